@@ -1,0 +1,57 @@
+/**
+ * The model summary: what `quantscope summary --json` prints and what the renderer shows.
+ * Keys are snake_case and stable: other tools and checks read them.
+ */
+
+export interface QuantizationSummary {
+  scale: number[];
+  zero_point: number[];
+  /** quantized_dimension; meaningful for per-channel (scale.length > 1). */
+  axis: number;
+}
+
+export interface TensorSummary {
+  tensor: number;
+  name: string;
+  dtype: string;
+  shape: number[];
+  quantization: QuantizationSummary | null;
+  /** True when the tensor holds constant data (weights, bias). */
+  constant: boolean;
+}
+
+export interface LayerSummary {
+  index: number;
+  /** TFLite builtin name in upper case (or the custom code). */
+  op: string;
+  /** False when QuantScope does not recognize the op (shown, never fatal). */
+  supported: boolean;
+  inputs: TensorSummary[];
+  outputs: TensorSummary[];
+  options: Record<string, unknown>;
+  macs: number;
+  params: number;
+}
+
+export interface ModelTotals {
+  ops: number;
+  params: number;
+  weights_bytes: number;
+  macs: number;
+  /** Peak activation memory from a lifetime-based arena plan. */
+  arena_bytes: number;
+}
+
+export interface ModelSummary {
+  inputs: TensorSummary[];
+  outputs: TensorSummary[];
+  layers: LayerSummary[];
+  totals: ModelTotals;
+  metadata: {
+    description: string;
+    /** MLTK model parameters (SL_PARAMSv1), decoded; Uint8Array values are base64 strings here. */
+    parameters: Record<string, unknown>;
+    /** Names of all metadata entries in the file. */
+    entries: string[];
+  };
+}
