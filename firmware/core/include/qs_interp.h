@@ -1,0 +1,139 @@
+/*
+ * QuantScope firmware core: a portable C99 int8 interpreter for .tflite models.
+ *
+ * The board receives the .tflite flatbuffer itself. qs_load() validates it completely
+ * (every offset bounds-checked, every op's types/shapes/quantization checked) and lays out
+ * all interpreter state plus the activation tensors in a caller-provided arena. No malloc.
+ *
+ * Lifetime: the model buffer must stay valid and unchanged while the interpreter is used
+ * (weights are read from it in place). The arena belongs to the interpreter until the next
+ * qs_load().
+ *
+ * Tensor memory is shared by lifetime: an input tensor's bytes may be overwritten by later
+ * ops, so write the inputs again before every qs_invoke(). Output tensors stay valid after
+ * qs_invoke() until the next one. Intermediate op outputs are only valid inside the hook.
+ */
+#ifndef QS_INTERP_H
+#define QS_INTERP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QS_CORE_VERSION_MAJOR 1
+#define QS_CORE_VERSION_MINOR 0
+
+/* Compile-time limits (override with -D). Larger models are rejected with QS_ERR_LIMIT. */
+#ifndef QS_MAX_TENSORS
+#define QS_MAX_TENSORS 512
+#endif
+#ifndef QS_MAX_OPS
+#define QS_MAX_OPS 256
+#endif
+#ifndef QS_MAX_IO
+#define QS_MAX_IO 8 /* graph inputs, graph outputs, and inputs of one op */
+#endif
+#define QS_MAX_DIMS 6
+
+typedef enum {
+  QS_OK = 0,
+  QS_ERR_ARG = 1,         /* NULL pointer, bad index, call in the wrong state */
+  QS_ERR_FORMAT = 2,      /* malformed flatbuffer: offset/length out of bounds, bad vtable */
+  QS_ERR_SCHEMA = 3,      /* well-formed flatbuffer but not a usable TFLite model */
+  QS_ERR_UNSUPPORTED = 4, /* op, option or tensor type this core does not implement */
+  QS_ERR_TYPE = 5,        /* tensor type not valid for the op */
+  QS_ERR_SHAPE = 6,       /* tensor shapes inconsistent for the op */
+  QS_ERR_QUANT = 7,       /* missing or invalid quantization parameters */
+  QS_ERR_ARENA = 8,       /* arena too small (qs_error_t.needed says how much) */
+  QS_ERR_LIMIT = 9,       /* exceeds a compile-time limit (QS_MAX_*) */
+  QS_ERR_STATE = 10       /* qs_invoke before a successful qs_load */
+} qs_status_t;
+
+/* Values are TFLite's TensorType enum. */
+typedef enum {
+  QS_DT_FLOAT32 = 0,
+  QS_DT_INT32 = 2,
+  QS_DT_UINT8 = 3,
+  QS_DT_INT64 = 4,
+  QS_DT_BOOL = 6,
+  QS_DT_INT16 = 7,
+  QS_DT_INT8 = 9
+} qs_dtype_t;
+
+typedef struct {
+  qs_status_t status;
+  int op;          /* operator index that failed, or -1 */
+  int tensor;      /* tensor index that failed, or -1 */
+  const char *msg; /* static English detail, never NULL */
+  size_t needed;   /* for QS_ERR_ARENA: arena bytes required */
+} qs_error_t;
+
+typedef struct {
+  qs_dtype_t dtype;
+  int ndims;
+  int32_t dims[QS_MAX_DIMS];
+  float scale;        /* first scale if per-channel; 0 if not quantized */
+  int32_t zero_point; /* first zero point */
+  size_t bytes;       /* element count * element size */
+  int is_constant;    /* 1 if the data comes from a model buffer */
+} qs_tensor_info_t;
+
+typedef struct {
+  int32_t builtin_code; /* TFLite BuiltinOperator */
+  const char *name;     /* e.g. "CONV_2D" */
+  int output_tensor;    /* first output */
+  int input_count;
+  int inputs[QS_MAX_IO]; /* tensor indices, -1 for an omitted optional input */
+  uint64_t macs;         /* multiply-accumulates (0 for ops without MACs) */
+} qs_op_info_t;
+
+struct qs_model;
+/* Caller-allocated handle. All other state lives in the arena. */
+typedef struct {
+  struct qs_model *m;
+  qs_error_t err;
+} qs_interp_t;
+
+/* Parse + validate + plan. On failure interp->err (see qs_last_error) names op/tensor. */
+qs_status_t qs_load(qs_interp_t *ip, const uint8_t *model, size_t model_len, uint8_t *arena,
+                    size_t arena_len);
+
+size_t qs_input_count(const qs_interp_t *ip);
+size_t qs_output_count(const qs_interp_t *ip);
+size_t qs_op_count(const qs_interp_t *ip);
+size_t qs_tensor_count(const qs_interp_t *ip);
+int qs_input_tensor(const qs_interp_t *ip, int i);  /* tensor index of graph input i, -1 if bad */
+int qs_output_tensor(const qs_interp_t *ip, int i); /* tensor index of graph output i */
+
+qs_status_t qs_tensor_info(const qs_interp_t *ip, int tensor, qs_tensor_info_t *out);
+qs_status_t qs_op_info(const qs_interp_t *ip, int op, qs_op_info_t *out);
+
+/* Buffers of graph input i / output i (NULL if the index is bad or nothing is loaded). */
+uint8_t *qs_input_data(qs_interp_t *ip, int i);
+const uint8_t *qs_output_data(const qs_interp_t *ip, int i);
+
+/* Called after each op with its (first) output tensor bytes and the ticks the op took. */
+typedef void (*qs_op_hook)(void *ctx, int op_index, int tensor_index, const uint8_t *data,
+                           size_t len, uint32_t ticks);
+
+/* Run all ops. hook may be NULL. Ticks come from qs_port_ticks(). */
+qs_status_t qs_invoke(qs_interp_t *ip, qs_op_hook hook, void *ctx);
+/* Ticks of op i in the last qs_invoke (0 before the first). */
+uint32_t qs_op_ticks(const qs_interp_t *ip, int op);
+
+const char *qs_status_str(qs_status_t s);
+const qs_error_t *qs_last_error(const qs_interp_t *ip);
+
+size_t qs_arena_used(const qs_interp_t *ip);       /* total: tables + tensors */
+size_t qs_arena_tensor_bytes(const qs_interp_t *ip); /* activation part of it */
+
+/* Builtin codes this core implements (for the handshake). Returns count; fills up to max. */
+size_t qs_supported_ops(int32_t *codes, size_t max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
