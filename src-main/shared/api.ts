@@ -1,0 +1,244 @@
+/**
+ * The ONE typed API contract between the renderer and the main side.
+ *
+ * The same calls are served over Electron IPC (preload exposes one function per call) and over the
+ * web host's loopback WebSocket, so the renderer runs unchanged in either. Every call takes at most
+ * one plain-object argument and resolves to a structured-clone/JSON friendly value (Uint8Array
+ * allowed). Failures cross as `ApiError` `{code, message, detail}` and surface in the renderer as a
+ * thrown `ApiCallError` (see `src-renderer/lib/api-client.ts`).
+ *
+ * Extending: add a row to `ApiCalls` and its name to `CHANNELS`, a validator in
+ * `src-main/services/api/validate.ts` and a handler in `src-main/services/api/handlers.ts`.
+ * Never rename or remove a row; the UI depends on them.
+ *
+ * Long-running calls (simulate, quantize, profile, report) take a caller-chosen `jobId`
+ * (`JobArgs`): progress for it arrives as `job.progress` events and `jobs.cancel({id})` stops it;
+ * the call's promise resolves with the result or rejects with code `CANCELLED`.
+ */
+import type { ModelSummary } from './summary.ts';
+
+// ---------------------------------------------------------------- errors
+
+export type ErrorCode =
+  /** An argument failed validation at the boundary. */
+  | 'BAD_ARGUMENT'
+  /** No such channel on this host. */
+  | 'UNKNOWN_CHANNEL'
+  /** A file, model id, job id or board does not exist. */
+  | 'NOT_FOUND'
+  /** The bytes are not a model we can read (truncated, wrong identifier, a PNG, ...). */
+  | 'MALFORMED_MODEL'
+  /** Readable, but this feature/format/op is not supported. */
+  | 'UNSUPPORTED'
+  /** The call exists but is not available on this host (e.g. a native dialog on the web host). */
+  | 'NOT_AVAILABLE'
+  /** The job was cancelled by `jobs.cancel`. */
+  | 'CANCELLED'
+  /** A file system or device I/O failure. */
+  | 'IO'
+  /** A bug: anything unexpected. */
+  | 'INTERNAL';
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+  /** Optional extra context (plain data), e.g. the path or the validation field. */
+  detail?: unknown;
+}
+
+/** What a handler's promise becomes on the wire (IPC and WebSocket alike). */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+// ---------------------------------------------------------------- model
+
+export type ModelFormat = 'tflite' | 'keras-h5';
+
+/** Open by path (main side reads the file) or by contents (drag and drop, browser file picker). */
+export type OpenModelArgs = { path: string } | { name: string; bytes: Uint8Array };
+
+export interface OpenedModel {
+  /** Handle for later calls (simulate, quantize, profile); valid for this app session. */
+  id: string;
+  /** File name shown to the user, e.g. `person_detect.tflite`. */
+  name: string;
+  /** Absolute path when opened from disk. */
+  path?: string;
+  sizeBytes: number;
+  format: ModelFormat;
+  summary: ModelSummary;
+}
+
+export interface RecentModel {
+  path: string;
+  name: string;
+  /** ISO 8601 time of the last open. */
+  openedAt: string;
+}
+
+export interface ExampleModel {
+  name: string;
+  /** Absolute path; pass to `model.open({path})`. */
+  path: string;
+  sizeBytes: number;
+}
+
+// ---------------------------------------------------------------- app and jobs
+
+export interface AppInfo {
+  /** Which host serves the contract. */
+  host: 'electron' | 'web';
+  version: string;
+  /** Model to show on start-up (`--open MODEL`, or the bundled example), or null. */
+  startupModel: string | null;
+}
+
+export interface JobArgs {
+  /** Caller-chosen id (e.g. `crypto.randomUUID()`), 1–64 chars of [A-Za-z0-9_-]. */
+  jobId: string;
+}
+
+// ---------------------------------------------------------------- the calls
+
+/** Channel → [argument, result]. `void` means the call takes no argument. */
+export interface ApiCalls {
+  'app.info': [void, AppInfo];
+  'model.open': [OpenModelArgs, OpenedModel];
+  /** Native file dialog (Electron only; NOT_AVAILABLE on the web host). Null when cancelled. */
+  'model.openDialog': [void, OpenedModel | null];
+  /** Most recent first, at most 10; files that vanished are dropped. */
+  'model.recent': [void, RecentModel[]];
+  'model.examples': [void, ExampleModel[]];
+  /** Forget an opened model (frees memory). Resolves false when the id is unknown. */
+  'model.close': [{ id: string }, boolean];
+  /** Cancel a running job. Resolves false when no such job is running. */
+  'jobs.cancel': [{ id: string }, boolean];
+}
+
+export type Channel = keyof ApiCalls;
+export type ArgsOf<C extends Channel> = ApiCalls[C][0];
+export type ResultOf<C extends Channel> = ApiCalls[C][1];
+
+/** Every channel, in a stable order (used by preload and the hosts to register calls). */
+export const CHANNELS = [
+  'app.info',
+  'model.open',
+  'model.openDialog',
+  'model.recent',
+  'model.examples',
+  'model.close',
+  'jobs.cancel',
+] as const satisfies readonly Channel[];
+
+/**
+ * Names reserved for calls other issues add (simulator, boards, quantization, report); they are
+ * not served yet. When one is implemented it moves into `ApiCalls` and `CHANNELS`.
+ */
+export const RESERVED_CHANNELS = [
+  'simulate.run',
+  'boards.list',
+  'boards.profile',
+  'quantize.run',
+  'report.export',
+] as const;
+
+// ---------------------------------------------------------------- events (main → renderer)
+
+export interface JobProgress {
+  id: string;
+  /** 0..1 */
+  fraction: number;
+  message: string;
+}
+
+export interface ApiEvents {
+  'job.progress': JobProgress;
+}
+
+export type EventName = keyof ApiEvents;
+export const EVENTS = ['job.progress'] as const satisfies readonly EventName[];
+
+// ---------------------------------------------------------------- transport names
+
+/** Electron IPC: each call is `ipcMain.handle(IPC_PREFIX + channel)`; events use `IPC_EVENT_PREFIX`. */
+export const IPC_PREFIX = 'qs:';
+export const IPC_EVENT_PREFIX = 'qs-event:';
+
+/** WebSocket frames (JSON; Uint8Array encoded as `{"$bytes": base64}`). */
+export type WsRequest = { kind: 'call'; seq: number; channel: string; args?: unknown };
+export type WsMessage =
+  | { kind: 'result'; seq: number; result: ApiResult<unknown> }
+  | { kind: 'event'; event: EventName; payload: unknown };
+
+/** Query parameter carrying the web host's token (required on the WebSocket). */
+export const TOKEN_PARAM = 'token';
+/** WebSocket path on the web host. */
+export const WS_PATH = '/api';
+
+/**
+ * The renderer-facing shape: one function per call, grouped by service.
+ * Implemented by `src-renderer/lib/api-client.ts` over either transport.
+ */
+export interface QuantScopeApi {
+  app: { info(): Promise<AppInfo> };
+  model: {
+    open(args: OpenModelArgs): Promise<OpenedModel>;
+    openDialog(): Promise<OpenedModel | null>;
+    recent(): Promise<RecentModel[]>;
+    examples(): Promise<ExampleModel[]>;
+    close(args: { id: string }): Promise<boolean>;
+  };
+  jobs: { cancel(args: { id: string }): Promise<boolean> };
+  /** Subscribe to an event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+/**
+ * What the preload exposes as `window.quantscope`: one function per call, keyed by channel name,
+ * each resolving to the raw `ApiResult` (errors cannot cross contextBridge with their fields
+ * intact, so they travel as data and `api-client.ts` turns them into `ApiCallError`).
+ */
+export interface PreloadBridge {
+  calls: { [C in Channel]: (args: ArgsOf<C>) => Promise<ApiResult<ResultOf<C>>> };
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+// ---------------------------------------------------------------- JSON codec for the WebSocket
+
+/** JSON.stringify that encodes Uint8Array as `{"$bytes": base64}`. */
+export function encodeWire(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v instanceof Uint8Array) return { $bytes: bytesToBase64(v) };
+    return v;
+  });
+}
+
+/** JSON.parse that restores `{"$bytes": base64}` to Uint8Array. */
+export function decodeWire(text: string): unknown {
+  return JSON.parse(text, (_k, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      if (keys.length === 1 && keys[0] === '$bytes' && typeof o.$bytes === 'string') {
+        return base64ToBytes(o.$bytes);
+      }
+    }
+    return v;
+  });
+}
+
+// Works in Node and browsers alike (btoa/atob exist in both since Node 16).
+function bytesToBase64(bytes: Uint8Array): string {
+  let s = '';
+  const CHUNK = 0x8000; // keep String.fromCharCode's argument list bounded
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    s += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  }
+  return btoa(s);
+}
+
+function base64ToBytes(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
