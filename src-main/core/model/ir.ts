@@ -55,6 +55,8 @@ export interface Tensor {
   data: Uint8Array | null;
   quantization: Quantization | null;
   isVariable: boolean;
+  /** Schema `has_rank` (distinguishes scalars from unknown rank); absent = false. */
+  hasRank?: boolean;
 }
 
 export type OptionValue = number | boolean | string | number[] | null | { [k: string]: OptionValue };
@@ -73,7 +75,11 @@ export interface Operator {
   outputs: number[];
   intermediates: number[];
   options: Record<string, OptionValue>;
+  /** Schema name of the builtin options table (e.g. 'Conv2DOptions'); absent when the op has none. */
+  optionsTable?: string;
   customOptions?: Uint8Array;
+  /** Schema `mutating_variable_inputs` (RNN/LSTM state inputs), when present. */
+  mutatingVariableInputs?: boolean[];
 }
 
 export interface Subgraph {
@@ -116,6 +122,8 @@ export interface Model {
   /** Raw contents of every buffer (empty Uint8Array for buffer 0 / no data). */
   buffers: Uint8Array[];
   metadata: MetadataEntry[];
+  /** Deprecated schema field `metadata_buffer` (buffer indices), when present. */
+  metadataBuffer?: number[];
   signatureDefs: SignatureDef[];
   /** Decoded MLTK model parameters (`SL_PARAMSv1` metadata), empty when absent. */
   parameters: Record<string, ParamValue>;

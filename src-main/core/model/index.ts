@@ -1,0 +1,15 @@
+/** Public API of the model stage: read/write TFLite, IR types, errors, summaries. */
+export type * from './ir.ts';
+export { ModelFormatError } from './errors.ts';
+export { readTflite } from './tflite-reader.ts';
+export { matchTflite as match, matchTflite } from './tflite-header.ts';
+export { builtinName, SUPPORTED_OPS, TENSOR_TYPES } from './tflite-schema.ts';
+export { OPTION_TABLES } from './tflite-options.ts';
+
+import { readTflite } from './tflite-reader.ts';
+import type { Model } from './ir.ts';
+
+/** Open a TFLite model from its bytes (throws ModelFormatError on malformed input). */
+export function open(bytes: Uint8Array): Model {
+  return readTflite(bytes);
+}

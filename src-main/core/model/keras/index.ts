@@ -1,0 +1,7 @@
+/** Keras 2 .h5 models: read (h5wasm), flatten, summarize. */
+export { isHdf5, readKerasH5 } from './h5.ts';
+export { flattenKeras, NESTED_MODEL_CLASSES } from './graph.ts';
+export type { KerasGraph, KerasNode, Shape } from './graph.ts';
+export { SHAPE_RULES, outputShape } from './shapes.ts';
+export { summarizeKeras, kerasMacs } from './summary.ts';
+export type { KerasLayerConfig, KerasModel, KerasWeight } from './types.ts';
