@@ -66,7 +66,12 @@ function join(prefix: string, name: string): string {
   return prefix ? `${prefix}/${name}` : name;
 }
 
-function expandSequential(layers: KerasLayerConfig[], prefix: string, given: string[] | null, g: KerasGraph): string[] {
+function expandSequential(
+  layers: KerasLayerConfig[],
+  prefix: string,
+  given: string[] | null,
+  g: KerasGraph,
+): string[] {
   let current: string[] | null = given;
   for (const l of layers) {
     const name = layerName(l);
@@ -74,13 +79,16 @@ function expandSequential(layers: KerasLayerConfig[], prefix: string, given: str
     if (current === null) {
       // The model's input: an explicit InputLayer or a first layer declaring batch_input_shape.
       const shape = declaredShape(l.config);
-      if (!shape) throw new Error(`Keras Sequential ${prefix || 'model'}: first layer ${name} declares no input shape`);
+      if (!shape)
+        throw new Error(`Keras Sequential ${prefix || 'model'}: first layer ${name} declares no input shape`);
       const id = `${l.class_name === 'InputLayer' ? path : join(prefix, `${name}_input`)}:in`;
       g.inputs.push({ id, name: l.class_name === 'InputLayer' ? name : `${name}_input`, shape });
       current = [id];
     }
     if (l.class_name === 'InputLayer') continue;
-    current = NESTED_MODEL_CLASSES.has(l.class_name) ? expand(l, path, current, g) : addLeaf(l, path, 0, current, g);
+    current = NESTED_MODEL_CLASSES.has(l.class_name)
+      ? expand(l, path, current, g)
+      : addLeaf(l, path, 0, current, g);
   }
   if (current === null) throw new Error(`Keras Sequential ${prefix || 'model'} has no layers`);
   return current;
@@ -96,23 +104,32 @@ function addLeaf(l: KerasLayerConfig, path: string, call: number, inputs: string
 function parseCall(call: unknown, who: string): Ref[] {
   if (!Array.isArray(call)) throw new Error(`Keras layer ${who}: unsupported inbound_nodes format`);
   return call.map((r) => {
-    if (!Array.isArray(r) || typeof r[0] !== 'string') throw new Error(`Keras layer ${who}: unsupported inbound_nodes format`);
+    if (!Array.isArray(r) || typeof r[0] !== 'string')
+      throw new Error(`Keras layer ${who}: unsupported inbound_nodes format`);
     return [r[0], Number(r[1] ?? 0), Number(r[2] ?? 0)];
   });
 }
 
-function expandFunctional(model: KerasLayerConfig, prefix: string, given: string[] | null, g: KerasGraph): string[] {
+function expandFunctional(
+  model: KerasLayerConfig,
+  prefix: string,
+  given: string[] | null,
+  g: KerasGraph,
+): string[] {
   const layers = model.config.layers as KerasLayerConfig[];
   const byName = new Map(layers.map((l) => [layerName(l), l]));
   /** Output tensor ids of each (layer, call). */
   const produced = new Map<string, string[]>();
   const key = (name: string, call: number) => `${name}#${call}`;
-  const inputRefs = ((model.config.input_layers as unknown[]) ?? []).map((r) => parseCall([r], 'input_layers')[0]);
+  const inputRefs = ((model.config.input_layers as unknown[]) ?? []).map(
+    (r) => parseCall([r], 'input_layers')[0],
+  );
   inputRefs.forEach(([name], i) => {
     const l = byName.get(name);
     if (!l) throw new Error(`Keras model ${prefix || 'model'}: input layer ${name} not found`);
     if (given) {
-      if (i >= given.length) throw new Error(`Keras nested model ${prefix}: called with ${given.length} inputs, needs more`);
+      if (i >= given.length)
+        throw new Error(`Keras nested model ${prefix}: called with ${given.length} inputs, needs more`);
       produced.set(key(name, 0), [given[i]]);
     } else {
       const shape = declaredShape(l.config);
@@ -133,25 +150,31 @@ function expandFunctional(model: KerasLayerConfig, prefix: string, given: string
   for (const l of layers) {
     if (l.class_name === 'InputLayer') continue;
     const calls = l.inbound_nodes ?? [];
-    if (!Array.isArray(calls)) throw new Error(`Keras layer ${layerName(l)}: unsupported inbound_nodes format`);
+    if (!Array.isArray(calls))
+      throw new Error(`Keras layer ${layerName(l)}: unsupported inbound_nodes format`);
     calls.forEach((c, call) => pending.push({ l, call, refs: parseCall(c, layerName(l)) }));
   }
   while (pending.length > 0) {
     const i = pending.findIndex((p) => p.refs.every((r) => resolve(r, layerName(p.l)) !== undefined));
     if (i < 0) {
       const names = pending.map((p) => layerName(p.l)).join(', ');
-      throw new Error(`Keras model ${prefix || 'model'}: cannot order layers (cycle or missing input): ${names}`);
+      throw new Error(
+        `Keras model ${prefix || 'model'}: cannot order layers (cycle or missing input): ${names}`,
+      );
     }
     const { l, call, refs } = pending.splice(i, 1)[0];
     const inputs = refs.map((r) => resolve(r, layerName(l)) as string);
     const path = join(prefix, layerName(l)) + (call > 0 ? `_call${call}` : '');
-    const outs = NESTED_MODEL_CLASSES.has(l.class_name) ? expand(l, path, inputs, g) : addLeaf(l, join(prefix, layerName(l)), call, inputs, g);
+    const outs = NESTED_MODEL_CLASSES.has(l.class_name)
+      ? expand(l, path, inputs, g)
+      : addLeaf(l, join(prefix, layerName(l)), call, inputs, g);
     produced.set(key(layerName(l), call), outs);
   }
   return ((model.config.output_layers as unknown[]) ?? []).map((r) => {
     const ref = parseCall([r], 'output_layers')[0];
     const id = resolve(ref, 'output');
-    if (id === undefined) throw new Error(`Keras model ${prefix || 'model'}: output ${ref[0]} is never computed`);
+    if (id === undefined)
+      throw new Error(`Keras model ${prefix || 'model'}: output ${ref[0]} is never computed`);
     return id;
   });
 }

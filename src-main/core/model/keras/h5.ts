@@ -22,7 +22,8 @@ let fileCounter = 0;
 
 export async function readKerasH5(bytes: Uint8Array): Promise<KerasModel> {
   if (bytes.length === 0) throw new Error('Not a Keras .h5 model: the file is empty');
-  if (!isHdf5(bytes)) throw new Error('Not a Keras .h5 model: no HDF5 signature (\\x89HDF\\r\\n\\x1a\\n) in the file');
+  if (!isHdf5(bytes))
+    throw new Error('Not a Keras .h5 model: no HDF5 signature (\\x89HDF\\r\\n\\x1a\\n) in the file');
   const module = await h5wasm.ready;
   const path = `/quantscope-keras-${++fileCounter}.h5`;
   module.FS.writeFile(path, bytes);
@@ -98,7 +99,8 @@ function parseConfig(json: string): KerasLayerConfig {
 
 function stringList(value: unknown): string[] {
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.map((v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v)));
+  if (Array.isArray(value))
+    return value.map((v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v)));
   return []; // h5wasm returns an empty typed array for an empty string list
 }
 
@@ -113,7 +115,10 @@ function leafPaths(layer: KerasLayerConfig, prefix: string, out: Map<string, str
   }
 }
 
-function readWeights(root: InstanceType<typeof h5wasm.Group>, config: KerasLayerConfig): Map<string, KerasWeight[]> {
+function readWeights(
+  root: InstanceType<typeof h5wasm.Group>,
+  config: KerasLayerConfig,
+): Map<string, KerasWeight[]> {
   const byName = new Map<string, KerasLayerConfig>();
   for (const l of config.config.layers as KerasLayerConfig[]) byName.set(String(l.config.name ?? l.name), l);
   const result = new Map<string, KerasWeight[]>();
@@ -160,10 +165,15 @@ function readWeight(group: InstanceType<typeof h5wasm.Group>, wname: string, lay
   if (value instanceof Float32Array) data = new Float32Array(value);
   else if (value instanceof Float64Array) data = Float32Array.from(value);
   else if (typeof value === 'number') data = Float32Array.of(value);
-  else throw new Error(`Keras .h5: weight ${wname} of layer ${layerName} has unsupported dtype ${String(ds.dtype)}`);
+  else
+    throw new Error(
+      `Keras .h5: weight ${wname} of layer ${layerName} has unsupported dtype ${String(ds.dtype)}`,
+    );
   const count = shape.reduce((a, b) => a * b, 1);
   if (data.length !== count) {
-    throw new Error(`Keras .h5: weight ${wname} of layer ${layerName} has ${data.length} values for shape [${shape}]`);
+    throw new Error(
+      `Keras .h5: weight ${wname} of layer ${layerName} has ${data.length} values for shape [${shape}]`,
+    );
   }
   return { name: wname, shape, data };
 }

@@ -22,7 +22,13 @@ function single(v: unknown, fallback: number): number {
 }
 
 /** Output length of a sliding window (conv or pool) along one axis. */
-export function windowOut(n: number | null, k: number, s: number, d: number, padding: unknown): number | null {
+export function windowOut(
+  n: number | null,
+  k: number,
+  s: number,
+  d: number,
+  padding: unknown,
+): number | null {
   if (n === null) return null;
   const span = (k - 1) * d + 1;
   return padding === 'same' ? Math.ceil(n / s) : Math.max(0, Math.floor((n - span) / s) + 1);
@@ -110,25 +116,53 @@ const concatenate: Rule = (cfg, xs) => {
 
 function padding2d(cfg: Cfg, key: string): [[number, number], [number, number]] {
   const p = cfg[key];
-  if (typeof p === 'number') return [[p, p], [p, p]];
-  if (Array.isArray(p) && typeof p[0] === 'number') return [[p[0], p[0]], [p[1], p[1]]];
+  if (typeof p === 'number')
+    return [
+      [p, p],
+      [p, p],
+    ];
+  if (Array.isArray(p) && typeof p[0] === 'number')
+    return [
+      [p[0], p[0]],
+      [p[1], p[1]],
+    ];
   if (Array.isArray(p)) return [pair(p[0], 0), pair(p[1], 0)];
-  return [[1, 1], [1, 1]];
+  return [
+    [1, 1],
+    [1, 1],
+  ];
 }
 
 function resize2d(grow: (n: number, i: number, cfg: Cfg) => number): Rule {
   return (cfg, [x]) => {
     if (!x || x.length !== 4) return null;
     const out = [...x];
-    axes(cfg, 4).spatial.forEach((ax, i) => (out[ax] = x[ax] === null ? null : grow(x[ax] as number, i, cfg)));
+    axes(cfg, 4).spatial.forEach(
+      (ax, i) => (out[ax] = x[ax] === null ? null : grow(x[ax] as number, i, cfg)),
+    );
     return out;
   };
 }
 
 const IDENTITY = [
-  'Activation', 'ReLU', 'LeakyReLU', 'PReLU', 'ELU', 'Softmax', 'ThresholdedReLU', 'Dropout',
-  'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
-  'BatchNormalization', 'LayerNormalization', 'Rescaling', 'Normalization', 'ActivityRegularization',
+  'Activation',
+  'ReLU',
+  'LeakyReLU',
+  'PReLU',
+  'ELU',
+  'Softmax',
+  'ThresholdedReLU',
+  'Dropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'BatchNormalization',
+  'LayerNormalization',
+  'Rescaling',
+  'Normalization',
+  'ActivityRegularization',
   'Masking',
 ];
 
@@ -140,7 +174,10 @@ export const SHAPE_RULES: Record<string, Rule> = {
   Conv2DTranspose: (cfg, [x]) => {
     if (!x || x.length !== 4) return null;
     const [k, s] = [pair(cfg.kernel_size, 1), pair(cfg.strides, 1)];
-    const out = resize2d((n, i) => (cfg.padding === 'same' ? n * s[i] : n * s[i] + Math.max(k[i] - s[i], 0)))(cfg, [x]);
+    const out = resize2d((n, i) => (cfg.padding === 'same' ? n * s[i] : n * s[i] + Math.max(k[i] - s[i], 0)))(
+      cfg,
+      [x],
+    );
     if (out) out[axes(cfg, 4).channel] = Number(cfg.filters);
     return out;
   },
@@ -161,8 +198,12 @@ export const SHAPE_RULES: Record<string, Rule> = {
   Flatten: (_cfg, [x]) => (x ? [x[0], product(x.slice(1))] : null),
   Reshape: reshape,
   Permute: (cfg, [x]) => (x ? [x[0], ...((cfg.dims as number[]) ?? []).map((d) => x[d])] : null),
-  ZeroPadding2D: resize2d((n, i, cfg) => n + padding2d(cfg, 'padding')[i][0] + padding2d(cfg, 'padding')[i][1]),
-  Cropping2D: resize2d((n, i, cfg) => n - padding2d(cfg, 'cropping')[i][0] - padding2d(cfg, 'cropping')[i][1]),
+  ZeroPadding2D: resize2d(
+    (n, i, cfg) => n + padding2d(cfg, 'padding')[i][0] + padding2d(cfg, 'padding')[i][1],
+  ),
+  Cropping2D: resize2d(
+    (n, i, cfg) => n - padding2d(cfg, 'cropping')[i][0] - padding2d(cfg, 'cropping')[i][1],
+  ),
   UpSampling2D: resize2d((n, i, cfg) => n * pair(cfg.size, 2)[i]),
   Add: broadcast,
   Subtract: broadcast,

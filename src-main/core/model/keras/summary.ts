@@ -84,8 +84,14 @@ export function summarizeKeras(model: KerasModel): ModelSummary {
   for (const node of graph.nodes) {
     const ins = node.inputs.map((id) => tensors.get(id)!);
     const weights = node.call === 0 ? (model.weights.get(node.path) ?? []) : [];
-    const weightTensors = weights.map((w) => addTensor(null, `${node.path}/${w.name.split('/').pop()}`, w.shape, true));
-    const shape = outputShape(node.className, node.config, node.inputs.map((id) => shapes.get(id) ?? null));
+    const weightTensors = weights.map((w) =>
+      addTensor(null, `${node.path}/${w.name.split('/').pop()}`, w.shape, true),
+    );
+    const shape = outputShape(
+      node.className,
+      node.config,
+      node.inputs.map((id) => shapes.get(id) ?? null),
+    );
     const name = node.call > 0 ? `${node.path}_call${node.call}` : node.path;
     const outs = node.outputs.map((id) => {
       shapes.set(id, shape ?? null);
@@ -115,7 +121,12 @@ export function summarizeKeras(model: KerasModel): ModelSummary {
       params: layers.reduce((a, l) => a + l.params, 0),
       weights_bytes: weightsBytes,
       macs: layers.reduce((a, l) => a + l.macs, 0),
-      arena_bytes: peakActivationBytes(graph.nodes, graph.inputs.map((i) => i.id), graph.outputs, tensors),
+      arena_bytes: peakActivationBytes(
+        graph.nodes,
+        graph.inputs.map((i) => i.id),
+        graph.outputs,
+        tensors,
+      ),
     },
     metadata: {
       description: `Keras ${model.className} "${model.name}" (keras ${model.kerasVersion || '?'}, ${model.backend || '?'})`,
@@ -130,7 +141,12 @@ export function summarizeKeras(model: KerasModel): ModelSummary {
  * to its last consumer (graph outputs to the end). This is the lower bound a lifetime-based arena
  * planner reaches when it never fragments.
  */
-function peakActivationBytes(nodes: KerasNode[], inputs: string[], outputs: string[], tensors: Map<string, TensorSummary>): number {
+function peakActivationBytes(
+  nodes: KerasNode[],
+  inputs: string[],
+  outputs: string[],
+  tensors: Map<string, TensorSummary>,
+): number {
   const first = new Map<string, number>(inputs.map((id) => [id, -1]));
   const lastUse = new Map<string, number>();
   nodes.forEach((n, step) => {
