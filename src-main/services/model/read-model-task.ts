@@ -1,0 +1,61 @@
+/**
+ * Worker task: bytes → format detection → core reader → summary. Runs in a job worker so a huge or
+ * hostile file can never stall the main process. Errors become MALFORMED_MODEL with the reader's
+ * message (which names the problem), prefixed by the file name.
+ */
+import type { ModelFormat } from '../../shared/api.ts';
+import type { ModelSummary } from '../../shared/summary.ts';
+import { ModelFormatError } from '../../core/model/errors.ts';
+import { requireFormat } from '../../core/model/formats.ts';
+import { readTflite } from '../../core/model/tflite-reader.ts';
+import { summarize } from '../../core/model/summary.ts';
+import { readKerasH5, summarizeKeras } from '../../core/model/keras/index.ts';
+import { ServiceError } from '../errors.ts';
+import type { TaskContext } from '../jobs/messages.ts';
+
+export interface ReadModelPayload {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface ReadModelResult {
+  format: ModelFormat;
+  summary: ModelSummary;
+}
+
+/** Reader errors that describe the file (not a bug in QuantScope). */
+function isFormatProblem(e: unknown): e is Error {
+  return e instanceof ModelFormatError || (e instanceof Error && /^Not a /.test(e.message));
+}
+
+export async function readModelTask(p: ReadModelPayload, ctx: TaskContext): Promise<ReadModelResult> {
+  ctx.progress(0, `Reading ${p.name}`);
+  if (p.bytes.length === 0) throw new ServiceError('MALFORMED_MODEL', `${p.name}: the file is empty`);
+  try {
+    const format = requireFormat(p.bytes, p.name);
+    if (format === 'tflite') {
+      const model = readTflite(p.bytes);
+      ctx.progress(0.6, 'Summarizing');
+      const summary = summarize(model);
+      ctx.progress(1, 'Done');
+      return { format: 'tflite', summary };
+    }
+    if (format === 'keras-h5') {
+      const model = await readKerasH5(p.bytes);
+      ctx.progress(0.6, 'Summarizing');
+      const summary = summarizeKeras(model);
+      ctx.progress(1, 'Done');
+      return { format: 'keras-h5', summary };
+    }
+    throw new ServiceError('UNSUPPORTED', `${p.name}: format ${String(format)} is not supported`);
+  } catch (e) {
+    if (e instanceof ServiceError) throw e;
+    if (isFormatProblem(e)) throw new ServiceError('MALFORMED_MODEL', `${p.name}: ${e.message}`);
+    // Readers throw plain Errors on purpose (e.g. a Keras layer class we cannot load); built-in
+    // error subclasses (TypeError, RangeError, ...) mean a bug here.
+    if (e instanceof Error && e.constructor === Error) {
+      throw new ServiceError('UNSUPPORTED', `${p.name}: ${e.message}`);
+    }
+    throw new ServiceError('INTERNAL', `${p.name}: failed to read the model: ${(e as Error).message ?? e}`);
+  }
+}
