@@ -1,0 +1,52 @@
+/**
+ * int8 FULLY_CONNECTED as TFLite Micro's reference kernel: acc = sum((filter + filter_offset) *
+ * (input + input_offset)) + bias, MultiplyByQuantizedMultiplier (per tensor, or per output
+ * channel when the filter is per-channel quantized), + output_offset, clamp.
+ */
+import { multiplyByQuantizedMultiplier } from '../quant-math.ts';
+
+export interface FullyConnectedInt8Params {
+  batches: number;
+  accumDepth: number;
+  outDepth: number;
+  inputOffset: number;
+  filterOffset: number;
+  outputOffset: number;
+  /** One entry (per tensor) or outDepth entries (per channel). */
+  multipliers: Int32Array;
+  shifts: Int32Array;
+  actMin: number;
+  actMax: number;
+}
+
+/** Filter [outDepth, accumDepth] row-major; input [batches, accumDepth]. */
+export function fullyConnectedInt8(
+  p: FullyConnectedInt8Params,
+  input: Int8Array,
+  filter: Int8Array,
+  bias: Int32Array | null,
+  output: Int8Array,
+): void {
+  const { batches, accumDepth, outDepth, inputOffset, filterOffset, outputOffset, multipliers, shifts } = p;
+  const perChannel = multipliers.length > 1;
+  const x = new Int16Array(accumDepth);
+  for (let b = 0; b < batches; b++) {
+    const inBase = b * accumDepth;
+    for (let d = 0; d < accumDepth; d++) x[d] = input[inBase + d] + inputOffset;
+    for (let oc = 0; oc < outDepth; oc++) {
+      let acc = 0;
+      let fi = oc * accumDepth;
+      if (filterOffset === 0) {
+        for (let d = 0; d < accumDepth; d++) acc += filter[fi++] * x[d];
+      } else {
+        for (let d = 0; d < accumDepth; d++) acc += (filter[fi++] + filterOffset) * x[d];
+      }
+      if (bias !== null) acc += bias[oc];
+      const ch = perChannel ? oc : 0;
+      let v = multiplyByQuantizedMultiplier(acc | 0, multipliers[ch], shifts[ch]) + outputOffset;
+      if (v < p.actMin) v = p.actMin;
+      else if (v > p.actMax) v = p.actMax;
+      output[b * outDepth + oc] = v;
+    }
+  }
+}
