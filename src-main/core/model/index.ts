@@ -13,3 +13,8 @@ import type { Model } from './ir.ts';
 export function open(bytes: Uint8Array): Model {
   return readTflite(bytes);
 }
+export { detectFormat, requireFormat, isHdf5, type ModelFileFormat } from './formats.ts';
+export { summarize } from './summary.ts';
+export { planArena, tensorLifetimes, type ArenaPlan, type ArenaEntry } from './arena-plan.ts';
+export { operatorMacs, operatorParams } from './layer-cost.ts';
+export { elementCount, tensorBytes, dtypeBytes } from './tensor-size.ts';

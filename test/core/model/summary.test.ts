@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { planArena, readTflite, summarize } from '../../../src-main/core/model/index.ts';
+import { listFixtures, readFixture } from '../../helpers/fixtures.ts';
+
+const model = (f: string, dir = 'models') => readTflite(readFixture(dir, f));
+
+describe('summarize: MACs and params of real layers against hand computation', () => {
+  it('person_detect', () => {
+    const s = summarize(model('person_detect.tflite'));
+    // op 0: DEPTHWISE_CONV_2D out [1,48,48,8], filter [1,3,3,8] → 48·48·8·3·3
+    expect(s.layers[0].outputs[0].shape).toEqual([1, 48, 48, 8]);
+    expect(s.layers[0].inputs[1].shape).toEqual([1, 3, 3, 8]);
+    expect(s.layers[0].macs).toBe(48 * 48 * 8 * 3 * 3);
+    // op 2: CONV_2D out [1,48,48,16], filter [16,1,1,8] → 48·48·16·1·1·8
+    expect(s.layers[2].inputs[1].shape).toEqual([16, 1, 1, 8]);
+    expect(s.layers[2].macs).toBe(48 * 48 * 16 * 8);
+    // params of op 2: filter 16·8 + bias 16
+    expect(s.layers[2].params).toBe(16 * 8 + 16);
+    expect(s.layers.find((l) => l.op === 'AVERAGE_POOL_2D')!.macs).toBe(0);
+    expect(s.totals.ops).toBe(31);
+    expect(s.totals.macs).toBe(s.layers.reduce((n, l) => n + l.macs, 0));
+    expect(s.layers[0].supported).toBe(true);
+    expect(s.layers[0].options).toMatchObject({ stride_w: 2, padding: 'SAME', fused_activation_function: 'RELU6' });
+  });
+
+  it('micro_speech_quantized: DEPTHWISE 25·20·8·10·8, FC 4·4000', () => {
+    const s = summarize(model('micro_speech_quantized.tflite'));
+    expect(s.layers[1].outputs[0].shape).toEqual([1, 25, 20, 8]);
+    expect(s.layers[1].inputs[1].shape).toEqual([1, 10, 8, 8]);
+    expect(s.layers[1].macs).toBe(25 * 20 * 8 * 10 * 8);
+    expect(s.layers[2].inputs[1].shape).toEqual([4, 4000]);
+    expect(s.layers[2].macs).toBe(4 * 4000);
+    expect(s.totals.macs).toBe(320000 + 16000);
+    expect(s.inputs[0]).toMatchObject({ dtype: 'int8', shape: [1, 1960], constant: false });
+  });
+
+  it('hello_world_int8: FC 1→16→16→1, params and weights bytes', () => {
+    const s = summarize(model('hello_world_int8.tflite'));
+    expect(s.layers.map((l) => l.macs)).toEqual([16, 256, 16]);
+    // weights int8 (16 + 256 + 16) + int32 biases (16 + 16 + 1)
+    expect(s.totals.params).toBe(16 + 16 + 256 + 16 + 16 + 1);
+    expect(s.totals.weights_bytes).toBe(16 + 256 + 16 + 4 * (16 + 16 + 1));
+    expect(s.metadata.entries).toEqual(['min_runtime_version', 'CONVERSION_METADATA']);
+    expect(s.metadata.description).toBe('MLIR Converted.');
+  });
+
+  it('keys of the summary JSON are the documented ones', () => {
+    const s = summarize(model('keyword_spotting_on_off.tflite'));
+    expect(Object.keys(s).sort()).toEqual(['inputs', 'layers', 'metadata', 'outputs', 'totals']);
+    expect(Object.keys(s.totals).sort()).toEqual(['arena_bytes', 'macs', 'ops', 'params', 'weights_bytes']);
+    expect(Object.keys(s.layers[0]).sort()).toEqual(['index', 'inputs', 'macs', 'op', 'options', 'outputs', 'params', 'supported']);
+    expect(Object.keys(s.inputs[0]).sort()).toEqual(['constant', 'dtype', 'name', 'quantization', 'shape', 'tensor']);
+    expect(s.inputs[0].quantization).not.toBeNull();
+    expect(Object.keys(s.inputs[0].quantization!).sort()).toEqual(['axis', 'scale', 'zero_point']);
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+});
+
+describe('arena plan', () => {
+  const all = [
+    ...listFixtures('models', '.tflite').map((f) => ['models', f]),
+    ...listFixtures('float', '.tflite').map((f) => ['float', f]),
+  ];
+  it.each(all)('%s/%s: no two simultaneously live tensors overlap', (dir, f) => {
+    const sg = readTflite(readFixture(dir, f)).subgraphs[0];
+    const plan = planArena(sg);
+    const activations = sg.tensors.filter((t) => !t.data && [...sg.operators.flatMap((o) => [...o.inputs, ...o.outputs])].includes(t.index));
+    expect(plan.entries.length).toBe(activations.length);
+    for (const e of plan.entries) {
+      expect(e.offset % 16).toBe(0);
+      expect(e.offset + e.size).toBeLessThanOrEqual(plan.size);
+    }
+    for (const a of plan.entries) {
+      for (const b of plan.entries) {
+        if (a === b || a.size === 0 || b.size === 0) continue;
+        const liveTogether = a.first <= b.last && b.first <= a.last;
+        const overlap = a.offset < b.offset + b.size && b.offset < a.offset + a.size;
+        expect(liveTogether && overlap, `tensors ${a.tensor} and ${b.tensor}`).toBe(false);
+      }
+    }
+    // Never smaller than the largest operator's live working set.
+    sg.operators.forEach((_, i) => {
+      const live = plan.entries.filter((e) => e.first <= i && i <= e.last).reduce((n, e) => n + e.size, 0);
+      expect(plan.size).toBeGreaterThanOrEqual(live);
+    });
+  });
+
+  it('person_detect peak = 48·48·8 input of op 2 + 48·48·16 output', () => {
+    const s = summarize(model('person_detect.tflite'));
+    expect(s.totals.arena_bytes).toBe(48 * 48 * 8 + 48 * 48 * 16);
+  });
+
+  it('simple_add: two inputs and the output live together', () => {
+    const sg = model('simple_add_model.tflite').subgraphs[0];
+    const bytes = sg.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1));
+    expect(planArena(sg).size).toBe(bytes.reduce((a, b) => a + Math.ceil(b / 16) * 16, 0));
+  });
+});
