@@ -146,7 +146,7 @@ describe('Keras .h5 summary', () => {
       expect(s.layers[i].inputs[0].tensor).toBe(s.layers[i - 1].outputs[0].tensor);
     // Dense MACs = in * out.
     expect(s.layers.map((l) => l.macs)).toEqual([140 * 32, 32 * 16, 16 * 8, 8 * 16, 16 * 32, 32 * 140]);
-    // Arena: the widest step keeps the 140-float input and the 32-float output alive.
+    // Arena (greedy lifetime plan): the 140-float input and the first 32-float output overlap.
     expect(s.totals.arena_bytes).toBe((140 + 32) * 4);
   });
 });

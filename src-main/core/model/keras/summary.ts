@@ -6,6 +6,8 @@
 import type { LayerSummary, ModelSummary, TensorSummary } from '../../../shared/summary.ts';
 import { flattenKeras, type KerasNode, type Shape } from './graph.ts';
 import { outputShape } from './shapes.ts';
+import { planArena } from '../arena-plan.ts';
+import type { Operator, Subgraph, Tensor } from '../ir.ts';
 import type { KerasModel } from './types.ts';
 
 /** Config keys that describe training, not the computation: left out of the options. */
@@ -121,12 +123,7 @@ export function summarizeKeras(model: KerasModel): ModelSummary {
       params: layers.reduce((a, l) => a + l.params, 0),
       weights_bytes: weightsBytes,
       macs: layers.reduce((a, l) => a + l.macs, 0),
-      arena_bytes: peakActivationBytes(
-        graph.nodes,
-        graph.inputs.map((i) => i.id),
-        graph.outputs,
-        tensors,
-      ),
+      arena_bytes: kerasArenaBytes(layers, inputs, outputs, next),
     },
     metadata: {
       description: `Keras ${model.className} "${model.name}" (keras ${model.kerasVersion || '?'}, ${model.backend || '?'})`,
@@ -137,31 +134,52 @@ export function summarizeKeras(model: KerasModel): ModelSummary {
 }
 
 /**
- * Peak bytes of float32 activations alive at once: a tensor lives from the step that produces it
- * to its last consumer (graph outputs to the end). This is the lower bound a lifetime-based arena
- * planner reaches when it never fragments.
+ * Arena bytes from the same lifetime-based greedy planner the .tflite summary uses, over a
+ * minimal subgraph of the float32 activations (weights are constants and take no arena).
  */
-function peakActivationBytes(
-  nodes: KerasNode[],
-  inputs: string[],
-  outputs: string[],
-  tensors: Map<string, TensorSummary>,
+function kerasArenaBytes(
+  layers: LayerSummary[],
+  inputs: TensorSummary[],
+  outputs: TensorSummary[],
+  count: number,
 ): number {
-  const first = new Map<string, number>(inputs.map((id) => [id, -1]));
-  const lastUse = new Map<string, number>();
-  nodes.forEach((n, step) => {
-    n.outputs.forEach((id) => first.set(id, step));
-    n.inputs.forEach((id) => lastUse.set(id, step));
-  });
-  outputs.forEach((id) => lastUse.set(id, nodes.length));
-  let peak = 0;
-  for (let step = 0; step < Math.max(1, nodes.length); step++) {
-    let live = 0;
-    for (const [id, from] of first) {
-      const to = lastUse.get(id) ?? from;
-      if (from <= step && step <= to) live += elements(tensors.get(id)?.shape ?? []) * 4;
-    }
-    peak = Math.max(peak, live);
-  }
-  return peak;
+  const tensors: Tensor[] = Array.from({ length: count }, (_, index) => ({
+    index,
+    name: '',
+    dtype: 'float32',
+    shape: [0],
+    buffer: 0,
+    data: null,
+    quantization: null,
+    isVariable: false,
+  }));
+  const add = (t: TensorSummary) => {
+    tensors[t.tensor] = {
+      ...tensors[t.tensor],
+      name: t.name,
+      shape: t.shape,
+      data: t.constant ? new Uint8Array(0) : null,
+    };
+  };
+  for (const l of layers) [...l.inputs, ...l.outputs].forEach(add);
+  inputs.forEach(add);
+  const operators: Operator[] = layers.map((l) => ({
+    index: l.index,
+    opcodeIndex: 0,
+    builtinCode: 0,
+    op: l.op,
+    known: l.supported,
+    inputs: l.inputs.map((t) => t.tensor),
+    outputs: l.outputs.map((t) => t.tensor),
+    intermediates: [],
+    options: {},
+  }));
+  const sg: Subgraph = {
+    name: 'keras',
+    tensors,
+    operators,
+    inputs: inputs.map((t) => t.tensor),
+    outputs: outputs.map((t) => t.tensor),
+  };
+  return planArena(sg).size;
 }
