@@ -1,0 +1,152 @@
+/**
+ * App-wide UI state: the opened model, the selection, the error banner, the side panel's file
+ * lists and the running job. Components read it and call its methods; only this class talks to
+ * the API for opening models.
+ */
+import {
+  api,
+  ApiCallError,
+  type AppInfo,
+  type ExampleModel,
+  type OpenModelArgs,
+  type OpenedModel,
+  type RecentModel,
+} from '../lib/api-client.ts';
+
+export interface BannerError {
+  /** Contract error code (MALFORMED_MODEL, IO, ...) or 'CLIENT' for renderer-side failures. */
+  code: string;
+  message: string;
+  /** What the user was doing, e.g. `Opening broken.tflite`. */
+  context: string;
+}
+
+export interface JobState {
+  id: string | null;
+  label: string;
+  /** 0..1, or null while the fraction is unknown (indeterminate bar). */
+  fraction: number | null;
+  message: string;
+}
+
+export type ModelTab = 'layers' | 'graph';
+export type View = 'model' | 'simulate';
+
+/** Models bigger than this are refused in the renderer before their bytes cross the wire. */
+const MAX_MODEL_BYTES = 512 * 1024 * 1024;
+
+export class AppState {
+  info = $state.raw<AppInfo | null>(null);
+  /** The opened model; its summary can be large, so it is replaced, never mutated. */
+  model = $state.raw<OpenedModel | null>(null);
+  selectedLayer = $state<number | null>(null);
+  view = $state<View>('model');
+  modelTab = $state<ModelTab>('layers');
+  error = $state<BannerError | null>(null);
+  job = $state<JobState | null>(null);
+  recent = $state.raw<RecentModel[]>([]);
+  examples = $state.raw<ExampleModel[]>([]);
+
+  isElectron = $derived(this.info?.host === 'electron');
+  selected = $derived(
+    this.model?.summary.layers.find((l) => l.index === this.selectedLayer) ?? null,
+  );
+
+  /** Load host info and the file lists; open the start-up model if the host names one. */
+  async start(): Promise<void> {
+    try {
+      this.info = await api.app.info();
+    } catch (e) {
+      this.fail('Connecting to the QuantScope host', e);
+      return;
+    }
+    void this.refreshLists();
+    if (this.info.startupModel) await this.open({ path: this.info.startupModel });
+  }
+
+  async refreshLists(): Promise<void> {
+    try {
+      const [recent, examples] = await Promise.all([api.model.recent(), api.model.examples()]);
+      this.recent = recent;
+      this.examples = examples;
+    } catch (e) {
+      this.fail('Loading recent files', e);
+    }
+  }
+
+  /** Open by path (examples, recent files) or by bytes (file input, drag and drop). */
+  async open(args: OpenModelArgs): Promise<void> {
+    const name = 'path' in args ? baseName(args.path) : args.name;
+    await this.run(`Opening ${name}`, () => api.model.open(args));
+  }
+
+  /** Electron: the native dialog. The browser uses a file input instead (see OpenButton). */
+  async openDialog(): Promise<void> {
+    await this.run('Opening a model', () => api.model.openDialog());
+  }
+
+  async openFile(file: File): Promise<void> {
+    if (file.size === 0) {
+      // Still sent: the host's parser names the problem, but an empty file is certain to fail.
+      this.fail(`Opening ${file.name}`, new Error(`${file.name} is empty (0 bytes): not a model file`));
+      return;
+    }
+    if (file.size > MAX_MODEL_BYTES) {
+      this.fail(`Opening ${file.name}`, new Error(`${file.name} is ${file.size} bytes; the limit is ${MAX_MODEL_BYTES}`));
+      return;
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    await this.open({ name: file.name, bytes });
+  }
+
+  async closeModel(): Promise<void> {
+    const m = this.model;
+    if (!m) return;
+    this.model = null;
+    this.selectedLayer = null;
+    try {
+      await api.model.close({ id: m.id });
+    } catch {
+      // Forgetting a model is best effort: the host frees it at exit anyway.
+    }
+  }
+
+  select(index: number | null): void {
+    this.selectedLayer = index;
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  fail(context: string, e: unknown): void {
+    const code = e instanceof ApiCallError ? e.code : 'CLIENT';
+    const message = e instanceof Error ? e.message : String(e);
+    this.error = { code, message, context };
+  }
+
+  private async run(label: string, action: () => Promise<OpenedModel | null>): Promise<void> {
+    this.job = { id: null, label, fraction: null, message: '' };
+    try {
+      const opened = await action();
+      if (!opened) return; // dialog cancelled
+      const previous = this.model;
+      this.model = opened;
+      this.selectedLayer = null;
+      this.error = null;
+      this.view = 'model';
+      if (previous && previous.id !== opened.id) void api.model.close({ id: previous.id }).catch(() => false);
+      void this.refreshLists();
+    } catch (e) {
+      this.fail(label, e);
+    } finally {
+      this.job = null;
+    }
+  }
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
+export const app = new AppState();

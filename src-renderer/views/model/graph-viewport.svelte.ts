@@ -1,0 +1,56 @@
+/** Pan and zoom of the graph canvas: a translate + uniform scale, kept within sane bounds. */
+export class GraphViewport {
+  x = $state(0);
+  y = $state(0);
+  scale = $state(1);
+
+  static readonly MIN_SCALE = 0.05;
+  static readonly MAX_SCALE = 4;
+
+  transform = $derived(`translate(${this.x},${this.y}) scale(${this.scale})`);
+
+  panBy(dx: number, dy: number): void {
+    this.x += dx;
+    this.y += dy;
+  }
+
+  /** Zoom by `factor` keeping the screen point (px, py) fixed. */
+  zoomAt(factor: number, px: number, py: number): void {
+    const next = Math.min(GraphViewport.MAX_SCALE, Math.max(GraphViewport.MIN_SCALE, this.scale * factor));
+    const k = next / this.scale;
+    this.x = px - (px - this.x) * k;
+    this.y = py - (py - this.y) * k;
+    this.scale = next;
+  }
+
+  /** Whole graph in view (never enlarged past 1.5×). */
+  fit(graphWidth: number, graphHeight: number, viewWidth: number, viewHeight: number): void {
+    if (graphWidth <= 0 || graphHeight <= 0 || viewWidth <= 0 || viewHeight <= 0) return;
+    const s = Math.max(GraphViewport.MIN_SCALE, Math.min(1.5, viewWidth / graphWidth, viewHeight / graphHeight));
+    this.scale = s;
+    this.x = (viewWidth - graphWidth * s) / 2;
+    this.y = Math.max(0, (viewHeight - graphHeight * s) / 2);
+  }
+
+  /** Initial view: fit when text stays readable, else the top of the graph at 1:1, centred. */
+  reset(graphWidth: number, graphHeight: number, viewWidth: number, viewHeight: number): void {
+    this.fit(graphWidth, graphHeight, viewWidth, viewHeight);
+    if (this.scale < 0.7) {
+      this.scale = Math.min(1, viewWidth / graphWidth);
+      this.x = Math.max(0, (viewWidth - graphWidth * this.scale) / 2);
+      this.y = 0;
+    }
+  }
+
+  /** Bring a layout point to the centre of the view if it is outside the middle of it. */
+  reveal(px: number, py: number, viewWidth: number, viewHeight: number): void {
+    const sx = this.x + px * this.scale;
+    const sy = this.y + py * this.scale;
+    const margin = 0.15;
+    const inside =
+      sx > viewWidth * margin && sx < viewWidth * (1 - margin) && sy > viewHeight * margin && sy < viewHeight * (1 - margin);
+    if (inside) return;
+    this.x = viewWidth / 2 - px * this.scale;
+    this.y = viewHeight / 2 - py * this.scale;
+  }
+}
