@@ -1,0 +1,46 @@
+# Board ports, protocol tests and the fuzz harness. Included by firmware/Makefile; paths are
+# relative to firmware/. Targets: host, proto-test, proto-fuzz, mps2, nucleo, ports.
+BUILD ?= build
+HOST_CC ?= cc
+ARM_CC ?= arm-none-eabi-gcc
+ARM_SIZE ?= arm-none-eabi-size
+
+PROTO_SRC := proto/qs_cobs.c proto/qs_crc32.c proto/qs_frame.c
+SERVER_SRC := $(PROTO_SRC) proto/qs_server.c proto/qs_server_load.c proto/qs_server_run.c
+QS_CORE_SRC := $(wildcard core/src/*.c)
+PROTO_INC := -Icore/include -Iproto
+PROTO_HDR := $(wildcard proto/*.h core/include/*.h core/src/*.h)
+HOST_WARN := -std=c99 -Wall -Wextra -Wno-unused-parameter
+SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: host proto-test proto-fuzz mps2 nucleo ports
+
+# ---- virtual board (native) ----
+host: $(BUILD)/host/qs-board
+$(BUILD)/host/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c $(PROTO_HDR)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) -O2 $(PROTO_INC) -Iport/host -o $@ $(SERVER_SRC) $(QS_CORE_SRC) \
+	  port/host/main.c port/host/port_host.c -lm
+
+# ---- protocol unit tests and bounded fuzzing, under ASan/UBSan ----
+$(BUILD)/san/test_frame: proto/tests/test_frame.c $(PROTO_SRC) $(PROTO_HDR)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) $(SAN) $(PROTO_INC) -o $@ $< $(PROTO_SRC)
+$(BUILD)/san/fuzz_frame: proto/tests/fuzz_frame.c $(PROTO_SRC) $(PROTO_HDR)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) $(SAN) $(PROTO_INC) -o $@ $< $(PROTO_SRC)
+$(BUILD)/san/fuzz_server: proto/tests/fuzz_server.c $(SERVER_SRC) $(QS_CORE_SRC) port/host/port_host.c $(PROTO_HDR)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) $(SAN) $(PROTO_INC) -Iport/host -o $@ $< $(SERVER_SRC) $(QS_CORE_SRC) port/host/port_host.c -lm
+
+proto-test: $(BUILD)/san/test_frame $(BUILD)/san/fuzz_frame
+	$(BUILD)/san/test_frame
+	$(BUILD)/san/fuzz_frame 100000 1
+
+# Longer fuzzing run: make proto-fuzz FUZZ_ITERS=5000000 FUZZ_SEED=42
+FUZZ_ITERS ?= 1000000
+FUZZ_SEED ?= 1
+proto-fuzz: $(BUILD)/san/fuzz_frame
+	$(BUILD)/san/fuzz_frame $(FUZZ_ITERS) $(FUZZ_SEED)
+
+ports: host mps2 nucleo

@@ -1,0 +1,70 @@
+/*
+ * The board side of protocol v1: feeds received bytes through the frame decoder and runs each
+ * command against the core interpreter (firmware/core/include/qs_interp.h).
+ * Storage (model buffer, arena) comes from the port; the server itself never allocates.
+ */
+#ifndef QS_SERVER_H
+#define QS_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qs_frame.h"
+#include "qs_interp.h"
+
+#define QS_FW_VERSION "0.1.0"
+
+/* Sends bytes to the host; returns 0 on success. */
+typedef int (*qs_write_fn)(void *ctx, const uint8_t *buf, size_t len);
+
+typedef struct {
+  uint32_t rx_bytes, rx_frames, dropped, bad_crc, too_large;
+} qs_link_stats_t;
+
+typedef struct {
+  qs_frame_rx_t rx;
+  uint8_t tx[QS_MAX_ENCODED + 1];
+  uint8_t body[QS_MAX_BODY]; /* reply bodies are assembled here */
+  qs_write_fn write;
+  void *write_ctx;
+
+  uint8_t *model;
+  size_t model_cap;
+  uint8_t *arena;
+  size_t arena_cap;
+
+  /* upload (PROTOCOL.md §4) */
+  uint32_t have, size, crc;
+  uint8_t state;
+  uint16_t last_error;
+
+  qs_interp_t ip;
+  qs_link_stats_t stats;
+} qs_server_t;
+
+void qs_server_init(qs_server_t *s, uint8_t *model, size_t model_cap, uint8_t *arena,
+                    size_t arena_cap, qs_write_fn write, void *write_ctx);
+
+/* Consumes received (UNTRUSTED) bytes; answers every complete frame through write. */
+void qs_server_feed(qs_server_t *s, const uint8_t *data, size_t n);
+
+/* Serves the port's serial link (qs_port_read/qs_port_write) until it closes. */
+void qs_server_run(qs_server_t *s);
+
+/* ---- internal, shared by the qs_server*.c files ---- */
+typedef struct {
+  uint8_t cmd;
+  uint16_t seq;
+  const uint8_t *body;
+  size_t len;
+} qs_request_t;
+
+void qs_send(qs_server_t *s, uint8_t type, uint16_t seq, const uint8_t *head, size_t head_len,
+             const uint8_t *data, size_t data_len);
+void qs_send_error(qs_server_t *s, uint16_t seq, qs_proto_error_t code, uint8_t cmd, int op,
+                   int tensor, int core_status, const char *msg);
+void qs_cmd_load(qs_server_t *s, const qs_request_t *r);
+void qs_cmd_run(qs_server_t *s, const qs_request_t *r);
+void qs_send_model_info(qs_server_t *s, const qs_request_t *r);
+
+#endif

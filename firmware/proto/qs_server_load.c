@@ -1,0 +1,112 @@
+/* Resumable chunked model upload and commit (PROTOCOL.md §4). */
+#include <string.h>
+
+#include "qs_crc32.h"
+#include "qs_server.h"
+#include "qs_wire.h"
+
+static void send_status(qs_server_t *s, const qs_request_t *r) {
+  uint8_t b[15];
+  uint8_t *p = qs_put32(b, s->have);
+  p = qs_put32(p, s->size);
+  p = qs_put32(p, s->crc);
+  p = qs_put8(p, s->state);
+  p = qs_put16(p, s->last_error);
+  qs_send(s, QS_REPLY(QS_CMD_LOAD_STATUS), r->seq, b, (size_t)(p - b), 0, 0);
+}
+
+static void begin(qs_server_t *s, const qs_request_t *r) {
+  uint32_t size = qs_get32(r->body), crc = qs_get32(r->body + 4);
+  if (size == 0 || size > s->model_cap) {
+    qs_send_error(s, r->seq, QS_E_TOO_LARGE, r->cmd, -1, -1, 0, "model larger than max_model_bytes");
+    return;
+  }
+  /* Same model as the one held (partly or fully): keep it, so an interrupted upload resumes. */
+  if (s->state != QS_LOAD_IDLE && size == s->size && crc == s->crc) {
+    send_status(s, r);
+    return;
+  }
+  memset(&s->ip, 0, sizeof s->ip); /* the old model's bytes are about to be overwritten */
+  s->size = size;
+  s->crc = crc;
+  s->have = 0;
+  s->last_error = 0;
+  s->state = QS_LOAD_RECEIVING;
+  send_status(s, r);
+}
+
+/* Returns the error code for a chunk, or QS_E_NONE if it was appended or is a duplicate. */
+static qs_proto_error_t chunk(qs_server_t *s, const qs_request_t *r) {
+  if (s->state != QS_LOAD_RECEIVING) return QS_E_BAD_STATE;
+  uint32_t off = qs_get32(r->body), crc = qs_get32(r->body + 4);
+  const uint8_t *data = r->body + 9;
+  size_t n = r->len - 9;
+  if (qs_crc32(0, data, n) != crc) return QS_E_CHUNK_CRC;
+  if (off > s->size || n > s->size - off) return QS_E_BAD_OFFSET;
+  if (off == s->have) {
+    memcpy(s->model + off, data, n);
+    s->have += (uint32_t)n;
+    return QS_E_NONE;
+  }
+  if (off + n <= s->have) return QS_E_NONE; /* a retried chunk we already hold */
+  return QS_E_BAD_OFFSET;                   /* a gap: an earlier chunk was lost */
+}
+
+static void commit(qs_server_t *s, const qs_request_t *r) {
+  if (s->state == QS_LOAD_LOADED) {
+    qs_send_model_info(s, r);
+    return;
+  }
+  if (s->state != QS_LOAD_RECEIVING || s->have != s->size) {
+    qs_send_error(s, r->seq, QS_E_BAD_STATE, r->cmd, -1, -1, 0, "upload incomplete");
+    return;
+  }
+  if (qs_crc32(0, s->model, s->size) != s->crc) {
+    s->have = 0;
+    qs_send_error(s, r->seq, QS_E_MODEL_CRC, r->cmd, -1, -1, 0, "whole-model CRC mismatch");
+    return;
+  }
+  qs_status_t st = qs_load(&s->ip, s->model, s->size, s->arena, s->arena_cap);
+  if (st != QS_OK) {
+    const qs_error_t *e = qs_last_error(&s->ip);
+    qs_send_error(s, r->seq, QS_E_MODEL_INVALID, r->cmd, e->op, e->tensor, (int)e->status, e->msg);
+    memset(&s->ip, 0, sizeof s->ip);
+    s->state = QS_LOAD_IDLE;
+    s->have = s->size = s->crc = 0;
+    return;
+  }
+  s->state = QS_LOAD_LOADED;
+  qs_send_model_info(s, r);
+}
+
+void qs_cmd_load(qs_server_t *s, const qs_request_t *r) {
+  switch (r->cmd) {
+    case QS_CMD_LOAD_BEGIN:
+      if (r->len != 8) break;
+      begin(s, r);
+      return;
+    case QS_CMD_LOAD_CHUNK: {
+      if (r->len < 9) break;
+      qs_proto_error_t e = chunk(s, r);
+      if (e != QS_E_NONE) s->last_error = (uint16_t)e;
+      if (r->body[8] & QS_CHUNK_ACK) {
+        if (e == QS_E_BAD_STATE)
+          qs_send_error(s, r->seq, e, r->cmd, -1, -1, 0, "no upload in progress");
+        else
+          send_status(s, r);
+      }
+      return;
+    }
+    case QS_CMD_LOAD_STATUS:
+      if (r->len != 0) break;
+      send_status(s, r);
+      return;
+    case QS_CMD_LOAD_COMMIT:
+      if (r->len != 0) break;
+      commit(s, r);
+      return;
+    default:
+      break;
+  }
+  qs_send_error(s, r->seq, QS_E_BAD_LENGTH, r->cmd, -1, -1, 0, "body length wrong for command");
+}

@@ -1,0 +1,161 @@
+/* Inputs, invoke with streamed per-op outputs, ticks and outputs (PROTOCOL.md §3). */
+#include <string.h>
+
+#include "qs_server.h"
+#include "qs_wire.h"
+
+#define OP_OUTPUT_HEAD 16u
+#define OP_OUTPUT_DATA (QS_MAX_BODY - OP_OUTPUT_HEAD)
+
+static void put_io(uint8_t **pp, const qs_interp_t *ip, int tensor) {
+  qs_tensor_info_t t;
+  memset(&t, 0, sizeof t);
+  (void)qs_tensor_info(ip, tensor, &t);
+  uint8_t *p = qs_put16(*pp, (uint32_t)tensor);
+  p = qs_put8(p, (uint32_t)t.dtype);
+  *pp = qs_put32(p, (uint32_t)t.bytes);
+}
+
+void qs_send_model_info(qs_server_t *s, const qs_request_t *r) {
+  const qs_interp_t *ip = &s->ip;
+  size_t nin = qs_input_count(ip), nout = qs_output_count(ip);
+  uint8_t *p = s->body;
+  p = qs_put16(p, (uint32_t)qs_op_count(ip));
+  p = qs_put16(p, (uint32_t)qs_tensor_count(ip));
+  p = qs_put32(p, (uint32_t)qs_arena_used(ip));
+  p = qs_put32(p, (uint32_t)qs_arena_tensor_bytes(ip));
+  p = qs_put8(p, (uint32_t)nin);
+  p = qs_put8(p, (uint32_t)nout);
+  for (size_t i = 0; i < nin; i++) put_io(&p, ip, qs_input_tensor(ip, (int)i));
+  for (size_t i = 0; i < nout; i++) put_io(&p, ip, qs_output_tensor(ip, (int)i));
+  qs_send(s, QS_REPLY(QS_CMD_LOAD_COMMIT), r->seq, s->body, (size_t)(p - s->body), 0, 0);
+}
+
+static size_t input_bytes(const qs_interp_t *ip, int i) {
+  qs_tensor_info_t t;
+  if (qs_tensor_info(ip, qs_input_tensor(ip, i), &t) != QS_OK) return 0;
+  return t.bytes;
+}
+
+static void set_input(qs_server_t *s, const qs_request_t *r) {
+  unsigned idx = r->body[0];
+  uint32_t off = qs_get32(r->body + 1);
+  size_t n = r->len - 5;
+  if (idx >= qs_input_count(&s->ip)) {
+    qs_send_error(s, r->seq, QS_E_BAD_ARG, r->cmd, -1, -1, 0, "no such input");
+    return;
+  }
+  size_t total = input_bytes(&s->ip, (int)idx);
+  uint8_t *dst = qs_input_data(&s->ip, (int)idx);
+  if (!dst || off > total || n > total - off) {
+    qs_send_error(s, r->seq, QS_E_BAD_OFFSET, r->cmd, -1, qs_input_tensor(&s->ip, (int)idx), 0,
+                  "input data past the tensor end");
+    return;
+  }
+  memcpy(dst + off, r->body + 5, n);
+  uint8_t b[5];
+  qs_put32(qs_put8(b, idx), (uint32_t)(off + n));
+  qs_send(s, QS_REPLY(r->cmd), r->seq, b, sizeof b, 0, 0);
+}
+
+typedef struct {
+  qs_server_t *s;
+  uint16_t seq;
+  int first, last;
+} stream_ctx_t;
+
+/* Runs right after each op, while its output is still in the arena: stream it in pieces. */
+static void stream_hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len,
+                        uint32_t ticks) {
+  stream_ctx_t *c = (stream_ctx_t *)vctx;
+  if (op < c->first || op > c->last) return;
+  size_t off = 0;
+  do {
+    size_t n = len - off < OP_OUTPUT_DATA ? len - off : OP_OUTPUT_DATA;
+    uint8_t h[OP_OUTPUT_HEAD];
+    uint8_t *p = qs_put16(h, (uint32_t)op);
+    p = qs_put16(p, (uint32_t)tensor);
+    p = qs_put32(p, ticks);
+    p = qs_put32(p, (uint32_t)len);
+    qs_put32(p, (uint32_t)off);
+    qs_send(c->s, QS_MSG_OP_OUTPUT, c->seq, h, sizeof h, data + off, n);
+    off += n;
+  } while (off < len);
+}
+
+static void invoke(qs_server_t *s, const qs_request_t *r) {
+  uint8_t flags = r->body[0];
+  int first = qs_get16(r->body + 1), last = qs_get16(r->body + 3);
+  int ops = (int)qs_op_count(&s->ip);
+  if (first > last || first >= ops) {
+    qs_send_error(s, r->seq, QS_E_BAD_ARG, r->cmd, first, -1, 0, "op range outside the model");
+    return;
+  }
+  stream_ctx_t c = {s, r->seq, first, last};
+  qs_status_t st = qs_invoke(&s->ip, (flags & QS_INVOKE_STREAM) ? stream_hook : 0, &c);
+  if (st != QS_OK) {
+    const qs_error_t *e = qs_last_error(&s->ip);
+    qs_send_error(s, r->seq, QS_E_INVOKE_FAILED, r->cmd, e->op, e->tensor, (int)e->status, e->msg);
+    return;
+  }
+  uint32_t total = 0;
+  for (int i = 0; i < ops; i++) total += qs_op_ticks(&s->ip, i);
+  uint8_t b[7];
+  qs_put32(qs_put16(qs_put8(b, QS_OK), (uint32_t)ops), total);
+  qs_send(s, QS_REPLY(r->cmd), r->seq, b, sizeof b, 0, 0);
+}
+
+static void read_ticks(qs_server_t *s, const qs_request_t *r) {
+  unsigned first = qs_get16(r->body), count = qs_get16(r->body + 2);
+  unsigned ops = (unsigned)qs_op_count(&s->ip);
+  if (first > ops || count > ops - first || count > (QS_MAX_BODY - 4u) / 4u) {
+    qs_send_error(s, r->seq, QS_E_BAD_ARG, r->cmd, (int)first, -1, 0, "op range outside the model");
+    return;
+  }
+  uint8_t *p = qs_put16(qs_put16(s->body, first), count);
+  for (unsigned i = 0; i < count; i++) p = qs_put32(p, qs_op_ticks(&s->ip, (int)(first + i)));
+  qs_send(s, QS_REPLY(r->cmd), r->seq, s->body, (size_t)(p - s->body), 0, 0);
+}
+
+static void read_output(qs_server_t *s, const qs_request_t *r) {
+  unsigned idx = r->body[0];
+  uint32_t off = qs_get32(r->body + 1);
+  size_t want = qs_get16(r->body + 5);
+  qs_tensor_info_t t;
+  const uint8_t *src = qs_output_data(&s->ip, (int)idx);
+  if (idx >= qs_output_count(&s->ip) || !src ||
+      qs_tensor_info(&s->ip, qs_output_tensor(&s->ip, (int)idx), &t) != QS_OK) {
+    qs_send_error(s, r->seq, QS_E_BAD_ARG, r->cmd, -1, -1, 0, "no such output");
+    return;
+  }
+  if (off > t.bytes) {
+    qs_send_error(s, r->seq, QS_E_BAD_OFFSET, r->cmd, -1, -1, 0, "offset past the output end");
+    return;
+  }
+  size_t n = t.bytes - off;
+  if (n > want) n = want;
+  if (n > QS_MAX_BODY - 5u) n = QS_MAX_BODY - 5u;
+  uint8_t h[5];
+  qs_put32(qs_put8(h, idx), off);
+  qs_send(s, QS_REPLY(r->cmd), r->seq, h, sizeof h, src + off, n);
+}
+
+void qs_cmd_run(qs_server_t *s, const qs_request_t *r) {
+  static const size_t min_len[] = {5, 5, 4, 7}; /* SET_INPUT, INVOKE, READ_TICKS, READ_OUTPUT */
+  size_t need = min_len[r->cmd - QS_CMD_SET_INPUT];
+  int exact = r->cmd != QS_CMD_SET_INPUT;
+  if (r->len < need || (exact && r->len != need)) {
+    qs_send_error(s, r->seq, QS_E_BAD_LENGTH, r->cmd, -1, -1, 0, "body length wrong for command");
+    return;
+  }
+  if (s->state != QS_LOAD_LOADED) {
+    qs_send_error(s, r->seq, QS_E_BAD_STATE, r->cmd, -1, -1, 0, "no model loaded");
+    return;
+  }
+  switch (r->cmd) {
+    case QS_CMD_SET_INPUT: set_input(s, r); break;
+    case QS_CMD_INVOKE: invoke(s, r); break;
+    case QS_CMD_READ_TICKS: read_ticks(s, r); break;
+    default: read_output(s, r); break;
+  }
+}
