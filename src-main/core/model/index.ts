@@ -18,3 +18,4 @@ export { summarize } from './summary.ts';
 export { planArena, tensorLifetimes, type ArenaPlan, type ArenaEntry } from './arena-plan.ts';
 export { operatorMacs, operatorParams } from './layer-cost.ts';
 export { elementCount, tensorBytes, dtypeBytes } from './tensor-size.ts';
+export { writeTflite } from './tflite-writer.ts';
