@@ -34,7 +34,10 @@ function fixLayerConfig(cfg: Obj, known: (c: string) => boolean): Obj {
     if (k.endsWith('_regularizer')) out[k] = regularizer(v, known);
     else if (k.endsWith('_initializer')) {
       // Weights are overwritten after building; an initializer tfjs lacks only needs to parse.
-      out[k] = isObj(v) && typeof v.class_name === 'string' && !known(v.class_name) ? { class_name: 'Zeros', config: {} } : v;
+      out[k] =
+        isObj(v) && typeof v.class_name === 'string' && !known(v.class_name)
+          ? { class_name: 'Zeros', config: {} }
+          : v;
     } else if (k.endsWith('_constraint')) {
       out[k] = isObj(v) && typeof v.class_name === 'string' && !known(v.class_name) ? null : v;
     } else if (k === 'dtype') out[k] = dtype(v);
@@ -67,7 +70,9 @@ export function toTfjsConfig(model: KerasLayerConfig, opts: CompatOptions, path 
     }
     const cfg = l.config as unknown as Obj;
     if (typeof cfg.groups === 'number' && cfg.groups !== 1) {
-      throw new Error(`Cannot load Keras layer "${where}" (${l.class_name}): grouped convolution (groups=${cfg.groups}) is not supported by tfjs-layers`);
+      throw new Error(
+        `Cannot load Keras layer "${where}" (${l.class_name}): grouped convolution (groups=${cfg.groups}) is not supported by tfjs-layers`,
+      );
     }
     return { ...raw, config: fixLayerConfig(cfg, opts.known) };
   });

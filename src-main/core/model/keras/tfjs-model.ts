@@ -26,7 +26,9 @@ export async function kerasToTfjs(tf: TfLib, model: KerasModel): Promise<Tf.Laye
   const config = toTfjsConfig(model.config, { known: (c) => c in classes });
   let built: Tf.LayersModel;
   try {
-    built = await tf.models.modelFromJSON({ modelTopology: config as unknown as Tf.io.ModelJSON['modelTopology'] } as Tf.io.ModelJSON);
+    built = await tf.models.modelFromJSON({
+      modelTopology: config as unknown as Tf.io.ModelJSON['modelTopology'],
+    } as Tf.io.ModelJSON);
   } catch (e) {
     throw new Error(`tfjs-layers cannot build Keras model "${model.name}": ${(e as Error).message}`);
   }
@@ -37,12 +39,16 @@ export async function kerasToTfjs(tf: TfLib, model: KerasModel): Promise<Tf.Laye
     const stored = model.weights.get(path);
     if (!stored) throw new Error(`Keras model "${model.name}": no weights stored for layer ${path}`);
     if (stored.length !== expected.length) {
-      throw new Error(`Keras layer ${path}: file has ${stored.length} weights, tfjs expects ${expected.length}`);
+      throw new Error(
+        `Keras layer ${path}: file has ${stored.length} weights, tfjs expects ${expected.length}`,
+      );
     }
     const tensors = stored.map((w, i) => {
       const want = expected[i].shape;
       if (want.length !== w.shape.length || want.some((d, j) => d !== w.shape[j])) {
-        throw new Error(`Keras layer ${path}: weight ${w.name} has shape [${w.shape}], tfjs expects [${want}]`);
+        throw new Error(
+          `Keras layer ${path}: weight ${w.name} has shape [${w.shape}], tfjs expects [${want}]`,
+        );
       }
       return tf.tensor(w.data, w.shape, 'float32');
     });
@@ -51,7 +57,10 @@ export async function kerasToTfjs(tf: TfLib, model: KerasModel): Promise<Tf.Laye
     used.add(path);
   }
   const unused = [...model.weights.keys()].filter((p) => !used.has(p));
-  if (unused.length > 0) throw new Error(`Keras model "${model.name}": tfjs has no weights for stored layer(s) ${unused.join(', ')}`);
+  if (unused.length > 0)
+    throw new Error(
+      `Keras model "${model.name}": tfjs has no weights for stored layer(s) ${unused.join(', ')}`,
+    );
   return built;
 }
 
@@ -68,7 +77,9 @@ export function predictTfjs(tf: TfLib, model: Tf.LayersModel, inputs: Float32Arr
       const sample = model.inputs[i].shape.slice(1).map((d) => d ?? 1);
       const per = sample.reduce((a, b) => a * b, 1);
       if (data.length % per !== 0) {
-        throw new Error(`Input ${i}: ${data.length} values is not a whole number of samples of shape [${sample}]`);
+        throw new Error(
+          `Input ${i}: ${data.length} values is not a whole number of samples of shape [${sample}]`,
+        );
       }
       return tf.tensor(data, [data.length / per, ...sample], 'float32');
     });
