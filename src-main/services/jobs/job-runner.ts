@@ -17,7 +17,7 @@ import type { FromWorker, ToWorker } from './messages.ts';
 export interface JobRunnerOptions {
   /** Worker entry module; default: `worker.ts` beside this file (run through tsx). */
   workerUrl?: URL;
-  /** Extra execArgv for the worker; default: tsx's loader when the entry is a `.ts` file. */
+  /** execArgv for the worker (tsx's loader is added when the entry is a `.ts` file). */
   execArgv?: string[];
   /** Heap limit per worker (MB): a runaway job dies alone instead of taking the app down. */
   maxHeapMb?: number;
@@ -35,14 +35,29 @@ interface Running {
   reject: (e: Error) => void;
 }
 
-function tsxExecArgv(): string[] {
-  const loader = createRequire(import.meta.url).resolve('tsx');
-  return ['--import', pathToFileURL(loader).href];
+/*
+ * Running a TypeScript worker entry on Node 20: the worker needs tsx's loader in its execArgv AND
+ * tsx's register() called inside the worker before the .ts entry is imported dynamically (a .ts
+ * worker entry given directly is not routed through the hooks). This small CommonJS bootstrap
+ * does exactly that; the bundled build uses plain .js entries and never needs it.
+ */
+const TS_BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsxApi).then((m) => { m.register(); return import(workerData.entry); });
+`;
+
+function tsxUrls(): { loader: string; api: string } {
+  const require = createRequire(import.meta.url);
+  const loader = pathToFileURL(require.resolve('tsx')).href;
+  // tsx's package exports map 'tsx/esm/api' per condition; resolve the ESM build explicitly.
+  const api = new URL('./esm/api/index.mjs', loader).href;
+  return { loader, api };
 }
 
 export class JobRunner {
   private readonly workerUrl: URL;
-  private readonly execArgv: string[];
+  private readonly execArgv: string[] | undefined;
+  private readonly viaTsx: boolean;
   private readonly maxHeapMb: number;
   private idle: Worker | null = null;
   private readonly running = new Map<string, Running>();
@@ -52,7 +67,8 @@ export class JobRunner {
 
   constructor(opts: JobRunnerOptions = {}) {
     this.workerUrl = opts.workerUrl ?? new URL('./worker.ts', import.meta.url);
-    this.execArgv = opts.execArgv ?? (this.workerUrl.pathname.endsWith('.ts') ? tsxExecArgv() : []);
+    this.viaTsx = this.workerUrl.pathname.endsWith('.ts');
+    this.execArgv = opts.execArgv;
     this.maxHeapMb = opts.maxHeapMb ?? 4096;
   }
 
@@ -145,10 +161,19 @@ export class JobRunner {
   }
 
   private spawn(): Worker {
-    const w = new Worker(this.workerUrl, {
-      execArgv: this.execArgv,
-      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
-    });
+    const resourceLimits = { maxOldGenerationSizeMb: this.maxHeapMb };
+    let w: Worker;
+    if (this.viaTsx) {
+      const tsx = tsxUrls();
+      w = new Worker(TS_BOOTSTRAP, {
+        eval: true,
+        execArgv: [...(this.execArgv ?? []), '--import', tsx.loader],
+        workerData: { tsxApi: tsx.api, entry: this.workerUrl.href },
+        resourceLimits,
+      });
+    } else {
+      w = new Worker(this.workerUrl, { execArgv: this.execArgv, resourceLimits });
+    }
     w.unref(); // an idle worker must not keep the process alive
     w.on('error', () => undefined); // errors while idle are handled by dropping the worker
     w.once('exit', () => {
