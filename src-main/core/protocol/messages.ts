@@ -1,0 +1,76 @@
+/** Command ids and request bodies of protocol v1 (firmware/PROTOCOL.md §3). */
+import { BodyWriter } from './bytes.ts';
+import { crc32 } from './crc32.ts';
+
+export const Cmd = {
+  HELLO: 0x01,
+  LOAD_BEGIN: 0x02,
+  LOAD_CHUNK: 0x03,
+  LOAD_STATUS: 0x04,
+  LOAD_COMMIT: 0x05,
+  SET_INPUT: 0x06,
+  INVOKE: 0x07,
+  READ_TICKS: 0x08,
+  READ_OUTPUT: 0x09,
+  ARENA_STATS: 0x0a,
+  RESET: 0x0b,
+  SET_INPUT_RAW: 0x0c, // reserved for issue 7
+  ECHO: 0x0d,
+  LINK_STATS: 0x0e,
+} as const;
+export type CmdName = keyof typeof Cmd;
+
+export const MsgType = { OP_OUTPUT: 0x90, ERROR: 0xff } as const;
+export const replyType = (cmd: number): number => (cmd | 0x80) & 0xff;
+
+export const CHUNK_ACK = 0x01;
+export const INVOKE_STREAM = 0x01;
+/** Header bytes of a LOAD_CHUNK body before the data. */
+export const CHUNK_HEADER = 9;
+/** Header bytes of an OP_OUTPUT body before the data. */
+export const OP_OUTPUT_HEADER = 16;
+/** Header bytes of a SET_INPUT body before the data. */
+export const SET_INPUT_HEADER = 5;
+
+export interface Request {
+  cmd: number;
+  body: Uint8Array;
+}
+
+const empty = (cmd: number): Request => ({ cmd, body: new Uint8Array(0) });
+
+export const requests = {
+  hello: () => empty(Cmd.HELLO),
+  loadBegin: (size: number, crc: number): Request => ({ cmd: Cmd.LOAD_BEGIN, body: new BodyWriter().u32(size).u32(crc).finish() }),
+  loadChunk: (offset: number, data: Uint8Array, ack: boolean): Request => ({
+    cmd: Cmd.LOAD_CHUNK,
+    body: new BodyWriter()
+      .u32(offset)
+      .u32(crc32(data))
+      .u8(ack ? CHUNK_ACK : 0)
+      .finish(data),
+  }),
+  loadStatus: () => empty(Cmd.LOAD_STATUS),
+  loadCommit: () => empty(Cmd.LOAD_COMMIT),
+  setInput: (input: number, offset: number, data: Uint8Array): Request => ({
+    cmd: Cmd.SET_INPUT,
+    body: new BodyWriter().u8(input).u32(offset).finish(data),
+  }),
+  invoke: (opts: { stream: boolean; firstOp?: number; lastOp?: number }): Request => ({
+    cmd: Cmd.INVOKE,
+    body: new BodyWriter()
+      .u8(opts.stream ? INVOKE_STREAM : 0)
+      .u16(opts.firstOp ?? 0)
+      .u16(opts.lastOp ?? 0xffff)
+      .finish(),
+  }),
+  readTicks: (firstOp: number, count: number): Request => ({ cmd: Cmd.READ_TICKS, body: new BodyWriter().u16(firstOp).u16(count).finish() }),
+  readOutput: (output: number, offset: number, len: number): Request => ({
+    cmd: Cmd.READ_OUTPUT,
+    body: new BodyWriter().u8(output).u32(offset).u16(len).finish(),
+  }),
+  arenaStats: () => empty(Cmd.ARENA_STATS),
+  reset: () => empty(Cmd.RESET),
+  echo: (data: Uint8Array): Request => ({ cmd: Cmd.ECHO, body: data.slice() }),
+  linkStats: () => empty(Cmd.LINK_STATS),
+};
