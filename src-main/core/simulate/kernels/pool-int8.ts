@@ -79,3 +79,7 @@ export function maxPoolInt8(p: PoolParams, input: Int8Array, output: Int8Array):
 export function maxPoolFloat(p: PoolParams, input: Float32Array, output: Float32Array): void {
   pool(p, input, output, 'max', false);
 }
+
+export function averagePoolFloat(p: PoolParams, input: Float32Array, output: Float32Array): void {
+  pool(p, input, output, 'avg', false);
+}

@@ -1,0 +1,135 @@
+/**
+ * The host interpreter. `prepare(model)` validates every op once (types, shapes, quantization)
+ * and precomputes its parameters (multipliers, shifts, tables), allocating one typed array per
+ * tensor. `invoke` then only runs the prepared closures in order.
+ *
+ * Taps: with `taps: true` every op output is copied out after the op runs, keyed by op index and
+ * tensor index; with `taps: false` only the graph outputs are returned (lean mode).
+ */
+import type { Model, Subgraph, Tensor } from '../model/ir.ts';
+import { SimulateError, UnsupportedOpError } from './errors.ts';
+import { PrepareContext, type Run } from './ops/context.ts';
+import { OP_PREPARERS } from './ops/registry.ts';
+import { allocate, constantData, elementCount, type TensorData } from './tensor-data.ts';
+
+export interface PreparedStep {
+  opIndex: number;
+  op: string;
+  outputs: number[];
+  run: Run;
+}
+
+export interface PreparedModel {
+  model: Model;
+  subgraph: Subgraph;
+  steps: PreparedStep[];
+  storage: TensorData[];
+  inputs: Tensor[];
+  outputs: Tensor[];
+}
+
+export interface LayerOutput {
+  opIndex: number;
+  op: string;
+  tensor: number;
+  name: string;
+  dtype: string;
+  shape: number[];
+  data: TensorData;
+}
+
+export interface InvokeOptions {
+  /** Keep every op output (default true). */
+  taps?: boolean;
+  /** Called after each op with its outputs (views valid only during the call when taps is off). */
+  onLayer?: (layer: LayerOutput) => void;
+}
+
+export interface InvokeResult {
+  outputs: LayerOutput[];
+  layers: LayerOutput[];
+}
+
+export function prepare(model: Model, subgraphIndex = 0): PreparedModel {
+  const subgraph = model.subgraphs[subgraphIndex];
+  if (!subgraph) throw new SimulateError(`model has no subgraph ${subgraphIndex}`);
+  const storage: TensorData[] = subgraph.tensors.map((t) => {
+    if (t.shape.some((d) => d < 0)) {
+      throw new SimulateError(`tensor ${t.index} '${t.name}' has a dynamic shape [${t.shape}]; only static shapes are supported`);
+    }
+    try {
+      return constantData(t) ?? allocate(t.dtype, elementCount(t.shape));
+    } catch (e) {
+      if (e instanceof SimulateError) throw new SimulateError(`tensor ${t.index} '${t.name}': ${e.message}`);
+      throw e;
+    }
+  });
+  const steps: PreparedStep[] = subgraph.operators.map((op) => {
+    const preparer = OP_PREPARERS[op.op];
+    if (!preparer) throw new UnsupportedOpError(`layer ${op.index}: op ${op.op} is not supported by the simulator`);
+    const ctx = new PrepareContext(model, subgraph, op, storage);
+    let run: Run;
+    try {
+      run = preparer(ctx);
+    } catch (e) {
+      if (e instanceof SimulateError) throw e;
+      throw new SimulateError(`layer ${op.index} (${op.op}): ${(e as Error).message}`);
+    }
+    return { opIndex: op.index, op: op.op, outputs: op.outputs, run };
+  });
+  return {
+    model,
+    subgraph,
+    steps,
+    storage,
+    inputs: subgraph.inputs.map((i) => subgraph.tensors[i]),
+    outputs: subgraph.outputs.map((i) => subgraph.tensors[i]),
+  };
+}
+
+function layerOutput(pm: PreparedModel, opIndex: number, op: string, tensor: number, copy: boolean): LayerOutput {
+  const t = pm.subgraph.tensors[tensor];
+  const data = pm.storage[tensor];
+  return { opIndex, op, tensor, name: t.name, dtype: t.dtype, shape: t.shape.slice(), data: copy ? data.slice() : data };
+}
+
+/** Copy caller inputs (one typed array per graph input, matching dtype and size) into the model. */
+export function setInputs(pm: PreparedModel, inputs: readonly TensorData[]): void {
+  if (inputs.length !== pm.inputs.length) {
+    throw new SimulateError(`model has ${pm.inputs.length} input(s), got ${inputs.length}`, 'INPUT');
+  }
+  pm.inputs.forEach((t, i) => {
+    const dst = pm.storage[t.index];
+    const src = inputs[i];
+    if (src.constructor !== dst.constructor) {
+      throw new SimulateError(`input ${i} '${t.name}' is ${t.dtype}; got a ${src.constructor.name}`, 'INPUT');
+    }
+    if (src.length !== dst.length) {
+      throw new SimulateError(`input ${i} '${t.name}' has ${dst.length} elements [${t.shape}], got ${src.length}`, 'INPUT');
+    }
+    (dst as Int8Array).set(src as Int8Array);
+  });
+}
+
+export function invoke(pm: PreparedModel, inputs: readonly TensorData[], options: InvokeOptions = {}): InvokeResult {
+  const taps = options.taps ?? true;
+  setInputs(pm, inputs);
+  const layers: LayerOutput[] = [];
+  for (const step of pm.steps) {
+    step.run();
+    if (taps || options.onLayer) {
+      for (const tensor of step.outputs) {
+        const layer = layerOutput(pm, step.opIndex, step.op, tensor, taps);
+        if (taps) layers.push(layer);
+        options.onLayer?.(layer);
+      }
+    }
+  }
+  const producer = new Map<number, PreparedStep>();
+  for (const s of pm.steps) for (const o of s.outputs) producer.set(o, s);
+  const outputs = pm.outputs.map((t) => {
+    const s = producer.get(t.index);
+    return layerOutput(pm, s?.opIndex ?? -1, s?.op ?? 'INPUT', t.index, true);
+  });
+  return { outputs, layers };
+}
