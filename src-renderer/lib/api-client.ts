@@ -73,7 +73,7 @@ function unknownChannel(channel: string): ApiResult<never> {
 }
 
 /** WebSocket transport with one lazily opened, auto-reconnecting socket. */
-function webSocketTransport(url: string): Transport {
+export function webSocketTransport(url: string): Transport {
   let socket: WebSocket | null = null;
   let opening: Promise<WebSocket> | null = null;
   let seq = 0;
