@@ -62,10 +62,10 @@ export function isPerChannel(q: QuantizationSummary): boolean {
   return q.scale.length > 1;
 }
 
-/** "s=0.0039 zp=-128" per-tensor, "per-channel axis 0 ×8" per-channel, "" without quantization. */
+/** "s=0.0039 zp=-128" per-tensor, "per-ch axis 0 ×8" per-channel, "" without quantization. */
 export function formatQuant(q: QuantizationSummary | null): string {
   if (!q || q.scale.length === 0) return '';
-  if (isPerChannel(q)) return `per-channel axis ${q.axis} ×${q.scale.length}`;
+  if (isPerChannel(q)) return `per-ch axis ${q.axis} ×${q.scale.length}`;
   return `s=${formatScale(q.scale[0])} zp=${q.zero_point[0] ?? 0}`;
 }
 
@@ -98,6 +98,22 @@ export function formatOptions(options: Record<string, unknown>): string[] {
   }
   for (const [k, v] of Object.entries(o)) out.push(`${k} ${formatValue(v)}`);
   return out;
+}
+
+/**
+ * Options worth a table cell: schema defaults that say "nothing special" (false flags, DEFAULT
+ * weights format, FLOAT32 = unset bias type, no fused activation) are left to the details panel.
+ */
+export function essentialOptions(options: Record<string, unknown>): string[] {
+  const kept: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (v === false) continue;
+    if (k === 'weights_format' && v === 'DEFAULT') continue;
+    if (k === 'quantized_bias_type' && v === 'FLOAT32') continue;
+    if (k === 'fused_activation_function' && v === 'NONE') continue;
+    kept[k] = v;
+  }
+  return formatOptions(kept);
 }
 
 /** Any JSON-ish value (options, metadata parameters) as compact text. */
