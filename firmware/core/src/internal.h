@@ -1,0 +1,97 @@
+/* Internal interpreter state. Everything here lives in the caller's arena. */
+#ifndef QS_INTERNAL_H
+#define QS_INTERNAL_H
+
+#include "../include/qs_interp.h"
+#include "fb.h"
+
+/* TFLite BuiltinOperator codes this core knows. */
+enum {
+  OP_ADD = 0, OP_AVERAGE_POOL_2D = 1, OP_CONCATENATION = 2, OP_CONV_2D = 3,
+  OP_DEPTHWISE_CONV_2D = 4, OP_DEQUANTIZE = 6, OP_FULLY_CONNECTED = 9, OP_LOGISTIC = 14,
+  OP_MAX_POOL_2D = 17, OP_MUL = 18, OP_RELU = 19, OP_RELU6 = 21, OP_RESHAPE = 22,
+  OP_SOFTMAX = 25, OP_TANH = 28, OP_PAD = 34, OP_SUB = 41, OP_SQUEEZE = 43,
+  OP_PADV2 = 60, OP_EXPAND_DIMS = 70, OP_LEAKY_RELU = 98, OP_QUANTIZE = 114,
+  OP_HARD_SWISH = 117
+};
+
+/* TFLite ActivationFunctionType. */
+enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };
+
+typedef struct {
+  const uint8_t *data; /* constant data in the model, or NULL for an activation */
+  uint32_t offset;     /* arena offset of an activation (set by the planner) */
+  uint32_t bytes;
+  int32_t dims[QS_MAX_DIMS];
+  uint8_t ndims;
+  uint8_t dtype;
+  uint8_t used;    /* referenced by an op or the graph I/O */
+  uint8_t quantized;
+  float scale;
+  int32_t zp;
+  uint32_t nscales; /* per-channel count (1 = per-tensor) */
+  int32_t qdim;     /* quantized_dimension */
+  uint32_t scales_pos; /* model offset of the float scale vector (read with memcpy) */
+  int16_t first_op, last_op; /* lifetime in op order (-1: graph input, n_ops: graph output) */
+} qs_tensor_t;
+
+struct qs_op;
+typedef void (*qs_eval_fn)(struct qs_model *m, const struct qs_op *op);
+
+typedef struct qs_op {
+  int32_t code;
+  uint8_t n_in, n_out;
+  int16_t in[QS_MAX_IO];
+  int16_t out;
+  fb_table_t opts; /* builtin options table (pos 0 if absent) */
+  uint8_t opts_type;
+  void *params;  /* prepare-time data in the arena */
+  qs_eval_fn eval;
+  uint64_t macs;
+  uint32_t ticks;
+} qs_op_t;
+
+struct qs_model {
+  const uint8_t *model;
+  uint32_t model_len;
+  uint8_t *arena;
+  size_t arena_len;
+  size_t table_used;   /* bytes of arena used by tables + params (bottom) */
+  size_t tensor_base;  /* arena offset where activations start */
+  size_t tensor_bytes; /* activation area size */
+  qs_tensor_t *tensors;
+  qs_op_t *ops;
+  uint32_t n_tensors, n_ops, n_in, n_out;
+  int16_t inputs[QS_MAX_IO];
+  int16_t outputs[QS_MAX_IO];
+  qs_error_t *err;
+  fb_t fb;
+};
+typedef struct qs_model qs_model_t;
+
+/* Error helpers: record and return the status. */
+qs_status_t qs_fail(qs_model_t *m, qs_status_t s, int op, int tensor, const char *msg);
+
+/* Bump allocation of prepare-time data (8-byte aligned); NULL + QS_ERR_ARENA on exhaustion. */
+void *qs_alloc(qs_model_t *m, size_t bytes);
+
+static inline uint8_t *qs_tdata(qs_model_t *m, int t) {
+  qs_tensor_t *x = &m->tensors[t];
+  return x->data ? (uint8_t *)(uintptr_t)x->data : m->arena + m->tensor_base + x->offset;
+}
+static inline uint32_t qs_elems(const qs_tensor_t *t) {
+  uint32_t n = 1, i;
+  for (i = 0; i < t->ndims; i++) n *= (uint32_t)t->dims[i];
+  return n;
+}
+float qs_scale_at(const qs_model_t *m, const qs_tensor_t *t, uint32_t i);
+
+/* Per-op prepare: validate, precompute params, set op->eval and op->macs. */
+qs_status_t qs_prepare_op(qs_model_t *m, int op_index);
+int qs_op_supported(int32_t code);
+const char *qs_op_name(int32_t code);
+
+/* Model parsing and memory planning. */
+qs_status_t qs_parse(qs_model_t *m);
+qs_status_t qs_plan(qs_model_t *m);
+#endif

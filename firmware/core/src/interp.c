@@ -1,0 +1,180 @@
+/* Public API: load (parse + prepare + plan), accessors, invoke with per-op ticks and hook. */
+#include <string.h>
+
+#include "../include/qs_port.h"
+#include "internal.h"
+
+qs_status_t qs_fail(qs_model_t *m, qs_status_t s, int op, int tensor, const char *msg) {
+  /* keep the first error: later ones are usually consequences */
+  if (m->err->status == QS_OK) {
+    m->err->status = s;
+    m->err->op = op;
+    m->err->tensor = tensor;
+    m->err->msg = msg;
+  }
+  return s;
+}
+
+void *qs_alloc(qs_model_t *m, size_t bytes) {
+  size_t at = (m->table_used + 7u) & ~(size_t)7u;
+  if (bytes > m->arena_len || at > m->arena_len - bytes) {
+    qs_fail(m, QS_ERR_ARENA, -1, -1, "arena too small for the interpreter tables");
+    m->err->needed = at + bytes;
+    return NULL;
+  }
+  m->table_used = at + bytes;
+  return m->arena + at;
+}
+
+static void set_err(qs_interp_t *ip, qs_status_t s, const char *msg) {
+  ip->err.status = s;
+  ip->err.op = -1;
+  ip->err.tensor = -1;
+  ip->err.msg = msg;
+  ip->err.needed = 0;
+}
+
+qs_status_t qs_load(qs_interp_t *ip, const uint8_t *model, size_t model_len, uint8_t *arena,
+                    size_t arena_len) {
+  qs_model_t *m;
+  size_t pad;
+  uint32_t i;
+  qs_status_t s;
+  if (!ip) return QS_ERR_ARG;
+  ip->m = NULL;
+  set_err(ip, QS_OK, "ok");
+  if (!model || !arena) {
+    set_err(ip, QS_ERR_ARG, "model or arena is NULL");
+    return QS_ERR_ARG;
+  }
+  if (model_len > 0x7FFFFFF0u) {
+    set_err(ip, QS_ERR_LIMIT, "model larger than 2 GiB");
+    return QS_ERR_LIMIT;
+  }
+  pad = (16u - ((uintptr_t)arena & 15u)) & 15u;
+  if (arena_len < pad + sizeof(qs_model_t)) {
+    set_err(ip, QS_ERR_ARENA, "arena smaller than the interpreter header");
+    ip->err.needed = pad + sizeof(qs_model_t);
+    return QS_ERR_ARENA;
+  }
+  m = (qs_model_t *)(void *)(arena + pad);
+  memset(m, 0, sizeof(*m));
+  m->model = model;
+  m->model_len = (uint32_t)model_len;
+  m->arena = arena + pad;
+  m->arena_len = arena_len - pad;
+  m->table_used = sizeof(qs_model_t);
+  m->err = &ip->err;
+  if ((s = qs_parse(m)) != QS_OK) return s;
+  for (i = 0; i < m->n_ops; i++)
+    if ((s = qs_prepare_op(m, (int)i)) != QS_OK) return s;
+  if ((s = qs_plan(m)) != QS_OK) {
+    if (s == QS_ERR_ARENA) ip->err.needed += pad;
+    return s;
+  }
+  ip->m = m;
+  return QS_OK;
+}
+
+size_t qs_input_count(const qs_interp_t *ip) { return ip && ip->m ? ip->m->n_in : 0; }
+size_t qs_output_count(const qs_interp_t *ip) { return ip && ip->m ? ip->m->n_out : 0; }
+size_t qs_op_count(const qs_interp_t *ip) { return ip && ip->m ? ip->m->n_ops : 0; }
+size_t qs_tensor_count(const qs_interp_t *ip) { return ip && ip->m ? ip->m->n_tensors : 0; }
+
+int qs_input_tensor(const qs_interp_t *ip, int i) {
+  return ip && ip->m && i >= 0 && (uint32_t)i < ip->m->n_in ? ip->m->inputs[i] : -1;
+}
+int qs_output_tensor(const qs_interp_t *ip, int i) {
+  return ip && ip->m && i >= 0 && (uint32_t)i < ip->m->n_out ? ip->m->outputs[i] : -1;
+}
+
+qs_status_t qs_tensor_info(const qs_interp_t *ip, int tensor, qs_tensor_info_t *out) {
+  const qs_tensor_t *t;
+  int i;
+  if (!ip || !ip->m) return QS_ERR_STATE;
+  if (!out || tensor < 0 || (uint32_t)tensor >= ip->m->n_tensors) return QS_ERR_ARG;
+  t = &ip->m->tensors[tensor];
+  memset(out, 0, sizeof(*out));
+  out->dtype = (qs_dtype_t)t->dtype;
+  out->ndims = t->ndims;
+  for (i = 0; i < t->ndims; i++) out->dims[i] = t->dims[i];
+  out->scale = t->quantized ? t->scale : 0.0f;
+  out->zero_point = t->zp;
+  out->bytes = t->bytes;
+  out->is_constant = t->data != NULL;
+  return QS_OK;
+}
+
+qs_status_t qs_op_info(const qs_interp_t *ip, int op, qs_op_info_t *out) {
+  const qs_op_t *o;
+  int i;
+  if (!ip || !ip->m) return QS_ERR_STATE;
+  if (!out || op < 0 || (uint32_t)op >= ip->m->n_ops) return QS_ERR_ARG;
+  o = &ip->m->ops[op];
+  memset(out, 0, sizeof(*out));
+  out->builtin_code = o->code;
+  out->name = qs_op_name(o->code);
+  out->output_tensor = o->out;
+  out->input_count = o->n_in;
+  for (i = 0; i < o->n_in; i++) out->inputs[i] = o->in[i];
+  out->macs = o->macs;
+  return QS_OK;
+}
+
+uint8_t *qs_input_data(qs_interp_t *ip, int i) {
+  int t = qs_input_tensor(ip, i);
+  return t < 0 ? NULL : qs_tdata(ip->m, t);
+}
+
+const uint8_t *qs_output_data(const qs_interp_t *ip, int i) {
+  int t = qs_output_tensor(ip, i);
+  return t < 0 ? NULL : qs_tdata(ip->m, t);
+}
+
+qs_status_t qs_invoke(qs_interp_t *ip, qs_op_hook hook, void *ctx) {
+  qs_model_t *m;
+  uint32_t i;
+  if (!ip) return QS_ERR_ARG;
+  if (!ip->m) {
+    set_err(ip, QS_ERR_STATE, "no model loaded");
+    return QS_ERR_STATE;
+  }
+  m = ip->m;
+  for (i = 0; i < m->n_ops; i++) {
+    qs_op_t *op = &m->ops[i];
+    uint32_t t0 = qs_port_ticks();
+    op->eval(m, op);
+    op->ticks = qs_port_ticks() - t0; /* modulo 2^32: wrap-safe */
+    if (hook) hook(ctx, (int)i, op->out, qs_tdata(m, op->out), m->tensors[op->out].bytes, op->ticks);
+  }
+  return QS_OK;
+}
+
+uint32_t qs_op_ticks(const qs_interp_t *ip, int op) {
+  return ip && ip->m && op >= 0 && (uint32_t)op < ip->m->n_ops ? ip->m->ops[op].ticks : 0;
+}
+
+const char *qs_status_str(qs_status_t s) {
+  switch (s) {
+    case QS_OK: return "ok";
+    case QS_ERR_ARG: return "bad argument";
+    case QS_ERR_FORMAT: return "malformed flatbuffer";
+    case QS_ERR_SCHEMA: return "invalid TFLite model";
+    case QS_ERR_UNSUPPORTED: return "unsupported";
+    case QS_ERR_TYPE: return "wrong tensor type";
+    case QS_ERR_SHAPE: return "inconsistent shapes";
+    case QS_ERR_QUANT: return "bad quantization parameters";
+    case QS_ERR_ARENA: return "arena too small";
+    case QS_ERR_LIMIT: return "exceeds a build limit";
+    case QS_ERR_STATE: return "no model loaded";
+  }
+  return "unknown status";
+}
+
+const qs_error_t *qs_last_error(const qs_interp_t *ip) { return ip ? &ip->err : NULL; }
+
+size_t qs_arena_used(const qs_interp_t *ip) {
+  if (!ip || !ip->m) return 0;
+  return ip->m->tensor_base + ip->m->tensor_bytes;
+}
+size_t qs_arena_tensor_bytes(const qs_interp_t *ip) { return ip && ip->m ? ip->m->tensor_bytes : 0; }

@@ -1,0 +1,100 @@
+/*
+ * ADD and SUB int8 with broadcasting, bit-exact with TFLite Micro (add_common / sub_common:
+ * both inputs are shifted left by 20, rescaled to twice the larger input scale, summed, and
+ * the sum rescaled to the output).
+ */
+#include "ops.h"
+
+typedef struct {
+  int32_t in1_off, in2_off, out_zp, m1, m2, mo, act_min, act_max;
+  int s1, s2, so, is_sub, same_shape;
+  uint32_t n;
+  int32_t dims[QS_MAX_DIMS], st1[QS_MAX_DIMS], st2[QS_MAX_DIMS]; /* output dims, input strides (0 = broadcast) */
+} add_params_t;
+
+static int8_t add_one(const add_params_t *p, int32_t x, int32_t y) {
+  int32_t a = qs_mbqm((x + p->in1_off) * (1 << 20), p->m1, p->s1);
+  int32_t b = qs_mbqm((y + p->in2_off) * (1 << 20), p->m2, p->s2);
+  int32_t v = qs_mbqm(p->is_sub ? a - b : a + b, p->mo, p->so) + p->out_zp;
+  v = v < p->act_min ? p->act_min : v;
+  return (int8_t)(v > p->act_max ? p->act_max : v);
+}
+
+static void add_eval(qs_model_t *m, const qs_op_t *op) {
+  const add_params_t *p = (const add_params_t *)op->params;
+  const int8_t *x = (const int8_t *)qs_tdata(m, op->in[0]), *y = (const int8_t *)qs_tdata(m, op->in[1]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  int32_t idx[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
+  uint32_t i, o1 = 0, o2 = 0;
+  int d;
+  if (p->same_shape) {
+    for (i = 0; i < p->n; i++) out[i] = add_one(p, x[i], y[i]);
+    return;
+  }
+  for (i = 0; i < p->n; i++) {
+    out[i] = add_one(p, x[o1], y[o2]);
+    /* odometer over the output index, innermost dimension last */
+    for (d = QS_MAX_DIMS - 1; d >= 0; d--) {
+      o1 += (uint32_t)p->st1[d];
+      o2 += (uint32_t)p->st2[d];
+      if (++idx[d] < p->dims[d]) break;
+      o1 -= (uint32_t)p->st1[d] * (uint32_t)p->dims[d];
+      o2 -= (uint32_t)p->st2[d] * (uint32_t)p->dims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/* Right-align a shape to QS_MAX_DIMS and compute element strides, 0 where broadcast. */
+static int strides(const qs_tensor_t *t, const int32_t *odims, int32_t *st) {
+  int32_t dims[QS_MAX_DIMS];
+  int d, off = QS_MAX_DIMS - t->ndims;
+  int32_t s = 1;
+  for (d = 0; d < QS_MAX_DIMS; d++) dims[d] = d < off ? 1 : t->dims[d - off];
+  for (d = QS_MAX_DIMS - 1; d >= 0; d--) {
+    if (dims[d] != odims[d] && dims[d] != 1) return 0;
+    st[d] = dims[d] == 1 ? 0 : s;
+    s *= dims[d];
+  }
+  return 1;
+}
+
+static qs_status_t smaller_than_one(qs_model_t *m, int oi, double real, int32_t *mult, int *shift) {
+  qs_quantize_multiplier(real, mult, shift);
+  if (!(real > 0.0 && real < 1.0) || *shift > 0)
+    return qs_fail(m, QS_ERR_QUANT, oi, -1, "ADD/SUB rescale factor outside (0, 1)");
+  return QS_OK;
+}
+
+qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op) {
+  qs_tensor_t *a = qs_in(m, op, 0), *b = qs_in(m, op, 1), *out = &m->tensors[op->out];
+  add_params_t *p;
+  qs_status_t s;
+  double twice_max;
+  int d, off;
+  if (op->n_in != 2) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "ADD/SUB needs 2 inputs");
+  if ((s = qs_opts(m, oi, op, op->code == OP_SUB ? OPT_SUB : OPT_ADD, 0)) != QS_OK) return s;
+  if ((s = qs_need_q8(m, oi, op->in[0], "input 1")) || (s = qs_need_q8(m, oi, op->in[1], "input 2")) ||
+      (s = qs_need_q8(m, oi, op->out, "output")))
+    return s;
+  if (!(p = (add_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  off = QS_MAX_DIMS - out->ndims;
+  for (d = 0; d < QS_MAX_DIMS; d++) p->dims[d] = d < off ? 1 : out->dims[d - off];
+  if (a->ndims > out->ndims || b->ndims > out->ndims || !strides(a, p->dims, p->st1) || !strides(b, p->dims, p->st2))
+    return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "input shapes do not broadcast to the output shape");
+  p->n = qs_elems(out);
+  p->same_shape = qs_elems(a) == p->n && qs_elems(b) == p->n;
+  p->is_sub = op->code == OP_SUB;
+  p->in1_off = -a->zp;
+  p->in2_off = -b->zp;
+  p->out_zp = out->zp;
+  twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);
+  if ((s = smaller_than_one(m, oi, (double)a->scale / twice_max, &p->m1, &p->s1)) ||
+      (s = smaller_than_one(m, oi, (double)b->scale / twice_max, &p->m2, &p->s2)) ||
+      (s = smaller_than_one(m, oi, twice_max / ((double)(1 << 20) * (double)out->scale), &p->mo, &p->so)))
+    return s;
+  if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 0, 0), out, &p->act_min, &p->act_max))) return s;
+  op->params = p;
+  op->eval = add_eval;
+  return QS_OK;
+}

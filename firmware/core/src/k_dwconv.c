@@ -1,0 +1,138 @@
+/*
+ * DEPTHWISE_CONV_2D, int8 per-channel, bit-exact with TFLite Micro
+ * reference_integer_ops::DepthwiseConvPerChannel (stride, dilation, SAME/VALID, multiplier).
+ *
+ * Speed: for depth multiplier 1 each output pixel accumulates all channels tap by tap, so
+ * input and filter are read contiguously. Interior pixels use sum(w*x) plus the per-channel
+ * constant bias + in_off*sum(w) (exact integer identity, see k_conv.c); border pixels skip
+ * out-of-image taps and add in_off per element, exactly like the reference.
+ */
+#include "ops.h"
+
+typedef struct {
+  int n, ih, iw, ic, oh, ow, oc, kh, kw, dm, sh, sw, dh, dw, pad_h, pad_w;
+  int32_t in_off, out_zp, act_min, act_max;
+  const int8_t *w;
+  int32_t *mult, *shift, *bias_eff, *bias, *acc;
+} dw_params_t;
+
+static void out_stage(const dw_params_t *p, const int32_t *acc, int8_t *out) {
+  int c;
+  for (c = 0; c < p->oc; c++)
+    out[c] = qs_requant(acc[c], p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+}
+
+static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
+  const dw_params_t *p = (const dw_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  int32_t *acc = p->acc;
+  const int C = p->oc;
+  int b, oy, ox, ky, kx, c;
+  for (b = 0; b < p->n; b++) {
+    const int8_t *inb = in + (size_t)b * p->ih * p->iw * C;
+    for (oy = 0; oy < p->oh; oy++) {
+      int iy0 = oy * p->sh - p->pad_h;
+      int y_in = iy0 >= 0 && iy0 + (p->kh - 1) * p->dh < p->ih;
+      for (ox = 0; ox < p->ow; ox++, out += C) {
+        int ix0 = ox * p->sw - p->pad_w;
+        int interior = y_in && ix0 >= 0 && ix0 + (p->kw - 1) * p->dw < p->iw;
+        for (c = 0; c < C; c++) acc[c] = interior ? p->bias_eff[c] : p->bias[c];
+        for (ky = 0; ky < p->kh; ky++) {
+          int iy = iy0 + ky * p->dh;
+          if (iy < 0 || iy >= p->ih) continue;
+          for (kx = 0; kx < p->kw; kx++) {
+            int ix = ix0 + kx * p->dw;
+            const int8_t *x = inb + ((size_t)iy * p->iw + ix) * C;
+            const int8_t *w = p->w + ((size_t)ky * p->kw + kx) * C;
+            if (ix < 0 || ix >= p->iw) continue;
+            if (interior) {
+              for (c = 0; c < C; c++) acc[c] += x[c] * w[c];
+            } else {
+              for (c = 0; c < C; c++) acc[c] += (x[c] + p->in_off) * w[c];
+            }
+          }
+        }
+        out_stage(p, acc, out);
+      }
+    }
+  }
+}
+
+/* Any depth multiplier: the reference loop order, per output channel. */
+static void dw_eval_generic(qs_model_t *m, const qs_op_t *op) {
+  const dw_params_t *p = (const dw_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  int b, oy, ox, ic, d, ky, kx;
+  for (b = 0; b < p->n; b++)
+    for (oy = 0; oy < p->oh; oy++)
+      for (ox = 0; ox < p->ow; ox++, out += p->oc)
+        for (ic = 0; ic < p->ic; ic++)
+          for (d = 0; d < p->dm; d++) {
+            int oc = ic * p->dm + d;
+            int32_t acc = p->bias[oc];
+            for (ky = 0; ky < p->kh; ky++) {
+              int iy = oy * p->sh - p->pad_h + ky * p->dh;
+              if (iy < 0 || iy >= p->ih) continue;
+              for (kx = 0; kx < p->kw; kx++) {
+                int ix = ox * p->sw - p->pad_w + kx * p->dw;
+                if (ix < 0 || ix >= p->iw) continue;
+                acc += (in[(((size_t)b * p->ih + iy) * p->iw + ix) * p->ic + ic] + p->in_off) *
+                       p->w[((size_t)ky * p->kw + kx) * p->oc + oc];
+              }
+            }
+            out[oc] = qs_requant(acc, p->mult[oc], p->shift[oc], p->out_zp, p->act_min, p->act_max);
+          }
+}
+
+qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
+  qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *bias = qs_in(m, op, 2), *out = &m->tensors[op->out];
+  dw_params_t *p;
+  qs_status_t s;
+  int pad, c;
+  if (op->n_in < 2 || op->n_in > 3) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "DEPTHWISE_CONV_2D needs 2 or 3 inputs");
+  if ((s = qs_opts(m, oi, op, OPT_DEPTHWISE, 1)) != QS_OK) return s;
+  if ((s = qs_need_q8(m, oi, op->in[0], "input")) || (s = qs_need_q8(m, oi, op->in[1], "filter")) ||
+      (s = qs_need_q8(m, oi, op->out, "output")))
+    return s;
+  if (!f->data) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "filter must be constant");
+  if (in->ndims != 4 || f->ndims != 4 || out->ndims != 4) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "DEPTHWISE_CONV_2D tensors must be 4-D");
+  if (!(p = (dw_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  pad = fb_u8(&m->fb, &op->opts, 0, 0);
+  p->sw = fb_i32(&m->fb, &op->opts, 1, 0);
+  p->sh = fb_i32(&m->fb, &op->opts, 2, 0);
+  p->dw = fb_i32(&m->fb, &op->opts, 5, 1);
+  p->dh = fb_i32(&m->fb, &op->opts, 6, 1);
+  if (m->fb.err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "options out of bounds");
+  if (p->sw < 1 || p->sh < 1 || p->dw < 1 || p->dh < 1 || p->sw > 64 || p->sh > 64 || p->dw > 64 || p->dh > 64 || pad > 1)
+    return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "bad stride, dilation or padding");
+  p->n = in->dims[0], p->ih = in->dims[1], p->iw = in->dims[2], p->ic = in->dims[3];
+  p->kh = f->dims[1], p->kw = f->dims[2], p->oc = f->dims[3];
+  if (f->dims[0] != 1 || p->kh < 1 || p->kw < 1) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "filter must be [1, H, W, C*M]");
+  if (p->ic < 1 || p->oc % p->ic != 0) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "filter channels are not a multiple of input channels");
+  /* The option's depth_multiplier is advisory in TFLite; the shapes decide. */
+  p->dm = p->oc / p->ic;
+  p->oh = qs_out_size(pad, p->ih, p->kh, p->sh, p->dh);
+  p->ow = qs_out_size(pad, p->iw, p->kw, p->sw, p->dw);
+  if (out->dims[0] != p->n || out->dims[1] != p->oh || out->dims[2] != p->ow || out->dims[3] != p->oc)
+    return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match input, filter, stride and padding");
+  p->pad_h = qs_padding(p->sh, p->dh, p->ih, p->kh, p->oh);
+  p->pad_w = qs_padding(p->sw, p->dw, p->iw, p->kw, p->ow);
+  p->in_off = -in->zp;
+  p->out_zp = out->zp;
+  if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 4, 0), out, &p->act_min, &p->act_max))) return s;
+  p->w = (const int8_t *)f->data;
+  p->mult = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
+  p->shift = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
+  p->bias_eff = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
+  p->bias = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
+  p->acc = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
+  if (!p->mult || !p->shift || !p->bias_eff || !p->bias || !p->acc) return QS_ERR_ARENA;
+  if ((s = qs_conv_channels(m, oi, op, p->oc, p->mult, p->shift, p->bias_eff, p->in_off, p->kh * p->kw, 1, p->oc))) return s;
+  for (c = 0; c < p->oc; c++) p->bias[c] = bias ? (int32_t)fb_load_u32(bias->data + 4 * c) : 0;
+  op->params = p;
+  op->macs = (uint64_t)p->n * p->oh * p->ow * p->oc * p->kh * p->kw;
+  op->eval = p->dm == 1 ? dw_eval_m1 : dw_eval_generic;
+  return QS_OK;
+}

@@ -1,0 +1,120 @@
+/*
+ * QUANTIZE (float32 -> int8, int8 -> int8), DEQUANTIZE (int8 -> float32) and the copy ops
+ * RESHAPE / SQUEEZE / EXPAND_DIMS, matching TFLite Micro's reference arithmetic.
+ */
+#include <string.h>
+
+#include "ops.h"
+
+typedef struct {
+  uint32_t n;
+  float scale;
+  int32_t in_zp, out_zp, mult, shift;
+  float *lut; /* dequantize: one float per int8 value */
+} quant_params_t;
+
+static void quantize_f32_eval(qs_model_t *m, const qs_op_t *op) {
+  const quant_params_t *p = (const quant_params_t *)op->params;
+  const uint8_t *in = qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  uint32_t i;
+  for (i = 0; i < p->n; i++) {
+    float v, r;
+    int32_t q;
+    memcpy(&v, in + 4 * i, 4);
+    /* AffineQuantize: round(val / scale) in float, add zero point, clamp. The clamp on the
+     * float first keeps the int conversion defined for huge values and NaN. */
+    r = qs_roundf(v / p->scale);
+    if (!(r > -1.0e6f)) q = -1000000;
+    else if (r > 1.0e6f) q = 1000000;
+    else q = (int32_t)r;
+    q += p->out_zp;
+    out[i] = (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
+  }
+}
+
+static void requantize_eval(qs_model_t *m, const qs_op_t *op) {
+  const quant_params_t *p = (const quant_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  uint32_t i;
+  for (i = 0; i < p->n; i++) {
+    int32_t q = qs_mbqm(in[i] - p->in_zp, p->mult, p->shift) + p->out_zp;
+    out[i] = (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
+  }
+}
+
+static void dequantize_eval(qs_model_t *m, const qs_op_t *op) {
+  const quant_params_t *p = (const quant_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  uint8_t *out = qs_tdata(m, op->out);
+  uint32_t i;
+  for (i = 0; i < p->n; i++) memcpy(out + 4 * i, &p->lut[in[i] + 128], 4);
+}
+
+static qs_status_t same_count(qs_model_t *m, int oi, const qs_op_t *op) {
+  const qs_tensor_t *in = qs_in(m, op, 0);
+  if (op->n_in < 1 || !in) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "missing input");
+  if (qs_elems(in) != qs_elems(&m->tensors[op->out]))
+    return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output element count differs from input");
+  return QS_OK;
+}
+
+qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op) {
+  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  quant_params_t *p;
+  qs_status_t s;
+  int sh;
+  if ((s = same_count(m, oi, op)) || (s = qs_need_q8(m, oi, op->out, "output"))) return s;
+  if (!(p = (quant_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  p->n = qs_elems(out);
+  p->out_zp = out->zp;
+  p->scale = out->scale;
+  if (in->dtype == QS_DT_FLOAT32) {
+    op->eval = quantize_f32_eval;
+  } else if (in->dtype == QS_DT_INT8) {
+    if ((s = qs_need_q8(m, oi, op->in[0], "input"))) return s;
+    p->in_zp = in->zp;
+    qs_quantize_multiplier((double)in->scale / (double)out->scale, &p->mult, &sh);
+    p->shift = sh;
+    op->eval = requantize_eval;
+  } else {
+    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "QUANTIZE input must be float32 or int8");
+  }
+  op->params = p;
+  return QS_OK;
+}
+
+qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op) {
+  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  quant_params_t *p;
+  qs_status_t s;
+  int v;
+  if ((s = same_count(m, oi, op)) || (s = qs_need_q8(m, oi, op->in[0], "input"))) return s;
+  if (out->dtype != QS_DT_FLOAT32) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->out, "DEQUANTIZE output must be float32");
+  if (!(p = (quant_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  if (!(p->lut = (float *)qs_alloc(m, 256 * sizeof(float)))) return QS_ERR_ARENA;
+  p->n = qs_elems(in);
+  /* reference Dequantize: (float)(double scale * (val - zero_point)) */
+  for (v = -128; v < 128; v++) p->lut[v + 128] = (float)((double)in->scale * (double)(v - in->zp));
+  op->params = p;
+  op->eval = dequantize_eval;
+  return QS_OK;
+}
+
+static void copy_eval(qs_model_t *m, const qs_op_t *op) {
+  const uint8_t *in = qs_tdata(m, op->in[0]);
+  uint8_t *out = qs_tdata(m, op->out);
+  if (in != out) memmove(out, in, m->tensors[op->out].bytes);
+}
+
+qs_status_t qs_prep_reshape(qs_model_t *m, int oi, qs_op_t *op) {
+  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  qs_status_t s;
+  if ((s = same_count(m, oi, op))) return s;
+  if (in->dtype != out->dtype) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "output type differs from input");
+  if (in->quantized && (in->scale != out->scale || in->zp != out->zp))
+    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "output quantization differs from input");
+  op->eval = copy_eval;
+  return QS_OK;
+}

@@ -1,0 +1,132 @@
+/*
+ * SOFTMAX and LOGISTIC int8, bit-exact with TFLite Micro (reference_ops::Softmax with gemmlowp
+ * fixed point, reference_integer_ops::Logistic). Both need the output quantized with
+ * scale 1/256 and zero point -128, as TFLite Micro enforces.
+ */
+#include "ops.h"
+
+typedef struct {
+  int outer, depth;
+  int32_t input_multiplier, input_left_shift, diff_min;
+} softmax_params_t;
+
+typedef struct {
+  uint32_t n;
+  int32_t in_zp, radius, multiplier, left_shift;
+} logistic_params_t;
+
+static void softmax_eval(qs_model_t *m, const qs_op_t *op) {
+  const softmax_params_t *p = (const softmax_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  int i, c;
+  for (i = 0; i < p->outer; i++, in += p->depth, out += p->depth) {
+    int32_t max_in = -128, sum = 0, scale;
+    int bits_over_unit;
+    for (c = 0; c < p->depth; c++) max_in = in[c] > max_in ? in[c] : max_in;
+    for (c = 0; c < p->depth; c++) {
+      int32_t diff = in[c] - max_in;
+      if (diff >= p->diff_min) {
+        /* diff * beta in Q5.26, exp in Q0, accumulated in Q12.19 */
+        int32_t scaled = qs_srdhm((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
+        sum += qs_rdbpot(qs_fp_exp_on_negative_values(scaled, 5), 12);
+      }
+    }
+    scale = qs_get_reciprocal(sum, 12, &bits_over_unit);
+    for (c = 0; c < p->depth; c++) {
+      int32_t diff = in[c] - max_in, v = -128;
+      if (diff >= p->diff_min) {
+        int32_t scaled = qs_srdhm((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
+        int32_t e = qs_fp_exp_on_negative_values(scaled, 5);
+        int sh = bits_over_unit + 31 - 8;
+        int32_t prod = qs_srdhm(scale, e);
+        v = (sh > 31 ? (prod < 0 ? -1 : 0) : qs_rdbpot(prod, sh)) - 128;
+        v = v > 127 ? 127 : (v < -128 ? -128 : v);
+      }
+      out[c] = (int8_t)v;
+    }
+  }
+}
+
+static qs_status_t check_prob_output(qs_model_t *m, int oi, const qs_op_t *op) {
+  const qs_tensor_t *out = &m->tensors[op->out];
+  if (out->zp != -128 || out->scale < 0.00390624f || out->scale > 0.00390626f)
+    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "int8 output must have scale 1/256 and zero point -128");
+  return QS_OK;
+}
+
+qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op) {
+  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  softmax_params_t *p;
+  qs_status_t s;
+  double beta, real;
+  int32_t mult;
+  int shift;
+  if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "SOFTMAX needs 1 input");
+  if ((s = qs_opts(m, oi, op, OPT_SOFTMAX, 0)) != QS_OK) return s;
+  if ((s = qs_need_q8(m, oi, op->in[0], "input")) || (s = qs_need_q8(m, oi, op->out, "output"))) return s;
+  if ((s = check_prob_output(m, oi, op))) return s;
+  if (in->ndims < 1 || qs_elems(in) != qs_elems(out) || in->dims[in->ndims - 1] < 1)
+    return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");
+  if (!(p = (softmax_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  p->depth = in->dims[in->ndims - 1];
+  p->outer = (int)(qs_elems(in) / (uint32_t)p->depth);
+  beta = (double)fb_f32(&m->fb, &op->opts, 0, 0.0f);
+  /* PreprocessSoftmaxScaling with 5 integer bits for the scaled difference */
+  real = beta * (double)in->scale * (double)(1 << 26);
+  if (real > 2147483647.0) real = 2147483647.0;
+  if (!(real > 1.0)) return qs_fail(m, QS_ERR_QUANT, oi, op->in[0], "beta * input scale too small for int8 softmax");
+  qs_quantize_multiplier(real, &mult, &shift);
+  if (shift < 0 || shift > 30) return qs_fail(m, QS_ERR_QUANT, oi, op->in[0], "softmax input scale out of range");
+  p->input_multiplier = mult;
+  p->input_left_shift = shift;
+  p->diff_min = -qs_input_radius(5, shift, 31);
+  op->params = p;
+  op->eval = softmax_eval;
+  return QS_OK;
+}
+
+static void logistic_eval(qs_model_t *m, const qs_op_t *op) {
+  const logistic_params_t *p = (const logistic_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  uint32_t i;
+  for (i = 0; i < p->n; i++) {
+    int32_t x = in[i] - p->in_zp, v;
+    if (x <= -p->radius) v = -128;
+    else if (x >= p->radius) v = 127;
+    else {
+      int32_t q4 = qs_mbqm(x, p->multiplier, p->left_shift); /* Q4.27 */
+      v = qs_rdbpot(qs_fp_logistic(q4, 4), 23) - 128;         /* Q0.31 -> 1/256 steps */
+      v = v > 127 ? 127 : (v < -128 ? -128 : v);
+    }
+    out[i] = (int8_t)v;
+  }
+}
+
+qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op) {
+  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  logistic_params_t *p;
+  qs_status_t s;
+  double q;
+  int shift;
+  int64_t qf;
+  if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "LOGISTIC needs 1 input");
+  if ((s = qs_need_q8(m, oi, op->in[0], "input")) || (s = qs_need_q8(m, oi, op->out, "output"))) return s;
+  if ((s = check_prob_output(m, oi, op))) return s;
+  if (qs_elems(in) != qs_elems(out)) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");
+  if (!(p = (logistic_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  p->n = qs_elems(in);
+  p->in_zp = in->zp;
+  /* input scale in Q4.27: frexp + round, without QuantizeMultiplier's carry fix (as TFLM) */
+  q = qs_frexp((double)in->scale * (double)(1 << 27), &shift);
+  qf = (int64_t)qs_round(q * 2147483648.0);
+  if (qf > INT32_MAX || shift > 30 || shift < -30)
+    return qs_fail(m, QS_ERR_QUANT, oi, op->in[0], "logistic input scale out of range");
+  p->multiplier = (int32_t)qf;
+  p->left_shift = shift;
+  p->radius = shift >= 0 ? qs_input_radius(4, shift, 31) : INT32_MAX;
+  op->params = p;
+  op->eval = logistic_eval;
+  return QS_OK;
+}

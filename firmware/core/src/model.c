@@ -1,0 +1,247 @@
+/*
+ * .tflite -> internal tables. Reads the flatbuffer through fb.c (every access bounds-checked)
+ * and checks everything the kernels later rely on: indices, dtypes, shapes, buffer sizes,
+ * lifetimes (each activation written once, before it is read).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* Schema field indices (tflite schema.fbs). */
+enum { MODEL_VERSION = 0, MODEL_OPCODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
+enum { SG_TENSORS = 0, SG_INPUTS = 1, SG_OUTPUTS = 2, SG_OPERATORS = 3 };
+enum { T_SHAPE = 0, T_TYPE = 1, T_BUFFER = 2, T_QUANT = 4, T_IS_VARIABLE = 5, T_SPARSITY = 6 };
+enum { Q_SCALE = 2, Q_ZERO_POINT = 3, Q_DETAILS_TYPE = 4, Q_DIM = 6 };
+enum { OC_DEPRECATED_CODE = 0, OC_BUILTIN_CODE = 3 };
+enum { OPR_OPCODE = 0, OPR_INPUTS = 1, OPR_OUTPUTS = 2, OPR_OPTS_TYPE = 3, OPR_OPTS = 4 };
+enum { BUF_DATA = 0, BUF_OFFSET = 1, BUF_SIZE = 2 };
+
+static uint32_t dtype_size(uint8_t dt) {
+  switch (dt) {
+    case QS_DT_FLOAT32: case QS_DT_INT32: return 4;
+    case QS_DT_INT64: return 8;
+    case QS_DT_INT16: return 2;
+    case QS_DT_UINT8: case QS_DT_INT8: case QS_DT_BOOL: return 1;
+    default: return 0;
+  }
+}
+
+float qs_scale_at(const qs_model_t *m, const qs_tensor_t *t, uint32_t i) {
+  uint32_t u;
+  float f;
+  if (i >= t->nscales) i = 0;
+  u = fb_load_u32(m->model + t->scales_pos + 4 * i);
+  memcpy(&f, &u, 4);
+  return f;
+}
+
+static qs_status_t parse_quant(qs_model_t *m, int ti, const fb_table_t *tt, qs_tensor_t *t) {
+  fb_t *fb = &m->fb;
+  fb_table_t q = fb_table(fb, tt, T_QUANT);
+  fb_vec_t sc, zp;
+  uint32_t i;
+  if (q.pos == 0) return QS_OK;
+  if (fb_u8(fb, &q, Q_DETAILS_TYPE, 0) != 0)
+    return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "custom quantization details");
+  sc = fb_vector(fb, &q, Q_SCALE, 4);
+  zp = fb_vector(fb, &q, Q_ZERO_POINT, 8);
+  if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, ti, "quantization parameters out of bounds");
+  if (sc.n == 0) return QS_OK; /* min/max only: not quantized */
+  if (zp.n != sc.n && zp.n != 0)
+    return qs_fail(m, QS_ERR_QUANT, -1, ti, "zero_point count differs from scale count");
+  t->quantized = 1;
+  t->nscales = sc.n;
+  t->scales_pos = sc.pos;
+  t->qdim = fb_i32(fb, &q, Q_DIM, 0);
+  t->scale = fb_vec_f32(fb, &sc, 0);
+  for (i = 0; i < sc.n; i++) {
+    float s = fb_vec_f32(fb, &sc, i);
+    /* NaN fails every comparison, so this also rejects NaN. */
+    if (!(s >= 0.0f && s < 3.0e38f)) return qs_fail(m, QS_ERR_QUANT, -1, ti, "scale is negative, NaN or infinite");
+  }
+  for (i = 0; i < zp.n; i++) {
+    int64_t z = fb_vec_i64(fb, &zp, i);
+    if (z < -32768 || z > 65535) return qs_fail(m, QS_ERR_QUANT, -1, ti, "zero_point out of range");
+    if (i == 0) t->zp = (int32_t)z;
+  }
+  if (t->dtype == QS_DT_INT8 && (t->zp < -128 || t->zp > 127))
+    return qs_fail(m, QS_ERR_QUANT, -1, ti, "int8 zero_point outside [-128, 127]");
+  return QS_OK;
+}
+
+static qs_status_t parse_tensor(qs_model_t *m, int ti, const fb_table_t *tt, const fb_vec_t *bufs) {
+  fb_t *fb = &m->fb;
+  qs_tensor_t *t = &m->tensors[ti];
+  fb_vec_t shape = fb_vector(fb, tt, T_SHAPE, 4);
+  uint32_t bi, i, esz;
+  uint64_t n = 1;
+  memset(t, 0, sizeof(*t));
+  t->dtype = fb_u8(fb, tt, T_TYPE, 0);
+  bi = fb_u32(fb, tt, T_BUFFER, 0);
+  if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, ti, "tensor table out of bounds");
+  if (shape.n > QS_MAX_DIMS) return qs_fail(m, QS_ERR_LIMIT, -1, ti, "tensor has more than QS_MAX_DIMS dimensions");
+  t->ndims = (uint8_t)shape.n;
+  for (i = 0; i < shape.n; i++) {
+    int32_t d = fb_vec_i32(fb, &shape, i);
+    if (d < 0) return qs_fail(m, QS_ERR_SHAPE, -1, ti, "dynamic or negative dimension");
+    t->dims[i] = d;
+    n *= (uint64_t)d;
+    if (n > 0x10000000u) return qs_fail(m, QS_ERR_LIMIT, -1, ti, "tensor too large");
+  }
+  esz = dtype_size(t->dtype);
+  if (esz == 0) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "tensor type not supported");
+  t->bytes = (uint32_t)(n * esz);
+  if (fb_u8(fb, tt, T_IS_VARIABLE, 0)) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "variable tensors not supported");
+  if (fb_has(fb, tt, T_SPARSITY)) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "sparse tensors not supported");
+  if (bi >= bufs->n) return qs_fail(m, QS_ERR_SCHEMA, -1, ti, "buffer index out of range");
+  if (bi != 0) {
+    fb_table_t b = fb_vec_table(fb, bufs, bi);
+    fb_vec_t data = fb_vector(fb, &b, BUF_DATA, 1);
+    uint64_t off = fb_u64(fb, &b, BUF_OFFSET, 0), size = fb_u64(fb, &b, BUF_SIZE, 0);
+    if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, ti, "buffer out of bounds");
+    if (data.n > 0) {
+      t->data = m->model + data.pos;
+    } else if (off > 1) {
+      /* Large-model layout: data outside the flatbuffer, offset from the file start. */
+      if (off + size > m->model_len || size != t->bytes)
+        return qs_fail(m, QS_ERR_FORMAT, -1, ti, "external buffer out of bounds");
+      t->data = m->model + off;
+      data.n = (uint32_t)size;
+    }
+    if (t->data && data.n != t->bytes)
+      return qs_fail(m, QS_ERR_SHAPE, -1, ti, "constant buffer size does not match the tensor shape");
+  }
+  return parse_quant(m, ti, tt, t);
+}
+
+static qs_status_t parse_io(qs_model_t *m, const fb_table_t *sg, int field, int16_t *dst, uint32_t *n) {
+  fb_t *fb = &m->fb;
+  fb_vec_t v = fb_vector(fb, sg, field, 4);
+  uint32_t i;
+  if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, -1, "graph inputs/outputs out of bounds");
+  if (v.n == 0) return qs_fail(m, QS_ERR_SCHEMA, -1, -1, "graph has no inputs or no outputs");
+  if (v.n > QS_MAX_IO) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "more graph inputs/outputs than QS_MAX_IO");
+  for (i = 0; i < v.n; i++) {
+    int32_t t = fb_vec_i32(fb, &v, i);
+    if (t < 0 || (uint32_t)t >= m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, -1, t, "graph input/output index out of range");
+    if (m->tensors[t].data) return qs_fail(m, QS_ERR_SCHEMA, -1, t, "graph input/output is a constant");
+    dst[i] = (int16_t)t;
+  }
+  *n = v.n;
+  return QS_OK;
+}
+
+static qs_status_t parse_op(qs_model_t *m, int oi, const fb_table_t *ot, const fb_vec_t *codes) {
+  fb_t *fb = &m->fb;
+  qs_op_t *op = &m->ops[oi];
+  uint32_t ci = fb_u32(fb, ot, OPR_OPCODE, 0), i;
+  fb_vec_t ins = fb_vector(fb, ot, OPR_INPUTS, 4), outs = fb_vector(fb, ot, OPR_OUTPUTS, 4);
+  fb_table_t oc;
+  int32_t dep, code, t;
+  memset(op, 0, sizeof(*op));
+  if (fb->err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "operator table out of bounds");
+  if (ci >= codes->n) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "opcode index out of range");
+  oc = fb_vec_table(fb, codes, ci);
+  dep = fb_u8(fb, &oc, OC_DEPRECATED_CODE, 0);
+  code = fb_i32(fb, &oc, OC_BUILTIN_CODE, 0);
+  if (fb->err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "operator code out of bounds");
+  /* Models written before schema v3a only set the deprecated int8 code. */
+  op->code = code > dep ? code : dep;
+  if (!qs_op_supported(op->code)) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator not supported");
+  if (ins.n > QS_MAX_IO) return qs_fail(m, QS_ERR_LIMIT, oi, -1, "operator has more inputs than QS_MAX_IO");
+  if (outs.n != 1) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator must have exactly one output");
+  op->n_in = (uint8_t)ins.n;
+  op->n_out = 1;
+  for (i = 0; i < ins.n; i++) {
+    t = fb_vec_i32(fb, &ins, i);
+    if (t < -1 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, t, "input tensor index out of range");
+    op->in[i] = (int16_t)t;
+  }
+  t = fb_vec_i32(fb, &outs, 0);
+  if (t < 0 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, t, "output tensor index out of range");
+  op->out = (int16_t)t;
+  op->opts_type = fb_u8(fb, ot, OPR_OPTS_TYPE, 0);
+  op->opts = fb_table(fb, ot, OPR_OPTS);
+  if (fb->err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "builtin options out of bounds");
+  return QS_OK;
+}
+
+/* Lifetimes in op order; each activation written once, before any read. */
+static qs_status_t lifetimes(qs_model_t *m) {
+  uint32_t i, j;
+  int16_t last = (int16_t)(m->n_ops - 1);
+  for (i = 0; i < m->n_tensors; i++) m->tensors[i].first_op = m->tensors[i].last_op = -2;
+  for (i = 0; i < m->n_in; i++) {
+    qs_tensor_t *t = &m->tensors[m->inputs[i]];
+    t->first_op = 0;
+    t->last_op = 0;
+    t->used = 1;
+  }
+  for (i = 0; i < m->n_ops; i++) {
+    qs_op_t *op = &m->ops[i];
+    qs_tensor_t *o = &m->tensors[op->out];
+    for (j = 0; j < op->n_in; j++) {
+      qs_tensor_t *t;
+      if (op->in[j] < 0) continue;
+      t = &m->tensors[op->in[j]];
+      t->used = 1;
+      if (t->data) continue;
+      if (t->first_op == -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->in[j], "reads a tensor no earlier op writes");
+      t->last_op = (int16_t)i;
+    }
+    if (o->data) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->out, "writes a constant tensor");
+    if (o->first_op != -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->out, "tensor written twice");
+    o->first_op = o->last_op = (int16_t)i;
+    o->used = 1;
+  }
+  for (i = 0; i < m->n_out; i++) {
+    qs_tensor_t *t = &m->tensors[m->outputs[i]];
+    if (t->first_op == -2) return qs_fail(m, QS_ERR_SCHEMA, -1, m->outputs[i], "graph output is never written");
+    t->last_op = last < 0 ? 0 : last;
+  }
+  return QS_OK;
+}
+
+qs_status_t qs_parse(qs_model_t *m) {
+  fb_t *fb = &m->fb;
+  fb_table_t root, sg;
+  fb_vec_t sgs, codes, bufs, tensors, ops;
+  uint32_t i;
+  qs_status_t s;
+  fb_init(fb, m->model, m->model_len);
+  if (m->model_len < 8 || memcmp(m->model + 4, "TFL3", 4) != 0)
+    return qs_fail(m, QS_ERR_SCHEMA, -1, -1, "not a TFLite model (file identifier is not TFL3)");
+  root = fb_root(fb);
+  if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, -1, "root table out of bounds");
+  if (fb_u32(fb, &root, MODEL_VERSION, 0) != 3) return qs_fail(m, QS_ERR_SCHEMA, -1, -1, "schema version is not 3");
+  sgs = fb_vector(fb, &root, MODEL_SUBGRAPHS, 4);
+  codes = fb_vector(fb, &root, MODEL_OPCODES, 4);
+  bufs = fb_vector(fb, &root, MODEL_BUFFERS, 4);
+  if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, -1, "model vectors out of bounds");
+  if (sgs.n != 1) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, -1, "model must have exactly one subgraph");
+  sg = fb_vec_table(fb, &sgs, 0);
+  tensors = fb_vector(fb, &sg, SG_TENSORS, 4);
+  ops = fb_vector(fb, &sg, SG_OPERATORS, 4);
+  if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, -1, "subgraph out of bounds");
+  if (tensors.n == 0 || ops.n == 0) return qs_fail(m, QS_ERR_SCHEMA, -1, -1, "subgraph has no tensors or no operators");
+  if (tensors.n > QS_MAX_TENSORS) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "more tensors than QS_MAX_TENSORS");
+  if (ops.n > QS_MAX_OPS) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "more operators than QS_MAX_OPS");
+  m->n_tensors = tensors.n;
+  m->n_ops = ops.n;
+  m->tensors = (qs_tensor_t *)qs_alloc(m, sizeof(qs_tensor_t) * tensors.n);
+  m->ops = (qs_op_t *)qs_alloc(m, sizeof(qs_op_t) * ops.n);
+  if (!m->tensors || !m->ops) return m->err->status;
+  for (i = 0; i < tensors.n; i++) {
+    fb_table_t tt = fb_vec_table(fb, &tensors, i);
+    if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, (int)i, "tensor table out of bounds");
+    if ((s = parse_tensor(m, (int)i, &tt, &bufs)) != QS_OK) return s;
+  }
+  if ((s = parse_io(m, &sg, SG_INPUTS, m->inputs, &m->n_in)) != QS_OK) return s;
+  if ((s = parse_io(m, &sg, SG_OUTPUTS, m->outputs, &m->n_out)) != QS_OK) return s;
+  for (i = 0; i < ops.n; i++) {
+    fb_table_t ot = fb_vec_table(fb, &ops, i);
+    if (fb->err) return qs_fail(m, QS_ERR_FORMAT, (int)i, -1, "operator table out of bounds");
+    if ((s = parse_op(m, (int)i, &ot, &codes)) != QS_OK) return s;
+  }
+  return lifetimes(m);
+}

@@ -1,0 +1,122 @@
+/* Op table (code -> name, prepare) and helpers shared by the prepare functions. */
+#include "ops.h"
+
+typedef struct {
+  int32_t code;
+  const char *name;
+  qs_prepare_fn prepare;
+} op_entry_t;
+
+static const op_entry_t k_ops[] = {
+    {OP_ADD, "ADD", qs_prep_add},
+    {OP_AVERAGE_POOL_2D, "AVERAGE_POOL_2D", qs_prep_pool},
+    {OP_CONV_2D, "CONV_2D", qs_prep_conv},
+    {OP_DEPTHWISE_CONV_2D, "DEPTHWISE_CONV_2D", qs_prep_dwconv},
+    {OP_DEQUANTIZE, "DEQUANTIZE", qs_prep_dequantize},
+    {OP_FULLY_CONNECTED, "FULLY_CONNECTED", qs_prep_fc},
+    {OP_LOGISTIC, "LOGISTIC", qs_prep_logistic},
+    {OP_MAX_POOL_2D, "MAX_POOL_2D", qs_prep_pool},
+    {OP_RESHAPE, "RESHAPE", qs_prep_reshape},
+    {OP_SOFTMAX, "SOFTMAX", qs_prep_softmax},
+    {OP_SQUEEZE, "SQUEEZE", qs_prep_reshape},
+    {OP_EXPAND_DIMS, "EXPAND_DIMS", qs_prep_reshape},
+    {OP_SUB, "SUB", qs_prep_add},
+    {OP_QUANTIZE, "QUANTIZE", qs_prep_quantize},
+};
+#define N_OPS (sizeof(k_ops) / sizeof(k_ops[0]))
+
+static const op_entry_t *find(int32_t code) {
+  size_t i;
+  for (i = 0; i < N_OPS; i++)
+    if (k_ops[i].code == code) return &k_ops[i];
+  return NULL;
+}
+
+int qs_op_supported(int32_t code) { return find(code) != NULL; }
+const char *qs_op_name(int32_t code) {
+  const op_entry_t *e = find(code);
+  return e ? e->name : "UNKNOWN";
+}
+
+size_t qs_supported_ops(int32_t *codes, size_t max) {
+  size_t i;
+  for (i = 0; i < N_OPS && codes && i < max; i++) codes[i] = k_ops[i].code;
+  return N_OPS;
+}
+
+qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
+  qs_op_t *op = &m->ops[oi];
+  const op_entry_t *e = find(op->code);
+  qs_status_t s;
+  if (!e) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator not supported");
+  s = e->prepare(m, oi, op);
+  if (s == QS_OK && !op->eval) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator variant not supported");
+  return s;
+}
+
+qs_tensor_t *qs_in(qs_model_t *m, const qs_op_t *op, int i) {
+  if (i >= op->n_in || op->in[i] < 0) return NULL;
+  return &m->tensors[op->in[i]];
+}
+
+qs_status_t qs_opts(qs_model_t *m, int oi, const qs_op_t *op, uint8_t type, int required) {
+  if (op->opts.pos != 0 && op->opts_type != type)
+    return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "builtin options of the wrong type");
+  if (required && op->opts.pos == 0) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "builtin options missing");
+  return QS_OK;
+}
+
+qs_status_t qs_need_q8(qs_model_t *m, int oi, int ti, const char *what) {
+  const qs_tensor_t *t;
+  if (ti < 0) return qs_fail(m, QS_ERR_SCHEMA, oi, ti, what);
+  t = &m->tensors[ti];
+  if (t->dtype != QS_DT_INT8) return qs_fail(m, QS_ERR_TYPE, oi, ti, "expected an int8 tensor");
+  if (!t->quantized || !(t->scale > 0.0f)) return qs_fail(m, QS_ERR_QUANT, oi, ti, "int8 tensor without a positive scale");
+  return QS_OK;
+}
+
+static int32_t quantize_act(const qs_tensor_t *t, float f) {
+  float q = qs_roundf(f / t->scale);
+  if (q > 1.0e9f) return INT32_MAX / 2;
+  if (q < -1.0e9f) return INT32_MIN / 2;
+  return t->zp + (int32_t)q;
+}
+
+qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor_t *out, int32_t *mn, int32_t *mx) {
+  int32_t lo = -128, hi = 127, z;
+  switch (act) {
+    case ACT_NONE: break;
+    case ACT_RELU:
+      z = quantize_act(out, 0.0f);
+      lo = z > lo ? z : lo;
+      break;
+    case ACT_RELU6:
+      z = quantize_act(out, 0.0f);
+      lo = z > lo ? z : lo;
+      z = quantize_act(out, 6.0f);
+      hi = z < hi ? z : hi;
+      break;
+    case ACT_RELU_N1_TO_1:
+      z = quantize_act(out, -1.0f);
+      lo = z > lo ? z : lo;
+      z = quantize_act(out, 1.0f);
+      hi = z < hi ? z : hi;
+      break;
+    default: return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "fused activation not supported");
+  }
+  *mn = lo;
+  *mx = hi;
+  return QS_OK;
+}
+
+int qs_out_size(int padding, int in, int filter, int stride, int dilation) {
+  int eff = (filter - 1) * dilation + 1;
+  if (padding == PAD_SAME) return (in + stride - 1) / stride;
+  return (in + stride - eff) / stride;
+}
+
+int qs_padding(int stride, int dilation, int in, int filter, int out) {
+  int eff = (filter - 1) * dilation + 1;
+  int total = (out - 1) * stride + eff - in;
+  return total > 0 ? total / 2 : 0;
+}

@@ -1,0 +1,44 @@
+/* Shared helpers for per-op prepare functions (validation + precompute). */
+#ifndef QS_OPS_H
+#define QS_OPS_H
+
+#include "internal.h"
+#include "qmath.h"
+
+/* BuiltinOptions union type ids (schema.fbs). */
+enum {
+  OPT_CONV2D = 1, OPT_DEPTHWISE = 2, OPT_POOL2D = 5, OPT_FC = 8, OPT_SOFTMAX = 9,
+  OPT_CONCAT = 10, OPT_ADD = 11, OPT_RESHAPE = 17, OPT_MUL = 21, OPT_SUB = 28
+};
+enum { PAD_SAME = 0, PAD_VALID = 1 };
+
+typedef qs_status_t (*qs_prepare_fn)(qs_model_t *m, int oi, qs_op_t *op);
+
+/* Tensor of input i (NULL if omitted or absent). */
+qs_tensor_t *qs_in(qs_model_t *m, const qs_op_t *op, int i);
+/* Options table of the expected type; QS_ERR_SCHEMA if another type is attached. */
+qs_status_t qs_opts(qs_model_t *m, int oi, const qs_op_t *op, uint8_t type, int required);
+/* CalculateActivationRangeQuantized for an int8 output. */
+qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor_t *out, int32_t *mn, int32_t *mx);
+/* int8 tensor with per-tensor quantization (scale > 0). */
+qs_status_t qs_need_q8(qs_model_t *m, int oi, int ti, const char *what);
+/* ComputePaddingHeightWidth helpers. */
+int qs_out_size(int padding, int in, int filter, int stride, int dilation);
+int qs_padding(int stride, int dilation, int in, int filter, int out);
+
+/* Per-channel multipliers/shifts and folded bias + in_off*sum(w) for CONV/DEPTHWISE; the
+ * weights of channel c are w[c*wstride + i*wstep], i < k. */
+qs_status_t qs_conv_channels(qs_model_t *m, int oi, const qs_op_t *op, int oc, int32_t *mult,
+                             int32_t *shift, int32_t *bias_eff, int32_t in_off, int k, int wstride, int wstep);
+
+qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_reshape(qs_model_t *m, int oi, qs_op_t *op);
+#endif

@@ -1,0 +1,60 @@
+/*
+ * Memory plan: activations share one region of the arena by lifetime. Greedy, largest first
+ * (the same idea as TFLite Micro's GreedyMemoryPlanner): each tensor goes to the lowest
+ * 16-byte-aligned offset that overlaps no already placed tensor whose lifetime intersects.
+ * O(n^2) over used activations (n <= QS_MAX_TENSORS), no recursion.
+ */
+#include "internal.h"
+
+#define QS_ALIGN 16u
+
+static uint32_t aligned(uint32_t n) { return (n + QS_ALIGN - 1u) & ~(QS_ALIGN - 1u); }
+
+static int overlaps(const qs_tensor_t *a, const qs_tensor_t *b) {
+  return a->first_op <= b->last_op && b->first_op <= a->last_op;
+}
+
+qs_status_t qs_plan(qs_model_t *m) {
+  uint32_t n = 0, i, j, k, end = 0;
+  int16_t *order = (int16_t *)qs_alloc(m, sizeof(int16_t) * m->n_tensors);
+  int16_t *live = (int16_t *)qs_alloc(m, sizeof(int16_t) * m->n_tensors);
+  size_t need;
+  if (!order || !live) return m->err->status;
+  for (i = 0; i < m->n_tensors; i++) {
+    const qs_tensor_t *t = &m->tensors[i];
+    if (!t->used || t->data) continue;
+    /* insertion sort by size, descending; ties by index for a stable plan */
+    for (j = n; j > 0 && m->tensors[order[j - 1]].bytes < t->bytes; j--) order[j] = order[j - 1];
+    order[j] = (int16_t)i;
+    n++;
+  }
+  for (i = 0; i < n; i++) {
+    qs_tensor_t *t = &m->tensors[order[i]];
+    uint32_t nl = 0, off = 0, size = aligned(t->bytes);
+    /* placed tensors that are alive at the same time, sorted by offset */
+    for (j = 0; j < i; j++) {
+      const qs_tensor_t *p = &m->tensors[order[j]];
+      if (!overlaps(t, p)) continue;
+      for (k = nl; k > 0 && m->tensors[live[k - 1]].offset > p->offset; k--) live[k] = live[k - 1];
+      live[k] = order[j];
+      nl++;
+    }
+    for (j = 0; j < nl; j++) {
+      const qs_tensor_t *p = &m->tensors[live[j]];
+      if (off + size <= p->offset) break; /* fits in the gap below p */
+      if (p->offset + aligned(p->bytes) > off) off = p->offset + aligned(p->bytes);
+    }
+    t->offset = off;
+    if (off + size > end) end = off + size;
+  }
+  m->tensor_base = (m->table_used + QS_ALIGN - 1u) & ~(size_t)(QS_ALIGN - 1u);
+  m->tensor_bytes = end;
+  /* Where the arena itself starts misaligned, qs_load already aligned arena. */
+  need = m->tensor_base + end;
+  if (need > m->arena_len) {
+    qs_fail(m, QS_ERR_ARENA, -1, -1, "arena too small for the activations");
+    m->err->needed = need;
+    return QS_ERR_ARENA;
+  }
+  return QS_OK;
+}

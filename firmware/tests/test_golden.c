@@ -1,0 +1,127 @@
+/*
+ * Golden test: for every converted golden (build/golden/NAME.bin), load the fixture model, feed
+ * the golden inputs, and compare every op's output with TFLite Micro's, all bytes equal.
+ * A failure names the first differing op, its tensor and the first differing element.
+ * Usage: test_golden FIXTURES_DIR GOLDEN.bin...
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qs_interp.h"
+#include "test_util.h"
+
+#define ARENA_BYTES (1u << 20)
+
+typedef struct {
+  const tu_golden_t *g;
+  const qs_interp_t *ip;
+  int failed, checked;
+  uint64_t ticks;
+} ctx_t;
+
+static void hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len, uint32_t ticks) {
+  ctx_t *c = (ctx_t *)vctx;
+  uint32_t i;
+  qs_op_info_t info;
+  c->ticks += ticks;
+  qs_op_info(c->ip, op, &info);
+  for (i = 0; i < c->g->n_out; i++) {
+    const tu_tensor_t *t = &c->g->out[i];
+    size_t k;
+    if (t->tensor != tensor) continue;
+    c->checked++;
+    if (t->len != len) {
+      if (!c->failed) printf("  FAIL op %d (%s) tensor %d: %zu bytes, golden has %u\n", op, info.name, tensor, len, t->len);
+      c->failed = 1;
+      return;
+    }
+    for (k = 0; k < len; k++) {
+      if (data[k] != t->data[k]) {
+        size_t n = 0, j;
+        for (j = 0; j < len; j++) n += data[j] != t->data[j];
+        if (!c->failed)
+          printf("  FAIL op %d (%s) tensor %d: %zu of %zu bytes differ, first at byte %zu: got %d want %d\n", op,
+                 info.name, tensor, n, len, k, (int8_t)data[k], (int8_t)t->data[k]);
+        c->failed = 1;
+        return;
+      }
+    }
+    return;
+  }
+  if (!c->failed) printf("  FAIL op %d (%s): output tensor %d has no golden\n", op, info.name, tensor);
+  c->failed = 1;
+}
+
+static int run_one(const char *fixtures, const char *path, uint8_t *arena) {
+  tu_golden_t g;
+  qs_interp_t ip;
+  ctx_t c;
+  char model_path[1024];
+  uint8_t *model;
+  size_t model_len, in_i;
+  uint32_t i;
+  int rc = 1;
+  qs_status_t s;
+  if (tu_read_golden(path, &g)) return 1;
+  snprintf(model_path, sizeof(model_path), "%s/%s", fixtures, g.model);
+  if (!(model = tu_read_file(model_path, &model_len))) goto done_g;
+  s = qs_load(&ip, model, model_len, arena, ARENA_BYTES);
+  if (s != QS_OK) {
+    const qs_error_t *e = qs_last_error(&ip);
+    printf("FAIL %s: load: %s (op %d, tensor %d): %s\n", g.model, qs_status_str(s), e->op, e->tensor, e->msg);
+    goto done_m;
+  }
+  if (g.n_in != qs_input_count(&ip)) {
+    printf("FAIL %s: golden has %u inputs, model %zu\n", g.model, g.n_in, qs_input_count(&ip));
+    goto done_m;
+  }
+  for (i = 0; i < g.n_in; i++) {
+    qs_tensor_info_t ti;
+    int found = 0;
+    for (in_i = 0; in_i < qs_input_count(&ip); in_i++) {
+      if (qs_input_tensor(&ip, (int)in_i) != g.in[i].tensor) continue;
+      qs_tensor_info(&ip, g.in[i].tensor, &ti);
+      if (ti.bytes != g.in[i].len) break;
+      memcpy(qs_input_data(&ip, (int)in_i), g.in[i].data, g.in[i].len);
+      found = 1;
+    }
+    if (!found) {
+      printf("FAIL %s: golden input tensor %d is not a graph input of that size\n", g.model, g.in[i].tensor);
+      goto done_m;
+    }
+  }
+  memset(&c, 0, sizeof(c));
+  c.g = &g;
+  c.ip = &ip;
+  qs_invoke(&ip, hook, &c);
+  if (!c.failed && (size_t)c.checked != qs_op_count(&ip)) {
+    printf("  FAIL: %d of %zu ops checked\n", c.checked, qs_op_count(&ip));
+    c.failed = 1;
+  }
+  if (!c.failed && g.n_out != qs_op_count(&ip)) {
+    printf("  FAIL: golden has %u op outputs, model %zu ops\n", g.n_out, qs_op_count(&ip));
+    c.failed = 1;
+  }
+  printf("%s %s: %zu ops, arena %zu bytes (activations %zu), %llu us\n", c.failed ? "FAIL" : "ok  ", g.model,
+         qs_op_count(&ip), qs_arena_used(&ip), qs_arena_tensor_bytes(&ip), (unsigned long long)c.ticks);
+  rc = c.failed;
+done_m:
+  free(model);
+done_g:
+  free(g.raw);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  int i, failed = 0;
+  uint8_t *arena = (uint8_t *)malloc(ARENA_BYTES);
+  if (argc < 3) {
+    fprintf(stderr, "usage: test_golden FIXTURES_DIR GOLDEN.bin...\n");
+    return 2;
+  }
+  for (i = 2; i < argc; i++) failed += run_one(argv[1], argv[i], arena);
+  free(arena);
+  printf("golden: %d of %d models bit-exact\n", argc - 2 - failed, argc - 2);
+  return failed ? 1 : 0;
+}
