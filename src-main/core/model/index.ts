@@ -19,3 +19,4 @@ export { planArena, tensorLifetimes, type ArenaPlan, type ArenaEntry } from './a
 export { operatorMacs, operatorParams } from './layer-cost.ts';
 export { elementCount, tensorBytes, dtypeBytes } from './tensor-size.ts';
 export { writeTflite } from './tflite-writer.ts';
+export { fixQuantizedDimensions, type CompatFix } from './tflite-compat.ts';
