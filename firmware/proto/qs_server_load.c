@@ -12,7 +12,7 @@ static void send_status(qs_server_t *s, const qs_request_t *r) {
   p = qs_put32(p, s->crc);
   p = qs_put8(p, s->state);
   p = qs_put16(p, s->last_error);
-  qs_send(s, QS_REPLY(QS_CMD_LOAD_STATUS), r->seq, b, (size_t)(p - b), 0, 0);
+  qs_send(s, QS_REPLY(r->cmd), r->seq, b, (size_t)(p - b), 0, 0);
 }
 
 static void begin(qs_server_t *s, const qs_request_t *r) {

@@ -1,0 +1,197 @@
+/**
+ * BoardLink: protocol v1 client over a ByteTransport (PROTOCOL.md). One request at a time.
+ *
+ * Why strictly one at a time: @serialport/bindings-cpp 13 stops polling a port for readable data
+ * while a write waits on EAGAIN. If we wrote while the board was also writing to us and its
+ * buffer filled, neither side would ever progress. So every caller goes through one queue, a
+ * request is written (in drained pieces, transport.ts) before its reply is awaited, and the next
+ * request starts only after the previous one's reply or stream has fully arrived.
+ */
+import { ProtocolError } from '../../core/protocol/errors.ts';
+import { encodeFrame, FrameReader, SEQ_UNKNOWN, type Frame } from '../../core/protocol/frame.ts';
+import { Cmd, MsgType, replyType, type Request } from '../../core/protocol/messages.ts';
+import { decodeBoardError, decodeHello, type BoardHello } from '../../core/protocol/replies.ts';
+import type { ByteTransport } from './transport.ts';
+
+export interface LinkOptions {
+  /** Base reply timeout; transfer time at minBytesPerSec is added per request. */
+  timeoutMs?: number;
+  retries?: number;
+  /** Slowest link rate we must tolerate (QEMU's UART is ~10 KB/s). */
+  minBytesPerSec?: number;
+}
+
+export interface TransactOptions {
+  /** Frames written before the request that the board does not answer (upload bursts). */
+  prefix?: Request[];
+  retries?: number;
+  /** Idle timeout (reset by every frame of this request), default from LinkOptions. */
+  timeoutMs?: number;
+  /** Reply bytes to expect, to stretch the timeout on slow links. */
+  expectBytes?: number;
+  /** Frames of type OP_OUTPUT carrying this request's seq go here. */
+  onStream?: (frame: Frame) => void;
+  /** Frames the reader rejected while this request was pending (stream pieces lost). */
+  onDamage?: (reason: string) => void;
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  seq: number;
+  settle: (result: Frame | Error | 'retry') => void;
+  touch: () => void;
+  opts: TransactOptions;
+}
+
+const CMD_NAMES = Object.fromEntries(Object.entries(Cmd).map(([k, v]) => [v, k])) as Record<number, string>;
+
+export class BoardLink {
+  private reader = new FrameReader();
+  private pending: Pending | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private seq = 0;
+  private closed: string | null = null;
+  private opts: Required<LinkOptions>;
+  hello!: BoardHello;
+
+  private constructor(
+    readonly transport: ByteTransport,
+    opts: LinkOptions,
+  ) {
+    this.opts = { timeoutMs: 1000, retries: 3, minBytesPerSec: 5000, ...opts };
+    transport.onData((b) => this.onBytes(b));
+    transport.onClose((reason) => {
+      this.closed = reason;
+      this.pending?.settle(new ProtocolError('DISCONNECTED', `${reason}; the board link is gone`));
+    });
+  }
+
+  /** Wraps a transport and performs the handshake (HELLO). */
+  static async open(transport: ByteTransport, opts: LinkOptions = {}): Promise<BoardLink> {
+    const link = new BoardLink(transport, opts);
+    try {
+      // A lone delimiter flushes any half frame the board may hold from an earlier session.
+      await transport.write(Uint8Array.of(0));
+      const f = await link.request({ cmd: Cmd.HELLO, body: new Uint8Array(0) });
+      link.hello = decodeHello(f.body);
+    } catch (e) {
+      await transport.close();
+      const why = e instanceof Error ? e.message : String(e);
+      throw new ProtocolError('NOT_A_BOARD', `no QuantScope board answered on ${transport.description}: ${why}`);
+    }
+    return link;
+  }
+
+  get isOpen(): boolean {
+    return this.closed === null;
+  }
+
+  async close(): Promise<void> {
+    this.closed ??= 'closed by the app';
+    this.pending?.settle(new ProtocolError('DISCONNECTED', 'link closed'));
+    await this.transport.close();
+  }
+
+  /** Runs fn with the link to itself (no other request can interleave). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One request → its reply (queued; retried on timeouts and corrupted frames). */
+  request(req: Request, opts: TransactOptions = {}): Promise<Frame> {
+    return this.exclusive(() => this.transact(req, opts));
+  }
+
+  /** Like request() but the caller must already hold exclusive(). */
+  async transact(req: Request, opts: TransactOptions = {}): Promise<Frame> {
+    const retries = opts.retries ?? this.opts.retries;
+    const name = CMD_NAMES[req.cmd] ?? `0x${req.cmd.toString(16)}`;
+    let lastWhy = '';
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (this.closed !== null) throw new ProtocolError('DISCONNECTED', `${this.closed}; cannot send ${name}`);
+      if (opts.signal?.aborted) throw new ProtocolError('ABORTED', `${name} cancelled`);
+      const result = await this.attempt(req, opts);
+      if (result === 'retry' || (result instanceof ProtocolError && result.code === 'TIMEOUT')) {
+        lastWhy = result === 'retry' ? 'the frame was corrupted on the line' : result.message;
+        continue;
+      }
+      if (result instanceof Error) throw result;
+      return result;
+    }
+    throw new ProtocolError('TIMEOUT', `board did not answer ${name} after ${retries + 1} attempts (${lastWhy})`);
+  }
+
+  private attempt(req: Request, opts: TransactOptions): Promise<Frame | Error | 'retry'> {
+    const seq = this.seq;
+    this.seq = (this.seq + 1) % SEQ_UNKNOWN;
+    const frames = [...(opts.prefix ?? []), req].map((r) => encodeFrame(r.cmd, seq, r.body));
+    const out = Buffer.concat(frames);
+    const base = opts.timeoutMs ?? this.opts.timeoutMs;
+    const slack = ((out.length + (opts.expectBytes ?? 0)) / this.opts.minBytesPerSec) * 1000;
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let written: Promise<unknown> = Promise.resolve();
+      const onAbort = () => settle(new ProtocolError('ABORTED', `${CMD_NAMES[req.cmd]} cancelled`));
+      const settle = (r: Frame | Error | 'retry') => {
+        if (this.pending !== p) return;
+        this.pending = null;
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        // Never let the next attempt start writing while this one's bytes are still going out.
+        // (bounded: a write stuck on a dead line must not hang the caller)
+        const cap = new Promise((ok) => setTimeout(ok, 2000).unref());
+        void Promise.race([written, cap]).finally(() => resolve(r));
+      };
+      const arm = (ms: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => settle(new ProtocolError('TIMEOUT', `no reply within ${Math.round(ms)} ms`)), ms);
+      };
+      const p: Pending = { seq, settle, touch: () => arm(base + slack), opts };
+      this.pending = p;
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      arm(base + 2 * slack); // covers the write too; re-armed once the bytes are out
+      // The timer starts after the write completed: writing itself may be slow on a slow link.
+      written = this.transport.write(out).then(
+        () => this.pending === p && arm(base + slack),
+        (e: unknown) => settle(e instanceof Error ? e : new Error(String(e))),
+      );
+    });
+  }
+
+  private onBytes(bytes: Uint8Array): void {
+    for (const ev of this.reader.push(bytes)) {
+      const p = this.pending;
+      if (!p) continue; // nothing asked: stale or unsolicited, dropped
+      if (ev.kind === 'bad') {
+        // A reply or stream piece was corrupted. Streams note the loss and carry on; a plain
+        // request is simply sent again (every command is idempotent).
+        if (p.opts.onStream) p.opts.onDamage?.(ev.reason);
+        else p.settle('retry');
+        continue;
+      }
+      if (ev.seq === SEQ_UNKNOWN && ev.type === MsgType.ERROR) {
+        if (!p.opts.onStream) p.settle('retry'); // the board could not read our request
+        continue;
+      }
+      if (ev.seq !== p.seq) continue; // a late reply to an earlier attempt
+      if (ev.type === MsgType.OP_OUTPUT && p.opts.onStream) {
+        p.touch();
+        p.opts.onStream(ev);
+      } else if (ev.type === MsgType.ERROR) {
+        p.settle(decodeBoardError(ev.body));
+      } else {
+        p.settle(ev);
+      }
+    }
+  }
+}
+
+/** Checks that a reply has the type its request calls for. */
+export function expectReply(f: Frame, cmd: number): Uint8Array {
+  if (f.type !== replyType(cmd)) {
+    throw new ProtocolError('BAD_REPLY', `expected reply 0x${replyType(cmd).toString(16)} to ${CMD_NAMES[cmd]}, got type 0x${f.type.toString(16)}`);
+  }
+  return f.body;
+}

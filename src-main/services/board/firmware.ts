@@ -1,0 +1,27 @@
+/** Where the firmware builds live, and building them on demand with make (npm scripts do the same). */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type FirmwareTarget = 'host' | 'mps2';
+
+export function firmwareDir(): string {
+  return process.env.QS_FIRMWARE_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../firmware');
+}
+
+export function firmwareArtifact(target: FirmwareTarget): string {
+  return join(firmwareDir(), 'build', target === 'host' ? 'host/qs-board' : 'mps2/qs-mps2.elf');
+}
+
+/** Runs `make -C firmware <target>` (a no-op when up to date) and returns the artifact path. */
+export async function buildFirmware(target: FirmwareTarget): Promise<string> {
+  await new Promise<void>((ok, fail) =>
+    execFile('make', ['-s', '-C', firmwareDir(), target], { timeout: 300_000 }, (err, _out, stderr) =>
+      err ? fail(new Error(`building the ${target} firmware failed (make -C firmware ${target}):\n${stderr || err.message}`)) : ok(),
+    ),
+  );
+  const path = firmwareArtifact(target);
+  if (!existsSync(path)) throw new Error(`make -C firmware ${target} did not produce ${path}`);
+  return path;
+}

@@ -1,0 +1,194 @@
+/**
+ * BoardSession: the protocol-level operations issue 5 builds on — load a model, set inputs, run
+ * with every op's output streamed back, read ticks and arena use — and profile(), which does all
+ * of it and recovers lost stream pieces by re-running just the affected op.
+ */
+import { ProtocolError } from '../../core/protocol/errors.ts';
+import { Cmd, requests, SET_INPUT_HEADER } from '../../core/protocol/messages.ts';
+import {
+  decodeArenaStats,
+  decodeInvokeDone,
+  decodeLinkStats,
+  decodeModelInfo,
+  decodeOpOutput,
+  decodeSetInput,
+  decodeTicks,
+  type ArenaStats,
+  type BoardHello,
+  type InvokeDone,
+  type LinkStats,
+  type ModelInfo,
+} from '../../core/protocol/replies.ts';
+import { expectReply, type BoardLink } from './board-link.ts';
+import { uploadModel, type UploadOptions, type UploadResult } from './upload.ts';
+
+export interface OpResult {
+  index: number;
+  tensor: number;
+  ticks: number;
+  data: Uint8Array;
+}
+
+export interface ProfileResult {
+  board: BoardHello;
+  model: ModelInfo;
+  ops: OpResult[];
+  tickHz: number;
+  totalTicks: number;
+  arenaUsed: number;
+  upload: UploadResult;
+  /** ops whose streamed output had to be fetched again (line noise) */
+  refetchedOps: number[];
+}
+
+export interface ProfileOptions extends UploadOptions {
+  /** Re-runs allowed per op whose streamed output was damaged. */
+  maxRefetch?: number;
+  /** Idle timeout while the board runs the model (no frame for this long = failure). */
+  invokeTimeoutMs?: number;
+}
+
+interface OpAssembly {
+  tensor: number;
+  ticks: number;
+  data: Uint8Array;
+  got: number;
+}
+
+export class BoardSession {
+  constructor(readonly link: BoardLink) {}
+
+  get info(): BoardHello {
+    return this.link.hello;
+  }
+
+  /** Uploads (resuming if the board holds part of it) and validates the model on the board. */
+  async load(model: Uint8Array, opts: UploadOptions = {}): Promise<{ model: ModelInfo; upload: UploadResult }> {
+    const upload = await uploadModel(this.link, model, opts);
+    const f = await this.link.request(requests.loadCommit(), { signal: opts.signal, timeoutMs: 10_000 });
+    return { model: decodeModelInfo(expectReply(f, Cmd.LOAD_COMMIT)), upload };
+  }
+
+  async setInput(index: number, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+    const piece = this.link.hello.maxBody - SET_INPUT_HEADER;
+    for (let at = 0; at < data.length || at === 0; at += piece) {
+      const part = data.subarray(at, at + piece);
+      const f = await this.link.request(requests.setInput(index, at, part), { signal });
+      const ack = decodeSetInput(expectReply(f, Cmd.SET_INPUT));
+      if (ack.end !== at + part.length) throw new ProtocolError('BAD_REPLY', `SET_INPUT ack says ${ack.end}, expected ${at + part.length}`);
+      if (data.length === 0) break;
+    }
+  }
+
+  /**
+   * Runs the model, streaming the outputs of ops firstOp..lastOp into `sink`. Returns the
+   * board's INVOKE_DONE and the number of damaged stream frames seen.
+   */
+  async invokeStreaming(
+    range: { firstOp: number; lastOp: number },
+    sink: Map<number, OpAssembly>,
+    opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<{ done: InvokeDone; damaged: number }> {
+    let damaged = 0;
+    const f = await this.link.request(requests.invoke({ stream: true, ...range }), {
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      retries: 0,
+      onDamage: () => damaged++,
+      onStream: (frame) => {
+        let p;
+        try {
+          p = decodeOpOutput(frame.body);
+        } catch {
+          damaged++;
+          return;
+        }
+        let a = sink.get(p.op);
+        if (!a || a.data.length !== p.total) {
+          a = { tensor: p.tensor, ticks: p.ticks, data: new Uint8Array(p.total), got: 0 };
+          sink.set(p.op, a);
+        }
+        a.data.set(p.data, p.offset);
+        a.got += p.data.length;
+        a.ticks = p.ticks;
+      },
+    });
+    return { done: decodeInvokeDone(expectReply(f, Cmd.INVOKE)), damaged };
+  }
+
+  async readTicks(count: number, signal?: AbortSignal): Promise<number[]> {
+    const per = Math.floor((this.link.hello.maxBody - 4) / 4);
+    const ticks: number[] = [];
+    for (let first = 0; first < count; first += per) {
+      const f = await this.link.request(requests.readTicks(first, Math.min(per, count - first)), { signal });
+      ticks.push(...decodeTicks(expectReply(f, Cmd.READ_TICKS)).ticks);
+    }
+    return ticks;
+  }
+
+  async arenaStats(): Promise<ArenaStats> {
+    return decodeArenaStats(expectReply(await this.link.request(requests.arenaStats()), Cmd.ARENA_STATS));
+  }
+
+  async linkStats(): Promise<LinkStats> {
+    return decodeLinkStats(expectReply(await this.link.request(requests.linkStats()), Cmd.LINK_STATS));
+  }
+
+  async echo(data: Uint8Array): Promise<Uint8Array> {
+    return expectReply(await this.link.request(requests.echo(data), { expectBytes: data.length }), Cmd.ECHO);
+  }
+
+  async reset(): Promise<void> {
+    expectReply(await this.link.request(requests.reset()), Cmd.RESET);
+  }
+
+  /** Upload, set inputs, run once with every op's output streamed back, read ticks and arena. */
+  async profile(modelBytes: Uint8Array, inputs: Uint8Array[], opts: ProfileOptions = {}): Promise<ProfileResult> {
+    const { model, upload } = await this.load(modelBytes, opts);
+    if (inputs.length !== model.inputs.length) {
+      throw new ProtocolError('BAD_ARG', `model has ${model.inputs.length} input(s), ${inputs.length} given`);
+    }
+    inputs.forEach((d, i) => {
+      if (d.length !== model.inputs[i].bytes) throw new ProtocolError('BAD_ARG', `input ${i} needs ${model.inputs[i].bytes} B, got ${d.length} B`);
+    });
+    const setAll = async () => {
+      for (let i = 0; i < inputs.length; i++) await this.setInput(i, inputs[i], opts.signal);
+    };
+    const sink = new Map<number, OpAssembly>();
+    await setAll();
+    const run = { signal: opts.signal, timeoutMs: opts.invokeTimeoutMs };
+    const { done } = await this.invokeStreaming({ firstOp: 0, lastOp: model.ops - 1 }, sink, run);
+    const complete = (i: number) => {
+      const a = sink.get(i);
+      return a !== undefined && a.got === a.data.length;
+    };
+    const refetched: number[] = [];
+    for (let i = 0; i < model.ops; i++) {
+      for (let tries = 0; !complete(i); tries++) {
+        if (tries >= (opts.maxRefetch ?? 3)) throw new ProtocolError('TIMEOUT', `output of op ${i} could not be read intact after ${tries} re-runs`);
+        sink.delete(i);
+        refetched.push(i);
+        await setAll(); // the arena reuses input memory: inputs go in again before every run
+        await this.invokeStreaming({ firstOp: i, lastOp: i }, sink, run);
+      }
+    }
+    // Ticks of the full run (a re-run overwrote the board's table, so take the streamed values
+    // of the first run where available; they come from the same counter).
+    const ticks = refetched.length ? null : await this.readTicks(model.ops, opts.signal);
+    const ops = Array.from({ length: model.ops }, (_, i) => {
+      const a = sink.get(i)!;
+      return { index: i, tensor: a.tensor, ticks: ticks ? ticks[i] : a.ticks, data: a.data };
+    });
+    const arena = await this.arenaStats();
+    return {
+      board: this.link.hello,
+      model,
+      ops,
+      tickHz: this.link.hello.tickHz,
+      totalTicks: ticks ? ticks.reduce((s, t) => s + t, 0) : done.totalTicks,
+      arenaUsed: arena.arenaUsed,
+      upload,
+      refetchedOps: refetched,
+    };
+  }
+}

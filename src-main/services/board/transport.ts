@@ -1,0 +1,67 @@
+/**
+ * Byte transports a BoardLink runs over: a serial port (real board, QEMU pty, virtual board pty).
+ * Writes are split into pieces no larger than the OS buffer takes at once, and each piece is
+ * drained before the next (see PROTOCOL.md §2 and board-link.ts for the deadlock this avoids).
+ */
+import { SerialPort } from 'serialport';
+import { ProtocolError } from '../../core/protocol/errors.ts';
+
+export interface ByteTransport {
+  /** Resolves once every byte has been handed to the OS and drained. */
+  write(bytes: Uint8Array): Promise<void>;
+  onData(cb: (bytes: Uint8Array) => void): void;
+  /** Called once when the link goes away (unplugged, closed, process exited). */
+  onClose(cb: (reason: string) => void): void;
+  close(): Promise<void>;
+  readonly description: string;
+}
+
+/** Largest single write: a pty or USB CDC buffer always takes this much without EAGAIN churn. */
+export const WRITE_PIECE = 4096;
+
+export async function openSerialTransport(path: string, baudRate = 115200): Promise<ByteTransport> {
+  const port = new SerialPort({ path, baudRate, autoOpen: false, highWaterMark: 1 << 16 });
+  await new Promise<void>((resolve, reject) =>
+    port.open((err) => (err ? reject(new ProtocolError('DISCONNECTED', `cannot open serial port ${path}: ${err.message}`)) : resolve())),
+  );
+  let closedReason: string | null = null;
+  const closeCbs: ((r: string) => void)[] = [];
+  const fireClose = (reason: string) => {
+    if (closedReason !== null) return;
+    closedReason = reason;
+    for (const cb of closeCbs) cb(reason);
+  };
+  port.on('close', (err?: { disconnected?: boolean; message?: string }) =>
+    fireClose(err?.disconnected ? `serial port ${path} was disconnected` : `serial port ${path} closed`),
+  );
+  port.on('error', (err: Error) => fireClose(`serial port ${path} failed: ${err.message}`));
+
+  const writePiece = (piece: Uint8Array) =>
+    new Promise<void>((resolve, reject) => {
+      port.write(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), (err) => {
+        if (err) return reject(new ProtocolError('DISCONNECTED', `write to ${path} failed: ${err.message}`));
+        port.drain((err2) => (err2 ? reject(new ProtocolError('DISCONNECTED', `write to ${path} failed: ${err2.message}`)) : resolve()));
+      });
+    });
+
+  return {
+    description: path,
+    async write(bytes) {
+      if (closedReason !== null) throw new ProtocolError('DISCONNECTED', closedReason);
+      for (let at = 0; at < bytes.length; at += WRITE_PIECE) await writePiece(bytes.subarray(at, at + WRITE_PIECE));
+    },
+    onData(cb) {
+      port.on('data', (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
+    },
+    onClose(cb) {
+      if (closedReason !== null) cb(closedReason);
+      else closeCbs.push(cb);
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        if (!port.isOpen) return resolve();
+        port.close(() => resolve());
+      });
+    },
+  };
+}

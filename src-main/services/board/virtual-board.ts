@@ -1,0 +1,59 @@
+/**
+ * VirtualBoard: the firmware built for the host (firmware/port/host), started as a child process
+ * that creates its own pseudo-terminal. The app opens that pty through serialport exactly like a
+ * real board, so the whole link (termios, bindings, framing) is exercised.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { ProtocolError } from '../../core/protocol/errors.ts';
+import { BoardLink, type LinkOptions } from './board-link.ts';
+import { buildFirmware } from './firmware.ts';
+import { BoardSession } from './session.ts';
+import { openSerialTransport } from './transport.ts';
+
+export interface VirtualBoardOptions extends LinkOptions {
+  /** Path of qs-board; built with make when omitted. */
+  executable?: string;
+  /** Extra arguments, e.g. ['--arena', '65536']. */
+  args?: string[];
+}
+
+export class VirtualBoard {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly portPath: string,
+  ) {}
+
+  /** Starts the process and waits for the pty path it prints ("PTY /dev/pts/N"). */
+  static async start(opts: VirtualBoardOptions = {}): Promise<VirtualBoard> {
+    const exe = opts.executable ?? (await buildFirmware('host'));
+    const child = spawn(exe, ['--pty', ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const path = await new Promise<string>((ok, fail) => {
+      const timer = setTimeout(() => fail(new ProtocolError('NOT_A_BOARD', `${exe} did not report its pty within 5 s`)), 5000);
+      const lines = createInterface({ input: child.stdout! });
+      lines.once('line', (l) => {
+        clearTimeout(timer);
+        const m = /^PTY (\S+)$/.exec(l);
+        if (m) ok(m[1]);
+        else fail(new ProtocolError('NOT_A_BOARD', `${exe} printed "${l}" instead of its pty path`));
+      });
+      child.once('exit', (code) => fail(new ProtocolError('NOT_A_BOARD', `${exe} exited (code ${code}) before reporting its pty`)));
+      child.once('error', (e) => fail(new ProtocolError('NOT_A_BOARD', `cannot start ${exe}: ${e.message}`)));
+    });
+    child.stderr!.resume();
+    return new VirtualBoard(child, path);
+  }
+
+  /** Opens the pty via serialport and performs the handshake. */
+  async connect(opts: LinkOptions = {}): Promise<BoardSession> {
+    const link = await BoardLink.open(await openSerialTransport(this.portPath), opts);
+    return new BoardSession(link);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((ok) => this.child.once('exit', ok));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
