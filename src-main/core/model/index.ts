@@ -20,3 +20,7 @@ export { operatorMacs, operatorParams } from './layer-cost.ts';
 export { elementCount, tensorBytes, dtypeBytes } from './tensor-size.ts';
 export { writeTflite } from './tflite-writer.ts';
 export { fixQuantizedDimensions, type CompatFix } from './tflite-compat.ts';
+export {
+  PARAMETERS_TAG, PARAM_TYPES, decodeParameters, encodeParameters, inferParamType, readParameters,
+  readTypedParameters, withParameters, type ParamType, type TypedParam,
+} from './parameters.ts';

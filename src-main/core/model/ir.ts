@@ -127,6 +127,8 @@ export interface Model {
   signatureDefs: SignatureDef[];
   /** Decoded MLTK model parameters (`SL_PARAMSv1` metadata), empty when absent. */
   parameters: Record<string, ParamValue>;
+  /** Why `SL_PARAMSv1` could not be decoded (the model itself is still usable), when it could not. */
+  parametersError?: string;
 }
 
 export type ParamValue = boolean | number | string | number[] | string[] | Uint8Array;

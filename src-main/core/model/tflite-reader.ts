@@ -5,7 +5,9 @@
 import type {
   MetadataEntry, Model, Operator, OperatorCode, Quantization, SignatureDef, SignatureTensor, Subgraph, Tensor,
 } from './ir.ts';
+import { ModelFormatError } from './errors.ts';
 import { FbReader, type Table } from './fb-reader.ts';
+import { readParameters } from './parameters.ts';
 import { checkTfliteHeader } from './tflite-header.ts';
 import { decodeOptions, optionTableByType } from './tflite-options.ts';
 import { BUILTIN_CUSTOM, SUPPORTED_OPS, builtinName, dtypeOf } from './tflite-schema.ts';
@@ -41,6 +43,13 @@ export function readTflite(bytes: Uint8Array): Model {
   if (metadataBuffer) {
     metadataBuffer.forEach((b, i) => checkIndex(r, b, buffers.length, `model.metadata_buffer[${i}]`, 'buffer'));
     model.metadataBuffer = metadataBuffer;
+  }
+  // Bad MLTK parameters should not make the model unopenable: keep the reason instead.
+  try {
+    model.parameters = readParameters(model);
+  } catch (e) {
+    if (!(e instanceof ModelFormatError)) throw e;
+    model.parametersError = e.message;
   }
   return model;
 }

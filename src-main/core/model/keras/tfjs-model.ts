@@ -92,14 +92,14 @@ export function predictTfjs(tf: TfLib, model: Tf.LayersModel, inputs: Float32Arr
  * Every top-level layer's output for a batch (float reference activations for calibration and the
  * quantization report), keyed by layer name. Nested models report their final output only.
  */
-export function predictLayerOutputs(tf: TfLib, model: Tf.LayersModel, inputs: Float32Array[]): Map<string, Float32Array> {
+export function predictLayerOutputs(
+  tf: TfLib,
+  model: Tf.LayersModel,
+  inputs: Float32Array[],
+): Map<string, Float32Array> {
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as Tf.SymbolicTensor) });
-  try {
-    const outs = predictTfjs(tf, probe, inputs);
-    return new Map(layers.map((l, i) => [l.name, outs[i]]));
-  } finally {
-    // The probe shares the layers (and weights) of `model`; only drop its own graph.
-    probe.layers.length = 0;
-  }
+  // The probe shares layers and weights with `model`: never dispose it (that would free them).
+  const outs = predictTfjs(tf, probe, inputs);
+  return new Map(layers.map((l, i) => [l.name, outs[i]]));
 }
