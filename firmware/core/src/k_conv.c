@@ -21,29 +21,31 @@ typedef struct {
   int8_t *patch;
 } conv_params_t;
 
-/* Two dot products of length n sharing x: the hot loop (2 loads of w, 1 of x, 2 MACs). */
-static void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int n, int32_t *r0, int32_t *r1) {
-  int32_t a0 = 0, a1 = 0;
+/* Two dot products of length n sharing x: the hot loop (2 loads of w, 1 of x, 2 MACs).
+ * Accumulators are uint32: wrap-around instead of undefined behaviour on hostile weights
+ * (same machine code; the reference's int32 result is the same value modulo 2^32). */
+static void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int n, uint32_t *r0, uint32_t *r1) {
+  uint32_t a0 = 0, a1 = 0;
   int i = 0;
   for (; i + 2 <= n; i += 2) {
     int32_t x0 = x[i], x1 = x[i + 1];
-    a0 += x0 * w0[i];
-    a1 += x0 * w1[i];
-    a0 += x1 * w0[i + 1];
-    a1 += x1 * w1[i + 1];
+    a0 += (uint32_t)(x0 * w0[i]);
+    a1 += (uint32_t)(x0 * w1[i]);
+    a0 += (uint32_t)(x1 * w0[i + 1]);
+    a1 += (uint32_t)(x1 * w1[i + 1]);
   }
   if (i < n) {
-    a0 += x[i] * w0[i];
-    a1 += x[i] * w1[i];
+    a0 += (uint32_t)(x[i] * w0[i]);
+    a1 += (uint32_t)(x[i] * w1[i]);
   }
   *r0 += a0;
   *r1 += a1;
 }
 
-static int32_t dot1(const int8_t *x, const int8_t *w, int n) {
-  int32_t a = 0;
+static uint32_t dot1(const int8_t *x, const int8_t *w, int n) {
+  uint32_t a = 0;
   int i;
-  for (i = 0; i < n; i++) a += x[i] * w[i];
+  for (i = 0; i < n; i++) a += (uint32_t)(x[i] * w[i]);
   return a;
 }
 
@@ -80,14 +82,14 @@ static void conv_eval(qs_model_t *m, const qs_op_t *op) {
           const int8_t *x = gather(p, inb, oy, ox, g);
           int c0 = g * ocg, c1 = c0 + ocg;
           for (c = c0; c + 2 <= c1; c += 2) {
-            int32_t a0 = p->bias_eff[c], a1 = p->bias_eff[c + 1];
+            uint32_t a0 = (uint32_t)p->bias_eff[c], a1 = (uint32_t)p->bias_eff[c + 1];
             dot2(x, p->w + (size_t)c * k, p->w + (size_t)(c + 1) * k, k, &a0, &a1);
-            out[c] = qs_requant(a0, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
-            out[c + 1] = qs_requant(a1, p->mult[c + 1], p->shift[c + 1], p->out_zp, p->act_min, p->act_max);
+            out[c] = qs_requant((int32_t)a0, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+            out[c + 1] = qs_requant((int32_t)a1, p->mult[c + 1], p->shift[c + 1], p->out_zp, p->act_min, p->act_max);
           }
           if (c < c1) {
-            int32_t a = p->bias_eff[c] + dot1(x, p->w + (size_t)c * k, k);
-            out[c] = qs_requant(a, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+            uint32_t a = (uint32_t)p->bias_eff[c] + dot1(x, p->w + (size_t)c * k, k);
+            out[c] = qs_requant((int32_t)a, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
           }
         }
       }
@@ -113,13 +115,12 @@ qs_status_t qs_conv_channels(qs_model_t *m, int oi, const qs_op_t *op, int oc, i
   }
   for (c = 0; c < oc; c++) {
     double eff = (double)in->scale * (double)qs_scale_at(m, f, (uint32_t)c) / (double)out->scale;
-    int32_t sum = 0, bv = 0;
-    int sh;
-    qs_quantize_multiplier(eff, &mult[c], &sh);
-    shift[c] = sh;
-    for (i = 0; i < k; i++) sum += w[(size_t)c * wstride + (size_t)i * wstep];
-    if (bias) bv = (int32_t)fb_load_u32(bias->data + 4 * c);
-    bias_eff[c] = (int32_t)((uint32_t)bv + (uint32_t)in_off * (uint32_t)sum);
+    uint32_t sum = 0, bv = 0;
+    qs_status_t s = qs_multiplier(m, oi, op->in[1], eff, &mult[c], &shift[c]);
+    if (s != QS_OK) return s;
+    for (i = 0; i < k; i++) sum += (uint32_t)(int32_t)w[(size_t)c * wstride + (size_t)i * wstep];
+    if (bias) bv = fb_load_u32(bias->data + 4 * c);
+    bias_eff[c] = (int32_t)(bv + (uint32_t)in_off * sum);
   }
   return QS_OK;
 }

@@ -13,20 +13,21 @@ typedef struct {
   int n, ih, iw, ic, oh, ow, oc, kh, kw, dm, sh, sw, dh, dw, pad_h, pad_w;
   int32_t in_off, out_zp, act_min, act_max;
   const int8_t *w;
-  int32_t *mult, *shift, *bias_eff, *bias, *acc;
+  int32_t *mult, *shift, *bias_eff, *bias;
+  uint32_t *acc; /* wrap-around accumulators: no undefined overflow on hostile weights */
 } dw_params_t;
 
-static void out_stage(const dw_params_t *p, const int32_t *acc, int8_t *out) {
+static void out_stage(const dw_params_t *p, const uint32_t *acc, int8_t *out) {
   int c;
   for (c = 0; c < p->oc; c++)
-    out[c] = qs_requant(acc[c], p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+    out[c] = qs_requant((int32_t)acc[c], p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
 }
 
 static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
   const dw_params_t *p = (const dw_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
-  int32_t *acc = p->acc;
+  uint32_t *acc = p->acc;
   const int C = p->oc;
   int b, oy, ox, ky, kx, c;
   for (b = 0; b < p->n; b++) {
@@ -37,7 +38,7 @@ static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
       for (ox = 0; ox < p->ow; ox++, out += C) {
         int ix0 = ox * p->sw - p->pad_w;
         int interior = y_in && ix0 >= 0 && ix0 + (p->kw - 1) * p->dw < p->iw;
-        for (c = 0; c < C; c++) acc[c] = interior ? p->bias_eff[c] : p->bias[c];
+        for (c = 0; c < C; c++) acc[c] = (uint32_t)(interior ? p->bias_eff[c] : p->bias[c]);
         for (ky = 0; ky < p->kh; ky++) {
           int iy = iy0 + ky * p->dh;
           if (iy < 0 || iy >= p->ih) continue;
@@ -47,9 +48,9 @@ static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
             const int8_t *w = p->w + ((size_t)ky * p->kw + kx) * C;
             if (ix < 0 || ix >= p->iw) continue;
             if (interior) {
-              for (c = 0; c < C; c++) acc[c] += x[c] * w[c];
+              for (c = 0; c < C; c++) acc[c] += (uint32_t)(x[c] * w[c]);
             } else {
-              for (c = 0; c < C; c++) acc[c] += (x[c] + p->in_off) * w[c];
+              for (c = 0; c < C; c++) acc[c] += (uint32_t)((x[c] + p->in_off) * w[c]);
             }
           }
         }
@@ -71,18 +72,18 @@ static void dw_eval_generic(qs_model_t *m, const qs_op_t *op) {
         for (ic = 0; ic < p->ic; ic++)
           for (d = 0; d < p->dm; d++) {
             int oc = ic * p->dm + d;
-            int32_t acc = p->bias[oc];
+            uint32_t acc = (uint32_t)p->bias[oc];
             for (ky = 0; ky < p->kh; ky++) {
               int iy = oy * p->sh - p->pad_h + ky * p->dh;
               if (iy < 0 || iy >= p->ih) continue;
               for (kx = 0; kx < p->kw; kx++) {
                 int ix = ox * p->sw - p->pad_w + kx * p->dw;
                 if (ix < 0 || ix >= p->iw) continue;
-                acc += (in[(((size_t)b * p->ih + iy) * p->iw + ix) * p->ic + ic] + p->in_off) *
-                       p->w[((size_t)ky * p->kw + kx) * p->oc + oc];
+                acc += (uint32_t)((in[(((size_t)b * p->ih + iy) * p->iw + ix) * p->ic + ic] + p->in_off) *
+                                  p->w[((size_t)ky * p->kw + kx) * p->oc + oc]);
               }
             }
-            out[oc] = qs_requant(acc, p->mult[oc], p->shift[oc], p->out_zp, p->act_min, p->act_max);
+            out[oc] = qs_requant((int32_t)acc, p->mult[oc], p->shift[oc], p->out_zp, p->act_min, p->act_max);
           }
 }
 
@@ -127,7 +128,7 @@ qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
   p->shift = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
   p->bias_eff = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
   p->bias = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
-  p->acc = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
+  p->acc = (uint32_t *)qs_alloc(m, 4u * (size_t)p->oc);
   if (!p->mult || !p->shift || !p->bias_eff || !p->bias || !p->acc) return QS_ERR_ARENA;
   if ((s = qs_conv_channels(m, oi, op, p->oc, p->mult, p->shift, p->bias_eff, p->in_off, p->kh * p->kw, 1, p->oc))) return s;
   for (c = 0; c < p->oc; c++) p->bias[c] = bias ? (int32_t)fb_load_u32(bias->data + 4 * c) : 0;

@@ -20,36 +20,36 @@ static void fc_eval(qs_model_t *m, const qs_op_t *op) {
   const int k = p->k;
   int b, c, i;
   for (b = 0; b < p->batches; b++, in += k, out += p->oc) {
-    int32_t xsum_term = 0;
+    uint32_t xsum_term = 0; /* uint32: wraps instead of undefined overflow */
     if (p->w_off != 0) {
-      int32_t s = 0;
-      for (i = 0; i < k; i++) s += in[i];
-      xsum_term = p->w_off * s;
+      uint32_t s = 0;
+      for (i = 0; i < k; i++) s += (uint32_t)(int32_t)in[i];
+      xsum_term = (uint32_t)p->w_off * s;
     }
     for (c = 0; c + 2 <= p->oc; c += 2) {
       const int8_t *w0 = p->w + (size_t)c * k, *w1 = w0 + k;
-      int32_t a0 = p->bias_eff[c] + xsum_term, a1 = p->bias_eff[c + 1] + xsum_term;
+      uint32_t a0 = (uint32_t)p->bias_eff[c] + xsum_term, a1 = (uint32_t)p->bias_eff[c + 1] + xsum_term;
       int ci0 = p->per_channel ? c : 0, ci1 = p->per_channel ? c + 1 : 0;
       for (i = 0; i + 2 <= k; i += 2) {
         int32_t x0 = in[i], x1 = in[i + 1];
-        a0 += x0 * w0[i];
-        a1 += x0 * w1[i];
-        a0 += x1 * w0[i + 1];
-        a1 += x1 * w1[i + 1];
+        a0 += (uint32_t)(x0 * w0[i]);
+        a1 += (uint32_t)(x0 * w1[i]);
+        a0 += (uint32_t)(x1 * w0[i + 1]);
+        a1 += (uint32_t)(x1 * w1[i + 1]);
       }
       if (i < k) {
-        a0 += in[i] * w0[i];
-        a1 += in[i] * w1[i];
+        a0 += (uint32_t)(in[i] * w0[i]);
+        a1 += (uint32_t)(in[i] * w1[i]);
       }
-      out[c] = qs_requant(a0, p->mult[ci0], p->shift[ci0], p->out_zp, p->act_min, p->act_max);
-      out[c + 1] = qs_requant(a1, p->mult[ci1], p->shift[ci1], p->out_zp, p->act_min, p->act_max);
+      out[c] = qs_requant((int32_t)a0, p->mult[ci0], p->shift[ci0], p->out_zp, p->act_min, p->act_max);
+      out[c + 1] = qs_requant((int32_t)a1, p->mult[ci1], p->shift[ci1], p->out_zp, p->act_min, p->act_max);
     }
     if (c < p->oc) {
       const int8_t *w0 = p->w + (size_t)c * k;
-      int32_t a0 = p->bias_eff[c] + xsum_term;
+      uint32_t a0 = (uint32_t)p->bias_eff[c] + xsum_term;
       int ci = p->per_channel ? c : 0;
-      for (i = 0; i < k; i++) a0 += in[i] * w0[i];
-      out[c] = qs_requant(a0, p->mult[ci], p->shift[ci], p->out_zp, p->act_min, p->act_max);
+      for (i = 0; i < k; i++) a0 += (uint32_t)(in[i] * w0[i]);
+      out[c] = qs_requant((int32_t)a0, p->mult[ci], p->shift[ci], p->out_zp, p->act_min, p->act_max);
     }
   }
 }
@@ -90,9 +90,8 @@ qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op) {
   p->bias_eff = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
   if (!p->mult || !p->shift || !p->bias_eff) return QS_ERR_ARENA;
   for (c = 0; c < nq; c++) {
-    int sh;
-    qs_quantize_multiplier((double)in->scale * (double)qs_scale_at(m, f, (uint32_t)c) / (double)out->scale, &p->mult[c], &sh);
-    p->shift[c] = sh;
+    double real = (double)in->scale * (double)qs_scale_at(m, f, (uint32_t)c) / (double)out->scale;
+    if ((s = qs_multiplier(m, oi, op->in[1], real, &p->mult[c], &p->shift[c]))) return s;
   }
   for (c = 0; c < p->oc; c++) {
     uint32_t wsum = 0, xoff = (uint32_t)-in->zp, bv = bias ? fb_load_u32(bias->data + 4 * c) : 0;

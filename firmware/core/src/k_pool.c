@@ -65,7 +65,7 @@ qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op) {
   p->fh = fb_i32(&m->fb, &op->opts, 4, 0);
   if (m->fb.err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "options out of bounds");
   if (p->sw < 1 || p->sh < 1 || p->fw < 1 || p->fh < 1 || pad > 1 || p->sw > 4096 || p->sh > 4096 ||
-      p->fw > 4096 || p->fh > 4096)
+      p->fw > 4096 || p->fh > 4096 || p->fw * p->fh > (1 << 22)) /* sum of window fits int32 */
     return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "bad pool stride, filter or padding");
   p->n = in->dims[0], p->ih = in->dims[1], p->iw = in->dims[2], p->c = in->dims[3];
   p->oh = qs_out_size(pad, p->ih, p->fh, p->sh, 1);

@@ -64,7 +64,6 @@ qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op) {
   qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
   quant_params_t *p;
   qs_status_t s;
-  int sh;
   if ((s = same_count(m, oi, op)) || (s = qs_need_q8(m, oi, op->out, "output"))) return s;
   if (!(p = (quant_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   p->n = qs_elems(out);
@@ -75,8 +74,7 @@ qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op) {
   } else if (in->dtype == QS_DT_INT8) {
     if ((s = qs_need_q8(m, oi, op->in[0], "input"))) return s;
     p->in_zp = in->zp;
-    qs_quantize_multiplier((double)in->scale / (double)out->scale, &p->mult, &sh);
-    p->shift = sh;
+    if ((s = qs_multiplier(m, oi, op->out, (double)in->scale / (double)out->scale, &p->mult, &p->shift))) return s;
     op->eval = requantize_eval;
   } else {
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "QUANTIZE input must be float32 or int8");

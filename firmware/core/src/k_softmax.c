@@ -21,7 +21,8 @@ static void softmax_eval(qs_model_t *m, const qs_op_t *op) {
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
   int i, c;
   for (i = 0; i < p->outer; i++, in += p->depth, out += p->depth) {
-    int32_t max_in = -128, sum = 0, scale;
+    int32_t max_in = -128, scale;
+    uint32_t sum = 0; /* Q12.19; wraps (instead of UB) only for absurd depths */
     int bits_over_unit;
     for (c = 0; c < p->depth; c++) max_in = in[c] > max_in ? in[c] : max_in;
     for (c = 0; c < p->depth; c++) {
@@ -29,10 +30,10 @@ static void softmax_eval(qs_model_t *m, const qs_op_t *op) {
       if (diff >= p->diff_min) {
         /* diff * beta in Q5.26, exp in Q0, accumulated in Q12.19 */
         int32_t scaled = qs_srdhm((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
-        sum += qs_rdbpot(qs_fp_exp_on_negative_values(scaled, 5), 12);
+        sum += (uint32_t)qs_rdbpot(qs_fp_exp_on_negative_values(scaled, 5), 12);
       }
     }
-    scale = qs_get_reciprocal(sum, 12, &bits_over_unit);
+    scale = qs_get_reciprocal((int32_t)sum, 12, &bits_over_unit);
     for (c = 0; c < p->depth; c++) {
       int32_t diff = in[c] - max_in, v = -128;
       if (diff >= p->diff_min) {

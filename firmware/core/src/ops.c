@@ -109,6 +109,15 @@ qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor_t *out,
   return QS_OK;
 }
 
+qs_status_t qs_multiplier(qs_model_t *m, int oi, int ti, double real, int32_t *mult, int32_t *shift) {
+  int sh;
+  if (!(real >= 0.0 && real < 1.0e300)) return qs_fail(m, QS_ERR_QUANT, oi, ti, "rescale factor is negative or not finite");
+  qs_quantize_multiplier(real, mult, &sh);
+  if (sh > 30 || sh < -31) return qs_fail(m, QS_ERR_QUANT, oi, ti, "rescale factor out of range (scale ratio above 2^30)");
+  *shift = sh;
+  return QS_OK;
+}
+
 int qs_out_size(int padding, int in, int filter, int stride, int dilation) {
   int eff = (filter - 1) * dilation + 1;
   if (padding == PAD_SAME) return (in + stride - 1) / stride;

@@ -22,6 +22,8 @@ qs_status_t qs_opts(qs_model_t *m, int oi, const qs_op_t *op, uint8_t type, int 
 qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor_t *out, int32_t *mn, int32_t *mx);
 /* int8 tensor with per-tensor quantization (scale > 0). */
 qs_status_t qs_need_q8(qs_model_t *m, int oi, int ti, const char *what);
+/* QuantizeMultiplier plus a range check: kernels shift by at most 30 left / 31 right. */
+qs_status_t qs_multiplier(qs_model_t *m, int oi, int ti, double real, int32_t *mult, int32_t *shift);
 /* ComputePaddingHeightWidth helpers. */
 int qs_out_size(int padding, int in, int filter, int stride, int dilation);
 int qs_padding(int stride, int dilation, int in, int filter, int out);
