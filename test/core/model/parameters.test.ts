@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ModelFormatError, decodeParameters, encodeParameters, readParameters, readTflite, readTypedParameters, summarize,
-  withParameters, writeTflite,
+  withParameters, writeTflite, type TypedParam,
 } from '../../../src-main/core/model/index.ts';
 import { readFixture } from '../../helpers/fixtures.ts';
 import { loadTfliteWasm, xorshiftInput } from '../../helpers/tflite-wasm.ts';
@@ -52,14 +52,14 @@ describe('SL_PARAMSv1 (MLTK model parameters)', () => {
   it('encode → decode keeps every type and value', () => {
     const typed = readTypedParameters(rps());
     expect(decodeParameters(encodeParameters(typed))).toEqual(typed);
-    const all = {
+    const all: Record<string, TypedParam> = {
       b: { type: 'bool', value: true }, i8: { type: 'int8', value: -5 }, u8: { type: 'uint8', value: 200 },
       i16: { type: 'int16', value: -300 }, u16: { type: 'uint16', value: 60000 }, i32: { type: 'int32', value: -70000 },
       u32: { type: 'uint32', value: 4e9 }, i64: { type: 'int64', value: -(2 ** 40) }, u64: { type: 'uint64', value: 2 ** 50 },
       f: { type: 'float', value: 0.5 }, d: { type: 'double', value: 0.1 }, s: { type: 'str', value: 'héllo' },
       sl: { type: 'str_list', value: ['a', ''] }, il: { type: 'int32_list', value: [1, -2, 3] },
       fl: { type: 'float_list', value: [0.25, -1.5] }, bin: { type: 'bin', value: new Uint8Array([0, 1, 255]) },
-    } as const;
+    };
     expect(decodeParameters(encodeParameters(all))).toEqual(all);
   });
 
