@@ -46,6 +46,8 @@ export class RangeHistogram {
   lo = 0;
   hi = 0;
   readonly extremes = new MinMaxRange();
+  /** Exact zeros (ReLU floors, padding): int8 represents them without error, so they are tracked apart. */
+  zeros = 0;
 
   constructor(bins = 2048) {
     if (!Number.isInteger(Math.log2(bins)))
@@ -87,6 +89,7 @@ export class RangeHistogram {
       if (Number.isNaN(v)) continue;
       const b = Math.min(this.bins - 1, Math.max(0, Math.floor((v - this.lo) / w)));
       this.counts[b] += 1;
+      if (v === 0) this.zeros += 1;
     }
   }
 
@@ -113,7 +116,11 @@ export class RangeHistogram {
       throw new Error(`Percentile must be in (50, 100], got ${percentile}`);
     const { min, max } = this.extremes.range();
     const p = percentile / 100;
-    return { min: Math.max(min, this.quantile(1 - p)), max: Math.min(max, this.quantile(p)) };
+    // Within one bin of an extreme the interpolation is noise: keep the extreme (e.g. ReLU's 0).
+    const w = (this.hi - this.lo) / this.bins;
+    const lo = this.quantile(1 - p);
+    const hi = this.quantile(p);
+    return { min: lo - min < w ? min : lo, max: max - hi < w ? max : hi };
   }
 
   /**
@@ -122,38 +129,67 @@ export class RangeHistogram {
    * Bin mass is treated as sitting at the bin centre.
    */
   quantizationError(lo: number, hi: number): number {
-    const a = Math.min(lo, 0);
-    const b = Math.max(hi, 0);
-    const step = (b - a) / 255;
-    const w = (this.hi - this.lo) / this.bins;
-    let err = 0;
-    let total = 0;
-    for (let i = 0; i < this.bins; i++) {
-      const n = this.counts[i];
-      if (n === 0) continue;
-      const x = this.lo + (i + 0.5) * w;
-      const d = x < a ? a - x : x > b ? x - b : 0;
-      err += n * (d > 0 ? d * d : (step * step) / 12);
-      total += n;
-    }
-    return total === 0 ? 0 : err / total;
+    return this.errorModel()(lo, hi);
   }
 
-  /** The clipping range with the least expected int8 error, searched on a grid over both ends. */
-  mseRange(steps = 64): Range {
+  /**
+   * An O(1) evaluator of `quantizationError` from prefix sums over the bins of n, n·x and n·x²:
+   * clipping below a costs Σ n(a − x)² = a²N − 2aΣnx + Σnx² over the bins left of a (same above b).
+   */
+  private errorModel(): (lo: number, hi: number) => number {
+    const w = (this.hi - this.lo) / this.bins;
+    const n = new Float64Array(this.bins + 1);
+    const sx = new Float64Array(this.bins + 1);
+    const sxx = new Float64Array(this.bins + 1);
+    for (let i = 0; i < this.bins; i++) {
+      const x = this.lo + (i + 0.5) * w;
+      const c = this.counts[i];
+      n[i + 1] = n[i] + c;
+      sx[i + 1] = sx[i] + c * x;
+      sxx[i + 1] = sxx[i] + c * x * x;
+    }
+    const total = n[this.bins];
+    // Exact zeros are always in range and quantize exactly: no rounding noise for them.
+    const zeros = this.zeros;
+    const clampBins = (k: number) => Math.min(this.bins, Math.max(0, k));
+    /** Bins whose centre lies below v, and at or below v. */
+    const below = (v: number) => clampBins(Math.ceil((v - this.lo) / w - 0.5));
+    const atOrBelow = (v: number) => clampBins(Math.floor((v - this.lo) / w - 0.5) + 1);
+    return (lo, hi) => {
+      if (total === 0) return 0;
+      const a = Math.min(lo, 0);
+      const b = Math.max(hi, 0);
+      const step = (b - a) / 255;
+      const ia = below(a);
+      const ib = Math.max(ia, atOrBelow(b));
+      const clipLow = a * a * n[ia] - 2 * a * sx[ia] + sxx[ia];
+      const nHigh = total - n[ib];
+      const clipHigh = b * b * nHigh - 2 * b * (sx[this.bins] - sx[ib]) + (sxx[this.bins] - sxx[ib]);
+      const inside = n[ib] - n[ia] - zeros;
+      return (
+        (Math.max(0, clipLow) + Math.max(0, clipHigh) + (Math.max(0, inside) * step * step) / 12) / total
+      );
+    };
+  }
+
+  /**
+   * The clipping range with the least expected int8 error. Each end is searched on a geometric
+   * grid from its extreme down to 1/1024 of it (so a single far outlier can be clipped away);
+   * an end on the far side of 0 (ReLU outputs: min = 0) stays put.
+   */
+  mseRange(stepsPerOctave = 8, octaves = 10): Range {
     const { min, max } = this.extremes.range();
-    let best = { min, max, err: this.quantizationError(min, max) };
-    // Each end shrinks toward 0 in `steps` steps down to 10 % of its extent; ends on the far side
-    // of 0 (e.g. ReLU outputs with min = 0) stay put.
-    for (let i = 0; i < steps; i++) {
-      const lo = min < 0 ? min * (1 - (0.9 * i) / steps) : min;
-      for (let j = 0; j < steps; j++) {
-        const hi = max > 0 ? max * (1 - (0.9 * j) / steps) : max;
-        const err = this.quantizationError(lo, hi);
+    const error = this.errorModel();
+    const grid = (end: number) =>
+      Array.from({ length: stepsPerOctave * octaves + 1 }, (_, j) => end * 2 ** (-j / stepsPerOctave));
+    const los = min < 0 ? grid(min) : [min];
+    const his = max > 0 ? grid(max) : [max];
+    let best = { min, max, err: error(min, max) };
+    for (const lo of los)
+      for (const hi of his) {
+        const err = error(lo, hi);
         if (err < best.err) best = { min: lo, max: hi, err };
       }
-      if (min >= 0) break;
-    }
     return { min: best.min, max: best.max };
   }
 }
