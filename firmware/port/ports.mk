@@ -44,3 +44,18 @@ proto-fuzz: $(BUILD)/san/fuzz_frame
 	$(BUILD)/san/fuzz_frame $(FUZZ_ITERS) $(FUZZ_SEED)
 
 ports: host mps2 nucleo
+
+# ---- Arm ports (arm-none-eabi-gcc, newlib-nano for memcpy/memset) ----
+ARM_COMMON := -mthumb -O2 -std=c99 -Wall -Wextra -Wno-unused-parameter -ffunction-sections \
+  -fdata-sections -Icore/include -Iproto
+ARM_LINK := -nostartfiles -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs -Lport/cortex-m
+ARM_SRC := $(SERVER_SRC) $(QS_CORE_SRC) port/cortex-m/cm_startup.c port/cortex-m/board_main.c
+ARM_DEPS := $(ARM_SRC) $(PROTO_HDR) port/cortex-m/cm.ld
+
+mps2: $(BUILD)/mps2/qs-mps2.elf
+$(BUILD)/mps2/qs-mps2.elf: $(ARM_DEPS) port/mps2-an385/port_mps2.c port/mps2-an385/mps2.ld
+	@mkdir -p $(@D)
+	$(ARM_CC) -mcpu=cortex-m3 $(ARM_COMMON) -DQS_MODEL_CAP=1048576 -DQS_ARENA_CAP=1048576 \
+	  $(ARM_LINK) -Tport/mps2-an385/mps2.ld -Wl,-Map=$(BUILD)/mps2/qs-mps2.map -o $@ \
+	  $(ARM_SRC) port/mps2-an385/port_mps2.c -lm
+	$(ARM_SIZE) $@

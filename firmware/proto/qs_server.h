@@ -51,6 +51,12 @@ void qs_server_feed(qs_server_t *s, const uint8_t *data, size_t n);
 /* Serves the port's serial link (qs_port_read/qs_port_write) until it closes. */
 void qs_server_run(qs_server_t *s);
 
+/* Optional port function (weak default: nothing). Called right before qs_invoke and after every
+ * op's hook, i.e. never inside an op's measurement. A port whose counter is coarser than an
+ * instruction re-phases it here so per-op ticks do not depend on how long the link I/O between
+ * ops took (mps2-an385: SysTick restarted, making ticks identical run to run under icount). */
+void qs_port_tick_sync(void);
+
 /* ---- internal, shared by the qs_server*.c files ---- */
 typedef struct {
   uint8_t cmd;

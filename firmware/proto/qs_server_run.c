@@ -58,8 +58,11 @@ static void set_input(qs_server_t *s, const qs_request_t *r) {
   qs_send(s, QS_REPLY(r->cmd), r->seq, b, sizeof b, 0, 0);
 }
 
+__attribute__((weak)) void qs_port_tick_sync(void) {}
+
 typedef struct {
   qs_server_t *s;
+  int stream;
   uint16_t seq;
   int first, last;
 } stream_ctx_t;
@@ -68,7 +71,10 @@ typedef struct {
 static void stream_hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len,
                         uint32_t ticks) {
   stream_ctx_t *c = (stream_ctx_t *)vctx;
-  if (op < c->first || op > c->last) return;
+  if (!c->stream || op < c->first || op > c->last) {
+    qs_port_tick_sync();
+    return;
+  }
   size_t off = 0;
   do {
     size_t n = len - off < OP_OUTPUT_DATA ? len - off : OP_OUTPUT_DATA;
@@ -81,6 +87,7 @@ static void stream_hook(void *vctx, int op, int tensor, const uint8_t *data, siz
     qs_send(c->s, QS_MSG_OP_OUTPUT, c->seq, h, sizeof h, data + off, n);
     off += n;
   } while (off < len);
+  qs_port_tick_sync();
 }
 
 static void invoke(qs_server_t *s, const qs_request_t *r) {
@@ -91,8 +98,9 @@ static void invoke(qs_server_t *s, const qs_request_t *r) {
     qs_send_error(s, r->seq, QS_E_BAD_ARG, r->cmd, first, -1, 0, "op range outside the model");
     return;
   }
-  stream_ctx_t c = {s, r->seq, first, last};
-  qs_status_t st = qs_invoke(&s->ip, (flags & QS_INVOKE_STREAM) ? stream_hook : 0, &c);
+  stream_ctx_t c = {s, (flags & QS_INVOKE_STREAM) != 0, r->seq, first, last};
+  qs_port_tick_sync();
+  qs_status_t st = qs_invoke(&s->ip, stream_hook, &c);
   if (st != QS_OK) {
     const qs_error_t *e = qs_last_error(&s->ip);
     qs_send_error(s, r->seq, QS_E_INVOKE_FAILED, r->cmd, e->op, e->tensor, (int)e->status, e->msg);

@@ -1,0 +1,51 @@
+/*
+ * Minimal Cortex-M start-up shared by the Arm ports: vector table, .data/.bss set-up, and
+ * fault handlers that reset the chip (a board must never sit wedged in a fault loop).
+ * The port provides SysTick_Handler (or leaves the weak default) and main().
+ */
+#include <stdint.h>
+
+extern uint32_t __data_load__, __data_start__, __data_end__, __bss_start__, __bss_end__, __stack_top__;
+extern int main(void);
+
+#define SCB_AIRCR (*(volatile uint32_t *)0xE000ED0Cu)
+
+void Reset_Handler(void);
+void Fault_Handler(void);
+void Default_Handler(void);
+void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
+
+/* SYSRESETREQ: restart cleanly; the host sees the board forget its state and says so. */
+void Fault_Handler(void) {
+  SCB_AIRCR = (0x5FAu << 16) | (1u << 2);
+  for (;;) {
+  }
+}
+
+void Default_Handler(void) {}
+
+void Reset_Handler(void) {
+  uint32_t *src = &__data_load__, *dst = &__data_start__;
+  while (dst < &__data_end__) *dst++ = *src++;
+  for (dst = &__bss_start__; dst < &__bss_end__;) *dst++ = 0;
+  (void)main();
+  Fault_Handler();
+}
+
+typedef void (*vector_t)(void);
+__attribute__((section(".vectors"), used)) const vector_t g_vectors[16 + 32] = {
+    (vector_t)(uintptr_t)&__stack_top__,
+    Reset_Handler,
+    Fault_Handler, /* NMI */
+    Fault_Handler, /* HardFault */
+    Fault_Handler, /* MemManage */
+    Fault_Handler, /* BusFault */
+    Fault_Handler, /* UsageFault */
+    0, 0, 0, 0,
+    Default_Handler, /* SVCall */
+    Default_Handler, /* DebugMon */
+    0,
+    Default_Handler, /* PendSV */
+    SysTick_Handler,
+    /* external interrupts: unused, left 0 (never enabled) */
+};
