@@ -34,7 +34,7 @@ export function matchTflite(bytes: Uint8Array): boolean {
 export function checkTfliteHeader(bytes: Uint8Array): void {
   if (bytes.length === 0) throw new ModelFormatError(`${PREFIX}empty file`);
   for (const [what, magic] of MAGICS) {
-    if (startsWith(bytes, magic)) throw new ModelFormatError(`${PREFIX}looks like ${what}, not a TFLite model`);
+    if (startsWith(bytes, magic)) throw new ModelFormatError(`${PREFIX}looks like ${what}`);
   }
   if (bytes.length < 8) {
     throw new ModelFormatError(`${PREFIX}file too short (${bytes.length} bytes; a TFLite file has at least 8)`);
