@@ -86,11 +86,6 @@ export class AppState {
   }
 
   async openFile(file: File): Promise<void> {
-    if (file.size === 0) {
-      // Still sent: the host's parser names the problem, but an empty file is certain to fail.
-      this.fail(`Opening ${file.name}`, new Error(`${file.name} is empty (0 bytes): not a model file`));
-      return;
-    }
     if (file.size > MAX_MODEL_BYTES) {
       this.fail(`Opening ${file.name}`, new Error(`${file.name} is ${file.size} bytes; the limit is ${MAX_MODEL_BYTES}`));
       return;

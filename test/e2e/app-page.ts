@@ -1,0 +1,54 @@
+/** Page helpers shared by the e2e specs: open the app, open a model, read what the UI shows. */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+export const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+
+export function hostUrl(): string {
+  const url = process.env.QS_E2E_URL;
+  if (!url) throw new Error('QS_E2E_URL is not set: the global setup did not start the web host');
+  return url;
+}
+
+/** Load the app and wait until it has talked to the host (header shows the host kind). */
+export async function openApp(page: Page): Promise<void> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(hostUrl());
+  await expect(page.getByTestId('side-panel')).toBeVisible();
+  await expect(page.locator('header')).toContainText(/web · v\d/);
+  expect(errors, 'uncaught errors in the page').toEqual([]);
+}
+
+/** Open a model file through the browser file input and wait for its model view. */
+export async function openModelFile(page: Page, path: string, name: string): Promise<void> {
+  await page.getByTestId('file-input').setInputFiles(path);
+  await expect(page.getByTestId('header-model')).toHaveText(name);
+  await expect(page.getByTestId('model-view')).toBeVisible();
+}
+
+/** Op type → count as listed in the summary panel. */
+export async function shownOpCounts(page: Page): Promise<Record<string, number>> {
+  const entries = page.getByTestId('op-type');
+  const out: Record<string, number> = {};
+  for (const e of await entries.all()) {
+    const op = (await e.getAttribute('data-op')) ?? '';
+    out[op] = Number(await e.getByTestId('op-type-count').textContent());
+  }
+  return out;
+}
+
+/** Layer rows currently rendered by the virtualized table: index → op. */
+export async function renderedRows(page: Page): Promise<Map<number, string>> {
+  const rows = new Map<number, string>();
+  for (const r of await page.getByTestId('layer-row').all()) {
+    rows.set(Number(await r.getAttribute('data-index')), ((await r.getByTestId('layer-op').textContent()) ?? '').replace(/\?$/, '').trim());
+  }
+  return rows;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}

@@ -1,0 +1,52 @@
+/**
+ * Every fixture model opens through the UI (browser file input → web host → model view) and shows
+ * the right layer count, op names, totals and graph; screenshots go to test-results/screenshots/.
+ */
+import { expect, test } from '@playwright/test';
+import { expectedModel, fixtureFiles, opCounts } from './expected.ts';
+import { openApp, openModelFile, renderedRows, screenshot, shownOpCounts } from './app-page.ts';
+
+for (const { dir, file } of fixtureFiles()) {
+  test(`opens ${dir}/${file}`, async ({ page }) => {
+    const expected = await expectedModel(dir, file);
+    const layers = expected.summary.layers;
+    if (expected.published) expect(opCounts(expected.summary), 'core reader vs SOURCES.md').toEqual(expected.published);
+    if (expected.goldenOps !== null) expect(layers.length, 'core reader vs TFLite Micro golden').toBe(expected.goldenOps);
+
+    await openApp(page);
+    await openModelFile(page, expected.path, file);
+
+    // Layer count and op names: the count label, the op histogram and the rendered rows.
+    await expect(page.getByTestId('layer-count')).toHaveAttribute('data-count', String(layers.length));
+    await expect(page.getByTestId('total-ops')).toHaveText(String(layers.length));
+    expect(await shownOpCounts(page)).toEqual(expected.published ?? opCounts(expected.summary));
+    const rows = await renderedRows(page);
+    expect(rows.size).toBeGreaterThan(0);
+    for (const [index, op] of rows) expect(op, `layer ${index}`).toBe(layers[index].op);
+
+    // The last layer is reachable in the virtualized table (End key selects and reveals it).
+    const last = layers.at(-1)!;
+    await page.getByRole('grid', { name: 'Layers' }).focus();
+    await page.keyboard.press('End');
+    const lastRow = page.locator(`[data-testid="layer-row"][data-index="${last.index}"]`);
+    await expect(lastRow).toHaveAttribute('aria-selected', 'true');
+    await expect(lastRow.getByTestId('layer-op')).toContainText(last.op);
+    await expect(page.getByTestId('layer-details')).toHaveAttribute('data-index', String(last.index));
+    await page.keyboard.press('Home');
+    await expect(page.locator('[data-testid="layer-row"][data-index="0"]')).toHaveAttribute('aria-selected', 'true');
+
+    // Model inputs/outputs with their shapes.
+    await expect(page.getByTestId('model-inputs').getByTestId('tensor')).toHaveCount(expected.summary.inputs.length);
+    await expect(page.getByTestId('model-outputs').getByTestId('tensor')).toHaveCount(expected.summary.outputs.length);
+    await expect(page.getByTestId('model-inputs').getByTestId('tensor').first()).toContainText(
+      expected.summary.inputs[0].shape.join('×'),
+    );
+    await screenshot(page, file);
+
+    // Graph: one node per operator.
+    await page.getByTestId('tab-graph').click();
+    await expect(page.locator('[data-testid="graph-node"][data-kind="op"]')).toHaveCount(layers.length);
+    await expect(page.locator('[data-testid="graph-node"][data-kind="input"]')).toHaveCount(expected.summary.inputs.length);
+    await screenshot(page, `${file}-graph`);
+  });
+}
