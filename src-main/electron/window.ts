@@ -1,0 +1,46 @@
+/**
+ * The one function that builds every QuantScope window, locked down per Electron's security
+ * checklist: sandboxed renderer, context isolation, no Node integration, web security on, no
+ * webviews, navigation and new windows refused (see also `hardenContents` in security.ts).
+ */
+import { BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** Built preload (out/preload/index.cjs) beside the built main (out/main). */
+export const PRELOAD_PATH = join(here, '..', 'preload', 'index.cjs');
+export const RENDERER_INDEX = join(here, '..', 'renderer', 'index.html');
+
+export function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 800,
+    minHeight: 500,
+    show: false,
+    title: 'QuantScope',
+    backgroundColor: '#111418',
+    webPreferences: {
+      preload: PRELOAD_PATH,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  // electron-vite dev server in development, the built files otherwise.
+  const devUrl = process.env.ELECTRON_RENDERER_URL;
+  if (devUrl && !process.env.QS_PRODUCTION) void win.loadURL(devUrl);
+  else void win.loadFile(RENDERER_INDEX);
+  return win;
+}

@@ -1,0 +1,69 @@
+/**
+ * `electron-vite build` works without the Electron binary, and its output is what the shell
+ * expects: an ESM main, a standalone CommonJS preload (sandboxed preloads cannot load modules),
+ * the renderer, and a job worker that runs in plain Node and reads real models.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobRunner } from '../../src-main/services/jobs/job-runner.ts';
+import type { ReadModelResult } from '../../src-main/services/model/read-model-task.ts';
+import { REPO, readFixture } from '../helpers/fixtures.ts';
+
+// Inside the checkout (git-ignored) so the bundles resolve their npm dependencies like out/ does.
+const cache = join(REPO, 'node_modules', '.cache');
+mkdirSync(cache, { recursive: true });
+const out = mkdtempSync(join(cache, 'qs-build-test-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  await promisify(execFile)(process.execPath, [join(REPO, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: REPO,
+    env: { ...process.env, QS_OUT_DIR: out, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    maxBuffer: 16 << 20,
+  });
+}, 180_000);
+
+describe('electron-vite build', () => {
+  it('emits main, job worker, preload and renderer', () => {
+    for (const f of ['main/index.js', 'main/job-worker.js', 'preload/index.cjs', 'renderer/index.html']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+  });
+
+  it('builds a self-contained CommonJS preload that only requires electron', () => {
+    const preload = readFileSync(join(out, 'preload/index.cjs'), 'utf8');
+    expect(preload).not.toMatch(/^\s*import\s/m);
+    const required = [...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    expect(new Set(required)).toEqual(new Set(['electron']));
+    expect(preload).toContain('exposeInMainWorld("quantscope"');
+    expect(preload).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer\s*\)/);
+  });
+
+  it('creates windows only through the locked-down factory', () => {
+    const main = readFileSync(join(out, 'main/index.js'), 'utf8');
+    expect(main.match(/new BrowserWindow\(/g)?.length).toBe(1);
+    for (const setting of ['sandbox: true', 'contextIsolation: true', 'nodeIntegration: false', 'webSecurity: true']) {
+      expect(main).toContain(setting);
+    }
+    expect(main).toContain('setWindowOpenHandler');
+    expect(main).toContain('will-navigate');
+  });
+
+  it('runs the bundled job worker in plain Node', async () => {
+    const runner = new JobRunner({ workerUrl: pathToFileURL(join(out, 'main/job-worker.js')) });
+    try {
+      const r = await runner.run<ReadModelResult>('model.read', {
+        name: 'person_detect.tflite',
+        bytes: readFixture('models', 'person_detect.tflite'),
+      });
+      expect(r.format).toBe('tflite');
+      expect(r.summary.totals.ops).toBe(31);
+    } finally {
+      await runner.close();
+    }
+  });
+});
