@@ -1,0 +1,130 @@
+/**
+ * Link robustness against the virtual board over a real pty + serialport: concurrent callers,
+ * garbage on the line, cancel + resume, board reset and unplug mid-upload.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProtocolError } from '../../src-main/core/protocol/errors.ts';
+import { encodeFrame, FrameReader } from '../../src-main/core/protocol/frame.ts';
+import { MsgType, requests } from '../../src-main/core/protocol/messages.ts';
+import { decodeBoardError } from '../../src-main/core/protocol/replies.ts';
+import type { BoardSession } from '../../src-main/services/board/session.ts';
+import { openSerialTransport } from '../../src-main/services/board/transport.ts';
+import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
+import { expectMatchesGolden, goldenCase } from './golden-check.ts';
+
+const started: { vb: VirtualBoard; s?: BoardSession }[] = [];
+async function startBoard(): Promise<{ vb: VirtualBoard; s: BoardSession }> {
+  const vb = await VirtualBoard.start();
+  const s = await vb.connect();
+  started.push({ vb, s });
+  return { vb, s };
+}
+afterEach(async () => {
+  for (const { vb, s } of started.splice(0)) {
+    await s?.link.close().catch(() => undefined);
+    await vb.stop();
+  }
+});
+
+const person = goldenCase('person_detect');
+
+describe('BoardLink under load and faults', () => {
+  it('serialises concurrent callers so the link never goes full duplex (bindings-cpp 13 deadlock)', async () => {
+    // Without the single request queue these calls would write uploads and echoes while the board
+    // streams ~0.5 MB of op outputs back: @serialport/bindings-cpp 13's poller re-arms libuv
+    // with only the event just asked for (Poller::poll), so a write parked on EAGAIN stops
+    // reads; the board blocks writing to us and stops reading; both sides wait forever.
+    const { s } = await startBoard();
+    const echoes = Array.from({ length: 40 }, (_, i) => new Uint8Array(4000).fill(i + 1));
+    const deadline = new Promise((_, fail) => setTimeout(() => fail(new Error('link hung for 60 s')), 60_000));
+    const work = Promise.all([
+      s.profile(person.model, person.inputs),
+      ...echoes.map((e) => s.echo(e)),
+      s.profile(person.model, person.inputs),
+    ]);
+    const [p1, ...rest] = (await Promise.race([work, deadline])) as Awaited<typeof work>;
+    expectMatchesGolden(p1 as Awaited<ReturnType<BoardSession['profile']>>, 'person_detect');
+    const echoed = rest.slice(0, echoes.length) as Uint8Array[];
+    echoed.forEach((e, i) => expect(e).toEqual(echoes[i]));
+  }, 90_000);
+
+  it('answers garbage, corrupt and oversize frames with errors and keeps serving', async () => {
+    const { vb, s } = await startBoard();
+    await s.link.close();
+    const t = await openSerialTransport(vb.portPath);
+    const reader = new FrameReader();
+    const frames: { type: number; seq: number; body: Uint8Array }[] = [];
+    t.onData((b) => reader.push(b).forEach((e) => e.kind === 'frame' && frames.push(e)));
+    const hello = encodeFrame(requests.hello().cmd, 77);
+    const corrupt = hello.slice();
+    corrupt[3] ^= 0x40;
+    await t.write(Uint8Array.of(0x13, 0x37, 0x42, 0)); // not COBS-valid / too short
+    await t.write(corrupt); // CRC mismatch
+    await t.write(Uint8Array.of(...new Uint8Array(10_000).fill(0x55), 0)); // longer than any frame
+    await t.write(encodeFrame(0x55, 78)); // unknown command
+    await t.write(encodeFrame(requests.loadBegin(1, 2).cmd, 79, Uint8Array.of(1))); // short body
+    await t.write(hello);
+    await new Promise((r) => setTimeout(r, 500));
+    await t.close();
+    const errs = frames.filter((f) => f.type === MsgType.ERROR).map((f) => [f.seq, decodeBoardError(f.body).code]);
+    expect(errs).toEqual([
+      [0xffff, 'BAD_FRAME'],
+      [0xffff, 'BAD_CRC'],
+      [0xffff, 'TOO_LARGE'],
+      [78, 'UNKNOWN_CMD'],
+      [79, 'BAD_LENGTH'],
+    ]);
+    expect(frames.at(-1)?.seq).toBe(77); // and then the handshake still works
+  });
+
+  it('cancels an upload with an AbortSignal and resumes it where the board stopped', async () => {
+    const { s } = await startBoard();
+    const ac = new AbortController();
+    const err = await s
+      .load(person.model, { window: 8192, signal: ac.signal, onProgress: (p) => p.sent > 100_000 && ac.abort() })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).code).toBe('ABORTED');
+    const seen: number[] = [];
+    const again = await s.load(person.model, { onProgress: (p) => seen.push(p.sent) });
+    expect(again.upload.resumed).toBe(true);
+    expect(seen[0]).toBeGreaterThan(100_000);
+    expect(again.model.ops).toBe(31);
+  });
+
+  it('reports a board reset in the middle of an upload clearly', async () => {
+    const { s } = await startBoard();
+    let resetSent = false;
+    const err = await s
+      .load(person.model, {
+        window: 8192,
+        onProgress: (p) => {
+          // The board "reboots": RESET written behind the link's back between two bursts.
+          if (p.sent > 50_000 && !resetSent) {
+            resetSent = true;
+            void s.link.transport.write(encodeFrame(requests.reset().cmd, 0xfffe));
+          }
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).code).toBe('BOARD_RESET');
+    expect((err as Error).message).toMatch(/reset/);
+    // and a fresh upload then works
+    expect((await s.load(person.model)).model.ops).toBe(31);
+  });
+
+  it('fails with DISCONNECTED when the board goes away mid-upload, without hanging', async () => {
+    const { vb, s } = await startBoard();
+    const t0 = Date.now();
+    const err = await s
+      .load(person.model, { window: 8192, onProgress: (p) => p.sent > 50_000 && vb.child.kill('SIGKILL') })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect(['DISCONNECTED', 'TIMEOUT']).toContain((err as ProtocolError).code);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    // the app side stays usable: a new board comes up and works
+    const { s: s2 } = await startBoard();
+    expect(s2.info.protocol).toBe(1);
+  });
+});
