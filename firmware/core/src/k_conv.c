@@ -150,7 +150,7 @@ qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op) {
   p->dh = dil_h;
   p->n = in->dims[0], p->ih = in->dims[1], p->iw = in->dims[2], p->ic = in->dims[3];
   p->oc = f->dims[0], p->kh = f->dims[1], p->kw = f->dims[2], p->kc = f->dims[3];
-  if (p->kc < 1 || p->ic % p->kc != 0) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "filter depth does not divide input depth");
+  if (p->kc < 1 || p->ic < 1 || p->ic % p->kc != 0) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "filter depth does not divide input depth");
   p->groups = p->ic / p->kc;
   if (p->oc < 1 || p->oc % p->groups != 0) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "groups do not divide output channels");
   if (p->kh < 1 || p->kw < 1) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "empty filter");

@@ -1,0 +1,186 @@
+#include "tfl_build.h"
+
+#include <string.h>
+
+#define CAP (1 << 18)
+typedef struct {
+  uint8_t buf[CAP];
+  size_t head; /* next write goes below head */
+  int err;
+} tb_t;
+
+/* An object's reference: its distance from the end of the buffer (stable while growing). */
+typedef uint32_t ref_t;
+
+static ref_t here(const tb_t *b) { return (ref_t)(CAP - b->head); }
+
+static uint8_t *reserve(tb_t *b, size_t n, size_t align) {
+  size_t pad = (b->head - n) % align;
+  if (n + pad > b->head) {
+    b->err = 1;
+    b->head = CAP;
+  }
+  b->head -= n + pad;
+  memset(b->buf + b->head, 0, n + pad);
+  return b->buf + b->head;
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+
+/* vector of n elements of size es (raw little-endian bytes) */
+static ref_t vec(tb_t *b, const void *data, uint32_t n, size_t es) {
+  uint8_t *p = reserve(b, n * es + 4, 4); /* the core reads unaligned, alignment is moot */
+  put32(p, n);
+  if (n) memcpy(p + 4, data, n * es);
+  return here(b);
+}
+
+static ref_t vec_i32(tb_t *b, const int32_t *v, int n) {
+  uint8_t tmp[4 * 64];
+  int i;
+  for (i = 0; i < n; i++) put32(tmp + 4 * i, (uint32_t)v[i]);
+  return vec(b, tmp, (uint32_t)n, 4);
+}
+
+/* Table field: scalar (size 1/4/8) or an offset (is_ref) to an earlier-built object. */
+typedef struct {
+  int field, size, is_ref;
+  uint64_t val;
+} fld_t;
+
+static ref_t table(tb_t *b, const fld_t *f, int n) {
+  int i, maxf = -1;
+  uint16_t off[32] = {0};
+  size_t body = 4;
+  uint8_t *t, *vt;
+  ref_t tref;
+  for (i = 0; i < n; i++) {
+    size_t a = f[i].size;
+    body = (body + a - 1) / a * a;
+    off[f[i].field] = (uint16_t)body;
+    body += a;
+    if (f[i].field > maxf) maxf = f[i].field;
+  }
+  t = reserve(b, body, 8);
+  tref = here(b);
+  for (i = 0; i < n; i++) {
+    uint8_t *p = t + off[f[i].field];
+    if (f[i].is_ref) {
+      ref_t loc = tref - off[f[i].field];
+      put32(p, loc - (ref_t)f[i].val);
+    } else if (f[i].size == 1) {
+      p[0] = (uint8_t)f[i].val;
+    } else if (f[i].size == 4) {
+      put32(p, (uint32_t)f[i].val);
+    } else {
+      put32(p, (uint32_t)f[i].val);
+      put32(p + 4, (uint32_t)(f[i].val >> 32));
+    }
+  }
+  /* vtable right below the table: soffset = table - vtable > 0 */
+  vt = reserve(b, 4 + 2 * (size_t)(maxf + 1), 2);
+  vt[0] = (uint8_t)(4 + 2 * (maxf + 1)), vt[1] = 0;
+  vt[2] = (uint8_t)body, vt[3] = (uint8_t)(body >> 8);
+  for (i = 0; i <= maxf; i++) vt[4 + 2 * i] = (uint8_t)off[i], vt[5 + 2 * i] = (uint8_t)(off[i] >> 8);
+  put32(b->buf + (CAP - tref), (uint32_t)((CAP - tref) - b->head));
+  return tref;
+}
+
+static ref_t refvec(tb_t *b, const ref_t *r, int n) {
+  uint8_t *p = reserve(b, 4 + 4 * (size_t)n, 4);
+  ref_t me = here(b);
+  int i;
+  put32(p, (uint32_t)n);
+  for (i = 0; i < n; i++) put32(p + 4 + 4 * i, (me - 4 - 4 * (ref_t)i) - r[i]);
+  return me;
+}
+
+size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
+  static tb_t b;
+  ref_t bufs[17], tens[16], ops[8], codes[8], sg, root;
+  int i, j;
+  b.head = CAP;
+  b.err = 0;
+  /* buffers: 0 is the empty sentinel, tensor i uses buffer i+1 */
+  for (i = 0; i < m->ntensors; i++) {
+    fld_t f[1];
+    int nf = 0;
+    if (m->t[i].data) {
+      ref_t d = vec(&b, m->t[i].data, (uint32_t)m->t[i].data_len, 1);
+      f[0].field = 0, f[0].size = 4, f[0].is_ref = 1, f[0].val = d, nf = 1;
+    }
+    bufs[i + 1] = table(&b, f, nf);
+  }
+  bufs[0] = table(&b, NULL, 0);
+  for (i = 0; i < m->ntensors; i++) {
+    const tb_tensor_t *t = &m->t[i];
+    fld_t f[6];
+    int nf = 0;
+    ref_t shape = vec_i32(&b, t->dims, t->ndims);
+    if (t->nscales) {
+      fld_t q[3];
+      ref_t sc = vec(&b, t->scales, (uint32_t)t->nscales, 4), zp = vec(&b, t->zps, (uint32_t)t->nscales, 8);
+      q[0].field = 2, q[0].size = 4, q[0].is_ref = 1, q[0].val = sc;
+      q[1].field = 3, q[1].size = 4, q[1].is_ref = 1, q[1].val = zp;
+      q[2].field = 6, q[2].size = 4, q[2].is_ref = 0, q[2].val = (uint32_t)t->qdim;
+      f[nf].field = 4, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = table(&b, q, 3), nf++;
+    }
+    f[nf].field = 0, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = shape, nf++;
+    f[nf].field = 1, f[nf].size = 1, f[nf].is_ref = 0, f[nf].val = (uint8_t)t->type, nf++;
+    f[nf].field = 2, f[nf].size = 4, f[nf].is_ref = 0, f[nf].val = (uint32_t)(i + 1), nf++;
+    tens[i] = table(&b, f, nf);
+  }
+  for (i = 0; i < m->nops; i++) {
+    const tb_op_t *o = &m->op[i];
+    fld_t f[5], of[8];
+    int nf = 0;
+    ref_t ins = vec_i32(&b, o->in, o->nin), outs = vec_i32(&b, &o->out, 1);
+    fld_t oc[2];
+    oc[0].field = 0, oc[0].size = 1, oc[0].is_ref = 0, oc[0].val = (uint8_t)(o->code < 127 ? o->code : 127);
+    oc[1].field = 3, oc[1].size = 4, oc[1].is_ref = 0, oc[1].val = (uint32_t)o->code;
+    codes[i] = table(&b, oc, 2);
+    for (j = 0; j < o->nopt; j++) {
+      uint32_t v = (uint32_t)o->opts[j].ival;
+      if (o->opts[j].is_float) memcpy(&v, &o->opts[j].fval, 4);
+      of[j].field = o->opts[j].field, of[j].size = o->opts[j].size, of[j].is_ref = 0, of[j].val = v;
+    }
+    if (o->opt_type) {
+      f[nf].field = 4, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = table(&b, of, o->nopt), nf++;
+      f[nf].field = 3, f[nf].size = 1, f[nf].is_ref = 0, f[nf].val = (uint8_t)o->opt_type, nf++;
+    }
+    f[nf].field = 0, f[nf].size = 4, f[nf].is_ref = 0, f[nf].val = (uint32_t)i, nf++; /* opcode i */
+    f[nf].field = 1, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = ins, nf++;
+    f[nf].field = 2, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = outs, nf++;
+    ops[i] = table(&b, f, nf);
+  }
+  {
+    fld_t f[4];
+    ref_t tv = refvec(&b, tens, m->ntensors), ov = refvec(&b, ops, m->nops);
+    ref_t iv = vec_i32(&b, m->inputs, m->nin), outv = vec_i32(&b, m->outputs, m->nout);
+    f[0].field = 0, f[0].size = 4, f[0].is_ref = 1, f[0].val = tv;
+    f[1].field = 1, f[1].size = 4, f[1].is_ref = 1, f[1].val = iv;
+    f[2].field = 2, f[2].size = 4, f[2].is_ref = 1, f[2].val = outv;
+    f[3].field = 3, f[3].size = 4, f[3].is_ref = 1, f[3].val = ov;
+    sg = table(&b, f, 4);
+  }
+  {
+    fld_t f[4];
+    ref_t cv = refvec(&b, codes, m->nops), sv = refvec(&b, &sg, 1), bv = refvec(&b, bufs, m->ntensors + 1);
+    f[0].field = 0, f[0].size = 4, f[0].is_ref = 0, f[0].val = 3;
+    f[1].field = 1, f[1].size = 4, f[1].is_ref = 1, f[1].val = cv;
+    f[2].field = 2, f[2].size = 4, f[2].is_ref = 1, f[2].val = sv;
+    f[3].field = 4, f[3].size = 4, f[3].is_ref = 1, f[3].val = bv;
+    root = table(&b, f, 4);
+  }
+  {
+    /* header: root uoffset + "TFL3" */
+    uint8_t *h = reserve(&b, 8, 8);
+    put32(h, (uint32_t)((CAP - root) - b.head));
+    memcpy(h + 4, "TFL3", 4);
+  }
+  if (b.err || CAP - b.head > cap) return 0;
+  memcpy(out, b.buf + b.head, CAP - b.head);
+  return CAP - b.head;
+}

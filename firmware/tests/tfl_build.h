@@ -1,0 +1,51 @@
+/*
+ * Test-only .tflite writer: builds small, valid TFLite flatbuffers from a plain description
+ * so kernel and loader tests can state exact shapes, quantization, weights and options.
+ * Back-to-front like the FlatBuffers builder: children first, so every uoffset points forward.
+ */
+#ifndef QS_TFL_BUILD_H
+#define QS_TFL_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  int ndims;
+  int32_t dims[6];
+  int type;           /* TFLite TensorType */
+  int nscales;        /* 0 = not quantized */
+  float scales[16];
+  int64_t zps[16];
+  int qdim;
+  const void *data; /* constant data or NULL */
+  size_t data_len;
+} tb_tensor_t;
+
+typedef struct {
+  int field;
+  int size; /* 1 (u8/bool) or 4 (i32/f32) */
+  int32_t ival;
+  float fval; /* used when is_float */
+  int is_float;
+} tb_opt_t;
+
+typedef struct {
+  int code;
+  int nin;
+  int in[8];
+  int out;
+  int opt_type; /* BuiltinOptions union type, 0 = none */
+  int nopt;
+  tb_opt_t opts[8];
+} tb_op_t;
+
+typedef struct {
+  int ntensors, nops, nin, nout;
+  tb_tensor_t t[16];
+  tb_op_t op[8];
+  int inputs[4], outputs[4];
+} tb_model_t;
+
+/* Writes the model into out (cap bytes); returns its length, 0 if cap is too small. */
+size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap);
+#endif
