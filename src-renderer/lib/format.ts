@@ -101,19 +101,49 @@ export function formatOptions(options: Record<string, unknown>): string[] {
 }
 
 /**
- * Options worth a table cell: schema defaults that say "nothing special" (false flags, DEFAULT
- * weights format, FLOAT32 = unset bias type, no fused activation) are left to the details panel.
+ * Option values that say "nothing special": TFLite schema defaults (DEFAULT weights format,
+ * FLOAT32 = unset bias type, no fused activation) and Keras defaults. False flags are dropped too.
  */
+const QUIET_DEFAULTS: Record<string, unknown> = {
+  weights_format: 'DEFAULT',
+  quantized_bias_type: 'FLOAT32',
+  fused_activation_function: 'NONE',
+  data_format: 'channels_last',
+  groups: 1,
+  use_bias: true,
+  activation: 'linear',
+};
+
+/** Options worth a table cell; the rest stay in the tooltip and the details panel. */
 export function essentialOptions(options: Record<string, unknown>): string[] {
   const kept: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) {
-    if (v === false) continue;
-    if (k === 'weights_format' && v === 'DEFAULT') continue;
-    if (k === 'quantized_bias_type' && v === 'FLOAT32') continue;
-    if (k === 'fused_activation_function' && v === 'NONE') continue;
+    if (v === false || QUIET_DEFAULTS[k] === v) continue;
     kept[k] = v;
   }
   return formatOptions(kept);
+}
+
+/**
+ * Greedy packing of option chips into lines of at most `maxChars` characters (a chip costs its
+ * text plus ~2 characters of padding and gap). Lets the table know each row's height up front.
+ */
+export function packChips(chips: readonly string[], maxChars: number): string[][] {
+  const lines: string[][] = [];
+  let line: string[] = [];
+  let used = 0;
+  for (const c of chips) {
+    const cost = c.length + 2;
+    if (line.length > 0 && used + cost > maxChars) {
+      lines.push(line);
+      line = [];
+      used = 0;
+    }
+    line.push(c);
+    used += cost;
+  }
+  if (line.length > 0) lines.push(line);
+  return lines;
 }
 
 /** Any JSON-ish value (options, metadata parameters) as compact text. */

@@ -42,15 +42,14 @@ export class GraphViewport {
     }
   }
 
-  /** Bring a layout point to the centre of the view if it is outside the middle of it. */
-  reveal(px: number, py: number, viewWidth: number, viewHeight: number): void {
+  /** Pan the least needed to bring a layout point inside the view, `margin` px from its edges. */
+  reveal(px: number, py: number, viewWidth: number, viewHeight: number, margin = 60): void {
     const sx = this.x + px * this.scale;
     const sy = this.y + py * this.scale;
-    const margin = 0.15;
-    const inside =
-      sx > viewWidth * margin && sx < viewWidth * (1 - margin) && sy > viewHeight * margin && sy < viewHeight * (1 - margin);
-    if (inside) return;
-    this.x = viewWidth / 2 - px * this.scale;
-    this.y = viewHeight / 2 - py * this.scale;
+    const m = Math.min(margin, viewWidth / 2, viewHeight / 2);
+    if (sx < m) this.x += m - sx;
+    else if (sx > viewWidth - m) this.x -= sx - (viewWidth - m);
+    if (sy < m) this.y += m - sy;
+    else if (sy > viewHeight - m) this.y -= sy - (viewHeight - m);
   }
 }
