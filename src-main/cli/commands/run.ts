@@ -1,0 +1,122 @@
+/**
+ * `quantscope run MODEL [--input FILE ...] [--seed N] [--dump OUT.json] [--repeat N] [--json]`:
+ * run a .tflite model in the bit-exact host simulator and show every layer. File reading and
+ * timing live here; parsing and computing are in core/simulate.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Command } from 'commander';
+import { readTflite } from '../../core/model/tflite-reader.ts';
+import { cpuProfile, estimateModel, type CpuProfileName } from '../../core/simulate/cost-model.ts';
+import { goldenDump, layerReports, outputReports } from '../../core/simulate/dump.ts';
+import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
+import { invoke, prepare } from '../../core/simulate/interpreter.ts';
+import { layerWork } from '../../core/simulate/layer-work.ts';
+
+interface RunOptions {
+  input?: string[];
+  seed?: string;
+  dump?: string;
+  repeat?: string;
+  json?: boolean;
+  u8Bytes?: boolean;
+  cpu?: string;
+}
+
+async function readBytes(path: string): Promise<Uint8Array> {
+  const buf = await readFile(resolve(path)).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(e.code === 'ENOENT' ? `No such file: ${resolve(path)}` : `Cannot read ${path}: ${e.message}`);
+  });
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} expects a positive integer, got '${text}'`);
+  return n;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+export async function runCommand(modelPath: string, opts: RunOptions): Promise<void> {
+  const model = readTflite(await readBytes(modelPath));
+  const pm = prepare(model);
+  const files: InputFile[] = await Promise.all((opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })));
+  const seed = opts.seed !== undefined ? positiveInt(opts.seed, '--seed') : undefined;
+  const inputs = buildInputs({ files, seed, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' }, pm.inputs, model.parameters);
+  const result = invoke(pm, inputs, { taps: true });
+  let medianMs: number | undefined;
+  if (opts.repeat !== undefined) {
+    const n = positiveInt(opts.repeat, '--repeat');
+    invoke(pm, inputs, { taps: true }); // warm-up
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      invoke(pm, inputs, { taps: true });
+      times.push(performance.now() - t0);
+    }
+    medianMs = median(times);
+  }
+  if (opts.dump) await writeFile(resolve(opts.dump), JSON.stringify(goldenDump(basename(modelPath), pm, inputs, result), null, 1));
+  const layers = layerReports(pm, result);
+  const outputs = outputReports(pm, result);
+  let cost: ReturnType<typeof estimateModel> | undefined;
+  if (opts.cpu) {
+    const [name, mhz] = opts.cpu.split('@');
+    cost = estimateModel(cpuProfile(name as CpuProfileName, mhz ? Number(mhz) : undefined), layerWork(pm.subgraph));
+  }
+  if (opts.json) {
+    const doc = {
+      model: basename(modelPath),
+      outputs,
+      layers: layers.map((l) => (cost ? { ...l, est_cycles: cost.layers[l.index].cycles } : l)),
+      ...(medianMs !== undefined ? { repeat: Number(opts.repeat), median_ms: medianMs } : {}),
+      ...(cost ? { est_cycles: cost.cycles, est_ms: cost.ms } : {}),
+    };
+    process.stdout.write(JSON.stringify(doc) + '\n');
+    return;
+  }
+  const lines: string[] = [`${basename(modelPath)}: ${pm.steps.length} ops simulated`];
+  lines.push('');
+  lines.push('  #  op                      output              min      max      mean     std    sat-%' + (cost ? '     cycles' : ''));
+  for (const l of layers) {
+    const s = l.stats;
+    const sat = (s.saturatedLowPct + s.saturatedHighPct).toFixed(1);
+    const est = cost ? String(cost.layers[l.index].cycles).padStart(11) : '';
+    lines.push(
+      `${String(l.index).padStart(3)}  ${l.op.padEnd(22)}  ${`${l.dtype}[${l.shape.join('x')}]`.padEnd(18)}` +
+        `${s.min.toPrecision(4).padStart(8)} ${s.max.toPrecision(4).padStart(8)} ${s.mean.toPrecision(4).padStart(9)} ${s.std.toPrecision(4).padStart(7)} ${sat.padStart(7)}${est}`,
+    );
+  }
+  for (const o of outputs) {
+    lines.push('', `output '${o.name}' ${o.dtype}[${o.shape.join('x')}]  top-${o.top_k.length}:`);
+    for (const t of o.top_k) lines.push(`  [${t.index}] ${t.value}  (real ${t.real.toPrecision(5)})`);
+  }
+  if (cost) lines.push('', `estimated ${cost.cycles.toLocaleString('en-US')} cycles = ${cost.ms.toFixed(2)} ms on ${opts.cpu}`);
+  if (medianMs !== undefined) lines.push('', `median ${medianMs.toFixed(3)} ms per inference over ${opts.repeat} runs (taps on)`);
+  if (opts.dump) lines.push('', `per-layer dump written to ${resolve(opts.dump)}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run a .tflite model in the bit-exact host simulator and show every layer')
+    .argument('<model>', '.tflite model file')
+    .option('-i, --input <file...>', 'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin of all inputs')
+    .option('--seed <n>', 'xorshift32 input from seed N (1 reproduces the fixture goldens); default when no --input')
+    .option('--dump <out.json>', 'write every op output in the golden JSON format')
+    .option('--repeat <n>', 'time N inferences after a warm-up and report median_ms')
+    .option('--u8-bytes', 'a uint8 .npy feeding an int8 input holds the int8 bytes (two\'s complement) instead of pixel values')
+    .option('--cpu <profile[@MHz]>', 'add cycle estimates, e.g. cortex-m4@80 (cortex-m0plus, -m3, -m4, -m7, -m33, -m55)')
+    .option('--json', 'machine-readable output')
+    .action((model: string, opts: RunOptions) => runCommand(model, opts));
+}
+
+/** The CLI entry discovers commands through `register`. */
+export const register = registerRun;
