@@ -59,3 +59,14 @@ $(BUILD)/mps2/qs-mps2.elf: $(ARM_DEPS) port/mps2-an385/port_mps2.c port/mps2-an3
 	  $(ARM_LINK) -Tport/mps2-an385/mps2.ld -Wl,-Map=$(BUILD)/mps2/qs-mps2.map -o $@ \
 	  $(ARM_SRC) port/mps2-an385/port_mps2.c -lm
 	$(ARM_SIZE) $@
+
+# ---- ST NUCLEO-F446RE (flash: copy build/nucleo/qs-nucleo.bin to the NODE_F446RE drive) ----
+nucleo: $(BUILD)/nucleo/qs-nucleo.bin
+$(BUILD)/nucleo/qs-nucleo.elf: $(ARM_DEPS) port/nucleo-f446re/port_nucleo.c port/nucleo-f446re/f446re.ld
+	@mkdir -p $(@D)
+	$(ARM_CC) -mcpu=cortex-m4 -mfloat-abi=soft $(ARM_COMMON) -DQS_MODEL_CAP=61440 -DQS_ARENA_CAP=32768 \
+	  -DQS_SERIAL_IRQ=38 $(ARM_LINK) -Tport/nucleo-f446re/f446re.ld -Wl,-Map=$(BUILD)/nucleo/qs-nucleo.map \
+	  -o $@ $(ARM_SRC) port/nucleo-f446re/port_nucleo.c -lm
+	$(ARM_SIZE) $@
+$(BUILD)/nucleo/qs-nucleo.bin: $(BUILD)/nucleo/qs-nucleo.elf
+	arm-none-eabi-objcopy -O binary $< $@

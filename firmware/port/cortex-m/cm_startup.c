@@ -14,6 +14,11 @@ void Reset_Handler(void);
 void Fault_Handler(void);
 void Default_Handler(void);
 void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
+/* Serial receive interrupt of a port that needs one; QS_SERIAL_IRQ is its IRQ number. */
+void Serial_IRQHandler(void) __attribute__((weak, alias("Default_Handler")));
+#ifndef QS_SERIAL_IRQ
+#define QS_SERIAL_IRQ 0
+#endif
 
 /* SYSRESETREQ: restart cleanly; the host sees the board forget its state and says so. */
 void Fault_Handler(void) {
@@ -33,7 +38,7 @@ void Reset_Handler(void) {
 }
 
 typedef void (*vector_t)(void);
-__attribute__((section(".vectors"), used)) const vector_t g_vectors[16 + 32] = {
+__attribute__((section(".vectors"), used)) const vector_t g_vectors[16 + 100] = {
     (vector_t)(uintptr_t)&__stack_top__,
     Reset_Handler,
     Fault_Handler, /* NMI */
@@ -47,5 +52,6 @@ __attribute__((section(".vectors"), used)) const vector_t g_vectors[16 + 32] = {
     0,
     Default_Handler, /* PendSV */
     SysTick_Handler,
-    /* external interrupts: unused, left 0 (never enabled) */
+    /* external interrupts: only the port's serial one is ever enabled */
+    [16 + QS_SERIAL_IRQ] = Serial_IRQHandler,
 };

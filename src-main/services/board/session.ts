@@ -56,14 +56,28 @@ interface OpAssembly {
 }
 
 export class BoardSession {
+  /** Multi-request operations (load, profile) run one at a time: two profiles must not mix
+   * their models and inputs on one board. Single requests still interleave freely. */
+  private busy: Promise<unknown> = Promise.resolve();
+
   constructor(readonly link: BoardLink) {}
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.busy.then(fn, fn);
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
 
   get info(): BoardHello {
     return this.link.hello;
   }
 
   /** Uploads (resuming if the board holds part of it) and validates the model on the board. */
-  async load(model: Uint8Array, opts: UploadOptions = {}): Promise<{ model: ModelInfo; upload: UploadResult }> {
+  load(model: Uint8Array, opts: UploadOptions = {}): Promise<{ model: ModelInfo; upload: UploadResult }> {
+    return this.serial(() => this.loadNow(model, opts));
+  }
+
+  private async loadNow(model: Uint8Array, opts: UploadOptions): Promise<{ model: ModelInfo; upload: UploadResult }> {
     const upload = await uploadModel(this.link, model, opts);
     const f = await this.link.request(requests.loadCommit(), { signal: opts.signal, timeoutMs: 10_000 });
     return { model: decodeModelInfo(expectReply(f, Cmd.LOAD_COMMIT)), upload };
@@ -143,8 +157,12 @@ export class BoardSession {
   }
 
   /** Upload, set inputs, run once with every op's output streamed back, read ticks and arena. */
-  async profile(modelBytes: Uint8Array, inputs: Uint8Array[], opts: ProfileOptions = {}): Promise<ProfileResult> {
-    const { model, upload } = await this.load(modelBytes, opts);
+  profile(modelBytes: Uint8Array, inputs: Uint8Array[], opts: ProfileOptions = {}): Promise<ProfileResult> {
+    return this.serial(() => this.profileNow(modelBytes, inputs, opts));
+  }
+
+  private async profileNow(modelBytes: Uint8Array, inputs: Uint8Array[], opts: ProfileOptions): Promise<ProfileResult> {
+    const { model, upload } = await this.loadNow(modelBytes, opts);
     if (inputs.length !== model.inputs.length) {
       throw new ProtocolError('BAD_ARG', `model has ${model.inputs.length} input(s), ${inputs.length} given`);
     }

@@ -1,0 +1,107 @@
+/*
+ * Port for the ST NUCLEO-F446RE (STM32F446RE, Cortex-M4F), register level, no vendor SDK.
+ *   clock: 16 MHz HSI -> PLL (M=16, N=336, P=4) = 84 MHz core, APB1 42 MHz
+ *   link:  USART2 on PA2/PA3, wired to the on-board ST-LINK's virtual COM port (QS_BAUD, 115200)
+ *   ticks: DWT CYCCNT, one tick per core cycle (84 MHz)
+ * Receive is interrupt driven into a ring buffer: at 115200 baud a byte arrives every 87 us,
+ * less than the time a chunk CRC or a model validation takes, so polling would overrun.
+ */
+#include <stdint.h>
+
+#include "qs_port.h"
+
+#define REG(a) (*(volatile uint32_t *)(a))
+#define RCC_CR REG(0x40023800u)
+#define RCC_PLLCFGR REG(0x40023804u)
+#define RCC_CFGR REG(0x40023808u)
+#define RCC_AHB1ENR REG(0x40023830u)
+#define RCC_APB1ENR REG(0x40023840u)
+#define FLASH_ACR REG(0x40023C00u)
+#define GPIOA_MODER REG(0x40020000u)
+#define GPIOA_OSPEEDR REG(0x40020008u)
+#define GPIOA_AFRL REG(0x40020020u)
+#define USART2_SR REG(0x40004400u)
+#define USART2_DR REG(0x40004404u)
+#define USART2_BRR REG(0x40004408u)
+#define USART2_CR1 REG(0x4000440Cu)
+#define NVIC_ISER1 REG(0xE000E104u)
+#define DEMCR REG(0xE000EDFCu)
+#define DWT_CTRL REG(0xE0001000u)
+#define DWT_CYCCNT REG(0xE0001004u)
+
+#define CPU_HZ 84000000u
+#define APB1_HZ 42000000u
+#ifndef QS_BAUD
+#define QS_BAUD 115200u
+#endif
+#define USART2_IRQ 38
+
+#define RX_RING 2048u /* power of two */
+static volatile uint8_t g_rx[RX_RING];
+static volatile uint32_t g_rx_head, g_rx_tail;
+
+void Serial_IRQHandler(void) {
+  uint32_t sr = USART2_SR;
+  if (sr & ((1u << 5) | (1u << 3))) { /* RXNE or overrun: reading DR clears both */
+    uint8_t b = (uint8_t)USART2_DR;
+    uint32_t next = (g_rx_head + 1u) & (RX_RING - 1u);
+    if (next != g_rx_tail) { /* full ring: drop; the frame CRC catches it and the host retries */
+      g_rx[g_rx_head] = b;
+      g_rx_head = next;
+    }
+  }
+}
+
+static void clock_84mhz(void) {
+  FLASH_ACR = 2u | (1u << 8) | (1u << 9) | (1u << 10); /* 2 wait states, prefetch, I/D cache */
+  RCC_PLLCFGR = 16u | (336u << 6) | (1u << 16) | (7u << 24); /* HSI/16*336/4, Q=7 (48 MHz) */
+  RCC_CR |= 1u << 24;                                       /* PLL on */
+  while (!(RCC_CR & (1u << 25))) {
+  }
+  RCC_CFGR = (4u << 10) | 2u; /* APB1 = HCLK/2, system clock = PLL */
+  while (((RCC_CFGR >> 2) & 3u) != 2u) {
+  }
+}
+
+static const qs_port_info_t k_info = {"NUCLEO-F446RE", "cortex-m4", CPU_HZ, "DWT_CYCCNT"};
+
+void qs_port_init(void) {
+  clock_84mhz();
+  RCC_AHB1ENR |= 1u;        /* GPIOA */
+  RCC_APB1ENR |= 1u << 17;  /* USART2 */
+  GPIOA_MODER = (GPIOA_MODER & ~(0xFu << 4)) | (0xAu << 4); /* PA2, PA3 alternate function */
+  GPIOA_OSPEEDR |= 0xFu << 4;
+  GPIOA_AFRL = (GPIOA_AFRL & ~(0xFFu << 8)) | (0x77u << 8); /* AF7 = USART2 */
+  USART2_BRR = (APB1_HZ + QS_BAUD / 2u) / QS_BAUD;        /* oversampling by 16 */
+  USART2_CR1 = (1u << 13) | (1u << 5) | (1u << 3) | (1u << 2); /* UE, RXNEIE, TE, RE */
+  NVIC_ISER1 = 1u << (USART2_IRQ - 32);
+  DEMCR |= 1u << 24; /* trace enable, needed for the DWT */
+  DWT_CYCCNT = 0;
+  DWT_CTRL |= 1u;
+}
+
+const qs_port_info_t *qs_port_info(void) { return &k_info; }
+uint32_t qs_port_ticks(void) { return DWT_CYCCNT; }
+uint32_t qs_port_tick_hz(void) { return CPU_HZ; }
+void qs_port_log(const char *msg) { (void)msg; }
+
+size_t qs_port_read(uint8_t *buf, size_t max) {
+  while (g_rx_head == g_rx_tail) {
+    __asm volatile("wfi"); /* the RX interrupt wakes us */
+  }
+  size_t n = 0;
+  while (n < max && g_rx_tail != g_rx_head) {
+    buf[n++] = g_rx[g_rx_tail];
+    g_rx_tail = (g_rx_tail + 1u) & (RX_RING - 1u);
+  }
+  return n;
+}
+
+int qs_port_write(const uint8_t *buf, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    while (!(USART2_SR & (1u << 7))) { /* TXE */
+    }
+    USART2_DR = buf[i];
+  }
+  return 0;
+}
