@@ -204,3 +204,52 @@ export function decodeOptions(spec: OptionTable, t: Table): Record<string, Optio
   }
   return out;
 }
+
+/** The builtin options table each recognized op uses (ops absent here carry no options). */
+export const OPTIONS_FOR_OP: Readonly<Record<string, string>> = {
+  CONV_2D: 'Conv2DOptions',
+  DEPTHWISE_CONV_2D: 'DepthwiseConv2DOptions',
+  FULLY_CONNECTED: 'FullyConnectedOptions',
+  AVERAGE_POOL_2D: 'Pool2DOptions',
+  MAX_POOL_2D: 'Pool2DOptions',
+  RESHAPE: 'ReshapeOptions',
+  SOFTMAX: 'SoftmaxOptions',
+  ADD: 'AddOptions',
+  SUB: 'SubOptions',
+  MUL: 'MulOptions',
+  MEAN: 'ReducerOptions',
+  PAD: 'PadOptions',
+  PADV2: 'PadV2Options',
+  CONCATENATION: 'ConcatenationOptions',
+  TRANSPOSE: 'TransposeOptions',
+  RESIZE_NEAREST_NEIGHBOR: 'ResizeNearestNeighborOptions',
+  RESIZE_BILINEAR: 'ResizeBilinearOptions',
+  LEAKY_RELU: 'LeakyReluOptions',
+  HARD_SWISH: 'HardSwishOptions',
+  QUANTIZE: 'QuantizeOptions',
+  DEQUANTIZE: 'DequantizeOptions',
+  SHAPE: 'ShapeOptions',
+  STRIDED_SLICE: 'StridedSliceOptions',
+  PACK: 'PackOptions',
+  UNPACK: 'UnpackOptions',
+  SQUEEZE: 'SqueezeOptions',
+  EXPAND_DIMS: 'ExpandDimsOptions',
+  SPLIT: 'SplitOptions',
+  ARG_MAX: 'ArgMaxOptions',
+  TRANSPOSE_CONV: 'TransposeConvOptions',
+  UNIDIRECTIONAL_SEQUENCE_LSTM: 'UnidirectionalSequenceLSTMOptions',
+};
+
+/** Schema defaults of an options table as a decoded options object (for building new operators). */
+export function defaultOptions(tableName: string): Record<string, OptionValue> {
+  const spec = optionTableByName(tableName);
+  if (!spec) throw new Error(`unknown builtin options table '${tableName}'`);
+  const out: Record<string, OptionValue> = {};
+  for (const f of spec.fields) {
+    if (f.type.startsWith('[') || f.type === 'string') out[f.name] = null;
+    else if (f.type === 'bool') out[f.name] = f.dflt !== 0;
+    else if (ENUMS[f.type]) out[f.name] = ENUMS[f.type][f.dflt] ?? f.dflt;
+    else out[f.name] = f.dflt;
+  }
+  return out;
+}
