@@ -7,9 +7,8 @@ import { app, session, type WebContents, type WebFrameMain } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { RENDERER_INDEX } from './window.ts';
 
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "font-src 'self'; connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; form-action 'none'";
+// The same policy as the <meta> tag in src-renderer/index.html.
+export const CONTENT_SECURITY_POLICY = `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; form-action 'none'`;
 
 function hardenContents(contents: WebContents): void {
   contents.on('will-navigate', (event) => event.preventDefault());
