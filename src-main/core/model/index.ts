@@ -6,7 +6,7 @@ export type * from './ir.ts';
 export { ModelFormatError } from './errors.ts';
 export { detectFormat, requireFormat, isHdf5, type ModelFileFormat } from './formats.ts';
 export { readTflite } from './tflite-reader.ts';
-export { writeTflite } from './tflite-writer.ts';
+export { writeTflite, type WriteOptions } from './tflite-writer.ts';
 export { matchTflite as match, matchTflite } from './tflite-header.ts';
 export { builtinName, builtinCodeOf, SUPPORTED_OPS, TENSOR_TYPES } from './tflite-schema.ts';
 export { OPTION_TABLES, OPTIONS_FOR_OP, defaultOptions, optionTableByName } from './tflite-options.ts';

@@ -129,6 +129,11 @@ export interface Model {
   parameters: Record<string, ParamValue>;
   /** Why `SL_PARAMSv1` could not be decoded (the model itself is still usable), when it could not. */
   parametersError?: string;
+  /**
+   * Schema features present in the file that this IR does not carry (e.g. "subgraph 0 tensor 3:
+   * sparsity"). writeTflite refuses such a model unless told to drop them.
+   */
+  lossy?: string[];
 }
 
 export type ParamValue = boolean | number | string | number[] | string[] | Uint8Array;

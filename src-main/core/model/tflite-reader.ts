@@ -19,9 +19,10 @@ export function readTflite(bytes: Uint8Array): Model {
 
   const operatorCodes = root.tables(1, 'operator_codes', 'operator code').map(readOperatorCode);
   const buffers = root.tables(4, 'buffers', 'buffer').map((t) => readBuffer(r, t));
+  const lossy: string[] = [];
   const subgraphs = root
     .tables(2, 'subgraphs', 'subgraph')
-    .map((t, i) => readSubgraph(t, i, operatorCodes, buffers));
+    .map((t, i) => readSubgraph(t, i, { codes: operatorCodes, buffers, lossy }));
 
   const metadata: MetadataEntry[] = root.tables(6, 'metadata', 'metadata').map((t) => {
     const buffer = t.u32(1, 'buffer');
@@ -51,6 +52,7 @@ export function readTflite(bytes: Uint8Array): Model {
     if (!(e instanceof ModelFormatError)) throw e;
     model.parametersError = e.message;
   }
+  if (lossy.length) model.lossy = lossy;
   return model;
 }
 
@@ -82,10 +84,17 @@ function readBuffer(r: FbReader, t: Table): Uint8Array {
   return new Uint8Array(0);
 }
 
-function readSubgraph(t: Table, index: number, codes: OperatorCode[], buffers: Uint8Array[]): Subgraph {
+interface Context {
+  codes: OperatorCode[];
+  buffers: Uint8Array[];
+  /** Schema features found that the IR does not carry. */
+  lossy: string[];
+}
+
+function readSubgraph(t: Table, index: number, ctx: Context): Subgraph {
   const r = t.r;
   const at = `subgraph ${index}`;
-  const tensors = t.tables(0, 'tensors', `${at} tensor`).map((tt, i) => readTensor(tt, i, buffers));
+  const tensors = t.tables(0, 'tensors', `${at} tensor`).map((tt, i) => readTensor(tt, i, ctx));
   const n = tensors.length;
   const ioList = (id: number, name: string): number[] => {
     const list = t.numbers(id, name, 'i32') ?? [];
@@ -97,14 +106,16 @@ function readSubgraph(t: Table, index: number, codes: OperatorCode[], buffers: U
     tensors,
     inputs: ioList(1, 'inputs'),
     outputs: ioList(2, 'outputs'),
-    operators: t.tables(3, 'operators', `${at} operator`).map((ot, i) => readOperator(ot, i, codes, n)),
+    operators: t.tables(3, 'operators', `${at} operator`).map((ot, i) => readOperator(ot, i, n, ctx)),
   };
 }
 
-function readTensor(t: Table, index: number, buffers: Uint8Array[]): Tensor {
+function readTensor(t: Table, index: number, ctx: Context): Tensor {
   const buffer = t.u32(2, 'buffer');
-  checkIndex(t.r, buffer, buffers.length, `${t.where}.buffer`, 'buffer');
-  const data = buffers[buffer];
+  checkIndex(t.r, buffer, ctx.buffers.length, `${t.where}.buffer`, 'buffer');
+  const data = ctx.buffers[buffer];
+  if (t.has(6)) ctx.lossy.push(`${t.where}: sparsity`);
+  if (t.has(9)) ctx.lossy.push(`${t.where}: variant_tensors`);
   const tensor: Tensor = {
     index,
     name: t.string(3, 'name') ?? '',
@@ -112,7 +123,7 @@ function readTensor(t: Table, index: number, buffers: Uint8Array[]): Tensor {
     shape: t.numbers(0, 'shape', 'i32') ?? [],
     buffer,
     data: data.length > 0 ? data : null,
-    quantization: readQuantization(t.table(4, 'quantization')),
+    quantization: readQuantization(t.table(4, 'quantization'), ctx),
     isVariable: t.bool(5, 'is_variable'),
   };
   const sig = t.numbers(7, 'shape_signature', 'i32');
@@ -121,8 +132,9 @@ function readTensor(t: Table, index: number, buffers: Uint8Array[]): Tensor {
   return tensor;
 }
 
-function readQuantization(q: Table | null): Quantization | null {
+function readQuantization(q: Table | null, ctx: Context): Quantization | null {
   if (!q) return null;
+  if (q.u8(4, 'details_type') !== 0) ctx.lossy.push(`${q.where}: custom quantization details`);
   const scale = q.numbers(2, 'scale', 'f32');
   const zeroPoint = q.numbers(3, 'zero_point', 'i64');
   const min = q.numbers(0, 'min', 'f32');
@@ -135,11 +147,11 @@ function readQuantization(q: Table | null): Quantization | null {
   return out;
 }
 
-function readOperator(t: Table, index: number, codes: OperatorCode[], nTensors: number): Operator {
+function readOperator(t: Table, index: number, nTensors: number, ctx: Context): Operator {
   const r = t.r;
   const opcodeIndex = t.u32(0, 'opcode_index');
-  checkIndex(r, opcodeIndex, codes.length, `${t.where}.opcode_index`, 'operator code');
-  const code = codes[opcodeIndex];
+  checkIndex(r, opcodeIndex, ctx.codes.length, `${t.where}.opcode_index`, 'operator code');
+  const code = ctx.codes[opcodeIndex];
   const builtinCode = Math.max(code.deprecatedBuiltinCode, code.builtinCode);
   const op = builtinCode === BUILTIN_CUSTOM ? (code.customCode ?? 'CUSTOM') : builtinName(builtinCode);
 
@@ -172,15 +184,26 @@ function readOperator(t: Table, index: number, codes: OperatorCode[], nTensors: 
       operator.optionsTable = spec.name;
       if (table) operator.options = decodeOptions(spec, table);
       optionsKnown = true;
-    }
+    } else ctx.lossy.push(`${t.where}: builtin options of unknown union type ${unionType}`);
   }
-  operator.known = SUPPORTED_OPS.has(op) && optionsKnown && t.u8(11, 'builtin_options_2_type') === 0;
+  const options2 = t.u8(11, 'builtin_options_2_type');
+  if (options2 !== 0) ctx.lossy.push(`${t.where}: builtin_options_2 (type ${options2})`);
+  operator.known = SUPPORTED_OPS.has(op) && optionsKnown && options2 === 0;
 
-  const custom = t.bytes(5, 'custom_options');
+  const custom = t.bytes(5, 'custom_options') ?? largeCustomOptions(t);
   if (custom) operator.customOptions = custom;
   const mutating = t.numbers(7, 'mutating_variable_inputs', 'bool');
   if (mutating) operator.mutatingVariableInputs = mutating.map((b) => b !== 0);
   return operator;
+}
+
+/** Models over 2 GB keep custom options outside the flatbuffer (offset/size from the file start). */
+function largeCustomOptions(t: Table): Uint8Array | null {
+  const offset = t.u64(9, 'large_custom_options_offset');
+  if (offset <= 1) return null;
+  const size = t.u64(10, 'large_custom_options_size');
+  t.r.check(offset, size, `${t.where} (external custom options)`);
+  return t.r.bytes.subarray(offset, offset + size);
 }
 
 function readSignatureDef(r: FbReader, t: Table, subgraphs: Subgraph[]): SignatureDef {

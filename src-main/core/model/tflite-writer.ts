@@ -10,7 +10,15 @@ import { alignedBytes, boolVector, float32Vector, int32Vector, int64Vector, offs
 import { type OptionTable, optionTableByName } from './tflite-options.ts';
 import { ENUMS, FILE_IDENTIFIER, tensorTypeCode } from './tflite-schema.ts';
 
-export function writeTflite(model: Model): Uint8Array {
+export interface WriteOptions {
+  /** Write even when the model carries schema features the IR dropped (Model.lossy). */
+  allowLossy?: boolean;
+}
+
+export function writeTflite(model: Model, opts: WriteOptions = {}): Uint8Array {
+  if (model.lossy?.length && !opts.allowLossy) {
+    throw new Error(`cannot write this model without losing data: ${model.lossy.slice(0, 3).join('; ')}${model.lossy.length > 3 ? ` (+${model.lossy.length - 3} more)` : ''}`);
+  }
   const dataBytes = model.buffers.reduce((n, x) => n + x.length + 16, 0);
   const b = new Builder(dataBytes + 65536);
 

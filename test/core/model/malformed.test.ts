@@ -131,3 +131,51 @@ describe('malformed files give clear errors', () => {
     expect(() => open(new Uint8Array(0))).toThrow(ModelFormatError);
   });
 });
+
+describe('schema features the IR does not carry', () => {
+  /** A minimal model whose only tensor has a (empty) sparsity table. */
+  function sparseModel(): Uint8Array {
+    const b = new Builder(256);
+    b.startObject(3);
+    const sparsity = b.endObject();
+    const name = b.createString('sparse');
+    b.startVector(4, 1, 4);
+    b.addInt32(4);
+    const shape = b.endVector();
+    b.startObject(10);
+    b.addFieldOffset(0, shape, 0);
+    b.addFieldOffset(3, name, 0);
+    b.addFieldOffset(6, sparsity, 0);
+    const tensor = b.endObject();
+    b.startVector(4, 1, 4);
+    b.addOffset(tensor);
+    const tensors = b.endVector();
+    b.startObject(5);
+    b.addFieldOffset(0, tensors, 0);
+    const sg = b.endObject();
+    b.startVector(4, 1, 4);
+    b.addOffset(sg);
+    const sgs = b.endVector();
+    b.startObject(1);
+    const buf0 = b.endObject();
+    b.startVector(4, 1, 4);
+    b.addOffset(buf0);
+    const bufs = b.endVector();
+    b.startObject(8);
+    b.addFieldInt32(0, 3, 0);
+    b.addFieldOffset(2, sgs, 0);
+    b.addFieldOffset(4, bufs, 0);
+    b.finish(b.endObject(), 'TFL3');
+    return b.asUint8Array().slice();
+  }
+
+  it('are listed in Model.lossy and the writer refuses to drop them silently', () => {
+    const m = readTflite(sparseModel());
+    expect(m.subgraphs[0].tensors[0]).toMatchObject({ name: 'sparse', shape: [4], dtype: 'float32' });
+    expect(m.lossy).toEqual(['subgraph 0 tensor 0: sparsity']);
+    expect(() => writeTflite(m)).toThrow('cannot write this model without losing data: subgraph 0 tensor 0: sparsity');
+    const dropped = readTflite(writeTflite(m, { allowLossy: true }));
+    expect(dropped.lossy).toBeUndefined();
+    expect(dropped.subgraphs[0].tensors[0].name).toBe('sparse');
+  });
+});
