@@ -34,7 +34,7 @@ test('opens on the bundled example model', async () => {
   await page.screenshot({ path: join(SHOTS, 'person_detect.png') });
 });
 
-test('the renderer is sandboxed and sees only the API', async () => {
+test('the renderer has no Node globals and sees only the API', async () => {
   const globals = await page.evaluate(() => ({
     require: typeof (window as unknown as { require?: unknown }).require,
     process: typeof (window as unknown as { process?: unknown }).process,
