@@ -15,7 +15,14 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-export type TypedArray = Int8Array | Uint8Array | Int16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+export type TypedArray =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array;
 
 export interface TfliteTensorInfo {
   name: string;
@@ -32,8 +39,18 @@ export interface TfliteWasmModel {
   dispose(): void;
 }
 
-interface EmbindVector<T> { size(): number; get(i: number): T; delete(): void }
-interface CppTensorInfo { data(): TypedArray; dataType: string; name: string; shape: string; delete?(): void }
+interface EmbindVector<T> {
+  size(): number;
+  get(i: number): T;
+  delete(): void;
+}
+interface CppTensorInfo {
+  data(): TypedArray;
+  dataType: string;
+  name: string;
+  shape: string;
+  delete?(): void;
+}
 interface CppRunner {
   GetInputs(): EmbindVector<CppTensorInfo>;
   GetOutputs(): EmbindVector<CppTensorInfo>;
@@ -45,8 +62,15 @@ interface TfliteModule {
   _malloc(n: number): number;
   _free(p: number): void;
   TFLiteWebModelRunner: {
-    CreateFromBufferAndOptions(ptr: number, len: number, opts: object): {
-      ok(): boolean; errorMessage(): string; value(): CppRunner; delete(): void;
+    CreateFromBufferAndOptions(
+      ptr: number,
+      len: number,
+      opts: object,
+    ): {
+      ok(): boolean;
+      errorMessage(): string;
+      value(): CppRunner;
+      delete(): void;
     };
   };
 }
@@ -105,12 +129,14 @@ export async function loadTfliteWasm(bytes: Uint8Array): Promise<TfliteWasmModel
     outputs: outputs.map(describe),
     predict(values) {
       if (!live) throw new Error('model disposed');
-      if (values.length !== inputs.length) throw new Error(`expected ${inputs.length} inputs, got ${values.length}`);
+      if (values.length !== inputs.length)
+        throw new Error(`expected ${inputs.length} inputs, got ${values.length}`);
       values.forEach((v, i) => {
         const dst = inputs[i].data();
         const dstBytes = new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength);
         const src = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-        if (src.length !== dstBytes.length) throw new Error(`input ${i}: ${src.length} bytes given, model wants ${dstBytes.length}`);
+        if (src.length !== dstBytes.length)
+          throw new Error(`input ${i}: ${src.length} bytes given, model wants ${dstBytes.length}`);
         dstBytes.set(src);
       });
       if (!runner.Infer()) throw new Error('TFLite inference failed');

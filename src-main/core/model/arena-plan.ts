@@ -60,7 +60,10 @@ export function tensorLifetimes(sg: Subgraph): Map<number, { first: number; last
 
 export function planArena(sg: Subgraph): ArenaPlan {
   const items = [...tensorLifetimes(sg)].map(([tensor, l]) => ({
-    tensor, size: tensorBytes(sg.tensors[tensor]), first: l.first, last: l.last,
+    tensor,
+    size: tensorBytes(sg.tensors[tensor]),
+    first: l.first,
+    last: l.last,
   }));
   items.sort((a, b) => b.size - a.size || a.tensor - b.tensor);
 

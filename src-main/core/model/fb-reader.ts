@@ -31,7 +31,8 @@ export class FbReader {
   /** Charge `n` decoded elements against the work budget. */
   spend(n: number, where: string): void {
     this.budget -= n;
-    if (this.budget < 0) this.fail(`${where}: absurd size, decoding exceeds the file's size budget (shared or cyclic tables)`);
+    if (this.budget < 0)
+      this.fail(`${where}: absurd size, decoding exceeds the file's size budget (shared or cyclic tables)`);
   }
 
   check(pos: number, size: number, where: string): void {
@@ -110,7 +111,9 @@ export class FbReader {
     const count = this.u32(at, where);
     const start = at + 4;
     if (count * elemSize > this.length - start) {
-      this.fail(`${where}: absurd vector length ${count} (needs ${count * elemSize} bytes, ${Math.max(0, this.length - start)} left in file)`);
+      this.fail(
+        `${where}: absurd vector length ${count} (needs ${count * elemSize} bytes, ${Math.max(0, this.length - start)} left in file)`,
+      );
     }
     return { start, count };
   }
@@ -244,21 +247,43 @@ export class Table {
 export type ScalarKind = 'u8' | 'i8' | 'bool' | 'i16' | 'u16' | 'i32' | 'u32' | 'f32' | 'i64' | 'u64' | 'f64';
 
 export const SCALAR_SIZE: Record<ScalarKind, number> = {
-  u8: 1, i8: 1, bool: 1, i16: 2, u16: 2, i32: 4, u32: 4, f32: 4, i64: 8, u64: 8, f64: 8,
+  u8: 1,
+  i8: 1,
+  bool: 1,
+  i16: 2,
+  u16: 2,
+  i32: 4,
+  u32: 4,
+  f32: 4,
+  i64: 8,
+  u64: 8,
+  f64: 8,
 };
 
 export function readScalar(r: FbReader, pos: number, kind: ScalarKind, where: string): number {
   switch (kind) {
-    case 'u8': case 'bool': return r.u8(pos, where);
-    case 'i8': return r.i8(pos, where);
-    case 'i16': r.check(pos, 2, where); return r.bb.readInt16(pos);
-    case 'u16': return r.u16(pos, where);
-    case 'i32': return r.i32(pos, where);
-    case 'u32': return r.u32(pos, where);
-    case 'f32': return r.f32(pos, where);
-    case 'i64': return r.i64(pos, where);
-    case 'u64': return r.u64(pos, where);
-    case 'f64': return r.f64(pos, where);
+    case 'u8':
+    case 'bool':
+      return r.u8(pos, where);
+    case 'i8':
+      return r.i8(pos, where);
+    case 'i16':
+      r.check(pos, 2, where);
+      return r.bb.readInt16(pos);
+    case 'u16':
+      return r.u16(pos, where);
+    case 'i32':
+      return r.i32(pos, where);
+    case 'u32':
+      return r.u32(pos, where);
+    case 'f32':
+      return r.f32(pos, where);
+    case 'i64':
+      return r.i64(pos, where);
+    case 'u64':
+      return r.u64(pos, where);
+    case 'f64':
+      return r.f64(pos, where);
   }
 }
 

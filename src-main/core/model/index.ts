@@ -12,8 +12,16 @@ export { builtinName, builtinCodeOf, SUPPORTED_OPS, TENSOR_TYPES } from './tflit
 export { OPTION_TABLES, OPTIONS_FOR_OP, defaultOptions, optionTableByName } from './tflite-options.ts';
 export { fixQuantizedDimensions, type CompatFix } from './tflite-compat.ts';
 export {
-  PARAMETERS_TAG, PARAM_TYPES, decodeParameters, encodeParameters, inferParamType, readParameters,
-  readTypedParameters, withParameters, type ParamType, type TypedParam,
+  PARAMETERS_TAG,
+  PARAM_TYPES,
+  decodeParameters,
+  encodeParameters,
+  inferParamType,
+  readParameters,
+  readTypedParameters,
+  withParameters,
+  type ParamType,
+  type TypedParam,
 } from './parameters.ts';
 export { summarize } from './summary.ts';
 export { planArena, tensorLifetimes, type ArenaPlan, type ArenaEntry } from './arena-plan.ts';

@@ -19,8 +19,22 @@ export const PARAMETERS_TAG = 'SL_PARAMSv1';
 const SCHEMA_VERSION = 1;
 
 export const PARAM_TYPES = [
-  'bool', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float', 'double',
-  'str', 'str_list', 'int32_list', 'float_list', 'bin',
+  'bool',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float',
+  'double',
+  'str',
+  'str_list',
+  'int32_list',
+  'float_list',
+  'bin',
 ] as const;
 export type ParamType = (typeof PARAM_TYPES)[number];
 
@@ -30,8 +44,17 @@ export interface TypedParam {
 }
 
 const SCALARS: Partial<Record<ParamType, ScalarKind>> = {
-  bool: 'bool', int8: 'i8', uint8: 'u8', int16: 'i16', uint16: 'u16', int32: 'i32', uint32: 'u32',
-  int64: 'i64', uint64: 'u64', float: 'f32', double: 'f64',
+  bool: 'bool',
+  int8: 'i8',
+  uint8: 'u8',
+  int16: 'i16',
+  uint16: 'u16',
+  int32: 'i32',
+  uint32: 'u32',
+  int64: 'i64',
+  uint64: 'u64',
+  float: 'f32',
+  double: 'f64',
 };
 
 /** Decode a serialized dictionary (throws ModelFormatError naming the bad entry). */
@@ -39,7 +62,8 @@ export function decodeParameters(bytes: Uint8Array): Record<string, TypedParam> 
   const r = new FbReader(bytes, `Bad ${PARAMETERS_TAG} metadata: `);
   const root = r.root('dictionary');
   const version = root.u8(0, 'schema_version');
-  if (version === 0 || version > SCHEMA_VERSION) r.fail(`unsupported dictionary schema_version ${version} (expected ${SCHEMA_VERSION})`);
+  if (version === 0 || version > SCHEMA_VERSION)
+    r.fail(`unsupported dictionary schema_version ${version} (expected ${SCHEMA_VERSION})`);
   const out: Record<string, TypedParam> = {};
   for (const e of root.tables(1, 'entries', 'entry')) {
     const key = e.string(0, 'key') ?? '';
@@ -72,16 +96,28 @@ function sizeOf(k: ScalarKind): number {
 
 function readScalarAt(r: FbReader, p: number, k: ScalarKind, where: string): number {
   switch (k) {
-    case 'i16': r.check(p, 2, where); return r.bb.readInt16(p);
-    case 'bool': case 'u8': return r.u8(p, where);
-    case 'i8': return r.i8(p, where);
-    case 'u16': return r.u16(p, where);
-    case 'i32': return r.i32(p, where);
-    case 'u32': return r.u32(p, where);
-    case 'f32': return r.f32(p, where);
-    case 'i64': return r.i64(p, where);
-    case 'u64': return r.u64(p, where);
-    case 'f64': return r.f64(p, where);
+    case 'i16':
+      r.check(p, 2, where);
+      return r.bb.readInt16(p);
+    case 'bool':
+    case 'u8':
+      return r.u8(p, where);
+    case 'i8':
+      return r.i8(p, where);
+    case 'u16':
+      return r.u16(p, where);
+    case 'i32':
+      return r.i32(p, where);
+    case 'u32':
+      return r.u32(p, where);
+    case 'f32':
+      return r.f32(p, where);
+    case 'i64':
+      return r.i64(p, where);
+    case 'u64':
+      return r.u64(p, where);
+    case 'f64':
+      return r.f64(p, where);
   }
 }
 
@@ -122,14 +158,23 @@ export function inferParamType(v: ParamValue): ParamType {
 /** Does a value fit a stored type? (Used to keep an entry's type when its value changes.) */
 function fits(type: ParamType, v: ParamValue): boolean {
   const range: Partial<Record<ParamType, [number, number]>> = {
-    int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
-    int32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1], int64: [-(2 ** 63), 2 ** 63], uint64: [0, 2 ** 64],
+    int8: [-128, 127],
+    uint8: [0, 255],
+    int16: [-32768, 32767],
+    uint16: [0, 65535],
+    int32: [-(2 ** 31), 2 ** 31 - 1],
+    uint32: [0, 2 ** 32 - 1],
+    int64: [-(2 ** 63), 2 ** 63],
+    uint64: [0, 2 ** 64],
   };
   if (type === 'bool') return typeof v === 'boolean';
   if (type === 'float' || type === 'double') return typeof v === 'number';
   const r = range[type];
   if (r) return typeof v === 'number' && Number.isInteger(v) && v >= r[0] && v <= r[1];
-  return inferParamType(v) === type || (type === 'float_list' && Array.isArray(v) && v.every((x) => typeof x === 'number'));
+  return (
+    inferParamType(v) === type ||
+    (type === 'float_list' && Array.isArray(v) && v.every((x) => typeof x === 'number'))
+  );
 }
 
 /** Serialize a dictionary; plain values get their previous type when it still fits, else an inferred one. */
@@ -146,7 +191,9 @@ export function encodeParameters(
     const prev = previous[key]?.type;
     const type: ParamType | number = typed
       ? typed.type
-      : typeof prev === 'string' && fits(prev, value) ? prev : inferParamType(value);
+      : typeof prev === 'string' && fits(prev, value)
+        ? prev
+        : inferParamType(value);
     if (typeof type === 'number') continue;
     const valueTable = writeValue(b, type, value, key);
     const k = b.createString(key);
@@ -165,7 +212,9 @@ export function encodeParameters(
 }
 
 function isTyped(v: unknown): v is TypedParam {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && 'type' in v;
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && 'type' in v
+  );
 }
 
 function writeValue(b: Builder, type: ParamType, v: ParamValue, key: string): number {
@@ -174,7 +223,13 @@ function writeValue(b: Builder, type: ParamType, v: ParamValue, key: string): nu
   };
   let data = 0;
   if (type === 'str') data = typeof v === 'string' ? b.createString(v) : bad();
-  else if (type === 'str_list') data = Array.isArray(v) ? offsetVector(b, (v as unknown[]).map((s) => b.createString(String(s)))) : bad();
+  else if (type === 'str_list')
+    data = Array.isArray(v)
+      ? offsetVector(
+          b,
+          (v as unknown[]).map((s) => b.createString(String(s))),
+        )
+      : bad();
   else if (type === 'int32_list') data = Array.isArray(v) ? int32Vector(b, v as number[]) : bad();
   else if (type === 'float_list') data = Array.isArray(v) ? float32Vector(b, v as number[]) : bad();
   else if (type === 'bin') data = v instanceof Uint8Array ? b.createByteVector(v) : bad();
@@ -183,12 +238,29 @@ function writeValue(b: Builder, type: ParamType, v: ParamValue, key: string): nu
   else {
     const n = typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'number' ? v : bad();
     switch (type) {
-      case 'bool': case 'int8': case 'uint8': b.addFieldInt8(0, n, null); break;
-      case 'int16': case 'uint16': b.addFieldInt16(0, n, null); break;
-      case 'int32': case 'uint32': b.addFieldInt32(0, n, null); break;
-      case 'int64': case 'uint64': b.addFieldInt64(0, BigInt(Math.trunc(n)), null); break;
-      case 'float': b.addFieldFloat32(0, n, null); break;
-      case 'double': b.addFieldFloat64(0, n, null); break;
+      case 'bool':
+      case 'int8':
+      case 'uint8':
+        b.addFieldInt8(0, n, null);
+        break;
+      case 'int16':
+      case 'uint16':
+        b.addFieldInt16(0, n, null);
+        break;
+      case 'int32':
+      case 'uint32':
+        b.addFieldInt32(0, n, null);
+        break;
+      case 'int64':
+      case 'uint64':
+        b.addFieldInt64(0, BigInt(Math.trunc(n)), null);
+        break;
+      case 'float':
+        b.addFieldFloat32(0, n, null);
+        break;
+      case 'double':
+        b.addFieldFloat64(0, n, null);
+        break;
     }
   }
   return b.endObject();

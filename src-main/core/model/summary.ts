@@ -28,7 +28,13 @@ function base64(bytes: Uint8Array): string {
 
 /** Summarize the main subgraph (subgraph 0) of a model. */
 export function summarize(model: Model): ModelSummary {
-  const sg: Subgraph = model.subgraphs[0] ?? { name: '', tensors: [], operators: [], inputs: [], outputs: [] };
+  const sg: Subgraph = model.subgraphs[0] ?? {
+    name: '',
+    tensors: [],
+    operators: [],
+    inputs: [],
+    outputs: [],
+  };
   const layers: LayerSummary[] = sg.operators.map((op) => ({
     index: op.index,
     op: op.op,
@@ -47,7 +53,8 @@ export function summarize(model: Model): ModelSummary {
   for (const b of constBuffers) weightsBytes += model.buffers[b]?.length ?? 0;
 
   const parameters: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(model.parameters)) parameters[k] = v instanceof Uint8Array ? base64(v) : v;
+  for (const [k, v] of Object.entries(model.parameters))
+    parameters[k] = v instanceof Uint8Array ? base64(v) : v;
 
   return {
     inputs: listOf(sg, sg.inputs),

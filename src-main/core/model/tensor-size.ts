@@ -2,8 +2,21 @@
 import type { DType, Tensor } from './ir.ts';
 
 const DTYPE_BYTES: Partial<Record<DType, number>> = {
-  float32: 4, float16: 2, bfloat16: 2, float64: 8, int32: 4, uint32: 4, int64: 8, uint64: 8, int16: 2,
-  uint16: 2, int8: 1, uint8: 1, bool: 1, complex64: 8, complex128: 16,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  float64: 8,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+  int16: 2,
+  uint16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+  complex64: 8,
+  complex128: 16,
 };
 
 /** Bytes per element, or 0 for types without a fixed size (string, resource, variant, int4 packs 2). */

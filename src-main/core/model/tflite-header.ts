@@ -37,12 +37,16 @@ export function checkTfliteHeader(bytes: Uint8Array): void {
     if (startsWith(bytes, magic)) throw new ModelFormatError(`${PREFIX}looks like ${what}`);
   }
   if (bytes.length < 8) {
-    throw new ModelFormatError(`${PREFIX}file too short (${bytes.length} bytes; a TFLite file has at least 8)`);
+    throw new ModelFormatError(
+      `${PREFIX}file too short (${bytes.length} bytes; a TFLite file has at least 8)`,
+    );
   }
   const id = fileIdentifier(bytes);
   if (id !== FILE_IDENTIFIER) {
     const shown = /^[\x20-\x7e]{4}$/.test(id) ? `'${id}'` : `bytes ${hex(bytes.subarray(4, 8))}`;
-    throw new ModelFormatError(`${PREFIX}file identifier is ${shown}, expected '${FILE_IDENTIFIER}' at offset 4`);
+    throw new ModelFormatError(
+      `${PREFIX}file identifier is ${shown}, expected '${FILE_IDENTIFIER}' at offset 4`,
+    );
   }
 }
 

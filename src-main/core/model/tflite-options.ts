@@ -186,15 +186,33 @@ export function decodeOptions(spec: OptionTable, t: Table): Record<string, Optio
   const out: Record<string, OptionValue> = {};
   for (const f of spec.fields) {
     switch (f.type) {
-      case 'int': out[f.name] = t.i32(f.id, f.name, f.dflt); break;
-      case 'uint': out[f.name] = t.u32(f.id, f.name, f.dflt); break;
-      case 'long': out[f.name] = t.i64(f.id, f.name, f.dflt); break;
-      case 'float': out[f.name] = t.f32(f.id, f.name, f.dflt); break;
-      case 'bool': out[f.name] = t.bool(f.id, f.name, f.dflt !== 0); break;
-      case '[int]': out[f.name] = t.numbers(f.id, f.name, 'i32'); break;
-      case '[float]': out[f.name] = t.numbers(f.id, f.name, 'f32'); break;
-      case '[long]': out[f.name] = t.numbers(f.id, f.name, 'i64'); break;
-      case 'string': out[f.name] = t.string(f.id, f.name); break;
+      case 'int':
+        out[f.name] = t.i32(f.id, f.name, f.dflt);
+        break;
+      case 'uint':
+        out[f.name] = t.u32(f.id, f.name, f.dflt);
+        break;
+      case 'long':
+        out[f.name] = t.i64(f.id, f.name, f.dflt);
+        break;
+      case 'float':
+        out[f.name] = t.f32(f.id, f.name, f.dflt);
+        break;
+      case 'bool':
+        out[f.name] = t.bool(f.id, f.name, f.dflt !== 0);
+        break;
+      case '[int]':
+        out[f.name] = t.numbers(f.id, f.name, 'i32');
+        break;
+      case '[float]':
+        out[f.name] = t.numbers(f.id, f.name, 'f32');
+        break;
+      case '[long]':
+        out[f.name] = t.numbers(f.id, f.name, 'i64');
+        break;
+      case 'string':
+        out[f.name] = t.string(f.id, f.name);
+        break;
       default: {
         // Enum stored as a byte: its schema name, or the raw number when out of range.
         const v = t.i8(f.id, f.name, f.dflt);

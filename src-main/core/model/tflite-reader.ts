@@ -3,7 +3,15 @@
  * malformed input raises ModelFormatError naming the problem and its location.
  */
 import type {
-  MetadataEntry, Model, Operator, OperatorCode, Quantization, SignatureDef, SignatureTensor, Subgraph, Tensor,
+  MetadataEntry,
+  Model,
+  Operator,
+  OperatorCode,
+  Quantization,
+  SignatureDef,
+  SignatureTensor,
+  Subgraph,
+  Tensor,
 } from './ir.ts';
 import { ModelFormatError } from './errors.ts';
 import { FbReader, type Table } from './fb-reader.ts';
@@ -37,12 +45,16 @@ export function readTflite(bytes: Uint8Array): Model {
     subgraphs,
     buffers,
     metadata,
-    signatureDefs: root.tables(7, 'signature_defs', 'signature def').map((t) => readSignatureDef(r, t, subgraphs)),
+    signatureDefs: root
+      .tables(7, 'signature_defs', 'signature def')
+      .map((t) => readSignatureDef(r, t, subgraphs)),
     parameters: {},
   };
   const metadataBuffer = root.numbers(5, 'metadata_buffer', 'i32');
   if (metadataBuffer) {
-    metadataBuffer.forEach((b, i) => checkIndex(r, b, buffers.length, `model.metadata_buffer[${i}]`, 'buffer'));
+    metadataBuffer.forEach((b, i) =>
+      checkIndex(r, b, buffers.length, `model.metadata_buffer[${i}]`, 'buffer'),
+    );
     model.metadataBuffer = metadataBuffer;
   }
   // Bad MLTK parameters should not make the model unopenable: keep the reason instead.
@@ -57,7 +69,8 @@ export function readTflite(bytes: Uint8Array): Model {
 }
 
 function checkIndex(r: FbReader, i: number, n: number, where: string, what: string): void {
-  if (!Number.isInteger(i) || i < 0 || i >= n) r.fail(`${where}: ${what} index ${i} out of range (${n} ${what}s)`);
+  if (!Number.isInteger(i) || i < 0 || i >= n)
+    r.fail(`${where}: ${what} index ${i} out of range (${n} ${what}s)`);
 }
 
 function readOperatorCode(t: Table): OperatorCode {
@@ -141,7 +154,11 @@ function readQuantization(q: Table | null, ctx: Context): Quantization | null {
   const max = q.numbers(1, 'max', 'f32');
   // Converters write an empty table for float tensors: treat "no parameters" as unquantized.
   if (!scale?.length && !zeroPoint?.length && !min && !max) return null;
-  const out: Quantization = { scale: scale ?? [], zeroPoint: zeroPoint ?? [], axis: q.i32(6, 'quantized_dimension') };
+  const out: Quantization = {
+    scale: scale ?? [],
+    zeroPoint: zeroPoint ?? [],
+    axis: q.i32(6, 'quantized_dimension'),
+  };
   if (min) out.min = min;
   if (max) out.max = max;
   return out;

@@ -62,8 +62,25 @@ export const SUPPORTED_OPS: ReadonlySet<string> = new Set(
 
 /** TensorType enum order → IR dtype. */
 export const TENSOR_TYPES: readonly DType[] = [
-  'float32', 'float16', 'int32', 'uint8', 'int64', 'string', 'bool', 'int16', 'complex64', 'int8',
-  'float64', 'complex128', 'uint64', 'resource', 'variant', 'uint32', 'uint16', 'int4', 'bfloat16',
+  'float32',
+  'float16',
+  'int32',
+  'uint8',
+  'int64',
+  'string',
+  'bool',
+  'int16',
+  'complex64',
+  'int8',
+  'float64',
+  'complex128',
+  'uint64',
+  'resource',
+  'variant',
+  'uint32',
+  'uint16',
+  'int4',
+  'bfloat16',
 ];
 
 export function dtypeOf(code: number): DType {

@@ -5,8 +5,24 @@
  * does; reading the result gives back the same IR.
  */
 import { Builder, type Offset } from 'flatbuffers';
-import type { Model, Operator, OperatorCode, OptionValue, Quantization, SignatureDef, Subgraph, Tensor } from './ir.ts';
-import { alignedBytes, boolVector, float32Vector, int32Vector, int64Vector, offsetVector } from './fb-writer.ts';
+import type {
+  Model,
+  Operator,
+  OperatorCode,
+  OptionValue,
+  Quantization,
+  SignatureDef,
+  Subgraph,
+  Tensor,
+} from './ir.ts';
+import {
+  alignedBytes,
+  boolVector,
+  float32Vector,
+  int32Vector,
+  int64Vector,
+  offsetVector,
+} from './fb-writer.ts';
 import { type OptionTable, optionTableByName } from './tflite-options.ts';
 import { ENUMS, FILE_IDENTIFIER, tensorTypeCode } from './tflite-schema.ts';
 
@@ -17,30 +33,49 @@ export interface WriteOptions {
 
 export function writeTflite(model: Model, opts: WriteOptions = {}): Uint8Array {
   if (model.lossy?.length && !opts.allowLossy) {
-    throw new Error(`cannot write this model without losing data: ${model.lossy.slice(0, 3).join('; ')}${model.lossy.length > 3 ? ` (+${model.lossy.length - 3} more)` : ''}`);
+    throw new Error(
+      `cannot write this model without losing data: ${model.lossy.slice(0, 3).join('; ')}${model.lossy.length > 3 ? ` (+${model.lossy.length - 3} more)` : ''}`,
+    );
   }
   const dataBytes = model.buffers.reduce((n, x) => n + x.length + 16, 0);
   const b = new Builder(dataBytes + 65536);
 
   // Buffers first: the Builder writes back to front, so the bulky data ends up at the file's end.
-  const buffers = offsetVector(b, model.buffers.map((data) => {
-    const d = data.length > 0 ? alignedBytes(b, data, 16) : 0;
-    b.startObject(3);
-    if (d) b.addFieldOffset(0, d, 0);
-    return b.endObject();
-  }));
-  const opcodes = offsetVector(b, model.operatorCodes.map((c) => writeOperatorCode(b, c)));
-  const subgraphs = offsetVector(b, model.subgraphs.map((sg, i) => writeSubgraph(b, sg, i)));
+  const buffers = offsetVector(
+    b,
+    model.buffers.map((data) => {
+      const d = data.length > 0 ? alignedBytes(b, data, 16) : 0;
+      b.startObject(3);
+      if (d) b.addFieldOffset(0, d, 0);
+      return b.endObject();
+    }),
+  );
+  const opcodes = offsetVector(
+    b,
+    model.operatorCodes.map((c) => writeOperatorCode(b, c)),
+  );
+  const subgraphs = offsetVector(
+    b,
+    model.subgraphs.map((sg, i) => writeSubgraph(b, sg, i)),
+  );
   const description = model.description ? b.createString(model.description) : 0;
   const metadataBuffer = model.metadataBuffer ? int32Vector(b, model.metadataBuffer) : 0;
-  const metadata = offsetVector(b, model.metadata.map((e) => {
-    const name = b.createString(e.name);
-    b.startObject(2);
-    b.addFieldOffset(0, name, 0);
-    b.addFieldInt32(1, e.buffer, 0);
-    return b.endObject();
-  }));
-  const signatures = model.signatureDefs.length ? offsetVector(b, model.signatureDefs.map((s) => writeSignature(b, s))) : 0;
+  const metadata = offsetVector(
+    b,
+    model.metadata.map((e) => {
+      const name = b.createString(e.name);
+      b.startObject(2);
+      b.addFieldOffset(0, name, 0);
+      b.addFieldInt32(1, e.buffer, 0);
+      return b.endObject();
+    }),
+  );
+  const signatures = model.signatureDefs.length
+    ? offsetVector(
+        b,
+        model.signatureDefs.map((s) => writeSignature(b, s)),
+      )
+    : 0;
 
   b.startObject(8);
   b.addFieldInt32(0, model.version, 0);
@@ -67,10 +102,16 @@ function writeOperatorCode(b: Builder, c: OperatorCode): Offset {
 }
 
 function writeSubgraph(b: Builder, sg: Subgraph, index: number): Offset {
-  const tensors = offsetVector(b, sg.tensors.map((t) => writeTensor(b, t, index)));
+  const tensors = offsetVector(
+    b,
+    sg.tensors.map((t) => writeTensor(b, t, index)),
+  );
   const inputs = int32Vector(b, sg.inputs);
   const outputs = int32Vector(b, sg.outputs);
-  const operators = offsetVector(b, sg.operators.map((op) => writeOperator(b, op, index)));
+  const operators = offsetVector(
+    b,
+    sg.operators.map((op) => writeOperator(b, op, index)),
+  );
   const name = sg.name ? b.createString(sg.name) : 0;
   b.startObject(5);
   b.addFieldOffset(0, tensors, 0);
@@ -82,7 +123,8 @@ function writeSubgraph(b: Builder, sg: Subgraph, index: number): Offset {
 }
 
 function writeTensor(b: Builder, t: Tensor, sgIndex: number): Offset {
-  if (t.dtype === 'unknown') throw new Error(`cannot write subgraph ${sgIndex} tensor ${t.index} ('${t.name}'): its dtype is unknown`);
+  if (t.dtype === 'unknown')
+    throw new Error(`cannot write subgraph ${sgIndex} tensor ${t.index} ('${t.name}'): its dtype is unknown`);
   const shape = int32Vector(b, t.shape);
   const name = b.createString(t.name);
   const quant = t.quantization ? writeQuantization(b, t.quantization) : 0;
@@ -123,7 +165,10 @@ function writeOperator(b: Builder, op: Operator, sgIndex: number): Offset {
   let options = 0;
   if (op.optionsTable) {
     const spec = optionTableByName(op.optionsTable);
-    if (!spec) throw new Error(`cannot write subgraph ${sgIndex} operator ${op.index}: unknown options table '${op.optionsTable}'`);
+    if (!spec)
+      throw new Error(
+        `cannot write subgraph ${sgIndex} operator ${op.index}: unknown options table '${op.optionsTable}'`,
+      );
     unionType = spec.unionType;
     options = writeOptions(b, spec, op.options, `subgraph ${sgIndex} operator ${op.index} (${op.op})`);
   }
@@ -139,9 +184,16 @@ function writeOperator(b: Builder, op: Operator, sgIndex: number): Offset {
   return b.endObject();
 }
 
-function writeOptions(b: Builder, spec: OptionTable, values: Record<string, OptionValue>, where: string): Offset {
+function writeOptions(
+  b: Builder,
+  spec: OptionTable,
+  values: Record<string, OptionValue>,
+  where: string,
+): Offset {
   const bad = (name: string, v: unknown): never => {
-    throw new Error(`cannot write ${where}: option ${name} = ${JSON.stringify(v)} is not a valid ${spec.name} value`);
+    throw new Error(
+      `cannot write ${where}: option ${name} = ${JSON.stringify(v)} is not a valid ${spec.name} value`,
+    );
   };
   const num = (name: string, v: OptionValue | undefined, dflt: number): number => {
     if (v === undefined || v === null) return dflt;
@@ -156,7 +208,14 @@ function writeOptions(b: Builder, spec: OptionTable, values: Record<string, Opti
     if (f.type.startsWith('[')) {
       if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) bad(f.name, v);
       const arr = v as number[];
-      offsets.set(f.name, f.type === '[float]' ? float32Vector(b, arr) : f.type === '[long]' ? int64Vector(b, arr) : int32Vector(b, arr));
+      offsets.set(
+        f.name,
+        f.type === '[float]'
+          ? float32Vector(b, arr)
+          : f.type === '[long]'
+            ? int64Vector(b, arr)
+            : int32Vector(b, arr),
+      );
     } else if (f.type === 'string') {
       if (typeof v !== 'string') bad(f.name, v);
       offsets.set(f.name, b.createString(v as string));
@@ -168,7 +227,8 @@ function writeOptions(b: Builder, spec: OptionTable, values: Record<string, Opti
     const off = offsets.get(f.name);
     if (off !== undefined) b.addFieldOffset(f.id, off, 0);
     else if (f.type === 'float') b.addFieldFloat32(f.id, num(f.name, v, f.dflt), f.dflt);
-    else if (f.type === 'long') b.addFieldInt64(f.id, BigInt(Math.trunc(num(f.name, v, f.dflt))), BigInt(f.dflt));
+    else if (f.type === 'long')
+      b.addFieldInt64(f.id, BigInt(Math.trunc(num(f.name, v, f.dflt))), BigInt(f.dflt));
     else if (f.type === 'int' || f.type === 'uint') b.addFieldInt32(f.id, num(f.name, v, f.dflt), f.dflt);
     else if (f.type === 'bool') b.addFieldInt8(f.id, num(f.name, v, f.dflt) ? 1 : 0, f.dflt);
     else if (!f.type.startsWith('[') && f.type !== 'string') {
@@ -183,13 +243,16 @@ function writeOptions(b: Builder, spec: OptionTable, values: Record<string, Opti
 
 function writeSignature(b: Builder, s: SignatureDef): Offset {
   const maps = (list: SignatureDef['inputs']) =>
-    offsetVector(b, list.map((m) => {
-      const name = b.createString(m.name);
-      b.startObject(2);
-      b.addFieldOffset(0, name, 0);
-      b.addFieldInt32(1, m.tensorIndex, 0);
-      return b.endObject();
-    }));
+    offsetVector(
+      b,
+      list.map((m) => {
+        const name = b.createString(m.name);
+        b.startObject(2);
+        b.addFieldOffset(0, name, 0);
+        b.addFieldInt32(1, m.tensorIndex, 0);
+        return b.endObject();
+      }),
+    );
   const inputs = maps(s.inputs);
   const outputs = maps(s.outputs);
   const key = b.createString(s.signatureKey);

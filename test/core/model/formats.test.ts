@@ -20,7 +20,8 @@ describe('detectFormat', () => {
   it('requireFormat names unknown files', () => {
     expect(() => requireFormat(PNG, 'photo.png')).toThrow(ModelFormatError);
     expect(() => requireFormat(PNG, 'photo.png')).toThrow(
-      "Not a model: photo.png is neither a TFLite flatbuffer (identifier 'TFL3' at offset 4) nor a Keras HDF5 file");
+      "Not a model: photo.png is neither a TFLite flatbuffer (identifier 'TFL3' at offset 4) nor a Keras HDF5 file",
+    );
     expect(() => requireFormat(new Uint8Array(0), 'a.bin')).toThrow('Not a model: a.bin is empty');
   });
 });

@@ -4,7 +4,13 @@
  * Reproduce a failure from its printed seed and case number.
  */
 import { describe, expect, it } from 'vitest';
-import { ModelFormatError, readTflite, summarize, writeTflite, type Model } from '../../../src-main/core/model/index.ts';
+import {
+  ModelFormatError,
+  readTflite,
+  summarize,
+  writeTflite,
+  type Model,
+} from '../../../src-main/core/model/index.ts';
 import { listFixtures, readFixture } from '../../helpers/fixtures.ts';
 import { MUTATION_KINDS, mutate, prng } from './mutate.ts';
 
@@ -24,7 +30,9 @@ function base(dir: string, f: string): Base {
   // Byte ranges of constant tensor contents (views into `work`): mutating them only changes
   // weights. Metadata buffers (SL_PARAMSv1 is itself a flatbuffer) stay in the hot set.
   const meta = new Set(model.metadata.map((e) => e.buffer));
-  const data = model.buffers.filter((b, i) => b.length > 64 && !meta.has(i)).map((b) => [b.byteOffset - work.byteOffset, b.length] as const);
+  const data = model.buffers
+    .filter((b, i) => b.length > 64 && !meta.has(i))
+    .map((b) => [b.byteOffset - work.byteOffset, b.length] as const);
   const structure: number[] = [];
   let pos = 0;
   for (const [start, len] of [...data].sort((a, b) => a[0] - b[0])) {
@@ -35,7 +43,8 @@ function base(dir: string, f: string): Base {
   return {
     name: `${dir}/${f}`,
     work,
-    hot: (rnd) => (rnd() < 0.9 ? structure[Math.floor(rnd() * structure.length)] : Math.floor(rnd() * work.length)),
+    hot: (rnd) =>
+      rnd() < 0.9 ? structure[Math.floor(rnd() * structure.length)] : Math.floor(rnd() * work.length),
   };
 }
 
@@ -77,7 +86,9 @@ describe('fuzz: mutated real models', () => {
           written = writeTflite(model);
         } catch (e) {
           if (!/^cannot write /.test((e as Error).message)) {
-            throw new Error(`case ${i} (seed ${SEED}, ${b.name}, ${m.describe}): writer: ${(e as Error).stack}`);
+            throw new Error(
+              `case ${i} (seed ${SEED}, ${b.name}, ${m.describe}): writer: ${(e as Error).stack}`,
+            );
           }
           outcome.unwritable++;
         }
@@ -85,11 +96,16 @@ describe('fuzz: mutated real models', () => {
       }
       const ms = performance.now() - start;
       slowest = Math.max(slowest, ms);
-      if (ms > 250) console.log("slow case", i, b.name, m.describe, ms.toFixed(0), model ? "parsed" : "rejected");
+      if (ms > 250)
+        console.log('slow case', i, b.name, m.describe, ms.toFixed(0), model ? 'parsed' : 'rejected');
       expect(ms, `case ${i} (${b.name}, ${m.describe})`).toBeLessThan(1000);
     }
     const total = performance.now() - t0;
-    console.log(`fuzz: ${CASES} cases in ${total.toFixed(0)} ms, slowest ${slowest.toFixed(1)} ms,`, outcome, perKind);
+    console.log(
+      `fuzz: ${CASES} cases in ${total.toFixed(0)} ms, slowest ${slowest.toFixed(1)} ms,`,
+      outcome,
+      perKind,
+    );
     expect(outcome.parsed + outcome.rejected).toBe(CASES);
     // Both outcomes occur a lot: the mutations reach the parser's checks and its happy path.
     expect(outcome.rejected).toBeGreaterThan(CASES / 10);

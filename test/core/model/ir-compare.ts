@@ -8,7 +8,9 @@ export function digestBytes(v: unknown): unknown {
   if (v instanceof Uint8Array) return `bytes[${v.length}]:${createHash('sha256').update(v).digest('hex')}`;
   if (Array.isArray(v)) return v.map(digestBytes);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, digestBytes(x)]));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, digestBytes(x)]),
+    );
   }
   return v;
 }

@@ -63,9 +63,12 @@ export function mutate(work: Uint8Array, rnd: () => number, hot: (rnd: () => num
     case 'int32': {
       const p = hot(rnd) & ~3;
       const r = rnd();
-      const v = r < 0.5 ? INT32_SPECIALS[Math.floor(rnd() * INT32_SPECIALS.length)]
-        : r < 0.75 ? n + Math.floor(rnd() * 64) - 32 // around the end of the file
-        : Math.floor(rnd() * 2 ** 32);
+      const v =
+        r < 0.5
+          ? INT32_SPECIALS[Math.floor(rnd() * INT32_SPECIALS.length)]
+          : r < 0.75
+            ? n + Math.floor(rnd() * 64) - 32 // around the end of the file
+            : Math.floor(rnd() * 2 ** 32);
       setU32(p, v);
       describe += `@${p}=${v}`;
       break;

@@ -1,24 +1,66 @@
 /** Every op of issue 2's list: options encode, decode and round-trip; unknown ops never crash. */
 import { describe, expect, it } from 'vitest';
 import {
-  OPTIONS_FOR_OP, SUPPORTED_OPS, builtinCodeOf, builtinName, defaultOptions, readTflite, summarize, writeTflite,
-  type Model, type OptionValue,
+  OPTIONS_FOR_OP,
+  SUPPORTED_OPS,
+  builtinCodeOf,
+  builtinName,
+  defaultOptions,
+  readTflite,
+  summarize,
+  writeTflite,
+  type Model,
+  type OptionValue,
 } from '../../../src-main/core/model/index.ts';
 import { readFixture } from '../../helpers/fixtures.ts';
 
 /** A one-op model: input tensor 0 → op → output tensor 1. */
-function oneOp(op: string, builtinCode: number, options: Record<string, OptionValue>, optionsTable?: string): Model {
+function oneOp(
+  op: string,
+  builtinCode: number,
+  options: Record<string, OptionValue>,
+  optionsTable?: string,
+): Model {
   const tensor = (index: number) => ({
-    index, name: `t${index}`, dtype: 'int8' as const, shape: [1, 4], buffer: 0, data: null,
-    quantization: { scale: [0.5], zeroPoint: [-3], axis: 0 }, isVariable: false,
+    index,
+    name: `t${index}`,
+    dtype: 'int8' as const,
+    shape: [1, 4],
+    buffer: 0,
+    data: null,
+    quantization: { scale: [0.5], zeroPoint: [-3], axis: 0 },
+    isVariable: false,
   });
   return {
-    version: 3, description: 'synthetic', buffers: [new Uint8Array(0)], metadata: [], signatureDefs: [], parameters: {},
+    version: 3,
+    description: 'synthetic',
+    buffers: [new Uint8Array(0)],
+    metadata: [],
+    signatureDefs: [],
+    parameters: {},
     operatorCodes: [{ builtinCode, deprecatedBuiltinCode: Math.min(builtinCode, 127), version: 1 }],
-    subgraphs: [{
-      name: 'main', inputs: [0], outputs: [1], tensors: [tensor(0), tensor(1)],
-      operators: [{ index: 0, opcodeIndex: 0, builtinCode, op, known: true, inputs: [0], outputs: [1], intermediates: [], options, optionsTable }],
-    }],
+    subgraphs: [
+      {
+        name: 'main',
+        inputs: [0],
+        outputs: [1],
+        tensors: [tensor(0), tensor(1)],
+        operators: [
+          {
+            index: 0,
+            opcodeIndex: 0,
+            builtinCode,
+            op,
+            known: true,
+            inputs: [0],
+            outputs: [1],
+            intermediates: [],
+            options,
+            optionsTable,
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -27,7 +69,8 @@ function nonDefault(table: string): Record<string, OptionValue> {
   const out: Record<string, OptionValue> = {};
   for (const [k, v] of Object.entries(defaultOptions(table))) {
     if (typeof v === 'boolean') out[k] = !v;
-    else if (typeof v === 'number') out[k] = k.includes('clip') || k === 'beta' || k === 'alpha' ? 0.25 : v + 2;
+    else if (typeof v === 'number')
+      out[k] = k.includes('clip') || k === 'beta' || k === 'alpha' ? 0.25 : v + 2;
     else if (v === null) out[k] = [1, -1, 3];
     else if (k === 'padding') out[k] = v === 'SAME' ? 'VALID' : 'SAME';
     else if (k === 'fused_activation_function') out[k] = 'RELU6';
@@ -59,14 +102,34 @@ describe("issue 2's op list", () => {
 
   it('CONV_2D decodes to the documented keys', () => {
     expect(Object.keys(defaultOptions('Conv2DOptions'))).toEqual([
-      'padding', 'stride_w', 'stride_h', 'fused_activation_function', 'dilation_w_factor', 'dilation_h_factor', 'quantized_bias_type',
+      'padding',
+      'stride_w',
+      'stride_h',
+      'fused_activation_function',
+      'dilation_w_factor',
+      'dilation_h_factor',
+      'quantized_bias_type',
     ]);
-    expect(defaultOptions('Conv2DOptions')).toMatchObject({ padding: 'SAME', dilation_w_factor: 1, fused_activation_function: 'NONE' });
+    expect(defaultOptions('Conv2DOptions')).toMatchObject({
+      padding: 'SAME',
+      dilation_w_factor: 1,
+      fused_activation_function: 'NONE',
+    });
     expect(Object.keys(defaultOptions('FullyConnectedOptions'))).toEqual([
-      'fused_activation_function', 'weights_format', 'keep_num_dims', 'asymmetric_quantize_inputs', 'quantized_bias_type',
+      'fused_activation_function',
+      'weights_format',
+      'keep_num_dims',
+      'asymmetric_quantize_inputs',
+      'quantized_bias_type',
     ]);
-    expect(defaultOptions('AddOptions')).toEqual({ fused_activation_function: 'NONE', pot_scale_int16: true });
-    expect(defaultOptions('ResizeBilinearOptions')).toEqual({ align_corners: false, half_pixel_centers: false });
+    expect(defaultOptions('AddOptions')).toEqual({
+      fused_activation_function: 'NONE',
+      pot_scale_int16: true,
+    });
+    expect(defaultOptions('ResizeBilinearOptions')).toEqual({
+      align_corners: false,
+      half_pixel_centers: false,
+    });
   });
 });
 
@@ -81,7 +144,11 @@ describe('ops outside the list', () => {
 
   it('a builtin code beyond the table and a custom op never crash', () => {
     const future = readTflite(writeTflite(oneOp('BUILTIN_400', 400, {})));
-    expect(future.subgraphs[0].operators[0]).toMatchObject({ op: 'BUILTIN_400', known: false, builtinCode: 400 });
+    expect(future.subgraphs[0].operators[0]).toMatchObject({
+      op: 'BUILTIN_400',
+      known: false,
+      builtinCode: 400,
+    });
 
     const custom = oneOp('CUSTOM', 32, {});
     custom.operatorCodes[0].customCode = 'TFLite_Detection_PostProcess';

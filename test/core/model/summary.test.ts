@@ -20,7 +20,11 @@ describe('summarize: MACs and params of real layers against hand computation', (
     expect(s.totals.ops).toBe(31);
     expect(s.totals.macs).toBe(s.layers.reduce((n, l) => n + l.macs, 0));
     expect(s.layers[0].supported).toBe(true);
-    expect(s.layers[0].options).toMatchObject({ stride_w: 2, padding: 'SAME', fused_activation_function: 'RELU6' });
+    expect(s.layers[0].options).toMatchObject({
+      stride_w: 2,
+      padding: 'SAME',
+      fused_activation_function: 'RELU6',
+    });
   });
 
   it('micro_speech_quantized: DEPTHWISE 25·20·8·10·8, FC 4·4000', () => {
@@ -48,8 +52,24 @@ describe('summarize: MACs and params of real layers against hand computation', (
     const s = summarize(model('keyword_spotting_on_off.tflite'));
     expect(Object.keys(s).sort()).toEqual(['inputs', 'layers', 'metadata', 'outputs', 'totals']);
     expect(Object.keys(s.totals).sort()).toEqual(['arena_bytes', 'macs', 'ops', 'params', 'weights_bytes']);
-    expect(Object.keys(s.layers[0]).sort()).toEqual(['index', 'inputs', 'macs', 'op', 'options', 'outputs', 'params', 'supported']);
-    expect(Object.keys(s.inputs[0]).sort()).toEqual(['constant', 'dtype', 'name', 'quantization', 'shape', 'tensor']);
+    expect(Object.keys(s.layers[0]).sort()).toEqual([
+      'index',
+      'inputs',
+      'macs',
+      'op',
+      'options',
+      'outputs',
+      'params',
+      'supported',
+    ]);
+    expect(Object.keys(s.inputs[0]).sort()).toEqual([
+      'constant',
+      'dtype',
+      'name',
+      'quantization',
+      'shape',
+      'tensor',
+    ]);
     expect(s.inputs[0].quantization).not.toBeNull();
     expect(Object.keys(s.inputs[0].quantization!).sort()).toEqual(['axis', 'scale', 'zero_point']);
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
@@ -64,7 +84,9 @@ describe('arena plan', () => {
   it.each(all)('%s/%s: no two simultaneously live tensors overlap', (dir, f) => {
     const sg = readTflite(readFixture(dir, f)).subgraphs[0];
     const plan = planArena(sg);
-    const activations = sg.tensors.filter((t) => !t.data && [...sg.operators.flatMap((o) => [...o.inputs, ...o.outputs])].includes(t.index));
+    const activations = sg.tensors.filter(
+      (t) => !t.data && [...sg.operators.flatMap((o) => [...o.inputs, ...o.outputs])].includes(t.index),
+    );
     expect(plan.entries.length).toBe(activations.length);
     for (const e of plan.entries) {
       expect(e.offset % 16).toBe(0);

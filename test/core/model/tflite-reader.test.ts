@@ -7,7 +7,8 @@ const ALL = [
   ...listFixtures('float', '.tflite').map((f) => ['float', f]),
 ];
 
-const opsOf = (dir: string, f: string) => readTflite(readFixture(dir, f)).subgraphs[0].operators.map((o) => o.op);
+const opsOf = (dir: string, f: string) =>
+  readTflite(readFixture(dir, f)).subgraphs[0].operators.map((o) => o.op);
 
 describe('readTflite on the fixture models', () => {
   it.each(ALL)('%s/%s reads with consistent indices', (dir, f) => {
@@ -42,7 +43,12 @@ describe('readTflite on the fixture models', () => {
     expect(ops[2].options.fused_activation_function).toBe('NONE');
     expect(m.description).toBe('MLIR Converted.');
     expect(m.signatureDefs).toEqual([
-      { signatureKey: 'serving_default', subgraphIndex: 0, inputs: [{ name: 'dense_input', tensorIndex: 0 }], outputs: [{ name: 'dense_2', tensorIndex: 9 }] },
+      {
+        signatureKey: 'serving_default',
+        subgraphIndex: 0,
+        inputs: [{ name: 'dense_input', tensorIndex: 0 }],
+        outputs: [{ name: 'dense_2', tensorIndex: 9 }],
+      },
     ]);
   });
 
@@ -54,11 +60,23 @@ describe('readTflite on the fixture models', () => {
     expect(ops.filter((o) => o === 'CONV_2D').length).toBe(14);
     expect(ops.slice(-3)).toEqual(['CONV_2D', 'RESHAPE', 'SOFTMAX']);
     expect(sg.operators[0].options).toEqual({
-      padding: 'SAME', stride_w: 2, stride_h: 2, depth_multiplier: 8, fused_activation_function: 'RELU6',
-      dilation_w_factor: 1, dilation_h_factor: 1,
+      padding: 'SAME',
+      stride_w: 2,
+      stride_h: 2,
+      depth_multiplier: 8,
+      fused_activation_function: 'RELU6',
+      dilation_w_factor: 1,
+      dilation_h_factor: 1,
     });
     const pool = sg.operators.find((o) => o.op === 'AVERAGE_POOL_2D')!;
-    expect(pool.options).toEqual({ padding: 'VALID', stride_w: 2, stride_h: 2, filter_width: 3, filter_height: 3, fused_activation_function: 'NONE' });
+    expect(pool.options).toEqual({
+      padding: 'VALID',
+      stride_w: 2,
+      stride_h: 2,
+      filter_width: 3,
+      filter_height: 3,
+      fused_activation_function: 'NONE',
+    });
     expect(sg.operators.find((o) => o.op === 'RESHAPE')!.options).toEqual({ new_shape: [1, 2] });
     expect(sg.operators.find((o) => o.op === 'SOFTMAX')!.options).toEqual({ beta: 1 });
 
@@ -83,15 +101,42 @@ describe('readTflite on the fixture models', () => {
   });
 
   it('matches the op lists documented for the fixtures', () => {
-    expect(opsOf('models', 'micro_speech_quantized.tflite')).toEqual(['RESHAPE', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'SOFTMAX']);
+    expect(opsOf('models', 'micro_speech_quantized.tflite')).toEqual([
+      'RESHAPE',
+      'DEPTHWISE_CONV_2D',
+      'FULLY_CONNECTED',
+      'SOFTMAX',
+    ]);
     expect(opsOf('models', 'simple_add_model.tflite')).toEqual(['ADD']);
-    expect(opsOf('models', 'keyword_spotting_on_off.tflite')).toEqual(
-      ['CONV_2D', 'CONV_2D', 'CONV_2D', 'MAX_POOL_2D', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX']);
+    expect(opsOf('models', 'keyword_spotting_on_off.tflite')).toEqual([
+      'CONV_2D',
+      'CONV_2D',
+      'CONV_2D',
+      'MAX_POOL_2D',
+      'RESHAPE',
+      'FULLY_CONNECTED',
+      'SOFTMAX',
+    ]);
     expect(opsOf('models', 'rock_paper_scissors.tflite')).toEqual([
-      'QUANTIZE', 'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'MAX_POOL_2D', 'RESHAPE',
-      'FULLY_CONNECTED', 'FULLY_CONNECTED', 'SOFTMAX', 'DEQUANTIZE']);
+      'QUANTIZE',
+      'CONV_2D',
+      'MAX_POOL_2D',
+      'CONV_2D',
+      'MAX_POOL_2D',
+      'CONV_2D',
+      'MAX_POOL_2D',
+      'RESHAPE',
+      'FULLY_CONNECTED',
+      'FULLY_CONNECTED',
+      'SOFTMAX',
+      'DEQUANTIZE',
+    ]);
     expect(opsOf('models', 'autoencoder_example.tflite')).toEqual([
-      'QUANTIZE', ...Array(6).fill('FULLY_CONNECTED'), 'LOGISTIC', 'DEQUANTIZE']);
+      'QUANTIZE',
+      ...Array(6).fill('FULLY_CONNECTED'),
+      'LOGISTIC',
+      'DEQUANTIZE',
+    ]);
   });
 
   it('simple_add: two int8 graph inputs, ADD options', () => {

@@ -23,7 +23,13 @@ async function load(bytes: Uint8Array): Promise<TfliteWasmModel> {
 
 function run(m: TfliteWasmModel) {
   const state = { x: 1 };
-  const inputs = m.inputs.map((t) => xorshiftInput(t.dtype, t.shape.reduce((a, b) => a * b, 1), state));
+  const inputs = m.inputs.map((t) =>
+    xorshiftInput(
+      t.dtype,
+      t.shape.reduce((a, b) => a * b, 1),
+      state,
+    ),
+  );
   return m.predict(inputs);
 }
 
@@ -48,7 +54,11 @@ describe('written models in TFLite-WASM', () => {
     const state = { x: 1 };
     const golden = readGolden('simple_add_model');
     m.inputs.forEach((t, i) => {
-      const mine = xorshiftInput(t.dtype, t.shape.reduce((x, y) => x * y, 1), state);
+      const mine = xorshiftInput(
+        t.dtype,
+        t.shape.reduce((x, y) => x * y, 1),
+        state,
+      );
       expect(bytesOf(mine).equals(Buffer.from(goldenBytes(golden.inputs[i])))).toBe(true);
     });
   });
@@ -56,7 +66,9 @@ describe('written models in TFLite-WASM', () => {
   it('person_detect: full TFLite rejects its 1-D biases with quantized_dimension 3; fixed copy runs', async () => {
     const original = readFixture('models', 'person_detect.tflite');
     await expect(loadTfliteWasm(original)).rejects.toThrow(/TFLite rejected the model/);
-    await expect(loadTfliteWasm(writeTflite(readTflite(original)))).rejects.toThrow(/TFLite rejected the model/);
+    await expect(loadTfliteWasm(writeTflite(readTflite(original)))).rejects.toThrow(
+      /TFLite rejected the model/,
+    );
 
     const { model, fixes } = fixQuantizedDimensions(readTflite(original));
     expect(fixes.length).toBe(14); // the 14 depthwise biases; the conv biases already say axis 0

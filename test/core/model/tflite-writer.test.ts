@@ -35,14 +35,26 @@ describe('writeTflite', () => {
     t.quantization = { scale: [0.5], zeroPoint: [7], axis: 0, min: [-1], max: [2] };
     m.description = 'edited by QuantScope';
     const again = readTflite(writeTflite(m));
-    expect(again.subgraphs[0].operators[0].options).toMatchObject({ stride_w: 3, padding: 'VALID', fused_activation_function: 'RELU_N1_TO_1' });
-    expect(again.subgraphs[0].tensors[88].quantization).toEqual({ scale: [0.5], zeroPoint: [7], axis: 0, min: [-1], max: [2] });
+    expect(again.subgraphs[0].operators[0].options).toMatchObject({
+      stride_w: 3,
+      padding: 'VALID',
+      fused_activation_function: 'RELU_N1_TO_1',
+    });
+    expect(again.subgraphs[0].tensors[88].quantization).toEqual({
+      scale: [0.5],
+      zeroPoint: [7],
+      axis: 0,
+      min: [-1],
+      max: [2],
+    });
     expect(again.description).toBe('edited by QuantScope');
   });
 
   it('rejects option values that the schema cannot hold, naming them', () => {
     const m = readTflite(readFixture('models', 'hello_world_int8.tflite'));
     m.subgraphs[0].operators[1].options.fused_activation_function = 'SWISH';
-    expect(() => writeTflite(m)).toThrow(/operator 1 \(FULLY_CONNECTED\): option fused_activation_function = "SWISH"/);
+    expect(() => writeTflite(m)).toThrow(
+      /operator 1 \(FULLY_CONNECTED\): option fused_activation_function = "SWISH"/,
+    );
   });
 });
