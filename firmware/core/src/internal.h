@@ -18,22 +18,29 @@ enum {
 /* TFLite ActivationFunctionType. */
 enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };
 
+/* Full description of one tensor, decoded from the flatbuffer on demand (on the stack during
+ * load); only qs_slot_t is kept in the arena. */
 typedef struct {
   const uint8_t *data; /* constant data in the model, or NULL for an activation */
-  uint32_t offset;     /* arena offset of an activation (set by the planner) */
   uint32_t bytes;
   int32_t dims[QS_MAX_DIMS];
   uint8_t ndims;
   uint8_t dtype;
-  uint8_t used;    /* referenced by an op or the graph I/O */
   uint8_t quantized;
   float scale;
   int32_t zp;
-  uint32_t nscales; /* per-channel count (1 = per-tensor) */
-  int32_t qdim;     /* quantized_dimension */
+  uint32_t nscales;    /* per-channel count (1 = per-tensor) */
+  int32_t qdim;        /* quantized_dimension */
   uint32_t scales_pos; /* model offset of the float scale vector (read with memcpy) */
-  int16_t first_op, last_op; /* lifetime in op order (-1: graph input, n_ops: graph output) */
 } qs_tensor_t;
+
+/* Runtime record per tensor (12 bytes). */
+typedef struct {
+  uint32_t off;   /* activation: offset in the tensor area; constant: offset in the model */
+  uint32_t bytes;
+  int16_t first_op, last_op; /* lifetime in op order; -2 = never written */
+  uint8_t is_const, used;
+} qs_slot_t;
 
 struct qs_op;
 typedef void (*qs_eval_fn)(struct qs_model *m, const struct qs_op *op);
@@ -57,10 +64,14 @@ struct qs_model {
   uint8_t *arena;
   size_t arena_len;
   size_t table_used;   /* bytes of arena used by tables + params (bottom) */
+  size_t scratch_need; /* largest per-op scratch request */
+  uint8_t *scratch;    /* shared by all ops (only one op runs at a time) */
   size_t tensor_base;  /* arena offset where activations start */
   size_t tensor_bytes; /* activation area size */
-  qs_tensor_t *tensors;
+  qs_slot_t *slots;
   qs_op_t *ops;
+  const qs_tensor_t *tc; /* during prepare: the op's inputs [0..QS_MAX_IO) and output [QS_MAX_IO] */
+  fb_vec_t tensor_vec, buffer_vec;
   uint32_t n_tensors, n_ops, n_in, n_out;
   int16_t inputs[QS_MAX_IO];
   int16_t outputs[QS_MAX_IO];
@@ -76,8 +87,8 @@ qs_status_t qs_fail(qs_model_t *m, qs_status_t s, int op, int tensor, const char
 void *qs_alloc(qs_model_t *m, size_t bytes);
 
 static inline uint8_t *qs_tdata(qs_model_t *m, int t) {
-  qs_tensor_t *x = &m->tensors[t];
-  return x->data ? (uint8_t *)(uintptr_t)x->data : m->arena + m->tensor_base + x->offset;
+  const qs_slot_t *x = &m->slots[t];
+  return x->is_const ? (uint8_t *)(uintptr_t)(m->model + x->off) : m->arena + m->tensor_base + x->off;
 }
 static inline uint32_t qs_elems(const qs_tensor_t *t) {
   uint32_t n = 1, i;
@@ -85,6 +96,10 @@ static inline uint32_t qs_elems(const qs_tensor_t *t) {
   return n;
 }
 float qs_scale_at(const qs_model_t *m, const qs_tensor_t *t, uint32_t i);
+/* Decode tensor ti from the (already validated) flatbuffer. */
+qs_status_t qs_get_tensor(qs_model_t *m, int ti, qs_tensor_t *out);
+/* Per-op scratch: ops record their need at prepare; one buffer is shared at eval. */
+void qs_scratch(qs_model_t *m, size_t bytes);
 
 /* Per-op prepare: validate, precompute params, set op->eval and op->macs. */
 qs_status_t qs_prepare_op(qs_model_t *m, int op_index);

@@ -68,6 +68,7 @@ qs_status_t qs_load(qs_interp_t *ip, const uint8_t *model, size_t model_len, uin
   if ((s = qs_parse(m)) != QS_OK) return s;
   for (i = 0; i < m->n_ops; i++)
     if ((s = qs_prepare_op(m, (int)i)) != QS_OK) return s;
+  if (m->scratch_need && !(m->scratch = (uint8_t *)qs_alloc(m, m->scratch_need))) return ip->err.status;
   if ((s = qs_plan(m)) != QS_OK) {
     if (s == QS_ERR_ARENA) ip->err.needed += pad;
     return s;
@@ -89,19 +90,20 @@ int qs_output_tensor(const qs_interp_t *ip, int i) {
 }
 
 qs_status_t qs_tensor_info(const qs_interp_t *ip, int tensor, qs_tensor_info_t *out) {
-  const qs_tensor_t *t;
+  qs_tensor_t t;
   int i;
   if (!ip || !ip->m) return QS_ERR_STATE;
   if (!out || tensor < 0 || (uint32_t)tensor >= ip->m->n_tensors) return QS_ERR_ARG;
-  t = &ip->m->tensors[tensor];
+  /* re-decoded from the validated model: the arena keeps only a 12-byte slot per tensor */
+  if (qs_get_tensor(ip->m, tensor, &t) != QS_OK) return QS_ERR_FORMAT;
   memset(out, 0, sizeof(*out));
-  out->dtype = (qs_dtype_t)t->dtype;
-  out->ndims = t->ndims;
-  for (i = 0; i < t->ndims; i++) out->dims[i] = t->dims[i];
-  out->scale = t->quantized ? t->scale : 0.0f;
-  out->zero_point = t->zp;
-  out->bytes = t->bytes;
-  out->is_constant = t->data != NULL;
+  out->dtype = (qs_dtype_t)t.dtype;
+  out->ndims = t.ndims;
+  for (i = 0; i < t.ndims; i++) out->dims[i] = t.dims[i];
+  out->scale = t.quantized ? t.scale : 0.0f;
+  out->zero_point = t.zp;
+  out->bytes = t.bytes;
+  out->is_constant = t.data != NULL;
   return QS_OK;
 }
 
@@ -145,7 +147,7 @@ qs_status_t qs_invoke(qs_interp_t *ip, qs_op_hook hook, void *ctx) {
     uint32_t t0 = qs_port_ticks();
     op->eval(m, op);
     op->ticks = qs_port_ticks() - t0; /* modulo 2^32: wrap-safe */
-    if (hook) hook(ctx, (int)i, op->out, qs_tdata(m, op->out), m->tensors[op->out].bytes, op->ticks);
+    if (hook) hook(ctx, (int)i, op->out, qs_tdata(m, op->out), m->slots[op->out].bytes, op->ticks);
   }
   return QS_OK;
 }

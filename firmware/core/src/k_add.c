@@ -67,15 +67,15 @@ static qs_status_t smaller_than_one(qs_model_t *m, int oi, double real, int32_t 
 }
 
 qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op) {
-  qs_tensor_t *a = qs_in(m, op, 0), *b = qs_in(m, op, 1), *out = &m->tensors[op->out];
+  const qs_tensor_t *a = qs_in(m, op, 0), *b = qs_in(m, op, 1), *out = qs_out(m);
   add_params_t *p;
   qs_status_t s;
   double twice_max;
   int d, off;
   if (op->n_in != 2) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "ADD/SUB needs 2 inputs");
   if ((s = qs_opts(m, oi, op, op->code == OP_SUB ? OPT_SUB : OPT_ADD, 0)) != QS_OK) return s;
-  if ((s = qs_need_q8(m, oi, op->in[0], "input 1")) || (s = qs_need_q8(m, oi, op->in[1], "input 2")) ||
-      (s = qs_need_q8(m, oi, op->out, "output")))
+  if ((s = qs_need_q8(m, oi, op, 0, "input 1")) || (s = qs_need_q8(m, oi, op, 1, "input 2")) ||
+      (s = qs_need_q8(m, oi, op, QS_OUT, "output")))
     return s;
   if (!(p = (add_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   off = QS_MAX_DIMS - out->ndims;

@@ -2,30 +2,26 @@
  * CONV_2D, int8 with per-channel (or per-tensor) requantization, bit-exact with TFLite Micro
  * reference_integer_ops::ConvPerChannel (incl. stride, dilation, SAME/VALID, groups).
  *
- * Speed: the reference computes sum(w * (x + in_off)) and tests padding per tap. We gather the
- * receptive field into a patch where padded taps hold the input zero point, so (x + in_off)
- * is 0 there, and use sum(w*(x+off)) = sum(w*x) + off*sum(w): off*sum(w) + bias is folded
- * into one per-channel constant at prepare time. Integer sums are exact (and identical modulo
- * 2^32 even if the reference's int32 accumulator wrapped), so the result is bit-identical.
- * The inner loop is a dot product over two output channels sharing each input load.
+ * Speed: the reference tests padding per tap and adds the input offset per MAC. We gather the
+ * receptive field of one output pixel once into an int16 patch holding x + in_off, with 0 for
+ * padded taps (exactly the reference's skipped terms), then run plain dot products over it for
+ * every output channel: two channels per pass share each patch load. Accumulators are uint32
+ * so hostile weights wrap instead of overflowing (same machine code; the reference's int32
+ * result is the same value modulo 2^32).
  */
-#include <string.h>
-
 #include "ops.h"
 
 typedef struct {
   int n, ih, iw, ic, oh, ow, oc, kh, kw, kc, groups, sh, sw, dh, dw, pad_h, pad_w;
-  int32_t in_zp, out_zp, act_min, act_max;
+  int32_t in_off, out_zp, act_min, act_max;
   const int8_t *w;
-  int32_t *mult, *shift, *bias_eff;
-  int8_t *patch;
+  const int32_t *bias; /* NULL if absent */
+  int32_t *mult;
+  int8_t *shift;
 } conv_params_t;
 
-/* Two dot products of length n sharing x: the hot loop (2 loads of w, 1 of x, 2 MACs).
- * Accumulators are uint32: wrap-around instead of undefined behaviour on hostile weights
- * (same machine code; the reference's int32 result is the same value modulo 2^32). */
-static void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int n, uint32_t *r0, uint32_t *r1) {
-  uint32_t a0 = 0, a1 = 0;
+static void dot2(const int16_t *x, const int8_t *w0, const int8_t *w1, int n, uint32_t *r0, uint32_t *r1) {
+  uint32_t a0 = *r0, a1 = *r1;
   int i = 0;
   for (; i + 2 <= n; i += 2) {
     int32_t x0 = x[i], x1 = x[i + 1];
@@ -38,40 +34,33 @@ static void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int n, uin
     a0 += (uint32_t)(x[i] * w0[i]);
     a1 += (uint32_t)(x[i] * w1[i]);
   }
-  *r0 += a0;
-  *r1 += a1;
+  *r0 = a0;
+  *r1 = a1;
 }
 
-static uint32_t dot1(const int8_t *x, const int8_t *w, int n) {
-  uint32_t a = 0;
-  int i;
-  for (i = 0; i < n; i++) a += (uint32_t)(x[i] * w[i]);
-  return a;
-}
-
-/* Fill the patch for output pixel (oy, ox) of batch b, group g; returns its start. */
-static const int8_t *gather(const conv_params_t *p, const int8_t *in, int oy, int ox, int g) {
-  int ky, kx, iy0 = oy * p->sh - p->pad_h, ix0 = ox * p->sw - p->pad_w;
-  int8_t *dst = p->patch;
-  if (p->kh == 1 && p->kw == 1 && iy0 >= 0 && ix0 >= 0 && iy0 < p->ih && ix0 < p->iw)
-    return in + ((size_t)iy0 * p->iw + ix0) * p->ic + (size_t)g * p->kc; /* 1x1: no copy */
+/* Patch of output pixel (oy, ox), group g: kh*kw*kc values of x + in_off, 0 where padded. */
+static void gather(const conv_params_t *p, const int8_t *in, int oy, int ox, int g, int16_t *dst) {
+  int ky, kx, c, iy0 = oy * p->sh - p->pad_h, ix0 = ox * p->sw - p->pad_w;
+  const int16_t off = (int16_t)p->in_off;
   for (ky = 0; ky < p->kh; ky++) {
     int iy = iy0 + ky * p->dh;
     for (kx = 0; kx < p->kw; kx++, dst += p->kc) {
       int ix = ix0 + kx * p->dw;
-      if (iy < 0 || iy >= p->ih || ix < 0 || ix >= p->iw)
-        memset(dst, (int8_t)p->in_zp, (size_t)p->kc);
-      else
-        memcpy(dst, in + ((size_t)iy * p->iw + ix) * p->ic + (size_t)g * p->kc, (size_t)p->kc);
+      if (iy < 0 || iy >= p->ih || ix < 0 || ix >= p->iw) {
+        for (c = 0; c < p->kc; c++) dst[c] = 0;
+      } else {
+        const int8_t *src = in + ((size_t)iy * p->iw + ix) * p->ic + (size_t)g * p->kc;
+        for (c = 0; c < p->kc; c++) dst[c] = (int16_t)(src[c] + off);
+      }
     }
   }
-  return p->patch;
 }
 
 static void conv_eval(qs_model_t *m, const qs_op_t *op) {
   const conv_params_t *p = (const conv_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  int16_t *patch = (int16_t *)(void *)m->scratch;
   const int k = p->kh * p->kw * p->kc, ocg = p->oc / p->groups;
   int b, oy, ox, g, c;
   for (b = 0; b < p->n; b++) {
@@ -79,17 +68,15 @@ static void conv_eval(qs_model_t *m, const qs_op_t *op) {
     for (oy = 0; oy < p->oh; oy++) {
       for (ox = 0; ox < p->ow; ox++, out += p->oc) {
         for (g = 0; g < p->groups; g++) {
-          const int8_t *x = gather(p, inb, oy, ox, g);
-          int c0 = g * ocg, c1 = c0 + ocg;
-          for (c = c0; c + 2 <= c1; c += 2) {
-            uint32_t a0 = (uint32_t)p->bias_eff[c], a1 = (uint32_t)p->bias_eff[c + 1];
-            dot2(x, p->w + (size_t)c * k, p->w + (size_t)(c + 1) * k, k, &a0, &a1);
+          int c1 = (g + 1) * ocg;
+          gather(p, inb, oy, ox, g, patch);
+          for (c = g * ocg; c < c1; c += 2) {
+            /* odd channel counts: the last pass computes channel c twice, harmlessly */
+            int c2 = c + 1 < c1 ? c + 1 : c;
+            uint32_t a0 = p->bias ? (uint32_t)p->bias[c] : 0, a1 = p->bias ? (uint32_t)p->bias[c2] : 0;
+            dot2(patch, p->w + (size_t)c * k, p->w + (size_t)c2 * k, k, &a0, &a1);
             out[c] = qs_requant((int32_t)a0, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
-            out[c + 1] = qs_requant((int32_t)a1, p->mult[c + 1], p->shift[c + 1], p->out_zp, p->act_min, p->act_max);
-          }
-          if (c < c1) {
-            uint32_t a = (uint32_t)p->bias_eff[c] + dot1(x, p->w + (size_t)c * k, k);
-            out[c] = qs_requant((int32_t)a, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+            out[c2] = qs_requant((int32_t)a1, p->mult[c2], p->shift[c2], p->out_zp, p->act_min, p->act_max);
           }
         }
       }
@@ -97,43 +84,43 @@ static void conv_eval(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
-/* Per-channel multipliers (TFLite PopulateConvolutionQuantizationParams) and the folded
- * bias + in_off * sum(w) constants. Shared with DEPTHWISE_CONV_2D (filter channel stride). */
-qs_status_t qs_conv_channels(qs_model_t *m, int oi, const qs_op_t *op, int oc, int32_t *mult,
-                             int32_t *shift, int32_t *bias_eff, int32_t in_off, int k, int wstride, int wstep) {
-  const qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *bias = qs_in(m, op, 2);
-  const qs_tensor_t *out = &m->tensors[op->out];
-  const int8_t *w = (const int8_t *)f->data;
-  int c, i;
+qs_status_t qs_conv_channels(qs_model_t *m, int oi, const qs_op_t *op, int oc, int32_t **mult, int8_t **shift,
+                             const int32_t **bias_out) {
+  const qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *bias = qs_in(m, op, 2), *out = qs_out(m);
+  int c;
   if (f->nscales != 1 && f->nscales != (uint32_t)oc)
     return qs_fail(m, QS_ERR_QUANT, oi, op->in[1], "filter scale count is neither 1 nor the output channel count");
   if (f->zp != 0) return qs_fail(m, QS_ERR_QUANT, oi, op->in[1], "int8 filter zero point must be 0");
+  *bias_out = NULL;
   if (bias) {
     if (bias->dtype != QS_DT_INT32) return qs_fail(m, QS_ERR_TYPE, oi, op->in[2], "bias must be int32");
     if (!bias->data) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[2], "bias must be constant");
-    if (qs_elems(bias) != (uint32_t)oc) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[2], "bias length differs from output channels");
+    if (bias->bytes != 4u * (uint32_t)oc) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[2], "bias length differs from output channels");
+    if (!(*bias_out = qs_const_i32(m, bias))) return QS_ERR_ARENA;
   }
+  *mult = (int32_t *)qs_alloc(m, 4u * (size_t)oc);
+  *shift = (int8_t *)qs_alloc(m, (size_t)oc);
+  if (!*mult || !*shift) return QS_ERR_ARENA;
   for (c = 0; c < oc; c++) {
+    /* PopulateConvolutionQuantizationParams: double(in) * double(filter[c]) / double(out) */
     double eff = (double)in->scale * (double)qs_scale_at(m, f, (uint32_t)c) / (double)out->scale;
-    uint32_t sum = 0, bv = 0;
-    qs_status_t s = qs_multiplier(m, oi, op->in[1], eff, &mult[c], &shift[c]);
+    int32_t sh;
+    qs_status_t s = qs_multiplier(m, oi, op->in[1], eff, &(*mult)[c], &sh);
     if (s != QS_OK) return s;
-    for (i = 0; i < k; i++) sum += (uint32_t)(int32_t)w[(size_t)c * wstride + (size_t)i * wstep];
-    if (bias) bv = fb_load_u32(bias->data + 4 * c);
-    bias_eff[c] = (int32_t)(bv + (uint32_t)in_off * sum);
+    (*shift)[c] = (int8_t)sh;
   }
   return QS_OK;
 }
 
 qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op) {
-  qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *out = &m->tensors[op->out];
+  const qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *out = qs_out(m);
   conv_params_t *p;
   qs_status_t s;
   int pad, dil_w, dil_h;
   if (op->n_in < 2 || op->n_in > 3) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "CONV_2D needs 2 or 3 inputs");
   if ((s = qs_opts(m, oi, op, OPT_CONV2D, 1)) != QS_OK) return s;
-  if ((s = qs_need_q8(m, oi, op->in[0], "input")) || (s = qs_need_q8(m, oi, op->in[1], "filter")) ||
-      (s = qs_need_q8(m, oi, op->out, "output")))
+  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, 1, "filter")) ||
+      (s = qs_need_q8(m, oi, op, QS_OUT, "output")))
     return s;
   if (!f->data) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "filter must be constant");
   if (in->ndims != 4 || f->ndims != 4 || out->ndims != 4) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "CONV_2D tensors must be 4-D");
@@ -160,19 +147,12 @@ qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op) {
     return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match input, filter, stride and padding");
   p->pad_h = qs_padding(p->sh, p->dh, p->ih, p->kh, p->oh);
   p->pad_w = qs_padding(p->sw, p->dw, p->iw, p->kw, p->ow);
-  p->in_zp = in->zp;
+  p->in_off = -in->zp;
   p->out_zp = out->zp;
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 3, 0), out, &p->act_min, &p->act_max))) return s;
   p->w = (const int8_t *)f->data;
-  p->mult = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
-  p->shift = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
-  p->bias_eff = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
-  p->patch = (int8_t *)qs_alloc(m, (size_t)p->kh * p->kw * p->kc);
-  if (!p->mult || !p->shift || !p->bias_eff || !p->patch) return QS_ERR_ARENA;
-  {
-    int k = p->kh * p->kw * p->kc;
-    if ((s = qs_conv_channels(m, oi, op, p->oc, p->mult, p->shift, p->bias_eff, -in->zp, k, k, 1))) return s;
-  }
+  if ((s = qs_conv_channels(m, oi, op, p->oc, &p->mult, &p->shift, &p->bias))) return s;
+  qs_scratch(m, 2u * (size_t)p->kh * p->kw * p->kc);
   op->params = p;
   op->macs = (uint64_t)p->n * p->oh * p->ow * p->oc * p->kh * p->kw * p->kc;
   op->eval = conv_eval;

@@ -2,10 +2,9 @@
  * DEPTHWISE_CONV_2D, int8 per-channel, bit-exact with TFLite Micro
  * reference_integer_ops::DepthwiseConvPerChannel (stride, dilation, SAME/VALID, multiplier).
  *
- * Speed: for depth multiplier 1 each output pixel accumulates all channels tap by tap, so
- * input and filter are read contiguously. Interior pixels use sum(w*x) plus the per-channel
- * constant bias + in_off*sum(w) (exact integer identity, see k_conv.c); border pixels skip
- * out-of-image taps and add in_off per element, exactly like the reference.
+ * Speed: for depth multiplier 1 each output pixel accumulates all channels tap by tap in a
+ * scratch row, so input and filter are read contiguously and out-of-image taps are skipped
+ * once per tap rather than tested per MAC. uint32 accumulators wrap instead of overflowing.
  */
 #include "ops.h"
 
@@ -13,48 +12,40 @@ typedef struct {
   int n, ih, iw, ic, oh, ow, oc, kh, kw, dm, sh, sw, dh, dw, pad_h, pad_w;
   int32_t in_off, out_zp, act_min, act_max;
   const int8_t *w;
-  int32_t *mult, *shift, *bias_eff, *bias;
-  uint32_t *acc; /* wrap-around accumulators: no undefined overflow on hostile weights */
+  const int32_t *bias;
+  int32_t *mult;
+  int8_t *shift;
 } dw_params_t;
-
-static void out_stage(const dw_params_t *p, const uint32_t *acc, int8_t *out) {
-  int c;
-  for (c = 0; c < p->oc; c++)
-    out[c] = qs_requant((int32_t)acc[c], p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
-}
 
 static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
   const dw_params_t *p = (const dw_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
-  uint32_t *acc = p->acc;
+  uint32_t *acc = (uint32_t *)(void *)m->scratch;
   const int C = p->oc;
+  const int32_t off = p->in_off;
   int b, oy, ox, ky, kx, c;
   for (b = 0; b < p->n; b++) {
     const int8_t *inb = in + (size_t)b * p->ih * p->iw * C;
     for (oy = 0; oy < p->oh; oy++) {
       int iy0 = oy * p->sh - p->pad_h;
-      int y_in = iy0 >= 0 && iy0 + (p->kh - 1) * p->dh < p->ih;
       for (ox = 0; ox < p->ow; ox++, out += C) {
         int ix0 = ox * p->sw - p->pad_w;
-        int interior = y_in && ix0 >= 0 && ix0 + (p->kw - 1) * p->dw < p->iw;
-        for (c = 0; c < C; c++) acc[c] = (uint32_t)(interior ? p->bias_eff[c] : p->bias[c]);
+        for (c = 0; c < C; c++) acc[c] = p->bias ? (uint32_t)p->bias[c] : 0u;
         for (ky = 0; ky < p->kh; ky++) {
           int iy = iy0 + ky * p->dh;
           if (iy < 0 || iy >= p->ih) continue;
           for (kx = 0; kx < p->kw; kx++) {
             int ix = ix0 + kx * p->dw;
-            const int8_t *x = inb + ((size_t)iy * p->iw + ix) * C;
-            const int8_t *w = p->w + ((size_t)ky * p->kw + kx) * C;
+            const int8_t *x, *w;
             if (ix < 0 || ix >= p->iw) continue;
-            if (interior) {
-              for (c = 0; c < C; c++) acc[c] += (uint32_t)(x[c] * w[c]);
-            } else {
-              for (c = 0; c < C; c++) acc[c] += (uint32_t)((x[c] + p->in_off) * w[c]);
-            }
+            x = inb + ((size_t)iy * p->iw + ix) * C;
+            w = p->w + ((size_t)ky * p->kw + kx) * C;
+            for (c = 0; c < C; c++) acc[c] += (uint32_t)((x[c] + off) * w[c]);
           }
         }
-        out_stage(p, acc, out);
+        for (c = 0; c < C; c++)
+          out[c] = qs_requant((int32_t)acc[c], p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
       }
     }
   }
@@ -72,7 +63,7 @@ static void dw_eval_generic(qs_model_t *m, const qs_op_t *op) {
         for (ic = 0; ic < p->ic; ic++)
           for (d = 0; d < p->dm; d++) {
             int oc = ic * p->dm + d;
-            uint32_t acc = (uint32_t)p->bias[oc];
+            uint32_t acc = p->bias ? (uint32_t)p->bias[oc] : 0u;
             for (ky = 0; ky < p->kh; ky++) {
               int iy = oy * p->sh - p->pad_h + ky * p->dh;
               if (iy < 0 || iy >= p->ih) continue;
@@ -88,14 +79,14 @@ static void dw_eval_generic(qs_model_t *m, const qs_op_t *op) {
 }
 
 qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
-  qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *bias = qs_in(m, op, 2), *out = &m->tensors[op->out];
+  const qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *out = qs_out(m);
   dw_params_t *p;
   qs_status_t s;
-  int pad, c;
+  int pad;
   if (op->n_in < 2 || op->n_in > 3) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "DEPTHWISE_CONV_2D needs 2 or 3 inputs");
   if ((s = qs_opts(m, oi, op, OPT_DEPTHWISE, 1)) != QS_OK) return s;
-  if ((s = qs_need_q8(m, oi, op->in[0], "input")) || (s = qs_need_q8(m, oi, op->in[1], "filter")) ||
-      (s = qs_need_q8(m, oi, op->out, "output")))
+  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, 1, "filter")) ||
+      (s = qs_need_q8(m, oi, op, QS_OUT, "output")))
     return s;
   if (!f->data) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "filter must be constant");
   if (in->ndims != 4 || f->ndims != 4 || out->ndims != 4) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "DEPTHWISE_CONV_2D tensors must be 4-D");
@@ -124,14 +115,8 @@ qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
   p->out_zp = out->zp;
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 4, 0), out, &p->act_min, &p->act_max))) return s;
   p->w = (const int8_t *)f->data;
-  p->mult = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
-  p->shift = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
-  p->bias_eff = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
-  p->bias = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
-  p->acc = (uint32_t *)qs_alloc(m, 4u * (size_t)p->oc);
-  if (!p->mult || !p->shift || !p->bias_eff || !p->bias || !p->acc) return QS_ERR_ARENA;
-  if ((s = qs_conv_channels(m, oi, op, p->oc, p->mult, p->shift, p->bias_eff, p->in_off, p->kh * p->kw, 1, p->oc))) return s;
-  for (c = 0; c < p->oc; c++) p->bias[c] = bias ? (int32_t)fb_load_u32(bias->data + 4 * c) : 0;
+  if ((s = qs_conv_channels(m, oi, op, p->oc, &p->mult, &p->shift, &p->bias))) return s;
+  qs_scratch(m, 4u * (size_t)p->oc);
   op->params = p;
   op->macs = (uint64_t)p->n * p->oh * p->ow * p->oc * p->kh * p->kw;
   op->eval = p->dm == 1 ? dw_eval_m1 : dw_eval_generic;

@@ -1,69 +1,68 @@
 /*
  * FULLY_CONNECTED int8 (per-tensor or per-channel), bit-exact with TFLite Micro
- * reference_integer_ops::FullyConnected. Speed: sum((w+woff)*(x+xoff)) is expanded into
- * sum(w*x) + xoff*sum(w) + woff*sum(x) + k*woff*xoff; the terms without x are folded into a
- * per-row constant at prepare time, and two rows share every input load.
+ * reference_integer_ops::FullyConnected: acc = bias + sum((w + w_off) * (x + x_off)).
+ * Speed: the sum is expanded into sum(w*x) + x_off*sum(w) + w_off*sum(x) + k*w_off*x_off;
+ * the terms without x are folded into one constant per output row at prepare time (4 bytes
+ * per row, no scratch), and two rows share every input load. uint32 accumulators wrap
+ * instead of overflowing (the reference's int32 result is the same value modulo 2^32).
  */
 #include "ops.h"
 
 typedef struct {
   int batches, k, oc, per_channel;
-  int32_t w_off, out_zp, act_min, act_max;
+  int32_t x_off, w_off, out_zp, act_min, act_max;
   const int8_t *w;
-  int32_t *mult, *shift, *bias_eff;
+  int32_t *bias_eff; /* bias + x_off*sum(w) + k*w_off*x_off */
+  int32_t *mult;
+  int8_t *shift;
 } fc_params_t;
 
 static void fc_eval(qs_model_t *m, const qs_op_t *op) {
   const fc_params_t *p = (const fc_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  const int8_t *x = in;
   const int k = p->k;
   int b, c, i;
-  for (b = 0; b < p->batches; b++, in += k, out += p->oc) {
-    uint32_t xsum_term = 0; /* uint32: wraps instead of undefined overflow */
+  for (b = 0; b < p->batches; b++, x += k, out += p->oc) {
+    uint32_t wterm = 0;
     if (p->w_off != 0) {
       uint32_t s = 0;
-      for (i = 0; i < k; i++) s += (uint32_t)(int32_t)in[i];
-      xsum_term = (uint32_t)p->w_off * s;
+      for (i = 0; i < k; i++) s += (uint32_t)(int32_t)x[i];
+      wterm = (uint32_t)p->w_off * s;
     }
-    for (c = 0; c + 2 <= p->oc; c += 2) {
-      const int8_t *w0 = p->w + (size_t)c * k, *w1 = w0 + k;
-      uint32_t a0 = (uint32_t)p->bias_eff[c] + xsum_term, a1 = (uint32_t)p->bias_eff[c + 1] + xsum_term;
-      int ci0 = p->per_channel ? c : 0, ci1 = p->per_channel ? c + 1 : 0;
+    for (c = 0; c < p->oc; c += 2) {
+      int c2 = c + 1 < p->oc ? c + 1 : c; /* odd count: last row computed twice */
+      const int8_t *w0 = p->w + (size_t)c * k, *w1 = p->w + (size_t)c2 * k;
+      uint32_t a0 = wterm + (uint32_t)p->bias_eff[c], a1 = wterm + (uint32_t)p->bias_eff[c2];
+      int q0 = p->per_channel ? c : 0, q1 = p->per_channel ? c2 : 0;
       for (i = 0; i + 2 <= k; i += 2) {
-        int32_t x0 = in[i], x1 = in[i + 1];
+        int32_t x0 = x[i], x1 = x[i + 1];
         a0 += (uint32_t)(x0 * w0[i]);
         a1 += (uint32_t)(x0 * w1[i]);
         a0 += (uint32_t)(x1 * w0[i + 1]);
         a1 += (uint32_t)(x1 * w1[i + 1]);
       }
       if (i < k) {
-        a0 += (uint32_t)(in[i] * w0[i]);
-        a1 += (uint32_t)(in[i] * w1[i]);
+        a0 += (uint32_t)(x[i] * w0[i]);
+        a1 += (uint32_t)(x[i] * w1[i]);
       }
-      out[c] = qs_requant((int32_t)a0, p->mult[ci0], p->shift[ci0], p->out_zp, p->act_min, p->act_max);
-      out[c + 1] = qs_requant((int32_t)a1, p->mult[ci1], p->shift[ci1], p->out_zp, p->act_min, p->act_max);
-    }
-    if (c < p->oc) {
-      const int8_t *w0 = p->w + (size_t)c * k;
-      uint32_t a0 = (uint32_t)p->bias_eff[c] + xsum_term;
-      int ci = p->per_channel ? c : 0;
-      for (i = 0; i < k; i++) a0 += (uint32_t)(in[i] * w0[i]);
-      out[c] = qs_requant((int32_t)a0, p->mult[ci], p->shift[ci], p->out_zp, p->act_min, p->act_max);
+      out[c] = qs_requant((int32_t)a0, p->mult[q0], p->shift[q0], p->out_zp, p->act_min, p->act_max);
+      out[c2] = qs_requant((int32_t)a1, p->mult[q1], p->shift[q1], p->out_zp, p->act_min, p->act_max);
     }
   }
 }
 
 qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op) {
-  qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *bias = qs_in(m, op, 2), *out = &m->tensors[op->out];
+  const qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *bias = qs_in(m, op, 2), *out = qs_out(m);
   fc_params_t *p;
   qs_status_t s;
-  int c, i, nq;
+  int c, nq, i;
   uint32_t ne;
   if (op->n_in < 2 || op->n_in > 3) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "FULLY_CONNECTED needs 2 or 3 inputs");
   if ((s = qs_opts(m, oi, op, OPT_FC, 0)) != QS_OK) return s;
-  if ((s = qs_need_q8(m, oi, op->in[0], "input")) || (s = qs_need_q8(m, oi, op->in[1], "weights")) ||
-      (s = qs_need_q8(m, oi, op->out, "output")))
+  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, 1, "weights")) ||
+      (s = qs_need_q8(m, oi, op, QS_OUT, "output")))
     return s;
   if (fb_u8(&m->fb, &op->opts, 1, 0) != 0) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "shuffled weights format");
   if (!f->data || f->ndims != 2) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "weights must be a constant 2-D tensor");
@@ -75,29 +74,31 @@ qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op) {
   p->batches = (int)(ne / (uint32_t)p->k);
   if (out->ndims < 1 || out->dims[out->ndims - 1] != p->oc || qs_elems(out) != (uint32_t)p->batches * (uint32_t)p->oc)
     return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape is not [batches, units]");
-  if (bias && (bias->dtype != QS_DT_INT32 || !bias->data || qs_elems(bias) != (uint32_t)p->oc))
+  if (bias && (bias->dtype != QS_DT_INT32 || !bias->data || bias->bytes != 4u * (uint32_t)p->oc))
     return qs_fail(m, QS_ERR_TYPE, oi, op->in[2], "bias must be constant int32 of length units");
   if (f->nscales != 1 && f->nscales != (uint32_t)p->oc)
     return qs_fail(m, QS_ERR_QUANT, oi, op->in[1], "weights scale count is neither 1 nor units");
   p->per_channel = f->nscales > 1;
   nq = p->per_channel ? p->oc : 1;
+  p->x_off = -in->zp;
   p->w_off = -f->zp;
   p->out_zp = out->zp;
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 0, 0), out, &p->act_min, &p->act_max))) return s;
   p->w = (const int8_t *)f->data;
   p->mult = (int32_t *)qs_alloc(m, 4u * (size_t)nq);
-  p->shift = (int32_t *)qs_alloc(m, 4u * (size_t)nq);
-  p->bias_eff = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc);
-  if (!p->mult || !p->shift || !p->bias_eff) return QS_ERR_ARENA;
+  p->shift = (int8_t *)qs_alloc(m, (size_t)nq);
+  if (!p->mult || !p->shift) return QS_ERR_ARENA;
   for (c = 0; c < nq; c++) {
     double real = (double)in->scale * (double)qs_scale_at(m, f, (uint32_t)c) / (double)out->scale;
-    if ((s = qs_multiplier(m, oi, op->in[1], real, &p->mult[c], &p->shift[c]))) return s;
+    int32_t sh;
+    if ((s = qs_multiplier(m, oi, op->in[1], real, &p->mult[c], &sh))) return s;
+    p->shift[c] = (int8_t)sh;
   }
+  if (!(p->bias_eff = (int32_t *)qs_alloc(m, 4u * (size_t)p->oc))) return QS_ERR_ARENA;
   for (c = 0; c < p->oc; c++) {
-    uint32_t wsum = 0, xoff = (uint32_t)-in->zp, bv = bias ? fb_load_u32(bias->data + 4 * c) : 0;
+    uint32_t wsum = 0, xo = (uint32_t)p->x_off, bv = bias ? fb_load_u32(bias->data + 4 * c) : 0;
     for (i = 0; i < p->k; i++) wsum += (uint32_t)(int32_t)p->w[(size_t)c * p->k + i];
-    /* wrap-around uint32 arithmetic: exact modulo 2^32, like the reference's int32 sums */
-    p->bias_eff[c] = (int32_t)(bv + xoff * wsum + (uint32_t)p->k * (uint32_t)p->w_off * xoff);
+    p->bias_eff[c] = (int32_t)(bv + xo * wsum + (uint32_t)p->k * (uint32_t)p->w_off * xo);
   }
   op->params = p;
   op->macs = (uint64_t)p->batches * p->oc * p->k;

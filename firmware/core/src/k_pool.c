@@ -47,13 +47,13 @@ static void pool_eval(qs_model_t *m, const qs_op_t *op) {
 }
 
 qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op) {
-  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   pool_params_t *p;
   qs_status_t s;
   int pad;
   if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "pooling needs 1 input");
   if ((s = qs_opts(m, oi, op, OPT_POOL2D, 1)) != QS_OK) return s;
-  if ((s = qs_need_q8(m, oi, op->in[0], "input")) || (s = qs_need_q8(m, oi, op->out, "output"))) return s;
+  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if (in->ndims != 4 || out->ndims != 4) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "pooling tensors must be 4-D");
   if (in->scale != out->scale || in->zp != out->zp)
     return qs_fail(m, QS_ERR_QUANT, oi, op->out, "pooling output quantization differs from input");

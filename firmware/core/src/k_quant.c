@@ -55,16 +55,16 @@ static void dequantize_eval(qs_model_t *m, const qs_op_t *op) {
 static qs_status_t same_count(qs_model_t *m, int oi, const qs_op_t *op) {
   const qs_tensor_t *in = qs_in(m, op, 0);
   if (op->n_in < 1 || !in) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "missing input");
-  if (qs_elems(in) != qs_elems(&m->tensors[op->out]))
+  if (qs_elems(in) != qs_elems(qs_out(m)))
     return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output element count differs from input");
   return QS_OK;
 }
 
 qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op) {
-  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   quant_params_t *p;
   qs_status_t s;
-  if ((s = same_count(m, oi, op)) || (s = qs_need_q8(m, oi, op->out, "output"))) return s;
+  if ((s = same_count(m, oi, op)) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if (!(p = (quant_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   p->n = qs_elems(out);
   p->out_zp = out->zp;
@@ -72,7 +72,7 @@ qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op) {
   if (in->dtype == QS_DT_FLOAT32) {
     op->eval = quantize_f32_eval;
   } else if (in->dtype == QS_DT_INT8) {
-    if ((s = qs_need_q8(m, oi, op->in[0], "input"))) return s;
+    if ((s = qs_need_q8(m, oi, op, 0, "input"))) return s;
     p->in_zp = in->zp;
     if ((s = qs_multiplier(m, oi, op->out, (double)in->scale / (double)out->scale, &p->mult, &p->shift))) return s;
     op->eval = requantize_eval;
@@ -84,11 +84,11 @@ qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op) {
 }
 
 qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op) {
-  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   quant_params_t *p;
   qs_status_t s;
   int v;
-  if ((s = same_count(m, oi, op)) || (s = qs_need_q8(m, oi, op->in[0], "input"))) return s;
+  if ((s = same_count(m, oi, op)) || (s = qs_need_q8(m, oi, op, 0, "input"))) return s;
   if (out->dtype != QS_DT_FLOAT32) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->out, "DEQUANTIZE output must be float32");
   if (!(p = (quant_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   if (!(p->lut = (float *)qs_alloc(m, 256 * sizeof(float)))) return QS_ERR_ARENA;
@@ -103,11 +103,11 @@ qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op) {
 static void copy_eval(qs_model_t *m, const qs_op_t *op) {
   const uint8_t *in = qs_tdata(m, op->in[0]);
   uint8_t *out = qs_tdata(m, op->out);
-  if (in != out) memmove(out, in, m->tensors[op->out].bytes);
+  if (in != out) memmove(out, in, m->slots[op->out].bytes);
 }
 
 qs_status_t qs_prep_reshape(qs_model_t *m, int oi, qs_op_t *op) {
-  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   qs_status_t s;
   if ((s = same_count(m, oi, op))) return s;
   if (in->dtype != out->dtype) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "output type differs from input");

@@ -50,14 +50,14 @@ static void softmax_eval(qs_model_t *m, const qs_op_t *op) {
 }
 
 static qs_status_t check_prob_output(qs_model_t *m, int oi, const qs_op_t *op) {
-  const qs_tensor_t *out = &m->tensors[op->out];
+  const qs_tensor_t *out = qs_out(m);
   if (out->zp != -128 || out->scale < 0.00390624f || out->scale > 0.00390626f)
     return qs_fail(m, QS_ERR_QUANT, oi, op->out, "int8 output must have scale 1/256 and zero point -128");
   return QS_OK;
 }
 
 qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op) {
-  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   softmax_params_t *p;
   qs_status_t s;
   double beta, real;
@@ -65,7 +65,7 @@ qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op) {
   int shift;
   if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "SOFTMAX needs 1 input");
   if ((s = qs_opts(m, oi, op, OPT_SOFTMAX, 0)) != QS_OK) return s;
-  if ((s = qs_need_q8(m, oi, op->in[0], "input")) || (s = qs_need_q8(m, oi, op->out, "output"))) return s;
+  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if ((s = check_prob_output(m, oi, op))) return s;
   if (in->ndims < 1 || qs_elems(in) != qs_elems(out) || in->dims[in->ndims - 1] < 1)
     return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");
@@ -106,14 +106,14 @@ static void logistic_eval(qs_model_t *m, const qs_op_t *op) {
 }
 
 qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op) {
-  qs_tensor_t *in = qs_in(m, op, 0), *out = &m->tensors[op->out];
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   logistic_params_t *p;
   qs_status_t s;
   double q;
   int shift;
   int64_t qf;
   if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "LOGISTIC needs 1 input");
-  if ((s = qs_need_q8(m, oi, op->in[0], "input")) || (s = qs_need_q8(m, oi, op->out, "output"))) return s;
+  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if ((s = check_prob_output(m, oi, op))) return s;
   if (qs_elems(in) != qs_elems(out)) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");
   if (!(p = (logistic_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;

@@ -69,9 +69,8 @@ static qs_status_t parse_quant(qs_model_t *m, int ti, const fb_table_t *tt, qs_t
   return QS_OK;
 }
 
-static qs_status_t parse_tensor(qs_model_t *m, int ti, const fb_table_t *tt, const fb_vec_t *bufs) {
+static qs_status_t parse_tensor(qs_model_t *m, int ti, const fb_table_t *tt, const fb_vec_t *bufs, qs_tensor_t *t) {
   fb_t *fb = &m->fb;
-  qs_tensor_t *t = &m->tensors[ti];
   fb_vec_t shape = fb_vector(fb, tt, T_SHAPE, 4);
   uint32_t bi, i, esz;
   uint64_t n = 1;
@@ -114,6 +113,14 @@ static qs_status_t parse_tensor(qs_model_t *m, int ti, const fb_table_t *tt, con
   return parse_quant(m, ti, tt, t);
 }
 
+qs_status_t qs_get_tensor(qs_model_t *m, int ti, qs_tensor_t *out) {
+  fb_table_t tt;
+  if (ti < 0 || (uint32_t)ti >= m->n_tensors) return qs_fail(m, QS_ERR_ARG, -1, ti, "tensor index out of range");
+  tt = fb_vec_table(&m->fb, &m->tensor_vec, (uint32_t)ti);
+  if (m->fb.err) return qs_fail(m, QS_ERR_FORMAT, -1, ti, "tensor table out of bounds");
+  return parse_tensor(m, ti, &tt, &m->buffer_vec, out);
+}
+
 static qs_status_t parse_io(qs_model_t *m, const fb_table_t *sg, int field, int16_t *dst, uint32_t *n) {
   fb_t *fb = &m->fb;
   fb_vec_t v = fb_vector(fb, sg, field, 4);
@@ -124,7 +131,7 @@ static qs_status_t parse_io(qs_model_t *m, const fb_table_t *sg, int field, int1
   for (i = 0; i < v.n; i++) {
     int32_t t = fb_vec_i32(fb, &v, i);
     if (t < 0 || (uint32_t)t >= m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, -1, t, "graph input/output index out of range");
-    if (m->tensors[t].data) return qs_fail(m, QS_ERR_SCHEMA, -1, t, "graph input/output is a constant");
+    if (m->slots[t].is_const) return qs_fail(m, QS_ERR_SCHEMA, -1, t, "graph input/output is a constant");
     dst[i] = (int16_t)t;
   }
   *n = v.n;
@@ -170,32 +177,32 @@ static qs_status_t parse_op(qs_model_t *m, int oi, const fb_table_t *ot, const f
 static qs_status_t lifetimes(qs_model_t *m) {
   uint32_t i, j;
   int16_t last = (int16_t)(m->n_ops - 1);
-  for (i = 0; i < m->n_tensors; i++) m->tensors[i].first_op = m->tensors[i].last_op = -2;
+  for (i = 0; i < m->n_tensors; i++) m->slots[i].first_op = m->slots[i].last_op = -2;
   for (i = 0; i < m->n_in; i++) {
-    qs_tensor_t *t = &m->tensors[m->inputs[i]];
+    qs_slot_t *t = &m->slots[m->inputs[i]];
     t->first_op = 0;
     t->last_op = 0;
     t->used = 1;
   }
   for (i = 0; i < m->n_ops; i++) {
     qs_op_t *op = &m->ops[i];
-    qs_tensor_t *o = &m->tensors[op->out];
+    qs_slot_t *o = &m->slots[op->out];
     for (j = 0; j < op->n_in; j++) {
-      qs_tensor_t *t;
+      qs_slot_t *t;
       if (op->in[j] < 0) continue;
-      t = &m->tensors[op->in[j]];
+      t = &m->slots[op->in[j]];
       t->used = 1;
-      if (t->data) continue;
+      if (t->is_const) continue;
       if (t->first_op == -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->in[j], "reads a tensor no earlier op writes");
       t->last_op = (int16_t)i;
     }
-    if (o->data) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->out, "writes a constant tensor");
+    if (o->is_const) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->out, "writes a constant tensor");
     if (o->first_op != -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->out, "tensor written twice");
     o->first_op = o->last_op = (int16_t)i;
     o->used = 1;
   }
   for (i = 0; i < m->n_out; i++) {
-    qs_tensor_t *t = &m->tensors[m->outputs[i]];
+    qs_slot_t *t = &m->slots[m->outputs[i]];
     if (t->first_op == -2) return qs_fail(m, QS_ERR_SCHEMA, -1, m->outputs[i], "graph output is never written");
     t->last_op = last < 0 ? 0 : last;
   }
@@ -228,13 +235,19 @@ qs_status_t qs_parse(qs_model_t *m) {
   if (ops.n > QS_MAX_OPS) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "more operators than QS_MAX_OPS");
   m->n_tensors = tensors.n;
   m->n_ops = ops.n;
-  m->tensors = (qs_tensor_t *)qs_alloc(m, sizeof(qs_tensor_t) * tensors.n);
+  m->tensor_vec = tensors;
+  m->buffer_vec = bufs;
+  m->slots = (qs_slot_t *)qs_alloc(m, sizeof(qs_slot_t) * tensors.n);
   m->ops = (qs_op_t *)qs_alloc(m, sizeof(qs_op_t) * ops.n);
-  if (!m->tensors || !m->ops) return m->err->status;
+  if (!m->slots || !m->ops) return m->err->status;
   for (i = 0; i < tensors.n; i++) {
-    fb_table_t tt = fb_vec_table(fb, &tensors, i);
-    if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, (int)i, "tensor table out of bounds");
-    if ((s = parse_tensor(m, (int)i, &tt, &bufs)) != QS_OK) return s;
+    qs_tensor_t t;
+    qs_slot_t *sl = &m->slots[i];
+    if ((s = qs_get_tensor(m, (int)i, &t)) != QS_OK) return s;
+    sl->bytes = t.bytes;
+    sl->is_const = t.data != NULL;
+    sl->off = t.data ? (uint32_t)(t.data - m->model) : 0;
+    sl->used = 0;
   }
   if ((s = parse_io(m, &sg, SG_INPUTS, m->inputs, &m->n_in)) != QS_OK) return s;
   if ((s = parse_io(m, &sg, SG_OUTPUTS, m->outputs, &m->n_out)) != QS_OK) return s;

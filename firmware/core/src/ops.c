@@ -48,15 +48,38 @@ qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
   qs_op_t *op = &m->ops[oi];
   const op_entry_t *e = find(op->code);
   qs_status_t s;
+  qs_tensor_t cache[QS_MAX_IO + 1]; /* decoded once per op, on the stack, not in the arena */
+  int i;
   if (!e) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator not supported");
+  for (i = 0; i < op->n_in; i++)
+    if (op->in[i] >= 0 && (s = qs_get_tensor(m, op->in[i], &cache[i])) != QS_OK) return s;
+  if ((s = qs_get_tensor(m, op->out, &cache[QS_MAX_IO])) != QS_OK) return s;
+  m->tc = cache;
   s = e->prepare(m, oi, op);
+  m->tc = NULL;
   if (s == QS_OK && !op->eval) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator variant not supported");
   return s;
 }
 
-qs_tensor_t *qs_in(qs_model_t *m, const qs_op_t *op, int i) {
+const qs_tensor_t *qs_in(qs_model_t *m, const qs_op_t *op, int i) {
   if (i >= op->n_in || op->in[i] < 0) return NULL;
-  return &m->tensors[op->in[i]];
+  return &m->tc[i];
+}
+
+const qs_tensor_t *qs_out(qs_model_t *m) { return &m->tc[QS_MAX_IO]; }
+
+void qs_scratch(qs_model_t *m, size_t bytes) {
+  if (bytes > m->scratch_need) m->scratch_need = bytes;
+}
+
+const int32_t *qs_const_i32(qs_model_t *m, const qs_tensor_t *t) {
+  int32_t *copy;
+  uint32_t i, n = t->bytes / 4;
+  if (((uintptr_t)t->data & 3u) == 0) return (const int32_t *)(const void *)t->data;
+  /* misaligned in the model file: keep an aligned copy (rare; converters align buffers) */
+  if (!(copy = (int32_t *)qs_alloc(m, t->bytes))) return NULL;
+  for (i = 0; i < n; i++) copy[i] = (int32_t)fb_load_u32(t->data + 4 * i);
+  return copy;
 }
 
 qs_status_t qs_opts(qs_model_t *m, int oi, const qs_op_t *op, uint8_t type, int required) {
@@ -66,10 +89,10 @@ qs_status_t qs_opts(qs_model_t *m, int oi, const qs_op_t *op, uint8_t type, int 
   return QS_OK;
 }
 
-qs_status_t qs_need_q8(qs_model_t *m, int oi, int ti, const char *what) {
-  const qs_tensor_t *t;
-  if (ti < 0) return qs_fail(m, QS_ERR_SCHEMA, oi, ti, what);
-  t = &m->tensors[ti];
+qs_status_t qs_need_q8(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what) {
+  const qs_tensor_t *t = which == QS_OUT ? qs_out(m) : qs_in(m, op, which);
+  int ti = which == QS_OUT ? op->out : (which < op->n_in ? op->in[which] : -1);
+  if (!t) return qs_fail(m, QS_ERR_SCHEMA, oi, ti, what);
   if (t->dtype != QS_DT_INT8) return qs_fail(m, QS_ERR_TYPE, oi, ti, "expected an int8 tensor");
   if (!t->quantized || !(t->scale > 0.0f)) return qs_fail(m, QS_ERR_QUANT, oi, ti, "int8 tensor without a positive scale");
   return QS_OK;

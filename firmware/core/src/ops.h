@@ -14,24 +14,27 @@ enum { PAD_SAME = 0, PAD_VALID = 1 };
 
 typedef qs_status_t (*qs_prepare_fn)(qs_model_t *m, int oi, qs_op_t *op);
 
-/* Tensor of input i (NULL if omitted or absent). */
-qs_tensor_t *qs_in(qs_model_t *m, const qs_op_t *op, int i);
+/* During prepare: input i (NULL if omitted or absent) and the output, decoded. */
+const qs_tensor_t *qs_in(qs_model_t *m, const qs_op_t *op, int i);
+const qs_tensor_t *qs_out(qs_model_t *m);
+/* int32 constant data as an aligned pointer (into the model, or an arena copy). */
+const int32_t *qs_const_i32(qs_model_t *m, const qs_tensor_t *t);
 /* Options table of the expected type; QS_ERR_SCHEMA if another type is attached. */
 qs_status_t qs_opts(qs_model_t *m, int oi, const qs_op_t *op, uint8_t type, int required);
 /* CalculateActivationRangeQuantized for an int8 output. */
 qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor_t *out, int32_t *mn, int32_t *mx);
-/* int8 tensor with per-tensor quantization (scale > 0). */
-qs_status_t qs_need_q8(qs_model_t *m, int oi, int ti, const char *what);
+/* Input `which` (or QS_OUT) must be int8 with a positive scale; `what` names it if missing. */
+#define QS_OUT (-1)
+qs_status_t qs_need_q8(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what);
 /* QuantizeMultiplier plus a range check: kernels shift by at most 30 left / 31 right. */
 qs_status_t qs_multiplier(qs_model_t *m, int oi, int ti, double real, int32_t *mult, int32_t *shift);
 /* ComputePaddingHeightWidth helpers. */
 int qs_out_size(int padding, int in, int filter, int stride, int dilation);
 int qs_padding(int stride, int dilation, int in, int filter, int out);
 
-/* Per-channel multipliers/shifts and folded bias + in_off*sum(w) for CONV/DEPTHWISE; the
- * weights of channel c are w[c*wstride + i*wstep], i < k. */
-qs_status_t qs_conv_channels(qs_model_t *m, int oi, const qs_op_t *op, int oc, int32_t *mult,
-                             int32_t *shift, int32_t *bias_eff, int32_t in_off, int k, int wstride, int wstep);
+/* CONV/DEPTHWISE: per-channel multipliers/shifts (allocated) and the bias as aligned int32. */
+qs_status_t qs_conv_channels(qs_model_t *m, int oi, const qs_op_t *op, int oc, int32_t **mult, int8_t **shift,
+                             const int32_t **bias);
 
 qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op);

@@ -10,7 +10,7 @@
 
 static uint32_t aligned(uint32_t n) { return (n + QS_ALIGN - 1u) & ~(QS_ALIGN - 1u); }
 
-static int overlaps(const qs_tensor_t *a, const qs_tensor_t *b) {
+static int overlaps(const qs_slot_t *a, const qs_slot_t *b) {
   return a->first_op <= b->last_op && b->first_op <= a->last_op;
 }
 
@@ -21,30 +21,30 @@ qs_status_t qs_plan(qs_model_t *m) {
   size_t need;
   if (!order || !live) return m->err->status;
   for (i = 0; i < m->n_tensors; i++) {
-    const qs_tensor_t *t = &m->tensors[i];
-    if (!t->used || t->data) continue;
+    const qs_slot_t *t = &m->slots[i];
+    if (!t->used || t->is_const) continue;
     /* insertion sort by size, descending; ties by index for a stable plan */
-    for (j = n; j > 0 && m->tensors[order[j - 1]].bytes < t->bytes; j--) order[j] = order[j - 1];
+    for (j = n; j > 0 && m->slots[order[j - 1]].bytes < t->bytes; j--) order[j] = order[j - 1];
     order[j] = (int16_t)i;
     n++;
   }
   for (i = 0; i < n; i++) {
-    qs_tensor_t *t = &m->tensors[order[i]];
+    qs_slot_t *t = &m->slots[order[i]];
     uint32_t nl = 0, off = 0, size = aligned(t->bytes);
     /* placed tensors that are alive at the same time, sorted by offset */
     for (j = 0; j < i; j++) {
-      const qs_tensor_t *p = &m->tensors[order[j]];
+      const qs_slot_t *p = &m->slots[order[j]];
       if (!overlaps(t, p)) continue;
-      for (k = nl; k > 0 && m->tensors[live[k - 1]].offset > p->offset; k--) live[k] = live[k - 1];
+      for (k = nl; k > 0 && m->slots[live[k - 1]].off > p->off; k--) live[k] = live[k - 1];
       live[k] = order[j];
       nl++;
     }
     for (j = 0; j < nl; j++) {
-      const qs_tensor_t *p = &m->tensors[live[j]];
-      if (off + size <= p->offset) break; /* fits in the gap below p */
-      if (p->offset + aligned(p->bytes) > off) off = p->offset + aligned(p->bytes);
+      const qs_slot_t *p = &m->slots[live[j]];
+      if (off + size <= p->off) break; /* fits in the gap below p */
+      if (p->off + aligned(p->bytes) > off) off = p->off + aligned(p->bytes);
     }
-    t->offset = off;
+    t->off = off;
     if (off + size > end) end = off + size;
   }
   m->tensor_base = (m->table_used + QS_ALIGN - 1u) & ~(size_t)(QS_ALIGN - 1u);
