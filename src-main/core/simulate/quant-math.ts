@@ -49,8 +49,17 @@ export function rdbpot(x: number, exponent: number): number {
  * doubling high multiply.
  */
 export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shift: number): number {
-  if (shift > 0) return srdhm(Math.imul(x, 1 << shift), multiplier);
-  return rdbpot(srdhm(x, multiplier), -shift);
+  const xs = shift > 0 ? Math.imul(x, 1 << shift) : x;
+  // Fast path: when |xs * multiplier| < 2^52 the double product and the nudged sum are exact,
+  // so SRDHM is a plain truncating division (the common case for conv accumulators).
+  const p = xs * multiplier;
+  let high: number;
+  if (p < 4503599627370496 && p > -4503599627370496) {
+    high = Math.trunc((p + (p >= 0 ? 1073741824 : 1 - 1073741824)) / TWO_31);
+  } else {
+    high = srdhm(xs, multiplier);
+  }
+  return shift > 0 ? high : rdbpot(high, -shift);
 }
 
 /** MultiplyByQuantizedMultiplierGreaterThanOne: left shift then high multiply. */
