@@ -120,22 +120,32 @@ export class AppState {
     this.error = { code, message, context };
   }
 
+  /** Opens can overlap (start-up model, a click, a drop): only the latest one may replace the model. */
+  #openSeq = 0;
+
   private async run(label: string, action: () => Promise<OpenedModel | null>): Promise<void> {
+    const seq = ++this.#openSeq;
+    const errorBefore = this.error;
     this.job = { id: null, label, fraction: null, message: '' };
     try {
       const opened = await action();
       if (!opened) return; // dialog cancelled
+      if (seq !== this.#openSeq) {
+        void api.model.close({ id: opened.id }).catch(() => false); // superseded by a later open
+        return;
+      }
       const previous = this.model;
       this.model = opened;
       this.selectedLayer = null;
-      this.error = null;
+      // A success clears the banner only if it still shows an error from before this open.
+      if (this.error === errorBefore) this.error = null;
       this.view = 'model';
       if (previous && previous.id !== opened.id) void api.model.close({ id: previous.id }).catch(() => false);
       void this.refreshLists();
     } catch (e) {
       this.fail(label, e);
     } finally {
-      this.job = null;
+      if (seq === this.#openSeq) this.job = null;
     }
   }
 }

@@ -11,13 +11,18 @@ export function hostUrl(): string {
   return url;
 }
 
-/** Load the app and wait until it has talked to the host (header shows the host kind). */
+/**
+ * Load the app and wait until it has talked to the host (header shows the host kind) and the
+ * start-up model the host names (the bundled example) has finished opening.
+ */
 export async function openApp(page: Page): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(hostUrl());
   await expect(page.getByTestId('side-panel')).toBeVisible();
   await expect(page.locator('header')).toContainText(/web · v\d/);
+  await expect(page.getByTestId('progress')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
   expect(errors, 'uncaught errors in the page').toEqual([]);
 }
 

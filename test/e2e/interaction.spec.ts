@@ -90,3 +90,10 @@ test('bundled examples open by path and then appear in recent files', async ({ p
   await expect(page.getByTestId('recent-file').filter({ hasText: 'micro_speech_quantized.tflite' })).toBeVisible();
   await screenshot(page, 'example-micro_speech');
 });
+
+test('starts on the bundled example model the host names', async ({ page }) => {
+  await openApp(page);
+  await expect(page.getByTestId('header-model')).toHaveText('person_detect.tflite');
+  await expect(page.getByTestId('layer-count')).toHaveAttribute('data-count', '31');
+  await expect(page.getByTestId('current-model')).toContainText('person_detect.tflite');
+});
