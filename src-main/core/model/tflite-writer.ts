@@ -23,7 +23,7 @@ import {
   int64Vector,
   offsetVector,
 } from './fb-writer.ts';
-import { type OptionTable, optionTableByName } from './tflite-options.ts';
+import { OPTIONS_FOR_OP, type OptionTable, optionTableByName } from './tflite-options.ts';
 import { ENUMS, FILE_IDENTIFIER, tensorTypeCode } from './tflite-schema.ts';
 
 export interface WriteOptions {
@@ -163,11 +163,13 @@ function writeOperator(b: Builder, op: Operator, sgIndex: number): Offset {
   const mutating = op.mutatingVariableInputs ? boolVector(b, op.mutatingVariableInputs) : 0;
   let unionType = 0;
   let options = 0;
-  if (op.optionsTable) {
-    const spec = optionTableByName(op.optionsTable);
+  // Operators built in code may leave optionsTable out: the op's usual table is implied.
+  const table = op.optionsTable ?? (Object.keys(op.options).length ? OPTIONS_FOR_OP[op.op] : undefined);
+  if (table) {
+    const spec = optionTableByName(table);
     if (!spec)
       throw new Error(
-        `cannot write subgraph ${sgIndex} operator ${op.index}: unknown options table '${op.optionsTable}'`,
+        `cannot write subgraph ${sgIndex} operator ${op.index}: unknown options table '${table}'`,
       );
     unionType = spec.unionType;
     options = writeOptions(b, spec, op.options, `subgraph ${sgIndex} operator ${op.index} (${op.op})`);

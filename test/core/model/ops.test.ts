@@ -166,3 +166,19 @@ describe('ops outside the list', () => {
     expect(readTflite(writeTflite(old)).subgraphs[0].operators[0].op).toBe('FULLY_CONNECTED');
   });
 });
+
+describe('operators built in code', () => {
+  it('without optionsTable get the op’s usual options table', () => {
+    const m = oneOp('CONV_2D', 3, { padding: 'VALID', stride_w: 2, stride_h: 2 });
+    const read = readTflite(writeTflite(m)).subgraphs[0].operators[0];
+    expect(read.optionsTable).toBe('Conv2DOptions');
+    expect(read.options).toEqual({
+      ...defaultOptions('Conv2DOptions'),
+      padding: 'VALID',
+      stride_w: 2,
+      stride_h: 2,
+    });
+    // No options at all: nothing written, nothing read back.
+    expect(readTflite(writeTflite(oneOp('QUANTIZE', 114, {}))).subgraphs[0].operators[0].options).toEqual({});
+  });
+});
