@@ -1,0 +1,133 @@
+/*
+ * Core benchmark + bit-exactness check on the emulated Cortex-M3 (QEMU mps2-an385,
+ * -icount shift=0): runs each embedded model on its golden input, compares every op output
+ * with the golden, and prints ticks per op and instructions per MAC (1 SysTick tick = 40
+ * instructions under icount shift=0 at 25 MHz). Ends with a semihosting exit.
+ * The models and goldens are linked in by bench_m3_data.S (.incbin).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "qs_interp.h"
+#include "qs_port.h"
+
+#define N_MODELS 8
+extern const uint8_t *const bench_models[N_MODELS];
+extern const uint32_t bench_model_lens[N_MODELS];
+extern const uint8_t *const bench_goldens[N_MODELS];
+extern const char *const bench_names[N_MODELS];
+
+static uint8_t g_arena[512 * 1024] __attribute__((aligned(16)));
+
+static void puts_(const char *s) { qs_port_write((const uint8_t *)s, strlen(s)); }
+static void putu(uint64_t v) {
+  char b[24];
+  int i = 23;
+  b[i] = 0;
+  do b[--i] = (char)('0' + v % 10); while ((v /= 10) && i > 0);
+  puts_(b + i);
+}
+static uint32_t rd32(const uint8_t *p) { return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24); }
+
+typedef struct {
+  const uint8_t *golden; /* first op-output record */
+  uint32_t n_out;
+  int mismatches;
+  uint64_t ticks[3], macs[3]; /* CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED */
+  uint64_t total;
+  const qs_interp_t *ip;
+} bench_t;
+
+static void hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len, uint32_t ticks) {
+  bench_t *b = (bench_t *)vctx;
+  const uint8_t *p = b->golden;
+  qs_op_info_t info;
+  uint32_t i;
+  int k = -1, found = 0;
+  qs_op_info(b->ip, op, &info);
+  b->total += ticks;
+  if (info.builtin_code == 3) k = 0;
+  if (info.builtin_code == 4) k = 1;
+  if (info.builtin_code == 9) k = 2;
+  if (k >= 0) b->ticks[k] += ticks, b->macs[k] += info.macs;
+  puts_("  op ");
+  putu((uint64_t)op);
+  puts_(" ");
+  puts_(info.name);
+  puts_(" ticks ");
+  putu(ticks);
+  puts_(" macs ");
+  putu(info.macs);
+  puts_("\n");
+  for (i = 0; i < b->n_out; i++) {
+    int32_t t = (int32_t)rd32(p);
+    uint32_t n = rd32(p + 4);
+    if (t == tensor) {
+      found = 1;
+      if (n != len || memcmp(p + 8, data, len) != 0) b->mismatches++;
+    }
+    p += 8 + n;
+  }
+  if (!found) b->mismatches++;
+}
+
+static void ratio(const char *what, uint64_t ticks, uint64_t macs) {
+  if (!macs) return;
+  puts_("  ");
+  puts_(what);
+  puts_(" instr/MAC x100: ");
+  putu(ticks * 40u * 100u / macs);
+  puts_("\n");
+}
+
+static void semihost_exit(int ok) {
+  /* SYS_EXIT with ADP_Stopped_ApplicationExit (0x20026) or RunTimeErrorUnknown (0x20023) */
+  register uint32_t r0 __asm__("r0") = 0x18;
+  register uint32_t r1 __asm__("r1") = ok ? 0x20026u : 0x20023u;
+  __asm__ volatile("bkpt 0xAB" : : "r"(r0), "r"(r1) : "memory");
+}
+
+int main(void) {
+  int i, failed = 0;
+  qs_port_init();
+  for (i = 0; i < N_MODELS; i++) {
+    qs_interp_t ip;
+    bench_t b;
+    const uint8_t *g = bench_goldens[i] + 8 + rd32(bench_goldens[i] + 4);
+    uint32_t n_in = rd32(g), j;
+    qs_status_t s = qs_load(&ip, bench_models[i], bench_model_lens[i], g_arena, sizeof g_arena);
+    puts_(bench_names[i]);
+    if (s != QS_OK) {
+      puts_(": load failed: ");
+      puts_(ip.err.msg);
+      puts_("\n");
+      failed++;
+      continue;
+    }
+    g += 4;
+    for (j = 0; j < n_in; j++) { /* golden inputs, in graph input order */
+      uint32_t n = rd32(g + 4);
+      memcpy(qs_input_data(&ip, (int)j), g + 8, n);
+      g += 8 + n;
+    }
+    memset(&b, 0, sizeof b);
+    b.n_out = rd32(g);
+    b.golden = g + 4;
+    b.ip = &ip;
+    puts_(": arena ");
+    putu(qs_arena_used(&ip));
+    puts_("\n");
+    qs_invoke(&ip, hook, &b);
+    puts_("  total ticks ");
+    putu(b.total);
+    puts_(b.mismatches ? "  MISMATCH vs golden\n" : "  bit-exact\n");
+    ratio("CONV_2D", b.ticks[0], b.macs[0]);
+    ratio("DEPTHWISE_CONV_2D", b.ticks[1], b.macs[1]);
+    ratio("FULLY_CONNECTED", b.ticks[2], b.macs[2]);
+    failed += b.mismatches != 0;
+  }
+  puts_(failed ? "bench: FAIL\n" : "bench: all bit-exact\n");
+  semihost_exit(!failed);
+  for (;;) {
+  }
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Emit bench_m3_data.S: .incbin of the fixture models and converted goldens (paths given).
+# Usage: gen_bench_data.sh FIXTURES GOLDEN_DIR > out.S
+FIX=$1
+GOLD=$2
+NAMES="hello_world_int8 micro_speech_quantized person_detect simple_add_model keyword_spotting_on_off image_example1 rock_paper_scissors autoencoder_example"
+echo '  .section .rodata'
+i=0
+for n in $NAMES; do
+  printf '  .balign 16\nm%d: .incbin "%s/models/%s.tflite"\nm%d_end:\n' $i "$FIX" "$n" $i
+  printf '  .balign 4\ng%d: .incbin "%s/%s.bin"\n' $i "$GOLD" "$n"
+  printf 's%d: .asciz "%s"\n' $i "$n"
+  i=$((i+1))
+done
+printf '  .balign 4\n  .global bench_models\nbench_models:\n'
+i=0; for n in $NAMES; do printf '  .word m%d\n' $i; i=$((i+1)); done
+printf '  .global bench_model_lens\nbench_model_lens:\n'
+i=0; for n in $NAMES; do printf '  .word m%d_end - m%d\n' $i $i; i=$((i+1)); done
+printf '  .global bench_goldens\nbench_goldens:\n'
+i=0; for n in $NAMES; do printf '  .word g%d\n' $i; i=$((i+1)); done
+printf '  .global bench_names\nbench_names:\n'
+i=0; for n in $NAMES; do printf '  .word s%d\n' $i; i=$((i+1)); done
