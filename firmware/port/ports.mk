@@ -19,7 +19,7 @@ SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 host: $(BUILD)/host/qs-board
 $(BUILD)/host/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c $(PROTO_HDR)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_WARN) -O2 $(PROTO_INC) -Iport/host -o $@ $(SERVER_SRC) $(QS_CORE_SRC) \
+	$(HOST_CC) $(HOST_WARN) -O2 -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@ $(SERVER_SRC) $(QS_CORE_SRC) \
 	  port/host/main.c port/host/port_host.c -lm
 
 # ---- protocol unit tests and bounded fuzzing, under ASan/UBSan ----
@@ -33,8 +33,13 @@ $(BUILD)/san/fuzz_server: proto/tests/fuzz_server.c $(SERVER_SRC) $(QS_CORE_SRC)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_WARN) $(SAN) $(PROTO_INC) -Iport/host -o $@ $< $(SERVER_SRC) $(QS_CORE_SRC) port/host/port_host.c -lm
 
-proto-test: $(BUILD)/san/test_frame $(BUILD)/san/fuzz_frame
+$(BUILD)/san/test_frame_fastcrc: proto/tests/test_frame.c $(PROTO_SRC) $(PROTO_HDR)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) $(SAN) -DQS_CRC32_FAST $(PROTO_INC) -o $@ $< $(PROTO_SRC)
+
+proto-test: $(BUILD)/san/test_frame $(BUILD)/san/test_frame_fastcrc $(BUILD)/san/fuzz_frame
 	$(BUILD)/san/test_frame
+	$(BUILD)/san/test_frame_fastcrc
 	$(BUILD)/san/fuzz_frame 100000 1
 
 # Longer fuzzing run: make proto-fuzz FUZZ_ITERS=5000000 FUZZ_SEED=42

@@ -1,5 +1,24 @@
 #include "qs_crc32.h"
 
+#ifdef QS_CRC32_FAST
+/* Host builds: byte-wise 1 KiB table, built on first use (about 4x the nibble version's speed). */
+uint32_t qs_crc32(uint32_t crc, const uint8_t *data, size_t len) {
+  static uint32_t table[256];
+  static int ready = 0;
+  if (!ready) {
+    for (uint32_t n = 0; n < 256; n++) {
+      uint32_t c = n;
+      for (int k = 0; k < 8; k++) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[n] = c;
+    }
+    ready = 1;
+  }
+  crc = ~crc;
+  for (size_t i = 0; i < len; i++) crc = table[(crc ^ data[i]) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+#else
+
 /* Nibble table: 64 bytes of flash instead of 1 KiB, two lookups per byte. Upload CRC cost is
  * small next to the UART time on every port we have. */
 static const uint32_t k_nibble[16] = {
@@ -16,3 +35,4 @@ uint32_t qs_crc32(uint32_t crc, const uint8_t *data, size_t len) {
   }
   return ~crc;
 }
+#endif

@@ -168,8 +168,13 @@ static int port_write(void *ctx, const uint8_t *buf, size_t len) {
   return qs_port_write(buf, len);
 }
 
+/* Bytes taken from the port per read: small on MCUs (stack), large on the host (fewer syscalls). */
+#ifndef QS_READ_CHUNK
+#define QS_READ_CHUNK 256
+#endif
+
 void qs_server_run(qs_server_t *s) {
-  uint8_t buf[256];
+  static uint8_t buf[QS_READ_CHUNK];
   if (!s->write) s->write = port_write;
   for (;;) {
     size_t n = qs_port_read(buf, sizeof buf);

@@ -11,27 +11,25 @@ export function cobsMaxEncoded(n: number): number {
 
 export function cobsEncode(src: Uint8Array): Uint8Array {
   const dst = new Uint8Array(cobsMaxEncoded(src.length));
-  let codeAt = 0;
-  let out = 1;
-  let code = 1;
-  for (let i = 0; i < src.length; i++) {
-    // A full block (254 data bytes) ends without an implied zero; close it only when more follows.
-    if (code === 0xff) {
-      dst[codeAt] = code;
-      codeAt = out++;
-      code = 1;
+  let out = 0;
+  let i = 0;
+  // Each block: a code byte (1 + data length), then up to 254 non-zero bytes copied in one go.
+  // A block shorter than 254 stands for "data then 0x00"; the 0x00 itself is skipped.
+  for (;;) {
+    const zero = src.indexOf(0, i);
+    const runEnd = zero < 0 ? src.length : zero;
+    const n = Math.min(runEnd - i, 254);
+    dst[out++] = n + 1;
+    dst.set(src.subarray(i, i + n), out);
+    out += n;
+    i += n;
+    if (n === 254) {
+      if (i === src.length) break; // a full last block needs no closing block
+      continue;
     }
-    const b = src[i];
-    if (b === 0) {
-      dst[codeAt] = code;
-      codeAt = out++;
-      code = 1;
-    } else {
-      dst[out++] = b;
-      code++;
-    }
+    if (i === src.length) break; // data ended without a zero
+    i++; // skip the zero this block stands for
   }
-  dst[codeAt] = code;
   return dst.subarray(0, out);
 }
 

@@ -24,6 +24,8 @@ export interface LinkOptions {
 export interface TransactOptions {
   /** Frames written before the request that the board does not answer (upload bursts). */
   prefix?: Request[];
+  /** Raw bytes written before everything else (link rate measurement filler). */
+  rawPrefix?: Uint8Array;
   retries?: number;
   /** Idle timeout (reset by every frame of this request), default from LinkOptions. */
   timeoutMs?: number;
@@ -31,6 +33,9 @@ export interface TransactOptions {
   expectBytes?: number;
   /** Frames of type OP_OUTPUT carrying this request's seq go here. */
   onStream?: (frame: Frame) => void;
+  /** Ignore ERROR frames the board could not attribute (seq 0xFFFF) instead of retrying:
+   * for requests sent right after deliberate junk (link rate measurement). */
+  ignoreUnattributedErrors?: boolean;
   /** Frames the reader rejected while this request was pending (stream pieces lost). */
   onDamage?: (reason: string) => void;
   signal?: AbortSignal;
@@ -127,7 +132,7 @@ export class BoardLink {
     const seq = this.seq;
     this.seq = (this.seq + 1) % SEQ_UNKNOWN;
     const frames = [...(opts.prefix ?? []), req].map((r) => encodeFrame(r.cmd, seq, r.body));
-    const out = Buffer.concat(frames);
+    const out = Buffer.concat(opts.rawPrefix ? [opts.rawPrefix, ...frames] : frames);
     const base = opts.timeoutMs ?? this.opts.timeoutMs;
     const slack = ((out.length + (opts.expectBytes ?? 0)) / this.opts.minBytesPerSec) * 1000;
     return new Promise((resolve) => {
@@ -172,7 +177,7 @@ export class BoardLink {
         continue;
       }
       if (ev.seq === SEQ_UNKNOWN && ev.type === MsgType.ERROR) {
-        if (!p.opts.onStream) p.settle('retry'); // the board could not read our request
+        if (!p.opts.onStream && !p.opts.ignoreUnattributedErrors) p.settle('retry'); // the board could not read our request
         continue;
       }
       if (ev.seq !== p.seq) continue; // a late reply to an earlier attempt

@@ -19,7 +19,7 @@ export interface UploadProgress {
 export interface UploadOptions {
   onProgress?: (p: UploadProgress) => void;
   signal?: AbortSignal;
-  /** Bytes per burst before an acknowledgement (default 32 KiB). */
+  /** Bytes per burst before an acknowledgement (default 128 KiB; shrinks on a noisy line). */
   window?: number;
   /** Largest chunk payload (default: what the board's max_body allows, ≤ 4096). */
   chunk?: number;
@@ -38,7 +38,7 @@ export interface UploadResult {
 
 export async function uploadModel(link: BoardLink, model: Uint8Array, opts: UploadOptions = {}): Promise<UploadResult> {
   const maxChunk = Math.min(opts.chunk ?? 4096, link.hello.maxBody - CHUNK_HEADER);
-  const window = opts.window ?? 32 * 1024;
+  const window = opts.window ?? 128 * 1024;
   const maxFailures = opts.maxFailures ?? 8;
   if (model.length > link.hello.maxModelBytes) {
     throw new ProtocolError('TOO_LARGE', `model of ${model.length} B exceeds the board's ${link.hello.maxModelBytes} B model buffer`);
