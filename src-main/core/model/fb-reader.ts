@@ -72,11 +72,12 @@ export class FbReader {
   /** int64 as a JS number (exact up to 2^53). */
   i64(pos: number, where: string): number {
     this.check(pos, 8, where);
-    return Number(this.bb.readInt64(pos));
+    // lo + hi·2^32 without BigInt (hot for per-channel zero points); exact below 2^53.
+    return this.bb.readUint32(pos) + this.bb.readInt32(pos + 4) * 4294967296;
   }
   u64(pos: number, where: string): number {
     this.check(pos, 8, where);
-    return Number(this.bb.readUint64(pos));
+    return this.bb.readUint32(pos) + this.bb.readUint32(pos + 4) * 4294967296;
   }
 
   /** Follow a uoffset stored at `pos`. */
