@@ -2,9 +2,9 @@
  * DEPTHWISE_CONV_2D, int8 per-channel, bit-exact with TFLite Micro
  * reference_integer_ops::DepthwiseConvPerChannel (stride, dilation, SAME/VALID, multiplier).
  *
- * Speed: for depth multiplier 1 each output pixel accumulates all channels tap by tap in a
- * scratch row, so input and filter are read contiguously and out-of-image taps are skipped
- * once per tap rather than tested per MAC. uint32 accumulators wrap instead of overflowing.
+ * Speed: each output pixel accumulates all its channels tap by tap in a scratch row, so input
+ * and filter are read contiguously and out-of-image taps are skipped once per tap rather
+ * than tested per MAC (any depth multiplier). uint32 accumulators wrap instead of overflowing.
  */
 #include "ops.h"
 
@@ -17,7 +17,7 @@ typedef struct {
   int8_t *shift;
 } dw_params_t;
 
-static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
+static void dw_eval(qs_model_t *m, const qs_op_t *op) {
   const dw_params_t *p = (const dw_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
@@ -26,7 +26,7 @@ static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
   const int32_t off = p->in_off;
   int b, oy, ox, ky, kx, c;
   for (b = 0; b < p->n; b++) {
-    const int8_t *inb = in + (size_t)b * p->ih * p->iw * C;
+    const int8_t *inb = in + (size_t)b * p->ih * p->iw * p->ic;
     for (oy = 0; oy < p->oh; oy++) {
       int iy0 = oy * p->sh - p->pad_h;
       for (ox = 0; ox < p->ow; ox++, out += C) {
@@ -39,9 +39,17 @@ static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
             int ix = ix0 + kx * p->dw;
             const int8_t *x, *w;
             if (ix < 0 || ix >= p->iw) continue;
-            x = inb + ((size_t)iy * p->iw + ix) * C;
+            x = inb + ((size_t)iy * p->iw + ix) * p->ic;
             w = p->w + ((size_t)ky * p->kw + kx) * C;
-            for (c = 0; c < C; c++) acc[c] += (uint32_t)((x[c] + off) * w[c]);
+            if (p->dm == 1) {
+              for (c = 0; c < C; c++) acc[c] += (uint32_t)((x[c] + off) * w[c]);
+            } else { /* output channel ic*dm + d reads input channel ic */
+              int ic, d, oc = 0;
+              for (ic = 0; ic < p->ic; ic++) {
+                int32_t xv = x[ic] + off;
+                for (d = 0; d < p->dm; d++, oc++) acc[oc] += (uint32_t)(xv * w[oc]);
+              }
+            }
           }
         }
         for (c = 0; c < C; c++)
@@ -49,33 +57,6 @@ static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
       }
     }
   }
-}
-
-/* Any depth multiplier: the reference loop order, per output channel. */
-static void dw_eval_generic(qs_model_t *m, const qs_op_t *op) {
-  const dw_params_t *p = (const dw_params_t *)op->params;
-  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
-  int8_t *out = (int8_t *)qs_tdata(m, op->out);
-  int b, oy, ox, ic, d, ky, kx;
-  for (b = 0; b < p->n; b++)
-    for (oy = 0; oy < p->oh; oy++)
-      for (ox = 0; ox < p->ow; ox++, out += p->oc)
-        for (ic = 0; ic < p->ic; ic++)
-          for (d = 0; d < p->dm; d++) {
-            int oc = ic * p->dm + d;
-            uint32_t acc = p->bias ? (uint32_t)p->bias[oc] : 0u;
-            for (ky = 0; ky < p->kh; ky++) {
-              int iy = oy * p->sh - p->pad_h + ky * p->dh;
-              if (iy < 0 || iy >= p->ih) continue;
-              for (kx = 0; kx < p->kw; kx++) {
-                int ix = ox * p->sw - p->pad_w + kx * p->dw;
-                if (ix < 0 || ix >= p->iw) continue;
-                acc += (uint32_t)((in[(((size_t)b * p->ih + iy) * p->iw + ix) * p->ic + ic] + p->in_off) *
-                                  p->w[((size_t)ky * p->kw + kx) * p->oc + oc]);
-              }
-            }
-            out[oc] = qs_requant((int32_t)acc, p->mult[oc], p->shift[oc], p->out_zp, p->act_min, p->act_max);
-          }
 }
 
 qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
@@ -119,6 +100,6 @@ qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
   qs_scratch(m, 4u * (size_t)p->oc);
   op->params = p;
   op->macs = (uint64_t)p->n * p->oh * p->ow * p->oc * p->kh * p->kw;
-  op->eval = p->dm == 1 ? dw_eval_m1 : dw_eval_generic;
+  op->eval = dw_eval;
   return QS_OK;
 }
