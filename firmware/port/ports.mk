@@ -37,16 +37,18 @@ $(BUILD)/san/test_frame_fastcrc: proto/tests/test_frame.c $(PROTO_SRC) $(PROTO_H
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_WARN) $(SAN) -DQS_CRC32_FAST $(PROTO_INC) -o $@ $< $(PROTO_SRC)
 
-proto-test: $(BUILD)/san/test_frame $(BUILD)/san/test_frame_fastcrc $(BUILD)/san/fuzz_frame
+proto-test: $(BUILD)/san/test_frame $(BUILD)/san/test_frame_fastcrc $(BUILD)/san/fuzz_frame $(BUILD)/san/fuzz_server
 	$(BUILD)/san/test_frame
 	$(BUILD)/san/test_frame_fastcrc
 	$(BUILD)/san/fuzz_frame 100000 1
+	$(BUILD)/san/fuzz_server $(QS_FIXTURES) 20000 1
 
 # Longer fuzzing run: make proto-fuzz FUZZ_ITERS=5000000 FUZZ_SEED=42
 FUZZ_ITERS ?= 1000000
 FUZZ_SEED ?= 1
-proto-fuzz: $(BUILD)/san/fuzz_frame
+proto-fuzz: $(BUILD)/san/fuzz_frame $(BUILD)/san/fuzz_server
 	$(BUILD)/san/fuzz_frame $(FUZZ_ITERS) $(FUZZ_SEED)
+	$(BUILD)/san/fuzz_server $(QS_FIXTURES) $(FUZZ_ITERS) $(FUZZ_SEED)
 
 ports: host mps2 nucleo
 
