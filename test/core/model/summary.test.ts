@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { planArena, readTflite, summarize } from '../../../src-main/core/model/index.ts';
+import {
+  operatorMacs,
+  operatorParams,
+  planArena,
+  readTflite,
+  summarize,
+  type Operator,
+  type Subgraph,
+  type Tensor,
+} from '../../../src-main/core/model/index.ts';
 import { listFixtures, readFixture } from '../../helpers/fixtures.ts';
 
 const model = (f: string, dir = 'models') => readTflite(readFixture(dir, f));
@@ -116,5 +125,67 @@ describe('arena plan', () => {
     const sg = model('simple_add_model.tflite').subgraphs[0];
     const bytes = sg.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1));
     expect(planArena(sg).size).toBe(bytes.reduce((a, b) => a + Math.ceil(b / 16) * 16, 0));
+  });
+});
+
+describe('MACs of ops without fixtures, by hand', () => {
+  const t = (index: number, shape: number[], constant = false): Tensor => ({
+    index,
+    name: `t${index}`,
+    dtype: 'int8',
+    shape,
+    buffer: constant ? 1 : 0,
+    data: constant ? new Uint8Array(shape.reduce((a, b) => a * b, 1)) : null,
+    quantization: null,
+    isVariable: false,
+  });
+  const op = (name: string, inputs: number[], outputs: number[]): Operator => ({
+    index: 0,
+    opcodeIndex: 0,
+    builtinCode: 0,
+    op: name,
+    known: true,
+    inputs,
+    outputs,
+    intermediates: [],
+    options: {},
+  });
+
+  it('TRANSPOSE_CONV: in_h·in_w·in_c·k_h·k_w·out_c (every input pixel scattered through the kernel)', () => {
+    // output_shape, weights [out_c=8, 3, 3, in_c=4], input [1, 5, 5, 4] → output [1, 10, 10, 8]
+    const sg: Subgraph = {
+      name: '',
+      inputs: [2],
+      outputs: [3],
+      operators: [],
+      tensors: [t(0, [4], true), t(1, [8, 3, 3, 4], true), t(2, [1, 5, 5, 4]), t(3, [1, 10, 10, 8])],
+    };
+    expect(operatorMacs(op('TRANSPOSE_CONV', [0, 1, 2], [3]), sg)).toBe(5 * 5 * 4 * 3 * 3 * 8);
+    expect(operatorParams(op('TRANSPOSE_CONV', [0, 1, 2], [3]), sg)).toBe(4 + 8 * 3 * 3 * 4);
+  });
+
+  it('UNIDIRECTIONAL_SEQUENCE_LSTM: steps · Σ rows·cols of its weight matrices', () => {
+    // input [batch 1, time 10, 6]; 4 input weights [16, 6], 4 recurrent weights [16, 16]
+    const tensors = [t(0, [1, 10, 6])];
+    const inputs = [0];
+    for (let i = 0; i < 4; i++) inputs.push(tensors.push(t(tensors.length, [16, 6], true)) - 1);
+    for (let i = 0; i < 4; i++) inputs.push(tensors.push(t(tensors.length, [16, 16], true)) - 1);
+    tensors.push(t(tensors.length, [1, 10, 16]));
+    const sg: Subgraph = { name: '', inputs: [0], outputs: [tensors.length - 1], operators: [], tensors };
+    expect(operatorMacs(op('UNIDIRECTIONAL_SEQUENCE_LSTM', inputs, [tensors.length - 1]), sg)).toBe(
+      10 * (4 * 16 * 6 + 4 * 16 * 16),
+    );
+  });
+
+  it('FULLY_CONNECTED with a batch of rows, and element-wise ops are 0', () => {
+    const sg: Subgraph = {
+      name: '',
+      inputs: [0],
+      outputs: [2],
+      operators: [],
+      tensors: [t(0, [3, 20]), t(1, [7, 20], true), t(2, [3, 7])],
+    };
+    expect(operatorMacs(op('FULLY_CONNECTED', [0, 1, -1], [2]), sg)).toBe(3 * 7 * 20);
+    expect(operatorMacs(op('ADD', [0, 0], [2]), sg)).toBe(0);
   });
 });
