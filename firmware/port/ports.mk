@@ -19,8 +19,8 @@ SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 host: $(BUILD)/host/qs-board
 $(BUILD)/host/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c $(PROTO_HDR)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_WARN) -O2 -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@ $(SERVER_SRC) $(QS_CORE_SRC) \
-	  port/host/main.c port/host/port_host.c -lm
+	$(HOST_CC) $(HOST_WARN) -O2 -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
+	  $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
 
 # ---- protocol unit tests and bounded fuzzing, under ASan/UBSan ----
 $(BUILD)/san/test_frame: proto/tests/test_frame.c $(PROTO_SRC) $(PROTO_HDR)
@@ -63,8 +63,8 @@ mps2: $(BUILD)/mps2/qs-mps2.elf
 $(BUILD)/mps2/qs-mps2.elf: $(ARM_DEPS) port/mps2-an385/port_mps2.c port/mps2-an385/mps2.ld
 	@mkdir -p $(@D)
 	$(ARM_CC) -mcpu=cortex-m3 $(ARM_COMMON) -DQS_MODEL_CAP=1048576 -DQS_ARENA_CAP=1048576 \
-	  $(ARM_LINK) -Tport/mps2-an385/mps2.ld -Wl,-Map=$(BUILD)/mps2/qs-mps2.map -o $@ \
-	  $(ARM_SRC) port/mps2-an385/port_mps2.c -lm
+	  $(ARM_LINK) -Tport/mps2-an385/mps2.ld -Wl,-Map=$(BUILD)/mps2/qs-mps2.map -o $@.$$$$.tmp \
+	  $(ARM_SRC) port/mps2-an385/port_mps2.c -lm && mv -f $@.$$$$.tmp $@
 	$(ARM_SIZE) $@
 
 # ---- ST NUCLEO-F446RE (flash: copy build/nucleo/qs-nucleo.bin to the NODE_F446RE drive) ----
