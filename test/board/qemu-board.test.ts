@@ -21,7 +21,7 @@ describe('emulated Cortex-M3 (QEMU mps2-an385, -icount shift=0) over its UART pt
     expect(board.info.maxModelBytes).toBe(1 << 20);
   });
 
-  it.each(['hello_world_int8', 'micro_speech_quantized'])(
+  it.each(['hello_world_int8', 'micro_speech_quantized', 'keyword_spotting_on_off'])(
     'profiles %s bit-exact with the goldens; ticks identical across two runs',
     async (name) => {
       const c = goldenCase(name);
