@@ -31,8 +31,7 @@ export default defineConfig({
       externalizeDeps: false,
       rolldownOptions: {
         input: { index: resolve(root, 'src-main/preload/index.ts') },
-        output: { format: 'cjs', entryFileNames: '[name].cjs' },
-        codeSplitting: false,
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
     },
   },

@@ -13,7 +13,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const OUTPUTS = ['out/main/index.js', 'out/main/job-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const OUTPUTS = [
+  'out/main/index.js',
+  'out/main/job-worker.js',
+  'out/preload/index.cjs',
+  'out/renderer/index.html',
+];
 const SOURCES = ['src-main', 'src-renderer', 'electron.vite.config.ts', 'package.json'];
 
 function newestMtime(path) {
@@ -28,7 +33,11 @@ function buildIsStale() {
   const outputs = OUTPUTS.map((p) => join(root, p));
   if (!outputs.every((p) => existsSync(p))) return 'out/ is missing';
   const built = Math.min(...outputs.map((p) => statSync(p).mtimeMs));
-  const changed = Math.max(...SOURCES.map((p) => join(root, p)).filter(existsSync).map(newestMtime));
+  const changed = Math.max(
+    ...SOURCES.map((p) => join(root, p))
+      .filter(existsSync)
+      .map(newestMtime),
+  );
   return changed > built ? 'sources changed since the last build' : null;
 }
 
@@ -41,7 +50,8 @@ function electronBinary() {
   } catch {
     return { path: null, why: 'the Electron binary is not installed' };
   }
-  if (typeof path !== 'string' || !existsSync(path)) return { path: null, why: 'the Electron binary is not installed' };
+  if (typeof path !== 'string' || !existsSync(path))
+    return { path: null, why: 'the Electron binary is not installed' };
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     return { path: null, why: 'there is no display (DISPLAY/WAYLAND_DISPLAY unset)' };
   }
@@ -53,11 +63,15 @@ const args = process.argv.slice(2);
 const stale = buildIsStale();
 if (stale) {
   console.log(`QuantScope: building (${stale})…`);
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    },
+  );
   if (r.status !== 0) {
     console.error('QuantScope: the build failed (see above).');
     process.exit(r.status ?? 1);

@@ -21,7 +21,8 @@ try {
   binary = null;
 }
 if (typeof binary !== 'string' || !existsSync(binary)) {
-  const msg = 'Electron e2e NOT RUN (not applicable here): the Electron binary is not installed (node_modules/electron/dist).';
+  const msg =
+    'Electron e2e NOT RUN (not applicable here): the Electron binary is not installed (node_modules/electron/dist).';
   if (process.env.QS_REQUIRE_ELECTRON === '1') {
     console.error(`${msg} QS_REQUIRE_ELECTRON=1, failing.`);
     process.exit(1);
@@ -37,6 +38,11 @@ const run = (cmd, args, env = {}) => {
 run(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']);
 // Electron needs a display; use a virtual one when none is set and xvfb-run exists.
 const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
-const pw = [join(root, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'test/electron/playwright.config.ts'];
+const pw = [
+  join(root, 'node_modules/@playwright/test/cli.js'),
+  'test',
+  '-c',
+  'test/electron/playwright.config.ts',
+];
 if (headless && existsSync('/usr/bin/xvfb-run')) run('/usr/bin/xvfb-run', ['-a', process.execPath, ...pw]);
 else run(process.execPath, pw);

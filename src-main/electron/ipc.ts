@@ -16,7 +16,10 @@ export function registerIpc(handlers: Handlers, jobs: JobRunner): () => void {
         return { ok: false, error: { code: 'NOT_AVAILABLE', message: 'IPC refused: unknown sender' } };
       }
       if (rest.length > 1) {
-        return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: takes at most one argument` } };
+        return {
+          ok: false,
+          error: { code: 'BAD_ARGUMENT', message: `${channel}: takes at most one argument` },
+        };
       }
       return dispatch(handlers, channel, rest[0]);
     });

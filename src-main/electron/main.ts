@@ -53,7 +53,9 @@ if (!app.requestSingleInstanceLock()) {
             { name: 'All files', extensions: ['*'] },
           ],
         };
-        const r = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+        const r = parent
+          ? await dialog.showOpenDialog(parent, options)
+          : await dialog.showOpenDialog(options);
         return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
       },
     });

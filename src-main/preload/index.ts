@@ -20,7 +20,8 @@ for (const channel of CHANNELS) {
 }
 
 function on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
-  if (!(EVENTS as readonly string[]).includes(event)) throw new Error(`Unknown QuantScope event: ${String(event)}`);
+  if (!(EVENTS as readonly string[]).includes(event))
+    throw new Error(`Unknown QuantScope event: ${String(event)}`);
   if (typeof listener !== 'function') throw new Error('listener must be a function');
   const wrapped = (_e: IpcRendererEvent, payload: ApiEvents[E]) => listener(payload);
   ipcRenderer.on(IPC_EVENT_PREFIX + event, wrapped);

@@ -69,7 +69,9 @@ describe('quantscope summary --json', () => {
       expect(r.code, r.stderr).toBe(0);
       const s = JSON.parse(r.stdout) as ModelSummary;
       // issue 2's stable keys
-      expect(Object.keys(s)).toEqual(expect.arrayContaining(['inputs', 'outputs', 'layers', 'totals', 'metadata']));
+      expect(Object.keys(s)).toEqual(
+        expect.arrayContaining(['inputs', 'outputs', 'layers', 'totals', 'metadata']),
+      );
       expect(Object.keys(s.totals).sort()).toEqual(['arena_bytes', 'macs', 'ops', 'params', 'weights_bytes']);
       expect(Object.keys(s.metadata)).toEqual(expect.arrayContaining(['description', 'parameters']));
       for (const l of s.layers) {
@@ -108,7 +110,9 @@ describe('quantscope summary --json', () => {
   }
 
   it('person_detect: the well-known MobileNet v1 0.25 figures', async () => {
-    const s = JSON.parse((await cli('summary', fixturePath('models', 'person_detect.tflite'), '--json')).stdout);
+    const s = JSON.parse(
+      (await cli('summary', fixturePath('models', 'person_detect.tflite'), '--json')).stdout,
+    );
     expect(s.inputs[0]).toMatchObject({ dtype: 'int8', shape: [1, 96, 96, 1] });
     expect(s.outputs[0]).toMatchObject({ dtype: 'int8', shape: [1, 2] });
     // The weights must fit in the file they came from.
@@ -116,10 +120,15 @@ describe('quantscope summary --json', () => {
   });
 
   it('rock_paper_scissors: float I/O and its metadata', async () => {
-    const s = JSON.parse((await cli('summary', fixturePath('models', 'rock_paper_scissors.tflite'), '--json')).stdout);
+    const s = JSON.parse(
+      (await cli('summary', fixturePath('models', 'rock_paper_scissors.tflite'), '--json')).stdout,
+    );
     expect(s.inputs[0].dtype).toBe('float32');
     expect(s.metadata.description).toMatch(/Rock\/Paper\/Scissors/);
     expect(s.metadata.entries).toContain('SL_PARAMSv1');
+    expect(s.metadata.parameters['samplewise_norm.mean_and_std']).toBe(true);
+    const human = await cli('summary', fixturePath('models', 'rock_paper_scissors.tflite'));
+    expect(human.stdout).toMatch(/^\s+samplewise_norm\.mean_and_std = true$/m);
   });
 
   for (const file of [...listFixtures('float', '.tflite'), ...listFixtures('float', '.h5')]) {

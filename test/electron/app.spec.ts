@@ -47,8 +47,9 @@ test('the renderer has no Node globals and sees only the API', async () => {
 
 test('calls cross IPC with validation and typed errors', async () => {
   const r = await page.evaluate(async () => {
-    const qs = (window as unknown as { quantscope: { calls: Record<string, (a?: unknown) => Promise<unknown>> } })
-      .quantscope;
+    const qs = (
+      window as unknown as { quantscope: { calls: Record<string, (a?: unknown) => Promise<unknown>> } }
+    ).quantscope;
     return {
       bad: await qs.calls['model.open']({ path: 42 }),
       missing: await qs.calls['model.open']({ path: '/no/such/model.tflite' }),

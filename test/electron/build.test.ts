@@ -20,11 +20,15 @@ const out = mkdtempSync(join(cache, 'qs-build-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [join(REPO, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-    cwd: REPO,
-    env: { ...process.env, QS_OUT_DIR: out, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
-    maxBuffer: 16 << 20,
-  });
+  await promisify(execFile)(
+    process.execPath,
+    [join(REPO, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+    {
+      cwd: REPO,
+      env: { ...process.env, QS_OUT_DIR: out, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+      maxBuffer: 16 << 20,
+    },
+  );
 }, 180_000);
 
 describe('electron-vite build', () => {
@@ -46,7 +50,12 @@ describe('electron-vite build', () => {
   it('creates windows only through the locked-down factory', () => {
     const main = readFileSync(join(out, 'main/index.js'), 'utf8');
     expect(main.match(/new BrowserWindow\(/g)?.length).toBe(1);
-    for (const setting of ['sandbox: true', 'contextIsolation: true', 'nodeIntegration: false', 'webSecurity: true']) {
+    for (const setting of [
+      'sandbox: true',
+      'contextIsolation: true',
+      'nodeIntegration: false',
+      'webSecurity: true',
+    ]) {
       expect(main).toContain(setting);
     }
     expect(main).toContain('setWindowOpenHandler');

@@ -28,7 +28,8 @@ describe('JobRunner (worker_threads)', () => {
     const mine = seen.filter((p) => p.id === 'c1');
     expect(mine.length).toBeGreaterThanOrEqual(3);
     expect(mine.at(-1)).toEqual({ id: 'c1', fraction: 1, message: 'done' });
-    for (let i = 1; i < mine.length; i++) expect(mine[i].fraction).toBeGreaterThanOrEqual(mine[i - 1].fraction);
+    for (let i = 1; i < mine.length; i++)
+      expect(mine[i].fraction).toBeGreaterThanOrEqual(mine[i - 1].fraction);
   });
 
   it('cancels a task that never yields, and keeps working afterwards', async () => {
@@ -99,7 +100,11 @@ describe('JobRunner with the production worker', () => {
         bytes,
       });
       expect(r.format).toBe('tflite');
-      expect(r.summary.layers.map((l) => l.op)).toEqual(['FULLY_CONNECTED', 'FULLY_CONNECTED', 'FULLY_CONNECTED']);
+      expect(r.summary.layers.map((l) => l.op)).toEqual([
+        'FULLY_CONNECTED',
+        'FULLY_CONNECTED',
+        'FULLY_CONNECTED',
+      ]);
     } finally {
       await prod.close();
     }

@@ -24,7 +24,9 @@ function expectErr(r: ApiResult<unknown>) {
 describe('model service through dispatch', () => {
   it('opens every fixture model by path with a summary, and lists it in recent files', async () => {
     for (const f of listFixtures('models', '.tflite')) {
-      const m = expectOk<OpenedModel>(await dispatch(handlers, 'model.open', { path: fixturePath('models', f) }));
+      const m = expectOk<OpenedModel>(
+        await dispatch(handlers, 'model.open', { path: fixturePath('models', f) }),
+      );
       expect(m.name).toBe(f);
       expect(m.format).toBe('tflite');
       expect(m.sizeBytes).toBe(readFixture('models', f).length);
@@ -39,7 +41,7 @@ describe('model service through dispatch', () => {
     expect(onDisk.recent[0].path).toBe(fixturePath('models', listFixtures('models', '.tflite').at(-1)!));
   });
 
-  it('opens dropped bytes (no path, not added to recent files) with its metadata', async () => {
+  it('opens dropped bytes (no path, not added to recent files) with its MLTK parameters', async () => {
     const bytes = readFixture('models', 'rock_paper_scissors.tflite');
     const m = expectOk<OpenedModel>(
       await dispatch(handlers, 'model.open', { name: 'rock_paper_scissors.tflite', bytes }),
@@ -47,6 +49,7 @@ describe('model service through dispatch', () => {
     expect(m.path).toBeUndefined();
     expect(m.summary.metadata.description).toMatch(/Rock\/Paper\/Scissors/);
     expect(m.summary.metadata.entries).toContain('SL_PARAMSv1');
+    expect(m.summary.metadata.parameters['samplewise_norm.mean_and_std']).toBe(true);
     expect(expectOk<boolean>(await dispatch(handlers, 'model.close', { id: m.id }))).toBe(true);
     expect(expectOk<boolean>(await dispatch(handlers, 'model.close', { id: m.id }))).toBe(false);
   });
@@ -87,7 +90,9 @@ describe('model service through dispatch', () => {
   });
 
   it('lists the bundled examples', async () => {
-    const ex = expectOk<{ name: string; path: string }[]>(await dispatch(handlers, 'model.examples', undefined));
+    const ex = expectOk<{ name: string; path: string }[]>(
+      await dispatch(handlers, 'model.examples', undefined),
+    );
     expect(ex.map((e) => e.name)).toContain('person_detect.tflite');
     expect(ex.every((e) => e.path.startsWith(examplesDir()))).toBe(true);
   });

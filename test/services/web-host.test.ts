@@ -28,7 +28,10 @@ let host: WebHost;
 
 beforeAll(async () => {
   host = await startWebHost({
-    handlers: createHandlers(services, { host: 'web', startupModel: fixturePath('models', 'person_detect.tflite') }),
+    handlers: createHandlers(services, {
+      host: 'web',
+      startupModel: fixturePath('models', 'person_detect.tflite'),
+    }),
     jobs: services.jobs,
     rendererDir: renderer,
   });
@@ -89,9 +92,17 @@ describe('web host', () => {
     const info = await api.app.info();
     expect(info).toMatchObject({ host: 'web', startupModel: fixturePath('models', 'person_detect.tflite') });
     const m = await api.model.open({ path: fixturePath('models', 'micro_speech_quantized.tflite') });
-    expect(m.summary.layers.map((l) => l.op)).toEqual(['RESHAPE', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'SOFTMAX']);
+    expect(m.summary.layers.map((l) => l.op)).toEqual([
+      'RESHAPE',
+      'DEPTHWISE_CONV_2D',
+      'FULLY_CONNECTED',
+      'SOFTMAX',
+    ]);
     // Bytes cross the socket intact (base64 in JSON).
-    const dropped = await api.model.open({ name: 'dropped.tflite', bytes: readFixture('models', 'person_detect.tflite') });
+    const dropped = await api.model.open({
+      name: 'dropped.tflite',
+      bytes: readFixture('models', 'person_detect.tflite'),
+    });
     expect(dropped.sizeBytes).toBe(readFixture('models', 'person_detect.tflite').length);
     expect(dropped.summary.layers.length).toBe(31);
     const err = await api.model.open({ path: '/no/such/model.tflite' }).catch((e: unknown) => e);

@@ -38,7 +38,8 @@ export async function serve(opts: ServeOptions): Promise<{ host: WebHost; close(
 
 function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ServiceError('BAD_ARGUMENT', `Invalid port: ${v}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ServiceError('BAD_ARGUMENT', `Invalid port: ${v}`);
   return n;
 }
 
@@ -51,7 +52,9 @@ export function register(program: Command): void {
     .action(async (opts: ServeOptions) => {
       const { host, close } = await serve(opts);
       if (!existsSync(join(rendererDir(), 'index.html'))) {
-        process.stderr.write(`quantscope: the UI is not built (${rendererDir()}); run "npm run build" first\n`);
+        process.stderr.write(
+          `quantscope: the UI is not built (${rendererDir()}); run "npm run build" first\n`,
+        );
       }
       process.stdout.write(`QuantScope is running at ${host.url}\n`);
       const stop = () => {

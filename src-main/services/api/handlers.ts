@@ -48,7 +48,10 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
     'model.open': (args) => s.models.open(args),
     'model.openDialog': async () => {
       if (!host.chooseModelFile) {
-        throw new ServiceError('NOT_AVAILABLE', 'The native file dialog exists only in the desktop app; use the file picker');
+        throw new ServiceError(
+          'NOT_AVAILABLE',
+          'The native file dialog exists only in the desktop app; use the file picker',
+        );
       }
       const path = await host.chooseModelFile();
       return path ? s.models.open({ path }) : null;
@@ -61,7 +64,11 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
 }
 
 /** Validate and run one call. Resolves to an ApiResult; never rejects. */
-export async function dispatch(handlers: Handlers, channel: unknown, args: unknown): Promise<ApiResult<unknown>> {
+export async function dispatch(
+  handlers: Handlers,
+  channel: unknown,
+  args: unknown,
+): Promise<ApiResult<unknown>> {
   try {
     if (!isChannel(channel)) {
       throw new ServiceError('UNKNOWN_CHANNEL', `No such API call: ${String(channel).slice(0, 100)}`);

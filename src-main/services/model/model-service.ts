@@ -31,14 +31,18 @@ export class ModelService {
   ) {}
 
   async open(args: OpenModelArgs): Promise<OpenedModel> {
-    const { name, path, bytes } = 'path' in args ? await readModelFile(args.path) : { ...args, path: undefined };
+    const { name, path, bytes } =
+      'path' in args ? await readModelFile(args.path) : { ...args, path: undefined };
     const payload: ReadModelPayload = { name, bytes };
     let read: ReadModelResult;
     try {
       read = await this.jobs.run<ReadModelResult>('model.read', payload, { timeoutMs: READ_TIMEOUT_MS });
     } catch (e) {
       if (e instanceof ServiceError && (e.detail as { timeout?: boolean } | undefined)?.timeout) {
-        throw new ServiceError('MALFORMED_MODEL', `${name}: reading the model took longer than ${READ_TIMEOUT_MS / 1000} s`);
+        throw new ServiceError(
+          'MALFORMED_MODEL',
+          `${name}: reading the model took longer than ${READ_TIMEOUT_MS / 1000} s`,
+        );
       }
       throw e;
     }
@@ -96,9 +100,13 @@ async function readModelFile(p: string): Promise<{ name: string; path: string; b
   }
   if (!s.isFile()) throw new ServiceError('BAD_ARGUMENT', `Not a file: ${path}`, { path });
   if (s.size > MAX_MODEL_FILE_BYTES) {
-    throw new ServiceError('UNSUPPORTED', `${basename(path)} is ${s.size} bytes; models over 512 MiB are not supported`, {
-      path,
-    });
+    throw new ServiceError(
+      'UNSUPPORTED',
+      `${basename(path)} is ${s.size} bytes; models over 512 MiB are not supported`,
+      {
+        path,
+      },
+    );
   }
   const b = await readFile(path);
   return { name: basename(path), path, bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };

@@ -85,7 +85,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const origin = req.headers.origin;
     // Browsers always send Origin; a page from any other site must not drive the API.
     if (origin !== undefined && !allowedOrigins.has(origin)) return reject(socket, 403, 'Forbidden');
-    if (!safeEqual(url.searchParams.get(TOKEN_PARAM) ?? '', token)) return reject(socket, 401, 'Unauthorized');
+    if (!safeEqual(url.searchParams.get(TOKEN_PARAM) ?? '', token))
+      return reject(socket, 401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));
@@ -111,7 +112,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       const reply: WsMessage = {
         kind: 'result',
         seq,
-        result: { ok: false, error: { code: 'BAD_ARGUMENT', message: `Malformed request: ${(e as Error).message}` } },
+        result: {
+          ok: false,
+          error: { code: 'BAD_ARGUMENT', message: `Malformed request: ${(e as Error).message}` },
+        },
       };
       ws.send(encodeWire(reply));
       return;
