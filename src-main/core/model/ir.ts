@@ -30,6 +30,10 @@ export type DType =
   | 'variant'
   | 'complex128'
   | 'bfloat16'
+  | 'int2'
+  | 'uint4'
+  | 'float8_e4m3fn'
+  | 'float8_e5m2'
   | 'unknown';
 
 export interface Quantization {

@@ -17,9 +17,11 @@ const DTYPE_BYTES: Partial<Record<DType, number>> = {
   bool: 1,
   complex64: 8,
   complex128: 16,
+  float8_e4m3fn: 1,
+  float8_e5m2: 1,
 };
 
-/** Bytes per element, or 0 for types without a fixed size (string, resource, variant, int4 packs 2). */
+/** Bytes per element, or 0 for types without a fixed size (string, resource, variant; int4/uint4/int2 are packed). */
 export function dtypeBytes(dtype: DType): number {
   return DTYPE_BYTES[dtype] ?? 0;
 }
@@ -34,6 +36,7 @@ export function elementCount(shape: readonly number[]): number {
 /** Bytes a tensor of this shape/dtype occupies in an arena (int4 is packed two per byte). */
 export function tensorBytes(t: Pick<Tensor, 'dtype' | 'shape'>): number {
   const n = elementCount(t.shape);
-  if (t.dtype === 'int4') return Math.ceil(n / 2);
+  if (t.dtype === 'int4' || t.dtype === 'uint4') return Math.ceil(n / 2);
+  if (t.dtype === 'int2') return Math.ceil(n / 4);
   return n * dtypeBytes(t.dtype);
 }
