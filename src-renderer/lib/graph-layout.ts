@@ -2,6 +2,10 @@
  * Operator graph of a model summary laid out top-to-bottom with dagre. Nodes are graph inputs,
  * operators and graph outputs; an edge joins the producer of a tensor to each consumer. Constant
  * tensors (weights, bias) are not nodes: they are part of their operator.
+ *
+ * A graph input read by many operators would need one long edge per reader; dagre routes each
+ * through a dummy node per rank crossed, which is quadratic in depth and unreadable. Such inputs
+ * are not nodes: each reader lists them in `refs` and the view draws a tag on it.
  */
 import dagre from '@dagrejs/dagre';
 import type { ModelSummary, TensorSummary } from '../../src-main/shared/summary.ts';
@@ -17,6 +21,8 @@ export interface GraphNode {
   title: string;
   subtitle: string;
   supported: boolean;
+  /** Names of widely shared graph inputs this operator reads (drawn as tags, not edges). */
+  refs: string[];
   /** Centre and size, in layout units. */
   x: number;
   y: number;
@@ -41,6 +47,11 @@ export interface GraphLayout {
 
 const CHAR_WIDTH = 7.2; // monospace 12 px
 const NODE_HEIGHT = 38;
+const REF_LINE = 13;
+/** Operator count above which the faster ranker is used. */
+const LARGE_GRAPH = 150;
+/** Graph inputs with more readers than this become tags on their readers. */
+const MAX_SHARED_READERS = 3;
 
 function tensorLabel(t: TensorSummary): string {
   return `${formatShape(t.shape)} ${shortDtype(t.dtype)}`;
@@ -52,7 +63,9 @@ function nodeWidth(title: string, subtitle: string): number {
 
 export function layoutGraph(summary: ModelSummary): GraphLayout {
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 32, edgesep: 12, marginx: 16, marginy: 16 });
+  // Network simplex gives the tidiest ranks but grows fastest; big graphs use longest-path.
+  const ranker = summary.layers.length > LARGE_GRAPH ? 'longest-path' : 'network-simplex';
+  g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 32, edgesep: 12, marginx: 16, marginy: 16, ranker });
   g.setDefaultEdgeLabel(() => ({}));
 
   const nodes = new Map<string, Omit<GraphNode, 'x' | 'y'>>();
@@ -61,26 +74,39 @@ export function layoutGraph(summary: ModelSummary): GraphLayout {
     g.setNode(n.id, { width: n.width, height: n.height });
   };
 
+  const readers = new Map<number, number>();
+  for (const l of summary.layers) {
+    for (const t of l.inputs) if (!t.constant) readers.set(t.tensor, (readers.get(t.tensor) ?? 0) + 1);
+  }
+  /** Graph inputs drawn as per-reader references (tensor index → its summary). */
+  const shared = new Map<number, TensorSummary>();
+
   /** tensor index → id of the node that produces it */
   const producer = new Map<number, string>();
   for (const t of summary.inputs) {
+    if ((readers.get(t.tensor) ?? 0) > MAX_SHARED_READERS) {
+      shared.set(t.tensor, t);
+      continue;
+    }
     const id = `in:${t.tensor}`;
     const title = t.name || `input ${t.tensor}`;
     const subtitle = tensorLabel(t);
-    addNode({ id, kind: 'input', ref: t.tensor, title, subtitle, supported: true, width: nodeWidth(title, subtitle), height: NODE_HEIGHT });
+    addNode({ id, kind: 'input', ref: t.tensor, title, subtitle, supported: true, refs: [], width: nodeWidth(title, subtitle), height: NODE_HEIGHT });
     producer.set(t.tensor, id);
   }
   for (const l of summary.layers) {
     const id = `op:${l.index}`;
     const subtitle = l.outputs.map(tensorLabel).join(', ');
-    addNode({ id, kind: 'op', ref: l.index, title: l.op, subtitle, supported: l.supported, width: nodeWidth(l.op, subtitle), height: NODE_HEIGHT });
+    const refs = l.inputs.filter((t) => !t.constant && shared.has(t.tensor)).map((t) => t.name || `input ${t.tensor}`);
+    const width = Math.max(nodeWidth(l.op, subtitle), ...refs.map((r) => nodeWidth('', `+ ${r}`)));
+    addNode({ id, kind: 'op', ref: l.index, title: l.op, subtitle, supported: l.supported, refs, width, height: NODE_HEIGHT + REF_LINE * refs.length });
     for (const t of l.outputs) producer.set(t.tensor, id);
   }
   for (const t of summary.outputs) {
     const id = `out:${t.tensor}`;
     const title = t.name || `output ${t.tensor}`;
     const subtitle = tensorLabel(t);
-    addNode({ id, kind: 'output', ref: t.tensor, title, subtitle, supported: true, width: nodeWidth(title, subtitle), height: NODE_HEIGHT });
+    addNode({ id, kind: 'output', ref: t.tensor, title, subtitle, supported: true, refs: [], width: nodeWidth(title, subtitle), height: NODE_HEIGHT });
   }
 
   const edgeList: Omit<GraphEdge, 'path'>[] = [];
