@@ -8,6 +8,9 @@
  * filter window is computed per output pixel so the inner loops carry no bounds checks.
  */
 import { multiplyByQuantizedMultiplier } from '../quant-math.ts';
+import { dotRows, dotRowsPacked } from './dot.ts';
+
+export { packFilterPairs } from './dot.ts';
 
 export interface ConvGeometry {
   batches: number;
@@ -36,126 +39,35 @@ export interface ConvInt8Params extends ConvGeometry {
   actMax: number;
   /** packFilterPairs(filter) when the filter depth allows it (CONV_2D only). */
   packed?: Float64Array | null;
-}
-
-/**
- * Two output channels' weights packed in one double: w[2j] + w[2j+1] * 2^27. One multiply by an
- * input value then accumulates both channels: S = Sa + Sb * 2^27, exact while |S| < 2^53. With
- * |Sa| <= k * 128 * 255 < 2^26 (k <= 2048), Sb = round(S / 2^27) and Sa = S - Sb * 2^27 exactly.
- */
-export const PACK = 134217728; // 2^27
-export const PACK_MAX_DEPTH = 2048;
-
-export function packFilterPairs(filter: Int8Array, outC: number, k: number): Float64Array | null {
-  if (k > PACK_MAX_DEPTH) return null;
-  const pairs = outC >> 1;
-  const packed = new Float64Array(pairs * k);
-  for (let j = 0; j < pairs; j++) {
-    const a = 2 * j * k;
-    for (let i = 0; i < k; i++) packed[j * k + i] = filter[a + i] + filter[a + k + i] * PACK;
-  }
-  return packed;
+  scratch?: ConvScratch;
 }
 
 export interface DepthwiseInt8Params extends ConvInt8Params {
   depthMultiplier: number;
 }
 
-/** The input plus its offset, widened to int16 (reused between calls of the same size). */
-function offsetInput(input: Int8Array, offset: number, scratch: { buf?: Int16Array }): Int16Array {
-  let buf = scratch.buf;
-  if (!buf || buf.length !== input.length) buf = scratch.buf = new Int16Array(input.length);
+/** Per-op work buffers, allocated once at prepare so the run allocates nothing. */
+export interface ConvScratch {
+  x?: Int16Array;
+  patch?: Int16Array;
+  acc?: Int32Array;
+  /** Depthwise: filter transposed to [outC][taps] for the per-channel patch path. */
+  filterT?: Int8Array;
+}
+
+/** The input plus its offset, widened to int16 into the op's scratch buffer. */
+function offsetInput(input: Int8Array, offset: number, scratch: ConvScratch): Int16Array {
+  let buf = scratch.x;
+  if (!buf || buf.length !== input.length) buf = scratch.x = new Int16Array(input.length);
   for (let i = 0; i < input.length; i++) buf[i] = input[i] + offset;
   return buf;
 }
 
-const convScratch: { buf?: Int16Array } = {};
 
 /**
  * Dot products of `outC` filter rows (length k, starting at 0, k, 2k...) with src[base .. base+k),
  * four output channels at a time so each input load feeds four accumulators.
  */
-/** As dotRows, with pair-packed weights: 8 output channels per pass, 4 multiplies per input load. */
-function dotRowsPacked(w: Int8Array, packed: Float64Array, k: number, outC: number, src: Int16Array, base: number, acc: Int32Array): void {
-  const pairs = outC >> 1;
-  let j = 0;
-  for (; j + 3 < pairs; j += 4) {
-    const f0 = j * k;
-    const f1 = f0 + k;
-    const f2 = f1 + k;
-    const f3 = f2 + k;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let i = 0; i < k; i++) {
-      const v = src[base + i];
-      s0 += packed[f0 + i] * v;
-      s1 += packed[f1 + i] * v;
-      s2 += packed[f2 + i] * v;
-      s3 += packed[f3 + i] * v;
-    }
-    const oc = 2 * j;
-    let hi = Math.round(s0 / PACK);
-    acc[oc] = s0 - hi * PACK;
-    acc[oc + 1] = hi;
-    hi = Math.round(s1 / PACK);
-    acc[oc + 2] = s1 - hi * PACK;
-    acc[oc + 3] = hi;
-    hi = Math.round(s2 / PACK);
-    acc[oc + 4] = s2 - hi * PACK;
-    acc[oc + 5] = hi;
-    hi = Math.round(s3 / PACK);
-    acc[oc + 6] = s3 - hi * PACK;
-    acc[oc + 7] = hi;
-  }
-  for (; j < pairs; j++) {
-    const f = j * k;
-    let sum = 0;
-    for (let i = 0; i < k; i++) sum += packed[f + i] * src[base + i];
-    const hi = Math.round(sum / PACK);
-    acc[2 * j] = sum - hi * PACK;
-    acc[2 * j + 1] = hi;
-  }
-  if (outC & 1) {
-    const f = (outC - 1) * k;
-    let a = 0;
-    for (let i = 0; i < k; i++) a += w[f + i] * src[base + i];
-    acc[outC - 1] = a;
-  }
-}
-
-function dotRows(w: Int8Array, k: number, outC: number, src: Int16Array, base: number, acc: Int32Array): void {
-  let oc = 0;
-  for (; oc + 3 < outC; oc += 4) {
-    const f0 = oc * k;
-    const f1 = f0 + k;
-    const f2 = f1 + k;
-    const f3 = f2 + k;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    for (let i = 0; i < k; i++) {
-      const v = src[base + i];
-      a0 += w[f0 + i] * v;
-      a1 += w[f1 + i] * v;
-      a2 += w[f2 + i] * v;
-      a3 += w[f3 + i] * v;
-    }
-    acc[oc] = a0;
-    acc[oc + 1] = a1;
-    acc[oc + 2] = a2;
-    acc[oc + 3] = a3;
-  }
-  for (; oc < outC; oc++) {
-    const f = oc * k;
-    let a = 0;
-    for (let i = 0; i < k; i++) a += w[f + i] * src[base + i];
-    acc[oc] = a;
-  }
-}
-
 /**
  * Filter OHWI [outC, fh, fw, inC]; bias int32 [outC] or null; NHWC tensors.
  * Per output pixel the receptive field is gathered into a patch (im2col); padding taps hold 0,
@@ -171,13 +83,14 @@ export function convInt8(
   output: Int8Array,
 ): void {
   const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilationH, dilationW } = p;
-  const x = offsetInput(input, p.inputOffset, convScratch);
+  const scratch = p.scratch ?? (p.scratch = {});
+  const x = offsetInput(input, p.inputOffset, scratch);
   const { multipliers, shifts, outputOffset, actMin, actMax } = p;
   const k = filterH * filterW * inC;
   const packed = p.packed ?? null;
   const direct = filterH === 1 && filterW === 1 && strideH === 1 && strideW === 1 && p.padTop === 0 && p.padLeft === 0;
-  const patch = new Int16Array(direct ? 0 : k);
-  const acc = new Int32Array(outC);
+  const patch = scratch.patch && scratch.patch.length === k ? scratch.patch : (scratch.patch = new Int16Array(k));
+  const acc = scratch.acc && scratch.acc.length === outC ? scratch.acc : (scratch.acc = new Int32Array(outC));
   for (let b = 0; b < p.batches; b++) {
     const inBase = b * inH * inW * inC;
     let o = b * outH * outW * outC;
@@ -219,7 +132,6 @@ export function convInt8(
   }
 }
 
-const dwScratch: { buf?: Int16Array } = {};
 
 
 /**
@@ -236,10 +148,22 @@ export function depthwiseConvInt8(
 ): void {
   const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilationH, dilationW } = p;
   const dm = p.depthMultiplier;
-  const x = offsetInput(input, p.inputOffset, dwScratch);
+  const scratch = p.scratch ?? (p.scratch = {});
+  const x = offsetInput(input, p.inputOffset, scratch);
   const { multipliers, shifts, outputOffset, actMin, actMax } = p;
-  const tapX = new Int32Array(Math.max(9, filterH * filterW));
-  const tapF = new Int32Array(filterH * filterW);
+  const kt = filterH * filterW;
+  const tapX = new Int32Array(Math.max(9, kt));
+  const tapF = new Int32Array(kt);
+  const small = kt === 9 && dm === 1;
+  // General path: per input channel, the kt taps (0 for padding) in a patch, dotted with each of
+  // the channel's dm filter rows, pre-transposed to [outC][kt].
+  let filterT = scratch.filterT;
+  if (!small && (!filterT || filterT.length !== kt * outC)) {
+    filterT = scratch.filterT = new Int8Array(kt * outC);
+    for (let t = 0; t < kt; t++) for (let oc = 0; oc < outC; oc++) filterT[oc * kt + t] = filter[t * outC + oc];
+  }
+  const patch = scratch.patch && scratch.patch.length === kt ? scratch.patch : (scratch.patch = new Int16Array(kt));
+  const acc = scratch.acc && scratch.acc.length === outC ? scratch.acc : (scratch.acc = new Int32Array(outC));
   for (let b = 0; b < p.batches; b++) {
     const inBase = b * inH * inW * inC;
     let o = b * outH * outW * outC;
@@ -247,6 +171,34 @@ export function depthwiseConvInt8(
       const iy0 = oy * strideH - p.padTop;
       for (let ox = 0; ox < outW; ox++) {
         const ix0 = ox * strideW - p.padLeft;
+        if (!small) {
+          // Taps in filter order with padding as 0 (exact: x holds input + offset).
+          for (let ic = 0; ic < inC; ic++) {
+            let t = 0;
+            for (let fy = 0; fy < filterH; fy++) {
+              const iy = iy0 + fy * dilationH;
+              for (let fx = 0; fx < filterW; fx++, t++) {
+                const ix = ix0 + fx * dilationW;
+                patch[t] = iy < 0 || iy >= inH || ix < 0 || ix >= inW ? 0 : x[inBase + (iy * inW + ix) * inC + ic];
+              }
+            }
+            for (let m = 0; m < dm; m++) {
+              const oc = ic * dm + m;
+              const f = oc * kt;
+              let a = 0;
+              for (let i = 0; i < kt; i++) a += filterT![f + i] * patch[i];
+              acc[oc] = a;
+            }
+          }
+          for (let oc = 0; oc < outC; oc++) {
+            const a = bias !== null ? acc[oc] + bias[oc] : acc[oc];
+            let v = multiplyByQuantizedMultiplier(a, multipliers[oc], shifts[oc]) + outputOffset;
+            if (v < actMin) v = actMin;
+            else if (v > actMax) v = actMax;
+            output[o++] = v;
+          }
+          continue;
+        }
         let taps = 0;
         for (let fy = 0; fy < filterH; fy++) {
           const iy = iy0 + fy * dilationH;
@@ -259,7 +211,7 @@ export function depthwiseConvInt8(
             taps++;
           }
         }
-        const full9 = taps === 9 && dm === 1;
+        const full9 = taps === 9;
         const x0 = tapX[0];
         const x1 = tapX[1];
         const x2 = tapX[2];

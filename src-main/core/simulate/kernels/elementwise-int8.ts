@@ -101,3 +101,38 @@ export function mulInt8(
     output[i] = v;
   }
 }
+
+/**
+ * Both operands are int8, so every ADD/SUB/MUL result is one of 256 x 256 values: prepare runs
+ * the exact kernel above once over all pairs into a 64 KiB table and the run looks results up.
+ */
+export function binaryTable(kernel: (a: Int8Array, b: Int8Array, out: Int8Array) => void): Int8Array {
+  const a = new Int8Array(65536);
+  const b = new Int8Array(65536);
+  for (let i = 0; i < 65536; i++) {
+    a[i] = (i >> 8) - 128;
+    b[i] = (i & 255) - 128;
+  }
+  const t = new Int8Array(65536);
+  kernel(a, b, t);
+  return t;
+}
+
+export function applyBinaryTable(
+  t: Int8Array,
+  a: Int8Array,
+  b: Int8Array,
+  aIndex: Int32Array | null,
+  bIndex: Int32Array | null,
+  output: Int8Array,
+): void {
+  if (aIndex === null && bIndex === null) {
+    for (let i = 0; i < output.length; i++) output[i] = t[((a[i] + 128) << 8) | (b[i] + 128)];
+    return;
+  }
+  for (let i = 0; i < output.length; i++) {
+    const x = a[aIndex === null ? i : aIndex[i]];
+    const y = b[bIndex === null ? i : bIndex[i]];
+    output[i] = t[((x + 128) << 8) | (y + 128)];
+  }
+}

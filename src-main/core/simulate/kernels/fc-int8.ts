@@ -4,6 +4,7 @@
  * channel when the filter is per-channel quantized), + output_offset, clamp.
  */
 import { multiplyByQuantizedMultiplier } from '../quant-math.ts';
+import { dotRows, dotRowsPacked } from './dot.ts';
 
 export interface FullyConnectedInt8Params {
   batches: number;
@@ -17,6 +18,9 @@ export interface FullyConnectedInt8Params {
   shifts: Int32Array;
   actMin: number;
   actMax: number;
+  /** packFilterPairs(filter) when the filter offset is 0 and the depth allows it. */
+  packed?: Float64Array | null;
+  scratch?: { x?: Int16Array; acc?: Int32Array };
 }
 
 /** Filter [outDepth, accumDepth] row-major; input [batches, accumDepth]. */
@@ -29,18 +33,26 @@ export function fullyConnectedInt8(
 ): void {
   const { batches, accumDepth, outDepth, inputOffset, filterOffset, outputOffset, multipliers, shifts } = p;
   const perChannel = multipliers.length > 1;
-  const x = new Int16Array(accumDepth);
+  const scratch = p.scratch ?? (p.scratch = {});
+  const x = scratch.x ?? (scratch.x = new Int16Array(accumDepth));
+  const sums = scratch.acc ?? (scratch.acc = new Int32Array(outDepth));
   for (let b = 0; b < batches; b++) {
     const inBase = b * accumDepth;
     for (let d = 0; d < accumDepth; d++) x[d] = input[inBase + d] + inputOffset;
-    for (let oc = 0; oc < outDepth; oc++) {
-      let acc = 0;
-      let fi = oc * accumDepth;
-      if (filterOffset === 0) {
-        for (let d = 0; d < accumDepth; d++) acc += filter[fi++] * x[d];
-      } else {
-        for (let d = 0; d < accumDepth; d++) acc += (filter[fi++] + filterOffset) * x[d];
+    if (filterOffset !== 0) {
+      for (let oc = 0; oc < outDepth; oc++) {
+        let a = 0;
+        let fi = oc * accumDepth;
+        for (let d = 0; d < accumDepth; d++) a += (filter[fi++] + filterOffset) * x[d];
+        sums[oc] = a;
       }
+    } else if (p.packed) {
+      dotRowsPacked(filter, p.packed, accumDepth, outDepth, x, 0, sums);
+    } else {
+      dotRows(filter, accumDepth, outDepth, x, 0, sums);
+    }
+    for (let oc = 0; oc < outDepth; oc++) {
+      let acc = sums[oc];
       if (bias !== null) acc += bias[oc];
       const ch = perChannel ? oc : 0;
       let v = multiplyByQuantizedMultiplier(acc | 0, multipliers[ch], shifts[ch]) + outputOffset;

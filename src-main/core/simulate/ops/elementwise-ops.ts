@@ -1,6 +1,6 @@
 /** Prepare ADD, SUB, MUL (int8 and float32, numpy broadcasting). */
 import { activationRangeFloat, activationRangeQuantized, quantizeMultiplier } from '../quant-math.ts';
-import { addSubInt8, broadcastIndex, mulInt8 } from '../kernels/elementwise-int8.ts';
+import { addSubInt8, applyBinaryTable, binaryTable, broadcastIndex, mulInt8 } from '../kernels/elementwise-int8.ts';
 import type { PrepareContext, Run } from './context.ts';
 
 type Kind = 'ADD' | 'SUB' | 'MUL';
@@ -65,7 +65,8 @@ function prepareBinary(ctx: PrepareContext, kind: Kind): Run {
       actMin: range.min,
       actMax: range.max,
     };
-    return () => mulInt8(p, x, y, aIndex, bIndex, z);
+    const t = binaryTable((a1, b1, out) => mulInt8(p, a1, b1, null, null, out));
+    return () => applyBinaryTable(t, x, y, aIndex, bIndex, z);
   }
   // add_common / sub_common: both inputs rescaled to twice the larger scale, after << 20.
   const leftShift = 20;
@@ -88,7 +89,8 @@ function prepareBinary(ctx: PrepareContext, kind: Kind): Run {
     actMax: range.max,
     sign: kind === 'SUB' ? (-1 as const) : (1 as const),
   };
-  return () => addSubInt8(p, x, y, aIndex, bIndex, z);
+  const t = binaryTable((a1, b1, out) => addSubInt8(p, a1, b1, null, null, out));
+  return () => applyBinaryTable(t, x, y, aIndex, bIndex, z);
 }
 
 export const prepareAdd = (ctx: PrepareContext): Run => prepareBinary(ctx, 'ADD');

@@ -1,6 +1,7 @@
 /** Prepare FULLY_CONNECTED, AVERAGE_POOL_2D and MAX_POOL_2D (int8 and float32). */
 import { activationRangeFloat, activationRangeQuantized, quantizeMultipliers } from '../quant-math.ts';
 import { fullyConnectedInt8 } from '../kernels/fc-int8.ts';
+import { packFilterPairs } from '../kernels/dot.ts';
 import { fullyConnectedFloat } from '../kernels/float-conv.ts';
 import { averagePoolFloat, averagePoolInt8, maxPoolFloat, maxPoolInt8, type PoolParams } from '../kernels/pool-int8.ts';
 import { elementCount } from '../tensor-data.ts';
@@ -54,6 +55,7 @@ export function prepareFullyConnected(ctx: PrepareContext): Run {
     shifts,
     actMin: range.min,
     actMax: range.max,
+    packed: filterZp === 0 && filter.data ? packFilterPairs(ctx.inputData<Int8Array>(1), outDepth, accumDepth) : null,
   };
   const x = ctx.inputData<Int8Array>(0);
   const w = ctx.inputData<Int8Array>(1);

@@ -1,0 +1,107 @@
+/**
+ * `npm run bench`: per fixture model, the median ms per inference of the QuantScope simulator
+ * (taps on, and lean) next to TFLite in WASM (@tensorflow/tfjs-tflite, 1 thread; runner with
+ * profiling off = its default path, and on) measured in the same run, the ratio, and the peak RSS
+ * of a child process that runs only that model. Machines are noisy: compare ratios.
+ *
+ *   node bin/run-ts.mjs bench/simulate.ts [--quick]
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readTflite } from '../src-main/core/model/tflite-reader.ts';
+import { seededInputs } from '../src-main/core/simulate/inputs/seed.ts';
+import { invoke, prepare } from '../src-main/core/simulate/interpreter.ts';
+import { fixQuantizedDimension } from './fix-quantized-dimension.ts';
+import { loadWasmRunner } from './tflite-wasm-runner.ts';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const FIXTURES = process.env.QS_FIXTURES ?? resolve(REPO, '../shared/fixtures');
+const quick = process.argv.includes('--quick');
+
+/** Median ms of fn over enough runs to fill ~budgetMs (at least minRuns), after a warm-up. */
+function medianMs(fn: () => void, budgetMs = quick ? 150 : 600, minRuns = 7): number {
+  for (let i = 0; i < 3; i++) fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minRuns || (performance.now() - start < budgetMs && times.length < 2000)) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
+
+interface Row {
+  model: string;
+  ops: number;
+  simTaps: number;
+  simLean: number;
+  wasmDefault: number | null;
+  wasmProfiling: number | null;
+  note: string;
+  rssMB: number;
+}
+
+async function measure(path: string): Promise<Row> {
+  const bytes = new Uint8Array(readFileSync(path));
+  const pm = prepare(readTflite(bytes));
+  const inputs = seededInputs(pm.inputs, 1);
+  const simTaps = medianMs(() => invoke(pm, inputs, { taps: true }));
+  const simLean = medianMs(() => invoke(pm, inputs, { taps: false }));
+  const fixed = fixQuantizedDimension(bytes);
+  let note = fixed.fixed > 0 ? `WASM: ${fixed.fixed} bias quantized_dimension set to 0` : '';
+  const wasm = async (profiling: boolean): Promise<number | null> => {
+    try {
+      const r = await loadWasmRunner(fixed.bytes, profiling);
+      r.setInputs(inputs);
+      const ms = medianMs(() => r.infer());
+      r.dispose();
+      return ms;
+    } catch (e) {
+      note = `WASM: ${(e as Error).message}`;
+      return null;
+    }
+  };
+  const wasmDefault = await wasm(false);
+  const wasmProfiling = await wasm(true);
+  const rssMB = process.resourceUsage().maxRSS / 1024;
+  return { model: path.split('/').slice(-2).join('/'), ops: pm.steps.length, simTaps, simLean, wasmDefault, wasmProfiling, note, rssMB };
+}
+
+const fmt = (v: number | null): string => (v === null ? 'n/a' : v < 1 ? v.toFixed(3) : v.toFixed(2));
+
+async function main(): Promise<void> {
+  const one = process.argv.indexOf('--model');
+  if (one >= 0) {
+    process.stdout.write(JSON.stringify(await measure(process.argv[one + 1])) + '\n');
+    return;
+  }
+  const models = [
+    ...readdirSync(join(FIXTURES, 'models')).filter((f) => f.endsWith('.tflite')).map((f) => join(FIXTURES, 'models', f)),
+    ...readdirSync(join(FIXTURES, 'float')).filter((f) => f.endsWith('.tflite')).map((f) => join(FIXTURES, 'float', f)),
+  ].sort();
+  const script = fileURLToPath(import.meta.url);
+  const rows: Row[] = [];
+  for (const m of models) {
+    // One child per model, so peak RSS belongs to that model alone.
+    const out = execFileSync(process.execPath, [join(REPO, 'bin/run-ts.mjs'), script, '--model', m, ...(quick ? ['--quick'] : [])], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    const row = JSON.parse(out.trim().split('\n').pop()!) as Row;
+    rows.push(row);
+    process.stderr.write(`measured ${row.model}\n`);
+  }
+  const header = '| model | ops | simulator ms (taps) | simulator ms (lean) | TFLite-WASM ms (default) | TFLite-WASM ms (profiling) | sim/WASM | peak RSS MB | note |';
+  const lines = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---|'];
+  for (const r of rows) {
+    const ratio = r.wasmDefault ? (r.simTaps / r.wasmDefault).toFixed(2) + '×' : 'n/a';
+    lines.push(`| ${r.model} | ${r.ops} | ${fmt(r.simTaps)} | ${fmt(r.simLean)} | ${fmt(r.wasmDefault)} | ${fmt(r.wasmProfiling)} | ${ratio} | ${r.rssMB.toFixed(0)} | ${r.note} |`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+await main();
