@@ -1,4 +1,7 @@
-/** Quantizer core (pure): calibration ranges, BatchNorm folding, int8/int32 parameters. */
+/** Quantizer core (pure): calibration ranges, BatchNorm folding, int8/int32 parameters, int8 graphs. */
 export * from './params.ts';
 export * from './bn-fold.ts';
 export * from './ranges.ts';
+export * from './calibrate.ts';
+export { quantizeModel, INT8_OP_VERSIONS, type QuantizeOptions } from './quantize-model.ts';
+export { autoQuantize, type AutoQuantizeOptions, type AutoQuantizeResult } from './auto-range.ts';

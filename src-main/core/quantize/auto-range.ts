@@ -1,0 +1,118 @@
+/**
+ * Pick the calibration method per model: one calibration pass fills a histogram per tensor, each
+ * method (min/max, percentile, MSE) turns the histograms into ranges, each candidate int8 model is
+ * run in the simulator on the calibration samples, and the one whose outputs are closest (RMSE)
+ * to the float model's wins. No single method is best everywhere: MSE-optimal ranges per tensor
+ * are not always optimal end to end, percentile clipping can hurt models with real large values.
+ */
+import type { Model } from '../model/ir.ts';
+import { invoke, prepare } from '../simulate/interpreter.ts';
+import { quantizeModel, type QuantizeOptions } from './quantize-model.ts';
+import { RangeHistogram, type Range, type RangeMethod } from './ranges.ts';
+
+export interface AutoQuantizeOptions extends QuantizeOptions {
+  /** Candidate methods (default all three). */
+  methods?: RangeMethod[];
+  percentile?: number;
+  /**
+   * Fraction of the samples held back from the histograms to score the candidates (default 0.25;
+   * scoring on the samples the ranges came from rewards clipping tuned to exactly those samples).
+   */
+  holdout?: number;
+  onProgress?: (done: number, total: number) => void;
+  isCancelled?: () => boolean;
+}
+
+export interface AutoQuantizeResult {
+  model: Model;
+  method: RangeMethod;
+  /** Output RMSE (int8 vs float, on the scoring samples) of every candidate. */
+  scores: Partial<Record<RangeMethod, number>>;
+  ranges: Map<number, Range>;
+}
+
+function rangesOf(
+  hist: Map<number, RangeHistogram>,
+  method: RangeMethod,
+  percentile: number,
+): Map<number, Range> {
+  return new Map(
+    [...hist].map(([t, h]) => [
+      t,
+      method === 'minmax'
+        ? h.extremes.range()
+        : method === 'percentile'
+          ? h.percentileRange(percentile)
+          : h.mseRange(),
+    ]),
+  );
+}
+
+export function autoQuantize(
+  float: Model,
+  samples: Float32Array[][],
+  options: AutoQuantizeOptions = {},
+): AutoQuantizeResult {
+  if (samples.length === 0) throw new Error('Calibration needs at least one representative sample');
+  const methods = options.methods ?? ['minmax', 'percentile', 'mse'];
+  const held = samples.length < 4 ? 0 : Math.max(1, Math.round(samples.length * (options.holdout ?? 0.25)));
+  const fitting = samples.slice(0, samples.length - held);
+  const scoring = held > 0 ? samples.slice(samples.length - held) : samples;
+  const totalWork = samples.length + (held > 0 ? 0 : samples.length) + methods.length * scoring.length;
+  let done = 0;
+  const tick = () => {
+    if (options.isCancelled?.()) throw new Error('Quantization cancelled');
+    options.onProgress?.(++done, totalWork);
+  };
+  const pm = prepare(float);
+  const bad = pm.inputs.find((t) => t.dtype !== 'float32');
+  if (bad) throw new Error(`Quantization needs a float model: input '${bad.name}' is ${bad.dtype}`);
+  const hist = new Map<number, RangeHistogram>();
+  const observe = (tensor: number, values: ArrayLike<number>) => {
+    let h = hist.get(tensor);
+    if (!h) hist.set(tensor, (h = new RangeHistogram()));
+    h.observe(values);
+  };
+  for (const inputs of fitting) {
+    pm.inputs.forEach((t, i) => observe(t.index, inputs[i] ?? []));
+    invoke(pm, inputs, {
+      taps: false,
+      onLayer: (l) => l.dtype === 'float32' && observe(l.tensor, l.data as Float32Array),
+    });
+    tick();
+  }
+  const reference = scoring.map((inputs) => {
+    const outs = invoke(pm, inputs, { taps: false }).outputs.map((o) =>
+      Float32Array.from(o.data as Float32Array),
+    );
+    tick();
+    return outs;
+  });
+  const scores: Partial<Record<RangeMethod, number>> = {};
+  let best: { method: RangeMethod; score: number; ranges: Map<number, Range> } | null = null;
+  for (const method of methods) {
+    const ranges = rangesOf(hist, method, options.percentile ?? 99.99);
+    // Scored with float I/O so the float reference compares directly.
+    const candidate = prepare(quantizeModel(float, ranges, { ...options, io: 'float32' }));
+    let se = 0;
+    let count = 0;
+    scoring.forEach((inputs, n) => {
+      invoke(candidate, inputs, { taps: false }).outputs.forEach((o, k) => {
+        const q = o.data as Float32Array;
+        const f = reference[n][k];
+        for (let i = 0; i < f.length; i++, count++) se += (q[i] - f[i]) ** 2;
+      });
+      tick();
+    });
+    const score = Math.sqrt(se / Math.max(1, count));
+    scores[method] = score;
+    if (!best || score < best.score) best = { method, score, ranges };
+  }
+  const chosen = best!;
+  return {
+    model: quantizeModel(float, chosen.ranges, options),
+    method: chosen.method,
+    scores,
+    ranges: chosen.ranges,
+  };
+}
