@@ -58,17 +58,33 @@ export function tensorLifetimes(sg: Subgraph): Map<number, { first: number; last
   return life;
 }
 
+/** Above this many activation tensors the O(n²) greedy plan gives way to a linear-time one. */
+export const GREEDY_PLAN_LIMIT = 2000;
+
+interface Item {
+  tensor: number;
+  size: number;
+  first: number;
+  last: number;
+}
+
 export function planArena(sg: Subgraph): ArenaPlan {
-  const items = [...tensorLifetimes(sg)].map(([tensor, l]) => ({
+  const items: Item[] = [...tensorLifetimes(sg)].map(([tensor, l]) => ({
     tensor,
     size: tensorBytes(sg.tensors[tensor]),
     first: l.first,
     last: l.last,
   }));
-  items.sort((a, b) => b.size - a.size || a.tensor - b.tensor);
+  const placed = items.length > GREEDY_PLAN_LIMIT ? planLinear(items) : planGreedy(items);
+  placed.sort((a, b) => a.tensor - b.tensor);
+  const size = placed.reduce((m, e) => Math.max(m, e.offset + e.size), 0);
+  return { size: align(size), entries: placed };
+}
 
+/** Largest first, each at the lowest offset free during its whole lifetime (TFLM's greedy planner). */
+function planGreedy(items: Item[]): ArenaEntry[] {
+  items.sort((a, b) => b.size - a.size || a.tensor - b.tensor);
   const placed: ArenaEntry[] = [];
-  let size = 0;
   for (const it of items) {
     // Intervals already occupied during this tensor's lifetime, by offset.
     const busy = placed
@@ -79,9 +95,40 @@ export function planArena(sg: Subgraph): ArenaPlan {
       if (offset + it.size <= p.offset) break; // fits in the gap before p
       offset = Math.max(offset, align(p.offset + p.size));
     }
-    placed.push({ tensor: it.tensor, offset, size: it.size, first: it.first, last: it.last });
-    size = Math.max(size, offset + it.size);
+    placed.push({ ...it, offset });
   }
-  placed.sort((a, b) => a.tensor - b.tensor);
-  return { size: align(size), entries: placed };
+  return placed;
+}
+
+/**
+ * For huge (or hostile) graphs: walk operators in time order, reuse a released block of exactly
+ * the same aligned size, else grow the arena. O(n log n); never overlaps live tensors, but can be
+ * larger than the greedy plan.
+ */
+function planLinear(items: Item[]): ArenaEntry[] {
+  const byFirst = [...items].sort((a, b) => a.first - b.first || a.tensor - b.tensor);
+  const byLast = [...items].sort((a, b) => a.last - b.last || a.tensor - b.tensor);
+  const offsetOf = new Map<Item, number>();
+  const free = new Map<number, number[]>();
+  const placed: ArenaEntry[] = [];
+  let top = 0;
+  let released = 0;
+  for (const it of byFirst) {
+    while (released < byLast.length && byLast[released].last < it.first) {
+      const done = byLast[released++];
+      const key = align(done.size);
+      const list = free.get(key);
+      if (list) list.push(offsetOf.get(done)!);
+      else free.set(key, [offsetOf.get(done)!]);
+    }
+    const key = align(it.size);
+    let offset = free.get(key)?.pop();
+    if (offset === undefined) {
+      offset = top;
+      top += key;
+    }
+    offsetOf.set(it, offset);
+    placed.push({ ...it, offset });
+  }
+  return placed;
 }

@@ -24,7 +24,13 @@ export {
   type TypedParam,
 } from './parameters.ts';
 export { summarize } from './summary.ts';
-export { planArena, tensorLifetimes, type ArenaPlan, type ArenaEntry } from './arena-plan.ts';
+export {
+  GREEDY_PLAN_LIMIT,
+  planArena,
+  tensorLifetimes,
+  type ArenaPlan,
+  type ArenaEntry,
+} from './arena-plan.ts';
 export { operatorMacs, operatorParams } from './layer-cost.ts';
 export { elementCount, tensorBytes, dtypeBytes } from './tensor-size.ts';
 

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  GREEDY_PLAN_LIMIT,
   planArena,
   tensorLifetimes,
   type Subgraph,
@@ -89,5 +90,50 @@ describe('planArena on random graphs', () => {
       }),
       { seed: 2026, numRuns: 300 },
     );
+  });
+});
+
+describe('planArena on a huge graph (linear-time plan)', () => {
+  it(`${GREEDY_PLAN_LIMIT * 10} activations: fast, aligned, no live overlap`, () => {
+    const n = GREEDY_PLAN_LIMIT * 10;
+    const tensors: Tensor[] = Array.from({ length: n + 1 }, (_, i) => ({
+      index: i,
+      name: '',
+      dtype: 'int8',
+      shape: [1 + ((i * 37) % 300)],
+      buffer: 0,
+      data: null,
+      quantization: null,
+      isVariable: false,
+    }));
+    // Op i reads tensor i and a tensor from up to 9 ops back (skip connections), writes i + 1.
+    const operators = Array.from({ length: n }, (_, i) => ({
+      index: i,
+      opcodeIndex: 0,
+      builtinCode: 0,
+      op: 'ADD',
+      known: true,
+      inputs: [i, Math.max(0, i - (i % 10))],
+      outputs: [i + 1],
+      intermediates: [],
+      options: {},
+    }));
+    const sg: Subgraph = { name: '', tensors, operators, inputs: [0], outputs: [n] };
+    const t0 = performance.now();
+    const plan = planArena(sg);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(plan.entries.length).toBe(n + 1);
+    // Sweep over time: the tensors live at each step must be disjoint in memory.
+    const byStep = new Map<number, typeof plan.entries>();
+    for (const e of plan.entries) {
+      expect(e.offset % 16).toBe(0);
+      for (let s = e.first; s <= e.last; s++) (byStep.get(s) ?? byStep.set(s, []).get(s)!).push(e);
+    }
+    for (const live of byStep.values()) {
+      live.sort((a, b) => a.offset - b.offset);
+      for (let k = 1; k < live.length; k++)
+        expect(live[k - 1].offset + live[k - 1].size).toBeLessThanOrEqual(live[k].offset);
+    }
+    expect(plan.size).toBeLessThan(300 * 16 * 4); // block reuse keeps it near the live set, not n·size
   });
 });
