@@ -190,7 +190,10 @@ export class Table {
 
   string(id: number, name: string): string | null {
     const bytes = this.bytes(id, name);
-    return bytes ? utf8.decode(bytes) : null;
+    if (!bytes) return null;
+    // Decoding costs its length: a long name shared by many tables must not multiply the work.
+    this.r.spend(bytes.length / 8, `${this.where}.${name}`);
+    return utf8.decode(bytes);
   }
 
   /** A byte vector as a view into the file (no copy). */
@@ -239,6 +242,7 @@ export class Table {
     const out: string[] = [];
     for (let i = 0; i < count; i++) {
       const { start: s, count: n } = this.r.vector(start + i * 4, 1, `${w}[${i}]`);
+      this.r.spend(n / 8, w);
       out.push(utf8.decode(this.r.bytes.subarray(s, s + n)));
     }
     return out;

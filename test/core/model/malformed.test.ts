@@ -236,3 +236,35 @@ describe('schema features the IR does not carry', () => {
     expect(dropped.subgraphs[0].tensors[0].name).toBe('sparse');
   });
 });
+
+describe('work stays bounded by the file size', () => {
+  it('one 60 KB name shared by 20,000 tensors is refused quickly, not decoded 20,000 times', () => {
+    const b = new Builder(1 << 20);
+    const name = b.createString('x'.repeat(60_000));
+    b.startObject(4);
+    b.addFieldOffset(3, name, 0);
+    const tensor = b.endObject();
+    b.startVector(4, 20000, 4);
+    for (let i = 0; i < 20000; i++) b.addOffset(tensor);
+    const tensors = b.endVector();
+    b.startObject(5);
+    b.addFieldOffset(0, tensors, 0);
+    const sg = b.endObject();
+    b.startVector(4, 1, 4);
+    b.addOffset(sg);
+    const sgs = b.endVector();
+    b.startObject(1);
+    const buf0 = b.endObject();
+    b.startVector(4, 1, 4);
+    b.addOffset(buf0);
+    const bufs = b.endVector();
+    b.startObject(8);
+    b.addFieldOffset(2, sgs, 0);
+    b.addFieldOffset(4, bufs, 0);
+    b.finish(b.endObject(), 'TFL3');
+    const bytes = b.asUint8Array().slice();
+    const t0 = performance.now();
+    expect(() => readTflite(bytes)).toThrow(/absurd size, decoding exceeds the file's size budget/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
