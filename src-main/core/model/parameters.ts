@@ -84,7 +84,11 @@ export function decodeParameters(bytes: Uint8Array): Record<string, TypedParam> 
     else if (type === 'str_list') value = v.strings(0, 'data');
     else if (type === 'int32_list') value = v.numbers(0, 'data', 'i32') ?? [];
     else if (type === 'float_list') value = v.numbers(0, 'data', 'f32') ?? [];
-    else value = (v.bytes(0, 'data') ?? new Uint8Array(0)).slice();
+    else {
+      const data = v.bytes(0, 'data') ?? new Uint8Array(0);
+      r.spend(data.length / 8, `${e.where} '${key}'`); // the copy costs its length
+      value = data.slice();
+    }
     out[key] = { type, value };
   }
   return out;
