@@ -1,21 +1,27 @@
 /*
- * ADD and SUB int8 with broadcasting, bit-exact with TFLite Micro (add_common / sub_common:
- * both inputs are shifted left by 20, rescaled to twice the larger input scale, summed, and
- * the sum rescaled to the output).
+ * ADD, SUB and MUL int8 with broadcasting, bit-exact with TFLite Micro (add_common /
+ * sub_common: both inputs are shifted left by 20, rescaled to twice the larger input scale,
+ * summed, and the sum rescaled to the output; mul_common: the product of the offset inputs is
+ * rescaled by in1_scale * in2_scale / out_scale).
  */
 #include "ops.h"
 
 typedef struct {
   int32_t in1_off, in2_off, out_zp, m1, m2, mo, act_min, act_max;
-  int s1, s2, so, is_sub, same_shape;
+  int s1, s2, so, is_sub, is_mul, same_shape;
   uint32_t n;
   int32_t dims[QS_MAX_DIMS], st1[QS_MAX_DIMS], st2[QS_MAX_DIMS]; /* output dims, input strides (0 = broadcast) */
 } add_params_t;
 
 static int8_t add_one(const add_params_t *p, int32_t x, int32_t y) {
-  int32_t a = qs_mbqm((x + p->in1_off) * (1 << 20), p->m1, p->s1);
-  int32_t b = qs_mbqm((y + p->in2_off) * (1 << 20), p->m2, p->s2);
-  int32_t v = qs_mbqm(p->is_sub ? a - b : a + b, p->mo, p->so) + p->out_zp;
+  int32_t v;
+  if (p->is_mul) {
+    v = qs_mbqm((x + p->in1_off) * (y + p->in2_off), p->mo, p->so) + p->out_zp;
+  } else {
+    int32_t a = qs_mbqm((x + p->in1_off) * (1 << 20), p->m1, p->s1);
+    int32_t b = qs_mbqm((y + p->in2_off) * (1 << 20), p->m2, p->s2);
+    v = qs_mbqm(p->is_sub ? a - b : a + b, p->mo, p->so) + p->out_zp;
+  }
   v = v < p->act_min ? p->act_min : v;
   return (int8_t)(v > p->act_max ? p->act_max : v);
 }
@@ -72,8 +78,9 @@ qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op) {
   qs_status_t s;
   double twice_max;
   int d, off;
-  if (op->n_in != 2) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "ADD/SUB needs 2 inputs");
-  if ((s = qs_opts(m, oi, op, op->code == OP_SUB ? OPT_SUB : OPT_ADD, 0)) != QS_OK) return s;
+  if (op->n_in != 2) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "ADD/SUB/MUL needs 2 inputs");
+  if ((s = qs_opts(m, oi, op, op->code == OP_SUB ? OPT_SUB : (op->code == OP_MUL ? OPT_MUL : OPT_ADD), 0)) != QS_OK)
+    return s;
   if ((s = qs_need_q8(m, oi, op, 0, "input 1")) || (s = qs_need_q8(m, oi, op, 1, "input 2")) ||
       (s = qs_need_q8(m, oi, op, QS_OUT, "output")))
     return s;
@@ -88,11 +95,19 @@ qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op) {
   p->in1_off = -a->zp;
   p->in2_off = -b->zp;
   p->out_zp = out->zp;
-  twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);
-  if ((s = smaller_than_one(m, oi, (double)a->scale / twice_max, &p->m1, &p->s1)) ||
-      (s = smaller_than_one(m, oi, (double)b->scale / twice_max, &p->m2, &p->s2)) ||
-      (s = smaller_than_one(m, oi, twice_max / ((double)(1 << 20) * (double)out->scale), &p->mo, &p->so)))
-    return s;
+  p->is_mul = op->code == OP_MUL;
+  if (p->is_mul) {
+    int32_t sh;
+    if ((s = qs_multiplier(m, oi, op->out, (double)a->scale * (double)b->scale / (double)out->scale, &p->mo, &sh)))
+      return s;
+    p->so = sh;
+  } else {
+    twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);
+    if ((s = smaller_than_one(m, oi, (double)a->scale / twice_max, &p->m1, &p->s1)) ||
+        (s = smaller_than_one(m, oi, (double)b->scale / twice_max, &p->m2, &p->s2)) ||
+        (s = smaller_than_one(m, oi, twice_max / ((double)(1 << 20) * (double)out->scale), &p->mo, &p->so)))
+      return s;
+  }
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 0, 0), out, &p->act_min, &p->act_max))) return s;
   op->params = p;
   op->eval = add_eval;

@@ -22,6 +22,19 @@ static const op_entry_t k_ops[] = {
     {OP_EXPAND_DIMS, "EXPAND_DIMS", qs_prep_reshape},
     {OP_SUB, "SUB", qs_prep_add},
     {OP_QUANTIZE, "QUANTIZE", qs_prep_quantize},
+    {OP_MUL, "MUL", qs_prep_add},
+    {OP_RELU, "RELU", qs_prep_act},
+    {OP_RELU6, "RELU6", qs_prep_act},
+    {OP_LEAKY_RELU, "LEAKY_RELU", qs_prep_act},
+    {OP_TANH, "TANH", qs_prep_act},
+    {OP_PAD, "PAD", qs_prep_pad},
+    {OP_PADV2, "PADV2", qs_prep_pad},
+    {OP_CONCATENATION, "CONCATENATION", qs_prep_concat},
+    {OP_PACK, "PACK", qs_prep_concat},
+    {OP_TRANSPOSE, "TRANSPOSE", qs_prep_transpose},
+    {OP_SHAPE, "SHAPE", qs_prep_shape},
+    {OP_ARG_MAX, "ARG_MAX", qs_prep_argmax},
+    {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn},
 };
 #define N_OPS (sizeof(k_ops) / sizeof(k_ops[0]))
 

@@ -46,4 +46,11 @@ qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_reshape(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_pad(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_concat(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_transpose(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_shape(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_argmax(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op);
 #endif
