@@ -65,6 +65,7 @@ typedef struct {
   int stream;
   uint16_t seq;
   int first, last;
+  size_t piece; /* data bytes per OP_OUTPUT frame */
 } stream_ctx_t;
 
 /* Runs right after each op, while its output is still in the arena: stream it in pieces. */
@@ -77,7 +78,7 @@ static void stream_hook(void *vctx, int op, int tensor, const uint8_t *data, siz
   }
   size_t off = 0;
   do {
-    size_t n = len - off < OP_OUTPUT_DATA ? len - off : OP_OUTPUT_DATA;
+    size_t n = len - off < c->piece ? len - off : c->piece;
     uint8_t h[OP_OUTPUT_HEAD];
     uint8_t *p = qs_put16(h, (uint32_t)op);
     p = qs_put16(p, (uint32_t)tensor);
@@ -98,7 +99,11 @@ static void invoke(qs_server_t *s, const qs_request_t *r) {
     qs_send_error(s, r->seq, QS_E_BAD_ARG, r->cmd, first, -1, 0, "op range outside the model");
     return;
   }
-  stream_ctx_t c = {s, (flags & QS_INVOKE_STREAM) != 0, r->seq, first, last};
+  /* Optional 7th/8th byte: smaller stream pieces, so a noisy line loses less per bad frame. */
+  size_t piece = r->len == 7 ? qs_get16(r->body + 5) : 0;
+  if (piece == 0 || piece > OP_OUTPUT_DATA) piece = OP_OUTPUT_DATA;
+  if (piece < 16) piece = 16;
+  stream_ctx_t c = {s, (flags & QS_INVOKE_STREAM) != 0, r->seq, first, last, piece};
   qs_port_tick_sync();
   qs_status_t st = qs_invoke(&s->ip, stream_hook, &c);
   if (st != QS_OK) {
@@ -152,7 +157,8 @@ void qs_cmd_run(qs_server_t *s, const qs_request_t *r) {
   static const size_t min_len[] = {5, 5, 4, 7}; /* SET_INPUT, INVOKE, READ_TICKS, READ_OUTPUT */
   size_t need = min_len[r->cmd - QS_CMD_SET_INPUT];
   int exact = r->cmd != QS_CMD_SET_INPUT;
-  if (r->len < need || (exact && r->len != need)) {
+  int invoke_long = r->cmd == QS_CMD_INVOKE && r->len == 7;
+  if (r->len < need || (exact && r->len != need && !invoke_long)) {
     qs_send_error(s, r->seq, QS_E_BAD_LENGTH, r->cmd, -1, -1, 0, "body length wrong for command");
     return;
   }

@@ -56,14 +56,15 @@ export const requests = {
     cmd: Cmd.SET_INPUT,
     body: new BodyWriter().u8(input).u32(offset).finish(data),
   }),
-  invoke: (opts: { stream: boolean; firstOp?: number; lastOp?: number }): Request => ({
-    cmd: Cmd.INVOKE,
-    body: new BodyWriter()
+  /** `piece`: data bytes per OP_OUTPUT frame (omitted = the board's maximum). */
+  invoke: (opts: { stream: boolean; firstOp?: number; lastOp?: number; piece?: number }): Request => {
+    const w = new BodyWriter()
       .u8(opts.stream ? INVOKE_STREAM : 0)
       .u16(opts.firstOp ?? 0)
-      .u16(opts.lastOp ?? 0xffff)
-      .finish(),
-  }),
+      .u16(opts.lastOp ?? 0xffff);
+    if (opts.piece !== undefined) w.u16(opts.piece);
+    return { cmd: Cmd.INVOKE, body: w.finish() };
+  },
   readTicks: (firstOp: number, count: number): Request => ({ cmd: Cmd.READ_TICKS, body: new BodyWriter().u16(firstOp).u16(count).finish() }),
   readOutput: (output: number, offset: number, len: number): Request => ({
     cmd: Cmd.READ_OUTPUT,

@@ -52,6 +52,8 @@ interface OpAssembly {
   tensor: number;
   ticks: number;
   data: Uint8Array;
+  /** 1 per byte that arrived intact; pieces from re-runs fill the gaps (outputs are deterministic) */
+  have: Uint8Array;
   got: number;
 }
 
@@ -77,21 +79,36 @@ export class BoardSession {
     return this.serial(() => this.loadNow(model, opts));
   }
 
-  private async loadNow(model: Uint8Array, opts: UploadOptions): Promise<{ model: ModelInfo; upload: UploadResult }> {
+  private async loadNow(
+    model: Uint8Array,
+    opts: UploadOptions,
+  ): Promise<{ model: ModelInfo; upload: UploadResult }> {
     const upload = await uploadModel(this.link, model, opts);
     const f = await this.link.request(requests.loadCommit(), { signal: opts.signal, timeoutMs: 10_000 });
     return { model: decodeModelInfo(expectReply(f, Cmd.LOAD_COMMIT)), upload };
   }
 
+  /** Writes one graph input in pieces; a piece that keeps failing is split (noisy line). */
   async setInput(index: number, data: Uint8Array, signal?: AbortSignal): Promise<void> {
-    const piece = this.link.hello.maxBody - SET_INPUT_HEADER;
-    for (let at = 0; at < data.length || at === 0; at += piece) {
+    let piece = this.link.hello.maxBody - SET_INPUT_HEADER;
+    let at = 0;
+    do {
       const part = data.subarray(at, at + piece);
-      const f = await this.link.request(requests.setInput(index, at, part), { signal });
+      let f;
+      try {
+        f = await this.link.request(requests.setInput(index, at, part), { signal });
+      } catch (e) {
+        if (e instanceof ProtocolError && e.code === 'TIMEOUT' && piece > 64) {
+          piece = Math.max(64, piece >> 2);
+          continue;
+        }
+        throw e;
+      }
       const ack = decodeSetInput(expectReply(f, Cmd.SET_INPUT));
-      if (ack.end !== at + part.length) throw new ProtocolError('BAD_REPLY', `SET_INPUT ack says ${ack.end}, expected ${at + part.length}`);
-      if (data.length === 0) break;
-    }
+      if (ack.end !== at + part.length)
+        throw new ProtocolError('BAD_REPLY', `SET_INPUT ack says ${ack.end}, expected ${at + part.length}`);
+      at += part.length;
+    } while (at < data.length);
   }
 
   /**
@@ -99,7 +116,7 @@ export class BoardSession {
    * board's INVOKE_DONE and the number of damaged stream frames seen.
    */
   async invokeStreaming(
-    range: { firstOp: number; lastOp: number },
+    range: { firstOp: number; lastOp: number; piece?: number },
     sink: Map<number, OpAssembly>,
     opts: { signal?: AbortSignal; timeoutMs?: number } = {},
   ): Promise<{ done: InvokeDone; damaged: number }> {
@@ -119,11 +136,16 @@ export class BoardSession {
         }
         let a = sink.get(p.op);
         if (!a || a.data.length !== p.total) {
-          a = { tensor: p.tensor, ticks: p.ticks, data: new Uint8Array(p.total), got: 0 };
+          a = { tensor: p.tensor, ticks: p.ticks, data: new Uint8Array(p.total), have: new Uint8Array(p.total), got: 0 };
           sink.set(p.op, a);
         }
         a.data.set(p.data, p.offset);
-        a.got += p.data.length;
+        for (let k = p.offset; k < p.offset + p.data.length; k++) {
+          if (!a.have[k]) {
+            a.have[k] = 1;
+            a.got++;
+          }
+        }
         a.ticks = p.ticks;
       },
     });
@@ -161,13 +183,18 @@ export class BoardSession {
     return this.serial(() => this.profileNow(modelBytes, inputs, opts));
   }
 
-  private async profileNow(modelBytes: Uint8Array, inputs: Uint8Array[], opts: ProfileOptions): Promise<ProfileResult> {
+  private async profileNow(
+    modelBytes: Uint8Array,
+    inputs: Uint8Array[],
+    opts: ProfileOptions,
+  ): Promise<ProfileResult> {
     const { model, upload } = await this.loadNow(modelBytes, opts);
     if (inputs.length !== model.inputs.length) {
       throw new ProtocolError('BAD_ARG', `model has ${model.inputs.length} input(s), ${inputs.length} given`);
     }
     inputs.forEach((d, i) => {
-      if (d.length !== model.inputs[i].bytes) throw new ProtocolError('BAD_ARG', `input ${i} needs ${model.inputs[i].bytes} B, got ${d.length} B`);
+      if (d.length !== model.inputs[i].bytes)
+        throw new ProtocolError('BAD_ARG', `input ${i} needs ${model.inputs[i].bytes} B, got ${d.length} B`);
     });
     const setAll = async () => {
       for (let i = 0; i < inputs.length; i++) await this.setInput(i, inputs[i], opts.signal);
@@ -183,11 +210,19 @@ export class BoardSession {
     const refetched: number[] = [];
     for (let i = 0; i < model.ops; i++) {
       for (let tries = 0; !complete(i); tries++) {
-        if (tries >= (opts.maxRefetch ?? 3)) throw new ProtocolError('TIMEOUT', `output of op ${i} could not be read intact after ${tries} re-runs`);
-        sink.delete(i);
+        if (tries >= (opts.maxRefetch ?? 3))
+          throw new ProtocolError(
+            'TIMEOUT',
+            `output of op ${i} could not be read intact after ${tries} re-runs`,
+          );
         refetched.push(i);
         await setAll(); // the arena reuses input memory: inputs go in again before every run
-        await this.invokeStreaming({ firstOp: i, lastOp: i }, sink, run);
+        // smaller stream frames on each retry: on a noisy line big frames rarely arrive intact
+        await this.invokeStreaming(
+          { firstOp: i, lastOp: i, piece: Math.max(128, 2048 >> (2 * tries)) },
+          sink,
+          run,
+        );
       }
     }
     // Ticks of the full run (a re-run overwrote the board's table, so take the streamed values

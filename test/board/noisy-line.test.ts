@@ -1,0 +1,76 @@
+/**
+ * A noisy line between the app and the virtual board: every byte in both directions is flipped
+ * or dropped with probability 1e-3 (seeded). Every profile must either return data identical to
+ * the goldens or fail with a clear ProtocolError; nothing may hang.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProtocolError } from '../../src-main/core/protocol/errors.ts';
+import { BoardLink } from '../../src-main/services/board/board-link.ts';
+import { BoardSession } from '../../src-main/services/board/session.ts';
+import { openSerialTransport, type ByteTransport } from '../../src-main/services/board/transport.ts';
+import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
+import { expectMatchesGolden, goldenCase } from './golden-check.ts';
+
+function noisy(inner: ByteTransport, rate: number, seed: number): ByteTransport & { damaged: () => number } {
+  let x = seed;
+  let damaged = 0;
+  const rnd = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+  const mangle = (b: Uint8Array): Uint8Array => {
+    const out: number[] = [];
+    for (const v of b) {
+      if (rnd() >= rate) out.push(v);
+      else if ((damaged++, rnd() < 0.5)) out.push(v ^ (1 << Math.floor(rnd() * 8)));
+      // else: dropped
+    }
+    return Uint8Array.from(out);
+  };
+  return {
+    description: `${inner.description} (noisy)`,
+    write: (b) => inner.write(mangle(b)),
+    onData: (cb) => inner.onData((b) => cb(mangle(b))),
+    onClose: (cb) => inner.onClose(cb),
+    close: () => inner.close(),
+    damaged: () => damaged,
+  };
+}
+
+describe('profiling over a line that corrupts and drops bytes (rate 1e-3)', () => {
+  let vb: VirtualBoard;
+  beforeAll(async () => {
+    vb = await VirtualBoard.start();
+  });
+  afterAll(async () => {
+    await vb?.stop();
+  });
+
+  it('micro_speech_quantized over 3 seeds: golden-exact data or a clear error, mostly data', async () => {
+    const c = goldenCase('micro_speech_quantized');
+    let ok = 0;
+    for (const seed of [1, 2, 3]) {
+      const line = noisy(await openSerialTransport(vb.portPath), 1e-3, seed * 7919);
+      let link: BoardLink | undefined;
+      try {
+        link = await BoardLink.open(line, { timeoutMs: 300, retries: 8 });
+        const s = new BoardSession(link);
+        await s.reset(); // start from an empty board each time
+        const r = await s.profile(c.model, c.inputs, { maxRefetch: 8 });
+        expectMatchesGolden(r, 'micro_speech_quantized'); // never wrong data
+        ok++;
+      } catch (e) {
+        // allowed outcome, but only as a typed, explained error
+        expect(e).toBeInstanceOf(ProtocolError);
+        expect((e as Error).message.length).toBeGreaterThan(10);
+      } finally {
+        await (link ? link.close() : line.close());
+      }
+      expect(line.damaged()).toBeGreaterThan(0);
+    }
+    // retries, shrinking chunks and per-op re-runs get through a 1e-3 line almost always
+    expect(ok).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+});
