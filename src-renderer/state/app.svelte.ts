@@ -61,7 +61,25 @@ export class AppState {
       return;
     }
     void this.refreshLists();
+    api.on('job.progress', (p) => {
+      if (this.job && this.job.id === p.id) this.job = { ...this.job, fraction: p.fraction, message: p.message };
+    });
     if (this.info.startupModel) await this.open({ path: this.info.startupModel });
+  }
+
+  /** A long call (simulate, ...) started (id) or ended (null); progress events update the bar. */
+  trackJob(id: string | null, label: string): void {
+    this.job = id === null ? null : { id, label, fraction: 0, message: '' };
+  }
+
+  async cancelJob(): Promise<void> {
+    const id = this.job?.id;
+    if (!id) return;
+    try {
+      await api.jobs.cancel({ id });
+    } catch (e) {
+      this.fail('Cancelling the job', e);
+    }
   }
 
   async refreshLists(): Promise<void> {
@@ -115,6 +133,7 @@ export class AppState {
   }
 
   fail(context: string, e: unknown): void {
+    if (e instanceof ApiCallError && e.code === 'CANCELLED') return; // the user asked for it
     const code = e instanceof ApiCallError ? e.code : 'CLIENT';
     const message = e instanceof Error ? e.message : String(e);
     this.error = { code, message, context };
