@@ -2,7 +2,8 @@
  * `npm run bench`: per fixture model, the median ms per inference of the QuantScope simulator
  * (taps on, and lean) next to TFLite in WASM (@tensorflow/tfjs-tflite, 1 thread; runner with
  * profiling off = its default path, and on) measured in the same run, the ratio, and the peak RSS
- * of a child process that runs only that model. Machines are noisy: compare ratios.
+ * of a child process that runs only that model. Times are CPU time per inference (see medianMs);
+ * machines are noisy: compare ratios.
  *
  *   node bin/run-ts.mjs bench/simulate.ts [--quick]
  */
@@ -20,18 +21,31 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = process.env.QS_FIXTURES ?? resolve(REPO, '../shared/fixtures');
 const quick = process.argv.includes('--quick');
 
-/** Median ms of fn over enough runs to fill ~budgetMs (at least minRuns), after a warm-up. */
-function medianMs(fn: () => void, budgetMs = quick ? 150 : 600, minRuns = 7): number {
+/**
+ * Median CPU milliseconds per call of fn (process user+system time, which a loaded machine
+ * inflates far less than wall time): batches of calls sized to ~5 ms, at least 7 batches or
+ * until the budget is spent, after a warm-up.
+ */
+function medianMs(fn: () => void, budgetMs = quick ? 200 : 800): number {
   for (let i = 0; i < 3; i++) fn();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < minRuns || (performance.now() - start < budgetMs && times.length < 2000)) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
+  let n = 1;
+  for (;;) {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) fn();
+    const c = process.cpuUsage(c0);
+    if ((c.user + c.system) / 1000 >= 5 || n >= 4096) break;
+    n *= 2;
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+  const perCall: number[] = [];
+  const start = performance.now();
+  while (perCall.length < 7 || (performance.now() - start < budgetMs && perCall.length < 200)) {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) fn();
+    const c = process.cpuUsage(c0);
+    perCall.push((c.user + c.system) / 1000 / n);
+  }
+  perCall.sort((a, b) => a - b);
+  return perCall[perCall.length >> 1];
 }
 
 interface Row {

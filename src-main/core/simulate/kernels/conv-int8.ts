@@ -8,7 +8,7 @@
  * filter window is computed per output pixel so the inner loops carry no bounds checks.
  */
 import { multiplyByQuantizedMultiplier } from '../quant-math.ts';
-import { dotRows, dotRowsPacked } from './dot.ts';
+import { dotRows, dotRowsPacked, dotRowsPacked2 } from './dot.ts';
 
 export { packFilterPairs } from './dot.ts';
 
@@ -50,7 +50,9 @@ export interface DepthwiseInt8Params extends ConvInt8Params {
 export interface ConvScratch {
   x?: Int16Array;
   patch?: Int16Array;
+  patchB?: Int16Array;
   acc?: Int32Array;
+  accB?: Int32Array;
   /** Depthwise: filter transposed to [outC][taps] for the per-channel patch path. */
   filterT?: Int8Array;
 }
@@ -88,46 +90,81 @@ export function convInt8(
   const { multipliers, shifts, outputOffset, actMin, actMax } = p;
   const k = filterH * filterW * inC;
   const packed = p.packed ?? null;
+  const pairs = outC >> 1;
   const direct = filterH === 1 && filterW === 1 && strideH === 1 && strideW === 1 && p.padTop === 0 && p.padLeft === 0;
-  const patch = scratch.patch && scratch.patch.length === k ? scratch.patch : (scratch.patch = new Int16Array(k));
-  const acc = scratch.acc && scratch.acc.length === outC ? scratch.acc : (scratch.acc = new Int32Array(outC));
-  for (let b = 0; b < p.batches; b++) {
-    const inBase = b * inH * inW * inC;
-    let o = b * outH * outW * outC;
-    for (let oy = 0; oy < outH; oy++) {
-      const iy0 = oy * strideH - p.padTop;
-      for (let ox = 0; ox < outW; ox++) {
-        let src = x;
-        let base = inBase + (oy * inW + ox) * inC;
-        if (!direct) {
-          const ix0 = ox * strideW - p.padLeft;
-          let pi = 0;
-          for (let fy = 0; fy < filterH; fy++) {
-            const iy = iy0 + fy * dilationH;
-            for (let fx = 0; fx < filterW; fx++) {
-              const ix = ix0 + fx * dilationW;
-              if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
-                patch.fill(0, pi, pi + inC);
-              } else {
-                const xi = inBase + (iy * inW + ix) * inC;
-                for (let c = 0; c < inC; c++) patch[pi + c] = x[xi + c];
-              }
-              pi += inC;
-            }
-          }
-          src = patch;
-          base = 0;
+  const patchA = scratch.patch && scratch.patch.length === k ? scratch.patch : (scratch.patch = new Int16Array(k));
+  const patchB = scratch.patchB && scratch.patchB.length === k ? scratch.patchB : (scratch.patchB = new Int16Array(k));
+  const accA = scratch.acc && scratch.acc.length === outC ? scratch.acc : (scratch.acc = new Int32Array(outC));
+  const accB = scratch.accB && scratch.accB.length === outC ? scratch.accB : (scratch.accB = new Int32Array(outC));
+  const npix = outH * outW;
+  let inBase = 0;
+  /** Fill `buf` with pixel `pix`'s receptive field (or point into x); returns the base offset. */
+  const gather = (pix: number, buf: Int16Array): number => {
+    const oy = (pix / outW) | 0;
+    const ox = pix - oy * outW;
+    if (direct) return inBase + (oy * inW + ox) * inC;
+    const iy0 = oy * strideH - p.padTop;
+    const ix0 = ox * strideW - p.padLeft;
+    let pi = 0;
+    for (let fy = 0; fy < filterH; fy++) {
+      const iy = iy0 + fy * dilationH;
+      for (let fx = 0; fx < filterW; fx++) {
+        const ix = ix0 + fx * dilationW;
+        if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
+          buf.fill(0, pi, pi + inC);
+        } else {
+          const xi = inBase + (iy * inW + ix) * inC;
+          for (let c = 0; c < inC; c++) buf[pi + c] = x[xi + c];
         }
-        if (packed) dotRowsPacked(filter, packed, k, outC, src, base, acc);
-        else dotRows(filter, k, outC, src, base, acc);
-        for (let oc = 0; oc < outC; oc++) {
-          const a = bias !== null ? acc[oc] + bias[oc] : acc[oc];
-          let v = multiplyByQuantizedMultiplier(a, multipliers[oc], shifts[oc]) + outputOffset;
-          if (v < actMin) v = actMin;
-          else if (v > actMax) v = actMax;
-          output[o++] = v;
-        }
+        pi += inC;
       }
+    }
+    return 0;
+  };
+  const store = (acc: Int32Array, o: number): void => {
+    for (let oc = 0; oc < outC; oc++) {
+      const a = bias !== null ? acc[oc] + bias[oc] : acc[oc];
+      let v = multiplyByQuantizedMultiplier(a, multipliers[oc], shifts[oc]) + outputOffset;
+      if (v < actMin) v = actMin;
+      else if (v > actMax) v = actMax;
+      output[o + oc] = v;
+    }
+  };
+  for (let b = 0; b < p.batches; b++) {
+    inBase = b * inH * inW * inC;
+    let o = b * npix * outC;
+    let pix = 0;
+    if (packed && pairs > 0) {
+      // Two output pixels per pass share every packed weight load.
+      const srcA = direct ? x : patchA;
+      const srcB = direct ? x : patchB;
+      for (; pix + 1 < npix; pix += 2) {
+        const baseA = gather(pix, patchA);
+        const baseB = gather(pix + 1, patchB);
+        dotRowsPacked2(packed, k, pairs, srcA, baseA, srcB, baseB, accA, accB);
+        if (outC & 1) {
+          const f = (outC - 1) * k;
+          let a = 0;
+          let c = 0;
+          for (let i = 0; i < k; i++) {
+            a += filter[f + i] * srcA[baseA + i];
+            c += filter[f + i] * srcB[baseB + i];
+          }
+          accA[outC - 1] = a;
+          accB[outC - 1] = c;
+        }
+        store(accA, o);
+        store(accB, o + outC);
+        o += 2 * outC;
+      }
+    }
+    for (; pix < npix; pix++) {
+      const base = gather(pix, patchA);
+      const src = direct ? x : patchA;
+      if (packed) dotRowsPacked(filter, packed, k, outC, src, base, accA);
+      else dotRows(filter, k, outC, src, base, accA);
+      store(accA, o);
+      o += outC;
     }
   }
 }

@@ -104,3 +104,69 @@ export function dotRows(w: Int8Array, k: number, outC: number, src: Int16Array, 
   }
 }
 
+
+/**
+ * dotRowsPacked for two input vectors at once (two output pixels): each packed weight load feeds
+ * both, halving weight traffic. Same exactness argument per vector.
+ */
+export function dotRowsPacked2(
+  packed: Float64Array,
+  k: number,
+  pairs: number,
+  srcA: Int16Array,
+  baseA: number,
+  srcB: Int16Array,
+  baseB: number,
+  accA: Int32Array,
+  accB: Int32Array,
+): void {
+  let j = 0;
+  for (; j + 1 < pairs; j += 2) {
+    const f0 = j * k;
+    const f1 = f0 + k;
+    let a0 = 0;
+    let a1 = 0;
+    let b0 = 0;
+    let b1 = 0;
+    for (let i = 0; i < k; i++) {
+      const va = srcA[baseA + i];
+      const vb = srcB[baseB + i];
+      const w0 = packed[f0 + i];
+      const w1 = packed[f1 + i];
+      a0 += w0 * va;
+      a1 += w1 * va;
+      b0 += w0 * vb;
+      b1 += w1 * vb;
+    }
+    const oc = 2 * j;
+    let hi = Math.round(a0 / PACK);
+    accA[oc] = a0 - hi * PACK;
+    accA[oc + 1] = hi;
+    hi = Math.round(a1 / PACK);
+    accA[oc + 2] = a1 - hi * PACK;
+    accA[oc + 3] = hi;
+    hi = Math.round(b0 / PACK);
+    accB[oc] = b0 - hi * PACK;
+    accB[oc + 1] = hi;
+    hi = Math.round(b1 / PACK);
+    accB[oc + 2] = b1 - hi * PACK;
+    accB[oc + 3] = hi;
+  }
+  for (; j < pairs; j++) {
+    const f = j * k;
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < k; i++) {
+      const w = packed[f + i];
+      a += w * srcA[baseA + i];
+      b += w * srcB[baseB + i];
+    }
+    const oc = 2 * j;
+    let hi = Math.round(a / PACK);
+    accA[oc] = a - hi * PACK;
+    accA[oc + 1] = hi;
+    hi = Math.round(b / PACK);
+    accB[oc] = b - hi * PACK;
+    accB[oc + 1] = hi;
+  }
+}

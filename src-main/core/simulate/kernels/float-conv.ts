@@ -14,6 +14,39 @@ function clampStore(out: Float32Array, i: number, v: number, a: FloatActivation)
   out[i] = v < a.actMin ? a.actMin : v > a.actMax ? a.actMax : v;
 }
 
+/** Four filter rows at a time against one patch (each input load feeds four accumulators). */
+function dotRowsFloat(w: Float32Array, k: number, outC: number, src: Float32Array, base: number, acc: Float64Array): void {
+  let oc = 0;
+  for (; oc + 3 < outC; oc += 4) {
+    const f0 = oc * k;
+    const f1 = f0 + k;
+    const f2 = f1 + k;
+    const f3 = f2 + k;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let i = 0; i < k; i++) {
+      const v = src[base + i];
+      a0 += w[f0 + i] * v;
+      a1 += w[f1 + i] * v;
+      a2 += w[f2 + i] * v;
+      a3 += w[f3 + i] * v;
+    }
+    acc[oc] = a0;
+    acc[oc + 1] = a1;
+    acc[oc + 2] = a2;
+    acc[oc + 3] = a3;
+  }
+  for (; oc < outC; oc++) {
+    const f = oc * k;
+    let a = 0;
+    for (let i = 0; i < k; i++) a += w[f + i] * src[base + i];
+    acc[oc] = a;
+  }
+}
+
+/** im2col per output pixel (padding taps as 0.0, which adds nothing), then row dot products. */
 export function convFloat(
   p: ConvGeometry & FloatActivation,
   input: Float32Array,
@@ -22,33 +55,34 @@ export function convFloat(
   output: Float32Array,
 ): void {
   const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilationH, dilationW } = p;
-  const filterStrideO = filterH * filterW * inC;
+  const k = filterH * filterW * inC;
+  const patch = new Float32Array(k);
+  const acc = new Float64Array(outC);
   for (let b = 0; b < p.batches; b++) {
     const inBase = b * inH * inW * inC;
     let o = b * outH * outW * outC;
     for (let oy = 0; oy < outH; oy++) {
       const iy0 = oy * strideH - p.padTop;
-      const fyStart = iy0 < 0 ? Math.ceil(-iy0 / dilationH) : 0;
-      const fyEnd = Math.min(filterH, Math.ceil((inH - iy0) / dilationH));
       for (let ox = 0; ox < outW; ox++) {
         const ix0 = ox * strideW - p.padLeft;
-        const fxStart = ix0 < 0 ? Math.ceil(-ix0 / dilationW) : 0;
-        const fxEnd = Math.min(filterW, Math.ceil((inW - ix0) / dilationW));
-        for (let oc = 0; oc < outC; oc++) {
-          let acc = 0;
-          const fBase = oc * filterStrideO;
-          for (let fy = fyStart; fy < fyEnd; fy++) {
-            const rowIn = inBase + (iy0 + fy * dilationH) * inW * inC;
-            const rowF = fBase + fy * filterW * inC;
-            for (let fx = fxStart; fx < fxEnd; fx++) {
-              let xi = rowIn + (ix0 + fx * dilationW) * inC;
-              let fi = rowF + fx * inC;
-              const end = fi + inC;
-              while (fi < end) acc += filter[fi++] * input[xi++];
+        let pi = 0;
+        for (let fy = 0; fy < filterH; fy++) {
+          const iy = iy0 + fy * dilationH;
+          for (let fx = 0; fx < filterW; fx++) {
+            const ix = ix0 + fx * dilationW;
+            if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
+              patch.fill(0, pi, pi + inC);
+            } else {
+              const xi = inBase + (iy * inW + ix) * inC;
+              for (let c = 0; c < inC; c++) patch[pi + c] = input[xi + c];
             }
+            pi += inC;
           }
-          if (bias !== null) acc += bias[oc];
-          clampStore(output, o++, Math.fround(acc), p);
+        }
+        dotRowsFloat(filter, k, outC, patch, 0, acc);
+        for (let oc = 0; oc < outC; oc++) {
+          const v = bias !== null ? acc[oc] + bias[oc] : acc[oc];
+          clampStore(output, o++, Math.fround(v), p);
         }
       }
     }
