@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { readTflite, writeTflite, type Model } from '../../src-main/core/model/index.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -169,4 +170,34 @@ export function xorshiftInput(dtype: string, count: number, state = { x: 1 }): T
   if (dtype === 'int8') return Int8Array.from({ length: count }, () => (next() << 24) >> 24);
   if (dtype === 'uint8') return Uint8Array.from({ length: count }, next);
   throw new Error(`xorshiftInput: dtype ${dtype} not supported`);
+}
+
+export interface TfliteLayerRun {
+  /** Tensor index (in the original model) of each op output, in execution order. */
+  tensors: number[];
+  /** One inference: every op output by tensor index (copies). */
+  run(inputs: ArrayBufferView[]): Map<number, TypedArray>;
+  dispose(): void;
+}
+
+/**
+ * Per-layer outputs from real TFLite: the model is rewritten (with QuantScope's writer) so that
+ * every operator output is also a graph output, which TFLite then keeps and exposes. TFLite may
+ * run different kernels than for the plain model (delegation stops at graph outputs).
+ */
+export async function loadTfliteWasmLayers(bytes: Uint8Array): Promise<TfliteLayerRun> {
+  const model = readTflite(bytes);
+  const sg = model.subgraphs[0];
+  const tensors = [...new Set(sg.operators.flatMap((op) => op.outputs.filter((t) => t >= 0)))];
+  const outputs = [...sg.outputs, ...tensors.filter((t) => !sg.outputs.includes(t))];
+  const exposed: Model = { ...model, subgraphs: [{ ...sg, outputs }, ...model.subgraphs.slice(1)] };
+  const m = await loadTfliteWasm(writeTflite(exposed));
+  return {
+    tensors,
+    run(inputs) {
+      const out = m.predict(inputs);
+      return new Map(outputs.map((t, i) => [t, out[i]]));
+    },
+    dispose: () => m.dispose(),
+  };
 }

@@ -5,7 +5,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixQuantizedDimensions, readTflite, writeTflite } from '../../../src-main/core/model/index.ts';
 import { goldenBytes, listFixtures, readFixture, readGolden } from '../../helpers/fixtures.ts';
-import { loadTfliteWasm, xorshiftInput, type TfliteWasmModel } from '../../helpers/tflite-wasm.ts';
+import {
+  loadTfliteWasm,
+  loadTfliteWasmLayers,
+  xorshiftInput,
+  type TfliteWasmModel,
+} from '../../helpers/tflite-wasm.ts';
 
 const ALL = [
   ...listFixtures('models', '.tflite').map((f) => ['models', f]),
@@ -83,5 +88,42 @@ describe('written models in TFLite-WASM', () => {
     expect(out.length).toBe(2);
     expect(Math.sign(out[1] - out[0])).toBe(Math.sign(last[1] - last[0]));
     expect(Math.abs(out[0] - last[0])).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('per-layer outputs from TFLite-WASM (every op output exposed)', () => {
+  // TFLite's optimized kernels are not bit-exact with TFLite Micro's reference kernels: ±1 LSB.
+  it('simple_add: the exposed ADD output is within 1 LSB of the TFLM golden', async () => {
+    const layers = await loadTfliteWasmLayers(readFixture('models', 'simple_add_model.tflite'));
+    const golden = readGolden('simple_add_model');
+    const inputs = golden.inputs.map((t) => new Int8Array(goldenBytes(t).buffer));
+    const out = layers.run(inputs);
+    expect(layers.tensors).toEqual(golden.op_outputs.map((t) => t.tensor));
+    for (const g of golden.op_outputs) {
+      const ours = out.get(g.tensor) as Int8Array;
+      const ref = new Int8Array(goldenBytes(g).buffer);
+      expect(ours.length).toBe(ref.length);
+      expect(ref.every((v, i) => Math.abs(ours[i] - v) <= 1)).toBe(true);
+    }
+    layers.dispose();
+  });
+
+  it('hello_world_int8: every layer within 1 LSB of TFLite Micro, final output as in the plain model', async () => {
+    const bytes = readFixture('models', 'hello_world_int8.tflite');
+    const layers = await loadTfliteWasmLayers(bytes);
+    const golden = readGolden('hello_world_int8');
+    const input = [new Int8Array(goldenBytes(golden.inputs[0]).buffer)];
+    const out = layers.run(input);
+    expect(layers.tensors.length).toBe(3);
+    for (const g of golden.op_outputs) {
+      const ours = out.get(g.tensor) as Int8Array;
+      const ref = new Int8Array(goldenBytes(g).buffer);
+      expect(ours.length).toBe(ref.length);
+      expect(ref.every((v, i) => Math.abs(ours[i] - v) <= 1)).toBe(true);
+    }
+    const plain = await load(bytes);
+    const sg = readTflite(bytes).subgraphs[0];
+    expect(Array.from(out.get(sg.outputs[0])!)).toEqual(Array.from(plain.predict(input)[0]));
+    layers.dispose();
   });
 });
