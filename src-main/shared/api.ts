@@ -15,7 +15,11 @@
  * (`JobArgs`): progress for it arrives as `job.progress` events and `jobs.cancel({id})` stops it;
  * the call's promise resolves with the result or rejects with code `CANCELLED`.
  */
+import type { LayerReport, OutputReport } from '../core/simulate/dump.ts';
 import type { ModelSummary } from './summary.ts';
+
+export type { LayerReport, OutputReport } from '../core/simulate/dump.ts';
+export type { LayerStats, TopEntry } from '../core/simulate/stats.ts';
 
 // ---------------------------------------------------------------- errors
 
@@ -97,6 +101,35 @@ export interface JobArgs {
   jobId: string;
 }
 
+// ---------------------------------------------------------------- simulate
+
+/** What to feed the model: xorshift32 bytes from a seed, or files (.npy, PNG/JPEG/BMP, one raw .bin). */
+export type SimulateInput = { seed: number } | { files: { name: string; bytes: Uint8Array }[] };
+
+export interface SimulateRunArgs extends JobArgs {
+  /** An id from `model.open`. */
+  modelId: string;
+  input: SimulateInput;
+  /** Cost-model CPU profile, e.g. `cortex-m4` or `cortex-m4@80` (MHz); adds cycle estimates. */
+  cpu?: string;
+  /**
+   * How a uint8 .npy feeds an int8 input: 'affine' (default) treats values as pixels mapped through
+   * the input's scale/zero point; 'bytes' takes them as the int8 bytes themselves (CLI `--u8-bytes`).
+   */
+  uint8Mode?: 'affine' | 'bytes';
+}
+
+export interface SimulateResult {
+  model: string;
+  /** Every op's output statistics (histogram, saturation, ...), in execution order. */
+  layers: (LayerReport & { est_cycles?: number })[];
+  /** The model outputs with values and top-k. */
+  outputs: OutputReport[];
+  /** Wall time of the inference in the worker (taps on), ms. */
+  elapsed_ms: number;
+  estimate?: { cpu: string; cycles: number; ms: number };
+}
+
 // ---------------------------------------------------------------- the calls
 
 /** Channel → [argument, result]. `void` means the call takes no argument. */
@@ -112,6 +145,8 @@ export interface ApiCalls {
   'model.close': [{ id: string }, boolean];
   /** Cancel a running job. Resolves false when no such job is running. */
   'jobs.cancel': [{ id: string }, boolean];
+  /** Run an opened .tflite model in the bit-exact host simulator (a job: progress + cancel). */
+  'simulate.run': [SimulateRunArgs, SimulateResult];
 }
 
 export type Channel = keyof ApiCalls;
@@ -127,19 +162,14 @@ export const CHANNELS = [
   'model.examples',
   'model.close',
   'jobs.cancel',
+  'simulate.run',
 ] as const satisfies readonly Channel[];
 
 /**
  * Names reserved for calls other issues add (simulator, boards, quantization, report); they are
  * not served yet. When one is implemented it moves into `ApiCalls` and `CHANNELS`.
  */
-export const RESERVED_CHANNELS = [
-  'simulate.run',
-  'boards.list',
-  'boards.profile',
-  'quantize.run',
-  'report.export',
-] as const;
+export const RESERVED_CHANNELS = ['boards.list', 'boards.profile', 'quantize.run', 'report.export'] as const;
 
 // ---------------------------------------------------------------- events (main → renderer)
 
@@ -188,6 +218,7 @@ export interface QuantScopeApi {
     close(args: { id: string }): Promise<boolean>;
   };
   jobs: { cancel(args: { id: string }): Promise<boolean> };
+  simulate: { run(args: SimulateRunArgs): Promise<SimulateResult> };
   /** Subscribe to an event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }

@@ -35,6 +35,13 @@ export type {
   OpenedModel,
   QuantScopeApi,
   RecentModel,
+  LayerReport,
+  LayerStats,
+  OutputReport,
+  SimulateInput,
+  SimulateResult,
+  SimulateRunArgs,
+  TopEntry,
 } from '../../src-main/shared/api.ts';
 
 /** A failed call: `code` is one of the contract's ErrorCodes. */
@@ -155,6 +162,7 @@ export function createApi(transport: Transport): QuantScopeApi {
       close: (args) => call('model.close', args),
     },
     jobs: { cancel: (args) => call('jobs.cancel', args) },
+    simulate: { run: (args) => call('simulate.run', args) },
     on: (event, listener) => transport.on(event, listener as Listener),
   };
 }
@@ -204,5 +212,6 @@ export const api: QuantScopeApi = {
     close: (a) => getApi().model.close(a),
   },
   jobs: { cancel: (a) => getApi().jobs.cancel(a) },
+  simulate: { run: (a) => getApi().simulate.run(a) },
   on: (event, listener) => getApi().on(event, listener),
 };

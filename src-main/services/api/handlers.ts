@@ -3,12 +3,13 @@
  * hosts (Electron IPC, WebSocket) use: unknown channel → UNKNOWN_CHANNEL, argument validated,
  * handler run, anything thrown turned into an ApiError. Never throws.
  */
-import type { ApiResult, ArgsOf, Channel, ResultOf } from '../../shared/api.ts';
+import type { ApiResult, ArgsOf, Channel, ResultOf, SimulateResult } from '../../shared/api.ts';
 import { ServiceError, toApiError } from '../errors.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner.ts';
 import { ModelService } from '../model/model-service.ts';
 import { appVersion, configDir as defaultConfigDir, examplesDir as defaultExamplesDir } from '../paths.ts';
 import { RecentStore } from '../recent-store.ts';
+import type { SimulatePayload } from '../simulate/simulate-task.ts';
 import { isChannel, validateArgs } from './validate.ts';
 
 export type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
@@ -60,6 +61,23 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
     'model.examples': () => s.models.examples(),
     'model.close': async ({ id }) => s.models.close(id),
     'jobs.cancel': async ({ id }) => s.jobs.cancel(id),
+    'simulate.run': async ({ jobId, modelId, input, cpu, uint8Mode }) => {
+      const m = s.models.get(modelId);
+      if (m.format !== 'tflite') {
+        throw new ServiceError(
+          'UNSUPPORTED',
+          `${m.name}: only .tflite models run in the simulator (quantize or convert first)`,
+        );
+      }
+      const payload: SimulatePayload = {
+        name: m.name,
+        bytes: m.bytes,
+        input,
+        ...(cpu ? { cpu } : {}),
+        ...(uint8Mode ? { uint8Mode } : {}),
+      };
+      return s.jobs.run<SimulateResult>('simulate.run', payload, { jobId });
+    },
   };
 }
 

@@ -3,7 +3,8 @@
  * (IPC) or a browser (WebSocket) and are untrusted; a validator returns the typed argument or
  * throws BAD_ARGUMENT naming the field.
  */
-import type { ArgsOf, Channel, OpenModelArgs } from '../../shared/api.ts';
+import type { ArgsOf, Channel, OpenModelArgs, SimulateRunArgs } from '../../shared/api.ts';
+import { CPU_PROFILES } from '../../core/simulate/cost-model.ts';
 import { ServiceError } from '../errors.ts';
 
 const MAX_MODEL_BYTES = 512 * 1024 * 1024;
@@ -72,6 +73,71 @@ function openModel(v: unknown): OpenModelArgs {
   return bad(ch, 'expected {path} or {name, bytes}');
 }
 
+const MAX_INPUT_FILES = 16;
+
+function uniqueId(channel: string, o: Record<string, unknown>, key: string): string {
+  const id = str(channel, o, key, 64);
+  if (!ID_PATTERN.test(id)) bad(channel, `"${key}" must be 1–64 characters of [A-Za-z0-9_-]`, key);
+  return id;
+}
+
+function simulateRun(v: unknown): SimulateRunArgs {
+  const ch = 'simulate.run';
+  const o = plainObject(ch, v);
+  onlyKeys(ch, o, ['jobId', 'modelId', 'input', 'cpu', 'uint8Mode']);
+  const jobId = uniqueId(ch, o, 'jobId');
+  const modelId = uniqueId(ch, o, 'modelId');
+  const input = plainObject(ch, o.input);
+  let parsed: SimulateRunArgs['input'];
+  if ('seed' in input) {
+    onlyKeys(ch, input, ['seed']);
+    const seed = input.seed;
+    // xorshift32 needs a non-zero 32-bit state
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 1 || seed > 0xffffffff) {
+      bad(ch, '"input.seed" must be an integer in 1..4294967295', 'input.seed');
+    }
+    parsed = { seed };
+  } else if ('files' in input) {
+    onlyKeys(ch, input, ['files']);
+    const files = input.files;
+    if (!Array.isArray(files) || files.length === 0 || files.length > MAX_INPUT_FILES) {
+      bad(ch, `"input.files" must be 1–${MAX_INPUT_FILES} files`, 'input.files');
+    }
+    parsed = {
+      files: files.map((f: unknown, i: number) => {
+        const fo = plainObject(ch, f);
+        onlyKeys(ch, fo, ['name', 'bytes']);
+        const name = str(ch, fo, 'name', MAX_NAME);
+        if (!(fo.bytes instanceof Uint8Array))
+          bad(ch, `"input.files[${i}].bytes" must be a Uint8Array`, 'input.files');
+        if (fo.bytes.byteLength > MAX_MODEL_BYTES) bad(ch, `"input.files[${i}]" is too large`, 'input.files');
+        return { name, bytes: fo.bytes };
+      }),
+    };
+  } else {
+    return bad(ch, '"input" must be {seed} or {files}', 'input');
+  }
+  const out: SimulateRunArgs = { jobId, modelId, input: parsed };
+  if (o.cpu !== undefined) {
+    const cpu = str(ch, o, 'cpu', 40);
+    const m = /^([a-z0-9-]+)(?:@(\d+(?:\.\d+)?))?$/.exec(cpu);
+    if (
+      !m ||
+      !(CPU_PROFILES as readonly string[]).includes(m[1]) ||
+      (m[2] !== undefined && !(Number(m[2]) > 0))
+    ) {
+      bad(ch, `"cpu" must be one of ${CPU_PROFILES.join(', ')}, optionally with @MHz`, 'cpu');
+    }
+    out.cpu = cpu;
+  }
+  if (o.uint8Mode !== undefined) {
+    if (o.uint8Mode !== 'affine' && o.uint8Mode !== 'bytes')
+      bad(ch, '"uint8Mode" must be "affine" or "bytes"', 'uint8Mode');
+    out.uint8Mode = o.uint8Mode;
+  }
+  return out;
+}
+
 type Validators = { [C in Channel]: (args: unknown) => ArgsOf<C> };
 
 export const validators: Validators = {
@@ -82,6 +148,7 @@ export const validators: Validators = {
   'model.examples': noArgs('model.examples'),
   'model.close': idArg('model.close'),
   'jobs.cancel': idArg('jobs.cancel'),
+  'simulate.run': simulateRun,
 };
 
 export function isChannel(name: unknown): name is Channel {

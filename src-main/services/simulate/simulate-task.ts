@@ -1,0 +1,76 @@
+/**
+ * Worker task: run a .tflite model in the bit-exact host simulator with every layer tapped and
+ * return per-layer statistics and the outputs (the data the Simulate view shows). Runs in a job
+ * worker, so a large model never blocks the main process and `jobs.cancel` stops it.
+ */
+import type { SimulateInput, SimulateResult } from '../../shared/api.ts';
+import { ModelFormatError } from '../../core/model/errors.ts';
+import { readTflite } from '../../core/model/tflite-reader.ts';
+import { cpuProfile, estimateModel, type CpuProfileName } from '../../core/simulate/cost-model.ts';
+import { layerReports, outputReports } from '../../core/simulate/dump.ts';
+import { SimulateError } from '../../core/simulate/errors.ts';
+import { buildInputs } from '../../core/simulate/inputs/load.ts';
+import { invoke, prepare } from '../../core/simulate/interpreter.ts';
+import { layerWork } from '../../core/simulate/layer-work.ts';
+import { ServiceError } from '../errors.ts';
+import type { TaskContext } from '../jobs/messages.ts';
+
+export interface SimulatePayload {
+  name: string;
+  bytes: Uint8Array;
+  input: SimulateInput;
+  cpu?: string;
+  uint8Mode?: 'affine' | 'bytes';
+}
+
+function asServiceError(name: string, e: unknown): unknown {
+  if (e instanceof ServiceError) return e;
+  if (e instanceof ModelFormatError) return new ServiceError('MALFORMED_MODEL', `${name}: ${e.message}`);
+  if (e instanceof SimulateError) {
+    const code = e.code === 'INPUT' ? 'BAD_ARGUMENT' : 'UNSUPPORTED';
+    return new ServiceError(code, `${name}: ${e.message}`, { simulate: e.code });
+  }
+  return e;
+}
+
+export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateResult {
+  try {
+    ctx.progress(0, `Preparing ${p.name}`);
+    const model = readTflite(p.bytes);
+    const pm = prepare(model);
+    const spec =
+      'seed' in p.input ? { seed: p.input.seed } : { files: p.input.files, uint8Mode: p.uint8Mode };
+    const inputs = buildInputs(spec, pm.inputs, model.parameters);
+    const total = pm.steps.length;
+    let done = 0;
+    const t0 = performance.now();
+    const result = invoke(pm, inputs, {
+      taps: true,
+      onLayer: (l) => ctx.progress(0.1 + (0.8 * ++done) / Math.max(1, total), `Layer ${l.opIndex} ${l.op}`),
+    });
+    const elapsed = performance.now() - t0;
+    ctx.progress(0.9, 'Statistics');
+    const layers: SimulateResult['layers'] = layerReports(pm, result);
+    let estimate: SimulateResult['estimate'];
+    if (p.cpu) {
+      const [name, mhz] = p.cpu.split('@');
+      const cost = estimateModel(
+        cpuProfile(name as CpuProfileName, mhz ? Number(mhz) : undefined),
+        layerWork(pm.subgraph),
+      );
+      for (const l of layers) l.est_cycles = cost.layers[l.index]?.cycles;
+      estimate = { cpu: p.cpu, cycles: cost.cycles, ms: cost.ms };
+    }
+    const out: SimulateResult = {
+      model: p.name,
+      layers,
+      outputs: outputReports(pm, result),
+      elapsed_ms: elapsed,
+      ...(estimate ? { estimate } : {}),
+    };
+    ctx.progress(1, 'Done');
+    return out;
+  } catch (e) {
+    throw asServiceError(p.name, e);
+  }
+}
