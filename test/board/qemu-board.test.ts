@@ -35,3 +35,24 @@ describe('emulated Cortex-M3 (QEMU mps2-an385, -icount shift=0) over its UART pt
     180_000,
   );
 });
+
+describe('emulated Cortex-M3 ticks across QEMU launches', () => {
+  it('hello_world_int8 per-op ticks are identical in two separate QEMU processes', async () => {
+    const c = goldenCase('hello_world_int8');
+    const runs: number[][] = [];
+    for (let k = 0; k < 2; k++) {
+      const q = await QemuBoard.launch();
+      try {
+        const b = await q.connect();
+        const r = await b.profile(c.model, c.inputs);
+        expectMatchesGolden(r, 'hello_world_int8');
+        runs.push(r.ops.map((o) => o.ticks));
+        await b.link.close();
+      } finally {
+        await q.stop();
+      }
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[0].every((t) => t > 0)).toBe(true);
+  }, 120_000);
+});

@@ -43,3 +43,17 @@ describe('virtual board over a pty and serialport', () => {
     120_000,
   );
 });
+
+describe('virtual board over stdio pipes (no pty, e.g. Windows)', () => {
+  it('profiles micro_speech_quantized bit-exact', async () => {
+    const vb = await VirtualBoard.start({ transport: 'stdio' });
+    try {
+      const board = await vb.connect();
+      const c = goldenCase('micro_speech_quantized');
+      expectMatchesGolden(await board.profile(c.model, c.inputs), 'micro_speech_quantized');
+      await board.link.close();
+    } finally {
+      await vb.stop();
+    }
+  }, 60_000);
+});

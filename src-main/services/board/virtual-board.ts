@@ -1,7 +1,8 @@
 /**
  * VirtualBoard: the firmware built for the host (firmware/port/host), started as a child process
  * that creates its own pseudo-terminal. The app opens that pty through serialport exactly like a
- * real board, so the whole link (termios, bindings, framing) is exercised.
+ * real board, so the whole link (termios, bindings, framing) is exercised. Where there are no
+ * ptys (Windows), `transport: 'stdio'` talks to the process through its stdin/stdout instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -9,6 +10,7 @@ import { ProtocolError } from '../../core/protocol/errors.ts';
 import { BoardLink, type LinkOptions } from './board-link.ts';
 import { buildFirmware } from './firmware.ts';
 import { BoardSession } from './session.ts';
+import { stdioTransport } from './stdio-transport.ts';
 import { openSerialTransport } from './transport.ts';
 
 export interface VirtualBoardOptions extends LinkOptions {
@@ -16,6 +18,8 @@ export interface VirtualBoardOptions extends LinkOptions {
   executable?: string;
   /** Extra arguments, e.g. ['--arena', '65536']. */
   args?: string[];
+  /** 'pty' (default): serial port semantics; 'stdio': pipes, works everywhere. */
+  transport?: 'pty' | 'stdio';
 }
 
 export class VirtualBoard {
@@ -27,6 +31,15 @@ export class VirtualBoard {
   /** Starts the process and waits for the pty path it prints ("PTY /dev/pts/N"). */
   static async start(opts: VirtualBoardOptions = {}): Promise<VirtualBoard> {
     const exe = opts.executable ?? (await buildFirmware('host'));
+    if (opts.transport === 'stdio') {
+      const child = spawn(exe, opts.args ?? [], { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stderr!.resume();
+      await new Promise<void>((ok, fail) => {
+        child.once('spawn', ok);
+        child.once('error', (e) => fail(new ProtocolError('NOT_A_BOARD', `cannot start ${exe}: ${e.message}`)));
+      });
+      return new VirtualBoard(child, 'stdio');
+    }
     const child = spawn(exe, ['--pty', ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     const path = await new Promise<string>((ok, fail) => {
       const timer = setTimeout(() => fail(new ProtocolError('NOT_A_BOARD', `${exe} did not report its pty within 5 s`)), 5000);
@@ -46,7 +59,8 @@ export class VirtualBoard {
 
   /** Opens the pty via serialport and performs the handshake. */
   async connect(opts: LinkOptions = {}): Promise<BoardSession> {
-    const link = await BoardLink.open(await openSerialTransport(this.portPath), opts);
+    const transport = this.portPath === 'stdio' ? stdioTransport(this.child, 'virtual board') : await openSerialTransport(this.portPath);
+    const link = await BoardLink.open(transport, opts);
     return new BoardSession(link);
   }
 
