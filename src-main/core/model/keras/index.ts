@@ -5,3 +5,5 @@ export type { KerasGraph, KerasNode, Shape } from './graph.ts';
 export { SHAPE_RULES, outputShape } from './shapes.ts';
 export { summarizeKeras, kerasMacs } from './summary.ts';
 export type { KerasLayerConfig, KerasModel, KerasWeight } from './types.ts';
+export { kerasToTflite } from './to-tflite.ts';
+export { kerasToTfjs, predictTfjs, predictLayerOutputs } from './tfjs-model.ts';
