@@ -4,8 +4,12 @@
  * mutations (bit flips, random bytes, interesting 32-bit values, truncation, splices),
  * biased towards the flatbuffer tables at both ends of the file. Built with ASan/UBSan:
  * any out-of-bounds read, overflow or trap fails the run.
+ * Extra seeds: every *.tflite in $QS_FUZZ_SEEDS (the kernel tests' one-op models, written by
+ * `QS_DUMP_SEEDS=dir test_kernels/test_ops`), so kernels no fixture uses are fuzzed too.
  * Usage: fuzz_loader FIXTURES_DIR [MUTATIONS] [SEED]
  */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +23,8 @@ static const char *k_seeds[] = {
     "models/image_example1.tflite",           "models/autoencoder_example.tflite",
     "models/rock_paper_scissors.tflite",      "models/person_detect.tflite",
 };
-#define N_SEEDS (sizeof(k_seeds) / sizeof(k_seeds[0]))
+#define N_FIXED (sizeof(k_seeds) / sizeof(k_seeds[0]))
+#define MAX_SEEDS 128
 
 static uint32_t rng_state = 1;
 static uint32_t rnd(void) {
@@ -38,12 +43,18 @@ static size_t pick_pos(size_t len) {
   }
 }
 
+static int32_t g_codes[64];
+static size_t g_ncodes;
+
 static size_t mutate(uint8_t *buf, size_t len, size_t cap) {
   static const uint32_t interesting[] = {0, 1, 2, 3, 4, 0x7F, 0x80, 0xFF, 0x7FFF, 0xFFFF, 0x10000,
                                          0x7FFFFFFF, 0x80000000u, 0xFFFFFFFFu, 0xFFFFFFFCu};
   size_t p = pick_pos(len), q;
   uint32_t v;
-  switch (rnd() % 6) {
+  switch (rnd() % 7) {
+    case 6: /* a supported opcode value: retargets OperatorCode entries to other kernels */
+      buf[p] = (uint8_t)g_codes[rnd() % g_ncodes];
+      break;
     case 0: buf[p] ^= (uint8_t)(1u << (rnd() % 8)); break;
     case 1: buf[p] = (uint8_t)rnd(); break;
     case 2:
@@ -67,17 +78,34 @@ static size_t mutate(uint8_t *buf, size_t len, size_t cap) {
 int main(int argc, char **argv) {
   const char *fixtures = argc > 1 ? argv[1] : tu_fixtures();
   long iters = argc > 2 ? atol(argv[2]) : 20000;
-  uint8_t *seeds[N_SEEDS], *buf, *arena;
-  size_t lens[N_SEEDS], maxlen = 0, i;
+  uint8_t *seeds[MAX_SEEDS], *buf, *arena;
+  size_t lens[MAX_SEEDS], maxlen = 0, i, N_SEEDS = N_FIXED;
+  const char *extra = getenv("QS_FUZZ_SEEDS");
   long it, loaded = 0, loaded_seed = 0;
   const size_t arena_cap = 256 * 1024;
   rng_state = argc > 3 ? (uint32_t)atol(argv[3]) : 1;
+  g_ncodes = qs_supported_ops(g_codes, 64);
+  if (g_ncodes > 64) g_ncodes = 64;
   if (rng_state == 0) rng_state = 1;
-  for (i = 0; i < N_SEEDS; i++) {
+  for (i = 0; i < N_FIXED; i++) {
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s", fixtures, k_seeds[i]);
     if (!(seeds[i] = tu_read_file(path, &lens[i]))) return 2;
     if (lens[i] > maxlen) maxlen = lens[i];
+  }
+  if (extra && *extra) {
+    DIR *d = opendir(extra);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL && N_SEEDS < MAX_SEEDS) {
+      char path[1024];
+      size_t nl = strlen(e->d_name);
+      if (nl < 8 || strcmp(e->d_name + nl - 7, ".tflite") != 0) continue;
+      snprintf(path, sizeof(path), "%s/%s", extra, e->d_name);
+      if (!(seeds[N_SEEDS] = tu_read_file(path, &lens[N_SEEDS]))) return 2;
+      if (lens[N_SEEDS] > maxlen) maxlen = lens[N_SEEDS];
+      N_SEEDS++;
+    }
+    if (d) closedir(d);
   }
   buf = (uint8_t *)malloc(maxlen);
   arena = (uint8_t *)malloc(arena_cap);
@@ -99,7 +127,8 @@ int main(int argc, char **argv) {
     loaded += fuzz_one(model, len, arena, arena_len);
     free(model);
   }
-  printf("fuzz_loader: %ld mutations, %ld still valid, no crash or sanitizer report\n", iters, loaded);
+  printf("fuzz_loader: %zu seeds, %ld mutations, %ld still valid, no crash or sanitizer report\n", N_SEEDS, iters,
+         loaded);
   for (i = 0; i < N_SEEDS; i++) free(seeds[i]);
   free(buf);
   free(arena);

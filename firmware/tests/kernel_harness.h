@@ -3,6 +3,7 @@
 #define QS_KERNEL_HARNESS_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "qs_interp.h"
@@ -36,12 +37,28 @@ static tb_tensor_t q8(int ndims, const int32_t *dims, float scale, int zp, const
   return t;
 }
 
+/* With QS_DUMP_SEEDS=DIR every model built by a test is also written to DIR/NNN.tflite:
+ * the loader fuzzer mutates them too, reaching kernels no fixture model uses. */
+static void dump_seed(const uint8_t *model, size_t len) {
+  static int n = 0;
+  const char *dir = getenv("QS_DUMP_SEEDS");
+  char path[512];
+  FILE *f;
+  if (!dir || !*dir) return;
+  snprintf(path, sizeof(path), "%s/%03d.tflite", dir, n++);
+  if ((f = fopen(path, "wb")) != NULL) {
+    fwrite(model, 1, len, f);
+    fclose(f);
+  }
+}
+
 /* Build, load, set inputs (one per graph input, in order), invoke, copy output 0. */
 static int run(const tb_model_t *tm, const void *const *inputs, void *out, size_t out_len, qs_status_t *load_status) {
   qs_interp_t ip;
   size_t len = tb_write(tm, g_model, sizeof(g_model)), i;
   qs_status_t s;
   if (!len) return -1;
+  dump_seed(g_model, len);
   s = qs_load(&ip, g_model, len, g_arena, sizeof(g_arena));
   if (load_status) *load_status = s;
   if (s != QS_OK) {

@@ -1,6 +1,6 @@
 /*
  * Hand-computed vectors for the ops no golden model uses: RELU, RELU6, LEAKY_RELU, TANH, MUL,
- * PAD, PADV2, CONCATENATION, PACK, TRANSPOSE, SHAPE, ARG_MAX, RESIZE_NEAREST_NEIGHBOR.
+ * PAD, PADV2, CONCATENATION, PACK, TRANSPOSE, SHAPE, ARG_MAX, RESIZE_NEAREST_NEIGHBOR, MEAN.
  */
 #include "kernel_harness.h"
 
@@ -180,7 +180,31 @@ static void test_transpose_shape_argmax_resize(void) {
   expect8("resize_nearest", out, wantr, 16);
 }
 
+static void test_mean(void) {
+  /* axes [1,2] of [1,2,2,1]: same quantization -> trunc(11/4) = 2, trunc(-11/4) = -2;
+   * scale 1 -> 0.5: 2.75 * 2 = 5.5 -> 6 */
+  static const int8_t x[4] = {1, 2, 3, 5}, xn[4] = {-1, -2, -3, -5};
+  static const int32_t axes[2] = {1, 2};
+  const int32_t din[4] = {1, 2, 2, 1}, dax[1] = {2}, dout[4] = {1, 1, 1, 1};
+  const int ins[2] = {0, 1};
+  tb_model_t m;
+  int8_t out[1];
+  const void *in[1] = {x};
+  memset(&m, 0, sizeof(m));
+  model1(&m, 40, 3, ins, 2, 0);
+  m.t[0] = q8(4, din, 1.0f, 0, NULL, 0);
+  m.t[1] = typed(1, dax, I32, axes, sizeof(axes));
+  m.t[2] = q8(4, dout, 1.0f, 0, NULL, 0);
+  CHECK(run(&m, in, out, 1, NULL) == 0 && out[0] == 2, "mean same quant: got %d want 2", out[0]);
+  in[0] = xn;
+  CHECK(run(&m, in, out, 1, NULL) == 0 && out[0] == -2, "mean negative: got %d want -2", out[0]);
+  m.t[2] = q8(4, dout, 0.5f, 0, NULL, 0);
+  in[0] = x;
+  CHECK(run(&m, in, out, 1, NULL) == 0 && out[0] == 6, "mean rescaled: got %d want 6", out[0]);
+}
+
 int main(void) {
+  test_mean();
   test_activations();
   test_mul();
   test_pad();

@@ -34,6 +34,7 @@ static const op_entry_t k_ops[] = {
     {OP_TRANSPOSE, "TRANSPOSE", qs_prep_transpose},
     {OP_SHAPE, "SHAPE", qs_prep_shape},
     {OP_ARG_MAX, "ARG_MAX", qs_prep_argmax},
+    {OP_MEAN, "MEAN", qs_prep_mean},
     {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn},
 };
 #define N_OPS (sizeof(k_ops) / sizeof(k_ops[0]))
