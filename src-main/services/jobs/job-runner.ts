@@ -84,7 +84,8 @@ export class JobRunner {
   /** Run `task` with `payload` in a worker; resolves with the task's result. */
   run<T>(task: string, payload: unknown, opts: RunOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(new ServiceError('NOT_AVAILABLE', 'The job runner is shut down'));
-    const jobId = opts.jobId ?? `job-${++this.seq}`;
+    // ":" is outside the API's job id alphabet, so generated ids never collide with client-chosen ones.
+    const jobId = opts.jobId ?? `internal:${++this.seq}`;
     if (this.running.has(jobId)) {
       return Promise.reject(new ServiceError('BAD_ARGUMENT', `A job with id "${jobId}" is already running`));
     }
