@@ -3,6 +3,8 @@
  * the API answer there, `--open` chooses the start-up model, and SIGTERM stops it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -21,7 +23,11 @@ function serve(...args: string[]): {
   url: Promise<string>;
   exit: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // keep recent files out of the user's real settings
+    env: { ...process.env, QS_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'qs-serve-config-')) },
+  });
   started.push(child);
   let out = '';
   const url = new Promise<string>((resolve, reject) => {
