@@ -1,0 +1,49 @@
+/**
+ * One entry point for "--board virtual|qemu|PORT": starts or opens the board, performs the
+ * handshake, and returns its session plus a close() that also stops any process it started.
+ */
+import { BoardLink, type LinkOptions } from './board-link.ts';
+import { QemuBoard } from './qemu-board.ts';
+import { BoardSession } from './session.ts';
+import { openSerialTransport } from './transport.ts';
+import { VirtualBoard } from './virtual-board.ts';
+
+export type BoardKind = 'virtual' | 'qemu' | 'serial';
+
+export interface OpenBoard {
+  kind: BoardKind;
+  /** Serial port path ('stdio' for a virtual board on pipes). */
+  port: string;
+  session: BoardSession;
+  close(): Promise<void>;
+}
+
+export interface OpenBoardOptions extends LinkOptions {
+  baudRate?: number;
+}
+
+export async function openBoard(spec: string, opts: OpenBoardOptions = {}): Promise<OpenBoard> {
+  if (spec === 'virtual') {
+    const vb = await VirtualBoard.start();
+    try {
+      const session = await vb.connect(opts);
+      return { kind: 'virtual', port: vb.portPath, session, close: async () => (await session.link.close(), await vb.stop()) };
+    } catch (e) {
+      await vb.stop();
+      throw e;
+    }
+  }
+  if (spec === 'qemu') {
+    const q = await QemuBoard.launch();
+    try {
+      const session = await q.connect(opts);
+      return { kind: 'qemu', port: q.portPath, session, close: async () => (await session.link.close(), await q.stop()) };
+    } catch (e) {
+      await q.stop();
+      throw e;
+    }
+  }
+  const link = await BoardLink.open(await openSerialTransport(spec, opts.baudRate), opts);
+  const session = new BoardSession(link);
+  return { kind: 'serial', port: spec, session, close: () => link.close() };
+}
