@@ -1,0 +1,89 @@
+/**
+ * Simulate view: run a model on the host through the UI (input file or seed) and see what the
+ * CLI's `quantscope run --json` reports for the same model and input: one stats row per layer with
+ * the same min/max, the same top class, a histogram per layer and a cost estimate.
+ */
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { fixturePath } from '../helpers/fixtures.ts';
+import { openApp, screenshot } from './app-page.ts';
+
+const REPO = resolve(import.meta.dirname, '../..');
+
+interface CliRun {
+  layers: { index: number; op: string; stats: { min: number; max: number } }[];
+  outputs: { top_k: { index: number }[] }[];
+}
+
+function cliRun(model: string, args: string[]): CliRun {
+  const out = execFileSync(process.execPath, [resolve(REPO, 'bin/quantscope.mjs'), 'run', model, ...args, '--json'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return JSON.parse(out) as CliRun;
+}
+
+async function expectSameAsCli(page: Page, cli: CliRun): Promise<void> {
+  await expect(page.getByTestId('sim-row')).toHaveCount(cli.layers.length);
+  for (const l of [cli.layers[0], cli.layers.at(-1)!]) {
+    const row = page.locator(`[data-testid="sim-row"][data-index="${l.index}"]`);
+    await expect(row).toContainText(l.op);
+    await expect(row.locator('td').nth(3)).toHaveText(String(l.stats.min));
+    await expect(row.locator('td').nth(4)).toHaveText(String(l.stats.max));
+  }
+  await expect(page.getByTestId('top-class')).toHaveAttribute('data-index', String(cli.outputs[0].top_k[0].index));
+}
+
+test('person_detect on a real image: stats per layer, top class, histogram, cycle estimate', async ({ page }) => {
+  const model = fixturePath('models', 'person_detect.tflite');
+  const image = fixturePath('data', 'tflm_person_gray_u8_96x96.npy');
+  const cli = cliRun(model, ['--input', image]);
+
+  await openApp(page); // starts on the bundled person_detect example
+  await expect(page.getByTestId('header-model')).toHaveText('person_detect.tflite');
+  await page.keyboard.press('s');
+  await expect(page.getByTestId('simulate-view')).toBeVisible();
+  await page.getByTestId('sim-file-input').setInputFiles(image);
+  await page.getByTestId('sim-cpu').selectOption('cortex-m4');
+  await page.getByTestId('sim-run').click();
+  await expectSameAsCli(page, cli);
+  await expect(page.getByTestId('sim-estimate')).toContainText('cortex-m4');
+
+  await page.locator('[data-testid="sim-row"][data-index="3"]').click();
+  await expect(page.getByTestId('histogram')).toBeVisible();
+  await expect(page.getByTestId('histogram').locator('rect')).toHaveCount(256); // one bin per int8 value
+  await screenshot(page, 'simulate-person_detect');
+
+  // The model view keeps its state; the simulation result survives a look at it.
+  await page.getByTestId('view-model').click();
+  await expect(page.getByTestId('model-view')).toBeVisible();
+  await page.getByTestId('view-simulate').click();
+  await expect(page.getByTestId('sim-row')).toHaveCount(cli.layers.length);
+});
+
+test('a seeded run matches the CLI for the same seed', async ({ page }) => {
+  const model = fixturePath('models', 'keyword_spotting_on_off.tflite');
+  const cli = cliRun(model, ['--seed', '7']);
+  await openApp(page);
+  await page.getByTestId('file-input').setInputFiles(model);
+  await expect(page.getByTestId('header-model')).toHaveText('keyword_spotting_on_off.tflite');
+  await page.getByTestId('view-simulate').click();
+  await page.getByTestId('sim-seed').fill('7');
+  await page.getByTestId('sim-run').click();
+  await expectSameAsCli(page, cli);
+});
+
+test('a wrong input shows the error banner naming the problem', async ({ page }) => {
+  await openApp(page);
+  await page.getByTestId('file-input').setInputFiles(fixturePath('models', 'hello_world_int8.tflite'));
+  await expect(page.getByTestId('header-model')).toHaveText('hello_world_int8.tflite');
+  await page.getByTestId('view-simulate').click();
+  // A 96×96 image for a model whose input is [1, 1].
+  await page.getByTestId('sim-file-input').setInputFiles(fixturePath('data', 'tflm_person_gray_u8_96x96.npy'));
+  await page.getByTestId('sim-run').click();
+  await expect(page.getByTestId('error-banner')).toBeVisible();
+  await expect(page.getByTestId('error-message')).toContainText(/shape|element|size/i);
+  await screenshot(page, 'simulate-error');
+});
