@@ -5,3 +5,4 @@ export * from './ranges.ts';
 export * from './calibrate.ts';
 export { quantizeModel, INT8_OP_VERSIONS, type QuantizeOptions } from './quantize-model.ts';
 export { autoQuantize, type AutoQuantizeOptions, type AutoQuantizeResult } from './auto-range.ts';
+export { parseNormalization, withNormalization, type InputNormalization } from './normalization.ts';
