@@ -62,6 +62,9 @@ static uint32_t field_pos(fb_t *fb, const fb_table_t *t, int field, uint32_t siz
 }
 
 int fb_has(fb_t *fb, const fb_table_t *t, int field) { return field_pos(fb, t, field, 1) != 0; }
+uint32_t fb_field(fb_t *fb, const fb_table_t *t, int field, uint32_t size) {
+  return field_pos(fb, t, field, size);
+}
 
 uint8_t fb_u8(fb_t *fb, const fb_table_t *t, int field, uint8_t def) {
   uint32_t p = field_pos(fb, t, field, 1);

@@ -41,6 +41,9 @@ float fb_f32(fb_t *fb, const fb_table_t *t, int field, float def);
 fb_table_t fb_table(fb_t *fb, const fb_table_t *t, int field);
 fb_vec_t fb_vector(fb_t *fb, const fb_table_t *t, int field, uint32_t elem_size);
 int fb_has(fb_t *fb, const fb_table_t *t, int field);
+/* Absolute position of a field's inline value of `size` bytes, 0 if absent; a value that overruns
+ * its table sets err. For scalar types without a getter here (int16, double, ...). */
+uint32_t fb_field(fb_t *fb, const fb_table_t *t, int field, uint32_t size);
 
 /* Elements of vectors (index checked against n). */
 fb_table_t fb_vec_table(fb_t *fb, const fb_vec_t *v, uint32_t i);
