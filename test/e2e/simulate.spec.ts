@@ -63,6 +63,30 @@ test('person_detect on a real image: stats per layer, top class, histogram, cycl
   await expect(page.getByTestId('sim-row')).toHaveCount(cli.layers.length);
 });
 
+// TFLite Micro's person_detection example: class 0 = no person, 1 = person; its test images hold
+// the int8 input bytes stored as uint8 (the "int8 bytes" mode, CLI --u8-bytes).
+test('person_detect: the person and no-person images get different top classes', async ({ page }) => {
+  await openApp(page);
+  await expect(page.getByTestId('header-model')).toHaveText('person_detect.tflite');
+  await page.getByTestId('view-simulate').click();
+  await page.getByTestId('sim-u8-mode').selectOption('bytes');
+  const top: Record<string, string | null> = {};
+  for (const [name, file] of [
+    ['person', 'tflm_person_gray_u8_96x96.npy'],
+    ['no_person', 'tflm_no_person_gray_u8_96x96.npy'],
+  ]) {
+    const cli = cliRun(fixturePath('models', 'person_detect.tflite'), ['--input', fixturePath('data', file), '--u8-bytes']);
+    await page.getByTestId('sim-file-input').setInputFiles(fixturePath('data', file));
+    await expect(page.getByTestId('sim-choose')).toHaveText(file);
+    await page.getByTestId('sim-run').click();
+    await expect(page.getByTestId('progress')).toHaveCount(0);
+    await expectSameAsCli(page, cli);
+    top[name] = await page.getByTestId('top-class').getAttribute('data-index');
+    await screenshot(page, `simulate-${name}`);
+  }
+  expect(top).toEqual({ person: '1', no_person: '0' });
+});
+
 test('a seeded run matches the CLI for the same seed', async ({ page }) => {
   const model = fixturePath('models', 'keyword_spotting_on_off.tflite');
   const cli = cliRun(model, ['--seed', '7']);

@@ -13,6 +13,8 @@ export class SimulateState {
   files = $state.raw<{ name: string; bytes: Uint8Array }[]>([]);
   useFiles = $state(false);
   cpu = $state<string>('');
+  /** How a uint8 .npy feeds an int8 input: pixel values through scale/zero point, or int8 bytes. */
+  uint8Mode = $state<'affine' | 'bytes'>('affine');
   result = $state.raw<SimulateResult | null>(null);
   selected = $state<number | null>(null);
   running = $state(false);
@@ -37,7 +39,13 @@ export class SimulateState {
     this.running = true;
     onjob(jobId);
     try {
-      this.result = await api.simulate.run({ jobId, modelId, input, ...(this.cpu ? { cpu: this.cpu } : {}) });
+      this.result = await api.simulate.run({
+        jobId,
+        modelId,
+        input,
+        uint8Mode: this.uint8Mode,
+        ...(this.cpu ? { cpu: this.cpu } : {}),
+      });
       this.selected = this.result.layers.at(-1)?.index ?? null;
     } finally {
       this.running = false;
