@@ -82,7 +82,16 @@ async function measure(path: string): Promise<Row> {
   const wasmDefault = await wasm(false);
   const wasmProfiling = await wasm(true);
   const rssMB = process.resourceUsage().maxRSS / 1024;
-  return { model: path.split('/').slice(-2).join('/'), ops: pm.steps.length, simTaps, simLean, wasmDefault, wasmProfiling, note, rssMB };
+  return {
+    model: path.split('/').slice(-2).join('/'),
+    ops: pm.steps.length,
+    simTaps,
+    simLean,
+    wasmDefault,
+    wasmProfiling,
+    note,
+    rssMB,
+  };
 }
 
 const fmt = (v: number | null): string => (v === null ? 'n/a' : v < 1 ? v.toFixed(3) : v.toFixed(2));
@@ -94,26 +103,37 @@ async function main(): Promise<void> {
     return;
   }
   const models = [
-    ...readdirSync(join(FIXTURES, 'models')).filter((f) => f.endsWith('.tflite')).map((f) => join(FIXTURES, 'models', f)),
-    ...readdirSync(join(FIXTURES, 'float')).filter((f) => f.endsWith('.tflite')).map((f) => join(FIXTURES, 'float', f)),
+    ...readdirSync(join(FIXTURES, 'models'))
+      .filter((f) => f.endsWith('.tflite'))
+      .map((f) => join(FIXTURES, 'models', f)),
+    ...readdirSync(join(FIXTURES, 'float'))
+      .filter((f) => f.endsWith('.tflite'))
+      .map((f) => join(FIXTURES, 'float', f)),
   ].sort();
   const script = fileURLToPath(import.meta.url);
   const rows: Row[] = [];
   for (const m of models) {
     // One child per model, so peak RSS belongs to that model alone.
-    const out = execFileSync(process.execPath, [join(REPO, 'bin/run-ts.mjs'), script, '--model', m, ...(quick ? ['--quick'] : [])], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    });
+    const out = execFileSync(
+      process.execPath,
+      [join(REPO, 'bin/run-ts.mjs'), script, '--model', m, ...(quick ? ['--quick'] : [])],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      },
+    );
     const row = JSON.parse(out.trim().split('\n').pop()!) as Row;
     rows.push(row);
     process.stderr.write(`measured ${row.model}\n`);
   }
-  const header = '| model | ops | simulator ms (taps) | simulator ms (lean) | TFLite-WASM ms (default) | TFLite-WASM ms (profiling) | sim/WASM | peak RSS MB | note |';
+  const header =
+    '| model | ops | simulator ms (taps) | simulator ms (lean) | TFLite-WASM ms (default) | TFLite-WASM ms (profiling) | sim/WASM | peak RSS MB | note |';
   const lines = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---|'];
   for (const r of rows) {
     const ratio = r.wasmDefault ? (r.simTaps / r.wasmDefault).toFixed(2) + '×' : 'n/a';
-    lines.push(`| ${r.model} | ${r.ops} | ${fmt(r.simTaps)} | ${fmt(r.simLean)} | ${fmt(r.wasmDefault)} | ${fmt(r.wasmProfiling)} | ${ratio} | ${r.rssMB.toFixed(0)} | ${r.note} |`);
+    lines.push(
+      `| ${r.model} | ${r.ops} | ${fmt(r.simTaps)} | ${fmt(r.simLean)} | ${fmt(r.wasmDefault)} | ${fmt(r.wasmProfiling)} | ${ratio} | ${r.rssMB.toFixed(0)} | ${r.note} |`,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -29,7 +29,11 @@ interface WasmModule {
   _malloc(n: number): number;
   _free(p: number): void;
   TFLiteWebModelRunner: {
-    CreateFromBufferAndOptions(p: number, n: number, o: object): { ok(): boolean; errorMessage(): string; value(): Runner; delete(): void };
+    CreateFromBufferAndOptions(
+      p: number,
+      n: number,
+      o: object,
+    ): { ok(): boolean; errorMessage(): string; value(): Runner; delete(): void };
   };
 }
 
@@ -39,7 +43,11 @@ function wasm(): Promise<WasmModule> {
   if (!mod) {
     const dir = join(dirname(require.resolve('@tensorflow/tfjs-tflite/package.json')), 'wasm');
     const factory = require(join(dir, 'tflite_web_api_cc.js')) as (m: object) => Promise<WasmModule>;
-    mod = factory({ wasmBinary: readFileSync(join(dir, 'tflite_web_api_cc.wasm')), print: () => {}, printErr: () => {} });
+    mod = factory({
+      wasmBinary: readFileSync(join(dir, 'tflite_web_api_cc.wasm')),
+      print: () => {},
+      printErr: () => {},
+    });
   }
   return mod;
 }
@@ -75,7 +83,9 @@ export async function loadWasmRunner(bytes: Uint8Array, builtinKernels: boolean)
     setInputs(inputs) {
       inputs.forEach((v, i) => {
         const d = ins[i].data();
-        new Uint8Array(d.buffer, d.byteOffset, d.byteLength).set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+        new Uint8Array(d.buffer, d.byteOffset, d.byteLength).set(
+          new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+        );
       });
     },
     infer() {

@@ -26,7 +26,9 @@ interface RunOptions {
 
 async function readBytes(path: string): Promise<Uint8Array> {
   const buf = await readFile(resolve(path)).catch((e: NodeJS.ErrnoException) => {
-    throw new Error(e.code === 'ENOENT' ? `No such file: ${resolve(path)}` : `Cannot read ${path}: ${e.message}`);
+    throw new Error(
+      e.code === 'ENOENT' ? `No such file: ${resolve(path)}` : `Cannot read ${path}: ${e.message}`,
+    );
   });
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -46,9 +48,15 @@ const median = (xs: number[]): number => {
 export async function runCommand(modelPath: string, opts: RunOptions): Promise<void> {
   const model = readTflite(await readBytes(modelPath));
   const pm = prepare(model);
-  const files: InputFile[] = await Promise.all((opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })));
+  const files: InputFile[] = await Promise.all(
+    (opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })),
+  );
   const seed = opts.seed !== undefined ? positiveInt(opts.seed, '--seed') : undefined;
-  const inputs = buildInputs({ files, seed, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' }, pm.inputs, model.parameters);
+  const inputs = buildInputs(
+    { files, seed, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' },
+    pm.inputs,
+    model.parameters,
+  );
   const result = invoke(pm, inputs, { taps: true });
   let medianMs: number | undefined;
   if (opts.repeat !== undefined) {
@@ -62,13 +70,20 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
     }
     medianMs = median(times);
   }
-  if (opts.dump) await writeFile(resolve(opts.dump), JSON.stringify(goldenDump(basename(modelPath), pm, inputs, result), null, 1));
+  if (opts.dump)
+    await writeFile(
+      resolve(opts.dump),
+      JSON.stringify(goldenDump(basename(modelPath), pm, inputs, result), null, 1),
+    );
   const layers = layerReports(pm, result);
   const outputs = outputReports(pm, result);
   let cost: ReturnType<typeof estimateModel> | undefined;
   if (opts.cpu) {
     const [name, mhz] = opts.cpu.split('@');
-    cost = estimateModel(cpuProfile(name as CpuProfileName, mhz ? Number(mhz) : undefined), layerWork(pm.subgraph));
+    cost = estimateModel(
+      cpuProfile(name as CpuProfileName, mhz ? Number(mhz) : undefined),
+      layerWork(pm.subgraph),
+    );
   }
   if (opts.json) {
     const doc = {
@@ -83,7 +98,10 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
   }
   const lines: string[] = [`${basename(modelPath)}: ${pm.steps.length} ops simulated`];
   lines.push('');
-  lines.push('  #  op                      output              min      max      mean     std    sat-%' + (cost ? '     cycles' : ''));
+  lines.push(
+    '  #  op                      output              min      max      mean     std    sat-%' +
+      (cost ? '     cycles' : ''),
+  );
   for (const l of layers) {
     const s = l.stats;
     const sat = (s.saturatedLowPct + s.saturatedHighPct).toFixed(1);
@@ -97,8 +115,13 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
     lines.push('', `output '${o.name}' ${o.dtype}[${o.shape.join('x')}]  top-${o.top_k.length}:`);
     for (const t of o.top_k) lines.push(`  [${t.index}] ${t.value}  (real ${t.real.toPrecision(5)})`);
   }
-  if (cost) lines.push('', `estimated ${cost.cycles.toLocaleString('en-US')} cycles = ${cost.ms.toFixed(2)} ms on ${opts.cpu}`);
-  if (medianMs !== undefined) lines.push('', `median ${medianMs.toFixed(3)} ms per inference over ${opts.repeat} runs (taps on)`);
+  if (cost)
+    lines.push(
+      '',
+      `estimated ${cost.cycles.toLocaleString('en-US')} cycles = ${cost.ms.toFixed(2)} ms on ${opts.cpu}`,
+    );
+  if (medianMs !== undefined)
+    lines.push('', `median ${medianMs.toFixed(3)} ms per inference over ${opts.repeat} runs (taps on)`);
   if (opts.dump) lines.push('', `per-layer dump written to ${resolve(opts.dump)}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -108,12 +131,24 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('Run a .tflite model in the bit-exact host simulator and show every layer')
     .argument('<model>', '.tflite model file')
-    .option('-i, --input <file...>', 'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin of all inputs')
-    .option('--seed <n>', 'xorshift32 input from seed N (1 reproduces the fixture goldens); default when no --input')
+    .option(
+      '-i, --input <file...>',
+      'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin of all inputs',
+    )
+    .option(
+      '--seed <n>',
+      'xorshift32 input from seed N (1 reproduces the fixture goldens); default when no --input',
+    )
     .option('--dump <out.json>', 'write every op output in the golden JSON format')
     .option('--repeat <n>', 'time N inferences after a warm-up and report median_ms')
-    .option('--u8-bytes', 'a uint8 .npy feeding an int8 input holds the int8 bytes (two\'s complement) instead of pixel values')
-    .option('--cpu <profile[@MHz]>', 'add cycle estimates, e.g. cortex-m4@80 (cortex-m0plus, -m3, -m4, -m7, -m33, -m55)')
+    .option(
+      '--u8-bytes',
+      "a uint8 .npy feeding an int8 input holds the int8 bytes (two's complement) instead of pixel values",
+    )
+    .option(
+      '--cpu <profile[@MHz]>',
+      'add cycle estimates, e.g. cortex-m4@80 (cortex-m0plus, -m3, -m4, -m7, -m33, -m55)',
+    )
     .option('--json', 'machine-readable output')
     .action((model: string, opts: RunOptions) => runCommand(model, opts));
 }

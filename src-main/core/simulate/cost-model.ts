@@ -12,7 +12,13 @@
  * fed board measurements (least squares per op type). docs/cost-model.md explains the numbers.
  */
 
-export type CpuProfileName = 'cortex-m0plus' | 'cortex-m3' | 'cortex-m4' | 'cortex-m7' | 'cortex-m33' | 'cortex-m55';
+export type CpuProfileName =
+  | 'cortex-m0plus'
+  | 'cortex-m3'
+  | 'cortex-m4'
+  | 'cortex-m7'
+  | 'cortex-m33'
+  | 'cortex-m55';
 
 export interface OpCoefficients {
   base: number;
@@ -31,7 +37,12 @@ export interface CpuProfile {
   fallback: OpCoefficients;
 }
 
-const c = (perMac: number, perOut: number, perIn = 0, base = 100): OpCoefficients => ({ base, perMac, perOut, perIn });
+const c = (perMac: number, perOut: number, perIn = 0, base = 100): OpCoefficients => ({
+  base,
+  perMac,
+  perOut,
+  perIn,
+});
 
 /** Instruction coefficients of reference kernels on ARMv7-M (Cortex-M3). */
 const M3_OPS: Record<string, OpCoefficients> = {
@@ -107,7 +118,10 @@ export function estimateLayer(profile: CpuProfile, w: LayerWork): LayerCost {
   return { cycles, ms: cycles / (profile.clockMHz * 1000) };
 }
 
-export function estimateModel(profile: CpuProfile, layers: readonly LayerWork[]): { layers: LayerCost[]; cycles: number; ms: number } {
+export function estimateModel(
+  profile: CpuProfile,
+  layers: readonly LayerWork[],
+): { layers: LayerCost[]; cycles: number; ms: number } {
   const costs = layers.map((l) => estimateLayer(profile, l));
   const cycles = costs.reduce((a, b) => a + b.cycles, 0);
   return { layers: costs, cycles, ms: cycles / (profile.clockMHz * 1000) };

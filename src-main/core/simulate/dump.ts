@@ -42,12 +42,29 @@ export interface GoldenDump {
   op_outputs: DumpTensor[];
 }
 
-export function goldenDump(modelName: string, pm: PreparedModel, inputs: readonly TensorData[], result: InvokeResult): GoldenDump {
+export function goldenDump(
+  modelName: string,
+  pm: PreparedModel,
+  inputs: readonly TensorData[],
+  result: InvokeResult,
+): GoldenDump {
   return {
     model: modelName,
     reference: 'QuantScope host simulator (TFLite Micro reference-kernel arithmetic)',
-    inputs: pm.inputs.map((t, i) => ({ tensor: t.index, name: t.name, dtype: t.dtype, shape: t.shape.slice(), data_b64: base64(toBytes(inputs[i])) })),
-    op_outputs: result.layers.map((l) => ({ tensor: l.tensor, name: l.name, dtype: l.dtype, shape: l.shape, data_b64: base64(toBytes(l.data)) })),
+    inputs: pm.inputs.map((t, i) => ({
+      tensor: t.index,
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape.slice(),
+      data_b64: base64(toBytes(inputs[i])),
+    })),
+    op_outputs: result.layers.map((l) => ({
+      tensor: l.tensor,
+      name: l.name,
+      dtype: l.dtype,
+      shape: l.shape,
+      data_b64: base64(toBytes(l.data)),
+    })),
   };
 }
 

@@ -55,7 +55,9 @@ export function prepare(model: Model, subgraphIndex = 0): PreparedModel {
   if (!subgraph) throw new SimulateError(`model has no subgraph ${subgraphIndex}`);
   const storage: TensorData[] = subgraph.tensors.map((t) => {
     if (t.shape.some((d) => d < 0)) {
-      throw new SimulateError(`tensor ${t.index} '${t.name}' has a dynamic shape [${t.shape}]; only static shapes are supported`);
+      throw new SimulateError(
+        `tensor ${t.index} '${t.name}' has a dynamic shape [${t.shape}]; only static shapes are supported`,
+      );
     }
     try {
       return constantData(t) ?? allocate(t.dtype, elementCount(t.shape));
@@ -66,7 +68,8 @@ export function prepare(model: Model, subgraphIndex = 0): PreparedModel {
   });
   const steps: PreparedStep[] = subgraph.operators.map((op) => {
     const preparer = OP_PREPARERS[op.op];
-    if (!preparer) throw new UnsupportedOpError(`layer ${op.index}: op ${op.op} is not supported by the simulator`);
+    if (!preparer)
+      throw new UnsupportedOpError(`layer ${op.index}: op ${op.op} is not supported by the simulator`);
     const ctx = new PrepareContext(model, subgraph, op, storage);
     let run: Run;
     try {
@@ -87,10 +90,24 @@ export function prepare(model: Model, subgraphIndex = 0): PreparedModel {
   };
 }
 
-function layerOutput(pm: PreparedModel, opIndex: number, op: string, tensor: number, copy: boolean): LayerOutput {
+function layerOutput(
+  pm: PreparedModel,
+  opIndex: number,
+  op: string,
+  tensor: number,
+  copy: boolean,
+): LayerOutput {
   const t = pm.subgraph.tensors[tensor];
   const data = pm.storage[tensor];
-  return { opIndex, op, tensor, name: t.name, dtype: t.dtype, shape: t.shape.slice(), data: copy ? data.slice() : data };
+  return {
+    opIndex,
+    op,
+    tensor,
+    name: t.name,
+    dtype: t.dtype,
+    shape: t.shape.slice(),
+    data: copy ? data.slice() : data,
+  };
 }
 
 /** Copy caller inputs (one typed array per graph input, matching dtype and size) into the model. */
@@ -105,13 +122,20 @@ export function setInputs(pm: PreparedModel, inputs: readonly TensorData[]): voi
       throw new SimulateError(`input ${i} '${t.name}' is ${t.dtype}; got a ${src.constructor.name}`, 'INPUT');
     }
     if (src.length !== dst.length) {
-      throw new SimulateError(`input ${i} '${t.name}' has ${dst.length} elements [${t.shape}], got ${src.length}`, 'INPUT');
+      throw new SimulateError(
+        `input ${i} '${t.name}' has ${dst.length} elements [${t.shape}], got ${src.length}`,
+        'INPUT',
+      );
     }
     (dst as Int8Array).set(src as Int8Array);
   });
 }
 
-export function invoke(pm: PreparedModel, inputs: readonly TensorData[], options: InvokeOptions = {}): InvokeResult {
+export function invoke(
+  pm: PreparedModel,
+  inputs: readonly TensorData[],
+  options: InvokeOptions = {},
+): InvokeResult {
   const taps = options.taps ?? true;
   setInputs(pm, inputs);
   const layers: LayerOutput[] = [];

@@ -9,6 +9,9 @@ export function layerWork(sg: Subgraph): LayerWork[] {
     op: op.op,
     macs: operatorMacs(op, sg),
     outputElements: op.outputs.reduce((s, i) => s + (i >= 0 ? elementCount(sg.tensors[i].shape) : 0), 0),
-    inputElements: op.inputs.reduce((s, i) => s + (i >= 0 && !sg.tensors[i].data?.byteLength ? elementCount(sg.tensors[i].shape) : 0), 0),
+    inputElements: op.inputs.reduce(
+      (s, i) => s + (i >= 0 && !sg.tensors[i].data?.byteLength ? elementCount(sg.tensors[i].shape) : 0),
+      0,
+    ),
   }));
 }

@@ -63,8 +63,12 @@ export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shi
 }
 
 /** MultiplyByQuantizedMultiplierGreaterThanOne: left shift then high multiply. */
-export function multiplyByQuantizedMultiplierGreaterThanOne(x: number, multiplier: number, leftShift: number): number {
-  return srdhm(Math.imul(x, 2 ** leftShift | 0), multiplier);
+export function multiplyByQuantizedMultiplierGreaterThanOne(
+  x: number,
+  multiplier: number,
+  leftShift: number,
+): number {
+  return srdhm(Math.imul(x, (2 ** leftShift) | 0), multiplier);
 }
 
 /** std::round / TfLiteRound: halves round away from zero (Math.round rounds them up). */
@@ -117,7 +121,10 @@ export function quantizeMultiplier(real: number): QuantizedMultiplier {
 }
 
 /** Per-channel QuantizeMultiplier over a list of real multipliers. */
-export function quantizeMultipliers(reals: ArrayLike<number>): { multipliers: Int32Array; shifts: Int32Array } {
+export function quantizeMultipliers(reals: ArrayLike<number>): {
+  multipliers: Int32Array;
+  shifts: Int32Array;
+} {
   const multipliers = new Int32Array(reals.length);
   const shifts = new Int32Array(reals.length);
   for (let i = 0; i < reals.length; i++) {
@@ -129,7 +136,11 @@ export function quantizeMultipliers(reals: ArrayLike<number>): { multipliers: In
 }
 
 /** CalculateInputRadius(input_integer_bits, input_left_shift, total_signed_bits = 31). */
-export function calculateInputRadius(inputIntegerBits: number, inputLeftShift: number, totalSignedBits = 31): number {
+export function calculateInputRadius(
+  inputIntegerBits: number,
+  inputLeftShift: number,
+  totalSignedBits = 31,
+): number {
   const maxInputRescaled =
     (((1 << inputIntegerBits) - 1) * 2 ** (totalSignedBits - inputIntegerBits)) / 2 ** inputLeftShift;
   return Math.floor(maxInputRescaled);
@@ -148,7 +159,8 @@ export function activationRangeQuantized(
   qmin = -128,
   qmax = 127,
 ): { min: number; max: number } {
-  const quantize = (f: number): number => zeroPoint + roundHalfAway(Math.fround(Math.fround(f) / Math.fround(scale)));
+  const quantize = (f: number): number =>
+    zeroPoint + roundHalfAway(Math.fround(Math.fround(f) / Math.fround(scale)));
   switch (activation) {
     case 'NONE':
     case '':

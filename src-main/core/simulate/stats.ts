@@ -65,7 +65,12 @@ export function layerStats(data: TensorData, quant: QuantParams | null = null, b
     max: n > 0 ? max : 0,
     mean,
     std,
-    real: { min: toReal(n > 0 ? min : 0), max: toReal(n > 0 ? max : 0), mean: toReal(mean), std: quant ? quant.scale * std : std },
+    real: {
+      min: toReal(n > 0 ? min : 0),
+      max: toReal(n > 0 ? max : 0),
+      mean: toReal(mean),
+      std: quant ? quant.scale * std : std,
+    },
     saturatedLowPct: isInt8 && n > 0 ? (100 * low) / n : 0,
     saturatedHighPct: isInt8 && n > 0 ? (100 * high) / n : 0,
     histogram: { lo, hi, counts },

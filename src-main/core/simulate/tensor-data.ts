@@ -2,7 +2,14 @@
 import type { DType, Tensor } from '../model/ir.ts';
 import { SimulateError } from './errors.ts';
 
-export type TensorData = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array;
+export type TensorData =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Int32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array;
 
 export function elementCount(shape: readonly number[]): number {
   let n = 1;

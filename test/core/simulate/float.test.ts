@@ -22,7 +22,9 @@ function maxRelativeError(ours: Float32Array, theirs: ArrayLike<number>): number
 
 describe('float32 models agree with TFLite WASM', () => {
   it('finds the float fixtures', () => {
-    expect(floatModels).toEqual(expect.arrayContaining(['hello_world_float.tflite', 'rock_paper_scissors.float32.tflite']));
+    expect(floatModels).toEqual(
+      expect.arrayContaining(['hello_world_float.tflite', 'rock_paper_scissors.float32.tflite']),
+    );
   });
 
   for (const file of floatModels) {
@@ -32,7 +34,14 @@ describe('float32 models agree with TFLite WASM', () => {
       const ref = await loadTfliteWasm(bytes);
       try {
         const state = { x: 1 };
-        const inputs = pm.inputs.map((t) => xorshiftInput(t.dtype, t.shape.reduce((a, b) => a * b, 1), state) as Float32Array);
+        const inputs = pm.inputs.map(
+          (t) =>
+            xorshiftInput(
+              t.dtype,
+              t.shape.reduce((a, b) => a * b, 1),
+              state,
+            ) as Float32Array,
+        );
         const ours = invoke(pm, inputs, { taps: false }).outputs;
         const theirs = ref.predict(inputs);
         expect(ours.length).toBe(theirs.length);

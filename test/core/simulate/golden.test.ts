@@ -22,7 +22,11 @@ describe('host simulator is bit-exact with TFLite Micro goldens', () => {
       const pm = prepare(model);
       const inputs = golden.inputs.map((g) => {
         const t = pm.subgraph.tensors[g.tensor];
-        return fromBytes(t.dtype, goldenBytes(g), g.shape.reduce((a, b) => a * b, 1));
+        return fromBytes(
+          t.dtype,
+          goldenBytes(g),
+          g.shape.reduce((a, b) => a * b, 1),
+        );
       });
       const { layers } = invoke(pm, inputs, { taps: true });
       // The golden lists each op output once (not necessarily in execution order): match by tensor.
@@ -39,7 +43,9 @@ describe('host simulator is bit-exact with TFLite Micro goldens', () => {
         const wantEl = fromBytes(got.dtype as never, want, got.data.length);
         for (let i = 0; i < got.data.length; i++) {
           if (got.data[i] !== wantEl[i]) {
-            throw new Error(`${name}: first difference at ${where}, element ${i}: expected ${wantEl[i]}, got ${got.data[i]}`);
+            throw new Error(
+              `${name}: first difference at ${where}, element ${i}: expected ${wantEl[i]}, got ${got.data[i]}`,
+            );
           }
         }
       });

@@ -16,7 +16,16 @@ import { goldenBytes, listFixtures, readFixture, readGolden } from '../../helper
 const file = (name: string) => ({ name, bytes: readFixture('data', name) });
 
 function tensor(dtype: Tensor['dtype'], shape: number[], scale = 0.5, zeroPoint = 0): Tensor {
-  return { index: 0, name: 'in', dtype, shape, buffer: 0, data: null, quantization: { scale: [scale], zeroPoint: [zeroPoint], axis: 0 }, isVariable: false };
+  return {
+    index: 0,
+    name: 'in',
+    dtype,
+    shape,
+    buffer: 0,
+    data: null,
+    quantization: { scale: [scale], zeroPoint: [zeroPoint], axis: 0 },
+    isVariable: false,
+  };
 }
 
 function npyBytes(descr: string, shape: number[], payload: Uint8Array): Uint8Array {
@@ -36,7 +45,9 @@ describe('--seed reproduces the golden inputs', () => {
       const g = readGolden(name);
       const pm = prepare(readTflite(readFixture(g.model)));
       const inputs = buildInputs({ seed: 1 }, pm.inputs, {});
-      g.inputs.forEach((gi, i) => expect(Buffer.from(toBytes(inputs[i])).equals(Buffer.from(goldenBytes(gi)))).toBe(true));
+      g.inputs.forEach((gi, i) =>
+        expect(Buffer.from(toBytes(inputs[i])).equals(Buffer.from(goldenBytes(gi)))).toBe(true),
+      );
     });
   }
 });
@@ -44,7 +55,9 @@ describe('--seed reproduces the golden inputs', () => {
 describe('real .npy inputs', () => {
   it('person_detect: person vs no-person images give different top classes (npy bytes are int8 pixels)', () => {
     const pm = prepare(readTflite(readFixture('models', 'person_detect.tflite')));
-    const run = (n: string) => invoke(pm, buildInputs({ files: [file(n)], uint8Mode: 'bytes' }, pm.inputs, {}), { taps: false }).outputs[0].data;
+    const run = (n: string) =>
+      invoke(pm, buildInputs({ files: [file(n)], uint8Mode: 'bytes' }, pm.inputs, {}), { taps: false })
+        .outputs[0].data;
     const person = run('tflm_person_gray_u8_96x96.npy');
     const noPerson = run('tflm_no_person_gray_u8_96x96.npy');
     expect(person[1]).toBeGreaterThan(person[0]); // index 1 = person
@@ -54,7 +67,8 @@ describe('real .npy inputs', () => {
   it('micro_speech: yes / no feature arrays (49x40 into [1,1960]) are recognised', () => {
     const pm = prepare(readTflite(readFixture('models', 'micro_speech_quantized.tflite')));
     const top = (n: string) => {
-      const out = invoke(pm, buildInputs({ files: [file(n)] }, pm.inputs, {}), { taps: false }).outputs[0].data as Int8Array;
+      const out = invoke(pm, buildInputs({ files: [file(n)] }, pm.inputs, {}), { taps: false }).outputs[0]
+        .data as Int8Array;
       return out.indexOf(Math.max(...out));
     };
     expect(top('mltk_yes_features_int8_49x40.npy')).toBe(2); // silence, unknown, yes, no
@@ -70,7 +84,7 @@ describe('real .npy inputs', () => {
 });
 
 describe('input conversion rules and errors', () => {
-  it('uint8 into int8: affine (p - 128) by default, two\'s complement bytes on request', () => {
+  it("uint8 into int8: affine (p - 128) by default, two's complement bytes on request", () => {
     const arr = parseNpy(npyBytes('|u1', [3], Uint8Array.of(0, 200, 255)));
     expect([...arrayToInput(arr, tensor('int8', [3]), {}, 'x')]).toEqual([-128, 72, 127]);
     expect([...arrayToInput(arr, tensor('int8', [3]), {}, 'x', 'bytes')]).toEqual([0, -56, -1]);
@@ -83,19 +97,35 @@ describe('input conversion rules and errors', () => {
 
   it('rejects NaN, wrong shape, mismatched integer dtypes, bad files', () => {
     const nan = parseNpy(npyBytes('<f4', [2], new Uint8Array(Float32Array.of(1, NaN).buffer)));
-    expect(() => arrayToInput(nan, tensor('int8', [1, 2]), {}, 'nan.npy')).toThrow(/nan\.npy: element 1 is NaN/);
+    expect(() => arrayToInput(nan, tensor('int8', [1, 2]), {}, 'nan.npy')).toThrow(
+      /nan\.npy: element 1 is NaN/,
+    );
     const i16 = parseNpy(npyBytes('<i2', [2], new Uint8Array(4)));
-    expect(() => arrayToInput(i16, tensor('int8', [1, 2]), {}, 'a.npy')).toThrow(/int16 data cannot feed input 'in' of type int8/);
+    expect(() => arrayToInput(i16, tensor('int8', [1, 2]), {}, 'a.npy')).toThrow(
+      /int16 data cannot feed input 'in' of type int8/,
+    );
     const wrong = parseNpy(npyBytes('|i1', [3, 2], new Uint8Array(6)));
-    expect(() => arrayToInput(wrong, tensor('int8', [1, 2, 3, 1]), {}, 'w.npy')).toThrow(/shape \(3, 2\) does not fit input 'in' of shape \[1,2,3,1\]/);
-    expect(() => parseNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), 'junk.npy')).toThrow(/junk\.npy: not a NumPy/);
+    expect(() => arrayToInput(wrong, tensor('int8', [1, 2, 3, 1]), {}, 'w.npy')).toThrow(
+      /shape \(3, 2\) does not fit input 'in' of shape \[1,2,3,1\]/,
+    );
+    expect(() => parseNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), 'junk.npy')).toThrow(
+      /junk\.npy: not a NumPy/,
+    );
     expect(() => parseNpy(npyBytes('>f4', [1], new Uint8Array(4)))).toThrow(/dtype '>f4' is not supported/);
-    expect(() => rawInputs(new Uint8Array(5), [tensor('int8', [1, 4])], 'x.bin')).toThrow(/x\.bin: raw input has 5 bytes, the model's inputs need 4/);
-    expect(() => buildInputs({ files: [{ name: 'a.txt', bytes: new Uint8Array(20) }] }, [tensor('int8', [4])], {})).toThrow(/not a \.npy file/);
+    expect(() => rawInputs(new Uint8Array(5), [tensor('int8', [1, 4])], 'x.bin')).toThrow(
+      /x\.bin: raw input has 5 bytes, the model's inputs need 4/,
+    );
+    expect(() =>
+      buildInputs({ files: [{ name: 'a.txt', bytes: new Uint8Array(20) }] }, [tensor('int8', [4])], {}),
+    ).toThrow(/not a \.npy file/);
   });
 
   it('raw .bin splits bytes across inputs in order', () => {
-    const [a, b] = rawInputs(Uint8Array.of(1, 2, 255, 0, 0, 128, 63), [tensor('int8', [3]), tensor('float32', [1])], 'r.bin');
+    const [a, b] = rawInputs(
+      Uint8Array.of(1, 2, 255, 0, 0, 128, 63),
+      [tensor('int8', [3]), tensor('float32', [1])],
+      'r.bin',
+    );
     expect([...a]).toEqual([1, 2, -1]);
     expect(b[0]).toBe(1);
   });
@@ -109,13 +139,25 @@ describe('images', () => {
     const png = new PNG({ width: 4, height: 4 });
     png.data.set(rgba);
     const pngBytes = new Uint8Array(PNG.sync.write(png));
-    const grey = buildInputs({ files: [{ name: 'a.png', bytes: pngBytes }] }, [tensor('int8', [1, 2, 2, 1], 1, -128)], {});
+    const grey = buildInputs(
+      { files: [{ name: 'a.png', bytes: pngBytes }] },
+      [tensor('int8', [1, 2, 2, 1], 1, -128)],
+      {},
+    );
     const luma = Math.round(0.299 * 200 + 0.587 * 100 + 0.114 * 50);
     expect([...grey[0]]).toEqual([luma - 128, luma - 128, luma - 128, luma - 128]);
-    const rgb = buildInputs({ files: [{ name: 'a.png', bytes: pngBytes }] }, [tensor('float32', [1, 2, 2, 3])], {});
+    const rgb = buildInputs(
+      { files: [{ name: 'a.png', bytes: pngBytes }] },
+      [tensor('float32', [1, 2, 2, 3])],
+      {},
+    );
     expect([...rgb[0].slice(0, 3)]).toEqual([200, 100, 50]);
     const jpg = jpeg.encode({ width: 4, height: 4, data: rgba }, 100).data;
-    const fromJpeg = buildInputs({ files: [{ name: 'a.jpg', bytes: new Uint8Array(jpg) }] }, [tensor('float32', [1, 4, 4, 3])], {});
+    const fromJpeg = buildInputs(
+      { files: [{ name: 'a.jpg', bytes: new Uint8Array(jpg) }] },
+      [tensor('float32', [1, 4, 4, 3])],
+      {},
+    );
     expect(Math.abs((fromJpeg[0][0] as number) - 200)).toBeLessThanOrEqual(3);
   });
 
@@ -144,7 +186,9 @@ describe('images', () => {
     const png = new PNG({ width: 4, height: 4 });
     png.data.set(rgba);
     const bytes = new Uint8Array(PNG.sync.write(png));
-    expect(() => buildInputs({ files: [{ name: 'a.png', bytes }] }, [tensor('int8', [1, 4, 4, 2])], {})).toThrow(/a\.png: the model input has 2 channels/);
+    expect(() =>
+      buildInputs({ files: [{ name: 'a.png', bytes }] }, [tensor('int8', [1, 4, 4, 2])], {}),
+    ).toThrow(/a\.png: the model input has 2 channels/);
   });
 });
 
@@ -159,7 +203,12 @@ describe('MLTK normalization', () => {
 
   it('is applied before quantizing when the model carries the parameter', () => {
     const arr = parseNpy(npyBytes('|u1', [2], Uint8Array.of(0, 255)));
-    const out = arrayToInput(arr, tensor('int8', [1, 2], 1 / 128, 0), { 'samplewise_norm.rescale': 1 / 255 }, 'x');
+    const out = arrayToInput(
+      arr,
+      tensor('int8', [1, 2], 1 / 128, 0),
+      { 'samplewise_norm.rescale': 1 / 255 },
+      'x',
+    );
     expect([...out]).toEqual([0, 127]); // 1.0 / (1/128) = 128 -> clamp 127
   });
 });

@@ -34,7 +34,9 @@ describe('prepare validates', () => {
     const m = load('image_example1');
     const out = m.subgraphs[0].operators[0].outputs[0];
     m.subgraphs[0].tensors[out].shape = [1, 47, 48, 24];
-    expect(() => prepare(m)).toThrow(/layer 0 \(CONV_2D\): output shape \[1,47,48,24\] does not match the computed \[1,48,48,24\] \(SAME\)/);
+    expect(() => prepare(m)).toThrow(
+      /layer 0 \(CONV_2D\): output shape \[1,47,48,24\] does not match the computed \[1,48,48,24\] \(SAME\)/,
+    );
   });
 
   it('names a constant whose data is too short for its type', () => {
@@ -80,7 +82,12 @@ describe('invoke', () => {
     const golden = new Map(g.op_outputs.map((t) => [t.tensor, t]));
     for (const t of dump.op_outputs) {
       const want = golden.get(t.tensor)!;
-      expect({ ...t }).toMatchObject({ name: want.name, dtype: want.dtype, shape: want.shape, data_b64: want.data_b64 });
+      expect({ ...t }).toMatchObject({
+        name: want.name,
+        dtype: want.dtype,
+        shape: want.shape,
+        data_b64: want.data_b64,
+      });
     }
   });
 

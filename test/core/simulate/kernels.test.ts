@@ -1,6 +1,10 @@
 /** int8 kernels against hand-computed vectors (the goldens cover them on real models). */
 import { describe, expect, it } from 'vitest';
-import { convInt8, depthwiseConvInt8, type ConvInt8Params } from '../../../src-main/core/simulate/kernels/conv-int8.ts';
+import {
+  convInt8,
+  depthwiseConvInt8,
+  type ConvInt8Params,
+} from '../../../src-main/core/simulate/kernels/conv-int8.ts';
 import { averagePoolInt8 } from '../../../src-main/core/simulate/kernels/pool-int8.ts';
 import { prepareSoftmaxInt8, softmaxInt8 } from '../../../src-main/core/simulate/kernels/softmax-int8.ts';
 import { addSubInt8, mulInt8 } from '../../../src-main/core/simulate/kernels/elementwise-int8.ts';
@@ -77,7 +81,10 @@ describe('CONV_2D int8', () => {
 
 describe('DEPTHWISE_CONV_2D int8', () => {
   it('depth multiplier 2 maps input channel c to outputs 2c, 2c+1', () => {
-    const p = { ...convParams({ inH: 1, inW: 1, inC: 2, outH: 1, outW: 1, outC: 4, filterH: 1, filterW: 1 }), depthMultiplier: 2 };
+    const p = {
+      ...convParams({ inH: 1, inW: 1, inC: 2, outH: 1, outW: 1, outC: 4, filterH: 1, filterW: 1 }),
+      depthMultiplier: 2,
+    };
     p.multipliers = new Int32Array(4).fill(ONE.multiplier);
     p.shifts = new Int32Array(4).fill(ONE.shift);
     const out = new Int8Array(4);
@@ -87,7 +94,22 @@ describe('DEPTHWISE_CONV_2D int8', () => {
 });
 
 describe('AVERAGE_POOL_2D int8', () => {
-  const p = { batches: 1, inH: 2, inW: 2, channels: 1, outH: 1, outW: 1, filterH: 2, filterW: 2, strideH: 2, strideW: 2, padTop: 0, padLeft: 0, actMin: -128, actMax: 127 };
+  const p = {
+    batches: 1,
+    inH: 2,
+    inW: 2,
+    channels: 1,
+    outH: 1,
+    outW: 1,
+    filterH: 2,
+    filterW: 2,
+    strideH: 2,
+    strideW: 2,
+    padTop: 0,
+    padLeft: 0,
+    actMin: -128,
+    actMax: 127,
+  };
   it.each([
     [[1, 2, 2, 2], 2], // 1.75
     [[-1, -2, -2, -2], -2], // -1.75
@@ -122,7 +144,14 @@ describe('SOFTMAX int8', () => {
 });
 
 describe('ADD / SUB / MUL int8', () => {
-  const base = { leftShift: 20, input1Offset: 0, input2Offset: 0, outputOffset: 0, actMin: -128, actMax: 127 };
+  const base = {
+    leftShift: 20,
+    input1Offset: 0,
+    input2Offset: 0,
+    outputOffset: 0,
+    actMin: -128,
+    actMax: 127,
+  };
   const m = quantizeMultiplier(0.5);
   const mo = quantizeMultiplier(1 / 2 ** 20);
   const p = {
@@ -141,14 +170,29 @@ describe('ADD / SUB / MUL int8', () => {
   });
   it('SUB with broadcasting of a scalar', () => {
     const out = new Int8Array(3);
-    addSubInt8({ ...p, sign: -1 }, Int8Array.of(10, 20, -30), Int8Array.of(4), null, Int32Array.of(0, 0, 0), out);
+    addSubInt8(
+      { ...p, sign: -1 },
+      Int8Array.of(10, 20, -30),
+      Int8Array.of(4),
+      null,
+      Int32Array.of(0, 0, 0),
+      out,
+    );
     expect([...out]).toEqual([3, 8, -17]); // (10-4)/2, (20-4)/2, (-30-4)/2
   });
   it('MUL: offsets applied before the product', () => {
     const q = quantizeMultiplier(0.25);
     const out = new Int8Array(2);
     mulInt8(
-      { input1Offset: 1, input2Offset: -1, outputOffset: 3, outputMultiplier: q.multiplier, outputShift: q.shift, actMin: -128, actMax: 127 },
+      {
+        input1Offset: 1,
+        input2Offset: -1,
+        outputOffset: 3,
+        outputMultiplier: q.multiplier,
+        outputShift: q.shift,
+        actMin: -128,
+        actMax: 127,
+      },
       Int8Array.of(3, -5),
       Int8Array.of(5, 9),
       null,
@@ -207,7 +251,10 @@ describe('table-driven unary ops', () => {
     const t = hardSwishTable(inScale, -10, outScale, 20);
     for (let q = -128; q < 128; q++) {
       const x = (q + 10) * inScale;
-      const want = Math.max(-128, Math.min(127, Math.round((x * Math.min(6, Math.max(0, x + 3))) / 6 / outScale) + 20));
+      const want = Math.max(
+        -128,
+        Math.min(127, Math.round((x * Math.min(6, Math.max(0, x + 3))) / 6 / outScale) + 20),
+      );
       expect(Math.abs(t[q + 128] - want)).toBeLessThanOrEqual(1);
     }
   });

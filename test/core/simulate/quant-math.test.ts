@@ -54,7 +54,11 @@ describe('SaturatingRoundingDoublingHighMul', () => {
 
   it('equals the int64 definition on random int32 pairs', () => {
     fc.assert(
-      fc.property(fc.integer({ min: MIN, max: MAX }), fc.integer({ min: MIN, max: MAX }), (a, b) => srdhm(a, b) === srdhmRef(a, b)),
+      fc.property(
+        fc.integer({ min: MIN, max: MAX }),
+        fc.integer({ min: MIN, max: MAX }),
+        (a, b) => srdhm(a, b) === srdhmRef(a, b),
+      ),
       { numRuns: 20000 },
     );
   });
@@ -74,7 +78,11 @@ describe('RoundingDivideByPOT', () => {
 
   it('equals the definition for random values and exponents 0..31', () => {
     fc.assert(
-      fc.property(fc.integer({ min: MIN, max: MAX }), fc.integer({ min: 0, max: 31 }), (x, e) => rdbpot(x, e) === rdbpotRef(x, e)),
+      fc.property(
+        fc.integer({ min: MIN, max: MAX }),
+        fc.integer({ min: 0, max: 31 }),
+        (x, e) => rdbpot(x, e) === rdbpotRef(x, e),
+      ),
       { numRuns: 20000 },
     );
   });

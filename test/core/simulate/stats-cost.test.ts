@@ -1,7 +1,12 @@
 /** Layer statistics, top-k, and the cost model (seeded from the measured Cortex-M3 anchors). */
 import { describe, expect, it } from 'vitest';
 import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
-import { calibrate, cpuProfile, CPU_PROFILES, estimateModel } from '../../../src-main/core/simulate/cost-model.ts';
+import {
+  calibrate,
+  cpuProfile,
+  CPU_PROFILES,
+  estimateModel,
+} from '../../../src-main/core/simulate/cost-model.ts';
 import { layerWork } from '../../../src-main/core/simulate/layer-work.ts';
 import { layerStats, topK } from '../../../src-main/core/simulate/stats.ts';
 import { readFixture } from '../../helpers/fixtures.ts';
@@ -62,14 +67,28 @@ describe('cost model', () => {
     const truth = { base: 500, perMac: 3.3, perOut: 12 };
     const ms = [1e4, 5e4, 2e5, 7e5].map((macs, i) => {
       const outputElements = [100, 800, 1500, 4000][i];
-      return { op: 'CONV_2D', macs, outputElements, inputElements: 0, cycles: p.cpi * (truth.base + truth.perMac * macs + truth.perOut * outputElements) };
+      return {
+        op: 'CONV_2D',
+        macs,
+        outputElements,
+        inputElements: 0,
+        cycles: p.cpi * (truth.base + truth.perMac * macs + truth.perOut * outputElements),
+      };
     });
     const cal = calibrate(p, ms);
     expect(cal.ops.CONV_2D.perMac).toBeCloseTo(3.3, 6);
     expect(cal.ops.CONV_2D.perOut).toBeCloseTo(12, 4);
     expect(cal.ops.CONV_2D.base).toBeCloseTo(500, 2);
     expect(cal.ops.DEPTHWISE_CONV_2D).toEqual(p.ops.DEPTHWISE_CONV_2D);
-    const one = calibrate(p, [{ op: 'FULLY_CONNECTED', macs: 1000, outputElements: 10, inputElements: 100, cycles: p.cpi * (100 + 2 * 1000 + 40 * 10) }]);
+    const one = calibrate(p, [
+      {
+        op: 'FULLY_CONNECTED',
+        macs: 1000,
+        outputElements: 10,
+        inputElements: 100,
+        cycles: p.cpi * (100 + 2 * 1000 + 40 * 10),
+      },
+    ]);
     expect(one.ops.FULLY_CONNECTED.perMac).toBeCloseTo(2, 6);
   });
 });

@@ -23,13 +23,19 @@ export function decodeBmp(bytes: Uint8Array, label = 'BMP'): RgbaImage {
   const compression = v.getUint32(30, true);
   const height = Math.abs(rawHeight);
   const topDown = rawHeight < 0;
-  if (width <= 0 || height === 0) throw new SimulateError(`${label}: bad dimensions ${width}x${rawHeight}`, 'INPUT');
+  if (width <= 0 || height === 0)
+    throw new SimulateError(`${label}: bad dimensions ${width}x${rawHeight}`, 'INPUT');
   if (compression !== 0 && !(compression === 3 && bpp === 32)) {
-    throw new SimulateError(`${label}: compressed BMP (compression ${compression}) is not supported`, 'INPUT');
+    throw new SimulateError(
+      `${label}: compressed BMP (compression ${compression}) is not supported`,
+      'INPUT',
+    );
   }
-  if (bpp !== 8 && bpp !== 24 && bpp !== 32) throw new SimulateError(`${label}: ${bpp}-bit BMP is not supported (8, 24, 32)`, 'INPUT');
+  if (bpp !== 8 && bpp !== 24 && bpp !== 32)
+    throw new SimulateError(`${label}: ${bpp}-bit BMP is not supported (8, 24, 32)`, 'INPUT');
   const rowBytes = Math.ceil((width * bpp) / 32) * 4;
-  if (pixelOffset + rowBytes * height > bytes.length) throw new SimulateError(`${label}: pixel data runs past the end of the file`, 'INPUT');
+  if (pixelOffset + rowBytes * height > bytes.length)
+    throw new SimulateError(`${label}: pixel data runs past the end of the file`, 'INPUT');
   let palette: Uint8Array | null = null;
   if (bpp === 8) {
     const colors = v.getUint32(46, true) || 256;
@@ -43,7 +49,8 @@ export function decodeBmp(bytes: Uint8Array, label = 'BMP'): RgbaImage {
       let b: number, g: number, r: number;
       if (palette) {
         const p = bytes[row + x] * 4;
-        if (p + 2 >= palette.length) throw new SimulateError(`${label}: palette index ${p / 4} out of range`, 'INPUT');
+        if (p + 2 >= palette.length)
+          throw new SimulateError(`${label}: palette index ${p / 4} out of range`, 'INPUT');
         [b, g, r] = [palette[p], palette[p + 1], palette[p + 2]];
       } else {
         const p = row + x * (bpp / 8);

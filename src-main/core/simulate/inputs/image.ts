@@ -39,9 +39,18 @@ export function decodeImage(bytes: Uint8Array, label = 'image'): RgbaImage {
 }
 
 /** Bilinear resize + channel conversion to uint8 [height, width, channels]. */
-export function imageToPixels(img: RgbaImage, height: number, width: number, channels: number, label = 'image'): Uint8Array {
+export function imageToPixels(
+  img: RgbaImage,
+  height: number,
+  width: number,
+  channels: number,
+  label = 'image',
+): Uint8Array {
   if (channels !== 1 && channels !== 3) {
-    throw new SimulateError(`${label}: the model input has ${channels} channels; images feed 1 (grey) or 3 (RGB) channel inputs`, 'INPUT');
+    throw new SimulateError(
+      `${label}: the model input has ${channels} channels; images feed 1 (grey) or 3 (RGB) channel inputs`,
+      'INPUT',
+    );
   }
   const out = new Uint8Array(height * width * channels);
   const sy = img.height / height;
@@ -58,7 +67,9 @@ export function imageToPixels(img: RgbaImage, height: number, width: number, cha
       const x1 = Math.min(img.width - 1, x0 + 1);
       const wx = fx - x0;
       const rgb = [0, 1, 2].map(
-        (c) => (px(x0, y0, c) * (1 - wx) + px(x1, y0, c) * wx) * (1 - wy) + (px(x0, y1, c) * (1 - wx) + px(x1, y1, c) * wx) * wy,
+        (c) =>
+          (px(x0, y0, c) * (1 - wx) + px(x1, y0, c) * wx) * (1 - wy) +
+          (px(x0, y1, c) * (1 - wx) + px(x1, y1, c) * wx) * wy,
       );
       const o = (y * width + x) * channels;
       if (channels === 1) out[o] = Math.round(0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]);

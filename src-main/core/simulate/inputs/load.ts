@@ -17,7 +17,16 @@ export interface InputFile {
 }
 
 function tensorBytes(t: Tensor): number {
-  const per: Record<string, number> = { int8: 1, uint8: 1, bool: 1, int16: 2, int32: 4, float32: 4, float64: 8, int64: 8 };
+  const per: Record<string, number> = {
+    int8: 1,
+    uint8: 1,
+    bool: 1,
+    int16: 2,
+    int32: 4,
+    float32: 4,
+    float64: 8,
+    int64: 8,
+  };
   const b = per[t.dtype];
   if (!b) throw new SimulateError(`input '${t.name}' has unsupported type ${t.dtype}`, 'INPUT');
   return b * elementCount(t.shape);
@@ -29,7 +38,10 @@ export function rawInputs(bytes: Uint8Array, tensors: readonly Tensor[], label: 
   const total = sizes.reduce((a, b) => a + b, 0);
   if (bytes.length !== total) {
     const want = tensors.map((t, i) => `${t.name} ${t.dtype}[${t.shape}] = ${sizes[i]} B`).join(', ');
-    throw new SimulateError(`${label}: raw input has ${bytes.length} bytes, the model's inputs need ${total} (${want})`, 'INPUT');
+    throw new SimulateError(
+      `${label}: raw input has ${bytes.length} bytes, the model's inputs need ${total} (${want})`,
+      'INPUT',
+    );
   }
   let off = 0;
   return tensors.map((t, i) => {
@@ -39,15 +51,28 @@ export function rawInputs(bytes: Uint8Array, tensors: readonly Tensor[], label: 
   });
 }
 
-export function fileToInput(file: InputFile, t: Tensor, parameters: Record<string, ParamValue>, uint8Mode: Uint8Mode = 'affine'): TensorData {
-  if (isNpy(file.bytes)) return arrayToInput(parseNpy(file.bytes, file.name), t, parameters, file.name, uint8Mode);
+export function fileToInput(
+  file: InputFile,
+  t: Tensor,
+  parameters: Record<string, ParamValue>,
+  uint8Mode: Uint8Mode = 'affine',
+): TensorData {
+  if (isNpy(file.bytes))
+    return arrayToInput(parseNpy(file.bytes, file.name), t, parameters, file.name, uint8Mode);
   if (isImage(file.bytes)) {
-    if (t.shape.length !== 4) throw new SimulateError(`${file.name}: images need a [1, H, W, C] input; '${t.name}' is [${t.shape}]`, 'INPUT');
+    if (t.shape.length !== 4)
+      throw new SimulateError(
+        `${file.name}: images need a [1, H, W, C] input; '${t.name}' is [${t.shape}]`,
+        'INPUT',
+      );
     const [, h, w, c] = t.shape;
     const pixels = imageToPixels(decodeImage(file.bytes, file.name), h, w, c, file.name);
     return arrayToInput({ dtype: 'uint8', shape: [h, w, c], data: pixels }, t, parameters, file.name);
   }
-  throw new SimulateError(`${file.name}: not a .npy file or a PNG/JPEG/BMP image (use a .bin for raw tensor bytes)`, 'INPUT');
+  throw new SimulateError(
+    `${file.name}: not a .npy file or a PNG/JPEG/BMP image (use a .bin for raw tensor bytes)`,
+    'INPUT',
+  );
 }
 
 export interface InputSpec {
@@ -57,13 +82,22 @@ export interface InputSpec {
   uint8Mode?: Uint8Mode;
 }
 
-export function buildInputs(spec: InputSpec, tensors: readonly Tensor[], parameters: Record<string, ParamValue>): TensorData[] {
+export function buildInputs(
+  spec: InputSpec,
+  tensors: readonly Tensor[],
+  parameters: Record<string, ParamValue>,
+): TensorData[] {
   const files = spec.files ?? [];
   if (files.length === 0) return seededInputs(tensors, spec.seed ?? 1);
-  if (spec.seed !== undefined) throw new SimulateError('give either input files or --seed, not both', 'INPUT');
-  if (files.length === 1 && /\.bin$/i.test(files[0].name)) return rawInputs(files[0].bytes, tensors, files[0].name);
+  if (spec.seed !== undefined)
+    throw new SimulateError('give either input files or --seed, not both', 'INPUT');
+  if (files.length === 1 && /\.bin$/i.test(files[0].name))
+    return rawInputs(files[0].bytes, tensors, files[0].name);
   if (files.length !== tensors.length) {
-    throw new SimulateError(`the model has ${tensors.length} input(s), ${files.length} file(s) given`, 'INPUT');
+    throw new SimulateError(
+      `the model has ${tensors.length} input(s), ${files.length} file(s) given`,
+      'INPUT',
+    );
   }
   return files.map((f, i) => fileToInput(f, tensors[i], parameters, spec.uint8Mode));
 }

@@ -14,7 +14,8 @@ export interface Normalization {
 
 export function normalizationOf(parameters: Record<string, ParamValue>): Normalization | null {
   const rescale = Number(parameters['samplewise_norm.rescale'] ?? 0);
-  const meanAndStd = parameters['samplewise_norm.mean_and_std'] === true || parameters['samplewise_norm.mean_and_std'] === 1;
+  const meanAndStd =
+    parameters['samplewise_norm.mean_and_std'] === true || parameters['samplewise_norm.mean_and_std'] === 1;
   if (!meanAndStd && !(rescale !== 0 && Number.isFinite(rescale))) return null;
   return { rescale: Number.isFinite(rescale) ? rescale : 0, meanAndStd };
 }

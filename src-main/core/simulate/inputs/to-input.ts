@@ -32,19 +32,27 @@ function checkShape(arr: NpyArray, t: Tensor, label: string): void {
   const b = squeeze(t.shape);
   const flatInput = b.length <= 1;
   if (count !== n || (!flatInput && (a.length !== b.length || a.some((d, i) => d !== b[i])))) {
-    throw new SimulateError(`${label}: shape (${arr.shape.join(', ')}) does not fit input '${t.name}' of shape [${t.shape}]`, 'INPUT');
+    throw new SimulateError(
+      `${label}: shape (${arr.shape.join(', ')}) does not fit input '${t.name}' of shape [${t.shape}]`,
+      'INPUT',
+    );
   }
 }
 
 function checkFinite(values: ArrayLike<number>, label: string): void {
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new SimulateError(`${label}: element ${i} is ${values[i]} (inputs must be finite numbers)`, 'INPUT');
+    if (!Number.isFinite(values[i]))
+      throw new SimulateError(
+        `${label}: element ${i} is ${values[i]} (inputs must be finite numbers)`,
+        'INPUT',
+      );
   }
 }
 
 function quantizeInto(values: ArrayLike<number>, t: Tensor, label: string): Int8Array {
   const q = t.quantization;
-  if (!q || q.scale.length === 0) throw new SimulateError(`${label}: int8 input '${t.name}' has no quantization parameters`, 'INPUT');
+  if (!q || q.scale.length === 0)
+    throw new SimulateError(`${label}: int8 input '${t.name}' has no quantization parameters`, 'INPUT');
   const scale = Math.fround(q.scale[0]);
   const zp = q.zeroPoint[0] ?? 0;
   const out = new Int8Array(values.length);
@@ -67,7 +75,12 @@ export function arrayToInput(
   const isFloatData = arr.dtype === 'float32' || arr.dtype === 'float64';
   if (isFloatData) checkFinite(arr.data, label);
   const norm = normalizationOf(parameters);
-  if (norm && arr.dtype !== 'int8' && !(uint8Mode === 'bytes' && t.dtype === 'int8') && (t.dtype === 'float32' || t.dtype === 'int8')) {
+  if (
+    norm &&
+    arr.dtype !== 'int8' &&
+    !(uint8Mode === 'bytes' && t.dtype === 'int8') &&
+    (t.dtype === 'float32' || t.dtype === 'int8')
+  ) {
     const normalized = normalizeSample(arr.data, norm);
     return t.dtype === 'float32' ? normalized : quantizeInto(normalized, t, label);
   }
@@ -79,7 +92,9 @@ export function arrayToInput(
   if (t.dtype === 'int8') {
     if (arr.dtype === 'int8') return Int8Array.from(arr.data);
     if (arr.dtype === 'uint8') {
-      return uint8Mode === 'bytes' ? new Int8Array(Uint8Array.from(arr.data).buffer) : Int8Array.from(arr.data, (p) => p - 128);
+      return uint8Mode === 'bytes'
+        ? new Int8Array(Uint8Array.from(arr.data).buffer)
+        : Int8Array.from(arr.data, (p) => p - 128);
     }
     if (isFloatData) return quantizeInto(arr.data, t, label);
   } else if (arr.dtype === t.dtype) {
@@ -87,5 +102,8 @@ export function arrayToInput(
     (out as Int32Array).set(arr.data as Int32Array);
     return out;
   }
-  throw new SimulateError(`${label}: ${arr.dtype} data cannot feed input '${t.name}' of type ${t.dtype} (integer dtypes must match)`, 'INPUT');
+  throw new SimulateError(
+    `${label}: ${arr.dtype} data cannot feed input '${t.name}' of type ${t.dtype} (integer dtypes must match)`,
+    'INPUT',
+  );
 }

@@ -7,8 +7,8 @@
  * Speed: the input is first widened once to Int16 with the offset already added, and the valid
  * filter window is computed per output pixel so the inner loops carry no bounds checks.
  */
-import { multiplyByQuantizedMultiplier } from '../quant-math.ts';
 import { dotRows, dotRowsPacked, dotRowsPacked2 } from './dot.ts';
+import { makeRequantizer, requantizeRow, type Requantizer } from './requantize.ts';
 
 export { packFilterPairs } from './dot.ts';
 
@@ -55,6 +55,7 @@ export interface ConvScratch {
   accB?: Int32Array;
   /** Depthwise: filter transposed to [outC][taps] for the per-channel patch path. */
   filterT?: Int8Array;
+  rq?: Requantizer;
 }
 
 /** The input plus its offset, widened to int16 into the op's scratch buffer. */
@@ -64,7 +65,6 @@ function offsetInput(input: Int8Array, offset: number, scratch: ConvScratch): In
   for (let i = 0; i < input.length; i++) buf[i] = input[i] + offset;
   return buf;
 }
-
 
 /**
  * Dot products of `outC` filter rows (length k, starting at 0, k, 2k...) with src[base .. base+k),
@@ -91,11 +91,16 @@ export function convInt8(
   const k = filterH * filterW * inC;
   const packed = p.packed ?? null;
   const pairs = outC >> 1;
-  const direct = filterH === 1 && filterW === 1 && strideH === 1 && strideW === 1 && p.padTop === 0 && p.padLeft === 0;
-  const patchA = scratch.patch && scratch.patch.length === k ? scratch.patch : (scratch.patch = new Int16Array(k));
-  const patchB = scratch.patchB && scratch.patchB.length === k ? scratch.patchB : (scratch.patchB = new Int16Array(k));
-  const accA = scratch.acc && scratch.acc.length === outC ? scratch.acc : (scratch.acc = new Int32Array(outC));
-  const accB = scratch.accB && scratch.accB.length === outC ? scratch.accB : (scratch.accB = new Int32Array(outC));
+  const direct =
+    filterH === 1 && filterW === 1 && strideH === 1 && strideW === 1 && p.padTop === 0 && p.padLeft === 0;
+  const patchA =
+    scratch.patch && scratch.patch.length === k ? scratch.patch : (scratch.patch = new Int16Array(k));
+  const patchB =
+    scratch.patchB && scratch.patchB.length === k ? scratch.patchB : (scratch.patchB = new Int16Array(k));
+  const accA =
+    scratch.acc && scratch.acc.length === outC ? scratch.acc : (scratch.acc = new Int32Array(outC));
+  const accB =
+    scratch.accB && scratch.accB.length === outC ? scratch.accB : (scratch.accB = new Int32Array(outC));
   const npix = outH * outW;
   let inBase = 0;
   /** Fill `buf` with pixel `pix`'s receptive field (or point into x); returns the base offset. */
@@ -121,15 +126,9 @@ export function convInt8(
     }
     return 0;
   };
-  const store = (acc: Int32Array, o: number): void => {
-    for (let oc = 0; oc < outC; oc++) {
-      const a = bias !== null ? acc[oc] + bias[oc] : acc[oc];
-      let v = multiplyByQuantizedMultiplier(a, multipliers[oc], shifts[oc]) + outputOffset;
-      if (v < actMin) v = actMin;
-      else if (v > actMax) v = actMax;
-      output[o + oc] = v;
-    }
-  };
+  const rq = scratch.rq ?? (scratch.rq = makeRequantizer(multipliers, shifts));
+  const store = (acc: Int32Array, o: number): void =>
+    requantizeRow(rq, acc, bias, outC, outputOffset, actMin, actMax, output, o);
   for (let b = 0; b < p.batches; b++) {
     inBase = b * inH * inW * inC;
     let o = b * npix * outC;
@@ -169,8 +168,6 @@ export function convInt8(
   }
 }
 
-
-
 /**
  * Filter [1, fh, fw, outC] with outC = inC * depthMultiplier; NHWC tensors.
  * Per output pixel the valid taps' input and filter offsets are listed once; each output channel
@@ -197,10 +194,13 @@ export function depthwiseConvInt8(
   let filterT = scratch.filterT;
   if (!small && (!filterT || filterT.length !== kt * outC)) {
     filterT = scratch.filterT = new Int8Array(kt * outC);
-    for (let t = 0; t < kt; t++) for (let oc = 0; oc < outC; oc++) filterT[oc * kt + t] = filter[t * outC + oc];
+    for (let t = 0; t < kt; t++)
+      for (let oc = 0; oc < outC; oc++) filterT[oc * kt + t] = filter[t * outC + oc];
   }
-  const patch = scratch.patch && scratch.patch.length === kt ? scratch.patch : (scratch.patch = new Int16Array(kt));
+  const patch =
+    scratch.patch && scratch.patch.length === kt ? scratch.patch : (scratch.patch = new Int16Array(kt));
   const acc = scratch.acc && scratch.acc.length === outC ? scratch.acc : (scratch.acc = new Int32Array(outC));
+  const rq = scratch.rq ?? (scratch.rq = makeRequantizer(multipliers, shifts));
   for (let b = 0; b < p.batches; b++) {
     const inBase = b * inH * inW * inC;
     let o = b * outH * outW * outC;
@@ -216,7 +216,8 @@ export function depthwiseConvInt8(
               const iy = iy0 + fy * dilationH;
               for (let fx = 0; fx < filterW; fx++, t++) {
                 const ix = ix0 + fx * dilationW;
-                patch[t] = iy < 0 || iy >= inH || ix < 0 || ix >= inW ? 0 : x[inBase + (iy * inW + ix) * inC + ic];
+                patch[t] =
+                  iy < 0 || iy >= inH || ix < 0 || ix >= inW ? 0 : x[inBase + (iy * inW + ix) * inC + ic];
               }
             }
             for (let m = 0; m < dm; m++) {
@@ -227,13 +228,8 @@ export function depthwiseConvInt8(
               acc[oc] = a;
             }
           }
-          for (let oc = 0; oc < outC; oc++) {
-            const a = bias !== null ? acc[oc] + bias[oc] : acc[oc];
-            let v = multiplyByQuantizedMultiplier(a, multipliers[oc], shifts[oc]) + outputOffset;
-            if (v < actMin) v = actMin;
-            else if (v > actMax) v = actMax;
-            output[o++] = v;
-          }
+          requantizeRow(rq, acc, bias, outC, outputOffset, actMin, actMax, output, o);
+          o += outC;
           continue;
         }
         let taps = 0;
@@ -259,12 +255,12 @@ export function depthwiseConvInt8(
         const x7 = tapX[7];
         const x8 = tapX[8];
         for (let oc = 0; oc < outC; oc++) {
-          let acc = bias !== null ? bias[oc] : 0;
+          let sum = 0;
           if (full9) {
             // Interior 3x3 pixel: filter tap t of channel oc is at t * outC + oc.
             const c2 = 2 * outC + oc;
             const c5 = 5 * outC + oc;
-            acc +=
+            sum =
               filter[oc] * x[x0 + oc] +
               filter[outC + oc] * x[x1 + oc] +
               filter[c2] * x[x2 + oc] +
@@ -276,13 +272,12 @@ export function depthwiseConvInt8(
               filter[c5 + 3 * outC] * x[x8 + oc];
           } else {
             const ic = dm === 1 ? oc : (oc / dm) | 0;
-            for (let t = 0; t < taps; t++) acc += filter[tapF[t] + oc] * x[tapX[t] + ic];
+            for (let t = 0; t < taps; t++) sum += filter[tapF[t] + oc] * x[tapX[t] + ic];
           }
-          let v = multiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) + outputOffset;
-          if (v < actMin) v = actMin;
-          else if (v > actMax) v = actMax;
-          output[o++] = v;
+          acc[oc] = sum;
         }
+        requantizeRow(rq, acc, bias, outC, outputOffset, actMin, actMax, output, o);
+        o += outC;
       }
     }
   }

@@ -24,7 +24,15 @@ export function packFilterPairs(filter: Int8Array, outC: number, k: number): Flo
 }
 
 /** As dotRows, with pair-packed weights: 8 output channels per pass, 4 multiplies per input load. */
-export function dotRowsPacked(w: Int8Array, packed: Float64Array, k: number, outC: number, src: Int16Array, base: number, acc: Int32Array): void {
+export function dotRowsPacked(
+  w: Int8Array,
+  packed: Float64Array,
+  k: number,
+  outC: number,
+  src: Int16Array,
+  base: number,
+  acc: Int32Array,
+): void {
   const pairs = outC >> 1;
   let j = 0;
   for (; j + 3 < pairs; j += 4) {
@@ -73,7 +81,14 @@ export function dotRowsPacked(w: Int8Array, packed: Float64Array, k: number, out
   }
 }
 
-export function dotRows(w: Int8Array, k: number, outC: number, src: Int16Array, base: number, acc: Int32Array): void {
+export function dotRows(
+  w: Int8Array,
+  k: number,
+  outC: number,
+  src: Int16Array,
+  base: number,
+  acc: Int32Array,
+): void {
   let oc = 0;
   for (; oc + 3 < outC; oc += 4) {
     const f0 = oc * k;
@@ -103,7 +118,6 @@ export function dotRows(w: Int8Array, k: number, outC: number, src: Int16Array, 
     acc[oc] = a;
   }
 }
-
 
 /**
  * dotRowsPacked for two input vectors at once (two output pixels): each packed weight load feeds

@@ -3,8 +3,8 @@
  * (input + input_offset)) + bias, MultiplyByQuantizedMultiplier (per tensor, or per output
  * channel when the filter is per-channel quantized), + output_offset, clamp.
  */
-import { multiplyByQuantizedMultiplier } from '../quant-math.ts';
 import { dotRows, dotRowsPacked } from './dot.ts';
+import { makeRequantizer, requantizeRow, type Requantizer } from './requantize.ts';
 
 export interface FullyConnectedInt8Params {
   batches: number;
@@ -20,7 +20,7 @@ export interface FullyConnectedInt8Params {
   actMax: number;
   /** packFilterPairs(filter) when the filter offset is 0 and the depth allows it. */
   packed?: Float64Array | null;
-  scratch?: { x?: Int16Array; acc?: Int32Array };
+  scratch?: { x?: Int16Array; acc?: Int32Array; rq?: Requantizer };
 }
 
 /** Filter [outDepth, accumDepth] row-major; input [batches, accumDepth]. */
@@ -36,6 +36,15 @@ export function fullyConnectedInt8(
   const scratch = p.scratch ?? (p.scratch = {});
   const x = scratch.x ?? (scratch.x = new Int16Array(accumDepth));
   const sums = scratch.acc ?? (scratch.acc = new Int32Array(outDepth));
+  // A per-tensor multiplier is broadcast to every output channel once.
+  const rq =
+    scratch.rq ??
+    (scratch.rq = perChannel
+      ? makeRequantizer(multipliers, shifts)
+      : makeRequantizer(
+          new Int32Array(outDepth).fill(multipliers[0]),
+          new Int32Array(outDepth).fill(shifts[0]),
+        ));
   for (let b = 0; b < batches; b++) {
     const inBase = b * accumDepth;
     for (let d = 0; d < accumDepth; d++) x[d] = input[inBase + d] + inputOffset;
@@ -51,14 +60,6 @@ export function fullyConnectedInt8(
     } else {
       dotRows(filter, accumDepth, outDepth, x, 0, sums);
     }
-    for (let oc = 0; oc < outDepth; oc++) {
-      let acc = sums[oc];
-      if (bias !== null) acc += bias[oc];
-      const ch = perChannel ? oc : 0;
-      let v = multiplyByQuantizedMultiplier(acc | 0, multipliers[ch], shifts[ch]) + outputOffset;
-      if (v < p.actMin) v = p.actMin;
-      else if (v > p.actMax) v = p.actMax;
-      output[b * outDepth + oc] = v;
-    }
+    requantizeRow(rq, sums, bias, outDepth, outputOffset, p.actMin, p.actMax, output, b * outDepth);
   }
 }

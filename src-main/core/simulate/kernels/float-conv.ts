@@ -15,7 +15,14 @@ function clampStore(out: Float32Array, i: number, v: number, a: FloatActivation)
 }
 
 /** Four filter rows at a time against one patch (each input load feeds four accumulators). */
-function dotRowsFloat(w: Float32Array, k: number, outC: number, src: Float32Array, base: number, acc: Float64Array): void {
+function dotRowsFloat(
+  w: Float32Array,
+  k: number,
+  outC: number,
+  src: Float32Array,
+  base: number,
+  acc: Float64Array,
+): void {
   let oc = 0;
   for (; oc + 3 < outC; oc += 4) {
     const f0 = oc * k;

@@ -1,6 +1,13 @@
 /** float32 element-wise activations and SOFTMAX (TFLite reference formulas). */
 
-export type FloatUnary = 'LOGISTIC' | 'TANH' | 'RELU' | 'RELU6' | 'RELU_N1_TO_1' | 'HARD_SWISH' | 'LEAKY_RELU';
+export type FloatUnary =
+  | 'LOGISTIC'
+  | 'TANH'
+  | 'RELU'
+  | 'RELU6'
+  | 'RELU_N1_TO_1'
+  | 'HARD_SWISH'
+  | 'LEAKY_RELU';
 
 export function unaryFloat(kind: FloatUnary, input: Float32Array, output: Float32Array, alpha = 0): void {
   const n = input.length;

@@ -44,7 +44,12 @@ export function gatherIndex(
 }
 
 /** out[i] = index[i] < 0 ? fill : input[index[i]]. */
-export function gather(index: Int32Array, input: TensorData, output: TensorData, fill: number | bigint): void {
+export function gather(
+  index: Int32Array,
+  input: TensorData,
+  output: TensorData,
+  fill: number | bigint,
+): void {
   const src = input as Arr;
   const dst = output as Arr;
   for (let i = 0; i < index.length; i++) {
@@ -54,7 +59,13 @@ export function gather(index: Int32Array, input: TensorData, output: TensorData,
 }
 
 /** Concatenate along `axis`: each input contributes `inner * dims[k]` contiguous elements per outer step. */
-export function concatenate(inputs: readonly TensorData[], axisSizes: readonly number[], outer: number, inner: number, output: TensorData): void {
+export function concatenate(
+  inputs: readonly TensorData[],
+  axisSizes: readonly number[],
+  outer: number,
+  inner: number,
+  output: TensorData,
+): void {
   let o = 0;
   const dst = output as Int8Array;
   for (let b = 0; b < outer; b++) {

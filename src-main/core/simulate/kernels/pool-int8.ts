@@ -22,7 +22,13 @@ export interface PoolParams {
 
 type Reduce = 'avg' | 'max';
 
-function pool(p: PoolParams, input: ArrayLike<number>, output: { [i: number]: number }, mode: Reduce, quantized: boolean): void {
+function pool(
+  p: PoolParams,
+  input: ArrayLike<number>,
+  output: { [i: number]: number },
+  mode: Reduce,
+  quantized: boolean,
+): void {
   const { inH, inW, channels: C, outH, outW, filterH, filterW, strideH, strideW } = p;
   const acc = new Float64Array(C);
   for (let b = 0; b < p.batches; b++) {

@@ -6,7 +6,13 @@
  * exp() depends only on the difference (max - x) in [0, 255], so prepare builds a 256-entry
  * table of exp values (Q0.31) once; per row only the sum and the reciprocal are computed.
  */
-import { calculateInputRadius, multiplyByQuantizedMultiplierGreaterThanOne, quantizeMultiplier, rdbpot, srdhm } from '../quant-math.ts';
+import {
+  calculateInputRadius,
+  multiplyByQuantizedMultiplierGreaterThanOne,
+  quantizeMultiplier,
+  rdbpot,
+  srdhm,
+} from '../quant-math.ts';
 import { expOnNegativeValues, getReciprocal } from '../fixed-point.ts';
 
 const SCALED_DIFF_INTEGER_BITS = 5;
@@ -20,7 +26,12 @@ export interface SoftmaxInt8Params {
 }
 
 /** PreprocessSoftmaxScaling + CalculateInputRadius, then the exp table over all 256 differences. */
-export function prepareSoftmaxInt8(beta: number, inputScale: number, depth: number, outer: number): SoftmaxInt8Params {
+export function prepareSoftmaxInt8(
+  beta: number,
+  inputScale: number,
+  depth: number,
+  outer: number,
+): SoftmaxInt8Params {
   const real = Math.min(beta * inputScale * 2 ** (31 - SCALED_DIFF_INTEGER_BITS), 2 ** 31 - 1);
   const { multiplier, shift } = quantizeMultiplier(real);
   const diffMin = -calculateInputRadius(SCALED_DIFF_INTEGER_BITS, shift);

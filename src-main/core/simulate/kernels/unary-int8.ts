@@ -3,7 +3,14 @@
  * evaluates TFLite Micro's exact reference arithmetic once per input value into a table
  * (index q + 128) and the run is a table lookup. The arithmetic below is the reference's.
  */
-import { calculateInputRadius, frexp, multiplyByQuantizedMultiplier, quantizeMultiplier, rdbpot, roundHalfAway } from '../quant-math.ts';
+import {
+  calculateInputRadius,
+  frexp,
+  multiplyByQuantizedMultiplier,
+  quantizeMultiplier,
+  rdbpot,
+  roundHalfAway,
+} from '../quant-math.ts';
 import { logisticFixed, tanhFixed } from '../fixed-point.ts';
 
 export type Int8Table = Int8Array;
@@ -63,7 +70,13 @@ export function relu6Table(inScale: number, inZp: number): Int8Table {
 }
 
 /** LEAKY_RELU int8: identity / alpha multipliers computed from float32 products as micro does. */
-export function leakyReluTable(alpha: number, inScale: number, inZp: number, outScale: number, outZp: number): Int8Table {
+export function leakyReluTable(
+  alpha: number,
+  inScale: number,
+  inZp: number,
+  outScale: number,
+  outZp: number,
+): Int8Table {
   const f = Math.fround;
   const alphaM = quantizeMultiplier(f(f(f(inScale) * f(alpha)) / f(outScale)));
   const identM = quantizeMultiplier(f(f(inScale) / f(outScale)));

@@ -38,7 +38,9 @@ export function prepareSoftmax(ctx: PrepareContext): Run {
   ctx.requireType(output, 'int8');
   const outQ = ctx.quant(output);
   if (outQ.zeroPoint !== -128 || Math.fround(outQ.scale) !== 1 / 256) {
-    ctx.fail(`int8 softmax output must have scale 1/256 and zero point -128 (got ${outQ.scale}, ${outQ.zeroPoint})`);
+    ctx.fail(
+      `int8 softmax output must have scale 1/256 and zero point -128 (got ${outQ.scale}, ${outQ.zeroPoint})`,
+    );
   }
   const p = prepareSoftmaxInt8(beta, ctx.quant(input).scale, depth, elementCount(input.shape) / depth);
   const x = ctx.inputData<Int8Array>(0);
@@ -50,7 +52,10 @@ export function prepareSoftmax(ctx: PrepareContext): Run {
 function prepareUnary(
   ctx: PrepareContext,
   kind: FloatUnary,
-  makeTable: (inQ: { scale: number; zeroPoint: number }, outQ: { scale: number; zeroPoint: number }) => Int8Table,
+  makeTable: (
+    inQ: { scale: number; zeroPoint: number },
+    outQ: { scale: number; zeroPoint: number },
+  ) => Int8Table,
 ): Run {
   sameShape(ctx);
   const input = ctx.input(0);
@@ -85,10 +90,13 @@ export const prepareTanh = (ctx: PrepareContext): Run =>
 export const prepareRelu = (ctx: PrepareContext): Run =>
   prepareUnary(ctx, 'RELU', (i, o) => reluTable(i.scale, i.zeroPoint, o.scale, o.zeroPoint));
 
-export const prepareRelu6 = (ctx: PrepareContext): Run => prepareUnary(ctx, 'RELU6', (i) => relu6Table(i.scale, i.zeroPoint));
+export const prepareRelu6 = (ctx: PrepareContext): Run =>
+  prepareUnary(ctx, 'RELU6', (i) => relu6Table(i.scale, i.zeroPoint));
 
 export const prepareLeakyRelu = (ctx: PrepareContext): Run =>
-  prepareUnary(ctx, 'LEAKY_RELU', (i, o) => leakyReluTable(ctx.option('alpha', 0), i.scale, i.zeroPoint, o.scale, o.zeroPoint));
+  prepareUnary(ctx, 'LEAKY_RELU', (i, o) =>
+    leakyReluTable(ctx.option('alpha', 0), i.scale, i.zeroPoint, o.scale, o.zeroPoint),
+  );
 
 export const prepareHardSwish = (ctx: PrepareContext): Run =>
   prepareUnary(ctx, 'HARD_SWISH', (i, o) => hardSwishTable(i.scale, i.zeroPoint, o.scale, o.zeroPoint));

@@ -75,7 +75,8 @@ export class PrepareContext {
   /** Per-tensor (scale, zero point); fails when quantization is absent or per-channel. */
   quant(t: Tensor): { scale: number; zeroPoint: number } {
     const q = t.quantization;
-    if (!q || q.scale.length === 0) this.fail(`tensor ${t.index} '${t.name}' (${t.dtype}) has no quantization parameters`);
+    if (!q || q.scale.length === 0)
+      this.fail(`tensor ${t.index} '${t.name}' (${t.dtype}) has no quantization parameters`);
     if (!(q.scale[0] > 0) || !Number.isFinite(q.scale[0])) {
       this.fail(`tensor ${t.index} '${t.name}' has invalid scale ${q.scale[0]}`);
     }
@@ -85,7 +86,8 @@ export class PrepareContext {
   /** Filter scales per output channel (a per-tensor scale is broadcast to `channels`). */
   channelScales(t: Tensor, channels: number): number[] {
     const q = t.quantization;
-    if (!q || q.scale.length === 0) this.fail(`filter tensor ${t.index} '${t.name}' has no quantization parameters`);
+    if (!q || q.scale.length === 0)
+      this.fail(`filter tensor ${t.index} '${t.name}' has no quantization parameters`);
     if (q.scale.length !== 1 && q.scale.length !== channels) {
       this.fail(`filter tensor ${t.index} has ${q.scale.length} scales for ${channels} output channels`);
     }
@@ -118,7 +120,13 @@ export function computePadding(
 }
 
 /** Output size of a windowed op for SAME/VALID padding. */
-export function computeOutSize(padding: string, inSize: number, filterSize: number, stride: number, dilation: number): number {
+export function computeOutSize(
+  padding: string,
+  inSize: number,
+  filterSize: number,
+  stride: number,
+  dilation: number,
+): number {
   const effectiveFilter = (filterSize - 1) * dilation + 1;
   if (padding === 'SAME') return Math.floor((inSize + stride - 1) / stride);
   return Math.floor((inSize + stride - effectiveFilter) / stride);

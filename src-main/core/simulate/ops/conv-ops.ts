@@ -20,10 +20,12 @@ function geometry(ctx: PrepareContext, depthwise: boolean): ConvGeometry & { dep
   const dilationH = ctx.option('dilation_h_factor', 1);
   const dilationW = ctx.option('dilation_w_factor', 1);
   const padding = ctx.option('padding', 'VALID');
-  if (strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1) ctx.fail('stride and dilation must be >= 1');
+  if (strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1)
+    ctx.fail('stride and dilation must be >= 1');
   let depthMultiplier = 1;
   if (depthwise) {
-    if (filter.shape[0] !== 1 || filter.shape[3] !== outC) ctx.fail(`filter shape [${filter.shape}] does not fit output channels ${outC}`);
+    if (filter.shape[0] !== 1 || filter.shape[3] !== outC)
+      ctx.fail(`filter shape [${filter.shape}] does not fit output channels ${outC}`);
     if (outC % inC !== 0) ctx.fail(`output channels ${outC} are not a multiple of input channels ${inC}`);
     depthMultiplier = outC / inC;
     const declared = ctx.option('depth_multiplier', depthMultiplier);
@@ -31,13 +33,19 @@ function geometry(ctx: PrepareContext, depthwise: boolean): ConvGeometry & { dep
       ctx.fail(`depth_multiplier ${declared} does not match ${outC} output / ${inC} input channels`);
     }
   } else {
-    if (filter.shape[0] !== outC) ctx.fail(`filter has ${filter.shape[0]} output channels, output tensor has ${outC}`);
-    if (filter.shape[3] !== inC) ctx.fail(`filter depth ${filter.shape[3]} does not match input channels ${inC} (grouped conv unsupported)`);
+    if (filter.shape[0] !== outC)
+      ctx.fail(`filter has ${filter.shape[0]} output channels, output tensor has ${outC}`);
+    if (filter.shape[3] !== inC)
+      ctx.fail(
+        `filter depth ${filter.shape[3]} does not match input channels ${inC} (grouped conv unsupported)`,
+      );
   }
   const expH = computeOutSize(padding, inH, filterH, strideH, dilationH);
   const expW = computeOutSize(padding, inW, filterW, strideW, dilationW);
   if (expH !== outH || expW !== outW || output.shape[0] !== batches) {
-    ctx.fail(`output shape [${output.shape}] does not match the computed [${batches},${expH},${expW},${outC}] (${padding})`);
+    ctx.fail(
+      `output shape [${output.shape}] does not match the computed [${batches},${expH},${expW},${outC}] (${padding})`,
+    );
   }
   return {
     batches,
@@ -88,7 +96,15 @@ function prepareConvLike(ctx: PrepareContext, depthwise: boolean): Run {
   // Effective scale per channel, in double as PopulateConvolutionQuantizationParams does.
   const { multipliers, shifts } = quantizeMultipliers(filterScales.map((s) => (inQ.scale * s) / outQ.scale));
   const range = activationRangeQuantized(activation, outQ.scale, outQ.zeroPoint);
-  const p = { ...g, inputOffset: -inQ.zeroPoint, outputOffset: outQ.zeroPoint, multipliers, shifts, actMin: range.min, actMax: range.max };
+  const p = {
+    ...g,
+    inputOffset: -inQ.zeroPoint,
+    outputOffset: outQ.zeroPoint,
+    multipliers,
+    shifts,
+    actMin: range.min,
+    actMax: range.max,
+  };
   const x = ctx.inputData<Int8Array>(0);
   const w = ctx.constInput<Int8Array>(1, 'filter');
   const b = hasBias ? ctx.inputData<Int32Array>(2) : null;

@@ -1,6 +1,12 @@
 /** Prepare ADD, SUB, MUL (int8 and float32, numpy broadcasting). */
 import { activationRangeFloat, activationRangeQuantized, quantizeMultiplier } from '../quant-math.ts';
-import { addSubInt8, applyBinaryTable, binaryTable, broadcastIndex, mulInt8 } from '../kernels/elementwise-int8.ts';
+import {
+  addSubInt8,
+  applyBinaryTable,
+  binaryTable,
+  broadcastIndex,
+  mulInt8,
+} from '../kernels/elementwise-int8.ts';
 import type { PrepareContext, Run } from './context.ts';
 
 type Kind = 'ADD' | 'SUB' | 'MUL';

@@ -3,7 +3,13 @@ import { activationRangeFloat, activationRangeQuantized, quantizeMultipliers } f
 import { fullyConnectedInt8 } from '../kernels/fc-int8.ts';
 import { packFilterPairs } from '../kernels/dot.ts';
 import { fullyConnectedFloat } from '../kernels/float-conv.ts';
-import { averagePoolFloat, averagePoolInt8, maxPoolFloat, maxPoolInt8, type PoolParams } from '../kernels/pool-int8.ts';
+import {
+  averagePoolFloat,
+  averagePoolInt8,
+  maxPoolFloat,
+  maxPoolInt8,
+  type PoolParams,
+} from '../kernels/pool-int8.ts';
 import { elementCount } from '../tensor-data.ts';
 import { computeOutSize, computePadding, floatClamp, type PrepareContext, type Run } from './context.ts';
 
@@ -15,7 +21,8 @@ export function prepareFullyConnected(ctx: PrepareContext): Run {
   if (ctx.option('weights_format', 'DEFAULT') !== 'DEFAULT') ctx.fail('shuffled weights are not supported');
   const [outDepth, accumDepth] = filter.shape;
   const inCount = elementCount(input.shape);
-  if (inCount % accumDepth !== 0) ctx.fail(`input of ${inCount} elements is not a multiple of the filter depth ${accumDepth}`);
+  if (inCount % accumDepth !== 0)
+    ctx.fail(`input of ${inCount} elements is not a multiple of the filter depth ${accumDepth}`);
   const batches = inCount / accumDepth;
   if (elementCount(output.shape) !== batches * outDepth) {
     ctx.fail(`output shape [${output.shape}] does not hold ${batches}x${outDepth} results`);
@@ -55,7 +62,10 @@ export function prepareFullyConnected(ctx: PrepareContext): Run {
     shifts,
     actMin: range.min,
     actMax: range.max,
-    packed: filterZp === 0 && filter.data ? packFilterPairs(ctx.inputData<Int8Array>(1), outDepth, accumDepth) : null,
+    packed:
+      filterZp === 0 && filter.data
+        ? packFilterPairs(ctx.inputData<Int8Array>(1), outDepth, accumDepth)
+        : null,
   };
   const x = ctx.inputData<Int8Array>(0);
   const w = ctx.inputData<Int8Array>(1);
@@ -77,7 +87,10 @@ function preparePool(ctx: PrepareContext, kind: 'avg' | 'max'): Run {
   const strideH = ctx.option('stride_h', 1);
   const strideW = ctx.option('stride_w', 1);
   const padding = ctx.option('padding', 'VALID');
-  if (computeOutSize(padding, inH, filterH, strideH, 1) !== outH || computeOutSize(padding, inW, filterW, strideW, 1) !== outW) {
+  if (
+    computeOutSize(padding, inH, filterH, strideH, 1) !== outH ||
+    computeOutSize(padding, inW, filterW, strideW, 1) !== outW
+  ) {
     ctx.fail(`output shape [${output.shape}] does not match the ${padding} pooling of [${input.shape}]`);
   }
   const activation = ctx.option('fused_activation_function', 'NONE');

@@ -36,9 +36,11 @@ export function prepareCopy(ctx: PrepareContext): Run {
 export function prepareShape(ctx: PrepareContext): Run {
   const shape = ctx.input(0).shape;
   const y = ctx.outputData<Int32Array | BigInt64Array>();
-  if (y.length !== shape.length) ctx.fail(`output holds ${y.length} elements for a rank-${shape.length} input`);
+  if (y.length !== shape.length)
+    ctx.fail(`output holds ${y.length} elements for a rank-${shape.length} input`);
   return () => {
-    for (let i = 0; i < shape.length; i++) (y as Int32Array)[i] = (y instanceof BigInt64Array ? BigInt(shape[i]) : shape[i]) as number;
+    for (let i = 0; i < shape.length; i++)
+      (y as Int32Array)[i] = (y instanceof BigInt64Array ? BigInt(shape[i]) : shape[i]) as number;
   };
 }
 
@@ -50,7 +52,8 @@ export function preparePad(ctx: PrepareContext): Run {
   const rank = input.shape.length;
   if (pads.length !== rank * 2) ctx.fail(`paddings hold ${pads.length} values for a rank-${rank} input`);
   const expected = input.shape.map((d, i) => d + pads[2 * i] + pads[2 * i + 1]);
-  if (expected.some((d, i) => d !== output.shape[i])) ctx.fail(`output shape [${output.shape}] is not the padded [${expected}]`);
+  if (expected.some((d, i) => d !== output.shape[i]))
+    ctx.fail(`output shape [${output.shape}] is not the padded [${expected}]`);
   let fill: number | bigint = 0;
   if (ctx.has(2)) {
     fill = ctx.constInput<TensorData>(2, 'constant_values')[0];
@@ -75,17 +78,22 @@ export function prepareConcatenation(ctx: PrepareContext): Run {
   const rank = output.shape.length;
   let axis = ctx.option('axis', 0);
   if (axis < 0) axis += rank;
-  if (ctx.option('fused_activation_function', 'NONE') !== 'NONE') ctx.fail('fused activation on CONCATENATION is not supported');
+  if (ctx.option('fused_activation_function', 'NONE') !== 'NONE')
+    ctx.fail('fused activation on CONCATENATION is not supported');
   const inputs = ctx.op.inputs.map((_, i) => ctx.input(i));
   let total = 0;
   for (const t of inputs) {
-    if (t.dtype !== output.dtype) ctx.fail(`input tensor ${t.index} is ${t.dtype}, output is ${output.dtype}`);
+    if (t.dtype !== output.dtype)
+      ctx.fail(`input tensor ${t.index} is ${t.dtype}, output is ${output.dtype}`);
     if (t.shape.length !== rank || t.shape.some((d, i) => i !== axis && d !== output.shape[i])) {
-      ctx.fail(`input tensor ${t.index} shape [${t.shape}] does not fit output [${output.shape}] on axis ${axis}`);
+      ctx.fail(
+        `input tensor ${t.index} shape [${t.shape}] does not fit output [${output.shape}] on axis ${axis}`,
+      );
     }
     total += t.shape[axis];
   }
-  if (total !== output.shape[axis]) ctx.fail(`inputs sum to ${total} on axis ${axis}, output has ${output.shape[axis]}`);
+  if (total !== output.shape[axis])
+    ctx.fail(`inputs sum to ${total} on axis ${axis}, output has ${output.shape[axis]}`);
   const outer = output.shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = output.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const xs = inputs.map((_, i) => ctx.inputData(i));
@@ -100,10 +108,12 @@ export function preparePack(ctx: PrepareContext): Run {
   let axis = ctx.option('axis', 0);
   if (axis < 0) axis += output.shape.length;
   for (const t of inputs) {
-    if (t.dtype !== output.dtype) ctx.fail(`input tensor ${t.index} is ${t.dtype}, output is ${output.dtype}`);
+    if (t.dtype !== output.dtype)
+      ctx.fail(`input tensor ${t.index} is ${t.dtype}, output is ${output.dtype}`);
     ctx.requireSameShape(inputs[0], t);
   }
-  if (output.shape[axis] !== inputs.length) ctx.fail(`output dimension ${axis} is ${output.shape[axis]}, ${inputs.length} inputs packed`);
+  if (output.shape[axis] !== inputs.length)
+    ctx.fail(`output dimension ${axis} is ${output.shape[axis]}, ${inputs.length} inputs packed`);
   const outer = output.shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = output.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const xs = inputs.map((_, i) => ctx.inputData(i));
@@ -116,8 +126,10 @@ export function prepareTranspose(ctx: PrepareContext): Run {
   const input = ctx.input(0);
   const output = ctx.output();
   const perm = ints(ctx, 1, 'perm');
-  if (perm.length !== input.shape.length) ctx.fail(`perm has ${perm.length} entries for rank ${input.shape.length}`);
-  if (perm.some((p, i) => output.shape[i] !== input.shape[p])) ctx.fail(`output shape [${output.shape}] is not the permuted input`);
+  if (perm.length !== input.shape.length)
+    ctx.fail(`perm has ${perm.length} entries for rank ${input.shape.length}`);
+  if (perm.some((p, i) => output.shape[i] !== input.shape[p]))
+    ctx.fail(`output shape [${output.shape}] is not the permuted input`);
   const index = gatherIndex(output.shape, input.shape, (oc, ic) => {
     for (let d = 0; d < perm.length; d++) ic[perm[d]] = oc[d];
     return true;
@@ -138,7 +150,8 @@ export function prepareStridedSlice(ctx: PrepareContext): Run {
   const beginMask = ctx.option('begin_mask', 0);
   const endMask = ctx.option('end_mask', 0);
   const shrinkMask = ctx.option('shrink_axis_mask', 0);
-  if (ctx.option('ellipsis_mask', 0) || ctx.option('new_axis_mask', 0)) ctx.fail('ellipsis_mask and new_axis_mask are not supported');
+  if (ctx.option('ellipsis_mask', 0) || ctx.option('new_axis_mask', 0))
+    ctx.fail('ellipsis_mask and new_axis_mask are not supported');
   const starts: number[] = [];
   const steps: number[] = [];
   const full: number[] = [];
@@ -148,12 +161,14 @@ export function prepareStridedSlice(ctx: PrepareContext): Run {
     if (stride === 0) ctx.fail(`stride of axis ${d} is 0`);
     const clampIndex = (v: number, isEnd: boolean): number => {
       if (v < 0) v += dim;
-      return stride > 0 ? Math.min(Math.max(v, 0), dim) : Math.min(Math.max(v, -1), isEnd ? dim - 1 : dim - 1);
+      return stride > 0
+        ? Math.min(Math.max(v, 0), dim)
+        : Math.min(Math.max(v, -1), isEnd ? dim - 1 : dim - 1);
     };
     let s = beginMask & (1 << d) ? (stride > 0 ? 0 : dim - 1) : clampIndex(begin[d] ?? 0, false);
     let e = endMask & (1 << d) ? (stride > 0 ? dim : -1) : clampIndex(end[d] ?? dim, true);
     if (shrinkMask & (1 << d)) {
-      s = (begin[d] ?? 0) < 0 ? (begin[d] ?? 0) + dim : begin[d] ?? 0;
+      s = (begin[d] ?? 0) < 0 ? (begin[d] ?? 0) + dim : (begin[d] ?? 0);
       e = s + 1;
     }
     const n = Math.max(0, Math.ceil((e - s) / stride));
@@ -161,7 +176,8 @@ export function prepareStridedSlice(ctx: PrepareContext): Run {
     steps.push(stride);
     full.push(n);
   }
-  if (elementCount(full) !== elementCount(output.shape)) ctx.fail(`output shape [${output.shape}] does not match the slice [${full}]`);
+  if (elementCount(full) !== elementCount(output.shape))
+    ctx.fail(`output shape [${output.shape}] does not match the slice [${full}]`);
   const index = gatherIndex(full, input.shape, (oc, ic) => {
     for (let d = 0; d < rank; d++) ic[d] = starts[d] + oc[d] * steps[d];
     return true;
@@ -177,7 +193,8 @@ export function prepareResizeNearest(ctx: PrepareContext): Run {
   const output = ctx.output();
   ctx.requireRank(input, 4);
   const [outH, outW] = ints(ctx, 1, 'size');
-  if (output.shape[1] !== outH || output.shape[2] !== outW) ctx.fail(`output shape [${output.shape}] does not match size [${outH},${outW}]`);
+  if (output.shape[1] !== outH || output.shape[2] !== outW)
+    ctx.fail(`output shape [${output.shape}] does not match size [${outH},${outW}]`);
   const alignCorners = ctx.option('align_corners', false);
   const halfPixel = ctx.option('half_pixel_centers', false);
   const [, inH, inW] = input.shape;
@@ -250,7 +267,8 @@ export function prepareMean(ctx: PrepareContext): Run {
   const rank = input.shape.length;
   const axes = [...new Set(ints(ctx, 1, 'axis').map((a) => (a < 0 ? a + rank : a)))];
   const { groups, count } = reductionIndex(input.shape, axes);
-  if (elementCount(output.shape) !== groups.length) ctx.fail(`output shape [${output.shape}] does not match the reduction`);
+  if (elementCount(output.shape) !== groups.length)
+    ctx.fail(`output shape [${output.shape}] does not match the reduction`);
   if (input.dtype === 'float32') {
     const x = ctx.inputData<Float32Array>(0);
     const y = ctx.outputData<Float32Array>();
