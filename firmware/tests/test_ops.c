@@ -1,6 +1,7 @@
 /*
  * Hand-computed vectors for the ops no golden model uses: RELU, RELU6, LEAKY_RELU, TANH, MUL,
- * PAD, PADV2, CONCATENATION, PACK, TRANSPOSE, SHAPE, ARG_MAX, RESIZE_NEAREST_NEIGHBOR, MEAN.
+ * PAD, PADV2, CONCATENATION, PACK, TRANSPOSE, SHAPE, ARG_MAX, RESIZE_NEAREST_NEIGHBOR, MEAN,
+ * STRIDED_SLICE, and HARD_SWISH (checked against the float function within 1 LSB).
  */
 #include "kernel_harness.h"
 
@@ -203,7 +204,75 @@ static void test_mean(void) {
   CHECK(run(&m, in, out, 1, NULL) == 0 && out[0] == 6, "mean rescaled: got %d want 6", out[0]);
 }
 
+static void test_strided_slice(void) {
+  /* [[1,2,3],[4,5,6]]: [0:2, 1:3] -> [2,3,5,6]; [0:2, 2:-4:-1] -> [3,2,1,6,5,4];
+   * shrink axis 0 at 1 -> [4,5,6] */
+  static const int8_t x[6] = {1, 2, 3, 4, 5, 6};
+  static const int8_t w1[4] = {2, 3, 5, 6}, w2[6] = {3, 2, 1, 6, 5, 4}, w3[3] = {4, 5, 6};
+  static const int32_t b1[2] = {0, 1}, e1[2] = {2, 3}, s1[2] = {1, 1};
+  static const int32_t b2[2] = {0, 2}, e2[2] = {2, -4}, s2[2] = {1, -1};
+  static const int32_t b3[2] = {1, 0}, e3[2] = {2, 3};
+  const int32_t din[2] = {2, 3}, d2[1] = {2}, do1[2] = {2, 2}, do3[1] = {3};
+  const int ins[4] = {0, 1, 2, 3};
+  tb_model_t m;
+  int8_t out[6];
+  const void *in[1] = {x};
+  memset(&m, 0, sizeof(m));
+  model1(&m, 45, 5, ins, 4, 0);
+  m.t[0] = q8(2, din, 1.0f, 0, NULL, 0);
+  m.t[1] = typed(1, d2, I32, b1, 8);
+  m.t[2] = typed(1, d2, I32, e1, 8);
+  m.t[3] = typed(1, d2, I32, s1, 8);
+  m.t[4] = q8(2, do1, 1.0f, 0, NULL, 0);
+  CHECK(run(&m, in, out, 4, NULL) == 0, "strided slice ran");
+  expect8("strided_slice", out, w1, 4);
+  m.t[1] = typed(1, d2, I32, b2, 8);
+  m.t[2] = typed(1, d2, I32, e2, 8);
+  m.t[3] = typed(1, d2, I32, s2, 8);
+  m.t[4] = q8(2, din, 1.0f, 0, NULL, 0);
+  CHECK(run(&m, in, out, 6, NULL) == 0, "reverse slice ran");
+  expect8("strided_slice_reverse", out, w2, 6);
+  m.t[1] = typed(1, d2, I32, b3, 8);
+  m.t[2] = typed(1, d2, I32, e3, 8);
+  m.t[3] = typed(1, d2, I32, s1, 8);
+  m.t[4] = q8(1, do3, 1.0f, 0, NULL, 0);
+  m.op[0].opt_type = 32;
+  opt(&m.op[0], 4, 4, 1); /* shrink_axis_mask */
+  CHECK(run(&m, in, out, 3, NULL) == 0, "shrink slice ran");
+  expect8("strided_slice_shrink", out, w3, 3);
+}
+
+static void test_hard_swish(void) {
+  /* No hand vector: every int8 input must land within 1 LSB of the float function
+   * x * relu6(x + 3) / 6, and the input zero point must map to the output zero point. */
+  const int32_t d[1] = {256};
+  const int in0[1] = {0};
+  const float si = 0.05f, so = 0.03f;
+  const int zi = 3, zo = -20;
+  int8_t x[256], out[256];
+  const void *in[1] = {x};
+  tb_model_t m;
+  int i;
+  for (i = 0; i < 256; i++) x[i] = (int8_t)(i - 128);
+  memset(&m, 0, sizeof(m));
+  model1(&m, 117, 2, in0, 1, 0);
+  m.t[0] = q8(1, d, si, zi, NULL, 0);
+  m.t[1] = q8(1, d, so, zo, NULL, 0);
+  CHECK(run(&m, in, out, 256, NULL) == 0, "hard swish ran");
+  for (i = 0; i < 256; i++) {
+    float xf = si * (float)(x[i] - zi), r = xf + 3.0f, y, q;
+    r = r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r);
+    y = xf * r / 6.0f;
+    q = y / so + (float)zo;
+    q = q > 127.0f ? 127.0f : (q < -128.0f ? -128.0f : q);
+    CHECK(out[i] >= q - 1.0f && out[i] <= q + 1.0f, "hard_swish(%d): got %d, float says %.2f", x[i], out[i], q);
+  }
+  CHECK(out[zi + 128] == zo, "hard_swish(zero point) = %d, want %d", out[zi + 128], zo);
+}
+
 int main(void) {
+  test_strided_slice();
+  test_hard_swish();
   test_mean();
   test_activations();
   test_mul();

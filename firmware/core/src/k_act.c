@@ -1,8 +1,9 @@
 /*
  * Element-wise int8 activations, matching TFLite Micro: RELU (requantizing, activations.cc),
  * RELU6 (clamp in the input's quantization, which must equal the output's), LEAKY_RELU
- * (two multipliers: identity for x >= 0, alpha for x < 0) and TANH (gemmlowp fixed point,
- * output scale 1/128, zero point 0).
+ * (two multipliers: identity for x >= 0, alpha for x < 0), TANH (gemmlowp fixed point,
+ * output scale 1/128, zero point 0) and HARD_SWISH (TFLite's int16 "reluish" pipeline,
+ * evaluated once per possible input into a 256-entry table at prepare time).
  */
 #include "ops.h"
 
@@ -44,6 +45,62 @@ static void tanh_eval(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
+static void lut_eval(qs_model_t *m, const qs_op_t *op) {
+  const act_params_t *p = (const act_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  const int8_t *lut = (const int8_t *)(const void *)(p + 1);
+  uint32_t i;
+  for (i = 0; i < p->n; i++) out[i] = lut[in[i] + 128];
+}
+
+/* int16 fixed point as in TFLite's HardSwish. */
+static int16_t srdhm16(int16_t a, int16_t b) {
+  int32_t ab = (int32_t)a * b;
+  if (a == b && a == INT16_MIN) return INT16_MAX;
+  return (int16_t)((ab + (ab >= 0 ? (1 << 14) : (1 - (1 << 14)))) / (1 << 15));
+}
+static int16_t sdhm16(int16_t a, int16_t b) { /* no rounding nudge: cancels srdhm16's bias */
+  if (a == b && a == INT16_MIN) return INT16_MAX;
+  return (int16_t)(((int32_t)a * b) / (1 << 15));
+}
+static int16_t sat_shl16(int16_t v, int amount) {
+  int32_t r = (int32_t)v * (1 << amount);
+  return (int16_t)(r > INT16_MAX ? INT16_MAX : (r < INT16_MIN ? INT16_MIN : r));
+}
+static int16_t to_int16_multiplier(int32_t m32) { /* DownScaleInt32ToInt16Multiplier */
+  if (m32 >= INT32_MAX - (1 << 15)) return INT16_MAX;
+  return (int16_t)((m32 + (1 << 15)) >> 16);
+}
+
+static qs_status_t hard_swish_lut(qs_model_t *m, int oi, const qs_op_t *op, const qs_tensor_t *in, const qs_tensor_t *out, int8_t *lut) {
+  /* float32 arithmetic for the scales, exactly as the reference prepare */
+  const float hires_scale = (1.0f / 128.0f) * in->scale, reluish_scale = 3.0f / 32768.0f;
+  int32_t om32, rm32, oexp, rexp;
+  int16_t om, rm;
+  int q;
+  qs_status_t s;
+  if ((s = qs_multiplier(m, oi, op->out, (double)(hires_scale / out->scale), &om32, &oexp))) return s;
+  if ((s = qs_multiplier(m, oi, op->out, (double)(hires_scale / reluish_scale), &rm32, &rexp))) return s;
+  if (oexp > 0 || rexp > 15 || rexp < -15) return qs_fail(m, QS_ERR_QUANT, oi, op->out, "HARD_SWISH scales out of range");
+  om = to_int16_multiplier(om32);
+  rm = to_int16_multiplier(rm32);
+  for (q = -128; q < 128; q++) {
+    int16_t hires = (int16_t)((q - in->zp) * 128);
+    int16_t pre_out = srdhm16(hires, om), reluish = hires, v;
+    int32_t r;
+    if (rexp > 0) reluish = sat_shl16(reluish, rexp - 1);
+    reluish = srdhm16(reluish, rm);
+    if (rexp > 0) reluish = sat_shl16(reluish, 1);
+    if (rexp < 0) reluish = (int16_t)qs_rdbpot(reluish, -rexp);
+    reluish = (int16_t)((reluish + (1 << 15)) >> 1); /* [-1, 1] -> [0, 1] */
+    v = sdhm16(reluish, pre_out);
+    r = qs_rdbpot(v, -oexp) + out->zp;
+    lut[q + 128] = (int8_t)(r > 127 ? 127 : (r < -128 ? -128 : r));
+  }
+  return QS_OK;
+}
+
 static int32_t quantize_bound(const qs_tensor_t *out, float f) {
   float q = qs_roundf(f / out->scale);
   if (q > 1.0e6f) return 1000000;
@@ -59,7 +116,7 @@ qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op) {
   if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "activation needs 1 input");
   if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if (qs_elems(in) != qs_elems(out)) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");
-  if (!(p = (act_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  if (!(p = (act_params_t *)qs_alloc(m, sizeof(*p) + (op->code == OP_HARD_SWISH ? 256u : 0u)))) return QS_ERR_ARENA;
   p->n = qs_elems(in);
   p->in_zp = in->zp;
   p->out_zp = out->zp;
@@ -67,6 +124,10 @@ qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op) {
   p->hi = 127;
   op->params = p;
   op->eval = relu_eval;
+  if (op->code == OP_HARD_SWISH) {
+    op->eval = lut_eval;
+    return hard_swish_lut(m, oi, op, in, out, (int8_t *)(void *)(p + 1));
+  }
   if (op->code == OP_TANH) {
     double q;
     int e;

@@ -27,6 +27,7 @@ static const op_entry_t k_ops[] = {
     {OP_RELU6, "RELU6", qs_prep_act},
     {OP_LEAKY_RELU, "LEAKY_RELU", qs_prep_act},
     {OP_TANH, "TANH", qs_prep_act},
+    {OP_HARD_SWISH, "HARD_SWISH", qs_prep_act},
     {OP_PAD, "PAD", qs_prep_pad},
     {OP_PADV2, "PADV2", qs_prep_pad},
     {OP_CONCATENATION, "CONCATENATION", qs_prep_concat},
@@ -35,6 +36,7 @@ static const op_entry_t k_ops[] = {
     {OP_SHAPE, "SHAPE", qs_prep_shape},
     {OP_ARG_MAX, "ARG_MAX", qs_prep_argmax},
     {OP_MEAN, "MEAN", qs_prep_mean},
+    {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice},
     {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn},
 };
 #define N_OPS (sizeof(k_ops) / sizeof(k_ops[0]))

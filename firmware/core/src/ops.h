@@ -52,6 +52,7 @@ qs_status_t qs_prep_concat(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_transpose(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_shape(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_argmax(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_mean(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op);
 #endif

@@ -1,0 +1,99 @@
+/*
+ * STRIDED_SLICE (any element type, no requantization), with TFLite's begin/end masks,
+ * negative indices, negative strides and shrink_axis_mask (strided_slice_logic.h
+ * StartForAxis / StopForAxis clamping). ellipsis_mask, new_axis_mask and offset are rejected.
+ */
+#include <string.h>
+
+#include "ops.h"
+
+typedef struct {
+  int nd, esize;
+  int32_t start[QS_MAX_DIMS], stride[QS_MAX_DIMS], count[QS_MAX_DIMS], in_stride[QS_MAX_DIMS];
+} slice_params_t;
+
+static void slice_eval(qs_model_t *m, const qs_op_t *op) {
+  const slice_params_t *p = (const slice_params_t *)op->params;
+  const uint8_t *in = qs_tdata(m, op->in[0]);
+  uint8_t *out = qs_tdata(m, op->out);
+  int32_t idx[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
+  int64_t src = 0;
+  uint32_t n = 1, i;
+  int d;
+  for (d = 0; d < p->nd; d++) {
+    n *= (uint32_t)p->count[d];
+    src += (int64_t)p->start[d] * p->in_stride[d];
+  }
+  for (i = 0; i < n; i++, out += p->esize) {
+    memcpy(out, in + src * p->esize, (size_t)p->esize);
+    for (d = p->nd - 1; d >= 0; d--) {
+      src += (int64_t)p->stride[d] * p->in_stride[d];
+      if (++idx[d] < p->count[d]) break;
+      src -= (int64_t)p->stride[d] * p->in_stride[d] * p->count[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+static int read_vec(const qs_tensor_t *t, int32_t *v, int n) {
+  int i;
+  if (!t || !t->data || t->dtype != QS_DT_INT32 || t->bytes != 4u * (uint32_t)n) return 0;
+  for (i = 0; i < n; i++) v[i] = (int32_t)fb_load_u32(t->data + 4 * i);
+  return 1;
+}
+
+qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op) {
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
+  slice_params_t *p;
+  int32_t b[QS_MAX_DIMS], e[QS_MAX_DIMS], s[QS_MAX_DIMS], st = 1;
+  int32_t begin_mask, end_mask, shrink, d, nd, od = 0;
+  uint32_t total = 1;
+  if (op->n_in != 4 || !in) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "STRIDED_SLICE needs 4 inputs");
+  nd = in->ndims;
+  if (!read_vec(qs_in(m, op, 1), b, nd) || !read_vec(qs_in(m, op, 2), e, nd) || !read_vec(qs_in(m, op, 3), s, nd))
+    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "begin/end/strides must be constant int32 vectors of length rank");
+  if (in->dtype != out->dtype || (in->quantized && (in->scale != out->scale || in->zp != out->zp)))
+    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "output type or quantization differs from input");
+  begin_mask = fb_i32(&m->fb, &op->opts, 0, 0);
+  end_mask = fb_i32(&m->fb, &op->opts, 1, 0);
+  shrink = fb_i32(&m->fb, &op->opts, 4, 0);
+  if (fb_i32(&m->fb, &op->opts, 2, 0) || fb_i32(&m->fb, &op->opts, 3, 0) || fb_u8(&m->fb, &op->opts, 5, 0))
+    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "ellipsis_mask, new_axis_mask and offset are not supported");
+  if (m->fb.err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "options out of bounds");
+  if (!(p = (slice_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  p->nd = nd;
+  p->esize = (int)(in->bytes / (qs_elems(in) ? qs_elems(in) : 1));
+  for (d = nd - 1; d >= 0; d--) p->in_stride[d] = st, st *= in->dims[d];
+  for (d = 0; d < nd; d++) {
+    int64_t size = in->dims[d], start, stop, cnt;
+    if (s[d] == 0) return qs_fail(m, QS_ERR_SCHEMA, oi, op->in[3], "stride 0");
+    start = (begin_mask >> d & 1) ? (s[d] > 0 ? INT32_MIN : INT32_MAX) : b[d];
+    if (start < 0) start += size;
+    start = s[d] > 0 ? clamp64(start, 0, size) : clamp64(start, -1, size - 1);
+    if (shrink >> d & 1) {
+      stop = start + 1;
+      if (start < 0 || start >= size) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "shrink axis index out of range");
+    } else {
+      stop = (end_mask >> d & 1) ? (s[d] > 0 ? INT32_MAX : INT32_MIN) : e[d];
+      if (stop < 0) stop += size;
+      stop = s[d] > 0 ? clamp64(stop, 0, size) : clamp64(stop, -1, size - 1);
+    }
+    cnt = s[d] > 0 ? (stop - start + s[d] - 1) / s[d] : (start - stop - s[d] - 1) / -s[d];
+    if ((shrink >> d & 1)) s[d] = 1, cnt = 1;
+    if (cnt < 0) cnt = 0;
+    p->start[d] = (int32_t)start;
+    p->stride[d] = s[d];
+    p->count[d] = (int32_t)cnt;
+    total *= (uint32_t)cnt;
+    if (!(shrink >> d & 1)) {
+      if (od >= out->ndims || out->dims[od] != cnt) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match the slice");
+      od++;
+    }
+  }
+  if (od != out->ndims || total != qs_elems(out)) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match the slice");
+  op->params = p;
+  op->eval = slice_eval;
+  return QS_OK;
+}
