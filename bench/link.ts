@@ -23,9 +23,11 @@ import { VirtualBoard } from '../src-main/services/board/virtual-board.ts';
 const FIXTURES = process.env.QS_FIXTURES ?? resolve(import.meta.dirname, '../../shared/fixtures');
 const model = (n: string) => new Uint8Array(readFileSync(join(FIXTURES, 'models', `${n}.tflite`)));
 const golden = (n: string) =>
-  (JSON.parse(readFileSync(join(FIXTURES, 'golden', `${n}.json`), 'utf8')) as { inputs: { data_b64: string }[] }).inputs.map(
-    (t) => new Uint8Array(Buffer.from(t.data_b64, 'base64')),
-  );
+  (
+    JSON.parse(readFileSync(join(FIXTURES, 'golden', `${n}.json`), 'utf8')) as {
+      inputs: { data_b64: string }[];
+    }
+  ).inputs.map((t) => new Uint8Array(Buffer.from(t.data_b64, 'base64')));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kbs = (bytesPerSec: number) => `${(bytesPerSec / 1024).toFixed(1)} KiB/s`;
 
@@ -39,12 +41,18 @@ async function rawRate(s: BoardSession, bytes: number): Promise<number> {
     filler[bytes] = 0;
     const stats = requests.linkStats();
     const t0 = performance.now();
-    const f = await link.transact(stats, { rawPrefix: filler, retries: 0, ignoreUnattributedErrors: true, timeoutMs: 5000 });
+    const f = await link.transact(stats, {
+      rawPrefix: filler,
+      retries: 0,
+      ignoreUnattributedErrors: true,
+      timeoutMs: 5000,
+    });
     const dt = (performance.now() - t0) / 1000;
     const after = decodeLinkStats(expectReply(f, Cmd.LINK_STATS));
     const got = after.rxBytes - before.rxBytes;
     const frameBytes = encodeFrame(stats.cmd, 0).length;
-    if (got < bytes + frameBytes) throw new ProtocolError('BAD_REPLY', `board counted ${got} B of ${bytes + frameBytes} B sent`);
+    if (got < bytes + frameBytes)
+      throw new ProtocolError('BAD_REPLY', `board counted ${got} B of ${bytes + frameBytes} B sent`);
     return bytes / dt;
   });
 }
@@ -68,7 +76,9 @@ async function linkReport(label: string, s: BoardSession, m: Uint8Array, rawByte
   }
   const raw = median(raws);
   const up = median(ups);
-  console.log(`${label}: raw link ${kbs(raw)} | upload goodput ${kbs(up)} (${m.length} B, median of ${runs}) | ${((100 * up) / raw).toFixed(1)}% of raw (target >= 90%)`);
+  console.log(
+    `${label}: raw link ${kbs(raw)} | upload goodput ${kbs(up)} (${m.length} B, median of ${runs}) | ${((100 * up) / raw).toFixed(1)}% of raw (target >= 90%)`,
+  );
 }
 
 const vb = await VirtualBoard.start();
@@ -85,7 +95,9 @@ try {
     times.push(performance.now() - t0);
     if (r.ops.length !== 31) throw new Error('profile incomplete');
   }
-  console.log(`virtual board: end-to-end profile of person_detect (upload 300 KB, run, read 31 op outputs + ticks): median ${median(times).toFixed(0)} ms of 5 (target < 2000 ms)`);
+  console.log(
+    `virtual board: end-to-end profile of person_detect (upload 300 KB, run, read 31 op outputs + ticks): median ${median(times).toFixed(0)} ms of 5 (target < 2000 ms)`,
+  );
   await s.link.close();
 } finally {
   await vb.stop();
@@ -95,7 +107,13 @@ if (process.argv.includes('--qemu')) {
   const q = await QemuBoard.launch();
   try {
     const s = await q.connect();
-    await linkReport('QEMU mps2-an385, micro_speech_quantized', s, model('micro_speech_quantized'), 32 * 1024, 3);
+    await linkReport(
+      'QEMU mps2-an385, micro_speech_quantized',
+      s,
+      model('micro_speech_quantized'),
+      32 * 1024,
+      3,
+    );
     await s.link.close();
   } finally {
     await q.stop();

@@ -3,7 +3,12 @@ import { expect } from 'vitest';
 import type { ProfileResult } from '../../src-main/services/board/session.ts';
 import { goldenBytes, readFixture, readGolden } from '../helpers/fixtures.ts';
 
-export function goldenCase(name: string): { model: Uint8Array; inputs: Uint8Array[]; expected: Uint8Array[]; tensors: number[] } {
+export function goldenCase(name: string): {
+  model: Uint8Array;
+  inputs: Uint8Array[];
+  expected: Uint8Array[];
+  tensors: number[];
+} {
   const g = readGolden(name);
   return {
     model: readFixture('models', `${name}.tflite`),

@@ -36,7 +36,9 @@ describe('BoardLink under load and faults', () => {
     // reads; the board blocks writing to us and stops reading; both sides wait forever.
     const { s } = await startBoard();
     const echoes = Array.from({ length: 40 }, (_, i) => new Uint8Array(4000).fill(i + 1));
-    const deadline = new Promise((_, fail) => setTimeout(() => fail(new Error('link hung for 60 s')), 60_000));
+    const deadline = new Promise((_, fail) =>
+      setTimeout(() => fail(new Error('link hung for 60 s')), 60_000),
+    );
     const work = Promise.all([
       s.profile(person.model, person.inputs),
       ...echoes.map((e) => s.echo(e)),
@@ -66,7 +68,9 @@ describe('BoardLink under load and faults', () => {
     await t.write(hello);
     await new Promise((r) => setTimeout(r, 500));
     await t.close();
-    const errs = frames.filter((f) => f.type === MsgType.ERROR).map((f) => [f.seq, decodeBoardError(f.body).code]);
+    const errs = frames
+      .filter((f) => f.type === MsgType.ERROR)
+      .map((f) => [f.seq, decodeBoardError(f.body).code]);
     expect(errs).toEqual([
       [0xffff, 'BAD_FRAME'],
       [0xffff, 'BAD_CRC'],
@@ -81,7 +85,11 @@ describe('BoardLink under load and faults', () => {
     const { s } = await startBoard();
     const ac = new AbortController();
     const err = await s
-      .load(person.model, { window: 8192, signal: ac.signal, onProgress: (p) => p.sent > 100_000 && ac.abort() })
+      .load(person.model, {
+        window: 8192,
+        signal: ac.signal,
+        onProgress: (p) => p.sent > 100_000 && ac.abort(),
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     expect((err as ProtocolError).code).toBe('ABORTED');

@@ -37,7 +37,9 @@ describe('openBoard(--board spec)', () => {
     // a socat pty pair with nobody on the other end: a port that exists but never answers
     const dir = mkdtempSync(join(tmpdir(), 'qs-silent-'));
     const a = join(dir, 'a');
-    const socat = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${join(dir, 'b')}`], { stdio: 'ignore' });
+    const socat = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${join(dir, 'b')}`], {
+      stdio: 'ignore',
+    });
     try {
       for (let i = 0; i < 50 && !existsSync(a); i++) await new Promise((r) => setTimeout(r, 50));
       const t0 = Date.now();

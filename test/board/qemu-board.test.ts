@@ -17,7 +17,13 @@ describe('emulated Cortex-M3 (QEMU mps2-an385, -icount shift=0) over its UART pt
   });
 
   it('describes itself in the handshake', () => {
-    expect(board.info).toMatchObject({ board: 'mps2-an385 (QEMU)', cpu: 'cortex-m3', cpuHz: 25e6, tickHz: 25e6, tickSource: 'SysTick' });
+    expect(board.info).toMatchObject({
+      board: 'mps2-an385 (QEMU)',
+      cpu: 'cortex-m3',
+      cpuHz: 25e6,
+      tickHz: 25e6,
+      tickSource: 'SysTick',
+    });
     expect(board.info.maxModelBytes).toBe(1 << 20);
   });
 

@@ -57,12 +57,17 @@ describe('CRC-32', () => {
 describe('frames', () => {
   it('round-trips type, seq and body of every size up to the maximum', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 0xffff }), fc.uint8Array({ maxLength: MAX_BODY }), (type, seq, body) => {
-        const wire = encodeFrame(type, seq, body);
-        expect(wire[wire.length - 1]).toBe(0);
-        const f = decodeFrame(wire.subarray(0, wire.length - 1));
-        expect(f).toEqual({ type, seq, body });
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.uint8Array({ maxLength: MAX_BODY }),
+        (type, seq, body) => {
+          const wire = encodeFrame(type, seq, body);
+          expect(wire[wire.length - 1]).toBe(0);
+          const f = decodeFrame(wire.subarray(0, wire.length - 1));
+          expect(f).toEqual({ type, seq, body });
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -73,21 +78,25 @@ describe('frames', () => {
 
   it('reassembles frames from arbitrary splits of the stream', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 600 }), { minLength: 1, maxLength: 5 }), fc.array(fc.integer({ min: 1, max: 300 })), (bodies, cuts) => {
-        const stream = Buffer.concat(bodies.map((b, i) => encodeFrame(0x81, i, b)));
-        const reader = new FrameReader();
-        const got: Uint8Array[] = [];
-        let pos = 0;
-        let k = 0;
-        while (pos < stream.length) {
-          const n = cuts.length ? cuts[k++ % cuts.length] : stream.length;
-          for (const ev of reader.push(stream.subarray(pos, pos + n))) {
-            if (ev.kind === 'frame') got.push(ev.body);
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 600 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.integer({ min: 1, max: 300 })),
+        (bodies, cuts) => {
+          const stream = Buffer.concat(bodies.map((b, i) => encodeFrame(0x81, i, b)));
+          const reader = new FrameReader();
+          const got: Uint8Array[] = [];
+          let pos = 0;
+          let k = 0;
+          while (pos < stream.length) {
+            const n = cuts.length ? cuts[k++ % cuts.length] : stream.length;
+            for (const ev of reader.push(stream.subarray(pos, pos + n))) {
+              if (ev.kind === 'frame') got.push(ev.body);
+            }
+            pos += n;
           }
-          pos += n;
-        }
-        expect(got).toEqual(bodies);
-      }),
+          expect(got).toEqual(bodies);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -98,7 +107,8 @@ describe('frames', () => {
         const reader = new FrameReader();
         const events = reader.push(garbage);
         for (const ev of events) {
-          if (ev.kind === 'bad') expect(['BAD_FRAME', 'BAD_CRC', 'BAD_VERSION', 'TOO_LARGE']).toContain(ev.code);
+          if (ev.kind === 'bad')
+            expect(['BAD_FRAME', 'BAD_CRC', 'BAD_VERSION', 'TOO_LARGE']).toContain(ev.code);
         }
         // a delimiter ends whatever garbage was pending; the next good frame comes through intact
         const after = reader.push(Uint8Array.of(0, ...encodeFrame(0x85, 7, body)));
@@ -110,7 +120,11 @@ describe('frames', () => {
   });
 
   it('catches every single-bit corruption of a frame', () => {
-    const wire = encodeFrame(0x83, 0x1234, Uint8Array.from({ length: 300 }, (_, i) => i * 13));
+    const wire = encodeFrame(
+      0x83,
+      0x1234,
+      Uint8Array.from({ length: 300 }, (_, i) => i * 13),
+    );
     for (let bit = 0; bit < (wire.length - 1) * 8; bit++) {
       const bad = wire.slice();
       bad[bit >> 3] ^= 1 << (bit & 7);

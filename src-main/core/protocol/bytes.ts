@@ -33,7 +33,10 @@ export class BodyReader {
   }
   private need(n: number): number {
     if (this.pos + n > this.body.length) {
-      throw new ProtocolError('BAD_REPLY', `${this.what}: body of ${this.body.length} B ends before byte ${this.pos + n}`);
+      throw new ProtocolError(
+        'BAD_REPLY',
+        `${this.what}: body of ${this.body.length} B ends before byte ${this.pos + n}`,
+      );
     }
     const at = this.pos;
     this.pos += n;
@@ -66,7 +69,10 @@ export class BodyReader {
   }
   end(): void {
     if (this.pos !== this.body.length) {
-      throw new ProtocolError('BAD_REPLY', `${this.what}: ${this.body.length - this.pos} unexpected trailing bytes`);
+      throw new ProtocolError(
+        'BAD_REPLY',
+        `${this.what}: ${this.body.length - this.pos} unexpected trailing bytes`,
+      );
     }
   }
 }

@@ -11,7 +11,8 @@ const T = (() => {
     t[n] = c >>> 0;
   }
   for (let n = 0; n < 256; n++) {
-    for (let s = 1; s < 4; s++) t[s * 256 + n] = (t[(s - 1) * 256 + n] >>> 8) ^ t[t[(s - 1) * 256 + n] & 0xff];
+    for (let s = 1; s < 4; s++)
+      t[s * 256 + n] = (t[(s - 1) * 256 + n] >>> 8) ^ t[t[(s - 1) * 256 + n] & 0xff];
   }
   return t;
 })();

@@ -51,6 +51,7 @@ export class ProtocolError extends Error {
 }
 
 export function boardErrorName(code: number): ProtocolErrorCode {
-  for (const [name, value] of Object.entries(BOARD_ERROR_CODES)) if (value === code) return name as BoardErrorCode;
+  for (const [name, value] of Object.entries(BOARD_ERROR_CODES))
+    if (value === code) return name as BoardErrorCode;
   return 'UNKNOWN_BOARD_ERROR';
 }

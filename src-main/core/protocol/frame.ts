@@ -29,9 +29,12 @@ export type FrameEvent = ({ kind: 'frame' } & Frame) | ({ kind: 'bad' } & BadFra
 
 /** Encodes one frame including the trailing 0x00. */
 export function encodeFrame(type: number, seq: number, body: Uint8Array = new Uint8Array(0)): Uint8Array {
-  if (body.length > MAX_BODY) throw new ProtocolError('TOO_LARGE', `frame body ${body.length} B exceeds ${MAX_BODY} B`);
-  if (!Number.isInteger(type) || type < 0 || type > 0xff) throw new RangeError(`frame type ${type} is not a byte`);
-  if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff) throw new RangeError(`frame seq ${seq} is not a u16`);
+  if (body.length > MAX_BODY)
+    throw new ProtocolError('TOO_LARGE', `frame body ${body.length} B exceeds ${MAX_BODY} B`);
+  if (!Number.isInteger(type) || type < 0 || type > 0xff)
+    throw new RangeError(`frame type ${type} is not a byte`);
+  if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff)
+    throw new RangeError(`frame seq ${seq} is not a u16`);
   const raw = new Uint8Array(body.length + FRAME_OVERHEAD);
   raw[0] = PROTOCOL_VERSION;
   raw[1] = type;
@@ -48,13 +51,17 @@ export function encodeFrame(type: number, seq: number, body: Uint8Array = new Ui
 
 /** Checks one encoded frame (without its delimiter). Throws ProtocolError on any defect. */
 export function decodeFrame(encoded: Uint8Array): Frame {
-  if (encoded.length > MAX_ENCODED) throw new ProtocolError('TOO_LARGE', `frame of ${encoded.length} B exceeds ${MAX_ENCODED} B`);
+  if (encoded.length > MAX_ENCODED)
+    throw new ProtocolError('TOO_LARGE', `frame of ${encoded.length} B exceeds ${MAX_ENCODED} B`);
   const raw = cobsDecode(encoded);
-  if (raw.length < FRAME_OVERHEAD) throw new ProtocolError('BAD_FRAME', `frame of ${raw.length} B is shorter than ${FRAME_OVERHEAD} B`);
+  if (raw.length < FRAME_OVERHEAD)
+    throw new ProtocolError('BAD_FRAME', `frame of ${raw.length} B is shorter than ${FRAME_OVERHEAD} B`);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const covered = raw.length - 4;
-  if (crc32(raw.subarray(0, covered)) !== view.getUint32(covered, true)) throw new ProtocolError('BAD_CRC', 'frame CRC mismatch');
-  if (raw[0] !== PROTOCOL_VERSION) throw new ProtocolError('BAD_VERSION', `protocol version ${raw[0]} (expected ${PROTOCOL_VERSION})`);
+  if (crc32(raw.subarray(0, covered)) !== view.getUint32(covered, true))
+    throw new ProtocolError('BAD_CRC', 'frame CRC mismatch');
+  if (raw[0] !== PROTOCOL_VERSION)
+    throw new ProtocolError('BAD_VERSION', `protocol version ${raw[0]} (expected ${PROTOCOL_VERSION})`);
   return { type: raw[1], seq: view.getUint16(2, true), body: raw.slice(4, covered) };
 }
 
@@ -96,7 +103,8 @@ export class FrameReader {
   private finish(): FrameEvent[] {
     const { len, overflow } = this;
     this.reset();
-    if (overflow) return [{ kind: 'bad', code: 'TOO_LARGE', reason: 'frame longer than the protocol maximum' }];
+    if (overflow)
+      return [{ kind: 'bad', code: 'TOO_LARGE', reason: 'frame longer than the protocol maximum' }];
     if (len === 0) return []; // empty frame: a flush
     try {
       return [{ kind: 'frame', ...decodeFrame(this.buf.subarray(0, len)) }];

@@ -41,7 +41,10 @@ const empty = (cmd: number): Request => ({ cmd, body: new Uint8Array(0) });
 
 export const requests = {
   hello: () => empty(Cmd.HELLO),
-  loadBegin: (size: number, crc: number): Request => ({ cmd: Cmd.LOAD_BEGIN, body: new BodyWriter().u32(size).u32(crc).finish() }),
+  loadBegin: (size: number, crc: number): Request => ({
+    cmd: Cmd.LOAD_BEGIN,
+    body: new BodyWriter().u32(size).u32(crc).finish(),
+  }),
   loadChunk: (offset: number, data: Uint8Array, ack: boolean): Request => ({
     cmd: Cmd.LOAD_CHUNK,
     body: new BodyWriter()
@@ -65,7 +68,10 @@ export const requests = {
     if (opts.piece !== undefined) w.u16(opts.piece);
     return { cmd: Cmd.INVOKE, body: w.finish() };
   },
-  readTicks: (firstOp: number, count: number): Request => ({ cmd: Cmd.READ_TICKS, body: new BodyWriter().u16(firstOp).u16(count).finish() }),
+  readTicks: (firstOp: number, count: number): Request => ({
+    cmd: Cmd.READ_TICKS,
+    body: new BodyWriter().u16(firstOp).u16(count).finish(),
+  }),
   readOutput: (output: number, offset: number, len: number): Request => ({
     cmd: Cmd.READ_OUTPUT,
     body: new BodyWriter().u8(output).u32(offset).u16(len).finish(),

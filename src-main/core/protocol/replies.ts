@@ -139,7 +139,10 @@ export function decodeOpOutput(body: Uint8Array): OpOutputPiece {
   const r = new BodyReader(body, 'OP_OUTPUT');
   const p = { op: r.u16(), tensor: r.u16(), ticks: r.u32(), total: r.u32(), offset: r.u32(), data: r.rest() };
   if (p.offset + p.data.length > p.total) {
-    throw new ProtocolError('BAD_REPLY', `OP_OUTPUT op ${p.op}: bytes ${p.offset}+${p.data.length} past its size ${p.total}`);
+    throw new ProtocolError(
+      'BAD_REPLY',
+      `OP_OUTPUT op ${p.op}: bytes ${p.offset}+${p.data.length} past its size ${p.total}`,
+    );
   }
   return p;
 }
@@ -167,7 +170,13 @@ export function decodeOutput(body: Uint8Array): OutputPiece {
 
 export function decodeArenaStats(body: Uint8Array): ArenaStats {
   const r = new BodyReader(body, 'ARENA_STATS reply');
-  const v = { arenaBytes: r.u32(), arenaUsed: r.u32(), tensorBytes: r.u32(), modelBytes: r.u32(), maxModelBytes: r.u32() };
+  const v = {
+    arenaBytes: r.u32(),
+    arenaUsed: r.u32(),
+    tensorBytes: r.u32(),
+    modelBytes: r.u32(),
+    maxModelBytes: r.u32(),
+  };
   r.end();
   return v;
 }
@@ -187,7 +196,12 @@ export function decodeBoardError(body: Uint8Array): ProtocolError {
     const detail = { cmd: r.u8(), op: r.i16(), tensor: r.i16(), coreStatus: r.u8() };
     const msg = r.str();
     const code = boardErrorName(wire);
-    const where = [detail.op >= 0 ? `op ${detail.op}` : '', detail.tensor >= 0 ? `tensor ${detail.tensor}` : ''].filter(Boolean).join(', ');
+    const where = [
+      detail.op >= 0 ? `op ${detail.op}` : '',
+      detail.tensor >= 0 ? `tensor ${detail.tensor}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     return new ProtocolError(code, `board error ${code}${where ? ` (${where})` : ''}: ${msg}`, detail);
   } catch (e) {
     if (e instanceof ProtocolError) return e;

@@ -82,7 +82,10 @@ export class BoardLink {
     } catch (e) {
       await transport.close();
       const why = e instanceof Error ? e.message : String(e);
-      throw new ProtocolError('NOT_A_BOARD', `no QuantScope board answered on ${transport.description}: ${why}`);
+      throw new ProtocolError(
+        'NOT_A_BOARD',
+        `no QuantScope board answered on ${transport.description}: ${why}`,
+      );
     }
     return link;
   }
@@ -115,7 +118,8 @@ export class BoardLink {
     const name = CMD_NAMES[req.cmd] ?? `0x${req.cmd.toString(16)}`;
     let lastWhy = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (this.closed !== null) throw new ProtocolError('DISCONNECTED', `${this.closed}; cannot send ${name}`);
+      if (this.closed !== null)
+        throw new ProtocolError('DISCONNECTED', `${this.closed}; cannot send ${name}`);
       if (opts.signal?.aborted) throw new ProtocolError('ABORTED', `${name} cancelled`);
       const result = await this.attempt(req, opts);
       if (result === 'retry' || (result instanceof ProtocolError && result.code === 'TIMEOUT')) {
@@ -125,7 +129,10 @@ export class BoardLink {
       if (result instanceof Error) throw result;
       return result;
     }
-    throw new ProtocolError('TIMEOUT', `board did not answer ${name} after ${retries + 1} attempts (${lastWhy})`);
+    throw new ProtocolError(
+      'TIMEOUT',
+      `board did not answer ${name} after ${retries + 1} attempts (${lastWhy})`,
+    );
   }
 
   private attempt(req: Request, opts: TransactOptions): Promise<Frame | Error | 'retry'> {
@@ -151,7 +158,10 @@ export class BoardLink {
       };
       const arm = (ms: number) => {
         clearTimeout(timer);
-        timer = setTimeout(() => settle(new ProtocolError('TIMEOUT', `no reply within ${Math.round(ms)} ms`)), ms);
+        timer = setTimeout(
+          () => settle(new ProtocolError('TIMEOUT', `no reply within ${Math.round(ms)} ms`)),
+          ms,
+        );
       };
       const p: Pending = { seq, settle, touch: () => arm(base + slack), opts };
       this.pending = p;
@@ -196,7 +206,10 @@ export class BoardLink {
 /** Checks that a reply has the type its request calls for. */
 export function expectReply(f: Frame, cmd: number): Uint8Array {
   if (f.type !== replyType(cmd)) {
-    throw new ProtocolError('BAD_REPLY', `expected reply 0x${replyType(cmd).toString(16)} to ${CMD_NAMES[cmd]}, got type 0x${f.type.toString(16)}`);
+    throw new ProtocolError(
+      'BAD_REPLY',
+      `expected reply 0x${replyType(cmd).toString(16)} to ${CMD_NAMES[cmd]}, got type 0x${f.type.toString(16)}`,
+    );
   }
   return f.body;
 }

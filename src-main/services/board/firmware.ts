@@ -18,7 +18,13 @@ export function firmwareArtifact(target: FirmwareTarget): string {
 export async function buildFirmware(target: FirmwareTarget): Promise<string> {
   await new Promise<void>((ok, fail) =>
     execFile('make', ['-s', '-C', firmwareDir(), target], { timeout: 300_000 }, (err, _out, stderr) =>
-      err ? fail(new Error(`building the ${target} firmware failed (make -C firmware ${target}):\n${stderr || err.message}`)) : ok(),
+      err
+        ? fail(
+            new Error(
+              `building the ${target} firmware failed (make -C firmware ${target}):\n${stderr || err.message}`,
+            ),
+          )
+        : ok(),
     ),
   );
   const path = firmwareArtifact(target);

@@ -27,7 +27,12 @@ export async function openBoard(spec: string, opts: OpenBoardOptions = {}): Prom
     const vb = await VirtualBoard.start();
     try {
       const session = await vb.connect(opts);
-      return { kind: 'virtual', port: vb.portPath, session, close: async () => (await session.link.close(), await vb.stop()) };
+      return {
+        kind: 'virtual',
+        port: vb.portPath,
+        session,
+        close: async () => (await session.link.close(), await vb.stop()),
+      };
     } catch (e) {
       await vb.stop();
       throw e;
@@ -37,7 +42,12 @@ export async function openBoard(spec: string, opts: OpenBoardOptions = {}): Prom
     const q = await QemuBoard.launch();
     try {
       const session = await q.connect(opts);
-      return { kind: 'qemu', port: q.portPath, session, close: async () => (await session.link.close(), await q.stop()) };
+      return {
+        kind: 'qemu',
+        port: q.portPath,
+        session,
+        close: async () => (await session.link.close(), await q.stop()),
+      };
     } catch (e) {
       await q.stop();
       throw e;

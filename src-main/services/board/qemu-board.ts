@@ -27,11 +27,33 @@ export class QemuBoard {
   static async launch(opts: QemuBoardOptions = {}): Promise<QemuBoard> {
     const kernel = opts.kernel ?? (await buildFirmware('mps2'));
     const qemu = opts.qemu ?? 'qemu-system-arm';
-    const args = ['-M', 'mps2-an385', '-nographic', '-serial', 'pty', '-monitor', 'stdio', '-S', '-icount', 'shift=0', '-kernel', kernel];
+    const args = [
+      '-M',
+      'mps2-an385',
+      '-nographic',
+      '-serial',
+      'pty',
+      '-monitor',
+      'stdio',
+      '-S',
+      '-icount',
+      'shift=0',
+      '-kernel',
+      kernel,
+    ];
     const child = spawn(qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const path = await new Promise<string>((ok, fail) => {
       let seen = '';
-      const timer = setTimeout(() => fail(new ProtocolError('NOT_A_BOARD', `QEMU did not report its serial pty within 10 s: ${seen.trim()}`)), 10_000);
+      const timer = setTimeout(
+        () =>
+          fail(
+            new ProtocolError(
+              'NOT_A_BOARD',
+              `QEMU did not report its serial pty within 10 s: ${seen.trim()}`,
+            ),
+          ),
+        10_000,
+      );
       const onText = (b: Buffer) => {
         seen += b.toString();
         const m = /char device redirected to (\S+) \(label serial0\)/.exec(seen);
@@ -42,8 +64,22 @@ export class QemuBoard {
       };
       child.stdout!.on('data', onText);
       child.stderr!.on('data', onText);
-      child.once('error', (e) => fail(new ProtocolError('NOT_A_BOARD', `cannot start ${qemu} (is qemu-system-arm installed?): ${e.message}`)));
-      child.once('exit', (code) => fail(new ProtocolError('NOT_A_BOARD', `QEMU exited (code ${code}) before reporting its pty: ${seen.trim()}`)));
+      child.once('error', (e) =>
+        fail(
+          new ProtocolError(
+            'NOT_A_BOARD',
+            `cannot start ${qemu} (is qemu-system-arm installed?): ${e.message}`,
+          ),
+        ),
+      );
+      child.once('exit', (code) =>
+        fail(
+          new ProtocolError(
+            'NOT_A_BOARD',
+            `QEMU exited (code ${code}) before reporting its pty: ${seen.trim()}`,
+          ),
+        ),
+      );
     });
     return new QemuBoard(child, path);
   }

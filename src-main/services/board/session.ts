@@ -136,7 +136,13 @@ export class BoardSession {
         }
         let a = sink.get(p.op);
         if (!a || a.data.length !== p.total) {
-          a = { tensor: p.tensor, ticks: p.ticks, data: new Uint8Array(p.total), have: new Uint8Array(p.total), got: 0 };
+          a = {
+            tensor: p.tensor,
+            ticks: p.ticks,
+            data: new Uint8Array(p.total),
+            have: new Uint8Array(p.total),
+            got: 0,
+          };
           sink.set(p.op, a);
         }
         a.data.set(p.data, p.offset);

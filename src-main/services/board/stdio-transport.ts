@@ -20,7 +20,10 @@ export function stdioTransport(child: ChildProcess, name: string): ByteTransport
   stdin.on('error', (e) => fireClose(`${name} stdin failed: ${e.message}`));
   const writePiece = (piece: Uint8Array) =>
     new Promise<void>((resolve, reject) => {
-      const ok = stdin.write(piece, (err) => err && reject(new ProtocolError('DISCONNECTED', `write to ${name} failed: ${err.message}`)));
+      const ok = stdin.write(
+        piece,
+        (err) => err && reject(new ProtocolError('DISCONNECTED', `write to ${name} failed: ${err.message}`)),
+      );
       if (ok) resolve();
       else stdin.once('drain', resolve);
     });
@@ -28,7 +31,8 @@ export function stdioTransport(child: ChildProcess, name: string): ByteTransport
     description: `${name} (stdio)`,
     async write(bytes) {
       if (closedReason !== null) throw new ProtocolError('DISCONNECTED', closedReason);
-      for (let at = 0; at < bytes.length; at += WRITE_PIECE) await writePiece(bytes.subarray(at, at + WRITE_PIECE));
+      for (let at = 0; at < bytes.length; at += WRITE_PIECE)
+        await writePiece(bytes.subarray(at, at + WRITE_PIECE));
     },
     onData(cb) {
       stdout.on('data', (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));

@@ -22,7 +22,11 @@ export const WRITE_PIECE = 4096;
 export async function openSerialTransport(path: string, baudRate = 115200): Promise<ByteTransport> {
   const port = new SerialPort({ path, baudRate, autoOpen: false, highWaterMark: 1 << 16 });
   await new Promise<void>((resolve, reject) =>
-    port.open((err) => (err ? reject(new ProtocolError('DISCONNECTED', `cannot open serial port ${path}: ${err.message}`)) : resolve())),
+    port.open((err) =>
+      err
+        ? reject(new ProtocolError('DISCONNECTED', `cannot open serial port ${path}: ${err.message}`))
+        : resolve(),
+    ),
   );
   let closedReason: string | null = null;
   const closeCbs: ((r: string) => void)[] = [];
@@ -40,7 +44,11 @@ export async function openSerialTransport(path: string, baudRate = 115200): Prom
     new Promise<void>((resolve, reject) => {
       port.write(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength), (err) => {
         if (err) return reject(new ProtocolError('DISCONNECTED', `write to ${path} failed: ${err.message}`));
-        port.drain((err2) => (err2 ? reject(new ProtocolError('DISCONNECTED', `write to ${path} failed: ${err2.message}`)) : resolve()));
+        port.drain((err2) =>
+          err2
+            ? reject(new ProtocolError('DISCONNECTED', `write to ${path} failed: ${err2.message}`))
+            : resolve(),
+        );
       });
     });
 
@@ -48,7 +56,8 @@ export async function openSerialTransport(path: string, baudRate = 115200): Prom
     description: path,
     async write(bytes) {
       if (closedReason !== null) throw new ProtocolError('DISCONNECTED', closedReason);
-      for (let at = 0; at < bytes.length; at += WRITE_PIECE) await writePiece(bytes.subarray(at, at + WRITE_PIECE));
+      for (let at = 0; at < bytes.length; at += WRITE_PIECE)
+        await writePiece(bytes.subarray(at, at + WRITE_PIECE));
     },
     onData(cb) {
       port.on('data', (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));

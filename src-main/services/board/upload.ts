@@ -36,18 +36,29 @@ export interface UploadResult {
   failedBursts: number;
 }
 
-export async function uploadModel(link: BoardLink, model: Uint8Array, opts: UploadOptions = {}): Promise<UploadResult> {
+export async function uploadModel(
+  link: BoardLink,
+  model: Uint8Array,
+  opts: UploadOptions = {},
+): Promise<UploadResult> {
   const maxChunk = Math.min(opts.chunk ?? 4096, link.hello.maxBody - CHUNK_HEADER);
   const window = opts.window ?? 128 * 1024;
   const maxFailures = opts.maxFailures ?? 8;
   if (model.length > link.hello.maxModelBytes) {
-    throw new ProtocolError('TOO_LARGE', `model of ${model.length} B exceeds the board's ${link.hello.maxModelBytes} B model buffer`);
+    throw new ProtocolError(
+      'TOO_LARGE',
+      `model of ${model.length} B exceeds the board's ${link.hello.maxModelBytes} B model buffer`,
+    );
   }
   const crc = crc32(model);
-  const status = (f: Awaited<ReturnType<BoardLink['transact']>>, cmd: number) => decodeLoadStatus(expectReply(f, cmd));
+  const status = (f: Awaited<ReturnType<BoardLink['transact']>>, cmd: number) =>
+    decodeLoadStatus(expectReply(f, cmd));
 
   return link.exclusive(async () => {
-    let st = status(await link.transact(requests.loadBegin(model.length, crc), { signal: opts.signal }), Cmd.LOAD_BEGIN);
+    let st = status(
+      await link.transact(requests.loadBegin(model.length, crc), { signal: opts.signal }),
+      Cmd.LOAD_BEGIN,
+    );
     const resumed = st.have > 0;
     let chunk = maxChunk;
     let failures = 0;
@@ -55,7 +66,8 @@ export async function uploadModel(link: BoardLink, model: Uint8Array, opts: Uplo
     let failedBursts = 0;
     opts.onProgress?.({ sent: st.have, total: model.length, resumed });
     while (st.have < model.length) {
-      if (opts.signal?.aborted) throw new ProtocolError('ABORTED', `upload cancelled at ${st.have} of ${model.length} B`);
+      if (opts.signal?.aborted)
+        throw new ProtocolError('ABORTED', `upload cancelled at ${st.have} of ${model.length} B`);
       const burst: Request[] = [];
       let at = st.have;
       // On a noisy line everything after a bad chunk is dropped, so bursts shrink with chunks.
@@ -66,26 +78,46 @@ export async function uploadModel(link: BoardLink, model: Uint8Array, opts: Uplo
         at += n;
       }
       const last = burst.pop()!;
-      const ackReq = requests.loadChunk(new DataView(last.body.buffer).getUint32(0, true), last.body.subarray(CHUNK_HEADER), true);
+      const ackReq = requests.loadChunk(
+        new DataView(last.body.buffer).getUint32(0, true),
+        last.body.subarray(CHUNK_HEADER),
+        true,
+      );
       const before = st.have;
       bursts++;
       let next: LoadStatus;
       try {
-        const f = await link.transact(ackReq, { prefix: burst, retries: 0, signal: opts.signal, expectBytes: 32 });
+        const f = await link.transact(ackReq, {
+          prefix: burst,
+          retries: 0,
+          signal: opts.signal,
+          expectBytes: 32,
+        });
         next = status(f, Cmd.LOAD_CHUNK);
       } catch (e) {
         if (!(e instanceof ProtocolError) || e.code !== 'TIMEOUT') throw rethrowReset(e);
         // The ack (or the request) was lost: ask where the board stands.
         next = status(await link.transact(requests.loadStatus(), { signal: opts.signal }), Cmd.LOAD_STATUS);
       }
-      if (next.state !== 'receiving' || next.size !== model.length || next.crc !== crc || next.have < before) {
-        throw new ProtocolError('BOARD_RESET', `board lost the upload at ${before} of ${model.length} B (it now reports ${next.state}, ${next.have} B); it was probably reset — upload again`);
+      if (
+        next.state !== 'receiving' ||
+        next.size !== model.length ||
+        next.crc !== crc ||
+        next.have < before
+      ) {
+        throw new ProtocolError(
+          'BOARD_RESET',
+          `board lost the upload at ${before} of ${model.length} B (it now reports ${next.state}, ${next.have} B); it was probably reset — upload again`,
+        );
       }
       if (next.have < at) {
         failedBursts++;
         failures = next.have > before ? 0 : failures + 1;
         if (failures > maxFailures) {
-          throw new ProtocolError('TIMEOUT', `upload made no progress at ${next.have} of ${model.length} B in ${failures} bursts (line too noisy?)`);
+          throw new ProtocolError(
+            'TIMEOUT',
+            `upload made no progress at ${next.have} of ${model.length} B in ${failures} bursts (line too noisy?)`,
+          );
         }
         chunk = Math.max(MIN_CHUNK, chunk >> 1);
       } else {
@@ -101,7 +133,10 @@ export async function uploadModel(link: BoardLink, model: Uint8Array, opts: Uplo
 
 function rethrowReset(e: unknown): unknown {
   if (e instanceof ProtocolError && e.code === 'BAD_STATE') {
-    return new ProtocolError('BOARD_RESET', 'board has no upload in progress any more; it was probably reset — upload again');
+    return new ProtocolError(
+      'BOARD_RESET',
+      'board has no upload in progress any more; it was probably reset — upload again',
+    );
   }
   return e;
 }

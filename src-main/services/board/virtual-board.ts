@@ -36,13 +36,18 @@ export class VirtualBoard {
       child.stderr!.resume();
       await new Promise<void>((ok, fail) => {
         child.once('spawn', ok);
-        child.once('error', (e) => fail(new ProtocolError('NOT_A_BOARD', `cannot start ${exe}: ${e.message}`)));
+        child.once('error', (e) =>
+          fail(new ProtocolError('NOT_A_BOARD', `cannot start ${exe}: ${e.message}`)),
+        );
       });
       return new VirtualBoard(child, 'stdio');
     }
     const child = spawn(exe, ['--pty', ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     const path = await new Promise<string>((ok, fail) => {
-      const timer = setTimeout(() => fail(new ProtocolError('NOT_A_BOARD', `${exe} did not report its pty within 5 s`)), 5000);
+      const timer = setTimeout(
+        () => fail(new ProtocolError('NOT_A_BOARD', `${exe} did not report its pty within 5 s`)),
+        5000,
+      );
       const lines = createInterface({ input: child.stdout! });
       lines.once('line', (l) => {
         clearTimeout(timer);
@@ -50,7 +55,9 @@ export class VirtualBoard {
         if (m) ok(m[1]);
         else fail(new ProtocolError('NOT_A_BOARD', `${exe} printed "${l}" instead of its pty path`));
       });
-      child.once('exit', (code) => fail(new ProtocolError('NOT_A_BOARD', `${exe} exited (code ${code}) before reporting its pty`)));
+      child.once('exit', (code) =>
+        fail(new ProtocolError('NOT_A_BOARD', `${exe} exited (code ${code}) before reporting its pty`)),
+      );
       child.once('error', (e) => fail(new ProtocolError('NOT_A_BOARD', `cannot start ${exe}: ${e.message}`)));
     });
     child.stderr!.resume();
@@ -59,7 +66,10 @@ export class VirtualBoard {
 
   /** Opens the pty via serialport and performs the handshake. */
   async connect(opts: LinkOptions = {}): Promise<BoardSession> {
-    const transport = this.portPath === 'stdio' ? stdioTransport(this.child, 'virtual board') : await openSerialTransport(this.portPath);
+    const transport =
+      this.portPath === 'stdio'
+        ? stdioTransport(this.child, 'virtual board')
+        : await openSerialTransport(this.portPath);
     const link = await BoardLink.open(transport, opts);
     return new BoardSession(link);
   }

@@ -1,0 +1,85 @@
+/**
+ * Profile = upload the model to a board, run it with an input, read back every op's output and
+ * ticks; the same input runs in the host simulator; then compare per layer (core/compare).
+ */
+import { createHash } from 'node:crypto';
+import { readTflite } from '../../core/model/tflite-reader.ts';
+import { compareRun, deviceDump, hostEstimate, hostRun, profileFor, type CompareResult } from '../../core/compare/index.ts';
+import type { GoldenDump } from '../../core/simulate/dump.ts';
+import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
+import { invoke, prepare } from '../../core/simulate/interpreter.ts';
+import { layerWork } from '../../core/simulate/layer-work.ts';
+import { toBytes } from '../../core/simulate/tensor-data.ts';
+import type { BoardSession, ProfileResult } from './session.ts';
+
+export interface ProfileCompareOptions {
+  modelName: string;
+  modelBytes: Uint8Array;
+  input: { seed: number } | { files: InputFile[] };
+  uint8Mode?: 'affine' | 'bytes';
+  /** Cost-model profile, e.g. cortex-m4@80; default: the board's CPU (cortex-m4 when unknown). */
+  cpu?: string;
+  /** Port or kind shown in reports. */
+  port?: string;
+  onProgress?: (fraction: number, message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ProfileCompareResult {
+  compare: CompareResult;
+  /** Board outputs in the golden format (for --dump). */
+  deviceDump: GoldenDump;
+  profile: Omit<ProfileResult, 'ops'>;
+  /** The model's work per layer for calibrate (plain data). */
+  work: { op: string; macs: number; outputElements: number; inputElements: number }[];
+}
+
+export async function profileAndCompare(session: BoardSession, o: ProfileCompareOptions): Promise<ProfileCompareResult> {
+  const progress = o.onProgress ?? (() => undefined);
+  progress(0, 'Simulating on the host');
+  const model = readTflite(o.modelBytes);
+  const pm = prepare(model);
+  const spec = 'seed' in o.input ? { seed: o.input.seed } : { files: o.input.files, uint8Mode: o.uint8Mode };
+  const inputs = buildInputs(spec, pm.inputs, model.parameters);
+  const host = hostRun(pm, inputs, invoke(pm, inputs, { taps: true }));
+  const hello = session.info;
+  const profile = profileFor(o.cpu ?? hello.cpu, o.cpu ? 0 : hello.cpuHz);
+  const estimate = hostEstimate(pm, profile);
+  progress(0.1, `Uploading ${o.modelName} to ${hello.board}`);
+  const inputBytes = inputs.map((t) => toBytes(t).slice());
+  const dev = await session.profile(o.modelBytes, inputBytes, {
+    signal: o.signal,
+    onProgress: (p) => progress(0.1 + 0.7 * (p.sent / Math.max(1, p.total)), `Uploading ${p.sent}/${p.total} B`),
+  });
+  progress(0.85, 'Comparing layers');
+  const device = dev.ops.map((op) => ({ index: op.index, tensor: op.tensor, ticks: op.ticks, bytes: op.data }));
+  const compare = compareRun({
+    model: { name: o.modelName, sha256: createHash('sha256').update(o.modelBytes).digest('hex') },
+    board: {
+      name: hello.board,
+      cpu: hello.cpu,
+      firmware: hello.firmware,
+      cpuHz: hello.cpuHz,
+      tickHz: dev.tickHz,
+      tickSource: hello.tickSource,
+      arenaBytes: hello.arenaBytes,
+      arenaUsed: dev.arenaUsed,
+      ...(o.port ? { port: o.port } : {}),
+    },
+    input: 'seed' in o.input ? `seed ${o.input.seed}` : o.input.files.map((f) => f.name).join(', '),
+    hostInputs: host.inputs,
+    deviceInputs: inputBytes,
+    host: host.layers,
+    device,
+    outputs: host.outputs,
+    estimate,
+  });
+  const { ops: _ops, ...rest } = dev;
+  progress(1, compare.allMatch ? 'All layers match' : `First divergent layer: ${compare.firstDivergent}`);
+  return {
+    compare,
+    deviceDump: deviceDump(o.modelName, hello.board, host.inputs, host.layers, device),
+    profile: rest,
+    work: layerWork(pm.subgraph),
+  };
+}
