@@ -151,3 +151,27 @@ describe('fused activation ranges', () => {
     expect(() => activationRangeQuantized('TANH', 0.05, 0)).toThrow(/TANH/);
   });
 });
+
+describe("requantizeRow (the kernels' branch-light requantizer)", () => {
+  it('equals MultiplyByQuantizedMultiplier + offset + clamp on random rows', async () => {
+    const { makeRequantizer, requantizeRow } = await import(
+      '../../../src-main/core/simulate/kernels/requantize.ts'
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: MIN, max: MAX }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.integer({ min: -31, max: 8 }),
+        fc.integer({ min: -128, max: 127 }),
+        (accs, m, s, offset) => {
+          const n = accs.length;
+          const rq = makeRequantizer(new Int32Array(n).fill(m), new Int32Array(n).fill(s));
+          const out = new Int8Array(n);
+          requantizeRow(rq, Int32Array.from(accs), null, n, offset, -128, 127, out, 0);
+          return accs.every((a, i) => out[i] === Math.max(-128, Math.min(127, mbqmRef(a, m, s) + offset)));
+        },
+      ),
+      { numRuns: 20000 },
+    );
+  });
+});

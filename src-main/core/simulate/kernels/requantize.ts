@@ -1,33 +1,41 @@
 /**
  * Per-channel requantization of a row of int32 accumulators to int8: exactly
- * MultiplyByQuantizedMultiplier(acc + bias, m[c], shift[c]) + offset, clamped; written as one loop
- * with the per-channel shift masks precomputed so the hot path has no function call.
+ * MultiplyByQuantizedMultiplier(acc + bias, m[c], shift[c]) + offset, clamped, as one branch-light
+ * loop (the data-dependent branches of the textbook form mispredict a lot in conv layers).
+ *
+ * Identities used (all integers, exact in doubles while |x * m| < 2^52):
+ * - SaturatingRoundingDoublingHighMul(x, m) = trunc((x*m + nudge) / 2^31) with nudge 2^30 for
+ *   x*m >= 0 and 1 - 2^30 otherwise; for negative products trunc = ceil and
+ *   ceil((p + 1 - 2^30) / 2^31) = floor((p + 2^30) / 2^31), so it is floor((p + 2^30) / 2^31) for
+ *   every p (INT32_MIN * INT32_MIN never takes this path: |p| >= 2^52).
+ * - RoundingDivideByPOT(h, r) (halves away from zero) = floor((h + 2^(r-1) - [h < 0]) / 2^r), r > 0.
  */
 import { srdhm } from '../quant-math.ts';
 
 export interface Requantizer {
   multipliers: Int32Array;
-  /** Left shift (shift > 0) and right shift (shift < 0) per channel. */
-  left: Int32Array;
-  right: Int32Array;
-  /** (1 << right) - 1 and its half, for RoundingDivideByPOT. */
-  mask: Int32Array;
-  half: Int32Array;
+  /** 2^left for shift > 0 (else 1). */
+  leftScale: Float64Array;
+  /** 2^(right-1) and 2^-right for shift < 0 (0 and 1 when there is no right shift). */
+  rounding: Float64Array;
+  inverse: Float64Array;
 }
+
+const TWO_NEG_31 = 4.656612873077393e-10;
+const LIMIT = 4503599627370496; // 2^52
 
 export function makeRequantizer(multipliers: Int32Array, shifts: Int32Array): Requantizer {
   const n = multipliers.length;
-  const left = new Int32Array(n);
-  const right = new Int32Array(n);
-  const mask = new Int32Array(n);
-  const half = new Int32Array(n);
+  const leftScale = new Float64Array(n);
+  const rounding = new Float64Array(n);
+  const inverse = new Float64Array(n);
   for (let c = 0; c < n; c++) {
-    left[c] = shifts[c] > 0 ? shifts[c] : 0;
-    right[c] = shifts[c] > 0 ? 0 : -shifts[c];
-    mask[c] = right[c] >= 31 ? 0x7fffffff : (1 << right[c]) - 1;
-    half[c] = mask[c] >> 1;
+    const s = shifts[c];
+    leftScale[c] = s > 0 ? 2 ** s : 1;
+    rounding[c] = s < 0 ? 2 ** (-s - 1) : 0;
+    inverse[c] = s < 0 ? 2 ** s : 1;
   }
-  return { multipliers, left, right, mask, half };
+  return { multipliers, leftScale, rounding, inverse };
 }
 
 /** output[o + c] = clamp(MBQM(acc[c] + bias[c]) + offset) for c < n. */
@@ -42,25 +50,16 @@ export function requantizeRow(
   output: Int8Array,
   o: number,
 ): void {
-  const { multipliers, left, right, mask, half } = rq;
+  const { multipliers, leftScale, rounding, inverse } = rq;
   for (let c = 0; c < n; c++) {
-    let x = bias !== null ? (acc[c] + bias[c]) | 0 : acc[c];
-    if (left[c] > 0) x = Math.imul(x, 1 << left[c]);
+    const a = bias !== null ? (acc[c] + bias[c]) | 0 : acc[c];
+    // The C code shifts left in int32 (wrapping); `| 0` reproduces that.
+    const x = leftScale[c] === 1 ? a : (a * leftScale[c]) | 0;
     const m = multipliers[c];
     const p = x * m;
-    // Exact when |p| < 2^52 (double product and nudged sum both exact); else the split form.
-    let hi =
-      p < 4503599627370496 && p > -4503599627370496
-        ? Math.trunc((p + (p >= 0 ? 1073741824 : -1073741823)) * 4.656612873077393e-10) // exact: 2^-31
-        : srdhm(x, m);
-    const r = right[c];
-    if (r > 0) {
-      const rem = hi & mask[c];
-      hi = (hi >> r) + (rem > half[c] + (hi < 0 ? 1 : 0) ? 1 : 0);
-    }
-    let v = hi + offset;
-    if (v < actMin) v = actMin;
-    else if (v > actMax) v = actMax;
-    output[o + c] = v;
+    const high = p < LIMIT && p > -LIMIT ? Math.floor((p + 1073741824) * TWO_NEG_31) : srdhm(x, m);
+    const r = rounding[c];
+    const v = (r === 0 ? high : Math.floor((high + r - (high >>> 31)) * inverse[c])) + offset;
+    output[o + c] = v < actMin ? actMin : v > actMax ? actMax : v;
   }
 }
