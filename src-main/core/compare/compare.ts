@@ -1,0 +1,101 @@
+/**
+ * compareRun: the host simulator's per-layer outputs against the outputs a board streamed back,
+ * layer by layer (exact match, mismatched elements, max |Δ| in LSB, first divergent layer), the
+ * final outputs (RMSE, cosine, top-1) and timings (measured vs cost-model estimate, shares).
+ */
+import { diffElements, elementReader } from './elements.ts';
+import { compareOutput } from './outputs.ts';
+import { ticksToTime } from './timing.ts';
+import type { BoardInfo, CompareResult, DeviceTensor, HostTensor, LayerComparison } from './types.ts';
+
+export interface CompareInput {
+  model: { name: string; sha256: string };
+  board: BoardInfo;
+  input: string;
+  /** Graph inputs as fed to the host (index -1) — shown as "input" rows. */
+  hostInputs?: HostTensor[];
+  /** The bytes sent to the board for each graph input (same order). */
+  deviceInputs?: Uint8Array[];
+  /** Every op output of the host run, in execution order. */
+  host: HostTensor[];
+  /** Every op output read back from the board. */
+  device: DeviceTensor[];
+  /** Graph outputs (host side); their device values are looked up by tensor index. */
+  outputs: HostTensor[];
+  /** Cost-model estimate per op index, and the profile label. */
+  estimate?: { cycles: number[]; profile: string };
+}
+
+function elementsOf(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function compareTensor(h: HostTensor, deviceBytes: Uint8Array | undefined): Pick<LayerComparison, 'status' | 'mismatches' | 'maxAbsDiffLsb' | 'maxDiffAt'> {
+  if (!deviceBytes) return { status: 'missing', mismatches: 0, maxAbsDiffLsb: 0, maxDiffAt: -1 };
+  const { read } = elementReader(h.dtype);
+  if (deviceBytes.length !== h.bytes.length) {
+    throw new Error(`layer ${h.index} (${h.op}) '${h.name}': host has ${h.bytes.length} bytes, device sent ${deviceBytes.length}`);
+  }
+  const d = diffElements(read(h.bytes), read(deviceBytes));
+  return { status: d.mismatches ? 'mismatch' : 'match', mismatches: d.mismatches, maxAbsDiffLsb: d.maxAbsDiff, maxDiffAt: d.maxDiffAt };
+}
+
+export function compareRun(c: CompareInput): CompareResult {
+  const byIndex = new Map<number, DeviceTensor>();
+  for (const d of c.device) byIndex.set(d.index, d);
+  const totalTicks = c.device.reduce((s, d) => s + d.ticks, 0);
+  const layers: LayerComparison[] = [];
+  (c.hostInputs ?? []).forEach((h, i) => {
+    const sent = c.deviceInputs?.[i];
+    const base = { index: -1, op: 'INPUT', name: h.name, tensor: h.tensor, dtype: h.dtype, shape: h.shape, elements: elementsOf(h.shape) };
+    layers.push(sent ? { ...base, ...compareTensor(h, sent) } : { ...base, status: 'not-compared', mismatches: 0, maxAbsDiffLsb: 0, maxDiffAt: -1 });
+  });
+  for (const h of c.host) {
+    const d = byIndex.get(h.index);
+    if (d && d.tensor !== h.tensor) {
+      throw new Error(`layer ${h.index} (${h.op}): the board sent tensor ${d.tensor}, the host computed tensor ${h.tensor}; different models?`);
+    }
+    const row: LayerComparison = {
+      index: h.index,
+      op: h.op,
+      name: h.name,
+      tensor: h.tensor,
+      dtype: h.dtype,
+      shape: h.shape,
+      elements: elementsOf(h.shape),
+      ...compareTensor(h, d?.bytes),
+    };
+    const est = c.estimate?.cycles[h.index];
+    if (est !== undefined) row.estCycles = est;
+    if (d) {
+      const t = ticksToTime(d.ticks, c.board.tickHz, c.board.cpuHz);
+      row.measuredTicks = d.ticks;
+      row.measuredUs = t.us;
+      if (t.cycles !== undefined) row.measuredCycles = t.cycles;
+      row.share = totalTicks > 0 ? d.ticks / totalTicks : 0;
+    }
+    layers.push(row);
+  }
+  const divergent = layers.find((l) => l.index >= 0 && (l.status === 'mismatch' || l.status === 'missing'));
+  const outputs = c.outputs.map((o) => {
+    const d = c.device.find((x) => x.tensor === o.tensor);
+    if (!d) throw new Error(`the board did not send graph output tensor ${o.tensor} '${o.name}'`);
+    return compareOutput(o, d.bytes);
+  });
+  const total = c.device.length ? ticksToTime(totalTicks, c.board.tickHz, c.board.cpuHz) : { us: 0, cycles: undefined };
+  return {
+    model: { name: c.model.name, sha256: c.model.sha256, ops: c.host.length },
+    board: c.board,
+    input: c.input,
+    layers,
+    outputs,
+    firstDivergent: divergent ? divergent.index : null,
+    allMatch: !divergent && layers.every((l) => l.status !== 'mismatch'),
+    timing: {
+      totalTicks,
+      totalUs: total.us,
+      ...(total.cycles !== undefined ? { totalCycles: total.cycles } : {}),
+      ...(c.estimate ? { estCycles: c.estimate.cycles.reduce((a, b) => a + b, 0), profile: c.estimate.profile } : {}),
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Inputs and results of a host-vs-device comparison. Plain data only: these objects go through
+ * the API (structured clone / JSON) and into the exporters unchanged.
+ */
+
+/** Affine quantization of a tensor (per-tensor); absent for float tensors. */
+export interface Quant {
+  scale: number;
+  zeroPoint: number;
+}
+
+/** One tensor as the host simulator produced it (op output, or a graph input with index -1). */
+export interface HostTensor {
+  /** Op index in execution order; -1 for a graph input. */
+  index: number;
+  op: string;
+  tensor: number;
+  name: string;
+  dtype: string;
+  shape: number[];
+  /** Raw little-endian bytes. */
+  bytes: Uint8Array;
+  quant?: Quant | null;
+}
+
+/** One op output read back from the board. */
+export interface DeviceTensor {
+  index: number;
+  tensor: number;
+  ticks: number;
+  bytes: Uint8Array;
+}
+
+export interface BoardInfo {
+  name: string;
+  cpu: string;
+  firmware: string;
+  /** 0 when the board does not know its clock (virtual board). */
+  cpuHz: number;
+  tickHz: number;
+  tickSource: string;
+  arenaBytes: number;
+  /** Arena bytes the loaded model uses. */
+  arenaUsed?: number;
+  /** Port path or 'virtual' / 'qemu'. */
+  port?: string;
+}
+
+export type LayerStatus = 'match' | 'mismatch' | 'missing' | 'not-compared';
+
+export interface LayerComparison {
+  /** Op index; -1 for a model input row ("input"). */
+  index: number;
+  op: string;
+  name: string;
+  tensor: number;
+  dtype: string;
+  shape: number[];
+  elements: number;
+  status: LayerStatus;
+  mismatches: number;
+  /** Largest |host - device| in the tensor's integer steps (LSB); real units for float tensors. */
+  maxAbsDiffLsb: number;
+  /** Flat element index of the largest difference, -1 when identical. */
+  maxDiffAt: number;
+  /** Host cost-model estimate (cycles), when a CPU profile was given. */
+  estCycles?: number;
+  measuredTicks?: number;
+  /** ticks × cpuHz / tickHz; absent when the board's clock is unknown. */
+  measuredCycles?: number;
+  measuredUs?: number;
+  /** Share of the total measured time (0..1). */
+  share?: number;
+}
+
+export interface OutputComparison {
+  tensor: number;
+  name: string;
+  /** Over dequantized (real) values. */
+  rmse: number;
+  cosine: number;
+  top1Host: number;
+  top1Device: number;
+  top1Agree: boolean;
+}
+
+export interface TimingSummary {
+  totalTicks: number;
+  totalUs: number;
+  totalCycles?: number;
+  estCycles?: number;
+  /** CPU profile the estimates come from, e.g. cortex-m3@25. */
+  profile?: string;
+}
+
+export interface CompareResult {
+  model: { name: string; sha256: string; ops: number };
+  board: BoardInfo;
+  /** How the input was made: "seed 1" or the file names. */
+  input: string;
+  layers: LayerComparison[];
+  outputs: OutputComparison[];
+  /** Op index of the first layer whose output differs, or null when all match. */
+  firstDivergent: number | null;
+  allMatch: boolean;
+  timing: TimingSummary;
+}
