@@ -15,7 +15,8 @@
  *   (round half away from zero, clamp); NaN/Inf rejected.
  * - any numeric data into a float32 input: converted to float32 (NaN/Inf rejected).
  * - if the model carries MLTK samplewise_norm parameters and the data is not already int8, the
- *   sample is normalized in float first (then quantized for an int8 input).
+ *   sample is normalized in float first (then quantized for an int8 input), with the shared
+ *   definition of core/normalize (the firmware applies the same one).
  */
 import type { ParamValue, Tensor } from '../../model/ir.ts';
 import { roundHalfAway } from '../quant-math.ts';
@@ -74,14 +75,14 @@ export function arrayToInput(
   checkShape(arr, t, label);
   const isFloatData = arr.dtype === 'float32' || arr.dtype === 'float64';
   if (isFloatData) checkFinite(arr.data, label);
-  const norm = normalizationOf(parameters);
+  const norm = normalizationOf(parameters, label);
   if (
     norm &&
     arr.dtype !== 'int8' &&
     !(uint8Mode === 'bytes' && t.dtype === 'int8') &&
     (t.dtype === 'float32' || t.dtype === 'int8')
   ) {
-    const normalized = normalizeSample(arr.data, norm);
+    const normalized = normalizeSample(arr.data, norm, label);
     return t.dtype === 'float32' ? normalized : quantizeInto(normalized, t, label);
   }
   if (t.dtype === 'float32') {
