@@ -19,7 +19,9 @@ export interface UploadProgress {
 export interface UploadOptions {
   onProgress?: (p: UploadProgress) => void;
   signal?: AbortSignal;
-  /** Bytes per burst before an acknowledgement (default 128 KiB; shrinks on a noisy line). */
+  /** Fixed bytes per burst before an acknowledgement. Default: adaptive, about a quarter second
+   * of transfer at the rate measured so far (32 KiB first, then 16 KiB .. 1 MiB), so slow UARTs
+   * still report progress often and fast links pay few round trips. Shrinks on a noisy line. */
   window?: number;
   /** Largest chunk payload (default: what the board's max_body allows, ≤ 4096). */
   chunk?: number;
@@ -42,7 +44,7 @@ export async function uploadModel(
   opts: UploadOptions = {},
 ): Promise<UploadResult> {
   const maxChunk = Math.min(opts.chunk ?? 4096, link.hello.maxBody - CHUNK_HEADER);
-  const window = opts.window ?? 128 * 1024;
+  let window = opts.window ?? 32 * 1024;
   const maxFailures = opts.maxFailures ?? 8;
   if (model.length > link.hello.maxModelBytes) {
     throw new ProtocolError(
@@ -85,6 +87,7 @@ export async function uploadModel(
       );
       const before = st.have;
       bursts++;
+      const t0 = Date.now();
       let next: LoadStatus;
       try {
         const f = await link.transact(ackReq, {
@@ -123,6 +126,10 @@ export async function uploadModel(
       } else {
         failures = 0;
         chunk = Math.min(maxChunk, chunk * 2);
+        if (opts.window === undefined) {
+          const rate = ((next.have - before) * 1000) / Math.max(1, Date.now() - t0);
+          window = Math.min(1 << 20, Math.max(16 * 1024, Math.round(rate / 4)));
+        }
       }
       st = next;
       opts.onProgress?.({ sent: st.have, total: model.length, resumed });
