@@ -99,6 +99,7 @@ export function quantizeWeightsSymmetric(
 
 export interface QuantizedBias {
   values: Int32Array;
+  /** One scale per channel, or a single one when the weights are per-tensor. */
   scales: number[];
   /** Channels whose bias did not fit in int32 and was clamped (the layer needs attention). */
   clamped: number[];
@@ -117,5 +118,7 @@ export function quantizeBias(bias: Float32Array, inputScale: number, weightScale
     if (q > INT32_MAX || q < INT32_MIN) clamped.push(c);
     values[c] = Math.min(INT32_MAX, Math.max(INT32_MIN, q));
   });
-  return { values, scales, clamped };
+  // Per-tensor weights get a per-tensor bias: TFLite only fills a tensor's single `params.scale`
+  // when its quantization has exactly one scale, and checks bias scale = input × weight against it.
+  return { values, scales: weightScales.length === 1 ? scales.slice(0, 1) : scales, clamped };
 }

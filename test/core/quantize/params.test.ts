@@ -79,6 +79,8 @@ describe('weights and bias against the official int8 conversion of image_example
         const [x, w, b] = opsOf(int8, op)[k];
         const ours = quantizeBias(float32Of(inputs[2]), x.quantization!.scale[0], w.quantization!.scale);
         expect(ours.clamped).toEqual([]);
+        // Per-tensor weights → per-tensor bias (TFLite checks the single bias scale).
+        expect(ours.scales).toHaveLength(w.quantization!.scale.length);
         expect(Array.from(ours.values)).toEqual(Array.from(int32Of(b)));
       });
     }
