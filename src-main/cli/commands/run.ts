@@ -113,7 +113,10 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
   }
   for (const o of outputs) {
     lines.push('', `output '${o.name}' ${o.dtype}[${o.shape.join('x')}]  top-${o.top_k.length}:`);
-    for (const t of o.top_k) lines.push(`  [${t.index}] ${t.value}  (real ${t.real.toPrecision(5)})`);
+    for (const t of o.top_k)
+      lines.push(
+        `  [${t.index}]${o.labels ? ` ${o.labels[t.index]}` : ''} ${t.value}  (real ${t.real.toPrecision(5)})`,
+      );
   }
   if (cost)
     lines.push(

@@ -79,6 +79,8 @@ export interface LayerReport {
 }
 
 export interface OutputReport {
+  /** Class names from the model parameters (MLTK `classes`), when present. */
+  labels?: string[];
   tensor: number;
   name: string;
   dtype: string;
@@ -105,7 +107,11 @@ export function layerReports(pm: PreparedModel, result: InvokeResult): LayerRepo
 }
 
 export function outputReports(pm: PreparedModel, result: InvokeResult, k = 5): OutputReport[] {
+  const classes = pm.model.parameters.classes;
+  const labels =
+    Array.isArray(classes) && classes.every((c) => typeof c === 'string') ? (classes as string[]) : undefined;
   return result.outputs.map((o) => ({
+    ...(labels && labels.length === o.data.length ? { labels } : {}),
     tensor: o.tensor,
     name: o.name,
     dtype: o.dtype,

@@ -193,6 +193,26 @@ describe('images', () => {
 });
 
 describe('MLTK normalization', () => {
+  it('rock_paper_scissors (samplewise_norm.mean_and_std) gets a zero-mean, unit-std image input', () => {
+    const model = readTflite(readFixture('models', 'rock_paper_scissors.tflite'));
+    expect(model.parameters['samplewise_norm.mean_and_std']).toBe(true);
+    const pm = prepare(model);
+    const png = new PNG({ width: 8, height: 8 });
+    for (let i = 0; i < 64; i++) png.data.set([i * 4, i * 4, i * 4, 255], i * 4);
+    const bytes = new Uint8Array(PNG.sync.write(png));
+    const [x] = buildInputs(
+      { files: [{ name: 'g.png', bytes }] },
+      pm.inputs,
+      model.parameters,
+    ) as Float32Array[];
+    const mean = x.reduce((a, b) => a + b, 0) / x.length;
+    const std = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / x.length);
+    expect(Math.abs(mean)).toBeLessThan(1e-5);
+    expect(std).toBeCloseTo(1, 4);
+    const out = invoke(pm, [x], { taps: false }).outputs[0].data as Float32Array;
+    expect(out.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 1); // dequantized softmax
+  });
+
   it('rescale multiplies, mean_and_std centres and scales', () => {
     expect([...normalizeSample([0, 255], { rescale: 1 / 255, meanAndStd: false })]).toEqual([0, 1]);
     const z = normalizeSample([1, 2, 3], { rescale: 0, meanAndStd: true });
