@@ -80,7 +80,10 @@ qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op) {
       if (stop < 0) stop += size;
       stop = s[d] > 0 ? clamp64(stop, 0, size) : clamp64(stop, -1, size - 1);
     }
-    cnt = s[d] > 0 ? (stop - start + s[d] - 1) / s[d] : (start - stop - s[d] - 1) / -s[d];
+    {
+      int64_t sd = s[d]; /* 64-bit: -INT32_MIN must not overflow */
+      cnt = sd > 0 ? (stop - start + sd - 1) / sd : (start - stop - sd - 1) / -sd;
+    }
     if ((shrink >> d & 1)) s[d] = 1, cnt = 1;
     if (cnt < 0) cnt = 0;
     p->start[d] = (int32_t)start;
