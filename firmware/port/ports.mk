@@ -6,11 +6,13 @@ ARM_CC ?= arm-none-eabi-gcc
 ARM_SIZE ?= arm-none-eabi-size
 
 PROTO_SRC := proto/qs_cobs.c proto/qs_crc32.c proto/qs_frame.c
-SERVER_SRC := $(PROTO_SRC) proto/qs_server.c proto/qs_server_load.c proto/qs_server_run.c
+PARAMS_SRC := params/qs_params.c params/qs_params_typed.c params/qs_normalize.c
+SERVER_SRC := $(PROTO_SRC) proto/qs_server.c proto/qs_server_load.c proto/qs_server_run.c \
+  proto/qs_server_raw.c $(PARAMS_SRC)
 QS_CORE_SRC := $(wildcard core/src/*.c)
-PROTO_INC := -Icore/include -Iproto
-PROTO_HDR := $(wildcard proto/*.h core/include/*.h core/src/*.h)
-HOST_WARN := -std=c99 -Wall -Wextra -Wno-unused-parameter
+PROTO_INC := -Icore/include -Iproto -Iparams -Icore/src
+PROTO_HDR := $(wildcard proto/*.h core/include/*.h core/src/*.h params/*.h)
+HOST_WARN := -std=c99 -Wall -Wextra -Wno-unused-parameter -ffp-contract=off
 SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: host proto-test proto-fuzz mps2 nucleo ports
@@ -54,7 +56,7 @@ ports: host mps2 nucleo
 
 # ---- Arm ports (arm-none-eabi-gcc, newlib-nano for memcpy/memset) ----
 ARM_COMMON := -mthumb -O2 -std=c99 -Wall -Wextra -Wno-unused-parameter -ffunction-sections \
-  -fdata-sections -Icore/include -Iproto
+  -fdata-sections -ffp-contract=off -Icore/include -Iproto -Iparams -Icore/src
 ARM_LINK := -nostartfiles -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs -Lport/cortex-m
 ARM_SRC := $(SERVER_SRC) $(QS_CORE_SRC) port/cortex-m/cm_startup.c port/cortex-m/board_main.c
 ARM_DEPS := $(ARM_SRC) $(PROTO_HDR) port/cortex-m/cm.ld

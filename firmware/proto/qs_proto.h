@@ -31,9 +31,10 @@ enum qs_cmd {
   QS_CMD_READ_OUTPUT = 0x09,
   QS_CMD_ARENA_STATS = 0x0A,
   QS_CMD_RESET = 0x0B,
-  QS_CMD_SET_INPUT_RAW = 0x0C, /* reserved (issue 7) */
+  QS_CMD_SET_INPUT_RAW = 0x0C,
   QS_CMD_ECHO = 0x0D,
-  QS_CMD_LINK_STATS = 0x0E
+  QS_CMD_LINK_STATS = 0x0E,
+  QS_CMD_READ_INPUT = 0x0F
 };
 
 #define QS_REPLY(cmd) ((uint8_t)((cmd) | 0x80u))
@@ -60,7 +61,9 @@ typedef enum {
   QS_E_MODEL_INVALID = 11,
   QS_E_INVOKE_FAILED = 12,
   QS_E_BAD_ARG = 13,
-  QS_E_UNSUPPORTED = 14
+  QS_E_UNSUPPORTED = 14,
+  QS_E_NO_PARAMS = 15,        /* raw input, but the model has no samplewise_norm parameters */
+  QS_E_NORMALIZE_FAILED = 16  /* bad parameters or raw samples (msg says which) */
 } qs_proto_error_t;
 
 #endif

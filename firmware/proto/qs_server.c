@@ -107,6 +107,7 @@ static void dispatch(qs_server_t *s, const qs_request_t *r) {
       s->state = QS_LOAD_IDLE;
       s->have = s->size = s->crc = 0;
       s->last_error = 0;
+      s->raw_have = 0;
       memset(&s->ip, 0, sizeof s->ip);
       return;
     case QS_CMD_LOAD_BEGIN:
@@ -122,7 +123,8 @@ static void dispatch(qs_server_t *s, const qs_request_t *r) {
       qs_cmd_run(s, r);
       return;
     case QS_CMD_SET_INPUT_RAW:
-      qs_send_error(s, r->seq, QS_E_UNSUPPORTED, r->cmd, -1, -1, 0, "reserved: raw input (issue 7)");
+    case QS_CMD_READ_INPUT:
+      qs_cmd_raw(s, r);
       return;
     default:
       qs_send_error(s, r->seq, QS_E_UNKNOWN_CMD, r->cmd, -1, -1, 0, "unknown command");

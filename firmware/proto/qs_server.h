@@ -37,6 +37,7 @@ typedef struct {
   uint32_t have, size, crc;
   uint8_t state;
   uint16_t last_error;
+  uint32_t raw_have; /* SET_INPUT_RAW bytes received contiguously */
 
   qs_interp_t ip;
   qs_link_stats_t stats;
@@ -71,6 +72,7 @@ void qs_send_error(qs_server_t *s, uint16_t seq, qs_proto_error_t code, uint8_t 
                    int tensor, int core_status, const char *msg);
 void qs_cmd_load(qs_server_t *s, const qs_request_t *r);
 void qs_cmd_run(qs_server_t *s, const qs_request_t *r);
+void qs_cmd_raw(qs_server_t *s, const qs_request_t *r); /* SET_INPUT_RAW, READ_INPUT */
 void qs_send_model_info(qs_server_t *s, const qs_request_t *r);
 
 #endif

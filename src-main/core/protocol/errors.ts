@@ -16,6 +16,8 @@ export const BOARD_ERROR_CODES = {
   INVOKE_FAILED: 12,
   BAD_ARG: 13,
   UNSUPPORTED: 14,
+  NO_PARAMS: 15,
+  NORMALIZE_FAILED: 16,
 } as const;
 
 export type BoardErrorCode = keyof typeof BOARD_ERROR_CODES;

@@ -14,9 +14,10 @@ export const Cmd = {
   READ_OUTPUT: 0x09,
   ARENA_STATS: 0x0a,
   RESET: 0x0b,
-  SET_INPUT_RAW: 0x0c, // reserved for issue 7
+  SET_INPUT_RAW: 0x0c,
   ECHO: 0x0d,
   LINK_STATS: 0x0e,
+  READ_INPUT: 0x0f,
 } as const;
 export type CmdName = keyof typeof Cmd;
 
@@ -31,6 +32,8 @@ export const CHUNK_HEADER = 9;
 export const OP_OUTPUT_HEADER = 16;
 /** Header bytes of a SET_INPUT body before the data. */
 export const SET_INPUT_HEADER = 5;
+/** Header bytes of a SET_INPUT_RAW body before the data (input, dtype, count, offset). */
+export const SET_INPUT_RAW_HEADER = 10;
 
 export interface Request {
   cmd: number;
@@ -75,6 +78,16 @@ export const requests = {
   readOutput: (output: number, offset: number, len: number): Request => ({
     cmd: Cmd.READ_OUTPUT,
     body: new BodyWriter().u8(output).u32(offset).u16(len).finish(),
+  }),
+  /** Raw samples of one input (`dtype`: TFLite TensorType code, `count`: samples in the whole input,
+   * `offset`: byte offset of this chunk); the board normalizes once the last byte arrives. */
+  setInputRaw: (input: number, dtype: number, count: number, offset: number, data: Uint8Array): Request => ({
+    cmd: Cmd.SET_INPUT_RAW,
+    body: new BodyWriter().u8(input).u8(dtype).u32(count).u32(offset).finish(data),
+  }),
+  readInput: (input: number, offset: number, len: number): Request => ({
+    cmd: Cmd.READ_INPUT,
+    body: new BodyWriter().u8(input).u32(offset).u16(len).finish(),
   }),
   arenaStats: () => empty(Cmd.ARENA_STATS),
   reset: () => empty(Cmd.RESET),

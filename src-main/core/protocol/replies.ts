@@ -135,6 +135,14 @@ export function decodeSetInput(body: Uint8Array): { input: number; end: number }
   return v;
 }
 
+/** SET_INPUT_RAW reply: `normalized` once the whole sample arrived and went into the input tensor. */
+export function decodeSetInputRaw(body: Uint8Array): { input: number; end: number; normalized: boolean } {
+  const r = new BodyReader(body, 'SET_INPUT_RAW reply');
+  const v = { input: r.u8(), end: r.u32(), normalized: r.u8() === 1 };
+  r.end();
+  return v;
+}
+
 export function decodeOpOutput(body: Uint8Array): OpOutputPiece {
   const r = new BodyReader(body, 'OP_OUTPUT');
   const p = { op: r.u16(), tensor: r.u16(), ticks: r.u32(), total: r.u32(), offset: r.u32(), data: r.rest() };

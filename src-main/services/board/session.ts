@@ -4,13 +4,16 @@
  * of it and recovers lost stream pieces by re-running just the affected op.
  */
 import { ProtocolError } from '../../core/protocol/errors.ts';
-import { Cmd, requests, SET_INPUT_HEADER } from '../../core/protocol/messages.ts';
+import { RAW_DTYPE_CODE, RAW_DTYPE_SIZE, type RawDtype } from '../../core/normalize/normalize.ts';
+import { Cmd, requests, SET_INPUT_HEADER, SET_INPUT_RAW_HEADER } from '../../core/protocol/messages.ts';
 import {
   decodeArenaStats,
   decodeInvokeDone,
   decodeLinkStats,
   decodeModelInfo,
   decodeOpOutput,
+  decodeOutput,
+  decodeSetInputRaw,
   decodeSetInput,
   decodeTicks,
   type ArenaStats,
@@ -39,6 +42,16 @@ export interface ProfileResult {
   upload: UploadResult;
   /** ops whose streamed output had to be fetched again (line noise) */
   refetchedOps: number[];
+  /** Input tensors as the board holds them before the run, for each raw input (null otherwise):
+   * the board's own normalization, to compare with the host's ("input" layer). */
+  inputTensors: (Uint8Array | null)[];
+}
+
+/** Raw sensor samples the board normalizes with the model's parameters (SET_INPUT_RAW). */
+export interface RawInput {
+  dtype: RawDtype;
+  /** little-endian samples, as many as the input tensor has elements */
+  data: Uint8Array;
 }
 
 export interface ProfileOptions extends UploadOptions {
@@ -109,6 +122,53 @@ export class BoardSession {
         throw new ProtocolError('BAD_REPLY', `SET_INPUT ack says ${ack.end}, expected ${at + part.length}`);
       at += part.length;
     } while (at < data.length);
+  }
+
+  /** Sends raw samples of one input in pieces; the board normalizes them into the input tensor. */
+  async setRawInput(index: number, raw: RawInput, signal?: AbortSignal): Promise<void> {
+    const size = RAW_DTYPE_SIZE[raw.dtype];
+    if (!size || raw.data.length === 0 || raw.data.length % size)
+      throw new ProtocolError(
+        'BAD_ARG',
+        `raw input ${index}: ${raw.data.length} B is not a whole number of ${raw.dtype} samples`,
+      );
+    const count = raw.data.length / size;
+    const piece = this.link.hello.maxBody - SET_INPUT_RAW_HEADER;
+    for (let at = 0; at < raw.data.length; ) {
+      const part = raw.data.subarray(at, at + piece);
+      const f = await this.link.request(
+        requests.setInputRaw(index, RAW_DTYPE_CODE[raw.dtype], count, at, part),
+        { signal },
+      );
+      const ack = decodeSetInputRaw(expectReply(f, Cmd.SET_INPUT_RAW));
+      at += part.length;
+      if (ack.end !== at)
+        throw new ProtocolError('BAD_REPLY', `SET_INPUT_RAW ack says ${ack.end}, expected ${at}`);
+      if (ack.normalized !== (at === raw.data.length))
+        throw new ProtocolError(
+          'BAD_REPLY',
+          `SET_INPUT_RAW: board normalized=${ack.normalized} at byte ${at} of ${raw.data.length}`,
+        );
+    }
+  }
+
+  /** Reads input tensor `index` as the board holds it now (before INVOKE reuses its memory). */
+  async readInput(index: number, bytes: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const out = new Uint8Array(bytes);
+    const per = this.link.hello.maxBody - 5;
+    for (let at = 0; at < bytes; ) {
+      const want = Math.min(per, bytes - at, 0xffff);
+      const f = await this.link.request(requests.readInput(index, at, want), { signal });
+      const p = decodeOutput(expectReply(f, Cmd.READ_INPUT));
+      if (p.offset !== at || p.data.length === 0 || p.data.length > bytes - at)
+        throw new ProtocolError(
+          'BAD_REPLY',
+          `READ_INPUT returned ${p.data.length} B at ${p.offset}, expected up to ${want} B at ${at}`,
+        );
+      out.set(p.data, at);
+      at += p.data.length;
+    }
+    return out;
   }
 
   /**
@@ -185,13 +245,17 @@ export class BoardSession {
   }
 
   /** Upload, set inputs, run once with every op's output streamed back, read ticks and arena. */
-  profile(modelBytes: Uint8Array, inputs: Uint8Array[], opts: ProfileOptions = {}): Promise<ProfileResult> {
+  profile(
+    modelBytes: Uint8Array,
+    inputs: (Uint8Array | RawInput)[],
+    opts: ProfileOptions = {},
+  ): Promise<ProfileResult> {
     return this.serial(() => this.profileNow(modelBytes, inputs, opts));
   }
 
   private async profileNow(
     modelBytes: Uint8Array,
-    inputs: Uint8Array[],
+    inputs: (Uint8Array | RawInput)[],
     opts: ProfileOptions,
   ): Promise<ProfileResult> {
     const { model, upload } = await this.loadNow(modelBytes, opts);
@@ -199,14 +263,35 @@ export class BoardSession {
       throw new ProtocolError('BAD_ARG', `model has ${model.inputs.length} input(s), ${inputs.length} given`);
     }
     inputs.forEach((d, i) => {
-      if (d.length !== model.inputs[i].bytes)
-        throw new ProtocolError('BAD_ARG', `input ${i} needs ${model.inputs[i].bytes} B, got ${d.length} B`);
+      if (d instanceof Uint8Array) {
+        if (d.length !== model.inputs[i].bytes)
+          throw new ProtocolError(
+            'BAD_ARG',
+            `input ${i} needs ${model.inputs[i].bytes} B, got ${d.length} B`,
+          );
+      } else {
+        const elems = model.inputs[i].bytes / (model.inputs[i].dtype === 0 ? 4 : 1);
+        if (d.data.length !== elems * (RAW_DTYPE_SIZE[d.dtype] ?? 0))
+          throw new ProtocolError(
+            'BAD_ARG',
+            `raw input ${i} needs ${elems} ${d.dtype} samples, got ${d.data.length} B`,
+          );
+      }
     });
     const setAll = async () => {
-      for (let i = 0; i < inputs.length; i++) await this.setInput(i, inputs[i], opts.signal);
+      for (let i = 0; i < inputs.length; i++) {
+        const d = inputs[i];
+        if (d instanceof Uint8Array) await this.setInput(i, d, opts.signal);
+        else await this.setRawInput(i, d, opts.signal);
+      }
     };
     const sink = new Map<number, OpAssembly>();
     await setAll();
+    const inputTensors: (Uint8Array | null)[] = [];
+    for (let i = 0; i < inputs.length; i++)
+      inputTensors.push(
+        inputs[i] instanceof Uint8Array ? null : await this.readInput(i, model.inputs[i].bytes, opts.signal),
+      );
     const run = { signal: opts.signal, timeoutMs: opts.invokeTimeoutMs };
     const { done } = await this.invokeStreaming({ firstOp: 0, lastOp: model.ops - 1 }, sink, run);
     const complete = (i: number) => {
@@ -248,6 +333,7 @@ export class BoardSession {
       arenaUsed: arena.arenaUsed,
       upload,
       refetchedOps: refetched,
+      inputTensors,
     };
   }
 }
