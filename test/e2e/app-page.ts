@@ -26,9 +26,20 @@ export async function openApp(page: Page): Promise<void> {
   expect(errors, 'uncaught errors in the page').toEqual([]);
 }
 
-/** Open a model file through the browser file input and wait for its model view. */
+/** Id of the model on screen (each open gets a new one), or null. */
+async function shownModelId(page: Page): Promise<string | null> {
+  const view = page.getByTestId('model-view');
+  return (await view.count()) > 0 ? view.getAttribute('data-model-id') : null;
+}
+
+/**
+ * Open a model file through the browser file input and wait for ITS model view: a new model id,
+ * even when the same file name was already shown (e.g. the start-up example).
+ */
 export async function openModelFile(page: Page, path: string, name: string): Promise<void> {
+  const before = await shownModelId(page);
   await page.getByTestId('file-input').setInputFiles(path);
+  await expect.poll(() => shownModelId(page), { timeout: 30_000 }).not.toBe(before);
   await expect(page.getByTestId('header-model')).toHaveText(name);
   await expect(page.getByTestId('model-view')).toBeVisible();
 }

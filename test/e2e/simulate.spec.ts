@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { fixturePath } from '../helpers/fixtures.ts';
-import { openApp, screenshot } from './app-page.ts';
+import { openApp, openModelFile, screenshot } from './app-page.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 
@@ -91,8 +91,7 @@ test('a seeded run matches the CLI for the same seed', async ({ page }) => {
   const model = fixturePath('models', 'keyword_spotting_on_off.tflite');
   const cli = cliRun(model, ['--seed', '7']);
   await openApp(page);
-  await page.getByTestId('file-input').setInputFiles(model);
-  await expect(page.getByTestId('header-model')).toHaveText('keyword_spotting_on_off.tflite');
+  await openModelFile(page, model, 'keyword_spotting_on_off.tflite');
   await page.getByTestId('view-simulate').click();
   await page.getByTestId('sim-seed').fill('7');
   await page.getByTestId('sim-run').click();
@@ -101,8 +100,7 @@ test('a seeded run matches the CLI for the same seed', async ({ page }) => {
 
 test('a wrong input shows the error banner naming the problem', async ({ page }) => {
   await openApp(page);
-  await page.getByTestId('file-input').setInputFiles(fixturePath('models', 'hello_world_int8.tflite'));
-  await expect(page.getByTestId('header-model')).toHaveText('hello_world_int8.tflite');
+  await openModelFile(page, fixturePath('models', 'hello_world_int8.tflite'), 'hello_world_int8.tflite');
   await page.getByTestId('view-simulate').click();
   // A 96×96 image for a model whose input is [1, 1].
   await page.getByTestId('sim-file-input').setInputFiles(fixturePath('data', 'tflm_person_gray_u8_96x96.npy'));
