@@ -62,6 +62,7 @@ describe('profiling over a line that corrupts and drops bytes (rate 1e-3)', () =
         expectMatchesGolden(r, 'micro_speech_quantized'); // never wrong data
         ok++;
       } catch (e) {
+        console.log('noisy line seed', seed, 'failed:', (e as Error).message);
         // allowed outcome, but only as a typed, explained error
         expect(e).toBeInstanceOf(ProtocolError);
         expect((e as Error).message.length).toBeGreaterThan(10);

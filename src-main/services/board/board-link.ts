@@ -46,7 +46,11 @@ interface Pending {
   settle: (result: Frame | Error | 'retry') => void;
   touch: () => void;
   opts: TransactOptions;
+  /** a frame carrying this request's seq has arrived (the board got the request) */
+  started: boolean;
 }
+
+const FLUSH = Uint8Array.of(0);
 
 const CMD_NAMES = Object.fromEntries(Object.entries(Cmd).map(([k, v]) => [v, k])) as Record<number, string>;
 
@@ -139,7 +143,9 @@ export class BoardLink {
     const seq = this.seq;
     this.seq = (this.seq + 1) % SEQ_UNKNOWN;
     const frames = [...(opts.prefix ?? []), req].map((r) => encodeFrame(r.cmd, seq, r.body));
-    const out = Buffer.concat(opts.rawPrefix ? [opts.rawPrefix, ...frames] : frames);
+    // A second delimiter after the request: if line noise eats the first, the board still sees
+    // the frame end now (and answers BAD_CRC) instead of merging it with our next request.
+    const out = Buffer.concat([...(opts.rawPrefix ? [opts.rawPrefix] : []), ...frames, FLUSH]);
     const base = opts.timeoutMs ?? this.opts.timeoutMs;
     const slack = ((out.length + (opts.expectBytes ?? 0)) / this.opts.minBytesPerSec) * 1000;
     return new Promise((resolve) => {
@@ -163,7 +169,7 @@ export class BoardLink {
           ms,
         );
       };
-      const p: Pending = { seq, settle, touch: () => arm(base + slack), opts };
+      const p: Pending = { seq, settle, touch: () => arm(base + slack), opts, started: false };
       this.pending = p;
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       arm(base + 2 * slack); // covers the write too; re-armed once the bytes are out
@@ -180,17 +186,21 @@ export class BoardLink {
       const p = this.pending;
       if (!p) continue; // nothing asked: stale or unsolicited, dropped
       if (ev.kind === 'bad') {
-        // A reply or stream piece was corrupted. Streams note the loss and carry on; a plain
-        // request is simply sent again (every command is idempotent).
-        if (p.opts.onStream) p.opts.onDamage?.(ev.reason);
-        else p.settle('retry');
+        // A reply or stream piece was corrupted. A stream notes the loss and carries on (the
+        // board is evidently answering); anything else is simply sent again (idempotent).
+        if (p.opts.onStream) {
+          p.started = true;
+          p.opts.onDamage?.(ev.reason);
+        } else p.settle('retry');
         continue;
       }
       if (ev.seq === SEQ_UNKNOWN && ev.type === MsgType.ERROR) {
-        if (!p.opts.onStream && !p.opts.ignoreUnattributedErrors) p.settle('retry'); // the board could not read our request
+        // the board could not read a frame: ours, unless our stream is already flowing
+        if (!p.started && !p.opts.ignoreUnattributedErrors) p.settle('retry');
         continue;
       }
       if (ev.seq !== p.seq) continue; // a late reply to an earlier attempt
+      p.started = true;
       if (ev.type === MsgType.OP_OUTPUT && p.opts.onStream) {
         p.touch();
         p.opts.onStream(ev);

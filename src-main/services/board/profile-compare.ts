@@ -4,7 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 import { readTflite } from '../../core/model/tflite-reader.ts';
-import { compareRun, deviceDump, hostEstimate, hostRun, profileFor, type CompareResult } from '../../core/compare/index.ts';
+import {
+  calibrationSummary,
+  compareRun,
+  deviceDump,
+  hostEstimate,
+  hostRun,
+  profileFor,
+  type CompareResult,
+} from '../../core/compare/index.ts';
 import type { GoldenDump } from '../../core/simulate/dump.ts';
 import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
 import { invoke, prepare } from '../../core/simulate/interpreter.ts';
@@ -34,7 +42,10 @@ export interface ProfileCompareResult {
   work: { op: string; macs: number; outputElements: number; inputElements: number }[];
 }
 
-export async function profileAndCompare(session: BoardSession, o: ProfileCompareOptions): Promise<ProfileCompareResult> {
+export async function profileAndCompare(
+  session: BoardSession,
+  o: ProfileCompareOptions,
+): Promise<ProfileCompareResult> {
   const progress = o.onProgress ?? (() => undefined);
   progress(0, 'Simulating on the host');
   const model = readTflite(o.modelBytes);
@@ -49,10 +60,16 @@ export async function profileAndCompare(session: BoardSession, o: ProfileCompare
   const inputBytes = inputs.map((t) => toBytes(t).slice());
   const dev = await session.profile(o.modelBytes, inputBytes, {
     signal: o.signal,
-    onProgress: (p) => progress(0.1 + 0.7 * (p.sent / Math.max(1, p.total)), `Uploading ${p.sent}/${p.total} B`),
+    onProgress: (p) =>
+      progress(0.1 + 0.7 * (p.sent / Math.max(1, p.total)), `Uploading ${p.sent}/${p.total} B`),
   });
   progress(0.85, 'Comparing layers');
-  const device = dev.ops.map((op) => ({ index: op.index, tensor: op.tensor, ticks: op.ticks, bytes: op.data }));
+  const device = dev.ops.map((op) => ({
+    index: op.index,
+    tensor: op.tensor,
+    ticks: op.ticks,
+    bytes: op.data,
+  }));
   const compare = compareRun({
     model: { name: o.modelName, sha256: createHash('sha256').update(o.modelBytes).digest('hex') },
     board: {
@@ -74,12 +91,15 @@ export async function profileAndCompare(session: BoardSession, o: ProfileCompare
     outputs: host.outputs,
     estimate,
   });
+  const work = layerWork(pm.subgraph);
+  const calibration = calibrationSummary(profile, work, compare.layers);
+  if (calibration) compare.calibration = calibration;
   const { ops: _ops, ...rest } = dev;
   progress(1, compare.allMatch ? 'All layers match' : `First divergent layer: ${compare.firstDivergent}`);
   return {
     compare,
     deviceDump: deviceDump(o.modelName, hello.board, host.inputs, host.layers, device),
     profile: rest,
-    work: layerWork(pm.subgraph),
+    work,
   };
 }

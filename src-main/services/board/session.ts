@@ -183,8 +183,8 @@ export class BoardSession {
     let damaged = 0;
     const f = await this.link.request(requests.invoke({ stream: true, ...range }), {
       signal: opts.signal,
-      timeoutMs: opts.timeoutMs ?? 60_000,
-      retries: 0,
+      timeoutMs: opts.timeoutMs ?? 15_000, // idle: no frame for this long (covers the slowest op)
+      retries: 3, // only a request that never started streaming is re-sent
       onDamage: () => damaged++,
       onStream: (frame) => {
         let p;
