@@ -23,7 +23,7 @@ export interface CompareInput {
   /** Graph outputs (host side); their device values are looked up by tensor index. */
   outputs: HostTensor[];
   /** Cost-model estimate per op index, and the profile label. */
-  estimate?: { cycles: number[]; profile: string };
+  estimate?: { cycles: number[]; profile: string; clockMHz: number };
 }
 
 function elementsOf(shape: number[]): number {
@@ -95,7 +95,7 @@ export function compareRun(c: CompareInput): CompareResult {
       totalTicks,
       totalUs: total.us,
       ...(total.cycles !== undefined ? { totalCycles: total.cycles } : {}),
-      ...(c.estimate ? { estCycles: c.estimate.cycles.reduce((a, b) => a + b, 0), profile: c.estimate.profile } : {}),
+      ...(c.estimate ? { estCycles: c.estimate.cycles.reduce((a, b) => a + b, 0), profile: c.estimate.profile, estClockMHz: c.estimate.clockMHz } : {}),
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   type LayerWork,
   type Measurement,
 } from '../simulate/cost-model.ts';
+import type { CalibrationSummary } from './types.ts';
 
 export interface MeasuredTime {
   ticks: number;
@@ -96,5 +97,26 @@ export function calibrateFromMeasurements(profile: CpuProfile, work: readonly La
     before: errors(before, [...measuredCycles]),
     after: errors(after, [...measuredCycles]),
     perOp,
+  };
+}
+
+/**
+ * Calibration of `profile` from a comparison's measured layers, as plain data for the API and
+ * reports. Uses measured cycles when the board knows its clock, else µs at the profile's clock.
+ */
+export function calibrationSummary(profile: CpuProfile, work: readonly LayerWork[], layers: readonly { index: number; measuredCycles?: number; measuredUs?: number }[]): CalibrationSummary | undefined {
+  const ops = layers.filter((l) => l.index >= 0);
+  if (ops.length !== work.length || ops.some((l) => l.measuredUs === undefined)) return undefined;
+  const basis = ops.every((l) => l.measuredCycles !== undefined) ? 'cycles' : 'us-at-profile-clock';
+  const measured = ops.map((l) => (basis === 'cycles' ? l.measuredCycles! : l.measuredUs! * profile.clockMHz));
+  const cal = calibrateFromMeasurements(profile, work, measured);
+  return {
+    profile: profileLabel(profile),
+    basis,
+    before: cal.before,
+    after: cal.after,
+    perOp: cal.perOp,
+    estCycles: cal.estCycles,
+    coefficients: Object.fromEntries([...new Set(work.map((w) => w.op))].map((op) => [op, cal.profile.ops[op] ?? cal.profile.fallback])),
   };
 }

@@ -91,6 +91,21 @@ export interface TimingSummary {
   estCycles?: number;
   /** CPU profile the estimates come from, e.g. cortex-m3@25. */
   profile?: string;
+  /** Clock of that profile (MHz): estimated µs = estCycles / estClockMHz. */
+  estClockMHz?: number;
+}
+
+/** The cost model fitted to this board's measurements (per op type) and how well it fits. */
+export interface CalibrationSummary {
+  profile: string;
+  /** 'cycles' when the board knows its clock; else measured µs × the profile clock. */
+  basis: 'cycles' | 'us-at-profile-clock';
+  before: { totalRelError: number; meanRelError: number };
+  after: { totalRelError: number; meanRelError: number };
+  perOp: { op: string; layers: number; meanRelError: number }[];
+  /** Calibrated estimate per op index. */
+  estCycles: number[];
+  coefficients: Record<string, { base: number; perMac: number; perOut: number; perIn: number }>;
 }
 
 export interface CompareResult {
@@ -104,4 +119,5 @@ export interface CompareResult {
   firstDivergent: number | null;
   allMatch: boolean;
   timing: TimingSummary;
+  calibration?: CalibrationSummary;
 }

@@ -1,37 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareRun, deviceDump, hostEstimate, hostRun, type CompareInput } from '../../../src-main/core/compare/index.ts';
-import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
-import { buildInputs } from '../../../src-main/core/simulate/inputs/load.ts';
-import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
+import { compareRun, deviceDump } from '../../../src-main/core/compare/index.ts';
 import { profileAndCompare } from '../../../src-main/services/board/profile-compare.ts';
 import type { BoardSession } from '../../../src-main/services/board/session.ts';
 import { VirtualBoard } from '../../../src-main/services/board/virtual-board.ts';
-import { goldenBytes, readFixture, readGolden } from '../../helpers/fixtures.ts';
-
-const board = { name: 'test', cpu: 'cortex-m3', firmware: 't', cpuHz: 25e6, tickHz: 25e6, tickSource: 'SysTick', arenaBytes: 1 << 20 };
-
-/** Host run of a fixture model with the golden's input; the golden's op outputs play the device. */
-function goldenCase(name: string): CompareInput {
-  const model = readTflite(readFixture('models', `${name}.tflite`));
-  const pm = prepare(model);
-  const inputs = buildInputs({ seed: 1 }, pm.inputs, model.parameters);
-  const host = hostRun(pm, inputs, invoke(pm, inputs));
-  const golden = readGolden(name);
-  // Goldens list op outputs keyed by tensor (graph output first): put them in op order.
-  const byTensor = new Map(golden.op_outputs.map((t) => [t.tensor, goldenBytes(t)]));
-  const device = host.layers.map((h, i) => ({ index: h.index, tensor: h.tensor, ticks: 1000 * (i + 1), bytes: byTensor.get(h.tensor)! }));
-  return {
-    model: { name, sha256: '0'.repeat(64) },
-    board,
-    input: 'seed 1',
-    hostInputs: host.inputs,
-    deviceInputs: golden.inputs.map(goldenBytes),
-    host: host.layers,
-    device,
-    outputs: host.outputs,
-    estimate: hostEstimate(pm),
-  };
-}
+import { readFixture, readGolden } from '../../helpers/fixtures.ts';
+import { goldenCase } from './cases.ts';
 
 describe('compareRun on fixture models against TFLite Micro goldens', () => {
   it.each(['micro_speech_quantized', 'person_detect', 'keyword_spotting_on_off'])('%s: every layer matches', (name) => {

@@ -1,0 +1,51 @@
+/**
+ * Comparison as CSV: one row per layer (the model input first, index "input"). RFC 4180 quoting;
+ * empty cells where a value does not exist (no estimate, or a board without a CPU clock).
+ */
+import type { CompareResult } from '../compare/types.ts';
+
+export const CSV_COLUMNS = [
+  'index',
+  'op',
+  'shape',
+  'mismatches',
+  'max_abs_diff_lsb',
+  'est_cycles',
+  'measured_cycles',
+  'measured_us',
+  'status',
+  'name',
+  'dtype',
+  'share',
+] as const;
+
+function cell(v: string | number | undefined): string {
+  if (v === undefined) return '';
+  const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(+v.toPrecision(9))) : v;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function compareCsv(r: CompareResult): string {
+  const rows = [CSV_COLUMNS.join(',')];
+  for (const l of r.layers) {
+    rows.push(
+      [
+        l.index < 0 ? 'input' : l.index,
+        l.op,
+        l.shape.join('x'),
+        l.mismatches,
+        l.maxAbsDiffLsb,
+        l.estCycles,
+        l.measuredCycles,
+        l.measuredUs,
+        l.status,
+        l.name,
+        l.dtype,
+        l.share,
+      ]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return rows.join('\r\n') + '\r\n';
+}

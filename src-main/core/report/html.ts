@@ -1,0 +1,91 @@
+/**
+ * Self-contained HTML report of a comparison: inline CSS, the timing chart as inline SVG, no
+ * scripts and a CSP that forbids fetching anything, so it opens offline and prints to PDF as is.
+ */
+import type { CompareResult, LayerComparison } from '../compare/types.ts';
+import { escapeXml as esc, fmt } from './escape.ts';
+import type { ReportMeta } from './json.ts';
+import { timingChartSvg } from './svg-chart.ts';
+
+const CSS = `
+body{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1b1f24;background:#fff}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:24px 0 8px}
+.meta{color:#57606a}.meta td{padding:1px 12px 1px 0}
+.verdict{padding:10px 14px;border-radius:6px;font-weight:600;margin:14px 0}
+.verdict.ok{background:#dafbe1;color:#116329}.verdict.bad{background:#ffebe9;color:#a40e26}
+table.layers{border-collapse:collapse;width:100%}
+table.layers th,table.layers td{border-bottom:1px solid #d0d7de;padding:3px 6px;text-align:right;white-space:nowrap}
+table.layers th{background:#f6f8fa;position:sticky;top:0}
+table.layers td.l,table.layers th.l{text-align:left}
+tr.match td.st{color:#116329}tr.mismatch td.st,tr.missing td.st{color:#a40e26;font-weight:600}
+tr.first{background:#fff1e5;outline:2px solid #d4a72c}
+.bar{display:inline-block;height:8px;background:#8250df;vertical-align:middle}
+svg.chart text{font:10px system-ui,sans-serif;fill:#1b1f24}svg.chart text.bad{fill:#a40e26;font-weight:600}
+svg.chart .est{fill:#9a6700}svg.chart .meas{fill:#0969da}
+@media print{body{margin:8mm}tr{break-inside:avoid}}
+`;
+
+function layerRow(l: LayerComparison, first: number | null): string {
+  const cls = `${l.status}${l.index === first && l.index >= 0 ? ' first' : ''}`;
+  const share = l.share === undefined ? '' : `<span class="bar" style="width:${Math.round(l.share * 80)}px"></span> ${(l.share * 100).toFixed(1)}%`;
+  return (
+    `<tr class="${cls}"><td>${l.index < 0 ? 'input' : l.index}</td><td class="l">${esc(l.op)}</td><td class="l">${esc(l.name)}</td>` +
+    `<td class="l">${esc(l.dtype)}[${l.shape.join('×')}]</td><td class="l st">${l.status}${l.index === first && l.index >= 0 ? ' (first)' : ''}</td>` +
+    `<td>${fmt(l.mismatches)}</td><td>${fmt(l.maxAbsDiffLsb)}</td><td>${fmt(l.estCycles)}</td><td>${fmt(l.measuredCycles)}</td>` +
+    `<td>${fmt(l.measuredUs)}</td><td class="l">${share}</td></tr>`
+  );
+}
+
+export function compareHtml(r: CompareResult, meta: ReportMeta): string {
+  const ops = r.layers.filter((l) => l.index >= 0);
+  const bad = ops.filter((l) => l.status !== 'match').length;
+  const first = r.firstDivergent;
+  const firstRow = first === null ? undefined : ops.find((l) => l.index === first);
+  const verdict = r.allMatch
+    ? `<div class="verdict ok">All ${ops.length} layers match bit for bit.</div>`
+    : `<div class="verdict bad">${bad} of ${ops.length} layers differ. First divergent layer: #${first} ${esc(firstRow?.op ?? '')} '${esc(firstRow?.name ?? '')}' (${fmt(firstRow?.mismatches)} elements, max |Δ| ${fmt(firstRow?.maxAbsDiffLsb)} LSB).</div>`;
+  const b = r.board;
+  const t = r.timing;
+  const outputs = r.outputs
+    .map((o) => `<tr><td class="l">${esc(o.name)}</td><td>${o.rmse.toPrecision(4)}</td><td>${o.cosine.toFixed(6)}</td><td>${o.top1Host}</td><td>${o.top1Device}</td><td class="l">${o.top1Agree ? 'yes' : '<b>no</b>'}</td></tr>`)
+    .join('');
+  const cal = r.calibration;
+  const calHtml = cal
+    ? `<h2>Cost model calibrated for this board</h2><p>Fit per op type (${esc(cal.profile)}, ${cal.basis === 'cycles' ? 'measured cycles' : 'measured µs at the profile clock'}): ` +
+      `total error ${(cal.before.totalRelError * 100).toFixed(1)}% → ${(cal.after.totalRelError * 100).toFixed(1)}%, mean per-layer error ${(cal.before.meanRelError * 100).toFixed(1)}% → ${(cal.after.meanRelError * 100).toFixed(1)}%.</p>` +
+      `<table class="layers"><tr><th class="l">op</th><th>layers</th><th>fit error</th><th>base</th><th>per MAC</th><th>per output</th></tr>` +
+      cal.perOp
+        .map((p) => {
+          const k = cal.coefficients[p.op];
+          return `<tr><td class="l">${esc(p.op)}</td><td>${p.layers}</td><td>${(p.meanRelError * 100).toFixed(1)}%</td><td>${fmt(k?.base)}</td><td>${fmt(k?.perMac)}</td><td>${fmt(k?.perOut)}</td></tr>`;
+        })
+        .join('') +
+      '</table>'
+    : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(r.model.name)} on ${esc(b.name)} — QuantScope compare</title>
+<style>${CSS}</style></head><body>
+<h1>${esc(r.model.name)} on ${esc(b.name)}</h1>
+<table class="meta">
+<tr><td>Model</td><td>${esc(r.model.name)}, ${r.model.ops} ops, sha256 <code>${esc(r.model.sha256)}</code></td></tr>
+<tr><td>Board</td><td>${esc(b.name)} (${esc(b.cpu)}${b.cpuHz ? ` @ ${fmt(b.cpuHz / 1e6)} MHz` : ''}), firmware ${esc(b.firmware)}${b.port ? `, port ${esc(b.port)}` : ''}</td></tr>
+<tr><td>Ticks</td><td>${esc(b.tickSource)} at ${fmt(b.tickHz)} Hz; arena ${b.arenaUsed !== undefined ? `${fmt(b.arenaUsed)} of ` : ''}${fmt(b.arenaBytes)} B</td></tr>
+<tr><td>Input</td><td>${esc(r.input)}</td></tr>
+<tr><td>Generated</td><td>${esc(meta.generatedAt)} by ${esc(meta.tool)}</td></tr>
+</table>
+${verdict}
+<h2>Final outputs</h2>
+<table class="layers"><tr><th class="l">output</th><th>RMSE</th><th>cosine</th><th>top-1 host</th><th>top-1 device</th><th class="l">agree</th></tr>${outputs}</table>
+<h2>Timing</h2>
+<p>Measured ${fmt(t.totalUs)} µs (${fmt(t.totalTicks)} ticks${t.totalCycles !== undefined ? `, ${fmt(t.totalCycles)} cycles` : ''})${t.estCycles !== undefined ? `; estimate ${fmt(t.estCycles)} cycles${t.estClockMHz ? ` = ${fmt(t.estCycles / t.estClockMHz)} µs` : ''} on ${esc(t.profile ?? '')}` : ''}.</p>
+${timingChartSvg(r)}
+${calHtml}
+<h2>Layers</h2>
+<table class="layers" id="layer-table"><thead><tr><th>#</th><th class="l">op</th><th class="l">output</th><th class="l">tensor</th><th class="l">status</th><th>mismatches</th><th>max |Δ| LSB</th><th>est cycles</th><th>cycles</th><th>µs</th><th class="l">share</th></tr></thead>
+<tbody>${r.layers.map((l) => layerRow(l, first)).join('\n')}</tbody></table>
+</body></html>
+`;
+}

@@ -1,0 +1,41 @@
+/**
+ * The timing chart as inline SVG (no scripts, no fonts to fetch): one row per layer, the host
+ * cost-model estimate and the measured time side by side, in µs so boards without a known CPU
+ * clock still chart. Rows whose output diverged are labelled in red.
+ */
+import type { CompareResult } from '../compare/types.ts';
+import { escapeXml, fmt } from './escape.ts';
+
+const ROW = 16;
+const LABEL = 190;
+const WIDTH = 860;
+const BAR = WIDTH - LABEL - 90;
+
+export function timingChartSvg(r: CompareResult): string {
+  const ops = r.layers.filter((l) => l.index >= 0);
+  const mhz = r.timing.estClockMHz;
+  const est = (cycles?: number) => (cycles !== undefined && mhz ? cycles / mhz : undefined);
+  const max = Math.max(1e-9, ...ops.map((l) => Math.max(l.measuredUs ?? 0, est(l.estCycles) ?? 0)));
+  const top = 28;
+  const height = top + ops.length * ROW + 8;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="Per-layer time: estimate vs measured">`,
+    `<rect x="${LABEL}" y="6" width="10" height="8" class="est"/><text x="${LABEL + 14}" y="14">estimate${r.timing.profile ? ` (${escapeXml(r.timing.profile)})` : ''}</text>`,
+    `<rect x="${LABEL + 220}" y="6" width="10" height="8" class="meas"/><text x="${LABEL + 234}" y="14">measured on ${escapeXml(r.board.name)}</text>`,
+    `<text x="${WIDTH - 4}" y="14" text-anchor="end">max ${fmt(max)} µs</text>`,
+  ];
+  ops.forEach((l, i) => {
+    const y = top + i * ROW;
+    const bad = l.status === 'mismatch' || l.status === 'missing';
+    const e = est(l.estCycles);
+    parts.push(
+      `<g><title>${escapeXml(`#${l.index} ${l.op} ${l.name}: estimate ${e === undefined ? '–' : fmt(e) + ' µs'}, measured ${l.measuredUs === undefined ? '–' : fmt(l.measuredUs) + ' µs'}`)}</title>`,
+      `<text x="${LABEL - 6}" y="${y + 11}" text-anchor="end"${bad ? ' class="bad"' : ''}>${l.index} ${escapeXml(l.op)}</text>`,
+      e !== undefined ? `<rect x="${LABEL}" y="${y + 1}" width="${((e / max) * BAR).toFixed(1)}" height="6" class="est"/>` : '',
+      l.measuredUs !== undefined ? `<rect x="${LABEL}" y="${y + 7}" width="${((l.measuredUs / max) * BAR).toFixed(1)}" height="6" class="meas"/>` : '',
+      `<text x="${WIDTH - 4}" y="${y + 11}" text-anchor="end">${l.measuredUs === undefined ? '' : fmt(l.measuredUs)}</text></g>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
