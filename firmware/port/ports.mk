@@ -15,7 +15,7 @@ PROTO_HDR := $(wildcard proto/*.h core/include/*.h core/src/*.h params/*.h)
 HOST_WARN := -std=c99 -Wall -Wextra -Wno-unused-parameter -ffp-contract=off
 SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: host proto-test proto-fuzz mps2 nucleo ports
+.PHONY: host host-broken proto-test proto-fuzz mps2 nucleo ports
 
 # ---- virtual board (native) ----
 host: $(BUILD)/host/qs-board
@@ -23,6 +23,15 @@ $(BUILD)/host/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_WARN) -O2 -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
 	  $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
+
+# ---- deliberately wrong virtual board, for tests only (tests/broken_requant.h): FULLY_CONNECTED
+# rounds down. Separate build dir; k_fc.c is compiled on its own with the header force-included.
+host-broken: $(BUILD)/host-broken/qs-board
+$(BUILD)/host-broken/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c $(PROTO_HDR) tests/broken_requant.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) -O2 $(PROTO_INC) -Icore/src -include tests/broken_requant.h -c core/src/k_fc.c -o $(@D)/k_fc_broken.o
+	$(HOST_CC) $(HOST_WARN) -O2 -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
+	  $(SERVER_SRC) $(filter-out core/src/k_fc.c,$(QS_CORE_SRC)) $(@D)/k_fc_broken.o port/host/main.c port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
 
 # ---- protocol unit tests and bounded fuzzing, under ASan/UBSan ----
 $(BUILD)/san/test_frame: proto/tests/test_frame.c $(PROTO_SRC) $(PROTO_HDR)
