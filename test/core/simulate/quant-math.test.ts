@@ -167,7 +167,7 @@ describe("requantizeRow (the kernels' branch-light requantizer)", () => {
           const n = accs.length;
           const rq = makeRequantizer(new Int32Array(n).fill(m), new Int32Array(n).fill(s));
           const out = new Int8Array(n);
-          requantizeRow(rq, Int32Array.from(accs), null, n, offset, -128, 127, out, 0);
+          requantizeRow(rq, Int32Array.from(accs), 0, null, n, offset, -128, 127, out, 0);
           return accs.every((a, i) => out[i] === Math.max(-128, Math.min(127, mbqmRef(a, m, s) + offset)));
         },
       ),

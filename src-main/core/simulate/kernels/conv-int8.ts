@@ -55,6 +55,7 @@ export interface ConvScratch {
   accB?: Int32Array;
   /** Depthwise: filter transposed to [outC][taps] for the per-channel patch path. */
   filterT?: Int8Array;
+  rowAcc?: Int32Array;
   rq?: Requantizer;
 }
 
@@ -128,7 +129,7 @@ export function convInt8(
   };
   const rq = scratch.rq ?? (scratch.rq = makeRequantizer(multipliers, shifts));
   const store = (acc: Int32Array, o: number): void =>
-    requantizeRow(rq, acc, bias, outC, outputOffset, actMin, actMax, output, o);
+    requantizeRow(rq, acc, 0, bias, outC, outputOffset, actMin, actMax, output, o);
   for (let b = 0; b < p.batches; b++) {
     inBase = b * inH * inW * inC;
     let o = b * npix * outC;
@@ -201,13 +202,59 @@ export function depthwiseConvInt8(
     scratch.patch && scratch.patch.length === kt ? scratch.patch : (scratch.patch = new Int16Array(kt));
   const acc = scratch.acc && scratch.acc.length === outC ? scratch.acc : (scratch.acc = new Int32Array(outC));
   const rq = scratch.rq ?? (scratch.rq = makeRequantizer(multipliers, shifts));
+  // 3x3 rows: output columns whose whole window is inside the input.
+  const oxA = Math.min(outW, Math.ceil(p.padLeft / strideW));
+  const oxB = Math.max(oxA, Math.min(outW, Math.floor((inW - 1 - 2 * dilationW + p.padLeft) / strideW) + 1));
+  const rowAcc =
+    scratch.rowAcc && scratch.rowAcc.length === outW * outC
+      ? scratch.rowAcc
+      : (scratch.rowAcc = new Int32Array(outW * outC));
   for (let b = 0; b < p.batches; b++) {
     const inBase = b * inH * inW * inC;
     let o = b * outH * outW * outC;
     for (let oy = 0; oy < outH; oy++) {
       const iy0 = oy * strideH - p.padTop;
+      const rowFast = small && iy0 >= 0 && iy0 + 2 * dilationH < inH && oxB > oxA;
+      if (rowFast) {
+        // Channel outer, pixels inner: the channel's 9 weights stay in registers, each output
+        // costs 9 input loads.
+        const rowStep = dilationH * inW * outC;
+        const colStep = dilationW * outC;
+        const pixStep = strideW * outC;
+        for (let c = 0; c < outC; c++) {
+          const w0 = filter[c];
+          const w1 = filter[outC + c];
+          const w2 = filter[2 * outC + c];
+          const w3 = filter[3 * outC + c];
+          const w4 = filter[4 * outC + c];
+          const w5 = filter[5 * outC + c];
+          const w6 = filter[6 * outC + c];
+          const w7 = filter[7 * outC + c];
+          const w8 = filter[8 * outC + c];
+          let xi = inBase + (iy0 * inW + oxA * strideW - p.padLeft) * outC + c;
+          for (let ox = oxA, r = oxA * outC + c; ox < oxB; ox++, r += outC, xi += pixStep) {
+            const r1 = xi + rowStep;
+            const r2 = r1 + rowStep;
+            rowAcc[r] =
+              w0 * x[xi] +
+              w1 * x[xi + colStep] +
+              w2 * x[xi + 2 * colStep] +
+              w3 * x[r1] +
+              w4 * x[r1 + colStep] +
+              w5 * x[r1 + 2 * colStep] +
+              w6 * x[r2] +
+              w7 * x[r2 + colStep] +
+              w8 * x[r2 + 2 * colStep];
+          }
+        }
+      }
       for (let ox = 0; ox < outW; ox++) {
         const ix0 = ox * strideW - p.padLeft;
+        if (rowFast && ox >= oxA && ox < oxB) {
+          requantizeRow(rq, rowAcc, ox * outC, bias, outC, outputOffset, actMin, actMax, output, o);
+          o += outC;
+          continue;
+        }
         if (!small) {
           // Taps in filter order with padding as 0 (exact: x holds input + offset).
           for (let ic = 0; ic < inC; ic++) {
@@ -228,7 +275,7 @@ export function depthwiseConvInt8(
               acc[oc] = a;
             }
           }
-          requantizeRow(rq, acc, bias, outC, outputOffset, actMin, actMax, output, o);
+          requantizeRow(rq, acc, 0, bias, outC, outputOffset, actMin, actMax, output, o);
           o += outC;
           continue;
         }
@@ -276,7 +323,7 @@ export function depthwiseConvInt8(
           }
           acc[oc] = sum;
         }
-        requantizeRow(rq, acc, bias, outC, outputOffset, actMin, actMax, output, o);
+        requantizeRow(rq, acc, 0, bias, outC, outputOffset, actMin, actMax, output, o);
         o += outC;
       }
     }

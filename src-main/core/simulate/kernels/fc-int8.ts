@@ -60,6 +60,6 @@ export function fullyConnectedInt8(
     } else {
       dotRows(filter, accumDepth, outDepth, x, 0, sums);
     }
-    requantizeRow(rq, sums, bias, outDepth, outputOffset, p.actMin, p.actMax, output, b * outDepth);
+    requantizeRow(rq, sums, 0, bias, outDepth, outputOffset, p.actMin, p.actMax, output, b * outDepth);
   }
 }

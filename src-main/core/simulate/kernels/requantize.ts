@@ -38,10 +38,11 @@ export function makeRequantizer(multipliers: Int32Array, shifts: Int32Array): Re
   return { multipliers, leftScale, rounding, inverse };
 }
 
-/** output[o + c] = clamp(MBQM(acc[c] + bias[c]) + offset) for c < n. */
+/** output[o + c] = clamp(MBQM(acc[accBase + c] + bias[c]) + offset) for c < n. */
 export function requantizeRow(
   rq: Requantizer,
   acc: Int32Array,
+  accBase: number,
   bias: Int32Array | null,
   n: number,
   offset: number,
@@ -52,7 +53,7 @@ export function requantizeRow(
 ): void {
   const { multipliers, leftScale, rounding, inverse } = rq;
   for (let c = 0; c < n; c++) {
-    const a = bias !== null ? (acc[c] + bias[c]) | 0 : acc[c];
+    const a = bias !== null ? (acc[accBase + c] + bias[c]) | 0 : acc[accBase + c];
     // The C code shifts left in int32 (wrapping); `| 0` reproduces that.
     const x = leftScale[c] === 1 ? a : (a * leftScale[c]) | 0;
     const m = multipliers[c];
