@@ -6,3 +6,11 @@ export * from './calibrate.ts';
 export { quantizeModel, INT8_OP_VERSIONS, type QuantizeOptions } from './quantize-model.ts';
 export { autoQuantize, type AutoQuantizeOptions, type AutoQuantizeResult } from './auto-range.ts';
 export { parseNormalization, withNormalization, type InputNormalization } from './normalization.ts';
+export {
+  layerErrors,
+  layerErrorsCsv,
+  MLTK_COLUMNS,
+  type LayerErrorRow,
+  type LayerErrorOptions,
+} from './layer-error.ts';
+export { alignOps, type OpPair } from './op-align.ts';
