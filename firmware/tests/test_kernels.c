@@ -288,12 +288,26 @@ static void test_qmul(void) {
       CHECK(0, "srdhm(%d, %d)", a, b);
       break;
     }
+    if (b >= 0 && qs_mbqm_pos(a, b, (int)(r % 62) - 31) != qs_mbqm(a, b, (int)(r % 62) - 31)) {
+      CHECK(0, "mbqm_pos(%d, %d, %d)", a, b, (int)(r % 62) - 31);
+      break;
+    }
     if (qs_rdbpot(a, e) != ref_rdbpot(a, e)) {
       CHECK(0, "rdbpot(%d, %d)", a, e);
       break;
     }
   }
   CHECK(qs_srdhm(INT32_MIN, INT32_MIN) == INT32_MAX, "srdhm saturation");
+  /* the fast form at the edges: extreme accumulators, largest multiplier, every shift */
+  for (i = 0; i < 62; i++) {
+    static const int32_t xs[6] = {INT32_MIN, INT32_MIN + 1, -1, 0, 1, INT32_MAX};
+    static const int32_t ms[4] = {0, 1 << 30, INT32_MAX, 1518500250};
+    size_t a, b;
+    for (a = 0; a < 6; a++)
+      for (b = 0; b < 4; b++)
+        CHECK(qs_mbqm_pos(xs[a], ms[b], (int)i - 31) == qs_mbqm(xs[a], ms[b], (int)i - 31), "mbqm_pos edge %d %d %d",
+              xs[a], ms[b], (int)i - 31);
+  }
 }
 
 int main(void) {

@@ -17,6 +17,64 @@ typedef struct {
   int8_t *shift;
 } dw_params_t;
 
+/* Depth multiplier 1: per output pixel, list the in-image taps once (input and filter
+ * offsets), then run four channels at a time with the accumulators in registers. */
+static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
+  const dw_params_t *p = (const dw_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  int32_t *taps = (int32_t *)(void *)m->scratch; /* pairs: input offset, filter offset */
+  const int C = p->oc;
+  const int32_t off = p->in_off;
+  int b, oy, ox, ky, kx, c, t, nt;
+  for (b = 0; b < p->n; b++) {
+    const int8_t *inb = in + (size_t)b * p->ih * p->iw * C;
+    for (oy = 0; oy < p->oh; oy++) {
+      int iy0 = oy * p->sh - p->pad_h;
+      for (ox = 0; ox < p->ow; ox++, out += C) {
+        int ix0 = ox * p->sw - p->pad_w;
+        nt = 0;
+        for (ky = 0; ky < p->kh; ky++) {
+          int iy = iy0 + ky * p->dh;
+          if (iy < 0 || iy >= p->ih) continue;
+          for (kx = 0; kx < p->kw; kx++) {
+            int ix = ix0 + kx * p->dw;
+            if (ix < 0 || ix >= p->iw) continue;
+            taps[2 * nt] = (iy * p->iw + ix) * C;
+            taps[2 * nt + 1] = (ky * p->kw + kx) * C;
+            nt++;
+          }
+        }
+        for (c = 0; c + 4 <= C; c += 4) {
+          uint32_t a0, a1, a2, a3;
+          const int32_t *tp = taps;
+          a0 = p->bias ? (uint32_t)p->bias[c] : 0u;
+          a1 = p->bias ? (uint32_t)p->bias[c + 1] : 0u;
+          a2 = p->bias ? (uint32_t)p->bias[c + 2] : 0u;
+          a3 = p->bias ? (uint32_t)p->bias[c + 3] : 0u;
+          for (t = 0; t < nt; t++, tp += 2) {
+            const int8_t *x = inb + tp[0] + c, *w = p->w + tp[1] + c;
+            a0 += (uint32_t)((x[0] + off) * w[0]);
+            a1 += (uint32_t)((x[1] + off) * w[1]);
+            a2 += (uint32_t)((x[2] + off) * w[2]);
+            a3 += (uint32_t)((x[3] + off) * w[3]);
+          }
+          out[c] = qs_requant((int32_t)a0, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+          out[c + 1] = qs_requant((int32_t)a1, p->mult[c + 1], p->shift[c + 1], p->out_zp, p->act_min, p->act_max);
+          out[c + 2] = qs_requant((int32_t)a2, p->mult[c + 2], p->shift[c + 2], p->out_zp, p->act_min, p->act_max);
+          out[c + 3] = qs_requant((int32_t)a3, p->mult[c + 3], p->shift[c + 3], p->out_zp, p->act_min, p->act_max);
+        }
+        for (; c < C; c++) {
+          uint32_t a = p->bias ? (uint32_t)p->bias[c] : 0u;
+          for (t = 0; t < nt; t++) a += (uint32_t)((inb[taps[2 * t] + c] + off) * p->w[taps[2 * t + 1] + c]);
+          out[c] = qs_requant((int32_t)a, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+        }
+      }
+    }
+  }
+}
+
+/* Any depth multiplier: all channels of a pixel accumulated tap by tap in a scratch row. */
 static void dw_eval(qs_model_t *m, const qs_op_t *op) {
   const dw_params_t *p = (const dw_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
@@ -97,9 +155,9 @@ qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 4, 0), out, &p->act_min, &p->act_max))) return s;
   p->w = (const int8_t *)f->data;
   if ((s = qs_conv_channels(m, oi, op, p->oc, &p->mult, &p->shift, &p->bias))) return s;
-  qs_scratch(m, 4u * (size_t)p->oc);
+  qs_scratch(m, p->dm == 1 ? 8u * (size_t)p->kh * p->kw : 4u * (size_t)p->oc);
   op->params = p;
   op->macs = (uint64_t)p->n * p->oh * p->ow * p->oc * p->kh * p->kw;
-  op->eval = dw_eval;
+  op->eval = p->dm == 1 ? dw_eval_m1 : dw_eval;
   return QS_OK;
 }
