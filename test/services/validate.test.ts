@@ -15,7 +15,14 @@ const services = createServices({ configDir: mkdtempSync(join(tmpdir(), 'qs-conf
 const handlers = createHandlers(services, { host: 'web', startupModel: null });
 afterAll(() => services.close());
 
-const EXPECTED = new Set(['BAD_ARGUMENT', 'UNKNOWN_CHANNEL', 'NOT_FOUND', 'NOT_AVAILABLE']);
+// MALFORMED_MODEL: a well-formed {name, bytes} whose bytes are not a model.
+const EXPECTED = new Set([
+  'BAD_ARGUMENT',
+  'UNKNOWN_CHANNEL',
+  'NOT_FOUND',
+  'NOT_AVAILABLE',
+  'MALFORMED_MODEL',
+]);
 
 /** Values shaped like the real arguments, with wrong types and extra keys mixed in. */
 const nearValid = fc.oneof(
