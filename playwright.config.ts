@@ -3,13 +3,19 @@
  * system's Debian Chromium. Playwright never downloads a browser here.
  * Prerequisite: `npx electron-vite build` (the host serves out/renderer).
  */
-import { defineConfig } from '@playwright/test';
+import { defineConfig, type Project } from '@playwright/test';
+import { electronBinary } from './test/e2e/electron/electron-binary.ts';
 
 const CHROMIUM = process.env.QS_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The desktop-app tests run wherever an Electron binary (and a display) exists. */
+const projects: Project[] = [{ name: 'web', testIgnore: 'electron/**' }];
+if (electronBinary()) projects.push({ name: 'electron', testMatch: 'electron/**/*.spec.ts' });
 
 export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
+  projects,
   outputDir: 'test-results/e2e',
   globalSetup: './test/e2e/global-setup.ts',
   timeout: 60_000,
