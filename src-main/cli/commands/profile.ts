@@ -1,0 +1,151 @@
+/**
+ * `quantscope profile MODEL --board virtual|qemu|PORT [--input FILE... | --seed N]
+ *   [--out FILE.html|.csv|.json|.pdf ...] [--dump DEVICE.json] [--fail-on-mismatch]`:
+ * upload the model to a board, run it with the input (the same input on the host simulator),
+ * read back every op's output and ticks, compare per layer, print the table and write reports.
+ * With --fail-on-mismatch the exit code is 1 when any layer differs (CI / hardware in the loop).
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CompareResult } from '../../core/compare/types.ts';
+import { compareJson } from '../../core/report/json.ts';
+import type { InputFile } from '../../core/simulate/inputs/load.ts';
+import { writeFileAtomic } from '../../services/atomic-write.ts';
+import { openBoard, type OpenBoard } from '../../services/board/open-board.ts';
+import { profileAndCompare } from '../../services/board/profile-compare.ts';
+import { QemuBoard } from '../../services/board/qemu-board.ts';
+import { VirtualBoard } from '../../services/board/virtual-board.ts';
+import { exportReport, reportFormatOf, reportMeta } from '../../services/export/export-report.ts';
+
+interface ProfileOptions {
+  board: string;
+  input?: string[];
+  seed?: string;
+  out?: string[];
+  dump?: string;
+  failOnMismatch?: boolean;
+  cpu?: string;
+  firmware?: string;
+  u8Bytes?: boolean;
+  json?: boolean;
+  baud?: string;
+}
+
+async function readBytes(path: string): Promise<Uint8Array> {
+  const buf = await readFile(resolve(path)).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(e.code === 'ENOENT' ? `No such file: ${resolve(path)}` : `Cannot read ${path}: ${e.message}`);
+  });
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** --board virtual|qemu|PORT; --firmware swaps the virtual board's executable or QEMU's ELF. */
+async function open(opts: ProfileOptions): Promise<OpenBoard> {
+  if (opts.firmware && opts.board === 'virtual') {
+    const vb = await VirtualBoard.start({ executable: resolve(opts.firmware) });
+    const session = await vb.connect().catch(async (e) => (await vb.stop(), Promise.reject(e)));
+    return { kind: 'virtual', port: vb.portPath, session, close: async () => (await session.link.close(), await vb.stop()) };
+  }
+  if (opts.firmware && opts.board === 'qemu') {
+    const q = await QemuBoard.launch({ kernel: resolve(opts.firmware) });
+    const session = await q.connect().catch(async (e) => (await q.stop(), Promise.reject(e)));
+    return { kind: 'qemu', port: q.portPath, session, close: async () => (await session.link.close(), await q.stop()) };
+  }
+  if (opts.firmware) throw new Error('--firmware applies to --board virtual or qemu only');
+  const baud = opts.baud === undefined ? undefined : Number(opts.baud);
+  if (baud !== undefined && !(Number.isInteger(baud) && baud > 0)) throw new Error(`--baud expects a positive integer, got '${opts.baud}'`);
+  return openBoard(opts.board, { baudRate: baud });
+}
+
+function table(r: CompareResult): string {
+  const lines = [
+    `${r.model.name} on ${r.board.name} (${r.board.cpu}): ${r.allMatch ? `all ${r.model.ops} layers match` : `first divergent layer: ${r.firstDivergent}`}`,
+    '',
+    '  #  op                      output               status     mismatch  max|Δ|   est cyc      cycles          µs   share',
+  ];
+  for (const l of r.layers) {
+    const mark = l.index === r.firstDivergent ? '>' : ' ';
+    lines.push(
+      `${mark}${(l.index < 0 ? 'in' : String(l.index)).padStart(3)}  ${l.op.padEnd(22)}  ${`${l.dtype}[${l.shape.join('x')}]`.padEnd(19)}` +
+        `${l.status.padEnd(10)}${String(l.mismatches).padStart(9)}${String(l.maxAbsDiffLsb).padStart(8)}` +
+        `${(l.estCycles?.toString() ?? '').padStart(10)}${(l.measuredCycles?.toString() ?? '').padStart(12)}` +
+        `${(l.measuredUs?.toFixed(1) ?? '').padStart(12)}${(l.share === undefined ? '' : (l.share * 100).toFixed(1) + '%').padStart(8)}`,
+    );
+  }
+  for (const o of r.outputs) {
+    lines.push('', `output '${o.name}': RMSE ${o.rmse.toPrecision(4)}, cosine ${o.cosine.toFixed(6)}, top-1 host ${o.top1Host} / device ${o.top1Device}${o.top1Agree ? '' : '  (DISAGREE)'}`);
+  }
+  const t = r.timing;
+  lines.push('', `measured ${t.totalUs.toFixed(1)} µs (${t.totalTicks} ticks${t.totalCycles !== undefined ? `, ${t.totalCycles} cycles` : ''})` + (t.estCycles !== undefined ? `; estimate ${t.estCycles} cycles on ${t.profile}` : ''));
+  if (r.calibration) {
+    const c = r.calibration;
+    lines.push(`calibrated cost model (${c.profile}): per-layer error ${(c.before.meanRelError * 100).toFixed(1)}% -> ${(c.after.meanRelError * 100).toFixed(1)}%`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export async function profileCommand(modelPath: string, opts: ProfileOptions): Promise<void> {
+  for (const out of opts.out ?? []) reportFormatOf(out); // bad extensions fail before any board work
+  if (opts.input?.length && opts.seed !== undefined) throw new Error('give either --input or --seed, not both');
+  const seed = opts.seed === undefined ? 1 : Number(opts.seed);
+  if (!Number.isInteger(seed) || seed < 1) throw new Error(`--seed expects a positive integer, got '${opts.seed}'`);
+  const modelBytes = await readBytes(modelPath);
+  const files: InputFile[] = await Promise.all((opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })));
+  const board = await open(opts);
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  let result;
+  try {
+    result = await profileAndCompare(board.session, {
+      modelName: basename(modelPath),
+      modelBytes,
+      input: files.length ? { files } : { seed },
+      uint8Mode: opts.u8Bytes ? 'bytes' : 'affine',
+      cpu: opts.cpu,
+      port: board.kind === 'serial' ? board.port : board.kind,
+      signal: abort.signal,
+      onProgress: (f, m) => {
+        if (!opts.json && process.stderr.isTTY) process.stderr.write(`\r${Math.round(f * 100)}% ${m}`.padEnd(60));
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (!opts.json && process.stderr.isTTY) process.stderr.write('\r'.padEnd(61) + '\r');
+    await board.close();
+  }
+  const r = result.compare;
+  const written: string[] = [];
+  for (const out of opts.out ?? []) written.push((await exportReport(r, out)).path);
+  if (opts.dump) {
+    const path = resolve(opts.dump);
+    await writeFileAtomic(path, JSON.stringify(result.deviceDump, null, 1));
+    written.push(path);
+  }
+  if (opts.json) process.stdout.write(compareJson(r, reportMeta()));
+  else process.stdout.write(table(r) + written.map((p) => `wrote ${p}\n`).join(''));
+  if (opts.failOnMismatch && !r.allMatch) {
+    const bad = r.layers.filter((l) => l.status === 'mismatch' || l.status === 'missing').length;
+    const first = r.layers.find((l) => l.index === r.firstDivergent);
+    throw new Error(`${bad} layer(s) differ between host and board; first divergent layer ${r.firstDivergent} (${first?.op} '${first?.name}')`);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('profile')
+    .description('Run a model on a board, compare every layer with the host simulator, write reports')
+    .argument('<model>', '.tflite model file')
+    .requiredOption('-b, --board <board>', "'virtual' (host firmware), 'qemu' (emulated Cortex-M3) or a serial port path")
+    .option('-i, --input <file...>', 'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin')
+    .option('--seed <n>', 'xorshift32 input from seed N (default 1, as the fixture goldens)')
+    .option('-o, --out <file...>', 'write the comparison report(s): .html, .csv, .json or .pdf')
+    .option('--dump <device.json>', 'write the outputs read back from the board in the golden JSON format')
+    .option('--fail-on-mismatch', 'exit with status 1 when any layer differs')
+    .option('--cpu <profile[@MHz]>', 'cost-model profile for the estimates (default: the board CPU)')
+    .option('--firmware <path>', 'virtual board executable or QEMU kernel ELF to use instead of the default build')
+    .option('--baud <rate>', 'serial baud rate for a port (default 115200)')
+    .option('--u8-bytes', "a uint8 .npy feeding an int8 input holds the int8 bytes (two's complement)")
+    .option('--json', 'print the comparison as JSON (quantscope.compare/1) instead of a table')
+    .action((model: string, opts: ProfileOptions) => profileCommand(model, opts));
+}

@@ -1,0 +1,102 @@
+/**
+ * `quantscope profile` end to end through the package bin on the virtual board (the host build
+ * of our firmware behind a pty), and on a deliberately wrong board (`make -C firmware
+ * host-broken`: FULLY_CONNECTED rounds down) that must be caught at the right layer.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
+import { firmwareDir } from '../../src-main/services/board/firmware.ts';
+import { REPO, fixturePath, readFixture, readGolden } from '../helpers/fixtures.ts';
+
+const run = promisify(execFile);
+const BIN = join(REPO, 'bin', 'quantscope.mjs');
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+const sorted = (ts: { tensor: number; data_b64: string }[]) => ts.map((t) => `${t.tensor}:${t.data_b64}`).sort();
+
+describe('quantscope profile on the virtual board', () => {
+  it('micro_speech_quantized: all layers match; html, csv, json, pdf and the device dump are written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qs-profile-'));
+    const outs = ['r.html', 'r.csv', 'r.json', 'r.pdf'].map((f) => join(dir, f));
+    const model = fixturePath('models', 'micro_speech_quantized.tflite');
+    const r = await cli('profile', model, '--board', 'virtual', '--seed', '1', '--out', ...outs, '--dump', join(dir, 'device.json'), '--fail-on-mismatch');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('micro_speech_quantized.tflite on QuantScope virtual board (host): all 4 layers match');
+    expect(r.stdout).toMatch(/DEPTHWISE_CONV_2D\s+int8\[1x25x20x8\]\s+match/);
+    expect(readdirSync(dir).sort()).toEqual(['device.json', 'r.csv', 'r.html', 'r.json', 'r.pdf']);
+    const json = JSON.parse(readFileSync(outs[2], 'utf8'));
+    expect(json.summary).toEqual({ all_match: true, first_divergent: null, layers: 4, mismatched_layers: 0 });
+    expect(json.model.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(json.board).toMatchObject({ name: 'QuantScope virtual board', tick_hz: 1e9, port: 'virtual' });
+    expect(json.layers.map((l: { op: string }) => l.op)).toEqual(['INPUT', 'RESHAPE', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'SOFTMAX']);
+    expect(json.layers.slice(1).every((l: { measured_us: number }) => l.measured_us > 0)).toBe(true);
+    const csv = readFileSync(outs[1], 'utf8').trimEnd().split('\r\n');
+    expect(csv).toHaveLength(6);
+    expect(csv[3]).toMatch(/^1,DEPTHWISE_CONV_2D,1x25x20x8,0,0,\d+,,[\d.]+,match,/);
+    const html = readFileSync(outs[0], 'utf8');
+    expect(html).toContain('All 4 layers match bit for bit.');
+    expect(html).not.toMatch(/<script/i);
+    expect(readFileSync(outs[3]).subarray(0, 5).toString()).toBe('%PDF-');
+    const dump = JSON.parse(readFileSync(join(dir, 'device.json'), 'utf8'));
+    const golden = readGolden('micro_speech_quantized');
+    expect(sorted(dump.op_outputs)).toEqual(sorted(golden.op_outputs));
+    expect(dump.inputs[0].data_b64).toBe(golden.inputs[0].data_b64);
+  }, 180_000);
+
+  it('bad arguments fail with a clear message before touching a board', async () => {
+    const model = fixturePath('models', 'micro_speech_quantized.tflite');
+    let r = await cli('profile', model, '--board', 'virtual', '--out', join(tmpdir(), 'x.docx'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("cannot tell the report format of");
+    r = await cli('profile', '/nonexistent/m.tflite', '--board', 'virtual');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('No such file: /nonexistent/m.tflite');
+    r = await cli('profile', model, '--board', '/dev/does-not-exist');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot open serial port /dev/does-not-exist');
+    r = await cli('profile', model);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("required option '-b, --board <board>' not specified");
+  }, 60_000);
+});
+
+describe('a deliberately wrong board is caught', () => {
+  let broken: string;
+  beforeAll(async () => {
+    await run('make', ['-s', '-C', firmwareDir(), 'host-broken'], { timeout: 300_000 });
+    broken = join(firmwareDir(), 'build', 'host-broken', 'qs-board');
+  }, 300_000);
+
+  it.each(['micro_speech_quantized', 'keyword_spotting_on_off'])('%s: the first divergent layer is the first FULLY_CONNECTED', async (name) => {
+    const ops = readTflite(readFixture('models', `${name}.tflite`)).subgraphs[0].operators.map((o) => o.op);
+    const firstFc = ops.indexOf('FULLY_CONNECTED');
+    expect(firstFc).toBeGreaterThan(0); // layers before it must still match
+    const dir = mkdtempSync(join(tmpdir(), 'qs-broken-'));
+    const r = await cli('profile', fixturePath('models', `${name}.tflite`), '--board', 'virtual', '--firmware', broken, '--out', join(dir, 'r.json'), '--fail-on-mismatch');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`first divergent layer ${firstFc} \\(FULLY_CONNECTED`));
+    expect(r.stdout).toMatch(new RegExp(`>\\s*${firstFc}\\s+FULLY_CONNECTED\\s+\\S+\\s+mismatch`));
+    const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(json.summary.first_divergent).toBe(firstFc);
+    const rows = json.layers.filter((l: { index: number }) => l.index >= 0);
+    expect(rows.slice(0, firstFc).every((l: { status: string }) => l.status === 'match')).toBe(true);
+    // rounding down instead of to nearest: some outputs are exactly 1 LSB low, none further off
+    expect(rows[firstFc]).toMatchObject({ status: 'mismatch', max_abs_diff_lsb: 1 });
+    expect(rows[firstFc].mismatches).toBeGreaterThan(0);
+  }, 180_000);
+});
