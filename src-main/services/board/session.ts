@@ -171,6 +171,24 @@ export class BoardSession {
     return out;
   }
 
+  /** Reads graph output `index` after an INVOKE (valid until the next one). */
+  async readOutput(index: number, bytes: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const out = new Uint8Array(bytes);
+    const per = Math.min(this.link.hello.maxBody - 5, 0xffff);
+    for (let at = 0; at < bytes; ) {
+      const f = await this.link.request(requests.readOutput(index, at, per), { signal });
+      const p = decodeOutput(expectReply(f, Cmd.READ_OUTPUT));
+      if (p.offset !== at || p.data.length === 0 || p.data.length > bytes - at)
+        throw new ProtocolError(
+          'BAD_REPLY',
+          `READ_OUTPUT returned ${p.data.length} B at ${p.offset}, expected data at ${at}`,
+        );
+      out.set(p.data, at);
+      at += p.data.length;
+    }
+    return out;
+  }
+
   /**
    * Runs the model, streaming the outputs of ops firstOp..lastOp into `sink`. Returns the
    * board's INVOKE_DONE and the number of damaged stream frames seen.
