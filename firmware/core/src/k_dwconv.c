@@ -17,9 +17,10 @@ typedef struct {
   int8_t *shift;
 } dw_params_t;
 
-/* Depth multiplier 1: per output pixel, list the in-image taps once (input and filter
- * offsets), then run four channels at a time with the accumulators in registers. */
-static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
+/* Depth multiplier 1 or a multiple of 4: per output pixel, list the in-image taps once
+ * (input and filter offsets), then run four output channels at a time with the accumulators
+ * in registers (with a multiple of 4 the four channels share one input value). */
+static void dw_eval_taps(qs_model_t *m, const qs_op_t *op) {
   const dw_params_t *p = (const dw_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
@@ -28,7 +29,7 @@ static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
   const int32_t off = p->in_off;
   int b, oy, ox, ky, kx, c, t, nt;
   for (b = 0; b < p->n; b++) {
-    const int8_t *inb = in + (size_t)b * p->ih * p->iw * C;
+    const int8_t *inb = in + (size_t)b * p->ih * p->iw * p->ic;
     for (oy = 0; oy < p->oh; oy++) {
       int iy0 = oy * p->sh - p->pad_h;
       for (ox = 0; ox < p->ow; ox++, out += C) {
@@ -40,7 +41,7 @@ static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
           for (kx = 0; kx < p->kw; kx++) {
             int ix = ix0 + kx * p->dw;
             if (ix < 0 || ix >= p->iw) continue;
-            taps[2 * nt] = (iy * p->iw + ix) * C;
+            taps[2 * nt] = (iy * p->iw + ix) * p->ic;
             taps[2 * nt + 1] = (ky * p->kw + kx) * C;
             nt++;
           }
@@ -52,12 +53,24 @@ static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
           a1 = p->bias ? (uint32_t)p->bias[c + 1] : 0u;
           a2 = p->bias ? (uint32_t)p->bias[c + 2] : 0u;
           a3 = p->bias ? (uint32_t)p->bias[c + 3] : 0u;
-          for (t = 0; t < nt; t++, tp += 2) {
-            const int8_t *x = inb + tp[0] + c, *w = p->w + tp[1] + c;
-            a0 += (uint32_t)((x[0] + off) * w[0]);
-            a1 += (uint32_t)((x[1] + off) * w[1]);
-            a2 += (uint32_t)((x[2] + off) * w[2]);
-            a3 += (uint32_t)((x[3] + off) * w[3]);
+          if (p->dm == 1) {
+            for (t = 0; t < nt; t++, tp += 2) {
+              const int8_t *x = inb + tp[0] + c, *w = p->w + tp[1] + c;
+              a0 += (uint32_t)((x[0] + off) * w[0]);
+              a1 += (uint32_t)((x[1] + off) * w[1]);
+              a2 += (uint32_t)((x[2] + off) * w[2]);
+              a3 += (uint32_t)((x[3] + off) * w[3]);
+            }
+          } else {
+            const int ic = c / p->dm;
+            for (t = 0; t < nt; t++, tp += 2) {
+              const int32_t xv = inb[tp[0] + ic] + off;
+              const int8_t *w = p->w + tp[1] + c;
+              a0 += (uint32_t)(xv * w[0]);
+              a1 += (uint32_t)(xv * w[1]);
+              a2 += (uint32_t)(xv * w[2]);
+              a3 += (uint32_t)(xv * w[3]);
+            }
           }
           out[c] = qs_requant((int32_t)a0, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
           out[c + 1] = qs_requant((int32_t)a1, p->mult[c + 1], p->shift[c + 1], p->out_zp, p->act_min, p->act_max);
@@ -66,7 +79,7 @@ static void dw_eval_m1(qs_model_t *m, const qs_op_t *op) {
         }
         for (; c < C; c++) {
           uint32_t a = p->bias ? (uint32_t)p->bias[c] : 0u;
-          for (t = 0; t < nt; t++) a += (uint32_t)((inb[taps[2 * t] + c] + off) * p->w[taps[2 * t + 1] + c]);
+          for (t = 0; t < nt; t++) a += (uint32_t)((inb[taps[2 * t] + c / p->dm] + off) * p->w[taps[2 * t + 1] + c]);
           out[c] = qs_requant((int32_t)a, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
         }
       }
@@ -117,6 +130,8 @@ static void dw_eval(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
+static int taps_ok(const dw_params_t *p) { return p->dm == 1 || p->dm % 4 == 0; }
+
 qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
   const qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *out = qs_out(m);
   dw_params_t *p;
@@ -155,9 +170,9 @@ qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 4, 0), out, &p->act_min, &p->act_max))) return s;
   p->w = (const int8_t *)f->data;
   if ((s = qs_conv_channels(m, oi, op, p->oc, &p->mult, &p->shift, &p->bias))) return s;
-  qs_scratch(m, p->dm == 1 ? 8u * (size_t)p->kh * p->kw : 4u * (size_t)p->oc);
+  qs_scratch(m, taps_ok(p) ? 8u * (size_t)p->kh * p->kw : 4u * (size_t)p->oc);
   op->params = p;
   op->macs = (uint64_t)p->n * p->oh * p->ow * p->oc * p->kh * p->kw;
-  op->eval = p->dm == 1 ? dw_eval_m1 : dw_eval;
+  op->eval = taps_ok(p) ? dw_eval_taps : dw_eval;
   return QS_OK;
 }
