@@ -14,3 +14,13 @@ export {
   type LayerErrorOptions,
 } from './layer-error.ts';
 export { alignOps, type OpPair } from './op-align.ts';
+export { outputMetrics, argmax, type OutputMetrics } from './output-metrics.ts';
+export {
+  layerAdvice,
+  inputAdvice,
+  inputStats,
+  structureAdvice,
+  type Advice,
+  type AdviceThresholds,
+  type InputStats,
+} from './advice.ts';
