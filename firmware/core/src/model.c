@@ -73,7 +73,7 @@ static qs_status_t parse_tensor(qs_model_t *m, int ti, const fb_table_t *tt, con
   fb_t *fb = &m->fb;
   fb_vec_t shape = fb_vector(fb, tt, T_SHAPE, 4);
   uint32_t bi, i, esz;
-  uint64_t n = 1;
+  uint64_t n = 1, span = 1;
   memset(t, 0, sizeof(*t));
   t->dtype = fb_u8(fb, tt, T_TYPE, 0);
   bi = fb_u32(fb, tt, T_BUFFER, 0);
@@ -85,7 +85,10 @@ static qs_status_t parse_tensor(qs_model_t *m, int ti, const fb_table_t *tt, con
     if (d < 0) return qs_fail(m, QS_ERR_SHAPE, -1, ti, "dynamic or negative dimension");
     t->dims[i] = d;
     n *= (uint64_t)d;
-    if (n > 0x10000000u) return qs_fail(m, QS_ERR_LIMIT, -1, ti, "tensor too large");
+    /* bound the product of the non-zero dims too, so stride products in kernels cannot
+     * overflow even when a zero dimension makes the element count 0 */
+    span *= (uint64_t)(d > 0 ? d : 1);
+    if (span > 0x10000000u) return qs_fail(m, QS_ERR_LIMIT, -1, ti, "tensor too large");
   }
   esz = dtype_size(t->dtype);
   if (esz == 0) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "tensor type not supported");
