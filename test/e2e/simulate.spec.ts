@@ -12,7 +12,7 @@ import { openApp, openModelFile, screenshot } from './app-page.ts';
 const REPO = resolve(import.meta.dirname, '../..');
 
 interface CliRun {
-  layers: { index: number; op: string; stats: { min: number; max: number } }[];
+  layers: { index: number; op: string; stats: { min: number; max: number; real: { min: number; max: number } } }[];
   outputs: { top_k: { index: number }[] }[];
 }
 
@@ -50,6 +50,12 @@ test('person_detect on a real image: stats per layer, top class, histogram, cycl
   await page.getByTestId('sim-run').click();
   await expectSameAsCli(page, cli);
   await expect(page.getByTestId('sim-estimate')).toContainText('cortex-m4');
+
+  // Real units: scale · (q − zero point), 4 significant digits.
+  await page.getByTestId('sim-real').check();
+  const last = cli.layers.at(-1)!;
+  const lastRow = page.locator(`[data-testid="sim-row"][data-index="${last.index}"]`);
+  await expect(lastRow.locator('td').nth(4)).toHaveText(String(Number(last.stats.real.max.toPrecision(4))));
 
   await page.locator('[data-testid="sim-row"][data-index="3"]').click();
   await expect(page.getByTestId('histogram')).toBeVisible();
