@@ -31,7 +31,8 @@ export interface RunOptions {
 }
 
 interface Running {
-  worker: Worker;
+  /** null for in-process jobs (runLocal) */
+  worker: Worker | null;
   reject: (e: Error) => void;
 }
 
@@ -141,6 +142,53 @@ export class JobRunner {
       }
       const msg: ToWorker = { type: 'run', jobId, task, payload };
       worker.postMessage(msg);
+    });
+  }
+
+  /**
+   * An in-process job for I/O-bound work that must stay on this thread (a board session owns a
+   * serial port): same job ids, progress events and `cancel` as worker jobs; cancel aborts
+   * `signal` and rejects at once with CANCELLED (fn must honour the signal to stop its I/O).
+   */
+  runLocal<T>(fn: (ctx: { signal: AbortSignal; progress: (fraction: number, message: string) => void }) => Promise<T>, opts: { jobId?: string } = {}): Promise<T> {
+    if (this.closed) return Promise.reject(new ServiceError('NOT_AVAILABLE', 'The job runner is shut down'));
+    const jobId = opts.jobId ?? `internal:${++this.seq}`;
+    if (this.running.has(jobId)) {
+      return Promise.reject(new ServiceError('BAD_ARGUMENT', `A job with id "${jobId}" is already running`));
+    }
+    const abort = new AbortController();
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      const finish = () => {
+        done = true;
+        this.running.delete(jobId);
+      };
+      this.running.set(jobId, {
+        worker: null,
+        reject: (e) => {
+          if (done) return;
+          finish();
+          abort.abort();
+          reject(e);
+        },
+      });
+      const progress = (fraction: number, message: string) => {
+        if (done) return;
+        const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+        for (const l of this.listeners) l({ id: jobId, fraction: f, message });
+      };
+      fn({ signal: abort.signal, progress }).then(
+        (v) => {
+          if (done) return;
+          finish();
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (done) return;
+          finish();
+          reject(e);
+        },
+      );
     });
   }
 
