@@ -35,7 +35,7 @@ typedef struct {
   uint32_t scales_pos; /* model offset of the float scale vector (read with memcpy) */
 } qs_tensor_t;
 
-/* Runtime record per tensor (12 bytes). */
+/* Runtime record per tensor (16 bytes with padding). */
 typedef struct {
   uint32_t off;   /* activation: offset in the tensor area; constant: offset in the model */
   uint32_t bytes;

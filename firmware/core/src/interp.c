@@ -94,7 +94,7 @@ qs_status_t qs_tensor_info(const qs_interp_t *ip, int tensor, qs_tensor_info_t *
   int i;
   if (!ip || !ip->m) return QS_ERR_STATE;
   if (!out || tensor < 0 || (uint32_t)tensor >= ip->m->n_tensors) return QS_ERR_ARG;
-  /* re-decoded from the validated model: the arena keeps only a 12-byte slot per tensor */
+  /* re-decoded from the validated model: the arena keeps only a small slot per tensor */
   if (qs_get_tensor(ip->m, tensor, &t) != QS_OK) return QS_ERR_FORMAT;
   memset(out, 0, sizeof(*out));
   out->dtype = (qs_dtype_t)t.dtype;
