@@ -5,10 +5,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src-main/core/protocol/errors.ts';
 import { encodeFrame, FrameReader } from '../../src-main/core/protocol/frame.ts';
-import { MsgType, requests } from '../../src-main/core/protocol/messages.ts';
+import { Cmd, MsgType, requests } from '../../src-main/core/protocol/messages.ts';
 import { decodeBoardError } from '../../src-main/core/protocol/replies.ts';
-import type { BoardSession } from '../../src-main/services/board/session.ts';
-import { openSerialTransport } from '../../src-main/services/board/transport.ts';
+import { BoardLink } from '../../src-main/services/board/board-link.ts';
+import { BoardSession } from '../../src-main/services/board/session.ts';
+import { openSerialTransport, type ByteTransport } from '../../src-main/services/board/transport.ts';
 import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
 import { expectMatchesGolden, goldenCase } from './golden-check.ts';
 
@@ -29,12 +30,40 @@ afterEach(async () => {
 const person = goldenCase('person_detect');
 
 describe('BoardLink under load and faults', () => {
-  it('serialises concurrent callers so the link never goes full duplex (bindings-cpp 13 deadlock)', async () => {
-    // Without the single request queue these calls would write uploads and echoes while the board
-    // streams ~0.5 MB of op outputs back: @serialport/bindings-cpp 13's poller re-arms libuv
-    // with only the event just asked for (Poller::poll), so a write parked on EAGAIN stops
-    // reads; the board blocks writing to us and stops reading; both sides wait forever.
-    const { s } = await startBoard();
+  it('serialises concurrent callers: never writes while the board may be sending (bindings-cpp 13 deadlock)', async () => {
+    // @serialport/bindings-cpp 13's Poller::poll re-arms libuv with only the event just asked for,
+    // so a write parked on EAGAIN stops read notifications. If the app wrote while the board
+    // streams op outputs (and the board's output buffer filled), both sides would wait forever.
+    // (On this machine's ptys we could not make the raw binding hang, so this test checks the
+    // invariant that prevents it — no write while a reply or stream is due — and a time bound.)
+    const vb = await VirtualBoard.start();
+    const inner = await openSerialTransport(vb.portPath);
+    const sent = new FrameReader();
+    const received = new FrameReader();
+    let due = 0; // replies the board still owes us (request frames written minus replies seen)
+    let writesWhileDue = 0;
+    const watched: ByteTransport = {
+      description: inner.description,
+      write: async (b) => {
+        if (due > 0) writesWhileDue++;
+        // requests in this write that expect an answer (chunks without ACK do not)
+        for (const ev of sent.push(b)) {
+          if (ev.kind === 'frame' && !(ev.type === Cmd.LOAD_CHUNK && !(ev.body[8] & 1))) due++;
+        }
+        await inner.write(b);
+      },
+      onData: (cb) =>
+        inner.onData((b) => {
+          for (const ev of received.push(b)) {
+            if (ev.kind === 'frame' && ev.type !== MsgType.OP_OUTPUT) due--;
+          }
+          cb(b);
+        }),
+      onClose: (cb) => inner.onClose(cb),
+      close: () => inner.close(),
+    };
+    const s = new BoardSession(await BoardLink.open(watched));
+    started.push({ vb, s });
     const echoes = Array.from({ length: 40 }, (_, i) => new Uint8Array(4000).fill(i + 1));
     const deadline = new Promise((_, fail) =>
       setTimeout(() => fail(new Error('link hung for 60 s')), 60_000),
@@ -48,6 +77,8 @@ describe('BoardLink under load and faults', () => {
     expectMatchesGolden(p1 as Awaited<ReturnType<BoardSession['profile']>>, 'person_detect');
     const echoed = rest.slice(0, echoes.length) as Uint8Array[];
     echoed.forEach((e, i) => expect(e).toEqual(echoes[i]));
+    expect(writesWhileDue).toBe(0);
+    expect(due).toBe(0);
   }, 90_000);
 
   it('answers garbage, corrupt and oversize frames with errors and keeps serving', async () => {
