@@ -54,7 +54,8 @@ void Serial_IRQHandler(void) {
 
 static void clock_84mhz(void) {
   FLASH_ACR = 2u | (1u << 8) | (1u << 9) | (1u << 10); /* 2 wait states, prefetch, I/D cache */
-  RCC_PLLCFGR = 16u | (336u << 6) | (1u << 16) | (7u << 24); /* HSI/16*336/4, Q=7 (48 MHz) */
+  /* HSI/16*336/4 = 84 MHz, Q=7 (48 MHz), R=2 (its reset value; 0 and 1 are invalid) */
+  RCC_PLLCFGR = 16u | (336u << 6) | (1u << 16) | (7u << 24) | (2u << 28);
   RCC_CR |= 1u << 24;                                       /* PLL on */
   while (!(RCC_CR & (1u << 25))) {
   }
