@@ -1,8 +1,8 @@
 /** NumPy .npy parser (format 1.0/2.0/3.0, little-endian, C order) over bytes. */
 import { SimulateError } from '../errors.ts';
 
-export type NpyDType = 'int8' | 'uint8' | 'int16' | 'int32' | 'float32' | 'float64';
-export type NpyData = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+export type NpyDType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'float32' | 'float64';
+export type NpyData = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Float32Array | Float64Array;
 
 export interface NpyArray {
   dtype: NpyDType;
@@ -16,6 +16,7 @@ const DESCR: Record<string, NpyDType> = {
   '|u1': 'uint8',
   '<u1': 'uint8',
   '<i2': 'int16',
+  '<u2': 'uint16', // raw sensor samples (normalized with the model's parameters)
   '<i4': 'int32',
   '<f4': 'float32',
   '<f8': 'float64',
@@ -25,6 +26,7 @@ const CTOR = {
   int8: Int8Array,
   uint8: Uint8Array,
   int16: Int16Array,
+  uint16: Uint16Array,
   int32: Int32Array,
   float32: Float32Array,
   float64: Float64Array,
@@ -53,7 +55,7 @@ export function parseNpy(bytes: Uint8Array, label = '.npy'): NpyArray {
   const dtype = DESCR[descr];
   if (!dtype) {
     throw new SimulateError(
-      `${label}: dtype '${descr}' is not supported (int8, uint8, int16, int32, float32, float64 little-endian)`,
+      `${label}: dtype '${descr}' is not supported (int8, uint8, int16, uint16, int32, float32, float64 little-endian)`,
       'INPUT',
     );
   }
