@@ -91,22 +91,54 @@ export function layoutGraph(summary: ModelSummary): GraphLayout {
     const id = `in:${t.tensor}`;
     const title = t.name || `input ${t.tensor}`;
     const subtitle = tensorLabel(t);
-    addNode({ id, kind: 'input', ref: t.tensor, title, subtitle, supported: true, refs: [], width: nodeWidth(title, subtitle), height: NODE_HEIGHT });
+    addNode({
+      id,
+      kind: 'input',
+      ref: t.tensor,
+      title,
+      subtitle,
+      supported: true,
+      refs: [],
+      width: nodeWidth(title, subtitle),
+      height: NODE_HEIGHT,
+    });
     producer.set(t.tensor, id);
   }
   for (const l of summary.layers) {
     const id = `op:${l.index}`;
     const subtitle = l.outputs.map(tensorLabel).join(', ');
-    const refs = l.inputs.filter((t) => !t.constant && shared.has(t.tensor)).map((t) => t.name || `input ${t.tensor}`);
+    const refs = l.inputs
+      .filter((t) => !t.constant && shared.has(t.tensor))
+      .map((t) => t.name || `input ${t.tensor}`);
     const width = Math.max(nodeWidth(l.op, subtitle), ...refs.map((r) => nodeWidth('', `+ ${r}`)));
-    addNode({ id, kind: 'op', ref: l.index, title: l.op, subtitle, supported: l.supported, refs, width, height: NODE_HEIGHT + REF_LINE * refs.length });
+    addNode({
+      id,
+      kind: 'op',
+      ref: l.index,
+      title: l.op,
+      subtitle,
+      supported: l.supported,
+      refs,
+      width,
+      height: NODE_HEIGHT + REF_LINE * refs.length,
+    });
     for (const t of l.outputs) producer.set(t.tensor, id);
   }
   for (const t of summary.outputs) {
     const id = `out:${t.tensor}`;
     const title = t.name || `output ${t.tensor}`;
     const subtitle = tensorLabel(t);
-    addNode({ id, kind: 'output', ref: t.tensor, title, subtitle, supported: true, refs: [], width: nodeWidth(title, subtitle), height: NODE_HEIGHT });
+    addNode({
+      id,
+      kind: 'output',
+      ref: t.tensor,
+      title,
+      subtitle,
+      supported: true,
+      refs: [],
+      width: nodeWidth(title, subtitle),
+      height: NODE_HEIGHT,
+    });
   }
 
   const edgeList: Omit<GraphEdge, 'path'>[] = [];

@@ -34,12 +34,13 @@ export function searchText(l: LayerSummary): string {
  */
 export function queryLayers(layers: readonly LayerSummary[], query: string, sort: SortSpec): LayerSummary[] {
   const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const matches = terms.length === 0
-    ? layers.slice()
-    : layers.filter((l) => {
-        const text = searchText(l);
-        return terms.every((t) => (/^#\d+$/.test(t) ? `#${l.index}` === t : text.includes(t)));
-      });
+  const matches =
+    terms.length === 0
+      ? layers.slice()
+      : layers.filter((l) => {
+          const text = searchText(l);
+          return terms.every((t) => (/^#\d+$/.test(t) ? `#${l.index}` === t : text.includes(t)));
+        });
   const cmp = compare[sort.key];
   matches.sort(sort.descending ? (a, b) => cmp(b, a) : cmp);
   return matches;

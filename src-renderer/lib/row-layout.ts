@@ -8,7 +8,11 @@ export interface RowLayout {
   offsets: Float64Array;
 }
 
-export function buildRowLayout(lineCounts: readonly number[], lineHeight: number, padding: number): RowLayout {
+export function buildRowLayout(
+  lineCounts: readonly number[],
+  lineHeight: number,
+  padding: number,
+): RowLayout {
   const offsets = new Float64Array(lineCounts.length + 1);
   for (let i = 0; i < lineCounts.length; i++) {
     offsets[i + 1] = offsets[i] + Math.max(1, lineCounts[i]) * lineHeight + padding;

@@ -48,9 +48,7 @@ export class AppState {
   examples = $state.raw<ExampleModel[]>([]);
 
   isElectron = $derived(this.info?.host === 'electron');
-  selected = $derived(
-    this.model?.summary.layers.find((l) => l.index === this.selectedLayer) ?? null,
-  );
+  selected = $derived(this.model?.summary.layers.find((l) => l.index === this.selectedLayer) ?? null);
 
   /** Load host info and the file lists; open the start-up model if the host names one. */
   async start(): Promise<void> {
@@ -62,7 +60,8 @@ export class AppState {
     }
     void this.refreshLists();
     api.on('job.progress', (p) => {
-      if (this.job && this.job.id === p.id) this.job = { ...this.job, fraction: p.fraction, message: p.message };
+      if (this.job && this.job.id === p.id)
+        this.job = { ...this.job, fraction: p.fraction, message: p.message };
     });
     if (this.info.startupModel) await this.open({ path: this.info.startupModel });
   }
@@ -105,7 +104,10 @@ export class AppState {
 
   async openFile(file: File): Promise<void> {
     if (file.size > MAX_MODEL_BYTES) {
-      this.fail(`Opening ${file.name}`, new Error(`${file.name} is ${file.size} bytes; the limit is ${MAX_MODEL_BYTES}`));
+      this.fail(
+        `Opening ${file.name}`,
+        new Error(`${file.name} is ${file.size} bytes; the limit is ${MAX_MODEL_BYTES}`),
+      );
       return;
     }
     const bytes = new Uint8Array(await file.arrayBuffer());

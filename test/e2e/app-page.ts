@@ -59,7 +59,10 @@ export async function shownOpCounts(page: Page): Promise<Record<string, number>>
 export async function renderedRows(page: Page): Promise<Map<number, string>> {
   const rows = new Map<number, string>();
   for (const r of await page.getByTestId('layer-row').all()) {
-    rows.set(Number(await r.getAttribute('data-index')), ((await r.getByTestId('layer-op').textContent()) ?? '').replace(/\?$/, '').trim());
+    rows.set(
+      Number(await r.getAttribute('data-index')),
+      ((await r.getByTestId('layer-op').textContent()) ?? '').replace(/\?$/, '').trim(),
+    );
   }
   return rows;
 }

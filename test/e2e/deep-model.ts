@@ -17,7 +17,12 @@ export function deepAddModel(depth: number): Uint8Array {
   const add = sg.operators[0];
   const [a, b] = add.inputs;
   const template: Tensor = sg.tensors[add.outputs[0]];
-  model.operatorCodes.push({ builtinCode: BUILTIN_CUSTOM, deprecatedBuiltinCode: BUILTIN_CUSTOM, customCode: CUSTOM_OP, version: 1 });
+  model.operatorCodes.push({
+    builtinCode: BUILTIN_CUSTOM,
+    deprecatedBuiltinCode: BUILTIN_CUSTOM,
+    customCode: CUSTOM_OP,
+    version: 1,
+  });
   const customOpcode = model.operatorCodes.length - 1;
 
   const tensors = sg.tensors.slice();
@@ -29,7 +34,17 @@ export function deepAddModel(depth: number): Uint8Array {
     const custom = i === Math.floor(depth / 2);
     operators.push(
       custom
-        ? { index: i, opcodeIndex: customOpcode, builtinCode: BUILTIN_CUSTOM, op: CUSTOM_OP, known: false, inputs: [previous], outputs: [out], intermediates: [], options: {} }
+        ? {
+            index: i,
+            opcodeIndex: customOpcode,
+            builtinCode: BUILTIN_CUSTOM,
+            op: CUSTOM_OP,
+            known: false,
+            inputs: [previous],
+            outputs: [out],
+            intermediates: [],
+            options: {},
+          }
         : { ...add, index: i, inputs: [previous, b], outputs: [out] },
     );
     previous = out;

@@ -28,7 +28,12 @@ const BAD_FILES: { what: string; name: string; bytes: () => Buffer; message: Reg
     bytes: () => readFileSync(person).subarray(0, 4096),
     message: /truncated\.tflite/,
   },
-  { what: 'random bytes named .h5', name: 'noise.h5', bytes: () => Buffer.from('not an HDF5 file at all'), message: /noise\.h5/ },
+  {
+    what: 'random bytes named .h5',
+    name: 'noise.h5',
+    bytes: () => Buffer.from('not an HDF5 file at all'),
+    message: /noise\.h5/,
+  },
 ];
 
 for (const bad of BAD_FILES) {

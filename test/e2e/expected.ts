@@ -19,7 +19,13 @@ export const PUBLISHED_OPS: Record<string, Record<string, number>> = {
   'micro_speech_quantized.tflite': { RESHAPE: 1, DEPTHWISE_CONV_2D: 1, FULLY_CONNECTED: 1, SOFTMAX: 1 },
   'person_detect.tflite': { DEPTHWISE_CONV_2D: 14, CONV_2D: 14, AVERAGE_POOL_2D: 1, RESHAPE: 1, SOFTMAX: 1 },
   'simple_add_model.tflite': { ADD: 1 },
-  'keyword_spotting_on_off.tflite': { CONV_2D: 3, MAX_POOL_2D: 1, RESHAPE: 1, FULLY_CONNECTED: 1, SOFTMAX: 1 },
+  'keyword_spotting_on_off.tflite': {
+    CONV_2D: 3,
+    MAX_POOL_2D: 1,
+    RESHAPE: 1,
+    FULLY_CONNECTED: 1,
+    SOFTMAX: 1,
+  },
   'image_example1.tflite': { CONV_2D: 3, AVERAGE_POOL_2D: 2, RESHAPE: 1, FULLY_CONNECTED: 1, SOFTMAX: 1 },
   'rock_paper_scissors.tflite': {
     QUANTIZE: 1,
@@ -58,7 +64,9 @@ function goldenOps(file: string): number | null {
 export async function expectedModel(dir: string, file: string): Promise<FixtureModel> {
   const path = join(FIXTURES, dir, file);
   const bytes = new Uint8Array(readFileSync(path));
-  const summary = file.endsWith('.h5') ? summarizeKeras(await readKerasH5(bytes)) : summarize(readTflite(bytes));
+  const summary = file.endsWith('.h5')
+    ? summarizeKeras(await readKerasH5(bytes))
+    : summarize(readTflite(bytes));
   return {
     dir,
     file,

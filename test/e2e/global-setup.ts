@@ -16,7 +16,9 @@ function waitForUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolveUrl, reject) => {
     let output = '';
     const timer = setTimeout(() => {
-      reject(new Error(`quantscope serve printed no URL within ${START_TIMEOUT_MS / 1000} s. Output:\n${output}`));
+      reject(
+        new Error(`quantscope serve printed no URL within ${START_TIMEOUT_MS / 1000} s. Output:\n${output}`),
+      );
     }, START_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();

@@ -21,7 +21,10 @@ test('selecting a row selects the graph node and vice versa', async ({ page }) =
   await expect(page.locator('[data-testid="graph-node"][data-layer="5"]')).not.toHaveClass(/selected/);
   await screenshot(page, 'person_detect-graph-selected');
   await page.getByTestId('tab-layers').click();
-  await expect(page.locator('[data-testid="layer-row"][data-index="7"]')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator('[data-testid="layer-row"][data-index="7"]')).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
 });
 
 test('sorting by MACs and filtering by op', async ({ page }) => {
@@ -30,7 +33,8 @@ test('sorting by MACs and filtering by op', async ({ page }) => {
   await openApp(page);
   await openModelFile(page, expected.path, 'person_detect.tflite');
 
-  const firstRowMacs = async () => layers[Number(await page.getByTestId('layer-row').first().getAttribute('data-index'))].macs;
+  const firstRowMacs = async () =>
+    layers[Number(await page.getByTestId('layer-row').first().getAttribute('data-index'))].macs;
   await page.getByTestId('sort-macs').click(); // cost columns start with the biggest
   await expect.poll(firstRowMacs).toBe(Math.max(...layers.map((l) => l.macs)));
   await page.getByTestId('sort-macs').click();
@@ -86,7 +90,9 @@ test('bundled examples open by path and then appear in recent files', async ({ p
   await example.click();
   await expect(page.getByTestId('header-model')).toHaveText('micro_speech_quantized.tflite');
   await expect(page.getByTestId('layer-count')).toHaveAttribute('data-count', '4');
-  await expect(page.getByTestId('recent-file').filter({ hasText: 'micro_speech_quantized.tflite' })).toBeVisible();
+  await expect(
+    page.getByTestId('recent-file').filter({ hasText: 'micro_speech_quantized.tflite' }),
+  ).toBeVisible();
   await screenshot(page, 'example-micro_speech');
 });
 

@@ -8,12 +8,16 @@ import { openApp, screenshot } from './app-page.ts';
 
 const DEPTH = 300;
 
-test(`a ${DEPTH}-layer model: virtualized table, full graph, unsupported op marked`, async ({ page }, info) => {
+test(`a ${DEPTH}-layer model: virtualized table, full graph, unsupported op marked`, async ({
+  page,
+}, info) => {
   const bytes = Buffer.from(deepAddModel(DEPTH));
   await openApp(page);
 
   let t0 = Date.now();
-  await page.getByTestId('file-input').setInputFiles({ name: 'deep.tflite', mimeType: 'application/octet-stream', buffer: bytes });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'deep.tflite', mimeType: 'application/octet-stream', buffer: bytes });
   await expect(page.getByTestId('layer-count')).toHaveAttribute('data-count', String(DEPTH));
   const openMs = Date.now() - t0;
 
@@ -25,7 +29,10 @@ test(`a ${DEPTH}-layer model: virtualized table, full graph, unsupported op mark
   t0 = Date.now();
   await page.getByRole('grid', { name: 'Layers' }).focus();
   await page.keyboard.press('End');
-  await expect(page.locator(`[data-testid="layer-row"][data-index="${DEPTH - 1}"]`)).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator(`[data-testid="layer-row"][data-index="${DEPTH - 1}"]`)).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
   const endMs = Date.now() - t0;
   expect(await page.getByTestId('layer-row').count()).toBeLessThan(80);
 
@@ -42,7 +49,11 @@ test(`a ${DEPTH}-layer model: virtualized table, full graph, unsupported op mark
   await page.getByTestId('tab-graph').click();
   await expect(page.locator('[data-testid="graph-node"][data-kind="op"]')).toHaveCount(DEPTH);
   const graphMs = Date.now() - t0;
-  await expect(page.locator(`[data-testid="graph-node"][data-op="${CUSTOM_OP}"] [data-testid="graph-unsupported-marker"]`)).toHaveCount(1);
+  await expect(
+    page.locator(
+      `[data-testid="graph-node"][data-op="${CUSTOM_OP}"] [data-testid="graph-unsupported-marker"]`,
+    ),
+  ).toHaveCount(1);
   // The selected last layer was brought into view.
   const last = page.locator(`[data-testid="graph-node"][data-layer="${DEPTH - 1}"]`);
   await expect(last).toHaveClass(/selected/);

@@ -10,8 +10,10 @@ for (const { dir, file } of fixtureFiles()) {
   test(`opens ${dir}/${file}`, async ({ page }) => {
     const expected = await expectedModel(dir, file);
     const layers = expected.summary.layers;
-    if (expected.published) expect(opCounts(expected.summary), 'core reader vs SOURCES.md').toEqual(expected.published);
-    if (expected.goldenOps !== null) expect(layers.length, 'core reader vs TFLite Micro golden').toBe(expected.goldenOps);
+    if (expected.published)
+      expect(opCounts(expected.summary), 'core reader vs SOURCES.md').toEqual(expected.published);
+    if (expected.goldenOps !== null)
+      expect(layers.length, 'core reader vs TFLite Micro golden').toBe(expected.goldenOps);
 
     await openApp(page);
     await openModelFile(page, expected.path, file);
@@ -33,11 +35,18 @@ for (const { dir, file } of fixtureFiles()) {
     await expect(lastRow.getByTestId('layer-op')).toContainText(last.op);
     await expect(page.getByTestId('layer-details')).toHaveAttribute('data-index', String(last.index));
     await page.keyboard.press('Home');
-    await expect(page.locator('[data-testid="layer-row"][data-index="0"]')).toHaveAttribute('aria-selected', 'true');
+    await expect(page.locator('[data-testid="layer-row"][data-index="0"]')).toHaveAttribute(
+      'aria-selected',
+      'true',
+    );
 
     // Model inputs/outputs with their shapes.
-    await expect(page.getByTestId('model-inputs').getByTestId('tensor')).toHaveCount(expected.summary.inputs.length);
-    await expect(page.getByTestId('model-outputs').getByTestId('tensor')).toHaveCount(expected.summary.outputs.length);
+    await expect(page.getByTestId('model-inputs').getByTestId('tensor')).toHaveCount(
+      expected.summary.inputs.length,
+    );
+    await expect(page.getByTestId('model-outputs').getByTestId('tensor')).toHaveCount(
+      expected.summary.outputs.length,
+    );
     await expect(page.getByTestId('model-inputs').getByTestId('tensor').first()).toContainText(
       expected.summary.inputs[0].shape.join('×'),
     );
@@ -46,7 +55,9 @@ for (const { dir, file } of fixtureFiles()) {
     // Graph: one node per operator.
     await page.getByTestId('tab-graph').click();
     await expect(page.locator('[data-testid="graph-node"][data-kind="op"]')).toHaveCount(layers.length);
-    await expect(page.locator('[data-testid="graph-node"][data-kind="input"]')).toHaveCount(expected.summary.inputs.length);
+    await expect(page.locator('[data-testid="graph-node"][data-kind="input"]')).toHaveCount(
+      expected.summary.inputs.length,
+    );
     await screenshot(page, `${file}-graph`);
   });
 }

@@ -12,16 +12,24 @@ import { openApp, openModelFile, screenshot } from './app-page.ts';
 const REPO = resolve(import.meta.dirname, '../..');
 
 interface CliRun {
-  layers: { index: number; op: string; stats: { min: number; max: number; real: { min: number; max: number } } }[];
+  layers: {
+    index: number;
+    op: string;
+    stats: { min: number; max: number; real: { min: number; max: number } };
+  }[];
   outputs: { top_k: { index: number }[] }[];
 }
 
 function cliRun(model: string, args: string[]): CliRun {
-  const out = execFileSync(process.execPath, [resolve(REPO, 'bin/quantscope.mjs'), 'run', model, ...args, '--json'], {
-    cwd: REPO,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [resolve(REPO, 'bin/quantscope.mjs'), 'run', model, ...args, '--json'],
+    {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   return JSON.parse(out) as CliRun;
 }
 
@@ -33,10 +41,15 @@ async function expectSameAsCli(page: Page, cli: CliRun): Promise<void> {
     await expect(row.locator('td').nth(3)).toHaveText(String(l.stats.min));
     await expect(row.locator('td').nth(4)).toHaveText(String(l.stats.max));
   }
-  await expect(page.getByTestId('top-class')).toHaveAttribute('data-index', String(cli.outputs[0].top_k[0].index));
+  await expect(page.getByTestId('top-class')).toHaveAttribute(
+    'data-index',
+    String(cli.outputs[0].top_k[0].index),
+  );
 }
 
-test('person_detect on a real image: stats per layer, top class, histogram, cycle estimate', async ({ page }) => {
+test('person_detect on a real image: stats per layer, top class, histogram, cycle estimate', async ({
+  page,
+}) => {
   const model = fixturePath('models', 'person_detect.tflite');
   const image = fixturePath('data', 'tflm_person_gray_u8_96x96.npy');
   const cli = cliRun(model, ['--input', image]);
@@ -81,7 +94,11 @@ test('person_detect: the person and no-person images get different top classes',
     ['person', 'tflm_person_gray_u8_96x96.npy'],
     ['no_person', 'tflm_no_person_gray_u8_96x96.npy'],
   ]) {
-    const cli = cliRun(fixturePath('models', 'person_detect.tflite'), ['--input', fixturePath('data', file), '--u8-bytes']);
+    const cli = cliRun(fixturePath('models', 'person_detect.tflite'), [
+      '--input',
+      fixturePath('data', file),
+      '--u8-bytes',
+    ]);
     await page.getByTestId('sim-file-input').setInputFiles(fixturePath('data', file));
     await expect(page.getByTestId('sim-choose')).toHaveText(file);
     await page.getByTestId('sim-run').click();
@@ -109,7 +126,9 @@ test('a wrong input shows the error banner naming the problem', async ({ page })
   await openModelFile(page, fixturePath('models', 'hello_world_int8.tflite'), 'hello_world_int8.tflite');
   await page.getByTestId('view-simulate').click();
   // A 96×96 image for a model whose input is [1, 1].
-  await page.getByTestId('sim-file-input').setInputFiles(fixturePath('data', 'tflm_person_gray_u8_96x96.npy'));
+  await page
+    .getByTestId('sim-file-input')
+    .setInputFiles(fixturePath('data', 'tflm_person_gray_u8_96x96.npy'));
   await page.getByTestId('sim-run').click();
   await expect(page.getByTestId('error-banner')).toBeVisible();
   await expect(page.getByTestId('error-message')).toContainText(/shape|element|size/i);

@@ -26,7 +26,10 @@ export class GraphViewport {
   /** Whole graph in view (never enlarged past 1.5×). */
   fit(graphWidth: number, graphHeight: number, viewWidth: number, viewHeight: number): void {
     if (graphWidth <= 0 || graphHeight <= 0 || viewWidth <= 0 || viewHeight <= 0) return;
-    const s = Math.max(GraphViewport.MIN_SCALE, Math.min(1.5, viewWidth / graphWidth, viewHeight / graphHeight));
+    const s = Math.max(
+      GraphViewport.MIN_SCALE,
+      Math.min(1.5, viewWidth / graphWidth, viewHeight / graphHeight),
+    );
     this.scale = s;
     this.x = (viewWidth - graphWidth * s) / 2;
     this.y = Math.max(0, (viewHeight - graphHeight * s) / 2);

@@ -6,7 +6,14 @@ export type SimulatedLayer = SimulateResult['layers'][number];
 export type SimulatedOutput = SimulateResult['outputs'][number];
 
 /** Cost-model profiles the simulator knows (`cpu` argument; `name@MHz` sets the clock). */
-export const CPU_PROFILES = ['cortex-m0plus', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55'] as const;
+export const CPU_PROFILES = [
+  'cortex-m0plus',
+  'cortex-m3',
+  'cortex-m4',
+  'cortex-m7',
+  'cortex-m33',
+  'cortex-m55',
+] as const;
 
 export class SimulateState {
   seed = $state(1);
