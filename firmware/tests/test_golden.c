@@ -95,6 +95,17 @@ static int run_one(const char *fixtures, const char *path, uint8_t *arena) {
   c.g = &g;
   c.ip = &ip;
   qs_invoke(&ip, hook, &c);
+  {
+    /* a second invoke on re-written inputs must give the same bytes (no state leaks
+     * between runs, e.g. through buffers the plan shares) */
+    int first_failed = c.failed;
+    for (i = 0; i < g.n_in; i++)
+      for (in_i = 0; in_i < qs_input_count(&ip); in_i++)
+        if (qs_input_tensor(&ip, (int)in_i) == g.in[i].tensor) memcpy(qs_input_data(&ip, (int)in_i), g.in[i].data, g.in[i].len);
+    c.checked = 0;
+    qs_invoke(&ip, hook, &c);
+    if (c.failed && !first_failed) printf("  FAIL: second invoke differs\n");
+  }
   if (!c.failed && (size_t)c.checked != qs_op_count(&ip)) {
     printf("  FAIL: %d of %zu ops checked\n", c.checked, qs_op_count(&ip));
     c.failed = 1;

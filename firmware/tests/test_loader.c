@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/src/internal.h"
 #include "qs_interp.h"
 #include "test_util.h"
 #include "tfl_build.h"
@@ -151,7 +152,24 @@ static void test_fixture(const char *fixtures, const char *name, size_t tflm_are
   CHECK(qs_load(&ip, model, len, g_arena, need - 1) == QS_ERR_ARENA, "%s: one byte less must fail", name);
   s = qs_load(&ip, model, len, g_arena, sizeof(g_arena));
   CHECK(s == QS_OK && qs_arena_used(&ip) == need, "%s: arena used %zu, minimal %zu", name, qs_arena_used(&ip), need);
-  printf("  %s: arena %zu bytes (TFLM reference: %zu)\n", name, qs_arena_used(&ip), tflm_arena);
+  if (tflm_arena) printf("  %s: arena %zu bytes (TFLM reference: %zu)\n", name, qs_arena_used(&ip), tflm_arena);
+  else printf("  %s: arena %zu bytes\n", name, qs_arena_used(&ip));
+  /* the plan: activations alive at the same time never share bytes, and all fit */
+  if (s == QS_OK) {
+    const qs_model_t *mm = ip.m;
+    uint32_t a, b2, bad = 0;
+    for (a = 0; a < mm->n_tensors; a++) {
+      const qs_slot_t *x = &mm->slots[a];
+      if (!x->used || x->is_const) continue;
+      if (x->off + x->bytes > mm->tensor_bytes) bad++;
+      for (b2 = a + 1; b2 < mm->n_tensors; b2++) {
+        const qs_slot_t *y = &mm->slots[b2];
+        if (!y->used || y->is_const || x->first_op > y->last_op || y->first_op > x->last_op) continue;
+        if (x->off < y->off + y->bytes && y->off < x->off + x->bytes) bad++;
+      }
+    }
+    CHECK(bad == 0, "%s: %u overlapping or out-of-area tensors in the memory plan", name, bad);
+  }
   /* every truncation of the file is rejected without a fault (ASan checks the reads) */
   for (i = 0; i < len; i += (len / 2000) + 1) {
     copy = (uint8_t *)malloc(i + 1);
@@ -168,6 +186,8 @@ int main(int argc, char **argv) {
   test_bytes();
   test_fixture(fixtures, "hello_world_int8.tflite", 676);
   test_fixture(fixtures, "person_detect.tflite", 82292);
+  test_fixture(fixtures, "rock_paper_scissors.tflite", 0);
+  test_fixture(fixtures, "simple_add_model.tflite", 0);
   printf("loader: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
   return failures ? 1 : 0;
 }
