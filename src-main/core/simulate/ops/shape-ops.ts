@@ -159,14 +159,13 @@ export function prepareStridedSlice(ctx: PrepareContext): Run {
     const dim = input.shape[d];
     const stride = strides[d] ?? 1;
     if (stride === 0) ctx.fail(`stride of axis ${d} is 0`);
-    const clampIndex = (v: number, isEnd: boolean): number => {
-      if (v < 0) v += dim;
-      return stride > 0
-        ? Math.min(Math.max(v, 0), dim)
-        : Math.min(Math.max(v, -1), isEnd ? dim - 1 : dim - 1);
+    // Positive strides clamp into [0, dim]; negative strides into [-1, dim - 1] (end exclusive).
+    const clampIndex = (v: number): number => {
+      const w = v < 0 ? v + dim : v;
+      return stride > 0 ? Math.min(Math.max(w, 0), dim) : Math.min(Math.max(w, -1), dim - 1);
     };
-    let s = beginMask & (1 << d) ? (stride > 0 ? 0 : dim - 1) : clampIndex(begin[d] ?? 0, false);
-    let e = endMask & (1 << d) ? (stride > 0 ? dim : -1) : clampIndex(end[d] ?? dim, true);
+    let s = beginMask & (1 << d) ? (stride > 0 ? 0 : dim - 1) : clampIndex(begin[d] ?? 0);
+    let e = endMask & (1 << d) ? (stride > 0 ? dim : -1) : clampIndex(end[d] ?? dim);
     if (shrinkMask & (1 << d)) {
       s = (begin[d] ?? 0) < 0 ? (begin[d] ?? 0) + dim : (begin[d] ?? 0);
       e = s + 1;
