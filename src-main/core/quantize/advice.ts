@@ -60,7 +60,8 @@ export interface InputStats {
 /** Advice when the model input is not roughly within [-1, 1], naming the `--norm` that fixes it. */
 export function inputAdvice(name: string, s: InputStats): Advice[] {
   const span = Math.max(Math.abs(s.min), Math.abs(s.max));
-  if (s.min >= -1.5 && s.max <= 1.5 && Math.abs(s.mean) <= 0.5) return [];
+  // Centred with about unit spread (a [-1, 1] rescale or per-sample mean/std z-scores) is fine.
+  if (Math.abs(s.mean) <= 0.5 && s.std <= 1.5 && span <= 10) return [];
   let fix: string;
   if (s.min >= 0 && s.max > 1.5) {
     // Non-negative data (pixels, magnitudes): centring by mean/std uses the whole int8 range.

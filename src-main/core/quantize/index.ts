@@ -24,3 +24,12 @@ export {
   type AdviceThresholds,
   type InputStats,
 } from './advice.ts';
+export {
+  quantizeWorkflow,
+  quantizationReport,
+  type QuantizeRequest,
+  type QuantizeOutcome,
+  type ReportRequest,
+  type QuantReport,
+} from './pipeline.ts';
+export { dequantize, int8Inputs } from './io-convert.ts';

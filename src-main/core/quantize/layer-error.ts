@@ -6,11 +6,10 @@
  * max_abs_error is the mean of per-sample maxima). Plus the accumulated error: the full float
  * model vs the int8 model at the same tensor.
  */
-import type { Model, Tensor } from '../model/ir.ts';
-import { invoke, prepare, type PreparedModel } from '../simulate/interpreter.ts';
-import type { TensorData } from '../simulate/tensor-data.ts';
+import type { Model } from '../model/ir.ts';
+import { invoke, prepare } from '../simulate/interpreter.ts';
 import { alignOps } from './op-align.ts';
-import { quantizeValue } from './params.ts';
+import { dequantize, int8Inputs } from './io-convert.ts';
 import { singleOpModel } from './single-op.ts';
 
 export interface LayerErrorRow {
@@ -54,32 +53,6 @@ export const MLTK_COLUMNS = [
 export interface LayerErrorOptions {
   onProgress?: (done: number, total: number) => void;
   isCancelled?: () => boolean;
-}
-
-function dequantize(t: Tensor, data: TensorData): Float32Array {
-  if (t.dtype === 'float32') return Float32Array.from(data as Float32Array);
-  const q = t.quantization;
-  if (!q) throw new Error(`tensor ${t.index} '${t.name}' (${t.dtype}) has no quantization parameters`);
-  const out = new Float32Array(data.length);
-  const per = q.scale.length > 1;
-  const inner = per ? t.shape.slice(q.axis + 1).reduce((a, b) => a * b, 1) : 1;
-  for (let i = 0; i < data.length; i++) {
-    const c = per ? Math.floor(i / inner) % q.scale.length : 0;
-    out[i] = (Number(data[i]) - q.zeroPoint[c]) * q.scale[c];
-  }
-  return out;
-}
-
-/** The int8 model's inputs for a float sample (quantized when the model takes int8). */
-function int8Inputs(pm: PreparedModel, sample: Float32Array[]): TensorData[] {
-  return pm.inputs.map((t, i) => {
-    if (t.dtype === 'float32') return sample[i];
-    const q = t.quantization;
-    if (t.dtype !== 'int8' || !q)
-      throw new Error(`input '${t.name}' is ${t.dtype}; only float32 or int8 inputs are supported`);
-    const p = { scale: q.scale[0], zeroPoint: q.zeroPoint[0] };
-    return Int8Array.from(sample[i], (v) => quantizeValue(v, p));
-  });
 }
 
 interface Acc {

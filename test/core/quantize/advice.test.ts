@@ -57,7 +57,8 @@ describe('advice', () => {
     const norm = raw.map((x) => normalizeSample(x, { rescale: 0, meanAndStd: true }));
     const s = inputStats(norm);
     expect(s.mean).toBeCloseTo(0, 5);
-    // mean/std-normalized data reaches past ±1 but is centred: only flag a wide span.
+    // mean/std-normalized data reaches past ±1 but is centred with unit spread: no advice.
+    expect(inputAdvice('x', s)).toEqual([]);
     expect(inputAdvice('x', { min: -1, max: 1, mean: 0, std: 0.5 })).toEqual([]);
     expect(inputAdvice('x', { min: -50, max: 50, mean: 0, std: 20 })[0].message).toMatch(/--norm rescale:50/);
   });

@@ -1,0 +1,133 @@
+/**
+ * The quantize and report workflows end to end, pure: what the worker, the CLI
+ * (`quantscope quantize` / `quantscope report`) and the UI call.
+ *   quantize: raw samples → normalization (chosen, or the model's own MLTK parameters) →
+ *             calibration + method choice → int8 model carrying the normalization → report.
+ *   report:   int8 model (ours or anyone's) + its float model + samples → layer rows, CSV,
+ *             whole-model metrics, advice.
+ */
+import type { Model } from '../model/ir.ts';
+import { flattenKeras } from '../model/keras/graph.ts';
+import type { KerasModel } from '../model/keras/types.ts';
+import { writeTflite } from '../model/tflite-writer.ts';
+import { invoke, prepare } from '../simulate/interpreter.ts';
+import { normalizationOf, normalizeSample } from '../simulate/inputs/normalize.ts';
+import {
+  inputAdvice,
+  inputStats,
+  layerAdvice,
+  structureAdvice,
+  type Advice,
+  type AdviceThresholds,
+} from './advice.ts';
+import { autoQuantize } from './auto-range.ts';
+import { dequantize, int8Inputs } from './io-convert.ts';
+import { layerErrors, layerErrorsCsv, type LayerErrorRow } from './layer-error.ts';
+import { withNormalization, type InputNormalization } from './normalization.ts';
+import { outputMetrics, type OutputMetrics } from './output-metrics.ts';
+import type { RangeMethod } from './ranges.ts';
+
+export interface Progress {
+  onProgress?: (stage: 'calibrate' | 'report', done: number, total: number) => void;
+  isCancelled?: () => boolean;
+}
+
+export interface QuantReport {
+  layers: LayerErrorRow[];
+  csv: string;
+  outputs: OutputMetrics;
+  advice: Advice[];
+}
+
+export interface ReportRequest extends Progress {
+  int8: Model;
+  float: Model;
+  /** Samples already normalized as the models expect (float32, per graph input). */
+  samples: Float32Array[][];
+  labels?: number[];
+  /** The Keras source, for structure advice. */
+  keras?: KerasModel;
+  thresholds?: AdviceThresholds;
+}
+
+export function quantizationReport(req: ReportRequest): QuantReport {
+  const tick = (done: number, total: number) => req.onProgress?.('report', done, total);
+  const layers = layerErrors(req.int8, req.float, req.samples, {
+    onProgress: tick,
+    isCancelled: req.isCancelled,
+  });
+  const fpm = prepare(req.float);
+  const qpm = prepare(req.int8);
+  const floatOut: Float32Array[] = [];
+  const int8Out: Float32Array[] = [];
+  for (const s of req.samples) {
+    floatOut.push(Float32Array.from(invoke(fpm, s, { taps: false }).outputs[0].data as Float32Array));
+    const q = invoke(qpm, int8Inputs(qpm, s), { taps: false }).outputs[0];
+    int8Out.push(dequantize(qpm.subgraph.tensors[q.tensor], q.data));
+  }
+  const advice = [
+    ...fpm.inputs.flatMap((t, i) => inputAdvice(t.name, inputStats(req.samples.map((s) => s[i])))),
+    ...layerAdvice(layers, req.thresholds),
+  ];
+  if (req.keras) {
+    const g = flattenKeras(req.keras.config);
+    advice.push(...structureAdvice(g.nodes, g.outputs));
+  }
+  return {
+    layers,
+    csv: layerErrorsCsv(layers),
+    outputs: outputMetrics(floatOut, int8Out, req.labels),
+    advice,
+  };
+}
+
+export interface QuantizeRequest extends Progress {
+  /** Float TFLite IR (for Keras: kerasToTflite(keras)). */
+  float: Model;
+  keras?: KerasModel;
+  /** Raw samples (before normalization), per graph input. */
+  samples: Float32Array[][];
+  /** Normalization to apply and record; omitted = the model's own MLTK parameters (or none). */
+  norm?: InputNormalization;
+  io?: 'int8' | 'float32';
+  /** 'auto' (default) scores min/max, percentile and MSE ranges and keeps the best. */
+  method?: 'auto' | RangeMethod;
+  labels?: number[];
+  thresholds?: AdviceThresholds;
+}
+
+export interface QuantizeOutcome {
+  model: Model;
+  bytes: Uint8Array;
+  method: RangeMethod;
+  scores: Partial<Record<RangeMethod, number>>;
+  report: QuantReport;
+}
+
+export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
+  const norm = req.norm ?? normalizationOf(req.float.parameters) ?? { rescale: 0, meanAndStd: false };
+  const active = norm.rescale !== 0 || norm.meanAndStd;
+  const samples = req.samples.map((s) =>
+    s.map((x) => (active ? normalizeSample(x, norm) : Float32Array.from(x))),
+  );
+  const methods: RangeMethod[] =
+    !req.method || req.method === 'auto' ? ['minmax', 'percentile', 'mse'] : [req.method];
+  const auto = autoQuantize(req.float, samples, {
+    io: req.io,
+    methods,
+    onProgress: (d, t) => req.onProgress?.('calibrate', d, t),
+    isCancelled: req.isCancelled,
+  });
+  const model = req.norm || active ? withNormalization(auto.model, norm) : auto.model;
+  const report = quantizationReport({
+    int8: model,
+    float: req.float,
+    samples,
+    labels: req.labels,
+    keras: req.keras,
+    thresholds: req.thresholds,
+    onProgress: req.onProgress,
+    isCancelled: req.isCancelled,
+  });
+  return { model, bytes: writeTflite(model), method: auto.method, scores: auto.scores, report };
+}
