@@ -1,5 +1,5 @@
 /**
- * `quantscope run MODEL [--input FILE ...] [--seed N] [--dump OUT.json] [--repeat N] [--json]`:
+ * `quantscope run MODEL [--input FILE ...] [--raw-input FILE.npy ...] [--seed N] [--dump OUT.json] [--repeat N] [--json]`:
  * run a .tflite model in the bit-exact host simulator and show every layer. File reading and
  * timing live here; parsing and computing are in core/simulate.
  */
@@ -10,12 +10,16 @@ import type { Command } from 'commander';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { cpuProfile, estimateModel, type CpuProfileName } from '../../core/simulate/cost-model.ts';
 import { goldenDump, layerReports, outputReports } from '../../core/simulate/dump.ts';
+import { normalizationNotes } from '../../core/normalize/normalize.ts';
+import { describeNormalization, rawInputTensors } from '../../core/normalize/raw-input.ts';
 import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
+import { parseNpy } from '../../core/simulate/inputs/npy.ts';
 import { invoke, prepare } from '../../core/simulate/interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
 
 interface RunOptions {
   input?: string[];
+  rawInput?: string[];
   seed?: string;
   dump?: string;
   repeat?: string;
@@ -52,11 +56,20 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
     (opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })),
   );
   const seed = opts.seed !== undefined ? positiveInt(opts.seed, '--seed') : undefined;
-  const inputs = buildInputs(
-    { files, seed, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' },
-    pm.inputs,
-    model.parameters,
-  );
+  let normalized: string | undefined;
+  let inputs;
+  if (opts.rawInput?.length) {
+    // raw sensor samples, normalized with the model's parameters exactly as the board does
+    if (files.length || seed !== undefined) throw new Error('give --raw-input alone (not with --input or --seed)');
+    const arrays = await Promise.all(
+      opts.rawInput.map(async (p) => ({ name: basename(p), ...parseNpy(await readBytes(p), basename(p)) })),
+    );
+    const raw = rawInputTensors(pm.inputs, model.parameters, arrays);
+    inputs = raw.inputs;
+    normalized = describeNormalization(raw.normalization);
+  } else {
+    inputs = buildInputs({ files, seed, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' }, pm.inputs, model.parameters);
+  }
   const result = invoke(pm, inputs, { taps: true });
   let medianMs: number | undefined;
   if (opts.repeat !== undefined) {
@@ -92,11 +105,14 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
       layers: layers.map((l) => (cost ? { ...l, est_cycles: cost.layers[l.index].cycles } : l)),
       ...(medianMs !== undefined ? { repeat: Number(opts.repeat), median_ms: medianMs } : {}),
       ...(cost ? { est_cycles: cost.cycles, est_ms: cost.ms } : {}),
+      ...(normalized ? { raw_input_normalization: normalized, normalization_notes: normalizationNotes(model.parameters) } : {}),
     };
     process.stdout.write(JSON.stringify(doc) + '\n');
     return;
   }
   const lines: string[] = [`${basename(modelPath)}: ${pm.steps.length} ops simulated`];
+  if (normalized)
+    lines.push(`raw input normalized on the host: ${normalized}`, ...normalizationNotes(model.parameters).map((n) => `  note: ${n}`));
   lines.push('');
   lines.push(
     '  #  op                      output              min      max      mean     std    sat-%' +
@@ -141,6 +157,10 @@ export function registerRun(program: Command): void {
     .option(
       '--seed <n>',
       'xorshift32 input from seed N (1 reproduces the fixture goldens); default when no --input',
+    )
+    .option(
+      '--raw-input <file.npy...>',
+      "raw sensor samples (.npy int8/uint8/int16/uint16/float32) per model input, normalized with the model's samplewise_norm parameters",
     )
     .option('--dump <out.json>', 'write every op output in the golden JSON format')
     .option('--repeat <n>', 'time N inferences after a warm-up and report median_ms')
