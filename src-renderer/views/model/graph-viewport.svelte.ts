@@ -23,12 +23,12 @@ export class GraphViewport {
     this.scale = next;
   }
 
-  /** Whole graph in view (never enlarged past 1.5×). */
+  /** Whole graph in view (never enlarged past 1.2×). */
   fit(graphWidth: number, graphHeight: number, viewWidth: number, viewHeight: number): void {
     if (graphWidth <= 0 || graphHeight <= 0 || viewWidth <= 0 || viewHeight <= 0) return;
     const s = Math.max(
       GraphViewport.MIN_SCALE,
-      Math.min(1.5, viewWidth / graphWidth, viewHeight / graphHeight),
+      Math.min(1.2, viewWidth / graphWidth, viewHeight / graphHeight),
     );
     this.scale = s;
     this.x = (viewWidth - graphWidth * s) / 2;
