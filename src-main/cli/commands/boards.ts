@@ -1,0 +1,51 @@
+/**
+ * `quantscope boards [--json] [--path PORT...]`: list the boards QuantScope can profile on —
+ * USB serial ports of known dev-kit probes/bridges that answer the handshake, typed paths
+ * (ptys), the virtual board and the emulated Cortex-M3 (when QEMU is installed).
+ */
+import type { Command } from 'commander';
+import { BoardDiscovery, type DiscoveredBoard } from '../../services/board/discovery.ts';
+
+interface BoardsOptions {
+  json?: boolean;
+  path?: string[];
+  all?: boolean;
+}
+
+function describe(b: DiscoveredBoard): string {
+  const id = b.identity;
+  const what = id
+    ? `${id.board} (${id.cpu}${id.cpuHz ? ` @ ${+(id.cpuHz / 1e6).toFixed(3)} MHz` : ''}, arena ${Math.round(id.arenaBytes / 1024)} KiB, firmware ${id.firmware})`
+    : b.kind === 'virtual'
+      ? 'QuantScope virtual board (host build of the firmware, started on demand)'
+      : b.kind === 'qemu'
+        ? 'Emulated Cortex-M3 (QEMU mps2-an385, started on demand)'
+        : (b.error ?? '');
+  const usb = b.usb ? ` [${b.usb.vendor}${b.usb.product ? ` ${b.usb.product}` : ''} ${b.usb.vendorId}:${b.usb.productId ?? '????'}]` : '';
+  return `${b.id.padEnd(22)} ${b.status.padEnd(12)} ${what}${usb}`;
+}
+
+export async function boardsCommand(opts: BoardsOptions): Promise<void> {
+  const d = new BoardDiscovery();
+  for (const p of opts.path ?? []) await d.addPath(p);
+  const all = await d.scan();
+  const boards = opts.all ? all : all.filter((b) => b.status !== 'not-a-board');
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(boards, null, 1) + '\n');
+    return;
+  }
+  const lines = [`${'board'.padEnd(22)} ${'status'.padEnd(12)} description`, ...boards.map(describe)];
+  const hidden = all.length - boards.length;
+  if (hidden) lines.push('', `${hidden} USB serial port(s) of known probes did not answer the handshake (--all shows them)`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('boards')
+    .description('List boards: USB dev kits that answer the QuantScope handshake, typed ports, virtual, qemu')
+    .option('--path <port...>', 'also probe these port paths (ptys are not listed by the OS)')
+    .option('--all', 'also list candidate ports that did not answer')
+    .option('--json', 'machine-readable output')
+    .action((opts: BoardsOptions) => boardsCommand(opts));
+}
