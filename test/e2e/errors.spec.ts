@@ -3,7 +3,8 @@
  * dismissed, and a good model opens afterwards.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 import { PNG } from 'pngjs';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { openApp, openModelFile, screenshot } from './app-page.ts';

@@ -1,6 +1,6 @@
 /** Table ⇄ graph selection, sorting, filtering, keyboard shortcuts, drag and drop, examples and recent files. */
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { expectedModel } from './expected.ts';
 import { openApp, openModelFile, renderedRows, screenshot } from './app-page.ts';

@@ -2,7 +2,7 @@
  * 100+ layers stay fast: a 300-layer chain opens, the table renders only the rows in view, the
  * last layer is reachable, the graph lays out every op, and the unknown op is marked unsupported.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 import { CUSTOM_OP, deepAddModel } from './deep-model.ts';
 import { openApp, screenshot } from './app-page.ts';
 

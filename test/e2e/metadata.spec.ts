@@ -1,5 +1,5 @@
 /** MLTK model parameters (SL_PARAMSv1 metadata) are decoded and shown as key/value. */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 import { expectedModel } from './expected.ts';
 import { openApp, openModelFile, screenshot } from './app-page.ts';
 

@@ -2,7 +2,7 @@
  * Every fixture model opens through the UI (browser file input → web host → model view) and shows
  * the right layer count, op names, totals and graph; screenshots go to test-results/screenshots/.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 import { expectedModel, fixtureFiles, opCounts } from './expected.ts';
 import { openApp, openModelFile, renderedRows, screenshot, shownOpCounts } from './app-page.ts';
 

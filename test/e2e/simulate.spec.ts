@@ -5,7 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { openApp, openModelFile, screenshot } from './app-page.ts';
 
