@@ -6,7 +6,13 @@
 import { expect } from 'vitest';
 import { readTflite, withParameters, writeTflite } from '../../src-main/core/model/index.ts';
 import type { Model } from '../../src-main/core/model/ir.ts';
-import { normalizationOf, normalizeRaw, quantizeInt8, rawSamples, type RawDtype } from '../../src-main/core/normalize/normalize.ts';
+import {
+  normalizationOf,
+  normalizeRaw,
+  quantizeInt8,
+  rawSamples,
+  type RawDtype,
+} from '../../src-main/core/normalize/normalize.ts';
 import type { BoardSession, RawInput } from '../../src-main/services/board/session.ts';
 import { RPS_QUANT, sampleData } from '../../firmware/tests/params_cases.ts';
 import { readFixture } from '../helpers/fixtures.ts';
@@ -26,7 +32,10 @@ export function rpsModel(): RawModel {
 export function rescaleModel(): RawModel {
   const base = readTflite(readFixture('models', 'image_example1.tflite'));
   const { ['samplewise_norm.mean']: _m, ['samplewise_norm.std']: _s, ...kept } = base.parameters;
-  const model = withParameters(base, { ...kept, 'samplewise_norm.rescale': { type: 'float', value: 1 / 255 } });
+  const model = withParameters(base, {
+    ...kept,
+    'samplewise_norm.rescale': { type: 'float', value: 1 / 255 },
+  });
   const bytes = writeTflite(model);
   return { name: 'image_example1 + rescale 1/255 (int8 input)', bytes, model: readTflite(bytes) };
 }

@@ -13,7 +13,10 @@ const BIN = join(REPO, 'bin', 'quantscope.mjs');
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20, timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      maxBuffer: 64 << 20,
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -39,22 +42,40 @@ describe('quantscope run --raw-input', () => {
   it.each([
     ['uint16', '<u2', 'random'],
     ['uint8', '|u1', 'constant'],
-  ] as const)('rps: %s samples -> the QUANTIZE op sees the host-normalized input', async (dtype, descr, kind) => {
-    const raw = rawInput(m.model, dtype, kind, 41);
-    const file = join(dir, `${dtype}.npy`);
-    writeFileSync(file, npy(descr, [84, 84], raw.data));
-    const dump = join(dir, `${dtype}.json`);
-    const r = await cli('run', fixturePath('models', 'rock_paper_scissors.tflite'), '--raw-input', file, '--dump', dump);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('raw input normalized on the host: (x - mean) / (population std + 1e-6)');
-    expect(r.stdout).toMatch(/note: .*bare std/);
-    const d = JSON.parse(readFileSync(dump, 'utf8')) as { inputs: { data_b64: string }[]; op_outputs: { tensor: number; data_b64: string }[] };
-    expect(Buffer.from(d.inputs[0].data_b64, 'base64').equals(Buffer.from(hostInputTensor(m.model, raw)))).toBe(true);
-    const quantizeOut = m.model.subgraphs[0].operators[0].outputs[0];
-    const op0 = d.op_outputs.find((o) => o.tensor === quantizeOut)!;
-    expect(Buffer.from(op0.data_b64, 'base64').equals(Buffer.from(hostQuantizedRps(m.model, raw)))).toBe(true);
-  }, 120_000);
+  ] as const)(
+    'rps: %s samples -> the QUANTIZE op sees the host-normalized input',
+    async (dtype, descr, kind) => {
+      const raw = rawInput(m.model, dtype, kind, 41);
+      const file = join(dir, `${dtype}.npy`);
+      writeFileSync(file, npy(descr, [84, 84], raw.data));
+      const dump = join(dir, `${dtype}.json`);
+      const r = await cli(
+        'run',
+        fixturePath('models', 'rock_paper_scissors.tflite'),
+        '--raw-input',
+        file,
+        '--dump',
+        dump,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('raw input normalized on the host: (x - mean) / (population std + 1e-6)');
+      expect(r.stdout).toMatch(/note: .*bare std/);
+      const d = JSON.parse(readFileSync(dump, 'utf8')) as {
+        inputs: { data_b64: string }[];
+        op_outputs: { tensor: number; data_b64: string }[];
+      };
+      expect(
+        Buffer.from(d.inputs[0].data_b64, 'base64').equals(Buffer.from(hostInputTensor(m.model, raw))),
+      ).toBe(true);
+      const quantizeOut = m.model.subgraphs[0].operators[0].outputs[0];
+      const op0 = d.op_outputs.find((o) => o.tensor === quantizeOut)!;
+      expect(Buffer.from(op0.data_b64, 'base64').equals(Buffer.from(hostQuantizedRps(m.model, raw)))).toBe(
+        true,
+      );
+    },
+    120_000,
+  );
 
   it('names the problem: a model without parameters, a wrong sample count', async () => {
     const file = join(dir, 'one.npy');

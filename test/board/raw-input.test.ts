@@ -45,15 +45,20 @@ describe('raw input on the virtual board', () => {
   it.each([
     ['rps', rpsModel],
     ['rescale', rescaleModel],
-  ] as [string, () => RawModel][])('%s: uint16 and uint8 samples (random, constant, extreme, max) identical to the host', async (_n, make) => {
-    const m = make();
-    await board.load(m.bytes);
-    let seed = 11;
-    for (const dtype of ['uint16', 'uint8'] as const)
-      for (const kind of KINDS) await expectBoardInput(board, m, rawInput(m.model, dtype, kind, seed++));
-    // int16, int8 and float32 raw samples follow the same path
-    for (const dtype of ['int16', 'int8', 'float32'] as const) await expectBoardInput(board, m, rawInput(m.model, dtype, 'random', seed++));
-  }, 120_000);
+  ] as [string, () => RawModel][])(
+    '%s: uint16 and uint8 samples (random, constant, extreme, max) identical to the host',
+    async (_n, make) => {
+      const m = make();
+      await board.load(m.bytes);
+      let seed = 11;
+      for (const dtype of ['uint16', 'uint8'] as const)
+        for (const kind of KINDS) await expectBoardInput(board, m, rawInput(m.model, dtype, kind, seed++));
+      // int16, int8 and float32 raw samples follow the same path
+      for (const dtype of ['int16', 'int8', 'float32'] as const)
+        await expectBoardInput(board, m, rawInput(m.model, dtype, 'random', seed++));
+    },
+    120_000,
+  );
 
   it('rejects raw input for a model without parameters, NaN samples, wrong counts and dtypes', async () => {
     await board.load(readFixture('models', 'hello_world_int8.tflite'));
@@ -63,11 +68,15 @@ describe('raw input on the virtual board', () => {
     await board.load(m.bytes);
     const nan = new Float32Array(elements(m.model)).fill(1);
     nan[100] = NaN;
-    await expect(board.setRawInput(0, { dtype: 'float32', data: new Uint8Array(nan.buffer) })).rejects.toMatchObject({
+    await expect(
+      board.setRawInput(0, { dtype: 'float32', data: new Uint8Array(nan.buffer) }),
+    ).rejects.toMatchObject({
       code: 'NORMALIZE_FAILED',
       message: expect.stringMatching(/NaN/),
     });
-    await expect(board.setRawInput(0, { dtype: 'uint8', data: new Uint8Array(10) })).rejects.toMatchObject({ code: 'BAD_ARG' });
+    await expect(board.setRawInput(0, { dtype: 'uint8', data: new Uint8Array(10) })).rejects.toMatchObject({
+      code: 'BAD_ARG',
+    });
     // the board still works afterwards
     await expectBoardInput(board, m, rawInput(m.model, 'uint8', 'random', 5));
   }, 60_000);

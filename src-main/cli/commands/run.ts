@@ -60,7 +60,8 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
   let inputs;
   if (opts.rawInput?.length) {
     // raw sensor samples, normalized with the model's parameters exactly as the board does
-    if (files.length || seed !== undefined) throw new Error('give --raw-input alone (not with --input or --seed)');
+    if (files.length || seed !== undefined)
+      throw new Error('give --raw-input alone (not with --input or --seed)');
     const arrays = await Promise.all(
       opts.rawInput.map(async (p) => ({ name: basename(p), ...parseNpy(await readBytes(p), basename(p)) })),
     );
@@ -68,7 +69,11 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
     inputs = raw.inputs;
     normalized = describeNormalization(raw.normalization);
   } else {
-    inputs = buildInputs({ files, seed, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' }, pm.inputs, model.parameters);
+    inputs = buildInputs(
+      { files, seed, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' },
+      pm.inputs,
+      model.parameters,
+    );
   }
   const result = invoke(pm, inputs, { taps: true });
   let medianMs: number | undefined;
@@ -105,14 +110,19 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
       layers: layers.map((l) => (cost ? { ...l, est_cycles: cost.layers[l.index].cycles } : l)),
       ...(medianMs !== undefined ? { repeat: Number(opts.repeat), median_ms: medianMs } : {}),
       ...(cost ? { est_cycles: cost.cycles, est_ms: cost.ms } : {}),
-      ...(normalized ? { raw_input_normalization: normalized, normalization_notes: normalizationNotes(model.parameters) } : {}),
+      ...(normalized
+        ? { raw_input_normalization: normalized, normalization_notes: normalizationNotes(model.parameters) }
+        : {}),
     };
     process.stdout.write(JSON.stringify(doc) + '\n');
     return;
   }
   const lines: string[] = [`${basename(modelPath)}: ${pm.steps.length} ops simulated`];
   if (normalized)
-    lines.push(`raw input normalized on the host: ${normalized}`, ...normalizationNotes(model.parameters).map((n) => `  note: ${n}`));
+    lines.push(
+      `raw input normalized on the host: ${normalized}`,
+      ...normalizationNotes(model.parameters).map((n) => `  note: ${n}`),
+    );
   lines.push('');
   lines.push(
     '  #  op                      output              min      max      mean     std    sat-%' +

@@ -23,8 +23,20 @@ export const STD_EPSILON = 1e-6;
 
 export type RawDtype = 'float32' | 'uint8' | 'int16' | 'int8' | 'uint16';
 /** Wire codes of raw dtypes: the TFLite TensorType values (as in SET_INPUT_RAW). */
-export const RAW_DTYPE_CODE: Record<RawDtype, number> = { float32: 0, uint8: 3, int16: 7, int8: 9, uint16: 12 };
-export const RAW_DTYPE_SIZE: Record<RawDtype, number> = { float32: 4, uint8: 1, int16: 2, int8: 1, uint16: 2 };
+export const RAW_DTYPE_CODE: Record<RawDtype, number> = {
+  float32: 0,
+  uint8: 3,
+  int16: 7,
+  int8: 9,
+  uint16: 12,
+};
+export const RAW_DTYPE_SIZE: Record<RawDtype, number> = {
+  float32: 4,
+  uint8: 1,
+  int16: 2,
+  int8: 1,
+  uint16: 2,
+};
 
 export type NormalizeErrorCode = 'NO_PARAMS' | 'PARAMS' | 'TARGET' | 'VALUE' | 'ARG';
 export class NormalizeError extends Error {
@@ -71,13 +83,15 @@ function checkedSample(raw: ArrayLike<number>, i: number): number {
 export function normalizeToFloat(raw: ArrayLike<number>, norm: Normalization): Float32Array {
   const n = raw.length;
   if (n === 0) throw new NormalizeError('ARG', 'raw sample is empty');
-  if (!norm.meanAndStd && norm.rescale === 0) throw new NormalizeError('NO_PARAMS', 'model has no samplewise_norm parameters');
+  if (!norm.meanAndStd && norm.rescale === 0)
+    throw new NormalizeError('NO_PARAMS', 'model has no samplewise_norm parameters');
   const y = new Float32Array(n);
   const r = Math.fround(norm.rescale);
   for (let i = 0; i < n; i++) {
     const x = checkedSample(raw, i);
     y[i] = r !== 0 ? x * r : x; // Float32Array store = fround
-    if (!Number.isFinite(y[i])) throw new NormalizeError('VALUE', `raw sample ${i} (${x}) overflows float32 after rescale by ${r}`);
+    if (!Number.isFinite(y[i]))
+      throw new NormalizeError('VALUE', `raw sample ${i} (${x}) overflows float32 after rescale by ${r}`);
   }
   if (!norm.meanAndStd) return y;
   let sum = 0;
@@ -98,7 +112,10 @@ export function normalizeToFloat(raw: ArrayLike<number>, norm: Normalization): F
 export function quantizeInt8(z: ArrayLike<number>, scale: number, zeroPoint: number): Int8Array {
   const s = Math.fround(scale);
   if (!(s > 0) || !Number.isFinite(s) || !Number.isInteger(zeroPoint) || zeroPoint < -128 || zeroPoint > 127)
-    throw new NormalizeError('TARGET', `int8 input needs a positive scale and a zero point in [-128, 127] (got ${scale}, ${zeroPoint})`);
+    throw new NormalizeError(
+      'TARGET',
+      `int8 input needs a positive scale and a zero point in [-128, 127] (got ${scale}, ${zeroPoint})`,
+    );
   const out = new Int8Array(z.length);
   for (let i = 0; i < z.length; i++) {
     const q = Math.fround(z[i] / s);
@@ -109,7 +126,11 @@ export function quantizeInt8(z: ArrayLike<number>, scale: number, zeroPoint: num
 }
 
 /** Raw samples → the model's input tensor values (float32 or int8). */
-export function normalizeRaw(raw: ArrayLike<number>, norm: Normalization, target: NormTarget): Float32Array | Int8Array {
+export function normalizeRaw(
+  raw: ArrayLike<number>,
+  norm: Normalization,
+  target: NormTarget,
+): Float32Array | Int8Array {
   if (target.dtype !== 'float32' && target.dtype !== 'int8')
     throw new NormalizeError('TARGET', `input tensor must be float32 or int8, not ${String(target.dtype)}`);
   const z = normalizeToFloat(raw, norm);
@@ -120,15 +141,21 @@ export function normalizeRaw(raw: ArrayLike<number>, norm: Normalization, target
 export function rawSamples(bytes: Uint8Array, dtype: RawDtype): ArrayLike<number> {
   const size = RAW_DTYPE_SIZE[dtype];
   if (!size) throw new NormalizeError('ARG', `unknown raw dtype '${dtype}'`);
-  if (bytes.length % size) throw new NormalizeError('ARG', `${bytes.length} bytes is not a whole number of ${dtype} samples`);
+  if (bytes.length % size)
+    throw new NormalizeError('ARG', `${bytes.length} bytes is not a whole number of ${dtype} samples`);
   const copy = bytes.slice(); // aligned copy
   const n = bytes.length / size;
   switch (dtype) {
-    case 'float32': return new Float32Array(copy.buffer, 0, n);
-    case 'uint8': return copy;
-    case 'int8': return new Int8Array(copy.buffer, 0, n);
-    case 'int16': return new Int16Array(copy.buffer, 0, n);
-    case 'uint16': return new Uint16Array(copy.buffer, 0, n);
+    case 'float32':
+      return new Float32Array(copy.buffer, 0, n);
+    case 'uint8':
+      return copy;
+    case 'int8':
+      return new Int8Array(copy.buffer, 0, n);
+    case 'int16':
+      return new Int16Array(copy.buffer, 0, n);
+    case 'uint16':
+      return new Uint16Array(copy.buffer, 0, n);
   }
 }
 
@@ -141,6 +168,8 @@ export function normalizationNotes(parameters: Record<string, ParamValue>): stri
         '(constant input gives NaN there); QuantScope uses std + 1e-6 on host and board, as in training.',
     );
   if ('samplewise_norm.mean' in parameters || 'samplewise_norm.std' in parameters)
-    notes.push('samplewise_norm.mean / samplewise_norm.std are legacy MLTK keys; QuantScope applies only samplewise_norm.mean_and_std and samplewise_norm.rescale.');
+    notes.push(
+      'samplewise_norm.mean / samplewise_norm.std are legacy MLTK keys; QuantScope applies only samplewise_norm.mean_and_std and samplewise_norm.rescale.',
+    );
   return notes;
 }

@@ -39,16 +39,28 @@ export function rawInputTensors(
       'raw input needs the model parameters samplewise_norm.rescale or samplewise_norm.mean_and_std; this model has neither (use --input)',
     );
   if (arrays.length !== tensors.length)
-    throw new NormalizeError('ARG', `model has ${tensors.length} input(s), ${arrays.length} raw file(s) given`);
+    throw new NormalizeError(
+      'ARG',
+      `model has ${tensors.length} input(s), ${arrays.length} raw file(s) given`,
+    );
   const inputs = tensors.map((t, i) => {
     const a = arrays[i];
     if (!RAW_DTYPES.includes(a.dtype))
-      throw new NormalizeError('ARG', `${a.name}: raw samples must be ${RAW_DTYPES.join('/')}, not ${a.dtype}`);
+      throw new NormalizeError(
+        'ARG',
+        `${a.name}: raw samples must be ${RAW_DTYPES.join('/')}, not ${a.dtype}`,
+      );
     const n = t.shape.reduce((x, y) => x * y, 1);
     if (a.data.length !== n)
-      throw new NormalizeError('ARG', `${a.name}: ${a.data.length} samples, input '${t.name}' has ${n} elements`);
+      throw new NormalizeError(
+        'ARG',
+        `${a.name}: ${a.data.length} samples, input '${t.name}' has ${n} elements`,
+      );
     if (t.dtype !== 'float32' && t.dtype !== 'int8')
-      throw new NormalizeError('TARGET', `input '${t.name}' is ${t.dtype}; raw input needs a float32 or int8 input`);
+      throw new NormalizeError(
+        'TARGET',
+        `input '${t.name}' is ${t.dtype}; raw input needs a float32 or int8 input`,
+      );
     const q = t.quantization;
     if (t.dtype === 'int8' && !q?.scale.length)
       throw new NormalizeError('TARGET', `int8 input '${t.name}' has no quantization parameters`);
@@ -56,7 +68,9 @@ export function rawInputTensors(
       return normalizeRaw(
         a.data,
         norm,
-        t.dtype === 'float32' ? { dtype: 'float32' } : { dtype: 'int8', scale: q!.scale[0], zeroPoint: q!.zeroPoint[0] ?? 0 },
+        t.dtype === 'float32'
+          ? { dtype: 'float32' }
+          : { dtype: 'int8', scale: q!.scale[0], zeroPoint: q!.zeroPoint[0] ?? 0 },
       );
     } catch (e) {
       if (e instanceof NormalizeError) throw new NormalizeError(e.code, `${a.name}: ${e.message}`);
