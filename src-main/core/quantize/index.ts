@@ -1,6 +1,6 @@
 /** Quantizer core (pure): calibration ranges, BatchNorm folding, int8/int32 parameters, int8 graphs. */
 export * from './params.ts';
-export * from './bn-fold.ts';
+export * from '../model/keras/bn-fold.ts';
 export * from './ranges.ts';
 export * from './calibrate.ts';
 export { quantizeModel, INT8_OP_VERSIONS, type QuantizeOptions } from './quantize-model.ts';

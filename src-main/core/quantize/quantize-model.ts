@@ -7,7 +7,7 @@
  *   output parameters get them (SOFTMAX/LOGISTIC: 1/256, −128; pools and RESHAPE: the input's);
  * - inference I/O int8, or float32 with QUANTIZE / DEQUANTIZE at the edges.
  * BatchNorm and activations are already fused in a converted float .tflite; Keras graphs are folded
- * (bn-fold.ts) before they get here.
+ * (model/keras/bn-fold.ts, during conversion) before they get here.
  */
 import type { Model, Quantization, Subgraph, Tensor } from '../model/ir.ts';
 import {

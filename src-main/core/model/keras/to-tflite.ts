@@ -8,7 +8,7 @@
  * is what the quantizer works on, so Keras and .tflite float models take the same path.
  */
 import type { Model, OptionValue } from '../ir.ts';
-import { foldBatchNorm } from '../../quantize/bn-fold.ts';
+import { foldBatchNorm } from './bn-fold.ts';
 import { flattenKeras, type KerasNode, type Shape } from './graph.ts';
 import { IrBuilder } from './ir-builder.ts';
 import { outputShape } from './shapes.ts';
