@@ -2,7 +2,14 @@
 import { SimulateError } from '../errors.ts';
 
 export type NpyDType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'float32' | 'float64';
-export type NpyData = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Float32Array | Float64Array;
+export type NpyData =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Float32Array
+  | Float64Array;
 
 export interface NpyArray {
   dtype: NpyDType;
