@@ -163,6 +163,11 @@ export function createApi(transport: Transport): QuantScopeApi {
     },
     jobs: { cancel: (args) => call('jobs.cancel', args) },
     simulate: { run: (args) => call('simulate.run', args) },
+    boards: {
+      list: (args) => call('boards.list', args),
+      profile: (args) => call('boards.profile', args),
+    },
+    report: { export: (args) => call('report.export', args) },
     on: (event, listener) => transport.on(event, listener as Listener),
   };
 }
@@ -213,5 +218,10 @@ export const api: QuantScopeApi = {
   },
   jobs: { cancel: (a) => getApi().jobs.cancel(a) },
   simulate: { run: (a) => getApi().simulate.run(a) },
+  boards: {
+    list: (a) => getApi().boards.list(a),
+    profile: (a) => getApi().boards.profile(a),
+  },
+  report: { export: (a) => getApi().report.export(a) },
   on: (event, listener) => getApi().on(event, listener),
 };

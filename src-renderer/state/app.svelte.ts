@@ -45,6 +45,8 @@ export class AppState {
   error = $state<BannerError | null>(null);
   job = $state<JobState | null>(null);
   recent = $state.raw<RecentModel[]>([]);
+  /** The file panel on the left; starts hidden on narrow windows so the layer table fits. */
+  sidePanelOpen = $state(typeof window === 'undefined' || window.innerWidth >= 1400);
   examples = $state.raw<ExampleModel[]>([]);
 
   isElectron = $derived(this.info?.host === 'electron');

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { expectedModel } from './expected.ts';
-import { openApp, openModelFile, renderedRows, screenshot } from './app-page.ts';
+import { hostUrl, openApp, openModelFile, renderedRows, screenshot } from './app-page.ts';
 
 test('selecting a row selects the graph node and vice versa', async ({ page }) => {
   const expected = await expectedModel('models', 'person_detect.tflite');
@@ -101,4 +101,21 @@ test('starts on the bundled example model the host names', async ({ page }) => {
   await expect(page.getByTestId('header-model')).toHaveText('person_detect.tflite');
   await expect(page.getByTestId('layer-count')).toHaveAttribute('data-count', '31');
   await expect(page.getByTestId('current-model')).toContainText('person_detect.tflite');
+});
+
+test('on a 1280 px window the file panel starts hidden so every column fits; B toggles it', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(hostUrl());
+  await expect(page.getByTestId('header-model')).toHaveText('person_detect.tflite');
+  await expect(page.getByTestId('side-panel')).toBeHidden();
+  await expect(page.getByTestId('sort-params')).toBeInViewport();
+  // Opening still works with the panel hidden (Ctrl+O's file input lives in it).
+  await openModelFile(page, fixturePath('models', 'hello_world_int8.tflite'), 'hello_world_int8.tflite');
+  await page.keyboard.press('b');
+  await expect(page.getByTestId('side-panel')).toBeVisible();
+  await page.getByTestId('toggle-side-panel').click();
+  await expect(page.getByTestId('side-panel')).toBeHidden();
+  await screenshot(page, 'narrow-1280');
 });
