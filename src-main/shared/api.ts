@@ -15,8 +15,19 @@
  * (`JobArgs`): progress for it arrives as `job.progress` events and `jobs.cancel({id})` stops it;
  * the call's promise resolves with the result or rejects with code `CANCELLED`.
  */
+import type { CompareResult } from '../core/compare/types.ts';
 import type { LayerReport, OutputReport } from '../core/simulate/dump.ts';
 import type { ModelSummary } from './summary.ts';
+
+export type {
+  BoardInfo,
+  CalibrationSummary,
+  CompareResult,
+  LayerComparison,
+  LayerStatus,
+  OutputComparison,
+  TimingSummary,
+} from '../core/compare/types.ts';
 
 export type { LayerReport, OutputReport } from '../core/simulate/dump.ts';
 export type { LayerStats, TopEntry } from '../core/simulate/stats.ts';
@@ -130,6 +141,92 @@ export interface SimulateResult {
   estimate?: { cpu: string; cycles: number; ms: number };
 }
 
+// ---------------------------------------------------------------- boards, compare, report
+
+/** What a board said in its handshake (HELLO). */
+export interface BoardIdentity {
+  board: string;
+  cpu: string;
+  /** 0 when unknown (virtual board). */
+  cpuHz: number;
+  tickHz: number;
+  arenaBytes: number;
+  firmware: string;
+  protocol: number;
+}
+
+export interface DiscoveredBoard {
+  /** 'virtual', 'qemu' or the port path: what `boards.profile({board})` takes. */
+  id: string;
+  kind: 'virtual' | 'qemu' | 'serial';
+  source: 'builtin' | 'usb' | 'typed';
+  path?: string;
+  /** The matched USB probe/bridge (vendorId/productId lower-case hex). */
+  usb?: { vendor: string; kind: 'debugger' | 'bridge' | 'mcu'; product?: string; vendorId: string; productId?: string };
+  /** ready: answered HELLO; available: started on demand (virtual, qemu); busy: a session has it open. */
+  status: 'ready' | 'available' | 'busy' | 'not-a-board';
+  identity?: BoardIdentity;
+  /** Why a candidate is not a board. */
+  error?: string;
+}
+
+export interface BoardsListArgs {
+  /** Port paths typed by the user (ptys are not in OS listings); probed with HELLO. May be empty. */
+  paths: string[];
+}
+
+export interface BoardProfileArgs extends JobArgs {
+  /** A `DiscoveredBoard.id`: 'virtual', 'qemu' or a port path. */
+  board: string;
+  /** An id from `model.open` (.tflite). */
+  modelId: string;
+  input: SimulateInput;
+  /** Cost-model profile for the estimates; default: the board's CPU. */
+  cpu?: string;
+  uint8Mode?: 'affine' | 'bytes';
+}
+
+/** Raw per-layer data for histograms / heatmaps (little-endian bytes of `dtype`). */
+export interface LayerTensors {
+  /** Op index; -1 for a model input. */
+  index: number;
+  tensor: number;
+  host: Uint8Array;
+  device: Uint8Array;
+  /** Per-tensor quantization of the output (absent for float tensors). */
+  quant?: { scale: number; zeroPoint: number };
+}
+
+export interface BoardProfileResult {
+  /** Pass to `report.export`. Kept for the last 20 profiles of this app session. */
+  reportId: string;
+  compare: CompareResult;
+  tensors: LayerTensors[];
+  upload: { bytes: number; resumed: boolean };
+  /** Ops whose output had to be read again (line noise). */
+  refetchedOps: number[];
+}
+
+export type ReportFormat = 'html' | 'csv' | 'json' | 'pdf';
+
+export interface ReportExportArgs {
+  reportId: string;
+  format: ReportFormat;
+  /** Absolute path to write (atomically). Without it the bytes come back (browser download). */
+  path?: string;
+}
+
+export interface ReportExportResult {
+  format: ReportFormat;
+  /** Suggested file name, e.g. `person_detect-virtual.html`. */
+  fileName: string;
+  bytes: number;
+  /** Where it was written, when a path was given. */
+  path?: string;
+  /** The report itself, when no path was given. */
+  data?: Uint8Array;
+}
+
 // ---------------------------------------------------------------- the calls
 
 /** Channel → [argument, result]. `void` means the call takes no argument. */
@@ -147,6 +244,12 @@ export interface ApiCalls {
   'jobs.cancel': [{ id: string }, boolean];
   /** Run an opened .tflite model in the bit-exact host simulator (a job: progress + cancel). */
   'simulate.run': [SimulateRunArgs, SimulateResult];
+  /** Boards to profile on: USB dev kits that answer HELLO, typed paths, virtual, qemu. */
+  'boards.list': [BoardsListArgs, DiscoveredBoard[]];
+  /** Upload + run on a board, same input on the host, compare per layer (a job: progress + cancel). */
+  'boards.profile': [BoardProfileArgs, BoardProfileResult];
+  /** Write (or return) a report of an earlier `boards.profile`: HTML, CSV, JSON or PDF. */
+  'report.export': [ReportExportArgs, ReportExportResult];
 }
 
 export type Channel = keyof ApiCalls;
@@ -163,13 +266,16 @@ export const CHANNELS = [
   'model.close',
   'jobs.cancel',
   'simulate.run',
+  'boards.list',
+  'boards.profile',
+  'report.export',
 ] as const satisfies readonly Channel[];
 
 /**
  * Names reserved for calls other issues add (simulator, boards, quantization, report); they are
  * not served yet. When one is implemented it moves into `ApiCalls` and `CHANNELS`.
  */
-export const RESERVED_CHANNELS = ['boards.list', 'boards.profile', 'quantize.run', 'report.export'] as const;
+export const RESERVED_CHANNELS = ['quantize.run'] as const;
 
 // ---------------------------------------------------------------- events (main → renderer)
 
@@ -219,6 +325,11 @@ export interface QuantScopeApi {
   };
   jobs: { cancel(args: { id: string }): Promise<boolean> };
   simulate: { run(args: SimulateRunArgs): Promise<SimulateResult> };
+  boards: {
+    list(args: BoardsListArgs): Promise<DiscoveredBoard[]>;
+    profile(args: BoardProfileArgs): Promise<BoardProfileResult>;
+  };
+  report: { export(args: ReportExportArgs): Promise<ReportExportResult> };
   /** Subscribe to an event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }

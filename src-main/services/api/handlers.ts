@@ -4,6 +4,7 @@
  * handler run, anything thrown turned into an ApiError. Never throws.
  */
 import type { ApiResult, ArgsOf, Channel, ResultOf, SimulateResult } from '../../shared/api.ts';
+import { BoardApi } from '../board/board-api.ts';
 import { ServiceError, toApiError } from '../errors.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner.ts';
 import { ModelService } from '../model/model-service.ts';
@@ -18,7 +19,9 @@ export interface AppServices {
   jobs: JobRunner;
   models: ModelService;
   recent: RecentStore;
-  /** Stop workers; call on shutdown. */
+  /** Boards: discovery, sessions, profiles, reports. */
+  boards: BoardApi;
+  /** Stop workers and close board sessions; call on shutdown. */
   close(): Promise<void>;
 }
 
@@ -32,7 +35,8 @@ export function createServices(opts: ServicesOptions = {}): AppServices {
   const jobs = new JobRunner(opts.jobs);
   const recent = new RecentStore(opts.configDir ?? defaultConfigDir());
   const models = new ModelService(jobs, recent, opts.examplesDir ?? defaultExamplesDir());
-  return { jobs, recent, models, close: () => jobs.close() };
+  const boards = new BoardApi(jobs, models);
+  return { jobs, recent, models, boards, close: async () => (await boards.close(), await jobs.close()) };
 }
 
 export interface HostInfo {
@@ -78,6 +82,9 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
       };
       return s.jobs.run<SimulateResult>('simulate.run', payload, { jobId });
     },
+    'boards.list': (args) => s.boards.list(args),
+    'boards.profile': async (args) => s.boards.profile(args),
+    'report.export': (args) => s.boards.export(args),
   };
 }
 

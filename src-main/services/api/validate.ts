@@ -3,7 +3,15 @@
  * (IPC) or a browser (WebSocket) and are untrusted; a validator returns the typed argument or
  * throws BAD_ARGUMENT naming the field.
  */
-import type { ArgsOf, Channel, OpenModelArgs, SimulateRunArgs } from '../../shared/api.ts';
+import type {
+  ArgsOf,
+  BoardProfileArgs,
+  BoardsListArgs,
+  Channel,
+  OpenModelArgs,
+  ReportExportArgs,
+  SimulateRunArgs,
+} from '../../shared/api.ts';
 import { CPU_PROFILES } from '../../core/simulate/cost-model.ts';
 import { ServiceError } from '../errors.ts';
 
@@ -85,6 +93,11 @@ function simulateRun(v: unknown): SimulateRunArgs {
   const ch = 'simulate.run';
   const o = plainObject(ch, v);
   onlyKeys(ch, o, ['jobId', 'modelId', 'input', 'cpu', 'uint8Mode']);
+  return runArgs(ch, o);
+}
+
+/** jobId, modelId, input, cpu, uint8Mode: shared by simulate.run and boards.profile. */
+function runArgs(ch: Channel, o: Record<string, unknown>): SimulateRunArgs {
   const jobId = uniqueId(ch, o, 'jobId');
   const modelId = uniqueId(ch, o, 'modelId');
   const input = plainObject(ch, o.input);
@@ -138,6 +151,43 @@ function simulateRun(v: unknown): SimulateRunArgs {
   return out;
 }
 
+const MAX_TYPED_PATHS = 16;
+
+function boardsList(v: unknown): BoardsListArgs {
+  const ch = 'boards.list';
+  const o = plainObject(ch, v);
+  onlyKeys(ch, o, ['paths']);
+  if (!Array.isArray(o.paths) || o.paths.length > MAX_TYPED_PATHS) bad(ch, `"paths" must be an array of at most ${MAX_TYPED_PATHS} port paths`, 'paths');
+  return { paths: o.paths.map((_p: unknown, i: number) => str(ch, o.paths as unknown as Record<string, unknown>, String(i), MAX_PATH)) };
+}
+
+function boardProfile(v: unknown): BoardProfileArgs {
+  const ch = 'boards.profile';
+  const o = plainObject(ch, v);
+  onlyKeys(ch, o, ['jobId', 'board', 'modelId', 'input', 'cpu', 'uint8Mode']);
+  const board = str(ch, o, 'board', MAX_PATH);
+  const rest: Record<string, unknown> = { ...o };
+  delete rest.board;
+  return { board, ...runArgs(ch, rest) };
+}
+
+const REPORT_FORMATS = ['html', 'csv', 'json', 'pdf'];
+
+function reportExport(v: unknown): ReportExportArgs {
+  const ch = 'report.export';
+  const o = plainObject(ch, v);
+  onlyKeys(ch, o, ['reportId', 'format', 'path']);
+  const reportId = uniqueId(ch, o, 'reportId');
+  if (typeof o.format !== 'string' || !REPORT_FORMATS.includes(o.format)) bad(ch, '"format" must be html, csv, json or pdf', 'format');
+  const out: ReportExportArgs = { reportId, format: o.format as ReportExportArgs['format'] };
+  if (o.path !== undefined) {
+    const path = str(ch, o, 'path', MAX_PATH);
+    if (!/^(\/|[A-Za-z]:[\\/])/.test(path)) bad(ch, '"path" must be absolute', 'path');
+    out.path = path;
+  }
+  return out;
+}
+
 type Validators = { [C in Channel]: (args: unknown) => ArgsOf<C> };
 
 export const validators: Validators = {
@@ -149,6 +199,9 @@ export const validators: Validators = {
   'model.close': idArg('model.close'),
   'jobs.cancel': idArg('jobs.cancel'),
   'simulate.run': simulateRun,
+  'boards.list': boardsList,
+  'boards.profile': boardProfile,
+  'report.export': reportExport,
 };
 
 export function isChannel(name: unknown): name is Channel {

@@ -10,7 +10,10 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { BoardLink } from './board-link.ts';
 import { openSerialTransport } from './transport.ts';
-import { matchUsb, type UsbMatch } from './usb-ids.ts';
+import type { BoardIdentity, DiscoveredBoard } from '../../shared/api.ts';
+import { matchUsb } from './usb-ids.ts';
+
+export type { BoardIdentity, DiscoveredBoard } from '../../shared/api.ts';
 
 export interface PortInfo {
   path: string;
@@ -22,32 +25,7 @@ export interface PortInfo {
 
 export type ListPorts = () => Promise<PortInfo[]>;
 
-export interface BoardIdentity {
-  board: string;
-  cpu: string;
-  cpuHz: number;
-  tickHz: number;
-  arenaBytes: number;
-  firmware: string;
-  protocol: number;
-}
-
 export type ProbePort = (path: string) => Promise<BoardIdentity>;
-
-export interface DiscoveredBoard {
-  /** 'virtual', 'qemu', or the port path: what `--board` and `boards.profile` take. */
-  id: string;
-  kind: 'virtual' | 'qemu' | 'serial';
-  /** How it was found. */
-  source: 'builtin' | 'usb' | 'typed';
-  path?: string;
-  usb?: UsbMatch & { vendorId: string; productId?: string };
-  /** ready: answered HELLO; available: started on demand (virtual, qemu); busy: a session has it open. */
-  status: 'ready' | 'available' | 'busy' | 'not-a-board';
-  identity?: BoardIdentity;
-  /** Why a candidate is not a board (no answer, cannot open, ...). */
-  error?: string;
-}
 
 /** The OS list through serialport (the one part that needs real USB hardware). */
 export const serialPortList: ListPorts = async () => {

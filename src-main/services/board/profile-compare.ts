@@ -12,6 +12,8 @@ import {
   hostRun,
   profileFor,
   type CompareResult,
+  type DeviceTensor,
+  type HostRun,
 } from '../../core/compare/index.ts';
 import type { GoldenDump } from '../../core/simulate/dump.ts';
 import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
@@ -38,6 +40,9 @@ export interface ProfileCompareResult {
   /** Board outputs in the golden format (for --dump). */
   deviceDump: GoldenDump;
   profile: Omit<ProfileResult, 'ops'>;
+  /** Host side of every layer and the board's outputs (raw bytes), for histograms / heatmaps. */
+  host: HostRun;
+  device: DeviceTensor[];
   /** The model's work per layer for calibrate (plain data). */
   work: { op: string; macs: number; outputElements: number; inputElements: number }[];
 }
@@ -100,6 +105,8 @@ export async function profileAndCompare(
     compare,
     deviceDump: deviceDump(o.modelName, hello.board, host.inputs, host.layers, device),
     profile: rest,
+    host,
+    device,
     work,
   };
 }

@@ -1,0 +1,105 @@
+/**
+ * The board calls of the API contract: `boards.list`, `boards.profile` (an in-process job with
+ * progress and cancel: the board session owns its serial port on this thread) and
+ * `report.export` of a kept profile result.
+ */
+import { basename, extname } from 'node:path';
+import type {
+  BoardProfileArgs,
+  BoardProfileResult,
+  BoardsListArgs,
+  DiscoveredBoard,
+  LayerTensors,
+  ReportExportArgs,
+  ReportExportResult,
+} from '../../shared/api.ts';
+import type { CompareResult } from '../../core/compare/types.ts';
+import { ProtocolError } from '../../core/protocol/errors.ts';
+import { ServiceError } from '../errors.ts';
+import { exportReport, renderReport } from '../export/export-report.ts';
+import type { JobRunner } from '../jobs/job-runner.ts';
+import type { ModelService } from '../model/model-service.ts';
+import { BoardRegistry, type RegistryOptions } from './registry.ts';
+
+/** Profile results kept for export (most recent last). */
+const KEEP_RESULTS = 20;
+
+function asServiceError(e: unknown): unknown {
+  if (e instanceof ProtocolError) {
+    const code = e.code === 'ABORTED' ? 'CANCELLED' : e.code === 'BAD_ARG' ? 'BAD_ARGUMENT' : 'IO';
+    return new ServiceError(code, e.message, { protocol: e.code });
+  }
+  return e;
+}
+
+export class BoardApi {
+  readonly registry: BoardRegistry;
+  private readonly results = new Map<string, CompareResult>();
+  private seq = 0;
+
+  constructor(
+    private readonly jobs: JobRunner,
+    private readonly models: ModelService,
+    opts: RegistryOptions = {},
+  ) {
+    this.registry = new BoardRegistry(opts);
+  }
+
+  list(args: BoardsListArgs): Promise<DiscoveredBoard[]> {
+    return this.registry.list(args.paths);
+  }
+
+  profile(args: BoardProfileArgs): Promise<BoardProfileResult> {
+    const m = this.models.get(args.modelId);
+    if (m.format !== 'tflite') throw new ServiceError('UNSUPPORTED', `${m.name}: only .tflite models run on a board (quantize or convert first)`);
+    return this.jobs.runLocal(
+      async ({ signal, progress }) => {
+        progress(0, `Connecting to ${args.board}`);
+        let r;
+        try {
+          r = await this.registry.profile(args.board, {
+            modelName: m.name,
+            modelBytes: m.bytes,
+            input: args.input,
+            uint8Mode: args.uint8Mode,
+            cpu: args.cpu,
+            signal,
+            onProgress: progress,
+          });
+        } catch (e) {
+          throw asServiceError(e);
+        }
+        const reportId = `r${++this.seq}`;
+        this.results.set(reportId, r.compare);
+        while (this.results.size > KEEP_RESULTS) this.results.delete(this.results.keys().next().value!);
+        const byIndex = new Map(r.device.map((d) => [d.index, d]));
+        const tensors: LayerTensors[] = [];
+        r.host.inputs.forEach((h) => tensors.push({ index: -1, tensor: h.tensor, host: h.bytes, device: h.bytes, ...(h.quant ? { quant: h.quant } : {}) }));
+        for (const h of r.host.layers) {
+          const d = byIndex.get(h.index);
+          if (d) tensors.push({ index: h.index, tensor: h.tensor, host: h.bytes, device: d.bytes, ...(h.quant ? { quant: h.quant } : {}) });
+        }
+        return { reportId, compare: r.compare, tensors, upload: { bytes: r.profile.upload.bytes, resumed: r.profile.upload.resumed }, refetchedOps: r.profile.refetchedOps };
+      },
+      { jobId: args.jobId },
+    );
+  }
+
+  async export(args: ReportExportArgs): Promise<ReportExportResult> {
+    const r = this.results.get(args.reportId);
+    if (!r) throw new ServiceError('NOT_FOUND', `No profile result "${args.reportId}" (results are kept for the last ${KEEP_RESULTS} profiles)`);
+    const stem = basename(r.model.name, extname(r.model.name));
+    const board = (r.board.port ?? r.board.name).replace(/^.*[\\/]/, '').replace(/[^A-Za-z0-9_.-]+/g, '_');
+    const fileName = `${stem}-${board}.${args.format}`;
+    if (args.path) {
+      const w = await exportReport(r, args.path, args.format);
+      return { format: args.format, fileName: basename(w.path), bytes: w.bytes, path: w.path };
+    }
+    const data = await renderReport(r, args.format);
+    return { format: args.format, fileName, bytes: data.length, data };
+  }
+
+  close(): Promise<void> {
+    return this.registry.closeAll();
+  }
+}
