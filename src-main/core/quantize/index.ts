@@ -33,3 +33,4 @@ export {
   type QuantReport,
 } from './pipeline.ts';
 export { dequantize, int8Inputs } from './io-convert.ts';
+export { samplesFromArray, labelsFromArray, datasetFromCsv, readNpz, type Dataset } from './dataset.ts';
