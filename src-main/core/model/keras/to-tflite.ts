@@ -80,8 +80,10 @@ export function kerasToTflite(model: KerasModel): Model {
       ir.set(outId, o);
       return o;
     };
-    /** Fuse relu/relu6 into the producing op when nobody else reads its output; else emit an op. */
-    /** `own`: the layer's own activation (its pre-activation tensor is invisible to others). */
+    /**
+     * Fuse relu/relu6 into the producing op when nobody else reads its output, else emit an op.
+     * `own`: the layer's own activation (its pre-activation tensor is invisible to others).
+     */
     const activate = (src: number, act: string, own = false) => {
       if (act === 'linear') return void ir.set(outId, src);
       const fused = act === 'relu' ? 'RELU' : act === 'relu6' ? 'RELU6' : null;
