@@ -151,7 +151,7 @@ describe('optimized conv kernels equal the plain reference loops', () => {
         depthwiseConvInt8({ ...c.p, scratch: {} }, c.input, c.filter, c.bias, got);
         expect([...got]).toEqual([...want]);
       }),
-      { numRuns: 300 },
+      { numRuns: 2000 },
     );
   });
 });

@@ -7,7 +7,7 @@
  * Speed: the input is first widened once to Int16 with the offset already added, and the valid
  * filter window is computed per output pixel so the inner loops carry no bounds checks.
  */
-import { dotRows, dotRowsPacked, dotRowsPacked2 } from './dot.ts';
+import { dotRows, dotRowsPacked, dotRowsPacked2, PACK } from './dot.ts';
 import { makeRequantizer, requantizeRow, type Requantizer } from './requantize.ts';
 
 export { packFilterPairs } from './dot.ts';
@@ -56,7 +56,41 @@ export interface ConvScratch {
   /** Depthwise: filter transposed to [outC][taps] for the per-channel patch path. */
   filterT?: Int8Array;
   rowAcc?: Int32Array;
+  /** Depthwise stride-1: pixel-pair packed input, valid for the call stamped `pairsStamp`. */
+  pairs?: Float64Array;
+  pairsOf?: Int16Array;
+  pairsStamp?: number;
+  stamp?: number;
   rq?: Requantizer;
+}
+
+/**
+ * Pixel-pair packed input for stride-1 depthwise rows: pk[i] = x[i] + x[i + C] * 2^27 (the next
+ * pixel of the same row and channel). A 3x3 tap sum over pk holds both neighbours' sums,
+ * |each| <= 9 * 128 * 255 < 2^26, so they separate exactly (see dot.ts for the argument).
+ * Built once per call for the whole input (its last column is never read as a pair).
+ */
+function packPixelPairs(
+  x: Int16Array,
+  inH: number,
+  inW: number,
+  C: number,
+  scratch: ConvScratch,
+): Float64Array {
+  const n = x.length;
+  const pk =
+    scratch.pairs && scratch.pairs.length === n ? scratch.pairs : (scratch.pairs = new Float64Array(n));
+  if (scratch.pairsOf === x && scratch.pairsStamp === scratch.stamp) return pk;
+  const rowLen = inW * C;
+  for (let rowStart = 0; rowStart < n; rowStart += rowLen) {
+    const last = rowStart + rowLen - C;
+    for (let i = rowStart; i < last; i++) pk[i] = x[i] + x[i + C] * PACK;
+    for (let i = last; i < rowStart + rowLen; i++) pk[i] = x[i];
+  }
+  scratch.pairsOf = x;
+  scratch.pairsStamp = scratch.stamp;
+  void inH;
+  return pk;
 }
 
 /** The input plus its offset, widened to int16 into the op's scratch buffer. */
@@ -184,6 +218,7 @@ export function depthwiseConvInt8(
   const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilationH, dilationW } = p;
   const dm = p.depthMultiplier;
   const scratch = p.scratch ?? (p.scratch = {});
+  scratch.stamp = (scratch.stamp ?? 0) + 1;
   const x = offsetInput(input, p.inputOffset, scratch);
   const { multipliers, shifts, outputOffset, actMin, actMax } = p;
   const kt = filterH * filterW;
@@ -221,6 +256,10 @@ export function depthwiseConvInt8(
         const rowStep = dilationH * inW * outC;
         const colStep = dilationW * outC;
         const pixStep = strideW * outC;
+        // Stride 1: pairs of output columns through the pixel-pair packed input (one multiply
+        // feeds two outputs, see packPixelPairs); a leftover column uses x directly.
+        const pairs = strideW === 1 ? (oxB - oxA) >> 1 : 0;
+        const pk = pairs > 0 ? packPixelPairs(x, inH, inW, outC, scratch) : null;
         for (let c = 0; c < outC; c++) {
           const w0 = filter[c];
           const w1 = filter[outC + c];
@@ -232,7 +271,28 @@ export function depthwiseConvInt8(
           const w7 = filter[7 * outC + c];
           const w8 = filter[8 * outC + c];
           let xi = inBase + (iy0 * inW + oxA * strideW - p.padLeft) * outC + c;
-          for (let ox = oxA, r = oxA * outC + c; ox < oxB; ox++, r += outC, xi += pixStep) {
+          let ox = oxA;
+          let r = oxA * outC + c;
+          if (pk !== null) {
+            for (let k = 0; k < pairs; k++, ox += 2, r += 2 * outC, xi += 2 * outC) {
+              const r1 = xi + rowStep;
+              const r2 = r1 + rowStep;
+              const sum =
+                w0 * pk[xi] +
+                w1 * pk[xi + colStep] +
+                w2 * pk[xi + 2 * colStep] +
+                w3 * pk[r1] +
+                w4 * pk[r1 + colStep] +
+                w5 * pk[r1 + 2 * colStep] +
+                w6 * pk[r2] +
+                w7 * pk[r2 + colStep] +
+                w8 * pk[r2 + 2 * colStep];
+              const hi = Math.round(sum / PACK);
+              rowAcc[r] = sum - hi * PACK;
+              rowAcc[r + outC] = hi;
+            }
+          }
+          for (; ox < oxB; ox++, r += outC, xi += pixStep) {
             const r1 = xi + rowStep;
             const r2 = r1 + rowStep;
             rowAcc[r] =
