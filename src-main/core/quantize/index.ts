@@ -1,4 +1,10 @@
-/** Quantizer core (pure): calibration ranges, BatchNorm folding, int8/int32 parameters, int8 graphs. */
+/**
+ * Quantizer core (pure). Entry points:
+ * - quantizeWorkflow: float TFLite IR (Keras: kerasToTflite) + raw samples → int8 model + report;
+ * - quantizationReport: int8 model (ours or converted elsewhere) + float model + samples → report;
+ * building blocks: calibration ranges (min/max, percentile, MSE; autoQuantize picks per model),
+ * int8/int32 parameters, quantizeModel (IR → IR), normalization parameters, datasets, advice.
+ */
 export * from './params.ts';
 export * from '../model/keras/bn-fold.ts';
 export * from './ranges.ts';
