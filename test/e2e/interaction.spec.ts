@@ -13,6 +13,12 @@ test('selecting a row selects the graph node and vice versa', async ({ page }) =
   await page.locator('[data-testid="layer-row"][data-index="5"]').click();
   await expect(page.getByTestId('layer-details')).toHaveAttribute('data-index', '5');
   await expect(page.getByTestId('layer-details')).toContainText(expected.summary.layers[5].op);
+  // The details link each activation to the layer that writes / reads it (a chain: #4 and #6).
+  await expect(page.getByTestId('jump-layer')).toHaveCount(2);
+  await page.locator('[data-testid="jump-layer"][data-index="6"]').click();
+  await expect(page.getByTestId('layer-details')).toHaveAttribute('data-index', '6');
+  await page.locator('[data-testid="jump-layer"][data-index="5"]').click();
+  await expect(page.getByTestId('layer-details')).toHaveAttribute('data-index', '5');
   await page.getByTestId('tab-graph').click();
   await expect(page.locator('[data-testid="graph-node"][data-layer="5"]')).toHaveClass(/selected/);
 
