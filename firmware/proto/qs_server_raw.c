@@ -74,8 +74,9 @@ static void set_input_raw(qs_server_t *s, const qs_request_t *r) {
   if (size == 0 || (t.dtype != QS_DT_FLOAT32 && t.dtype != QS_DT_INT8) || count != elems) {
     fail(s, r, QS_E_BAD_ARG, qs_input_tensor(&s->ip, (int)idx),
          size == 0 ? "raw dtype must be float32/uint8/int16/int8/uint16"
-         : count != elems ? "raw sample count differs from the input tensor's elements"
-                          : "raw input needs a float32 or int8 input tensor");
+         : (t.dtype != QS_DT_FLOAT32 && t.dtype != QS_DT_INT8)
+             ? "raw input needs a float32 or int8 input tensor"
+             : "raw sample count differs from the input tensor's elements");
     return;
   }
   total = (size_t)count * size;
