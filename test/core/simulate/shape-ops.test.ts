@@ -243,14 +243,31 @@ describe('reductions', () => {
       [
         { dtype: 'int8', shape: [1, 2, 2, 1], q: Q },
         { dtype: 'int32', shape: [2], data: Int32Array.of(1, 2) },
-        { dtype: 'int8', shape: [1, 1, 1, 1], q: Q },
+        { dtype: 'int8', shape: [1, 1], q: Q },
+      ],
+      [0, 1],
+      [2],
+      { keep_dims: false },
+    );
+    expect(run(m, Int8Array.of(1, 2, 2, 2))).toEqual([1]); // 7/4 = 1.75 -> 1
+    expect(run(m, Int8Array.of(-1, -2, -2, -2))).toEqual([-1]);
+  });
+
+  it("MEAN int8, 4-D over axes [1, 2] with keep_dims: TFLM's special integer path", () => {
+    const m = oneOp(
+      'MEAN',
+      [
+        { dtype: 'int8', shape: [1, 2, 2, 2], q: [0.5, -1] },
+        { dtype: 'int32', shape: [2], data: Int32Array.of(1, 2) },
+        { dtype: 'int8', shape: [1, 1, 1, 2], q: [0.25, 2] },
       ],
       [0, 1],
       [2],
       { keep_dims: true },
     );
-    expect(run(m, Int8Array.of(1, 2, 2, 2))).toEqual([1]); // 7/4 = 1.75 -> 1
-    expect(run(m, Int8Array.of(-1, -2, -2, -2))).toEqual([-1]);
+    // channel 0: q 1,2,2,2 -> sum(q+1) = 11 -> *2 = 22 -> (22+2)/4 = 6 -> +2 = 8
+    // channel 1: q -5,-6,-6,-7 -> sum = -20 -> -40 -> (-40-2)/4 = -10 (trunc) -> -8
+    expect(run(m, Int8Array.of(1, -5, 2, -6, 2, -6, 2, -7))).toEqual([8, -8]);
   });
 
   it('MEAN int8 with rescaling: round(mean * s_in/s_out - zp_in * s_in/s_out) + zp_out', () => {

@@ -4,7 +4,7 @@
  * Index maps are computed at prepare time; the run is a gather.
  */
 import { concatenate, gather, gatherIndex } from '../kernels/layout.ts';
-import { roundHalfAway } from '../quant-math.ts';
+import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAway } from '../quant-math.ts';
 import { elementCount, type TensorData } from '../tensor-data.ts';
 import type { PrepareContext, Run } from './context.ts';
 
@@ -264,8 +264,16 @@ export function prepareMean(ctx: PrepareContext): Run {
   const input = ctx.input(0);
   const output = ctx.output();
   const rank = input.shape.length;
-  const axes = [...new Set(ints(ctx, 1, 'axis').map((a) => (a < 0 ? a + rank : a)))];
+  const rawAxes = ints(ctx, 1, 'axis');
+  const axes = [...new Set(rawAxes.map((a) => (a < 0 ? a + rank : a)))];
   const { groups, count } = reductionIndex(input.shape, axes);
+  // TFLite Micro's special case (reference_integer_ops::Mean): 4-D, keep_dims, axis exactly [1, 2]
+  // or [2, 1] as written in the model.
+  const special4d =
+    rank === 4 &&
+    ctx.option('keep_dims', false) &&
+    rawAxes.length === 2 &&
+    ((rawAxes[0] === 1 && rawAxes[1] === 2) || (rawAxes[0] === 2 && rawAxes[1] === 1));
   if (elementCount(output.shape) !== groups.length)
     ctx.fail(`output shape [${output.shape}] does not match the reduction`);
   if (input.dtype === 'float32') {
@@ -286,6 +294,21 @@ export function prepareMean(ctx: PrepareContext): Run {
   const x = ctx.inputData<Int8Array>(0);
   const y = ctx.outputData<Int8Array>();
   const f = Math.fround;
+  if (special4d) {
+    // Sum of (q - zp_in), MultiplyByQuantizedMultiplier(in_scale / out_scale), then a rounded
+    // division by the element count ((acc +- n/2) / n, C truncation), + zp_out, clamp.
+    const { multiplier, shift } = quantizeMultiplier(qi.scale / qo.scale);
+    const half = Math.trunc(count / 2);
+    return () => {
+      for (let g = 0; g < groups.length; g++) {
+        let s = 0;
+        for (const i of groups[g]) s += x[i] - qi.zeroPoint;
+        const a = multiplyByQuantizedMultiplier(s, multiplier, shift);
+        const mean = Math.trunc(a > 0 ? (a + half) / count : (a - half) / count);
+        y[g] = Math.max(-128, Math.min(127, mean + qo.zeroPoint));
+      }
+    };
+  }
   if (qi.scale === qo.scale && qi.zeroPoint === qo.zeroPoint) {
     // reference_ops::Mean: int32 sum, C integer division (truncation toward zero).
     return () => {
