@@ -69,6 +69,7 @@ struct qs_model {
   uint8_t *scratch;    /* shared by all ops (only one op runs at a time) */
   size_t tensor_base;  /* arena offset where activations start */
   size_t tensor_bytes; /* activation area size */
+  size_t plan_peak;    /* arena bytes the planner's temporary lists needed */
   qs_slot_t *slots;
   qs_op_t *ops;
   const qs_tensor_t *tc; /* during prepare: the op's inputs [0..QS_MAX_IO) and output [QS_MAX_IO] */

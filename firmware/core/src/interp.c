@@ -177,6 +177,9 @@ const qs_error_t *qs_last_error(const qs_interp_t *ip) { return ip ? &ip->err : 
 
 size_t qs_arena_used(const qs_interp_t *ip) {
   if (!ip || !ip->m) return 0;
-  return ip->m->tensor_base + ip->m->tensor_bytes;
+  {
+    size_t after = ip->m->tensor_base + ip->m->tensor_bytes;
+    return after > ip->m->plan_peak ? after : ip->m->plan_peak; /* the minimum arena for qs_load */
+  }
 }
 size_t qs_arena_tensor_bytes(const qs_interp_t *ip) { return ip && ip->m ? ip->m->tensor_bytes : 0; }

@@ -15,6 +15,8 @@ typedef struct {
   int32_t *bias_eff; /* bias + x_off*sum(w) + k*w_off*x_off */
   int32_t *mult;
   int8_t *shift;
+  int32_t mult1; /* per-tensor case: mult/shift point here (no separate allocations) */
+  int8_t shift1;
 } fc_params_t;
 
 static void fc_eval(qs_model_t *m, const qs_op_t *op) {
@@ -85,8 +87,8 @@ qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op) {
   p->out_zp = out->zp;
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 0, 0), out, &p->act_min, &p->act_max))) return s;
   p->w = (const int8_t *)f->data;
-  p->mult = (int32_t *)qs_alloc(m, 4u * (size_t)nq);
-  p->shift = (int8_t *)qs_alloc(m, (size_t)nq);
+  p->mult = nq == 1 ? &p->mult1 : (int32_t *)qs_alloc(m, 4u * (size_t)nq);
+  p->shift = nq == 1 ? &p->shift1 : (int8_t *)qs_alloc(m, (size_t)nq);
   if (!p->mult || !p->shift) return QS_ERR_ARENA;
   for (c = 0; c < nq; c++) {
     double real = (double)in->scale * (double)qs_scale_at(m, f, (uint32_t)c) / (double)out->scale;

@@ -16,10 +16,18 @@ static int overlaps(const qs_slot_t *a, const qs_slot_t *b) {
 
 qs_status_t qs_plan(qs_model_t *m) {
   uint32_t n = 0, i, j, k, end = 0;
-  int16_t *order = (int16_t *)qs_alloc(m, sizeof(int16_t) * m->n_tensors);
-  int16_t *live = (int16_t *)qs_alloc(m, sizeof(int16_t) * m->n_tensors);
-  size_t need;
-  if (!order || !live) return m->err->status;
+  /* Work lists at the top of the arena: that space is the (still empty) activation area, so
+   * they cost nothing after load. */
+  size_t temp = 2u * sizeof(int16_t) * m->n_tensors, need;
+  int16_t *order, *live;
+  if (m->table_used + temp + 2u > m->arena_len) {
+    qs_fail(m, QS_ERR_ARENA, -1, -1, "arena too small for the memory planner");
+    m->err->needed = m->table_used + temp + 2u;
+    return QS_ERR_ARENA;
+  }
+  m->plan_peak = m->table_used + temp + 2u;
+  order = (int16_t *)(void *)(m->arena + ((m->arena_len - temp) & ~(size_t)1u));
+  live = order + m->n_tensors;
   for (i = 0; i < m->n_tensors; i++) {
     const qs_slot_t *t = &m->slots[i];
     if (!t->used || t->is_const) continue;
