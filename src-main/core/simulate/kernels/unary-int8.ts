@@ -121,6 +121,11 @@ export function hardSwishTable(inScale: number, inZp: number, outScale: number, 
   const reluishScale = f(3 / 32768);
   const outM = quantizeMultiplier(f(hiresInputScale / f(outScale)));
   const reluM = quantizeMultiplier(f(hiresInputScale / reluishScale));
+  if (outM.shift > 0) {
+    throw new Error(
+      `HARD_SWISH needs input_scale / 128 / output_scale <= 1 (TFLite Micro requires it), got exponent ${outM.shift}`,
+    );
+  }
   const outFixed = downScaleToInt16(outM.multiplier);
   const reluFixed = downScaleToInt16(reluM.multiplier);
   return table((q) => {
