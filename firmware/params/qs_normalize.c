@@ -41,11 +41,11 @@ static float sample(const uint8_t *raw, int dtype, size_t i) {
   }
 }
 
-/* y_i: the product of two floats is exact in double, so one rounding to float equals a float32
- * multiply (what MLTK's device code does) on every compiler. */
+/* y_i: an IEEE float32 multiply is correctly rounded, i.e. exactly fround(x * r) of the host
+ * definition (the exact product rounded once); cheaper than going through double on soft-float. */
 static float rescaled(const qs_norm_t *nm, const uint8_t *raw, int dtype, size_t i) {
   float x = sample(raw, dtype, i);
-  return nm->rescale != 0.0f ? (float)((double)x * (double)nm->rescale) : x;
+  return nm->rescale != 0.0f ? x * nm->rescale : x;
 }
 
 static void store(const qs_norm_target_t *t, void *out, size_t i, float z) {
@@ -53,18 +53,21 @@ static void store(const qs_norm_target_t *t, void *out, size_t i, float z) {
     memcpy((uint8_t *)out + 4 * i, &z, 4);
   } else {
     /* TFLite AffineQuantize: round half away from zero of the float32 quotient, then add the zero
-     * point and clamp; clamping in double avoids an out-of-range float->int conversion. */
-    double q = (double)qs_roundf(z / t->scale) + (double)t->zero_point;
-    if (!(q >= -128.0)) q = -128.0;
-    if (q > 127.0) q = 127.0;
-    ((int8_t *)out)[i] = (int8_t)q;
+     * point and clamp. The quotient is bounded to +-512 first so the float->int conversion is
+     * always in range (|zero_point| <= 128, so the clamp result is the same). */
+    float q = qs_roundf(z / t->scale);
+    int32_t v;
+    if (q > 512.0f) q = 512.0f;
+    if (!(q >= -512.0f)) q = -512.0f;
+    v = (int32_t)q + t->zero_point;
+    ((int8_t *)out)[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
   }
 }
 
 qs_norm_status_t qs_normalize(const qs_norm_t *nm, const uint8_t *raw, int dtype, size_t n,
                               const qs_norm_target_t *t, void *out, size_t *index) {
   size_t i;
-  double mean = 0.0, var = 0.0, den = 1.0;
+  double mean = 0.0, var = 0.0, den;
   if (!nm || !raw || !t || !out || n == 0 || qs_raw_size(dtype) == 0) return QS_NORM_ERR_ARG;
   if (!nm->mean_and_std && nm->rescale == 0.0f) return QS_NORM_ERR_NO_PARAMS;
   if (!finite_f(nm->rescale)) return QS_NORM_ERR_PARAMS;
@@ -78,20 +81,19 @@ qs_norm_status_t qs_normalize(const qs_norm_t *nm, const uint8_t *raw, int dtype
       if (index) *index = i;
       return QS_NORM_ERR_VALUE;
     }
-    mean += (double)y;
+    if (nm->mean_and_std) mean += (double)y;
+    else store(t, out, i, y); /* rescale only: one pass */
   }
-  if (nm->mean_and_std) {
-    mean /= (double)n;
-    for (i = 0; i < n; i++) {
-      double d = (double)rescaled(nm, raw, dtype, i) - mean;
-      var += d * d;
-    }
-    den = sqrt(var / (double)n) + QS_NORM_STD_EPS;
+  if (!nm->mean_and_std) return QS_NORM_OK;
+  mean /= (double)n;
+  for (i = 0; i < n; i++) {
+    double d = (double)rescaled(nm, raw, dtype, i) - mean;
+    var += d * d;
   }
+  den = sqrt(var / (double)n) + QS_NORM_STD_EPS;
   for (i = 0; i < n; i++) {
     float y = rescaled(nm, raw, dtype, i);
-    float z = nm->mean_and_std ? (float)(((double)y - mean) / den) : y;
-    store(t, out, i, z);
+    store(t, out, i, (float)(((double)y - mean) / den));
   }
   return QS_NORM_OK;
 }
