@@ -26,6 +26,8 @@ export interface PreparedModel {
   storage: TensorData[];
   inputs: Tensor[];
   outputs: Tensor[];
+  /** For each graph output, the step that produces it (undefined for a pass-through input). */
+  outputProducers: (PreparedStep | undefined)[];
 }
 
 export interface LayerOutput {
@@ -80,6 +82,8 @@ export function prepare(model: Model, subgraphIndex = 0): PreparedModel {
     }
     return { opIndex: op.index, op: op.op, outputs: op.outputs, run };
   });
+  const producer = new Map<number, PreparedStep>();
+  for (const s of steps) for (const o of s.outputs) producer.set(o, s);
   return {
     model,
     subgraph,
@@ -87,6 +91,7 @@ export function prepare(model: Model, subgraphIndex = 0): PreparedModel {
     storage,
     inputs: subgraph.inputs.map((i) => subgraph.tensors[i]),
     outputs: subgraph.outputs.map((i) => subgraph.tensors[i]),
+    outputProducers: subgraph.outputs.map((i) => producer.get(i)),
   };
 }
 
@@ -149,10 +154,8 @@ export function invoke(
       }
     }
   }
-  const producer = new Map<number, PreparedStep>();
-  for (const s of pm.steps) for (const o of s.outputs) producer.set(o, s);
-  const outputs = pm.outputs.map((t) => {
-    const s = producer.get(t.index);
+  const outputs = pm.outputs.map((t, i) => {
+    const s = pm.outputProducers[i];
     return layerOutput(pm, s?.opIndex ?? -1, s?.op ?? 'INPUT', t.index, true);
   });
   return { outputs, layers };
