@@ -33,6 +33,8 @@ export interface ProfileCompareOptions {
   port?: string;
   onProgress?: (fraction: number, message: string) => void;
   signal?: AbortSignal;
+  /** Re-runs per op whose streamed output was damaged, and the invoke idle timeout (session.ts). */
+  link?: { maxRefetch?: number; invokeTimeoutMs?: number };
 }
 
 export interface ProfileCompareResult {
@@ -64,6 +66,9 @@ export async function profileAndCompare(
   progress(0.1, `Uploading ${o.modelName} to ${hello.board}`);
   const inputBytes = inputs.map((t) => toBytes(t).slice());
   const dev = await session.profile(o.modelBytes, inputBytes, {
+    // 8 re-runs: on a 1e-3 noisy line 3 are sometimes not enough to read a 2 KB output intact.
+    maxRefetch: 8,
+    ...o.link,
     signal: o.signal,
     onProgress: (p) =>
       progress(0.1 + 0.7 * (p.sent / Math.max(1, p.total)), `Uploading ${p.sent}/${p.total} B`),
