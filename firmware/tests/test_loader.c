@@ -160,11 +160,11 @@ static void test_fixture(const char *fixtures, const char *name, size_t tflm_are
     uint32_t a, b2, bad = 0;
     for (a = 0; a < mm->n_tensors; a++) {
       const qs_slot_t *x = &mm->slots[a];
-      if (!x->used || x->is_const) continue;
+      if (x->is_const || x->first_op == -2) continue;
       if (x->off + x->bytes > mm->tensor_bytes) bad++;
       for (b2 = a + 1; b2 < mm->n_tensors; b2++) {
         const qs_slot_t *y = &mm->slots[b2];
-        if (!y->used || y->is_const || x->first_op > y->last_op || y->first_op > x->last_op) continue;
+        if (y->is_const || y->first_op == -2 || x->first_op > y->last_op || y->first_op > x->last_op) continue;
         if (x->off < y->off + y->bytes && y->off < x->off + x->bytes) bad++;
       }
     }

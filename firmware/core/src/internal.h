@@ -35,12 +35,13 @@ typedef struct {
   uint32_t scales_pos; /* model offset of the float scale vector (read with memcpy) */
 } qs_tensor_t;
 
-/* Runtime record per tensor (16 bytes with padding). */
+/* Runtime record per tensor (12 bytes). An activation is live from first_op to last_op;
+ * first_op == -2 means no op writes it (unused, or a constant). */
 typedef struct {
-  uint32_t off;   /* activation: offset in the tensor area; constant: offset in the model */
+  uint32_t off : 31;     /* activation: offset in the tensor area; constant: offset in the model */
+  uint32_t is_const : 1;
   uint32_t bytes;
-  int16_t first_op, last_op; /* lifetime in op order; -2 = never written */
-  uint8_t is_const, used;
+  int16_t first_op, last_op;
 } qs_slot_t;
 
 struct qs_op;

@@ -185,7 +185,6 @@ static qs_status_t lifetimes(qs_model_t *m) {
     qs_slot_t *t = &m->slots[m->inputs[i]];
     t->first_op = 0;
     t->last_op = 0;
-    t->used = 1;
   }
   for (i = 0; i < m->n_ops; i++) {
     qs_op_t *op = &m->ops[i];
@@ -194,7 +193,6 @@ static qs_status_t lifetimes(qs_model_t *m) {
       qs_slot_t *t;
       if (op->in[j] < 0) continue;
       t = &m->slots[op->in[j]];
-      t->used = 1;
       if (t->is_const) continue;
       if (t->first_op == -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->in[j], "reads a tensor no earlier op writes");
       t->last_op = (int16_t)i;
@@ -202,7 +200,6 @@ static qs_status_t lifetimes(qs_model_t *m) {
     if (o->is_const) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->out, "writes a constant tensor");
     if (o->first_op != -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->out, "tensor written twice");
     o->first_op = o->last_op = (int16_t)i;
-    o->used = 1;
   }
   for (i = 0; i < m->n_out; i++) {
     qs_slot_t *t = &m->slots[m->outputs[i]];
@@ -249,8 +246,7 @@ qs_status_t qs_parse(qs_model_t *m) {
     if ((s = qs_get_tensor(m, (int)i, &t)) != QS_OK) return s;
     sl->bytes = t.bytes;
     sl->is_const = t.data != NULL;
-    sl->off = t.data ? (uint32_t)(t.data - m->model) : 0;
-    sl->used = 0;
+    sl->off = t.data ? (uint32_t)(t.data - m->model) & 0x7FFFFFFFu : 0; /* model < 2 GiB */
   }
   if ((s = parse_io(m, &sg, SG_INPUTS, m->inputs, &m->n_in)) != QS_OK) return s;
   if ((s = parse_io(m, &sg, SG_OUTPUTS, m->outputs, &m->n_out)) != QS_OK) return s;

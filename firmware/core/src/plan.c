@@ -15,7 +15,8 @@ static int overlaps(const qs_slot_t *a, const qs_slot_t *b) {
 }
 
 qs_status_t qs_plan(qs_model_t *m) {
-  uint32_t n = 0, i, j, k, end = 0;
+  uint32_t n = 0, i, j, k;
+  uint64_t end = 0;
   /* Work lists at the top of the arena: that space is the (still empty) activation area, so
    * they cost nothing after load. */
   size_t temp = 2u * sizeof(int16_t) * m->n_tensors, need;
@@ -30,7 +31,7 @@ qs_status_t qs_plan(qs_model_t *m) {
   live = order + m->n_tensors;
   for (i = 0; i < m->n_tensors; i++) {
     const qs_slot_t *t = &m->slots[i];
-    if (!t->used || t->is_const) continue;
+    if (t->is_const || t->first_op == -2) continue;
     /* insertion sort by size, descending; ties by index for a stable plan */
     for (j = n; j > 0 && m->slots[order[j - 1]].bytes < t->bytes; j--) order[j] = order[j - 1];
     order[j] = (int16_t)i;
@@ -38,7 +39,8 @@ qs_status_t qs_plan(qs_model_t *m) {
   }
   for (i = 0; i < n; i++) {
     qs_slot_t *t = &m->slots[order[i]];
-    uint32_t nl = 0, off = 0, size = aligned(t->bytes);
+    uint32_t nl = 0;
+    uint64_t off = 0, size = aligned(t->bytes); /* 64-bit: hostile sizes cannot wrap */
     /* placed tensors that are alive at the same time, sorted by offset */
     for (j = 0; j < i; j++) {
       const qs_slot_t *p = &m->slots[order[j]];
@@ -50,13 +52,14 @@ qs_status_t qs_plan(qs_model_t *m) {
     for (j = 0; j < nl; j++) {
       const qs_slot_t *p = &m->slots[live[j]];
       if (off + size <= p->off) break; /* fits in the gap below p */
-      if (p->off + aligned(p->bytes) > off) off = p->off + aligned(p->bytes);
+      if ((uint64_t)p->off + aligned(p->bytes) > off) off = (uint64_t)p->off + aligned(p->bytes);
     }
-    t->off = off;
+    t->off = (uint32_t)off & 0x7FFFFFFFu; /* if off >= 2^31, end below fails the load */
     if (off + size > end) end = off + size;
   }
+  if (end > 0x7FFFFFF0u) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "activations larger than 2 GiB");
   m->tensor_base = (m->table_used + QS_ALIGN - 1u) & ~(size_t)(QS_ALIGN - 1u);
-  m->tensor_bytes = end;
+  m->tensor_bytes = (size_t)end;
   /* Where the arena itself starts misaligned, qs_load already aligned arena. */
   need = m->tensor_base + end;
   if (need > m->arena_len) {
