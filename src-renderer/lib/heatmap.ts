@@ -1,11 +1,13 @@
 /**
  * Feature-map heatmaps: one channel of an NHWC activation as RGBA pixels. int8 maps use the full
- * [-128, 127] range so brightness means the same value in every layer; other types use the
- * channel's own min..max.
+ * [-128, 127] range (pass it as `range`) so brightness means the same value in every layer; without
+ * a range the channel's own min..max is used (float maps, differences).
  */
 
 /** Typed view of little-endian tensor bytes for the dtypes a layer output can have. */
-export function tensorValues(bytes: Uint8Array, dtype: string): ArrayLike<number> {
+export type TensorValues = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array;
+
+export function tensorValues(bytes: Uint8Array, dtype: string): TensorValues {
   const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   switch (dtype) {
     case 'int8':
@@ -53,12 +55,12 @@ export function channelPixels(
   values: ArrayLike<number>,
   geometry: { h: number; w: number; c: number },
   channel: number,
-  dtype: string,
+  range: readonly [number, number] | null,
 ): Uint8ClampedArray<ArrayBuffer> {
   const { h, w, c } = geometry;
-  let lo = -128;
-  let hi = 127;
-  if (dtype !== 'int8') {
+  let lo = range?.[0] ?? 0;
+  let hi = range?.[1] ?? 0;
+  if (!range) {
     lo = Infinity;
     hi = -Infinity;
     for (let p = 0; p < h * w; p++) {
