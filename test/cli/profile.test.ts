@@ -4,7 +4,7 @@
  * host-broken`: FULLY_CONNECTED rounds down) that must be caught at the right layer.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,6 +73,23 @@ describe('quantscope profile on the virtual board', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("required option '-b, --board <board>' not specified");
   }, 60_000);
+});
+
+describe('quantscope profile on the emulated Cortex-M3 (QEMU mps2-an385)', () => {
+  const qemu = (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, 'qemu-system-arm')));
+  it.runIf(qemu)('micro_speech_quantized: all layers match, ticks are CPU cycles, cost model calibrated on cycles', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qs-qemu-'));
+    const r = await cli('profile', fixturePath('models', 'micro_speech_quantized.tflite'), '--board', 'qemu', '--out', join(dir, 'r.json'), '--fail-on-mismatch');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('on mps2-an385 (QEMU) (cortex-m3): all 4 layers match');
+    const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(json.board).toMatchObject({ cpu: 'cortex-m3', tick_hz: 25e6, cpu_hz: 25e6, port: 'qemu' });
+    expect(json.timing.est_profile).toBe('cortex-m3@25');
+    const rows = json.layers.filter((l: { index: number }) => l.index >= 0);
+    expect(rows.every((l: { measured_cycles: number; measured_ticks: number }) => l.measured_cycles === l.measured_ticks)).toBe(true);
+    expect(json.calibration.basis).toBe('cycles');
+  }, 180_000);
 });
 
 describe('a deliberately wrong board is caught', () => {
