@@ -133,13 +133,22 @@ export class BoardSession {
         `raw input ${index}: ${raw.data.length} B is not a whole number of ${raw.dtype} samples`,
       );
     const count = raw.data.length / size;
-    const piece = this.link.hello.maxBody - SET_INPUT_RAW_HEADER;
+    let piece = this.link.hello.maxBody - SET_INPUT_RAW_HEADER;
     for (let at = 0; at < raw.data.length; ) {
       const part = raw.data.subarray(at, at + piece);
-      const f = await this.link.request(
-        requests.setInputRaw(index, RAW_DTYPE_CODE[raw.dtype], count, at, part),
-        { signal },
-      );
+      let f;
+      try {
+        f = await this.link.request(requests.setInputRaw(index, RAW_DTYPE_CODE[raw.dtype], count, at, part), {
+          signal,
+        });
+      } catch (e) {
+        // noisy line: a piece that keeps getting lost is split (chunks are idempotent by offset)
+        if (e instanceof ProtocolError && e.code === 'TIMEOUT' && piece > 64) {
+          piece = Math.max(64, piece >> 2);
+          continue;
+        }
+        throw e;
+      }
       const ack = decodeSetInputRaw(expectReply(f, Cmd.SET_INPUT_RAW));
       at += part.length;
       if (ack.end !== at)
