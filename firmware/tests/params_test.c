@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fb.h"
 #include "params_check.h"
 #include "qs_normalize.h"
 #include "qs_params.h"
@@ -137,6 +138,40 @@ static void test_all_types(const char *gen) {
   free(d);
 }
 
+/* An entry with a value type newer than this reader (tag 42) is skipped, never fatal; a future
+ * schema_version is refused with its own code. */
+static void test_unknown_type(const char *gen) {
+  size_t len;
+  uint8_t *d = load(gen, "all_types.bin", &len);
+  fb_t fb;
+  fb_table_t root, e;
+  fb_vec_t entries;
+  uint32_t i, n, pos = 0;
+  qs_params_t p;
+  qs_param_t v;
+  int32_t i32;
+  fb_init(&fb, d, len);
+  root = fb_root(&fb);
+  entries = fb_vector(&fb, &root, 1, 4);
+  for (i = 0; i < entries.n; i++) { /* locate the value_type byte of entry "u8" */
+    e = fb_vec_table(&fb, &entries, i);
+    uint32_t k = fb_field(&fb, &e, 0, 4);
+    uint32_t at = k + fb_load_u32(d + k);
+    n = fb_load_u32(d + at);
+    if (n == 2 && memcmp(d + at + 4, "u8", 2) == 0) pos = fb_field(&fb, &e, 1, 1);
+  }
+  CHECK(pos != 0 && fb.err == 0);
+  d[pos] = 42;
+  CHECK_EQ(qs_params_open(&p, d, len), QS_PARAMS_OK);
+  CHECK_EQ(qs_params_get(&p, "u8", &v), QS_PARAMS_ERR_MISSING_KEY);
+  CHECK(qs_params_get_int32(&p, "u16", &i32) == QS_PARAMS_OK && i32 == 65535);
+  pos = fb_field(&fb, &root, 0, 1); /* schema_version */
+  CHECK(pos != 0);
+  d[pos] = 2;
+  CHECK_EQ(qs_params_open(&p, d, len), QS_PARAMS_ERR_VERSION);
+  free(d);
+}
+
 /* Models without parameters, with other parameters, and the model written with rescale. */
 static void test_other_models(const char *fixtures, const char *gen) {
   size_t len;
@@ -220,6 +255,7 @@ int main(int argc, char **argv) {
   const char *gen = argc > 2 ? argv[2] : "build/params";
   test_rps(fixtures);
   test_all_types(gen);
+  test_unknown_type(gen);
   test_other_models(fixtures, gen);
   test_truncation(fixtures);
   params_test_normalize(gen);
