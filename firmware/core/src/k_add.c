@@ -11,6 +11,7 @@ typedef struct {
   int s1, s2, so, is_sub, is_mul, same_shape;
   uint32_t n;
   int32_t dims[QS_MAX_DIMS], st1[QS_MAX_DIMS], st2[QS_MAX_DIMS]; /* output dims, input strides (0 = broadcast) */
+  int32_t *t1, *t2; /* ADD/SUB on large tensors: each input's rescaled value per int8 code */
 } add_params_t;
 
 static int8_t add_one(const add_params_t *p, int32_t x, int32_t y) {
@@ -20,7 +21,7 @@ static int8_t add_one(const add_params_t *p, int32_t x, int32_t y) {
   } else {
     int32_t a = qs_mbqm((x + p->in1_off) * (1 << 20), p->m1, p->s1);
     int32_t b = qs_mbqm((y + p->in2_off) * (1 << 20), p->m2, p->s2);
-    v = qs_mbqm(p->is_sub ? a - b : a + b, p->mo, p->so) + p->out_zp;
+    v = qs_mbqm_pos(p->is_sub ? a - b : a + b, p->mo, p->so) + p->out_zp;
   }
   v = v < p->act_min ? p->act_min : v;
   return (int8_t)(v > p->act_max ? p->act_max : v);
@@ -33,6 +34,16 @@ static void add_eval(qs_model_t *m, const qs_op_t *op) {
   int32_t idx[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
   uint32_t i, o1 = 0, o2 = 0;
   int d;
+  if (p->same_shape && p->t1) {
+    /* the per-input rescale depends on one int8 value only: tabulated exactly at prepare */
+    for (i = 0; i < p->n; i++) {
+      int32_t a = p->t1[x[i] + 128], b = p->t2[y[i] + 128];
+      int32_t v = qs_mbqm_pos(p->is_sub ? a - b : a + b, p->mo, p->so) + p->out_zp;
+      v = v < p->act_min ? p->act_min : v;
+      out[i] = (int8_t)(v > p->act_max ? p->act_max : v);
+    }
+    return;
+  }
   if (p->same_shape) {
     for (i = 0; i < p->n; i++) out[i] = add_one(p, x[i], y[i]);
     return;
@@ -109,6 +120,16 @@ qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op) {
       return s;
   }
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 0, 0), out, &p->act_min, &p->act_max))) return s;
+  if (!p->is_mul && p->same_shape && p->n >= 4096) { /* 2 KB of tables for >= 4096 elements */
+    int v;
+    p->t1 = (int32_t *)qs_alloc(m, 256 * sizeof(int32_t));
+    p->t2 = (int32_t *)qs_alloc(m, 256 * sizeof(int32_t));
+    if (!p->t1 || !p->t2) return QS_ERR_ARENA;
+    for (v = -128; v < 128; v++) {
+      p->t1[v + 128] = qs_mbqm((v + p->in1_off) * (1 << 20), p->m1, p->s1);
+      p->t2[v + 128] = qs_mbqm((v + p->in2_off) * (1 << 20), p->m2, p->s2);
+    }
+  }
   op->params = p;
   op->eval = add_eval;
   return QS_OK;
