@@ -5,3 +5,4 @@ export { calibrateFromMeasurements, calibrationSummary, profileFor, profileLabel
 export { diffElements, dequantize, elementReader } from './elements.ts';
 export { compareOutput } from './outputs.ts';
 export { deviceDump } from './device-dump.ts';
+export { hostSide, type HostSide, type HostSideSpec } from './host-side.ts';

@@ -13,6 +13,7 @@ import type {
   ReportExportArgs,
   ReportExportResult,
 } from '../../shared/api.ts';
+import type { HostSide, HostSideSpec } from '../../core/compare/host-side.ts';
 import type { CompareResult } from '../../core/compare/types.ts';
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import { ServiceError } from '../errors.ts';
@@ -51,7 +52,11 @@ export class BoardApi {
 
   profile(args: BoardProfileArgs): Promise<BoardProfileResult> {
     const m = this.models.get(args.modelId);
-    if (m.format !== 'tflite') throw new ServiceError('UNSUPPORTED', `${m.name}: only .tflite models run on a board (quantize or convert first)`);
+    if (m.format !== 'tflite')
+      throw new ServiceError(
+        'UNSUPPORTED',
+        `${m.name}: only .tflite models run on a board (quantize or convert first)`,
+      );
     return this.jobs.runLocal(
       async ({ signal, progress }) => {
         progress(0, `Connecting to ${args.board}`);
@@ -65,7 +70,7 @@ export class BoardApi {
             cpu: args.cpu,
             signal,
             onProgress: progress,
-          });
+          }, (spec) => this.hostInWorker(spec, args.jobId, signal));
         } catch (e) {
           throw asServiceError(e);
         }
@@ -74,20 +79,57 @@ export class BoardApi {
         while (this.results.size > KEEP_RESULTS) this.results.delete(this.results.keys().next().value!);
         const byIndex = new Map(r.device.map((d) => [d.index, d]));
         const tensors: LayerTensors[] = [];
-        r.host.inputs.forEach((h) => tensors.push({ index: -1, tensor: h.tensor, host: h.bytes, device: h.bytes, ...(h.quant ? { quant: h.quant } : {}) }));
+        r.host.inputs.forEach((h) =>
+          tensors.push({
+            index: -1,
+            tensor: h.tensor,
+            host: h.bytes,
+            device: h.bytes,
+            ...(h.quant ? { quant: h.quant } : {}),
+          }),
+        );
         for (const h of r.host.layers) {
           const d = byIndex.get(h.index);
-          if (d) tensors.push({ index: h.index, tensor: h.tensor, host: h.bytes, device: d.bytes, ...(h.quant ? { quant: h.quant } : {}) });
+          if (d)
+            tensors.push({
+              index: h.index,
+              tensor: h.tensor,
+              host: h.bytes,
+              device: d.bytes,
+              ...(h.quant ? { quant: h.quant } : {}),
+            });
         }
-        return { reportId, compare: r.compare, tensors, upload: { bytes: r.profile.upload.bytes, resumed: r.profile.upload.resumed }, refetchedOps: r.profile.refetchedOps };
+        return {
+          reportId,
+          compare: r.compare,
+          tensors,
+          upload: { bytes: r.profile.upload.bytes, resumed: r.profile.upload.resumed },
+          refetchedOps: r.profile.refetchedOps,
+        };
       },
       { jobId: args.jobId },
     );
   }
 
+  /** The simulator side in a job worker; cancelled with the profile (id outside the API alphabet). */
+  private async hostInWorker(spec: HostSideSpec, jobId: string, signal: AbortSignal): Promise<HostSide> {
+    const id = `${jobId}:host`;
+    const onAbort = () => this.jobs.cancel(id);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.jobs.run<HostSide>('compare.host', spec, { jobId: id });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
   async export(args: ReportExportArgs): Promise<ReportExportResult> {
     const r = this.results.get(args.reportId);
-    if (!r) throw new ServiceError('NOT_FOUND', `No profile result "${args.reportId}" (results are kept for the last ${KEEP_RESULTS} profiles)`);
+    if (!r)
+      throw new ServiceError(
+        'NOT_FOUND',
+        `No profile result "${args.reportId}" (results are kept for the last ${KEEP_RESULTS} profiles)`,
+      );
     const stem = basename(r.model.name, extname(r.model.name));
     const board = (r.board.port ?? r.board.name).replace(/^.*[\\/]/, '').replace(/[^A-Za-z0-9_.-]+/g, '_');
     const fileName = `${stem}-${board}.${args.format}`;

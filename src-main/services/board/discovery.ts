@@ -45,7 +45,15 @@ export function handshakeProbe(timeoutMs = 400, baudRate = 115200): ProbePort {
     const link = await BoardLink.open(await openSerialTransport(path, baudRate), { timeoutMs, retries: 1 });
     const h = link.hello;
     await link.close();
-    return { board: h.board, cpu: h.cpu, cpuHz: h.cpuHz, tickHz: h.tickHz, arenaBytes: h.arenaBytes, firmware: h.firmware, protocol: h.protocol };
+    return {
+      board: h.board,
+      cpu: h.cpu,
+      cpuHz: h.cpuHz,
+      tickHz: h.tickHz,
+      arenaBytes: h.arenaBytes,
+      firmware: h.firmware,
+      protocol: h.protocol,
+    };
   };
 }
 
@@ -91,7 +99,9 @@ export class BoardDiscovery {
   }
 
   private builtins(): DiscoveredBoard[] {
-    const out: DiscoveredBoard[] = [{ id: 'virtual', kind: 'virtual', source: 'builtin', status: 'available' }];
+    const out: DiscoveredBoard[] = [
+      { id: 'virtual', kind: 'virtual', source: 'builtin', status: 'available' },
+    ];
     if (this.qemu) out.push({ id: 'qemu', kind: 'qemu', source: 'builtin', status: 'available' });
     return out;
   }
@@ -103,7 +113,11 @@ export class BoardDiscovery {
       this.probedAt.set(path, Date.now());
       p = this.probe(path).then(
         (identity): DiscoveredBoard => ({ ...base, status: 'ready', identity }),
-        (e: unknown): DiscoveredBoard => ({ ...base, status: 'not-a-board', error: e instanceof Error ? e.message : String(e) }),
+        (e: unknown): DiscoveredBoard => ({
+          ...base,
+          status: 'not-a-board',
+          error: e instanceof Error ? e.message : String(e),
+        }),
       );
       this.probing.set(path, p);
     }
@@ -134,19 +148,39 @@ export class BoardDiscovery {
     const ports = await this.list().catch(() => [] as PortInfo[]);
     const present = new Set(ports.map((p) => p.path));
     for (const t of this.typed) if (!existsSync(t)) this.typed.delete(t);
-    for (const path of [...this.found.keys()]) if (!present.has(path) && !this.typed.has(path)) this.found.delete(path);
+    for (const path of [...this.found.keys()])
+      if (!present.has(path) && !this.typed.has(path)) this.found.delete(path);
     const candidates: DiscoveredBoard[] = [];
     for (const p of ports) {
       const usb = matchUsb(p.vendorId, p.productId);
       if (!usb) continue;
-      candidates.push({ id: p.path, kind: 'serial', source: 'usb', path: p.path, usb: { ...usb, vendorId: p.vendorId!.toLowerCase(), ...(p.productId ? { productId: p.productId.toLowerCase() } : {}) }, status: 'not-a-board' });
+      candidates.push({
+        id: p.path,
+        kind: 'serial',
+        source: 'usb',
+        path: p.path,
+        usb: {
+          ...usb,
+          vendorId: p.vendorId!.toLowerCase(),
+          ...(p.productId ? { productId: p.productId.toLowerCase() } : {}),
+        },
+        status: 'not-a-board',
+      });
     }
-    for (const t of this.typed) if (!present.has(t)) candidates.push({ id: t, kind: 'serial', source: 'typed', path: t, status: 'not-a-board' });
+    for (const t of this.typed)
+      if (!present.has(t))
+        candidates.push({ id: t, kind: 'serial', source: 'typed', path: t, status: 'not-a-board' });
     const result = await Promise.all(
       candidates.map(async (c): Promise<DiscoveredBoard> => {
-        if (this.isBusy(c.path!)) return { ...c, status: 'busy', ...(this.found.get(c.path!)?.identity ? { identity: this.found.get(c.path!)!.identity } : {}) };
+        if (this.isBusy(c.path!))
+          return {
+            ...c,
+            status: 'busy',
+            ...(this.found.get(c.path!)?.identity ? { identity: this.found.get(c.path!)!.identity } : {}),
+          };
         const known = this.found.get(c.path!);
-        const stale = known?.status === 'not-a-board' && Date.now() - (this.probedAt.get(c.path!) ?? 0) > RETRY_MS;
+        const stale =
+          known?.status === 'not-a-board' && Date.now() - (this.probedAt.get(c.path!) ?? 0) > RETRY_MS;
         return known && !stale ? { ...known, ...(c.usb ? { usb: c.usb } : {}) } : this.probeOnce(c);
       }),
     );

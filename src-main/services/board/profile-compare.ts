@@ -3,23 +3,19 @@
  * ticks; the same input runs in the host simulator; then compare per layer (core/compare).
  */
 import { createHash } from 'node:crypto';
-import { readTflite } from '../../core/model/tflite-reader.ts';
 import {
   calibrationSummary,
   compareRun,
   deviceDump,
-  hostEstimate,
-  hostRun,
-  profileFor,
+  hostSide,
   type CompareResult,
   type DeviceTensor,
   type HostRun,
+  type HostSide,
+  type HostSideSpec,
 } from '../../core/compare/index.ts';
 import type { GoldenDump } from '../../core/simulate/dump.ts';
-import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
-import { invoke, prepare } from '../../core/simulate/interpreter.ts';
-import { layerWork } from '../../core/simulate/layer-work.ts';
-import { toBytes } from '../../core/simulate/tensor-data.ts';
+import type { InputFile } from '../../core/simulate/inputs/load.ts';
 import type { BoardSession, ProfileResult } from './session.ts';
 
 export interface ProfileCompareOptions {
@@ -49,22 +45,28 @@ export interface ProfileCompareResult {
   work: { op: string; macs: number; outputElements: number; inputElements: number }[];
 }
 
+/** Host side computed elsewhere (a worker thread); gets the board's CPU from its handshake. */
+export type HostSideProvider = (spec: HostSideSpec) => Promise<HostSide>;
+
 export async function profileAndCompare(
   session: BoardSession,
   o: ProfileCompareOptions,
+  provideHost: HostSideProvider = async (spec) => hostSide(spec),
 ): Promise<ProfileCompareResult> {
   const progress = o.onProgress ?? (() => undefined);
-  progress(0, 'Simulating on the host');
-  const model = readTflite(o.modelBytes);
-  const pm = prepare(model);
-  const spec = 'seed' in o.input ? { seed: o.input.seed } : { files: o.input.files, uint8Mode: o.uint8Mode };
-  const inputs = buildInputs(spec, pm.inputs, model.parameters);
-  const host = hostRun(pm, inputs, invoke(pm, inputs, { taps: true }));
   const hello = session.info;
-  const profile = profileFor(o.cpu ?? hello.cpu, o.cpu ? 0 : hello.cpuHz);
-  const estimate = hostEstimate(pm, profile);
+  progress(0, 'Simulating on the host');
+  const side = await provideHost({
+    modelBytes: o.modelBytes,
+    input: o.input,
+    uint8Mode: o.uint8Mode,
+    cpu: o.cpu,
+    boardCpu: hello.cpu,
+    boardCpuHz: hello.cpuHz,
+  });
+  const host = side.run;
+  const inputBytes = side.inputBytes;
   progress(0.1, `Uploading ${o.modelName} to ${hello.board}`);
-  const inputBytes = inputs.map((t) => toBytes(t).slice());
   const dev = await session.profile(o.modelBytes, inputBytes, {
     // 8 re-runs: on a 1e-3 noisy line 3 are sometimes not enough to read a 2 KB output intact.
     maxRefetch: 8,
@@ -99,10 +101,10 @@ export async function profileAndCompare(
     host: host.layers,
     device,
     outputs: host.outputs,
-    estimate,
+    estimate: side.estimate,
   });
-  const work = layerWork(pm.subgraph);
-  const calibration = calibrationSummary(profile, work, compare.layers);
+  const work = side.work;
+  const calibration = calibrationSummary(side.profile, work, compare.layers);
   if (calibration) compare.calibration = calibration;
   const { ops: _ops, ...rest } = dev;
   progress(1, compare.allMatch ? 'All layers match' : `First divergent layer: ${compare.firstDivergent}`);

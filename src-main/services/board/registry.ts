@@ -7,7 +7,12 @@
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import { BoardDiscovery, type DiscoveredBoard, type DiscoveryOptions } from './discovery.ts';
 import { openBoard, type OpenBoard } from './open-board.ts';
-import { profileAndCompare, type ProfileCompareOptions, type ProfileCompareResult } from './profile-compare.ts';
+import {
+  profileAndCompare,
+  type HostSideProvider,
+  type ProfileCompareOptions,
+  type ProfileCompareResult,
+} from './profile-compare.ts';
 
 export interface RegistryOptions {
   discovery?: Omit<DiscoveryOptions, 'isBusy'>;
@@ -33,7 +38,9 @@ export class BoardRegistry {
   async list(paths: readonly string[] = []): Promise<DiscoveredBoard[]> {
     for (const p of paths) await this.discovery.addPath(p);
     const boards = await this.discovery.scan();
-    return boards.map((b) => (this.opening.has(b.id) && b.kind !== 'serial' ? { ...b, status: 'busy' as const } : b));
+    return boards.map((b) =>
+      this.opening.has(b.id) && b.kind !== 'serial' ? { ...b, status: 'busy' as const } : b,
+    );
   }
 
   /** The open session for `id`, opening it (once, even when called concurrently). */
@@ -56,13 +63,14 @@ export class BoardRegistry {
   }
 
   /** Profile on board `id` (its session serializes profiles; other boards run in parallel). */
-  async profile(id: string, opts: Omit<ProfileCompareOptions, 'port'>): Promise<ProfileCompareResult> {
+  async profile(id: string, opts: Omit<ProfileCompareOptions, 'port'>, provideHost?: HostSideProvider): Promise<ProfileCompareResult> {
     const ob = await this.session(id);
     try {
-      return await profileAndCompare(ob.session, { ...opts, port: ob.kind === 'serial' ? ob.port : ob.kind });
+      return await profileAndCompare(ob.session, { ...opts, port: ob.kind === 'serial' ? ob.port : ob.kind }, provideHost);
     } catch (e) {
       // A dead link is not worth keeping: the next call reconnects (board plugged back in).
-      if (!ob.session.link.isOpen || (e instanceof ProtocolError && e.code === 'DISCONNECTED')) await this.close(id);
+      if (!ob.session.link.isOpen || (e instanceof ProtocolError && e.code === 'DISCONNECTED'))
+        await this.close(id);
       throw e;
     }
   }

@@ -2,6 +2,7 @@
  * Every task a job worker can run, by name. Add a row to offer new background work
  * (simulate, quantize, report); the function runs inside the worker, never on the main thread.
  */
+import { hostSideTask } from '../board/host-side-task.ts';
 import { readModelTask } from '../model/read-model-task.ts';
 import { simulateTask } from '../simulate/simulate-task.ts';
 import type { TaskRegistry } from './messages.ts';
@@ -9,6 +10,7 @@ import type { TaskRegistry } from './messages.ts';
 export const TASKS = {
   'model.read': readModelTask,
   'simulate.run': simulateTask,
+  'compare.host': hostSideTask,
 } satisfies TaskRegistry;
 
 export type TaskName = keyof typeof TASKS;
