@@ -14,12 +14,16 @@ import { fileURLToPath } from 'node:url';
 import { readTflite } from '../src-main/core/model/tflite-reader.ts';
 import { seededInputs } from '../src-main/core/simulate/inputs/seed.ts';
 import { invoke, prepare } from '../src-main/core/simulate/interpreter.ts';
+import { compileSimWasmSync } from '../src-main/core/simulate/wasm/arena.ts';
 import { fixQuantizedDimension } from './fix-quantized-dimension.ts';
 import { loadWasmRunner } from './tflite-wasm-runner.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = process.env.QS_FIXTURES ?? resolve(REPO, '../shared/fixtures');
 const quick = process.argv.includes('--quick');
+const SIM_WASM = compileSimWasmSync(
+  new Uint8Array(readFileSync(join(REPO, 'src-main/core/simulate/wasm/sim-kernels.wasm'))),
+);
 
 /**
  * Median CPU milliseconds per call of fn (process user+system time, which a loaded machine
@@ -51,6 +55,9 @@ function medianMs(fn: () => void, budgetMs = quick ? 200 : 800): number {
 interface Row {
   model: string;
   ops: number;
+  /** Pure-TypeScript kernels, taps on. */
+  tsTaps: number;
+  /** With the WASM SIMD kernels (the CLI/app default), taps on and lean. */
   simTaps: number;
   simLean: number;
   wasmDefault: number | null;
@@ -61,8 +68,11 @@ interface Row {
 
 async function measure(path: string): Promise<Row> {
   const bytes = new Uint8Array(readFileSync(path));
-  const pm = prepare(readTflite(bytes));
+  const model = readTflite(bytes);
+  const ts = prepare(model);
+  const pm = prepare(model, 0, { wasm: SIM_WASM });
   const inputs = seededInputs(pm.inputs, 1);
+  const tsTaps = medianMs(() => invoke(ts, inputs, { taps: true }));
   const simTaps = medianMs(() => invoke(pm, inputs, { taps: true }));
   const simLean = medianMs(() => invoke(pm, inputs, { taps: false }));
   const fixed = fixQuantizedDimension(bytes);
@@ -85,6 +95,7 @@ async function measure(path: string): Promise<Row> {
   return {
     model: path.split('/').slice(-2).join('/'),
     ops: pm.steps.length,
+    tsTaps,
     simTaps,
     simLean,
     wasmDefault,
@@ -127,12 +138,12 @@ async function main(): Promise<void> {
     process.stderr.write(`measured ${row.model}\n`);
   }
   const header =
-    '| model | ops | simulator ms (taps) | simulator ms (lean) | TFLite-WASM ms (default) | TFLite-WASM ms (profiling) | sim/WASM | peak RSS MB | note |';
-  const lines = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---|'];
+    '| model | ops | sim TS ms (taps) | sim WASM ms (taps) | sim WASM ms (lean) | TFLite-WASM ms (default) | TFLite-WASM ms (profiling) | sim/TFLite (taps) | peak RSS MB | note |';
+  const lines = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
   for (const r of rows) {
     const ratio = r.wasmDefault ? (r.simTaps / r.wasmDefault).toFixed(2) + '×' : 'n/a';
     lines.push(
-      `| ${r.model} | ${r.ops} | ${fmt(r.simTaps)} | ${fmt(r.simLean)} | ${fmt(r.wasmDefault)} | ${fmt(r.wasmProfiling)} | ${ratio} | ${r.rssMB.toFixed(0)} | ${r.note} |`,
+      `| ${r.model} | ${r.ops} | ${fmt(r.tsTaps)} | ${fmt(r.simTaps)} | ${fmt(r.simLean)} | ${fmt(r.wasmDefault)} | ${fmt(r.wasmProfiling)} | ${ratio} | ${r.rssMB.toFixed(0)} | ${r.note} |`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');

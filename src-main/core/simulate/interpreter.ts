@@ -11,6 +11,15 @@ import { SimulateError, UnsupportedOpError } from './errors.ts';
 import { PrepareContext, type Run } from './ops/context.ts';
 import { OP_PREPARERS } from './ops/registry.ts';
 import { allocate, constantData, elementCount, type TensorData } from './tensor-data.ts';
+import { WasmArena } from './wasm/arena.ts';
+
+export interface PrepareOptions {
+  /**
+   * Compiled sim-kernels.wasm (compileSimWasm): int8 CONV_2D, DEPTHWISE_CONV_2D and
+   * FULLY_CONNECTED then run on its SIMD kernels (same bits); without it everything is TypeScript.
+   */
+  wasm?: WebAssembly.Module | null;
+}
 
 export interface PreparedStep {
   opIndex: number;
@@ -52,7 +61,7 @@ export interface InvokeResult {
   layers: LayerOutput[];
 }
 
-export function prepare(model: Model, subgraphIndex = 0): PreparedModel {
+export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions = {}): PreparedModel {
   const subgraph = model.subgraphs[subgraphIndex];
   if (!subgraph) throw new SimulateError(`model has no subgraph ${subgraphIndex}`);
   const storage: TensorData[] = subgraph.tensors.map((t) => {
@@ -68,11 +77,12 @@ export function prepare(model: Model, subgraphIndex = 0): PreparedModel {
       throw e;
     }
   });
+  const arena = options.wasm ? new WasmArena(options.wasm) : null;
   const steps: PreparedStep[] = subgraph.operators.map((op) => {
     const preparer = OP_PREPARERS[op.op];
     if (!preparer)
       throw new UnsupportedOpError(`layer ${op.index}: op ${op.op} is not supported by the simulator`);
-    const ctx = new PrepareContext(model, subgraph, op, storage);
+    const ctx = new PrepareContext(model, subgraph, op, storage, arena);
     let run: Run;
     try {
       run = preparer(ctx);

@@ -6,6 +6,7 @@
 import type { Model, Operator, Subgraph, Tensor } from '../../model/ir.ts';
 import { SimulateError } from '../errors.ts';
 import type { TensorData } from '../tensor-data.ts';
+import type { WasmArena } from '../wasm/arena.ts';
 
 export type Run = () => void;
 
@@ -15,7 +16,16 @@ export class PrepareContext {
     readonly subgraph: Subgraph,
     readonly op: Operator,
     private readonly storage: TensorData[],
+    /** The model's WASM kernel instance, when the caller supplied the module (else pure TS). */
+    readonly wasm: WasmArena | null = null,
   ) {}
+
+  /** True when input i is present and constant (its data is known at prepare). */
+  isConst(i: number): boolean {
+    if (!this.has(i)) return false;
+    const t = this.input(i);
+    return !!t.data && t.data.byteLength > 0;
+  }
 
   fail(problem: string): never {
     throw new SimulateError(`layer ${this.op.index} (${this.op.op}): ${problem}`);

@@ -1,6 +1,7 @@
 /** Prepare CONV_2D, DEPTHWISE_CONV_2D (int8 per-channel and float32). */
 import { activationRangeFloat, activationRangeQuantized, quantizeMultipliers } from '../quant-math.ts';
 import { convInt8, depthwiseConvInt8, packFilterPairs, type ConvGeometry } from '../kernels/conv-int8.ts';
+import { wasmConv, wasmDepthwise } from '../wasm/conv-wasm.ts';
 import { convFloat, depthwiseConvFloat } from '../kernels/float-conv.ts';
 import { computeOutSize, computePadding, floatClamp, type PrepareContext, type Run } from './context.ts';
 
@@ -109,6 +110,9 @@ function prepareConvLike(ctx: PrepareContext, depthwise: boolean): Run {
   const w = ctx.constInput<Int8Array>(1, 'filter');
   const b = hasBias ? ctx.inputData<Int32Array>(2) : null;
   const y = ctx.outputData<Int8Array>();
+  if (ctx.wasm && (!hasBias || ctx.isConst(2))) {
+    return depthwise ? wasmDepthwise(ctx.wasm, g, p, x, w, b, y) : wasmConv(ctx.wasm, g, p, x, w, b, y);
+  }
   if (depthwise) return () => depthwiseConvInt8(p, x, w, b, y);
   const packed = packFilterPairs(w, g.outC, g.filterH * g.filterW * g.inC);
   const pc = { ...p, packed };

@@ -2,6 +2,7 @@
 import { activationRangeFloat, activationRangeQuantized, quantizeMultipliers } from '../quant-math.ts';
 import { fullyConnectedInt8 } from '../kernels/fc-int8.ts';
 import { packFilterPairs } from '../kernels/dot.ts';
+import { wasmFullyConnected } from '../wasm/conv-wasm.ts';
 import { fullyConnectedFloat } from '../kernels/float-conv.ts';
 import {
   averagePoolFloat,
@@ -71,6 +72,9 @@ export function prepareFullyConnected(ctx: PrepareContext): Run {
   const w = ctx.inputData<Int8Array>(1);
   const b = hasBias ? ctx.inputData<Int32Array>(2) : null;
   const y = ctx.outputData<Int8Array>();
+  if (ctx.wasm && filterZp === 0 && ctx.isConst(1) && (!hasBias || ctx.isConst(2))) {
+    return wasmFullyConnected(ctx.wasm, p, p, x, w, b, y);
+  }
   return () => fullyConnectedInt8(p, x, w, b, y);
 }
 

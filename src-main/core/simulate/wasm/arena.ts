@@ -1,0 +1,111 @@
+/**
+ * One instance of the simulator's WASM kernels (sim-kernels.c) per prepared model, and its linear
+ * memory: per-op constants (widened filters, bias, multipliers, shifts, a Params block) are
+ * allocated at prepare; the activations and work buffers every op needs are one shared scratch
+ * region (ops run one at a time), laid out on the first run once every op has said how much it
+ * needs. Core stays free of I/O: the caller passes the compiled module (see compileSimWasm).
+ */
+import { SimulateError } from '../errors.ts';
+
+/** Compile the bytes of sim-kernels.wasm (read by the service/CLI layer). */
+export async function compileSimWasm(bytes: Uint8Array): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+}
+
+/** Synchronous compile, for callers that cannot await (Node allows any size off the browser main thread). */
+export function compileSimWasmSync(bytes: Uint8Array): WebAssembly.Module {
+  return new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  conv_int8: (params: number) => void;
+  depthwise_int8: (params: number) => void;
+  __heap_base: WebAssembly.Global;
+}
+
+/** Named scratch buffers shared by all ops (byte sizes are maxima over the ops). */
+export type ScratchName = 'input' | 'output' | 'x16' | 'patch' | 'acc';
+const SCRATCH: ScratchName[] = ['input', 'output', 'x16', 'patch', 'acc'];
+const PAGE = 65536;
+
+export class WasmArena {
+  readonly exports: Exports;
+  private top: number;
+  private readonly need = new Map<ScratchName, number>();
+  private scratchAt: Map<ScratchName, number> | null = null;
+  private buffer: ArrayBuffer | null = null;
+  private i8v = new Int8Array(0);
+  private i16v = new Int16Array(0);
+  private i32v = new Int32Array(0);
+
+  constructor(module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module, {});
+    this.exports = instance.exports as unknown as Exports;
+    if (typeof this.exports.conv_int8 !== 'function' || typeof this.exports.depthwise_int8 !== 'function') {
+      throw new SimulateError('simulator WASM module lacks conv_int8/depthwise_int8 exports');
+    }
+    this.top = align16(Number(this.exports.__heap_base.value));
+  }
+
+  /** Reserve `bytes` of persistent memory (16-byte aligned) and return its address. */
+  alloc(bytes: number): number {
+    if (this.scratchAt) throw new SimulateError('WASM arena: allocation after the first run');
+    const at = this.top;
+    this.top = align16(at + bytes);
+    this.grow(this.top);
+    return at;
+  }
+
+  /** Declare that an op needs at least `bytes` of shared scratch buffer `name`. */
+  reserve(name: ScratchName, bytes: number): void {
+    this.need.set(name, Math.max(this.need.get(name) ?? 0, align16(bytes + 16)));
+  }
+
+  /** Address of scratch buffer `name` (lays the scratch region out on the first call). */
+  scratch(name: ScratchName): number {
+    if (!this.scratchAt) {
+      const at = new Map<ScratchName, number>();
+      let top = this.top;
+      for (const n of SCRATCH) {
+        at.set(n, top);
+        top = align16(top + (this.need.get(n) ?? 16));
+      }
+      this.grow(top);
+      this.scratchAt = at;
+    }
+    return this.scratchAt.get(name)!;
+  }
+
+  get i8(): Int8Array {
+    this.views();
+    return this.i8v;
+  }
+  get i16(): Int16Array {
+    this.views();
+    return this.i16v;
+  }
+  get i32(): Int32Array {
+    this.views();
+    return this.i32v;
+  }
+
+  private views(): void {
+    const buf = this.exports.memory.buffer;
+    if (buf === this.buffer) return;
+    this.buffer = buf;
+    this.i8v = new Int8Array(buf);
+    this.i16v = new Int16Array(buf);
+    this.i32v = new Int32Array(buf);
+  }
+
+  private grow(bytes: number): void {
+    const mem = this.exports.memory;
+    const have = mem.buffer.byteLength;
+    if (bytes > have) mem.grow(Math.ceil((bytes - have) / PAGE));
+  }
+}
+
+function align16(n: number): number {
+  return (n + 15) & ~15;
+}

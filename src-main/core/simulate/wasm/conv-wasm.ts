@@ -1,0 +1,187 @@
+/**
+ * Run closures for int8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED on the WASM kernels
+ * (sim-kernels.c). Prepare widens the filter to int16 rows padded to a multiple of 8 (zero
+ * weights add nothing, so the padding is exact) and writes the op's Params block; each run copies
+ * the int8 input in, calls the kernel and copies the int8 output out.
+ */
+import type { ConvGeometry } from '../kernels/conv-int8.ts';
+import type { WasmArena } from './arena.ts';
+
+export interface WasmConvQuant {
+  inputOffset: number;
+  outputOffset: number;
+  multipliers: Int32Array;
+  shifts: Int32Array;
+  actMin: number;
+  actMax: number;
+}
+
+// Field order of `Params` in sim-kernels.c (int32 each).
+const GEOMETRY: (keyof ConvGeometry)[] = [
+  'inH', 'inW', 'inC', 'outH', 'outW', 'outC', 'filterH', 'filterW',
+  'strideH', 'strideW', 'dilationH', 'dilationW', 'padTop', 'padLeft',
+];
+const F_INPUT_OFFSET = 14;
+const F_BATCHES = 18;
+const F_KPAD = 19;
+const F_FILTER = 20;
+const F_INPUT = 24;
+const PARAM_WORDS = 29;
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+/** Copy an int32 array into the arena (zeros when null) and return its address. */
+function int32Block(arena: WasmArena, data: Int32Array | null, n: number): number {
+  const at = arena.alloc(n * 4);
+  if (data) arena.i32.set(data.subarray(0, n), at >> 2);
+  return at;
+}
+
+function writeParams(
+  arena: WasmArena,
+  g: ConvGeometry,
+  q: WasmConvQuant,
+  kPad: number,
+  filterAt: number,
+  bias: Int32Array | null,
+): number {
+  const at = arena.alloc(PARAM_WORDS * 4);
+  const w = at >> 2;
+  const mult = int32Block(arena, q.multipliers, g.outC);
+  const shift = int32Block(arena, q.shifts, g.outC);
+  const biasAt = int32Block(arena, bias, g.outC);
+  const i32 = arena.i32;
+  GEOMETRY.forEach((k, i) => (i32[w + i] = g[k]));
+  i32.set([q.inputOffset, q.outputOffset, q.actMin, q.actMax, g.batches, kPad], w + F_INPUT_OFFSET);
+  i32.set([filterAt, biasAt, mult, shift], w + F_FILTER);
+  void F_BATCHES;
+  return at;
+}
+
+/** Per run: scratch addresses into the Params block, input in, kernel, output out. */
+function makeRun(
+  arena: WasmArena,
+  params: number,
+  kernel: (p: number) => void,
+  input: Int8Array,
+  output: Int8Array,
+): () => void {
+  return () => {
+    const inAt = arena.scratch('input'); // the first call may grow memory: views after it
+    const outAt = arena.scratch('output');
+    const i32 = arena.i32;
+    const w = (params >> 2) + F_INPUT;
+    i32[w] = inAt;
+    i32[w + 1] = outAt;
+    i32[w + 2] = arena.scratch('x16');
+    i32[w + 3] = arena.scratch('patch');
+    i32[w + 4] = arena.scratch('acc');
+    arena.i8.set(input, inAt);
+    kernel(params);
+    output.set(arena.i8.subarray(outAt, outAt + output.length));
+  };
+}
+
+/** CONV_2D on WASM: filter OHWI int8, per-channel multipliers. */
+export function wasmConv(
+  arena: WasmArena,
+  g: ConvGeometry,
+  q: WasmConvQuant,
+  input: Int8Array,
+  filter: Int8Array,
+  bias: Int32Array | null,
+  output: Int8Array,
+): () => void {
+  const k = g.filterH * g.filterW * g.inC;
+  const kPad = pad8(k);
+  const filterAt = arena.alloc(g.outC * kPad * 2);
+  const f16 = arena.i16;
+  for (let oc = 0; oc < g.outC; oc++) {
+    const dst = (filterAt >> 1) + oc * kPad;
+    for (let i = 0; i < k; i++) f16[dst + i] = filter[oc * k + i];
+  }
+  const params = writeParams(arena, g, q, kPad, filterAt, bias);
+  arena.reserve('input', input.length);
+  arena.reserve('output', output.length);
+  arena.reserve('x16', (input.length + 8) * 2);
+  arena.reserve('patch', 2 * kPad * 2);
+  arena.reserve('acc', 2 * g.outC * 4);
+  return makeRun(arena, params, arena.exports.conv_int8, input, output);
+}
+
+/**
+ * DEPTHWISE_CONV_2D on WASM: filter [1, fh, fw, outC]. A depth multiplier m > 1 repeats each
+ * input channel m times first (output channel c reads input channel floor(c / m)), so the kernel
+ * always sees one input channel per output channel.
+ */
+export function wasmDepthwise(
+  arena: WasmArena,
+  g: ConvGeometry & { depthMultiplier: number },
+  q: WasmConvQuant,
+  input: Int8Array,
+  filter: Int8Array,
+  bias: Int32Array | null,
+  output: Int8Array,
+): () => void {
+  const C = g.outC;
+  const CP = pad8(C);
+  const taps = g.filterH * g.filterW;
+  const filterAt = arena.alloc(taps * CP * 2);
+  const f16 = arena.i16;
+  for (let t = 0; t < taps; t++) {
+    for (let c = 0; c < C; c++) f16[(filterAt >> 1) + t * CP + c] = filter[t * C + c];
+  }
+  const m = g.depthMultiplier;
+  const expanded = m === 1 ? input : new Int8Array((input.length / g.inC) * C);
+  const params = writeParams(arena, { ...g, inC: C }, q, CP, filterAt, bias);
+  arena.reserve('input', expanded.length + 16);
+  arena.reserve('output', output.length);
+  arena.reserve('x16', (expanded.length + 16) * 2);
+  arena.reserve('acc', CP * 4);
+  const run = makeRun(arena, params, arena.exports.depthwise_int8, expanded, output);
+  if (m === 1) return run;
+  const inC = g.inC;
+  return () => {
+    for (let pix = 0, n = input.length / inC; pix < n; pix++) {
+      for (let c = 0; c < C; c++) expanded[pix * C + c] = input[pix * inC + ((c / m) | 0)];
+    }
+    run();
+  };
+}
+
+/**
+ * FULLY_CONNECTED on WASM (filter offset 0, constant filter [outDepth, accumDepth]) as a 1x1
+ * convolution over `batches` pixels; a per-tensor multiplier is broadcast to every channel.
+ */
+export function wasmFullyConnected(
+  arena: WasmArena,
+  dims: { batches: number; accumDepth: number; outDepth: number },
+  q: WasmConvQuant,
+  input: Int8Array,
+  filter: Int8Array,
+  bias: Int32Array | null,
+  output: Int8Array,
+): () => void {
+  const { batches, accumDepth, outDepth } = dims;
+  const broadcast = (a: Int32Array): Int32Array =>
+    a.length === outDepth ? a : new Int32Array(outDepth).fill(a[0]);
+  const g: ConvGeometry = {
+    batches: 1,
+    inH: 1,
+    inW: batches,
+    inC: accumDepth,
+    outH: 1,
+    outW: batches,
+    outC: outDepth,
+    filterH: 1,
+    filterW: 1,
+    strideH: 1,
+    strideW: 1,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: 0,
+    padLeft: 0,
+  };
+  const qq = { ...q, multipliers: broadcast(q.multipliers), shifts: broadcast(q.shifts) };
+  return wasmConv(arena, g, qq, input, filter, bias, output);
+}
