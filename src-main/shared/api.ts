@@ -18,6 +18,7 @@
 import type { CompareResult } from '../core/compare/types.ts';
 import type { LayerReport, OutputReport } from '../core/simulate/dump.ts';
 import type { ModelSummary } from './summary.ts';
+import type { QuantizationReport } from '../core/report/quant-types.ts';
 
 export type {
   BoardInfo,
@@ -227,6 +228,67 @@ export interface ReportExportResult {
   data?: Uint8Array;
 }
 
+// ---------------------------------------------------------------- quantize
+
+export type {
+  Advice,
+  AdviceThresholds,
+  LayerErrorRow,
+  LayerHistogram,
+  OutputMetrics,
+  QuantizationReport,
+} from '../core/report/quant-types.ts';
+
+/** A model for quantize calls: an opened model, a file on the main side, or uploaded bytes. */
+export type ModelSource = { modelId: string } | { path: string } | { name: string; bytes: Uint8Array };
+/** Representative data: a file or folder on the main side, or uploaded files (browser). */
+export type DataSource = { path: string } | { files: { name: string; bytes: Uint8Array }[] };
+
+export interface QuantizeRunArgs extends JobArgs {
+  /** Float model: .tflite or Keras .h5. */
+  model: ModelSource;
+  data: DataSource;
+  /** 'none', 'rescale:C' (e.g. rescale:255) or 'meanstd'; absent = the model's own parameters. */
+  norm?: string;
+  io?: 'int8' | 'float32';
+  method?: 'auto' | 'minmax' | 'percentile' | 'mse';
+  thresholds?: { rmseOverScale?: number; range?: number };
+  /** Use at most this many samples. */
+  maxSamples?: number;
+  /** Absolute path to save the int8 model to (atomically). */
+  savePath?: string;
+}
+
+export interface QuantizeRunResult {
+  /** Pass to `quantize.export`. Kept for the last 20 reports of this app session. */
+  reportId: string;
+  /** Suggested file name of the int8 model. */
+  name: string;
+  bytes: Uint8Array;
+  savedPath?: string;
+  report: QuantizationReport;
+}
+
+export interface QuantizeReportArgs extends JobArgs {
+  int8: ModelSource;
+  float: ModelSource;
+  data: DataSource;
+  thresholds?: { rmseOverScale?: number; range?: number };
+  maxSamples?: number;
+}
+
+export interface QuantizeReportResult {
+  reportId: string;
+  report: QuantizationReport;
+}
+
+export interface QuantizeExportArgs {
+  reportId: string;
+  format: 'csv' | 'html' | 'json';
+  /** Absolute path to write (atomically). Without it the bytes come back (browser download). */
+  path?: string;
+}
+
 // ---------------------------------------------------------------- the calls
 
 /** Channel → [argument, result]. `void` means the call takes no argument. */
@@ -250,6 +312,12 @@ export interface ApiCalls {
   'boards.profile': [BoardProfileArgs, BoardProfileResult];
   /** Write (or return) a report of an earlier `boards.profile`: HTML, CSV, JSON or PDF. */
   'report.export': [ReportExportArgs, ReportExportResult];
+  /** Quantize a float model to int8 with representative data; returns the model and its report (a job). */
+  'quantize.run': [QuantizeRunArgs, QuantizeRunResult];
+  /** The quantization report of an int8 model made elsewhere, against its float model (a job). */
+  'quantize.report': [QuantizeReportArgs, QuantizeReportResult];
+  /** Write (or return) a quantization report: CSV (MLTK columns), HTML or JSON. */
+  'quantize.export': [QuantizeExportArgs, ReportExportResult];
 }
 
 export type Channel = keyof ApiCalls;
@@ -269,13 +337,16 @@ export const CHANNELS = [
   'boards.list',
   'boards.profile',
   'report.export',
+  'quantize.run',
+  'quantize.report',
+  'quantize.export',
 ] as const satisfies readonly Channel[];
 
 /**
  * Names reserved for calls other issues add (simulator, boards, quantization, report); they are
  * not served yet. When one is implemented it moves into `ApiCalls` and `CHANNELS`.
  */
-export const RESERVED_CHANNELS = ['quantize.run'] as const;
+export const RESERVED_CHANNELS = [] as const;
 
 // ---------------------------------------------------------------- events (main → renderer)
 
@@ -330,6 +401,11 @@ export interface QuantScopeApi {
     profile(args: BoardProfileArgs): Promise<BoardProfileResult>;
   };
   report: { export(args: ReportExportArgs): Promise<ReportExportResult> };
+  quantize: {
+    run(args: QuantizeRunArgs): Promise<QuantizeRunResult>;
+    report(args: QuantizeReportArgs): Promise<QuantizeReportResult>;
+    export(args: QuantizeExportArgs): Promise<ReportExportResult>;
+  };
   /** Subscribe to an event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }

@@ -168,6 +168,11 @@ export function createApi(transport: Transport): QuantScopeApi {
       profile: (args) => call('boards.profile', args),
     },
     report: { export: (args) => call('report.export', args) },
+    quantize: {
+      run: (args) => call('quantize.run', args),
+      report: (args) => call('quantize.report', args),
+      export: (args) => call('quantize.export', args),
+    },
     on: (event, listener) => transport.on(event, listener as Listener),
   };
 }
@@ -223,5 +228,10 @@ export const api: QuantScopeApi = {
     profile: (a) => getApi().boards.profile(a),
   },
   report: { export: (a) => getApi().report.export(a) },
+  quantize: {
+    run: (a) => getApi().quantize.run(a),
+    report: (a) => getApi().quantize.report(a),
+    export: (a) => getApi().quantize.export(a),
+  },
   on: (event, listener) => getApi().on(event, listener),
 };

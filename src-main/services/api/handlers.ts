@@ -9,6 +9,7 @@ import { ServiceError, toApiError } from '../errors.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner.ts';
 import { ModelService } from '../model/model-service.ts';
 import { appVersion, configDir as defaultConfigDir, examplesDir as defaultExamplesDir } from '../paths.ts';
+import { QuantizeService } from '../quantize/quantize-service.ts';
 import { RecentStore } from '../recent-store.ts';
 import type { SimulatePayload } from '../simulate/simulate-task.ts';
 import { isChannel, validateArgs } from './validate.ts';
@@ -21,6 +22,8 @@ export interface AppServices {
   recent: RecentStore;
   /** Boards: discovery, sessions, profiles, reports. */
   boards: BoardApi;
+  /** Quantize float models, quantization reports and their export. */
+  quantize: QuantizeService;
   /** Stop workers and close board sessions; call on shutdown. */
   close(): Promise<void>;
 }
@@ -36,7 +39,8 @@ export function createServices(opts: ServicesOptions = {}): AppServices {
   const recent = new RecentStore(opts.configDir ?? defaultConfigDir());
   const models = new ModelService(jobs, recent, opts.examplesDir ?? defaultExamplesDir());
   const boards = new BoardApi(jobs, models);
-  return { jobs, recent, models, boards, close: async () => (await boards.close(), await jobs.close()) };
+  const quantize = new QuantizeService(jobs, models);
+  return { jobs, recent, models, boards, quantize, close: async () => (await boards.close(), await jobs.close()) };
 }
 
 export interface HostInfo {
@@ -85,6 +89,9 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
     'boards.list': (args) => s.boards.list(args),
     'boards.profile': async (args) => s.boards.profile(args),
     'report.export': (args) => s.boards.export(args),
+    'quantize.run': (args) => s.quantize.run(args),
+    'quantize.report': (args) => s.quantize.report(args),
+    'quantize.export': (args) => s.quantize.export(args),
   };
 }
 

@@ -14,6 +14,7 @@ import type {
 } from '../../shared/api.ts';
 import { CPU_PROFILES } from '../../core/simulate/cost-model.ts';
 import { ServiceError } from '../errors.ts';
+import { quantizeExport, quantizeReport, quantizeRun } from '../quantize/validate-quantize.ts';
 
 const MAX_MODEL_BYTES = 512 * 1024 * 1024;
 const MAX_PATH = 4096;
@@ -202,6 +203,9 @@ export const validators: Validators = {
   'boards.list': boardsList,
   'boards.profile': boardProfile,
   'report.export': reportExport,
+  'quantize.run': quantizeRun,
+  'quantize.report': quantizeReport,
+  'quantize.export': quantizeExport,
 };
 
 export function isChannel(name: unknown): name is Channel {

@@ -1,0 +1,30 @@
+/** Reading representative data from disk: a file, or a folder of images / .npy files (sorted by name). */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { ServiceError } from '../errors.ts';
+import type { DataFile } from './samples.ts';
+
+const DATA_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.npy']);
+/** Enough for any calibration set; guards against pointing at a huge folder by mistake. */
+export const MAX_DATA_FILES = 10_000;
+
+async function readOne(path: string): Promise<DataFile> {
+  const b = await readFile(path);
+  return { name: basename(path), bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
+}
+
+export async function readDataPath(p: string): Promise<DataFile[]> {
+  const path = resolve(p);
+  const s = await stat(path).catch(() => {
+    throw new ServiceError('NOT_FOUND', `No such data file or folder: ${path}`, { path });
+  });
+  if (s.isFile()) return [await readOne(path)];
+  const names = (await readdir(path))
+    .filter((n) => DATA_EXTENSIONS.has(extname(n).toLowerCase()))
+    .sort();
+  if (names.length === 0)
+    throw new ServiceError('BAD_ARGUMENT', `${path}: no images (.png/.jpg/.bmp) or .npy files in the folder`, { path });
+  if (names.length > MAX_DATA_FILES)
+    throw new ServiceError('BAD_ARGUMENT', `${path}: ${names.length} files; at most ${MAX_DATA_FILES} are read`, { path });
+  return Promise.all(names.map((n) => readOne(join(path, n))));
+}

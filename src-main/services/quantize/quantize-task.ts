@@ -1,0 +1,193 @@
+/**
+ * Worker tasks `quantize.run` and `quantize.report`: read the float model (.tflite, or Keras .h5
+ * converted to the float TFLite IR), turn the data files into samples, run the core workflow and
+ * return the int8 model bytes with the report. Progress goes out per calibration sample and per
+ * report sample; cancel is the job runner terminating the worker. The CLI calls the same
+ * functions in-process.
+ */
+import { ModelFormatError } from '../../core/model/errors.ts';
+import type { Model } from '../../core/model/ir.ts';
+import { isHdf5, readKerasH5 } from '../../core/model/keras/h5.ts';
+import { kerasToTflite } from '../../core/model/keras/to-tflite.ts';
+import type { KerasModel } from '../../core/model/keras/types.ts';
+import { readTflite } from '../../core/model/tflite-reader.ts';
+import { parseNormalization } from '../../core/quantize/normalization.ts';
+import { quantizationReport, quantizeWorkflow, type Progress } from '../../core/quantize/pipeline.ts';
+import type { RangeMethod } from '../../core/quantize/ranges.ts';
+import { layerHistograms } from '../../core/report/quant-histograms.ts';
+import { DEFAULT_THRESHOLDS, type AdviceThresholds, type QuantizationReport } from '../../core/report/quant-types.ts';
+import { normalizationOf, normalizeSample } from '../../core/simulate/inputs/normalize.ts';
+import { ServiceError } from '../errors.ts';
+import type { TaskContext } from '../jobs/messages.ts';
+import { samplesFromFiles, type DataFile } from './samples.ts';
+
+/** Histograms use the first few samples: enough for the shape of a distribution, cheap to send. */
+const HISTOGRAM_SAMPLES = 4;
+
+export interface NamedBytes {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface QuantizePayload {
+  model: NamedBytes;
+  data: DataFile[];
+  /** none | rescale:C | meanstd; absent = the model's own parameters (or none). */
+  norm?: string;
+  io?: 'int8' | 'float32';
+  method?: 'auto' | RangeMethod;
+  thresholds?: AdviceThresholds;
+  /** Use at most this many samples (the first ones). */
+  maxSamples?: number;
+}
+
+export interface QuantizeTaskResult {
+  /** Suggested file name of the int8 model, e.g. `image_example1.int8.tflite`. */
+  name: string;
+  bytes: Uint8Array;
+  report: QuantizationReport;
+}
+
+export interface ReportPayload {
+  int8: NamedBytes;
+  float: NamedBytes;
+  data: DataFile[];
+  thresholds?: AdviceThresholds;
+  maxSamples?: number;
+}
+
+type Ctx = Pick<TaskContext, 'progress'>;
+
+export async function readFloatModel(m: NamedBytes): Promise<{ float: Model; keras?: KerasModel }> {
+  try {
+    if (isHdf5(m.bytes)) {
+      const keras = await readKerasH5(m.bytes);
+      return { float: kerasToTflite(keras), keras };
+    }
+    return { float: readTflite(m.bytes) };
+  } catch (e) {
+    if (e instanceof ServiceError) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new ServiceError(e instanceof ModelFormatError ? 'MALFORMED_MODEL' : 'UNSUPPORTED', `${m.name}: ${msg}`);
+  }
+}
+
+function int8Name(floatName: string): string {
+  return floatName.replace(/(\.float32)?\.(tflite|h5)$/i, '') + '.int8.tflite';
+}
+
+function limit<T>(xs: T[], n?: number): T[] {
+  return n && n > 0 && xs.length > n ? xs.slice(0, n) : xs;
+}
+
+/** Core errors (bad shapes, unsupported ops) as clear BAD_ARGUMENT / UNSUPPORTED errors. */
+function wrap(label: string, e: unknown): unknown {
+  if (e instanceof ServiceError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new ServiceError(/not supported|unsupported/i.test(msg) ? 'UNSUPPORTED' : 'BAD_ARGUMENT', `${label}: ${msg}`);
+}
+
+function progressOf(ctx: Ctx, base: number): Progress['onProgress'] {
+  // calibrate: 0.05–0.65, report: 0.65–0.95, histograms to 1
+  return (stage, done, total) => {
+    const f = done / Math.max(1, total);
+    if (stage === 'calibrate') ctx.progress(base + 0.6 * f, `Calibrating: ${done}/${total}`);
+    else ctx.progress(0.65 + 0.3 * f, `Report: sample ${done}/${total}`);
+  };
+}
+
+export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<QuantizeTaskResult> {
+  ctx.progress(0, `Reading ${p.model.name}`);
+  const { float, keras } = await readFloatModel(p.model);
+  const sg = float.subgraphs[0];
+  const data = samplesFromFiles(p.data, sg.inputs.map((i) => sg.tensors[i]));
+  const samples = limit(data.samples, p.maxSamples);
+  const labels = data.labels ? limit(data.labels, p.maxSamples) : undefined;
+  const norm = p.norm !== undefined ? wrapNorm(p.norm) : undefined;
+  ctx.progress(0.05, `Calibrating on ${samples.length} samples`);
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...p.thresholds };
+  let out;
+  try {
+    out = quantizeWorkflow({
+      float,
+      keras,
+      samples,
+      norm,
+      io: p.io,
+      method: p.method,
+      labels,
+      thresholds,
+      onProgress: progressOf(ctx, 0.05),
+    });
+  } catch (e) {
+    throw wrap(p.model.name, e);
+  }
+  ctx.progress(0.95, 'Histograms');
+  const used = norm ?? normalizationOf(float.parameters) ?? { rescale: 0, meanAndStd: false };
+  const active = used.rescale !== 0 || used.meanAndStd;
+  const normalized = samples.slice(0, HISTOGRAM_SAMPLES).map((s) => s.map((x) => (active ? normalizeSample(x, used) : x)));
+  const name = int8Name(p.model.name);
+  const report: QuantizationReport = {
+    model: name,
+    floatModel: p.model.name,
+    samples: samples.length,
+    method: out.method,
+    scores: out.scores,
+    normalization: { rescale: used.rescale, meanAndStd: used.meanAndStd },
+    io: p.io ?? 'int8',
+    thresholds,
+    layers: out.report.layers,
+    outputs: out.report.outputs,
+    advice: out.report.advice,
+    histograms: layerHistograms(out.model, float, normalized),
+  };
+  ctx.progress(1, 'Done');
+  return { name, bytes: out.bytes, report };
+}
+
+function wrapNorm(spec: string) {
+  try {
+    return parseNormalization(spec);
+  } catch (e) {
+    throw new ServiceError('BAD_ARGUMENT', e instanceof Error ? e.message : String(e));
+  }
+}
+
+export async function reportTask(p: ReportPayload, ctx: Ctx): Promise<QuantizationReport> {
+  ctx.progress(0, `Reading ${p.float.name} and ${p.int8.name}`);
+  const { float, keras } = await readFloatModel(p.float);
+  let int8: Model;
+  try {
+    int8 = readTflite(p.int8.bytes);
+  } catch (e) {
+    throw new ServiceError('MALFORMED_MODEL', `${p.int8.name}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const sg = float.subgraphs[0];
+  const data = samplesFromFiles(p.data, sg.inputs.map((i) => sg.tensors[i]));
+  const raw = limit(data.samples, p.maxSamples);
+  const labels = data.labels ? limit(data.labels, p.maxSamples) : undefined;
+  // The int8 model's own parameters say how its inputs are normalized (MLTK models carry them).
+  const norm = normalizationOf(int8.parameters) ?? normalizationOf(float.parameters);
+  const samples = norm ? raw.map((s) => s.map((x) => normalizeSample(x, norm))) : raw;
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...p.thresholds };
+  let rep;
+  try {
+    rep = quantizationReport({ int8, float, samples, labels, keras, thresholds, onProgress: progressOf(ctx, 0.05) });
+  } catch (e) {
+    throw wrap(`${p.int8.name} vs ${p.float.name}`, e);
+  }
+  ctx.progress(0.95, 'Histograms');
+  const report: QuantizationReport = {
+    model: p.int8.name,
+    floatModel: p.float.name,
+    samples: samples.length,
+    ...(norm ? { normalization: { rescale: norm.rescale, meanAndStd: norm.meanAndStd } } : {}),
+    thresholds,
+    layers: rep.layers,
+    outputs: rep.outputs,
+    advice: rep.advice,
+    histograms: layerHistograms(int8, float, samples.slice(0, HISTOGRAM_SAMPLES)),
+  };
+  ctx.progress(1, 'Done');
+  return report;
+}
