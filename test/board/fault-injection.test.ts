@@ -57,7 +57,11 @@ async function attempt(
   try {
     // The pty moves well over 100 KB/s: with the 5 KB/s default (a real 115200-baud UART) each
     // 128 KiB upload burst would get ~26 s of slack before a dead line is noticed.
-    link = await BoardLink.open(await openSerialTransport(line.path), { timeoutMs: 400, retries: 6, minBytesPerSec: 100_000 });
+    link = await BoardLink.open(await openSerialTransport(line.path), {
+      timeoutMs: 400,
+      retries: 6,
+      minBytesPerSec: 100_000,
+    });
     const r = await profileAndCompare(new BoardSession(link), {
       modelName: name,
       modelBytes: readFixture('models', `${name}.tflite`),

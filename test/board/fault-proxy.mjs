@@ -54,7 +54,11 @@ board.stdout.on('data', (b) => {
 });
 process.stdin.on('end', () => board.kill('SIGTERM'));
 board.on('exit', (code, signal) => {
-  if (process.env.QS_FAULT_LOG) appendFileSync(process.env.QS_FAULT_LOG, `board exited code=${code} signal=${signal} after ${upstream} bytes\n`);
+  if (process.env.QS_FAULT_LOG)
+    appendFileSync(
+      process.env.QS_FAULT_LOG,
+      `board exited code=${code} signal=${signal} after ${upstream} bytes\n`,
+    );
   process.exit(0);
 });
 process.on('SIGTERM', () => {

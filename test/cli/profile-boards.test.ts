@@ -18,7 +18,9 @@ describe('quantscope boards', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'qs-boards-'));
     path = join(dir, 'ttyBOARD');
-    socat = spawn('socat', [`pty,link=${path},raw,echo=0`, `EXEC:${await buildFirmware('host')}`], { stdio: 'ignore' });
+    socat = spawn('socat', [`pty,link=${path},raw,echo=0`, `EXEC:${await buildFirmware('host')}`], {
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((ok) => setTimeout(ok, 20));
   }, 300_000);
   afterAll(async () => {
@@ -29,12 +31,21 @@ describe('quantscope boards', () => {
   });
 
   it('--json lists the virtual board, qemu when installed, and a typed path with its identity', async () => {
-    const { stdout } = await run(process.execPath, [BIN, 'boards', '--json', '--path', path], { timeout: 60_000 });
-    const boards = JSON.parse(stdout) as { id: string; status: string; identity?: { board: string; tickHz: number } }[];
+    const { stdout } = await run(process.execPath, [BIN, 'boards', '--json', '--path', path], {
+      timeout: 60_000,
+    });
+    const boards = JSON.parse(stdout) as {
+      id: string;
+      status: string;
+      identity?: { board: string; tickHz: number };
+    }[];
     expect(boards[0]).toMatchObject({ id: 'virtual', status: 'available' });
     const qemu = (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, 'qemu-system-arm')));
     expect(boards.some((b) => b.id === 'qemu')).toBe(qemu);
-    expect(boards.find((b) => b.id === path)).toMatchObject({ status: 'ready', identity: { board: 'QuantScope virtual board', tickHz: 1e9 } });
+    expect(boards.find((b) => b.id === path)).toMatchObject({
+      status: 'ready',
+      identity: { board: 'QuantScope virtual board', tickHz: 1e9 },
+    });
   }, 60_000);
 
   it('prints a table', async () => {

@@ -18,7 +18,10 @@ const BIN = join(REPO, 'bin', 'quantscope.mjs');
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20, timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      maxBuffer: 64 << 20,
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -26,24 +29,45 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-const sorted = (ts: { tensor: number; data_b64: string }[]) => ts.map((t) => `${t.tensor}:${t.data_b64}`).sort();
+const sorted = (ts: { tensor: number; data_b64: string }[]) =>
+  ts.map((t) => `${t.tensor}:${t.data_b64}`).sort();
 
 describe('quantscope profile on the virtual board', () => {
   it('micro_speech_quantized: all layers match; html, csv, json, pdf and the device dump are written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qs-profile-'));
     const outs = ['r.html', 'r.csv', 'r.json', 'r.pdf'].map((f) => join(dir, f));
     const model = fixturePath('models', 'micro_speech_quantized.tflite');
-    const r = await cli('profile', model, '--board', 'virtual', '--seed', '1', '--out', ...outs, '--dump', join(dir, 'device.json'), '--fail-on-mismatch');
+    const r = await cli(
+      'profile',
+      model,
+      '--board',
+      'virtual',
+      '--seed',
+      '1',
+      '--out',
+      ...outs,
+      '--dump',
+      join(dir, 'device.json'),
+      '--fail-on-mismatch',
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('micro_speech_quantized.tflite on QuantScope virtual board (host): all 4 layers match');
+    expect(r.stdout).toContain(
+      'micro_speech_quantized.tflite on QuantScope virtual board (host): all 4 layers match',
+    );
     expect(r.stdout).toMatch(/DEPTHWISE_CONV_2D\s+int8\[1x25x20x8\]\s+match/);
     expect(readdirSync(dir).sort()).toEqual(['device.json', 'r.csv', 'r.html', 'r.json', 'r.pdf']);
     const json = JSON.parse(readFileSync(outs[2], 'utf8'));
     expect(json.summary).toEqual({ all_match: true, first_divergent: null, layers: 4, mismatched_layers: 0 });
     expect(json.model.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(json.board).toMatchObject({ name: 'QuantScope virtual board', tick_hz: 1e9, port: 'virtual' });
-    expect(json.layers.map((l: { op: string }) => l.op)).toEqual(['INPUT', 'RESHAPE', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'SOFTMAX']);
+    expect(json.layers.map((l: { op: string }) => l.op)).toEqual([
+      'INPUT',
+      'RESHAPE',
+      'DEPTHWISE_CONV_2D',
+      'FULLY_CONNECTED',
+      'SOFTMAX',
+    ]);
     expect(json.layers.slice(1).every((l: { measured_us: number }) => l.measured_us > 0)).toBe(true);
     const csv = readFileSync(outs[1], 'utf8').trimEnd().split('\r\n');
     expect(csv).toHaveLength(6);
@@ -62,7 +86,7 @@ describe('quantscope profile on the virtual board', () => {
     const model = fixturePath('models', 'micro_speech_quantized.tflite');
     let r = await cli('profile', model, '--board', 'virtual', '--out', join(tmpdir(), 'x.docx'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("cannot tell the report format of");
+    expect(r.stderr).toContain('cannot tell the report format of');
     r = await cli('profile', '/nonexistent/m.tflite', '--board', 'virtual');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('No such file: /nonexistent/m.tflite');
@@ -77,19 +101,35 @@ describe('quantscope profile on the virtual board', () => {
 
 describe('quantscope profile on the emulated Cortex-M3 (QEMU mps2-an385)', () => {
   const qemu = (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, 'qemu-system-arm')));
-  it.runIf(qemu)('micro_speech_quantized: all layers match, ticks are CPU cycles, cost model calibrated on cycles', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'qs-qemu-'));
-    const r = await cli('profile', fixturePath('models', 'micro_speech_quantized.tflite'), '--board', 'qemu', '--out', join(dir, 'r.json'), '--fail-on-mismatch');
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('on mps2-an385 (QEMU) (cortex-m3): all 4 layers match');
-    const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
-    expect(json.board).toMatchObject({ cpu: 'cortex-m3', tick_hz: 25e6, cpu_hz: 25e6, port: 'qemu' });
-    expect(json.timing.est_profile).toBe('cortex-m3@25');
-    const rows = json.layers.filter((l: { index: number }) => l.index >= 0);
-    expect(rows.every((l: { measured_cycles: number; measured_ticks: number }) => l.measured_cycles === l.measured_ticks)).toBe(true);
-    expect(json.calibration.basis).toBe('cycles');
-  }, 180_000);
+  it.runIf(qemu)(
+    'micro_speech_quantized: all layers match, ticks are CPU cycles, cost model calibrated on cycles',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'qs-qemu-'));
+      const r = await cli(
+        'profile',
+        fixturePath('models', 'micro_speech_quantized.tflite'),
+        '--board',
+        'qemu',
+        '--out',
+        join(dir, 'r.json'),
+        '--fail-on-mismatch',
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('on mps2-an385 (QEMU) (cortex-m3): all 4 layers match');
+      const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+      expect(json.board).toMatchObject({ cpu: 'cortex-m3', tick_hz: 25e6, cpu_hz: 25e6, port: 'qemu' });
+      expect(json.timing.est_profile).toBe('cortex-m3@25');
+      const rows = json.layers.filter((l: { index: number }) => l.index >= 0);
+      expect(
+        rows.every(
+          (l: { measured_cycles: number; measured_ticks: number }) => l.measured_cycles === l.measured_ticks,
+        ),
+      ).toBe(true);
+      expect(json.calibration.basis).toBe('cycles');
+    },
+    180_000,
+  );
 });
 
 describe('a deliberately wrong board is caught', () => {
@@ -99,21 +139,35 @@ describe('a deliberately wrong board is caught', () => {
     broken = join(firmwareDir(), 'build', 'host-broken', 'qs-board');
   }, 300_000);
 
-  it.each(['micro_speech_quantized', 'keyword_spotting_on_off'])('%s: the first divergent layer is the first FULLY_CONNECTED', async (name) => {
-    const ops = readTflite(readFixture('models', `${name}.tflite`)).subgraphs[0].operators.map((o) => o.op);
-    const firstFc = ops.indexOf('FULLY_CONNECTED');
-    expect(firstFc).toBeGreaterThan(0); // layers before it must still match
-    const dir = mkdtempSync(join(tmpdir(), 'qs-broken-'));
-    const r = await cli('profile', fixturePath('models', `${name}.tflite`), '--board', 'virtual', '--firmware', broken, '--out', join(dir, 'r.json'), '--fail-on-mismatch');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`first divergent layer ${firstFc} \\(FULLY_CONNECTED`));
-    expect(r.stdout).toMatch(new RegExp(`>\\s*${firstFc}\\s+FULLY_CONNECTED\\s+\\S+\\s+mismatch`));
-    const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
-    expect(json.summary.first_divergent).toBe(firstFc);
-    const rows = json.layers.filter((l: { index: number }) => l.index >= 0);
-    expect(rows.slice(0, firstFc).every((l: { status: string }) => l.status === 'match')).toBe(true);
-    // rounding down instead of to nearest: some outputs are exactly 1 LSB low, none further off
-    expect(rows[firstFc]).toMatchObject({ status: 'mismatch', max_abs_diff_lsb: 1 });
-    expect(rows[firstFc].mismatches).toBeGreaterThan(0);
-  }, 180_000);
+  it.each(['micro_speech_quantized', 'keyword_spotting_on_off'])(
+    '%s: the first divergent layer is the first FULLY_CONNECTED',
+    async (name) => {
+      const ops = readTflite(readFixture('models', `${name}.tflite`)).subgraphs[0].operators.map((o) => o.op);
+      const firstFc = ops.indexOf('FULLY_CONNECTED');
+      expect(firstFc).toBeGreaterThan(0); // layers before it must still match
+      const dir = mkdtempSync(join(tmpdir(), 'qs-broken-'));
+      const r = await cli(
+        'profile',
+        fixturePath('models', `${name}.tflite`),
+        '--board',
+        'virtual',
+        '--firmware',
+        broken,
+        '--out',
+        join(dir, 'r.json'),
+        '--fail-on-mismatch',
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`first divergent layer ${firstFc} \\(FULLY_CONNECTED`));
+      expect(r.stdout).toMatch(new RegExp(`>\\s*${firstFc}\\s+FULLY_CONNECTED\\s+\\S+\\s+mismatch`));
+      const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+      expect(json.summary.first_divergent).toBe(firstFc);
+      const rows = json.layers.filter((l: { index: number }) => l.index >= 0);
+      expect(rows.slice(0, firstFc).every((l: { status: string }) => l.status === 'match')).toBe(true);
+      // rounding down instead of to nearest: some outputs are exactly 1 LSB low, none further off
+      expect(rows[firstFc]).toMatchObject({ status: 'mismatch', max_abs_diff_lsb: 1 });
+      expect(rows[firstFc].mismatches).toBeGreaterThan(0);
+    },
+    180_000,
+  );
 });

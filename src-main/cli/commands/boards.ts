@@ -21,7 +21,9 @@ function describe(b: DiscoveredBoard): string {
       : b.kind === 'qemu'
         ? 'Emulated Cortex-M3 (QEMU mps2-an385, started on demand)'
         : (b.error ?? '');
-  const usb = b.usb ? ` [${b.usb.vendor}${b.usb.product ? ` ${b.usb.product}` : ''} ${b.usb.vendorId}:${b.usb.productId ?? '????'}]` : '';
+  const usb = b.usb
+    ? ` [${b.usb.vendor}${b.usb.product ? ` ${b.usb.product}` : ''} ${b.usb.vendorId}:${b.usb.productId ?? '????'}]`
+    : '';
   return `${b.id.padEnd(22)} ${b.status.padEnd(12)} ${what}${usb}`;
 }
 
@@ -36,7 +38,11 @@ export async function boardsCommand(opts: BoardsOptions): Promise<void> {
   }
   const lines = [`${'board'.padEnd(22)} ${'status'.padEnd(12)} description`, ...boards.map(describe)];
   const hidden = all.length - boards.length;
-  if (hidden) lines.push('', `${hidden} USB serial port(s) of known probes did not answer the handshake (--all shows them)`);
+  if (hidden)
+    lines.push(
+      '',
+      `${hidden} USB serial port(s) of known probes did not answer the handshake (--all shows them)`,
+    );
   process.stdout.write(lines.join('\n') + '\n');
 }
 

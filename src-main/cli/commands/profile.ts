@@ -34,7 +34,9 @@ interface ProfileOptions {
 
 async function readBytes(path: string): Promise<Uint8Array> {
   const buf = await readFile(resolve(path)).catch((e: NodeJS.ErrnoException) => {
-    throw new Error(e.code === 'ENOENT' ? `No such file: ${resolve(path)}` : `Cannot read ${path}: ${e.message}`);
+    throw new Error(
+      e.code === 'ENOENT' ? `No such file: ${resolve(path)}` : `Cannot read ${path}: ${e.message}`,
+    );
   });
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -44,16 +46,27 @@ async function open(opts: ProfileOptions): Promise<OpenBoard> {
   if (opts.firmware && opts.board === 'virtual') {
     const vb = await VirtualBoard.start({ executable: resolve(opts.firmware) });
     const session = await vb.connect().catch(async (e) => (await vb.stop(), Promise.reject(e)));
-    return { kind: 'virtual', port: vb.portPath, session, close: async () => (await session.link.close(), await vb.stop()) };
+    return {
+      kind: 'virtual',
+      port: vb.portPath,
+      session,
+      close: async () => (await session.link.close(), await vb.stop()),
+    };
   }
   if (opts.firmware && opts.board === 'qemu') {
     const q = await QemuBoard.launch({ kernel: resolve(opts.firmware) });
     const session = await q.connect().catch(async (e) => (await q.stop(), Promise.reject(e)));
-    return { kind: 'qemu', port: q.portPath, session, close: async () => (await session.link.close(), await q.stop()) };
+    return {
+      kind: 'qemu',
+      port: q.portPath,
+      session,
+      close: async () => (await session.link.close(), await q.stop()),
+    };
   }
   if (opts.firmware) throw new Error('--firmware applies to --board virtual or qemu only');
   const baud = opts.baud === undefined ? undefined : Number(opts.baud);
-  if (baud !== undefined && !(Number.isInteger(baud) && baud > 0)) throw new Error(`--baud expects a positive integer, got '${opts.baud}'`);
+  if (baud !== undefined && !(Number.isInteger(baud) && baud > 0))
+    throw new Error(`--baud expects a positive integer, got '${opts.baud}'`);
   return openBoard(opts.board, { baudRate: baud });
 }
 
@@ -73,24 +86,37 @@ function table(r: CompareResult): string {
     );
   }
   for (const o of r.outputs) {
-    lines.push('', `output '${o.name}': RMSE ${o.rmse.toPrecision(4)}, cosine ${o.cosine.toFixed(6)}, top-1 host ${o.top1Host} / device ${o.top1Device}${o.top1Agree ? '' : '  (DISAGREE)'}`);
+    lines.push(
+      '',
+      `output '${o.name}': RMSE ${o.rmse.toPrecision(4)}, cosine ${o.cosine.toFixed(6)}, top-1 host ${o.top1Host} / device ${o.top1Device}${o.top1Agree ? '' : '  (DISAGREE)'}`,
+    );
   }
   const t = r.timing;
-  lines.push('', `measured ${t.totalUs.toFixed(1)} µs (${t.totalTicks} ticks${t.totalCycles !== undefined ? `, ${t.totalCycles} cycles` : ''})` + (t.estCycles !== undefined ? `; estimate ${t.estCycles} cycles on ${t.profile}` : ''));
+  lines.push(
+    '',
+    `measured ${t.totalUs.toFixed(1)} µs (${t.totalTicks} ticks${t.totalCycles !== undefined ? `, ${t.totalCycles} cycles` : ''})` +
+      (t.estCycles !== undefined ? `; estimate ${t.estCycles} cycles on ${t.profile}` : ''),
+  );
   if (r.calibration) {
     const c = r.calibration;
-    lines.push(`calibrated cost model (${c.profile}): per-layer error ${(c.before.meanRelError * 100).toFixed(1)}% -> ${(c.after.meanRelError * 100).toFixed(1)}%`);
+    lines.push(
+      `calibrated cost model (${c.profile}): per-layer error ${(c.before.meanRelError * 100).toFixed(1)}% -> ${(c.after.meanRelError * 100).toFixed(1)}%`,
+    );
   }
   return lines.join('\n') + '\n';
 }
 
 export async function profileCommand(modelPath: string, opts: ProfileOptions): Promise<void> {
   for (const out of opts.out ?? []) reportFormatOf(out); // bad extensions fail before any board work
-  if (opts.input?.length && opts.seed !== undefined) throw new Error('give either --input or --seed, not both');
+  if (opts.input?.length && opts.seed !== undefined)
+    throw new Error('give either --input or --seed, not both');
   const seed = opts.seed === undefined ? 1 : Number(opts.seed);
-  if (!Number.isInteger(seed) || seed < 1) throw new Error(`--seed expects a positive integer, got '${opts.seed}'`);
+  if (!Number.isInteger(seed) || seed < 1)
+    throw new Error(`--seed expects a positive integer, got '${opts.seed}'`);
   const modelBytes = await readBytes(modelPath);
-  const files: InputFile[] = await Promise.all((opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })));
+  const files: InputFile[] = await Promise.all(
+    (opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })),
+  );
   const board = await open(opts);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -106,7 +132,8 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
       port: board.kind === 'serial' ? board.port : board.kind,
       signal: abort.signal,
       onProgress: (f, m) => {
-        if (!opts.json && process.stderr.isTTY) process.stderr.write(`\r${Math.round(f * 100)}% ${m}`.padEnd(60));
+        if (!opts.json && process.stderr.isTTY)
+          process.stderr.write(`\r${Math.round(f * 100)}% ${m}`.padEnd(60));
       },
     });
   } finally {
@@ -127,7 +154,9 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
   if (opts.failOnMismatch && !r.allMatch) {
     const bad = r.layers.filter((l) => l.status === 'mismatch' || l.status === 'missing').length;
     const first = r.layers.find((l) => l.index === r.firstDivergent);
-    throw new Error(`${bad} layer(s) differ between host and board; first divergent layer ${r.firstDivergent} (${first?.op} '${first?.name}')`);
+    throw new Error(
+      `${bad} layer(s) differ between host and board; first divergent layer ${r.firstDivergent} (${first?.op} '${first?.name}')`,
+    );
   }
 }
 
@@ -136,14 +165,20 @@ export function register(program: Command): void {
     .command('profile')
     .description('Run a model on a board, compare every layer with the host simulator, write reports')
     .argument('<model>', '.tflite model file')
-    .requiredOption('-b, --board <board>', "'virtual' (host firmware), 'qemu' (emulated Cortex-M3) or a serial port path")
+    .requiredOption(
+      '-b, --board <board>',
+      "'virtual' (host firmware), 'qemu' (emulated Cortex-M3) or a serial port path",
+    )
     .option('-i, --input <file...>', 'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin')
     .option('--seed <n>', 'xorshift32 input from seed N (default 1, as the fixture goldens)')
     .option('-o, --out <file...>', 'write the comparison report(s): .html, .csv, .json or .pdf')
     .option('--dump <device.json>', 'write the outputs read back from the board in the golden JSON format')
     .option('--fail-on-mismatch', 'exit with status 1 when any layer differs')
     .option('--cpu <profile[@MHz]>', 'cost-model profile for the estimates (default: the board CPU)')
-    .option('--firmware <path>', 'virtual board executable or QEMU kernel ELF to use instead of the default build')
+    .option(
+      '--firmware <path>',
+      'virtual board executable or QEMU kernel ELF to use instead of the default build',
+    )
     .option('--baud <rate>', 'serial baud rate for a port (default 115200)')
     .option('--u8-bytes', "a uint8 .npy feeding an int8 input holds the int8 bytes (two's complement)")
     .option('--json', 'print the comparison as JSON (quantscope.compare/1) instead of a table')

@@ -30,14 +30,24 @@ function elementsOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function compareTensor(h: HostTensor, deviceBytes: Uint8Array | undefined): Pick<LayerComparison, 'status' | 'mismatches' | 'maxAbsDiffLsb' | 'maxDiffAt'> {
+function compareTensor(
+  h: HostTensor,
+  deviceBytes: Uint8Array | undefined,
+): Pick<LayerComparison, 'status' | 'mismatches' | 'maxAbsDiffLsb' | 'maxDiffAt'> {
   if (!deviceBytes) return { status: 'missing', mismatches: 0, maxAbsDiffLsb: 0, maxDiffAt: -1 };
   const { read } = elementReader(h.dtype);
   if (deviceBytes.length !== h.bytes.length) {
-    throw new Error(`layer ${h.index} (${h.op}) '${h.name}': host has ${h.bytes.length} bytes, device sent ${deviceBytes.length}`);
+    throw new Error(
+      `layer ${h.index} (${h.op}) '${h.name}': host has ${h.bytes.length} bytes, device sent ${deviceBytes.length}`,
+    );
   }
   const d = diffElements(read(h.bytes), read(deviceBytes));
-  return { status: d.mismatches ? 'mismatch' : 'match', mismatches: d.mismatches, maxAbsDiffLsb: d.maxAbsDiff, maxDiffAt: d.maxDiffAt };
+  return {
+    status: d.mismatches ? 'mismatch' : 'match',
+    mismatches: d.mismatches,
+    maxAbsDiffLsb: d.maxAbsDiff,
+    maxDiffAt: d.maxDiffAt,
+  };
 }
 
 export function compareRun(c: CompareInput): CompareResult {
@@ -47,13 +57,27 @@ export function compareRun(c: CompareInput): CompareResult {
   const layers: LayerComparison[] = [];
   (c.hostInputs ?? []).forEach((h, i) => {
     const sent = c.deviceInputs?.[i];
-    const base = { index: -1, op: 'INPUT', name: h.name, tensor: h.tensor, dtype: h.dtype, shape: h.shape, elements: elementsOf(h.shape) };
-    layers.push(sent ? { ...base, ...compareTensor(h, sent) } : { ...base, status: 'not-compared', mismatches: 0, maxAbsDiffLsb: 0, maxDiffAt: -1 });
+    const base = {
+      index: -1,
+      op: 'INPUT',
+      name: h.name,
+      tensor: h.tensor,
+      dtype: h.dtype,
+      shape: h.shape,
+      elements: elementsOf(h.shape),
+    };
+    layers.push(
+      sent
+        ? { ...base, ...compareTensor(h, sent) }
+        : { ...base, status: 'not-compared', mismatches: 0, maxAbsDiffLsb: 0, maxDiffAt: -1 },
+    );
   });
   for (const h of c.host) {
     const d = byIndex.get(h.index);
     if (d && d.tensor !== h.tensor) {
-      throw new Error(`layer ${h.index} (${h.op}): the board sent tensor ${d.tensor}, the host computed tensor ${h.tensor}; different models?`);
+      throw new Error(
+        `layer ${h.index} (${h.op}): the board sent tensor ${d.tensor}, the host computed tensor ${h.tensor}; different models?`,
+      );
     }
     const row: LayerComparison = {
       index: h.index,
@@ -82,7 +106,9 @@ export function compareRun(c: CompareInput): CompareResult {
     if (!d) throw new Error(`the board did not send graph output tensor ${o.tensor} '${o.name}'`);
     return compareOutput(o, d.bytes);
   });
-  const total = c.device.length ? ticksToTime(totalTicks, c.board.tickHz, c.board.cpuHz) : { us: 0, cycles: undefined };
+  const total = c.device.length
+    ? ticksToTime(totalTicks, c.board.tickHz, c.board.cpuHz)
+    : { us: 0, cycles: undefined };
   return {
     model: { name: c.model.name, sha256: c.model.sha256, ops: c.host.length },
     board: c.board,
@@ -95,7 +121,13 @@ export function compareRun(c: CompareInput): CompareResult {
       totalTicks,
       totalUs: total.us,
       ...(total.cycles !== undefined ? { totalCycles: total.cycles } : {}),
-      ...(c.estimate ? { estCycles: c.estimate.cycles.reduce((a, b) => a + b, 0), profile: c.estimate.profile, estClockMHz: c.estimate.clockMHz } : {}),
+      ...(c.estimate
+        ? {
+            estCycles: c.estimate.cycles.reduce((a, b) => a + b, 0),
+            profile: c.estimate.profile,
+            estClockMHz: c.estimate.clockMHz,
+          }
+        : {}),
     },
   };
 }

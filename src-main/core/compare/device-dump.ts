@@ -6,15 +6,33 @@
 import { base64, type GoldenDump } from '../simulate/dump.ts';
 import type { DeviceTensor, HostTensor } from './types.ts';
 
-export function deviceDump(modelName: string, boardName: string, inputs: HostTensor[], host: HostTensor[], device: DeviceTensor[]): GoldenDump {
+export function deviceDump(
+  modelName: string,
+  boardName: string,
+  inputs: HostTensor[],
+  host: HostTensor[],
+  device: DeviceTensor[],
+): GoldenDump {
   const meta = new Map(host.map((h) => [h.index, h]));
   return {
     model: modelName,
     reference: `QuantScope board '${boardName}' (outputs read back over the link)`,
-    inputs: inputs.map((t) => ({ tensor: t.tensor, name: t.name, dtype: t.dtype, shape: t.shape, data_b64: base64(t.bytes) })),
+    inputs: inputs.map((t) => ({
+      tensor: t.tensor,
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape,
+      data_b64: base64(t.bytes),
+    })),
     op_outputs: device.map((d) => {
       const h = meta.get(d.index);
-      return { tensor: d.tensor, name: h?.name ?? `op ${d.index}`, dtype: h?.dtype ?? 'int8', shape: h?.shape ?? [d.bytes.length], data_b64: base64(d.bytes) };
+      return {
+        tensor: d.tensor,
+        name: h?.name ?? `op ${d.index}`,
+        dtype: h?.dtype ?? 'int8',
+        shape: h?.shape ?? [d.bytes.length],
+        data_b64: base64(d.bytes),
+      };
     }),
   };
 }

@@ -6,7 +6,8 @@ export type ElementReader = (bytes: Uint8Array) => ArrayLike<number>;
 
 function view<T>(make: (b: ArrayBuffer, off: number, n: number) => T, size: number): (b: Uint8Array) => T {
   return (b) => {
-    if (b.length % size !== 0) throw new Error(`${b.length} bytes is not a whole number of ${size}-byte elements`);
+    if (b.length % size !== 0)
+      throw new Error(`${b.length} bytes is not a whole number of ${size}-byte elements`);
     // Typed views need aligned offsets; copy when the slice is not aligned.
     const src = b.byteOffset % size === 0 ? b : b.slice();
     return make(src.buffer as ArrayBuffer, src.byteOffset, src.length / size);
@@ -57,7 +58,10 @@ export function diffElements(a: ArrayLike<number>, b: ArrayLike<number>): Elemen
 }
 
 /** Real values: (q - zeroPoint) × scale for quantized tensors, the values themselves otherwise. */
-export function dequantize(values: ArrayLike<number>, quant?: { scale: number; zeroPoint: number } | null): Float64Array {
+export function dequantize(
+  values: ArrayLike<number>,
+  quant?: { scale: number; zeroPoint: number } | null,
+): Float64Array {
   const out = new Float64Array(values.length);
   if (quant) for (let i = 0; i < values.length; i++) out[i] = (values[i] - quant.zeroPoint) * quant.scale;
   else for (let i = 0; i < values.length; i++) out[i] = values[i];

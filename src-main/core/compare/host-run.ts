@@ -57,6 +57,13 @@ export function hostRun(pm: PreparedModel, inputs: readonly TensorData[], result
 }
 
 /** Cost-model cycles per op for `profile` (default cortex-m4 at its usual clock). */
-export function hostEstimate(pm: PreparedModel, profile: CpuProfile = cpuProfile('cortex-m4')): { cycles: number[]; profile: string; clockMHz: number } {
-  return { cycles: estimateModel(profile, layerWork(pm.subgraph)).layers.map((l) => l.cycles), profile: profileLabel(profile), clockMHz: profile.clockMHz };
+export function hostEstimate(
+  pm: PreparedModel,
+  profile: CpuProfile = cpuProfile('cortex-m4'),
+): { cycles: number[]; profile: string; clockMHz: number } {
+  return {
+    cycles: estimateModel(profile, layerWork(pm.subgraph)).layers.map((l) => l.cycles),
+    profile: profileLabel(profile),
+    clockMHz: profile.clockMHz,
+  };
 }

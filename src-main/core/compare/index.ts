@@ -1,7 +1,15 @@
 export * from './types.ts';
 export { compareRun, type CompareInput } from './compare.ts';
 export { hostRun, hostEstimate, type HostRun } from './host-run.ts';
-export { calibrateFromMeasurements, calibrationSummary, profileFor, profileLabel, ticksToTime, type Calibration, type FitError } from './timing.ts';
+export {
+  calibrateFromMeasurements,
+  calibrationSummary,
+  profileFor,
+  profileLabel,
+  ticksToTime,
+  type Calibration,
+  type FitError,
+} from './timing.ts';
 export { diffElements, dequantize, elementReader } from './elements.ts';
 export { compareOutput } from './outputs.ts';
 export { deviceDump } from './device-dump.ts';

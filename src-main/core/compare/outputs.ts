@@ -12,7 +12,8 @@ export function compareOutput(host: HostTensor, deviceBytes: Uint8Array): Output
   const { read } = elementReader(host.dtype);
   const h = dequantize(read(host.bytes), host.quant);
   const d = dequantize(read(deviceBytes), host.quant);
-  if (h.length !== d.length) throw new Error(`output '${host.name}': ${h.length} host vs ${d.length} device elements`);
+  if (h.length !== d.length)
+    throw new Error(`output '${host.name}': ${h.length} host vs ${d.length} device elements`);
   let se = 0;
   let dot = 0;
   let nh = 0;

@@ -21,7 +21,8 @@ export interface MeasuredTime {
 }
 
 export function ticksToTime(ticks: number, tickHz: number, cpuHz: number): MeasuredTime {
-  if (!(tickHz > 0)) throw new Error(`board reports a tick rate of ${tickHz} Hz; cannot convert ticks to time`);
+  if (!(tickHz > 0))
+    throw new Error(`board reports a tick rate of ${tickHz} Hz; cannot convert ticks to time`);
   const seconds = ticks / tickHz;
   return { ticks, us: seconds * 1e6, ...(cpuHz > 0 ? { cycles: Math.round(seconds * cpuHz) } : {}) };
 }
@@ -77,8 +78,13 @@ function errors(est: number[], meas: number[]): { totalRelError: number; meanRel
  * how well estimates match the measurements before and after. Needs cycles, i.e. a board that
  * knows its CPU clock.
  */
-export function calibrateFromMeasurements(profile: CpuProfile, work: readonly LayerWork[], measuredCycles: readonly number[]): Calibration {
-  if (work.length !== measuredCycles.length) throw new Error(`${work.length} layers but ${measuredCycles.length} measurements`);
+export function calibrateFromMeasurements(
+  profile: CpuProfile,
+  work: readonly LayerWork[],
+  measuredCycles: readonly number[],
+): Calibration {
+  if (work.length !== measuredCycles.length)
+    throw new Error(`${work.length} layers but ${measuredCycles.length} measurements`);
   if (!work.length) throw new Error('no layers to calibrate from');
   const ms: Measurement[] = work.map((w, i) => ({ ...w, cycles: measuredCycles[i] }));
   const fitted = calibrate(profile, ms);
@@ -89,7 +95,10 @@ export function calibrateFromMeasurements(profile: CpuProfile, work: readonly La
   const perOp = [...byOp].map(([op, idx]) => ({
     op,
     layers: idx.length,
-    meanRelError: errors(idx.map((i) => after[i]), idx.map((i) => measuredCycles[i] as number)).meanRelError,
+    meanRelError: errors(
+      idx.map((i) => after[i]),
+      idx.map((i) => measuredCycles[i] as number),
+    ).meanRelError,
   }));
   return {
     profile: fitted,
@@ -104,11 +113,17 @@ export function calibrateFromMeasurements(profile: CpuProfile, work: readonly La
  * Calibration of `profile` from a comparison's measured layers, as plain data for the API and
  * reports. Uses measured cycles when the board knows its clock, else µs at the profile's clock.
  */
-export function calibrationSummary(profile: CpuProfile, work: readonly LayerWork[], layers: readonly { index: number; measuredCycles?: number; measuredUs?: number }[]): CalibrationSummary | undefined {
+export function calibrationSummary(
+  profile: CpuProfile,
+  work: readonly LayerWork[],
+  layers: readonly { index: number; measuredCycles?: number; measuredUs?: number }[],
+): CalibrationSummary | undefined {
   const ops = layers.filter((l) => l.index >= 0);
   if (ops.length !== work.length || ops.some((l) => l.measuredUs === undefined)) return undefined;
   const basis = ops.every((l) => l.measuredCycles !== undefined) ? 'cycles' : 'us-at-profile-clock';
-  const measured = ops.map((l) => (basis === 'cycles' ? l.measuredCycles! : l.measuredUs! * profile.clockMHz));
+  const measured = ops.map((l) =>
+    basis === 'cycles' ? l.measuredCycles! : l.measuredUs! * profile.clockMHz,
+  );
   const cal = calibrateFromMeasurements(profile, work, measured);
   return {
     profile: profileLabel(profile),
@@ -117,6 +132,8 @@ export function calibrationSummary(profile: CpuProfile, work: readonly LayerWork
     after: cal.after,
     perOp: cal.perOp,
     estCycles: cal.estCycles,
-    coefficients: Object.fromEntries([...new Set(work.map((w) => w.op))].map((op) => [op, cal.profile.ops[op] ?? cal.profile.fallback])),
+    coefficients: Object.fromEntries(
+      [...new Set(work.map((w) => w.op))].map((op) => [op, cal.profile.ops[op] ?? cal.profile.fallback]),
+    ),
   };
 }

@@ -27,7 +27,10 @@ svg.chart .est{fill:#9a6700}svg.chart .meas{fill:#0969da}
 
 function layerRow(l: LayerComparison, first: number | null): string {
   const cls = `${l.status}${l.index === first && l.index >= 0 ? ' first' : ''}`;
-  const share = l.share === undefined ? '' : `<span class="bar" style="width:${Math.round(l.share * 80)}px"></span> ${(l.share * 100).toFixed(1)}%`;
+  const share =
+    l.share === undefined
+      ? ''
+      : `<span class="bar" style="width:${Math.round(l.share * 80)}px"></span> ${(l.share * 100).toFixed(1)}%`;
   return (
     `<tr class="${cls}"><td>${l.index < 0 ? 'input' : l.index}</td><td class="l">${esc(l.op)}</td><td class="l">${esc(l.name)}</td>` +
     `<td class="l">${esc(l.dtype)}[${l.shape.join('×')}]</td><td class="l st">${l.status}${l.index === first && l.index >= 0 ? ' (first)' : ''}</td>` +
@@ -47,7 +50,10 @@ export function compareHtml(r: CompareResult, meta: ReportMeta): string {
   const b = r.board;
   const t = r.timing;
   const outputs = r.outputs
-    .map((o) => `<tr><td class="l">${esc(o.name)}</td><td>${o.rmse.toPrecision(4)}</td><td>${o.cosine.toFixed(6)}</td><td>${o.top1Host}</td><td>${o.top1Device}</td><td class="l">${o.top1Agree ? 'yes' : '<b>no</b>'}</td></tr>`)
+    .map(
+      (o) =>
+        `<tr><td class="l">${esc(o.name)}</td><td>${o.rmse.toPrecision(4)}</td><td>${o.cosine.toFixed(6)}</td><td>${o.top1Host}</td><td>${o.top1Device}</td><td class="l">${o.top1Agree ? 'yes' : '<b>no</b>'}</td></tr>`,
+    )
     .join('');
   const cal = r.calibration;
   const calHtml = cal

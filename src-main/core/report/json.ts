@@ -13,7 +13,8 @@ export interface ReportMeta {
   tool: string;
 }
 
-const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const defined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 export function compareJsonDoc(r: CompareResult, meta: ReportMeta): Record<string, unknown> {
   const mismatched = r.layers.filter((l) => l.status === 'mismatch' || l.status === 'missing').length;
@@ -34,7 +35,12 @@ export function compareJsonDoc(r: CompareResult, meta: ReportMeta): Record<strin
       port: r.board.port,
     }),
     input: r.input,
-    summary: { all_match: r.allMatch, first_divergent: r.firstDivergent, layers: r.layers.filter((l) => l.index >= 0).length, mismatched_layers: mismatched },
+    summary: {
+      all_match: r.allMatch,
+      first_divergent: r.firstDivergent,
+      layers: r.layers.filter((l) => l.index >= 0).length,
+      mismatched_layers: mismatched,
+    },
     timing: defined({
       total_ticks: r.timing.totalTicks,
       total_us: r.timing.totalUs,
@@ -77,9 +83,19 @@ export function compareJsonDoc(r: CompareResult, meta: ReportMeta): Record<strin
           calibration: {
             profile: r.calibration.profile,
             basis: r.calibration.basis,
-            before: { total_rel_error: r.calibration.before.totalRelError, mean_rel_error: r.calibration.before.meanRelError },
-            after: { total_rel_error: r.calibration.after.totalRelError, mean_rel_error: r.calibration.after.meanRelError },
-            per_op: r.calibration.perOp.map((p) => ({ op: p.op, layers: p.layers, mean_rel_error: p.meanRelError })),
+            before: {
+              total_rel_error: r.calibration.before.totalRelError,
+              mean_rel_error: r.calibration.before.meanRelError,
+            },
+            after: {
+              total_rel_error: r.calibration.after.totalRelError,
+              mean_rel_error: r.calibration.after.meanRelError,
+            },
+            per_op: r.calibration.perOp.map((p) => ({
+              op: p.op,
+              layers: p.layers,
+              mean_rel_error: p.meanRelError,
+            })),
             coefficients: r.calibration.coefficients,
           },
         }
@@ -89,5 +105,11 @@ export function compareJsonDoc(r: CompareResult, meta: ReportMeta): Record<strin
 
 export function compareJson(r: CompareResult, meta: ReportMeta): string {
   // Infinity (NaN against a number) is not JSON: written as a string so the file stays valid.
-  return JSON.stringify(compareJsonDoc(r, meta), (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n';
+  return (
+    JSON.stringify(
+      compareJsonDoc(r, meta),
+      (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
+      1,
+    ) + '\n'
+  );
 }

@@ -31,8 +31,12 @@ export function timingChartSvg(r: CompareResult): string {
     parts.push(
       `<g><title>${escapeXml(`#${l.index} ${l.op} ${l.name}: estimate ${e === undefined ? '–' : fmt(e) + ' µs'}, measured ${l.measuredUs === undefined ? '–' : fmt(l.measuredUs) + ' µs'}`)}</title>`,
       `<text x="${LABEL - 6}" y="${y + 11}" text-anchor="end"${bad ? ' class="bad"' : ''}>${l.index} ${escapeXml(l.op)}</text>`,
-      e !== undefined ? `<rect x="${LABEL}" y="${y + 1}" width="${((e / max) * BAR).toFixed(1)}" height="6" class="est"/>` : '',
-      l.measuredUs !== undefined ? `<rect x="${LABEL}" y="${y + 7}" width="${((l.measuredUs / max) * BAR).toFixed(1)}" height="6" class="meas"/>` : '',
+      e !== undefined
+        ? `<rect x="${LABEL}" y="${y + 1}" width="${((e / max) * BAR).toFixed(1)}" height="6" class="est"/>`
+        : '',
+      l.measuredUs !== undefined
+        ? `<rect x="${LABEL}" y="${y + 7}" width="${((l.measuredUs / max) * BAR).toFixed(1)}" height="6" class="meas"/>`
+        : '',
       `<text x="${WIDTH - 4}" y="${y + 11}" text-anchor="end">${l.measuredUs === undefined ? '' : fmt(l.measuredUs)}</text></g>`,
     );
   });

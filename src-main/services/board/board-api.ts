@@ -62,15 +62,19 @@ export class BoardApi {
         progress(0, `Connecting to ${args.board}`);
         let r;
         try {
-          r = await this.registry.profile(args.board, {
-            modelName: m.name,
-            modelBytes: m.bytes,
-            input: args.input,
-            uint8Mode: args.uint8Mode,
-            cpu: args.cpu,
-            signal,
-            onProgress: progress,
-          }, (spec) => this.hostInWorker(spec, args.jobId, signal));
+          r = await this.registry.profile(
+            args.board,
+            {
+              modelName: m.name,
+              modelBytes: m.bytes,
+              input: args.input,
+              uint8Mode: args.uint8Mode,
+              cpu: args.cpu,
+              signal,
+              onProgress: progress,
+            },
+            (spec) => this.hostInWorker(spec, args.jobId, signal),
+          );
         } catch (e) {
           throw asServiceError(e);
         }

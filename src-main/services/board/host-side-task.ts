@@ -15,7 +15,10 @@ export function hostSideTask(p: HostSideSpec, ctx: TaskContext): HostSide {
     return hostSide(p);
   } catch (e) {
     if (e instanceof ModelFormatError) throw new ServiceError('MALFORMED_MODEL', e.message);
-    if (e instanceof SimulateError) throw new ServiceError(e.code === 'INPUT' ? 'BAD_ARGUMENT' : 'UNSUPPORTED', e.message, { simulate: e.code });
+    if (e instanceof SimulateError)
+      throw new ServiceError(e.code === 'INPUT' ? 'BAD_ARGUMENT' : 'UNSUPPORTED', e.message, {
+        simulate: e.code,
+      });
     throw e;
   }
 }

@@ -63,10 +63,18 @@ export class BoardRegistry {
   }
 
   /** Profile on board `id` (its session serializes profiles; other boards run in parallel). */
-  async profile(id: string, opts: Omit<ProfileCompareOptions, 'port'>, provideHost?: HostSideProvider): Promise<ProfileCompareResult> {
+  async profile(
+    id: string,
+    opts: Omit<ProfileCompareOptions, 'port'>,
+    provideHost?: HostSideProvider,
+  ): Promise<ProfileCompareResult> {
     const ob = await this.session(id);
     try {
-      return await profileAndCompare(ob.session, { ...opts, port: ob.kind === 'serial' ? ob.port : ob.kind }, provideHost);
+      return await profileAndCompare(
+        ob.session,
+        { ...opts, port: ob.kind === 'serial' ? ob.port : ob.kind },
+        provideHost,
+      );
     } catch (e) {
       // A dead link is not worth keeping: the next call reconnects (board plugged back in).
       if (!ob.session.link.isOpen || (e instanceof ProtocolError && e.code === 'DISCONNECTED'))

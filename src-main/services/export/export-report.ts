@@ -16,7 +16,10 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'csv', 'json', '
 export function reportFormatOf(path: string): ReportFormat {
   const ext = extname(path).slice(1).toLowerCase();
   if ((REPORT_FORMATS as readonly string[]).includes(ext)) return ext as ReportFormat;
-  throw new ServiceError('BAD_ARGUMENT', `cannot tell the report format of '${path}': use .html, .csv, .json or .pdf`);
+  throw new ServiceError(
+    'BAD_ARGUMENT',
+    `cannot tell the report format of '${path}': use .html, .csv, .json or .pdf`,
+  );
 }
 
 export function reportMeta(): ReportMeta {
@@ -24,7 +27,11 @@ export function reportMeta(): ReportMeta {
 }
 
 /** The report's bytes (text formats as UTF-8). */
-export async function renderReport(r: CompareResult, format: ReportFormat, meta: ReportMeta = reportMeta()): Promise<Uint8Array> {
+export async function renderReport(
+  r: CompareResult,
+  format: ReportFormat,
+  meta: ReportMeta = reportMeta(),
+): Promise<Uint8Array> {
   switch (format) {
     case 'html':
       return new TextEncoder().encode(compareHtml(r, meta));
@@ -37,7 +44,11 @@ export async function renderReport(r: CompareResult, format: ReportFormat, meta:
   }
 }
 
-export async function exportReport(r: CompareResult, path: string, format: ReportFormat = reportFormatOf(path)): Promise<{ path: string; format: ReportFormat; bytes: number }> {
+export async function exportReport(
+  r: CompareResult,
+  path: string,
+  format: ReportFormat = reportFormatOf(path),
+): Promise<{ path: string; format: ReportFormat; bytes: number }> {
   const data = await renderReport(r, format);
   const target = resolve(path);
   await writeFileAtomic(target, data);

@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ServiceError } from '../errors.ts';
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
+const CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
 
 export function findChromium(): string | null {
   const env = process.env.QS_CHROMIUM ?? process.env.CHROME_PATH;
@@ -22,7 +27,11 @@ export function findChromium(): string | null {
 /** Renders `html` to PDF bytes. */
 export async function htmlToPdf(html: string, timeoutMs = 60_000): Promise<Uint8Array> {
   const chromium = findChromium();
-  if (!chromium) throw new ServiceError('NOT_AVAILABLE', 'PDF export needs Chromium or Chrome (set QS_CHROMIUM to its path)');
+  if (!chromium)
+    throw new ServiceError(
+      'NOT_AVAILABLE',
+      'PDF export needs Chromium or Chrome (set QS_CHROMIUM to its path)',
+    );
   const dir = await mkdtemp(join(tmpdir(), 'qs-pdf-'));
   try {
     const src = join(dir, 'report.html');
@@ -42,12 +51,20 @@ export async function htmlToPdf(html: string, timeoutMs = 60_000): Promise<Uint8
     ];
     await new Promise<void>((ok, fail) =>
       execFile(chromium, args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, _o, stderr) =>
-        err ? fail(new ServiceError('IO', `Chromium could not print the report to PDF: ${err.killed ? `no result within ${timeoutMs} ms` : (stderr || err.message).trim().split('\n').slice(-3).join(' ')}`)) : ok(),
+        err
+          ? fail(
+              new ServiceError(
+                'IO',
+                `Chromium could not print the report to PDF: ${err.killed ? `no result within ${timeoutMs} ms` : (stderr || err.message).trim().split('\n').slice(-3).join(' ')}`,
+              ),
+            )
+          : ok(),
       ),
     );
     if (!existsSync(out)) throw new ServiceError('IO', 'Chromium exited without writing the PDF');
     const pdf = new Uint8Array(await readFile(out));
-    if (pdf.length < 5 || String.fromCharCode(...pdf.subarray(0, 5)) !== '%PDF-') throw new ServiceError('IO', 'Chromium wrote something that is not a PDF');
+    if (pdf.length < 5 || String.fromCharCode(...pdf.subarray(0, 5)) !== '%PDF-')
+      throw new ServiceError('IO', 'Chromium wrote something that is not a PDF');
     return pdf;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -6,7 +6,15 @@ import { buildInputs } from '../../../src-main/core/simulate/inputs/load.ts';
 import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { goldenBytes, readFixture, readGolden } from '../../helpers/fixtures.ts';
 
-export const testBoard = { name: 'test', cpu: 'cortex-m3', firmware: 't', cpuHz: 25e6, tickHz: 25e6, tickSource: 'SysTick', arenaBytes: 1 << 20 };
+export const testBoard = {
+  name: 'test',
+  cpu: 'cortex-m3',
+  firmware: 't',
+  cpuHz: 25e6,
+  tickHz: 25e6,
+  tickSource: 'SysTick',
+  arenaBytes: 1 << 20,
+};
 
 export function goldenCase(name: string): CompareInput {
   const model = readTflite(readFixture('models', `${name}.tflite`));
@@ -16,7 +24,12 @@ export function goldenCase(name: string): CompareInput {
   const golden = readGolden(name);
   // Goldens list op outputs keyed by tensor (graph output first): put them in op order.
   const byTensor = new Map(golden.op_outputs.map((t) => [t.tensor, goldenBytes(t)]));
-  const device = host.layers.map((h, i) => ({ index: h.index, tensor: h.tensor, ticks: 1000 * (i + 1), bytes: byTensor.get(h.tensor)! }));
+  const device = host.layers.map((h, i) => ({
+    index: h.index,
+    tensor: h.tensor,
+    ticks: 1000 * (i + 1),
+    bytes: byTensor.get(h.tensor)!,
+  }));
   return {
     model: { name, sha256: '0'.repeat(64) },
     board: testBoard,

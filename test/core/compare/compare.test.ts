@@ -7,27 +7,32 @@ import { readFixture, readGolden } from '../../helpers/fixtures.ts';
 import { goldenCase } from './cases.ts';
 
 describe('compareRun on fixture models against TFLite Micro goldens', () => {
-  it.each(['micro_speech_quantized', 'person_detect', 'keyword_spotting_on_off'])('%s: every layer matches', (name) => {
-    const c = goldenCase(name);
-    const r = compareRun(c);
-    expect(r.allMatch).toBe(true);
-    expect(r.firstDivergent).toBeNull();
-    expect(r.layers[0]).toMatchObject({ index: -1, op: 'INPUT', status: 'match' });
-    const ops = r.layers.filter((l) => l.index >= 0);
-    expect(ops).toHaveLength(c.host.length);
-    expect(ops.every((l) => l.status === 'match' && l.mismatches === 0 && l.maxAbsDiffLsb === 0)).toBe(true);
-    for (const o of r.outputs) {
-      expect(o.rmse).toBe(0);
-      expect(o.cosine).toBeCloseTo(1, 12);
-      expect(o.top1Agree).toBe(true);
-    }
-    // ticks at the CPU clock: cycles = ticks, µs = ticks / 25
-    expect(ops[1].measuredCycles).toBe(2000);
-    expect(ops[1].measuredUs).toBeCloseTo(80, 9);
-    expect(ops.reduce((s, l) => s + (l.share ?? 0), 0)).toBeCloseTo(1, 12);
-    expect(r.timing.estCycles).toBe(ops.reduce((s, l) => s + (l.estCycles ?? 0), 0));
-    expect(r.timing.estCycles).toBeGreaterThan(0);
-  });
+  it.each(['micro_speech_quantized', 'person_detect', 'keyword_spotting_on_off'])(
+    '%s: every layer matches',
+    (name) => {
+      const c = goldenCase(name);
+      const r = compareRun(c);
+      expect(r.allMatch).toBe(true);
+      expect(r.firstDivergent).toBeNull();
+      expect(r.layers[0]).toMatchObject({ index: -1, op: 'INPUT', status: 'match' });
+      const ops = r.layers.filter((l) => l.index >= 0);
+      expect(ops).toHaveLength(c.host.length);
+      expect(ops.every((l) => l.status === 'match' && l.mismatches === 0 && l.maxAbsDiffLsb === 0)).toBe(
+        true,
+      );
+      for (const o of r.outputs) {
+        expect(o.rmse).toBe(0);
+        expect(o.cosine).toBeCloseTo(1, 12);
+        expect(o.top1Agree).toBe(true);
+      }
+      // ticks at the CPU clock: cycles = ticks, µs = ticks / 25
+      expect(ops[1].measuredCycles).toBe(2000);
+      expect(ops[1].measuredUs).toBeCloseTo(80, 9);
+      expect(ops.reduce((s, l) => s + (l.share ?? 0), 0)).toBeCloseTo(1, 12);
+      expect(r.timing.estCycles).toBe(ops.reduce((s, l) => s + (l.estCycles ?? 0), 0));
+      expect(r.timing.estCycles).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('compareRun finds the first divergent layer', () => {
@@ -53,7 +58,9 @@ describe('compareRun finds the first divergent layer', () => {
     }
     const r = compareRun(c);
     expect(r.firstDivergent).toBe(2);
-    expect(r.layers.filter((l) => l.status === 'mismatch').map((l) => l.index)).toEqual(c.device.slice(2).map((d) => d.index));
+    expect(r.layers.filter((l) => l.status === 'mismatch').map((l) => l.index)).toEqual(
+      c.device.slice(2).map((d) => d.index),
+    );
     expect(r.layers.find((l) => l.index === 2)!.maxAbsDiffLsb).toBe(4);
     expect(r.outputs[0].rmse).toBeGreaterThan(0);
   });
@@ -79,7 +86,8 @@ describe('compareRun finds the first divergent layer', () => {
     const c = goldenCase('micro_speech_quantized');
     const dump = deviceDump('micro_speech_quantized', 'test', c.hostInputs!, c.host, c.device);
     const golden = readGolden('micro_speech_quantized');
-    const rows = (ts: typeof golden.op_outputs) => ts.map((t) => [t.tensor, t.dtype, t.shape, t.data_b64]).sort((a, b) => +a[0] - +b[0]);
+    const rows = (ts: typeof golden.op_outputs) =>
+      ts.map((t) => [t.tensor, t.dtype, t.shape, t.data_b64]).sort((a, b) => +a[0] - +b[0]);
     expect(rows(dump.op_outputs)).toEqual(rows(golden.op_outputs));
     expect(dump.inputs[0].data_b64).toBe(golden.inputs[0].data_b64);
   });
@@ -97,25 +105,32 @@ describe('simulator vs the virtual board (real profile over the pty)', () => {
     await vb?.stop();
   });
 
-  it.each(['hello_world_int8', 'micro_speech_quantized', 'person_detect'])('%s: all layers match, ticks → µs', async (name) => {
-    const fractions: number[] = [];
-    const r = await profileAndCompare(session, {
-      modelName: name,
-      modelBytes: readFixture('models', `${name}.tflite`),
-      input: { seed: 1 },
-      onProgress: (f) => fractions.push(f),
-    });
-    const c = r.compare;
-    expect(c.allMatch).toBe(true);
-    expect(c.firstDivergent).toBeNull();
-    expect(c.board.name).toBe('QuantScope virtual board');
-    expect(c.board.tickHz).toBe(1e9);
-    expect(c.model.sha256).toMatch(/^[0-9a-f]{64}$/);
-    const ops = c.layers.filter((l) => l.index >= 0);
-    expect(ops.every((l) => l.measuredTicks! > 0 && l.measuredUs! > 0 && l.measuredCycles === undefined)).toBe(true);
-    expect(c.timing.totalUs).toBeCloseTo(c.timing.totalTicks / 1000, 6);
-    expect(fractions.at(-1)).toBe(1);
-    const sorted = (ts: { tensor: number; data_b64: string }[]) => ts.map((t) => [t.tensor, t.data_b64]).sort((a, b) => +a[0] - +b[0]);
-    expect(sorted(r.deviceDump.op_outputs)).toEqual(sorted(readGolden(name).op_outputs));
-  }, 120_000);
+  it.each(['hello_world_int8', 'micro_speech_quantized', 'person_detect'])(
+    '%s: all layers match, ticks → µs',
+    async (name) => {
+      const fractions: number[] = [];
+      const r = await profileAndCompare(session, {
+        modelName: name,
+        modelBytes: readFixture('models', `${name}.tflite`),
+        input: { seed: 1 },
+        onProgress: (f) => fractions.push(f),
+      });
+      const c = r.compare;
+      expect(c.allMatch).toBe(true);
+      expect(c.firstDivergent).toBeNull();
+      expect(c.board.name).toBe('QuantScope virtual board');
+      expect(c.board.tickHz).toBe(1e9);
+      expect(c.model.sha256).toMatch(/^[0-9a-f]{64}$/);
+      const ops = c.layers.filter((l) => l.index >= 0);
+      expect(
+        ops.every((l) => l.measuredTicks! > 0 && l.measuredUs! > 0 && l.measuredCycles === undefined),
+      ).toBe(true);
+      expect(c.timing.totalUs).toBeCloseTo(c.timing.totalTicks / 1000, 6);
+      expect(fractions.at(-1)).toBe(1);
+      const sorted = (ts: { tensor: number; data_b64: string }[]) =>
+        ts.map((t) => [t.tensor, t.data_b64]).sort((a, b) => +a[0] - +b[0]);
+      expect(sorted(r.deviceDump.op_outputs)).toEqual(sorted(readGolden(name).op_outputs));
+    },
+    120_000,
+  );
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { calibrateFromMeasurements, profileFor, profileLabel, ticksToTime } from '../../../src-main/core/compare/index.ts';
+import {
+  calibrateFromMeasurements,
+  profileFor,
+  profileLabel,
+  ticksToTime,
+} from '../../../src-main/core/compare/index.ts';
 import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
 import { cpuProfile, estimateModel } from '../../../src-main/core/simulate/cost-model.ts';
 import { layerWork } from '../../../src-main/core/simulate/layer-work.ts';
@@ -32,7 +37,9 @@ describe('calibrating the cost model from measurements', () => {
     const truth = structuredClone(seed);
     truth.ops.DEPTHWISE_CONV_2D = { ...truth.ops.DEPTHWISE_CONV_2D, perMac: 42.3 * 1.35, base: 900 };
     truth.ops.CONV_2D = { ...truth.ops.CONV_2D, perMac: 9.06 * 1.2, base: 700 };
-    const measured = estimateModel(truth, work).layers.map((l, i) => Math.round(l.cycles * (1 + 0.01 * Math.sin(i * 7))));
+    const measured = estimateModel(truth, work).layers.map((l, i) =>
+      Math.round(l.cycles * (1 + 0.01 * Math.sin(i * 7))),
+    );
     const cal = calibrateFromMeasurements(seed, work, measured);
     expect(cal.before.totalRelError).toBeGreaterThan(0.15);
     expect(cal.after.totalRelError).toBeLessThan(0.02);
@@ -46,6 +53,8 @@ describe('calibrating the cost model from measurements', () => {
   });
 
   it('rejects mismatched inputs', () => {
-    expect(() => calibrateFromMeasurements(cpuProfile('cortex-m3'), work, [1, 2])).toThrow(/layers but 2 measurements/);
+    expect(() => calibrateFromMeasurements(cpuProfile('cortex-m3'), work, [1, 2])).toThrow(
+      /layers but 2 measurements/,
+    );
   });
 });

@@ -6,7 +6,13 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibrationSummary, compareRun, type CompareResult } from '../../../src-main/core/compare/index.ts';
 import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
-import { compareCsv, compareHtml, compareJson, COMPARE_SCHEMA, CSV_COLUMNS } from '../../../src-main/core/report/index.ts';
+import {
+  compareCsv,
+  compareHtml,
+  compareJson,
+  COMPARE_SCHEMA,
+  CSV_COLUMNS,
+} from '../../../src-main/core/report/index.ts';
 import { cpuProfile } from '../../../src-main/core/simulate/cost-model.ts';
 import { layerWork } from '../../../src-main/core/simulate/layer-work.ts';
 import { exportReport, reportFormatOf } from '../../../src-main/services/export/export-report.ts';
@@ -35,7 +41,16 @@ describe('CSV', () => {
   it('one row per layer with the documented columns', () => {
     const r = divergent();
     const lines = compareCsv(r).trimEnd().split('\r\n');
-    expect(lines[0].split(',').slice(0, 8)).toEqual(['index', 'op', 'shape', 'mismatches', 'max_abs_diff_lsb', 'est_cycles', 'measured_cycles', 'measured_us']);
+    expect(lines[0].split(',').slice(0, 8)).toEqual([
+      'index',
+      'op',
+      'shape',
+      'mismatches',
+      'max_abs_diff_lsb',
+      'est_cycles',
+      'measured_cycles',
+      'measured_us',
+    ]);
     expect(lines[0].split(',')).toEqual([...CSV_COLUMNS]);
     expect(lines).toHaveLength(1 + r.layers.length);
     expect(lines[1]).toMatch(/^input,INPUT,1x96x96x1,0,0,,,,match,/);
@@ -61,7 +76,13 @@ describe('JSON', () => {
     expect(doc.board).toMatchObject({ name: 'test', cpu: 'cortex-m3', cpu_hz: 25e6, tick_hz: 25e6 });
     expect(doc.summary).toEqual({ all_match: false, first_divergent: 9, layers: 31, mismatched_layers: 1 });
     expect(doc.layers).toHaveLength(32);
-    expect(doc.layers[10]).toMatchObject({ index: 9, op: 'DEPTHWISE_CONV_2D', status: 'mismatch', mismatches: 3, measured_cycles: 10_000 });
+    expect(doc.layers[10]).toMatchObject({
+      index: 9,
+      op: 'DEPTHWISE_CONV_2D',
+      status: 'mismatch',
+      mismatches: 3,
+      measured_cycles: 10_000,
+    });
     expect(doc.outputs[0]).toMatchObject({ top1_agree: true, rmse: 0 });
     expect(doc.calibration.per_op.map((p: { op: string }) => p.op)).toContain('DEPTHWISE_CONV_2D');
     expect(doc.timing.est_profile).toBe('cortex-m3@25');
@@ -80,29 +101,33 @@ describe('HTML', () => {
   });
 
   const chrome = findChromium();
-  it.runIf(chrome !== null)('opens offline in Chromium: verdict, chart bars and layer table render, no request leaves the page', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'qs-report-'));
-    const browser = await chromium.launch({ executablePath: chrome!, args: ['--no-sandbox'] });
-    try {
-      const path = join(dir, 'r.html');
-      await exportReport(divergent(), path);
-      const page = await browser.newPage();
-      const requests: string[] = [];
-      page.on('request', (rq) => requests.push(rq.url()));
-      await page.goto(pathToFileURL(path).href);
-      await expect(page.locator('.verdict.bad').textContent()).resolves.toContain('1 of 31 layers differ');
-      expect(await page.locator('tr.first td.st').textContent()).toBe('mismatch (first)');
-      expect(await page.locator('#layer-table tbody tr').count()).toBe(32);
-      expect(await page.locator('svg.chart rect.meas').count()).toBe(32); // 31 layers + legend
-      expect(await page.locator('svg.chart rect.est').count()).toBe(32);
-      const box = await page.locator('svg.chart').boundingBox();
-      expect(box!.height).toBeGreaterThan(31 * 16);
-      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
-    } finally {
-      await browser.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+  it.runIf(chrome !== null)(
+    'opens offline in Chromium: verdict, chart bars and layer table render, no request leaves the page',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'qs-report-'));
+      const browser = await chromium.launch({ executablePath: chrome!, args: ['--no-sandbox'] });
+      try {
+        const path = join(dir, 'r.html');
+        await exportReport(divergent(), path);
+        const page = await browser.newPage();
+        const requests: string[] = [];
+        page.on('request', (rq) => requests.push(rq.url()));
+        await page.goto(pathToFileURL(path).href);
+        await expect(page.locator('.verdict.bad').textContent()).resolves.toContain('1 of 31 layers differ');
+        expect(await page.locator('tr.first td.st').textContent()).toBe('mismatch (first)');
+        expect(await page.locator('#layer-table tbody tr').count()).toBe(32);
+        expect(await page.locator('svg.chart rect.meas').count()).toBe(32); // 31 layers + legend
+        expect(await page.locator('svg.chart rect.est').count()).toBe(32);
+        const box = await page.locator('svg.chart').boundingBox();
+        expect(box!.height).toBeGreaterThan(31 * 16);
+        expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+      } finally {
+        await browser.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });
 
 describe('export service', () => {
