@@ -1,0 +1,88 @@
+/**
+ * Boards panel state: what `boards.list` offers (virtual, emulated Cortex-M3, USB dev kits, typed
+ * ports), the chosen board, the profile input, and the last profile result.
+ */
+import type { BoardProfileResult, DiscoveredBoard, SimulateInput } from '../../../src-main/shared/api.ts';
+import { api } from '../../lib/api-client.ts';
+
+export type Uint8Mode = 'affine' | 'bytes';
+
+export class BoardsState {
+  boards = $state.raw<DiscoveredBoard[]>([]);
+  /** A `DiscoveredBoard.id`: 'virtual', 'qemu' or a port path. */
+  board = $state('virtual');
+  /** Port paths the user typed (ptys do not show up in OS listings); probed on every refresh. */
+  typedPaths = $state.raw<string[]>([]);
+  seed = $state(1);
+  files = $state.raw<{ name: string; bytes: Uint8Array }[]>([]);
+  useFiles = $state(false);
+  /** How a uint8 .npy feeds an int8 input: pixel values through scale/zero point, or int8 bytes. */
+  uint8Mode = $state<Uint8Mode>('affine');
+  /** The last profile; tensors can be megabytes, so it is replaced, never mutated. */
+  result = $state.raw<BoardProfileResult | null>(null);
+  running = $state(false);
+  scanning = $state(false);
+
+  input = $derived<SimulateInput | null>(
+    this.useFiles ? (this.files.length > 0 ? { files: this.files } : null) : { seed: this.seed },
+  );
+  chosen = $derived(this.boards.find((b) => b.id === this.board) ?? null);
+  usable = $derived(!!this.chosen && (this.chosen.status === 'ready' || this.chosen.status === 'available'));
+
+  /** One scan; a typed path that is not a board still shows up, with the reason. */
+  async refresh(): Promise<void> {
+    if (this.scanning) return;
+    this.scanning = true;
+    try {
+      this.boards = await api.boards.list({ paths: this.typedPaths });
+      if (!this.boards.some((b) => b.id === this.board)) this.board = this.boards[0]?.id ?? 'virtual';
+    } finally {
+      this.scanning = false;
+    }
+  }
+
+  /** Add a typed port path and scan (probes it with the handshake). */
+  async addPath(path: string): Promise<void> {
+    const p = path.trim();
+    if (!p) throw new Error('Type a port path first, e.g. /dev/ttyACM0 or /dev/pts/3');
+    if (!this.typedPaths.includes(p)) this.typedPaths = [...this.typedPaths, p];
+    await this.refresh();
+    if (this.boards.some((b) => b.id === p)) this.board = p;
+  }
+
+  async pickFiles(list: FileList): Promise<void> {
+    this.files = await Promise.all(
+      Array.from(list, async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+    );
+    this.useFiles = this.files.length > 0;
+  }
+
+  /** Profile once on the chosen board; errors propagate to the caller (the app's banner). */
+  async profile(modelId: string, onjob: (jobId: string | null) => void): Promise<BoardProfileResult> {
+    const input = this.input;
+    if (!input) throw new Error('Choose input files (.npy, .bin, PNG/JPEG/BMP) or a seed first');
+    const jobId = crypto.randomUUID();
+    this.running = true;
+    onjob(jobId);
+    try {
+      const r = await api.boards.profile({
+        jobId,
+        board: this.board,
+        modelId,
+        input,
+        uint8Mode: this.uint8Mode,
+      });
+      this.result = r;
+      return r;
+    } finally {
+      this.running = false;
+      onjob(null);
+    }
+  }
+}
+
+/** "25 MHz", or "—" when the board does not know its clock (virtual board). */
+export function formatClock(hz: number | undefined): string {
+  if (!hz) return '—';
+  return hz >= 1e6 ? `${+(hz / 1e6).toFixed(1)} MHz` : `${+(hz / 1e3).toFixed(1)} kHz`;
+}

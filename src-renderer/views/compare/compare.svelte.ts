@@ -1,0 +1,110 @@
+/**
+ * Compare view state for one profile result: sorting, the selected layer, calibrated estimates
+ * and exports. The result itself is immutable; rows are derived.
+ */
+import type { BoardProfileResult, LayerComparison, ReportFormat } from '../../../src-main/shared/api.ts';
+import { api } from '../../lib/api-client.ts';
+
+export type SortKey = 'index' | 'op' | 'status' | 'mismatches' | 'diff' | 'est' | 'measured' | 'share';
+
+/** Mismatches first when sorting by status; then rows that could not be compared. */
+const STATUS_RANK: Record<LayerComparison['status'], number> = {
+  mismatch: 0,
+  missing: 1,
+  'not-compared': 2,
+  match: 3,
+};
+
+export class CompareState {
+  readonly result: BoardProfileResult;
+  selected = $state<number | null>(null);
+  sort = $state<{ key: SortKey; descending: boolean }>({ key: 'index', descending: false });
+  /** Show the cost model fitted to this board's measurements instead of the default one. */
+  calibrated = $state(false);
+
+  constructor(result: BoardProfileResult) {
+    this.result = result;
+    const c = result.compare;
+    this.selected = c.firstDivergent ?? c.layers.at(-1)?.index ?? null;
+  }
+
+  // Deferred (.by) because field initializers run before the constructor sets `result`.
+  compare = $derived.by(() => this.result.compare);
+  /** Estimated cycles per op index: the calibrated fit when asked for, else the default profile. */
+  estimates = $derived.by(() => {
+    const cal = this.compare.calibration;
+    const out = new Map<number, number>();
+    for (const l of this.compare.layers) {
+      const e = this.calibrated && cal && l.index >= 0 ? cal.estCycles[l.index] : l.estCycles;
+      if (e !== undefined) out.set(l.index, e);
+    }
+    return out;
+  });
+  rows = $derived.by(() => {
+    const { key, descending } = this.sort;
+    const value = (l: LayerComparison): number | string => {
+      switch (key) {
+        case 'op':
+          return l.op;
+        case 'status':
+          return STATUS_RANK[l.status];
+        case 'mismatches':
+          return l.mismatches;
+        case 'diff':
+          return l.maxAbsDiffLsb;
+        case 'est':
+          return this.estimates.get(l.index) ?? -1;
+        case 'measured':
+          return l.measuredUs ?? -1;
+        case 'share':
+          return l.share ?? -1;
+        default:
+          return l.index;
+      }
+    };
+    const sign = descending ? -1 : 1;
+    return this.compare.layers.slice().sort((a, b) => {
+      const va = value(a);
+      const vb = value(b);
+      const d = typeof va === 'string' ? va.localeCompare(vb as string) : va - (vb as number);
+      return d !== 0 ? sign * d : a.index - b.index;
+    });
+  });
+  selectedLayer = $derived(this.compare.layers.find((l) => l.index === this.selected) ?? null);
+  selectedTensors = $derived.by(() => this.result.tensors.find((t) => t.index === this.selected) ?? null);
+  /** Op rows only (the model-input rows are not layers), as the exported reports count them. */
+  ops = $derived(this.compare.layers.filter((l) => l.index >= 0));
+  mismatched = $derived(this.ops.filter((l) => l.status !== 'match').length);
+  /** Estimated µs of a cycle count at the cost-model profile's clock. */
+  estUs = $derived.by(() => {
+    const mhz = this.compare.timing.estClockMHz;
+    return (cycles: number): number | undefined => (mhz ? cycles / mhz : undefined);
+  });
+
+  /** Numbers ascend first; the first click on a numeric timing/diff column shows the biggest. */
+  sortBy(key: SortKey): void {
+    if (this.sort.key === key) this.sort = { key, descending: !this.sort.descending };
+    else this.sort = { key, descending: key !== 'index' && key !== 'op' && key !== 'status' };
+  }
+
+  /**
+   * The report through `report.export`: with a path (Electron's save field) the host writes it
+   * atomically; without, the bytes come back and become a browser download.
+   */
+  async export(format: ReportFormat, path?: string): Promise<string> {
+    const r = await api.report.export({ reportId: this.result.reportId, format, ...(path ? { path } : {}) });
+    if (r.path) return r.path;
+    if (!r.data) throw new Error(`The host returned no ${format} report`);
+    const type = { html: 'text/html', csv: 'text/csv', json: 'application/json', pdf: 'application/pdf' }[
+      format
+    ];
+    const url = URL.createObjectURL(new Blob([r.data as Uint8Array<ArrayBuffer>], { type }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = r.fileName;
+    a.click();
+    // The download has started from the URL by now; free it a little later.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    return r.fileName;
+  }
+}
