@@ -1,0 +1,69 @@
+/** Shared by `quantscope quantize` and `quantscope report`: file reading, progress on stderr, report writing. */
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { QuantizationReport } from '../../core/report/quant-types.ts';
+import { ServiceError } from '../../services/errors.ts';
+import { exportQuantReport } from '../../services/quantize/export.ts';
+import type { NamedBytes } from '../../services/quantize/quantize-task.ts';
+
+export async function readNamed(path: string, what: string): Promise<NamedBytes> {
+  const p = resolve(path);
+  const b = await readFile(p).catch((e: NodeJS.ErrnoException) => {
+    throw new ServiceError('NOT_FOUND', e.code === 'ENOENT' ? `No such ${what}: ${p}` : `Cannot read ${p}: ${e.message}`);
+  });
+  return { name: basename(p), bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
+}
+
+/** Progress lines on stderr, at most every 300 ms (and always the last). */
+export function stderrProgress(quiet = false): { progress(fraction: number, message: string): void } {
+  let last = 0;
+  return {
+    progress(fraction, message) {
+      if (quiet) return;
+      const now = Date.now();
+      if (fraction < 1 && now - last < 300) return;
+      last = now;
+      process.stderr.write(`[${String(Math.round(fraction * 100)).padStart(3)}%] ${message}\n`);
+    },
+  };
+}
+
+export function thresholdsOf(o: { maxRmseScale?: string; maxRange?: string }): { rmseOverScale?: number; range?: number } {
+  const num = (v: string | undefined, flag: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n)) throw new ServiceError('BAD_ARGUMENT', `${flag} expects a positive number, got '${v}'`);
+    return n;
+  };
+  const out: { rmseOverScale?: number; range?: number } = {};
+  const r = num(o.maxRmseScale, '--max-rmse-scale');
+  const g = num(o.maxRange, '--max-range');
+  if (r !== undefined) out.rmseOverScale = r;
+  if (g !== undefined) out.range = g;
+  return out;
+}
+
+export function positiveInt(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new ServiceError('BAD_ARGUMENT', `${flag} expects a positive integer, got '${v}'`);
+  return n;
+}
+
+export async function writeReport(r: QuantizationReport, path: string): Promise<string> {
+  const w = await exportQuantReport(r, path);
+  return w.path;
+}
+
+/** A short summary for stdout. */
+export function summaryLines(r: QuantizationReport): string[] {
+  const o = r.outputs;
+  const flagged = r.advice.filter((a) => a.kind === 'rmse_over_scale' || a.kind === 'range');
+  return [
+    `samples: ${r.samples}${r.method ? `, range method: ${r.method}` : ''}`,
+    `outputs: rmse ${o.rmse.toPrecision(4)}, mae ${o.mae.toPrecision(4)}, relative L2 ${o.relative_l2.toPrecision(4)}, cosine ${o.cosine_similarity.toFixed(5)}, top-1 agreement ${(o.top1_agreement * 100).toFixed(1)} %` +
+      (o.accuracy_int8 !== undefined ? `, accuracy float ${(o.accuracy_float! * 100).toFixed(1)} % / int8 ${(o.accuracy_int8 * 100).toFixed(1)} %` : ''),
+    `layers: ${r.layers.length}, flagged: ${new Set(flagged.map((a) => a.layer)).size}`,
+    ...r.advice.map((a) => `  advice [${a.layer === null ? 'input' : a.layer}] ${a.message}`),
+  ];
+}

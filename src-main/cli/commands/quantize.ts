@@ -1,0 +1,70 @@
+/**
+ * `quantscope quantize FLOAT_MODEL --data DATA [--norm none|rescale:255|meanstd] [--io int8|float32]
+ *  [--method auto|minmax|percentile|mse] [--out M.tflite] [--report R.csv|.html|.json]`:
+ * post-training int8 quantization of a float .tflite or Keras .h5 with representative data.
+ */
+import { basename, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../../services/atomic-write.ts';
+import { ServiceError } from '../../services/errors.ts';
+import { readDataPath } from '../../services/quantize/data-files.ts';
+import { quantizeTask } from '../../services/quantize/quantize-task.ts';
+import { positiveInt, readNamed, stderrProgress, summaryLines, thresholdsOf, writeReport } from './quant-common.ts';
+
+interface QuantizeOptions {
+  data: string;
+  norm?: string;
+  io?: string;
+  method?: string;
+  out?: string;
+  report?: string;
+  samples?: string;
+  maxRmseScale?: string;
+  maxRange?: string;
+  quiet?: boolean;
+}
+
+export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Promise<void> {
+  if (o.io !== undefined && o.io !== 'int8' && o.io !== 'float32')
+    throw new ServiceError('BAD_ARGUMENT', `--io ${o.io}: expected int8 or float32`);
+  const methods = ['auto', 'minmax', 'percentile', 'mse'];
+  if (o.method !== undefined && !methods.includes(o.method))
+    throw new ServiceError('BAD_ARGUMENT', `--method ${o.method}: expected ${methods.join(', ')}`);
+  const model = await readNamed(modelPath, 'model file');
+  const data = await readDataPath(o.data);
+  const r = await quantizeTask(
+    {
+      model,
+      data,
+      ...(o.norm !== undefined ? { norm: o.norm } : {}),
+      ...(o.io ? { io: o.io as 'int8' | 'float32' } : {}),
+      ...(o.method ? { method: o.method as 'auto' } : {}),
+      thresholds: thresholdsOf(o),
+      ...(o.samples ? { maxSamples: positiveInt(o.samples, '--samples') } : {}),
+    },
+    stderrProgress(o.quiet),
+  );
+  const out = resolve(o.out ?? r.name);
+  await writeFileAtomic(out, r.bytes);
+  const lines = [`${basename(modelPath)} → ${out} (${r.bytes.length} bytes)`, ...summaryLines(r.report)];
+  if (o.report) lines.push(`report: ${await writeReport(r.report, o.report)}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('quantize')
+    .description('Quantize a float .tflite or Keras .h5 model to int8 with representative data, and report the error per layer')
+    .argument('<float-model>', 'float .tflite or Keras .h5')
+    .requiredOption('--data <path>', 'representative data: a folder of images (PNG/JPEG/BMP) or .npy files, or one .npy/.npz/.csv')
+    .option('--norm <spec>', 'input normalization stored in the model: none, rescale:<c> (x/c, e.g. rescale:255) or meanstd (default: the model’s own parameters)')
+    .option('--io <type>', 'inference input/output type: int8 or float32 (default int8)')
+    .option('--method <m>', 'activation range method: auto (default: best of the others), minmax, percentile, mse')
+    .option('--out <file>', 'int8 model to write (default <name>.int8.tflite in the current folder)')
+    .option('--report <file>', 'write the quantization report: .csv (MLTK columns), .html or .json')
+    .option('--samples <n>', 'use at most n samples')
+    .option('--max-rmse-scale <x>', 'flag layers with rmse/scale above x (default 0.7)')
+    .option('--max-range <x>', 'flag layers with range above x (default 255)')
+    .option('--quiet', 'no progress on stderr')
+    .action((model: string, opts: QuantizeOptions) => quantizeCommand(model, opts));
+}
