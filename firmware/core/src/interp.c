@@ -23,6 +23,7 @@ void *qs_alloc(qs_model_t *m, size_t bytes) {
     return NULL;
   }
   m->table_used = at + bytes;
+  memset(m->arena + at, 0, bytes); /* params start zeroed: optional fields default to NULL/0 */
   return m->arena + at;
 }
 
