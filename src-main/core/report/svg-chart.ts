@@ -1,7 +1,9 @@
 /**
  * The timing chart as inline SVG (no scripts, no fonts to fetch): one row per layer, the host
- * cost-model estimate and the measured time side by side, in µs so boards without a known CPU
- * clock still chart. Rows whose output diverged are labelled in red.
+ * cost-model estimate and the measured time side by side, in µs. When the board's CPU clock is
+ * unknown (the virtual board runs on the PC, far faster than any MCU profile) absolute times are
+ * not comparable, so both series are drawn as each layer's share of its own total instead.
+ * Rows whose output diverged are labelled in red.
  */
 import type { CompareResult } from '../compare/types.ts';
 import { escapeXml, fmt } from './escape.ts';
@@ -14,30 +16,38 @@ const BAR = WIDTH - LABEL - 90;
 export function timingChartSvg(r: CompareResult): string {
   const ops = r.layers.filter((l) => l.index >= 0);
   const mhz = r.timing.estClockMHz;
-  const est = (cycles?: number) => (cycles !== undefined && mhz ? cycles / mhz : undefined);
-  const max = Math.max(1e-9, ...ops.map((l) => Math.max(l.measuredUs ?? 0, est(l.estCycles) ?? 0)));
+  const shares = !(r.board.cpuHz > 0);
+  const estTotal = ops.reduce((a, l) => a + (l.estCycles ?? 0), 0);
+  const measTotal = ops.reduce((a, l) => a + (l.measuredUs ?? 0), 0);
+  const unit = shares ? '%' : 'µs';
+  const est = (cycles?: number) =>
+    cycles === undefined || !mhz ? undefined : shares ? (100 * cycles) / Math.max(1, estTotal) : cycles / mhz;
+  const meas = (us?: number) =>
+    us === undefined ? undefined : shares ? (100 * us) / Math.max(1e-9, measTotal) : us;
+  const max = Math.max(1e-9, ...ops.map((l) => Math.max(meas(l.measuredUs) ?? 0, est(l.estCycles) ?? 0)));
   const top = 28;
   const height = top + ops.length * ROW + 8;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="Per-layer time: estimate vs measured">`,
     `<rect x="${LABEL}" y="6" width="10" height="8" class="est"/><text x="${LABEL + 14}" y="14">estimate${r.timing.profile ? ` (${escapeXml(r.timing.profile)})` : ''}</text>`,
     `<rect x="${LABEL + 220}" y="6" width="10" height="8" class="meas"/><text x="${LABEL + 234}" y="14">measured on ${escapeXml(r.board.name)}</text>`,
-    `<text x="${WIDTH - 4}" y="14" text-anchor="end">max ${fmt(max)} µs</text>`,
+    `<text x="${WIDTH - 4}" y="14" text-anchor="end">${shares ? 'share of total, %' : `max ${fmt(max)} µs`}</text>`,
   ];
   ops.forEach((l, i) => {
     const y = top + i * ROW;
     const bad = l.status === 'mismatch' || l.status === 'missing';
     const e = est(l.estCycles);
+    const m = meas(l.measuredUs);
     parts.push(
-      `<g><title>${escapeXml(`#${l.index} ${l.op} ${l.name}: estimate ${e === undefined ? '–' : fmt(e) + ' µs'}, measured ${l.measuredUs === undefined ? '–' : fmt(l.measuredUs) + ' µs'}`)}</title>`,
+      `<g><title>${escapeXml(`#${l.index} ${l.op} ${l.name}: estimate ${e === undefined ? '–' : `${fmt(e)} ${unit}`}, measured ${m === undefined ? '–' : `${fmt(m)} ${unit}`}`)}</title>`,
       `<text x="${LABEL - 6}" y="${y + 11}" text-anchor="end"${bad ? ' class="bad"' : ''}>${l.index} ${escapeXml(l.op)}</text>`,
       e !== undefined
         ? `<rect x="${LABEL}" y="${y + 1}" width="${((e / max) * BAR).toFixed(1)}" height="6" class="est"/>`
         : '',
-      l.measuredUs !== undefined
-        ? `<rect x="${LABEL}" y="${y + 7}" width="${((l.measuredUs / max) * BAR).toFixed(1)}" height="6" class="meas"/>`
+      m !== undefined
+        ? `<rect x="${LABEL}" y="${y + 7}" width="${((m / max) * BAR).toFixed(1)}" height="6" class="meas"/>`
         : '',
-      `<text x="${WIDTH - 4}" y="${y + 11}" text-anchor="end">${l.measuredUs === undefined ? '' : fmt(l.measuredUs)}</text></g>`,
+      `<text x="${WIDTH - 4}" y="${y + 11}" text-anchor="end">${m === undefined ? '' : fmt(m)}</text></g>`,
     );
   });
   parts.push('</svg>');

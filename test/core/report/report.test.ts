@@ -12,6 +12,7 @@ import {
   compareJson,
   COMPARE_SCHEMA,
   CSV_COLUMNS,
+  timingChartSvg,
 } from '../../../src-main/core/report/index.ts';
 import { cpuProfile } from '../../../src-main/core/simulate/cost-model.ts';
 import { layerWork } from '../../../src-main/core/simulate/layer-work.ts';
@@ -98,6 +99,16 @@ describe('HTML', () => {
     expect(html).toContain('<svg');
     expect(html).toContain('evil &lt;script&gt;alert(1)&lt;/script&gt; &quot;name&quot;');
     expect(html).toContain('First divergent layer: #9 DEPTHWISE_CONV_2D');
+  });
+
+  it('charts shares of the total when the board clock is unknown (virtual board), µs otherwise', () => {
+    const r = divergent();
+    expect(timingChartSvg(r)).toContain('max ');
+    const v = { ...r, board: { ...r.board, cpuHz: 0 } };
+    const svg = timingChartSvg(v);
+    expect(svg).toContain('share of total, %');
+    // person_detect layer 9: 10 000 of the 496 000 measured ticks = 2.016%
+    expect(svg).toMatch(/#9 DEPTHWISE_CONV_2D [^<]*measured 2\.016 %/);
   });
 
   const chrome = findChromium();
