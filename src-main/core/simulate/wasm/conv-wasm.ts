@@ -5,6 +5,7 @@
  * the int8 input in, calls the kernel and copies the int8 output out.
  */
 import type { ConvGeometry } from '../kernels/conv-int8.ts';
+import { SimulateError } from '../errors.ts';
 import type { WasmArena } from './arena.ts';
 
 export interface WasmConvQuant {
@@ -22,18 +23,39 @@ const GEOMETRY: (keyof ConvGeometry)[] = [
   'strideH', 'strideW', 'dilationH', 'dilationW', 'padTop', 'padLeft',
 ];
 const F_INPUT_OFFSET = 14;
-const F_BATCHES = 18;
 const F_KPAD = 19;
 const F_FILTER = 20;
+const F_DEPTH_MULTIPLIER = 23;
 const F_INPUT = 24;
 const PARAM_WORDS = 29;
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
-/** Copy an int32 array into the arena (zeros when null) and return its address. */
-function int32Block(arena: WasmArena, data: Int32Array | null, n: number): number {
-  const at = arena.alloc(n * 4);
-  if (data) arena.i32.set(data.subarray(0, n), at >> 2);
+/**
+ * The kernel's per-channel requantization block (see sim-kernels.c): int32 arrays bias,
+ * multiplier, 2^left, 2^(right-1), [right > 0], then float64 2^-right, each chPad long.
+ */
+function requantBlock(arena: WasmArena, q: WasmConvQuant, bias: Int32Array | null, n: number, chPad: number): number {
+  const at = arena.alloc(chPad * (5 * 4 + 8));
+  const i32 = arena.i32;
+  const w = at >> 2;
+  const f64 = new Float64Array(i32.buffer, at + 5 * 4 * chPad, chPad);
+  for (let c = 0; c < n; c++) {
+    const m = q.multipliers[c];
+    const shift = q.shifts[c];
+    // The SIMD high multiply relies on m > 0 (no INT32_MIN * INT32_MIN saturation case).
+    if (!(m > 0)) throw new SimulateError(`channel ${c}: quantized multiplier ${m} is not positive`);
+    const left = shift > 0 ? shift : 0;
+    const right = shift > 0 ? 0 : -shift;
+    if (right > 31) throw new SimulateError(`channel ${c}: right shift ${right} exceeds 31`);
+    i32[w + c] = bias ? bias[c] : 0;
+    i32[w + chPad + c] = m;
+    i32[w + 2 * chPad + c] = (2 ** left) | 0;
+    i32[w + 3 * chPad + c] = right > 0 ? 2 ** (right - 1) : 0;
+    i32[w + 4 * chPad + c] = right > 0 ? 1 : 0;
+    f64[c] = 2 ** -right;
+  }
+  for (let c = n; c < chPad; c++) f64[c] = 1;
   return at;
 }
 
@@ -46,15 +68,13 @@ function writeParams(
   bias: Int32Array | null,
 ): number {
   const at = arena.alloc(PARAM_WORDS * 4);
-  const w = at >> 2;
-  const mult = int32Block(arena, q.multipliers, g.outC);
-  const shift = int32Block(arena, q.shifts, g.outC);
-  const biasAt = int32Block(arena, bias, g.outC);
+  const chPad = pad8(g.outC);
+  const rq = requantBlock(arena, q, bias, g.outC, chPad);
   const i32 = arena.i32;
+  const w = at >> 2;
   GEOMETRY.forEach((k, i) => (i32[w + i] = g[k]));
   i32.set([q.inputOffset, q.outputOffset, q.actMin, q.actMax, g.batches, kPad], w + F_INPUT_OFFSET);
-  i32.set([filterAt, biasAt, mult, shift], w + F_FILTER);
-  void F_BATCHES;
+  i32.set([filterAt, rq, chPad, 1], w + F_FILTER);
   return at;
 }
 
@@ -94,7 +114,8 @@ export function wasmConv(
 ): () => void {
   const k = g.filterH * g.filterW * g.inC;
   const kPad = pad8(k);
-  const filterAt = arena.alloc(g.outC * kPad * 2);
+  // chPad rows: the kernel computes channels in groups of 4; rows past outC stay zero.
+  const filterAt = arena.alloc(pad8(g.outC) * kPad * 2);
   const f16 = arena.i16;
   for (let oc = 0; oc < g.outC; oc++) {
     const dst = (filterAt >> 1) + oc * kPad;
@@ -102,17 +123,17 @@ export function wasmConv(
   }
   const params = writeParams(arena, g, q, kPad, filterAt, bias);
   arena.reserve('input', input.length);
-  arena.reserve('output', output.length);
+  arena.reserve('output', output.length + 16);
   arena.reserve('x16', (input.length + 8) * 2);
   arena.reserve('patch', 2 * kPad * 2);
-  arena.reserve('acc', 2 * g.outC * 4);
+  arena.reserve('acc', 2 * pad8(g.outC) * 4);
   return makeRun(arena, params, arena.exports.conv_int8, input, output);
 }
 
 /**
- * DEPTHWISE_CONV_2D on WASM: filter [1, fh, fw, outC]. A depth multiplier m > 1 repeats each
- * input channel m times first (output channel c reads input channel floor(c / m)), so the kernel
- * always sees one input channel per output channel.
+ * DEPTHWISE_CONV_2D on WASM: filter [1, fh, fw, outC]. With a depth multiplier m > 1 the kernel
+ * repeats each input channel m times while widening (output channel c reads input channel
+ * floor(c / m)).
  */
 export function wasmDepthwise(
   arena: WasmArena,
@@ -131,22 +152,14 @@ export function wasmDepthwise(
   for (let t = 0; t < taps; t++) {
     for (let c = 0; c < C; c++) f16[(filterAt >> 1) + t * CP + c] = filter[t * C + c];
   }
-  const m = g.depthMultiplier;
-  const expanded = m === 1 ? input : new Int8Array((input.length / g.inC) * C);
   const params = writeParams(arena, { ...g, inC: C }, q, CP, filterAt, bias);
-  arena.reserve('input', expanded.length + 16);
-  arena.reserve('output', output.length);
-  arena.reserve('x16', (expanded.length + 16) * 2);
+  arena.i32[(params >> 2) + F_DEPTH_MULTIPLIER] = g.depthMultiplier;
+  const expandedLength = (input.length / g.inC) * C;
+  arena.reserve('input', input.length);
+  arena.reserve('output', output.length + 16);
+  arena.reserve('x16', (expandedLength + 16) * 2);
   arena.reserve('acc', CP * 4);
-  const run = makeRun(arena, params, arena.exports.depthwise_int8, expanded, output);
-  if (m === 1) return run;
-  const inC = g.inC;
-  return () => {
-    for (let pix = 0, n = input.length / inC; pix < n; pix++) {
-      for (let c = 0; c < C; c++) expanded[pix * C + c] = input[pix * inC + ((c / m) | 0)];
-    }
-    run();
-  };
+  return makeRun(arena, params, arena.exports.depthwise_int8, input, output);
 }
 
 /**

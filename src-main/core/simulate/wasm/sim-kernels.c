@@ -20,40 +20,62 @@ typedef struct {
   /* k rounded up to a multiple of 8 (conv) or channels rounded up to 8 (depthwise) */
   int32_t kPad;
   /* byte offsets into linear memory */
-  int32_t filter, bias, mult, shift, input, output, x16, patch, acc;
+  int32_t filter, rq, chPad, depthMultiplier, input, output, x16, patch, acc;
 } Params;
 
-/* gemmlowp SaturatingRoundingDoublingHighMul + RoundingDivideByPOT, i.e. TFLite
- * MultiplyByQuantizedMultiplier(x, m, shift). The left shift wraps in int32 like the C++ code's
- * multiply; the 64-bit division truncates toward zero as the C++ does. */
-static inline int32_t mbqm(int32_t x, int32_t m, int32_t shift) {
-  int32_t left = shift > 0 ? shift : 0;
-  int32_t right = shift > 0 ? 0 : -shift;
-  int32_t a = (int32_t)((uint32_t)x << left);
-  int32_t high;
-  if (a == INT32_MIN && m == INT32_MIN) {
-    high = INT32_MAX;
-  } else {
-    int64_t ab = (int64_t)a * (int64_t)m;
-    int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-    high = (int32_t)((ab + nudge) / ((int64_t)1 << 31));
-  }
-  if (right == 0) return high;
-  int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
-  int32_t remainder = high & mask;
-  int32_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
-  return (high >> right) + (remainder > threshold ? 1 : 0);
+/* Per-channel requantization block at p->rq, each array chPad long (chPad a multiple of 8,
+ * padding channels are never stored): int32 bias, multiplier, 2^left (as a wrapping int32
+ * factor), half = 2^(right-1) (0 if right = 0), corr = 1 if right > 0 else 0; then double
+ * inv = 2^-right. */
+enum { RQ_BIAS, RQ_MULT, RQ_LEFT, RQ_HALF, RQ_CORR, RQ_I32_ARRAYS };
+
+/*
+ * Four channels of MultiplyByQuantizedMultiplier(acc + bias) + offset, clamped, in SIMD:
+ * - x * 2^left as a wrapping int32 multiply (the C++ code shifts in int32);
+ * - SaturatingRoundingDoublingHighMul(x, m) = (p + nudge) / 2^31 truncated, p = (int64)x * m,
+ *   nudge 2^30 (p >= 0) or 1 - 2^30 (p < 0). For p < 0 the numerator is negative, trunc = ceil,
+ *   and ceil((p + 1 - 2^30) / 2^31) = floor((p + 2^30) / 2^31): both cases are one arithmetic
+ *   shift of p + 2^30. Its only saturating case, x = m = INT32_MIN, cannot occur: m > 0
+ *   (QuantizeMultiplier gives [2^30, 2^31); checked at prepare);
+ * - RoundingDivideByPOT(h, r) = floor((h + 2^(r-1) - [h < 0]) / 2^r) for r > 0 (= h for r = 0,
+ *   where half = corr = 0 and inv = 1), evaluated in double: every term is an integer below
+ *   2^33, the power-of-two scale is exact, so floor gives the exact integer result.
+ */
+static inline v128_t requant4(const int32_t *rq, int32_t cp, const double *inv, int32_t c, v128_t acc,
+                              v128_t off, v128_t lo, v128_t hi) {
+  v128_t x = wasm_i32x4_add(acc, wasm_v128_load(rq + RQ_BIAS * cp + c));
+  x = wasm_i32x4_mul(x, wasm_v128_load(rq + RQ_LEFT * cp + c));
+  v128_t m = wasm_v128_load(rq + RQ_MULT * cp + c);
+  v128_t nudge = wasm_i64x2_splat((int64_t)1 << 30);
+  v128_t p0 = wasm_i64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, m), nudge), 31);
+  v128_t p1 = wasm_i64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(x, m), nudge), 31);
+  v128_t h = wasm_i32x4_shuffle(p0, p1, 0, 2, 4, 6);
+  v128_t neg = wasm_i32x4_shr(h, 31);
+  v128_t adj = wasm_i32x4_sub(wasm_v128_load(rq + RQ_HALF * cp + c),
+                              wasm_v128_and(wasm_v128_load(rq + RQ_CORR * cp + c), neg));
+  v128_t t0 = wasm_f64x2_add(wasm_f64x2_convert_low_i32x4(h), wasm_f64x2_convert_low_i32x4(adj));
+  v128_t t1 = wasm_f64x2_add(wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(h, h, 2, 3, 0, 1)),
+                             wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(adj, adj, 2, 3, 0, 1)));
+  t0 = wasm_f64x2_floor(wasm_f64x2_mul(t0, wasm_v128_load(inv + c)));
+  t1 = wasm_f64x2_floor(wasm_f64x2_mul(t1, wasm_v128_load(inv + c + 2)));
+  v128_t r = wasm_i32x4_shuffle(wasm_i32x4_trunc_sat_f64x2_zero(t0), wasm_i32x4_trunc_sat_f64x2_zero(t1),
+                                0, 1, 4, 5);
+  r = wasm_i32x4_add(r, off);
+  return wasm_i32x4_min(wasm_i32x4_max(r, lo), hi);
 }
 
-static inline void requantize_row(const Params *p, const int32_t *acc, int32_t n, int8_t *out) {
-  const int32_t *bias = (const int32_t *)p->bias;
-  const int32_t *mult = (const int32_t *)p->mult;
-  const int32_t *shift = (const int32_t *)p->shift;
-  const int32_t off = p->outputOffset, lo = p->actMin, hi = p->actMax;
-  for (int32_t c = 0; c < n; c++) {
-    int32_t x = (int32_t)((uint32_t)acc[c] + (uint32_t)bias[c]);
-    int32_t v = mbqm(x, mult[c], shift[c]) + off;
-    out[c] = (int8_t)(v < lo ? lo : v > hi ? hi : v);
+/* Requantize n channels of acc into out. Writes whole groups of 4 bytes: up to 3 bytes past n,
+ * which land in the next pixel's row (written after this one) or in the output's 16-byte slack. */
+static void requantize_row(const Params *p, const int32_t *acc, int32_t n, int8_t *out) {
+  const int32_t *rq = (const int32_t *)p->rq;
+  const int32_t cp = p->chPad;
+  const double *inv = (const double *)(rq + RQ_I32_ARRAYS * cp);
+  const v128_t off = wasm_i32x4_splat(p->outputOffset);
+  const v128_t lo = wasm_i32x4_splat(p->actMin), hi = wasm_i32x4_splat(p->actMax);
+  for (int32_t c = 0; c < n; c += 4) {
+    v128_t r = requant4(rq, cp, inv, c, wasm_v128_load(acc + c), off, lo, hi);
+    v128_t b = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(r, r), r);
+    wasm_v128_store32_lane(out + c, b, 0);
   }
 }
 
@@ -72,40 +94,38 @@ static void widen_input(const Params *p, int32_t count) {
   for (int32_t j = 0; j < 8; j++) x[count + j] = 0;
 }
 
-static inline int32_t hsum(v128_t v) {
-  return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) +
-         wasm_i32x4_extract_lane(v, 2) + wasm_i32x4_extract_lane(v, 3);
+/* [sum(a), sum(b), sum(c), sum(d)] of four i32x4 accumulators. */
+static inline v128_t reduce4(v128_t a, v128_t b, v128_t c, v128_t d) {
+  v128_t ab = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+  v128_t cd = wasm_i32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
+  return wasm_i32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
 }
 
-/* acc[oc] = dot(filter row oc, a) for all oc; filter rows are kPad int16 (zero padded). Two
- * pixels (a, b) at once share each filter load. */
+/* accA[oc] / accB[oc] = dot(filter row oc, a / b) for oc < outC rounded up to 4; filter rows
+ * are kPad int16 (zero padded) and there are chPad of them (rows past outC are zero). Four
+ * channels x two pixels per pass: each load feeds several multiplies. */
 static void dot_rows2(const int16_t *w, int32_t kPad, int32_t outC, const int16_t *a,
                       const int16_t *b, int32_t *accA, int32_t *accB) {
-  int32_t oc = 0;
-  for (; oc + 2 <= outC; oc += 2) {
-    const int16_t *w0 = w + oc * kPad, *w1 = w0 + kPad;
-    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, b0 = a0, b1 = a0;
+  for (int32_t oc = 0; oc < outC; oc += 4) {
+    const int16_t *w0 = w + oc * kPad, *w1 = w0 + kPad, *w2 = w1 + kPad, *w3 = w2 + kPad;
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     for (int32_t k = 0; k < kPad; k += 8) {
       v128_t va = wasm_v128_load(a + k), vb = wasm_v128_load(b + k);
-      v128_t f0 = wasm_v128_load(w0 + k), f1 = wasm_v128_load(w1 + k);
-      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(va, f0));
-      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(va, f1));
-      b0 = wasm_i32x4_add(b0, wasm_i32x4_dot_i16x8(vb, f0));
-      b1 = wasm_i32x4_add(b1, wasm_i32x4_dot_i16x8(vb, f1));
+      v128_t f = wasm_v128_load(w0 + k);
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(va, f));
+      b0 = wasm_i32x4_add(b0, wasm_i32x4_dot_i16x8(vb, f));
+      f = wasm_v128_load(w1 + k);
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(va, f));
+      b1 = wasm_i32x4_add(b1, wasm_i32x4_dot_i16x8(vb, f));
+      f = wasm_v128_load(w2 + k);
+      a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(va, f));
+      b2 = wasm_i32x4_add(b2, wasm_i32x4_dot_i16x8(vb, f));
+      f = wasm_v128_load(w3 + k);
+      a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(va, f));
+      b3 = wasm_i32x4_add(b3, wasm_i32x4_dot_i16x8(vb, f));
     }
-    accA[oc] = hsum(a0); accA[oc + 1] = hsum(a1);
-    accB[oc] = hsum(b0); accB[oc + 1] = hsum(b1);
-  }
-  for (; oc < outC; oc++) {
-    const int16_t *w0 = w + oc * kPad;
-    v128_t a0 = wasm_i32x4_splat(0), b0 = a0;
-    for (int32_t k = 0; k < kPad; k += 8) {
-      v128_t f0 = wasm_v128_load(w0 + k);
-      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_load(a + k), f0));
-      b0 = wasm_i32x4_add(b0, wasm_i32x4_dot_i16x8(wasm_v128_load(b + k), f0));
-    }
-    accA[oc] = hsum(a0);
-    accB[oc] = hsum(b0);
+    wasm_v128_store(accA + oc, reduce4(a0, a1, a2, a3));
+    wasm_v128_store(accB + oc, reduce4(b0, b1, b2, b3));
   }
 }
 
@@ -138,7 +158,7 @@ void conv_int8(const Params *p) {
   const int16_t *w = (const int16_t *)p->filter;
   const int32_t k = p->filterH * p->filterW * p->inC, kPad = p->kPad, outC = p->outC;
   int16_t *patchA = (int16_t *)p->patch, *patchB = patchA + kPad;
-  int32_t *accA = (int32_t *)p->acc, *accB = accA + outC;
+  int32_t *accA = (int32_t *)p->acc, *accB = accA + p->chPad;
   int8_t *out = (int8_t *)p->output;
   for (int32_t i = k; i < kPad; i++) patchA[i] = patchB[i] = 0;
   /* 1x1, stride 1, no padding, depth a multiple of 8: the input rows are the patches. */
@@ -167,13 +187,28 @@ void conv_int8(const Params *p) {
   }
 }
 
-/* DEPTHWISE_CONV_2D with depth multiplier 1 (the TS side expands the input for m > 1).
+/* Depthwise input + offset widened to int16 with each input channel repeated depthMultiplier
+ * times (output channel c reads input channel c / m), so the kernel sees one input channel per
+ * output channel; 16 trailing zeros. */
+static void widen_expand(const Params *p, int32_t pixels, int32_t inC, int32_t m) {
+  const int8_t *in = (const int8_t *)p->input;
+  int16_t *x = (int16_t *)p->x16;
+  const int16_t off = (int16_t)p->inputOffset;
+  for (int32_t i = 0; i < pixels * inC; i++) {
+    const int16_t v = (int16_t)(in[i] + off);
+    for (int32_t j = 0; j < m; j++) *x++ = v;
+  }
+  for (int32_t j = 0; j < 16; j++) x[j] = 0;
+}
+
+/* DEPTHWISE_CONV_2D (inC = outC / depthMultiplier).
  * Filter: [taps][kPad] int16, channels zero padded to kPad (a multiple of 8). Eight channels per
  * SIMD pass, int16 x int16 -> int32 widening multiplies. */
 void depthwise_int8(const Params *p) {
-  const int32_t C = p->outC, CP = p->kPad;
-  const int32_t inCount = p->batches * p->inH * p->inW * C;
-  widen_input(p, inCount);
+  const int32_t C = p->outC, CP = p->kPad, m = p->depthMultiplier;
+  const int32_t pixels = p->batches * p->inH * p->inW;
+  if (m == 1) widen_input(p, pixels * C);
+  else widen_expand(p, pixels, C / m, m);
   const int16_t *x = (const int16_t *)p->x16;
   const int16_t *w = (const int16_t *)p->filter;
   int32_t *acc = (int32_t *)p->acc;
