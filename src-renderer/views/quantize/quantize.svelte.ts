@@ -1,0 +1,133 @@
+/**
+ * Quantize view state: the float model (the open one or a chosen file), the representative data
+ * (uploaded as bytes so the browser host works too), options, the last result and the report
+ * view's sort, thresholds and selected layer.
+ */
+import type {
+  LayerErrorRow,
+  ModelSource,
+  QuantizationReport,
+  QuantizeRunArgs,
+  QuantizeRunResult,
+} from '../../../src-main/shared/api.ts';
+import { api } from '../../lib/api-client.ts';
+
+export type NamedFile = { name: string; bytes: Uint8Array };
+export type SortKey = 'index' | 'op_name' | 'tensor_name' | 'num_elements' | 'scale' | 'range' | 'rmse_over_scale' | 'max_abs_error' | 'accumulated_rmse';
+export type ExportFormat = 'csv' | 'html' | 'json';
+
+async function readFiles(list: FileList | File[]): Promise<NamedFile[]> {
+  return Promise.all(Array.from(list, async (f) => ({ name: f.webkitRelativePath || f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+}
+
+export class QuantizeState {
+  useCurrent = $state(true);
+  modelFile = $state.raw<NamedFile | null>(null);
+  data = $state.raw<NamedFile[]>([]);
+  norm = $state<'model' | 'none' | 'rescale' | 'meanstd'>('model');
+  rescale = $state(255);
+  io = $state<'int8' | 'float32'>('int8');
+  method = $state<NonNullable<QuantizeRunArgs['method']>>('auto');
+  maxSamples = $state(100);
+  running = $state(false);
+  result = $state.raw<QuantizeRunResult | null>(null);
+  // report view
+  rmseLimit = $state(0.7);
+  rangeLimit = $state(255);
+  sort = $state<{ key: SortKey; descending: boolean }>({ key: 'index', descending: false });
+  selected = $state<number | null>(null);
+
+  report = $derived<QuantizationReport | null>(this.result?.report ?? null);
+  rows = $derived.by(() => {
+    const r = this.report;
+    if (!r) return [];
+    const rows = r.layers.map((l, i) => ({ ...l, index: i, flags: this.flags(l) }));
+    const { key, descending } = this.sort;
+    const dir = descending ? -1 : 1;
+    return rows.sort((a, b) => {
+      const x = a[key];
+      const y = b[key];
+      return (typeof x === 'string' ? x.localeCompare(String(y)) : x - (y as number)) * dir || a.index - b.index;
+    });
+  });
+  flaggedCount = $derived(this.rows.filter((r) => r.flags.rmse || r.flags.range).length);
+  selectedRow = $derived(this.report?.layers.find((l) => l.op_index === this.selected) ?? null);
+  selectedHistogram = $derived(this.report?.histograms.find((h) => h.op_index === this.selected) ?? null);
+
+  flags(l: LayerErrorRow): { rmse: boolean; range: boolean } {
+    return { rmse: l.rmse_over_scale > this.rmseLimit, range: l.range > this.rangeLimit };
+  }
+
+  sortBy(key: SortKey): void {
+    if (this.sort.key === key) this.sort = { key, descending: !this.sort.descending };
+    else this.sort = { key, descending: !['index', 'op_name', 'tensor_name'].includes(key) };
+  }
+
+  async pickModel(list: FileList): Promise<void> {
+    const [f] = await readFiles(list);
+    if (f) {
+      this.modelFile = f;
+      this.useCurrent = false;
+    }
+  }
+
+  async pickData(list: FileList): Promise<void> {
+    this.data = (await readFiles(list)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  normSpec(): string | undefined {
+    if (this.norm === 'model') return undefined;
+    return this.norm === 'rescale' ? `rescale:${this.rescale}` : this.norm;
+  }
+
+  async run(currentModelId: string | null, onjob: (jobId: string | null) => void): Promise<void> {
+    let model: ModelSource;
+    if (this.useCurrent && currentModelId) model = { modelId: currentModelId };
+    else if (this.modelFile) model = { name: this.modelFile.name, bytes: this.modelFile.bytes };
+    else throw new Error('Choose a float model (.tflite or .h5) first');
+    if (this.data.length === 0) throw new Error('Choose representative data: images, a .npy/.npz or a .csv file');
+    const jobId = crypto.randomUUID();
+    const norm = this.normSpec();
+    this.running = true;
+    onjob(jobId);
+    try {
+      this.result = await api.quantize.run({
+        jobId,
+        model,
+        data: { files: this.data.map((f) => ({ name: f.name.split('/').pop() || f.name, bytes: f.bytes })) },
+        io: this.io,
+        method: this.method,
+        maxSamples: this.maxSamples,
+        thresholds: { rmseOverScale: this.rmseLimit, range: this.rangeLimit },
+        ...(norm ? { norm } : {}),
+      });
+      const worst = [...this.result.report.layers].sort((a, b) => b.rmse_over_scale - a.rmse_over_scale)[0];
+      this.selected = worst?.op_index ?? null;
+    } finally {
+      this.running = false;
+      onjob(null);
+    }
+  }
+
+  /** The report as a browser download (CSV: MLTK's 12 columns; HTML; JSON). */
+  async export(format: ExportFormat): Promise<string> {
+    if (!this.result) throw new Error('Quantize first');
+    const r = await api.quantize.export({ reportId: this.result.reportId, format });
+    if (!r.data) throw new Error(`The host returned no ${format} report`);
+    download(r.data, r.fileName, { html: 'text/html', csv: 'text/csv', json: 'application/json' }[format]);
+    return r.fileName;
+  }
+
+  downloadModel(): void {
+    if (this.result) download(this.result.bytes, this.result.name, 'application/octet-stream');
+  }
+}
+
+function download(data: Uint8Array, fileName: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([data as Uint8Array<ArrayBuffer>], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
