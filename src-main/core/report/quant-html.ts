@@ -14,7 +14,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:24px 0 8px}
 .muted{color:#59636e}.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}
 table{border-collapse:collapse;font-size:12px}th,td{padding:3px 8px;border-bottom:1px solid #e3e6ea;text-align:right}
 th{background:#f4f6f8;position:sticky;top:0}td.l,th.l{text-align:left}
-tr.flag td{background:#fff1f0}.bad{color:#c62828;font-weight:600}
+tr.flag td{background:#fff1f0}td.name{max-width:260px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.bad{color:#c62828;font-weight:600}
 .metrics{display:flex;gap:12px;flex-wrap:wrap}.metric{border:1px solid #e3e6ea;border-radius:6px;padding:8px 12px;min-width:110px}
 .metric b{display:block;font-size:16px}
 svg.chart{display:block;margin:8px 0;font:10px system-ui,sans-serif}svg .title{font-size:12px;font-weight:600}
@@ -57,7 +57,7 @@ export function quantHtml(r: QuantizationReport, meta: ReportMeta): string {
   const rows = r.layers.map((l, i) => {
     const f = layerFlags(l, r.thresholds);
     const c = (v: number, bad = false) => `<td${bad ? ' class="bad"' : ''}>${fmt(v)}</td>`;
-    return `<tr${f.rmse || f.range ? ' class="flag"' : ''}><td>${i}</td><td class="l">${escapeXml(l.op_name)}</td><td>${l.tensor_idx}</td><td class="l mono">${escapeXml(l.tensor_name)}</td>${c(l.num_elements)}${c(l.stddev)}${c(l.mean_error)}${c(l.max_abs_error)}${c(l.mean_squared_error)}${c(l.scale)}${c(l.zero_point)}${c(l.range, f.range)}${c(l.rmse_over_scale, f.rmse)}${c(l.accumulated_rmse)}${c(l.accumulated_max_abs_error)}</tr>`;
+    return `<tr${f.rmse || f.range ? ' class="flag"' : ''}><td>${i}</td><td class="l">${escapeXml(l.op_name)}</td><td>${l.tensor_idx}</td><td class="l mono name" title="${escapeXml(l.tensor_name)}">${escapeXml(l.tensor_name)}</td>${c(l.num_elements)}${c(l.stddev)}${c(l.mean_error)}${c(l.max_abs_error)}${c(l.mean_squared_error)}${c(l.scale)}${c(l.zero_point)}${c(l.range, f.range)}${c(l.rmse_over_scale, f.rmse)}${c(l.accumulated_rmse)}${c(l.accumulated_max_abs_error)}</tr>`;
   });
   const advice = r.advice.length
     ? `<ul class="advice">${r.advice.map((a) => `<li><span class="mono muted">${a.layer === null ? 'input' : escapeXml(String(a.layer))}</span> ${escapeXml(a.message)}</li>`).join('')}</ul>`
