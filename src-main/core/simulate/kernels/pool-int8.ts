@@ -20,59 +20,6 @@ export interface PoolParams {
   actMax: number;
 }
 
-type Reduce = 'avg' | 'max';
-
-function pool(
-  p: PoolParams,
-  input: ArrayLike<number>,
-  output: { [i: number]: number },
-  mode: Reduce,
-  quantized: boolean,
-): void {
-  const { inH, inW, channels: C, outH, outW, filterH, filterW, strideH, strideW } = p;
-  const acc = new Float64Array(C);
-  for (let b = 0; b < p.batches; b++) {
-    const inBase = b * inH * inW * C;
-    let o = b * outH * outW * C;
-    for (let oy = 0; oy < outH; oy++) {
-      const iy0 = oy * strideH - p.padTop;
-      const fyStart = Math.max(0, -iy0);
-      const fyEnd = Math.min(filterH, inH - iy0);
-      for (let ox = 0; ox < outW; ox++) {
-        const ix0 = ox * strideW - p.padLeft;
-        const fxStart = Math.max(0, -ix0);
-        const fxEnd = Math.min(filterW, inW - ix0);
-        acc.fill(mode === 'max' ? -Infinity : 0);
-        for (let fy = fyStart; fy < fyEnd; fy++) {
-          for (let fx = fxStart; fx < fxEnd; fx++) {
-            const xi = inBase + ((iy0 + fy) * inW + ix0 + fx) * C;
-            if (mode === 'max') {
-              for (let c = 0; c < C; c++) if (input[xi + c] > acc[c]) acc[c] = input[xi + c];
-            } else {
-              for (let c = 0; c < C; c++) acc[c] += input[xi + c];
-            }
-          }
-        }
-        const count = (fyEnd - fyStart) * (fxEnd - fxStart);
-        for (let c = 0; c < C; c++) {
-          let v = acc[c];
-          if (mode === 'avg') {
-            if (quantized) {
-              const half = Math.trunc(count / 2);
-              v = Math.trunc(v > 0 ? (v + half) / count : (v - half) / count);
-            } else {
-              v = Math.fround(v) / count;
-            }
-          }
-          if (v < p.actMin) v = p.actMin;
-          else if (v > p.actMax) v = p.actMax;
-          output[o++] = v;
-        }
-      }
-    }
-  }
-}
-
 /** int8 pooling, monomorphic: channel-inner loops with an Int32 accumulator row. */
 function poolInt8(p: PoolParams, input: Int8Array, output: Int8Array, max: boolean): void {
   const { inH, inW, channels: C, outH, outW, filterH, filterW, strideH, strideW, actMin, actMax } = p;
@@ -125,11 +72,55 @@ export function maxPoolInt8(p: PoolParams, input: Int8Array, output: Int8Array):
   poolInt8(p, input, output, true);
 }
 
-/** Float pools: the float sum is accumulated in float32 order by the float kernel file instead. */
+/**
+ * float32 pooling, monomorphic over Float32Array (a generic ArrayLike loop
+ * was several times slower). Same arithmetic: max of the window; average = the window sum in double,
+ * rounded to float32, divided by the count (in double), stored as float32; then clamp.
+ */
+function poolFloat(p: PoolParams, input: Float32Array, output: Float32Array, max: boolean): void {
+  const { inH, inW, channels: C, outH, outW, filterH, filterW, strideH, strideW, actMin, actMax } = p;
+  const acc = new Float64Array(C);
+  for (let b = 0; b < p.batches; b++) {
+    const inBase = b * inH * inW * C;
+    let o = b * outH * outW * C;
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * strideH - p.padTop;
+      const fyStart = Math.max(0, -iy0);
+      const fyEnd = Math.min(filterH, inH - iy0);
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * strideW - p.padLeft;
+        const fxStart = Math.max(0, -ix0);
+        const fxEnd = Math.min(filterW, inW - ix0);
+        acc.fill(max ? -Infinity : 0);
+        for (let fy = fyStart; fy < fyEnd; fy++) {
+          for (let fx = fxStart; fx < fxEnd; fx++) {
+            const xi = inBase + ((iy0 + fy) * inW + ix0 + fx) * C;
+            if (max) {
+              for (let c = 0; c < C; c++) {
+                const v = input[xi + c];
+                if (v > acc[c]) acc[c] = v;
+              }
+            } else {
+              for (let c = 0; c < C; c++) acc[c] += input[xi + c];
+            }
+          }
+        }
+        const count = (fyEnd - fyStart) * (fxEnd - fxStart);
+        for (let c = 0; c < C; c++) {
+          let v = max ? acc[c] : Math.fround(acc[c]) / count;
+          if (v < actMin) v = actMin;
+          else if (v > actMax) v = actMax;
+          output[o++] = v;
+        }
+      }
+    }
+  }
+}
+
 export function maxPoolFloat(p: PoolParams, input: Float32Array, output: Float32Array): void {
-  pool(p, input, output, 'max', false);
+  poolFloat(p, input, output, true);
 }
 
 export function averagePoolFloat(p: PoolParams, input: Float32Array, output: Float32Array): void {
-  pool(p, input, output, 'avg', false);
+  poolFloat(p, input, output, false);
 }

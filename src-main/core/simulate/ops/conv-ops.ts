@@ -1,6 +1,7 @@
 /** Prepare CONV_2D, DEPTHWISE_CONV_2D (int8 per-channel and float32). */
 import { activationRangeFloat, activationRangeQuantized, quantizeMultipliers } from '../quant-math.ts';
 import { convInt8, depthwiseConvInt8, packFilterPairs, type ConvGeometry } from '../kernels/conv-int8.ts';
+import { wasmConvFloat } from '../wasm/conv-float-wasm.ts';
 import { wasmConv, wasmDepthwise } from '../wasm/conv-wasm.ts';
 import { convFloat, depthwiseConvFloat } from '../kernels/float-conv.ts';
 import { computeOutSize, computePadding, floatClamp, type PrepareContext, type Run } from './context.ts';
@@ -84,6 +85,7 @@ function prepareConvLike(ctx: PrepareContext, depthwise: boolean): Run {
     const w = ctx.constInput<Float32Array>(1, 'filter');
     const b = hasBias ? ctx.inputData<Float32Array>(2) : null;
     const y = ctx.outputData<Float32Array>();
+    if (ctx.wasm && !depthwise && (!hasBias || ctx.isConst(2))) return wasmConvFloat(ctx.wasm, g, p, x, w, b, y);
     return depthwise ? () => depthwiseConvFloat(p, x, w, b, y) : () => convFloat(p, x, w, b, y);
   }
   ctx.requireType(input, 'int8');

@@ -2,6 +2,7 @@
 import { activationRangeFloat, activationRangeQuantized, quantizeMultipliers } from '../quant-math.ts';
 import { fullyConnectedInt8 } from '../kernels/fc-int8.ts';
 import { packFilterPairs } from '../kernels/dot.ts';
+import { wasmFullyConnectedFloat } from '../wasm/conv-float-wasm.ts';
 import { wasmFullyConnected } from '../wasm/conv-wasm.ts';
 import { fullyConnectedFloat } from '../kernels/float-conv.ts';
 import {
@@ -38,6 +39,9 @@ export function prepareFullyConnected(ctx: PrepareContext): Run {
     const w = ctx.inputData<Float32Array>(1);
     const b = hasBias ? ctx.inputData<Float32Array>(2) : null;
     const y = ctx.outputData<Float32Array>();
+    if (ctx.wasm && ctx.isConst(1) && (!hasBias || ctx.isConst(2))) {
+      return wasmFullyConnectedFloat(ctx.wasm, p, p, x, w, b, y);
+    }
     return () => fullyConnectedFloat(p, x, w, b, y);
   }
   ctx.requireType(input, 'int8');

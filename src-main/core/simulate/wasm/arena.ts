@@ -21,6 +21,7 @@ interface Exports {
   memory: WebAssembly.Memory;
   conv_int8: (params: number) => void;
   depthwise_int8: (params: number) => void;
+  conv_f32: (params: number) => void;
   __heap_base: WebAssembly.Global;
 }
 
@@ -38,12 +39,15 @@ export class WasmArena {
   private i8v = new Int8Array(0);
   private i16v = new Int16Array(0);
   private i32v = new Int32Array(0);
+  private f32v = new Float32Array(0);
+  private f64v = new Float64Array(0);
 
   constructor(module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, {});
     this.exports = instance.exports as unknown as Exports;
-    if (typeof this.exports.conv_int8 !== 'function' || typeof this.exports.depthwise_int8 !== 'function') {
-      throw new SimulateError('simulator WASM module lacks conv_int8/depthwise_int8 exports');
+    if (typeof this.exports.conv_int8 !== 'function' || typeof this.exports.depthwise_int8 !== 'function' ||
+      typeof this.exports.conv_f32 !== 'function') {
+      throw new SimulateError('simulator WASM module lacks conv_int8/depthwise_int8/conv_f32 exports');
     }
     this.top = align16(Number(this.exports.__heap_base.value));
   }
@@ -90,6 +94,15 @@ export class WasmArena {
     return this.i32v;
   }
 
+  get f32(): Float32Array {
+    this.views();
+    return this.f32v;
+  }
+  get f64(): Float64Array {
+    this.views();
+    return this.f64v;
+  }
+
   private views(): void {
     const buf = this.exports.memory.buffer;
     if (buf === this.buffer) return;
@@ -97,6 +110,8 @@ export class WasmArena {
     this.i8v = new Int8Array(buf);
     this.i16v = new Int16Array(buf);
     this.i32v = new Int32Array(buf);
+    this.f32v = new Float32Array(buf);
+    this.f64v = new Float64Array(buf);
   }
 
   private grow(bytes: number): void {

@@ -241,3 +241,109 @@ void depthwise_int8(const Params *p) {
     }
   }
 }
+
+/* ---- float32 CONV_2D / FULLY_CONNECTED ----------------------------------------------------
+ * Same semantics as the TS float kernels: products of two float32 values are exact in double,
+ * summed in double, + bias, rounded to float32 once, clamped. Only the summation order differs
+ * (two lanes), which moves the double sum by a few ulp of double, far below float32 rounding. */
+typedef struct {
+  int32_t inH, inW, inC, outH, outW, outC;
+  int32_t filterH, filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft;
+  int32_t unused0, unused1;
+  float actMin, actMax;
+  int32_t batches, kPad;
+  /* filter: double [chPad][kPad]; bias: double [chPad] (zeros when absent) */
+  int32_t filter, bias, chPad, unused2, input, output, x64, patch, acc;
+} FParams;
+
+static void gather_f64(const FParams *p, const double *x, int32_t oy, int32_t ox, double *patch) {
+  const int32_t inC = p->inC;
+  const int32_t iy0 = oy * p->strideH - p->padTop, ix0 = ox * p->strideW - p->padLeft;
+  int32_t pi = 0;
+  for (int32_t fy = 0; fy < p->filterH; fy++) {
+    const int32_t iy = iy0 + fy * p->dilationH;
+    for (int32_t fx = 0; fx < p->filterW; fx++) {
+      const int32_t ix = ix0 + fx * p->dilationW;
+      if (iy < 0 || iy >= p->inH || ix < 0 || ix >= p->inW) {
+        for (int32_t c = 0; c < inC; c++) patch[pi + c] = 0.0;
+      } else {
+        const double *src = x + (iy * p->inW + ix) * inC;
+        for (int32_t c = 0; c < inC; c++) patch[pi + c] = src[c];
+      }
+      pi += inC;
+    }
+  }
+}
+
+static inline float clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* Channels oc..oc+3 of two pixels: out rows get (float)(dot + bias), clamped; n = valid channels. */
+static void dot4x2_f64(const FParams *p, const double *w, const double *a, const double *b,
+                       int32_t oc, int32_t n, float *outA, float *outB) {
+  const int32_t kPad = p->kPad;
+  const double *w0 = w + oc * kPad, *w1 = w0 + kPad, *w2 = w1 + kPad, *w3 = w2 + kPad;
+  v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+  for (int32_t k = 0; k < kPad; k += 2) {
+    v128_t va = wasm_v128_load(a + k), vb = wasm_v128_load(b + k);
+    v128_t f = wasm_v128_load(w0 + k);
+    a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(va, f));
+    b0 = wasm_f64x2_add(b0, wasm_f64x2_mul(vb, f));
+    f = wasm_v128_load(w1 + k);
+    a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(va, f));
+    b1 = wasm_f64x2_add(b1, wasm_f64x2_mul(vb, f));
+    f = wasm_v128_load(w2 + k);
+    a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(va, f));
+    b2 = wasm_f64x2_add(b2, wasm_f64x2_mul(vb, f));
+    f = wasm_v128_load(w3 + k);
+    a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(va, f));
+    b3 = wasm_f64x2_add(b3, wasm_f64x2_mul(vb, f));
+  }
+  const double *bias = (const double *)p->bias + oc;
+  double ra[4], rb[4];
+  v128_t accs[8] = {a0, a1, a2, a3, b0, b1, b2, b3};
+  for (int32_t i = 0; i < 4; i++) {
+    ra[i] = wasm_f64x2_extract_lane(accs[i], 0) + wasm_f64x2_extract_lane(accs[i], 1) + bias[i];
+    rb[i] = wasm_f64x2_extract_lane(accs[4 + i], 0) + wasm_f64x2_extract_lane(accs[4 + i], 1) + bias[i];
+  }
+  for (int32_t i = 0; i < n; i++) {
+    outA[oc + i] = clampf((float)ra[i], p->actMin, p->actMax);
+    if (outB) outB[oc + i] = clampf((float)rb[i], p->actMin, p->actMax);
+  }
+}
+
+void conv_f32(const FParams *p) {
+  const int32_t inCount = p->batches * p->inH * p->inW * p->inC;
+  const float *in = (const float *)p->input;
+  double *x = (double *)p->x64;
+  for (int32_t i = 0; i < inCount; i++) x[i] = (double)in[i];
+  for (int32_t i = 0; i < 2; i++) x[inCount + i] = 0.0;
+  const double *w = (const double *)p->filter;
+  const int32_t k = p->filterH * p->filterW * p->inC, kPad = p->kPad, outC = p->outC;
+  double *patchA = (double *)p->patch, *patchB = patchA + kPad;
+  for (int32_t i = k; i < kPad; i++) patchA[i] = patchB[i] = 0.0;
+  const int32_t direct = p->filterH == 1 && p->filterW == 1 && p->strideH == 1 &&
+                         p->strideW == 1 && p->padTop == 0 && p->padLeft == 0 && k == kPad;
+  const int32_t npix = p->outH * p->outW;
+  float *out = (float *)p->output;
+  for (int32_t b = 0; b < p->batches; b++) {
+    const double *xb = x + b * p->inH * p->inW * p->inC;
+    float *ob = out + b * npix * outC;
+    for (int32_t pix = 0; pix < npix; pix += 2) {
+      const int32_t two = pix + 1 < npix;
+      const double *pa, *pb;
+      if (direct) {
+        pa = xb + pix * k;
+        pb = two ? pa + k : pa;
+      } else {
+        gather_f64(p, xb, pix / p->outW, pix % p->outW, patchA);
+        if (two) gather_f64(p, xb, (pix + 1) / p->outW, (pix + 1) % p->outW, patchB);
+        pa = patchA;
+        pb = two ? patchB : patchA;
+      }
+      for (int32_t oc = 0; oc < outC; oc += 4) {
+        const int32_t n = outC - oc < 4 ? outC - oc : 4;
+        dot4x2_f64(p, w, pa, pb, oc, n, ob + pix * outC, two ? ob + (pix + 1) * outC : 0);
+      }
+    }
+  }
+}

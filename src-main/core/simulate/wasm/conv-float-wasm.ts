@@ -1,0 +1,103 @@
+/**
+ * Run closures for float32 CONV_2D and FULLY_CONNECTED on the WASM kernel conv_f32
+ * (sim-kernels.c): filter and bias held as float64 (exact copies of the float32 values), products
+ * summed in double, rounded to float32 once — the TS float kernels' arithmetic.
+ */
+import type { ConvGeometry } from '../kernels/conv-int8.ts';
+import type { WasmArena } from './arena.ts';
+
+// Field order of `FParams` in sim-kernels.c (4 bytes each).
+const GEOMETRY: (keyof ConvGeometry)[] = [
+  'inH', 'inW', 'inC', 'outH', 'outW', 'outC', 'filterH', 'filterW',
+  'strideH', 'strideW', 'dilationH', 'dilationW', 'padTop', 'padLeft',
+];
+const F_ACT_MIN = 16;
+const F_BATCHES = 18;
+const F_FILTER = 20;
+const F_INPUT = 24;
+const PARAM_WORDS = 29;
+
+const pad2 = (n: number): number => (n + 1) & ~1;
+const pad4 = (n: number): number => (n + 3) & ~3;
+
+export interface FloatClamp {
+  actMin: number;
+  actMax: number;
+}
+
+/** CONV_2D float32 on WASM: filter OHWI. */
+export function wasmConvFloat(
+  arena: WasmArena,
+  g: ConvGeometry,
+  act: FloatClamp,
+  input: Float32Array,
+  filter: Float32Array,
+  bias: Float32Array | null,
+  output: Float32Array,
+): () => void {
+  const k = g.filterH * g.filterW * g.inC;
+  const kPad = pad2(k);
+  const chPad = pad4(g.outC);
+  const filterAt = arena.alloc(chPad * kPad * 8);
+  const biasAt = arena.alloc(chPad * 8);
+  const params = arena.alloc(PARAM_WORDS * 4);
+  const f64 = arena.f64;
+  for (let oc = 0; oc < g.outC; oc++) {
+    const dst = (filterAt >> 3) + oc * kPad;
+    for (let i = 0; i < k; i++) f64[dst + i] = filter[oc * k + i];
+    f64[(biasAt >> 3) + oc] = bias ? bias[oc] : 0;
+  }
+  const w = params >> 2;
+  const i32 = arena.i32;
+  GEOMETRY.forEach((key, i) => (i32[w + i] = g[key]));
+  arena.f32.set([act.actMin, act.actMax], w + F_ACT_MIN);
+  i32.set([g.batches, kPad, filterAt, biasAt, chPad], w + F_BATCHES);
+  void F_FILTER;
+  arena.reserve('input', input.length * 4);
+  arena.reserve('output', output.length * 4);
+  arena.reserve('x16', (input.length + 2) * 8);
+  arena.reserve('patch', 2 * kPad * 8);
+  return () => {
+    const inAt = arena.scratch('input'); // the first call may grow memory: views after it
+    const outAt = arena.scratch('output');
+    const v = arena.i32;
+    const at = w + F_INPUT;
+    v[at] = inAt;
+    v[at + 1] = outAt;
+    v[at + 2] = arena.scratch('x16');
+    v[at + 3] = arena.scratch('patch');
+    arena.f32.set(input, inAt >> 2);
+    arena.exports.conv_f32(params);
+    output.set(arena.f32.subarray(outAt >> 2, (outAt >> 2) + output.length));
+  };
+}
+
+/** FULLY_CONNECTED float32 on WASM (constant filter [outDepth, accumDepth]) as a 1x1 conv. */
+export function wasmFullyConnectedFloat(
+  arena: WasmArena,
+  dims: { batches: number; accumDepth: number; outDepth: number },
+  act: FloatClamp,
+  input: Float32Array,
+  filter: Float32Array,
+  bias: Float32Array | null,
+  output: Float32Array,
+): () => void {
+  const g: ConvGeometry = {
+    batches: 1,
+    inH: 1,
+    inW: dims.batches,
+    inC: dims.accumDepth,
+    outH: 1,
+    outW: dims.batches,
+    outC: dims.outDepth,
+    filterH: 1,
+    filterW: 1,
+    strideH: 1,
+    strideW: 1,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: 0,
+    padLeft: 0,
+  };
+  return wasmConvFloat(arena, g, act, input, filter, bias, output);
+}
