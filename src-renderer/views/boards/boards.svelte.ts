@@ -27,18 +27,28 @@ export class BoardsState {
     this.useFiles ? (this.files.length > 0 ? { files: this.files } : null) : { seed: this.seed },
   );
   chosen = $derived(this.boards.find((b) => b.id === this.board) ?? null);
-  usable = $derived(!!this.chosen && (this.chosen.status === 'ready' || this.chosen.status === 'available'));
+  /** 'busy' is this app's own open session on the board (profiles on it are serialized). */
+  usable = $derived(!!this.chosen && this.chosen.status !== 'not-a-board');
 
-  /** One scan; a typed path that is not a board still shows up, with the reason. */
-  async refresh(): Promise<void> {
-    if (this.scanning) return;
-    this.scanning = true;
-    try {
-      this.boards = await api.boards.list({ paths: this.typedPaths });
-      if (!this.boards.some((b) => b.id === this.board)) this.board = this.boards[0]?.id ?? 'virtual';
-    } finally {
-      this.scanning = false;
-    }
+  #inFlight: Promise<void> | null = null;
+
+  /**
+   * One scan; a typed path that is not a board still shows up, with the reason. `quiet` scans
+   * (hotplug polling) do not show the scanning state; overlapping calls share one scan.
+   */
+  refresh(quiet = false): Promise<void> {
+    if (!quiet) this.scanning = true;
+    this.#inFlight ??= api.boards
+      .list({ paths: this.typedPaths })
+      .then((boards) => {
+        this.boards = boards;
+        if (!boards.some((b) => b.id === this.board)) this.board = boards[0]?.id ?? 'virtual';
+      })
+      .finally(() => {
+        this.#inFlight = null;
+        this.scanning = false;
+      });
+    return this.#inFlight;
   }
 
   /** Add a typed port path and scan (probes it with the handshake). */

@@ -81,6 +81,41 @@ export class CompareState {
     return (cycles: number): number | undefined => (mhz ? cycles / mhz : undefined);
   });
 
+  /** Estimated µs per op index (the estimate's cycles at the profile clock). */
+  estUsByIndex = $derived.by(() => {
+    const out = new Map<number, number>();
+    for (const [i, c] of this.estimates) {
+      const us = this.estUs(c);
+      if (us !== undefined) out.set(i, us);
+    }
+    return out;
+  });
+  /**
+   * Bar scales (µs at full width). One shared axis when the estimate and the board are within 4×
+   * of each other in total; otherwise each series gets its own (the virtual board runs at host
+   * speed, nothing like the profile's MCU, and one axis would flatten it to nothing).
+   */
+  scales = $derived.by(() => {
+    let mPeak = 0;
+    let ePeak = 0;
+    let mTotal = 0;
+    let eTotal = 0;
+    for (const l of this.compare.layers) {
+      const m = l.measuredUs ?? 0;
+      const e = this.estUsByIndex.get(l.index) ?? 0;
+      mPeak = Math.max(mPeak, m);
+      ePeak = Math.max(ePeak, e);
+      mTotal += m;
+      eTotal += e;
+    }
+    const ratio = mTotal / eTotal;
+    const shared = ratio >= 0.25 && ratio <= 4;
+    const peak = Math.max(mPeak, ePeak, 1e-9);
+    return shared
+      ? { shared, measured: peak, est: peak }
+      : { shared, measured: Math.max(mPeak, 1e-9), est: Math.max(ePeak, 1e-9) };
+  });
+
   /** Numbers ascend first; the first click on a numeric timing/diff column shows the biggest. */
   sortBy(key: SortKey): void {
     if (this.sort.key === key) this.sort = { key, descending: !this.sort.descending };

@@ -1,0 +1,149 @@
+/**
+ * Board view end to end in Chromium via the web host: pick a board, profile a model on it, see
+ * every layer match the host simulator, look at a layer, export the HTML report and open it
+ * offline. The emulated Cortex-M3 (QEMU, a ~10-15 KB/s UART) runs micro_speech; the virtual
+ * board runs person_detect.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { fixturePath, readGolden } from '../helpers/fixtures.ts';
+import { openApp, openModelFile, screenshot } from './app-page.ts';
+
+const EXPORTS = resolve(import.meta.dirname, '../../test-results/exports');
+
+async function profileOn(page: Page, board: string, timeout: number): Promise<void> {
+  await page.getByTestId('view-board').click();
+  const card = page.locator(`[data-testid="board-card"][data-board-id="${board}"]`);
+  await expect(card).toBeVisible();
+  await card.click();
+  await expect(card).toHaveAttribute('aria-checked', 'true');
+  await page.getByTestId('board-profile').click();
+  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout });
+  await expect(page.getByTestId('progress')).toHaveCount(0);
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+}
+
+/** Every op of the golden run has a row, plus one row per model input; all of them match. */
+async function expectAllMatch(page: Page, golden: string): Promise<number> {
+  const ops = readGolden(golden).op_outputs.length;
+  const inputs = readGolden(golden).inputs.length;
+  await expect(page.getByTestId('compare-verdict')).toHaveText(`✓ All ${ops} layers match`);
+  // The table is virtualized: it knows every row and renders those in view.
+  await expect(page.getByTestId('compare-table')).toHaveAttribute('aria-rowcount', String(ops + inputs));
+  const rows = page.getByTestId('compare-row');
+  await expect(rows.first()).toBeVisible();
+  for (const r of await rows.all()) await expect(r).toHaveAttribute('data-status', 'match');
+  await expect(page.getByTestId('first-divergent')).toHaveCount(0);
+  return ops;
+}
+
+/** Export the HTML report as a download, then open the saved file in Chromium with the network off. */
+async function exportAndOpenHtml(page: Page, name: string): Promise<string> {
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('export-html').click();
+  const download = await downloading;
+  mkdirSync(EXPORTS, { recursive: true });
+  const file = join(EXPORTS, download.suggestedFilename());
+  await download.saveAs(file);
+  await expect(page.getByTestId('exported')).toContainText(download.suggestedFilename());
+  expect(download.suggestedFilename()).toBe(name);
+
+  const report = await page.context().newPage();
+  const remote: string[] = [];
+  report.on('request', (r) => {
+    if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) remote.push(r.url());
+  });
+  await report.goto(`file://${file}`);
+  await screenshot(report, `report-${name.replace(/\.html$/, '')}`);
+  const text = await report.locator('body').innerText();
+  await report.close();
+  expect(remote, 'the report must open offline').toEqual([]);
+  return text;
+}
+
+test('emulated Cortex-M3: micro_speech profiles layer by layer, all layers match, HTML report opens offline', async ({
+  page,
+}) => {
+  test.setTimeout(300_000); // QEMU boots and receives ~19 KB over an emulated UART
+  await openApp(page);
+  await openModelFile(
+    page,
+    fixturePath('models', 'micro_speech_quantized.tflite'),
+    'micro_speech_quantized.tflite',
+  );
+  await page.getByTestId('view-board').click();
+  await page
+    .getByTestId('board-file-input')
+    .setInputFiles(fixturePath('data', 'mltk_yes_features_int8_49x40.npy'));
+  await profileOn(page, 'qemu', 240_000);
+
+  const ops = await expectAllMatch(page, 'micro_speech_quantized');
+  await expect(page.getByTestId('compare-summary')).toContainText('mps2-an385');
+  await expect(page.getByTestId('compare-summary')).toContainText('mltk_yes_features_int8_49x40.npy');
+  await expect(page.getByTestId('output-metrics')).toContainText('top-1 agrees');
+  await expect(page.getByTestId('output-metrics')).toContainText('cos 1.000000');
+
+  // The last op is selected: host and device histograms, identical values.
+  const detail = page.getByTestId('layer-compare');
+  await expect(detail).toHaveAttribute('data-index', String(ops - 1));
+  await expect(detail.getByTestId('histogram')).toHaveCount(2);
+  await expect(detail.getByTestId('identical')).toBeVisible();
+  await expect(page.getByTestId('timing-chart').locator('g.layer')).toHaveCount(ops);
+  await screenshot(page, 'compare-micro_speech-qemu');
+
+  const text = await exportAndOpenHtml(page, 'micro_speech_quantized-qemu.html');
+  expect(text).toContain('micro_speech_quantized.tflite on mps2-an385');
+  expect(text).toContain(`All ${ops} layers match bit for bit.`);
+  for (const op of ['DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'SOFTMAX']) expect(text).toContain(op);
+});
+
+test('virtual board: person_detect profiles, all layers match; sort, inspect, calibrate, export', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await openApp(page); // starts on the bundled person_detect example
+  await expect(page.getByTestId('header-model')).toHaveText('person_detect.tflite');
+  await page.getByTestId('view-board').click();
+  await page
+    .getByTestId('board-file-input')
+    .setInputFiles(fixturePath('data', 'tflm_person_gray_u8_96x96.npy'));
+  await profileOn(page, 'virtual', 60_000);
+  const ops = await expectAllMatch(page, 'person_detect');
+  await expect(page.getByTestId('output-metrics')).toContainText('top-1 agrees');
+
+  // Sorting by measured time puts the slowest layer first.
+  await page.getByTestId('compare-sort-measured').click();
+  await expect(page.getByTestId('compare-sort-measured')).toContainText('▼');
+  const shares = await page
+    .getByTestId('compare-row')
+    .evaluateAll((rows) => rows.map((r) => Number.parseFloat(r.children[9].textContent ?? '') || 0));
+  expect(shares[0]).toBe(Math.max(...shares));
+  await page.getByTestId('compare-sort-index').click();
+
+  // The keyboard walks the table: Home is the model input, then op 0 (a conv), then op 1.
+  const detail = page.getByTestId('layer-compare');
+  await page.getByTestId('compare-table').focus();
+  await page.keyboard.press('Home');
+  await expect(detail).toHaveAttribute('data-index', '-1');
+  await page.keyboard.press('ArrowDown');
+  await expect(detail).toHaveAttribute('data-index', '0');
+  await expect(detail.getByTestId('histogram')).toHaveCount(2);
+  await expect(detail.getByTestId('identical')).toContainText('bit-identical');
+  await expect(page.locator('[data-testid="compare-row"][data-index="0"]')).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await page.keyboard.press('ArrowDown');
+  await expect(detail).toHaveAttribute('data-index', '1');
+
+  await page.getByTestId('calibrate').click();
+  await expect(page.getByTestId('calibration-fit')).toContainText(/per-layer error \d+\.\d% → \d+\.\d%/);
+  await expect(page.getByTestId('timing-chart').locator('g.layer')).toHaveCount(ops);
+  await screenshot(page, 'compare-person_detect-virtual');
+
+  const text = await exportAndOpenHtml(page, 'person_detect-virtual.html');
+  expect(text).toContain('person_detect.tflite on');
+  expect(text).toContain(`All ${ops} layers match bit for bit.`);
+});
