@@ -1,6 +1,6 @@
 /*
  * Element-wise int8 activations, matching TFLite Micro: RELU (requantizing, activations.cc),
- * RELU6 (clamp in the input's quantization, which must equal the output's), LEAKY_RELU
+ * RELU6 (clamp in the input's quantization, output parameters unused, as micro does), LEAKY_RELU
  * (two multipliers: identity for x >= 0, alpha for x < 0), TANH (gemmlowp fixed point,
  * output scale 1/128, zero point 0) and HARD_SWISH (TFLite's int16 "reluish" pipeline,
  * evaluated once per possible input into a 256-entry table at prepare time).
@@ -145,11 +145,22 @@ qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op) {
     return QS_OK;
   }
   if (op->code == OP_RELU6) {
-    /* TFLite Micro clamps RELU6 in the input's quantization without rescaling */
-    if (in->scale != out->scale || in->zp != out->zp)
-      return qs_fail(m, QS_ERR_QUANT, oi, op->out, "RELU6 output quantization differs from input");
+    /* TFLite Micro's Relu6Quantized clamps the raw input to [zp, zp + round(6 / scale)] in
+     * the input's quantization and copies it; the output's parameters are not used */
+    int32_t six = quantize_bound(in, 6.0f);
+    p->in_zp = p->out_zp = 0;
+    p->mult = p->mult_neg = 1 << 30; /* 0.5 * 2^1: exact identity */
+    p->shift = p->shift_neg = 1;
+    p->lo = in->zp > -128 ? in->zp : -128;
+    p->hi = six < 127 ? six : 127;
+    return QS_OK;
   }
-  if ((s = qs_multiplier(m, oi, op->out, (double)in->scale / (double)out->scale, &p->mult, &sh))) return s;
+  if (op->code == OP_LEAKY_RELU) {
+    /* both multipliers from float32 arithmetic, widened afterwards, as the reference */
+    if ((s = qs_multiplier(m, oi, op->out, (double)(in->scale / out->scale), &p->mult, &sh))) return s;
+  } else if ((s = qs_multiplier(m, oi, op->out, (double)in->scale / (double)out->scale, &p->mult, &sh))) {
+    return s;
+  }
   p->shift = (int8_t)sh;
   p->mult_neg = p->mult;
   p->shift_neg = p->shift;
@@ -164,10 +175,6 @@ qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op) {
   } else {
     int32_t z = quantize_bound(out, 0.0f);
     p->lo = z > -128 ? z : -128;
-    if (op->code == OP_RELU6) {
-      z = quantize_bound(out, 6.0f);
-      p->hi = z < 127 ? z : 127;
-    }
   }
   return QS_OK;
 }
