@@ -82,6 +82,37 @@ describe('quantscope profile on the virtual board', () => {
     expect(dump.inputs[0].data_b64).toBe(golden.inputs[0].data_b64);
   }, 180_000);
 
+  it.each([
+    ['tflm_person_gray_u8_96x96.npy', 1],
+    ['tflm_no_person_gray_u8_96x96.npy', 0],
+  ])(
+    'person_detect with --input %s: all 31 layers match, device top-1 = %i',
+    async (file, top1) => {
+      const r = await cli(
+        'profile',
+        fixturePath('models', 'person_detect.tflite'),
+        '--board',
+        'virtual',
+        '--input',
+        fixturePath('data', file),
+        '--u8-bytes',
+        '--json',
+        '--fail-on-mismatch',
+      );
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.input).toBe(file);
+      expect(doc.summary).toEqual({
+        all_match: true,
+        first_divergent: null,
+        layers: 31,
+        mismatched_layers: 0,
+      });
+      expect(doc.outputs[0]).toMatchObject({ top1_host: top1, top1_device: top1, top1_agree: true, rmse: 0 });
+    },
+    120_000,
+  );
+
   it('bad arguments fail with a clear message before touching a board', async () => {
     const model = fixturePath('models', 'micro_speech_quantized.tflite');
     let r = await cli('profile', model, '--board', 'virtual', '--out', join(tmpdir(), 'x.docx'));
