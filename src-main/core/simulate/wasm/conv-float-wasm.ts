@@ -57,18 +57,23 @@ export function wasmConvFloat(
   arena.reserve('output', output.length * 4);
   arena.reserve('x16', (input.length + 2) * 8);
   arena.reserve('patch', 2 * kPad * 8);
-  return () => {
-    const inAt = arena.scratch('input'); // the first call may grow memory: views after it
+  // First run: lay out scratch, write its addresses, make the views (memory is fixed after).
+  let inView: Float32Array | null = null;
+  let outView = new Float32Array(0);
+  let buffer: ArrayBuffer | null = null;
+  const bind = (): Float32Array => {
+    const inAt = arena.scratch('input');
     const outAt = arena.scratch('output');
-    const v = arena.i32;
-    const at = w + F_INPUT;
-    v[at] = inAt;
-    v[at + 1] = outAt;
-    v[at + 2] = arena.scratch('x16');
-    v[at + 3] = arena.scratch('patch');
-    arena.f32.set(input, inAt >> 2);
+    arena.i32.set([inAt, outAt, arena.scratch('x16'), arena.scratch('patch')], w + F_INPUT);
+    buffer = arena.exports.memory.buffer;
+    outView = new Float32Array(buffer, outAt, output.length);
+    return (inView = new Float32Array(buffer, inAt, input.length));
+  };
+  return () => {
+    const view = inView !== null && buffer === arena.exports.memory.buffer ? inView : bind();
+    view.set(input);
     arena.exports.conv_f32(params);
-    output.set(arena.f32.subarray(outAt >> 2, (outAt >> 2) + output.length));
+    output.set(outView);
   };
 }
 

@@ -78,7 +78,11 @@ function writeParams(
   return at;
 }
 
-/** Per run: scratch addresses into the Params block, input in, kernel, output out. */
+/**
+ * Per run: int8 input in, kernel, int8 output out. The first run lays out the shared scratch
+ * (which may grow memory), writes its addresses into the Params block and makes the views; memory
+ * never grows after that, so later runs are two copies and one call.
+ */
 function makeRun(
   arena: WasmArena,
   params: number,
@@ -86,19 +90,24 @@ function makeRun(
   input: Int8Array,
   output: Int8Array,
 ): () => void {
-  return () => {
-    const inAt = arena.scratch('input'); // the first call may grow memory: views after it
+  let inView: Int8Array | null = null;
+  let outView = new Int8Array(0);
+  let buffer: ArrayBuffer | null = null;
+  const bind = (): Int8Array => {
+    const inAt = arena.scratch('input');
     const outAt = arena.scratch('output');
     const i32 = arena.i32;
     const w = (params >> 2) + F_INPUT;
-    i32[w] = inAt;
-    i32[w + 1] = outAt;
-    i32[w + 2] = arena.scratch('x16');
-    i32[w + 3] = arena.scratch('patch');
-    i32[w + 4] = arena.scratch('acc');
-    arena.i8.set(input, inAt);
+    i32.set([inAt, outAt, arena.scratch('x16'), arena.scratch('patch'), arena.scratch('acc')], w);
+    buffer = arena.exports.memory.buffer;
+    outView = new Int8Array(buffer, outAt, output.length);
+    return (inView = new Int8Array(buffer, inAt, input.length));
+  };
+  return () => {
+    const view = inView !== null && buffer === arena.exports.memory.buffer ? inView : bind();
+    view.set(input);
     kernel(params);
-    output.set(arena.i8.subarray(outAt, outAt + output.length));
+    output.set(outView);
   };
 }
 
