@@ -111,8 +111,6 @@ qs_status_t qs_prep_reshape(qs_model_t *m, int oi, qs_op_t *op) {
   qs_status_t s;
   if ((s = same_count(m, oi, op))) return s;
   if (in->dtype != out->dtype) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "output type differs from input");
-  if (in->quantized && (in->scale != out->scale || in->zp != out->zp))
-    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "output quantization differs from input");
   op->eval = copy_eval;
   return QS_OK;
 }

@@ -1,6 +1,6 @@
 /*
- * Data-movement ops (any element type, input and output quantization must agree, as TFLite
- * Micro requires for int8): PAD / PADV2, CONCATENATION, PACK, TRANSPOSE, SHAPE,
+ * Data-movement ops (any element type; bytes are moved without rescaling, as TFLite Micro
+ * does): PAD / PADV2, CONCATENATION, PACK, TRANSPOSE, SHAPE,
  * RESIZE_NEAREST_NEIGHBOR, and ARG_MAX. Shape parameters (paddings, perm, axis, size) must be
  * constant tensors so everything is checked at prepare time.
  */
@@ -38,10 +38,10 @@ static int const_ints(const qs_tensor_t *t, int32_t *v, int max) {
   return (int)n;
 }
 
+/* TFLite Micro moves the bytes of these ops without rescaling (differing quantization
+ * parameters are copied through as is), so only the element type must agree. */
 static qs_status_t same_quant(qs_model_t *m, int oi, const qs_op_t *op, const qs_tensor_t *a, const qs_tensor_t *b) {
   if (a->dtype != b->dtype) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "element types differ");
-  if (a->quantized && (a->scale != b->scale || a->zp != b->zp))
-    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "quantization differs between input and output (requantizing not supported)");
   return QS_OK;
 }
 

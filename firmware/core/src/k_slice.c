@@ -54,8 +54,7 @@ qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op) {
   nd = in->ndims;
   if (!read_vec(qs_in(m, op, 1), b, nd) || !read_vec(qs_in(m, op, 2), e, nd) || !read_vec(qs_in(m, op, 3), s, nd))
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "begin/end/strides must be constant int32 vectors of length rank");
-  if (in->dtype != out->dtype || (in->quantized && (in->scale != out->scale || in->zp != out->zp)))
-    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "output type or quantization differs from input");
+  if (in->dtype != out->dtype) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "output type differs from input");
   begin_mask = fb_i32(&m->fb, &op->opts, 0, 0);
   end_mask = fb_i32(&m->fb, &op->opts, 1, 0);
   shrink = fb_i32(&m->fb, &op->opts, 4, 0);
