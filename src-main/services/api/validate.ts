@@ -158,8 +158,14 @@ function boardsList(v: unknown): BoardsListArgs {
   const ch = 'boards.list';
   const o = plainObject(ch, v);
   onlyKeys(ch, o, ['paths']);
-  if (!Array.isArray(o.paths) || o.paths.length > MAX_TYPED_PATHS) bad(ch, `"paths" must be an array of at most ${MAX_TYPED_PATHS} port paths`, 'paths');
-  return { paths: o.paths.map((_p: unknown, i: number) => str(ch, o.paths as unknown as Record<string, unknown>, String(i), MAX_PATH)) };
+  const paths = o.paths;
+  if (!Array.isArray(paths) || paths.length > MAX_TYPED_PATHS)
+    bad(ch, `"paths" must be an array of at most ${MAX_TYPED_PATHS} port paths`, 'paths');
+  for (const p of paths) {
+    if (typeof p !== 'string' || p.length === 0 || p.length > MAX_PATH || p.includes('\0'))
+      bad(ch, `"paths" entries must be port paths of 1–${MAX_PATH} characters`, 'paths');
+  }
+  return { paths: paths as string[] };
 }
 
 function boardProfile(v: unknown): BoardProfileArgs {
