@@ -55,8 +55,8 @@ qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op) {
   if ((s = qs_opts(m, oi, op, OPT_POOL2D, 1)) != QS_OK) return s;
   if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if (in->ndims != 4 || out->ndims != 4) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "pooling tensors must be 4-D");
-  if (in->scale != out->scale || in->zp != out->zp)
-    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "pooling output quantization differs from input");
+  /* Like TFLite Micro, pool the raw int8 values; input and output quantization are assumed
+   * equal (converters emit them so) and not rescaled. */
   if (!(p = (pool_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   pad = fb_u8(&m->fb, &op->opts, 0, 0);
   p->sw = fb_i32(&m->fb, &op->opts, 1, 0);
