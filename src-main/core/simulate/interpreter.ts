@@ -26,6 +26,8 @@ export interface PreparedStep {
   op: string;
   outputs: number[];
   run: Run;
+  /** Byte offset of each output's tap copy in the per-invoke tap buffer. */
+  tapOffsets: number[];
 }
 
 export interface PreparedModel {
@@ -37,6 +39,8 @@ export interface PreparedModel {
   outputs: Tensor[];
   /** For each graph output, the step that produces it (undefined for a pass-through input). */
   outputProducers: (PreparedStep | undefined)[];
+  /** Size of the buffer that holds every tap of one invoke (one allocation instead of one per layer). */
+  tapBytes: number;
 }
 
 export interface LayerOutput {
@@ -90,8 +94,15 @@ export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions
       if (e instanceof SimulateError) throw e;
       throw new SimulateError(`layer ${op.index} (${op.op}): ${(e as Error).message}`);
     }
-    return { opIndex: op.index, op: op.op, outputs: op.outputs, run };
+    return { opIndex: op.index, op: op.op, outputs: op.outputs, run, tapOffsets: [] as number[] };
   });
+  let tapBytes = 0;
+  for (const s of steps) {
+    for (const o of s.outputs) {
+      s.tapOffsets.push(tapBytes);
+      tapBytes += (storage[o].byteLength + 7) & ~7; // 8-byte aligned for every element type
+    }
+  }
   const producer = new Map<number, PreparedStep>();
   for (const s of steps) for (const o of s.outputs) producer.set(o, s);
   return {
@@ -102,18 +113,32 @@ export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions
     inputs: subgraph.inputs.map((i) => subgraph.tensors[i]),
     outputs: subgraph.outputs.map((i) => subgraph.tensors[i]),
     outputProducers: subgraph.outputs.map((i) => producer.get(i)),
+    tapBytes,
   };
 }
 
+type TensorDataCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => TensorData;
+
+/**
+ * One op output; `copy` is false (a live view), true (a fresh copy) or a tap buffer and byte
+ * offset to copy into (small typed-array allocations cost ~1 us each in V8; a view on one
+ * per-invoke buffer is far cheaper).
+ */
 function layerOutput(
   pm: PreparedModel,
   opIndex: number,
   op: string,
   tensor: number,
-  copy: boolean,
+  copy: boolean | { buffer: ArrayBuffer; offset: number },
 ): LayerOutput {
   const t = pm.subgraph.tensors[tensor];
   const data = pm.storage[tensor];
+  let out = data;
+  if (copy === true) out = data.slice();
+  else if (copy !== false) {
+    out = new (data.constructor as TensorDataCtor)(copy.buffer, copy.offset, data.length);
+    (out as Int8Array).set(data as Int8Array);
+  }
   return {
     opIndex,
     op,
@@ -121,7 +146,7 @@ function layerOutput(
     name: t.name,
     dtype: t.dtype,
     shape: t.shape.slice(),
-    data: copy ? data.slice() : data,
+    data: out,
   };
 }
 
@@ -154,11 +179,14 @@ export function invoke(
   const taps = options.taps ?? true;
   setInputs(pm, inputs);
   const layers: LayerOutput[] = [];
+  const buffer = taps ? new ArrayBuffer(pm.tapBytes) : null;
   for (const step of pm.steps) {
     step.run();
     if (taps || options.onLayer) {
-      for (const tensor of step.outputs) {
-        const layer = layerOutput(pm, step.opIndex, step.op, tensor, taps);
+      for (let k = 0; k < step.outputs.length; k++) {
+        const tensor = step.outputs[k];
+        const copy = buffer ? { buffer, offset: step.tapOffsets[k] } : false;
+        const layer = layerOutput(pm, step.opIndex, step.op, tensor, copy);
         if (taps) layers.push(layer);
         options.onLayer?.(layer);
       }
