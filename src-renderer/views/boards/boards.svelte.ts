@@ -57,7 +57,13 @@ export class BoardsState {
     if (!p) throw new Error('Type a port path first, e.g. /dev/ttyACM0 or /dev/pts/3');
     if (!this.typedPaths.includes(p)) this.typedPaths = [...this.typedPaths, p];
     await this.refresh();
-    if (this.boards.some((b) => b.id === p)) this.board = p;
+    const found = this.boards.find((b) => b.id === p);
+    if (!found) {
+      // Discovery forgets typed paths that do not exist: say so instead of showing nothing.
+      this.typedPaths = this.typedPaths.filter((t) => t !== p);
+      throw new Error(`${p}: no such port (check the path; a pty must still be open)`);
+    }
+    if (found.status !== 'not-a-board') this.board = p;
   }
 
   async pickFiles(list: FileList): Promise<void> {
