@@ -1,5 +1,7 @@
 #include "qs_cobs.h"
 
+#include <string.h>
+
 void qs_cobs_enc_init(qs_cobs_enc_t *e, uint8_t *dst, size_t cap) {
   e->dst = dst;
   e->cap = cap;
@@ -63,11 +65,10 @@ qs_cobs_result_t qs_cobs_decode(const uint8_t *src, size_t src_len, uint8_t *dst
       r.status = QS_COBS_DST_FULL;
       return r;
     }
-    for (size_t k = 0; k < n; k++) {
-      uint8_t b = src[in++];
-      if (b == 0) return r;
-      dst[out++] = b;
-    }
+    if (memchr(src + in, 0, n)) return r; /* a delimiter can never be inside a block */
+    memmove(dst + out, src + in, n);      /* memmove: dst may be src (in place) */
+    in += n;
+    out += n;
     /* A block shorter than 254 bytes stands for "data then 0x00", except at the very end. */
     if (code != 0xFF && in < src_len) {
       if (out >= dst_cap) {

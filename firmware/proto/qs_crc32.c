@@ -1,20 +1,28 @@
 #include "qs_crc32.h"
 
 #ifdef QS_CRC32_FAST
-/* Host builds: byte-wise 1 KiB table, built on first use (about 4x the nibble version's speed). */
+/* Host builds: slicing-by-4 (4 KiB of tables built on first use), four bytes per step. */
 uint32_t qs_crc32(uint32_t crc, const uint8_t *data, size_t len) {
-  static uint32_t table[256];
+  static uint32_t t[4][256];
   static int ready = 0;
   if (!ready) {
     for (uint32_t n = 0; n < 256; n++) {
       uint32_t c = n;
       for (int k = 0; k < 8; k++) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[n] = c;
+      t[0][n] = c;
     }
+    for (uint32_t n = 0; n < 256; n++)
+      for (int k = 1; k < 4; k++) t[k][n] = (t[k - 1][n] >> 8) ^ t[0][t[k - 1][n] & 0xFFu];
     ready = 1;
   }
   crc = ~crc;
-  for (size_t i = 0; i < len; i++) crc = table[(crc ^ data[i]) & 0xFFu] ^ (crc >> 8);
+  size_t i = 0;
+  for (; i + 4 <= len; i += 4) {
+    crc ^= (uint32_t)data[i] | ((uint32_t)data[i + 1] << 8) | ((uint32_t)data[i + 2] << 16) |
+           ((uint32_t)data[i + 3] << 24);
+    crc = t[3][crc & 0xFFu] ^ t[2][(crc >> 8) & 0xFFu] ^ t[1][(crc >> 16) & 0xFFu] ^ t[0][crc >> 24];
+  }
+  for (; i < len; i++) crc = t[0][(crc ^ data[i]) & 0xFFu] ^ (crc >> 8);
   return ~crc;
 }
 #else

@@ -1,5 +1,7 @@
 #include "qs_frame.h"
 
+#include <string.h>
+
 #include "qs_cobs.h"
 #include "qs_crc32.h"
 #include "qs_wire.h"
@@ -17,25 +19,33 @@ qs_rx_event_t qs_frame_rx_push(qs_frame_rx_t *rx, const uint8_t *data, size_t n,
     rx->len = 0;
   }
   while (i < n) {
-    uint8_t b = data[i++];
-    if (b == 0) {
-      int was_overflow = rx->overflow;
-      size_t len = rx->len;
-      rx->len = 0;
-      rx->overflow = 0;
+    /* Copy the run up to the next delimiter in one go (memchr/memcpy, not byte by byte). */
+    const uint8_t *z = (const uint8_t *)memchr(data + i, 0, n - i);
+    size_t run = z ? (size_t)(z - (data + i)) : n - i;
+    if (!rx->overflow) {
+      if (run > sizeof rx->buf - rx->len) {
+        rx->overflow = 1;
+      } else {
+        memcpy(rx->buf + rx->len, data + i, run);
+        rx->len += run;
+      }
+    }
+    i += run;
+    if (!z) break;
+    i++; /* the delimiter */
+    int was_overflow = rx->overflow;
+    size_t len = rx->len;
+    rx->len = 0;
+    rx->overflow = 0;
+    if (was_overflow) {
       *used = i;
-      if (was_overflow) return QS_RX_TOO_LARGE;
-      if (len == 0) continue; /* empty frame: a flush, ignored */
-      rx->len = len; /* hand the frame over; reset on the next push */
-      rx->ready = 1;
-      return QS_RX_FRAME;
+      return QS_RX_TOO_LARGE;
     }
-    if (rx->overflow) continue;
-    if (rx->len >= sizeof rx->buf) {
-      rx->overflow = 1;
-      continue;
-    }
-    rx->buf[rx->len++] = b;
+    if (len == 0) continue; /* empty frame: a flush, ignored */
+    rx->len = len;          /* hand the frame over; reset on the next push */
+    rx->ready = 1;
+    *used = i;
+    return QS_RX_FRAME;
   }
   *used = i;
   return QS_RX_MORE;

@@ -30,7 +30,11 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-const profileOpts = (name: string) => ({ modelName: name, modelBytes: readFixture('models', `${name}.tflite`), input: { seed: 1 } as const });
+const profileOpts = (name: string) => ({
+  modelName: name,
+  modelBytes: readFixture('models', `${name}.tflite`),
+  input: { seed: 1 } as const,
+});
 
 describe('BoardRegistry', () => {
   let dir: string;
@@ -49,7 +53,10 @@ describe('BoardRegistry', () => {
   });
 
   it('profiles two boards in parallel, each with its own session', async () => {
-    const [a, b] = await Promise.all([reg.profile('virtual', profileOpts('person_detect')), reg.profile(path, profileOpts('keyword_spotting_on_off'))]);
+    const [a, b] = await Promise.all([
+      reg.profile('virtual', profileOpts('person_detect')),
+      reg.profile(path, profileOpts('keyword_spotting_on_off')),
+    ]);
     expect(a.compare.allMatch).toBe(true);
     expect(a.compare.board.port).toBe('virtual');
     expect(b.compare.allMatch).toBe(true);
@@ -63,7 +70,9 @@ describe('BoardRegistry', () => {
 
   it('a board unplugged mid-session fails with a clear error; plugging it back in recovers', async () => {
     await stop(socat); // unplug
-    await expect(reg.profile(path, profileOpts('micro_speech_quantized'))).rejects.toThrow(/disconnected|closed|gone|cannot open serial port|did not answer/i);
+    await expect(reg.profile(path, profileOpts('micro_speech_quantized'))).rejects.toThrow(
+      /disconnected|closed|gone|cannot open serial port|did not answer/i,
+    );
     // the other board is untouched
     expect((await reg.profile('virtual', profileOpts('micro_speech_quantized'))).compare.allMatch).toBe(true);
     socat = await socatBoard(path); // plug back in

@@ -8,7 +8,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BoardDiscovery, handshakeProbe, type DiscoveredBoard, type PortInfo } from '../../src-main/services/board/discovery.ts';
+import {
+  BoardDiscovery,
+  handshakeProbe,
+  type DiscoveredBoard,
+  type PortInfo,
+} from '../../src-main/services/board/discovery.ts';
 import { buildFirmware } from '../../src-main/services/board/firmware.ts';
 import { matchUsb } from '../../src-main/services/board/usb-ids.ts';
 
@@ -72,7 +77,14 @@ describe('discovery with the virtual board behind a socat pty', () => {
     const d = new BoardDiscovery({ list: async () => [], qemu: false });
     const b = await d.addPath(path);
     expect(b).toMatchObject({ id: path, kind: 'serial', source: 'typed', status: 'ready' });
-    expect(b.identity).toMatchObject({ board: 'QuantScope virtual board', cpu: 'host', cpuHz: 0, tickHz: 1e9, arenaBytes: 8 << 20, protocol: 1 });
+    expect(b.identity).toMatchObject({
+      board: 'QuantScope virtual board',
+      cpu: 'host',
+      cpuHz: 0,
+      tickHz: 1e9,
+      arenaBytes: 8 << 20,
+      protocol: 1,
+    });
     // the builtins are always offered, and the typed path stays listed while it exists
     const all = await d.scan();
     expect(all.map((x) => x.id)).toEqual(['virtual', path]);
@@ -94,11 +106,19 @@ describe('discovery with the virtual board behind a socat pty', () => {
       { path: '/dev/ttyS0' }, // a built-in UART: never opened
       { path: join(dir, 'gone'), vendorId: '0403', productId: '6001' },
     ];
-    const d = new BoardDiscovery({ list: async () => ports, qemu: false, probe: (p) => (probed.push(p), probe(p)) });
+    const d = new BoardDiscovery({
+      list: async () => ports,
+      qemu: false,
+      probe: (p) => (probed.push(p), probe(p)),
+    });
     const boards = await d.scan();
     expect(probed.sort()).toEqual([path, join(dir, 'gone')].sort());
     const b = boards.find((x) => x.id === path)!;
-    expect(b).toMatchObject({ status: 'ready', source: 'usb', usb: { vendor: 'SEGGER J-Link', product: 'J-Link CDC', vendorId: '1366' } });
+    expect(b).toMatchObject({
+      status: 'ready',
+      source: 'usb',
+      usb: { vendor: 'SEGGER J-Link', product: 'J-Link CDC', vendorId: '1366' },
+    });
     const bad = boards.find((x) => x.id === join(dir, 'gone'))!;
     expect(bad.status).toBe('not-a-board');
     expect(bad.error).toMatch(/cannot open serial port/);
@@ -110,7 +130,12 @@ describe('discovery with the virtual board behind a socat pty', () => {
   it('hotplug: a board appears within 2 s of being plugged in and disappears when unplugged; busy ports are not probed', async () => {
     let ports: PortInfo[] = [];
     let busy = false;
-    const d = new BoardDiscovery({ list: async () => ports, qemu: false, isBusy: () => busy, intervalMs: 500 });
+    const d = new BoardDiscovery({
+      list: async () => ports,
+      qemu: false,
+      isBusy: () => busy,
+      intervalMs: 500,
+    });
     const seen: DiscoveredBoard[][] = [];
     const off = d.watch((b) => seen.push(b));
     try {
@@ -129,7 +154,10 @@ describe('discovery with the virtual board behind a socat pty', () => {
       expect(appeared).toBeLessThan(2000);
       busy = true;
       await sleep(700);
-      expect(seen.at(-1)!.find((b) => b.id === path)).toMatchObject({ status: 'busy', identity: { board: 'QuantScope virtual board' } });
+      expect(seen.at(-1)!.find((b) => b.id === path)).toMatchObject({
+        status: 'busy',
+        identity: { board: 'QuantScope virtual board' },
+      });
       busy = false;
       ports = [];
       await sleep(700);

@@ -9,6 +9,7 @@ import { Cmd, MsgType, requests } from '../../src-main/core/protocol/messages.ts
 import { decodeBoardError } from '../../src-main/core/protocol/replies.ts';
 import { BoardLink } from '../../src-main/services/board/board-link.ts';
 import { BoardSession } from '../../src-main/services/board/session.ts';
+import { uploadModel } from '../../src-main/services/board/upload.ts';
 import { openSerialTransport, type ByteTransport } from '../../src-main/services/board/transport.ts';
 import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
 import { expectMatchesGolden, goldenCase } from './golden-check.ts';
@@ -44,8 +45,9 @@ describe('BoardLink under load and faults', () => {
     let writesWhileDue = 0;
     const watched: ByteTransport = {
       description: inner.description,
-      write: async (b) => {
+      write: async (data) => {
         if (due > 0) writesWhileDue++;
+        const b = Buffer.concat(data instanceof Uint8Array ? [data] : [...data]);
         // requests in this write that expect an answer (chunks without ACK do not)
         for (const ev of sent.push(b)) {
           if (ev.kind === 'frame' && !(ev.type === Cmd.LOAD_CHUNK && !(ev.body[8] & 1))) due++;
@@ -79,6 +81,32 @@ describe('BoardLink under load and faults', () => {
     echoed.forEach((e, i) => expect(e).toEqual(echoes[i]));
     expect(writesWhileDue).toBe(0);
     expect(due).toBe(0);
+  }, 90_000);
+
+  it('never parks a write: 40 rounds of upload + 300 KB of raw filler finish without a hang', async () => {
+    // With 16 KiB write pieces this loop hung in about 1 of 4 runs of 60 rounds (a write parked
+    // on EAGAIN lost its poll interest when the reader re-armed; see transport.ts). 4 KiB pieces,
+    // each drained, never park.
+    const { s } = await startBoard();
+    const filler = new Uint8Array(person.model.length + 1).fill(0x55);
+    filler[person.model.length] = 0;
+    const rounds = (async () => {
+      for (let k = 0; k < 40; k++) {
+        await s.reset();
+        await uploadModel(s.link, person.model);
+        await s.link.request(requests.linkStats(), {
+          rawPrefix: filler,
+          ignoreUnattributedErrors: true,
+          retries: 0,
+        });
+      }
+    })();
+    const deadline = new Promise((_, fail) =>
+      setTimeout(() => fail(new Error('link hung for 60 s')), 60_000),
+    );
+    await Promise.race([rounds, deadline]);
+    const st = await s.linkStats();
+    expect(st.tooLarge).toBe(40);
   }, 90_000);
 
   it('answers garbage, corrupt and oversize frames with errors and keeps serving', async () => {

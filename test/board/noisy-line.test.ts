@@ -31,7 +31,7 @@ function noisy(inner: ByteTransport, rate: number, seed: number): ByteTransport 
   };
   return {
     description: `${inner.description} (noisy)`,
-    write: (b) => inner.write(mangle(b)),
+    write: (data) => inner.write(mangle(Buffer.concat(data instanceof Uint8Array ? [data] : [...data]))),
     onData: (cb) => inner.onData((b) => cb(mangle(b))),
     onClose: (cb) => inner.onClose(cb),
     close: () => inner.close(),

@@ -10,26 +10,45 @@ export function cobsMaxEncoded(n: number): number {
 }
 
 export function cobsEncode(src: Uint8Array): Uint8Array {
-  const dst = new Uint8Array(cobsMaxEncoded(src.length));
-  let out = 0;
-  let i = 0;
-  // Each block: a code byte (1 + data length), then up to 254 non-zero bytes copied in one go.
-  // A block shorter than 254 stands for "data then 0x00"; the 0x00 itself is skipped.
-  for (;;) {
-    const zero = src.indexOf(0, i);
-    const runEnd = zero < 0 ? src.length : zero;
-    const n = Math.min(runEnd - i, 254);
-    dst[out++] = n + 1;
-    dst.set(src.subarray(i, i + n), out);
-    out += n;
-    i += n;
-    if (n === 254) {
-      if (i === src.length) break; // a full last block needs no closing block
-      continue;
+  return cobsEncodeParts([src], false);
+}
+
+/**
+ * Encodes the concatenation of `parts` without first joining them (a frame is header, body and
+ * CRC), optionally followed by the 0x00 delimiter.
+ */
+export function cobsEncodeParts(parts: Uint8Array[], delimiter: boolean): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const dst = new Uint8Array(cobsMaxEncoded(total) + (delimiter ? 1 : 0));
+  let codeAt = 0; // where the current block's code byte goes
+  let out = 1;
+  let code = 1; // 1 + data bytes in the current block
+  let left = total;
+  // A plain byte loop: model weights are ~20% zeros, so runs are short and per-run copies
+  // (indexOf + set) cost more than they save.
+  for (const src of parts) {
+    for (let i = 0; i < src.length; i++) {
+      const b = src[i];
+      left--;
+      if (b === 0) {
+        dst[codeAt] = code;
+        codeAt = out++;
+        code = 1;
+      } else {
+        dst[out++] = b;
+        // A full block (254 data bytes) ends without an implied zero; open the next one only if
+        // more data follows, so the encoding matches firmware/proto/qs_cobs.c byte for byte.
+        if (++code === 0xff && left > 0) {
+          dst[codeAt] = code;
+          codeAt = out++;
+          code = 1;
+        }
+      }
     }
-    if (i === src.length) break; // data ended without a zero
-    i++; // skip the zero this block stands for
   }
+  dst[codeAt] = code;
+  if (delimiter) dst[out++] = 0;
   return dst.subarray(0, out);
 }
 

@@ -2,7 +2,7 @@
  * Protocol v1 frames: COBS( ver type seq:u16 body crc32 ) 0x00 (firmware/PROTOCOL.md §1).
  * Mirrors firmware/proto/qs_frame.c. Everything handed to FrameReader is untrusted.
  */
-import { cobsDecode, cobsEncode, cobsMaxEncoded } from './cobs.ts';
+import { cobsDecode, cobsEncodeParts, cobsMaxEncoded } from './cobs.ts';
 import { crc32 } from './crc32.ts';
 import { ProtocolError, type ProtocolErrorCode } from './errors.ts';
 
@@ -35,18 +35,10 @@ export function encodeFrame(type: number, seq: number, body: Uint8Array = new Ui
     throw new RangeError(`frame type ${type} is not a byte`);
   if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff)
     throw new RangeError(`frame seq ${seq} is not a u16`);
-  const raw = new Uint8Array(body.length + FRAME_OVERHEAD);
-  raw[0] = PROTOCOL_VERSION;
-  raw[1] = type;
-  raw[2] = seq & 0xff;
-  raw[3] = seq >>> 8;
-  raw.set(body, 4);
-  const crc = crc32(raw.subarray(0, 4 + body.length));
-  new DataView(raw.buffer).setUint32(4 + body.length, crc, true);
-  const enc = cobsEncode(raw);
-  const out = new Uint8Array(enc.length + 1);
-  out.set(enc);
-  return out;
+  const header = Uint8Array.of(PROTOCOL_VERSION, type, seq & 0xff, seq >>> 8);
+  const crc = crc32(body, crc32(header));
+  const tail = Uint8Array.of(crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24);
+  return cobsEncodeParts([header, body, tail], true);
 }
 
 /** Checks one encoded frame (without its delimiter). Throws ProtocolError on any defect. */

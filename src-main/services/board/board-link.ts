@@ -142,12 +142,20 @@ export class BoardLink {
   private attempt(req: Request, opts: TransactOptions): Promise<Frame | Error | 'retry'> {
     const seq = this.seq;
     this.seq = (this.seq + 1) % SEQ_UNKNOWN;
-    const frames = [...(opts.prefix ?? []), req].map((r) => encodeFrame(r.cmd, seq, r.body));
-    // A second delimiter after the request: if line noise eats the first, the board still sees
-    // the frame end now (and answers BAD_CRC) instead of merging it with our next request.
-    const out = Buffer.concat([...(opts.rawPrefix ? [opts.rawPrefix] : []), ...frames, FLUSH]);
+    const prefix = opts.prefix ?? [];
+    // Frames are encoded lazily, while the transport has the previous piece in flight. A second
+    // delimiter follows the request: if line noise eats the first, the board still sees the
+    // frame end now (and answers BAD_CRC) instead of merging it with our next request.
+    function* parts(): Generator<Uint8Array> {
+      if (opts.rawPrefix) yield opts.rawPrefix;
+      for (const r of prefix) yield encodeFrame(r.cmd, seq, r.body);
+      yield encodeFrame(req.cmd, seq, req.body);
+      yield FLUSH;
+    }
+    let outBytes = (opts.rawPrefix?.length ?? 0) + req.body.length + 20;
+    for (const r of prefix) outBytes += r.body.length + 20;
     const base = opts.timeoutMs ?? this.opts.timeoutMs;
-    const slack = ((out.length + (opts.expectBytes ?? 0)) / this.opts.minBytesPerSec) * 1000;
+    const slack = ((outBytes + (opts.expectBytes ?? 0)) / this.opts.minBytesPerSec) * 1000;
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let written: Promise<unknown> = Promise.resolve();
@@ -174,7 +182,7 @@ export class BoardLink {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       arm(base + 2 * slack); // covers the write too; re-armed once the bytes are out
       // The timer starts after the write completed: writing itself may be slow on a slow link.
-      written = this.transport.write(out).then(
+      written = this.transport.write(parts()).then(
         () => this.pending === p && arm(base + slack),
         (e: unknown) => settle(e instanceof Error ? e : new Error(String(e))),
       );

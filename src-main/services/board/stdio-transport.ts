@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { ProtocolError } from '../../core/protocol/errors.ts';
-import { WRITE_PIECE, type ByteTransport } from './transport.ts';
+import { writeInPieces, type ByteTransport } from './transport.ts';
 
 export function stdioTransport(child: ChildProcess, name: string): ByteTransport {
   const stdin = child.stdin!;
@@ -29,10 +29,9 @@ export function stdioTransport(child: ChildProcess, name: string): ByteTransport
     });
   return {
     description: `${name} (stdio)`,
-    async write(bytes) {
+    async write(data) {
       if (closedReason !== null) throw new ProtocolError('DISCONNECTED', closedReason);
-      for (let at = 0; at < bytes.length; at += WRITE_PIECE)
-        await writePiece(bytes.subarray(at, at + WRITE_PIECE));
+      await writeInPieces(data, writePiece);
     },
     onData(cb) {
       stdout.on('data', (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
