@@ -1,4 +1,5 @@
 /** Prepare ADD, SUB, MUL (int8 and float32, numpy broadcasting). */
+import { wasmBinaryTable } from '../wasm/table-wasm.ts';
 import { activationRangeFloat, activationRangeQuantized, quantizeMultiplier } from '../quant-math.ts';
 import {
   addSubInt8,
@@ -72,6 +73,7 @@ function prepareBinary(ctx: PrepareContext, kind: Kind): Run {
       actMax: range.max,
     };
     const t = binaryTable((a1, b1, out) => mulInt8(p, a1, b1, null, null, out));
+    if (ctx.wasm && aIndex === null && bIndex === null) return wasmBinaryTable(ctx.wasm, t, x, y, z);
     return () => applyBinaryTable(t, x, y, aIndex, bIndex, z);
   }
   // add_common / sub_common: both inputs rescaled to twice the larger scale, after << 20.
@@ -96,6 +98,7 @@ function prepareBinary(ctx: PrepareContext, kind: Kind): Run {
     sign: kind === 'SUB' ? (-1 as const) : (1 as const),
   };
   const t = binaryTable((a1, b1, out) => addSubInt8(p, a1, b1, null, null, out));
+  if (ctx.wasm && aIndex === null && bIndex === null) return wasmBinaryTable(ctx.wasm, t, x, y, z);
   return () => applyBinaryTable(t, x, y, aIndex, bIndex, z);
 }
 

@@ -22,6 +22,7 @@ interface Exports {
   conv_int8: (params: number) => void;
   depthwise_int8: (params: number) => void;
   conv_f32: (params: number) => void;
+  table2_int8: (params: number) => void;
   __heap_base: WebAssembly.Global;
 }
 
@@ -46,8 +47,9 @@ export class WasmArena {
     const instance = new WebAssembly.Instance(module, {});
     this.exports = instance.exports as unknown as Exports;
     if (typeof this.exports.conv_int8 !== 'function' || typeof this.exports.depthwise_int8 !== 'function' ||
-      typeof this.exports.conv_f32 !== 'function') {
-      throw new SimulateError('simulator WASM module lacks conv_int8/depthwise_int8/conv_f32 exports');
+      typeof this.exports.conv_f32 !== 'function' ||
+      typeof this.exports.table2_int8 !== 'function') {
+      throw new SimulateError('simulator WASM module lacks one of its kernel exports');
     }
     this.top = align16(Number(this.exports.__heap_base.value));
   }

@@ -347,3 +347,17 @@ void conv_f32(const FParams *p) {
     }
   }
 }
+
+/* ---- int8 binary ops (ADD / SUB / MUL) through their 64 KiB result table ------------------
+ * The TS side builds table[(a + 128) * 256 + (b + 128)] with the exact reference kernel at
+ * prepare; here it is only looked up, elementwise (no broadcasting). */
+typedef struct {
+  int32_t table, a, b, output, count;
+} TableParams;
+
+void table2_int8(const TableParams *p) {
+  const uint8_t *a = (const uint8_t *)p->a, *b = (const uint8_t *)p->b;
+  const int8_t *t = (const int8_t *)p->table;
+  int8_t *out = (int8_t *)p->output;
+  for (int32_t i = 0; i < p->count; i++) out[i] = t[((uint32_t)(a[i] ^ 0x80) << 8) | (uint32_t)(b[i] ^ 0x80)];
+}
