@@ -1,7 +1,8 @@
 /**
  * npm run bench:link — link performance of the board protocol.
  *   1. raw link rate: bytes pushed through the port into the board's frame receiver per second
- *      (1 MiB of filler the board discards, confirmed by its LINK_STATS byte counter);
+ *      (as many bytes as the model, filler the board discards, then LINK_STATS, whose byte
+ *      counter confirms every byte arrived: the same amount of data and one round trip);
  *   2. upload goodput: model bytes per second of a full upload (LOAD_BEGIN to last ACK);
  *   3. end-to-end profile of person_detect on the virtual board (upload, validate, input, run,
  *      every op output + ticks read back), target < 2 s.
@@ -86,7 +87,7 @@ try {
   const s = await vb.connect();
   console.log(`virtual board: ${s.info.board}, fw ${s.info.firmware}, pty ${vb.portPath}`);
   const person = model('person_detect');
-  await linkReport('virtual board, person_detect', s, person, 1 << 20, 9);
+  await linkReport('virtual board, person_detect', s, person, person.length, 9);
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     await s.reset();
@@ -111,7 +112,7 @@ if (process.argv.includes('--qemu')) {
       'QEMU mps2-an385, micro_speech_quantized',
       s,
       model('micro_speech_quantized'),
-      32 * 1024,
+      model('micro_speech_quantized').length,
       3,
     );
     await s.link.close();
