@@ -27,7 +27,13 @@ function outputs(m: Model, samples: Float32Array[][]): Float32Array[] {
   });
 }
 
-const rows: { model: string; classifier: boolean; ours: OutputMetrics; official: OutputMetrics; method: string }[] = [];
+const rows: {
+  model: string;
+  classifier: boolean;
+  ours: OutputMetrics;
+  official: OutputMetrics;
+  method: string;
+}[] = [];
 for (const b of BENCH_MODELS) {
   const float = read(`float/${b.floats[0]}`);
   const official = read(b.official);
@@ -49,9 +55,14 @@ for (const b of BENCH_MODELS) {
 if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
 else {
   const f = (v: number) => v.toPrecision(4);
-  const top1 = (r: (typeof rows)[number], m: OutputMetrics) => (r.classifier ? `${(m.top1_agreement * 100).toFixed(1)} %` : '–');
-  console.log('| model | ours: RMSE | official: RMSE | ours: cosine | official: cosine | ours: top-1 agr. | official: top-1 agr. | range method |');
+  const top1 = (r: (typeof rows)[number], m: OutputMetrics) =>
+    r.classifier ? `${(m.top1_agreement * 100).toFixed(1)} %` : '–';
+  console.log(
+    '| model | ours: RMSE | official: RMSE | ours: cosine | official: cosine | ours: top-1 agr. | official: top-1 agr. | range method |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows)
-    console.log(`| ${r.model} | ${f(r.ours.rmse)} | ${f(r.official.rmse)} | ${r.ours.cosine_similarity.toFixed(6)} | ${r.official.cosine_similarity.toFixed(6)} | ${top1(r, r.ours)} | ${top1(r, r.official)} | ${r.method} |`);
+    console.log(
+      `| ${r.model} | ${f(r.ours.rmse)} | ${f(r.official.rmse)} | ${r.ours.cosine_similarity.toFixed(6)} | ${r.official.cosine_similarity.toFixed(6)} | ${top1(r, r.ours)} | ${top1(r, r.official)} | ${r.method} |`,
+    );
 }

@@ -59,7 +59,7 @@ function heartbeats(count: number, seed: number): Float32Array[] {
     });
     let lo = Infinity;
     let hi = -Infinity;
-    for (const v of x) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    for (const v of x) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
     return x.map((v) => (v - lo) / (hi - lo));
   });
 }

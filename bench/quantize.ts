@@ -46,11 +46,16 @@ async function one(name: string, file: string): Promise<Row> {
   let keras;
   let samples: Float32Array[];
   if (name === 'person_detect') {
-    float = floatTwin(readTflite(new Uint8Array(readFileSync(resolve(FIXTURES, 'models/person_detect.tflite')))));
+    float = floatTwin(
+      readTflite(new Uint8Array(readFileSync(resolve(FIXTURES, 'models/person_detect.tflite')))),
+    );
     samples = augmentedPhotos(96, SAMPLES, 1).map((x) => x.map((v) => v / 255)); // its float twin takes [0, 1]
   } else {
     const b = BENCH_MODELS.find((m) => m.name === name)!;
-    ({ float, keras } = await readFloatModel({ name: file, bytes: new Uint8Array(readFileSync(resolve(FIXTURES, 'float', file))) }));
+    ({ float, keras } = await readFloatModel({
+      name: file,
+      bytes: new Uint8Array(readFileSync(resolve(FIXTURES, 'float', file))),
+    }));
     samples = b.samples(SAMPLES, 1);
   }
   const sg = float.subgraphs[0];
@@ -95,7 +100,17 @@ if (process.argv.includes('--one')) {
   for (const [name, file] of jobs) {
     const out = execFileSync(
       process.execPath,
-      [resolve(REPO, 'bin/run-ts.mjs'), 'bench/quantize.ts', '--one', name, file, '--samples', String(SAMPLES), '--method', METHOD],
+      [
+        resolve(REPO, 'bin/run-ts.mjs'),
+        'bench/quantize.ts',
+        '--one',
+        name,
+        file,
+        '--samples',
+        String(SAMPLES),
+        '--method',
+        METHOD,
+      ],
       { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 24, timeout: 600_000 },
     );
     const row = JSON.parse(out.trim().split('\n').at(-1)!) as Row;
@@ -106,10 +121,16 @@ if (process.argv.includes('--one')) {
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
   else {
     const s = (ms: number) => (ms / 1000).toFixed(2);
-    console.log(`Quantize with ${SAMPLES} calibration samples, range method ${METHOD} (node ${process.version})`);
-    console.log('| model | file | MACs | load s | calibrate s | report s | total s (wall) | total CPU s | method | peak RSS MB |');
+    console.log(
+      `Quantize with ${SAMPLES} calibration samples, range method ${METHOD} (node ${process.version})`,
+    );
+    console.log(
+      '| model | file | MACs | load s | calibrate s | report s | total s (wall) | total CPU s | method | peak RSS MB |',
+    );
     console.log('|---|---|---:|---:|---:|---:|---:|---:|---|---:|');
     for (const r of rows)
-      console.log(`| ${r.model} | ${r.file} | ${r.macs.toLocaleString('en-US')} | ${s(r.load_ms)} | ${s(r.calibrate_ms)} | ${s(r.report_ms)} | ${s(r.total_ms)} | ${r.cpu_s.toFixed(2)} | ${r.method} | ${r.peak_rss_mb.toFixed(0)} |`);
+      console.log(
+        `| ${r.model} | ${r.file} | ${r.macs.toLocaleString('en-US')} | ${s(r.load_ms)} | ${s(r.calibrate_ms)} | ${s(r.report_ms)} | ${s(r.total_ms)} | ${r.cpu_s.toFixed(2)} | ${r.method} | ${r.peak_rss_mb.toFixed(0)} |`,
+      );
   }
 }

@@ -29,7 +29,11 @@ function npy(samples: Float32Array[], shape: number[]): Buffer {
   const total = 10 + header.length + 1;
   const h = header + ' '.repeat((64 - (total % 64)) % 64) + '\n';
   const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 0xff, h.length >> 8]);
-  return Buffer.concat([pre, Buffer.from(h, 'latin1'), ...samples.map((s) => Buffer.from(s.buffer, s.byteOffset, s.byteLength))]);
+  return Buffer.concat([
+    pre,
+    Buffer.from(h, 'latin1'),
+    ...samples.map((s) => Buffer.from(s.buffer, s.byteOffset, s.byteLength)),
+  ]);
 }
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -77,7 +81,20 @@ describe('quantscope quantize', () => {
   it('quantizes the float .tflite with --norm meanstd and writes the model and an HTML report', async () => {
     const out = join(dir, 'q.tflite');
     const html = join(dir, 'q.html');
-    const r = await cli(['quantize', FLOAT, '--data', join(dir, 'data.npy'), '--norm', 'meanstd', '--method', 'minmax', '--out', out, '--report', html]);
+    const r = await cli([
+      'quantize',
+      FLOAT,
+      '--data',
+      join(dir, 'data.npy'),
+      '--norm',
+      'meanstd',
+      '--method',
+      'minmax',
+      '--out',
+      out,
+      '--report',
+      html,
+    ]);
     expect(r.err).not.toMatch(/quantscope:/);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/Calibrating/);
@@ -97,7 +114,21 @@ describe('quantscope quantize', () => {
   it('quantizes the Keras .h5 from a folder of PNG images with float32 I/O and a JSON report', async () => {
     const out = join(dir, 'h5.tflite');
     const json = join(dir, 'h5.json');
-    const r = await cli(['quantize', H5, '--data', join(dir, 'images'), '--io', 'float32', '--method', 'percentile', '--out', out, '--report', json, '--quiet']);
+    const r = await cli([
+      'quantize',
+      H5,
+      '--data',
+      join(dir, 'images'),
+      '--io',
+      'float32',
+      '--method',
+      'percentile',
+      '--out',
+      out,
+      '--report',
+      json,
+      '--quiet',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const m = readTflite(new Uint8Array(readFileSync(out)));
@@ -115,7 +146,15 @@ describe('quantscope quantize', () => {
 
   it('fails with a clear message and exit 1 on a dataset of the wrong shape', async () => {
     writeFileSync(join(dir, 'wrong.npy'), npy([new Float32Array(50 * 50)], [50, 50, 1]));
-    const r = await cli(['quantize', FLOAT, '--data', join(dir, 'wrong.npy'), '--out', join(dir, 'x.tflite'), '--quiet']);
+    const r = await cli([
+      'quantize',
+      FLOAT,
+      '--data',
+      join(dir, 'wrong.npy'),
+      '--out',
+      join(dir, 'x.tflite'),
+      '--quiet',
+    ]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/wrong\.npy: shape \[1,50,50,1\] does not split into samples of shape \[96,96,1\]/);
   });
@@ -133,10 +172,32 @@ describe('quantscope quantize', () => {
 describe('quantscope report', () => {
   it('official int8 + float + data → MLTK CSV, checked on two layers by an independent computation', async () => {
     const csvPath = join(dir, 'r.csv');
-    const r = await cli(['report', INT8, '--float', FLOAT, '--data', join(dir, 'data.npy'), '--out', csvPath]);
+    const r = await cli([
+      'report',
+      INT8,
+      '--float',
+      FLOAT,
+      '--data',
+      join(dir, 'data.npy'),
+      '--out',
+      csvPath,
+    ]);
     expect(r.code).toBe(0);
     const { header, rows } = parseCsv(readFileSync(csvPath, 'utf8'));
-    expect(header).toEqual(['op_name', 'tensor_idx', 'num_elements', 'stddev', 'mean_error', 'max_abs_error', 'mean_squared_error', 'scale', 'zero_point', 'tensor_name', 'range', 'rmse/scale']);
+    expect(header).toEqual([
+      'op_name',
+      'tensor_idx',
+      'num_elements',
+      'stddev',
+      'mean_error',
+      'max_abs_error',
+      'mean_squared_error',
+      'scale',
+      'zero_point',
+      'tensor_name',
+      'range',
+      'rmse/scale',
+    ]);
     const int8 = readTflite(readFixture('float', 'image_example1.int8.tflite'));
     const float = readTflite(readFixture('float', 'image_example1.float32.tflite'));
     const qsg = int8.subgraphs[0];
@@ -147,7 +208,10 @@ describe('quantscope report', () => {
       expect(Number(row.scale)).toBeCloseTo(t.quantization!.scale[0], 9);
       expect(Number(row.zero_point)).toBe(t.quantization!.zeroPoint[0]);
       expect(Number(row.range)).toBeCloseTo(Number(row.scale) * 255, 9);
-      expect(Number(row['rmse/scale'])).toBeCloseTo(Math.sqrt(Number(row.mean_squared_error)) / Number(row.scale), 9);
+      expect(Number(row['rmse/scale'])).toBeCloseTo(
+        Math.sqrt(Number(row.mean_squared_error)) / Number(row.scale),
+        9,
+      );
     }
 
     // Independent: run the int8 model, take each op's int8 inputs, dequantize, apply the float
@@ -193,7 +257,13 @@ describe('quantscope report', () => {
         for (let xx = 0; xx < wOut; xx++)
           for (let ch = 0; ch < c; ch++) {
             let s = 0;
-            for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) s += pin[((2 * yy + dy) * wIn + 2 * xx + dx) * c + ch];
+            for (const [dy, dx] of [
+              [0, 0],
+              [0, 1],
+              [1, 0],
+              [1, 1],
+            ])
+              s += pin[((2 * yy + dy) * wIn + 2 * xx + dx) * c + ch];
             const d = pout[(yy * wOut + xx) * c + ch] - s / 4;
             se += d * d;
             mx = Math.max(mx, Math.abs(d));
@@ -214,7 +284,16 @@ describe('quantscope report', () => {
   }, 120_000);
 
   it('rejects an unknown report extension before any work', async () => {
-    const r = await cli(['report', INT8, '--float', FLOAT, '--data', join(dir, 'data.npy'), '--out', join(dir, 'r.txt')]);
+    const r = await cli([
+      'report',
+      INT8,
+      '--float',
+      FLOAT,
+      '--data',
+      join(dir, 'data.npy'),
+      '--out',
+      join(dir, 'r.txt'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/cannot tell the report format of .*r\.txt.*use \.csv, \.html or \.json/);
   });

@@ -27,12 +27,19 @@ function pngImages(n: number): string[] {
   });
 }
 
-const num = async (loc: import('@playwright/test').Locator) => Number((await loc.textContent())?.replace(/,/g, ''));
+const num = async (loc: import('@playwright/test').Locator) =>
+  Number((await loc.textContent())?.replace(/,/g, ''));
 
-test('quantize image_example1 with a progress bar, flagged layers in the report, CSV export, open the int8 model', async ({ page }) => {
+test('quantize image_example1 with a progress bar, flagged layers in the report, CSV export, open the int8 model', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await openApp(page);
-  await openModelFile(page, fixturePath('float', 'image_example1.float32.tflite'), 'image_example1.float32.tflite');
+  await openModelFile(
+    page,
+    fixturePath('float', 'image_example1.float32.tflite'),
+    'image_example1.float32.tflite',
+  );
   await page.getByTestId('view-quantize').click();
   await expect(page.getByTestId('quantize-view')).toBeVisible();
   await expect(page.getByTestId('q-use-current')).toBeChecked();
@@ -67,7 +74,9 @@ test('quantize image_example1 with a progress bar, flagged layers in the report,
   const atTight = await check(0.3, 255);
   expect(atTight).toBeGreaterThan(0);
   expect(atTight).toBeGreaterThanOrEqual(atDefault);
-  await expect(page.locator('[data-testid="quant-row"][data-flagged="true"]').first().getByTestId('flag-rmse')).toBeVisible();
+  await expect(
+    page.locator('[data-testid="quant-row"][data-flagged="true"]').first().getByTestId('flag-rmse'),
+  ).toBeVisible();
 
   // Sort by rmse/scale, descending: the first row holds the largest value.
   await page.getByTestId('quant-sort-rmse_over_scale').click();
@@ -85,8 +94,12 @@ test('quantize image_example1 with a progress bar, flagged layers in the report,
   await page.getByTestId('quant-export-csv').click();
   const file = await download;
   expect(file.suggestedFilename()).toBe('image_example1.int8-quantization.csv');
-  const csv = readFileSync(await file.path(), 'utf8').trim().split('\n');
-  expect(csv[0]).toBe('op_name,tensor_idx,num_elements,stddev,mean_error,max_abs_error,mean_squared_error,scale,zero_point,tensor_name,range,rmse/scale');
+  const csv = readFileSync(await file.path(), 'utf8')
+    .trim()
+    .split('\n');
+  expect(csv[0]).toBe(
+    'op_name,tensor_idx,num_elements,stddev,mean_error,max_abs_error,mean_squared_error,scale,zero_point,tensor_name,range,rmse/scale',
+  );
   expect(csv).toHaveLength(9);
   await expect(page.getByTestId('quant-exported')).toHaveText('image_example1.int8-quantization.csv');
 

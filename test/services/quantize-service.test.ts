@@ -45,7 +45,9 @@ function npyFiles(n: number): { name: string; bytes: Uint8Array }[] {
 
 describe('quantize.run', () => {
   it('quantizes an opened float model from uploaded samples in a worker, with progress; saves and exports', async () => {
-    const m = ok<OpenedModel>(await dispatch(handlers, 'model.open', { path: fixturePath('float', 'image_example1.float32.tflite') }));
+    const m = ok<OpenedModel>(
+      await dispatch(handlers, 'model.open', { path: fixturePath('float', 'image_example1.float32.tflite') }),
+    );
     const seen: JobProgress[] = [];
     const off = services.jobs.onProgress((p) => seen.push(p));
     const savePath = join(out, 'q.tflite');
@@ -74,11 +76,19 @@ describe('quantize.run', () => {
     expect(mine.at(-1)?.fraction).toBe(1);
 
     for (const format of ['csv', 'html', 'json'] as const) {
-      const e = ok<ReportExportResult>(await dispatch(handlers, 'quantize.export', { reportId: r.reportId, format, path: join(out, `r.${format}`) }));
+      const e = ok<ReportExportResult>(
+        await dispatch(handlers, 'quantize.export', {
+          reportId: r.reportId,
+          format,
+          path: join(out, `r.${format}`),
+        }),
+      );
       expect(e.bytes).toBeGreaterThan(100);
       expect(readFileSync(e.path!).length).toBe(e.bytes);
     }
-    const csv = ok<ReportExportResult>(await dispatch(handlers, 'quantize.export', { reportId: r.reportId, format: 'csv' }));
+    const csv = ok<ReportExportResult>(
+      await dispatch(handlers, 'quantize.export', { reportId: r.reportId, format: 'csv' }),
+    );
     expect(csv.fileName).toBe('image_example1.int8-quantization.csv');
     expect(new TextDecoder().decode(csv.data).split('\n')[0]).toBe(
       'op_name,tensor_idx,num_elements,stddev,mean_error,max_abs_error,mean_squared_error,scale,zero_point,tensor_name,range,rmse/scale',
@@ -103,16 +113,31 @@ describe('quantize.run', () => {
   }, 120_000);
 
   it('names bad arguments and bad data', async () => {
-    const a = await dispatch(handlers, 'quantize.run', { jobId: 'x', model: { path: 'rel.tflite' }, data: { path: '/tmp' } });
-    expect(a.ok ? null : a.error).toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/"model.path" must be an absolute path/) });
-    const b = await dispatch(handlers, 'quantize.run', { jobId: 'x', model: { path: '/a.tflite' }, data: { path: '/tmp' }, io: 'int16' });
+    const a = await dispatch(handlers, 'quantize.run', {
+      jobId: 'x',
+      model: { path: 'rel.tflite' },
+      data: { path: '/tmp' },
+    });
+    expect(a.ok ? null : a.error).toMatchObject({
+      code: 'BAD_ARGUMENT',
+      message: expect.stringMatching(/"model.path" must be an absolute path/),
+    });
+    const b = await dispatch(handlers, 'quantize.run', {
+      jobId: 'x',
+      model: { path: '/a.tflite' },
+      data: { path: '/tmp' },
+      io: 'int16',
+    });
     expect(b.ok ? null : b.error.message).toMatch(/"io" must be "int8" or "float32"/);
     const c = await dispatch(handlers, 'quantize.run', {
       jobId: 'bad-data',
       model: { path: fixturePath('float', 'image_example1.float32.tflite') },
       data: { files: [{ name: 'notes.txt', bytes: new TextEncoder().encode('hello') }] },
     });
-    expect(c.ok ? null : c.error).toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/notes\.txt: not a PNG\/JPEG\/BMP image, \.npy, \.npz or \.csv/) });
+    expect(c.ok ? null : c.error).toMatchObject({
+      code: 'BAD_ARGUMENT',
+      message: expect.stringMatching(/notes\.txt: not a PNG\/JPEG\/BMP image, \.npy, \.npz or \.csv/),
+    });
     const d = await dispatch(handlers, 'quantize.export', { reportId: 'nope', format: 'csv' });
     expect(d.ok ? null : d.error.code).toBe('NOT_FOUND');
   });
@@ -130,7 +155,14 @@ describe('quantize.report', () => {
     );
     expect(r.report.model).toBe('image_example1.int8.tflite');
     expect(r.report.layers.map((l) => l.op_name)).toEqual([
-      'CONV_2D', 'AVERAGE_POOL_2D', 'CONV_2D', 'CONV_2D', 'AVERAGE_POOL_2D', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX',
+      'CONV_2D',
+      'AVERAGE_POOL_2D',
+      'CONV_2D',
+      'CONV_2D',
+      'AVERAGE_POOL_2D',
+      'RESHAPE',
+      'FULLY_CONNECTED',
+      'SOFTMAX',
     ]);
     expect(r.report.normalization).toEqual({ rescale: 0, meanAndStd: true });
     expect(r.report.outputs.cosine_similarity).toBeGreaterThan(0.99);

@@ -9,7 +9,10 @@ import type { NamedBytes } from '../../services/quantize/quantize-task.ts';
 export async function readNamed(path: string, what: string): Promise<NamedBytes> {
   const p = resolve(path);
   const b = await readFile(p).catch((e: NodeJS.ErrnoException) => {
-    throw new ServiceError('NOT_FOUND', e.code === 'ENOENT' ? `No such ${what}: ${p}` : `Cannot read ${p}: ${e.message}`);
+    throw new ServiceError(
+      'NOT_FOUND',
+      e.code === 'ENOENT' ? `No such ${what}: ${p}` : `Cannot read ${p}: ${e.message}`,
+    );
   });
   return { name: basename(p), bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
 }
@@ -28,11 +31,15 @@ export function stderrProgress(quiet = false): { progress(fraction: number, mess
   };
 }
 
-export function thresholdsOf(o: { maxRmseScale?: string; maxRange?: string }): { rmseOverScale?: number; range?: number } {
+export function thresholdsOf(o: { maxRmseScale?: string; maxRange?: string }): {
+  rmseOverScale?: number;
+  range?: number;
+} {
   const num = (v: string | undefined, flag: string) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new ServiceError('BAD_ARGUMENT', `${flag} expects a positive number, got '${v}'`);
+    if (!(n > 0) || !Number.isFinite(n))
+      throw new ServiceError('BAD_ARGUMENT', `${flag} expects a positive number, got '${v}'`);
     return n;
   };
   const out: { rmseOverScale?: number; range?: number } = {};
@@ -46,7 +53,8 @@ export function thresholdsOf(o: { maxRmseScale?: string; maxRange?: string }): {
 export function positiveInt(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new ServiceError('BAD_ARGUMENT', `${flag} expects a positive integer, got '${v}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ServiceError('BAD_ARGUMENT', `${flag} expects a positive integer, got '${v}'`);
   return n;
 }
 
@@ -62,7 +70,9 @@ export function summaryLines(r: QuantizationReport): string[] {
   return [
     `samples: ${r.samples}${r.method ? `, range method: ${r.method}` : ''}`,
     `outputs: rmse ${o.rmse.toPrecision(4)}, mae ${o.mae.toPrecision(4)}, relative L2 ${o.relative_l2.toPrecision(4)}, cosine ${o.cosine_similarity.toFixed(5)}, top-1 agreement ${(o.top1_agreement * 100).toFixed(1)} %` +
-      (o.accuracy_int8 !== undefined ? `, accuracy float ${(o.accuracy_float! * 100).toFixed(1)} % / int8 ${(o.accuracy_int8 * 100).toFixed(1)} %` : ''),
+      (o.accuracy_int8 !== undefined
+        ? `, accuracy float ${(o.accuracy_float! * 100).toFixed(1)} % / int8 ${(o.accuracy_int8 * 100).toFixed(1)} %`
+        : ''),
     `layers: ${r.layers.length}, flagged: ${new Set(flagged.map((a) => a.layer)).size}`,
     ...r.advice.map((a) => `  advice [${a.layer === null ? 'input' : a.layer}] ${a.message}`),
   ];

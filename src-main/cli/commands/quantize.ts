@@ -9,7 +9,14 @@ import { writeFileAtomic } from '../../services/atomic-write.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { readDataPath } from '../../services/quantize/data-files.ts';
 import { quantizeTask } from '../../services/quantize/quantize-task.ts';
-import { positiveInt, readNamed, stderrProgress, summaryLines, thresholdsOf, writeReport } from './quant-common.ts';
+import {
+  positiveInt,
+  readNamed,
+  stderrProgress,
+  summaryLines,
+  thresholdsOf,
+  writeReport,
+} from './quant-common.ts';
 
 interface QuantizeOptions {
   data: string;
@@ -54,12 +61,23 @@ export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Pr
 export function register(program: Command): void {
   program
     .command('quantize')
-    .description('Quantize a float .tflite or Keras .h5 model to int8 with representative data, and report the error per layer')
+    .description(
+      'Quantize a float .tflite or Keras .h5 model to int8 with representative data, and report the error per layer',
+    )
     .argument('<float-model>', 'float .tflite or Keras .h5')
-    .requiredOption('--data <path>', 'representative data: a folder of images (PNG/JPEG/BMP) or .npy files, or one .npy/.npz/.csv')
-    .option('--norm <spec>', 'input normalization stored in the model: none, rescale:<c> (x/c, e.g. rescale:255) or meanstd (default: the model’s own parameters)')
+    .requiredOption(
+      '--data <path>',
+      'representative data: a folder of images (PNG/JPEG/BMP) or .npy files, or one .npy/.npz/.csv',
+    )
+    .option(
+      '--norm <spec>',
+      'input normalization stored in the model: none, rescale:<c> (x/c, e.g. rescale:255) or meanstd (default: the model’s own parameters)',
+    )
     .option('--io <type>', 'inference input/output type: int8 or float32 (default int8)')
-    .option('--method <m>', 'activation range method: auto (default: best of the others), minmax, percentile, mse')
+    .option(
+      '--method <m>',
+      'activation range method: auto (default: best of the others), minmax, percentile, mse',
+    )
     .option('--out <file>', 'int8 model to write (default <name>.int8.tflite in the current folder)')
     .option('--report <file>', 'write the quantization report: .csv (MLTK columns), .html or .json')
     .option('--samples <n>', 'use at most n samples')

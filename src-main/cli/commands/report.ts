@@ -7,7 +7,14 @@ import type { Command } from 'commander';
 import { readDataPath } from '../../services/quantize/data-files.ts';
 import { quantFormatOf } from '../../services/quantize/export.ts';
 import { reportTask } from '../../services/quantize/quantize-task.ts';
-import { positiveInt, readNamed, stderrProgress, summaryLines, thresholdsOf, writeReport } from './quant-common.ts';
+import {
+  positiveInt,
+  readNamed,
+  stderrProgress,
+  summaryLines,
+  thresholdsOf,
+  writeReport,
+} from './quant-common.ts';
 
 interface ReportOptions {
   float: string;
@@ -21,10 +28,19 @@ interface ReportOptions {
 
 export async function reportCommand(int8Path: string, o: ReportOptions): Promise<void> {
   quantFormatOf(o.out); // fail on a bad extension before the work
-  const [int8, float] = await Promise.all([readNamed(int8Path, 'int8 model'), readNamed(o.float, 'float model')]);
+  const [int8, float] = await Promise.all([
+    readNamed(int8Path, 'int8 model'),
+    readNamed(o.float, 'float model'),
+  ]);
   const data = await readDataPath(o.data);
   const report = await reportTask(
-    { int8, float, data, thresholds: thresholdsOf(o), ...(o.samples ? { maxSamples: positiveInt(o.samples, '--samples') } : {}) },
+    {
+      int8,
+      float,
+      data,
+      thresholds: thresholdsOf(o),
+      ...(o.samples ? { maxSamples: positiveInt(o.samples, '--samples') } : {}),
+    },
     stderrProgress(o.quiet),
   );
   const path = await writeReport(report, o.out);
@@ -34,7 +50,9 @@ export async function reportCommand(int8Path: string, o: ReportOptions): Promise
 export function register(program: Command): void {
   program
     .command('report')
-    .description('Quantization report of an int8 .tflite against its float model (.tflite or .h5) on representative data')
+    .description(
+      'Quantization report of an int8 .tflite against its float model (.tflite or .h5) on representative data',
+    )
     .argument('<int8-model>', 'int8 .tflite (ours or converted elsewhere)')
     .requiredOption('--float <model>', 'the float model it was made from (.tflite or Keras .h5)')
     .requiredOption('--data <path>', 'a folder of images or .npy files, or one .npy/.npz/.csv')

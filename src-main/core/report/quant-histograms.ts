@@ -9,7 +9,12 @@ import { alignOps } from '../quantize/op-align.ts';
 import { invoke, prepare } from '../simulate/interpreter.ts';
 import type { LayerHistogram } from './quant-types.ts';
 
-export function layerHistograms(int8: Model, float: Model, samples: Float32Array[][], bins = 40): LayerHistogram[] {
+export function layerHistograms(
+  int8: Model,
+  float: Model,
+  samples: Float32Array[][],
+  bins = 40,
+): LayerHistogram[] {
   const pairs = alignOps(int8, float);
   const qpm = prepare(int8);
   const fpm = prepare(float);

@@ -18,7 +18,14 @@ interface Line {
   cls: string;
 }
 
-function barChart(title: string, labels: string[], values: number[], limit: number, lines: Line[], log: boolean): string {
+function barChart(
+  title: string,
+  labels: string[],
+  values: number[],
+  limit: number,
+  lines: Line[],
+  log: boolean,
+): string {
   const tr = (v: number) => (log ? Math.log10(Math.max(v, 1e-6)) : v);
   const top = Math.max(...values.map(tr), ...lines.map((l) => tr(l.value)), log ? -5 : 1e-9);
   const floor = log ? Math.min(...values.map(tr), ...lines.map((l) => tr(l.value))) - 0.2 : 0;
@@ -39,7 +46,9 @@ function barChart(title: string, labels: string[], values: number[], limit: numb
       `<g><title>${escapeXml(`${labels[i]}: ${fmt(v)}`)}</title><rect x="${(x + bw * 0.12).toFixed(1)}" y="${yy.toFixed(1)}" width="${Math.max(1, bw * 0.76).toFixed(1)}" height="${Math.max(0, TOP + plotH - yy).toFixed(1)}" class="${v > limit ? 'bar over' : 'bar'}"/></g>`,
     );
     if (values.length <= 40)
-      parts.push(`<text x="${(x + bw / 2).toFixed(1)}" y="${TOP + plotH + 12}" text-anchor="middle" class="tick">${i}</text>`);
+      parts.push(
+        `<text x="${(x + bw / 2).toFixed(1)}" y="${TOP + plotH + 12}" text-anchor="middle" class="tick">${i}</text>`,
+      );
   });
   for (const l of lines) {
     const yy = y(l.value).toFixed(1);
@@ -48,7 +57,9 @@ function barChart(title: string, labels: string[], values: number[], limit: numb
       `<text x="${LEFT - 4}" y="${yy}" text-anchor="end" dy="3" class="tick">${escapeXml(l.label)}</text>`,
     );
   }
-  parts.push(`<text x="${LEFT + plotW / 2}" y="${HEIGHT - 6}" text-anchor="middle" class="tick">layer (row in the table)</text></svg>`);
+  parts.push(
+    `<text x="${LEFT + plotW / 2}" y="${HEIGHT - 6}" text-anchor="middle" class="tick">layer (row in the table)</text></svg>`,
+  );
   return parts.join('');
 }
 

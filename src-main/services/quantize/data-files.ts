@@ -19,12 +19,18 @@ export async function readDataPath(p: string): Promise<DataFile[]> {
     throw new ServiceError('NOT_FOUND', `No such data file or folder: ${path}`, { path });
   });
   if (s.isFile()) return [await readOne(path)];
-  const names = (await readdir(path))
-    .filter((n) => DATA_EXTENSIONS.has(extname(n).toLowerCase()))
-    .sort();
+  const names = (await readdir(path)).filter((n) => DATA_EXTENSIONS.has(extname(n).toLowerCase())).sort();
   if (names.length === 0)
-    throw new ServiceError('BAD_ARGUMENT', `${path}: no images (.png/.jpg/.bmp) or .npy files in the folder`, { path });
+    throw new ServiceError(
+      'BAD_ARGUMENT',
+      `${path}: no images (.png/.jpg/.bmp) or .npy files in the folder`,
+      { path },
+    );
   if (names.length > MAX_DATA_FILES)
-    throw new ServiceError('BAD_ARGUMENT', `${path}: ${names.length} files; at most ${MAX_DATA_FILES} are read`, { path });
+    throw new ServiceError(
+      'BAD_ARGUMENT',
+      `${path}: ${names.length} files; at most ${MAX_DATA_FILES} are read`,
+      { path },
+    );
   return Promise.all(names.map((n) => readOne(join(path, n))));
 }

@@ -15,10 +15,17 @@ export const QUANT_REPORT_FORMATS: readonly QuantReportFormat[] = ['csv', 'html'
 export function quantFormatOf(path: string): QuantReportFormat {
   const ext = extname(path).slice(1).toLowerCase();
   if ((QUANT_REPORT_FORMATS as readonly string[]).includes(ext)) return ext as QuantReportFormat;
-  throw new ServiceError('BAD_ARGUMENT', `cannot tell the report format of '${path}': use .csv, .html or .json`);
+  throw new ServiceError(
+    'BAD_ARGUMENT',
+    `cannot tell the report format of '${path}': use .csv, .html or .json`,
+  );
 }
 
-export function renderQuantReport(r: QuantizationReport, format: QuantReportFormat, meta?: ReportMeta): Uint8Array {
+export function renderQuantReport(
+  r: QuantizationReport,
+  format: QuantReportFormat,
+  meta?: ReportMeta,
+): Uint8Array {
   const m = meta ?? { generatedAt: new Date().toISOString(), tool: `QuantScope ${appVersion()}` };
   const text = format === 'csv' ? quantCsv(r) : format === 'html' ? quantHtml(r, m) : quantJson(r, m);
   return new TextEncoder().encode(text);

@@ -52,7 +52,13 @@ export class QuantizeService {
       savedPath = resolve(a.savePath);
       await writeFileAtomic(savedPath, r.bytes);
     }
-    return { reportId: this.keep(r.report), name: r.name, bytes: r.bytes, ...(savedPath ? { savedPath } : {}), report: r.report };
+    return {
+      reportId: this.keep(r.report),
+      name: r.name,
+      bytes: r.bytes,
+      ...(savedPath ? { savedPath } : {}),
+      report: r.report,
+    };
   }
 
   async report(a: QuantizeReportArgs): Promise<QuantizeReportResult> {
@@ -69,7 +75,11 @@ export class QuantizeService {
 
   async export(a: QuantizeExportArgs): Promise<ReportExportResult> {
     const r = this.reports.get(a.reportId);
-    if (!r) throw new ServiceError('NOT_FOUND', `No quantization report with id ${a.reportId} (only the last ${KEPT_REPORTS} are kept)`);
+    if (!r)
+      throw new ServiceError(
+        'NOT_FOUND',
+        `No quantization report with id ${a.reportId} (only the last ${KEPT_REPORTS} are kept)`,
+      );
     const fileName = `${r.model.replace(/\.tflite$/i, '')}-quantization.${a.format}`;
     if (a.path) {
       const w = await exportQuantReport(r, a.path, a.format);

@@ -15,7 +15,11 @@ import { parseNormalization } from '../../core/quantize/normalization.ts';
 import { quantizationReport, quantizeWorkflow, type Progress } from '../../core/quantize/pipeline.ts';
 import type { RangeMethod } from '../../core/quantize/ranges.ts';
 import { layerHistograms } from '../../core/report/quant-histograms.ts';
-import { DEFAULT_THRESHOLDS, type AdviceThresholds, type QuantizationReport } from '../../core/report/quant-types.ts';
+import {
+  DEFAULT_THRESHOLDS,
+  type AdviceThresholds,
+  type QuantizationReport,
+} from '../../core/report/quant-types.ts';
 import { normalizationOf, normalizeSample } from '../../core/simulate/inputs/normalize.ts';
 import { ServiceError } from '../errors.ts';
 import type { TaskContext } from '../jobs/messages.ts';
@@ -68,7 +72,10 @@ export async function readFloatModel(m: NamedBytes): Promise<{ float: Model; ker
   } catch (e) {
     if (e instanceof ServiceError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
-    throw new ServiceError(e instanceof ModelFormatError ? 'MALFORMED_MODEL' : 'UNSUPPORTED', `${m.name}: ${msg}`);
+    throw new ServiceError(
+      e instanceof ModelFormatError ? 'MALFORMED_MODEL' : 'UNSUPPORTED',
+      `${m.name}: ${msg}`,
+    );
   }
 }
 
@@ -84,7 +91,10 @@ function limit<T>(xs: T[], n?: number): T[] {
 function wrap(label: string, e: unknown): unknown {
   if (e instanceof ServiceError) return e;
   const msg = e instanceof Error ? e.message : String(e);
-  return new ServiceError(/not supported|unsupported/i.test(msg) ? 'UNSUPPORTED' : 'BAD_ARGUMENT', `${label}: ${msg}`);
+  return new ServiceError(
+    /not supported|unsupported/i.test(msg) ? 'UNSUPPORTED' : 'BAD_ARGUMENT',
+    `${label}: ${msg}`,
+  );
 }
 
 function progressOf(ctx: Ctx, base: number): Progress['onProgress'] {
@@ -100,7 +110,10 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
   ctx.progress(0, `Reading ${p.model.name}`);
   const { float, keras } = await readFloatModel(p.model);
   const sg = float.subgraphs[0];
-  const data = samplesFromFiles(p.data, sg.inputs.map((i) => sg.tensors[i]));
+  const data = samplesFromFiles(
+    p.data,
+    sg.inputs.map((i) => sg.tensors[i]),
+  );
   const samples = limit(data.samples, p.maxSamples);
   const labels = data.labels ? limit(data.labels, p.maxSamples) : undefined;
   const norm = p.norm !== undefined ? wrapNorm(p.norm) : undefined;
@@ -125,7 +138,9 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
   ctx.progress(0.95, 'Histograms');
   const used = norm ?? normalizationOf(float.parameters) ?? { rescale: 0, meanAndStd: false };
   const active = used.rescale !== 0 || used.meanAndStd;
-  const normalized = samples.slice(0, HISTOGRAM_SAMPLES).map((s) => s.map((x) => (active ? normalizeSample(x, used) : x)));
+  const normalized = samples
+    .slice(0, HISTOGRAM_SAMPLES)
+    .map((s) => s.map((x) => (active ? normalizeSample(x, used) : x)));
   const name = int8Name(p.model.name);
   const report: QuantizationReport = {
     model: name,
@@ -160,10 +175,16 @@ export async function reportTask(p: ReportPayload, ctx: Ctx): Promise<Quantizati
   try {
     int8 = readTflite(p.int8.bytes);
   } catch (e) {
-    throw new ServiceError('MALFORMED_MODEL', `${p.int8.name}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ServiceError(
+      'MALFORMED_MODEL',
+      `${p.int8.name}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const sg = float.subgraphs[0];
-  const data = samplesFromFiles(p.data, sg.inputs.map((i) => sg.tensors[i]));
+  const data = samplesFromFiles(
+    p.data,
+    sg.inputs.map((i) => sg.tensors[i]),
+  );
   const raw = limit(data.samples, p.maxSamples);
   const labels = data.labels ? limit(data.labels, p.maxSamples) : undefined;
   // The int8 model's own parameters say how its inputs are normalized (MLTK models carry them).
@@ -172,7 +193,15 @@ export async function reportTask(p: ReportPayload, ctx: Ctx): Promise<Quantizati
   const thresholds = { ...DEFAULT_THRESHOLDS, ...p.thresholds };
   let rep;
   try {
-    rep = quantizationReport({ int8, float, samples, labels, keras, thresholds, onProgress: progressOf(ctx, 0.05) });
+    rep = quantizationReport({
+      int8,
+      float,
+      samples,
+      labels,
+      keras,
+      thresholds,
+      onProgress: progressOf(ctx, 0.05),
+    });
   } catch (e) {
     throw wrap(`${p.int8.name} vs ${p.float.name}`, e);
   }

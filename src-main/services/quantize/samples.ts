@@ -56,7 +56,10 @@ function fromNpz(file: DataFile, t: Tensor): Samples {
     return undefined;
   };
   const x = pick(SAMPLE_KEYS);
-  if (!x) bad(`${file.name}: no samples array (expected one of ${SAMPLE_KEYS.join(', ')}; found ${[...arrays.keys()].join(', ')})`);
+  if (!x)
+    bad(
+      `${file.name}: no samples array (expected one of ${SAMPLE_KEYS.join(', ')}; found ${[...arrays.keys()].join(', ')})`,
+    );
   const samples = samplesFromArray(x[1], sampleShape(t), `${file.name}:${x[0]}`);
   const y = pick(LABEL_KEYS);
   const labels = y ? labelsFromArray(y[1], samples.length, `${file.name}:${y[0]}`) : undefined;
@@ -86,7 +89,8 @@ export function samplesFromFiles(files: DataFile[], inputs: readonly Tensor[]): 
         const d = datasetFromCsv(new TextDecoder().decode(f.bytes), per, f.name);
         return { samples: d.samples.map((s) => [s]), ...(d.labels ? { labels: d.labels } : {}) };
       }
-      if (isNpy(f.bytes)) return { samples: samplesFromArray(parseNpy(f.bytes, f.name), shape, f.name).map((s) => [s]) };
+      if (isNpy(f.bytes))
+        return { samples: samplesFromArray(parseNpy(f.bytes, f.name), shape, f.name).map((s) => [s]) };
     }
     const samples = files.map((f) => {
       if (isImage(f.bytes)) return [imageSample(f, t)];

@@ -20,12 +20,14 @@ function bad(ch: string, message: string, field?: string): never {
 }
 
 function obj(ch: string, v: unknown, field = 'argument'): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) bad(ch, `${field} must be an object`, field);
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array)
+    bad(ch, `${field} must be an object`, field);
   return v as Record<string, unknown>;
 }
 
 function only(ch: string, o: Record<string, unknown>, keys: string[], where = ''): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) bad(ch, `unexpected field "${where}${k}"`, where + k);
+  for (const k of Object.keys(o))
+    if (!keys.includes(k)) bad(ch, `unexpected field "${where}${k}"`, where + k);
 }
 
 function text(ch: string, v: unknown, field: string, max: number): string {
@@ -55,8 +57,10 @@ function bytes(ch: string, v: unknown, field: string): Uint8Array {
 
 function modelSource(ch: string, v: unknown, field: string): ModelSource {
   const o = obj(ch, v, field);
-  if ('modelId' in o) return only(ch, o, ['modelId'], `${field}.`), { modelId: id(ch, o.modelId, `${field}.modelId`) };
-  if ('path' in o) return only(ch, o, ['path'], `${field}.`), { path: absolute(ch, o.path, `${field}.path`) };
+  if ('modelId' in o)
+    return (only(ch, o, ['modelId'], `${field}.`), { modelId: id(ch, o.modelId, `${field}.modelId`) });
+  if ('path' in o)
+    return (only(ch, o, ['path'], `${field}.`), { path: absolute(ch, o.path, `${field}.path`) });
   if ('bytes' in o) {
     only(ch, o, ['name', 'bytes'], `${field}.`);
     return { name: text(ch, o.name, `${field}.name`, MAX_NAME), bytes: bytes(ch, o.bytes, `${field}.bytes`) };
@@ -66,7 +70,7 @@ function modelSource(ch: string, v: unknown, field: string): ModelSource {
 
 function dataSource(ch: string, v: unknown): DataSource {
   const o = obj(ch, v, 'data');
-  if ('path' in o) return only(ch, o, ['path'], 'data.'), { path: absolute(ch, o.path, 'data.path') };
+  if ('path' in o) return (only(ch, o, ['path'], 'data.'), { path: absolute(ch, o.path, 'data.path') });
   if ('files' in o) {
     only(ch, o, ['files'], 'data.');
     if (!Array.isArray(o.files) || o.files.length === 0 || o.files.length > MAX_FILES)
@@ -92,7 +96,8 @@ function thresholds(ch: string, v: unknown): { rmseOverScale?: number; range?: n
   for (const k of ['rmseOverScale', 'range'] as const) {
     if (o[k] === undefined) continue;
     const n = o[k];
-    if (typeof n !== 'number' || !(n > 0) || !Number.isFinite(n)) bad(ch, `"thresholds.${k}" must be a positive number`, `thresholds.${k}`);
+    if (typeof n !== 'number' || !(n > 0) || !Number.isFinite(n))
+      bad(ch, `"thresholds.${k}" must be a positive number`, `thresholds.${k}`);
     out[k] = n;
   }
   return out;
@@ -108,10 +113,15 @@ export function quantizeRun(v: unknown): QuantizeRunArgs {
   const ch = 'quantize.run';
   const o = obj(ch, v);
   only(ch, o, ['jobId', 'model', 'data', 'norm', 'io', 'method', 'thresholds', 'maxSamples', 'savePath']);
-  const out: QuantizeRunArgs = { jobId: id(ch, o.jobId, 'jobId'), model: modelSource(ch, o.model, 'model'), data: dataSource(ch, o.data) };
+  const out: QuantizeRunArgs = {
+    jobId: id(ch, o.jobId, 'jobId'),
+    model: modelSource(ch, o.model, 'model'),
+    data: dataSource(ch, o.data),
+  };
   if (o.norm !== undefined) {
     const n = text(ch, o.norm, 'norm', 40);
-    if (!/^(none|meanstd|rescale:[-+0-9.eE]+)$/i.test(n.trim())) bad(ch, '"norm" must be none, rescale:<constant> or meanstd', 'norm');
+    if (!/^(none|meanstd|rescale:[-+0-9.eE]+)$/i.test(n.trim()))
+      bad(ch, '"norm" must be none, rescale:<constant> or meanstd', 'norm');
     out.norm = n;
   }
   if (o.io !== undefined) {
@@ -148,7 +158,8 @@ export function quantizeExport(v: unknown): QuantizeExportArgs {
   const ch = 'quantize.export';
   const o = obj(ch, v);
   only(ch, o, ['reportId', 'format', 'path']);
-  if (o.format !== 'csv' && o.format !== 'html' && o.format !== 'json') bad(ch, '"format" must be csv, html or json', 'format');
+  if (o.format !== 'csv' && o.format !== 'html' && o.format !== 'json')
+    bad(ch, '"format" must be csv, html or json', 'format');
   const out: QuantizeExportArgs = { reportId: id(ch, o.reportId, 'reportId'), format: o.format };
   if (o.path !== undefined) out.path = absolute(ch, o.path, 'path');
   return out;

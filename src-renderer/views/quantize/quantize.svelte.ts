@@ -13,11 +13,25 @@ import type {
 import { api } from '../../lib/api-client.ts';
 
 export type NamedFile = { name: string; bytes: Uint8Array };
-export type SortKey = 'index' | 'op_name' | 'tensor_name' | 'num_elements' | 'scale' | 'range' | 'rmse_over_scale' | 'max_abs_error' | 'accumulated_rmse';
+export type SortKey =
+  | 'index'
+  | 'op_name'
+  | 'tensor_name'
+  | 'num_elements'
+  | 'scale'
+  | 'range'
+  | 'rmse_over_scale'
+  | 'max_abs_error'
+  | 'accumulated_rmse';
 export type ExportFormat = 'csv' | 'html' | 'json';
 
 async function readFiles(list: FileList | File[]): Promise<NamedFile[]> {
-  return Promise.all(Array.from(list, async (f) => ({ name: f.webkitRelativePath || f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+  return Promise.all(
+    Array.from(list, async (f) => ({
+      name: f.webkitRelativePath || f.name,
+      bytes: new Uint8Array(await f.arrayBuffer()),
+    })),
+  );
 }
 
 export class QuantizeState {
@@ -47,7 +61,9 @@ export class QuantizeState {
     return rows.sort((a, b) => {
       const x = a[key];
       const y = b[key];
-      return (typeof x === 'string' ? x.localeCompare(String(y)) : x - (y as number)) * dir || a.index - b.index;
+      return (
+        (typeof x === 'string' ? x.localeCompare(String(y)) : x - (y as number)) * dir || a.index - b.index
+      );
     });
   });
   flaggedCount = $derived(this.rows.filter((r) => r.flags.rmse || r.flags.range).length);
@@ -85,7 +101,8 @@ export class QuantizeState {
     if (this.useCurrent && currentModelId) model = { modelId: currentModelId };
     else if (this.modelFile) model = { name: this.modelFile.name, bytes: this.modelFile.bytes };
     else throw new Error('Choose a float model (.tflite or .h5) first');
-    if (this.data.length === 0) throw new Error('Choose representative data: images, a .npy/.npz or a .csv file');
+    if (this.data.length === 0)
+      throw new Error('Choose representative data: images, a .npy/.npz or a .csv file');
     const jobId = crypto.randomUUID();
     const norm = this.normSpec();
     this.running = true;
