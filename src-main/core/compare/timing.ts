@@ -111,7 +111,7 @@ export function calibrateFromMeasurements(
 
 /**
  * Calibration of `profile` from a comparison's measured layers, as plain data for the API and
- * reports. Uses measured cycles when the board knows its clock, else µs at the profile's clock.
+ * reports; undefined unless every layer has measured cycles (the board knows its clock).
  */
 export function calibrationSummary(
   profile: CpuProfile,
@@ -119,15 +119,14 @@ export function calibrationSummary(
   layers: readonly { index: number; measuredCycles?: number; measuredUs?: number }[],
 ): CalibrationSummary | undefined {
   const ops = layers.filter((l) => l.index >= 0);
-  if (ops.length !== work.length || ops.some((l) => l.measuredUs === undefined)) return undefined;
-  const basis = ops.every((l) => l.measuredCycles !== undefined) ? 'cycles' : 'us-at-profile-clock';
-  const measured = ops.map((l) =>
-    basis === 'cycles' ? l.measuredCycles! : l.measuredUs! * profile.clockMHz,
-  );
+  // Only boards that know their CPU clock: fitting an MCU cost model to a PC's microseconds
+  // (the virtual board) would produce coefficients that describe nothing.
+  if (ops.length !== work.length || ops.some((l) => l.measuredCycles === undefined)) return undefined;
+  const measured = ops.map((l) => l.measuredCycles!);
   const cal = calibrateFromMeasurements(profile, work, measured);
   return {
     profile: profileLabel(profile),
-    basis,
+    basis: 'cycles',
     before: cal.before,
     after: cal.after,
     perOp: cal.perOp,

@@ -17,6 +17,7 @@ table.layers{border-collapse:collapse;width:100%}
 table.layers th,table.layers td{border-bottom:1px solid #d0d7de;padding:3px 6px;text-align:right;white-space:nowrap}
 table.layers th{background:#f6f8fa;position:sticky;top:0}
 table.layers td.l,table.layers th.l{text-align:left}
+table.layers td.nm{max-width:340px;overflow:hidden;text-overflow:ellipsis}
 tr.match td.st{color:#116329}tr.mismatch td.st,tr.missing td.st{color:#a40e26;font-weight:600}
 tr.first{background:#fff1e5;outline:2px solid #d4a72c}
 .bar{display:inline-block;height:8px;background:#8250df;vertical-align:middle}
@@ -32,7 +33,7 @@ function layerRow(l: LayerComparison, first: number | null): string {
       ? ''
       : `<span class="bar" style="width:${Math.round(l.share * 80)}px"></span> ${(l.share * 100).toFixed(1)}%`;
   return (
-    `<tr class="${cls}"><td>${l.index < 0 ? 'input' : l.index}</td><td class="l">${esc(l.op)}</td><td class="l">${esc(l.name)}</td>` +
+    `<tr class="${cls}"><td>${l.index < 0 ? 'input' : l.index}</td><td class="l">${esc(l.op)}</td><td class="l nm" title="${esc(l.name)}">${esc(l.name)}</td>` +
     `<td class="l">${esc(l.dtype)}[${l.shape.join('×')}]</td><td class="l st">${l.status}${l.index === first && l.index >= 0 ? ' (first)' : ''}</td>` +
     `<td>${fmt(l.mismatches)}</td><td>${fmt(l.maxAbsDiffLsb)}</td><td>${fmt(l.estCycles)}</td><td>${fmt(l.measuredCycles)}</td>` +
     `<td>${fmt(l.measuredUs)}</td><td class="l">${share}</td></tr>`
@@ -46,7 +47,7 @@ export function compareHtml(r: CompareResult, meta: ReportMeta): string {
   const firstRow = first === null ? undefined : ops.find((l) => l.index === first);
   const verdict = r.allMatch
     ? `<div class="verdict ok">All ${ops.length} layers match bit for bit.</div>`
-    : `<div class="verdict bad">${bad} of ${ops.length} layers differ. First divergent layer: #${first} ${esc(firstRow?.op ?? '')} '${esc(firstRow?.name ?? '')}' (${fmt(firstRow?.mismatches)} elements, max |Δ| ${fmt(firstRow?.maxAbsDiffLsb)} LSB).</div>`;
+    : `<div class="verdict bad">${bad} of ${ops.length} layers differ. First divergent layer: #${first} ${esc(firstRow?.op ?? '')} '${esc(firstRow?.name ?? '')}' (${fmt(firstRow?.mismatches)} element${firstRow?.mismatches === 1 ? '' : 's'}, max |Δ| ${fmt(firstRow?.maxAbsDiffLsb)} LSB).</div>`;
   const b = r.board;
   const t = r.timing;
   const outputs = r.outputs
@@ -57,7 +58,7 @@ export function compareHtml(r: CompareResult, meta: ReportMeta): string {
     .join('');
   const cal = r.calibration;
   const calHtml = cal
-    ? `<h2>Cost model calibrated for this board</h2><p>Fit per op type (${esc(cal.profile)}, ${cal.basis === 'cycles' ? 'measured cycles' : 'measured µs at the profile clock'}): ` +
+    ? `<h2>Cost model calibrated for this board</h2><p>Fit per op type (${esc(cal.profile)}, measured cycles): ` +
       `total error ${(cal.before.totalRelError * 100).toFixed(1)}% → ${(cal.after.totalRelError * 100).toFixed(1)}%, mean per-layer error ${(cal.before.meanRelError * 100).toFixed(1)}% → ${(cal.after.meanRelError * 100).toFixed(1)}%.</p>` +
       `<table class="layers"><tr><th class="l">op</th><th>layers</th><th>fit error</th><th>base</th><th>per MAC</th><th>per output</th></tr>` +
       cal.perOp
