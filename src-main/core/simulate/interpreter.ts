@@ -26,7 +26,7 @@ export interface PreparedStep {
   op: string;
   outputs: number[];
   run: Run;
-  /** Byte offset of each output's tap copy in the per-invoke tap buffer. */
+  /** Byte offset of each output's tap copy in the per-invoke tap buffer; -1: its own copy. */
   tapOffsets: number[];
 }
 
@@ -65,6 +65,8 @@ export interface InvokeResult {
   layers: LayerOutput[];
 }
 
+const TAP_SHARED_MAX = 4096;
+
 export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions = {}): PreparedModel {
   const subgraph = model.subgraphs[subgraphIndex];
   if (!subgraph) throw new SimulateError(`model has no subgraph ${subgraphIndex}`);
@@ -96,11 +98,15 @@ export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions
     }
     return { opIndex: op.index, op: op.op, outputs: op.outputs, run, tapOffsets: [] as number[] };
   });
+  // Small taps share one buffer per invoke (a typed-array allocation costs ~1 us in V8, more
+  // than copying a small tensor); large ones get their own, so handing one layer to another
+  // process never clones more than TAP_SHARED_MAX-sized neighbours along with it.
   let tapBytes = 0;
   for (const s of steps) {
     for (const o of s.outputs) {
-      s.tapOffsets.push(tapBytes);
-      tapBytes += (storage[o].byteLength + 7) & ~7; // 8-byte aligned for every element type
+      const n = storage[o].byteLength;
+      s.tapOffsets.push(n <= TAP_SHARED_MAX ? tapBytes : -1);
+      if (n <= TAP_SHARED_MAX) tapBytes += (n + 7) & ~7; // 8-byte aligned for every element type
     }
   }
   const producer = new Map<number, PreparedStep>();
@@ -185,7 +191,8 @@ export function invoke(
     if (taps || options.onLayer) {
       for (let k = 0; k < step.outputs.length; k++) {
         const tensor = step.outputs[k];
-        const copy = buffer ? { buffer, offset: step.tapOffsets[k] } : false;
+        const offset = step.tapOffsets[k];
+        const copy = buffer ? (offset < 0 ? true : { buffer, offset }) : false;
         const layer = layerOutput(pm, step.opIndex, step.op, tensor, copy);
         if (taps) layers.push(layer);
         options.onLayer?.(layer);
