@@ -140,6 +140,26 @@ export interface SimulateResult {
   /** Wall time of the inference in the worker (taps on), ms. */
   elapsed_ms: number;
   estimate?: { cpu: string; cycles: number; ms: number };
+  /** Handle for `simulate.layer` (the run's per-layer outputs stay on the main side; the last few runs are kept). */
+  runId?: string;
+}
+
+export interface SimulateLayerArgs {
+  /** `SimulateResult.runId` of a recent run. */
+  runId: string;
+  /** Op index (`SimulateResult.layers[i].index`). */
+  layer: number;
+}
+
+/** One layer's output tensor of a run: raw little-endian bytes of `dtype` (int8 bytes, float32, ...). */
+export interface SimulateLayerTensor {
+  index: number;
+  tensor: number;
+  dtype: string;
+  shape: number[];
+  data: Uint8Array;
+  /** Per-tensor quantization of the output (absent for float or per-channel tensors). */
+  quant?: { scale: number; zeroPoint: number };
 }
 
 // ---------------------------------------------------------------- boards, compare, report
@@ -306,6 +326,8 @@ export interface ApiCalls {
   'jobs.cancel': [{ id: string }, boolean];
   /** Run an opened .tflite model in the bit-exact host simulator (a job: progress + cancel). */
   'simulate.run': [SimulateRunArgs, SimulateResult];
+  /** One layer's output tensor of a recent `simulate.run` (fetched on demand; NOT_FOUND once evicted). */
+  'simulate.layer': [SimulateLayerArgs, SimulateLayerTensor];
   /** Boards to profile on: USB dev kits that answer HELLO, typed paths, virtual, qemu. */
   'boards.list': [BoardsListArgs, DiscoveredBoard[]];
   /** Upload + run on a board, same input on the host, compare per layer (a job: progress + cancel). */
@@ -334,6 +356,7 @@ export const CHANNELS = [
   'model.close',
   'jobs.cancel',
   'simulate.run',
+  'simulate.layer',
   'boards.list',
   'boards.profile',
   'report.export',
@@ -395,7 +418,10 @@ export interface QuantScopeApi {
     close(args: { id: string }): Promise<boolean>;
   };
   jobs: { cancel(args: { id: string }): Promise<boolean> };
-  simulate: { run(args: SimulateRunArgs): Promise<SimulateResult> };
+  simulate: {
+    run(args: SimulateRunArgs): Promise<SimulateResult>;
+    layer(args: SimulateLayerArgs): Promise<SimulateLayerTensor>;
+  };
   boards: {
     list(args: BoardsListArgs): Promise<DiscoveredBoard[]>;
     profile(args: BoardProfileArgs): Promise<BoardProfileResult>;

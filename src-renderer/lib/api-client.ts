@@ -162,7 +162,10 @@ export function createApi(transport: Transport): QuantScopeApi {
       close: (args) => call('model.close', args),
     },
     jobs: { cancel: (args) => call('jobs.cancel', args) },
-    simulate: { run: (args) => call('simulate.run', args) },
+    simulate: {
+      run: (args) => call('simulate.run', args),
+      layer: (args) => call('simulate.layer', args),
+    },
     boards: {
       list: (args) => call('boards.list', args),
       profile: (args) => call('boards.profile', args),
@@ -222,7 +225,10 @@ export const api: QuantScopeApi = {
     close: (a) => getApi().model.close(a),
   },
   jobs: { cancel: (a) => getApi().jobs.cancel(a) },
-  simulate: { run: (a) => getApi().simulate.run(a) },
+  simulate: {
+    run: (a) => getApi().simulate.run(a),
+    layer: (a) => getApi().simulate.layer(a),
+  },
   boards: {
     list: (a) => getApi().boards.list(a),
     profile: (a) => getApi().boards.profile(a),

@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHandlers, createServices, dispatch } from '../../src-main/services/api/handlers.ts';
-import type { ApiResult, JobProgress, OpenedModel, SimulateResult } from '../../src-main/shared/api.ts';
+import type {
+  ApiResult,
+  JobProgress,
+  OpenedModel,
+  SimulateLayerTensor,
+  SimulateResult,
+} from '../../src-main/shared/api.ts';
+import { TapStore } from '../../src-main/services/simulate/tap-store.ts';
 import { fixturePath, goldenBytes, readFixture, readGolden } from '../helpers/fixtures.ts';
 
 const services = createServices({ configDir: mkdtempSync(join(tmpdir(), 'qs-config-')) });
@@ -111,5 +118,87 @@ describe('simulate.run', () => {
       const e = await dispatch(handlers, 'simulate.run', args);
       expect(e.ok ? null : e.error.code, JSON.stringify(args)).toBe('BAD_ARGUMENT');
     }
+  });
+});
+
+describe('simulate.layer', () => {
+  it('returns every layer of a run bit-exact with the TFLite Micro golden, on demand', async () => {
+    const m = await open('models', 'person_detect.tflite');
+    const r = ok<SimulateResult>(
+      await dispatch(handlers, 'simulate.run', { jobId: 'layer-1', modelId: m.id, input: { seed: 1 } }),
+    );
+    expect(r.runId).toMatch(/^run-\d+$/);
+    const golden = readGolden('person_detect');
+    expect(r.layers.length).toBe(golden.op_outputs.length);
+    for (const l of r.layers) {
+      const t = ok<SimulateLayerTensor>(
+        await dispatch(handlers, 'simulate.layer', { runId: r.runId, layer: l.index }),
+      );
+      const g = golden.op_outputs.find((o) => o.tensor === l.tensor)!;
+      expect({ tensor: t.tensor, dtype: t.dtype, shape: t.shape }, `layer ${l.index}`).toEqual({
+        tensor: g.tensor,
+        dtype: g.dtype,
+        shape: g.shape,
+      });
+      expect(Buffer.from(t.data).equals(Buffer.from(goldenBytes(g))), `layer ${l.index} ${l.op}`).toBe(true);
+    }
+    // A CONV_2D: a 48×48 feature map with its output quantization.
+    const conv = r.layers.find((l) => l.op === 'CONV_2D')!;
+    const t = ok<SimulateLayerTensor>(
+      await dispatch(handlers, 'simulate.layer', { runId: r.runId, layer: conv.index }),
+    );
+    expect(t.shape).toEqual(conv.shape);
+    expect(t.shape.slice(0, 3)).toEqual([1, 48, 48]);
+    expect(t.data.byteLength).toBe(48 * 48 * t.shape[3]);
+    expect(t.quant?.scale).toBeGreaterThan(0);
+  });
+
+  it('names unknown runs, unknown layers and bad arguments', async () => {
+    const m = await open('models', 'hello_world_int8.tflite');
+    const r = ok<SimulateResult>(
+      await dispatch(handlers, 'simulate.run', { jobId: 'layer-2', modelId: m.id, input: { seed: 2 } }),
+    );
+    const noRun = await dispatch(handlers, 'simulate.layer', { runId: 'run-99999', layer: 0 });
+    expect(noRun.ok ? null : noRun.error.code).toBe('NOT_FOUND');
+    expect(noRun.ok ? '' : noRun.error.message).toMatch(/run-99999.*not available/);
+    const noLayer = await dispatch(handlers, 'simulate.layer', { runId: r.runId, layer: 500 });
+    expect(noLayer.ok ? null : noLayer.error.code).toBe('NOT_FOUND');
+    expect(noLayer.ok ? '' : noLayer.error.message).toMatch(/hello_world_int8\.tflite: .*no layer 500/);
+    for (const args of [
+      undefined,
+      { runId: r.runId },
+      { runId: r.runId, layer: -1 },
+      { runId: r.runId, layer: 1.5 },
+      { runId: r.runId, layer: '0' },
+      { runId: 'a b', layer: 0 },
+      { runId: r.runId, layer: 0, extra: 1 },
+    ]) {
+      const e = await dispatch(handlers, 'simulate.layer', args);
+      expect(e.ok ? null : e.error.code, JSON.stringify(args)).toBe('BAD_ARGUMENT');
+    }
+  });
+});
+
+describe('TapStore', () => {
+  const tap = (index: number, bytes: number): SimulateLayerTensor => ({
+    index,
+    tensor: index + 10,
+    dtype: 'int8',
+    shape: [1, bytes],
+    data: new Uint8Array(bytes),
+  });
+
+  it('evicts the least recently used run by count and by bytes, and names an evicted run', () => {
+    const store = new TapStore({ maxRuns: 2, maxBytes: 1000 });
+    const a = store.add('a.tflite', [tap(0, 100)]);
+    const b = store.add('b.tflite', [tap(0, 100)]);
+    store.layer(a, 0); // a is now the most recently used
+    const c = store.add('c.tflite', [tap(0, 100)]);
+    expect([store.has(a), store.has(b), store.has(c)]).toEqual([true, false, true]);
+    expect(() => store.layer(b, 0)).toThrow(/evicted/);
+    const big = store.add('big.tflite', [tap(0, 600), tap(1, 600)]); // over budget alone: kept, others go
+    expect(store.size).toBe(1);
+    expect(store.layer(big, 1).tensor).toBe(11);
+    expect(store.totalBytes).toBe(1200);
   });
 });

@@ -3,7 +3,7 @@
  * hosts (Electron IPC, WebSocket) use: unknown channel → UNKNOWN_CHANNEL, argument validated,
  * handler run, anything thrown turned into an ApiError. Never throws.
  */
-import type { ApiResult, ArgsOf, Channel, ResultOf, SimulateResult } from '../../shared/api.ts';
+import type { ApiResult, ArgsOf, Channel, ResultOf } from '../../shared/api.ts';
 import { BoardApi } from '../board/board-api.ts';
 import { ServiceError, toApiError } from '../errors.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner.ts';
@@ -11,7 +11,7 @@ import { ModelService } from '../model/model-service.ts';
 import { appVersion, configDir as defaultConfigDir, examplesDir as defaultExamplesDir } from '../paths.ts';
 import { QuantizeService } from '../quantize/quantize-service.ts';
 import { RecentStore } from '../recent-store.ts';
-import type { SimulatePayload } from '../simulate/simulate-task.ts';
+import { SimulateService } from '../simulate/simulate-service.ts';
 import { isChannel, validateArgs } from './validate.ts';
 
 export type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
@@ -24,6 +24,8 @@ export interface AppServices {
   boards: BoardApi;
   /** Quantize float models, quantization reports and their export. */
   quantize: QuantizeService;
+  /** Host simulator runs and their per-layer outputs (kept for `simulate.layer`). */
+  simulate: SimulateService;
   /** Stop workers and close board sessions; call on shutdown. */
   close(): Promise<void>;
 }
@@ -40,7 +42,8 @@ export function createServices(opts: ServicesOptions = {}): AppServices {
   const models = new ModelService(jobs, recent, opts.examplesDir ?? defaultExamplesDir());
   const boards = new BoardApi(jobs, models);
   const quantize = new QuantizeService(jobs, models);
-  return { jobs, recent, models, boards, quantize, close: async () => (await boards.close(), await jobs.close()) };
+  const simulate = new SimulateService(jobs, models);
+  return { jobs, recent, models, boards, quantize, simulate, close: async () => (await boards.close(), await jobs.close()) };
 }
 
 export interface HostInfo {
@@ -69,23 +72,8 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
     'model.examples': () => s.models.examples(),
     'model.close': async ({ id }) => s.models.close(id),
     'jobs.cancel': async ({ id }) => s.jobs.cancel(id),
-    'simulate.run': async ({ jobId, modelId, input, cpu, uint8Mode }) => {
-      const m = s.models.get(modelId);
-      if (m.format !== 'tflite') {
-        throw new ServiceError(
-          'UNSUPPORTED',
-          `${m.name}: only .tflite models run in the simulator (quantize or convert first)`,
-        );
-      }
-      const payload: SimulatePayload = {
-        name: m.name,
-        bytes: m.bytes,
-        input,
-        ...(cpu ? { cpu } : {}),
-        ...(uint8Mode ? { uint8Mode } : {}),
-      };
-      return s.jobs.run<SimulateResult>('simulate.run', payload, { jobId });
-    },
+    'simulate.run': (args) => s.simulate.run(args),
+    'simulate.layer': async (args) => s.simulate.layer(args),
     'boards.list': (args) => s.boards.list(args),
     'boards.profile': async (args) => s.boards.profile(args),
     'report.export': (args) => s.boards.export(args),

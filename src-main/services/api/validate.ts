@@ -10,6 +10,7 @@ import type {
   Channel,
   OpenModelArgs,
   ReportExportArgs,
+  SimulateLayerArgs,
   SimulateRunArgs,
 } from '../../shared/api.ts';
 import { CPU_PROFILES } from '../../core/simulate/cost-model.ts';
@@ -95,6 +96,18 @@ function simulateRun(v: unknown): SimulateRunArgs {
   const o = plainObject(ch, v);
   onlyKeys(ch, o, ['jobId', 'modelId', 'input', 'cpu', 'uint8Mode']);
   return runArgs(ch, o);
+}
+
+function simulateLayer(v: unknown): SimulateLayerArgs {
+  const ch = 'simulate.layer';
+  const o = plainObject(ch, v);
+  onlyKeys(ch, o, ['runId', 'layer']);
+  const runId = uniqueId(ch, o, 'runId');
+  const layer = o.layer;
+  if (typeof layer !== 'number' || !Number.isSafeInteger(layer) || layer < 0) {
+    bad(ch, '"layer" must be a non-negative integer (an op index)', 'layer');
+  }
+  return { runId, layer };
 }
 
 /** jobId, modelId, input, cpu, uint8Mode: shared by simulate.run and boards.profile. */
@@ -206,6 +219,7 @@ export const validators: Validators = {
   'model.close': idArg('model.close'),
   'jobs.cancel': idArg('jobs.cancel'),
   'simulate.run': simulateRun,
+  'simulate.layer': simulateLayer,
   'boards.list': boardsList,
   'boards.profile': boardProfile,
   'report.export': reportExport,

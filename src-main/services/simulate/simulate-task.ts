@@ -3,7 +3,7 @@
  * return per-layer statistics and the outputs (the data the Simulate view shows). Runs in a job
  * worker, so a large model never blocks the main process and `jobs.cancel` stops it.
  */
-import type { SimulateInput, SimulateResult } from '../../shared/api.ts';
+import type { SimulateInput, SimulateLayerTensor, SimulateResult } from '../../shared/api.ts';
 import { ModelFormatError } from '../../core/model/errors.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { cpuProfile, estimateModel, type CpuProfileName } from '../../core/simulate/cost-model.ts';
@@ -12,6 +12,7 @@ import { SimulateError } from '../../core/simulate/errors.ts';
 import { buildInputs } from '../../core/simulate/inputs/load.ts';
 import { invoke, prepare } from '../../core/simulate/interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
+import { toBytes } from '../../core/simulate/tensor-data.ts';
 import { ServiceError } from '../errors.ts';
 import type { TaskContext } from '../jobs/messages.ts';
 
@@ -21,6 +22,15 @@ export interface SimulatePayload {
   input: SimulateInput;
   cpu?: string;
   uint8Mode?: 'affine' | 'bytes';
+}
+
+/**
+ * What the worker hands back: the report plus every layer's output bytes. The taps are views on
+ * the invoke's one tap buffer, so posting them clones that buffer once; the main side keeps them
+ * (see SimulateService) and the renderer fetches a layer at a time with `simulate.layer`.
+ */
+export interface SimulateTaskResult extends SimulateResult {
+  taps: SimulateLayerTensor[];
 }
 
 function asServiceError(name: string, e: unknown): unknown {
@@ -33,7 +43,7 @@ function asServiceError(name: string, e: unknown): unknown {
   return e;
 }
 
-export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateResult {
+export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateTaskResult {
   try {
     ctx.progress(0, `Preparing ${p.name}`);
     const model = readTflite(p.bytes);
@@ -61,8 +71,22 @@ export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateResu
       for (const l of layers) l.est_cycles = cost.layers[l.index]?.cycles;
       estimate = { cpu: p.cpu, cycles: cost.cycles, ms: cost.ms };
     }
-    const out: SimulateResult = {
+    const taps: SimulateLayerTensor[] = result.layers.map((l) => {
+      const q = pm.subgraph.tensors[l.tensor].quantization;
+      return {
+        index: l.opIndex,
+        tensor: l.tensor,
+        dtype: l.dtype,
+        shape: l.shape.slice(),
+        data: toBytes(l.data),
+        ...(q && q.scale.length === 1
+          ? { quant: { scale: q.scale[0], zeroPoint: q.zeroPoint[0] ?? 0 } }
+          : {}),
+      };
+    });
+    const out: SimulateTaskResult = {
       model: p.name,
+      taps,
       layers,
       outputs: outputReports(pm, result),
       elapsed_ms: elapsed,
