@@ -154,11 +154,22 @@ export function applyFloatTable(t: Float32Array, input: Int8Array, output: Float
   for (let i = 0; i < input.length; i++) output[i] = t[input[i] + 128];
 }
 
-/** QUANTIZE float32 -> int8: round(x / scale) in float32, half away from zero, + zp, clamp. */
+/**
+ * QUANTIZE float32 -> int8: round(x / scale) in float32, half away from zero, + zp, clamp.
+ * The float32 quotient is fround of the double quotient (double has enough precision for that
+ * to be the correctly rounded float division). Values outside [-2^30, 2^30] clamp anyway and are
+ * cut there first so the rounding stays on small numbers.
+ */
 export function quantizeFloatToInt8(scale: number, zp: number, input: Float32Array, output: Int8Array): void {
   const s = Math.fround(scale);
-  for (let i = 0; i < input.length; i++) {
-    let v = roundHalfAway(Math.fround(input[i] / s)) + zp;
+  const n = input.length;
+  for (let i = 0; i < n; i++) {
+    let q = Math.fround(input[i] / s);
+    if (q > 1073741824) q = 1073741824;
+    else if (q < -1073741824) q = -1073741824;
+    // NaN stays NaN and stores as 0 like static_cast of the reference's undefined case.
+    const r = q >= 0 ? Math.floor(q + 0.5) : -Math.floor(0.5 - q);
+    let v = r + zp;
     if (v < -128) v = -128;
     else if (v > 127) v = 127;
     output[i] = v;
