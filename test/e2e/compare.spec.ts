@@ -8,7 +8,10 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { fixturePath, readGolden } from '../helpers/fixtures.ts';
+import type { Operator } from '../../src-main/core/model/ir.ts';
+import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
+import { writeTflite } from '../../src-main/core/model/tflite-writer.ts';
+import { fixturePath, readFixture, readGolden } from '../helpers/fixtures.ts';
 import { openApp, openModelFile, screenshot } from './app-page.ts';
 
 const EXPORTS = resolve(import.meta.dirname, '../../test-results/exports');
@@ -146,4 +149,68 @@ test('virtual board: person_detect profiles, all layers match; sort, inspect, ca
   const text = await exportAndOpenHtml(page, 'person_detect-virtual.html');
   expect(text).toContain('person_detect.tflite on');
   expect(text).toContain(`All ${ops} layers match bit for bit.`);
+});
+
+/** simple_add_model's int8 ADD repeated as a chain of `depth` layers (all runnable on a board). */
+function addChain(depth: number): Uint8Array {
+  const model = readTflite(readFixture('models', 'simple_add_model.tflite'));
+  const sg = model.subgraphs[0];
+  const add = sg.operators[0];
+  const [a, b] = add.inputs;
+  const template = sg.tensors[add.outputs[0]];
+  const tensors = sg.tensors.slice();
+  const operators: Operator[] = [];
+  let previous = a;
+  for (let i = 0; i < depth; i++) {
+    const out = tensors.length;
+    tensors.push({ ...template, index: out, name: `chain/add_${i}`, buffer: 0, data: null });
+    operators.push({ ...add, index: i, inputs: [previous, b], outputs: [out] });
+    previous = out;
+  }
+  sg.tensors = tensors;
+  sg.operators = operators;
+  sg.outputs = [previous];
+  model.signatureDefs = [];
+  return writeTflite(model, { allowLossy: true });
+}
+
+test('150 layers on the virtual board: the table renders only what is in view and stays responsive', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const DEPTH = 150;
+  await openApp(page);
+  const before = await page.getByTestId('model-view').getAttribute('data-model-id');
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({
+      name: 'add_chain.tflite',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(addChain(DEPTH)),
+    });
+  await expect.poll(() => page.getByTestId('model-view').getAttribute('data-model-id')).not.toBe(before);
+  await profileOn(page, 'virtual', 60_000);
+  await expect(page.getByTestId('compare-verdict')).toHaveText(`✓ All ${DEPTH} layers match`);
+  const table = page.getByTestId('compare-table');
+  const inputs = Number(await table.getAttribute('aria-rowcount')) - DEPTH;
+  expect(inputs).toBeGreaterThanOrEqual(1);
+  expect(await page.getByTestId('compare-row').count()).toBeLessThan(60);
+
+  // Keyboard to the far end and re-sort: each step answers within a frame budget.
+  await table.focus();
+  let t = Date.now();
+  await page.keyboard.press('Home');
+  await expect(page.getByTestId('layer-compare')).toHaveAttribute('data-index', '-1');
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('layer-compare')).toHaveAttribute('data-index', String(DEPTH - 1));
+  await expect(page.locator(`[data-testid="compare-row"][data-index="${DEPTH - 1}"]`)).toBeInViewport();
+  const keys = Date.now() - t;
+  t = Date.now();
+  await page.getByTestId('compare-sort-share').click();
+  await expect(page.getByTestId('compare-sort-share')).toContainText('▼');
+  const sort = Date.now() - t;
+  expect(keys, 'Home/End through 150 rows (ms)').toBeLessThan(2000);
+  expect(sort, 'sorting 150 rows (ms)').toBeLessThan(1000);
+  await expect(page.getByTestId('timing-chart').locator('g.layer')).toHaveCount(DEPTH);
+  await screenshot(page, 'compare-150-layers');
 });

@@ -15,9 +15,15 @@ const STATUS_RANK: Record<LayerComparison['status'], number> = {
   match: 3,
 };
 
+/** A row's identity: the op index, or `in<tensor>` for a model input (several share index -1). */
+export function rowKey(l: Pick<LayerComparison, 'index' | 'tensor'>): string {
+  return l.index < 0 ? `in${l.tensor}` : String(l.index);
+}
+
 export class CompareState {
   readonly result: BoardProfileResult;
-  selected = $state<number | null>(null);
+  /** `rowKey` of the selected row. */
+  selected = $state<string | null>(null);
   sort = $state<{ key: SortKey; descending: boolean }>({ key: 'index', descending: false });
   /** Show the cost model fitted to this board's measurements instead of the default one. */
   calibrated = $state(false);
@@ -25,7 +31,8 @@ export class CompareState {
   constructor(result: BoardProfileResult) {
     this.result = result;
     const c = result.compare;
-    this.selected = c.firstDivergent ?? c.layers.at(-1)?.index ?? null;
+    const start = c.layers.find((l) => l.index === c.firstDivergent) ?? c.layers.at(-1);
+    this.selected = start ? rowKey(start) : null;
   }
 
   // Deferred (.by) because field initializers run before the constructor sets `result`.
@@ -70,8 +77,11 @@ export class CompareState {
       return d !== 0 ? sign * d : a.index - b.index;
     });
   });
-  selectedLayer = $derived(this.compare.layers.find((l) => l.index === this.selected) ?? null);
-  selectedTensors = $derived.by(() => this.result.tensors.find((t) => t.index === this.selected) ?? null);
+  selectedLayer = $derived(this.compare.layers.find((l) => rowKey(l) === this.selected) ?? null);
+  selectedTensors = $derived.by(() => {
+    const l = this.selectedLayer;
+    return l ? (this.result.tensors.find((t) => t.index === l.index && t.tensor === l.tensor) ?? null) : null;
+  });
   /** Op rows only (the model-input rows are not layers), as the exported reports count them. */
   ops = $derived(this.compare.layers.filter((l) => l.index >= 0));
   mismatched = $derived(this.ops.filter((l) => l.status !== 'match').length);
