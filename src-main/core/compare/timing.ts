@@ -111,7 +111,7 @@ export function calibrateFromMeasurements(
 
 /**
  * Calibration of `profile` from a comparison's measured layers, as plain data for the API and
- * reports; undefined unless every layer has measured cycles (the board knows its clock).
+ * reports. Uses measured cycles when the board knows its clock, else µs at the profile's clock.
  */
 export function calibrationSummary(
   profile: CpuProfile,
@@ -119,14 +119,17 @@ export function calibrationSummary(
   layers: readonly { index: number; measuredCycles?: number; measuredUs?: number }[],
 ): CalibrationSummary | undefined {
   const ops = layers.filter((l) => l.index >= 0);
-  // Only boards that know their CPU clock: fitting an MCU cost model to a PC's microseconds
-  // (the virtual board) would produce coefficients that describe nothing.
-  if (ops.length !== work.length || ops.some((l) => l.measuredCycles === undefined)) return undefined;
-  const measured = ops.map((l) => l.measuredCycles!);
+  if (ops.length !== work.length || ops.some((l) => l.measuredUs === undefined)) return undefined;
+  // Boards that do not know their CPU clock (the virtual board on the PC) are fitted on measured
+  // µs × the profile clock: the fit then describes that machine in the profile's cycle units.
+  const basis = ops.every((l) => l.measuredCycles !== undefined) ? 'cycles' : 'us-at-profile-clock';
+  const measured = ops.map((l) =>
+    basis === 'cycles' ? l.measuredCycles! : l.measuredUs! * profile.clockMHz,
+  );
   const cal = calibrateFromMeasurements(profile, work, measured);
   return {
     profile: profileLabel(profile),
-    basis: 'cycles',
+    basis,
     before: cal.before,
     after: cal.after,
     perOp: cal.perOp,

@@ -98,8 +98,8 @@ export interface TimingSummary {
 /** The cost model fitted to this board's measurements (per op type) and how well it fits. */
 export interface CalibrationSummary {
   profile: string;
-  /** Fitted to measured cycles (only boards that report their CPU clock are calibrated). */
-  basis: 'cycles';
+  /** 'cycles' when the board knows its clock; else measured µs × the profile clock (virtual board). */
+  basis: 'cycles' | 'us-at-profile-clock';
   before: { totalRelError: number; meanRelError: number };
   after: { totalRelError: number; meanRelError: number };
   perOp: { op: string; layers: number; meanRelError: number }[];

@@ -58,7 +58,7 @@ export function compareHtml(r: CompareResult, meta: ReportMeta): string {
     .join('');
   const cal = r.calibration;
   const calHtml = cal
-    ? `<h2>Cost model calibrated for this board</h2><p>Fit per op type (${esc(cal.profile)}, measured cycles): ` +
+    ? `<h2>Cost model calibrated for this board</h2><p>Fit per op type (${esc(cal.profile)}, ${cal.basis === 'cycles' ? 'measured cycles' : 'measured µs at the profile clock: the board clock is unknown'}): ` +
       `total error ${(cal.before.totalRelError * 100).toFixed(1)}% → ${(cal.after.totalRelError * 100).toFixed(1)}%, mean per-layer error ${(cal.before.meanRelError * 100).toFixed(1)}% → ${(cal.after.meanRelError * 100).toFixed(1)}%.</p>` +
       `<table class="layers"><tr><th class="l">op</th><th>layers</th><th>fit error</th><th>base</th><th>per MAC</th><th>per output</th></tr>` +
       cal.perOp
