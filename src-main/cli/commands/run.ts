@@ -16,6 +16,7 @@ import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts'
 import { parseNpy } from '../../core/simulate/inputs/npy.ts';
 import { invoke, prepare } from '../../core/simulate/interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
+import { simWasmModule } from '../../services/simulate/sim-wasm.ts';
 
 interface RunOptions {
   input?: string[];
@@ -51,7 +52,7 @@ const median = (xs: number[]): number => {
 
 export async function runCommand(modelPath: string, opts: RunOptions): Promise<void> {
   const model = readTflite(await readBytes(modelPath));
-  const pm = prepare(model);
+  const pm = prepare(model, 0, { wasm: simWasmModule() });
   const files: InputFile[] = await Promise.all(
     (opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })),
   );

@@ -3,6 +3,7 @@
  * return per-layer statistics and the outputs (the data the Simulate view shows). Runs in a job
  * worker, so a large model never blocks the main process and `jobs.cancel` stops it.
  */
+import { simWasmModule } from './sim-wasm.ts';
 import type { SimulateInput, SimulateLayerTensor, SimulateResult } from '../../shared/api.ts';
 import { ModelFormatError } from '../../core/model/errors.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
@@ -47,7 +48,7 @@ export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateTask
   try {
     ctx.progress(0, `Preparing ${p.name}`);
     const model = readTflite(p.bytes);
-    const pm = prepare(model);
+    const pm = prepare(model, 0, { wasm: simWasmModule() });
     const spec =
       'seed' in p.input ? { seed: p.input.seed } : { files: p.input.files, uint8Mode: p.uint8Mode };
     const inputs = buildInputs(spec, pm.inputs, model.parameters);
