@@ -144,6 +144,33 @@ describe('quantscope quantize', () => {
     expect(doc.advice.some((a: { kind: string }) => a.kind === 'no_normalization')).toBe(true);
   }, 120_000);
 
+  it('quantizes hello_world from a CSV of x values over [0, 2π] (header row), output close to sin', async () => {
+    const xs = Array.from({ length: 64 }, (_, i) => ((i + 0.5) / 64) * 2 * Math.PI);
+    writeFileSync(join(dir, 'x.csv'), ['x', ...xs.map(String)].join('\n'));
+    const out = join(dir, 'hw.tflite');
+    const json = join(dir, 'hw.json');
+    const r = await cli([
+      'quantize',
+      fixturePath('float', 'hello_world_float.tflite'),
+      '--data',
+      join(dir, 'x.csv'),
+      '--out',
+      out,
+      '--report',
+      json,
+      '--quiet',
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    expect(doc.samples).toBe(64);
+    expect(doc.layers.map((l: { op_name: string }) => l.op_name)).toEqual([
+      'FULLY_CONNECTED',
+      'FULLY_CONNECTED',
+      'FULLY_CONNECTED',
+    ]);
+    expect(doc.outputs.rmse).toBeLessThan(0.05);
+  }, 60_000);
+
   it('fails with a clear message and exit 1 on a dataset of the wrong shape', async () => {
     writeFileSync(join(dir, 'wrong.npy'), npy([new Float32Array(50 * 50)], [50, 50, 1]));
     const r = await cli([

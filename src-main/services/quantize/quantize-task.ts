@@ -114,8 +114,11 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
     p.data,
     sg.inputs.map((i) => sg.tensors[i]),
   );
-  const samples = limit(data.samples, p.maxSamples);
-  const labels = data.labels ? limit(data.labels, p.maxSamples) : undefined;
+  // autoQuantize fits ranges on the first 75 % and scores on the last 25 %: data sorted by file
+  // name or by value (a CSV of x over [0, 2π]) would leave the tail unseen, so interleave it.
+  const order = interleaved(Math.min(data.samples.length, p.maxSamples || Infinity));
+  const samples = order.map((i) => data.samples[i]);
+  const labels = data.labels ? order.map((i) => data.labels![i]) : undefined;
   const norm = p.norm !== undefined ? wrapNorm(p.norm) : undefined;
   ctx.progress(0.05, `Calibrating on ${samples.length} samples`);
   const thresholds = { ...DEFAULT_THRESHOLDS, ...p.thresholds };
@@ -158,6 +161,20 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
   };
   ctx.progress(1, 'Done');
   return { name, bytes: out.bytes, report };
+}
+
+/** 0..n-1 in a fixed shuffled order (xorshift32 Fisher–Yates): deterministic, unbiased by sorting. */
+function interleaved(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let x = 0x9e3779b9;
+  for (let i = n - 1; i > 0; i--) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const j = (x >>> 0) % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 function wrapNorm(spec: string) {
