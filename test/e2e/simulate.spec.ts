@@ -16,6 +16,7 @@ interface CliRun {
   layers: {
     index: number;
     op: string;
+    shape: number[];
     stats: { min: number; max: number; real: { min: number; max: number } };
   }[];
   outputs: { top_k: { index: number }[] }[];
@@ -106,10 +107,45 @@ test('person_detect: the person and no-person images get different top classes',
     await expect(page.getByTestId('progress')).toHaveCount(0);
     await expectSameAsCli(page, cli);
     top[name] = await page.getByTestId('top-class').getAttribute('data-index');
+    await expect(page.getByTestId('top-class')).toHaveText(top[name] === '1' ? 'class 1' : 'class 0');
+    // A wide CONV_2D (6×6×128: "show more" past 64), then an early one (48×48×16) for the picture.
+    await expectFeatureMaps(page, cli.layers.find((l) => l.op === 'CONV_2D' && l.shape[3] > 64)!);
+    await expectFeatureMaps(page, cli.layers.find((l) => l.op === 'CONV_2D' && l.shape[1] === 48)!);
     await screenshot(page, `simulate-${name}`);
   }
   expect(top).toEqual({ person: '1', no_person: '0' });
 });
+
+/**
+ * Select a CONV_2D layer: its output is fetched with simulate.layer and drawn as one map per
+ * channel (64 at first, "show more" for the rest), with a legend and a value readout on hover that
+ * agrees with the layer's min..max from the CLI.
+ */
+async function expectFeatureMaps(page: Page, conv: CliRun['layers'][number]): Promise<void> {
+  const channels = conv.shape[3];
+  await page.locator(`[data-testid="sim-row"][data-index="${conv.index}"]`).click();
+  const maps = page.getByTestId('feature-maps');
+  await expect(maps).toHaveAttribute('data-channels', String(channels));
+  await expect(maps).toContainText(`${conv.shape[1]}×${conv.shape[2]} · ${channels} channels`);
+  await expect(page.getByTestId('fm-cell')).toHaveCount(Math.min(64, channels));
+  if (channels > 64) {
+    await page.getByTestId('fm-more').click();
+    await expect(page.getByTestId('fm-cell')).toHaveCount(Math.min(128, channels));
+  }
+  await expect(page.getByTestId('fm-legend')).toContainText(String(conv.stats.min));
+  await expect(page.getByTestId('fm-legend')).toContainText(String(conv.stats.max));
+  // Hover the top-left cell of channel 2: the readout names (y 0, x 0, c 2) and an in-range value.
+  const cell = page.locator('[data-testid="fm-cell"][data-channel="2"] canvas');
+  await cell.hover({ position: { x: 1, y: 1 } });
+  const readout = page.getByTestId('fm-readout');
+  await expect(readout).toContainText('(y 0, x 0, c 2) =');
+  const q = Number((await readout.locator('b').textContent()) ?? 'NaN');
+  expect(q).toBeGreaterThanOrEqual(conv.stats.min);
+  expect(q).toBeLessThanOrEqual(conv.stats.max);
+  await page.locator('[data-testid="fm-cell"][data-channel="2"]').click();
+  await expect(page.getByTestId('fm-focus')).toHaveAttribute('data-channel', '2');
+  await page.mouse.move(0, 0);
+}
 
 test('a seeded run matches the CLI for the same seed', async ({ page }) => {
   const model = fixturePath('models', 'keyword_spotting_on_off.tflite');

@@ -1,5 +1,5 @@
 /** Simulate view state: the chosen input and CPU profile, the last run's report, the selected layer. */
-import type { SimulateInput, SimulateResult } from '../../../src-main/shared/api.ts';
+import type { SimulateInput, SimulateLayerTensor, SimulateResult } from '../../../src-main/shared/api.ts';
 import { api } from '../../lib/api-client.ts';
 
 export type SimulatedLayer = SimulateResult['layers'][number];
@@ -25,6 +25,11 @@ export class SimulateState {
   result = $state.raw<SimulateResult | null>(null);
   selected = $state<number | null>(null);
   running = $state(false);
+  /** The selected layer's output tensor, fetched on demand with `simulate.layer`. */
+  tensor = $state.raw<SimulateLayerTensor | null>(null);
+  tensorError = $state<string | null>(null);
+  /** Recently fetched layers of the current run (bounded: re-selecting is instant, memory stays small). */
+  private fetched = new Map<number, SimulateLayerTensor>();
 
   input = $derived<SimulateInput | null>(
     this.useFiles ? (this.files.length > 0 ? { files: this.files } : null) : { seed: this.seed },
@@ -53,10 +58,29 @@ export class SimulateState {
         uint8Mode: this.uint8Mode,
         ...(this.cpu ? { cpu: this.cpu } : {}),
       });
-      this.selected = this.result.layers.at(-1)?.index ?? null;
+      this.fetched.clear();
+      await this.select(this.result.layers.at(-1)?.index ?? null);
     } finally {
       this.running = false;
       onjob(null);
+    }
+  }
+
+  /** Select a layer and fetch its output tensor (for the feature maps). */
+  async select(index: number | null): Promise<void> {
+    this.selected = index;
+    this.tensorError = null;
+    const runId = this.result?.runId;
+    const hit = index === null ? undefined : this.fetched.get(index);
+    this.tensor = hit ?? null;
+    if (index === null || !runId || hit) return;
+    try {
+      const t = await api.simulate.layer({ runId, layer: index });
+      if (this.fetched.size >= 16) this.fetched.delete(this.fetched.keys().next().value as number);
+      this.fetched.set(index, t);
+      if (this.selected === index && this.result?.runId === runId) this.tensor = t;
+    } catch (e) {
+      if (this.selected === index) this.tensorError = e instanceof Error ? e.message : String(e);
     }
   }
 }
