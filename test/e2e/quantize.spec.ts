@@ -107,3 +107,25 @@ test('quantize image_example1 with a progress bar, flagged layers in the report,
   await expect(page.getByTestId('header-model')).toHaveText('image_example1.int8.tflite');
   await expect(page.getByTestId('model-view')).toBeVisible();
 });
+
+test('quantizing the Keras .h5 chosen as a file can be cancelled from the progress bar', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openApp(page);
+  await openModelFile(
+    page,
+    fixturePath('float', 'image_example1.float32.tflite'),
+    'image_example1.float32.tflite',
+  );
+  await page.getByTestId('view-quantize').click();
+  await page.getByTestId('q-model-input').setInputFiles(fixturePath('float', 'image_example1.h5'));
+  await expect(page.getByTestId('q-choose-model')).toHaveText('image_example1.h5');
+  await page.getByTestId('q-data-input').setInputFiles(pngImages(64));
+  await page.getByTestId('q-run').click();
+  const bar = page.getByTestId('progress');
+  await expect(bar).toContainText(/Calibrating/, { timeout: 60_000 });
+  await bar.getByRole('button', { name: 'Cancel' }).click();
+  await expect(bar).toHaveCount(0);
+  await expect(page.getByTestId('error-banner')).toHaveCount(0); // a cancel is not an error
+  await expect(page.getByTestId('quant-report')).toHaveCount(0);
+  await expect(page.getByTestId('q-run')).toBeEnabled();
+});
