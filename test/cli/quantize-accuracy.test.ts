@@ -1,0 +1,44 @@
+/**
+ * The issue's bar on real models: our int8 model's output RMSE against the float model is no worse
+ * than the official converter's int8 model on the same held-out data (the full table, including
+ * rock_paper_scissors and the autoencoder, comes from bench/quantize-accuracy.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Model } from '../../src-main/core/model/ir.ts';
+import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
+import { dequantize, int8Inputs } from '../../src-main/core/quantize/io-convert.ts';
+import { outputMetrics } from '../../src-main/core/quantize/output-metrics.ts';
+import { quantizeWorkflow } from '../../src-main/core/quantize/pipeline.ts';
+import { normalizationOf, normalizeSample } from '../../src-main/core/simulate/inputs/normalize.ts';
+import { invoke, prepare } from '../../src-main/core/simulate/interpreter.ts';
+import { BENCH_MODELS } from '../../bench/quantize-data.ts';
+import { readFixture } from '../helpers/fixtures.ts';
+
+function outputs(m: Model, samples: Float32Array[][]): Float32Array[] {
+  const pm = prepare(m);
+  const int8In = pm.inputs[0].dtype === 'int8';
+  return samples.map((s) => {
+    const o = invoke(pm, int8In ? int8Inputs(pm, s) : s, { taps: false }).outputs[0];
+    return dequantize(pm.subgraph.tensors[o.tensor], o.data);
+  });
+}
+
+describe('ours vs the official converter (output RMSE vs the float model)', () => {
+  for (const [name, calibN, evalN] of [
+    ['hello_world', 100, 200],
+    ['image_example1', 48, 64],
+  ] as const) {
+    it(`${name}: ours is no worse`, () => {
+      const b = BENCH_MODELS.find((m) => m.name === name)!;
+      const float = readTflite(readFixture('float', b.floats[0]));
+      const official = readTflite(readFixture(...(b.official.split('/') as [string, string])));
+      const norm = normalizationOf(float.parameters);
+      const evalSet = b.samples(evalN, 2).map((x) => [norm ? normalizeSample(x, norm) : x]);
+      const ours = quantizeWorkflow({ float, samples: b.samples(calibN, 1).map((x) => [x]) }).model;
+      const ref = outputs(float, evalSet);
+      const oursRmse = outputMetrics(ref, outputs(ours, evalSet)).rmse;
+      const officialRmse = outputMetrics(ref, outputs(official, evalSet)).rmse;
+      expect(oursRmse).toBeLessThanOrEqual(officialRmse);
+    }, 180_000);
+  }
+});
