@@ -28,7 +28,12 @@ static volatile uint32_t g_tick_hi;
 
 void SysTick_Handler(void) { g_tick_hi += 1u << 24; }
 
-static const qs_port_info_t k_info = {"mps2-an385 (QEMU)", "cortex-m3", CPU_HZ, "SysTick"};
+/* Under `-icount shift=0` QEMU executes one instruction per virtual nanosecond while SysTick counts
+ * the 25 MHz processor clock in virtual time: 1 tick = 40 instructions. The CPU clock reported to the
+ * host is therefore the instruction rate (1e9), so cycles = ticks * cpu_hz / tick_hz = executed
+ * instructions, the unit of the TFLite Micro peer numbers measured the same way. */
+#define QEMU_INSN_HZ 1000000000u
+static const qs_port_info_t k_info = {"mps2-an385 (QEMU)", "cortex-m3", QEMU_INSN_HZ, "SysTick"};
 
 void qs_port_init(void) {
   UART_BAUDDIV = 16; /* the smallest divider the CMSDK UART accepts; QEMU ignores the rate */
@@ -49,10 +54,16 @@ uint32_t qs_port_ticks(void) {
   return hi + (0x00FFFFFFu - v);
 }
 
-/* Restarts SysTick (a write to CVR clears it; counting resumes from the reload value at this
- * very instruction), so the 40-instruction tick grid is aligned to the start of each op. The
- * count jumps, but qs_port_ticks() differences are only taken inside one op. */
-void qs_port_tick_sync(void) { SYST_CVR = 0; }
+/* Restarts SysTick so the 40-instruction tick grid is aligned to the start of each op. A write to
+ * CVR clears it to 0 and the counter reloads to RVR on the next SysTick clock; until then a read
+ * returns 0, which qs_port_ticks() would take for "a whole period elapsed" (a jump of 0xFFFFFF
+ * ticks). So wait for the reload (at most one tick, deterministic under -icount): differences taken
+ * after sync then start from a clean grid. qs_port_ticks() differences are only taken inside one op. */
+void qs_port_tick_sync(void) {
+  SYST_CVR = 0;
+  while (SYST_CVR == 0) {
+  }
+}
 
 uint32_t qs_port_tick_hz(void) { return CPU_HZ; }
 
