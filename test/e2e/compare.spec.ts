@@ -4,8 +4,8 @@
  * offline. The emulated Cortex-M3 (QEMU, a ~10-15 KB/s UART) runs micro_speech; the virtual
  * board runs person_detect.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import type { Operator } from '../../src-main/core/model/ir.ts';
@@ -42,16 +42,22 @@ async function expectAllMatch(page: Page, golden: string): Promise<number> {
   return ops;
 }
 
-/** Export the HTML report as a download, then open the saved file in Chromium with the network off. */
-async function exportAndOpenHtml(page: Page, name: string): Promise<string> {
+/** Click an export button and keep the downloaded file; returns its path. */
+async function download(page: Page, format: string): Promise<string> {
   const downloading = page.waitForEvent('download');
-  await page.getByTestId('export-html').click();
-  const download = await downloading;
+  await page.getByTestId(`export-${format}`).click();
+  const d = await downloading;
   mkdirSync(EXPORTS, { recursive: true });
-  const file = join(EXPORTS, download.suggestedFilename());
-  await download.saveAs(file);
-  await expect(page.getByTestId('exported')).toContainText(download.suggestedFilename());
-  expect(download.suggestedFilename()).toBe(name);
+  const file = join(EXPORTS, d.suggestedFilename());
+  await d.saveAs(file);
+  return file;
+}
+
+/** Export the HTML report as a download, open the saved file in Chromium; it must request nothing remote. */
+async function exportAndOpenHtml(page: Page, name: string): Promise<string> {
+  const file = await download(page, 'html');
+  expect(basename(file)).toBe(name);
+  await expect(page.getByTestId('exported')).toContainText(name);
 
   const report = await page.context().newPage();
   const remote: string[] = [];
@@ -149,6 +155,17 @@ test('virtual board: person_detect profiles, all layers match; sort, inspect, ca
   const text = await exportAndOpenHtml(page, 'person_detect-virtual.html');
   expect(text).toContain('person_detect.tflite on');
   expect(text).toContain(`All ${ops} layers match bit for bit.`);
+
+  // JSON (documented schema) and PDF of the same report.
+  const json = JSON.parse(readFileSync(await download(page, 'json'), 'utf8')) as {
+    schema: string;
+    layers: { status: string }[];
+  };
+  expect(json.schema).toBe('quantscope.compare/1');
+  expect(json.layers.filter((l) => l.status === 'match').length).toBe(json.layers.length);
+  const pdf = readFileSync(await download(page, 'pdf'));
+  expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  await expect(page.getByTestId('exported')).toContainText('person_detect-virtual.pdf');
 });
 
 /** simple_add_model's int8 ADD repeated as a chain of `depth` layers (all runnable on a board). */
@@ -181,13 +198,11 @@ test('150 layers on the virtual board: the table renders only what is in view an
   const DEPTH = 150;
   await openApp(page);
   const before = await page.getByTestId('model-view').getAttribute('data-model-id');
-  await page
-    .getByTestId('file-input')
-    .setInputFiles({
-      name: 'add_chain.tflite',
-      mimeType: 'application/octet-stream',
-      buffer: Buffer.from(addChain(DEPTH)),
-    });
+  await page.getByTestId('file-input').setInputFiles({
+    name: 'add_chain.tflite',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from(addChain(DEPTH)),
+  });
   await expect.poll(() => page.getByTestId('model-view').getAttribute('data-model-id')).not.toBe(before);
   await profileOn(page, 'virtual', 60_000);
   await expect(page.getByTestId('compare-verdict')).toHaveText(`✓ All ${DEPTH} layers match`);
