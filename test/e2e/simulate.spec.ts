@@ -1,16 +1,48 @@
 /**
  * Simulate view: run a model on the host through the UI (input file or seed) and see what the
  * CLI's `quantscope run --json` reports for the same model and input: one stats row per layer with
- * the same min/max, the same top class, a histogram per layer and a cost estimate.
+ * the same min/max, the same top class (by name when the model has classes), a histogram and
+ * feature maps per layer, a cost estimate, and progress + cancel for a long run.
  */
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { fixturePath } from '../helpers/fixtures.ts';
+import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
+import { writeTflite } from '../../src-main/core/model/tflite-writer.ts';
+import { fixturePath, readFixture } from '../helpers/fixtures.ts';
 import { openApp, openModelFile, screenshot } from './app-page.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
+
+/**
+ * A model that takes seconds to prepare and run: simple_add_model's 128×128 ADD chained `depth`
+ * times (same quantization), written with the project's TFLite writer.
+ */
+function addChain(depth: number): string {
+  const model = readTflite(readFixture('models', 'simple_add_model.tflite'));
+  const sg = model.subgraphs[0];
+  const add = sg.operators[0];
+  const [a, b] = add.inputs;
+  const template = sg.tensors[add.outputs[0]];
+  const tensors = sg.tensors.slice();
+  let previous = a;
+  sg.operators = Array.from({ length: depth }, (_, i) => {
+    const out = tensors.length;
+    tensors.push({ ...template, index: out, name: `chain/add_${i}`, buffer: 0, data: null });
+    const op = { ...add, index: i, inputs: [previous, b], outputs: [out] };
+    previous = out;
+    return op;
+  });
+  sg.tensors = tensors;
+  sg.outputs = [previous];
+  model.signatureDefs = [];
+  const path = join(mkdtempSync(join(tmpdir(), 'qs-sim-')), `add_chain_${depth}.tflite`);
+  writeFileSync(path, writeTflite(model, { allowLossy: true }));
+  return path;
+}
 
 interface CliRun {
   layers: {
@@ -156,6 +188,33 @@ test('a seeded run matches the CLI for the same seed', async ({ page }) => {
   await page.getByTestId('sim-seed').fill('7');
   await page.getByTestId('sim-run').click();
   await expectSameAsCli(page, cli);
+  // The model carries MLTK `classes`: the top class is shown by name.
+  const labels = ['on', 'off', '_unknown_', '_silence_'];
+  await expect(page.getByTestId('top-class')).toHaveText(labels[cli.outputs[0].top_k[0].index]);
+  await expect(page.getByTestId('topk').locator('li').first()).toContainText(
+    labels[cli.outputs[0].top_k[0].index],
+  );
+});
+
+test('a long run shows progress and can be cancelled; the next run completes', async ({ page }) => {
+  const path = addChain(400);
+  await openApp(page);
+  await openModelFile(page, path, 'add_chain_400.tflite');
+  await page.getByTestId('view-simulate').click();
+  await page.getByTestId('sim-run').click();
+  const progress = page.getByTestId('progress');
+  await expect(progress).toBeVisible();
+  await expect(page.getByTestId('sim-run')).toBeDisabled();
+  await progress.getByRole('button', { name: 'Cancel' }).click();
+  await expect(progress).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('error-banner')).toHaveCount(0); // cancelling is not an error
+  await expect(page.getByTestId('sim-row')).toHaveCount(0);
+  await expect(page.getByTestId('sim-run')).toBeEnabled();
+
+  await page.getByTestId('sim-run').click();
+  await expect(progress).toContainText(/Preparing|Layer|Statistics/, { timeout: 30_000 });
+  await expect(page.getByTestId('sim-row')).toHaveCount(400, { timeout: 120_000 });
+  await expect(progress).toHaveCount(0);
 });
 
 test('a wrong input shows the error banner naming the problem', async ({ page }) => {
