@@ -91,6 +91,12 @@ test('a typed pty board is found with its identity; the broken FULLY_CONNECTED i
     const fcRow = lines.find((l) => l.startsWith('2,FULLY_CONNECTED,'));
     expect(fcRow, lines.join('\n')).toBeDefined();
     expect(Number(fcRow!.split(',')[3])).toBeGreaterThan(0);
+
+    // Unplugged: the hotplug rescans drop the card without a click; the compare result stays.
+    board.child.kill();
+    await expect(card).toHaveCount(0, { timeout: 15_000 });
+    await expect(page.getByTestId('compare-verdict')).toBeVisible();
+    await expect(page.getByTestId('error-banner')).toHaveCount(0);
   } finally {
     board.child.kill();
   }

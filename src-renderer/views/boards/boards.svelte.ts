@@ -39,7 +39,8 @@ export class BoardsState {
   refresh(quiet = false): Promise<void> {
     if (!quiet) this.scanning = true;
     this.#inFlight ??= api.boards
-      .list({ paths: this.typedPaths })
+      // Discovery remembers typed paths; only a manual rescan probes them again.
+      .list({ paths: quiet ? [] : this.typedPaths })
       .then((boards) => {
         this.boards = boards;
         if (!boards.some((b) => b.id === this.board)) this.board = boards[0]?.id ?? 'virtual';
