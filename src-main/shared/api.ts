@@ -196,12 +196,26 @@ export interface BoardsListArgs {
   paths: string[];
 }
 
+/**
+ * Raw sensor samples for one model input: `bytes` is a .npy file (dtype from its header), or
+ * little-endian samples of `dtype` when given. Normalized with the model's samplewise_norm
+ * parameters on the host, and sent raw to the board, which normalizes them itself.
+ */
+export interface RawSampleInput {
+  name: string;
+  bytes: Uint8Array;
+  dtype?: 'int8' | 'uint8' | 'int16' | 'uint16' | 'float32';
+}
+
+/** A simulator input, or one raw sample per model input (`{ raw }`, board profiles only). */
+export type BoardProfileInput = SimulateInput | { raw: RawSampleInput[] };
+
 export interface BoardProfileArgs extends JobArgs {
   /** A `DiscoveredBoard.id`: 'virtual', 'qemu' or a port path. */
   board: string;
   /** An id from `model.open` (.tflite). */
   modelId: string;
-  input: SimulateInput;
+  input: BoardProfileInput;
   /** Cost-model profile for the estimates; default: the board's CPU. */
   cpu?: string;
   uint8Mode?: 'affine' | 'bytes';

@@ -9,6 +9,7 @@ import type {
   BoardsListArgs,
   Channel,
   OpenModelArgs,
+  RawSampleInput,
   ReportExportArgs,
   SimulateLayerArgs,
   SimulateRunArgs,
@@ -188,7 +189,38 @@ function boardProfile(v: unknown): BoardProfileArgs {
   const board = str(ch, o, 'board', MAX_PATH);
   const rest: Record<string, unknown> = { ...o };
   delete rest.board;
+  const input = o.input;
+  if (input !== null && typeof input === 'object' && 'raw' in input) {
+    // raw samples: checked here, the rest as for simulate.run (with a stand-in input)
+    return { board, ...runArgs(ch, { ...rest, input: { seed: 1 } }), input: rawSamples(ch, input) };
+  }
   return { board, ...runArgs(ch, rest) };
+}
+
+const RAW_DTYPES = ['int8', 'uint8', 'int16', 'uint16', 'float32'];
+
+/** `{raw: [{name, bytes, dtype?}]}`: one .npy (or little-endian samples of dtype) per model input. */
+function rawSamples(ch: Channel, v: object): { raw: RawSampleInput[] } {
+  const input = plainObject(ch, v);
+  onlyKeys(ch, input, ['raw']);
+  const raw = input.raw;
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_INPUT_FILES)
+    bad(ch, `"input.raw" must be 1–${MAX_INPUT_FILES} samples`, 'input.raw');
+  return {
+    raw: raw.map((r: unknown, i: number) => {
+      const ro = plainObject(ch, r);
+      onlyKeys(ch, ro, ['name', 'bytes', 'dtype']);
+      const name = str(ch, ro, 'name', MAX_NAME);
+      if (!(ro.bytes instanceof Uint8Array))
+        bad(ch, `"input.raw[${i}].bytes" must be a Uint8Array`, 'input.raw');
+      if (ro.bytes.byteLength > MAX_MODEL_BYTES) bad(ch, `"input.raw[${i}]" is too large`, 'input.raw');
+      if (ro.dtype !== undefined && !RAW_DTYPES.includes(ro.dtype as string))
+        bad(ch, `"input.raw[${i}].dtype" must be one of ${RAW_DTYPES.join(', ')}`, 'input.raw');
+      const out: RawSampleInput = { name, bytes: ro.bytes };
+      if (ro.dtype !== undefined) out.dtype = ro.dtype as RawSampleInput['dtype'];
+      return out;
+    }),
+  };
 }
 
 const REPORT_FORMATS = ['html', 'csv', 'json', 'pdf'];

@@ -15,6 +15,7 @@ import type {
 } from '../../shared/api.ts';
 import type { HostSide, HostSideSpec } from '../../core/compare/host-side.ts';
 import type { CompareResult } from '../../core/compare/types.ts';
+import { NormalizeError } from '../../core/normalize/normalize.ts';
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import { ServiceError } from '../errors.ts';
 import { exportReport, renderReport } from '../export/export-report.ts';
@@ -26,6 +27,7 @@ import { BoardRegistry, type RegistryOptions } from './registry.ts';
 const KEEP_RESULTS = 20;
 
 function asServiceError(e: unknown): unknown {
+  if (e instanceof NormalizeError) return new ServiceError('BAD_ARGUMENT', e.message, { normalize: e.code });
   if (e instanceof ProtocolError) {
     const code = e.code === 'ABORTED' ? 'CANCELLED' : e.code === 'BAD_ARG' ? 'BAD_ARGUMENT' : 'IO';
     return new ServiceError(code, e.message, { protocol: e.code });
@@ -83,12 +85,12 @@ export class BoardApi {
         while (this.results.size > KEEP_RESULTS) this.results.delete(this.results.keys().next().value!);
         const byIndex = new Map(r.device.map((d) => [d.index, d]));
         const tensors: LayerTensors[] = [];
-        r.host.inputs.forEach((h) =>
+        r.host.inputs.forEach((h, i) =>
           tensors.push({
             index: -1,
             tensor: h.tensor,
             host: h.bytes,
-            device: h.bytes,
+            device: r.deviceInputs[i] ?? h.bytes,
             ...(h.quant ? { quant: h.quant } : {}),
           }),
         );

@@ -14,14 +14,21 @@ import {
   type HostSide,
   type HostSideSpec,
 } from '../../core/compare/index.ts';
+import { readTflite } from '../../core/model/tflite-reader.ts';
+import { describeNormalization, rawInputTensors } from '../../core/normalize/raw-input.ts';
+import { NormalizeError, rawSamples, type RawDtype } from '../../core/normalize/normalize.ts';
 import type { GoldenDump } from '../../core/simulate/dump.ts';
 import type { InputFile } from '../../core/simulate/inputs/load.ts';
-import type { BoardSession, ProfileResult } from './session.ts';
+import { isNpy, parseNpy } from '../../core/simulate/inputs/npy.ts';
+import { toBytes } from '../../core/simulate/tensor-data.ts';
+import type { RawSampleInput } from '../../shared/api.ts';
+import type { BoardSession, ProfileResult, RawInput } from './session.ts';
 
 export interface ProfileCompareOptions {
   modelName: string;
   modelBytes: Uint8Array;
-  input: { seed: number } | { files: InputFile[] };
+  /** `raw`: sensor samples the host normalizes with the model's parameters and the board too. */
+  input: { seed: number } | { files: InputFile[] } | { raw: RawSampleInput[] };
   uint8Mode?: 'affine' | 'bytes';
   /** Cost-model profile, e.g. cortex-m4@80; default: the board's CPU (cortex-m4 when unknown). */
   cpu?: string;
@@ -41,6 +48,8 @@ export interface ProfileCompareResult {
   /** Host side of every layer and the board's outputs (raw bytes), for histograms / heatmaps. */
   host: HostRun;
   device: DeviceTensor[];
+  /** The input tensors as the board held them (its own normalization of raw samples), else as sent. */
+  deviceInputs: Uint8Array[];
   /** The model's work per layer for calibrate (plain data). */
   work: { op: string; macs: number; outputElements: number; inputElements: number }[];
 }
@@ -56,9 +65,10 @@ export async function profileAndCompare(
   const progress = o.onProgress ?? (() => undefined);
   const hello = session.info;
   progress(0, 'Simulating on the host');
+  const raw = 'raw' in o.input ? rawProfileInputs(o.modelBytes, o.input.raw) : undefined;
   const side = await provideHost({
     modelBytes: o.modelBytes,
-    input: o.input,
+    input: raw ? { files: [raw.hostBin] } : (o.input as HostSideSpec['input']),
     uint8Mode: o.uint8Mode,
     cpu: o.cpu,
     boardCpu: hello.cpu,
@@ -67,7 +77,7 @@ export async function profileAndCompare(
   const host = side.run;
   const inputBytes = side.inputBytes;
   progress(0.1, `Uploading ${o.modelName} to ${hello.board}`);
-  const dev = await session.profile(o.modelBytes, inputBytes, {
+  const dev = await session.profile(o.modelBytes, raw ? raw.device : inputBytes, {
     // 8 re-runs: on a 1e-3 noisy line 3 are sometimes not enough to read a 2 KB output intact.
     maxRefetch: 8,
     ...o.link,
@@ -76,6 +86,8 @@ export async function profileAndCompare(
       progress(0.1 + 0.7 * (p.sent / Math.max(1, p.total)), `Uploading ${p.sent}/${p.total} B`),
   });
   progress(0.85, 'Comparing layers');
+  // raw samples: the "input" row compares the host's normalization with the board's own
+  const deviceInputs = dev.inputTensors.map((t, i) => t ?? inputBytes[i]);
   const device = dev.ops.map((op) => ({
     index: op.index,
     tensor: op.tensor,
@@ -95,9 +107,13 @@ export async function profileAndCompare(
       arenaUsed: dev.arenaUsed,
       ...(o.port ? { port: o.port } : {}),
     },
-    input: 'seed' in o.input ? `seed ${o.input.seed}` : o.input.files.map((f) => f.name).join(', '),
+    input: raw
+      ? raw.label
+      : 'seed' in o.input
+        ? `seed ${o.input.seed}`
+        : (o.input as { files: InputFile[] }).files.map((f) => f.name).join(', '),
     hostInputs: host.inputs,
-    deviceInputs: inputBytes,
+    deviceInputs,
     host: host.layers,
     device,
     outputs: host.outputs,
@@ -114,6 +130,45 @@ export async function profileAndCompare(
     profile: rest,
     host,
     device,
+    deviceInputs,
     work,
+  };
+}
+
+/**
+ * Raw samples → the host's input tensors (one raw .bin of the normalized tensors, so the host
+ * side runs unchanged, in a worker or not) and the board's SET_INPUT_RAW payloads. Throws a
+ * NormalizeError naming the problem (no samplewise_norm parameters, wrong count or dtype).
+ */
+export function rawProfileInputs(
+  modelBytes: Uint8Array,
+  samples: readonly RawSampleInput[],
+): { hostBin: InputFile; device: RawInput[]; label: string } {
+  const model = readTflite(modelBytes);
+  const g = model.subgraphs[0];
+  const arrays = samples.map((s) => {
+    if (s.dtype) return { name: s.name, dtype: s.dtype, data: rawSamples(s.bytes, s.dtype), bytes: s.bytes };
+    if (!isNpy(s.bytes))
+      throw new NormalizeError(
+        'ARG',
+        `${s.name}: raw input must be a .npy file (or give the dtype of bare samples)`,
+      );
+    const a = parseNpy(s.bytes, s.name);
+    const bytes = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+    return { name: s.name, dtype: a.dtype, data: a.data, bytes };
+  });
+  const { inputs, normalization } = rawInputTensors(
+    g.inputs.map((i) => g.tensors[i]),
+    model.parameters,
+    arrays,
+  );
+  const parts = inputs.map((t) => toBytes(t));
+  const bin = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((off, p) => (bin.set(p, off), off + p.length), 0);
+  return {
+    hostBin: { name: 'raw-normalized.bin', bytes: bin },
+    // rawInputTensors accepted every dtype, so each is a RawDtype
+    device: arrays.map((a) => ({ dtype: a.dtype as RawDtype, data: a.bytes.slice() })),
+    label: `raw ${arrays.map((a) => `${a.name} (${a.dtype})`).join(', ')}: ${describeNormalization(normalization)}`,
   };
 }
