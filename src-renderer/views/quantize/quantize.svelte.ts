@@ -7,6 +7,7 @@ import type {
   LayerErrorRow,
   ModelSource,
   QuantizationReport,
+  QuantizeReportResult,
   QuantizeRunArgs,
   QuantizeRunResult,
 } from '../../../src-main/shared/api.ts';
@@ -44,7 +45,8 @@ export class QuantizeState {
   method = $state<NonNullable<QuantizeRunArgs['method']>>('auto');
   maxSamples = $state(100);
   running = $state(false);
-  result = $state.raw<QuantizeRunResult | null>(null);
+  /** A quantize result (model bytes + report) or a report of the open int8 model (no bytes). */
+  result = $state.raw<QuantizeRunResult | QuantizeReportResult | null>(null);
   // report view
   rmseLimit = $state(0.7);
   rangeLimit = $state(255);
@@ -111,19 +113,54 @@ export class QuantizeState {
       this.result = await api.quantize.run({
         jobId,
         model,
-        data: { files: this.data.map((f) => ({ name: f.name.split('/').pop() || f.name, bytes: f.bytes })) },
+        data: { files: this.dataFiles() },
         io: this.io,
         method: this.method,
         maxSamples: this.maxSamples,
         thresholds: { rmseOverScale: this.rmseLimit, range: this.rangeLimit },
         ...(norm ? { norm } : {}),
       });
-      const worst = [...this.result.report.layers].sort((a, b) => b.rmse_over_scale - a.rmse_over_scale)[0];
-      this.selected = worst?.op_index ?? null;
+      this.selectWorst();
     } finally {
       this.running = false;
       onjob(null);
     }
+  }
+
+  /** The report of the open int8 model (quantized elsewhere) against the chosen float model file. */
+  async reportOnly(int8ModelId: string, onjob: (jobId: string | null) => void): Promise<void> {
+    if (!this.modelFile)
+      throw new Error('Choose the float model (.tflite or .h5) the int8 model was made from');
+    if (this.data.length === 0)
+      throw new Error('Choose representative data: images, a .npy/.npz or a .csv file');
+    const jobId = crypto.randomUUID();
+    this.running = true;
+    onjob(jobId);
+    try {
+      this.result = await api.quantize.report({
+        jobId,
+        int8: { modelId: int8ModelId },
+        float: { name: this.modelFile.name, bytes: this.modelFile.bytes },
+        data: { files: this.dataFiles() },
+        maxSamples: this.maxSamples,
+        thresholds: { rmseOverScale: this.rmseLimit, range: this.rangeLimit },
+      });
+      this.selectWorst();
+    } finally {
+      this.running = false;
+      onjob(null);
+    }
+  }
+
+  private dataFiles(): NamedFile[] {
+    return this.data.map((f) => ({ name: f.name.split('/').pop() || f.name, bytes: f.bytes }));
+  }
+
+  private selectWorst(): void {
+    const worst = [...(this.result?.report.layers ?? [])].sort(
+      (a, b) => b.rmse_over_scale - a.rmse_over_scale,
+    )[0];
+    this.selected = worst?.op_index ?? null;
   }
 
   /** The report as a browser download (CSV: MLTK's 12 columns; HTML; JSON). */
@@ -136,7 +173,8 @@ export class QuantizeState {
   }
 
   downloadModel(): void {
-    if (this.result) download(this.result.bytes, this.result.name, 'application/octet-stream');
+    if (this.result && 'bytes' in this.result)
+      download(this.result.bytes, this.result.name, 'application/octet-stream');
   }
 }
 
