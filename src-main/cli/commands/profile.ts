@@ -1,19 +1,27 @@
 /**
- * `quantscope profile MODEL --board virtual|qemu|PORT [--input FILE... | --seed N]
+ * `quantscope profile MODEL --board virtual|qemu|PORT [--input FILE... | --raw-input FILE.npy... | --seed N]
  *   [--out FILE.html|.csv|.json|.pdf ...] [--dump DEVICE.json] [--fail-on-mismatch]`:
  * upload the model to a board, run it with the input (the same input on the host simulator),
  * read back every op's output and ticks, compare per layer, print the table and write reports.
+ * --raw-input sends raw sensor samples: the host normalizes them with the model's samplewise_norm
+ * parameters, the board normalizes them itself, and the first row compares the two input tensors.
  * With --fail-on-mismatch the exit code is 1 when any layer differs (CI / hardware in the loop).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CompareResult } from '../../core/compare/types.ts';
+import { readTflite } from '../../core/model/tflite-reader.ts';
+import { normalizationNotes } from '../../core/normalize/normalize.ts';
 import { compareJson } from '../../core/report/json.ts';
 import type { InputFile } from '../../core/simulate/inputs/load.ts';
 import { writeFileAtomic } from '../../services/atomic-write.ts';
 import { openBoard, type OpenBoard } from '../../services/board/open-board.ts';
-import { profileAndCompare } from '../../services/board/profile-compare.ts';
+import {
+  profileAndCompare,
+  rawProfileInputs,
+  type ProfileCompareOptions,
+} from '../../services/board/profile-compare.ts';
 import { QemuBoard } from '../../services/board/qemu-board.ts';
 import { VirtualBoard } from '../../services/board/virtual-board.ts';
 import { exportReport, reportFormatOf, reportMeta } from '../../services/export/export-report.ts';
@@ -21,6 +29,7 @@ import { exportReport, reportFormatOf, reportMeta } from '../../services/export/
 interface ProfileOptions {
   board: string;
   input?: string[];
+  rawInput?: string[];
   seed?: string;
   out?: string[];
   dump?: string;
@@ -117,6 +126,17 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
   const files: InputFile[] = await Promise.all(
     (opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })),
   );
+  let input: ProfileCompareOptions['input'] = files.length ? { files } : { seed };
+  if (opts.rawInput?.length) {
+    if (files.length || opts.seed !== undefined)
+      throw new Error('give --raw-input alone (not with --input or --seed)');
+    const raw = await Promise.all(
+      opts.rawInput.map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })),
+    );
+    // parameters, count and dtypes are checked before any board work
+    rawProfileInputs(modelBytes, raw);
+    input = { raw };
+  }
   const board = await open(opts);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -126,7 +146,7 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
     result = await profileAndCompare(board.session, {
       modelName: basename(modelPath),
       modelBytes,
-      input: files.length ? { files } : { seed },
+      input,
       uint8Mode: opts.u8Bytes ? 'bytes' : 'affine',
       cpu: opts.cpu,
       port: board.kind === 'serial' ? board.port : board.kind,
@@ -150,7 +170,16 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
     written.push(path);
   }
   if (opts.json) process.stdout.write(compareJson(r, reportMeta()));
-  else process.stdout.write(table(r) + written.map((p) => `wrote ${p}\n`).join(''));
+  else {
+    const raw = opts.rawInput?.length
+      ? [
+          `raw input normalized on the host and on the board: ${r.input}`,
+          ...normalizationNotes(readTflite(modelBytes).parameters).map((n) => `  note: ${n}`),
+          '',
+        ].join('\n') + '\n'
+      : '';
+    process.stdout.write(raw + table(r) + written.map((p) => `wrote ${p}\n`).join(''));
+  }
   if (opts.failOnMismatch && !r.allMatch) {
     const bad = r.layers.filter((l) => l.status === 'mismatch' || l.status === 'missing').length;
     const first = r.layers.find((l) => l.index === r.firstDivergent);
@@ -171,6 +200,10 @@ export function register(program: Command): void {
     )
     .option('-i, --input <file...>', 'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin')
     .option('--seed <n>', 'xorshift32 input from seed N (default 1, as the fixture goldens)')
+    .option(
+      '--raw-input <file.npy...>',
+      "raw sensor samples (.npy int8/uint8/int16/uint16/float32) per model input, normalized with the model's samplewise_norm parameters on the host and on the board",
+    )
     .option('-o, --out <file...>', 'write the comparison report(s): .html, .csv, .json or .pdf')
     .option('--dump <device.json>', 'write the outputs read back from the board in the golden JSON format')
     .option('--fail-on-mismatch', 'exit with status 1 when any layer differs')
