@@ -20,6 +20,8 @@ interface Line {
 
 function barChart(
   title: string,
+  /** Tick under each bar: the int8 op index (as in the advice and the Model view). */
+  ticks: number[],
   labels: string[],
   values: number[],
   limit: number,
@@ -47,7 +49,7 @@ function barChart(
     );
     if (values.length <= 40)
       parts.push(
-        `<text x="${(x + bw / 2).toFixed(1)}" y="${TOP + plotH + 12}" text-anchor="middle" class="tick">${i}</text>`,
+        `<text x="${(x + bw / 2).toFixed(1)}" y="${TOP + plotH + 12}" text-anchor="middle" class="tick">${ticks[i]}</text>`,
       );
   });
   for (const l of lines) {
@@ -58,7 +60,7 @@ function barChart(
     );
   }
   parts.push(
-    `<text x="${LEFT + plotW / 2}" y="${HEIGHT - 6}" text-anchor="middle" class="tick">layer (row in the table)</text></svg>`,
+    `<text x="${LEFT + plotW / 2}" y="${HEIGHT - 6}" text-anchor="middle" class="tick">op index</text></svg>`,
   );
   return parts.join('');
 }
@@ -66,6 +68,7 @@ function barChart(
 export function rmseChartSvg(r: QuantizationReport): string {
   return barChart(
     'rmse/scale per layer',
+    r.layers.map((l) => l.op_index),
     r.layers.map((l) => `${l.op_index} ${l.op_name} ${l.tensor_name}`),
     r.layers.map((l) => l.rmse_over_scale),
     r.thresholds.rmseOverScale,
@@ -82,6 +85,7 @@ export function rangeChartSvg(r: QuantizationReport): string {
   const spread = Math.max(...values) / Math.max(1e-9, Math.min(...values.filter((v) => v > 0), Infinity));
   return barChart(
     'range = scale·255 per layer',
+    r.layers.map((l) => l.op_index),
     r.layers.map((l) => `${l.op_index} ${l.op_name} ${l.tensor_name}`),
     values,
     r.thresholds.range,
