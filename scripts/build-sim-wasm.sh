@@ -9,7 +9,7 @@ DIR="$(cd "$(dirname "$0")/.." && pwd)/src-main/core/simulate/wasm"
 OUT="${1:-$DIR/sim-kernels.wasm}"
 clang --target=wasm32 -std=c99 -O3 -msimd128 -mbulk-memory -nostdlib -ffile-prefix-map="$DIR"=. \
   -Wall -Wextra -Werror \
-  -Wl,--no-entry -Wl,--export=conv_int8 -Wl,--export=depthwise_int8 -Wl,--export=conv_f32 -Wl,--export=table2_int8 -Wl,--export=__heap_base \
+  -Wl,--no-entry -Wl,--export=conv_int8 -Wl,--export=depthwise_int8 -Wl,--export=conv_f32 -Wl,--export=table2_int8 -Wl,--export=pool_f32 -Wl,--export=__heap_base \
   -Wl,--strip-all \
   -o "$OUT" "$DIR/sim-kernels.c"
 if [ "$#" -eq 0 ]; then

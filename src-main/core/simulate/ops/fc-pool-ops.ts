@@ -4,6 +4,7 @@ import { fullyConnectedInt8 } from '../kernels/fc-int8.ts';
 import { packFilterPairs } from '../kernels/dot.ts';
 import { wasmFullyConnectedFloat } from '../wasm/conv-float-wasm.ts';
 import { wasmFullyConnected } from '../wasm/conv-wasm.ts';
+import { wasmPoolFloat } from '../wasm/pool-wasm.ts';
 import { fullyConnectedFloat } from '../kernels/float-conv.ts';
 import {
   averagePoolFloat,
@@ -121,6 +122,7 @@ function preparePool(ctx: PrepareContext, kind: 'avg' | 'max'): Run {
     const p: PoolParams = { ...base, ...floatClamp(activationRangeFloat(activation)) };
     const x = ctx.inputData<Float32Array>(0);
     const y = ctx.outputData<Float32Array>();
+    if (ctx.wasm) return wasmPoolFloat(ctx.wasm, p, kind === 'max', x, y);
     return kind === 'avg' ? () => averagePoolFloat(p, x, y) : () => maxPoolFloat(p, x, y);
   }
   ctx.requireType(input, 'int8');

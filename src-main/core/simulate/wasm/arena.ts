@@ -23,6 +23,7 @@ interface Exports {
   depthwise_int8: (params: number) => void;
   conv_f32: (params: number) => void;
   table2_int8: (params: number) => void;
+  pool_f32: (params: number) => void;
   __heap_base: WebAssembly.Global;
 }
 
@@ -48,7 +49,8 @@ export class WasmArena {
     this.exports = instance.exports as unknown as Exports;
     if (typeof this.exports.conv_int8 !== 'function' || typeof this.exports.depthwise_int8 !== 'function' ||
       typeof this.exports.conv_f32 !== 'function' ||
-      typeof this.exports.table2_int8 !== 'function') {
+      typeof this.exports.table2_int8 !== 'function' ||
+      typeof this.exports.pool_f32 !== 'function') {
       throw new SimulateError('simulator WASM module lacks one of its kernel exports');
     }
     this.top = align16(Number(this.exports.__heap_base.value));

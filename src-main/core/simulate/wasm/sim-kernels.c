@@ -361,3 +361,69 @@ void table2_int8(const TableParams *p) {
   int8_t *out = (int8_t *)p->output;
   for (int32_t i = 0; i < p->count; i++) out[i] = t[((uint32_t)(a[i] ^ 0x80) << 8) | (uint32_t)(b[i] ^ 0x80)];
 }
+
+/* ---- float32 MAX_POOL_2D / AVERAGE_POOL_2D -------------------------------------------------
+ * Same arithmetic as the TS float pools, four channels per SIMD pass: max with pmax (a NaN
+ * input never replaces the running max, like `if (v > acc)`); average sums the clipped window
+ * in double in the same (fy, fx) order, rounds the sum to float32, divides by the count in
+ * double and rounds again; then the activation clamp. Channels are padded to 4 in scratch. */
+typedef struct {
+  int32_t inH, inW, C, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft, batches;
+  int32_t isMax;
+  float actMin, actMax;
+  int32_t input, output, x, y;
+} PoolParams;
+
+void pool_f32(const PoolParams *p) {
+  const int32_t C = p->C, CP = (C + 3) & ~3;
+  const float *in = (const float *)p->input;
+  float *x = (float *)p->x, *y = (float *)p->y, *out = (float *)p->output;
+  const int32_t pixels = p->batches * p->inH * p->inW;
+  for (int32_t i = 0; i < pixels; i++)
+    for (int32_t c = 0; c < CP; c++) x[i * CP + c] = c < C ? in[i * C + c] : 0.0f;
+  const v128_t lo = wasm_f32x4_splat(p->actMin), hi = wasm_f32x4_splat(p->actMax);
+  float *yo = y;
+  for (int32_t b = 0; b < p->batches; b++) {
+    const float *xb = x + b * p->inH * p->inW * CP;
+    for (int32_t oy = 0; oy < p->outH; oy++) {
+      const int32_t iy0 = oy * p->strideH - p->padTop;
+      const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+      const int32_t fy1 = p->filterH < p->inH - iy0 ? p->filterH : p->inH - iy0;
+      for (int32_t ox = 0; ox < p->outW; ox++, yo += CP) {
+        const int32_t ix0 = ox * p->strideW - p->padLeft;
+        const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+        const int32_t fx1 = p->filterW < p->inW - ix0 ? p->filterW : p->inW - ix0;
+        const double count = (double)((fy1 - fy0) * (fx1 - fx0));
+        for (int32_t c = 0; c < CP; c += 4) {
+          v128_t r;
+          if (p->isMax) {
+            r = wasm_f32x4_splat(-__builtin_inff());
+            for (int32_t fy = fy0; fy < fy1; fy++)
+              for (int32_t fx = fx0; fx < fx1; fx++)
+                r = wasm_f32x4_pmax(r, wasm_v128_load(xb + ((iy0 + fy) * p->inW + ix0 + fx) * CP + c));
+          } else {
+            v128_t s0 = wasm_f64x2_splat(0.0), s1 = s0;
+            for (int32_t fy = fy0; fy < fy1; fy++)
+              for (int32_t fx = fx0; fx < fx1; fx++) {
+                v128_t v = wasm_v128_load(xb + ((iy0 + fy) * p->inW + ix0 + fx) * CP + c);
+                s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(v));
+                s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+              }
+            const v128_t n = wasm_f64x2_splat(count);
+            /* round the sums to float32, divide in double, round again */
+            s0 = wasm_f64x2_div(wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(s0)), n);
+            s1 = wasm_f64x2_div(wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(s1)), n);
+            r = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(s0), wasm_f32x4_demote_f64x2_zero(s1), 0, 1, 4, 5);
+          }
+          /* clamp like `v < min ? min : v > max ? max : v` (NaN passes through) */
+          r = wasm_v128_bitselect(lo, r, wasm_f32x4_lt(r, lo));
+          r = wasm_v128_bitselect(hi, r, wasm_f32x4_gt(r, hi));
+          wasm_v128_store(yo + c, r);
+        }
+      }
+    }
+  }
+  const int32_t outPixels = p->batches * p->outH * p->outW;
+  for (int32_t i = 0; i < outPixels; i++)
+    for (int32_t c = 0; c < C; c++) out[i * C + c] = y[i * CP + c];
+}
