@@ -31,14 +31,53 @@ export interface ByteTransport {
  */
 export const WRITE_PIECE = 4096;
 
-/** Writes `data` in pieces of at most WRITE_PIECE bytes, each drained before the next. */
+/**
+ * Writes `data` in pieces of at most WRITE_PIECE bytes, each drained before the next goes out, so
+ * at most one piece is ever in the OS buffer. Parts are consumed lazily: while one piece drains,
+ * the next is filled, so encoding frames overlaps with the line carrying the
+ * previous piece instead of all frames being encoded before the first byte leaves.
+ */
 export async function writeInPieces(
   data: WriteData,
   writePiece: (piece: Uint8Array) => Promise<void>,
 ): Promise<void> {
-  const bytes = data instanceof Uint8Array ? data : Buffer.concat([...data]);
-  for (let at = 0; at < bytes.length; at += WRITE_PIECE)
-    await writePiece(bytes.subarray(at, at + WRITE_PIECE));
+  const parts = data instanceof Uint8Array ? [data] : data;
+  // A fresh buffer per piece: a transport may still hold the previous one after resolving.
+  let buf = new Uint8Array(WRITE_PIECE);
+  let fill = 0;
+  let inFlight: Promise<void> = Promise.resolve();
+  // Hands `piece` to the line once the previous piece has drained.
+  const send = async (piece: Uint8Array) => {
+    await inFlight;
+    inFlight = writePiece(piece);
+    // A rejected piece must not go unobserved while the next one is being filled.
+    inFlight.catch(() => undefined);
+  };
+  const flushBuffer = async () => {
+    if (fill === 0) return;
+    const piece = buf.subarray(0, fill);
+    buf = new Uint8Array(WRITE_PIECE);
+    fill = 0;
+    await send(piece);
+  };
+  for (const part of parts) {
+    let at = 0;
+    while (at < part.length) {
+      if (fill === 0 && part.length - at >= WRITE_PIECE) {
+        // Large parts go out without a copy (the caller keeps them alive until we resolve).
+        await send(part.subarray(at, at + WRITE_PIECE));
+        at += WRITE_PIECE;
+        continue;
+      }
+      const n = Math.min(WRITE_PIECE - fill, part.length - at);
+      buf.set(part.subarray(at, at + n), fill);
+      fill += n;
+      at += n;
+      if (fill === WRITE_PIECE) await flushBuffer();
+    }
+  }
+  await flushBuffer();
+  await inFlight;
 }
 
 export async function openSerialTransport(path: string, baudRate = 115200): Promise<ByteTransport> {

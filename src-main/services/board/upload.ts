@@ -20,7 +20,8 @@ export interface UploadOptions {
   onProgress?: (p: UploadProgress) => void;
   signal?: AbortSignal;
   /** Fixed bytes per burst before an acknowledgement. Default: adaptive, about a quarter second
-   * of transfer at the rate measured so far (32 KiB first, then 16 KiB .. 1 MiB), so slow UARTs
+   * of transfer at the rate measured so far (32 KiB first — or what the previous clean upload on
+   * this link measured — then 16 KiB .. 1 MiB), so slow UARTs
    * still report progress often and fast links pay few round trips. Shrinks on a noisy line. */
   window?: number;
   /** Largest chunk payload (default: what the board's max_body allows, ≤ 4096). */
@@ -30,6 +31,10 @@ export interface UploadOptions {
 }
 
 const MIN_CHUNK = 128;
+
+/** Burst size the last clean upload on a link settled on: the next upload on the same link starts
+ * there instead of at 32 KiB (on a fast pty the 32 KiB probe burst costs a whole round trip). */
+const learnedWindow = new WeakMap<BoardLink, number>();
 
 export interface UploadResult {
   bytes: number;
@@ -44,7 +49,7 @@ export async function uploadModel(
   opts: UploadOptions = {},
 ): Promise<UploadResult> {
   const maxChunk = Math.min(opts.chunk ?? 4096, link.hello.maxBody - CHUNK_HEADER);
-  let window = opts.window ?? 32 * 1024;
+  let window = opts.window ?? learnedWindow.get(link) ?? 32 * 1024;
   const maxFailures = opts.maxFailures ?? 8;
   if (model.length > link.hello.maxModelBytes) {
     throw new ProtocolError(
@@ -123,12 +128,14 @@ export async function uploadModel(
           );
         }
         chunk = Math.max(MIN_CHUNK, chunk >> 1);
+        learnedWindow.delete(link); // a noisy line: the next upload probes again
       } else {
         failures = 0;
         chunk = Math.min(maxChunk, chunk * 2);
         if (opts.window === undefined) {
           const rate = ((next.have - before) * 1000) / Math.max(1, Date.now() - t0);
           window = Math.min(1 << 20, Math.max(16 * 1024, Math.round(rate / 4)));
+          learnedWindow.set(link, window);
         }
       }
       st = next;
