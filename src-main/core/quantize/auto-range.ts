@@ -58,7 +58,7 @@ export function autoQuantize(
   const held = samples.length < 4 ? 0 : Math.max(1, Math.round(samples.length * (options.holdout ?? 0.25)));
   const fitting = samples.slice(0, samples.length - held);
   const scoring = held > 0 ? samples.slice(samples.length - held) : samples;
-  const totalWork = samples.length + (held > 0 ? 0 : samples.length) + methods.length * scoring.length;
+  const totalWork = samples.length + (held > 0 ? held : samples.length) + methods.length * scoring.length;
   let done = 0;
   const tick = () => {
     if (options.isCancelled?.()) throw new Error('Quantization cancelled');
@@ -73,12 +73,15 @@ export function autoQuantize(
     if (!h) hist.set(tensor, (h = new RangeHistogram()));
     h.observe(values);
   };
-  for (const inputs of fitting) {
+  const calibrate = (inputs: Float32Array[]) => {
     pm.inputs.forEach((t, i) => observe(t.index, inputs[i] ?? []));
     invoke(pm, inputs, {
       taps: false,
       onLayer: (l) => l.dtype === 'float32' && observe(l.tensor, l.data as Float32Array),
     });
+  };
+  for (const inputs of fitting) {
+    calibrate(inputs);
     tick();
   }
   const reference = scoring.map((inputs) => {
@@ -108,7 +111,16 @@ export function autoQuantize(
     scores[method] = score;
     if (!best || score < best.score) best = { method, score, ranges };
   }
-  const chosen = best!;
+  let chosen = best!;
+  if (held > 0) {
+    // The held-back samples only chose the method; the final ranges come from every sample (with
+    // sorted data, e.g. x over [0, 2π], the held-back tail holds part of the real input range).
+    for (const inputs of scoring) {
+      calibrate(inputs);
+      tick();
+    }
+    chosen = { ...chosen, ranges: rangesOf(hist, chosen.method, options.percentile ?? 99.99) };
+  }
   return {
     model: quantizeModel(float, chosen.ranges, options),
     method: chosen.method,

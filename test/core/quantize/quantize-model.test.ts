@@ -95,6 +95,17 @@ describe('quantizeModel on the float fixtures', () => {
     });
   }
 
+  it('autoQuantize: the final ranges cover every sample, not only those that chose the method', () => {
+    // Sorted data: the held-back tail (used to score the methods) holds x in (4.7, 2π].
+    const float = readTflite(readFixture('float', 'hello_world_float.tflite'));
+    const sorted = Array.from({ length: 100 }, (_, i) => [Float32Array.of((i / 99) * 2 * Math.PI)]);
+    const auto = autoQuantize(float, sorted, { io: 'float32', methods: ['minmax'] });
+    const sg = float.subgraphs[0];
+    const input = auto.ranges.get(sg.inputs[0])!;
+    expect(input.max).toBeCloseTo(2 * Math.PI, 5);
+    expect(input.min).toBeLessThanOrEqual(0);
+  });
+
   it('hello_world: int8 I/O, x uniform over [0, 2π], no worse than hello_world_int8.tflite', async () => {
     const floatBytes = readFixture('float', 'hello_world_float.tflite');
     const float = readTflite(floatBytes);
