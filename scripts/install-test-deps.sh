@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium socat gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm make gcc)
+APT_PACKAGES=(chromium socat gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm make gcc clang lld)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
