@@ -46,7 +46,7 @@ export class TapStore {
     if (!run) {
       throw new ServiceError(
         'NOT_FOUND',
-        `Simulation run "${runId}" is not available (unknown, or evicted: only the last ${this.maxRuns} runs are kept); run the model again`,
+        `Simulation run "${runId}" is not available (unknown, or evicted: only the last ${this.maxRuns} runs, at most ${Math.round(this.maxBytes / 2 ** 20)} MiB of layer outputs, are kept); run the model again`,
         { runId },
       );
     }
