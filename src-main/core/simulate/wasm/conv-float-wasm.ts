@@ -39,19 +39,25 @@ export function wasmConvFloat(
   const kPad = pad2(k);
   const chPad = pad4(g.outC);
   const filterAt = arena.alloc(chPad * kPad * 8);
-  const biasAt = arena.alloc(chPad * 8);
+  // Shallow layers get a transposed filter [k][outC rounded to 8] too (see conv_f32_shallow);
+  // the bias array is sized for that rounding as well.
+  const shallow = k <= 32;
+  const cp8 = (g.outC + 7) & ~7;
+  const filterTAt = shallow ? arena.alloc(k * cp8 * 8) : 0;
+  const biasAt = arena.alloc(cp8 * 8);
   const params = arena.alloc(PARAM_WORDS * 4);
   const f64 = arena.f64;
   for (let oc = 0; oc < g.outC; oc++) {
     const dst = (filterAt >> 3) + oc * kPad;
     for (let i = 0; i < k; i++) f64[dst + i] = filter[oc * k + i];
     f64[(biasAt >> 3) + oc] = bias ? bias[oc] : 0;
+    if (shallow) for (let i = 0; i < k; i++) f64[(filterTAt >> 3) + i * cp8 + oc] = filter[oc * k + i];
   }
   const w = params >> 2;
   const i32 = arena.i32;
   GEOMETRY.forEach((key, i) => (i32[w + i] = g[key]));
   arena.f32.set([act.actMin, act.actMax], w + F_ACT_MIN);
-  i32.set([g.batches, kPad, filterAt, biasAt, chPad], w + F_BATCHES);
+  i32.set([g.batches, kPad, filterAt, biasAt, chPad, filterTAt], w + F_BATCHES);
   void F_FILTER;
   arena.reserve('input', input.length * 4);
   arena.reserve('output', output.length * 4);

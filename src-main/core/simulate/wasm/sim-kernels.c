@@ -253,8 +253,49 @@ typedef struct {
   float actMin, actMax;
   int32_t batches, kPad;
   /* filter: double [chPad][kPad]; bias: double [chPad] (zeros when absent) */
-  int32_t filter, bias, chPad, unused2, input, output, x64, patch, acc;
+  int32_t filter, bias, chPad, filterT, input, output, x64, patch, acc;
 } FParams;
+
+/* Shallow layers (k = fh * fw * inC <= 32, e.g. the first conv on a 1-channel image): few MACs
+ * per output, so vectorize over output channels instead: filterT is double [k][chPad8] (chPad8 =
+ * outC rounded up to 8, zero columns), eight channels per pass, products added in tap order
+ * from 0 and the bias last — the TS kernel's exact order, so the double sums are identical. */
+static void conv_f32_shallow(const FParams *p, const double *patch, float *out) {
+  const int32_t k = p->filterH * p->filterW * p->inC, outC = p->outC, cp8 = (outC + 7) & ~7;
+  const double *wT = (const double *)p->filterT;
+  const double *bias = (const double *)p->bias;
+  const v128_t lo = wasm_f32x4_splat(p->actMin), hi = wasm_f32x4_splat(p->actMax);
+  for (int32_t c = 0; c < outC; c += 8) {
+    v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+    for (int32_t t = 0; t < k; t++) {
+      const v128_t xv = wasm_f64x2_splat(patch[t]);
+      const double *w = wT + t * cp8 + c;
+      a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(xv, wasm_v128_load(w)));
+      a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(xv, wasm_v128_load(w + 2)));
+      a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(xv, wasm_v128_load(w + 4)));
+      a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(xv, wasm_v128_load(w + 6)));
+    }
+    a0 = wasm_f64x2_add(a0, wasm_v128_load(bias + c));
+    a1 = wasm_f64x2_add(a1, wasm_v128_load(bias + c + 2));
+    a2 = wasm_f64x2_add(a2, wasm_v128_load(bias + c + 4));
+    a3 = wasm_f64x2_add(a3, wasm_v128_load(bias + c + 6));
+    v128_t r0 = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(a0), wasm_f32x4_demote_f64x2_zero(a1), 0, 1, 4, 5);
+    v128_t r1 = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(a2), wasm_f32x4_demote_f64x2_zero(a3), 0, 1, 4, 5);
+    r0 = wasm_v128_bitselect(lo, r0, wasm_f32x4_lt(r0, lo));
+    r0 = wasm_v128_bitselect(hi, r0, wasm_f32x4_gt(r0, hi));
+    r1 = wasm_v128_bitselect(lo, r1, wasm_f32x4_lt(r1, lo));
+    r1 = wasm_v128_bitselect(hi, r1, wasm_f32x4_gt(r1, hi));
+    if (c + 8 <= outC) {
+      wasm_v128_store(out + c, r0);
+      wasm_v128_store(out + c + 4, r1);
+    } else {
+      float tmp[8];
+      wasm_v128_store(tmp, r0);
+      wasm_v128_store(tmp + 4, r1);
+      for (int32_t i = 0; c + i < outC; i++) out[c + i] = tmp[i];
+    }
+  }
+}
 
 static void gather_f64(const FParams *p, const double *x, int32_t oy, int32_t ox, double *patch) {
   const int32_t inC = p->inC;
@@ -331,6 +372,15 @@ void conv_f32(const FParams *p) {
     for (int32_t pix = 0; pix < npix; pix += 2) {
       const int32_t two = pix + 1 < npix;
       const double *pa, *pb;
+      if (p->filterT) {
+        gather_f64(p, xb, pix / p->outW, pix % p->outW, patchA);
+        conv_f32_shallow(p, patchA, ob + pix * outC);
+        if (two) {
+          gather_f64(p, xb, (pix + 1) / p->outW, (pix + 1) % p->outW, patchA);
+          conv_f32_shallow(p, patchA, ob + (pix + 1) * outC);
+        }
+        continue;
+      }
       if (direct) {
         pa = xb + pix * k;
         pb = two ? pa + k : pa;
