@@ -40,7 +40,12 @@ describe('float32 models on the WASM kernels agree with TFLite WASM', () => {
       try {
         const state = { x: 1 };
         const inputs = pm.inputs.map(
-          (t) => xorshiftInput(t.dtype, t.shape.reduce((a, b) => a * b, 1), state) as Float32Array,
+          (t) =>
+            xorshiftInput(
+              t.dtype,
+              t.shape.reduce((a, b) => a * b, 1),
+              state,
+            ) as Float32Array,
         );
         const ours = invoke(pm, inputs, { taps: true });
         const theirs = ref.predict(inputs);

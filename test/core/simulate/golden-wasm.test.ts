@@ -27,7 +27,11 @@ describe('WASM kernels are bit-exact with TFLite Micro goldens', () => {
       const golden = readGolden(name);
       const pm = prepare(readTflite(readFixture(golden.model)), 0, { wasm });
       const inputs = golden.inputs.map((g) =>
-        fromBytes(pm.subgraph.tensors[g.tensor].dtype, goldenBytes(g), g.shape.reduce((a, b) => a * b, 1)),
+        fromBytes(
+          pm.subgraph.tensors[g.tensor].dtype,
+          goldenBytes(g),
+          g.shape.reduce((a, b) => a * b, 1),
+        ),
       );
       // Twice: the second run reuses the laid-out scratch memory.
       invoke(pm, inputs, { taps: false });
@@ -42,7 +46,9 @@ describe('WASM kernels are bit-exact with TFLite Micro goldens', () => {
         expect(toBytes(got.data).length, where).toBe(goldenBytes(g).length);
         for (let i = 0; i < got.data.length; i++) {
           if (got.data[i] !== want[i]) {
-            throw new Error(`${name}: first difference at ${where}, element ${i}: expected ${want[i]}, got ${got.data[i]}`);
+            throw new Error(
+              `${name}: first difference at ${where}, element ${i}: expected ${want[i]}, got ${got.data[i]}`,
+            );
           }
         }
       }

@@ -26,7 +26,9 @@ describe('quantizeFloatToInt8', () => {
           const input = Float32Array.from([...xs, ...edge]);
           const got = new Int8Array(input.length);
           quantizeFloatToInt8(scale, zp, input, got);
-          input.forEach((x, i) => expect(got[i], `x=${x} scale=${scale} zp=${zp}`).toBe(textbook(scale, zp, x)));
+          input.forEach((x, i) =>
+            expect(got[i], `x=${x} scale=${scale} zp=${zp}`).toBe(textbook(scale, zp, x)),
+          );
         },
       ),
       { numRuns: 500 },

@@ -11,11 +11,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { convInt8, depthwiseConvInt8, type ConvGeometry } from '../../../src-main/core/simulate/kernels/conv-int8.ts';
+import {
+  convInt8,
+  depthwiseConvInt8,
+  type ConvGeometry,
+} from '../../../src-main/core/simulate/kernels/conv-int8.ts';
 import { fullyConnectedInt8 } from '../../../src-main/core/simulate/kernels/fc-int8.ts';
 import { quantizeMultiplier } from '../../../src-main/core/simulate/quant-math.ts';
 import { compileSimWasmSync, WasmArena } from '../../../src-main/core/simulate/wasm/arena.ts';
-import { wasmConv, wasmDepthwise, wasmFullyConnected } from '../../../src-main/core/simulate/wasm/conv-wasm.ts';
+import {
+  wasmConv,
+  wasmDepthwise,
+  wasmFullyConnected,
+} from '../../../src-main/core/simulate/wasm/conv-wasm.ts';
 
 const REPO = resolve(__dirname, '../../..');
 const WASM_PATH = join(REPO, 'src-main/core/simulate/wasm/sim-kernels.wasm');
@@ -55,10 +63,21 @@ const caseArb = fc
     const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), s >>> 8);
     const bytes = (n: number) => Int8Array.from({ length: n }, () => (rnd() & 255) - 128);
     const g: ConvGeometry = {
-      batches: r.batches, inH: r.inH, inW: r.inW, inC: r.inC, outH, outW, outC: r.outC,
-      filterH: r.filterH, filterW: r.filterW, strideH: r.stride, strideW: r.stride,
-      dilationH: r.dilation, dilationW: r.dilation,
-      padTop: pad(r.inH, effH, outH), padLeft: pad(r.inW, effW, outW),
+      batches: r.batches,
+      inH: r.inH,
+      inW: r.inW,
+      inC: r.inC,
+      outH,
+      outW,
+      outC: r.outC,
+      filterH: r.filterH,
+      filterW: r.filterW,
+      strideH: r.stride,
+      strideW: r.stride,
+      dilationH: r.dilation,
+      dilationW: r.dilation,
+      padTop: pad(r.inH, effH, outH),
+      padLeft: pad(r.inW, effW, outW),
     };
     const quant = (n: number) => {
       const q = Array.from({ length: n }, (_, i) => quantizeMultiplier(r.scale * (1 + i / 7)));
@@ -71,7 +90,8 @@ const caseArb = fc
         actMax: r.relu6 ? Math.min(127, r.outZp + 60) : 127,
       };
     };
-    const bias = (n: number) => (r.withBias ? Int32Array.from({ length: n }, () => (rnd() % 200001) - 100000) : null);
+    const bias = (n: number) =>
+      r.withBias ? Int32Array.from({ length: n }, () => (rnd() % 200001) - 100000) : null;
     return { r, g, quant, bytes, bias };
   });
 
@@ -122,7 +142,9 @@ describe('WASM kernels equal the TS kernels', () => {
       fc.property(caseArb, fc.boolean(), ({ g, quant, bytes, bias }, perChannel) => {
         const dims = { batches: g.inW, accumDepth: g.inH * g.inC * 3, outDepth: g.outC };
         const q0 = quant(dims.outDepth);
-        const q = perChannel ? q0 : { ...q0, multipliers: q0.multipliers.slice(0, 1), shifts: q0.shifts.slice(0, 1) };
+        const q = perChannel
+          ? q0
+          : { ...q0, multipliers: q0.multipliers.slice(0, 1), shifts: q0.shifts.slice(0, 1) };
         const input = bytes(dims.batches * dims.accumDepth);
         const filter = bytes(dims.outDepth * dims.accumDepth);
         const b = bias(dims.outDepth);

@@ -85,7 +85,8 @@ function prepareConvLike(ctx: PrepareContext, depthwise: boolean): Run {
     const w = ctx.constInput<Float32Array>(1, 'filter');
     const b = hasBias ? ctx.inputData<Float32Array>(2) : null;
     const y = ctx.outputData<Float32Array>();
-    if (ctx.wasm && !depthwise && (!hasBias || ctx.isConst(2))) return wasmConvFloat(ctx.wasm, g, p, x, w, b, y);
+    if (ctx.wasm && !depthwise && (!hasBias || ctx.isConst(2)))
+      return wasmConvFloat(ctx.wasm, g, p, x, w, b, y);
     return depthwise ? () => depthwiseConvFloat(p, x, w, b, y) : () => convFloat(p, x, w, b, y);
   }
   ctx.requireType(input, 'int8');

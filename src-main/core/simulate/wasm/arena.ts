@@ -47,10 +47,13 @@ export class WasmArena {
   constructor(module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, {});
     this.exports = instance.exports as unknown as Exports;
-    if (typeof this.exports.conv_int8 !== 'function' || typeof this.exports.depthwise_int8 !== 'function' ||
+    if (
+      typeof this.exports.conv_int8 !== 'function' ||
+      typeof this.exports.depthwise_int8 !== 'function' ||
       typeof this.exports.conv_f32 !== 'function' ||
       typeof this.exports.table2_int8 !== 'function' ||
-      typeof this.exports.pool_f32 !== 'function') {
+      typeof this.exports.pool_f32 !== 'function'
+    ) {
       throw new SimulateError('simulator WASM module lacks one of its kernel exports');
     }
     this.top = align16(Number(this.exports.__heap_base.value));

@@ -8,8 +8,20 @@ import type { WasmArena } from './arena.ts';
 
 // Field order of `FParams` in sim-kernels.c (4 bytes each).
 const GEOMETRY: (keyof ConvGeometry)[] = [
-  'inH', 'inW', 'inC', 'outH', 'outW', 'outC', 'filterH', 'filterW',
-  'strideH', 'strideW', 'dilationH', 'dilationW', 'padTop', 'padLeft',
+  'inH',
+  'inW',
+  'inC',
+  'outH',
+  'outW',
+  'outC',
+  'filterH',
+  'filterW',
+  'strideH',
+  'strideW',
+  'dilationH',
+  'dilationW',
+  'padTop',
+  'padLeft',
 ];
 const F_ACT_MIN = 16;
 const F_BATCHES = 18;

@@ -19,8 +19,20 @@ export interface WasmConvQuant {
 
 // Field order of `Params` in sim-kernels.c (int32 each).
 const GEOMETRY: (keyof ConvGeometry)[] = [
-  'inH', 'inW', 'inC', 'outH', 'outW', 'outC', 'filterH', 'filterW',
-  'strideH', 'strideW', 'dilationH', 'dilationW', 'padTop', 'padLeft',
+  'inH',
+  'inW',
+  'inC',
+  'outH',
+  'outW',
+  'outC',
+  'filterH',
+  'filterW',
+  'strideH',
+  'strideW',
+  'dilationH',
+  'dilationW',
+  'padTop',
+  'padLeft',
 ];
 const F_INPUT_OFFSET = 14;
 const F_KPAD = 19;
@@ -35,7 +47,13 @@ const pad8 = (n: number): number => (n + 7) & ~7;
  * The kernel's per-channel requantization block (see sim-kernels.c): int32 arrays bias,
  * multiplier, 2^left, 2^(right-1), [right > 0], then float64 2^-right, each chPad long.
  */
-function requantBlock(arena: WasmArena, q: WasmConvQuant, bias: Int32Array | null, n: number, chPad: number): number {
+function requantBlock(
+  arena: WasmArena,
+  q: WasmConvQuant,
+  bias: Int32Array | null,
+  n: number,
+  chPad: number,
+): number {
   const at = arena.alloc(chPad * (5 * 4 + 8));
   const i32 = arena.i32;
   const w = at >> 2;

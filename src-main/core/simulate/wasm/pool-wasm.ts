@@ -6,8 +6,18 @@ import type { PoolParams } from '../kernels/pool-int8.ts';
 import type { WasmArena } from './arena.ts';
 
 const FIELDS: (keyof PoolParams)[] = [
-  'inH', 'inW', 'channels', 'outH', 'outW', 'filterH', 'filterW',
-  'strideH', 'strideW', 'padTop', 'padLeft', 'batches',
+  'inH',
+  'inW',
+  'channels',
+  'outH',
+  'outW',
+  'filterH',
+  'filterW',
+  'strideH',
+  'strideW',
+  'padTop',
+  'padLeft',
+  'batches',
 ];
 const F_IS_MAX = 12;
 const F_ACT = 13;
