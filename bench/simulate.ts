@@ -105,7 +105,7 @@ async function measure(path: string): Promise<Row> {
   };
 }
 
-const fmt = (v: number | null): string => (v === null ? 'n/a' : v < 1 ? v.toFixed(3) : v.toFixed(2));
+const fmt = (v: number | null): string => (v === null ? 'n/a' : v < 1 ? v.toPrecision(3) : v.toFixed(2));
 
 async function main(): Promise<void> {
   const one = process.argv.indexOf('--model');

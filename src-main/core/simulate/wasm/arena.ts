@@ -1,5 +1,5 @@
 /**
- * One instance of the simulator's WASM kernels (sim-kernels.c) per prepared model, and its linear
+ * One instance of the simulator's WASM kernels (sim-int8.c, sim-float.c) per prepared model, and its linear
  * memory: per-op constants (widened filters, bias, multipliers, shifts, a Params block) are
  * allocated at prepare; the activations and work buffers every op needs are one shared scratch
  * region (ops run one at a time), laid out on the first run once every op has said how much it

@@ -1,12 +1,12 @@
 /**
  * Run closures for float32 CONV_2D and FULLY_CONNECTED on the WASM kernel conv_f32
- * (sim-kernels.c): filter and bias held as float64 (exact copies of the float32 values), products
+ * (sim-float.c): filter and bias held as float64 (exact copies of the float32 values), products
  * summed in double, rounded to float32 once — the TS float kernels' arithmetic.
  */
 import type { ConvGeometry } from '../kernels/conv-int8.ts';
 import type { WasmArena } from './arena.ts';
 
-// Field order of `FParams` in sim-kernels.c (4 bytes each).
+// Field order of `FParams` in sim-float.c (4 bytes each).
 const GEOMETRY: (keyof ConvGeometry)[] = [
   'inH',
   'inW',

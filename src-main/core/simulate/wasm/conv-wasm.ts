@@ -1,6 +1,6 @@
 /**
  * Run closures for int8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED on the WASM kernels
- * (sim-kernels.c). Prepare widens the filter to int16 rows padded to a multiple of 8 (zero
+ * (sim-int8.c). Prepare widens the filter to int16 rows padded to a multiple of 8 (zero
  * weights add nothing, so the padding is exact) and writes the op's Params block; each run copies
  * the int8 input in, calls the kernel and copies the int8 output out.
  */
@@ -17,7 +17,7 @@ export interface WasmConvQuant {
   actMax: number;
 }
 
-// Field order of `Params` in sim-kernels.c (int32 each).
+// Field order of `Params` in sim-kernels.h (int32 each).
 const GEOMETRY: (keyof ConvGeometry)[] = [
   'inH',
   'inW',
@@ -44,7 +44,7 @@ const PARAM_WORDS = 29;
 const pad8 = (n: number): number => (n + 7) & ~7;
 
 /**
- * The kernel's per-channel requantization block (see sim-kernels.c): int32 arrays bias,
+ * The kernel's per-channel requantization block (see sim-int8.c): int32 arrays bias,
  * multiplier, 2^left, 2^(right-1), [right > 0], then float64 2^-right, each chPad long.
  */
 function requantBlock(

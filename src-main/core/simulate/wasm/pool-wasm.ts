@@ -1,5 +1,5 @@
 /**
- * float32 MAX_POOL_2D / AVERAGE_POOL_2D on the WASM kernel pool_f32 (sim-kernels.c): the TS float
+ * float32 MAX_POOL_2D / AVERAGE_POOL_2D on the WASM kernel pool_f32 (sim-float.c): the TS float
  * pools' arithmetic, four channels per SIMD pass.
  */
 import type { PoolParams } from '../kernels/pool-int8.ts';

@@ -1,6 +1,6 @@
 /**
  * int8 ADD / SUB / MUL on WASM: the op's exact 64 KiB result table (built by the TS kernel at
- * prepare) copied into the arena, looked up by table2_int8 (sim-kernels.c). Elementwise only: the
+ * prepare) copied into the arena, looked up by table2_int8 (sim-int8.c). Elementwise only: the
  * caller keeps broadcasting shapes on the TS path.
  */
 import type { WasmArena } from './arena.ts';
