@@ -25,58 +25,57 @@ export interface ByteTransport {
  * that interest as soon as the reader re-arms "readable", and a reader parked on "readable" loses
  * it when a write parks. If the board then has nothing more to say, the write never completes (or
  * its reply is never read): a deadlock. We never let a write park: every piece is small enough for
- * an empty OS buffer (a pty or USB-serial FIFO takes 4 KiB at once) and is drained before the next
- * goes out. Measured here: with 16 KiB pieces the upload + link-rate loop of test/board hung in
- * about 1 of 4 runs of 60 rounds; with 4 KiB pieces, never in 300 rounds.
+ * an empty OS buffer (a Linux pty queues 64 KiB behind the 4 KiB line-discipline buffer) and is
+ * drained before the next goes out. Measured here: with 16 KiB pieces the upload + link-rate loop
+ * of test/board hung in about 1 of 4 runs of 60 rounds; with 4 KiB pieces, never in 300 rounds.
+ * 4 KiB + 256 B holds one whole LOAD_CHUNK frame (4,096 B of data, COBS-encoded: ~4,160 B), so
+ * each frame leaves as one piece, without a copy.
  */
-export const WRITE_PIECE = 4096;
+export const WRITE_PIECE = 4096 + 256;
 
 /**
  * Writes `data` in pieces of at most WRITE_PIECE bytes, each drained before the next goes out, so
- * at most one piece is ever in the OS buffer. Parts are consumed lazily: while one piece drains,
- * the next is filled, so encoding frames overlaps with the line carrying the
- * previous piece instead of all frames being encoded before the first byte leaves.
+ * at most one piece is ever in the OS buffer. Small parts (frames) are grouped into a piece and
+ * never split; larger parts are cut. Parts are consumed lazily: while one piece drains, the next
+ * is encoded, instead of all frames being encoded before the first byte leaves.
  */
 export async function writeInPieces(
   data: WriteData,
   writePiece: (piece: Uint8Array) => Promise<void>,
 ): Promise<void> {
   const parts = data instanceof Uint8Array ? [data] : data;
-  // A fresh buffer per piece: a transport may still hold the previous one after resolving.
-  let buf = new Uint8Array(WRITE_PIECE);
-  let fill = 0;
+  let group: Uint8Array[] = [];
+  let groupBytes = 0;
   let inFlight: Promise<void> = Promise.resolve();
   // Hands `piece` to the line once the previous piece has drained.
   const send = async (piece: Uint8Array) => {
     await inFlight;
     inFlight = writePiece(piece);
-    // A rejected piece must not go unobserved while the next one is being filled.
+    // A rejected piece must not go unobserved while the next one is being prepared.
     inFlight.catch(() => undefined);
   };
-  const flushBuffer = async () => {
-    if (fill === 0) return;
-    const piece = buf.subarray(0, fill);
-    buf = new Uint8Array(WRITE_PIECE);
-    fill = 0;
+  const flush = async () => {
+    if (groupBytes === 0) return;
+    // Parts are fresh per write (or the caller's, alive until we resolve): no copy for one part.
+    const piece = group.length === 1 ? group[0] : Buffer.concat(group, groupBytes);
+    group = [];
+    groupBytes = 0;
     await send(piece);
   };
   for (const part of parts) {
-    let at = 0;
-    while (at < part.length) {
-      if (fill === 0 && part.length - at >= WRITE_PIECE) {
-        // Large parts go out without a copy (the caller keeps them alive until we resolve).
-        await send(part.subarray(at, at + WRITE_PIECE));
-        at += WRITE_PIECE;
-        continue;
-      }
-      const n = Math.min(WRITE_PIECE - fill, part.length - at);
-      buf.set(part.subarray(at, at + n), fill);
-      fill += n;
-      at += n;
-      if (fill === WRITE_PIECE) await flushBuffer();
+    if (groupBytes + part.length > WRITE_PIECE) await flush();
+    if (part.length <= WRITE_PIECE) {
+      group.push(part);
+      groupBytes += part.length;
+      continue;
+    }
+    for (let at = 0; at < part.length; at += WRITE_PIECE) {
+      const slice = part.subarray(at, at + WRITE_PIECE);
+      if (slice.length === WRITE_PIECE) await send(slice);
+      else ((group = [slice]), (groupBytes = slice.length));
     }
   }
-  await flushBuffer();
+  await flush();
   await inFlight;
 }
 
