@@ -23,7 +23,7 @@ const OP_TYPES: [string, keyof PeerRow, string][] = [
 ];
 const LINK_MODELS: [string, number][] = [
   ['hello_world_int8', 5],
-  ['micro_speech_quantized', 3],
+  ['micro_speech_quantized', 5],
 ];
 
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -44,7 +44,7 @@ if (process.argv.includes('--qemu')) {
       s,
       model('micro_speech_quantized'),
       model('micro_speech_quantized').length,
-      3,
+      5,
     );
     await s.link.close();
   } finally {
