@@ -3,6 +3,7 @@
  * chunks with only the last one acknowledged. Chunks shrink after a failed burst (noisy line) and
  * grow back after clean ones. Progress is reported in bytes the board has confirmed.
  */
+import * as zlib from 'node:zlib';
 import { crc32 } from '../../core/protocol/crc32.ts';
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import { CHUNK_HEADER, Cmd, requests, type Request } from '../../core/protocol/messages.ts';
@@ -57,7 +58,7 @@ export async function uploadModel(
       `model of ${model.length} B exceeds the board's ${link.hello.maxModelBytes} B model buffer`,
     );
   }
-  const crc = crc32(model);
+  const crc = wholeCrc(model);
   const status = (f: Awaited<ReturnType<BoardLink['transact']>>, cmd: number) =>
     decodeLoadStatus(expectReply(f, cmd));
 
@@ -143,6 +144,13 @@ export async function uploadModel(
     }
     return { bytes: model.length, resumed, bursts, failedBursts };
   });
+}
+
+/** The whole-model CRC-32 (same polynomial and init as core/protocol/crc32.ts): zlib's native one
+ * where Node has it (20.15+, Electron), ~10x faster than the portable TypeScript loop, which is
+ * time the upload cannot overlap with the line (LOAD_BEGIN needs it before the first byte). */
+function wholeCrc(model: Uint8Array): number {
+  return typeof zlib.crc32 === 'function' ? zlib.crc32(model) >>> 0 : crc32(model);
 }
 
 function rethrowReset(e: unknown): unknown {
