@@ -17,15 +17,21 @@ export async function readNamed(path: string, what: string): Promise<NamedBytes>
   return { name: basename(p), bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
 }
 
-/** Progress lines on stderr, at most every 300 ms (and always the last). */
+/**
+ * Progress lines on stderr: the first line of every stage (the message's first word), then at most
+ * every 300 ms within a stage, and always the last (fast runs still show each stage once).
+ */
 export function stderrProgress(quiet = false): { progress(fraction: number, message: string): void } {
   let last = 0;
+  let lastStage = '';
   return {
     progress(fraction, message) {
       if (quiet) return;
       const now = Date.now();
-      if (fraction < 1 && now - last < 300) return;
+      const stage = /^[A-Za-z]*/.exec(message)![0];
+      if (fraction < 1 && now - last < 300 && stage === lastStage) return;
       last = now;
+      lastStage = stage;
       process.stderr.write(`[${String(Math.round(fraction * 100)).padStart(3)}%] ${message}\n`);
     },
   };
