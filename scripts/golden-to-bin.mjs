@@ -31,7 +31,9 @@ const tensors = (list) => [
 ];
 
 mkdirSync(outDir, { recursive: true });
-const files = readdirSync(join(fixtures, 'golden')).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(join(fixtures, 'golden'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 if (files.length === 0) throw new Error(`no golden JSON files in ${join(fixtures, 'golden')}`);
 for (const f of files) {
   const g = JSON.parse(readFileSync(join(fixtures, 'golden', f), 'utf8'));
@@ -39,7 +41,13 @@ for (const f of files) {
     throw new Error(`${f}: not a golden file (model, inputs, op_outputs expected)`);
   }
   const name = Buffer.from(g.model, 'utf8');
-  const out = Buffer.concat([Buffer.from('QSG1'), u32(name.length), name, ...tensors(g.inputs), ...tensors(g.op_outputs)]);
+  const out = Buffer.concat([
+    Buffer.from('QSG1'),
+    u32(name.length),
+    name,
+    ...tensors(g.inputs),
+    ...tensors(g.op_outputs),
+  ]);
   writeFileSync(join(outDir, f.replace(/\.json$/, '.bin')), out);
 }
 console.log(`golden-to-bin: ${files.length} files -> ${outDir}`);

@@ -15,6 +15,7 @@ step() {
   "$@" || failed_steps+=("$name")
 }
 
+step "format (prettier --check)" npx prettier --check --log-level warn .
 step "typecheck (tsc)" npx tsc --noEmit -p tsconfig.json
 step "typecheck (svelte-check)" npx svelte-check --tsconfig ./tsconfig.json --output human --fail-on-warnings
 step "build (electron-vite: main, preload, renderer)" npx electron-vite build --logLevel warn

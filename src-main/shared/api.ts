@@ -183,7 +183,13 @@ export interface DiscoveredBoard {
   source: 'builtin' | 'usb' | 'typed';
   path?: string;
   /** The matched USB probe/bridge (vendorId/productId lower-case hex). */
-  usb?: { vendor: string; kind: 'debugger' | 'bridge' | 'mcu'; product?: string; vendorId: string; productId?: string };
+  usb?: {
+    vendor: string;
+    kind: 'debugger' | 'bridge' | 'mcu';
+    product?: string;
+    vendorId: string;
+    productId?: string;
+  };
   /** ready: answered HELLO; available: started on demand (virtual, qemu); busy: a session has it open. */
   status: 'ready' | 'available' | 'busy' | 'not-a-board';
   identity?: BoardIdentity;

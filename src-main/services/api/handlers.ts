@@ -43,7 +43,15 @@ export function createServices(opts: ServicesOptions = {}): AppServices {
   const boards = new BoardApi(jobs, models);
   const quantize = new QuantizeService(jobs, models);
   const simulate = new SimulateService(jobs, models);
-  return { jobs, recent, models, boards, quantize, simulate, close: async () => (await boards.close(), await jobs.close()) };
+  return {
+    jobs,
+    recent,
+    models,
+    boards,
+    quantize,
+    simulate,
+    close: async () => (await boards.close(), await jobs.close()),
+  };
 }
 
 export interface HostInfo {

@@ -230,7 +230,8 @@ function reportExport(v: unknown): ReportExportArgs {
   const o = plainObject(ch, v);
   onlyKeys(ch, o, ['reportId', 'format', 'path']);
   const reportId = uniqueId(ch, o, 'reportId');
-  if (typeof o.format !== 'string' || !REPORT_FORMATS.includes(o.format)) bad(ch, '"format" must be html, csv, json or pdf', 'format');
+  if (typeof o.format !== 'string' || !REPORT_FORMATS.includes(o.format))
+    bad(ch, '"format" must be html, csv, json or pdf', 'format');
   const out: ReportExportArgs = { reportId, format: o.format as ReportExportArgs['format'] };
   if (o.path !== undefined) {
     const path = str(ch, o, 'path', MAX_PATH);

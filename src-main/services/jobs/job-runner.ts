@@ -150,7 +150,10 @@ export class JobRunner {
    * serial port): same job ids, progress events and `cancel` as worker jobs; cancel aborts
    * `signal` and rejects at once with CANCELLED (fn must honour the signal to stop its I/O).
    */
-  runLocal<T>(fn: (ctx: { signal: AbortSignal; progress: (fraction: number, message: string) => void }) => Promise<T>, opts: { jobId?: string } = {}): Promise<T> {
+  runLocal<T>(
+    fn: (ctx: { signal: AbortSignal; progress: (fraction: number, message: string) => void }) => Promise<T>,
+    opts: { jobId?: string } = {},
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new ServiceError('NOT_AVAILABLE', 'The job runner is shut down'));
     const jobId = opts.jobId ?? `internal:${++this.seq}`;
     if (this.running.has(jobId)) {
