@@ -211,7 +211,11 @@ export class BoardSession {
     const f = await this.link.request(requests.invoke({ stream: true, ...range }), {
       signal: opts.signal,
       timeoutMs: opts.timeoutMs ?? 15_000, // idle: no frame for this long (covers the slowest op)
-      retries: 3, // only a request that never started streaming is re-sent
+      // Never re-sent here: the board may have run (and overwritten its input memory, which the
+      // arena reuses) even when no stream frame of ours got through, e.g. after an unattributed
+      // BAD_CRC from line noise. A blind re-send would stream a run on clobbered inputs, with valid
+      // CRCs. Callers re-send through invokeWithInputs(), which writes the inputs again first.
+      retries: 0,
       onDamage: () => damaged++,
       onStream: (frame) => {
         let p;
@@ -320,7 +324,18 @@ export class BoardSession {
         inputs[i] instanceof Uint8Array ? null : await this.readInput(i, model.inputs[i].bytes, opts.signal),
       );
     const run = { signal: opts.signal, timeoutMs: opts.invokeTimeoutMs };
-    const { done } = await this.invokeStreaming({ firstOp: 0, lastOp: model.ops - 1 }, sink, run);
+    /** INVOKE, re-sent (with the inputs written again before each re-send) while it times out. */
+    const invokeWithInputs = async (range: { firstOp: number; lastOp: number; piece?: number }) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.invokeStreaming(range, sink, run);
+        } catch (e) {
+          if (!(e instanceof ProtocolError && e.code === 'TIMEOUT') || attempt >= 3) throw e;
+          await setAll();
+        }
+      }
+    };
+    const { done } = await invokeWithInputs({ firstOp: 0, lastOp: model.ops - 1 });
     const complete = (i: number) => {
       const a = sink.get(i);
       return a !== undefined && a.got === a.data.length;
@@ -336,11 +351,7 @@ export class BoardSession {
         refetched.push(i);
         await setAll(); // the arena reuses input memory: inputs go in again before every run
         // smaller stream frames on each retry: on a noisy line big frames rarely arrive intact
-        await this.invokeStreaming(
-          { firstOp: i, lastOp: i, piece: Math.max(128, 2048 >> (2 * tries)) },
-          sink,
-          run,
-        );
+        await invokeWithInputs({ firstOp: i, lastOp: i, piece: Math.max(128, 2048 >> (2 * tries)) });
       }
     }
     // Ticks of the full run (a re-run overwrote the board's table, so take the streamed values
