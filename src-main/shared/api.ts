@@ -15,10 +15,8 @@
  * (`JobArgs`): progress for it arrives as `job.progress` events and `jobs.cancel({id})` stops it;
  * the call's promise resolves with the result or rejects with code `CANCELLED`.
  */
-import type { CompareResult } from '../core/compare/types.ts';
 import type { LayerReport, OutputReport } from '../core/simulate/dump.ts';
 import type { ModelSummary } from './summary.ts';
-import type { QuantizationReport } from '../core/report/quant-types.ts';
 
 export type {
   BoardInfo,
@@ -162,172 +160,32 @@ export interface SimulateLayerTensor {
   quant?: { scale: number; zeroPoint: number };
 }
 
-// ---------------------------------------------------------------- boards, compare, report
+// ---------------------------------------------------------------- boards, compare, report, quantize
 
-/** What a board said in its handshake (HELLO). */
-export interface BoardIdentity {
-  board: string;
-  cpu: string;
-  /** 0 when unknown (virtual board). */
-  cpuHz: number;
-  tickHz: number;
-  arenaBytes: number;
-  firmware: string;
-  protocol: number;
-}
-
-export interface DiscoveredBoard {
-  /** 'virtual', 'qemu' or the port path: what `boards.profile({board})` takes. */
-  id: string;
-  kind: 'virtual' | 'qemu' | 'serial';
-  source: 'builtin' | 'usb' | 'typed';
-  path?: string;
-  /** The matched USB probe/bridge (vendorId/productId lower-case hex). */
-  usb?: {
-    vendor: string;
-    kind: 'debugger' | 'bridge' | 'mcu';
-    product?: string;
-    vendorId: string;
-    productId?: string;
-  };
-  /** ready: answered HELLO; available: started on demand (virtual, qemu); busy: a session has it open. */
-  status: 'ready' | 'available' | 'busy' | 'not-a-board';
-  identity?: BoardIdentity;
-  /** Why a candidate is not a board. */
-  error?: string;
-}
-
-export interface BoardsListArgs {
-  /** Port paths typed by the user (ptys are not in OS listings); probed with HELLO. May be empty. */
-  paths: string[];
-}
-
-/**
- * Raw sensor samples for one model input: `bytes` is a .npy file (dtype from its header), or
- * little-endian samples of `dtype` when given. Normalized with the model's samplewise_norm
- * parameters on the host, and sent raw to the board, which normalizes them itself.
- */
-export interface RawSampleInput {
-  name: string;
-  bytes: Uint8Array;
-  dtype?: 'int8' | 'uint8' | 'int16' | 'uint16' | 'float32';
-}
-
-/** A simulator input, or one raw sample per model input (`{ raw }`, board profiles only). */
-export type BoardProfileInput = SimulateInput | { raw: RawSampleInput[] };
-
-export interface BoardProfileArgs extends JobArgs {
-  /** A `DiscoveredBoard.id`: 'virtual', 'qemu' or a port path. */
-  board: string;
-  /** An id from `model.open` (.tflite). */
-  modelId: string;
-  input: BoardProfileInput;
-  /** Cost-model profile for the estimates; default: the board's CPU. */
-  cpu?: string;
-  uint8Mode?: 'affine' | 'bytes';
-}
-
-/** Raw per-layer data for histograms / heatmaps (little-endian bytes of `dtype`). */
-export interface LayerTensors {
-  /** Op index; -1 for a model input. */
-  index: number;
-  tensor: number;
-  host: Uint8Array;
-  device: Uint8Array;
-  /** Per-tensor quantization of the output (absent for float tensors). */
-  quant?: { scale: number; zeroPoint: number };
-}
-
-export interface BoardProfileResult {
-  /** Pass to `report.export`. Kept for the last 20 profiles of this app session. */
-  reportId: string;
-  compare: CompareResult;
-  tensors: LayerTensors[];
-  upload: { bytes: number; resumed: boolean };
-  /** Ops whose output had to be read again (line noise). */
-  refetchedOps: number[];
-}
-
-export type ReportFormat = 'html' | 'csv' | 'json' | 'pdf';
-
-export interface ReportExportArgs {
-  reportId: string;
-  format: ReportFormat;
-  /** Absolute path to write (atomically). Without it the bytes come back (browser download). */
-  path?: string;
-}
-
-export interface ReportExportResult {
-  format: ReportFormat;
-  /** Suggested file name, e.g. `person_detect-virtual.html`. */
-  fileName: string;
-  bytes: number;
-  /** Where it was written, when a path was given. */
-  path?: string;
-  /** The report itself, when no path was given. */
-  data?: Uint8Array;
-}
-
-// ---------------------------------------------------------------- quantize
-
-export type {
-  Advice,
-  AdviceThresholds,
-  LayerErrorRow,
-  LayerHistogram,
-  OutputMetrics,
-  QuantizationReport,
-} from '../core/report/quant-types.ts';
-
-/** A model for quantize calls: an opened model, a file on the main side, or uploaded bytes. */
-export type ModelSource = { modelId: string } | { path: string } | { name: string; bytes: Uint8Array };
-/** Representative data: a file or folder on the main side, or uploaded files (browser). */
-export type DataSource = { path: string } | { files: { name: string; bytes: Uint8Array }[] };
-
-export interface QuantizeRunArgs extends JobArgs {
-  /** Float model: .tflite or Keras .h5. */
-  model: ModelSource;
-  data: DataSource;
-  /** 'none', 'rescale:C' (e.g. rescale:255) or 'meanstd'; absent = the model's own parameters. */
-  norm?: string;
-  io?: 'int8' | 'float32';
-  method?: 'auto' | 'minmax' | 'percentile' | 'mse';
-  thresholds?: { rmseOverScale?: number; range?: number };
-  /** Use at most this many samples. */
-  maxSamples?: number;
-  /** Absolute path to save the int8 model to (atomically). */
-  savePath?: string;
-}
-
-export interface QuantizeRunResult {
-  /** Pass to `quantize.export`. Kept for the last 20 reports of this app session. */
-  reportId: string;
-  /** Suggested file name of the int8 model. */
-  name: string;
-  bytes: Uint8Array;
-  savedPath?: string;
-  report: QuantizationReport;
-}
-
-export interface QuantizeReportArgs extends JobArgs {
-  int8: ModelSource;
-  float: ModelSource;
-  data: DataSource;
-  thresholds?: { rmseOverScale?: number; range?: number };
-  maxSamples?: number;
-}
-
-export interface QuantizeReportResult {
-  reportId: string;
-  report: QuantizationReport;
-}
-
-export interface QuantizeExportArgs {
-  reportId: string;
-  format: 'csv' | 'html' | 'json';
-  /** Absolute path to write (atomically). Without it the bytes come back (browser download). */
-  path?: string;
-}
+import type {
+  BoardIdentity,
+  DiscoveredBoard,
+  BoardsListArgs,
+  RawSampleInput,
+  BoardProfileInput,
+  BoardProfileArgs,
+  LayerTensors,
+  BoardProfileResult,
+  ReportFormat,
+  ReportExportArgs,
+  ReportExportResult,
+} from './api-boards.ts';
+import type {
+  ModelSource,
+  DataSource,
+  QuantizeRunArgs,
+  QuantizeRunResult,
+  QuantizeReportArgs,
+  QuantizeReportResult,
+  QuantizeExportArgs,
+} from './api-quantize.ts';
+export type * from './api-boards.ts';
+export type * from './api-quantize.ts';
 
 // ---------------------------------------------------------------- the calls
 
@@ -468,41 +326,4 @@ export interface PreloadBridge {
 
 // ---------------------------------------------------------------- JSON codec for the WebSocket
 
-/** JSON.stringify that encodes Uint8Array as `{"$bytes": base64}`. */
-export function encodeWire(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (v instanceof Uint8Array) return { $bytes: bytesToBase64(v) };
-    return v;
-  });
-}
-
-/** JSON.parse that restores `{"$bytes": base64}` to Uint8Array. */
-export function decodeWire(text: string): unknown {
-  return JSON.parse(text, (_k, v: unknown) => {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const o = v as Record<string, unknown>;
-      const keys = Object.keys(o);
-      if (keys.length === 1 && keys[0] === '$bytes' && typeof o.$bytes === 'string') {
-        return base64ToBytes(o.$bytes);
-      }
-    }
-    return v;
-  });
-}
-
-// Works in Node and browsers alike (btoa/atob exist in both since Node 16).
-function bytesToBase64(bytes: Uint8Array): string {
-  let s = '';
-  const CHUNK = 0x8000; // keep String.fromCharCode's argument list bounded
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    s += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  }
-  return btoa(s);
-}
-
-function base64ToBytes(b64: string): Uint8Array {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
+export { decodeWire, encodeWire } from './wire.ts';

@@ -1,0 +1,110 @@
+/**
+ * API contract, part 2: argument and result types of the board, compare and report-export calls.
+ * The channels that carry them are declared in `api.ts` (the one contract); import from there.
+ */
+import type { CompareResult } from '../core/compare/types.ts';
+import type { JobArgs, SimulateInput } from './api.ts';
+
+/** What a board said in its handshake (HELLO). */
+export interface BoardIdentity {
+  board: string;
+  cpu: string;
+  /** 0 when unknown (virtual board). */
+  cpuHz: number;
+  tickHz: number;
+  arenaBytes: number;
+  firmware: string;
+  protocol: number;
+}
+
+export interface DiscoveredBoard {
+  /** 'virtual', 'qemu' or the port path: what `boards.profile({board})` takes. */
+  id: string;
+  kind: 'virtual' | 'qemu' | 'serial';
+  source: 'builtin' | 'usb' | 'typed';
+  path?: string;
+  /** The matched USB probe/bridge (vendorId/productId lower-case hex). */
+  usb?: {
+    vendor: string;
+    kind: 'debugger' | 'bridge' | 'mcu';
+    product?: string;
+    vendorId: string;
+    productId?: string;
+  };
+  /** ready: answered HELLO; available: started on demand (virtual, qemu); busy: a session has it open. */
+  status: 'ready' | 'available' | 'busy' | 'not-a-board';
+  identity?: BoardIdentity;
+  /** Why a candidate is not a board. */
+  error?: string;
+}
+
+export interface BoardsListArgs {
+  /** Port paths typed by the user (ptys are not in OS listings); probed with HELLO. May be empty. */
+  paths: string[];
+}
+
+/**
+ * Raw sensor samples for one model input: `bytes` is a .npy file (dtype from its header), or
+ * little-endian samples of `dtype` when given. Normalized with the model's samplewise_norm
+ * parameters on the host, and sent raw to the board, which normalizes them itself.
+ */
+export interface RawSampleInput {
+  name: string;
+  bytes: Uint8Array;
+  dtype?: 'int8' | 'uint8' | 'int16' | 'uint16' | 'float32';
+}
+
+/** A simulator input, or one raw sample per model input (`{ raw }`, board profiles only). */
+export type BoardProfileInput = SimulateInput | { raw: RawSampleInput[] };
+
+export interface BoardProfileArgs extends JobArgs {
+  /** A `DiscoveredBoard.id`: 'virtual', 'qemu' or a port path. */
+  board: string;
+  /** An id from `model.open` (.tflite). */
+  modelId: string;
+  input: BoardProfileInput;
+  /** Cost-model profile for the estimates; default: the board's CPU. */
+  cpu?: string;
+  uint8Mode?: 'affine' | 'bytes';
+}
+
+/** Raw per-layer data for histograms / heatmaps (little-endian bytes of `dtype`). */
+export interface LayerTensors {
+  /** Op index; -1 for a model input. */
+  index: number;
+  tensor: number;
+  host: Uint8Array;
+  device: Uint8Array;
+  /** Per-tensor quantization of the output (absent for float tensors). */
+  quant?: { scale: number; zeroPoint: number };
+}
+
+export interface BoardProfileResult {
+  /** Pass to `report.export`. Kept for the last 20 profiles of this app session. */
+  reportId: string;
+  compare: CompareResult;
+  tensors: LayerTensors[];
+  upload: { bytes: number; resumed: boolean };
+  /** Ops whose output had to be read again (line noise). */
+  refetchedOps: number[];
+}
+
+export type ReportFormat = 'html' | 'csv' | 'json' | 'pdf';
+
+export interface ReportExportArgs {
+  reportId: string;
+  format: ReportFormat;
+  /** Absolute path to write (atomically). Without it the bytes come back (browser download). */
+  path?: string;
+}
+
+export interface ReportExportResult {
+  format: ReportFormat;
+  /** Suggested file name, e.g. `person_detect-virtual.html`. */
+  fileName: string;
+  bytes: number;
+  /** Where it was written, when a path was given. */
+  path?: string;
+  /** The report itself, when no path was given. */
+  data?: Uint8Array;
+}
