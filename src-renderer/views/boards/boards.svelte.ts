@@ -2,10 +2,9 @@
  * Boards panel state: what `boards.list` offers (virtual, emulated Cortex-M3, USB dev kits, typed
  * ports), the chosen board, the profile input, and the last profile result.
  */
-import type { BoardProfileResult, DiscoveredBoard, SimulateInput } from '../../../src-main/shared/api.ts';
+import type { BoardProfileResult, DiscoveredBoard } from '../../../src-main/shared/api.ts';
 import { api } from '../../lib/api-client.ts';
-
-export type Uint8Mode = 'affine' | 'bytes';
+import { InputChoice } from '../../lib/input-choice.svelte.ts';
 
 export class BoardsState {
   boards = $state.raw<DiscoveredBoard[]>([]);
@@ -13,19 +12,12 @@ export class BoardsState {
   board = $state('virtual');
   /** Port paths the user typed (ptys do not show up in OS listings); probed on every refresh. */
   typedPaths = $state.raw<string[]>([]);
-  seed = $state(1);
-  files = $state.raw<{ name: string; bytes: Uint8Array }[]>([]);
-  useFiles = $state(false);
-  /** How a uint8 .npy feeds an int8 input: pixel values through scale/zero point, or int8 bytes. */
-  uint8Mode = $state<Uint8Mode>('affine');
+  readonly inputs = new InputChoice();
   /** The last profile; tensors can be megabytes, so it is replaced, never mutated. */
   result = $state.raw<BoardProfileResult | null>(null);
   running = $state(false);
   scanning = $state(false);
 
-  input = $derived<SimulateInput | null>(
-    this.useFiles ? (this.files.length > 0 ? { files: this.files } : null) : { seed: this.seed },
-  );
   chosen = $derived(this.boards.find((b) => b.id === this.board) ?? null);
   /** 'busy' is this app's own open session on the board (profiles on it are serialized). */
   usable = $derived(!!this.chosen && this.chosen.status !== 'not-a-board');
@@ -67,17 +59,9 @@ export class BoardsState {
     if (found.status !== 'not-a-board') this.board = p;
   }
 
-  async pickFiles(list: FileList): Promise<void> {
-    this.files = await Promise.all(
-      Array.from(list, async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
-    );
-    this.useFiles = this.files.length > 0;
-  }
-
   /** Profile once on the chosen board; errors propagate to the caller (the app's banner). */
   async profile(modelId: string, onjob: (jobId: string | null) => void): Promise<BoardProfileResult> {
-    const input = this.input;
-    if (!input) throw new Error('Choose input files (.npy, .bin, PNG/JPEG/BMP) or a seed first');
+    const input = this.inputs.require();
     const jobId = crypto.randomUUID();
     this.running = true;
     onjob(jobId);
@@ -87,7 +71,7 @@ export class BoardsState {
         board: this.board,
         modelId,
         input,
-        uint8Mode: this.uint8Mode,
+        uint8Mode: this.inputs.uint8Mode,
       });
       this.result = r;
       return r;

@@ -1,6 +1,7 @@
 /** Simulate view state: the chosen input and CPU profile, the last run's report, the selected layer. */
-import type { SimulateInput, SimulateLayerTensor, SimulateResult } from '../../../src-main/shared/api.ts';
+import type { SimulateLayerTensor, SimulateResult } from '../../../src-main/shared/api.ts';
 import { api } from '../../lib/api-client.ts';
+import { InputChoice } from '../../lib/input-choice.svelte.ts';
 
 export type SimulatedLayer = SimulateResult['layers'][number];
 export type SimulatedOutput = SimulateResult['outputs'][number];
@@ -16,12 +17,8 @@ export const CPU_PROFILES = [
 ] as const;
 
 export class SimulateState {
-  seed = $state(1);
-  files = $state.raw<{ name: string; bytes: Uint8Array }[]>([]);
-  useFiles = $state(false);
+  readonly inputs = new InputChoice();
   cpu = $state<string>('');
-  /** How a uint8 .npy feeds an int8 input: pixel values through scale/zero point, or int8 bytes. */
-  uint8Mode = $state<'affine' | 'bytes'>('affine');
   result = $state.raw<SimulateResult | null>(null);
   selected = $state<number | null>(null);
   running = $state(false);
@@ -31,22 +28,11 @@ export class SimulateState {
   /** Recently fetched layers of the current run (bounded: re-selecting is instant, memory stays small). */
   private fetched = new Map<number, SimulateLayerTensor>();
 
-  input = $derived<SimulateInput | null>(
-    this.useFiles ? (this.files.length > 0 ? { files: this.files } : null) : { seed: this.seed },
-  );
   selectedLayer = $derived(this.result?.layers.find((l) => l.index === this.selected) ?? null);
-
-  async pickFiles(list: FileList): Promise<void> {
-    this.files = await Promise.all(
-      Array.from(list, async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
-    );
-    this.useFiles = this.files.length > 0;
-  }
 
   /** Run once; errors propagate to the caller (the app's banner). */
   async run(modelId: string, onjob: (jobId: string | null) => void): Promise<void> {
-    const input = this.input;
-    if (!input) throw new Error('Choose input files (.npy, .bin, PNG/JPEG/BMP) or a seed first');
+    const input = this.inputs.require();
     const jobId = crypto.randomUUID();
     this.running = true;
     onjob(jobId);
@@ -55,7 +41,7 @@ export class SimulateState {
         jobId,
         modelId,
         input,
-        uint8Mode: this.uint8Mode,
+        uint8Mode: this.inputs.uint8Mode,
         ...(this.cpu ? { cpu: this.cpu } : {}),
       });
       this.fetched.clear();
