@@ -114,8 +114,9 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
     p.data,
     sg.inputs.map((i) => sg.tensors[i]),
   );
-  // autoQuantize fits ranges on the first 75 % and scores on the last 25 %: data sorted by file
-  // name or by value (a CSV of x over [0, 2π]) would leave the tail unseen, so interleave it.
+  // Data sorted by file name or by value (a CSV of x over [0, 2π]) is interleaved so that
+  // `maxSamples` takes a spread-out subset and autoQuantize's held-back quarter, which picks the
+  // range method, is representative (the final ranges come from every sample either way).
   const order = interleaved(Math.min(data.samples.length, p.maxSamples || Infinity));
   const samples = order.map((i) => data.samples[i]);
   const labels = data.labels ? order.map((i) => data.labels![i]) : undefined;
