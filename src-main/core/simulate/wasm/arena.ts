@@ -27,6 +27,9 @@ interface Exports {
   __heap_base: WebAssembly.Global;
 }
 
+/** Element arrays an op copies in and out of WASM memory. */
+type Elements = Int8Array | Float32Array;
+
 /** Named scratch buffers shared by all ops (byte sizes are maxima over the ops). */
 export type ScratchName = 'input' | 'output' | 'x16' | 'patch' | 'acc';
 const SCRATCH: ScratchName[] = ['input', 'output', 'x16', 'patch', 'acc'];
@@ -86,6 +89,38 @@ export class WasmArena {
       this.scratchAt = at;
     }
     return this.scratchAt.get(name)!;
+  }
+
+  /**
+   * An op's run closure: each input copied into its scratch buffer, `call()` runs the kernel, the
+   * 'output' scratch copied out. The first run lays out the scratch region (which may grow memory)
+   * and calls `layout()` to write the scratch addresses into the op's parameter block; memory
+   * never grows after that, so later runs are the copies and one call.
+   */
+  copyRun(
+    inputs: { data: Elements; at: ScratchName }[],
+    output: Elements,
+    layout: () => void,
+    call: () => void,
+  ): () => void {
+    let buffer: ArrayBuffer | null = null;
+    let inViews: Elements[] = [];
+    let outView: Elements = output;
+    const view = (like: Elements, at: ScratchName): Elements => {
+      const Ctor = like.constructor as Int8ArrayConstructor | Float32ArrayConstructor;
+      return new Ctor(this.exports.memory.buffer, this.scratch(at), like.length);
+    };
+    return () => {
+      if (buffer !== this.exports.memory.buffer) {
+        layout();
+        inViews = inputs.map((i) => view(i.data, i.at));
+        outView = view(output, 'output');
+        buffer = this.exports.memory.buffer;
+      }
+      for (let i = 0; i < inViews.length; i++) inViews[i].set(inputs[i].data);
+      call();
+      output.set(outView);
+    };
   }
 
   get i8(): Int8Array {

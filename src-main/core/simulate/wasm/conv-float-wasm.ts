@@ -5,29 +5,11 @@
  */
 import type { ConvGeometry } from '../kernels/conv-int8.ts';
 import type { WasmArena } from './arena.ts';
+import { F_SCRATCH, fcAsConv, PARAM_WORDS, writeGeometry } from './conv-layout.ts';
 
-// Field order of `FParams` in sim-float.c (4 bytes each).
-const GEOMETRY: (keyof ConvGeometry)[] = [
-  'inH',
-  'inW',
-  'inC',
-  'outH',
-  'outW',
-  'outC',
-  'filterH',
-  'filterW',
-  'strideH',
-  'strideW',
-  'dilationH',
-  'dilationW',
-  'padTop',
-  'padLeft',
-];
+// Words of `FParams` in sim-float.c after the geometry (4 bytes each).
 const F_ACT_MIN = 16;
 const F_BATCHES = 18;
-const F_FILTER = 20;
-const F_INPUT = 24;
-const PARAM_WORDS = 29;
 
 const pad2 = (n: number): number => (n + 1) & ~1;
 const pad4 = (n: number): number => (n + 3) & ~3;
@@ -67,32 +49,18 @@ export function wasmConvFloat(
   }
   const w = params >> 2;
   const i32 = arena.i32;
-  GEOMETRY.forEach((key, i) => (i32[w + i] = g[key]));
+  writeGeometry(i32, w, g);
   arena.f32.set([act.actMin, act.actMax], w + F_ACT_MIN);
   i32.set([g.batches, kPad, filterAt, biasAt, chPad, filterTAt], w + F_BATCHES);
-  void F_FILTER;
   arena.reserve('input', input.length * 4);
   arena.reserve('output', output.length * 4);
   arena.reserve('x16', (input.length + 2) * 8);
   arena.reserve('patch', 2 * kPad * 8);
-  // First run: lay out scratch, write its addresses, make the views (memory is fixed after).
-  let inView: Float32Array | null = null;
-  let outView = new Float32Array(0);
-  let buffer: ArrayBuffer | null = null;
-  const bind = (): Float32Array => {
-    const inAt = arena.scratch('input');
-    const outAt = arena.scratch('output');
-    arena.i32.set([inAt, outAt, arena.scratch('x16'), arena.scratch('patch')], w + F_INPUT);
-    buffer = arena.exports.memory.buffer;
-    outView = new Float32Array(buffer, outAt, output.length);
-    return (inView = new Float32Array(buffer, inAt, input.length));
+  const layout = (): void => {
+    const at = (['input', 'output', 'x16', 'patch'] as const).map((name) => arena.scratch(name));
+    arena.i32.set(at, w + F_SCRATCH);
   };
-  return () => {
-    const view = inView !== null && buffer === arena.exports.memory.buffer ? inView : bind();
-    view.set(input);
-    arena.exports.conv_f32(params);
-    output.set(outView);
-  };
+  return arena.copyRun([{ data: input, at: 'input' }], output, layout, () => arena.exports.conv_f32(params));
 }
 
 /** FULLY_CONNECTED float32 on WASM (constant filter [outDepth, accumDepth]) as a 1x1 conv. */
@@ -105,22 +73,5 @@ export function wasmFullyConnectedFloat(
   bias: Float32Array | null,
   output: Float32Array,
 ): () => void {
-  const g: ConvGeometry = {
-    batches: 1,
-    inH: 1,
-    inW: dims.batches,
-    inC: dims.accumDepth,
-    outH: 1,
-    outW: dims.batches,
-    outC: dims.outDepth,
-    filterH: 1,
-    filterW: 1,
-    strideH: 1,
-    strideW: 1,
-    dilationH: 1,
-    dilationW: 1,
-    padTop: 0,
-    padLeft: 0,
-  };
-  return wasmConvFloat(arena, g, act, input, filter, bias, output);
+  return wasmConvFloat(arena, fcAsConv(dims), act, input, filter, bias, output);
 }

@@ -7,6 +7,7 @@
 import type { ConvGeometry } from '../kernels/conv-int8.ts';
 import { SimulateError } from '../errors.ts';
 import type { WasmArena } from './arena.ts';
+import { F_SCRATCH, fcAsConv, PARAM_WORDS, writeGeometry } from './conv-layout.ts';
 
 export interface WasmConvQuant {
   inputOffset: number;
@@ -17,29 +18,11 @@ export interface WasmConvQuant {
   actMax: number;
 }
 
-// Field order of `Params` in sim-kernels.h (int32 each).
-const GEOMETRY: (keyof ConvGeometry)[] = [
-  'inH',
-  'inW',
-  'inC',
-  'outH',
-  'outW',
-  'outC',
-  'filterH',
-  'filterW',
-  'strideH',
-  'strideW',
-  'dilationH',
-  'dilationW',
-  'padTop',
-  'padLeft',
-];
+// Words of `Params` in sim-kernels.h after the geometry (int32 each).
 const F_INPUT_OFFSET = 14;
 const F_KPAD = 19;
 const F_FILTER = 20;
 const F_DEPTH_MULTIPLIER = 23;
-const F_INPUT = 24;
-const PARAM_WORDS = 29;
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
@@ -90,17 +73,13 @@ function writeParams(
   const rq = requantBlock(arena, q, bias, g.outC, chPad);
   const i32 = arena.i32;
   const w = at >> 2;
-  GEOMETRY.forEach((k, i) => (i32[w + i] = g[k]));
+  writeGeometry(i32, w, g);
   i32.set([q.inputOffset, q.outputOffset, q.actMin, q.actMax, g.batches, kPad], w + F_INPUT_OFFSET);
   i32.set([filterAt, rq, chPad, 1], w + F_FILTER);
   return at;
 }
 
-/**
- * Per run: int8 input in, kernel, int8 output out. The first run lays out the shared scratch
- * (which may grow memory), writes its addresses into the Params block and makes the views; memory
- * never grows after that, so later runs are two copies and one call.
- */
+/** The int8 conv kernels' run closure; the scratch addresses go to the Params block's tail. */
 function makeRun(
   arena: WasmArena,
   params: number,
@@ -108,25 +87,11 @@ function makeRun(
   input: Int8Array,
   output: Int8Array,
 ): () => void {
-  let inView: Int8Array | null = null;
-  let outView = new Int8Array(0);
-  let buffer: ArrayBuffer | null = null;
-  const bind = (): Int8Array => {
-    const inAt = arena.scratch('input');
-    const outAt = arena.scratch('output');
-    const i32 = arena.i32;
-    const w = (params >> 2) + F_INPUT;
-    i32.set([inAt, outAt, arena.scratch('x16'), arena.scratch('patch'), arena.scratch('acc')], w);
-    buffer = arena.exports.memory.buffer;
-    outView = new Int8Array(buffer, outAt, output.length);
-    return (inView = new Int8Array(buffer, inAt, input.length));
+  const layout = (): void => {
+    const at = (['input', 'output', 'x16', 'patch', 'acc'] as const).map((name) => arena.scratch(name));
+    arena.i32.set(at, (params >> 2) + F_SCRATCH);
   };
-  return () => {
-    const view = inView !== null && buffer === arena.exports.memory.buffer ? inView : bind();
-    view.set(input);
-    kernel(params);
-    output.set(outView);
-  };
+  return arena.copyRun([{ data: input, at: 'input' }], output, layout, () => kernel(params));
 }
 
 /** CONV_2D on WASM: filter OHWI int8, per-channel multipliers. */
@@ -202,26 +167,8 @@ export function wasmFullyConnected(
   bias: Int32Array | null,
   output: Int8Array,
 ): () => void {
-  const { batches, accumDepth, outDepth } = dims;
   const broadcast = (a: Int32Array): Int32Array =>
-    a.length === outDepth ? a : new Int32Array(outDepth).fill(a[0]);
-  const g: ConvGeometry = {
-    batches: 1,
-    inH: 1,
-    inW: batches,
-    inC: accumDepth,
-    outH: 1,
-    outW: batches,
-    outC: outDepth,
-    filterH: 1,
-    filterW: 1,
-    strideH: 1,
-    strideW: 1,
-    dilationH: 1,
-    dilationW: 1,
-    padTop: 0,
-    padLeft: 0,
-  };
+    a.length === dims.outDepth ? a : new Int32Array(dims.outDepth).fill(a[0]);
   const qq = { ...q, multipliers: broadcast(q.multipliers), shifts: broadcast(q.shifts) };
-  return wasmConv(arena, g, qq, input, filter, bias, output);
+  return wasmConv(arena, fcAsConv(dims), qq, input, filter, bias, output);
 }

@@ -42,21 +42,9 @@ export function wasmPoolFloat(
   arena.reserve('x16', p.batches * p.inH * p.inW * cp * 4);
   arena.reserve('patch', p.batches * p.outH * p.outW * cp * 4);
   arena.reserve('output', output.length * 4);
-  let inView: Float32Array | null = null;
-  let outView = new Float32Array(0);
-  let buffer: ArrayBuffer | null = null;
-  const bind = (): Float32Array => {
-    const inAt = arena.scratch('input');
-    const outAt = arena.scratch('output');
-    arena.i32.set([inAt, outAt, arena.scratch('x16'), arena.scratch('patch')], w + F_INPUT);
-    buffer = arena.exports.memory.buffer;
-    outView = new Float32Array(buffer, outAt, output.length);
-    return (inView = new Float32Array(buffer, inAt, input.length));
+  const layout = (): void => {
+    const at = (['input', 'output', 'x16', 'patch'] as const).map((name) => arena.scratch(name));
+    arena.i32.set(at, w + F_INPUT);
   };
-  return () => {
-    const view = inView !== null && buffer === arena.exports.memory.buffer ? inView : bind();
-    view.set(input);
-    arena.exports.pool_f32(params);
-    output.set(outView);
-  };
+  return arena.copyRun([{ data: input, at: 'input' }], output, layout, () => arena.exports.pool_f32(params));
 }

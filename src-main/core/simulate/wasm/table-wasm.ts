@@ -19,25 +19,17 @@ export function wasmBinaryTable(
   arena.reserve('input', n);
   arena.reserve('patch', n);
   arena.reserve('output', n);
-  let aView: Int8Array | null = null;
-  let bView = new Int8Array(0);
-  let outView = new Int8Array(0);
-  let buffer: ArrayBuffer | null = null;
-  const bind = (): Int8Array => {
-    const aAt = arena.scratch('input');
-    const bAt = arena.scratch('patch');
-    const outAt = arena.scratch('output');
-    arena.i32.set([tableAt, aAt, bAt, outAt, n], params >> 2);
-    buffer = arena.exports.memory.buffer;
-    bView = new Int8Array(buffer, bAt, n);
-    outView = new Int8Array(buffer, outAt, n);
-    return (aView = new Int8Array(buffer, aAt, n));
+  const layout = (): void => {
+    const at = (['input', 'patch', 'output'] as const).map((name) => arena.scratch(name));
+    arena.i32.set([tableAt, ...at, n], params >> 2);
   };
-  return () => {
-    const view = aView !== null && buffer === arena.exports.memory.buffer ? aView : bind();
-    view.set(a);
-    bView.set(b);
-    arena.exports.table2_int8(params);
-    output.set(outView);
-  };
+  return arena.copyRun(
+    [
+      { data: a, at: 'input' },
+      { data: b, at: 'patch' },
+    ],
+    output,
+    layout,
+    () => arena.exports.table2_int8(params),
+  );
 }
