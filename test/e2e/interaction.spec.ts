@@ -62,9 +62,12 @@ test('sorting by MACs and filtering by op', async ({ page }) => {
 });
 
 test('Ctrl+O opens the file chooser; a file dropped on the window opens', async ({ page }) => {
-  await openApp(page);
-  await page.getByTestId('side-panel').click({ position: { x: 100, y: 400 } }); // focus the page, not a field
+  // Listen before the page loads: Playwright turns on file-chooser interception without waiting
+  // for the browser's reply, so a listener added just before the key press can miss the chooser
+  // (seen once in CI on a slower machine).
   const chooser = page.waitForEvent('filechooser');
+  await openApp(page);
+  await page.locator('header .brand').click(); // focus the page, not a field or a list entry
   await page.keyboard.press('Control+o');
   await (await chooser).setFiles(fixturePath('models', 'keyword_spotting_on_off.tflite'));
   await expect(page.getByTestId('header-model')).toHaveText('keyword_spotting_on_off.tflite');
