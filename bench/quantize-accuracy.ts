@@ -48,7 +48,7 @@ for (const b of BENCH_MODELS) {
     classifier: b.classifier,
     ours: outputMetrics(ref, outputs(q.model, evalSet)),
     official: outputMetrics(ref, outputs(official, evalSet)),
-    method: q.method,
+    method: q.fcPerTensor ? `${q.method}, per-tensor Dense` : q.method,
   });
 }
 

@@ -26,6 +26,8 @@ export interface QuantizeRunArgs extends JobArgs {
   /** 'none', 'rescale:C' (e.g. rescale:255) or 'meanstd'; absent = the model's own parameters. */
   norm?: string;
   io?: 'int8' | 'float32';
+  /** Per-tensor FULLY_CONNECTED weights for older runtimes (default per-channel). */
+  fcPerTensor?: boolean;
   method?: 'auto' | 'minmax' | 'percentile' | 'mse';
   thresholds?: { rmseOverScale?: number; range?: number };
   /** Use at most this many samples. */

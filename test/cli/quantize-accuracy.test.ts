@@ -1,7 +1,7 @@
 /**
  * The issue's bar on real models: our int8 model's output RMSE against the float model is no worse
  * than the official converter's int8 model on the same held-out data (the full table, including
- * rock_paper_scissors and the autoencoder, comes from bench/quantize-accuracy.ts).
+ * rock_paper_scissors, comes from bench/quantize-accuracy.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../src-main/core/model/ir.ts';
@@ -27,6 +27,9 @@ describe('ours vs the official converter (output RMSE vs the float model)', () =
   for (const [name, calibN, evalN] of [
     ['hello_world', 100, 200],
     ['image_example1', 48, 64],
+    // Dense-only, ending in an int8 sigmoid (1/256 steps: a floor near 0.00113); per-tensor Dense
+    // weights alone came out 0.2 % worse than official here, the per-channel candidate wins.
+    ['autoencoder', 100, 200],
   ] as const) {
     it(`${name}: ours is no worse`, () => {
       const b = BENCH_MODELS.find((m) => m.name === name)!;

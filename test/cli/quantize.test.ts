@@ -111,7 +111,7 @@ describe('quantscope quantize', () => {
     expect((page.match(/<svg /g) ?? []).length).toBe(2);
   }, 120_000);
 
-  it('quantizes the Keras .h5 from a folder of PNG images with float32 I/O and a JSON report', async () => {
+  it('quantizes the Keras .h5 from a folder of PNG images with float32 I/O, per-tensor Dense, JSON report', async () => {
     const out = join(dir, 'h5.tflite');
     const json = join(dir, 'h5.json');
     const r = await cli([
@@ -123,6 +123,7 @@ describe('quantscope quantize', () => {
       'float32',
       '--method',
       'percentile',
+      '--fc-per-tensor',
       '--out',
       out,
       '--report',
@@ -135,7 +136,13 @@ describe('quantscope quantize', () => {
     const ops = m.subgraphs[0].operators.map((o) => o.op);
     expect(ops[0]).toBe('QUANTIZE');
     expect(ops.at(-1)).toBe('DEQUANTIZE');
+    const sg = m.subgraphs[0];
+    const dense = sg.operators.filter((o) => o.op === 'FULLY_CONNECTED');
+    expect(dense.length).toBeGreaterThan(0);
+    for (const op of dense) expect(sg.tensors[op.inputs[1]].quantization!.scale).toHaveLength(1);
     const doc = JSON.parse(readFileSync(json, 'utf8'));
+    expect(doc.dense_weights).toBe('per-tensor');
+    expect(Object.keys(doc.method_scores)).toEqual(['percentile']);
     expect(doc.schema).toBe('quantscope.quantization/1');
     expect(doc.samples).toBe(6);
     expect(doc.method).toBe('percentile');

@@ -129,6 +129,13 @@ describe('quantize.run', () => {
       io: 'int16',
     });
     expect(b.ok ? null : b.error.message).toMatch(/"io" must be "int8" or "float32"/);
+    const fc = await dispatch(handlers, 'quantize.run', {
+      jobId: 'x',
+      model: { path: '/a.tflite' },
+      data: { path: '/tmp' },
+      fcPerTensor: 'yes',
+    });
+    expect(fc.ok ? null : fc.error.message).toMatch(/"fcPerTensor" must be true or false/);
     const c = await dispatch(handlers, 'quantize.run', {
       jobId: 'bad-data',
       model: { path: fixturePath('float', 'image_example1.float32.tflite') },

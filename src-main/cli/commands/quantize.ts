@@ -1,6 +1,6 @@
 /**
  * `quantscope quantize FLOAT_MODEL --data DATA [--norm none|rescale:255|meanstd] [--io int8|float32]
- *  [--method auto|minmax|percentile|mse] [--out M.tflite] [--report R.csv|.html|.json]`:
+ *  [--fc-per-tensor] [--method auto|minmax|percentile|mse] [--out M.tflite] [--report R.csv|.html|.json]`:
  * post-training int8 quantization of a float .tflite or Keras .h5 with representative data.
  */
 import { basename, resolve } from 'node:path';
@@ -22,6 +22,7 @@ interface QuantizeOptions {
   data: string;
   norm?: string;
   io?: string;
+  fcPerTensor?: boolean;
   method?: string;
   out?: string;
   report?: string;
@@ -45,6 +46,7 @@ export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Pr
       data,
       ...(o.norm !== undefined ? { norm: o.norm } : {}),
       ...(o.io ? { io: o.io as 'int8' | 'float32' } : {}),
+      ...(o.fcPerTensor ? { fcPerTensor: true } : {}),
       ...(o.method ? { method: o.method as 'auto' } : {}),
       thresholds: thresholdsOf(o),
       ...(o.samples ? { maxSamples: positiveInt(o.samples, '--samples') } : {}),
@@ -74,6 +76,10 @@ export function register(program: Command): void {
       'input normalization stored in the model: none, rescale:<c> (x/c, e.g. rescale:255) or meanstd (default: the model’s own parameters)',
     )
     .option('--io <type>', 'inference input/output type: int8 or float32 (default int8)')
+    .option(
+      '--fc-per-tensor',
+      'per-tensor Dense (FULLY_CONNECTED) weights, for runtimes without per-channel FULLY_CONNECTED (default per-channel)',
+    )
     .option(
       '--method <m>',
       'activation range method: auto (default: best of the others), minmax, percentile, mse',

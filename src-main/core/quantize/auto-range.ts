@@ -1,9 +1,12 @@
 /**
  * Pick the calibration method per model: one calibration pass fills a histogram per tensor, each
  * method (min/max, percentile, MSE) turns the histograms into ranges, each candidate int8 model is
- * run in the simulator on the calibration samples, and the one whose outputs are closest (RMSE)
- * to the float model's wins. No single method is best everywhere: MSE-optimal ranges per tensor
- * are not always optimal end to end, percentile clipping can hurt models with real large values.
+ * run in the simulator on held-back calibration samples, and the one whose outputs are closest
+ * (RMSE) to the float model's wins. No single method is best everywhere: MSE-optimal ranges per
+ * tensor are not always optimal end to end, percentile clipping can hurt models with real large
+ * values. Models with FULLY_CONNECTED layers also get each method with per-tensor Dense weights
+ * unless the caller fixed the granularity: per-channel weights are finer per layer, but measured end
+ * to end neither wins on every model (docs/quantization.md).
  */
 import type { Model } from '../model/ir.ts';
 import { invoke, prepare } from '../simulate/interpreter.ts';
@@ -26,8 +29,13 @@ export interface AutoQuantizeOptions extends QuantizeOptions {
 export interface AutoQuantizeResult {
   model: Model;
   method: RangeMethod;
-  /** Output RMSE (int8 vs float, on the scoring samples) of every candidate. */
-  scores: Partial<Record<RangeMethod, number>>;
+  /** Granularity of the FULLY_CONNECTED weights kept (false when the model has none). */
+  fcPerTensor: boolean;
+  /**
+   * Output RMSE (int8 vs float, on the scoring samples) of every candidate, keyed by method, with
+   * ' per-tensor Dense' appended for the per-tensor FULLY_CONNECTED variants.
+   */
+  scores: Record<string, number>;
   ranges: Map<number, Range>;
 }
 
@@ -58,7 +66,11 @@ export function autoQuantize(
   const held = samples.length < 4 ? 0 : Math.max(1, Math.round(samples.length * (options.holdout ?? 0.25)));
   const fitting = samples.slice(0, samples.length - held);
   const scoring = held > 0 ? samples.slice(samples.length - held) : samples;
-  const totalWork = samples.length + (held > 0 ? held : samples.length) + methods.length * scoring.length;
+  const hasFc = float.subgraphs[0]?.operators.some((op) => op.op === 'FULLY_CONNECTED') ?? false;
+  const fcChoices =
+    options.fcPerTensor !== undefined ? [options.fcPerTensor] : hasFc ? [false, true] : [false];
+  const candidates = methods.flatMap((method) => fcChoices.map((fcPerTensor) => ({ method, fcPerTensor })));
+  const totalWork = samples.length + (held > 0 ? held : samples.length) + candidates.length * scoring.length;
   let done = 0;
   const tick = () => {
     if (options.isCancelled?.()) throw new Error('Quantization cancelled');
@@ -91,12 +103,13 @@ export function autoQuantize(
     tick();
     return outs;
   });
-  const scores: Partial<Record<RangeMethod, number>> = {};
-  let best: { method: RangeMethod; score: number; ranges: Map<number, Range> } | null = null;
-  for (const method of methods) {
+  const scores: Record<string, number> = {};
+  let best: { method: RangeMethod; fcPerTensor: boolean; score: number; ranges: Map<number, Range> } | null =
+    null;
+  for (const { method, fcPerTensor } of candidates) {
     const ranges = rangesOf(hist, method, options.percentile ?? 99.99);
     // Scored with float I/O so the float reference compares directly.
-    const candidate = prepare(quantizeModel(float, ranges, { ...options, io: 'float32' }));
+    const candidate = prepare(quantizeModel(float, ranges, { ...options, fcPerTensor, io: 'float32' }));
     let se = 0;
     let count = 0;
     scoring.forEach((inputs, n) => {
@@ -108,8 +121,8 @@ export function autoQuantize(
       tick();
     });
     const score = Math.sqrt(se / Math.max(1, count));
-    scores[method] = score;
-    if (!best || score < best.score) best = { method, score, ranges };
+    scores[fcPerTensor && fcChoices.length > 1 ? `${method} per-tensor Dense` : method] = score;
+    if (!best || score < best.score) best = { method, fcPerTensor, score, ranges };
   }
   let chosen = best!;
   if (held > 0) {
@@ -122,8 +135,9 @@ export function autoQuantize(
     chosen = { ...chosen, ranges: rangesOf(hist, chosen.method, options.percentile ?? 99.99) };
   }
   return {
-    model: quantizeModel(float, chosen.ranges, options),
+    model: quantizeModel(float, chosen.ranges, { ...options, fcPerTensor: chosen.fcPerTensor }),
     method: chosen.method,
+    fcPerTensor: hasFc && chosen.fcPerTensor,
     scores,
     ranges: chosen.ranges,
   };

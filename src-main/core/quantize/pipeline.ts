@@ -90,6 +90,8 @@ export interface QuantizeRequest extends Progress {
   /** Normalization to apply and record; omitted = the model's own MLTK parameters (or none). */
   norm?: InputNormalization;
   io?: 'int8' | 'float32';
+  /** FULLY_CONNECTED weights per tensor (true) or per channel (false); absent = the better scored. */
+  fcPerTensor?: boolean;
   /** 'auto' (default) scores min/max, percentile and MSE ranges and keeps the best. */
   method?: 'auto' | RangeMethod;
   labels?: number[];
@@ -100,7 +102,9 @@ export interface QuantizeOutcome {
   model: Model;
   bytes: Uint8Array;
   method: RangeMethod;
-  scores: Partial<Record<RangeMethod, number>>;
+  /** FULLY_CONNECTED weights per tensor (false: per channel, or no FULLY_CONNECTED layer). */
+  fcPerTensor: boolean;
+  scores: Record<string, number>;
   report: QuantReport;
 }
 
@@ -114,6 +118,7 @@ export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
     !req.method || req.method === 'auto' ? ['minmax', 'percentile', 'mse'] : [req.method];
   const auto = autoQuantize(req.float, samples, {
     io: req.io,
+    fcPerTensor: req.fcPerTensor,
     methods,
     onProgress: (d, t) => req.onProgress?.('calibrate', d, t),
     isCancelled: req.isCancelled,
@@ -129,5 +134,12 @@ export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
     onProgress: req.onProgress,
     isCancelled: req.isCancelled,
   });
-  return { model, bytes: writeTflite(model), method: auto.method, scores: auto.scores, report };
+  return {
+    model,
+    bytes: writeTflite(model),
+    method: auto.method,
+    fcPerTensor: auto.fcPerTensor,
+    scores: auto.scores,
+    report,
+  };
 }

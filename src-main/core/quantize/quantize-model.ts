@@ -31,8 +31,12 @@ import {
 export interface QuantizeOptions {
   /** Type of the model's inputs and outputs (default int8). */
   io?: 'int8' | 'float32';
-  /** Per-channel FULLY_CONNECTED weights (default false: per tensor). */
-  perChannelFullyConnected?: boolean;
+  /**
+   * Per-tensor FULLY_CONNECTED weights, for runtimes without per-channel FULLY_CONNECTED (older
+   * TFLite Micro and CMSIS-NN releases). Default false: per-channel like CONV_2D, which is never
+   * worse in error and measurably better on small Dense models (docs/quantization.md).
+   */
+  fcPerTensor?: boolean;
 }
 
 /** Ops the int8 firmware and simulator run, with the op version TFLite's converter writes for int8. */
@@ -148,7 +152,7 @@ function quantizeWeightsOf(
   if (!w?.data) throw new Error(`${op}: weights must be constant`);
   if (done.has(w.index))
     throw new Error(`${op}: weight tensor '${w.name}' is shared between layers; not supported`);
-  const axis = op === 'FULLY_CONNECTED' && !options.perChannelFullyConnected ? -1 : WEIGHT_AXIS[op];
+  const axis = op === 'FULLY_CONNECTED' && options.fcPerTensor ? -1 : WEIGHT_AXIS[op];
   const qw = quantizeWeightsSymmetric(floatData(w), w.shape, axis);
   setConstant(m, w, bytesOf(qw.values));
   w.dtype = 'int8';

@@ -35,6 +35,7 @@ export function quantHtml(r: QuantizationReport, meta: ReportMeta): string {
   const settings = [
     `${r.samples} samples`,
     r.method ? `range method ${r.method}` : '',
+    r.fcPerTensor ? 'per-tensor Dense weights' : '',
     r.io ? `I/O ${r.io}` : '',
     r.normalization
       ? r.normalization.meanAndStd

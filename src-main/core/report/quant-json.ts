@@ -40,6 +40,7 @@ export function quantJson(r: QuantizationReport, meta: ReportMeta): string {
     float_model: r.floatModel,
     samples: r.samples,
     ...(r.method ? { method: r.method, method_scores: r.scores ?? {} } : {}),
+    ...(r.fcPerTensor !== undefined ? { dense_weights: r.fcPerTensor ? 'per-tensor' : 'per-channel' } : {}),
     ...(r.normalization ? { normalization: r.normalization } : {}),
     ...(r.io ? { io: r.io } : {}),
     thresholds: r.thresholds,

@@ -30,7 +30,9 @@ export interface QuantizationReport {
   samples: number;
   /** Range method kept (quantize only) and the output RMSE each candidate scored. */
   method?: RangeMethod;
-  scores?: Partial<Record<RangeMethod, number>>;
+  /** Dense weights per tensor (quantize only; false = per channel or no Dense layer). */
+  fcPerTensor?: boolean;
+  scores?: Record<string, number>;
   /** Input normalization recorded in the model (quantize only). */
   normalization?: { rescale: number; meanAndStd: boolean };
   io?: 'int8' | 'float32';

@@ -42,6 +42,7 @@ export class QuantizeService {
       data: await data(a.data),
       ...(a.norm !== undefined ? { norm: a.norm } : {}),
       ...(a.io ? { io: a.io } : {}),
+      ...(a.fcPerTensor ? { fcPerTensor: true } : {}),
       ...(a.method ? { method: a.method } : {}),
       ...(a.thresholds ? { thresholds: a.thresholds } : {}),
       ...(a.maxSamples ? { maxSamples: a.maxSamples } : {}),

@@ -39,6 +39,7 @@ export interface QuantizePayload {
   /** none | rescale:C | meanstd; absent = the model's own parameters (or none). */
   norm?: string;
   io?: 'int8' | 'float32';
+  fcPerTensor?: boolean;
   method?: 'auto' | RangeMethod;
   thresholds?: AdviceThresholds;
   /** Use at most this many samples (the first ones). */
@@ -131,6 +132,7 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
       samples,
       norm,
       io: p.io,
+      fcPerTensor: p.fcPerTensor,
       method: p.method,
       labels,
       thresholds,
@@ -151,6 +153,7 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
     floatModel: p.model.name,
     samples: samples.length,
     method: out.method,
+    fcPerTensor: out.fcPerTensor,
     scores: out.scores,
     normalization: { rescale: used.rescale, meanAndStd: used.meanAndStd },
     io: p.io ?? 'int8',

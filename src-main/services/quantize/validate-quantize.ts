@@ -112,7 +112,18 @@ function maxSamples(ch: string, v: unknown): number {
 export function quantizeRun(v: unknown): QuantizeRunArgs {
   const ch = 'quantize.run';
   const o = obj(ch, v);
-  only(ch, o, ['jobId', 'model', 'data', 'norm', 'io', 'method', 'thresholds', 'maxSamples', 'savePath']);
+  only(ch, o, [
+    'jobId',
+    'model',
+    'data',
+    'norm',
+    'io',
+    'fcPerTensor',
+    'method',
+    'thresholds',
+    'maxSamples',
+    'savePath',
+  ]);
   const out: QuantizeRunArgs = {
     jobId: id(ch, o.jobId, 'jobId'),
     model: modelSource(ch, o.model, 'model'),
@@ -127,6 +138,10 @@ export function quantizeRun(v: unknown): QuantizeRunArgs {
   if (o.io !== undefined) {
     if (o.io !== 'int8' && o.io !== 'float32') bad(ch, '"io" must be "int8" or "float32"', 'io');
     out.io = o.io;
+  }
+  if (o.fcPerTensor !== undefined) {
+    if (typeof o.fcPerTensor !== 'boolean') bad(ch, '"fcPerTensor" must be true or false', 'fcPerTensor');
+    out.fcPerTensor = o.fcPerTensor;
   }
   if (o.method !== undefined) {
     if (!['auto', 'minmax', 'percentile', 'mse'].includes(o.method as string))

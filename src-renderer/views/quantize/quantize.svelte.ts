@@ -42,6 +42,8 @@ export class QuantizeState {
   norm = $state<'model' | 'none' | 'rescale' | 'meanstd'>('model');
   rescale = $state(255);
   io = $state<'int8' | 'float32'>('int8');
+  /** Dense weights per tensor, for runtimes without per-channel FULLY_CONNECTED. */
+  fcPerTensor = $state(false);
   method = $state<NonNullable<QuantizeRunArgs['method']>>('auto');
   maxSamples = $state(100);
   running = $state(false);
@@ -115,6 +117,7 @@ export class QuantizeState {
         model,
         data: { files: this.dataFiles() },
         io: this.io,
+        ...(this.fcPerTensor ? { fcPerTensor: true } : {}),
         method: this.method,
         maxSamples: this.maxSamples,
         thresholds: { rmseOverScale: this.rmseLimit, range: this.rangeLimit },

@@ -26,14 +26,25 @@ afterAll(async () => {
 });
 
 describe('quantized models on the virtual board', () => {
-  it.each(['image_example1', 'rock_paper_scissors'])(
-    '%s: every op output equals the simulator',
-    async (name) => {
+  it.each([
+    ['image_example1', false],
+    ['image_example1', true],
+    ['rock_paper_scissors', false],
+  ] as const)(
+    '%s (per-tensor Dense weights: %s): every op output equals the simulator',
+    async (name, fcPerTensor) => {
       const float = readTflite(readFixture('float', `${name}.float32.tflite`));
       const norm = normalizationOf(float.parameters)!;
       const size = float.subgraphs[0].tensors[float.subgraphs[0].inputs[0]].shape[1];
       const samples = augmentedPhotos(size, 40, 5).map((x) => [normalizeSample(x, norm)]);
-      const bytes = writeTflite(autoQuantize(float, samples, { io: 'float32' }).model);
+      const model = autoQuantize(float, samples, { io: 'float32', fcPerTensor }).model;
+      const dense = model.subgraphs[0].operators.filter((o) => o.op === 'FULLY_CONNECTED');
+      expect(dense.length).toBeGreaterThan(0);
+      for (const op of dense) {
+        const w = model.subgraphs[0].tensors[op.inputs[1]];
+        expect(w.quantization!.scale).toHaveLength(fcPerTensor ? 1 : w.shape[0]);
+      }
+      const bytes = writeTflite(model);
       const pm = prepare(readTflite(bytes));
       const x = samples[0][0];
       const sim = invoke(pm, [x], { taps: true }).layers;

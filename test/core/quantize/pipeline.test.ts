@@ -39,9 +39,16 @@ describe('quantize workflow', () => {
       samples: augmentedPhotos(96, 24, 2).map((x) => [x]),
       norm: parseNormalization('meanstd'),
       method: 'mse',
+      fcPerTensor: true,
     });
     expect(out.method).toBe('mse');
+    // Method and Dense granularity both fixed: one candidate, and the Dense weights are per tensor.
     expect(Object.keys(out.scores)).toEqual(['mse']);
+    expect(out.fcPerTensor).toBe(true);
+    const sg = out.model.subgraphs[0];
+    const dense = sg.operators.filter((o) => o.op === 'FULLY_CONNECTED');
+    expect(dense.length).toBeGreaterThan(0);
+    for (const op of dense) expect(sg.tensors[op.inputs[1]].quantization!.scale).toHaveLength(1);
     expect(readTflite(out.bytes).parameters['samplewise_norm.mean_and_std']).toBe(true);
     expect(out.report.advice.filter((a) => a.kind === 'no_normalization').map((a) => a.layer)).toEqual([
       'conv2d',

@@ -48,7 +48,15 @@ describe('quantizeModel on the float fixtures', () => {
       const heldOut = augmentedPhotos(size, 40, 777).map((x) => normalizeSample(x, norm));
 
       const auto = autoQuantize(float, calibration, { io: 'float32' });
-      expect(Object.keys(auto.scores).sort()).toEqual(['minmax', 'mse', 'percentile']);
+      // Three range methods, each with per-channel and per-tensor Dense weights (both have a Dense).
+      expect(Object.keys(auto.scores).sort()).toEqual([
+        'minmax',
+        'minmax per-tensor Dense',
+        'mse',
+        'mse per-tensor Dense',
+        'percentile',
+        'percentile per-tensor Dense',
+      ]);
       const quantized = auto.model;
       const bytes = writeTflite(quantized);
       const reread = readTflite(bytes);
@@ -61,6 +69,12 @@ describe('quantizeModel on the float fixtures', () => {
         expect(w.dtype).toBe('int8');
         expect(w.quantization!.scale).toHaveLength(w.shape[0]);
         expect(sg.tensors[op.inputs[2]].dtype).toBe('int32');
+      }
+      const dense = sg.operators.filter((o) => o.op === 'FULLY_CONNECTED');
+      expect(dense.length).toBeGreaterThan(0);
+      for (const op of dense) {
+        const w = sg.tensors[op.inputs[1]];
+        expect(w.quantization!.scale).toHaveLength(auto.fcPerTensor ? 1 : w.shape[0]);
       }
       expect(reread.parameters).toEqual(float.parameters);
       expect(bytes.length).toBeLessThan(floatBytes.length / 2);
