@@ -62,6 +62,8 @@ interface Row {
   simLean: number;
   wasmDefault: number | null;
   wasmProfiling: number | null;
+  /** TFLite-WASM default path, a whole inference: input copied in, Infer(), outputs copied out. */
+  wasmPerInference: number | null;
   note: string;
   rssMB: number;
 }
@@ -77,11 +79,17 @@ async function measure(path: string): Promise<Row> {
   const simLean = medianMs(() => invoke(pm, inputs, { taps: false }));
   const fixed = fixQuantizedDimension(bytes);
   let note = fixed.fixed > 0 ? `WASM: ${fixed.fixed} bias quantized_dimension set to 0` : '';
-  const wasm = async (profiling: boolean): Promise<number | null> => {
+  const wasm = async (profiling: boolean, whole = false): Promise<number | null> => {
     try {
       const r = await loadWasmRunner(fixed.bytes, profiling);
       r.setInputs(inputs);
-      const ms = medianMs(() => r.infer());
+      const ms = whole
+        ? medianMs(() => {
+            r.setInputs(inputs);
+            r.infer();
+            r.readOutputs();
+          })
+        : medianMs(() => r.infer());
       r.dispose();
       return ms;
     } catch (e) {
@@ -91,6 +99,7 @@ async function measure(path: string): Promise<Row> {
   };
   const wasmDefault = await wasm(false);
   const wasmProfiling = await wasm(true);
+  const wasmPerInference = await wasm(false, true);
   const rssMB = process.resourceUsage().maxRSS / 1024;
   return {
     model: path.split('/').slice(-2).join('/'),
@@ -100,6 +109,7 @@ async function measure(path: string): Promise<Row> {
     simLean,
     wasmDefault,
     wasmProfiling,
+    wasmPerInference,
     note,
     rssMB,
   };
@@ -138,14 +148,15 @@ async function main(): Promise<void> {
     process.stderr.write(`measured ${row.model}\n`);
   }
   const header =
-    '| model | ops | sim TS ms (taps) | sim WASM ms (taps) | sim WASM ms (lean) | TFLite-WASM ms (default) | TFLite-WASM ms (profiling) | sim WASM (taps) / best TFLite | peak RSS MB | note |';
-  const lines = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
+    '| model | ops | sim TS ms (taps) | sim WASM ms (taps) | sim WASM ms (lean) | TFLite-WASM ms Infer() (default) | TFLite-WASM ms Infer() (profiling) | TFLite-WASM ms per inference (in + Infer + out) | sim taps / best TFLite Infer() | sim lean / TFLite per inference | peak RSS MB | note |';
+  const lines = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
+  const ratio = (a: number, b: number | null) =>
+    b !== null && Number.isFinite(b) ? (a / b).toFixed(2) + '×' : 'n/a';
   for (const r of rows) {
     // Both TFLite runs execute the same builtin kernels; compare with the faster of the two.
     const best = Math.min(r.wasmDefault ?? Infinity, r.wasmProfiling ?? Infinity);
-    const ratio = Number.isFinite(best) ? (r.simTaps / best).toFixed(2) + '×' : 'n/a';
     lines.push(
-      `| ${r.model} | ${r.ops} | ${fmt(r.tsTaps)} | ${fmt(r.simTaps)} | ${fmt(r.simLean)} | ${fmt(r.wasmDefault)} | ${fmt(r.wasmProfiling)} | ${ratio} | ${r.rssMB.toFixed(0)} | ${r.note} |`,
+      `| ${r.model} | ${r.ops} | ${fmt(r.tsTaps)} | ${fmt(r.simTaps)} | ${fmt(r.simLean)} | ${fmt(r.wasmDefault)} | ${fmt(r.wasmProfiling)} | ${fmt(r.wasmPerInference)} | ${ratio(r.simTaps, best)} | ${ratio(r.simLean, r.wasmPerInference)} | ${r.rssMB.toFixed(0)} | ${r.note} |`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');

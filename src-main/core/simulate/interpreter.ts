@@ -28,6 +28,15 @@ export interface PreparedStep {
   run: Run;
   /** Byte offset of each output's tap copy in the per-invoke tap buffer; -1: its own copy. */
   tapOffsets: number[];
+  /** Per output: what every LayerOutput of it repeats (built once; the shape array is frozen). */
+  outputInfo: TensorInfo[];
+}
+
+interface TensorInfo {
+  tensor: number;
+  name: string;
+  dtype: string;
+  shape: number[];
 }
 
 export interface PreparedModel {
@@ -39,6 +48,8 @@ export interface PreparedModel {
   outputs: Tensor[];
   /** For each graph output, the step that produces it (undefined for a pass-through input). */
   outputProducers: (PreparedStep | undefined)[];
+  /** Per graph output, like PreparedStep.outputInfo. */
+  outputInfo: TensorInfo[];
   /** Size of the buffer that holds every tap of one invoke (one allocation instead of one per layer). */
   tapBytes: number;
 }
@@ -97,7 +108,14 @@ export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions
       if (e instanceof SimulateError) throw e;
       throw new SimulateError(`layer ${op.index} (${op.op}): ${(e as Error).message}`);
     }
-    return { opIndex: op.index, op: op.op, outputs: op.outputs, run, tapOffsets: [] as number[] };
+    return {
+      opIndex: op.index,
+      op: op.op,
+      outputs: op.outputs,
+      run,
+      tapOffsets: [] as number[],
+      outputInfo: op.outputs.map((o) => tensorInfo(subgraph.tensors[o])),
+    };
   });
   // Small taps share one buffer per invoke (an off-heap typed-array allocation costs ~0.5 us in
   // V8, more than copying a small tensor); large ones get their own, so handing one layer to
@@ -114,16 +132,22 @@ export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions
   }
   const producer = new Map<number, PreparedStep>();
   for (const s of steps) for (const o of s.outputs) producer.set(o, s);
+  const graphOutputs = subgraph.outputs.map((i) => subgraph.tensors[i]);
   return {
     model,
     subgraph,
     steps,
     storage,
     inputs: subgraph.inputs.map((i) => subgraph.tensors[i]),
-    outputs: subgraph.outputs.map((i) => subgraph.tensors[i]),
+    outputs: graphOutputs,
     outputProducers: subgraph.outputs.map((i) => producer.get(i)),
+    outputInfo: graphOutputs.map(tensorInfo),
     tapBytes,
   };
+}
+
+function tensorInfo(t: Tensor): TensorInfo {
+  return { tensor: t.index, name: t.name, dtype: t.dtype, shape: Object.freeze(t.shape.slice()) as number[] };
 }
 
 type TensorDataCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => TensorData;
@@ -137,24 +161,25 @@ function layerOutput(
   pm: PreparedModel,
   opIndex: number,
   op: string,
-  tensor: number,
-  copy: boolean | { buffer: ArrayBuffer; offset: number },
+  info: TensorInfo,
+  copy: boolean | ArrayBuffer,
+  offset = 0,
 ): LayerOutput {
-  const t = pm.subgraph.tensors[tensor];
-  const data = pm.storage[tensor];
+  const data = pm.storage[info.tensor];
   let out = data;
   if (copy === true) out = data.slice();
   else if (copy !== false) {
-    out = new (data.constructor as TensorDataCtor)(copy.buffer, copy.offset, data.length);
+    out = new (data.constructor as TensorDataCtor)(copy, offset, data.length);
     (out as Int8Array).set(data as Int8Array);
   }
+  // The shape array is shared by every output of this tensor and frozen: copy it to change it.
   return {
     opIndex,
     op,
-    tensor,
-    name: t.name,
-    dtype: t.dtype,
-    shape: t.shape.slice(),
+    tensor: info.tensor,
+    name: info.name,
+    dtype: info.dtype,
+    shape: info.shape,
     data: out,
   };
 }
@@ -164,7 +189,8 @@ export function setInputs(pm: PreparedModel, inputs: readonly TensorData[]): voi
   if (inputs.length !== pm.inputs.length) {
     throw new SimulateError(`model has ${pm.inputs.length} input(s), got ${inputs.length}`, 'INPUT');
   }
-  pm.inputs.forEach((t, i) => {
+  for (let i = 0; i < inputs.length; i++) {
+    const t = pm.inputs[i];
     const dst = pm.storage[t.index];
     const src = inputs[i];
     if (src.constructor !== dst.constructor) {
@@ -177,7 +203,7 @@ export function setInputs(pm: PreparedModel, inputs: readonly TensorData[]): voi
       );
     }
     (dst as Int8Array).set(src as Int8Array);
-  });
+  }
 }
 
 export function invoke(
@@ -189,22 +215,24 @@ export function invoke(
   setInputs(pm, inputs);
   const layers: LayerOutput[] = [];
   const buffer = taps && pm.tapBytes > 0 ? new ArrayBuffer(pm.tapBytes) : null;
-  for (const step of pm.steps) {
+  const onLayer = options.onLayer;
+  const steps = pm.steps;
+  for (let s = 0; s < steps.length; s++) {
+    const step = steps[s];
     step.run();
-    if (taps || options.onLayer) {
-      for (let k = 0; k < step.outputs.length; k++) {
-        const tensor = step.outputs[k];
-        const offset = step.tapOffsets[k];
-        const copy = taps ? (offset < 0 || !buffer ? true : { buffer, offset }) : false;
-        const layer = layerOutput(pm, step.opIndex, step.op, tensor, copy);
-        if (taps) layers.push(layer);
-        options.onLayer?.(layer);
-      }
+    if (!taps && !onLayer) continue;
+    for (let k = 0; k < step.outputs.length; k++) {
+      const offset = step.tapOffsets[k];
+      const copy = taps ? (offset < 0 || !buffer ? true : buffer) : false;
+      const layer = layerOutput(pm, step.opIndex, step.op, step.outputInfo[k], copy, offset);
+      if (taps) layers.push(layer);
+      onLayer?.(layer);
     }
   }
-  const outputs = pm.outputs.map((t, i) => {
+  const outputs: LayerOutput[] = [];
+  for (let i = 0; i < pm.outputs.length; i++) {
     const s = pm.outputProducers[i];
-    return layerOutput(pm, s?.opIndex ?? -1, s?.op ?? 'INPUT', t.index, true);
-  });
+    outputs.push(layerOutput(pm, s?.opIndex ?? -1, s?.op ?? 'INPUT', pm.outputInfo[i], true));
+  }
   return { outputs, layers };
 }

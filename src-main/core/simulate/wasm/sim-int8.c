@@ -102,6 +102,23 @@ static void dot_rows2(const int16_t *w, int32_t kPad, int32_t outC, const int16_
   }
 }
 
+/* accA[oc] = dot(filter row oc, a): dot_rows2 for one pixel (a fully connected layer with one
+ * batch row, or the last pixel of an odd count), without computing a second pixel twice. */
+static void dot_rows1(const int16_t *w, int32_t kPad, int32_t outC, const int16_t *a, int32_t *accA) {
+  for (int32_t oc = 0; oc < outC; oc += 4) {
+    const int16_t *w0 = w + oc * kPad, *w1 = w0 + kPad, *w2 = w1 + kPad, *w3 = w2 + kPad;
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (int32_t k = 0; k < kPad; k += 8) {
+      v128_t va = wasm_v128_load(a + k);
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(va, wasm_v128_load(w0 + k)));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(va, wasm_v128_load(w1 + k)));
+      a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(va, wasm_v128_load(w2 + k)));
+      a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(va, wasm_v128_load(w3 + k)));
+    }
+    wasm_v128_store(accA + oc, reduce4(a0, a1, a2, a3));
+  }
+}
+
 /* Receptive field of output pixel (oy, ox) as int16 (padding taps 0: the reference skips them,
  * and 0 * w adds nothing), k values then zeros up to kPad (the tail is zeroed once by the caller). */
 static void gather(const Params *p, const int16_t *x, int32_t oy, int32_t ox, int16_t *patch) {
@@ -153,7 +170,8 @@ void conv_int8(const Params *p) {
         pa = patchA;
         pb = two ? patchB : patchA;
       }
-      dot_rows2(w, kPad, outC, pa, pb, accA, accB);
+      if (two) dot_rows2(w, kPad, outC, pa, pb, accA, accB);
+      else dot_rows1(w, kPad, outC, pa, accA);
       requantize_row(p, accA, outC, ob + pix * outC);
       if (two) requantize_row(p, accB, outC, ob + (pix + 1) * outC);
     }
