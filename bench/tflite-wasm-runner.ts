@@ -55,7 +55,6 @@ function wasm(): Promise<WasmModule> {
 export interface WasmRunner {
   setInputs(inputs: ArrayBufferView[]): void;
   infer(): void;
-  outputs(): ArrayBufferView[];
   /** Copies of the output tensors' bytes (cached views; what a caller keeps after an inference). */
   readOutputs(): Uint8Array[];
   dispose(): void;
@@ -103,7 +102,6 @@ export async function loadWasmRunner(bytes: Uint8Array, builtinKernels: boolean)
     infer() {
       if (!runner.Infer()) throw new Error('TFLite inference failed');
     },
-    outputs: () => outs.map((t) => t.data()),
     readOutputs() {
       outViews = fresh(outViews, outs);
       return outViews.map((v) => v.slice());

@@ -77,47 +77,28 @@ static void gather_f64(const FParams *p, const double *x, int32_t oy, int32_t ox
 
 static inline float clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-/* Channels oc..oc+3 of two pixels: out rows get (float)(dot + bias), clamped; n = valid channels. */
-/* dot4x2_f64 for one pixel: the same lanes and summation order, so the same bits. */
-static void dot4x1_f64(const FParams *p, const double *w, const double *a, int32_t oc, int32_t n,
-                       float *outA) {
-  const int32_t kPad = p->kPad;
-  const double *w0 = w + oc * kPad, *w1 = w0 + kPad, *w2 = w1 + kPad, *w3 = w2 + kPad;
-  v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-  for (int32_t k = 0; k < kPad; k += 2) {
-    v128_t va = wasm_v128_load(a + k);
-    a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(va, wasm_v128_load(w0 + k)));
-    a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(va, wasm_v128_load(w1 + k)));
-    a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(va, wasm_v128_load(w2 + k)));
-    a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(va, wasm_v128_load(w3 + k)));
-  }
-  const double *bias = (const double *)p->bias + oc;
-  v128_t accs[4] = {a0, a1, a2, a3};
-  for (int32_t i = 0; i < n; i++) {
-    double r = wasm_f64x2_extract_lane(accs[i], 0) + wasm_f64x2_extract_lane(accs[i], 1) + bias[i];
-    outA[oc + i] = clampf((float)r, p->actMin, p->actMax);
-  }
-}
-
-static void dot4x2_f64(const FParams *p, const double *w, const double *a, const double *b,
-                       int32_t oc, int32_t n, float *outA, float *outB) {
+/* Channels oc..oc+3 of one or (`two`) two pixels: out rows get (float)(dot + bias), clamped;
+ * n = valid channels. Always inlined and called with a constant `two`, so one pixel costs one. */
+static inline __attribute__((always_inline)) void dot4_f64(const FParams *p, const double *w, const double *a,
+                                                           const double *b, int32_t oc, int32_t n, float *outA,
+                                                           float *outB, const int32_t two) {
   const int32_t kPad = p->kPad;
   const double *w0 = w + oc * kPad, *w1 = w0 + kPad, *w2 = w1 + kPad, *w3 = w2 + kPad;
   v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
   for (int32_t k = 0; k < kPad; k += 2) {
-    v128_t va = wasm_v128_load(a + k), vb = wasm_v128_load(b + k);
+    v128_t va = wasm_v128_load(a + k), vb = two ? wasm_v128_load(b + k) : va;
     v128_t f = wasm_v128_load(w0 + k);
     a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(va, f));
-    b0 = wasm_f64x2_add(b0, wasm_f64x2_mul(vb, f));
+    if (two) b0 = wasm_f64x2_add(b0, wasm_f64x2_mul(vb, f));
     f = wasm_v128_load(w1 + k);
     a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(va, f));
-    b1 = wasm_f64x2_add(b1, wasm_f64x2_mul(vb, f));
+    if (two) b1 = wasm_f64x2_add(b1, wasm_f64x2_mul(vb, f));
     f = wasm_v128_load(w2 + k);
     a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(va, f));
-    b2 = wasm_f64x2_add(b2, wasm_f64x2_mul(vb, f));
+    if (two) b2 = wasm_f64x2_add(b2, wasm_f64x2_mul(vb, f));
     f = wasm_v128_load(w3 + k);
     a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(va, f));
-    b3 = wasm_f64x2_add(b3, wasm_f64x2_mul(vb, f));
+    if (two) b3 = wasm_f64x2_add(b3, wasm_f64x2_mul(vb, f));
   }
   const double *bias = (const double *)p->bias + oc;
   double ra[4], rb[4];
@@ -128,7 +109,7 @@ static void dot4x2_f64(const FParams *p, const double *w, const double *a, const
   }
   for (int32_t i = 0; i < n; i++) {
     outA[oc + i] = clampf((float)ra[i], p->actMin, p->actMax);
-    if (outB) outB[oc + i] = clampf((float)rb[i], p->actMin, p->actMax);
+    if (two) outB[oc + i] = clampf((float)rb[i], p->actMin, p->actMax);
   }
 }
 
@@ -172,8 +153,8 @@ void conv_f32(const FParams *p) {
       }
       for (int32_t oc = 0; oc < outC; oc += 4) {
         const int32_t n = outC - oc < 4 ? outC - oc : 4;
-        if (two) dot4x2_f64(p, w, pa, pb, oc, n, ob + pix * outC, ob + (pix + 1) * outC);
-        else dot4x1_f64(p, w, pa, oc, n, ob + pix * outC);
+        if (two) dot4_f64(p, w, pa, pb, oc, n, ob + pix * outC, ob + (pix + 1) * outC, 1);
+        else dot4_f64(p, w, pa, pa, oc, n, ob + pix * outC, 0, 0);
       }
     }
   }

@@ -74,48 +74,34 @@ static inline v128_t reduce4(v128_t a, v128_t b, v128_t c, v128_t d) {
   return wasm_i32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
 }
 
-/* accA[oc] / accB[oc] = dot(filter row oc, a / b) for oc < outC rounded up to 4; filter rows
- * are kPad int16 (zero padded) and there are chPad of them (rows past outC are zero). Four
- * channels x two pixels per pass: each load feeds several multiplies. */
-static void dot_rows2(const int16_t *w, int32_t kPad, int32_t outC, const int16_t *a,
-                      const int16_t *b, int32_t *accA, int32_t *accB) {
+/* accA[oc] (and accB[oc] when `two`) = dot(filter row oc, a / b) for oc < outC rounded up to 4;
+ * filter rows are kPad int16 (zero padded) and there are chPad of them (rows past outC are zero).
+ * Four channels x two pixels per pass: each load feeds several multiplies. Always inlined and
+ * called with a constant `two`, so the one-pixel case (a fully connected layer with one batch row,
+ * the last of an odd pixel count) compiles without the second pixel's work. */
+static inline __attribute__((always_inline)) void dot_rows(const int16_t *w, int32_t kPad, int32_t outC,
+                                                           const int16_t *a, const int16_t *b, int32_t *accA,
+                                                           int32_t *accB, const int32_t two) {
   for (int32_t oc = 0; oc < outC; oc += 4) {
     const int16_t *w0 = w + oc * kPad, *w1 = w0 + kPad, *w2 = w1 + kPad, *w3 = w2 + kPad;
     v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     for (int32_t k = 0; k < kPad; k += 8) {
-      v128_t va = wasm_v128_load(a + k), vb = wasm_v128_load(b + k);
+      v128_t va = wasm_v128_load(a + k), vb = two ? wasm_v128_load(b + k) : va;
       v128_t f = wasm_v128_load(w0 + k);
       a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(va, f));
-      b0 = wasm_i32x4_add(b0, wasm_i32x4_dot_i16x8(vb, f));
+      if (two) b0 = wasm_i32x4_add(b0, wasm_i32x4_dot_i16x8(vb, f));
       f = wasm_v128_load(w1 + k);
       a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(va, f));
-      b1 = wasm_i32x4_add(b1, wasm_i32x4_dot_i16x8(vb, f));
+      if (two) b1 = wasm_i32x4_add(b1, wasm_i32x4_dot_i16x8(vb, f));
       f = wasm_v128_load(w2 + k);
       a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(va, f));
-      b2 = wasm_i32x4_add(b2, wasm_i32x4_dot_i16x8(vb, f));
+      if (two) b2 = wasm_i32x4_add(b2, wasm_i32x4_dot_i16x8(vb, f));
       f = wasm_v128_load(w3 + k);
       a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(va, f));
-      b3 = wasm_i32x4_add(b3, wasm_i32x4_dot_i16x8(vb, f));
+      if (two) b3 = wasm_i32x4_add(b3, wasm_i32x4_dot_i16x8(vb, f));
     }
     wasm_v128_store(accA + oc, reduce4(a0, a1, a2, a3));
-    wasm_v128_store(accB + oc, reduce4(b0, b1, b2, b3));
-  }
-}
-
-/* accA[oc] = dot(filter row oc, a): dot_rows2 for one pixel (a fully connected layer with one
- * batch row, or the last pixel of an odd count), without computing a second pixel twice. */
-static void dot_rows1(const int16_t *w, int32_t kPad, int32_t outC, const int16_t *a, int32_t *accA) {
-  for (int32_t oc = 0; oc < outC; oc += 4) {
-    const int16_t *w0 = w + oc * kPad, *w1 = w0 + kPad, *w2 = w1 + kPad, *w3 = w2 + kPad;
-    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (int32_t k = 0; k < kPad; k += 8) {
-      v128_t va = wasm_v128_load(a + k);
-      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(va, wasm_v128_load(w0 + k)));
-      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(va, wasm_v128_load(w1 + k)));
-      a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(va, wasm_v128_load(w2 + k)));
-      a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(va, wasm_v128_load(w3 + k)));
-    }
-    wasm_v128_store(accA + oc, reduce4(a0, a1, a2, a3));
+    if (two) wasm_v128_store(accB + oc, reduce4(b0, b1, b2, b3));
   }
 }
 
@@ -170,8 +156,8 @@ void conv_int8(const Params *p) {
         pa = patchA;
         pb = two ? patchB : patchA;
       }
-      if (two) dot_rows2(w, kPad, outC, pa, pb, accA, accB);
-      else dot_rows1(w, kPad, outC, pa, accA);
+      if (two) dot_rows(w, kPad, outC, pa, pb, accA, accB, 1);
+      else dot_rows(w, kPad, outC, pa, pa, accA, accA, 0);
       requantize_row(p, accA, outC, ob + pix * outC);
       if (two) requantize_row(p, accB, outC, ob + (pix + 1) * outC);
     }
