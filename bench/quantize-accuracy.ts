@@ -8,24 +8,17 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Model } from '../src-main/core/model/ir.ts';
 import { readTflite } from '../src-main/core/model/tflite-reader.ts';
-import { dequantize, int8Inputs } from '../src-main/core/quantize/io-convert.ts';
+import { dequantizedOutputs } from '../src-main/core/quantize/io-convert.ts';
 import { outputMetrics, type OutputMetrics } from '../src-main/core/quantize/output-metrics.ts';
 import { quantizeWorkflow } from '../src-main/core/quantize/pipeline.ts';
 import { normalizationOf, normalizeSample } from '../src-main/core/simulate/inputs/normalize.ts';
-import { invoke, prepare } from '../src-main/core/simulate/interpreter.ts';
+import { prepare } from '../src-main/core/simulate/interpreter.ts';
 import { BENCH_MODELS } from './quantize-data.ts';
 
 const FIXTURES = process.env.QS_FIXTURES ?? resolve(import.meta.dirname, '../../shared/fixtures');
 const read = (p: string) => readTflite(new Uint8Array(readFileSync(resolve(FIXTURES, p))));
 
-function outputs(m: Model, samples: Float32Array[][]): Float32Array[] {
-  const pm = prepare(m);
-  const int8In = pm.inputs[0].dtype === 'int8';
-  return samples.map((s) => {
-    const o = invoke(pm, int8In ? int8Inputs(pm, s) : s, { taps: false }).outputs[0];
-    return dequantize(pm.subgraph.tensors[o.tensor], o.data);
-  });
-}
+const outputs = (m: Model, samples: Float32Array[][]) => dequantizedOutputs(prepare(m), samples);
 
 const rows: {
   model: string;

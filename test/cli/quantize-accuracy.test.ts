@@ -6,22 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../src-main/core/model/ir.ts';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
-import { dequantize, int8Inputs } from '../../src-main/core/quantize/io-convert.ts';
+import { dequantizedOutputs } from '../../src-main/core/quantize/io-convert.ts';
 import { outputMetrics } from '../../src-main/core/quantize/output-metrics.ts';
 import { quantizeWorkflow } from '../../src-main/core/quantize/pipeline.ts';
 import { normalizationOf, normalizeSample } from '../../src-main/core/simulate/inputs/normalize.ts';
-import { invoke, prepare } from '../../src-main/core/simulate/interpreter.ts';
+import { prepare } from '../../src-main/core/simulate/interpreter.ts';
 import { BENCH_MODELS } from '../../bench/quantize-data.ts';
 import { readFixture } from '../helpers/fixtures.ts';
 
-function outputs(m: Model, samples: Float32Array[][]): Float32Array[] {
-  const pm = prepare(m);
-  const int8In = pm.inputs[0].dtype === 'int8';
-  return samples.map((s) => {
-    const o = invoke(pm, int8In ? int8Inputs(pm, s) : s, { taps: false }).outputs[0];
-    return dequantize(pm.subgraph.tensors[o.tensor], o.data);
-  });
-}
+const outputs = (m: Model, samples: Float32Array[][]) => dequantizedOutputs(prepare(m), samples);
 
 describe('ours vs the official converter (output RMSE vs the float model)', () => {
   for (const [name, calibN, evalN] of [

@@ -1,6 +1,6 @@
 /** Float ↔ int8 at a model's edges: quantize float samples for int8 inputs, dequantize outputs. */
 import type { Tensor } from '../model/ir.ts';
-import type { PreparedModel } from '../simulate/interpreter.ts';
+import { invoke, type PreparedModel } from '../simulate/interpreter.ts';
 import type { TensorData } from '../simulate/tensor-data.ts';
 import { quantizeValue } from './params.ts';
 
@@ -27,5 +27,16 @@ export function int8Inputs(pm: PreparedModel, sample: Float32Array[]): TensorDat
       throw new Error(`input '${t.name}' is ${t.dtype}; only float32 or int8 inputs are supported`);
     const p = { scale: q.scale[0], zeroPoint: q.zeroPoint[0] };
     return Int8Array.from(sample[i], (v) => quantizeValue(v, p));
+  });
+}
+
+/**
+ * The first output of `pm` as float for each float sample (inputs quantized when the model takes
+ * int8, outputs dequantized or copied): how a float and an int8 model are compared end to end.
+ */
+export function dequantizedOutputs(pm: PreparedModel, samples: Float32Array[][]): Float32Array[] {
+  return samples.map((s) => {
+    const o = invoke(pm, int8Inputs(pm, s), { taps: false }).outputs[0];
+    return dequantize(pm.subgraph.tensors[o.tensor], o.data);
   });
 }

@@ -10,7 +10,7 @@ import type { Model } from '../model/ir.ts';
 import { flattenKeras } from '../model/keras/graph.ts';
 import type { KerasModel } from '../model/keras/types.ts';
 import { writeTflite } from '../model/tflite-writer.ts';
-import { invoke, prepare } from '../simulate/interpreter.ts';
+import { prepare } from '../simulate/interpreter.ts';
 import { normalizationOf, normalizeSample } from '../simulate/inputs/normalize.ts';
 import {
   inputAdvice,
@@ -21,7 +21,7 @@ import {
   type AdviceThresholds,
 } from './advice.ts';
 import { autoQuantize } from './auto-range.ts';
-import { dequantize, int8Inputs } from './io-convert.ts';
+import { dequantizedOutputs } from './io-convert.ts';
 import { layerErrors, layerErrorsCsv, type LayerErrorRow } from './layer-error.ts';
 import { withNormalization, type InputNormalization } from './normalization.ts';
 import { outputMetrics, type OutputMetrics } from './output-metrics.ts';
@@ -57,14 +57,8 @@ export function quantizationReport(req: ReportRequest): QuantReport {
     isCancelled: req.isCancelled,
   });
   const fpm = prepare(req.float);
-  const qpm = prepare(req.int8);
-  const floatOut: Float32Array[] = [];
-  const int8Out: Float32Array[] = [];
-  for (const s of req.samples) {
-    floatOut.push(Float32Array.from(invoke(fpm, s, { taps: false }).outputs[0].data as Float32Array));
-    const q = invoke(qpm, int8Inputs(qpm, s), { taps: false }).outputs[0];
-    int8Out.push(dequantize(qpm.subgraph.tensors[q.tensor], q.data));
-  }
+  const floatOut = dequantizedOutputs(fpm, req.samples);
+  const int8Out = dequantizedOutputs(prepare(req.int8), req.samples);
   const advice = [
     ...fpm.inputs.flatMap((t, i) => inputAdvice(t.name, inputStats(req.samples.map((s) => s[i])))),
     ...layerAdvice(layers, req.thresholds),
