@@ -1,0 +1,106 @@
+/*
+ * The WebAssembly port: the interpreter core as the host simulator. One instance of the module
+ * holds one loaded model (TypeScript instantiates the module once per prepared model, so nothing
+ * leaks from one model to the next).
+ *
+ * Exports (all names prefixed qsw_): memory management for the model bytes, load (the core's
+ * validation is the verdict), error details, I/O buffers and invoke. Imports: qs_port_ticks
+ * (a microsecond clock from the host) and qs_host_tap, called after every op in tap mode with
+ * the op's output bytes (a view into this memory, valid only during the call).
+ *
+ * Arena sizing: qs_load reports the bytes it needs when the arena is too small; we grow it
+ * to that size and load again (tables first, then the activation plan, so at most a few rounds).
+ */
+#include <stdlib.h>
+
+#include "qs_interp.h"
+#include "qs_port.h"
+
+#define QSW_EXPORT(name) __attribute__((export_name(#name)))
+#define QSW_IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
+
+QSW_IMPORT(qs_host_tap)
+void qs_host_tap(int op_index, int tensor_index, const uint8_t *data, size_t len, uint32_t ticks);
+QSW_IMPORT(qs_host_ticks) uint32_t qs_host_ticks(void);
+
+uint32_t qs_port_ticks(void) { return qs_host_ticks(); }
+
+static qs_interp_t g_ip;
+static uint8_t *g_arena;
+static size_t g_arena_len;
+
+QSW_EXPORT(qsw_alloc) void *qsw_alloc(size_t n) { return malloc(n ? n : 1); }
+QSW_EXPORT(qsw_free) void qsw_free(void *p) { free(p); }
+
+/* Limit on the arena this host will try (the wasm32 address space is 4 GiB). */
+#define QSW_ARENA_MAX ((size_t)1 << 31)
+
+QSW_EXPORT(qsw_load) int qsw_load(const uint8_t *model, size_t len) {
+  size_t want = 64 * 1024;
+  int round;
+  qs_status_t s = QS_ERR_ARENA;
+  for (round = 0; round < 8; round++) {
+    free(g_arena);
+    g_arena = (uint8_t *)malloc(want);
+    g_arena_len = g_arena ? want : 0;
+    if (!g_arena) {
+      g_ip.m = NULL;
+      g_ip.err.status = QS_ERR_ARENA;
+      g_ip.err.op = -1;
+      g_ip.err.tensor = -1;
+      g_ip.err.msg = "the host could not allocate the arena this model needs";
+      g_ip.err.needed = want;
+      return QS_ERR_ARENA;
+    }
+    s = qs_load(&g_ip, model, len, g_arena, g_arena_len);
+    if (s != QS_ERR_ARENA || g_ip.err.needed <= want || g_ip.err.needed > QSW_ARENA_MAX) break;
+    want = g_ip.err.needed + 64;
+  }
+  return (int)s;
+}
+
+QSW_EXPORT(qsw_err_op) int qsw_err_op(void) { return g_ip.err.op; }
+QSW_EXPORT(qsw_err_tensor) int qsw_err_tensor(void) { return g_ip.err.tensor; }
+QSW_EXPORT(qsw_err_msg) const char *qsw_err_msg(void) { return g_ip.err.msg; }
+QSW_EXPORT(qsw_err_needed) size_t qsw_err_needed(void) { return g_ip.err.needed; }
+QSW_EXPORT(qsw_status_str) const char *qsw_status_str(int s) { return qs_status_str((qs_status_t)s); }
+
+QSW_EXPORT(qsw_op_count) int qsw_op_count(void) { return (int)qs_op_count(&g_ip); }
+QSW_EXPORT(qsw_input_count) int qsw_input_count(void) { return (int)qs_input_count(&g_ip); }
+QSW_EXPORT(qsw_output_count) int qsw_output_count(void) { return (int)qs_output_count(&g_ip); }
+QSW_EXPORT(qsw_input_tensor) int qsw_input_tensor(int i) { return qs_input_tensor(&g_ip, i); }
+QSW_EXPORT(qsw_output_tensor) int qsw_output_tensor(int i) { return qs_output_tensor(&g_ip, i); }
+QSW_EXPORT(qsw_input_data) uint8_t *qsw_input_data(int i) { return qs_input_data(&g_ip, i); }
+QSW_EXPORT(qsw_output_data) const uint8_t *qsw_output_data(int i) { return qs_output_data(&g_ip, i); }
+
+/* Byte size of tensor t as the core sees it (-1 if t is not a tensor of the loaded model). */
+QSW_EXPORT(qsw_tensor_bytes) int qsw_tensor_bytes(int t) {
+  qs_tensor_info_t info;
+  return qs_tensor_info(&g_ip, t, &info) == QS_OK ? (int)info.bytes : -1;
+}
+
+/* Output tensor of op i (-1 if bad). */
+QSW_EXPORT(qsw_op_output) int qsw_op_output(int i) {
+  qs_op_info_t info;
+  return qs_op_info(&g_ip, i, &info) == QS_OK ? info.output_tensor : -1;
+}
+QSW_EXPORT(qsw_op_code) int qsw_op_code(int i) {
+  qs_op_info_t info;
+  return qs_op_info(&g_ip, i, &info) == QS_OK ? (int)info.builtin_code : -1;
+}
+QSW_EXPORT(qsw_op_macs) double qsw_op_macs(int i) {
+  qs_op_info_t info;
+  return qs_op_info(&g_ip, i, &info) == QS_OK ? (double)info.macs : 0.0;
+}
+QSW_EXPORT(qsw_op_ticks) uint32_t qsw_op_ticks(int i) { return qs_op_ticks(&g_ip, i); }
+QSW_EXPORT(qsw_arena_used) size_t qsw_arena_used(void) { return qs_arena_used(&g_ip); }
+QSW_EXPORT(qsw_arena_tensor_bytes) size_t qsw_arena_tensor_bytes(void) { return qs_arena_tensor_bytes(&g_ip); }
+
+static void tap(void *ctx, int op_index, int tensor_index, const uint8_t *data, size_t len, uint32_t ticks) {
+  (void)ctx;
+  qs_host_tap(op_index, tensor_index, data, len, ticks);
+}
+
+/* Run every op; with taps != 0 each op's output is handed to the host as soon as the op ran
+ * (the arena reuses activation memory, so later ops may overwrite it). */
+QSW_EXPORT(qsw_invoke) int qsw_invoke(int taps) { return (int)qs_invoke(&g_ip, taps ? tap : NULL, NULL); }
