@@ -9,16 +9,7 @@
  * so hostile weights wrap instead of overflowing (same machine code; the reference's int32
  * result is the same value modulo 2^32).
  */
-#include "ops.h"
-
-typedef struct {
-  int n, ih, iw, ic, oh, ow, oc, kh, kw, kc, groups, sh, sw, dh, dw, pad_h, pad_w;
-  int32_t in_off, out_zp, act_min, act_max;
-  const int8_t *w;
-  const int32_t *bias; /* NULL if absent */
-  int32_t *mult;
-  int8_t *shift;
-} conv_params_t;
+#include "k_conv.h"
 
 /* Four output channels per pass: each patch value is loaded once for four MACs. Written with
  * walking pointers so the compiler emits post-increment loads (Cortex-M3: ~2.5 instr/MAC). */
@@ -165,5 +156,9 @@ qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op) {
   op->params = p;
   op->macs = (uint64_t)p->n * p->oh * p->ow * p->oc * p->kh * p->kw * p->kc;
   op->eval = conv_eval;
+#if QS_WASM_SIMD
+  return qs_conv_wasm_prepare(m, op, p);
+#else
   return QS_OK;
+#endif
 }

@@ -6,16 +6,7 @@
  * and filter are read contiguously and out-of-image taps are skipped once per tap rather
  * than tested per MAC (any depth multiplier). uint32 accumulators wrap instead of overflowing.
  */
-#include "ops.h"
-
-typedef struct {
-  int n, ih, iw, ic, oh, ow, oc, kh, kw, dm, sh, sw, dh, dw, pad_h, pad_w;
-  int32_t in_off, out_zp, act_min, act_max;
-  const int8_t *w;
-  const int32_t *bias;
-  int32_t *mult;
-  int8_t *shift;
-} dw_params_t;
+#include "k_conv.h"
 
 /* Depth multiplier 1 or a multiple of 4: per output pixel, list the in-image taps once
  * (input and filter offsets), then run four output channels at a time with the accumulators
@@ -174,5 +165,9 @@ qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
   op->params = p;
   op->macs = (uint64_t)p->n * p->oh * p->ow * p->oc * p->kh * p->kw;
   op->eval = taps_ok(p) ? dw_eval_taps : dw_eval;
+#if QS_WASM_SIMD
+  return qs_dwconv_wasm_prepare(m, op, p);
+#else
   return QS_OK;
+#endif
 }

@@ -6,18 +6,7 @@
  * per row, no scratch), and two rows share every input load. uint32 accumulators wrap
  * instead of overflowing (the reference's int32 result is the same value modulo 2^32).
  */
-#include "ops.h"
-
-typedef struct {
-  int batches, k, oc, per_channel;
-  int32_t x_off, w_off, out_zp, act_min, act_max;
-  const int8_t *w;
-  int32_t *bias_eff; /* bias + x_off*sum(w) + k*w_off*x_off */
-  int32_t *mult;
-  int8_t *shift;
-  int32_t mult1; /* per-tensor case: mult/shift point here (no separate allocations) */
-  int8_t shift1;
-} fc_params_t;
+#include "k_conv.h"
 
 static void fc_eval(qs_model_t *m, const qs_op_t *op) {
   const fc_params_t *p = (const fc_params_t *)op->params;
@@ -105,5 +94,9 @@ qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op) {
   op->params = p;
   op->macs = (uint64_t)p->batches * p->oc * p->k;
   op->eval = fc_eval;
+#if QS_WASM_SIMD
+  return qs_fc_wasm_prepare(m, op, p);
+#else
   return QS_OK;
+#endif
 }

@@ -1,0 +1,63 @@
+/*
+ * Prepared parameters of the int8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED kernels,
+ * shared by the portable kernels (k_conv.c, k_dwconv.c, k_fc.c) and their WebAssembly SIMD
+ * variants (k_*_wasm.c), which the portable prepare hands over to when QS_WASM_SIMD is set.
+ */
+#ifndef QS_K_CONV_H
+#define QS_K_CONV_H
+
+#include "ops.h"
+#include "wasm_simd.h"
+
+typedef struct {
+  int n, ih, iw, ic, oh, ow, oc, kh, kw, kc, groups, sh, sw, dh, dw, pad_h, pad_w;
+  int32_t in_off, out_zp, act_min, act_max;
+  const int8_t *w;
+  const int32_t *bias; /* NULL if absent */
+  int32_t *mult;
+  int8_t *shift;
+#if QS_WASM_SIMD
+  const int16_t *w16; /* filter as int16 rows of kpad (k rounded up to 8, zero tail), oc + 3 rows */
+  int kpad, direct;   /* direct: 1x1, stride 1, no padding, one group, k == kpad */
+  qs_wrq_t rq;
+#endif
+} conv_params_t;
+
+typedef struct {
+  int n, ih, iw, ic, oh, ow, oc, kh, kw, dm, sh, sw, dh, dw, pad_h, pad_w;
+  int32_t in_off, out_zp, act_min, act_max;
+  const int8_t *w;
+  const int32_t *bias;
+  int32_t *mult;
+  int8_t *shift;
+#if QS_WASM_SIMD
+  const int16_t *w16; /* filter as int16 rows of cpad (channels rounded up to 8, zero tail), one per tap */
+  int cpad;
+  qs_wrq_t rq;
+#endif
+} dw_params_t;
+
+typedef struct {
+  int batches, k, oc, per_channel;
+  int32_t x_off, w_off, out_zp, act_min, act_max;
+  const int8_t *w;
+  int32_t *bias_eff; /* bias + x_off*sum(w) + k*w_off*x_off */
+  int32_t *mult;
+  int8_t *shift;
+  int32_t mult1; /* per-tensor case: mult/shift point here (no separate allocations) */
+  int8_t shift1;
+#if QS_WASM_SIMD
+  const int16_t *w16; /* weights as int16 rows of kpad (k rounded up to 8, zero tail), oc + 3 rows */
+  int kpad;
+  qs_wrq_t rq; /* bias = bias_eff */
+#endif
+} fc_params_t;
+
+#if QS_WASM_SIMD
+/* Called at the end of the portable prepare: widen the weights into the arena, record the
+ * scratch the SIMD eval needs and point op->eval at it (or keep the portable eval). */
+qs_status_t qs_conv_wasm_prepare(qs_model_t *m, qs_op_t *op, conv_params_t *p);
+qs_status_t qs_dwconv_wasm_prepare(qs_model_t *m, qs_op_t *op, dw_params_t *p);
+qs_status_t qs_fc_wasm_prepare(qs_model_t *m, qs_op_t *op, fc_params_t *p);
+#endif
+#endif
