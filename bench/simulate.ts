@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTflite } from '../src-main/core/model/tflite-reader.ts';
 import { seededInputs } from '../src-main/core/simulate/inputs/seed.ts';
-import { invoke, prepare } from '../src-main/core/simulate/interpreter.ts';
+import { invoke, prepare } from '../src-main/core/simulate/core-interpreter.ts';
 import { compileSimWasmSync } from '../src-main/core/simulate/wasm/arena.ts';
 import { fixQuantizedDimension } from './fix-quantized-dimension.ts';
 import { loadWasmRunner } from './tflite-wasm-runner.ts';
@@ -72,7 +72,7 @@ async function measure(path: string): Promise<Row> {
   const bytes = new Uint8Array(readFileSync(path));
   const model = readTflite(bytes);
   const ts = prepare(model);
-  const pm = prepare(model, 0, { wasm: SIM_WASM });
+  const pm = prepare(model, 0, { bytes });
   const inputs = seededInputs(pm.inputs, 1);
   const tsTaps = medianMs(() => invoke(ts, inputs, { taps: true }));
   const simTaps = medianMs(() => invoke(pm, inputs, { taps: true }));

@@ -42,7 +42,21 @@ export interface ModelTotals {
   arena_bytes: number;
 }
 
+/** What the interpreter core (the simulator and every board) says of a model at load. */
+export type InterpreterVerdict =
+  | { runs: true; /** arena the core plans on the host (tables + activations) */ arena_bytes: number }
+  | {
+      runs: false;
+      /** The core's message, naming layer, tensor and rule. */
+      message: string;
+      /** Operator index the core refused, when it names one. */
+      layer?: number;
+      tensor?: number;
+    };
+
 export interface ModelSummary {
+  /** TFLite only: the interpreter core's load verdict (a model it refuses still opens for reading). */
+  interpreter?: InterpreterVerdict;
   inputs: TensorSummary[];
   outputs: TensorSummary[];
   layers: LayerSummary[];

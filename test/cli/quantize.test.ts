@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/index.ts';
 import { dequantize, int8Inputs } from '../../src-main/core/quantize/io-convert.ts';
 import { normalizeSample } from '../../src-main/core/simulate/inputs/normalize.ts';
-import { invoke, prepare } from '../../src-main/core/simulate/interpreter.ts';
+import { invoke, prepare, tensorValue } from '../../src-main/core/simulate/core-interpreter.ts';
+import type { TensorData } from '../../src-main/core/simulate/tensor-data.ts';
 import { main } from '../../src-main/cli/index.ts';
 import { fixturePath, readFixture } from '../helpers/fixtures.ts';
 import { augmentedPhotos } from '../core/quantize/calibration-data.ts';
@@ -252,7 +253,8 @@ describe('quantscope report', () => {
     // op by hand in float64 and compare with the dequantized int8 output; average over samples.
     const qpm = prepare(int8);
     const fsg = float.subgraphs[0];
-    const deq = (idx: number) => dequantize(qsg.tensors[idx], qpm.storage[idx]);
+    let run = new Map<number, TensorData>();
+    const deq = (idx: number) => dequantize(qsg.tensors[idx], tensorValue(run, idx));
     const floatConst = (idx: number) => {
       const d = fsg.tensors[idx].data!;
       return new Float32Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength));
@@ -264,7 +266,9 @@ describe('quantscope report', () => {
     const poolQ = compute.find((o) => o.op === 'AVERAGE_POOL_2D')!;
     const acc = { fc: { mse: 0, max: 0 }, pool: { mse: 0, max: 0 } };
     for (const p of photos) {
-      invoke(qpm, int8Inputs(qpm, [normalizeSample(p, { rescale: 0, meanAndStd: true })]), { taps: false });
+      run = invoke(qpm, int8Inputs(qpm, [normalizeSample(p, { rescale: 0, meanAndStd: true })]), {
+        taps: true,
+      }).tensors;
       // fully connected: y = W x + b
       const x = deq(fcQ.inputs[0]);
       const got = deq(fcQ.outputs[0]);

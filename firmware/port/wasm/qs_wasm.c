@@ -9,7 +9,7 @@
  * the op's output bytes (a view into this memory, valid only during the call).
  *
  * Arena sizing: qs_load reports the bytes it needs when the arena is too small; we grow it
- * to that size and load again (tables first, then the activation plan, so at most a few rounds).
+ * (at least doubling) and load again, so a few rounds even for a large model.
  */
 #include <stdlib.h>
 
@@ -39,7 +39,7 @@ QSW_EXPORT(qsw_load) int qsw_load(const uint8_t *model, size_t len) {
   size_t want = 64 * 1024;
   int round;
   qs_status_t s = QS_ERR_ARENA;
-  for (round = 0; round < 8; round++) {
+  for (round = 0; round < 40; round++) {
     free(g_arena);
     g_arena = (uint8_t *)malloc(want);
     g_arena_len = g_arena ? want : 0;
@@ -54,7 +54,8 @@ QSW_EXPORT(qsw_load) int qsw_load(const uint8_t *model, size_t len) {
     }
     s = qs_load(&g_ip, model, len, g_arena, g_arena_len);
     if (s != QS_ERR_ARENA || g_ip.err.needed <= want || g_ip.err.needed > QSW_ARENA_MAX) break;
-    want = g_ip.err.needed + 64;
+    /* tables report the allocation that failed, not the total: at least double each round */
+    want = g_ip.err.needed > 2 * want ? g_ip.err.needed + 64 : 2 * want;
   }
   return (int)s;
 }

@@ -14,9 +14,8 @@ import { normalizationNotes } from '../../core/normalize/normalize.ts';
 import { describeNormalization, rawInputTensors } from '../../core/normalize/raw-input.ts';
 import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
 import { parseNpy } from '../../core/simulate/inputs/npy.ts';
-import { invoke, prepare } from '../../core/simulate/interpreter.ts';
+import { invoke, prepare } from '../../core/simulate/core-interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
-import { simWasmModule } from '../../services/simulate/sim-wasm.ts';
 
 interface RunOptions {
   input?: string[];
@@ -51,8 +50,9 @@ const median = (xs: number[]): number => {
 };
 
 export async function runCommand(modelPath: string, opts: RunOptions): Promise<void> {
-  const model = readTflite(await readBytes(modelPath));
-  const pm = prepare(model, 0, { wasm: simWasmModule() });
+  const bytes = await readBytes(modelPath);
+  const model = readTflite(bytes);
+  const pm = prepare(model, 0, { bytes });
   const files: InputFile[] = await Promise.all(
     (opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })),
   );

@@ -69,6 +69,14 @@ export function formatSummary(name: string, format: string, s: ModelSummary): st
     `Ops ${fmtInt(t.ops)}   Params ${fmtInt(t.params)}   Weights ${fmtInt(t.weights_bytes)} B   ` +
       `MACs ${fmtInt(t.macs)}   Arena ${fmtInt(t.arena_bytes)} B`,
   );
+  const v = s.interpreter;
+  if (v) {
+    out.push(
+      v.runs
+        ? `Interpreter core: runs this model (host arena ${fmtInt(v.arena_bytes)} B)`
+        : `Interpreter core: refuses this model: ${v.message}`,
+    );
+  }
   const params = Object.entries(s.metadata.parameters);
   if (params.length > 0) {
     out.push('', 'Model parameters:');

@@ -7,7 +7,7 @@
 import { readTflite } from '../model/tflite-reader.ts';
 import type { CpuProfile, LayerWork } from '../simulate/cost-model.ts';
 import { buildInputs, type InputFile } from '../simulate/inputs/load.ts';
-import { invoke, prepare } from '../simulate/interpreter.ts';
+import { invoke, prepare } from '../simulate/core-interpreter.ts';
 import { layerWork } from '../simulate/layer-work.ts';
 import { toBytes } from '../simulate/tensor-data.ts';
 import { hostEstimate, hostRun, type HostRun } from './host-run.ts';
@@ -34,7 +34,7 @@ export interface HostSide {
 
 export function hostSide(s: HostSideSpec): HostSide {
   const model = readTflite(s.modelBytes);
-  const pm = prepare(model);
+  const pm = prepare(model, 0, { bytes: s.modelBytes });
   const spec = 'seed' in s.input ? { seed: s.input.seed } : { files: s.input.files, uint8Mode: s.uint8Mode };
   const inputs = buildInputs(spec, pm.inputs, model.parameters);
   const run = hostRun(pm, inputs, invoke(pm, inputs, { taps: true }));

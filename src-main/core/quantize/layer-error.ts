@@ -7,7 +7,7 @@
  * model vs the int8 model at the same tensor.
  */
 import type { Model } from '../model/ir.ts';
-import { invoke, prepare } from '../simulate/interpreter.ts';
+import { invoke, prepare, tensorValue } from '../simulate/core-interpreter.ts';
 import { alignOps } from './op-align.ts';
 import { dequantize, int8Inputs } from './io-convert.ts';
 import { singleOpModel } from './single-op.ts';
@@ -98,24 +98,24 @@ export function layerErrors(
   const acc: Acc[] = pairs.map(() => ({ stddev: 0, mean: 0, maxAbs: 0, mse: 0, accSe: 0, accMax: 0 }));
   samples.forEach((sample, n) => {
     if (options.isCancelled?.()) throw new Error('Quantization report cancelled');
-    invoke(qpm, int8Inputs(qpm, sample), { taps: false });
-    invoke(fpm, sample, { taps: false });
+    const q = invoke(qpm, int8Inputs(qpm, sample), { taps: true }).tensors;
+    const f = invoke(fpm, sample, { taps: true }).tensors;
     pairs.forEach((p, k) => {
       const { pm, inputSlots } = singles[k];
       const localInputs = inputSlots.map((slot) => {
         const t = qsg.tensors[p.int8.inputs[slot]];
-        return dequantize(t, qpm.storage[t.index]);
+        return dequantize(t, tensorValue(q, t.index));
       });
       const local = invoke(pm, localInputs, { taps: false }).outputs[0].data as Float32Array;
       const outT = qsg.tensors[p.int8.outputs[0]];
-      const got = dequantize(outT, qpm.storage[outT.index]);
+      const got = dequantize(outT, tensorValue(q, outT.index));
       const s = stats(got, local);
       const a = acc[k];
       a.stddev += s.std;
       a.mean += s.mean;
       a.maxAbs += s.maxAbs;
       a.mse += s.mse;
-      const full = stats(got, fpm.storage[p.float.outputs[0]] as Float32Array);
+      const full = stats(got, tensorValue(f, p.float.outputs[0]) as Float32Array);
       a.accSe += full.mse;
       a.accMax += full.maxAbs;
     });

@@ -6,7 +6,7 @@
 import type { Model } from '../model/ir.ts';
 import { dequantize, int8Inputs } from '../quantize/io-convert.ts';
 import { alignOps } from '../quantize/op-align.ts';
-import { invoke, prepare } from '../simulate/interpreter.ts';
+import { invoke, prepare, tensorValue } from '../simulate/core-interpreter.ts';
 import type { LayerHistogram } from './quant-types.ts';
 
 export function layerHistograms(
@@ -21,12 +21,12 @@ export function layerHistograms(
   const qsg = int8.subgraphs[0];
   const values = pairs.map(() => ({ f: [] as Float32Array[], q: [] as Float32Array[] }));
   for (const s of samples) {
-    invoke(qpm, int8Inputs(qpm, s), { taps: false });
-    invoke(fpm, s, { taps: false });
+    const q = invoke(qpm, int8Inputs(qpm, s), { taps: true }).tensors;
+    const f = invoke(fpm, s, { taps: true }).tensors;
     pairs.forEach((p, k) => {
       const t = qsg.tensors[p.int8.outputs[0]];
-      values[k].q.push(dequantize(t, qpm.storage[t.index]));
-      values[k].f.push(Float32Array.from(fpm.storage[p.float.outputs[0]] as Float32Array));
+      values[k].q.push(dequantize(t, tensorValue(q, t.index)));
+      values[k].f.push(Float32Array.from(tensorValue(f, p.float.outputs[0]) as Float32Array));
     });
   }
   return pairs.map((p, k) => {

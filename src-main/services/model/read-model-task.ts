@@ -9,6 +9,7 @@ import { ModelFormatError } from '../../core/model/errors.ts';
 import { requireFormat } from '../../core/model/formats.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { summarize } from '../../core/model/summary.ts';
+import { interpreterVerdict } from '../../core/simulate/core-interpreter.ts';
 import { readKerasH5, summarizeKeras } from '../../core/model/keras/index.ts';
 import { ServiceError } from '../errors.ts';
 import type { TaskContext } from '../jobs/messages.ts';
@@ -37,6 +38,8 @@ export async function readModelTask(p: ReadModelPayload, ctx: TaskContext): Prom
       const model = readTflite(p.bytes);
       ctx.progress(0.6, 'Summarizing');
       const summary = summarize(model);
+      ctx.progress(0.8, 'Checking with the interpreter core');
+      summary.interpreter = interpreterVerdict(model, p.bytes);
       ctx.progress(1, 'Done');
       return { format: 'tflite', summary };
     }

@@ -3,7 +3,6 @@
  * return per-layer statistics and the outputs (the data the Simulate view shows). Runs in a job
  * worker, so a large model never blocks the main process and `jobs.cancel` stops it.
  */
-import { simWasmModule } from './sim-wasm.ts';
 import type { SimulateInput, SimulateLayerTensor, SimulateResult } from '../../shared/api.ts';
 import { ModelFormatError } from '../../core/model/errors.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
@@ -11,7 +10,7 @@ import { cpuProfile, estimateModel, type CpuProfileName } from '../../core/simul
 import { layerReports, outputReports } from '../../core/simulate/dump.ts';
 import { SimulateError } from '../../core/simulate/errors.ts';
 import { buildInputs } from '../../core/simulate/inputs/load.ts';
-import { invoke, prepare } from '../../core/simulate/interpreter.ts';
+import { invoke, prepare } from '../../core/simulate/core-interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
 import { toBytes } from '../../core/simulate/tensor-data.ts';
 import { ServiceError } from '../errors.ts';
@@ -48,7 +47,7 @@ export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateTask
   try {
     ctx.progress(0, `Preparing ${p.name}`);
     const model = readTflite(p.bytes);
-    const pm = prepare(model, 0, { wasm: simWasmModule() });
+    const pm = prepare(model, 0, { bytes: p.bytes });
     const spec =
       'seed' in p.input ? { seed: p.input.seed } : { files: p.input.files, uint8Mode: p.uint8Mode };
     const inputs = buildInputs(spec, pm.inputs, model.parameters);

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DType, Model, OptionValue, Tensor } from '../../../src-main/core/model/ir.ts';
-import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
+import { invoke, prepare } from '../../../src-main/core/simulate/core-interpreter.ts';
 import type { TensorData } from '../../../src-main/core/simulate/tensor-data.ts';
+import { builtinCodeOf } from '../../../src-main/core/model/tflite-schema.ts';
 
 interface Spec {
   dtype: DType;
@@ -15,7 +16,11 @@ interface Spec {
   q?: [number, number];
 }
 
-/** A model with one op: tensors 0..n-1 are the specs; `inputs` are graph inputs (non-constant). */
+/**
+ * A model with one op, consistent enough to serialize (the simulator is the C core, fed the
+ * file bytes): tensors 0..n-1 are the specs, constants get buffers 1.., the op its operator code;
+ * `inputs` are graph inputs (non-constant).
+ */
 function oneOp(
   op: string,
   specs: Spec[],
@@ -23,23 +28,30 @@ function oneOp(
   opOutputs: number[],
   options: Record<string, OptionValue> = {},
 ): Model {
-  const tensors: Tensor[] = specs.map((s, index) => ({
-    index,
-    name: `t${index}`,
-    dtype: s.dtype,
-    shape: s.shape,
-    buffer: 0,
-    data: s.data
+  const buffers: Uint8Array[] = [new Uint8Array(0)];
+  const tensors: Tensor[] = specs.map((s, index) => {
+    const data = s.data
       ? new Uint8Array(s.data.buffer.slice(s.data.byteOffset, s.data.byteOffset + s.data.byteLength))
-      : null,
-    quantization: s.q ? { scale: [s.q[0]], zeroPoint: [s.q[1]], axis: 0 } : null,
-    isVariable: false,
-  }));
+      : null;
+    if (data) buffers.push(data);
+    return {
+      index,
+      name: `t${index}`,
+      dtype: s.dtype,
+      shape: s.shape,
+      buffer: data ? buffers.length - 1 : 0,
+      data,
+      quantization: s.q ? { scale: [s.q[0]], zeroPoint: [s.q[1]], axis: 0 } : null,
+      isVariable: false,
+    };
+  });
   const graphInputs = opInputs.filter((i) => i >= 0 && !specs[i].data);
+  const builtinCode = builtinCodeOf(op);
+  if (builtinCode === undefined) throw new Error(`no builtin op ${op}`);
   return {
     version: 3,
     description: '',
-    operatorCodes: [],
+    operatorCodes: [{ builtinCode, deprecatedBuiltinCode: Math.min(builtinCode, 127), version: 1 }],
     subgraphs: [
       {
         name: 'main',
@@ -48,7 +60,7 @@ function oneOp(
           {
             index: 0,
             opcodeIndex: 0,
-            builtinCode: 0,
+            builtinCode,
             op,
             known: true,
             inputs: opInputs,
@@ -61,7 +73,7 @@ function oneOp(
         outputs: opOutputs,
       },
     ],
-    buffers: [],
+    buffers,
     metadata: [],
     signatureDefs: [],
     parameters: {},

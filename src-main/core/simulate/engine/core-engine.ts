@@ -100,8 +100,7 @@ function decodeBase64(s: string): Uint8Array {
   return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 }
 
-const now: () => number =
-  typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
+const now: () => number = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
 
 export class CoreEngine {
   readonly opCount: number;
@@ -153,7 +152,10 @@ export class CoreEngine {
   }
 
   /** The core's accept/refuse verdict for a model, without keeping it. */
-  static verdict(modelBytes: Uint8Array, module?: WebAssembly.Module): { ok: true } | ({ ok: false } & CoreRefusal) {
+  static verdict(
+    modelBytes: Uint8Array,
+    module?: WebAssembly.Module,
+  ): { ok: true } | ({ ok: false } & CoreRefusal) {
     try {
       CoreEngine.load(modelBytes, module);
       return { ok: true };
@@ -224,7 +226,8 @@ export class CoreEngine {
     this.onTap = onTap ?? null;
     try {
       const status = this.x.qsw_invoke(onTap ? 1 : 0);
-      if (status !== 0) throw new Error(`the core refused to invoke: ${cString(this.heap, this.x.qsw_status_str(status))}`);
+      if (status !== 0)
+        throw new Error(`the core refused to invoke: ${cString(this.heap, this.x.qsw_status_str(status))}`);
     } finally {
       this.onTap = null;
     }

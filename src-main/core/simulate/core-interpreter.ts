@@ -1,0 +1,259 @@
+/**
+ * The host simulator: the interpreter core (firmware/core) compiled to WebAssembly, driven op by
+ * op. `prepare(model)` hands the model's bytes to the core, whose loader validates every op
+ * (types, shapes, quantization) and plans the arena: a model it refuses is refused here with its
+ * message (layer, tensor, rule), exactly as the virtual and real boards would refuse it. No op
+ * arithmetic and no model check lives in TypeScript.
+ *
+ * Taps: with `taps: true` every op output is copied out right after the op ran (the core reuses
+ * activation memory, so it cannot be read afterwards); with `taps: false` only the graph outputs
+ * are returned (lean mode).
+ */
+import type { Model, Subgraph, Tensor } from '../model/ir.ts';
+import type { InterpreterVerdict } from '../../shared/summary.ts';
+import { writeTflite } from '../model/tflite-writer.ts';
+import { CoreEngine, CoreLoadError, type CoreRefusal } from './engine/core-engine.ts';
+import { SimulateError, UnsupportedOpError } from './errors.ts';
+import { allocate, elementCount, fromBytes, type TensorData } from './tensor-data.ts';
+
+export interface PrepareOptions {
+  /** The model's file bytes, when the caller has them (else the IR is serialized for the core). */
+  bytes?: Uint8Array;
+  /** Another build of the core (tests compare builds); default: the embedded one. */
+  core?: WebAssembly.Module;
+}
+
+export interface PreparedStep {
+  opIndex: number;
+  op: string;
+  outputs: number[];
+  /** Per output: what every LayerOutput of it repeats (built once; the shape array is frozen). */
+  outputInfo: TensorInfo[];
+}
+
+interface TensorInfo {
+  tensor: number;
+  name: string;
+  dtype: string;
+  shape: number[];
+}
+
+export interface PreparedModel {
+  model: Model;
+  subgraph: Subgraph;
+  steps: PreparedStep[];
+  inputs: Tensor[];
+  outputs: Tensor[];
+  /** For each graph output, the step that produces it (undefined for a pass-through input). */
+  outputProducers: (PreparedStep | undefined)[];
+  /** Per graph output, like PreparedStep.outputInfo. */
+  outputInfo: TensorInfo[];
+  /** The core instance holding this model (one per prepared model). */
+  engine: CoreEngine;
+  /** Arena bytes the core planned (tables + activations). */
+  arenaBytes: number;
+}
+
+export interface LayerOutput {
+  opIndex: number;
+  op: string;
+  tensor: number;
+  name: string;
+  dtype: string;
+  shape: number[];
+  data: TensorData;
+}
+
+export interface InvokeOptions {
+  /** Keep every op output (default true). */
+  taps?: boolean;
+  /** Called after each op with its output (a view valid only during the call when taps is off). */
+  onLayer?: (layer: LayerOutput) => void;
+}
+
+export interface InvokeResult {
+  outputs: LayerOutput[];
+  layers: LayerOutput[];
+  /** Values by tensor index: the graph inputs, and every op output when taps are on. */
+  tensors: Map<number, TensorData>;
+}
+
+/** The message a refusal of the core reads as, naming layer, op, tensor and rule. */
+export function refusalMessage(subgraph: Subgraph, r: CoreRefusal): string {
+  const op = r.op >= 0 ? subgraph.operators[r.op] : undefined;
+  const t = r.tensor >= 0 ? subgraph.tensors[r.tensor] : undefined;
+  const where: string[] = [];
+  if (r.op >= 0) where.push(`layer ${r.op} (${op?.op ?? 'unknown op'})`);
+  if (r.tensor >= 0) where.push(`tensor ${r.tensor}${t ? ` '${t.name}'` : ''}`);
+  return `${where.length ? `${where.join(', ')}: ` : ''}${r.message}`;
+}
+
+function modelBytes(model: Model, given?: Uint8Array): Uint8Array {
+  if (given) return given;
+  try {
+    return writeTflite(model);
+  } catch (e) {
+    throw new SimulateError(`the model cannot be handed to the interpreter core: ${(e as Error).message}`);
+  }
+}
+
+export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions = {}): PreparedModel {
+  const subgraph = model.subgraphs[subgraphIndex];
+  if (!subgraph) throw new SimulateError(`model has no subgraph ${subgraphIndex}`);
+  if (subgraphIndex !== 0)
+    throw new SimulateError('the interpreter core runs subgraph 0 (the main graph) only');
+  let engine: CoreEngine;
+  try {
+    engine = CoreEngine.load(modelBytes(model, options.bytes), options.core);
+  } catch (e) {
+    if (!(e instanceof CoreLoadError)) throw e;
+    const msg = refusalMessage(subgraph, e.refusal);
+    const where = { op: e.refusal.op, tensor: e.refusal.tensor };
+    if (e.refusal.statusName === 'UNSUPPORTED') throw new UnsupportedOpError(msg, where);
+    throw new SimulateError(msg, 'MODEL', where);
+  }
+  if (engine.opCount !== subgraph.operators.length) {
+    throw new SimulateError(
+      `the interpreter core sees ${engine.opCount} ops, the model reader ${subgraph.operators.length}`,
+    );
+  }
+  const steps: PreparedStep[] = subgraph.operators.map((op) => ({
+    opIndex: op.index,
+    op: op.op,
+    outputs: op.outputs,
+    outputInfo: op.outputs.map((o) => tensorInfo(subgraph.tensors[o])),
+  }));
+  const producer = new Map<number, PreparedStep>();
+  for (const s of steps) for (const o of s.outputs) producer.set(o, s);
+  const graphOutputs = subgraph.outputs.map((i) => subgraph.tensors[i]);
+  return {
+    model,
+    subgraph,
+    steps,
+    inputs: subgraph.inputs.map((i) => subgraph.tensors[i]),
+    outputs: graphOutputs,
+    outputProducers: subgraph.outputs.map((i) => producer.get(i)),
+    outputInfo: graphOutputs.map(tensorInfo),
+    engine,
+    arenaBytes: engine.arenaUsed(),
+  };
+}
+
+function tensorInfo(t: Tensor): TensorInfo {
+  return { tensor: t.index, name: t.name, dtype: t.dtype, shape: Object.freeze(t.shape.slice()) as number[] };
+}
+
+/** Typed values of `bytes` (copied, so they outlive the core's memory). */
+function typed(info: TensorInfo, bytes: Uint8Array): TensorData {
+  const proto = allocate(info.dtype as Tensor['dtype'], 0);
+  return fromBytes(info.dtype as Tensor['dtype'], bytes, bytes.byteLength / proto.BYTES_PER_ELEMENT);
+}
+
+/** A view (no copy) of `bytes` when aligned, for lean streaming; a copy otherwise. */
+function view(info: TensorInfo, bytes: Uint8Array): TensorData {
+  const Ctor = allocate(info.dtype as Tensor['dtype'], 0).constructor as new (
+    b: ArrayBufferLike,
+    o: number,
+    n: number,
+  ) => TensorData;
+  const size = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  if (bytes.byteOffset % size !== 0) return typed(info, bytes);
+  return new Ctor(bytes.buffer, bytes.byteOffset, bytes.byteLength / size);
+}
+
+function layerOutput(step: { opIndex: number; op: string }, info: TensorInfo, data: TensorData): LayerOutput {
+  // The shape array is shared by every output of this tensor and frozen: copy it to change it.
+  return {
+    opIndex: step.opIndex,
+    op: step.op,
+    tensor: info.tensor,
+    name: info.name,
+    dtype: info.dtype,
+    shape: info.shape,
+    data,
+  };
+}
+
+/** Copy caller inputs (one typed array per graph input, matching dtype and size) into the core. */
+export function setInputs(pm: PreparedModel, inputs: readonly TensorData[]): void {
+  if (inputs.length !== pm.inputs.length) {
+    throw new SimulateError(`model has ${pm.inputs.length} input(s), got ${inputs.length}`, 'INPUT');
+  }
+  for (let i = 0; i < inputs.length; i++) {
+    const t = pm.inputs[i];
+    const src = inputs[i];
+    const want = allocate(t.dtype, 0);
+    if (src.constructor !== want.constructor) {
+      throw new SimulateError(`input ${i} '${t.name}' is ${t.dtype}; got a ${src.constructor.name}`, 'INPUT');
+    }
+    const n = elementCount(t.shape);
+    if (src.length !== n || src.byteLength !== pm.engine.inputByteLength(i)) {
+      throw new SimulateError(
+        `input ${i} '${t.name}' has ${n} elements [${t.shape}], got ${src.length}`,
+        'INPUT',
+      );
+    }
+    pm.engine.writeInput(i, new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+  }
+}
+
+export function invoke(
+  pm: PreparedModel,
+  inputs: readonly TensorData[],
+  options: InvokeOptions = {},
+): InvokeResult {
+  const taps = options.taps ?? true;
+  setInputs(pm, inputs);
+  const layers: LayerOutput[] = [];
+  const tensors = new Map<number, TensorData>();
+  pm.inputs.forEach((t, i) => tensors.set(t.index, inputs[i]));
+  const onLayer = options.onLayer;
+  const steps = pm.steps;
+  if (taps || onLayer) {
+    pm.engine.invoke((op, _tensor, bytes) => {
+      const step = steps[op];
+      const info = step.outputInfo[0];
+      const layer = layerOutput(step, info, taps ? typed(info, bytes) : view(info, bytes));
+      if (taps) {
+        layers.push(layer);
+        tensors.set(info.tensor, layer.data);
+      }
+      onLayer?.(layer);
+    });
+  } else {
+    pm.engine.invoke();
+  }
+  const outputs: LayerOutput[] = [];
+  for (let i = 0; i < pm.outputs.length; i++) {
+    const s = pm.outputProducers[i];
+    const info = pm.outputInfo[i];
+    const data = typed(info, pm.engine.outputView(i));
+    outputs.push(layerOutput({ opIndex: s?.opIndex ?? -1, op: s?.op ?? 'INPUT' }, info, data));
+  }
+  return { outputs, layers, tensors };
+}
+
+/** The value of tensor `index` in a tapped run (a graph input or an op output); names it when absent. */
+export function tensorValue(tensors: ReadonlyMap<number, TensorData>, index: number): TensorData {
+  const v = tensors.get(index);
+  if (!v)
+    throw new SimulateError(`tensor ${index} is neither a graph input nor an op output of the tapped run`);
+  return v;
+}
+
+/** The core's load verdict for a model (for the model view and `summary`: the model still opens). */
+export function interpreterVerdict(model: Model, bytes: Uint8Array): InterpreterVerdict {
+  try {
+    const pm = prepare(model, 0, { bytes });
+    return { runs: true, arena_bytes: pm.arenaBytes };
+  } catch (e) {
+    if (!(e instanceof SimulateError)) throw e;
+    const w = e.where;
+    return {
+      runs: false,
+      message: e.message,
+      ...(w && w.op >= 0 ? { layer: w.op } : {}),
+      ...(w && w.tensor >= 0 ? { tensor: w.tensor } : {}),
+    };
+  }
+}
