@@ -1,5 +1,5 @@
 # Board ports, protocol tests and the fuzz harness. Included by firmware/Makefile; paths are
-# relative to firmware/. Targets: host, proto-test, proto-fuzz, mps2, nucleo, ports.
+# relative to firmware/. Targets: host, verdict, proto-test, proto-fuzz, mps2, nucleo, ports.
 BUILD ?= build
 HOST_CC ?= cc
 ARM_CC ?= arm-none-eabi-gcc
@@ -13,25 +13,42 @@ QS_CORE_SRC := $(wildcard core/src/*.c)
 PROTO_INC := -Icore/include -Iproto -Iparams -Icore/src
 PROTO_HDR := $(wildcard proto/*.h core/include/*.h core/src/*.h params/*.h)
 HOST_WARN := -std=c99 -Wall -Wextra -Wno-unused-parameter -ffp-contract=off
+# Core limits of the host builds (virtual board, verdict tool, and the WebAssembly simulator:
+# scripts/build-core-wasm.sh reads the same file), so host and virtual board judge alike.
+HOST_LIMITS := $(strip $(file < port/host-limits.txt))
 SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: host host-broken proto-test proto-fuzz mps2 nucleo ports
+.PHONY: host host-broken verdict verdict-san proto-test proto-fuzz mps2 nucleo ports
 
 # ---- virtual board (native) ----
 host: $(BUILD)/host/qs-board
-$(BUILD)/host/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c $(PROTO_HDR)
+$(BUILD)/host/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c $(PROTO_HDR) port/host-limits.txt
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_WARN) -O2 -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
+	$(HOST_CC) $(HOST_WARN) -O2 $(HOST_LIMITS) -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
 	  $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
 
 # ---- deliberately wrong virtual board, for tests only (tests/broken_requant.h): FULLY_CONNECTED
 # rounds down. Separate build dir; k_fc.c is compiled on its own with the header force-included.
 host-broken: $(BUILD)/host-broken/qs-board
-$(BUILD)/host-broken/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c $(PROTO_HDR) tests/broken_requant.h
+$(BUILD)/host-broken/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c $(PROTO_HDR) tests/broken_requant.h port/host-limits.txt
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_WARN) -O2 $(PROTO_INC) -Icore/src -include tests/broken_requant.h -c core/src/k_fc.c -o $(@D)/k_fc_broken.o
-	$(HOST_CC) $(HOST_WARN) -O2 -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
+	$(HOST_CC) $(HOST_WARN) -O2 $(HOST_LIMITS) $(PROTO_INC) -Icore/src -include tests/broken_requant.h -c core/src/k_fc.c -o $(@D)/k_fc_broken.o
+	$(HOST_CC) $(HOST_WARN) -O2 $(HOST_LIMITS) -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
 	  $(SERVER_SRC) $(filter-out core/src/k_fc.c,$(QS_CORE_SRC)) $(@D)/k_fc_broken.o port/host/main.c port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
+
+# ---- verdict tool: the core's accept/refuse verdict per model file (tests/qs_verdict.c), built with
+# the virtual board's core flags; verdict-san is the same under ASan/UBSan ----
+VERDICT_DEPS := tests/qs_verdict.c $(QS_CORE_SRC) port/host/port_host.c $(PROTO_HDR) port/host-limits.txt
+verdict: $(BUILD)/host/qs-verdict
+$(BUILD)/host/qs-verdict: $(VERDICT_DEPS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) -O2 $(HOST_LIMITS) $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
+	  tests/qs_verdict.c $(QS_CORE_SRC) port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
+verdict-san: $(BUILD)/san/qs-verdict
+$(BUILD)/san/qs-verdict: $(VERDICT_DEPS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) $(SAN) $(HOST_LIMITS) $(PROTO_INC) -Iport/host -o $@ \
+	  tests/qs_verdict.c $(QS_CORE_SRC) port/host/port_host.c -lm
 
 # ---- protocol unit tests and bounded fuzzing, under ASan/UBSan ----
 $(BUILD)/san/test_frame: proto/tests/test_frame.c $(PROTO_SRC) $(PROTO_HDR)
@@ -63,9 +80,9 @@ proto-fuzz: $(BUILD)/san/fuzz_frame $(BUILD)/san/fuzz_server
 
 ports: host mps2 nucleo
 
-# ---- Arm ports (arm-none-eabi-gcc, newlib-nano for memcpy/memset) ----
+# ---- Arm ports (arm-none-eabi-gcc, newlib-nano for memcpy/memset); int8-only core (QS_WITH_FLOAT=0) ----
 ARM_COMMON := -mthumb -O2 -std=c99 -Wall -Wextra -Wno-unused-parameter -ffunction-sections \
-  -fdata-sections -ffp-contract=off -Icore/include -Iproto -Iparams -Icore/src
+  -fdata-sections -ffp-contract=off -DQS_WITH_FLOAT=0 -Icore/include -Iproto -Iparams -Icore/src
 ARM_LINK := -nostartfiles -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs -Lport/cortex-m
 ARM_SRC := $(SERVER_SRC) $(QS_CORE_SRC) port/cortex-m/cm_startup.c port/cortex-m/board_main.c
 ARM_DEPS := $(ARM_SRC) $(PROTO_HDR) port/cortex-m/cm.ld

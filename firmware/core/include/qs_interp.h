@@ -1,5 +1,5 @@
 /*
- * QuantScope firmware core: a portable C99 int8 interpreter for .tflite models.
+ * QuantScope firmware core: a portable C99 int8 (and float32) interpreter for .tflite models.
  *
  * The board receives the .tflite flatbuffer itself. qs_load() validates it completely
  * (every offset bounds-checked, every op's types/shapes/quantization checked) and lays out
@@ -37,6 +37,14 @@ extern "C" {
 #define QS_MAX_IO 8 /* graph inputs, graph outputs, and inputs of one op */
 #endif
 #define QS_MAX_DIMS 6
+
+/* float32 kernels (CONV_2D, FULLY_CONNECTED, pools, element-wise, activations, SOFTMAX, MEAN)
+ * beside the int8 ones. Integer-only targets build with -DQS_WITH_FLOAT=0: a float32 op is then
+ * refused at load with QS_ERR_UNSUPPORTED (QUANTIZE float32 -> int8, DEQUANTIZE int8 -> float32
+ * and the data-movement ops stay in every build). */
+#ifndef QS_WITH_FLOAT
+#define QS_WITH_FLOAT 1
+#endif
 
 typedef enum {
   QS_OK = 0,

@@ -1,43 +1,57 @@
 /* Op table (code -> name, prepare) and helpers shared by the prepare functions. */
 #include "ops.h"
 
+#if QS_WITH_FLOAT
+#include <math.h>
+#include <string.h>
+#endif
+
 typedef struct {
   int32_t code;
   const char *name;
   qs_prepare_fn prepare;
+#if QS_WITH_FLOAT
+  qs_prepare_fn prepare_f32; /* when input 0 is float32; NULL: `prepare` handles every type */
+#endif
 } op_entry_t;
 
+#if QS_WITH_FLOAT
+#define F32(fn) , fn
+#else
+#define F32(fn)
+#endif
+
 static const op_entry_t k_ops[] = {
-    {OP_ADD, "ADD", qs_prep_add},
-    {OP_AVERAGE_POOL_2D, "AVERAGE_POOL_2D", qs_prep_pool},
-    {OP_CONV_2D, "CONV_2D", qs_prep_conv},
-    {OP_DEPTHWISE_CONV_2D, "DEPTHWISE_CONV_2D", qs_prep_dwconv},
-    {OP_DEQUANTIZE, "DEQUANTIZE", qs_prep_dequantize},
-    {OP_FULLY_CONNECTED, "FULLY_CONNECTED", qs_prep_fc},
-    {OP_LOGISTIC, "LOGISTIC", qs_prep_logistic},
-    {OP_MAX_POOL_2D, "MAX_POOL_2D", qs_prep_pool},
-    {OP_RESHAPE, "RESHAPE", qs_prep_reshape},
-    {OP_SOFTMAX, "SOFTMAX", qs_prep_softmax},
-    {OP_SQUEEZE, "SQUEEZE", qs_prep_reshape},
-    {OP_EXPAND_DIMS, "EXPAND_DIMS", qs_prep_reshape},
-    {OP_SUB, "SUB", qs_prep_add},
-    {OP_QUANTIZE, "QUANTIZE", qs_prep_quantize},
-    {OP_MUL, "MUL", qs_prep_add},
-    {OP_RELU, "RELU", qs_prep_act},
-    {OP_RELU6, "RELU6", qs_prep_act},
-    {OP_LEAKY_RELU, "LEAKY_RELU", qs_prep_act},
-    {OP_TANH, "TANH", qs_prep_act},
-    {OP_HARD_SWISH, "HARD_SWISH", qs_prep_act},
-    {OP_PAD, "PAD", qs_prep_pad},
-    {OP_PADV2, "PADV2", qs_prep_pad},
-    {OP_CONCATENATION, "CONCATENATION", qs_prep_concat},
-    {OP_PACK, "PACK", qs_prep_concat},
-    {OP_TRANSPOSE, "TRANSPOSE", qs_prep_transpose},
-    {OP_SHAPE, "SHAPE", qs_prep_shape},
-    {OP_ARG_MAX, "ARG_MAX", qs_prep_argmax},
-    {OP_MEAN, "MEAN", qs_prep_mean},
-    {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice},
-    {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn},
+    {OP_ADD, "ADD", qs_prep_add F32(qs_prep_add_f32)},
+    {OP_AVERAGE_POOL_2D, "AVERAGE_POOL_2D", qs_prep_pool F32(qs_prep_pool_f32)},
+    {OP_CONV_2D, "CONV_2D", qs_prep_conv F32(qs_prep_conv_f32)},
+    {OP_DEPTHWISE_CONV_2D, "DEPTHWISE_CONV_2D", qs_prep_dwconv F32(qs_prep_dwconv_f32)},
+    {OP_DEQUANTIZE, "DEQUANTIZE", qs_prep_dequantize F32(NULL)},
+    {OP_FULLY_CONNECTED, "FULLY_CONNECTED", qs_prep_fc F32(qs_prep_fc_f32)},
+    {OP_LOGISTIC, "LOGISTIC", qs_prep_logistic F32(qs_prep_unary_f32)},
+    {OP_MAX_POOL_2D, "MAX_POOL_2D", qs_prep_pool F32(qs_prep_pool_f32)},
+    {OP_RESHAPE, "RESHAPE", qs_prep_reshape F32(NULL)},
+    {OP_SOFTMAX, "SOFTMAX", qs_prep_softmax F32(qs_prep_softmax_f32)},
+    {OP_SQUEEZE, "SQUEEZE", qs_prep_reshape F32(NULL)},
+    {OP_EXPAND_DIMS, "EXPAND_DIMS", qs_prep_reshape F32(NULL)},
+    {OP_SUB, "SUB", qs_prep_add F32(qs_prep_add_f32)},
+    {OP_QUANTIZE, "QUANTIZE", qs_prep_quantize F32(NULL)},
+    {OP_MUL, "MUL", qs_prep_add F32(qs_prep_add_f32)},
+    {OP_RELU, "RELU", qs_prep_act F32(qs_prep_unary_f32)},
+    {OP_RELU6, "RELU6", qs_prep_act F32(qs_prep_unary_f32)},
+    {OP_LEAKY_RELU, "LEAKY_RELU", qs_prep_act F32(qs_prep_unary_f32)},
+    {OP_TANH, "TANH", qs_prep_act F32(qs_prep_unary_f32)},
+    {OP_HARD_SWISH, "HARD_SWISH", qs_prep_act F32(qs_prep_unary_f32)},
+    {OP_PAD, "PAD", qs_prep_pad F32(NULL)},
+    {OP_PADV2, "PADV2", qs_prep_pad F32(NULL)},
+    {OP_CONCATENATION, "CONCATENATION", qs_prep_concat F32(NULL)},
+    {OP_PACK, "PACK", qs_prep_concat F32(NULL)},
+    {OP_TRANSPOSE, "TRANSPOSE", qs_prep_transpose F32(NULL)},
+    {OP_SHAPE, "SHAPE", qs_prep_shape F32(NULL)},
+    {OP_ARG_MAX, "ARG_MAX", qs_prep_argmax F32(NULL)},
+    {OP_MEAN, "MEAN", qs_prep_mean F32(qs_prep_mean_f32)},
+    {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice F32(NULL)},
+    {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn F32(NULL)},
 };
 #define N_OPS (sizeof(k_ops) / sizeof(k_ops[0]))
 
@@ -63,6 +77,7 @@ size_t qs_supported_ops(int32_t *codes, size_t max) {
 qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
   qs_op_t *op = &m->ops[oi];
   const op_entry_t *e = find(op->code);
+  qs_prepare_fn prepare;
   qs_status_t s;
   qs_tensor_t cache[QS_MAX_IO + 1]; /* decoded once per op, on the stack, not in the arena */
   int i;
@@ -71,7 +86,11 @@ qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
     if (op->in[i] >= 0 && (s = qs_get_tensor(m, op->in[i], &cache[i])) != QS_OK) return s;
   if ((s = qs_get_tensor(m, op->out, &cache[QS_MAX_IO])) != QS_OK) return s;
   m->tc = cache;
-  s = e->prepare(m, oi, op);
+  prepare = e->prepare;
+#if QS_WITH_FLOAT
+  if (e->prepare_f32 && op->n_in > 0 && op->in[0] >= 0 && cache[0].dtype == QS_DT_FLOAT32) prepare = e->prepare_f32;
+#endif
+  s = prepare(m, oi, op);
   m->tc = NULL;
   if (s == QS_OK && !op->eval) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator variant not supported");
   return s;
@@ -109,7 +128,12 @@ qs_status_t qs_need_q8(qs_model_t *m, int oi, const qs_op_t *op, int which, cons
   const qs_tensor_t *t = which == QS_OUT ? qs_out(m) : qs_in(m, op, which);
   int ti = which == QS_OUT ? op->out : (which < op->n_in ? op->in[which] : -1);
   if (!t) return qs_fail(m, QS_ERR_SCHEMA, oi, ti, what);
-  if (t->dtype != QS_DT_INT8) return qs_fail(m, QS_ERR_TYPE, oi, ti, "expected an int8 tensor");
+  if (t->dtype != QS_DT_INT8) {
+    /* without float kernels, a float32 op (input 0 float32) is unsupported rather than mistyped */
+    int no_float = !QS_WITH_FLOAT && which == 0 && t->dtype == QS_DT_FLOAT32;
+    return qs_fail(m, no_float ? QS_ERR_UNSUPPORTED : QS_ERR_TYPE, oi, ti,
+                   no_float ? "float32 kernels are not in this build (QS_WITH_FLOAT=0)" : "expected an int8 tensor");
+  }
   if (!t->quantized || !(t->scale > 0.0f)) return qs_fail(m, QS_ERR_QUANT, oi, ti, "int8 tensor without a positive scale");
   return QS_OK;
 }
@@ -122,26 +146,18 @@ static int32_t quantize_act(const qs_tensor_t *t, float f) {
 }
 
 qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor_t *out, int32_t *mn, int32_t *mx) {
+  /* the activation's real bounds (RELU [0, inf), RELU6 [0, 6], RELU_N1_TO_1 [-1, 1]),
+   * quantized and intersected with [-128, 127] */
   int32_t lo = -128, hi = 127, z;
-  switch (act) {
-    case ACT_NONE: break;
-    case ACT_RELU:
-      z = quantize_act(out, 0.0f);
-      lo = z > lo ? z : lo;
-      break;
-    case ACT_RELU6:
-      z = quantize_act(out, 0.0f);
-      lo = z > lo ? z : lo;
-      z = quantize_act(out, 6.0f);
-      hi = z < hi ? z : hi;
-      break;
-    case ACT_RELU_N1_TO_1:
-      z = quantize_act(out, -1.0f);
-      lo = z > lo ? z : lo;
-      z = quantize_act(out, 1.0f);
-      hi = z < hi ? z : hi;
-      break;
-    default: return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "fused activation not supported");
+  if (act < ACT_NONE || act > ACT_RELU6) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "fused activation not supported");
+  if (act != ACT_NONE) {
+    /* quantize(0) is the zero point: the callers checked that the scale is positive */
+    z = act == ACT_RELU_N1_TO_1 ? quantize_act(out, -1.0f) : out->zp;
+    lo = z > lo ? z : lo;
+  }
+  if (act == ACT_RELU6 || act == ACT_RELU_N1_TO_1) {
+    z = quantize_act(out, act == ACT_RELU6 ? 6.0f : 1.0f);
+    hi = z < hi ? z : hi;
   }
   *mn = lo;
   *mx = hi;
@@ -168,3 +184,41 @@ int qs_padding(int stride, int dilation, int in, int filter, int out) {
   int total = (out - 1) * stride + eff - in;
   return total > 0 ? total / 2 : 0;
 }
+
+#if QS_WITH_FLOAT
+qs_status_t qs_need_f32(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what) {
+  const qs_tensor_t *t = which == QS_OUT ? qs_out(m) : qs_in(m, op, which);
+  int ti = which == QS_OUT ? op->out : (which < op->n_in ? op->in[which] : -1);
+  if (!t) return qs_fail(m, QS_ERR_SCHEMA, oi, ti, what);
+  if (t->dtype != QS_DT_FLOAT32)
+    return qs_fail(m, QS_ERR_TYPE, oi, ti, "expected a float32 tensor (float32 and int8 do not mix in one op)");
+  return QS_OK;
+}
+
+qs_status_t qs_act_range_f32(qs_model_t *m, int oi, int act, float *lo, float *hi) {
+  switch (act) {
+    case ACT_NONE: *lo = -INFINITY, *hi = INFINITY; break;
+    case ACT_RELU: *lo = 0.0f, *hi = INFINITY; break;
+    case ACT_RELU6: *lo = 0.0f, *hi = 6.0f; break;
+    case ACT_RELU_N1_TO_1: *lo = -1.0f, *hi = 1.0f; break;
+    default: return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "fused activation not supported");
+  }
+  return QS_OK;
+}
+
+qs_status_t qs_const_f32(qs_model_t *m, const qs_op_t *op, int i, const float **out) {
+  const qs_tensor_t *t = qs_in(m, op, i);
+  float *copy;
+  *out = NULL;
+  if (!t || !t->data) return QS_OK;
+  if (((uintptr_t)t->data & 3u) == 0) {
+    *out = (const float *)(const void *)t->data;
+    return QS_OK;
+  }
+  /* misaligned in the model file: keep an aligned copy (rare; converters align buffers) */
+  if (!(copy = (float *)qs_alloc(m, t->bytes))) return QS_ERR_ARENA;
+  memcpy(copy, t->data, t->bytes);
+  *out = copy;
+  return QS_OK;
+}
+#endif

@@ -55,4 +55,28 @@ qs_status_t qs_prep_argmax(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_mean(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op);
+
+#if QS_WITH_FLOAT
+/* float32 kernels (k_float_*.c), chosen by qs_prepare_op when input 0 is float32. */
+qs_status_t qs_prep_conv_f32(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_dwconv_f32(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_fc_f32(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_pool_f32(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_mean_f32(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_add_f32(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_unary_f32(qs_model_t *m, int oi, qs_op_t *op);
+qs_status_t qs_prep_softmax_f32(qs_model_t *m, int oi, qs_op_t *op);
+
+/* Input `which` (or QS_OUT) must be present and float32. */
+qs_status_t qs_need_f32(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what);
+/* Fused activation as float clamp bounds (NONE: -inf..inf). */
+qs_status_t qs_act_range_f32(qs_model_t *m, int oi, int act, float *lo, float *hi);
+/* Input i as aligned float32 data when it is a constant (into the model, or an arena copy when
+ * the model stores it misaligned); *out = NULL for an activation (read it at eval). */
+qs_status_t qs_const_f32(qs_model_t *m, const qs_op_t *op, int i, const float **out);
+/* At eval: the constant resolved at prepare, else the activation's arena bytes. */
+static inline const float *qs_f32_in(qs_model_t *m, const qs_op_t *op, int i, const float *cst) {
+  return cst ? cst : (const float *)(const void *)qs_tdata(m, op->in[i]);
+}
+#endif
 #endif

@@ -1,0 +1,155 @@
+/*
+ * float32 AVERAGE_POOL_2D, MAX_POOL_2D and MEAN, the same bits as QuantScope's earlier
+ * TypeScript simulator:
+ * - pools clip the window to the image; max keeps the first of equal values and never takes a
+ *   NaN (`v > max`, starting at -inf); average sums the window in double in (y, x) order,
+ *   rounds the sum to float32, divides by the in-image tap count in double; the fused
+ *   activation clamps that double, and it is rounded to float32 on the store;
+ * - MEAN sums each output's inputs in double in input order and stores sum / count.
+ */
+#include "ops.h"
+
+#if QS_WITH_FLOAT
+#include <math.h>
+
+typedef struct {
+  int n, ih, iw, c, oh, ow, fh, fw, sh, sw, pad_h, pad_w, is_max;
+  double lo, hi;
+  const float *x; /* constant input, else NULL */
+} fpool_params_t;
+
+typedef struct {
+  int nd;
+  int32_t dims[QS_MAX_DIMS], ostride[QS_MAX_DIMS]; /* ostride 0 on reduced axes */
+  uint32_t n_in, n_out, count;
+  const float *x; /* constant input, else NULL */
+} fmean_params_t;
+
+static void pool_f32_eval(qs_model_t *m, const qs_op_t *op) {
+  const fpool_params_t *p = (const fpool_params_t *)op->params;
+  const float *in = qs_f32_in(m, op, 0, p->x);
+  float *out = (float *)(void *)qs_tdata(m, op->out);
+  int b, oy, ox, ch, y, x;
+  for (b = 0; b < p->n; b++) {
+    const float *inb = in + (size_t)b * p->ih * p->iw * p->c;
+    for (oy = 0; oy < p->oh; oy++) {
+      int y0 = oy * p->sh - p->pad_h;
+      int ys = y0 < 0 ? -y0 : 0, ye = p->ih - y0 < p->fh ? p->ih - y0 : p->fh;
+      for (ox = 0; ox < p->ow; ox++, out += p->c) {
+        int x0 = ox * p->sw - p->pad_w;
+        int xs = x0 < 0 ? -x0 : 0, xe = p->iw - x0 < p->fw ? p->iw - x0 : p->fw;
+        double count = (double)((ye - ys) * (xe - xs));
+        for (ch = 0; ch < p->c; ch++) {
+          double acc = p->is_max ? -INFINITY : 0.0, v;
+          for (y = ys; y < ye; y++) {
+            const float *row = inb + ((size_t)(y0 + y) * p->iw + x0) * p->c + ch;
+            for (x = xs; x < xe; x++) {
+              double e = row[(size_t)x * p->c];
+              if (!p->is_max) acc += e;
+              else if (e > acc) acc = e;
+            }
+          }
+          v = p->is_max ? acc : (double)(float)acc / count;
+          v = v < p->lo ? p->lo : (v > p->hi ? p->hi : v);
+          out[ch] = (float)v;
+        }
+      }
+    }
+  }
+}
+
+qs_status_t qs_prep_pool_f32(qs_model_t *m, int oi, qs_op_t *op) {
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
+  fpool_params_t *p;
+  qs_status_t s;
+  float lo, hi;
+  int pad;
+  if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "pooling needs 1 input");
+  if ((s = qs_opts(m, oi, op, OPT_POOL2D, 1)) != QS_OK) return s;
+  if ((s = qs_need_f32(m, oi, op, QS_OUT, "output"))) return s;
+  if (in->ndims != 4 || out->ndims != 4) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "pooling tensors must be 4-D");
+  if (!(p = (fpool_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  pad = fb_u8(&m->fb, &op->opts, 0, 0);
+  p->sw = fb_i32(&m->fb, &op->opts, 1, 0);
+  p->sh = fb_i32(&m->fb, &op->opts, 2, 0);
+  p->fw = fb_i32(&m->fb, &op->opts, 3, 0);
+  p->fh = fb_i32(&m->fb, &op->opts, 4, 0);
+  if (m->fb.err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "options out of bounds");
+  if (p->sw < 1 || p->sh < 1 || p->fw < 1 || p->fh < 1 || pad > 1 || p->sw > 4096 || p->sh > 4096 ||
+      p->fw > 4096 || p->fh > 4096)
+    return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "bad pool stride, filter or padding");
+  p->n = in->dims[0], p->ih = in->dims[1], p->iw = in->dims[2], p->c = in->dims[3];
+  p->oh = qs_out_size(pad, p->ih, p->fh, p->sh, 1);
+  p->ow = qs_out_size(pad, p->iw, p->fw, p->sw, 1);
+  if (p->oh < 1 || p->ow < 1 || out->dims[0] != p->n || out->dims[1] != p->oh || out->dims[2] != p->ow || out->dims[3] != p->c)
+    return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match input, filter, stride and padding");
+  p->pad_h = qs_padding(p->sh, 1, p->ih, p->fh, p->oh);
+  p->pad_w = qs_padding(p->sw, 1, p->iw, p->fw, p->ow);
+  p->is_max = op->code == OP_MAX_POOL_2D;
+  if ((s = qs_act_range_f32(m, oi, fb_u8(&m->fb, &op->opts, 5, 0), &lo, &hi))) return s;
+  p->lo = lo, p->hi = hi;
+  if ((s = qs_const_f32(m, op, 0, &p->x))) return s;
+  op->params = p;
+  op->eval = pool_f32_eval;
+  return QS_OK;
+}
+
+static void mean_f32_eval(qs_model_t *m, const qs_op_t *op) {
+  const fmean_params_t *p = (const fmean_params_t *)op->params;
+  const float *in = qs_f32_in(m, op, 0, p->x);
+  float *out = (float *)(void *)qs_tdata(m, op->out);
+  double *sum = (double *)(void *)m->scratch;
+  int32_t idx[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
+  uint32_t i, o = 0;
+  int d;
+  for (i = 0; i < p->n_out; i++) sum[i] = 0.0;
+  for (i = 0; i < p->n_in; i++) {
+    sum[o] += in[i];
+    for (d = p->nd - 1; d >= 0; d--) {
+      o += (uint32_t)p->ostride[d];
+      if (++idx[d] < p->dims[d]) break;
+      o -= (uint32_t)p->ostride[d] * (uint32_t)p->dims[d];
+      idx[d] = 0;
+    }
+  }
+  for (i = 0; i < p->n_out; i++) out[i] = (float)(sum[i] / (double)p->count);
+}
+
+qs_status_t qs_prep_mean_f32(qs_model_t *m, int oi, qs_op_t *op) {
+  const qs_tensor_t *in = qs_in(m, op, 0), *ax = qs_in(m, op, 1), *out = qs_out(m);
+  fmean_params_t *p;
+  qs_status_t s;
+  int reduced[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
+  uint32_t i, n;
+  int d;
+  int32_t st = 1;
+  if (op->n_in != 2 || !ax) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "MEAN needs 2 inputs");
+  if ((s = qs_need_f32(m, oi, op, QS_OUT, "output"))) return s;
+  if (!ax->data || ax->dtype != QS_DT_INT32 || ax->bytes > 4u * QS_MAX_DIMS)
+    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "axis must be a constant int32 vector");
+  if (!(p = (fmean_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  n = ax->bytes / 4;
+  for (i = 0; i < n; i++) {
+    int32_t a = (int32_t)fb_load_u32(ax->data + 4 * i);
+    if (a < 0) a += in->ndims;
+    if (a < 0 || a >= in->ndims) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "axis out of range");
+    reduced[a] = 1;
+  }
+  p->nd = in->ndims;
+  p->n_in = qs_elems(in);
+  p->n_out = 1;
+  p->count = 1;
+  for (d = p->nd - 1; d >= 0; d--) {
+    p->dims[d] = in->dims[d];
+    p->ostride[d] = reduced[d] ? 0 : st;
+    if (reduced[d]) p->count *= (uint32_t)in->dims[d];
+    else st *= in->dims[d], p->n_out *= (uint32_t)in->dims[d];
+  }
+  if (p->n_out != qs_elems(out) || p->count == 0) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match the reduction");
+  if ((s = qs_const_f32(m, op, 0, &p->x))) return s;
+  qs_scratch(m, 8u * p->n_out);
+  op->params = p;
+  op->eval = mean_f32_eval;
+  return QS_OK;
+}
+#endif
