@@ -132,8 +132,8 @@ qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op) {
     double q;
     int e;
     int64_t qf;
-    if (out->zp != 0 || out->scale < 0.0078124f || out->scale > 0.0078126f)
-      return qs_fail(m, QS_ERR_QUANT, oi, op->out, "int8 TANH output must have scale 1/128 and zero point 0");
+    /* TFLite Micro's int8 TANH checks nothing of the output: it always writes tanh in Q0.7
+     * (scale 1/128, zero point 0), whatever the tensor says. So do we. */
     /* input scale in Q4.27 via frexp + round, as TFLite Micro's tanh prepare */
     q = qs_frexp((double)in->scale * (double)(1 << 27), &e);
     qf = (int64_t)qs_round(q * 2147483648.0);

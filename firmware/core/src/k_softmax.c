@@ -49,10 +49,17 @@ static void softmax_eval(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
+/* SOFTMAX: TFLite Micro wants zero point -128 and scale 1/256 within 0.1 %. LOGISTIC: only the
+ * zero point is checked; the kernel writes Q0.8 whatever the scale says. */
 static qs_status_t check_prob_output(qs_model_t *m, int oi, const qs_op_t *op) {
   const qs_tensor_t *out = qs_out(m);
-  if (out->zp != -128 || out->scale < 0.00390624f || out->scale > 0.00390626f)
-    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "int8 output must have scale 1/256 and zero point -128");
+  const float unit = 1.0f / 256.0f;
+  if (op->code == OP_LOGISTIC) {
+    if (out->zp != -128) return qs_fail(m, QS_ERR_QUANT, oi, op->out, "LOGISTIC output zero point must be -128");
+    return QS_OK;
+  }
+  if (out->zp != -128 || !(out->scale >= unit - 0.001f * unit && out->scale <= unit + 0.001f * unit))
+    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "SOFTMAX output must have scale 1/256 and zero point -128");
   return QS_OK;
 }
 
