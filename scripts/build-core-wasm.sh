@@ -13,8 +13,9 @@ DIR="$ROOT/src-main/core/simulate/engine"
 OUT="${1:-$DIR/qs-core.wasm}"
 SIMD="-msimd128"
 [ "${QSW_SIMD:-1}" = 0 ] && SIMD=""
-# Host limits: far above any board's, still inside the core's int16 op/tensor indices.
-LIMITS="-DQS_MAX_TENSORS=16384 -DQS_MAX_OPS=8192"
+# Host limits: far above any board's, still inside the core's int16 op/tensor indices. The virtual
+# board and the verdict tool read the same file (firmware/port/ports.mk), so they judge alike.
+LIMITS="$(cat "$ROOT/firmware/port/host-limits.txt")"
 cd "$ROOT/firmware"
 # shellcheck disable=SC2086
 clang --target=wasm32-wasi -std=c99 -O3 $SIMD -mbulk-memory -mexec-model=reactor \
