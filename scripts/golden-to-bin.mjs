@@ -3,13 +3,14 @@
 // firmware tests read without a JSON parser:
 //   "QSG1" | u32 len | model path (relative to fixtures) | u32 nIn | {i32 tensor, u32 n, bytes}*
 //          | u32 nOut | {i32 tensor, u32 n, bytes}*            (little-endian)
-// Usage: node scripts/golden-to-bin.mjs FIXTURES_DIR OUT_DIR
+// Usage: node scripts/golden-to-bin.mjs FIXTURES_DIR OUT_DIR [NAME.json ...]
+//   (only the named files of FIXTURES_DIR/golden when given, e.g. one field golden)
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [fixtures, outDir] = process.argv.slice(2);
+const [fixtures, outDir, ...only] = process.argv.slice(2);
 if (!fixtures || !outDir) {
-  console.error('usage: golden-to-bin.mjs FIXTURES_DIR OUT_DIR');
+  console.error('usage: golden-to-bin.mjs FIXTURES_DIR OUT_DIR [NAME.json ...]');
   process.exit(2);
 }
 const u32 = (n) => {
@@ -32,8 +33,9 @@ const tensors = (list) => [
 
 mkdirSync(outDir, { recursive: true });
 const files = readdirSync(join(fixtures, 'golden'))
-  .filter((f) => f.endsWith('.json'))
+  .filter((f) => f.endsWith('.json') && (only.length === 0 || only.includes(f)))
   .sort();
+for (const f of only) if (!files.includes(f)) throw new Error(`${join(fixtures, 'golden', f)} not found`);
 if (files.length === 0) throw new Error(`no golden JSON files in ${join(fixtures, 'golden')}`);
 for (const f of files) {
   const g = JSON.parse(readFileSync(join(fixtures, 'golden', f), 'utf8'));
