@@ -85,7 +85,9 @@ qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op) {
   if (real > 2147483647.0) real = 2147483647.0;
   if (!(real > 1.0)) return qs_fail(m, QS_ERR_QUANT, oi, op->in[0], "beta * input scale too small for int8 softmax");
   qs_quantize_multiplier(real, &mult, &shift);
-  if (shift < 0 || shift > 30) return qs_fail(m, QS_ERR_QUANT, oi, op->in[0], "softmax input scale out of range");
+  /* TFLM clamps the real multiplier to 2^31 - 1, so the shift can reach 31; the radius is then
+   * 0 and only the maximum itself (diff 0) is exponentiated: the kernel stays defined. */
+  if (shift < 0 || shift > 31) return qs_fail(m, QS_ERR_QUANT, oi, op->in[0], "softmax input scale out of range");
   p->input_multiplier = mult;
   p->input_left_shift = shift;
   p->diff_min = -qs_input_radius(5, shift, 31);
