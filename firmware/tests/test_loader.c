@@ -58,6 +58,11 @@ static void t_float_weights(tb_model_t *m) {
 static void t_bad_out_shape(tb_model_t *m) { m->t[2].dims[1] = 3; }
 static void t_short_buffer(tb_model_t *m) { m->t[1].data_len = 5; }
 static void t_input_index(tb_model_t *m) { m->op[0].in[0] = 7; }
+/* Indices that name no tensor are reported as tensor -1, never as a number that the board
+ * protocol (int16) would turn into a real tensor: 70000 arrived as tensor 4464. */
+static void t_input_index_wide(tb_model_t *m) { m->op[0].in[0] = 70000; }
+static void t_output_index(tb_model_t *m) { m->op[0].out = -3; }
+static void t_graph_output_index(tb_model_t *m) { m->outputs[0] = 65538; }
 static void t_unwritten(tb_model_t *m) { m->inputs[0] = 2, m->outputs[0] = 2; }
 static void t_no_scale(tb_model_t *m) { m->t[0].nscales = 0; }
 static void t_bad_zp(tb_model_t *m) { m->t[2].zps[0] = 300; }
@@ -79,7 +84,10 @@ static const case_t k_cases[] = {
     {"float weights", t_float_weights, QS_ERR_TYPE, 0, 1},
     {"output shape", t_bad_out_shape, QS_ERR_SHAPE, 0, 2},
     {"short buffer", t_short_buffer, QS_ERR_SHAPE, -1, 1},
-    {"input index", t_input_index, QS_ERR_SCHEMA, 0, 7},
+    {"input index", t_input_index, QS_ERR_SCHEMA, 0, -1},
+    {"input index past int16", t_input_index_wide, QS_ERR_SCHEMA, 0, -1},
+    {"output index", t_output_index, QS_ERR_SCHEMA, 0, -1},
+    {"graph output index", t_graph_output_index, QS_ERR_SCHEMA, -1, -1},
     {"unwritten tensor", t_unwritten, QS_ERR_SCHEMA, -2, -2},
     {"missing scale", t_no_scale, QS_ERR_QUANT, 0, 0},
     {"zero point range", t_bad_zp, QS_ERR_QUANT, -1, 2},

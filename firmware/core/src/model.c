@@ -133,7 +133,9 @@ static qs_status_t parse_io(qs_model_t *m, const fb_table_t *sg, int field, int1
   if (v.n > QS_MAX_IO) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "more graph inputs/outputs than QS_MAX_IO");
   for (i = 0; i < v.n; i++) {
     int32_t t = fb_vec_i32(fb, &v, i);
-    if (t < 0 || (uint32_t)t >= m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, -1, t, "graph input/output index out of range");
+    /* an index that names no tensor is not reported as one: error records carry real tensor
+     * numbers only (the board protocol sends them as int16, so 70000 would arrive as 4464) */
+    if (t < 0 || (uint32_t)t >= m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, -1, -1, "graph input/output index out of range");
     if (m->slots[t].is_const) return qs_fail(m, QS_ERR_SCHEMA, -1, t, "graph input/output is a constant");
     dst[i] = (int16_t)t;
   }
@@ -164,11 +166,11 @@ static qs_status_t parse_op(qs_model_t *m, int oi, const fb_table_t *ot, const f
   op->n_out = 1;
   for (i = 0; i < ins.n; i++) {
     t = fb_vec_i32(fb, &ins, i);
-    if (t < -1 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, t, "input tensor index out of range");
+    if (t < -1 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "input tensor index out of range");
     op->in[i] = (int16_t)t;
   }
   t = fb_vec_i32(fb, &outs, 0);
-  if (t < 0 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, t, "output tensor index out of range");
+  if (t < 0 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "output tensor index out of range");
   op->out = (int16_t)t;
   op->opts_type = fb_u8(fb, ot, OPR_OPTS_TYPE, 0);
   op->opts = fb_table(fb, ot, OPR_OPTS);
