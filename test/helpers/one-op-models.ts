@@ -308,3 +308,46 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
     inputBytes: n * ih * iw * ic * (float ? 4 : 1),
   };
 }
+
+/**
+ * FULLY_CONNECTED int8 with per-channel weight scales spread so the rescale factors span shifts
+ * from about -31 to +29 and biases anywhere in int32: the requantization edge cases (wrapping
+ * left shifts, rounding at every right shift, saturation) across 64 channels per row.
+ */
+export function requantSweepFc(r: Rng): OneOpCase {
+  const d: Draft = { tensors: [], buffers: [new Uint8Array(0)] };
+  const batches = r.int(1, 4);
+  const k = r.int(1, 4);
+  const oc = 64;
+  const inScale = 0.5;
+  const outScale = 1;
+  // real = inScale * w / outScale in [2^-31, 2^29]
+  const w = Array.from({ length: oc }, () => r.logUniform(2 ** -30, 2 ** 30));
+  const inputs = [
+    addTensor(d, 'int8', [batches, k], q([inScale], [r.int(-128, 127)])),
+    addTensor(
+      d,
+      'int8',
+      [oc, k],
+      q(
+        w,
+        w.map(() => 0),
+      ),
+      int8Data(r, oc * k, r.chance(0.3)),
+    ),
+    addTensor(
+      d,
+      'int32',
+      [oc],
+      null,
+      new Uint8Array(Int32Array.from({ length: oc }, () => r.next() | 0).buffer),
+    ),
+  ];
+  const out = addTensor(d, 'int8', [batches, oc], q([outScale], [r.int(-128, 127)]));
+  const act = r.pick(ACTS);
+  return {
+    name: `requant sweep FC b${batches} k${k} ${act}`,
+    model: oneOpModel('FULLY_CONNECTED', d, inputs, out, { fused_activation_function: act }),
+    inputBytes: batches * k,
+  };
+}

@@ -6,23 +6,22 @@ qs_status_t qs_wrq_init(qs_model_t *m, qs_wrq_t *rq, int n, const int32_t *bias,
                         const int8_t *shift, int per_channel, int32_t zp, int32_t lo, int32_t hi) {
   const size_t len = (size_t)n + 8;
   int c;
-  /* one block: five int32 arrays then the doubles (qs_alloc is 8-byte aligned, 5 * len * 4 is too) */
-  int32_t *b = (int32_t *)qs_alloc(m, len * (5 * sizeof(int32_t) + sizeof(double)));
+  /* one block: three int32 arrays, then the doubles at an 8-byte aligned offset */
+  const size_t ints = (3 * len + 1) & ~(size_t)1;
+  int32_t *b = (int32_t *)qs_alloc(m, ints * sizeof(int32_t) + len * sizeof(double));
   if (!b) return QS_ERR_ARENA;
-  rq->bias = b, rq->mult = b + len, rq->lmul = b + 2 * len, rq->half = b + 3 * len, rq->corr = b + 4 * len;
-  rq->inv = (double *)(void *)(b + 5 * len);
-  rq->zp = zp, rq->lo = lo, rq->hi = hi;
-  for (c = 0; c < n; c++) {
-    const int q = per_channel ? c : 0, s = shift[q];
+  rq->bias = b, rq->mult = b + len, rq->lmul = b + 2 * len;
+  rq->inv = (double *)(void *)(b + ints);
+  rq->zp = zp, rq->lo = lo, rq->hi = hi, rq->has_left = 0;
+  for (c = 0; c < (int)len; c++) {
+    const int q = per_channel ? c : 0, s = c < n ? shift[q] : 0;
     const int left = s > 0 ? s : 0, right = s > 0 ? 0 : -s;
-    rq->bias[c] = bias ? bias[c] : 0;
-    rq->mult[c] = mult[q];
+    rq->bias[c] = bias && c < n ? bias[c] : 0;
+    rq->mult[c] = c < n ? mult[q] : 0;
     rq->lmul[c] = (int32_t)((uint32_t)1 << left); /* left <= 30 (qs_multiplier) */
-    rq->half[c] = right > 0 ? (int32_t)((uint32_t)1 << (right - 1)) : 0;
-    rq->corr[c] = right > 0;
     rq->inv[c] = 1.0 / (double)((int64_t)1 << right); /* right <= 31: exact */
+    if (left > 0) rq->has_left = 1;
   }
-  for (; c < (int)len; c++) rq->lmul[c] = 1, rq->inv[c] = 1.0; /* padding lanes: harmless values */
   return QS_OK;
 }
 

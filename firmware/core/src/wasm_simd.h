@@ -23,13 +23,12 @@
 
 /* Per-channel requantization data, each array padded by 8 channels (zeros past n) so vector
  * loads at any channel < n + 4 stay inside: bias (added to the accumulator; 0 without one),
- * the multiplier, 2^left as a wrapping int32 factor (left = max(shift, 0)), and for the
- * rounding right shift r = max(-shift, 0): half = 2^(r-1) and corr = 1 (both 0 when r = 0)
- * and inv = 2^-r. */
+ * the multiplier, 2^left as a wrapping int32 factor (left = max(shift, 0); all 1 unless
+ * has_left) and inv = 2^-r for the rounding right shift r = max(-shift, 0). */
 typedef struct {
-  int32_t *bias, *mult, *lmul, *half, *corr;
+  int32_t *bias, *mult, *lmul;
   double *inv;
-  int32_t zp, lo, hi;
+  int32_t zp, lo, hi, has_left;
 } qs_wrq_t;
 
 /* Fill rq for n channels; mult/shift have n entries, or one (per-tensor) when !per_channel.
@@ -48,27 +47,27 @@ void qs_wwiden_rows(const int8_t *w, int16_t *dst, int rows, int k, int kpad);
 /* qs_requant of four int32 accumulators (channels c..c+3) with rq's data for those channels.
  * - x = acc + bias, then x << left as a wrapping multiply by 2^left (qs_mbqm_pos shifts in
  *   uint32, which wraps the same way);
- * - the high multiply (x * mult + 2^30) >> 31 on exact 64-bit lanes; its result fits int32;
- * - qs_rdbpot(h, r) rounds half away from zero: floor((h + half - (h < 0 ? corr : 0)) * 2^-r).
- *   There is no per-lane variable shift, so this is done in double: h + adj is an integer below
- *   2^32 in magnitude, scaling by a power of two is exact, so floor gives the exact integer;
+ * - the high multiply h = (x * mult + 2^30) >> 31 on exact 64-bit lanes: |x * mult| < 2^62, so
+ *   doubling p + 2^30 cannot overflow and h is the high 32-bit half of the doubled sum;
+ * - qs_rdbpot(h, r) rounds h / 2^r half away from zero. There is no per-lane variable shift, so
+ *   in double: y = h * 2^-r is exact, and so is y + copysign(0.5, y) (at most 33 significant
+ *   bits); truncating that toward zero is rounding y half away from zero (for r = 0, y = h and
+ *   the truncation gives h back);
  * - + zero point, clamp to [lo, hi]. */
 static inline v128_t qs_wrq4(const qs_wrq_t *rq, int c, v128_t acc) {
-  const v128_t nudge = wasm_i64x2_splat((int64_t)1 << 30);
+  const v128_t nudge = wasm_i64x2_splat((int64_t)1 << 30), sign = wasm_i64x2_splat(INT64_MIN);
+  const v128_t half = wasm_f64x2_splat(0.5);
   v128_t x = wasm_i32x4_add(acc, wasm_v128_load(rq->bias + c));
-  v128_t m = wasm_v128_load(rq->mult + c), h, neg, adj, t0, t1, r;
-  x = wasm_i32x4_mul(x, wasm_v128_load(rq->lmul + c));
-  t0 = wasm_i64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, m), nudge), 31);
-  t1 = wasm_i64x2_shr(wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(x, m), nudge), 31);
-  h = wasm_i32x4_shuffle(t0, t1, 0, 2, 4, 6); /* low halves of the 64-bit lanes */
-  neg = wasm_i32x4_shr(h, 31);
-  adj = wasm_i32x4_sub(wasm_v128_load(rq->half + c), wasm_v128_and(wasm_v128_load(rq->corr + c), neg));
-  t0 = wasm_f64x2_add(wasm_f64x2_convert_low_i32x4(h), wasm_f64x2_convert_low_i32x4(adj));
-  t1 = wasm_f64x2_add(wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(h, h, 2, 3, 2, 3)),
-                      wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(adj, adj, 2, 3, 2, 3)));
-  t0 = wasm_f64x2_floor(wasm_f64x2_mul(t0, wasm_v128_load(rq->inv + c)));
-  t1 = wasm_f64x2_floor(wasm_f64x2_mul(t1, wasm_v128_load(rq->inv + c + 2)));
-  r = wasm_i32x4_shuffle(wasm_i32x4_trunc_sat_f64x2_zero(t0), wasm_i32x4_trunc_sat_f64x2_zero(t1), 0, 1, 4, 5);
+  v128_t m = wasm_v128_load(rq->mult + c), p0, p1, h, y0, y1, r;
+  if (rq->has_left) x = wasm_i32x4_mul(x, wasm_v128_load(rq->lmul + c));
+  p0 = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, m), nudge);
+  p1 = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(x, m), nudge);
+  h = wasm_i32x4_shuffle(wasm_i64x2_add(p0, p0), wasm_i64x2_add(p1, p1), 1, 3, 5, 7);
+  y0 = wasm_f64x2_mul(wasm_f64x2_convert_low_i32x4(h), wasm_v128_load(rq->inv + c));
+  y1 = wasm_f64x2_mul(wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(h, h, 2, 3, 2, 3)), wasm_v128_load(rq->inv + c + 2));
+  y0 = wasm_f64x2_add(y0, wasm_v128_or(half, wasm_v128_and(y0, sign)));
+  y1 = wasm_f64x2_add(y1, wasm_v128_or(half, wasm_v128_and(y1, sign)));
+  r = wasm_i32x4_shuffle(wasm_i32x4_trunc_sat_f64x2_zero(y0), wasm_i32x4_trunc_sat_f64x2_zero(y1), 0, 1, 4, 5);
   r = wasm_i32x4_add(r, wasm_i32x4_splat(rq->zp));
   return wasm_i32x4_min(wasm_i32x4_max(r, wasm_i32x4_splat(rq->lo)), wasm_i32x4_splat(rq->hi));
 }

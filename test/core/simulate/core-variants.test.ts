@@ -17,7 +17,7 @@ import {
   compileCoreWasm,
 } from '../../../src-main/core/simulate/engine/core-engine.ts';
 import { FIXTURES, REPO, goldenBytes, type Golden } from '../../helpers/fixtures.ts';
-import { Rng, randomOneOp, type Kind } from '../../helpers/one-op-models.ts';
+import { Rng, randomOneOp, requantSweepFc, type Kind, type OneOpCase } from '../../helpers/one-op-models.ts';
 
 /** Why the core cannot be built to WebAssembly here, or null when it can. */
 function missingToolchain(): string | null {
@@ -127,31 +127,40 @@ describe.skipIf(missing !== null)('core WASM SIMD kernels equal the portable ker
     ['DEPTHWISE_CONV_2D', false, 300],
     ['FULLY_CONNECTED', false, 300],
   ];
+  /** Run case c on both builds with the same random input; true if the core accepted it. */
+  function sameOutput(r: Rng, c: OneOpCase, float: boolean): boolean {
+    const input = new Uint8Array(c.inputBytes);
+    if (float) {
+      const f = new Float32Array(input.buffer);
+      for (let j = 0; j < f.length; j++)
+        f[j] = (r.int(-1_000_000, 1_000_000) / 250_000) * r.pick([1, 1, 100]);
+    } else {
+      const extremes = r.chance(0.2) ? r.pick([-128, 127]) : null;
+      for (let j = 0; j < input.length; j++) input[j] = (extremes ?? r.int(-128, 127)) & 255;
+    }
+    const p = run(portable, c.model, [input]);
+    const s = run(simd, c.model, [input]);
+    expect(s.refusal, `${c.name}: verdict`).toBe(p.refusal);
+    if (!p.ops || !s.ops) return false;
+    const at = firstDifference(p.ops[0].bytes, s.ops[0].bytes);
+    if (at >= 0) throw new Error(`${c.name}: output differs at byte ${at} (portable vs SIMD)`);
+    return true;
+  }
+
   for (const [kind, float, count] of kinds) {
     it(`random one-op ${float ? 'float32' : 'int8'} ${kind} models (${count})`, () => {
       const r = new Rng(0x5eed0000 + kind.length * 97 + (float ? 1 : 0));
       let ran = 0;
-      for (let i = 0; i < count; i++) {
-        const c = randomOneOp(r, kind, float);
-        const input = new Uint8Array(c.inputBytes);
-        if (float) {
-          const f = new Float32Array(input.buffer);
-          for (let j = 0; j < f.length; j++)
-            f[j] = (r.int(-1_000_000, 1_000_000) / 250_000) * r.pick([1, 1, 100]);
-        } else {
-          const extremes = r.chance(0.2) ? r.pick([-128, 127]) : null;
-          for (let j = 0; j < input.length; j++) input[j] = (extremes ?? r.int(-128, 127)) & 255;
-        }
-        const p = run(portable, c.model, [input]);
-        const s = run(simd, c.model, [input]);
-        expect(s.refusal, `${c.name}: verdict`).toBe(p.refusal);
-        if (!p.ops || !s.ops) continue;
-        ran++;
-        const at = firstDifference(p.ops[0].bytes, s.ops[0].bytes);
-        if (at >= 0) throw new Error(`case ${i} ${c.name}: output differs at byte ${at} (portable vs SIMD)`);
-      }
+      for (let i = 0; i < count; i++) if (sameOutput(r, randomOneOp(r, kind, float), float)) ran++;
       // Random scales occasionally give a rescale factor the core refuses; nearly all must run.
       expect(ran).toBeGreaterThan(count * 0.9);
     });
   }
+
+  it('requantization sweep: 64 channels with shifts from -31 to +29 and int32-wide biases (200 models)', () => {
+    const r = new Rng(0x5eed0bad);
+    let ran = 0;
+    for (let i = 0; i < 200; i++) if (sameOutput(r, requantSweepFc(r), false)) ran++;
+    expect(ran).toBe(200);
+  });
 });
