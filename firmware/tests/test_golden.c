@@ -1,6 +1,8 @@
 /*
- * Golden test: for every converted golden (build/golden/NAME.bin), load the fixture model, feed
- * the golden inputs, and compare every op's output with TFLite Micro's, all bytes equal.
+ * Golden test: for every converted golden (build/golden/NAME.bin, build/golden/field/NAME.bin:
+ * the MUST_RUN list of test/helpers/golden-must-run.txt, converted by scripts/golden-to-bin.mjs),
+ * load the fixture model, feed the golden inputs, and compare every op's output with TFLite
+ * Micro's, all bytes equal.
  * float32 outputs may instead differ by at most FLOAT_TOL (TFLite Micro sums in float32, the
  * core in double); the largest difference is reported.
  * A failure names the first differing op, its tensor and the first differing element.

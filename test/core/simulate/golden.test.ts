@@ -15,19 +15,7 @@ import { invoke, prepare } from '../../../src-main/core/simulate/core-interprete
 import { SimulateError } from '../../../src-main/core/simulate/errors.ts';
 import { fromBytes, toBytes } from '../../../src-main/core/simulate/tensor-data.ts';
 import { fixturePath, goldenBytes, listFixtures, readFixture, type Golden } from '../../helpers/fixtures.ts';
-
-/** |host - TFLM| bound for float32 op outputs (sine_float: 1.2e-7 before the core took over). */
-const FLOAT_TOL = 1.2e-7;
-
-const MUST_RUN: RegExp[] = [
-  /^golden\//,
-  /mobilenet_v1_0\.25_96_int8/,
-  /hello_world_int8/,
-  /micro_speech_models_micro_speech_quantized/,
-  /seanet_strided_slice_strided_slice\d+/,
-  /models_person_detect/,
-  /sine_float/,
-];
+import { FLOAT_TOL, MUST_RUN } from '../../helpers/golden-cases.ts';
 
 /**
  * Runs, but known to leave TFLM at one op (the field-models issue fixes them): every op before it
