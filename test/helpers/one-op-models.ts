@@ -36,15 +36,23 @@ export class Rng {
   }
 }
 
-export type Kind = 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED' | 'MAX_POOL_2D' | 'AVERAGE_POOL_2D';
+export type Kind =
+  | 'CONV_2D'
+  | 'DEPTHWISE_CONV_2D'
+  | 'FULLY_CONNECTED'
+  | 'MAX_POOL_2D'
+  | 'AVERAGE_POOL_2D'
+  | 'QUANTIZE';
 const CODES: Record<Kind, number> = {
+  QUANTIZE: 114,
   CONV_2D: 3,
   DEPTHWISE_CONV_2D: 4,
   FULLY_CONNECTED: 9,
   MAX_POOL_2D: 17,
   AVERAGE_POOL_2D: 1,
 };
-const OPTION_TABLES: Record<Kind, string> = {
+const OPTION_TABLES: Record<Kind, string | undefined> = {
+  QUANTIZE: undefined,
   CONV_2D: 'Conv2DOptions',
   DEPTHWISE_CONV_2D: 'DepthwiseConv2DOptions',
   FULLY_CONNECTED: 'FullyConnectedOptions',
@@ -212,15 +220,18 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
   }
 
   const n = r.chance(0.15) ? 2 : 1;
-  const ih = r.int(1, 12);
-  const iw = r.int(1, 12);
+  const pool = kind === 'MAX_POOL_2D' || kind === 'AVERAGE_POOL_2D';
+  // now and then a global pool with more than 256 taps (the int32 window sums)
+  const big = pool && r.chance(0.15);
+  const ih = big ? r.int(16, 24) : r.int(1, 12);
+  const iw = big ? r.int(16, 24) : r.int(1, 12);
   const same = r.chance(0.5);
   const sh = r.int(1, 3);
   const sw = r.int(1, 3);
-  if (kind === 'MAX_POOL_2D' || kind === 'AVERAGE_POOL_2D') {
+  if (pool) {
     const c = r.pick(CHANNELS);
-    const fh = r.int(1, Math.min(4, ih));
-    const fw = r.int(1, Math.min(4, iw));
+    const fh = big ? ih : r.int(1, Math.min(4, ih));
+    const fw = big ? iw : r.int(1, Math.min(4, iw));
     const oh = outSize(same, ih, fh, sh, 1);
     const ow = outSize(same, iw, fw, sw, 1);
     inShape = [n, ih, iw, c];
@@ -350,4 +361,31 @@ export function requantSweepFc(r: Rng): OneOpCase {
     model: oneOpModel('FULLY_CONNECTED', d, inputs, out, { fused_activation_function: act }),
     inputBytes: batches * k,
   };
+}
+
+/**
+ * QUANTIZE float32 -> int8 with inputs that hit every branch of the rounding: exact ties
+ * (k/2 times the scale), values past the int8 range and past 2^23 / 1e6, infinities, NaN, -0.
+ */
+export function randomQuantize(r: Rng): { c: OneOpCase; input: Uint8Array } {
+  const d: Draft = { tensors: [], buffers: [new Uint8Array(0)] };
+  const n = r.int(1, 70);
+  const scale = r.chance(0.5) ? 2 ** -r.int(0, 10) : r.logUniform(1e-4, 10);
+  const zp = r.pick([-128, 127, 0, r.int(-128, 127)]);
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = r.pick([
+      (r.int(-600, 600) / 2) * scale,
+      (r.int(-2_000_000, 2_000_000) / 1000) * scale,
+      r.pick([NaN, Infinity, -Infinity, -0, 2 ** 24 * scale, -(2 ** 30) * scale, 1e6 * scale]),
+    ]);
+  }
+  const inputs = [addTensor(d, 'float32', [1, n], null)];
+  const out = addTensor(d, 'int8', [1, n], q([scale], [zp]));
+  const c = {
+    name: `QUANTIZE n${n} scale ${scale} zp ${zp}`,
+    model: oneOpModel('QUANTIZE', d, inputs, out, {}),
+    inputBytes: 4 * n,
+  };
+  return { c, input: new Uint8Array(x.buffer) };
 }

@@ -9,7 +9,7 @@
  * so hostile weights wrap instead of overflowing (same machine code; the reference's int32
  * result is the same value modulo 2^32).
  */
-#include "k_conv.h"
+#include "k_params.h"
 
 /* Four output channels per pass: each patch value is loaded once for four MACs. Written with
  * walking pointers so the compiler emits post-increment loads (Cortex-M3: ~2.5 instr/MAC). */

@@ -8,7 +8,7 @@
  * multiple of 8. Then four output channels x two pixels per pass of i32x4.dot_i16x8_s, and
  * the four sums of each pixel are requantized together.
  */
-#include "k_conv.h"
+#include "k_params.h"
 
 #if QS_WASM_SIMD
 /* Patch of output pixel (oy, ox), group g: kh*kw taps of kc values of the widened input. */

@@ -6,7 +6,7 @@
  * and filter are read contiguously and out-of-image taps are skipped once per tap rather
  * than tested per MAC (any depth multiplier). uint32 accumulators wrap instead of overflowing.
  */
-#include "k_conv.h"
+#include "k_params.h"
 
 /* Depth multiplier 1 or a multiple of 4: per output pixel, list the in-image taps once
  * (input and filter offsets), then run four output channels at a time with the accumulators

@@ -7,7 +7,7 @@
  * zeros. Per output pixel the in-image taps are listed once, then eight channels per pass:
  * i32x4 extending multiplies accumulate every tap, and the eight sums are requantized.
  */
-#include "k_conv.h"
+#include "k_params.h"
 
 #if QS_WASM_SIMD
 /* x16[p*C + ic*dm + d] = in[p*ic_count + ic] + off, for dm > 1. */

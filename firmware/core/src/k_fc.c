@@ -6,7 +6,7 @@
  * per row, no scratch), and two rows share every input load. uint32 accumulators wrap
  * instead of overflowing (the reference's int32 result is the same value modulo 2^32).
  */
-#include "k_conv.h"
+#include "k_params.h"
 
 static void fc_eval(qs_model_t *m, const qs_op_t *op) {
   const fc_params_t *p = (const fc_params_t *)op->params;

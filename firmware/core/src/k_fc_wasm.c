@@ -6,7 +6,7 @@
  * 8, zero tail); each batch row is widened per invoke, and two rows share every weight load
  * (four output channels x two rows per pass of i32x4.dot_i16x8_s).
  */
-#include "k_conv.h"
+#include "k_params.h"
 
 #if QS_WASM_SIMD
 /* Wrapping sum of n int8 values (the weight zero point's term). */

@@ -3,12 +3,7 @@
  * pooling: the window is clipped to the image, the average divides by the number of
  * in-image taps with rounding half away from zero, then the fused activation clamps.
  */
-#include "ops.h"
-
-typedef struct {
-  int n, ih, iw, c, oh, ow, fh, fw, sh, sw, pad_h, pad_w, is_max;
-  int32_t act_min, act_max;
-} pool_params_t;
+#include "k_params.h"
 
 static void pool_eval(qs_model_t *m, const qs_op_t *op) {
   const pool_params_t *p = (const pool_params_t *)op->params;
@@ -78,5 +73,8 @@ qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op) {
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 5, 0), out, &p->act_min, &p->act_max))) return s;
   op->params = p;
   op->eval = pool_eval;
+#if QS_WASM_SIMD
+  qs_pool_wasm_prepare(op, p);
+#endif
   return QS_OK;
 }

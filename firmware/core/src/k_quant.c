@@ -4,14 +4,7 @@
  */
 #include <string.h>
 
-#include "ops.h"
-
-typedef struct {
-  uint32_t n;
-  float scale;
-  int32_t in_zp, out_zp, mult, shift;
-  float *lut; /* dequantize: one float per int8 value */
-} quant_params_t;
+#include "k_params.h"
 
 static void quantize_f32_eval(qs_model_t *m, const qs_op_t *op) {
   const quant_params_t *p = (const quant_params_t *)op->params;
@@ -71,6 +64,9 @@ qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op) {
   p->scale = out->scale;
   if (in->dtype == QS_DT_FLOAT32) {
     op->eval = quantize_f32_eval;
+#if QS_WASM_SIMD
+    qs_quantize_wasm_prepare(op, p);
+#endif
   } else if (in->dtype == QS_DT_INT8) {
     if ((s = qs_need_q8(m, oi, op, 0, "input"))) return s;
     p->in_zp = in->zp;

@@ -17,7 +17,14 @@ import {
   compileCoreWasm,
 } from '../../../src-main/core/simulate/engine/core-engine.ts';
 import { FIXTURES, REPO, goldenBytes, type Golden } from '../../helpers/fixtures.ts';
-import { Rng, randomOneOp, requantSweepFc, type Kind, type OneOpCase } from '../../helpers/one-op-models.ts';
+import {
+  Rng,
+  randomOneOp,
+  randomQuantize,
+  requantSweepFc,
+  type Kind,
+  type OneOpCase,
+} from '../../helpers/one-op-models.ts';
 
 /** Why the core cannot be built to WebAssembly here, or null when it can. */
 function missingToolchain(): string | null {
@@ -126,11 +133,15 @@ describe.skipIf(missing !== null)('core WASM SIMD kernels equal the portable ker
     ['CONV_2D', false, 300],
     ['DEPTHWISE_CONV_2D', false, 300],
     ['FULLY_CONNECTED', false, 300],
+    ['MAX_POOL_2D', false, 200],
+    ['AVERAGE_POOL_2D', false, 200],
   ];
   /** Run case c on both builds with the same random input; true if the core accepted it. */
-  function sameOutput(r: Rng, c: OneOpCase, float: boolean): boolean {
-    const input = new Uint8Array(c.inputBytes);
-    if (float) {
+  function sameOutput(r: Rng, c: OneOpCase, float: boolean, given?: Uint8Array): boolean {
+    const input = given ?? new Uint8Array(c.inputBytes);
+    if (given) {
+      // the caller's input
+    } else if (float) {
       const f = new Float32Array(input.buffer);
       for (let j = 0; j < f.length; j++)
         f[j] = (r.int(-1_000_000, 1_000_000) / 250_000) * r.pick([1, 1, 100]);
@@ -162,5 +173,13 @@ describe.skipIf(missing !== null)('core WASM SIMD kernels equal the portable ker
     let ran = 0;
     for (let i = 0; i < 200; i++) if (sameOutput(r, requantSweepFc(r), false)) ran++;
     expect(ran).toBe(200);
+  });
+
+  it('QUANTIZE float32 -> int8: rounding ties, out-of-range values, infinities, NaN (200 models)', () => {
+    const r = new Rng(0x5eedf10a);
+    for (let i = 0; i < 200; i++) {
+      const { c, input } = randomQuantize(r);
+      expect(sameOutput(r, c, true, input), c.name).toBe(true);
+    }
   });
 });

@@ -1,10 +1,10 @@
 /*
- * Prepared parameters of the int8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED kernels,
- * shared by the portable kernels (k_conv.c, k_dwconv.c, k_fc.c) and their WebAssembly SIMD
+ * Prepared parameters of the kernels that have optimized variants, shared by the portable
+ * kernels (k_conv.c, k_dwconv.c, k_fc.c, k_pool.c, k_quant.c) and their WebAssembly SIMD
  * variants (k_*_wasm.c), which the portable prepare hands over to when QS_WASM_SIMD is set.
  */
-#ifndef QS_K_CONV_H
-#define QS_K_CONV_H
+#ifndef QS_K_PARAMS_H
+#define QS_K_PARAMS_H
 
 #include "ops.h"
 #include "wasm_simd.h"
@@ -53,11 +53,26 @@ typedef struct {
 #endif
 } fc_params_t;
 
+typedef struct {
+  int n, ih, iw, c, oh, ow, fh, fw, sh, sw, pad_h, pad_w, is_max;
+  int32_t act_min, act_max;
+} pool_params_t;
+
+typedef struct {
+  uint32_t n;
+  float scale;
+  int32_t in_zp, out_zp, mult, shift;
+  float *lut; /* dequantize: one float per int8 value */
+} quant_params_t;
+
 #if QS_WASM_SIMD
 /* Called at the end of the portable prepare: widen the weights into the arena, record the
  * scratch the SIMD eval needs and point op->eval at it (or keep the portable eval). */
 qs_status_t qs_conv_wasm_prepare(qs_model_t *m, qs_op_t *op, conv_params_t *p);
 qs_status_t qs_dwconv_wasm_prepare(qs_model_t *m, qs_op_t *op, dw_params_t *p);
 qs_status_t qs_fc_wasm_prepare(qs_model_t *m, qs_op_t *op, fc_params_t *p);
+/* These need no prepared data: they only pick the SIMD eval. */
+void qs_pool_wasm_prepare(qs_op_t *op, const pool_params_t *p);
+void qs_quantize_wasm_prepare(qs_op_t *op, const quant_params_t *p);
 #endif
 #endif
