@@ -10,7 +10,9 @@
  * the core answers QS_ERR_ARENA with a larger `needed`, at least double, up to 2 GiB. So the
  * verdict is the one of an unlimited host, not of a board's fixed arena.
  *
- * Usage: qs-verdict FILE|DIR...   (a directory stands for its *.tflite files, in name order)
+ * Usage: qs-verdict [--arena BYTES] FILE|DIR...   (a directory stands for its *.tflite files, in
+ * name order). --arena: one fixed arena of that size, no growth: the verdict of a board with that
+ * arena (the virtual board's --arena).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -23,6 +25,8 @@
 #define ARENA_FIRST ((size_t)64 * 1024)
 #define ARENA_MAX ((size_t)1 << 31)
 #define ARENA_ROUNDS 40
+
+static size_t g_fixed_arena; /* --arena: one load with this arena, no growth */
 
 static const char *status_name(qs_status_t s) {
   static const char *const names[] = {"OK",    "ARG",   "FORMAT", "SCHEMA", "UNSUPPORTED", "TYPE",
@@ -51,7 +55,7 @@ static uint8_t *read_file(const char *path, size_t *len) {
 
 /* The model is copied into an exact-size buffer so ASan sees any read past its end. */
 static void judge(const char *path) {
-  size_t len = 0, want = ARENA_FIRST;
+  size_t len = 0, want = g_fixed_arena ? g_fixed_arena : ARENA_FIRST;
   uint8_t *file = read_file(path, &len), *model, *arena = NULL;
   qs_interp_t ip;
   qs_status_t s = QS_ERR_ARENA;
@@ -74,7 +78,7 @@ static void judge(const char *path) {
       return;
     }
     s = qs_load(&ip, model, len, arena, want);
-    if (s != QS_ERR_ARENA || ip.err.needed <= want || ip.err.needed > ARENA_MAX) break;
+    if (g_fixed_arena || s != QS_ERR_ARENA || ip.err.needed <= want || ip.err.needed > ARENA_MAX) break;
     /* tables report the allocation that failed, not the total: at least double each round */
     want = ip.err.needed > 2 * want ? ip.err.needed + 64 : 2 * want;
   }
@@ -123,12 +127,16 @@ static int judge_dir(const char *path) {
 }
 
 int main(int argc, char **argv) {
-  int i;
-  if (argc < 2) {
-    fprintf(stderr, "usage: qs-verdict FILE|DIR...\n");
+  int i = 1;
+  if (argc > 2 && strcmp(argv[1], "--arena") == 0) {
+    g_fixed_arena = strtoul(argv[2], NULL, 0);
+    i = 3;
+  }
+  if (i >= argc || (i == 3 && g_fixed_arena == 0)) {
+    fprintf(stderr, "usage: qs-verdict [--arena BYTES] FILE|DIR...\n");
     return 2;
   }
-  for (i = 1; i < argc; i++)
+  for (; i < argc; i++)
     if (!judge_dir(argv[i])) judge(argv[i]);
   return 0;
 }

@@ -28,9 +28,15 @@ export async function buildFirmware(firmware: string, target: string): Promise<v
   await run('make', ['-s', '-C', firmware, target], { timeout: 300_000 });
 }
 
-/** The native tool's verdict on every *.tflite of `dir`, by file name. */
-export async function nativeVerdicts(tool: string, dir: string): Promise<Map<string, Verdict>> {
-  const { stdout } = await run(tool, [dir], { maxBuffer: 1 << 28, timeout: 600_000 });
+/** The native tool's verdict on every *.tflite of `dir`, by file name; with `arena`, the verdict of a
+ * board with that fixed arena (else the arena grows as the host's does). */
+export async function nativeVerdicts(
+  tool: string,
+  dir: string,
+  arena?: number,
+): Promise<Map<string, Verdict>> {
+  const args = arena ? ['--arena', String(arena), dir] : [dir];
+  const { stdout } = await run(tool, args, { maxBuffer: 1 << 28, timeout: 600_000 });
   const out = new Map<string, Verdict>();
   for (const line of stdout.split('\n')) {
     if (!line) continue;

@@ -3,8 +3,9 @@
  * (scripts/mutants: byte flips, 32-bit writes, truncations, structural graph edits) gets the same
  * verdict (status, op, tensor) from the WebAssembly core (CoreEngine.verdict) and from the native
  * core built with the virtual board's flags (make -C firmware verdict), every refused mutant is
- * refused by the app's prepare() naming the core's layer and tensor, and a sample goes through the
- * real virtual board over its protocol. The long campaign is `npm run fuzz:mutants`.
+ * refused by the app's prepare() naming the core's layer and tensor, no verdict but ARENA depends on
+ * the arena size, and a sample goes through the real virtual board over its protocol. The long
+ * campaign is `npm run fuzz:mutants`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,23 @@ describe(`mutant corpus (${COUNT} models): one verdict on host and virtual board
       `refused by the reader before the core: ${byReader}; accepted by the core but refused by the reader: ${readerRefusesAccepted}`,
     );
     expect(problems.slice(0, 10).join('\n'), `${problems.length} refusals do not match`).toBe('');
+  });
+
+  it('the verdict does not depend on the arena: a small fixed one only turns some verdicts into ARENA', async () => {
+    const tool = join(FIRMWARE, 'build/host/qs-verdict');
+    for (const arena of [4096, 8 << 20]) {
+      const fixed = await nativeVerdicts(tool, dir, arena);
+      const differ = corpus
+        .filter(
+          (m) =>
+            fixed.get(m.file)!.status !== 'ARENA' && !sameVerdict(fixed.get(m.file)!, native.get(m.file)!),
+        )
+        .map(
+          (m) =>
+            `${m.file}\n  arena ${arena}: ${show(fixed.get(m.file)!)}\n  grown: ${show(native.get(m.file)!)}`,
+        );
+      expect(differ.slice(0, 10).join('\n'), `${differ.length} verdicts change with the arena`).toBe('');
+    }
   });
 
   it('the real virtual board, over its protocol, gives the verdict tool the same verdicts (40 mutants)', async () => {
