@@ -3,7 +3,7 @@
  * - same input/output quantization: C integer division (truncation toward zero);
  * - otherwise QuantizedMeanOrSum: float32 mean, times float32 (in_scale / out_scale), plus
  *   float32 (-in_zp * scale), rounded half away from zero, plus the output zero point.
- * Float32 MEAN is not supported here (int8 models only).
+ * float32 MEAN is in k_float_pool.c.
  */
 #include "ops.h"
 
