@@ -11,6 +11,25 @@
 #include "k_params.h"
 
 #if QS_WASM_SIMD
+/* Shallow filters (k <= QS_WASM_PAIRS_MAX) in the channel-pair layout: per block of four
+ * output channels, one vector per pair of patch positions j holding (w[c][2j], w[c][2j+1])
+ * for the four channels. The pair (x[2j], x[2j+1]) is splatted to all lanes, so one
+ * i32x4.dot_i16x8_s adds two taps to four channels and no horizontal sum is needed. */
+#define QS_WASM_PAIRS_MAX 32
+static inline __attribute__((always_inline)) void dot_pairs(const int16_t *w, int k2, const int16_t *a,
+                                                           const int16_t *b, v128_t *ra, v128_t *rb,
+                                                           const int two) {
+  v128_t sa = wasm_i32x4_splat(0), sb = sa;
+  int j;
+  for (j = 0; j < k2; j++, w += 8) {
+    const v128_t f = wasm_v128_load(w);
+    sa = wasm_i32x4_add(sa, wasm_i32x4_dot_i16x8(wasm_v128_load32_splat(a + 2 * j), f));
+    if (two) sb = wasm_i32x4_add(sb, wasm_i32x4_dot_i16x8(wasm_v128_load32_splat(b + 2 * j), f));
+  }
+  *ra = sa;
+  if (two) *rb = sb;
+}
+
 /* Patch of output pixel (oy, ox), group g: kh*kw taps of kc values of the widened input. */
 static void gather(const conv_params_t *p, const int16_t *x, int oy, int ox, int g, int16_t *dst) {
   const int iy0 = oy * p->sh - p->pad_h, ix0 = ox * p->sw - p->pad_w, kc = p->kc;
@@ -31,7 +50,7 @@ static void conv_eval_wasm(qs_model_t *m, const qs_op_t *op) {
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
   const int k = p->kh * p->kw * p->kc, kpad = p->kpad, oc = p->oc, ocg = oc / p->groups;
-  const int npix = p->oh * p->ow;
+  const int npix = p->oh * p->ow, k2 = (k + 1) / 2, nb = (ocg + 3) / 4;
   const size_t img = (size_t)p->ih * p->iw * p->ic;
   int16_t *x16 = (int16_t *)(void *)m->scratch;
   int16_t *pa = x16 + p->n * img, *pb = pa + kpad;
@@ -55,19 +74,21 @@ static void conv_eval_wasm(qs_model_t *m, const qs_op_t *op) {
           gather(p, xb, pix / p->ow, pix % p->ow, g, pa);
           if (two) gather(p, xb, (pix + 1) / p->ow, (pix + 1) % p->ow, g, pb);
         }
-        /* rows c..c+3 always exist (oc + 3 rows); lanes past c1 are not stored */
+        /* rows c..c+3 always exist (oc + 3 rows, or whole blocks); lanes past c1 are not stored */
         for (c = g * ocg; c < c1; c += 4) {
-          const int16_t *w = p->w16 + (size_t)c * kpad;
           const int n = c1 - c < 4 ? c1 - c : 4;
           v128_t ra, rb;
-          if (two) {
-            qs_wdot4(w, kpad, a, a2, &ra, &rb, 1);
-            qs_wstore4(oa + c, qs_wrq4(&p->rq, c, ra), n);
-            qs_wstore4(o2 + c, qs_wrq4(&p->rq, c, rb), n);
+          if (p->pairs) {
+            const int16_t *w = p->w16 + ((size_t)g * nb + (size_t)(c - g * ocg) / 4) * 8u * (size_t)k2;
+            if (two) dot_pairs(w, k2, a, a2, &ra, &rb, 1);
+            else dot_pairs(w, k2, a, a, &ra, &ra, 0);
           } else {
-            qs_wdot4(w, kpad, a, a, &ra, &ra, 0);
-            qs_wstore4(oa + c, qs_wrq4(&p->rq, c, ra), n);
+            const int16_t *w = p->w16 + (size_t)c * kpad;
+            if (two) qs_wdot4(w, kpad, a, a2, &ra, &rb, 1);
+            else qs_wdot4(w, kpad, a, a, &ra, &ra, 0);
           }
+          qs_wstore4(oa + c, qs_wrq4(&p->rq, c, ra), n);
+          if (two) qs_wstore4(o2 + c, qs_wrq4(&p->rq, c, rb), n);
         }
       }
     }
@@ -81,8 +102,20 @@ qs_status_t qs_conv_wasm_prepare(qs_model_t *m, qs_op_t *op, conv_params_t *p) {
   p->kpad = (k + 7) & ~7;
   p->direct = p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->pad_h == 0 && p->pad_w == 0 &&
               p->groups == 1 && k == p->kpad;
-  if (!(w16 = (int16_t *)qs_alloc(m, 2u * ((size_t)p->oc + 3) * (size_t)p->kpad))) return QS_ERR_ARENA;
-  qs_wwiden_rows(p->w, w16, p->oc, k, p->kpad);
+  p->pairs = k <= QS_WASM_PAIRS_MAX;
+  if (p->pairs) {
+    /* [group][block of 4 channels][pair j][channel l][2]; zeros past k and past the group */
+    const int ocg = p->oc / p->groups, k2 = (k + 1) / 2, nb = (ocg + 3) / 4;
+    int g, c, i;
+    if (!(w16 = (int16_t *)qs_alloc(m, 2u * 8u * (size_t)p->groups * nb * k2))) return QS_ERR_ARENA;
+    for (g = 0; g < p->groups; g++)
+      for (c = 0; c < ocg; c++)
+        for (i = 0; i < k; i++)
+          w16[(((size_t)g * nb + c / 4) * k2 + i / 2) * 8 + (c % 4) * 2 + i % 2] = p->w[((size_t)g * ocg + c) * k + i];
+  } else {
+    if (!(w16 = (int16_t *)qs_alloc(m, 2u * ((size_t)p->oc + 3) * (size_t)p->kpad))) return QS_ERR_ARENA;
+    qs_wwiden_rows(p->w, w16, p->oc, k, p->kpad);
+  }
   p->w16 = w16;
   if ((s = qs_wrq_init(m, &p->rq, p->oc, p->bias, p->mult, p->shift, 1, p->out_zp, p->act_min, p->act_max)))
     return s;

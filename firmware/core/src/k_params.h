@@ -17,8 +17,10 @@ typedef struct {
   int32_t *mult;
   int8_t *shift;
 #if QS_WASM_SIMD
-  const int16_t *w16; /* filter as int16 rows of kpad (k rounded up to 8, zero tail), oc + 3 rows */
+  const int16_t *w16; /* filter as int16 rows of kpad (k rounded up to 8, zero tail), oc + 3 rows;
+                       * or, when pairs, in the channel-pair layout of k_conv_wasm.c */
   int kpad, direct;   /* direct: 1x1, stride 1, no padding, one group, k == kpad */
+  int pairs;
   qs_wrq_t rq;
 #endif
 } conv_params_t;
@@ -32,6 +34,7 @@ typedef struct {
   int8_t *shift;
 #if QS_WASM_SIMD
   const int16_t *w16; /* filter as int16 rows of cpad (channels rounded up to 8, zero tail), one per tap */
+  const int32_t *taps; /* every tap's input offset from the window's corner, then its w16 row offset */
   int cpad;
   qs_wrq_t rq;
 #endif
