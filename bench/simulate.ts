@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: per fixture model, the median ms per inference of the QuantScope simulator
- * (pure-TS kernels with taps on; WASM SIMD kernels with taps on, and lean) next to TFLite in WASM (@tensorflow/tfjs-tflite, 1 thread; runner with
+ * (the interpreter core compiled to WebAssembly with its SIMD kernels: taps on, and lean) next to
+ * TFLite in WASM (@tensorflow/tfjs-tflite, 1 thread; runner with
  * profiling off = its default path, and on) measured in the same run, the ratio, and the peak RSS
  * of a child process that runs only that model. Times are CPU time per inference (see medianMs);
  * machines are noisy: compare ratios.
@@ -14,16 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { readTflite } from '../src-main/core/model/tflite-reader.ts';
 import { seededInputs } from '../src-main/core/simulate/inputs/seed.ts';
 import { invoke, prepare } from '../src-main/core/simulate/core-interpreter.ts';
-import { compileSimWasmSync } from '../src-main/core/simulate/wasm/arena.ts';
 import { fixQuantizedDimension } from './fix-quantized-dimension.ts';
 import { loadWasmRunner } from './tflite-wasm-runner.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = process.env.QS_FIXTURES ?? resolve(REPO, '../shared/fixtures');
 const quick = process.argv.includes('--quick');
-const SIM_WASM = compileSimWasmSync(
-  new Uint8Array(readFileSync(join(REPO, 'src-main/core/simulate/wasm/sim-kernels.wasm'))),
-);
 
 /**
  * Median CPU milliseconds per call of fn (process user+system time, which a loaded machine
@@ -55,9 +52,7 @@ function medianMs(fn: () => void, budgetMs = quick ? 200 : 800): number {
 interface Row {
   model: string;
   ops: number;
-  /** Pure-TypeScript kernels, taps on. */
-  tsTaps: number;
-  /** With the WASM SIMD kernels (the CLI/app default), taps on and lean. */
+  /** The interpreter core as WebAssembly (the CLI/app simulator), taps on and lean. */
   simTaps: number;
   simLean: number;
   wasmDefault: number | null;
@@ -71,10 +66,8 @@ interface Row {
 async function measure(path: string): Promise<Row> {
   const bytes = new Uint8Array(readFileSync(path));
   const model = readTflite(bytes);
-  const ts = prepare(model);
   const pm = prepare(model, 0, { bytes });
   const inputs = seededInputs(pm.inputs, 1);
-  const tsTaps = medianMs(() => invoke(ts, inputs, { taps: true }));
   const simTaps = medianMs(() => invoke(pm, inputs, { taps: true }));
   const simLean = medianMs(() => invoke(pm, inputs, { taps: false }));
   const fixed = fixQuantizedDimension(bytes);
@@ -104,7 +97,6 @@ async function measure(path: string): Promise<Row> {
   return {
     model: path.split('/').slice(-2).join('/'),
     ops: pm.steps.length,
-    tsTaps,
     simTaps,
     simLean,
     wasmDefault,
@@ -148,15 +140,15 @@ async function main(): Promise<void> {
     process.stderr.write(`measured ${row.model}\n`);
   }
   const header =
-    '| model | ops | sim TS ms (taps) | sim WASM ms (taps) | sim WASM ms (lean) | TFLite-WASM ms Infer() (default) | TFLite-WASM ms Infer() (profiling) | TFLite-WASM ms per inference (in + Infer + out) | sim taps / best TFLite Infer() | sim lean / TFLite per inference | peak RSS MB | note |';
-  const lines = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
+    '| model | ops | sim core ms (taps) | sim core ms (lean) | TFLite-WASM ms Infer() (default) | TFLite-WASM ms Infer() (profiling) | TFLite-WASM ms per inference (in + Infer + out) | sim taps / best TFLite Infer() | sim lean / TFLite per inference | peak RSS MB | note |';
+  const lines = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
   const ratio = (a: number, b: number | null) =>
     b !== null && Number.isFinite(b) ? (a / b).toFixed(2) + '×' : 'n/a';
   for (const r of rows) {
     // Both TFLite runs execute the same builtin kernels; compare with the faster of the two.
     const best = Math.min(r.wasmDefault ?? Infinity, r.wasmProfiling ?? Infinity);
     lines.push(
-      `| ${r.model} | ${r.ops} | ${fmt(r.tsTaps)} | ${fmt(r.simTaps)} | ${fmt(r.simLean)} | ${fmt(r.wasmDefault)} | ${fmt(r.wasmProfiling)} | ${fmt(r.wasmPerInference)} | ${ratio(r.simTaps, best)} | ${ratio(r.simLean, r.wasmPerInference)} | ${r.rssMB.toFixed(0)} | ${r.note} |`,
+      `| ${r.model} | ${r.ops} | ${fmt(r.simTaps)} | ${fmt(r.simLean)} | ${fmt(r.wasmDefault)} | ${fmt(r.wasmProfiling)} | ${fmt(r.wasmPerInference)} | ${ratio(r.simTaps, best)} | ${ratio(r.simLean, r.wasmPerInference)} | ${r.rssMB.toFixed(0)} | ${r.note} |`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');

@@ -31,11 +31,19 @@ export interface PreparedStep {
   outputInfo: TensorInfo[];
 }
 
+type TensorCtor = {
+  new (n: number): TensorData;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): TensorData;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
 interface TensorInfo {
   tensor: number;
   name: string;
   dtype: string;
   shape: number[];
+  /** Typed-array class of dtype (null: a type the simulator cannot hand back as values). */
+  ctor: TensorCtor;
 }
 
 export interface PreparedModel {
@@ -48,6 +56,8 @@ export interface PreparedModel {
   outputProducers: (PreparedStep | undefined)[];
   /** Per graph output, like PreparedStep.outputInfo. */
   outputInfo: TensorInfo[];
+  /** Per graph input: its typed-array class and element count (checked on every invoke). */
+  inputInfo: { ctor: TensorCtor; elements: number }[];
   /** The core instance holding this model (one per prepared model). */
   engine: CoreEngine;
   /** Arena bytes the core planned (tables + activations). */
@@ -134,31 +144,40 @@ export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions
     outputs: graphOutputs,
     outputProducers: subgraph.outputs.map((i) => producer.get(i)),
     outputInfo: graphOutputs.map(tensorInfo),
+    inputInfo: subgraph.inputs.map((i) => {
+      const t = subgraph.tensors[i];
+      return { ctor: tensorInfo(t).ctor, elements: elementCount(t.shape) };
+    }),
     engine,
     arenaBytes: engine.arenaUsed(),
   };
 }
 
 function tensorInfo(t: Tensor): TensorInfo {
-  return { tensor: t.index, name: t.name, dtype: t.dtype, shape: Object.freeze(t.shape.slice()) as number[] };
+  return {
+    tensor: t.index,
+    name: t.name,
+    dtype: t.dtype,
+    shape: Object.freeze(t.shape.slice()) as number[],
+    ctor: allocate(t.dtype, 0).constructor as TensorCtor,
+  };
 }
 
-/** Typed values of `bytes` (copied, so they outlive the core's memory). */
-function typed(info: TensorInfo, bytes: Uint8Array): TensorData {
-  const proto = allocate(info.dtype as Tensor['dtype'], 0);
-  return fromBytes(info.dtype as Tensor['dtype'], bytes, bytes.byteLength / proto.BYTES_PER_ELEMENT);
+/** A copy of `len` bytes at `ptr` of the core's memory as values of `info`'s type. */
+function copyOut(info: TensorInfo, buf: ArrayBuffer, ptr: number, len: number): TensorData {
+  const C = info.ctor;
+  const n = len / C.BYTES_PER_ELEMENT;
+  const out = new C(n);
+  if (ptr % C.BYTES_PER_ELEMENT === 0) (out as Int8Array).set(new C(buf, ptr, n) as Int8Array);
+  else new Uint8Array(out.buffer, out.byteOffset, len).set(new Uint8Array(buf, ptr, len));
+  return out;
 }
 
-/** A view (no copy) of `bytes` when aligned, for lean streaming; a copy otherwise. */
-function view(info: TensorInfo, bytes: Uint8Array): TensorData {
-  const Ctor = allocate(info.dtype as Tensor['dtype'], 0).constructor as new (
-    b: ArrayBufferLike,
-    o: number,
-    n: number,
-  ) => TensorData;
-  const size = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  if (bytes.byteOffset % size !== 0) return typed(info, bytes);
-  return new Ctor(bytes.buffer, bytes.byteOffset, bytes.byteLength / size);
+/** A view (no copy) of an op output, for lean streaming; a copy where it is not aligned. */
+function viewOf(info: TensorInfo, buf: ArrayBuffer, ptr: number, len: number): TensorData {
+  const C = info.ctor;
+  if (ptr % C.BYTES_PER_ELEMENT !== 0) return copyOut(info, buf, ptr, len);
+  return new C(buf, ptr, len / C.BYTES_PER_ELEMENT);
 }
 
 function layerOutput(step: { opIndex: number; op: string }, info: TensorInfo, data: TensorData): LayerOutput {
@@ -182,11 +201,10 @@ export function setInputs(pm: PreparedModel, inputs: readonly TensorData[]): voi
   for (let i = 0; i < inputs.length; i++) {
     const t = pm.inputs[i];
     const src = inputs[i];
-    const want = allocate(t.dtype, 0);
-    if (src.constructor !== want.constructor) {
+    if (src.constructor !== pm.inputInfo[i].ctor) {
       throw new SimulateError(`input ${i} '${t.name}' is ${t.dtype}; got a ${src.constructor.name}`, 'INPUT');
     }
-    const n = elementCount(t.shape);
+    const n = pm.inputInfo[i].elements;
     if (src.length !== n || src.byteLength !== pm.engine.inputByteLength(i)) {
       throw new SimulateError(
         `input ${i} '${t.name}' has ${n} elements [${t.shape}], got ${src.length}`,
@@ -205,32 +223,52 @@ export function invoke(
   const taps = options.taps ?? true;
   setInputs(pm, inputs);
   const layers: LayerOutput[] = [];
-  const tensors = new Map<number, TensorData>();
-  pm.inputs.forEach((t, i) => tensors.set(t.index, inputs[i]));
   const onLayer = options.onLayer;
   const steps = pm.steps;
+  const engine = pm.engine;
+  const buf = engine.memory(); // invoke never grows memory: valid for the whole run
   if (taps || onLayer) {
-    pm.engine.invoke((op, _tensor, bytes) => {
+    engine.invokeRaw((op, ptr, len) => {
       const step = steps[op];
       const info = step.outputInfo[0];
-      const layer = layerOutput(step, info, taps ? typed(info, bytes) : view(info, bytes));
-      if (taps) {
-        layers.push(layer);
-        tensors.set(info.tensor, layer.data);
-      }
-      onLayer?.(layer);
+      const data = taps ? copyOut(info, buf, ptr, len) : viewOf(info, buf, ptr, len);
+      const layer = layerOutput(step, info, data);
+      if (taps) layers.push(layer);
+      if (onLayer) onLayer(layer);
     });
   } else {
-    pm.engine.invoke();
+    engine.invokeRaw(null);
   }
   const outputs: LayerOutput[] = [];
   for (let i = 0; i < pm.outputs.length; i++) {
     const s = pm.outputProducers[i];
     const info = pm.outputInfo[i];
-    const data = typed(info, pm.engine.outputView(i));
-    outputs.push(layerOutput({ opIndex: s?.opIndex ?? -1, op: s?.op ?? 'INPUT' }, info, data));
+    const data = copyOut(info, buf, engine.outputOffset(i), engine.outputByteLength(i));
+    outputs.push(layerOutput(s ?? INPUT_STEP, info, data));
   }
-  return { outputs, layers, tensors };
+  return new RunResult(outputs, layers, pm.inputs, inputs);
+}
+
+const INPUT_STEP = { opIndex: -1, op: 'INPUT' };
+
+/** InvokeResult with `tensors` built on first use (most callers never need it). */
+class RunResult implements InvokeResult {
+  private byTensor: Map<number, TensorData> | null = null;
+  constructor(
+    readonly outputs: LayerOutput[],
+    readonly layers: LayerOutput[],
+    private readonly graphInputs: Tensor[],
+    private readonly inputValues: readonly TensorData[],
+  ) {}
+  get tensors(): Map<number, TensorData> {
+    if (!this.byTensor) {
+      const m = new Map<number, TensorData>();
+      this.graphInputs.forEach((t, i) => m.set(t.index, this.inputValues[i]));
+      for (const l of this.layers) m.set(l.tensor, l.data);
+      this.byTensor = m;
+    }
+    return this.byTensor;
+  }
 }
 
 /** The value of tensor `index` in a tapped run (a graph input or an op output); names it when absent. */

@@ -81,6 +81,8 @@ interface Exports {
 
 /** Called after each op in tap mode: `bytes` is a view into the core's memory, valid only during the call. */
 export type TapHandler = (op: number, tensor: number, bytes: Uint8Array, ticks: number) => void;
+/** The same without a view: the op output is `len` bytes at `ptr` in `memory()` (no allocation per op). */
+export type RawTapHandler = (op: number, ptr: number, len: number) => void;
 
 let embedded: WebAssembly.Module | null = null;
 
@@ -106,9 +108,12 @@ export class CoreEngine {
   readonly opCount: number;
   readonly inputCount: number;
   readonly outputCount: number;
+  /** Measure host microseconds per op (opTicks) in invoke; off by default. */
+  timing = false;
   private readonly x: Exports;
   private heap: Uint8Array;
   private onTap: TapHandler | null = null;
+  private onRawTap: RawTapHandler | null = null;
   private readonly inputPtr: number[] = [];
   private readonly inputBytes: number[] = [];
   private readonly outputPtr: number[] = [];
@@ -134,10 +139,12 @@ export class CoreEngine {
   static load(modelBytes: Uint8Array, module: WebAssembly.Module = coreWasmModule()): CoreEngine {
     let engine: CoreEngine | null = null;
     const env = {
-      qs_host_ticks: () => Math.round(now() * 1000) >>> 0,
+      // Per-op host microseconds only when asked for (a clock read costs more than a tiny op).
+      qs_host_ticks: () => (engine?.timing ? Math.round(now() * 1000) >>> 0 : 0),
       qs_host_tap: (op: number, tensor: number, ptr: number, len: number, ticks: number) => {
         const e = engine;
-        if (e?.onTap) e.onTap(op, tensor, e.heap.subarray(ptr, ptr + len), ticks);
+        if (e?.onRawTap) e.onRawTap(op, ptr, len);
+        else if (e?.onTap) e.onTap(op, tensor, e.heap.subarray(ptr, ptr + len), ticks);
       },
     };
     const x = new WebAssembly.Instance(module, { env }).exports as unknown as Exports;
@@ -187,7 +194,7 @@ export class CoreEngine {
   opMacs(i: number): number {
     return this.x.qsw_op_macs(i);
   }
-  /** Host microseconds op i took in the last invoke. */
+  /** Host microseconds op i took in the last invoke (0 unless `timing` was on). */
   opTicks(i: number): number {
     return this.x.qsw_op_ticks(i);
   }
@@ -230,6 +237,33 @@ export class CoreEngine {
         throw new Error(`the core refused to invoke: ${cString(this.heap, this.x.qsw_status_str(status))}`);
     } finally {
       this.onTap = null;
+    }
+  }
+
+  /** Byte offset of graph input i / output i in memory(). */
+  inputOffset(i: number): number {
+    return this.inputPtr[i];
+  }
+  outputOffset(i: number): number {
+    return this.outputPtr[i];
+  }
+
+  /** The core's memory (replaced when it grows: take it again after load, never keep it across calls). */
+  memory(): ArrayBuffer {
+    return this.refresh().buffer as ArrayBuffer;
+  }
+
+  /** invoke, handing each op's output over as (op, ptr, len) into memory(); ptr is 16-byte aligned. */
+  invokeRaw(onTap: RawTapHandler | null): void {
+    this.onRawTap = onTap;
+    try {
+      const status = this.x.qsw_invoke(onTap ? 1 : 0);
+      if (status !== 0)
+        throw new Error(
+          `the core refused to invoke: ${cString(this.refresh(), this.x.qsw_status_str(status))}`,
+        );
+    } finally {
+      this.onRawTap = null;
     }
   }
 
