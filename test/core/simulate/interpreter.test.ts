@@ -6,7 +6,7 @@ import { builtinCodeOf } from '../../../src-main/core/model/tflite-schema.ts';
 import { opcodeFor } from '../../../src-main/core/quantize/model-edit.ts';
 import { UnsupportedOpError } from '../../../src-main/core/simulate/errors.ts';
 import { base64, goldenDump } from '../../../src-main/core/simulate/dump.ts';
-import { invoke, prepare } from '../../../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare, tensorValue } from '../../../src-main/core/simulate/core-interpreter.ts';
 import { seededInputs } from '../../../src-main/core/simulate/inputs/seed.ts';
 import { readFixture, readGolden } from '../../helpers/fixtures.ts';
 
@@ -98,6 +98,35 @@ describe('invoke', () => {
         data_b64: want.data_b64,
       });
     }
+  });
+
+  it('each prepared model has its own core instance: interleaved runs of two models stay exact', () => {
+    const a = prepare(load('image_example1'));
+    const b = prepare(load('keyword_spotting_on_off'));
+    expect(a.engine).not.toBe(b.engine);
+    const ia = seededInputs(a.inputs, 1);
+    const ib = seededInputs(b.inputs, 3);
+    const first = [invoke(a, ia).outputs[0].data.slice(), invoke(b, ib).outputs[0].data.slice()];
+    for (let k = 0; k < 3; k++) {
+      expect([...invoke(b, ib).outputs[0].data]).toEqual([...first[1]]);
+      expect([...invoke(a, ia).outputs[0].data]).toEqual([...first[0]]);
+    }
+    // tapped values are copies: a later run does not change an earlier result
+    const r1 = invoke(a, ia, { taps: true });
+    const before = [...r1.layers[0].data];
+    invoke(a, seededInputs(a.inputs, 9), { taps: true });
+    expect([...r1.layers[0].data]).toEqual(before);
+  });
+
+  it('the tensors map holds graph inputs and every op output of a tapped run', () => {
+    const pm = prepare(load('hello_world_int8'));
+    const inputs = seededInputs(pm.inputs, 2);
+    const r = invoke(pm, inputs, { taps: true });
+    expect(r.tensors.get(pm.inputs[0].index)).toBe(inputs[0]);
+    for (const l of r.layers) expect(r.tensors.get(l.tensor)).toBe(l.data);
+    expect(() => tensorValue(invoke(pm, inputs, { taps: false }).tensors, r.layers[0].tensor)).toThrow(
+      /neither a graph input nor an op output of the tapped run/,
+    );
   });
 
   it('base64 matches Node for every tail length', () => {
