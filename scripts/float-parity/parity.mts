@@ -106,6 +106,7 @@ function synthetic(): [string, () => unknown][] {
       ins: (number[] | { c: number[] | Float32Array | Int32Array; shape: number[] })[],
       out: number[],
       options: Opt,
+      outType = 'float32',
     ) =>
     () => {
       const b = new IrBuilder();
@@ -122,6 +123,7 @@ function synthetic(): [string, () => unknown][] {
         }
       });
       const y = b.activation('out', out);
+      b.tensors[y].dtype = outType;
       b.op(op, inputs, [y], options);
       return b.build('main', graphIn, [y], `synthetic ${op}`);
     };
@@ -143,7 +145,72 @@ function synthetic(): [string, () => unknown][] {
     fused_activation_function: act,
   });
   const axes = (v: number[]) => ({ c: Int32Array.from(v), shape: [v.length] });
+  const f32c = (v: number[]) => ({ c: Float32Array.from(v), shape: [] as number[] });
   return [
+    // data movement (bytes only, but float32 must be accepted with 4-byte elements)
+    [
+      'pad',
+      one(
+        'PAD',
+        [[1, 3, 3, 2], { c: Int32Array.from([0, 0, 1, 2, 2, 0, 0, 1]), shape: [4, 2] }],
+        [1, 6, 5, 3],
+        {},
+      ),
+    ],
+    [
+      'padv2 -1.5',
+      one('PADV2', [[2, 3], { c: Int32Array.from([1, 0, 0, 2]), shape: [2, 2] }, f32c([-1.5])], [3, 5], {}),
+    ],
+    [
+      'concatenation axis 1',
+      one(
+        'CONCATENATION',
+        [
+          [2, 3, 2],
+          [2, 1, 2],
+          [2, 2, 2],
+        ],
+        [2, 6, 2],
+        { axis: 1, fused_activation_function: 'NONE' },
+      ),
+    ],
+    [
+      'pack axis 1',
+      one(
+        'PACK',
+        [
+          [3, 2],
+          [3, 2],
+        ],
+        [3, 2, 2],
+        { values_count: 2, axis: 1 },
+      ),
+    ],
+    ['transpose', one('TRANSPOSE', [[2, 3, 4], axes([2, 0, 1])], [4, 2, 3], {})],
+    [
+      'strided_slice',
+      one('STRIDED_SLICE', [[4, 6], axes([1, 5]), axes([4, 0]), axes([2, -2])], [2, 3], {
+        begin_mask: 0,
+        end_mask: 0,
+        ellipsis_mask: 0,
+        new_axis_mask: 0,
+        shrink_axis_mask: 0,
+        offset: false,
+      }),
+    ],
+    [
+      'resize_nearest half-pixel',
+      one('RESIZE_NEAREST_NEIGHBOR', [[1, 3, 3, 2], axes([5, 7])], [1, 5, 7, 2], {
+        align_corners: false,
+        half_pixel_centers: true,
+      }),
+    ],
+    ['reshape', one('RESHAPE', [[2, 6], axes([3, 4])], [3, 4], { new_shape: [3, 4] })],
+    ['squeeze', one('SQUEEZE', [[1, 5, 1, 2]], [5, 2], { squeeze_dims: [0, 2] })],
+    ['expand_dims', one('EXPAND_DIMS', [[5, 2], axes([1])], [5, 1, 2], {})],
+    ['arg_max axis 1', one('ARG_MAX', [[3, 17], axes([1])], [3], { output_type: 'INT32' }, 'int32')],
+    ['shape', one('SHAPE', [[2, 7, 3]], [3], { out_type: 'INT32' }, 'int32')],
+    // float kernels
     [
       'conv SAME s2 bias RELU6',
       one('CONV_2D', [[1, 9, 9, 5], w([7, 3, 3, 5]), w([7])], [1, 5, 5, 7], conv('SAME', 2, 1, 'RELU6')),
