@@ -21,7 +21,7 @@ const qs_tensor_t *qs_out(qs_model_t *m);
 const int32_t *qs_const_i32(qs_model_t *m, const qs_tensor_t *t);
 /* Options table of the expected type; QS_ERR_SCHEMA if another type is attached. */
 qs_status_t qs_opts(qs_model_t *m, int oi, const qs_op_t *op, uint8_t type, int required);
-/* CalculateActivationRangeQuantized for an int8 output. */
+/* CalculateActivationRangeQuantized for an int8 output (already checked by qs_need_q8). */
 qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor_t *out, int32_t *mn, int32_t *mx);
 /* Input `which` (or QS_OUT) must be int8 with a positive scale; `what` names it if missing. */
 #define QS_OUT (-1)
