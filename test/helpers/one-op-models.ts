@@ -68,6 +68,8 @@ export interface OneOpCase {
   model: Uint8Array;
   /** Input 0 byte length. */
   inputBytes: number;
+  /** float32: weights drawn with floatValue(r, wild); inputs should be too. */
+  wild?: boolean;
 }
 
 interface Draft {
@@ -143,10 +145,20 @@ function int8Data(r: Rng, n: number, extremes: boolean): Uint8Array {
   return new Uint8Array(a.buffer);
 }
 
-function floatData(r: Rng, n: number): Uint8Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = (r.int(-1_000_000, 1_000_000) / 1_000_000) * r.pick([0.01, 0.5, 3]);
-  return new Uint8Array(a.buffer);
+/**
+ * A float32 test value. `wild` values are +-{1, 1.5} * 2^{-6, 0, 27} or a zero of either
+ * sign: products near 2^54 often cancel exactly while terms 2^54 times smaller are lost beside
+ * them, so a change in summation order shows up in the float32 result (with tame values a
+ * reordered double sum almost never rounds differently).
+ */
+export function floatValue(r: Rng, wild: boolean): number {
+  if (!wild) return (r.int(-1_000_000, 1_000_000) / 250_000) * r.pick([0.01, 1, 1, 100]);
+  if (r.chance(0.1)) return r.pick([0, -0]);
+  return r.pick([1, -1]) * 2 ** r.pick([-6, 0, 27]) * r.pick([1, 1, 1.5]);
+}
+
+function floatData(r: Rng, n: number, wild: boolean): Uint8Array {
+  return new Uint8Array(Float32Array.from({ length: n }, () => floatValue(r, wild)).buffer);
 }
 
 /** Output size for SAME / VALID (null when VALID leaves nothing). */
@@ -160,6 +172,7 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
   const d: Draft = { tensors: [], buffers: [new Uint8Array(0)] };
   const act = r.pick(ACTS);
   const extremes = r.chance(0.2);
+  const wild = float && r.chance(0.5);
   const inZp = r.pick([-128, 127, 0, r.int(-128, 127)]);
   const outZp = r.pick([-128, 127, 0, r.int(-128, 127)]);
   const inScale = r.logUniform(1e-3, 1);
@@ -175,7 +188,7 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
   const outScaleFor = (w: number[]) => (inScale * w[0]) / r.logUniform(2 ** -20, 2 ** 8);
   const biasData = (n: number) =>
     float
-      ? floatData(r, n)
+      ? floatData(r, n, wild)
       : new Uint8Array(
           Int32Array.from({ length: n }, () =>
             r.chance(0.15)
@@ -205,7 +218,7 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
               w,
               w.map(() => wZp),
             ),
-        float ? floatData(r, oc * k) : int8Data(r, oc * k, extremes),
+        float ? floatData(r, oc * k, wild) : int8Data(r, oc * k, extremes),
       ),
     );
     if (r.chance(0.8)) inputs.push(addTensor(d, float ? 'float32' : 'int32', [oc], null, biasData(oc)));
@@ -213,7 +226,8 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
     name = `FC b${batches} k${k} oc${oc}${perChannel ? ' per-channel' : ''}${wZp ? ` wzp${wZp}` : ''}`;
     const out = addTensor(d, dt, outShape, float ? null : q([outScaleFor(w)], [outZp]));
     return {
-      name: `${float ? 'f32' : 'int8'} ${name} ${act}`,
+      name: `${float ? 'f32' : 'int8'} ${name} ${act}${wild ? ' wild' : ''}`,
+      wild,
       model: oneOpModel(kind, d, inputs, out, options),
       inputBytes: batches * k * (float ? 4 : 1),
     };
@@ -248,7 +262,8 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
     };
     name = `${kind} ${n}x${ih}x${iw}x${c} f${fh}x${fw} s${sh}x${sw} ${same ? 'SAME' : 'VALID'}`;
     return {
-      name: `${float ? 'f32' : 'int8'} ${name} ${act}`,
+      name: `${float ? 'f32' : 'int8'} ${name} ${act}${wild ? ' wild' : ''}`,
+      wild,
       model: oneOpModel(kind, d, inputs, out, options),
       inputBytes: n * ih * iw * c * (float ? 4 : 1),
     };
@@ -269,7 +284,7 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
   let groups = 1;
   if (kind === 'CONV_2D') {
     const kc = r.chance(0.1) ? r.int(30, 80) : r.pick(CHANNELS);
-    groups = !float && r.chance(0.15) ? r.int(2, 3) : 1;
+    groups = r.chance(0.15) ? r.int(2, 3) : 1;
     ic = kc * groups;
     oc = r.pick(CHANNELS) * groups;
     fShape = [oc, kh, kw, kc];
@@ -298,7 +313,7 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
             w.map(() => 0),
             axis,
           ),
-      float ? floatData(r, fCount) : int8Data(r, fCount, extremes),
+      float ? floatData(r, fCount, wild) : int8Data(r, fCount, extremes),
     ),
   );
   if (r.chance(0.85)) inputs.push(addTensor(d, float ? 'float32' : 'int32', [oc], null, biasData(oc)));
@@ -314,7 +329,8 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
   if (kind === 'DEPTHWISE_CONV_2D') options.depth_multiplier = dm;
   name = `${kind} ${n}x${ih}x${iw}x${ic} -> ${oc} k${kh}x${kw} s${sh}x${sw} d${dh}x${dw} ${pad}${dm > 1 ? ` dm${dm}` : ''}${groups > 1 ? ` groups${groups}` : ''}${perChannel ? ' per-channel' : ''}`;
   return {
-    name: `${float ? 'f32' : 'int8'} ${name} ${act}`,
+    name: `${float ? 'f32' : 'int8'} ${name} ${act}${wild ? ' wild' : ''}`,
+    wild,
     model: oneOpModel(kind, d, inputs, out, options),
     inputBytes: n * ih * iw * ic * (float ? 4 : 1),
   };

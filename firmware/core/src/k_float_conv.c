@@ -12,24 +12,12 @@
  * Needs IEEE double arithmetic without contraction into fused multiply-adds (-std=c99 or
  * -ffp-contract=off with gcc; clang is told below).
  */
-#include "ops.h"
+#include "k_params.h"
 
 #if QS_WITH_FLOAT
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
 #endif
-
-typedef struct {
-  int n, ih, iw, ic, oh, ow, oc, kh, kw, kc, groups, dm, sh, sw, dh, dw, pad_h, pad_w, has_bias;
-  float lo, hi;
-  const float *x, *w, *b; /* constants (aligned); NULL: an activation, read at eval */
-} fconv_params_t;
-
-typedef struct {
-  int batches, k, oc, has_bias;
-  float lo, hi;
-  const float *x, *w, *b;
-} ffc_params_t;
 
 static float clampf(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
@@ -213,7 +201,11 @@ static qs_status_t conv_like_f32(qs_model_t *m, int oi, qs_op_t *op, int depthwi
     op->macs = (uint64_t)p->n * p->oh * p->ow * p->oc * p->kh * p->kw * p->kc;
     op->eval = conv_f32_eval;
   }
+#if QS_WASM_SIMD
+  return qs_conv_f32_wasm_prepare(m, op, p, depthwise);
+#else
   return QS_OK;
+#endif
 }
 
 qs_status_t qs_prep_conv_f32(qs_model_t *m, int oi, qs_op_t *op) { return conv_like_f32(m, oi, op, 0); }
@@ -267,6 +259,10 @@ qs_status_t qs_prep_fc_f32(qs_model_t *m, int oi, qs_op_t *op) {
   op->params = p;
   op->macs = (uint64_t)p->batches * p->oc * p->k;
   op->eval = fc_f32_eval;
+#if QS_WASM_SIMD
+  return qs_fc_f32_wasm_prepare(m, op, p);
+#else
   return QS_OK;
+#endif
 }
 #endif

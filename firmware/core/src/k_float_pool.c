@@ -7,16 +7,10 @@
  *   activation clamps that double, and it is rounded to float32 on the store;
  * - MEAN sums each output's inputs in double in input order and stores sum / count.
  */
-#include "ops.h"
+#include "k_params.h"
 
 #if QS_WITH_FLOAT
 #include <math.h>
-
-typedef struct {
-  int n, ih, iw, c, oh, ow, fh, fw, sh, sw, pad_h, pad_w, is_max;
-  double lo, hi;
-  const float *x; /* constant input, else NULL */
-} fpool_params_t;
 
 typedef struct {
   int nd;
@@ -91,6 +85,9 @@ qs_status_t qs_prep_pool_f32(qs_model_t *m, int oi, qs_op_t *op) {
   if ((s = qs_const_f32(m, op, 0, &p->x))) return s;
   op->params = p;
   op->eval = pool_f32_eval;
+#if QS_WASM_SIMD
+  qs_pool_f32_wasm_prepare(op, p);
+#endif
   return QS_OK;
 }
 

@@ -68,6 +68,36 @@ typedef struct {
   float *lut; /* dequantize: one float per int8 value */
 } quant_params_t;
 
+#if QS_WITH_FLOAT
+typedef struct {
+  int n, ih, iw, ic, oh, ow, oc, kh, kw, kc, groups, dm, sh, sw, dh, dw, pad_h, pad_w, has_bias;
+  float lo, hi;
+  const float *x, *w, *b; /* constants (aligned); NULL: an activation, read at eval */
+#if QS_WASM_SIMD
+  const double *wd;   /* CONV: filter transposed, [k][ocp]; DEPTHWISE: [tap][ocp] (ocp: oc rounded up to 8) */
+  const double *bd;   /* bias as double, ocp long (zeros without one) */
+  const int32_t *taps; /* DEPTHWISE: every tap's input offset from the window's corner, then its wd row */
+  int ocp;
+#endif
+} fconv_params_t;
+
+typedef struct {
+  int batches, k, oc, has_bias;
+  float lo, hi;
+  const float *x, *w, *b;
+#if QS_WASM_SIMD
+  const double *wd, *bd; /* weights transposed, [k][ocp]; bias as double (as in fconv_params_t) */
+  int ocp;
+#endif
+} ffc_params_t;
+
+typedef struct {
+  int n, ih, iw, c, oh, ow, fh, fw, sh, sw, pad_h, pad_w, is_max;
+  double lo, hi;
+  const float *x; /* constant input, else NULL */
+} fpool_params_t;
+#endif
+
 #if QS_WASM_SIMD
 /* Called at the end of the portable prepare: widen the weights into the arena, record the
  * scratch the SIMD eval needs and point op->eval at it (or keep the portable eval). */
@@ -77,5 +107,10 @@ qs_status_t qs_fc_wasm_prepare(qs_model_t *m, qs_op_t *op, fc_params_t *p);
 /* These need no prepared data: they only pick the SIMD eval. */
 void qs_pool_wasm_prepare(qs_op_t *op, const pool_params_t *p);
 void qs_quantize_wasm_prepare(qs_op_t *op, const quant_params_t *p);
+#if QS_WITH_FLOAT
+qs_status_t qs_conv_f32_wasm_prepare(qs_model_t *m, qs_op_t *op, fconv_params_t *p, int depthwise);
+qs_status_t qs_fc_f32_wasm_prepare(qs_model_t *m, qs_op_t *op, ffc_params_t *p);
+void qs_pool_f32_wasm_prepare(qs_op_t *op, const fpool_params_t *p);
+#endif
 #endif
 #endif

@@ -6,6 +6,11 @@
  * when it has at most 256 taps (|sum| <= 128 * 256 fits), else int32; then the portable
  * rounding division, (sum +- count/2) / count truncated, done in double: the quotient of two
  * integers below 2^31 and 2^22 is never rounded across an integer, so truncating it is exact.
+ *
+ * float32 pools (k_float_pool.c), four channels per pass with the portable arithmetic per
+ * lane: max by f32x4.pmax from -inf (`e > acc` keeps the first of equal values and never
+ * takes a NaN, as pmax does); average sums in double in (y, x) order, rounds the sum to
+ * float32, divides by the tap count in double; the clamp in double, then rounding to float32.
  */
 #include "k_params.h"
 
@@ -109,4 +114,79 @@ void qs_pool_wasm_prepare(qs_op_t *op, const pool_params_t *p) {
   (void)p;
   op->eval = pool_eval_wasm;
 }
+
+#if QS_WITH_FLOAT
+/* Four channels at x over the ny x nx window, clamped to [lo, hi] in double, as float32. */
+static v128_t pool4_f32(const fpool_params_t *p, const float *x, size_t row, size_t col, int ny, int nx, double count) {
+  const v128_t lo = wasm_f64x2_splat(p->lo), hi = wasm_f64x2_splat(p->hi);
+  v128_t r0, r1;
+  int y, xx;
+  if (p->is_max) {
+    v128_t acc = wasm_f32x4_splat(-__builtin_inff());
+    for (y = 0; y < ny; y++)
+      for (xx = 0; xx < nx; xx++) acc = wasm_f32x4_pmax(acc, wasm_v128_load(x + y * row + xx * col));
+    r0 = wasm_f64x2_promote_low_f32x4(acc);
+    r1 = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(acc, acc, 2, 3, 2, 3));
+  } else {
+    const v128_t n = wasm_f64x2_splat(count);
+    v128_t s0 = wasm_f64x2_splat(0.0), s1 = s0;
+    for (y = 0; y < ny; y++)
+      for (xx = 0; xx < nx; xx++) {
+        const v128_t v = wasm_v128_load(x + y * row + xx * col);
+        s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(v));
+        s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)));
+      }
+    r0 = wasm_f64x2_div(wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(s0)), n);
+    r1 = wasm_f64x2_div(wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(s1)), n);
+  }
+  /* v < lo ? lo : (v > hi ? hi : v), a NaN passes through */
+  r0 = wasm_v128_bitselect(lo, r0, wasm_f64x2_lt(r0, lo));
+  r0 = wasm_v128_bitselect(hi, r0, wasm_f64x2_gt(r0, hi));
+  r1 = wasm_v128_bitselect(lo, r1, wasm_f64x2_lt(r1, lo));
+  r1 = wasm_v128_bitselect(hi, r1, wasm_f64x2_gt(r1, hi));
+  return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(r0), wasm_f32x4_demote_f64x2_zero(r1), 0, 1, 4, 5);
+}
+
+static void pool_f32_eval_wasm(qs_model_t *m, const qs_op_t *op) {
+  const fpool_params_t *p = (const fpool_params_t *)op->params;
+  const float *in = qs_f32_in(m, op, 0, p->x);
+  float *out = (float *)(void *)qs_tdata(m, op->out);
+  const int C = p->c;
+  const size_t col = (size_t)C, row = (size_t)p->iw * C;
+  int b, oy, ox, ch, y, x;
+  for (b = 0; b < p->n; b++) {
+    const float *inb = in + (size_t)b * p->ih * row;
+    for (oy = 0; oy < p->oh; oy++) {
+      const int y0 = oy * p->sh - p->pad_h;
+      const int ys = y0 < 0 ? -y0 : 0, ye = p->ih - y0 < p->fh ? p->ih - y0 : p->fh;
+      for (ox = 0; ox < p->ow; ox++, out += C) {
+        const int x0 = ox * p->sw - p->pad_w;
+        const int xs = x0 < 0 ? -x0 : 0, xe = p->iw - x0 < p->fw ? p->iw - x0 : p->fw;
+        const double count = (double)((ye - ys) * (xe - xs));
+        const float *win = inb + (size_t)(y0 + ys) * row + (size_t)(x0 + xs) * col;
+        for (ch = 0; ch + 4 <= C; ch += 4) wasm_v128_store(out + ch, pool4_f32(p, win + ch, row, col, ye - ys, xe - xs, count));
+        for (; ch < C; ch++) { /* the portable kernel, channel by channel */
+          double acc = p->is_max ? -__builtin_inf() : 0.0, v;
+          for (y = ys; y < ye; y++) {
+            const float *r = inb + ((size_t)(y0 + y) * p->iw + x0) * C + ch;
+            for (x = xs; x < xe; x++) {
+              double e = r[(size_t)x * C];
+              if (!p->is_max) acc += e;
+              else if (e > acc) acc = e;
+            }
+          }
+          v = p->is_max ? acc : (double)(float)acc / count;
+          v = v < p->lo ? p->lo : (v > p->hi ? p->hi : v);
+          out[ch] = (float)v;
+        }
+      }
+    }
+  }
+}
+
+void qs_pool_f32_wasm_prepare(qs_op_t *op, const fpool_params_t *p) {
+  (void)p;
+  op->eval = pool_f32_eval_wasm;
+}
+#endif
 #endif

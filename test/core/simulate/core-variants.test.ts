@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
 import {
   CoreEngine,
   CoreLoadError,
@@ -19,6 +20,7 @@ import {
 import { FIXTURES, REPO, goldenBytes, type Golden } from '../../helpers/fixtures.ts';
 import {
   Rng,
+  floatValue,
   randomOneOp,
   randomQuantize,
   requantSweepFc,
@@ -129,12 +131,42 @@ describe.skipIf(missing !== null)('core WASM SIMD kernels equal the portable ker
     expect(goldenOps).toBeGreaterThanOrEqual(200);
   });
 
+  it('float fixture models: every op output identical on random inputs', () => {
+    const r = new Rng(0x5eedf1f1);
+    const dir = join(FIXTURES, 'float');
+    let compared = 0;
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.tflite'))) {
+      const bytes = new Uint8Array(readFileSync(join(dir, f)));
+      const sg = readTflite(bytes).subgraphs[0];
+      const inputs = sg.inputs.map((t) => {
+        const n = sg.tensors[t].shape.reduce((a, b) => a * b, 1);
+        if (sg.tensors[t].dtype !== 'float32') return Uint8Array.from({ length: n }, () => r.int(0, 255));
+        return new Uint8Array(Float32Array.from({ length: n }, () => r.int(-1000, 1000) / 250).buffer);
+      });
+      const p = run(portable, bytes, inputs);
+      const s = run(simd, bytes, inputs);
+      expect(s.refusal, `${f}: verdict`).toBe(p.refusal);
+      if (!p.ops || !s.ops) continue;
+      compared++;
+      for (let i = 0; i < p.ops.length; i++) {
+        const at = firstDifference(p.ops[i].bytes, s.ops[i].bytes);
+        if (at >= 0) throw new Error(`${f}: op ${i} differs at byte ${at} (portable vs SIMD)`);
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(4);
+  });
+
   const kinds: [Kind, boolean, number][] = [
     ['CONV_2D', false, 300],
     ['DEPTHWISE_CONV_2D', false, 300],
     ['FULLY_CONNECTED', false, 300],
     ['MAX_POOL_2D', false, 200],
     ['AVERAGE_POOL_2D', false, 200],
+    ['CONV_2D', true, 200],
+    ['DEPTHWISE_CONV_2D', true, 200],
+    ['FULLY_CONNECTED', true, 200],
+    ['MAX_POOL_2D', true, 150],
+    ['AVERAGE_POOL_2D', true, 150],
   ];
   /** Run case c on both builds with the same random input; true if the core accepted it. */
   function sameOutput(r: Rng, c: OneOpCase, float: boolean, given?: Uint8Array): boolean {
@@ -143,8 +175,7 @@ describe.skipIf(missing !== null)('core WASM SIMD kernels equal the portable ker
       // the caller's input
     } else if (float) {
       const f = new Float32Array(input.buffer);
-      for (let j = 0; j < f.length; j++)
-        f[j] = (r.int(-1_000_000, 1_000_000) / 250_000) * r.pick([1, 1, 100]);
+      for (let j = 0; j < f.length; j++) f[j] = floatValue(r, c.wild === true);
     } else {
       const extremes = r.chance(0.2) ? r.pick([-128, 127]) : null;
       for (let j = 0; j < input.length; j++) input[j] = (extremes ?? r.int(-128, 127)) & 255;
