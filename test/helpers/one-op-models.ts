@@ -42,9 +42,15 @@ export type Kind =
   | 'FULLY_CONNECTED'
   | 'MAX_POOL_2D'
   | 'AVERAGE_POOL_2D'
-  | 'QUANTIZE';
+  | 'QUANTIZE'
+  | 'ADD'
+  | 'SUB'
+  | 'MUL';
 const CODES: Record<Kind, number> = {
   QUANTIZE: 114,
+  ADD: 0,
+  SUB: 41,
+  MUL: 18,
   CONV_2D: 3,
   DEPTHWISE_CONV_2D: 4,
   FULLY_CONNECTED: 9,
@@ -53,6 +59,9 @@ const CODES: Record<Kind, number> = {
 };
 const OPTION_TABLES: Record<Kind, string | undefined> = {
   QUANTIZE: undefined,
+  ADD: 'AddOptions',
+  SUB: 'SubOptions',
+  MUL: 'MulOptions',
   CONV_2D: 'Conv2DOptions',
   DEPTHWISE_CONV_2D: 'DepthwiseConv2DOptions',
   FULLY_CONNECTED: 'FullyConnectedOptions',
@@ -404,4 +413,88 @@ export function randomQuantize(r: Rng): { c: OneOpCase; input: Uint8Array } {
     inputBytes: 4 * n,
   };
   return { c, input: new Uint8Array(x.buffer) };
+}
+
+/**
+ * int8 ADD / SUB / MUL: both inputs of the output's shape (sometimes one broadcast along the
+ * last axis), random scales and zero points; the second input is a constant now and then.
+ * Returns the case and its first input (the second is drawn here too when it is an input).
+ */
+export function randomElementwise(
+  r: Rng,
+  kind: 'ADD' | 'SUB' | 'MUL',
+): { c: OneOpCase; inputs: Uint8Array[] } {
+  const d: Draft = { tensors: [], buffers: [new Uint8Array(0)] };
+  const n = r.chance(0.2) ? r.int(4000, 5000) : r.int(1, 70);
+  const shape = r.chance(0.5) ? [1, n] : [1, 1, n];
+  const broadcast = r.chance(0.15);
+  // powers of two now and then: exact multipliers, so rounding ties are common
+  const pow2 = r.chance(0.3);
+  const scale = (lo: number, hi: number) =>
+    pow2 ? 2 ** Math.round(Math.log2(r.logUniform(lo, hi))) : r.logUniform(lo, hi);
+  const s1 = scale(1e-3, 1);
+  const s2 = scale(1e-3, 1);
+  const so = kind === 'MUL' ? (s1 * s2) / scale(2 ** -15, 2 ** 8) : Math.max(s1, s2) * scale(0.25, 8);
+  const bytes = (len: number) => int8Data(r, len, r.chance(0.2));
+  const constant = r.chance(0.2);
+  const shape2 = broadcast ? [n] : shape;
+  const i1 = addTensor(
+    d,
+    'int8',
+    broadcast ? [2, n] : shape,
+    q([s1], [r.pick([-128, 127, 0, r.int(-128, 127)])]),
+  );
+  const data2 = bytes(n);
+  const i2 = addTensor(
+    d,
+    'int8',
+    shape2,
+    q([s2], [r.pick([-128, 127, 0, r.int(-128, 127)])]),
+    constant ? data2 : null,
+  );
+  const out = addTensor(
+    d,
+    'int8',
+    broadcast ? [2, n] : shape,
+    q([so], [r.pick([-128, 127, 0, r.int(-128, 127)])]),
+  );
+  const act = r.pick(ACTS);
+  const model: Model = {
+    version: 3,
+    description: 'one-op test model',
+    buffers: d.buffers,
+    metadata: [],
+    signatureDefs: [],
+    parameters: {},
+    operatorCodes: [{ builtinCode: CODES[kind], deprecatedBuiltinCode: CODES[kind], version: 1 }],
+    subgraphs: [
+      {
+        name: 'main',
+        inputs: constant ? [i1] : [i1, i2],
+        outputs: [out],
+        tensors: d.tensors,
+        operators: [
+          {
+            index: 0,
+            opcodeIndex: 0,
+            builtinCode: CODES[kind],
+            op: kind,
+            known: true,
+            inputs: [i1, i2],
+            outputs: [out],
+            intermediates: [],
+            options: { fused_activation_function: act },
+            optionsTable: OPTION_TABLES[kind],
+          },
+        ],
+      },
+    ],
+  };
+  const n1 = (broadcast ? 2 : 1) * n;
+  const c = {
+    name: `${kind} n${n}${broadcast ? ' broadcast' : ''}${constant ? ' const' : ''} ${act}`,
+    model: writeTflite(model),
+    inputBytes: n1,
+  };
+  return { c, inputs: constant ? [bytes(n1)] : [bytes(n1), data2] };
 }

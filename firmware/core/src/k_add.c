@@ -4,15 +4,7 @@
  * summed, and the sum rescaled to the output; mul_common: the product of the offset inputs is
  * rescaled by in1_scale * in2_scale / out_scale).
  */
-#include "ops.h"
-
-typedef struct {
-  int32_t in1_off, in2_off, out_zp, m1, m2, mo, act_min, act_max;
-  int s1, s2, so, is_sub, is_mul, same_shape;
-  uint32_t n;
-  int32_t dims[QS_MAX_DIMS], st1[QS_MAX_DIMS], st2[QS_MAX_DIMS]; /* output dims, input strides (0 = broadcast) */
-  int32_t *t1, *t2; /* ADD/SUB on large tensors: each input's rescaled value per int8 code */
-} add_params_t;
+#include "k_params.h"
 
 static int8_t add_one(const add_params_t *p, int32_t x, int32_t y) {
   int32_t v;
@@ -132,5 +124,8 @@ qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op) {
   }
   op->params = p;
   op->eval = add_eval;
+#if QS_WASM_SIMD
+  qs_add_wasm_prepare(op, p);
+#endif
   return QS_OK;
 }

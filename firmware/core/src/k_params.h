@@ -1,7 +1,8 @@
 /*
  * Prepared parameters of the kernels that have optimized variants, shared by the portable
- * kernels (k_conv.c, k_dwconv.c, k_fc.c, k_pool.c, k_quant.c) and their WebAssembly SIMD
- * variants (k_*_wasm.c), which the portable prepare hands over to when QS_WASM_SIMD is set.
+ * kernels (k_conv.c, k_dwconv.c, k_fc.c, k_pool.c, k_quant.c, k_add.c, k_float_*.c) and
+ * their WebAssembly SIMD variants (k_*_wasm.c), which the portable prepare hands over to
+ * when QS_WASM_SIMD is set.
  */
 #ifndef QS_K_PARAMS_H
 #define QS_K_PARAMS_H
@@ -62,6 +63,14 @@ typedef struct {
 } pool_params_t;
 
 typedef struct {
+  int32_t in1_off, in2_off, out_zp, m1, m2, mo, act_min, act_max;
+  int s1, s2, so, is_sub, is_mul, same_shape;
+  uint32_t n;
+  int32_t dims[QS_MAX_DIMS], st1[QS_MAX_DIMS], st2[QS_MAX_DIMS]; /* output dims, input strides (0 = broadcast) */
+  int32_t *t1, *t2; /* ADD/SUB on large tensors: each input's rescaled value per int8 code */
+} add_params_t;
+
+typedef struct {
   uint32_t n;
   float scale;
   int32_t in_zp, out_zp, mult, shift;
@@ -107,6 +116,7 @@ qs_status_t qs_fc_wasm_prepare(qs_model_t *m, qs_op_t *op, fc_params_t *p);
 /* These need no prepared data: they only pick the SIMD eval. */
 void qs_pool_wasm_prepare(qs_op_t *op, const pool_params_t *p);
 void qs_quantize_wasm_prepare(qs_op_t *op, const quant_params_t *p);
+void qs_add_wasm_prepare(qs_op_t *op, const add_params_t *p);
 #if QS_WITH_FLOAT
 qs_status_t qs_conv_f32_wasm_prepare(qs_model_t *m, qs_op_t *op, fconv_params_t *p, int depthwise);
 qs_status_t qs_fc_f32_wasm_prepare(qs_model_t *m, qs_op_t *op, ffc_params_t *p);

@@ -72,6 +72,24 @@ static inline v128_t qs_wrq4(const qs_wrq_t *rq, int c, v128_t acc) {
   return wasm_i32x4_min(wasm_i32x4_max(r, wasm_i32x4_splat(rq->lo)), wasm_i32x4_splat(rq->hi));
 }
 
+/* qs_mbqm(x, mult, shift) on four lanes with one multiplier >= 0 and one shift for all (the
+ * element-wise ops): the wrapping left shift, the high multiply as in qs_wrq4, then
+ * qs_rdbpot's own integer steps, which need no per-lane shift here. */
+static inline v128_t qs_wmbqm4(v128_t x, int32_t mult, int shift) {
+  const v128_t nudge = wasm_i64x2_splat((int64_t)1 << 30), m = wasm_i32x4_splat(mult);
+  const int right = shift > 0 ? 0 : -shift;
+  const int32_t mask = (int32_t)(((uint32_t)1 << right) - 1u);
+  v128_t p0, p1, h;
+  if (shift > 0) x = wasm_i32x4_shl(x, (uint32_t)shift);
+  p0 = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, m), nudge);
+  p1 = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(x, m), nudge);
+  h = wasm_i32x4_shuffle(wasm_i64x2_add(p0, p0), wasm_i64x2_add(p1, p1), 1, 3, 5, 7);
+  /* (h >> r) + ((h & mask) > (mask >> 1) + (h < 0)); the compare gives -1 for true */
+  return wasm_i32x4_sub(wasm_i32x4_shr(h, (uint32_t)right),
+                        wasm_i32x4_gt(wasm_v128_and(h, wasm_i32x4_splat(mask)),
+                                      wasm_i32x4_sub(wasm_i32x4_splat(mask >> 1), wasm_i32x4_shr(h, 31))));
+}
+
 /* Store the first n (1..4) lanes of r (already in int8 range) as int8; never writes past n:
  * the next bytes may belong to another live tensor in the arena. */
 static inline void qs_wstore4(int8_t *dst, v128_t r, int n) {

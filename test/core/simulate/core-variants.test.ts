@@ -21,6 +21,7 @@ import { FIXTURES, REPO, goldenBytes, type Golden } from '../../helpers/fixtures
 import {
   Rng,
   floatValue,
+  randomElementwise,
   randomOneOp,
   randomQuantize,
   requantSweepFc,
@@ -205,6 +206,24 @@ describe.skipIf(missing !== null)('core WASM SIMD kernels equal the portable ker
     for (let i = 0; i < 200; i++) if (sameOutput(r, requantSweepFc(r), false)) ran++;
     expect(ran).toBe(200);
   });
+
+  for (const kind of ['ADD', 'SUB', 'MUL'] as const) {
+    it(`random one-op int8 ${kind} models, same shape and broadcast (150)`, () => {
+      const r = new Rng(0x5eed0add + kind.length);
+      let ran = 0;
+      for (let i = 0; i < 150; i++) {
+        const { c, inputs } = randomElementwise(r, kind);
+        const p = run(portable, c.model, inputs);
+        const s = run(simd, c.model, inputs);
+        expect(s.refusal, `${c.name}: verdict`).toBe(p.refusal);
+        if (!p.ops || !s.ops) continue;
+        ran++;
+        const at = firstDifference(p.ops[0].bytes, s.ops[0].bytes);
+        if (at >= 0) throw new Error(`${c.name}: output differs at byte ${at} (portable vs SIMD)`);
+      }
+      expect(ran).toBeGreaterThan(140);
+    });
+  }
 
   it('QUANTIZE float32 -> int8: rounding ties, out-of-range values, infinities, NaN (200 models)', () => {
     const r = new Rng(0x5eedf10a);
