@@ -125,7 +125,8 @@ qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op) {
   op->params = p;
   op->eval = add_eval;
 #if QS_WASM_SIMD
-  qs_add_wasm_prepare(op, p);
-#endif
+  return qs_add_wasm_prepare(m, op, p);
+#else
   return QS_OK;
+#endif
 }

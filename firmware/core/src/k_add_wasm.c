@@ -2,7 +2,9 @@
  * ADD, SUB and MUL int8 on inputs of the output's shape, WebAssembly SIMD variant of
  * k_add.c (same bits): sixteen elements per pass, the portable arithmetic on four int32
  * lanes at a time (every multiplier is positive and every rescale has one shift, so
- * qs_wmbqm4 is qs_mbqm). Broadcasting keeps the portable kernel.
+ * qs_wmbqm4 is qs_mbqm). From 4096 elements on, that arithmetic fills a 64 KiB table of the
+ * output for every pair of int8 inputs at prepare, and eval only looks it up. Broadcasting
+ * keeps the portable kernel.
  */
 #include "k_params.h"
 
@@ -46,7 +48,29 @@ static void add_eval_wasm(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
-void qs_add_wasm_prepare(qs_op_t *op, const add_params_t *p) {
-  if (p->same_shape) op->eval = add_eval_wasm;
+static void add_eval_table(qs_model_t *m, const qs_op_t *op) {
+  const add_params_t *p = (const add_params_t *)op->params;
+  const uint8_t *x = qs_tdata(m, op->in[0]), *y = qs_tdata(m, op->in[1]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  const int8_t *t = p->t64;
+  uint32_t i;
+  for (i = 0; i < p->n; i++) out[i] = t[(uint32_t)x[i] << 8 | y[i]];
+}
+
+qs_status_t qs_add_wasm_prepare(qs_model_t *m, qs_op_t *op, add_params_t *p) {
+  int8_t ys[16];
+  int a, b, j;
+  if (!p->same_shape) return QS_OK;
+  op->eval = add_eval_wasm;
+  if (p->n < 4096) return QS_OK;
+  /* t64[byte(x) << 8 | byte(y)] for x, y in int8, sixteen y at a time */
+  if (!(p->t64 = (int8_t *)qs_alloc(m, 65536))) return QS_ERR_ARENA;
+  for (a = 0; a < 256; a++)
+    for (b = 0; b < 256; b += 16) {
+      for (j = 0; j < 16; j++) ys[j] = (int8_t)(b + j);
+      wasm_v128_store(p->t64 + (a << 8) + b, add16(p, wasm_i8x16_splat((int8_t)a), wasm_v128_load(ys)));
+    }
+  op->eval = add_eval_table;
+  return QS_OK;
 }
 #endif

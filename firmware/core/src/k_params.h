@@ -68,6 +68,9 @@ typedef struct {
   uint32_t n;
   int32_t dims[QS_MAX_DIMS], st1[QS_MAX_DIMS], st2[QS_MAX_DIMS]; /* output dims, input strides (0 = broadcast) */
   int32_t *t1, *t2; /* ADD/SUB on large tensors: each input's rescaled value per int8 code */
+#if QS_WASM_SIMD
+  int8_t *t64; /* large same-shape inputs: the output for every pair of int8 inputs */
+#endif
 } add_params_t;
 
 typedef struct {
@@ -116,7 +119,7 @@ qs_status_t qs_fc_wasm_prepare(qs_model_t *m, qs_op_t *op, fc_params_t *p);
 /* These need no prepared data: they only pick the SIMD eval. */
 void qs_pool_wasm_prepare(qs_op_t *op, const pool_params_t *p);
 void qs_quantize_wasm_prepare(qs_op_t *op, const quant_params_t *p);
-void qs_add_wasm_prepare(qs_op_t *op, const add_params_t *p);
+qs_status_t qs_add_wasm_prepare(qs_model_t *m, qs_op_t *op, add_params_t *p);
 #if QS_WITH_FLOAT
 qs_status_t qs_conv_f32_wasm_prepare(qs_model_t *m, qs_op_t *op, fconv_params_t *p, int depthwise);
 qs_status_t qs_fc_f32_wasm_prepare(qs_model_t *m, qs_op_t *op, ffc_params_t *p);
