@@ -358,7 +358,11 @@ export function requantSweepFc(r: Rng): OneOpCase {
   const inScale = 0.5;
   const outScale = 1;
   // real = inScale * w / outScale in [2^-31, 2^29]
-  const w = Array.from({ length: oc }, () => r.logUniform(2 ** -30, 2 ** 30));
+  // half the models shift every channel right (real < 1/2: the all-right-shift requantize)
+  const rightOnly = r.chance(0.5);
+  const w = Array.from({ length: oc }, () =>
+    rightOnly ? r.logUniform(2 ** -31, 0.99) : r.logUniform(2 ** -30, 2 ** 30),
+  );
   const inputs = [
     addTensor(d, 'int8', [batches, k], q([inScale], [r.int(-128, 127)])),
     addTensor(
@@ -382,7 +386,7 @@ export function requantSweepFc(r: Rng): OneOpCase {
   const out = addTensor(d, 'int8', [batches, oc], q([outScale], [r.int(-128, 127)]));
   const act = r.pick(ACTS);
   return {
-    name: `requant sweep FC b${batches} k${k} ${act}`,
+    name: `requant sweep FC b${batches} k${k} ${act}${rightOnly ? ' right shifts only' : ''}`,
     model: oneOpModel('FULLY_CONNECTED', d, inputs, out, { fused_activation_function: act }),
     inputBytes: batches * k,
   };

@@ -12,15 +12,20 @@ qs_status_t qs_wrq_init(qs_model_t *m, qs_wrq_t *rq, int n, const int32_t *bias,
   if (!b) return QS_ERR_ARENA;
   rq->bias = b, rq->mult = b + len, rq->lmul = b + 2 * len;
   rq->inv = (double *)(void *)(b + ints);
-  rq->zp = zp, rq->lo = lo, rq->hi = hi, rq->has_left = 0;
+  rq->zp = zp, rq->lo = lo, rq->hi = hi, rq->has_left = 0, rq->all_right = 1;
+  for (c = 0; c < n; c++) {
+    const int s = shift[per_channel ? c : 0];
+    if (s > 0) rq->has_left = 1;
+    if (s > -1) rq->all_right = 0;
+  }
   for (c = 0; c < (int)len; c++) {
-    const int q = per_channel ? c : 0, s = c < n ? shift[q] : 0;
+    const int q = per_channel ? c : 0, s = c < n ? shift[q] : (rq->all_right ? -1 : 0);
     const int left = s > 0 ? s : 0, right = s > 0 ? 0 : -s;
     rq->bias[c] = bias && c < n ? bias[c] : 0;
     rq->mult[c] = c < n ? mult[q] : 0;
-    rq->lmul[c] = (int32_t)((uint32_t)1 << left); /* left <= 30 (qs_multiplier) */
+    /* left <= 30 (qs_multiplier); with all_right, 1 <= right <= 31 */
+    rq->lmul[c] = (int32_t)((uint32_t)1 << (rq->all_right ? 31 - right : left));
     rq->inv[c] = 1.0 / (double)((int64_t)1 << right); /* right <= 31: exact */
-    if (left > 0) rq->has_left = 1;
   }
   return QS_OK;
 }

@@ -23,12 +23,13 @@
 
 /* Per-channel requantization data, each array padded by 8 channels (zeros past n) so vector
  * loads at any channel < n + 4 stay inside: bias (added to the accumulator; 0 without one),
- * the multiplier, 2^left as a wrapping int32 factor (left = max(shift, 0); all 1 unless
- * has_left) and inv = 2^-r for the rounding right shift r = max(-shift, 0). */
+ * the multiplier, inv = 2^-r for the rounding right shift r = max(-shift, 0), and lmul:
+ * 2^(31 - r) when every channel shifts right (all_right), else 2^left as a wrapping int32
+ * factor (left = max(shift, 0); all 1 unless has_left). */
 typedef struct {
   int32_t *bias, *mult, *lmul;
   double *inv;
-  int32_t zp, lo, hi, has_left;
+  int32_t zp, lo, hi, has_left, all_right;
 } qs_wrq_t;
 
 /* Fill rq for n channels; mult/shift have n entries, or one (per-tensor) when !per_channel.
@@ -63,11 +64,23 @@ static inline v128_t qs_wrq4(const qs_wrq_t *rq, int c, v128_t acc) {
   p0 = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, m), nudge);
   p1 = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(x, m), nudge);
   h = wasm_i32x4_shuffle(wasm_i64x2_add(p0, p0), wasm_i64x2_add(p1, p1), 1, 3, 5, 7);
-  y0 = wasm_f64x2_mul(wasm_f64x2_convert_low_i32x4(h), wasm_v128_load(rq->inv + c));
-  y1 = wasm_f64x2_mul(wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(h, h, 2, 3, 2, 3)), wasm_v128_load(rq->inv + c + 2));
-  y0 = wasm_f64x2_add(y0, wasm_v128_or(half, wasm_v128_and(y0, sign)));
-  y1 = wasm_f64x2_add(y1, wasm_v128_or(half, wasm_v128_and(y1, sign)));
-  r = wasm_i32x4_shuffle(wasm_i32x4_trunc_sat_f64x2_zero(y0), wasm_i32x4_trunc_sat_f64x2_zero(y1), 0, 1, 4, 5);
+  if (rq->all_right) {
+    /* r >= 1 everywhere: floor((h + 2^(r-1) - (h < 0)) / 2^r) scaled by F = 2^(31-r) is
+     * floor(((h - (h < 0)) * F + 2^30) / 2^31), the high word again (h > -2^31 as mult <
+     * 2^31, so h - 1 cannot wrap; |(h - 1) * F| <= 2^61) */
+    const v128_t f = wasm_v128_load(rq->lmul + c);
+    h = wasm_i32x4_add(h, wasm_i32x4_shr(h, 31));
+    p0 = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(h, f), nudge);
+    p1 = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(h, f), nudge);
+    r = wasm_i32x4_shuffle(wasm_i64x2_add(p0, p0), wasm_i64x2_add(p1, p1), 1, 3, 5, 7);
+  } else {
+    y0 = wasm_f64x2_mul(wasm_f64x2_convert_low_i32x4(h), wasm_v128_load(rq->inv + c));
+    y1 = wasm_f64x2_mul(wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(h, h, 2, 3, 2, 3)),
+                        wasm_v128_load(rq->inv + c + 2));
+    y0 = wasm_f64x2_add(y0, wasm_v128_or(half, wasm_v128_and(y0, sign)));
+    y1 = wasm_f64x2_add(y1, wasm_v128_or(half, wasm_v128_and(y1, sign)));
+    r = wasm_i32x4_shuffle(wasm_i32x4_trunc_sat_f64x2_zero(y0), wasm_i32x4_trunc_sat_f64x2_zero(y1), 0, 1, 4, 5);
+  }
   r = wasm_i32x4_add(r, wasm_i32x4_splat(rq->zp));
   return wasm_i32x4_min(wasm_i32x4_max(r, wasm_i32x4_splat(rq->lo)), wasm_i32x4_splat(rq->hi));
 }
