@@ -347,7 +347,7 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
 
 /**
  * FULLY_CONNECTED int8 with per-channel weight scales spread so the rescale factors span shifts
- * from about -31 to +29 and biases anywhere in int32: the requantization edge cases (wrapping
+ * from about -31 to +29 and biases of every magnitude up to int32: the requantization edge cases (wrapping
  * left shifts, rounding at every right shift, saturation) across 64 channels per row.
  */
 export function requantSweepFc(r: Rng): OneOpCase {
@@ -380,7 +380,7 @@ export function requantSweepFc(r: Rng): OneOpCase {
       'int32',
       [oc],
       null,
-      new Uint8Array(Int32Array.from({ length: oc }, () => r.next() | 0).buffer),
+      new Uint8Array(Int32Array.from({ length: oc }, () => (r.next() | 0) >> r.int(0, 31)).buffer),
     ),
   ];
   const out = addTensor(d, 'int8', [batches, oc], q([outScale], [r.int(-128, 127)]));
