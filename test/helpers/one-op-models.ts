@@ -347,8 +347,8 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
 
 /**
  * FULLY_CONNECTED int8 with per-channel weight scales spread so the rescale factors span shifts
- * from about -31 to +29 and biases of every magnitude up to int32: the requantization edge cases (wrapping
- * left shifts, rounding at every right shift, saturation) across 64 channels per row.
+ * from about -31 to +29, and biases of every magnitude up to int32: the requantization edge
+ * cases (wrapping left shifts, rounding at every right shift, saturation), 64 channels a row.
  */
 export function requantSweepFc(r: Rng): OneOpCase {
   const d: Draft = { tensors: [], buffers: [new Uint8Array(0)] };
