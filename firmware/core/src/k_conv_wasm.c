@@ -34,6 +34,16 @@ static inline __attribute__((always_inline)) void dot_pairs(const int16_t *w, in
 static void gather(const conv_params_t *p, const int16_t *x, int oy, int ox, int g, int16_t *dst) {
   const int iy0 = oy * p->sh - p->pad_h, ix0 = ox * p->sw - p->pad_w, kc = p->kc;
   int ky, kx;
+  if (p->groups == 1 && p->dw == 1 && ix0 >= 0 && ix0 + p->kw <= p->iw) {
+    /* the whole row of taps is in the image and contiguous in NHWC: one copy per filter row */
+    const int row = p->kw * kc;
+    for (ky = 0; ky < p->kh; ky++, dst += row) {
+      const int iy = iy0 + ky * p->dh;
+      if (iy < 0 || iy >= p->ih) qs_wzero16(dst, row);
+      else qs_wcopy16(dst, x + ((size_t)iy * p->iw + ix0) * kc, row);
+    }
+    return;
+  }
   for (ky = 0; ky < p->kh; ky++) {
     const int iy = iy0 + ky * p->dh;
     for (kx = 0; kx < p->kw; kx++, dst += kc) {
