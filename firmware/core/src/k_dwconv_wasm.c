@@ -31,10 +31,34 @@ static inline __attribute__((always_inline)) void dw_pixel(const dw_params_t *p,
     v128_t lo = wasm_i32x4_splat(0), hi = lo;
     const int16_t *xc = splat ? x : x + c, *wc = p->w16 + c;
     for (t = 0; t < nt; t++) {
-      const v128_t xv = splat ? wasm_i16x8_splat(xc[tx[t]]) : wasm_v128_load(xc + tx[t]);
+      const v128_t xv = splat ? wasm_v128_load16_splat(xc + tx[t]) : wasm_v128_load(xc + tx[t]);
       const v128_t wv = wasm_v128_load(wc + tw[t]);
       lo = wasm_i32x4_add(lo, wasm_i32x4_extmul_low_i16x8(xv, wv));
       hi = wasm_i32x4_add(hi, wasm_i32x4_extmul_high_i16x8(xv, wv));
+    }
+    qs_wstore4(out + c, qs_wrq4(&p->rq, c, lo), C - c);
+    if (c + 4 < C) qs_wstore4(out + c + 4, qs_wrq4(&p->rq, c + 4, hi), C - c - 4);
+  }
+}
+
+/* One input channel, an interior pixel, no horizontal dilation: per filter row, horizontally
+ * adjacent taps in pairs. The input pair (x[kx], x[kx+1]) is contiguous, splatted as one
+ * 32-bit value, and one i32x4.dot_i16x8_s against (w[kx][c], w[kx+1][c]) for four channels
+ * adds both taps (p->w16p: [ky][pair][channel][2], zero for the tap past an odd kw; the
+ * input it pairs with is read, in the image or the zeroed tail of x16, and adds 0). */
+static void dw_pixel_pairs(const dw_params_t *p, const int16_t *x, int8_t *out) {
+  const int C = p->oc, kw2 = (p->kw + 1) / 2;
+  int c, ky, j;
+  for (c = 0; c < C; c += 8) {
+    v128_t lo = wasm_i32x4_splat(0), hi = lo;
+    const int16_t *w = p->w16p + 2 * c;
+    for (ky = 0; ky < p->kh; ky++) {
+      const int16_t *row = x + (size_t)ky * p->dh * p->iw;
+      for (j = 0; j < kw2; j++, w += 2 * p->cpad) {
+        const v128_t xv = wasm_v128_load32_splat(row + 2 * j);
+        lo = wasm_i32x4_add(lo, wasm_i32x4_dot_i16x8(xv, wasm_v128_load(w)));
+        hi = wasm_i32x4_add(hi, wasm_i32x4_dot_i16x8(xv, wasm_v128_load(w + 8)));
+      }
     }
     qs_wstore4(out + c, qs_wrq4(&p->rq, c, lo), C - c);
     if (c + 4 < C) qs_wstore4(out + c + 4, qs_wrq4(&p->rq, c + 4, hi), C - c - 4);
@@ -58,7 +82,8 @@ static inline __attribute__((always_inline)) void dw_run(qs_model_t *m, const qs
       for (ox = 0; ox < p->ow; ox++, out += C) {
         const int ix0 = ox * p->sw - p->pad_w;
         if (rows_in && ix0 >= 0 && ix0 + xlast < p->iw) {
-          dw_pixel(p, xb + ((size_t)iy0 * p->iw + ix0) * xs, rx, rw, p->kh * p->kw, out, splat);
+          if (splat && p->w16p) dw_pixel_pairs(p, xb + (size_t)iy0 * p->iw + ix0, out);
+          else dw_pixel(p, xb + ((size_t)iy0 * p->iw + ix0) * xs, rx, rw, p->kh * p->kw, out, splat);
           continue;
         }
         nt = 0;
@@ -86,6 +111,7 @@ static void dw_eval_wasm(qs_model_t *m, const qs_op_t *op) {
   const size_t pixels = (size_t)p->n * p->ih * p->iw;
   if (p->ic == 1) {
     qs_wwiden(in, x16, pixels, p->in_off);
+    qs_wzero16(x16 + pixels, 8); /* read beside the last pixel by an odd kw's tap pair */
     dw_run(m, op, 1);
     return;
   }
@@ -118,6 +144,17 @@ qs_status_t qs_dwconv_wasm_prepare(qs_model_t *m, qs_op_t *op, dw_params_t *p) {
     }
   p->w16 = w16;
   p->taps = rel;
+  if (p->ic == 1 && p->dw == 1) {
+    const int kw2 = (p->kw + 1) / 2;
+    int16_t *wp = (int16_t *)qs_alloc(m, 4u * (size_t)p->kh * kw2 * p->cpad);
+    int c;
+    if (!wp) return QS_ERR_ARENA;
+    for (ky = 0; ky < p->kh; ky++)
+      for (kx = 0; kx < p->kw; kx++)
+        for (c = 0; c < p->oc; c++)
+          wp[(((size_t)ky * kw2 + kx / 2) * p->cpad + c) * 2 + kx % 2] = p->w[((size_t)ky * p->kw + kx) * p->oc + c];
+    p->w16p = wp;
+  }
   if ((s = qs_wrq_init(m, &p->rq, p->oc, p->bias, p->mult, p->shift, 1, p->out_zp, p->act_min, p->act_max)))
     return s;
   qs_scratch(m, (size_t)scratch);

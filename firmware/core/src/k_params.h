@@ -36,6 +36,7 @@ typedef struct {
 #if QS_WASM_SIMD
   const int16_t *w16; /* filter as int16 rows of cpad (channels rounded up to 8, zero tail), one per tap */
   const int32_t *taps; /* every tap's input offset from the window's corner, then its w16 row offset */
+  const int16_t *w16p; /* one input channel: the filter in horizontal tap pairs (k_dwconv_wasm.c) */
   int cpad;
   qs_wrq_t rq;
 #endif
