@@ -12,7 +12,7 @@ import { dequantizedOutputs } from '../src-main/core/quantize/io-convert.ts';
 import { outputMetrics, type OutputMetrics } from '../src-main/core/quantize/output-metrics.ts';
 import { quantizeWorkflow } from '../src-main/core/quantize/pipeline.ts';
 import { normalizationOf, normalizeSample } from '../src-main/core/simulate/inputs/normalize.ts';
-import { prepare } from '../src-main/core/simulate/core-interpreter.ts';
+import { prepare } from '../src-main/core/simulate/interpreter.ts';
 import { BENCH_MODELS } from './quantize-data.ts';
 
 const FIXTURES = process.env.QS_FIXTURES ?? resolve(import.meta.dirname, '../../shared/fixtures');

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTflite } from '../src-main/core/model/tflite-reader.ts';
 import { seededInputs } from '../src-main/core/simulate/inputs/seed.ts';
-import { invoke, prepare } from '../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare } from '../src-main/core/simulate/interpreter.ts';
 import { fixQuantizedDimension } from './fix-quantized-dimension.ts';
 import { loadWasmRunner } from './tflite-wasm-runner.ts';
 

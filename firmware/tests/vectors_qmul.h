@@ -1,7 +1,6 @@
 /*
  * QuantizeMultiplier / MultiplyByQuantizedMultiplier vectors, hand-computed from TFLite's
- * definitions (the TypeScript simulator's test/core/simulate/quant-math.test.ts checks the
- * same values). MBQM(x, m, s) = RoundingDivideByPOT(SRDHM(x * 2^max(s,0), m), max(-s,0)).
+ * definitions. MBQM(x, m, s) = RoundingDivideByPOT(SRDHM(x * 2^max(s,0), m), max(-s,0)).
  */
 #ifndef QS_VECTORS_QMUL_H
 #define QS_VECTORS_QMUL_H

@@ -10,7 +10,7 @@ import { dequantizedOutputs } from '../../src-main/core/quantize/io-convert.ts';
 import { outputMetrics } from '../../src-main/core/quantize/output-metrics.ts';
 import { quantizeWorkflow } from '../../src-main/core/quantize/pipeline.ts';
 import { normalizationOf, normalizeSample } from '../../src-main/core/simulate/inputs/normalize.ts';
-import { prepare } from '../../src-main/core/simulate/core-interpreter.ts';
+import { prepare } from '../../src-main/core/simulate/interpreter.ts';
 import { BENCH_MODELS } from '../../bench/quantize-data.ts';
 import { readFixture } from '../helpers/fixtures.ts';
 

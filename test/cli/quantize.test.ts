@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/index.ts';
 import { dequantize, int8Inputs } from '../../src-main/core/quantize/io-convert.ts';
 import { normalizeSample } from '../../src-main/core/simulate/inputs/normalize.ts';
-import { invoke, prepare, tensorValue } from '../../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare, tensorValue } from '../../src-main/core/simulate/interpreter.ts';
 import type { TensorData } from '../../src-main/core/simulate/tensor-data.ts';
 import { main } from '../../src-main/cli/index.ts';
 import { fixturePath, readFixture } from '../helpers/fixtures.ts';

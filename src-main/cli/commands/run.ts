@@ -14,7 +14,7 @@ import { normalizationNotes } from '../../core/normalize/normalize.ts';
 import { describeNormalization, rawInputTensors } from '../../core/normalize/raw-input.ts';
 import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
 import { parseNpy } from '../../core/simulate/inputs/npy.ts';
-import { invoke, prepare } from '../../core/simulate/core-interpreter.ts';
+import { invoke, prepare } from '../../core/simulate/interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
 
 interface RunOptions {

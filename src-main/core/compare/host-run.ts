@@ -3,7 +3,7 @@
  * outputs as raw bytes with their quantization, plus the cost-model estimate per op.
  */
 import { cpuProfile, estimateModel, type CpuProfile } from '../simulate/cost-model.ts';
-import type { InvokeResult, PreparedModel } from '../simulate/core-interpreter.ts';
+import type { InvokeResult, PreparedModel } from '../simulate/interpreter.ts';
 import { layerWork } from '../simulate/layer-work.ts';
 import { toBytes, type TensorData } from '../simulate/tensor-data.ts';
 import { profileLabel } from './timing.ts';

@@ -7,7 +7,7 @@
 import { readTflite } from '../model/tflite-reader.ts';
 import type { CpuProfile, LayerWork } from '../simulate/cost-model.ts';
 import { buildInputs, type InputFile } from '../simulate/inputs/load.ts';
-import { invoke, prepare } from '../simulate/core-interpreter.ts';
+import { invoke, prepare } from '../simulate/interpreter.ts';
 import { layerWork } from '../simulate/layer-work.ts';
 import { toBytes } from '../simulate/tensor-data.ts';
 import { hostEstimate, hostRun, type HostRun } from './host-run.ts';

@@ -19,6 +19,11 @@
  */
 import type { ParamValue } from '../model/ir.ts';
 
+/** std::round / TfLiteRound: halves go away from zero (Math.round sends -2.5 to -2). */
+export function roundHalfAway(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
 export const STD_EPSILON = 1e-6;
 
 export type RawDtype = 'float32' | 'uint8' | 'int16' | 'int8' | 'uint16';

@@ -9,7 +9,7 @@
  * to end neither wins on every model (docs/quantization.md).
  */
 import type { Model } from '../model/ir.ts';
-import { invoke, prepare } from '../simulate/core-interpreter.ts';
+import { invoke, prepare } from '../simulate/interpreter.ts';
 import { quantizeModel, type QuantizeOptions } from './quantize-model.ts';
 import { RangeHistogram, type Range, type RangeMethod } from './ranges.ts';
 

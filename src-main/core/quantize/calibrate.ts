@@ -3,7 +3,7 @@
  * float range for every activation tensor (graph inputs and every op output).
  */
 import type { Model } from '../model/ir.ts';
-import { invoke, prepare } from '../simulate/core-interpreter.ts';
+import { invoke, prepare } from '../simulate/interpreter.ts';
 import { RangeCollector, type CollectorOptions, type Range } from './ranges.ts';
 
 export interface CalibrationOptions extends CollectorOptions {

@@ -1,6 +1,6 @@
 /** Float ↔ int8 at a model's edges: quantize float samples for int8 inputs, dequantize outputs. */
 import type { Tensor } from '../model/ir.ts';
-import { invoke, type PreparedModel } from '../simulate/core-interpreter.ts';
+import { invoke, type PreparedModel } from '../simulate/interpreter.ts';
 import type { TensorData } from '../simulate/tensor-data.ts';
 import { quantizeValue } from './params.ts';
 

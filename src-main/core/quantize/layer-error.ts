@@ -7,7 +7,7 @@
  * model vs the int8 model at the same tensor.
  */
 import type { Model } from '../model/ir.ts';
-import { invoke, prepare, tensorValue } from '../simulate/core-interpreter.ts';
+import { invoke, prepare, tensorValue } from '../simulate/interpreter.ts';
 import { alignOps } from './op-align.ts';
 import { dequantize, int8Inputs } from './io-convert.ts';
 import { singleOpModel } from './single-op.ts';

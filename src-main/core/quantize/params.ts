@@ -4,16 +4,14 @@
  * weights symmetric int8 per output channel in [-127, 127], bias int32 with
  * scale = input scale × weight scale.
  */
+import { roundHalfAway } from '../normalize/normalize.ts';
 
 export const INT8_MIN = -128;
 export const INT8_MAX = 127;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-/** std::round: halves go away from zero (Math.round sends -2.5 to -2). */
-export function roundHalfAway(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
-}
+export { roundHalfAway };
 
 export interface QuantParams {
   scale: number;

@@ -10,7 +10,7 @@ import type { Model } from '../model/ir.ts';
 import { flattenKeras } from '../model/keras/graph.ts';
 import type { KerasModel } from '../model/keras/types.ts';
 import { writeTflite } from '../model/tflite-writer.ts';
-import { prepare } from '../simulate/core-interpreter.ts';
+import { prepare } from '../simulate/interpreter.ts';
 import { normalizationOf, normalizeSample } from '../simulate/inputs/normalize.ts';
 import {
   inputAdvice,

@@ -6,7 +6,7 @@
 import type { Model } from '../model/ir.ts';
 import { dequantize, int8Inputs } from '../quantize/io-convert.ts';
 import { alignOps } from '../quantize/op-align.ts';
-import { invoke, prepare, tensorValue } from '../simulate/core-interpreter.ts';
+import { invoke, prepare, tensorValue } from '../simulate/interpreter.ts';
 import type { LayerHistogram } from './quant-types.ts';
 
 export function layerHistograms(

@@ -3,7 +3,7 @@
  * `op_outputs` with tensor, name, dtype, shape, data_b64 of the raw little-endian bytes), so a
  * dump compares directly with a golden, and a per-layer report with statistics.
  */
-import type { InvokeResult, PreparedModel } from './core-interpreter.ts';
+import type { InvokeResult, PreparedModel } from './interpreter.ts';
 import { layerStats, topK, type LayerStats, type TopEntry } from './stats.ts';
 import { toBytes, type TensorData } from './tensor-data.ts';
 

@@ -1,57 +1,67 @@
 /**
- * The host interpreter. `prepare(model)` validates every op once (types, shapes, quantization)
- * and precomputes its parameters (multipliers, shifts, tables), allocating one typed array per
- * tensor. `invoke` then only runs the prepared closures in order.
+ * The host simulator: the interpreter core (firmware/core) compiled to WebAssembly, driven op by
+ * op. `prepare(model)` hands the model's bytes to the core, whose loader validates every op
+ * (types, shapes, quantization) and plans the arena: a model it refuses is refused here with its
+ * message (layer, tensor, rule), exactly as the virtual and real boards would refuse it. No op
+ * arithmetic and no model check lives in TypeScript.
  *
- * Taps: with `taps: true` every op output is copied out after the op runs, keyed by op index and
- * tensor index; with `taps: false` only the graph outputs are returned (lean mode).
+ * Taps: with `taps: true` every op output is copied out right after the op ran (the core reuses
+ * activation memory, so it cannot be read afterwards); with `taps: false` only the graph outputs
+ * are returned (lean mode).
  */
 import type { Model, Subgraph, Tensor } from '../model/ir.ts';
+import type { InterpreterVerdict } from '../../shared/summary.ts';
+import { writeTflite } from '../model/tflite-writer.ts';
+import { CoreEngine, CoreLoadError, type CoreRefusal } from './engine/core-engine.ts';
 import { SimulateError, UnsupportedOpError } from './errors.ts';
-import { PrepareContext, type Run } from './ops/context.ts';
-import { OP_PREPARERS } from './ops/registry.ts';
-import { allocate, constantData, elementCount, type TensorData } from './tensor-data.ts';
-import { WasmArena } from './wasm/arena.ts';
+import { allocate, elementCount, fromBytes, type TensorData } from './tensor-data.ts';
 
 export interface PrepareOptions {
-  /**
-   * Compiled sim-kernels.wasm (compileSimWasm): int8 CONV_2D, DEPTHWISE_CONV_2D and
-   * FULLY_CONNECTED then run on its SIMD kernels (same bits); without it everything is TypeScript.
-   */
-  wasm?: WebAssembly.Module | null;
+  /** The model's file bytes, when the caller has them (else the IR is serialized for the core). */
+  bytes?: Uint8Array;
+  /** Another build of the core (tests compare builds); default: the embedded one. */
+  core?: WebAssembly.Module;
 }
 
 export interface PreparedStep {
   opIndex: number;
   op: string;
   outputs: number[];
-  run: Run;
-  /** Byte offset of each output's tap copy in the per-invoke tap buffer; -1: its own copy. */
-  tapOffsets: number[];
   /** Per output: what every LayerOutput of it repeats (built once; the shape array is frozen). */
   outputInfo: TensorInfo[];
 }
+
+type TensorCtor = {
+  new (n: number): TensorData;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): TensorData;
+  readonly BYTES_PER_ELEMENT: number;
+};
 
 interface TensorInfo {
   tensor: number;
   name: string;
   dtype: string;
   shape: number[];
+  /** Typed-array class of dtype (null: a type the simulator cannot hand back as values). */
+  ctor: TensorCtor;
 }
 
 export interface PreparedModel {
   model: Model;
   subgraph: Subgraph;
   steps: PreparedStep[];
-  storage: TensorData[];
   inputs: Tensor[];
   outputs: Tensor[];
   /** For each graph output, the step that produces it (undefined for a pass-through input). */
   outputProducers: (PreparedStep | undefined)[];
   /** Per graph output, like PreparedStep.outputInfo. */
   outputInfo: TensorInfo[];
-  /** Size of the buffer that holds every tap of one invoke (one allocation instead of one per layer). */
-  tapBytes: number;
+  /** Per graph input: its typed-array class and element count (checked on every invoke). */
+  inputInfo: { ctor: TensorCtor; elements: number }[];
+  /** The core instance holding this model (one per prepared model). */
+  engine: CoreEngine;
+  /** Arena bytes the core planned (tables + activations). */
+  arenaBytes: number;
 }
 
 export interface LayerOutput {
@@ -67,69 +77,62 @@ export interface LayerOutput {
 export interface InvokeOptions {
   /** Keep every op output (default true). */
   taps?: boolean;
-  /** Called after each op with its outputs (views valid only during the call when taps is off). */
+  /** Called after each op with its output (a view valid only during the call when taps is off). */
   onLayer?: (layer: LayerOutput) => void;
 }
 
 export interface InvokeResult {
   outputs: LayerOutput[];
   layers: LayerOutput[];
+  /** Values by tensor index: the graph inputs, and every op output when taps are on. */
+  tensors: Map<number, TensorData>;
 }
 
-const TAP_SHARED_MAX = 4096;
-const TAP_ON_HEAP_MAX = 64;
+/** The message a refusal of the core reads as, naming layer, op, tensor and rule. */
+export function refusalMessage(subgraph: Subgraph, r: CoreRefusal): string {
+  const op = r.op >= 0 ? subgraph.operators[r.op] : undefined;
+  const t = r.tensor >= 0 ? subgraph.tensors[r.tensor] : undefined;
+  const where: string[] = [];
+  if (r.op >= 0) where.push(`layer ${r.op} (${op?.op ?? 'unknown op'})`);
+  if (r.tensor >= 0) where.push(`tensor ${r.tensor}${t ? ` '${t.name}'` : ''}`);
+  return `${where.length ? `${where.join(', ')}: ` : ''}${r.message}`;
+}
+
+function modelBytes(model: Model, given?: Uint8Array): Uint8Array {
+  if (given) return given;
+  try {
+    return writeTflite(model);
+  } catch (e) {
+    throw new SimulateError(`the model cannot be handed to the interpreter core: ${(e as Error).message}`);
+  }
+}
 
 export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions = {}): PreparedModel {
   const subgraph = model.subgraphs[subgraphIndex];
   if (!subgraph) throw new SimulateError(`model has no subgraph ${subgraphIndex}`);
-  const storage: TensorData[] = subgraph.tensors.map((t) => {
-    if (t.shape.some((d) => d < 0)) {
-      throw new SimulateError(
-        `tensor ${t.index} '${t.name}' has a dynamic shape [${t.shape}]; only static shapes are supported`,
-      );
-    }
-    try {
-      return constantData(t) ?? allocate(t.dtype, elementCount(t.shape));
-    } catch (e) {
-      if (e instanceof SimulateError) throw new SimulateError(`tensor ${t.index} '${t.name}': ${e.message}`);
-      throw e;
-    }
-  });
-  const arena = options.wasm ? new WasmArena(options.wasm) : null;
-  const steps: PreparedStep[] = subgraph.operators.map((op) => {
-    const preparer = OP_PREPARERS[op.op];
-    if (!preparer)
-      throw new UnsupportedOpError(`layer ${op.index}: op ${op.op} is not supported by the simulator`);
-    const ctx = new PrepareContext(model, subgraph, op, storage, arena);
-    let run: Run;
-    try {
-      run = preparer(ctx);
-    } catch (e) {
-      if (e instanceof SimulateError) throw e;
-      throw new SimulateError(`layer ${op.index} (${op.op}): ${(e as Error).message}`);
-    }
-    return {
-      opIndex: op.index,
-      op: op.op,
-      outputs: op.outputs,
-      run,
-      tapOffsets: [] as number[],
-      outputInfo: op.outputs.map((o) => tensorInfo(subgraph.tensors[o])),
-    };
-  });
-  // Small taps share one buffer per invoke (an off-heap typed-array allocation costs ~0.5 us in
-  // V8, more than copying a small tensor); large ones get their own, so handing one layer to
-  // another process never clones more than TAP_SHARED_MAX-sized neighbours along with it. Tiny
-  // ones (<= 64 bytes) are sliced: V8 keeps those on its heap, which is cheaper still.
-  let tapBytes = 0;
-  for (const s of steps) {
-    for (const o of s.outputs) {
-      const n = storage[o].byteLength;
-      const shared = n > TAP_ON_HEAP_MAX && n <= TAP_SHARED_MAX;
-      s.tapOffsets.push(shared ? tapBytes : -1);
-      if (shared) tapBytes += (n + 7) & ~7; // 8-byte aligned for every element type
-    }
+  if (subgraphIndex !== 0)
+    throw new SimulateError('the interpreter core runs subgraph 0 (the main graph) only');
+  let engine: CoreEngine;
+  try {
+    engine = CoreEngine.load(modelBytes(model, options.bytes), options.core);
+  } catch (e) {
+    if (!(e instanceof CoreLoadError)) throw e;
+    const msg = refusalMessage(subgraph, e.refusal);
+    const where = { op: e.refusal.op, tensor: e.refusal.tensor };
+    if (e.refusal.statusName === 'UNSUPPORTED') throw new UnsupportedOpError(msg, where);
+    throw new SimulateError(msg, 'MODEL', where);
   }
+  if (engine.opCount !== subgraph.operators.length) {
+    throw new SimulateError(
+      `the interpreter core sees ${engine.opCount} ops, the model reader ${subgraph.operators.length}`,
+    );
+  }
+  const steps: PreparedStep[] = subgraph.operators.map((op) => ({
+    opIndex: op.index,
+    op: op.op,
+    outputs: op.outputs,
+    outputInfo: op.outputs.map((o) => tensorInfo(subgraph.tensors[o])),
+  }));
   const producer = new Map<number, PreparedStep>();
   for (const s of steps) for (const o of s.outputs) producer.set(o, s);
   const graphOutputs = subgraph.outputs.map((i) => subgraph.tensors[i]);
@@ -137,72 +140,78 @@ export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions
     model,
     subgraph,
     steps,
-    storage,
     inputs: subgraph.inputs.map((i) => subgraph.tensors[i]),
     outputs: graphOutputs,
     outputProducers: subgraph.outputs.map((i) => producer.get(i)),
     outputInfo: graphOutputs.map(tensorInfo),
-    tapBytes,
+    inputInfo: subgraph.inputs.map((i) => {
+      const t = subgraph.tensors[i];
+      return { ctor: tensorInfo(t).ctor, elements: elementCount(t.shape) };
+    }),
+    engine,
+    arenaBytes: engine.arenaUsed(),
   };
 }
 
 function tensorInfo(t: Tensor): TensorInfo {
-  return { tensor: t.index, name: t.name, dtype: t.dtype, shape: Object.freeze(t.shape.slice()) as number[] };
+  return {
+    tensor: t.index,
+    name: t.name,
+    dtype: t.dtype,
+    shape: Object.freeze(t.shape.slice()) as number[],
+    ctor: allocate(t.dtype, 0).constructor as TensorCtor,
+  };
 }
 
-type TensorDataCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => TensorData;
+/** A copy of `len` bytes at `ptr` of the core's memory as values of `info`'s type. */
+function copyOut(info: TensorInfo, buf: ArrayBuffer, ptr: number, len: number): TensorData {
+  const C = info.ctor;
+  const n = len / C.BYTES_PER_ELEMENT;
+  const out = new C(n);
+  if (ptr % C.BYTES_PER_ELEMENT === 0) (out as Int8Array).set(new C(buf, ptr, n) as Int8Array);
+  else new Uint8Array(out.buffer, out.byteOffset, len).set(new Uint8Array(buf, ptr, len));
+  return out;
+}
 
-/**
- * One op output; `copy` is false (a live view), true (a fresh copy) or a tap buffer and byte
- * offset to copy into (small typed-array allocations cost ~1 us each in V8; a view on one
- * per-invoke buffer is far cheaper).
- */
-function layerOutput(
-  pm: PreparedModel,
-  opIndex: number,
-  op: string,
-  info: TensorInfo,
-  copy: boolean | ArrayBuffer,
-  offset = 0,
-): LayerOutput {
-  const data = pm.storage[info.tensor];
-  let out = data;
-  if (copy === true) out = data.slice();
-  else if (copy !== false) {
-    out = new (data.constructor as TensorDataCtor)(copy, offset, data.length);
-    (out as Int8Array).set(data as Int8Array);
-  }
+/** A view (no copy) of an op output, for lean streaming; a copy where it is not aligned. */
+function viewOf(info: TensorInfo, buf: ArrayBuffer, ptr: number, len: number): TensorData {
+  const C = info.ctor;
+  if (ptr % C.BYTES_PER_ELEMENT !== 0) return copyOut(info, buf, ptr, len);
+  return new C(buf, ptr, len / C.BYTES_PER_ELEMENT);
+}
+
+function layerOutput(step: { opIndex: number; op: string }, info: TensorInfo, data: TensorData): LayerOutput {
   // The shape array is shared by every output of this tensor and frozen: copy it to change it.
   return {
-    opIndex,
-    op,
+    opIndex: step.opIndex,
+    op: step.op,
     tensor: info.tensor,
     name: info.name,
     dtype: info.dtype,
     shape: info.shape,
-    data: out,
+    data,
   };
 }
 
-/** Copy caller inputs (one typed array per graph input, matching dtype and size) into the model. */
+/** Copy caller inputs (one typed array per graph input, matching dtype and size) into the core. */
 export function setInputs(pm: PreparedModel, inputs: readonly TensorData[]): void {
   if (inputs.length !== pm.inputs.length) {
     throw new SimulateError(`model has ${pm.inputs.length} input(s), got ${inputs.length}`, 'INPUT');
   }
   for (let i = 0; i < inputs.length; i++) {
     const t = pm.inputs[i];
-    const dst = pm.storage[t.index];
     const src = inputs[i];
-    if (src.constructor !== dst.constructor) {
+    if (src.constructor !== pm.inputInfo[i].ctor) {
       throw new SimulateError(`input ${i} '${t.name}' is ${t.dtype}; got a ${src.constructor.name}`, 'INPUT');
     }
-    if (src.length !== dst.length) {
+    const n = pm.inputInfo[i].elements;
+    if (src.length !== n || src.byteLength !== pm.engine.inputByteLength(i)) {
       throw new SimulateError(
-        `input ${i} '${t.name}' has ${dst.length} elements [${t.shape}], got ${src.length}`,
+        `input ${i} '${t.name}' has ${n} elements [${t.shape}], got ${src.length}`,
         'INPUT',
       );
     }
-    (dst as Int8Array).set(src as Int8Array);
+    pm.engine.writeInput(i, new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
   }
 }
 
@@ -214,25 +223,75 @@ export function invoke(
   const taps = options.taps ?? true;
   setInputs(pm, inputs);
   const layers: LayerOutput[] = [];
-  const buffer = taps && pm.tapBytes > 0 ? new ArrayBuffer(pm.tapBytes) : null;
   const onLayer = options.onLayer;
   const steps = pm.steps;
-  for (let s = 0; s < steps.length; s++) {
-    const step = steps[s];
-    step.run();
-    if (!taps && !onLayer) continue;
-    for (let k = 0; k < step.outputs.length; k++) {
-      const offset = step.tapOffsets[k];
-      const copy = taps ? (offset < 0 || !buffer ? true : buffer) : false;
-      const layer = layerOutput(pm, step.opIndex, step.op, step.outputInfo[k], copy, offset);
+  const engine = pm.engine;
+  const buf = engine.memory(); // invoke never grows memory: valid for the whole run
+  if (taps || onLayer) {
+    engine.invokeRaw((op, ptr, len) => {
+      const step = steps[op];
+      const info = step.outputInfo[0];
+      const data = taps ? copyOut(info, buf, ptr, len) : viewOf(info, buf, ptr, len);
+      const layer = layerOutput(step, info, data);
       if (taps) layers.push(layer);
-      onLayer?.(layer);
-    }
+      if (onLayer) onLayer(layer);
+    });
+  } else {
+    engine.invokeRaw(null);
   }
   const outputs: LayerOutput[] = [];
   for (let i = 0; i < pm.outputs.length; i++) {
     const s = pm.outputProducers[i];
-    outputs.push(layerOutput(pm, s?.opIndex ?? -1, s?.op ?? 'INPUT', pm.outputInfo[i], true));
+    const info = pm.outputInfo[i];
+    const data = copyOut(info, buf, engine.outputOffset(i), engine.outputByteLength(i));
+    outputs.push(layerOutput(s ?? INPUT_STEP, info, data));
   }
-  return { outputs, layers };
+  return new RunResult(outputs, layers, pm.inputs, inputs);
+}
+
+const INPUT_STEP = { opIndex: -1, op: 'INPUT' };
+
+/** InvokeResult with `tensors` built on first use (most callers never need it). */
+class RunResult implements InvokeResult {
+  private byTensor: Map<number, TensorData> | null = null;
+  constructor(
+    readonly outputs: LayerOutput[],
+    readonly layers: LayerOutput[],
+    private readonly graphInputs: Tensor[],
+    private readonly inputValues: readonly TensorData[],
+  ) {}
+  get tensors(): Map<number, TensorData> {
+    if (!this.byTensor) {
+      const m = new Map<number, TensorData>();
+      this.graphInputs.forEach((t, i) => m.set(t.index, this.inputValues[i]));
+      for (const l of this.layers) m.set(l.tensor, l.data);
+      this.byTensor = m;
+    }
+    return this.byTensor;
+  }
+}
+
+/** The value of tensor `index` in a tapped run (a graph input or an op output); names it when absent. */
+export function tensorValue(tensors: ReadonlyMap<number, TensorData>, index: number): TensorData {
+  const v = tensors.get(index);
+  if (!v)
+    throw new SimulateError(`tensor ${index} is neither a graph input nor an op output of the tapped run`);
+  return v;
+}
+
+/** The core's load verdict for a model (for the model view and `summary`: the model still opens). */
+export function interpreterVerdict(model: Model, bytes: Uint8Array): InterpreterVerdict {
+  try {
+    const pm = prepare(model, 0, { bytes });
+    return { runs: true, arena_bytes: pm.arenaBytes };
+  } catch (e) {
+    if (!(e instanceof SimulateError)) throw e;
+    const w = e.where;
+    return {
+      runs: false,
+      message: e.message,
+      ...(w && w.op >= 0 ? { layer: w.op } : {}),
+      ...(w && w.tensor >= 0 ? { tensor: w.tensor } : {}),
+    };
+  }
 }

@@ -9,7 +9,7 @@ import { ModelFormatError } from '../../core/model/errors.ts';
 import { requireFormat } from '../../core/model/formats.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { summarize } from '../../core/model/summary.ts';
-import { interpreterVerdict } from '../../core/simulate/core-interpreter.ts';
+import { interpreterVerdict } from '../../core/simulate/interpreter.ts';
 import { readKerasH5, summarizeKeras } from '../../core/model/keras/index.ts';
 import { ServiceError } from '../errors.ts';
 import type { TaskContext } from '../jobs/messages.ts';

@@ -10,7 +10,7 @@ import { cpuProfile, estimateModel, type CpuProfileName } from '../../core/simul
 import { layerReports, outputReports } from '../../core/simulate/dump.ts';
 import { SimulateError } from '../../core/simulate/errors.ts';
 import { buildInputs } from '../../core/simulate/inputs/load.ts';
-import { invoke, prepare } from '../../core/simulate/core-interpreter.ts';
+import { invoke, prepare } from '../../core/simulate/interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
 import { toBytes } from '../../core/simulate/tensor-data.ts';
 import { ServiceError } from '../errors.ts';

@@ -3,7 +3,7 @@ import { hostEstimate, hostRun, type CompareInput } from '../../../src-main/core
 import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
 import { cpuProfile } from '../../../src-main/core/simulate/cost-model.ts';
 import { buildInputs } from '../../../src-main/core/simulate/inputs/load.ts';
-import { invoke, prepare } from '../../../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { goldenBytes, readFixture, readGolden } from '../../helpers/fixtures.ts';
 
 export const testBoard = {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTflite, writeTflite } from '../../../src-main/core/model/index.ts';
-import { invoke, prepare } from '../../../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { toBytes } from '../../../src-main/core/simulate/tensor-data.ts';
 import { normalizationOf, normalizeSample } from '../../../src-main/core/simulate/inputs/normalize.ts';
 import { autoQuantize } from '../../../src-main/core/quantize/index.ts';

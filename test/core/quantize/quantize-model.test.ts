@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readTflite, writeTflite, type Model } from '../../../src-main/core/model/index.ts';
-import { invoke, prepare } from '../../../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { normalizationOf, normalizeSample } from '../../../src-main/core/simulate/inputs/normalize.ts';
 import { autoQuantize, calibrate, quantizeModel } from '../../../src-main/core/quantize/index.ts';
 import { readFixture } from '../../helpers/fixtures.ts';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
-import { invoke, prepare } from '../../../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { listFixtures, readFixture } from '../../helpers/fixtures.ts';
 import { loadTfliteWasm, xorshiftInput } from '../../helpers/tflite-wasm.ts';
 

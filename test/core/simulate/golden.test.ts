@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
-import { invoke, prepare } from '../../../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { SimulateError } from '../../../src-main/core/simulate/errors.ts';
 import { fromBytes, toBytes } from '../../../src-main/core/simulate/tensor-data.ts';
 import { fixturePath, goldenBytes, listFixtures, readFixture, type Golden } from '../../helpers/fixtures.ts';

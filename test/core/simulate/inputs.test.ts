@@ -4,7 +4,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../../../src-main/core/model/ir.ts';
 import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
-import { invoke, prepare } from '../../../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { decodeBmp } from '../../../src-main/core/simulate/inputs/bmp.ts';
 import { buildInputs, rawInputs } from '../../../src-main/core/simulate/inputs/load.ts';
 import { normalizeSample } from '../../../src-main/core/simulate/inputs/normalize.ts';

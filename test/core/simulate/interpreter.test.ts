@@ -6,7 +6,7 @@ import { builtinCodeOf } from '../../../src-main/core/model/tflite-schema.ts';
 import { opcodeFor } from '../../../src-main/core/quantize/model-edit.ts';
 import { UnsupportedOpError } from '../../../src-main/core/simulate/errors.ts';
 import { base64, goldenDump } from '../../../src-main/core/simulate/dump.ts';
-import { invoke, prepare, tensorValue } from '../../../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare, tensorValue } from '../../../src-main/core/simulate/interpreter.ts';
 import { seededInputs } from '../../../src-main/core/simulate/inputs/seed.ts';
 import { readFixture, readGolden } from '../../helpers/fixtures.ts';
 

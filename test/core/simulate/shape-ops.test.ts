@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DType, Model, OptionValue, Tensor } from '../../../src-main/core/model/ir.ts';
-import { invoke, prepare } from '../../../src-main/core/simulate/core-interpreter.ts';
+import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import type { TensorData } from '../../../src-main/core/simulate/tensor-data.ts';
 import { builtinCodeOf } from '../../../src-main/core/model/tflite-schema.ts';
 

@@ -19,7 +19,7 @@
  *   definition of core/normalize (the firmware applies the same one).
  */
 import type { ParamValue, Tensor } from '../../model/ir.ts';
-import { roundHalfAway } from '../quant-math.ts';
+import { roundHalfAway } from '../../normalize/normalize.ts';
 import { SimulateError } from '../errors.ts';
 import { allocate, elementCount, type TensorData } from '../tensor-data.ts';
 import type { NpyArray } from './npy.ts';
