@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import { ProtocolError } from '../../src-main/core/protocol/errors.ts';
-import { prepare } from '../../src-main/core/simulate/core-interpreter.ts';
+import { prepare } from '../../src-main/core/simulate/interpreter.ts';
 import { CORE_STATUS, CoreEngine } from '../../src-main/core/simulate/engine/core-engine.ts';
 import type { BoardSession } from '../../src-main/services/board/session.ts';
 
