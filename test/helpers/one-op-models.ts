@@ -45,9 +45,13 @@ export type Kind =
   | 'QUANTIZE'
   | 'ADD'
   | 'SUB'
-  | 'MUL';
+  | 'MUL'
+  | 'LOGISTIC'
+  | 'TANH';
 const CODES: Record<Kind, number> = {
   QUANTIZE: 114,
+  LOGISTIC: 14,
+  TANH: 28,
   ADD: 0,
   SUB: 41,
   MUL: 18,
@@ -59,6 +63,8 @@ const CODES: Record<Kind, number> = {
 };
 const OPTION_TABLES: Record<Kind, string | undefined> = {
   QUANTIZE: undefined,
+  LOGISTIC: undefined,
+  TANH: undefined,
   ADD: 'AddOptions',
   SUB: 'SubOptions',
   MUL: 'MulOptions',
@@ -501,4 +507,13 @@ export function randomElementwise(
     inputBytes: n1,
   };
   return { c, inputs: constant ? [bytes(n1)] : [bytes(n1), data2] };
+}
+
+/** int8 LOGISTIC or TANH over all 256 input values, with a random input scale and zero point. */
+export function randomSigmoid(r: Rng, kind: 'LOGISTIC' | 'TANH'): { c: OneOpCase; input: Uint8Array } {
+  const d: Draft = { tensors: [], buffers: [new Uint8Array(0)] };
+  const inputs = [addTensor(d, 'int8', [1, 256], q([r.logUniform(1e-3, 2)], [r.int(-128, 127)]))];
+  const out = addTensor(d, 'int8', [1, 256], kind === 'LOGISTIC' ? q([1 / 256], [-128]) : q([1 / 128], [0]));
+  const c = { name: `${kind} all inputs`, model: oneOpModel(kind, d, inputs, out, {}), inputBytes: 256 };
+  return { c, input: Uint8Array.from({ length: 256 }, (_, i) => i) };
 }

@@ -6,6 +6,7 @@
  * evaluated once per possible input into a 256-entry table at prepare time).
  */
 #include "ops.h"
+#include "wasm_simd.h"
 
 typedef struct {
   uint32_t n;
@@ -28,21 +29,20 @@ static void relu_eval(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
+static int8_t tanh_one(const act_params_t *p, int8_t in) {
+  int32_t x = in - p->in_zp, v;
+  if (x <= -p->radius) return -128;
+  if (x >= p->radius) return 127;
+  v = qs_rdbpot(qs_fp_tanh(qs_mbqm(x, p->mult, p->shift), 4), 24); /* Q0.31 -> 1/128 steps */
+  return (int8_t)(v > 127 ? 127 : (v < -128 ? -128 : v));
+}
+
 static void tanh_eval(qs_model_t *m, const qs_op_t *op) {
   const act_params_t *p = (const act_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
   uint32_t i;
-  for (i = 0; i < p->n; i++) {
-    int32_t x = in[i] - p->in_zp, v;
-    if (x <= -p->radius) v = -128;
-    else if (x >= p->radius) v = 127;
-    else {
-      v = qs_rdbpot(qs_fp_tanh(qs_mbqm(x, p->mult, p->shift), 4), 24); /* Q0.31 -> 1/128 steps */
-      v = v > 127 ? 127 : (v < -128 ? -128 : v);
-    }
-    out[i] = (int8_t)v;
-  }
+  for (i = 0; i < p->n; i++) out[i] = tanh_one(p, in[i]);
 }
 
 static void lut_eval(qs_model_t *m, const qs_op_t *op) {
@@ -116,7 +116,9 @@ qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op) {
   if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "activation needs 1 input");
   if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if (qs_elems(in) != qs_elems(out)) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");
-  if (!(p = (act_params_t *)qs_alloc(m, sizeof(*p) + (op->code == OP_HARD_SWISH ? 256u : 0u)))) return QS_ERR_ARENA;
+  /* HARD_SWISH (and TANH in the host build) keep a 256-entry table after the params */
+  if (!(p = (act_params_t *)qs_alloc(m, sizeof(*p) + (op->code == OP_HARD_SWISH || (QS_WASM_SIMD && op->code == OP_TANH) ? 256u : 0u))))
+    return QS_ERR_ARENA;
   p->n = qs_elems(in);
   p->in_zp = in->zp;
   p->out_zp = out->zp;
@@ -142,6 +144,14 @@ qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op) {
     p->shift = (int8_t)e;
     p->radius = qs_input_radius(4, e, 31);
     op->eval = tanh_eval;
+#if QS_WASM_SIMD
+    { /* host build: the fixed-point pipeline once per possible input, a lookup at eval */
+      int8_t *lut = (int8_t *)(void *)(p + 1);
+      int v;
+      for (v = -128; v < 128; v++) lut[v + 128] = tanh_one(p, (int8_t)v);
+      op->eval = lut_eval;
+    }
+#endif
     return QS_OK;
   }
   if (op->code == OP_RELU6) {

@@ -4,6 +4,7 @@
  * scale 1/256 and zero point -128, as TFLite Micro enforces.
  */
 #include "ops.h"
+#include "wasm_simd.h"
 
 typedef struct {
   int outer, depth;
@@ -13,6 +14,9 @@ typedef struct {
 typedef struct {
   uint32_t n;
   int32_t in_zp, radius, multiplier, left_shift;
+#if QS_WASM_SIMD
+  int8_t lut[256]; /* host build: the output for every int8 input, filled at prepare */
+#endif
 } logistic_params_t;
 
 static void softmax_eval(qs_model_t *m, const qs_op_t *op) {
@@ -96,23 +100,32 @@ qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op) {
   return QS_OK;
 }
 
+static int8_t logistic_one(const logistic_params_t *p, int8_t in) {
+  int32_t x = in - p->in_zp, v;
+  if (x <= -p->radius) return -128;
+  if (x >= p->radius) return 127;
+  v = qs_rdbpot(qs_fp_logistic(qs_mbqm(x, p->multiplier, p->left_shift) /* Q4.27 */, 4), 23) - 128; /* 1/256 steps */
+  return (int8_t)(v > 127 ? 127 : (v < -128 ? -128 : v));
+}
+
 static void logistic_eval(qs_model_t *m, const qs_op_t *op) {
   const logistic_params_t *p = (const logistic_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
   uint32_t i;
-  for (i = 0; i < p->n; i++) {
-    int32_t x = in[i] - p->in_zp, v;
-    if (x <= -p->radius) v = -128;
-    else if (x >= p->radius) v = 127;
-    else {
-      int32_t q4 = qs_mbqm(x, p->multiplier, p->left_shift); /* Q4.27 */
-      v = qs_rdbpot(qs_fp_logistic(q4, 4), 23) - 128;         /* Q0.31 -> 1/256 steps */
-      v = v > 127 ? 127 : (v < -128 ? -128 : v);
-    }
-    out[i] = (int8_t)v;
-  }
+  for (i = 0; i < p->n; i++) out[i] = logistic_one(p, in[i]);
 }
+
+#if QS_WASM_SIMD
+/* Host build: the fixed-point pipeline once per possible input at prepare, a lookup at eval. */
+static void logistic_eval_lut(qs_model_t *m, const qs_op_t *op) {
+  const logistic_params_t *p = (const logistic_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  uint32_t i;
+  for (i = 0; i < p->n; i++) out[i] = p->lut[in[i] + 128];
+}
+#endif
 
 qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op) {
   const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
@@ -138,5 +151,12 @@ qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op) {
   p->radius = shift >= 0 ? qs_input_radius(4, shift, 31) : INT32_MAX;
   op->params = p;
   op->eval = logistic_eval;
+#if QS_WASM_SIMD
+  {
+    int v;
+    for (v = -128; v < 128; v++) p->lut[v + 128] = logistic_one(p, (int8_t)v);
+    op->eval = logistic_eval_lut;
+  }
+#endif
   return QS_OK;
 }

@@ -24,6 +24,7 @@ import {
   randomElementwise,
   randomOneOp,
   randomQuantize,
+  randomSigmoid,
   requantSweepFc,
   type Kind,
   type OneOpCase,
@@ -224,6 +225,16 @@ describe.skipIf(missing !== null)('core WASM SIMD kernels equal the portable ker
       expect(ran).toBeGreaterThan(140);
     });
   }
+
+  it('int8 LOGISTIC and TANH (host-build lookup tables) over every input value (2 x 60 models)', () => {
+    const r = new Rng(0x5eed516d);
+    for (const kind of ['LOGISTIC', 'TANH'] as const) {
+      for (let i = 0; i < 60; i++) {
+        const { c, input } = randomSigmoid(r, kind);
+        expect(sameOutput(r, c, false, input), c.name).toBe(true);
+      }
+    }
+  });
 
   it('QUANTIZE float32 -> int8: rounding ties, out-of-range values, infinities, NaN (200 models)', () => {
     const r = new Rng(0x5eedf10a);
