@@ -18,13 +18,11 @@ import {
   compileCoreWasm,
 } from '../../../src-main/core/simulate/engine/core-engine.ts';
 import { FIXTURES, REPO, goldenBytes, type Golden } from '../../helpers/fixtures.ts';
+import { randomElementwise, randomQuantize, randomSigmoid } from '../../helpers/one-op-elementwise.ts';
 import {
   Rng,
   floatValue,
-  randomElementwise,
   randomOneOp,
-  randomQuantize,
-  randomSigmoid,
   requantSweepFc,
   type Kind,
   type OneOpCase,
