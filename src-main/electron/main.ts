@@ -1,10 +1,12 @@
 /**
  * Electron main entry (built to out/main/index.js): services, IPC, security policies, the window.
- * `--open MODEL` (or QS_OPEN) chooses the start-up model; default: the bundled example.
+ * `--open MODEL` (or QS_OPEN) chooses the start-up model; default: the bundled example. The API
+ * reads and writes only what the user chose (services/path-policy.ts): the start-up model, files
+ * picked in the open dialog, save-dialog targets, the examples and the recent list.
  */
 import { app, BrowserWindow, dialog } from 'electron';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { createHandlers, createServices } from '../services/api/handlers.ts';
 import { defaultExampleModel } from '../services/paths.ts';
 import { registerIpc } from './ipc.ts';
@@ -57,6 +59,22 @@ if (!app.requestSingleInstanceLock()) {
           ? await dialog.showOpenDialog(parent, options)
           : await dialog.showOpenDialog(options);
         return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
+      },
+      // The chosen path becomes a one-write grant (services/path-policy.ts); the dialog itself
+      // confirms replacing an existing file (always on macOS and Windows, by the flag on Linux).
+      chooseSaveFile: async (name) => {
+        const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+        const ext = extname(name).slice(1);
+        const options = {
+          title: 'Save as',
+          defaultPath: join(app.getPath('documents'), name),
+          properties: ['showOverwriteConfirmation' as const, 'createDirectory' as const],
+          filters: ext ? [{ name: ext.toUpperCase(), extensions: [ext] }] : [],
+        };
+        const r = parent
+          ? await dialog.showSaveDialog(parent, options)
+          : await dialog.showSaveDialog(options);
+        return r.canceled || !r.filePath ? null : r.filePath;
       },
     });
     registerIpc(handlers, services.jobs);

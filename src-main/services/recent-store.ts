@@ -33,7 +33,9 @@ export class RecentStore {
         0,
         MAX_RECENT,
       );
-      await writeFileAtomic(this.file, JSON.stringify({ version: 1, recent: list }, null, 2) + '\n');
+      await writeFileAtomic(this.file, JSON.stringify({ version: 1, recent: list }, null, 2) + '\n', {
+        createFolder: true, // the app's own config folder
+      });
       return list;
     });
     this.queue = next.catch(() => undefined);

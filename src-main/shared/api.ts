@@ -48,6 +48,13 @@ export type ErrorCode =
   | 'NOT_AVAILABLE'
   /** The job was cancelled by `jobs.cancel`. */
   | 'CANCELLED'
+  /**
+   * A path the user did not choose: not picked in a dialog, given on the command line, one of
+   * the app's own files or in the recent list; or a write that would replace a file without the
+   * user's confirmation, create a folder, or go through a symbolic link or `..`
+   * (`detail: {path, reason}`, see src-main/services/path-policy.ts).
+   */
+  | 'FORBIDDEN_PATH'
   /** A file system or device I/O failure. */
   | 'IO'
   /** A bug: anything unexpected. */
@@ -218,6 +225,17 @@ export interface ApiCalls {
   'quantize.report': [QuantizeReportArgs, QuantizeReportResult];
   /** Write (or return) a quantization report: CSV (MLTK columns), HTML or JSON. */
   'quantize.export': [QuantizeExportArgs, ReportExportResult];
+  /**
+   * Native save dialog (Electron only; NOT_AVAILABLE on the web host, where exports download).
+   * Resolves the chosen path, now granted for ONE write by `report.export`/`quantize.export`
+   * (`path`) or `quantize.run` (`savePath`); null when cancelled.
+   */
+  'files.saveDialog': [SaveDialogArgs, string | null];
+}
+
+export interface SaveDialogArgs {
+  /** Suggested file name (no folder), e.g. `person_detect-virtual.html`; its extension sets the filter. */
+  name: string;
 }
 
 export type Channel = keyof ApiCalls;
@@ -241,6 +259,7 @@ export const CHANNELS = [
   'quantize.run',
   'quantize.report',
   'quantize.export',
+  'files.saveDialog',
 ] as const satisfies readonly Channel[];
 
 /**
@@ -310,6 +329,7 @@ export interface QuantScopeApi {
     report(args: QuantizeReportArgs): Promise<QuantizeReportResult>;
     export(args: QuantizeExportArgs): Promise<ReportExportResult>;
   };
+  files: { saveDialog(args: SaveDialogArgs): Promise<string | null> };
   /** Subscribe to an event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }

@@ -176,6 +176,7 @@ export function createApi(transport: Transport): QuantScopeApi {
       report: (args) => call('quantize.report', args),
       export: (args) => call('quantize.export', args),
     },
+    files: { saveDialog: (args) => call('files.saveDialog', args) },
     on: (event, listener) => transport.on(event, listener as Listener),
   };
 }
@@ -239,5 +240,6 @@ export const api: QuantScopeApi = {
     report: (a) => getApi().quantize.report(a),
     export: (a) => getApi().quantize.export(a),
   },
+  files: { saveDialog: (a) => getApi().files.saveDialog(a) },
   on: (event, listener) => getApi().on(event, listener),
 };

@@ -15,9 +15,13 @@ import type {
   OpenedModel,
   ReportExportResult,
 } from '../../src-main/shared/api.ts';
-import { fixturePath } from '../helpers/fixtures.ts';
+import { FIXTURES, fixturePath } from '../helpers/fixtures.ts';
 
-const services = createServices({ configDir: mkdtempSync(join(tmpdir(), 'qs-config-')) });
+// The fixtures stand in for files given on the command line (readable through the API).
+const services = createServices({
+  configDir: mkdtempSync(join(tmpdir(), 'qs-config-')),
+  grantRead: [FIXTURES],
+});
 const handlers = createHandlers(services, { host: 'web', startupModel: null });
 const progress: JobProgress[] = [];
 services.jobs.onProgress((p) => progress.push(p));
@@ -66,6 +70,7 @@ describe('boards.* and report.export over the API', () => {
     expect(html.fileName).toBe('micro_speech_quantized-virtual.html');
     expect(new TextDecoder().decode(html.data)).toContain('All 4 layers match bit for bit.');
     const path = join(mkdtempSync(join(tmpdir(), 'qs-api-')), 'out.csv');
+    services.paths.grantWrite(path, { overwrite: false }); // as the save dialog does
     const csv = await call<ReportExportResult>('report.export', {
       reportId: r.reportId,
       format: 'csv',

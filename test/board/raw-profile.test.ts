@@ -14,11 +14,15 @@ import { profileAndCompare, rawProfileInputs } from '../../src-main/services/boa
 import type { BoardSession } from '../../src-main/services/board/session.ts';
 import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
 import type { ApiResult, BoardProfileResult, OpenedModel } from '../../src-main/shared/api.ts';
-import { fixturePath } from '../helpers/fixtures.ts';
+import { FIXTURES, fixturePath } from '../helpers/fixtures.ts';
 import { hostInputTensor, rawInput, rpsModel } from './raw-input-check.ts';
 import { constantFrame, npy, personFrame } from './raw-profile-samples.ts';
 
-const services = createServices({ configDir: mkdtempSync(join(tmpdir(), 'qs-config-')) });
+// The fixtures stand in for files given on the command line (readable through the API).
+const services = createServices({
+  configDir: mkdtempSync(join(tmpdir(), 'qs-config-')),
+  grantRead: [FIXTURES],
+});
 const handlers = createHandlers(services, { host: 'web', startupModel: null });
 
 async function call<T>(channel: string, args?: unknown): Promise<T> {

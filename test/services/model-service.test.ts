@@ -5,10 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createHandlers, createServices, dispatch } from '../../src-main/services/api/handlers.ts';
 import { examplesDir } from '../../src-main/services/paths.ts';
 import type { ApiResult, OpenedModel } from '../../src-main/shared/api.ts';
-import { fixturePath, listFixtures, readFixture } from '../helpers/fixtures.ts';
+import { FIXTURES, fixturePath, listFixtures, readFixture } from '../helpers/fixtures.ts';
 
 const config = mkdtempSync(join(tmpdir(), 'qs-config-'));
-const services = createServices({ configDir: config });
+// The fixtures stand in for files given on the command line (readable through the API).
+const services = createServices({ configDir: config, grantRead: [FIXTURES] });
 const handlers = createHandlers(services, { host: 'web', startupModel: null });
 afterAll(() => services.close());
 
@@ -70,6 +71,7 @@ describe('model service through dispatch', () => {
     writeFileSync(empty, '');
     const truncated = join(dir, 'person_detect.tflite');
     writeFileSync(truncated, readFixture('models', 'person_detect.tflite').subarray(0, 5000));
+    services.paths.grantRead(dir); // as a folder given on the command line
 
     for (const [path, pattern] of [
       [png, /image\.tflite: .+/],

@@ -17,10 +17,14 @@ import type {
   QuantizeRunResult,
   ReportExportResult,
 } from '../../src-main/shared/api.ts';
-import { fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { FIXTURES, fixturePath, readFixture } from '../helpers/fixtures.ts';
 import { augmentedPhotos } from '../core/quantize/calibration-data.ts';
 
-const services = createServices({ configDir: mkdtempSync(join(tmpdir(), 'qs-config-')) });
+// The fixtures stand in for files given on the command line (readable through the API).
+const services = createServices({
+  configDir: mkdtempSync(join(tmpdir(), 'qs-config-')),
+  grantRead: [FIXTURES],
+});
 const handlers = createHandlers(services, { host: 'web', startupModel: null });
 afterAll(() => services.close());
 const out = mkdtempSync(join(tmpdir(), 'qs-quantize-svc-'));
@@ -51,6 +55,7 @@ describe('quantize.run', () => {
     const seen: JobProgress[] = [];
     const off = services.jobs.onProgress((p) => seen.push(p));
     const savePath = join(out, 'q.tflite');
+    services.paths.grantWrite(savePath, { overwrite: false }); // as the save dialog does
     const r = ok<QuantizeRunResult>(
       await dispatch(handlers, 'quantize.run', {
         jobId: 'q-1',
@@ -76,6 +81,7 @@ describe('quantize.run', () => {
     expect(mine.at(-1)?.fraction).toBe(1);
 
     for (const format of ['csv', 'html', 'json'] as const) {
+      services.paths.grantWrite(join(out, `r.${format}`), { overwrite: false });
       const e = ok<ReportExportResult>(
         await dispatch(handlers, 'quantize.export', {
           reportId: r.reportId,

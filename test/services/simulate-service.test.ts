@@ -15,9 +15,13 @@ import type {
   SimulateResult,
 } from '../../src-main/shared/api.ts';
 import { TapStore } from '../../src-main/services/simulate/tap-store.ts';
-import { fixturePath, goldenBytes, readFixture, readGolden } from '../helpers/fixtures.ts';
+import { FIXTURES, fixturePath, goldenBytes, readFixture, readGolden } from '../helpers/fixtures.ts';
 
-const services = createServices({ configDir: mkdtempSync(join(tmpdir(), 'qs-config-')) });
+// The fixtures stand in for files given on the command line (readable through the API).
+const services = createServices({
+  configDir: mkdtempSync(join(tmpdir(), 'qs-config-')),
+  grantRead: [FIXTURES],
+});
 const handlers = createHandlers(services, { host: 'web', startupModel: null });
 afterAll(() => services.close());
 

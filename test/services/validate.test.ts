@@ -22,6 +22,7 @@ const EXPECTED = new Set([
   'NOT_FOUND',
   'NOT_AVAILABLE',
   'MALFORMED_MODEL',
+  'FORBIDDEN_PATH',
 ]);
 
 /** Values shaped like the real arguments, with wrong types and extra keys mixed in. */

@@ -22,6 +22,8 @@ writeFileSync(join(tmpdir(), 'qs-secret.txt'), 'secret');
 
 const services = createServices({
   configDir: mkdtempSync(join(tmpdir(), 'qs-config-')),
+  // As if given on the command line; the start-up model below is granted by the handlers.
+  grantRead: [fixturePath('models', 'micro_speech_quantized.tflite')],
   jobs: { workerUrl: new URL('./workers/test-tasks-worker.ts', import.meta.url) },
 });
 let host: WebHost;
@@ -105,9 +107,10 @@ describe('web host', () => {
     });
     expect(dropped.sizeBytes).toBe(readFixture('models', 'person_detect.tflite').length);
     expect(dropped.summary.layers.length).toBe(31);
+    // A path nobody granted is refused whether or not it exists (test/services/path-policy.test.ts).
     const err = await api.model.open({ path: '/no/such/model.tflite' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiCallError);
-    expect((err as ApiCallError).code).toBe('NOT_FOUND');
+    expect((err as ApiCallError).code).toBe('FORBIDDEN_PATH');
     await expect(api.model.openDialog()).rejects.toMatchObject({ code: 'NOT_AVAILABLE' });
     expect((await api.model.recent())[0].name).toBe('micro_speech_quantized.tflite');
   });

@@ -3,12 +3,15 @@
  * hosts (Electron IPC, WebSocket) use: unknown channel → UNKNOWN_CHANNEL, argument validated,
  * handler run, anything thrown turned into an ApiError. Never throws.
  */
-import type { ApiResult, ArgsOf, Channel, ResultOf } from '../../shared/api.ts';
+import { existsSync } from 'node:fs';
+import type { ApiResult, ArgsOf, Channel, DataSource, ModelSource, ResultOf } from '../../shared/api.ts';
 import { BoardApi } from '../board/board-api.ts';
 import { ServiceError, toApiError } from '../errors.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner.ts';
 import { ModelService } from '../model/model-service.ts';
+import { PathPolicy } from '../path-policy.ts';
 import { appVersion, configDir as defaultConfigDir, examplesDir as defaultExamplesDir } from '../paths.ts';
+import { readDataPath } from '../quantize/data-files.ts';
 import { QuantizeService } from '../quantize/quantize-service.ts';
 import { RecentStore } from '../recent-store.ts';
 import { SimulateService } from '../simulate/simulate-service.ts';
@@ -26,6 +29,8 @@ export interface AppServices {
   quantize: QuantizeService;
   /** Host simulator runs and their per-layer outputs (kept for `simulate.layer`). */
   simulate: SimulateService;
+  /** Which files the API may read and write (grants from dialogs and the command line). */
+  paths: PathPolicy;
   /** Stop workers and close board sessions; call on shutdown. */
   close(): Promise<void>;
 }
@@ -34,15 +39,21 @@ export interface ServicesOptions {
   configDir?: string;
   examplesDir?: string;
   jobs?: JobRunnerOptions;
+  /** Files or folders given on the command line: readable through the API. */
+  grantRead?: string[];
 }
 
 export function createServices(opts: ServicesOptions = {}): AppServices {
   const jobs = new JobRunner(opts.jobs);
   const recent = new RecentStore(opts.configDir ?? defaultConfigDir());
-  const models = new ModelService(jobs, recent, opts.examplesDir ?? defaultExamplesDir());
+  const examplesDir = opts.examplesDir ?? defaultExamplesDir();
+  const models = new ModelService(jobs, recent, examplesDir);
   const boards = new BoardApi(jobs, models);
   const quantize = new QuantizeService(jobs, models);
   const simulate = new SimulateService(jobs, models);
+  // Files in the recent list were opened through a grant before; the examples are the app's own.
+  const paths = new PathPolicy(async () => (await recent.list()).map((r) => r.path));
+  for (const p of [examplesDir, ...(opts.grantRead ?? [])]) paths.grantRead(p);
   return {
     jobs,
     recent,
@@ -50,6 +61,7 @@ export function createServices(opts: ServicesOptions = {}): AppServices {
     boards,
     quantize,
     simulate,
+    paths,
     close: async () => (await boards.close(), await jobs.close()),
   };
 }
@@ -60,12 +72,40 @@ export interface HostInfo {
   startupModel: string | null;
   /** Native open dialog (Electron); resolves the chosen path or null. Absent on the web host. */
   chooseModelFile?: () => Promise<string | null>;
+  /**
+   * Native save dialog (Electron) with the suggested file name; resolves the chosen path or null.
+   * It must confirm replacing an existing file itself. Absent on the web host (downloads).
+   */
+  chooseSaveFile?: (name: string) => Promise<string | null>;
 }
 
+/** The path sources of a quantize call, checked by the policy; folders read here, file by file. */
+async function modelSource(s: AppServices, m: ModelSource): Promise<ModelSource> {
+  return 'path' in m ? { path: await s.paths.readable(m.path) } : m;
+}
+
+async function dataSource(s: AppServices, d: DataSource): Promise<DataSource> {
+  if (!('path' in d)) return d;
+  const folder = await s.paths.readable(d.path);
+  return { files: await readDataPath(folder, (f) => s.paths.readableInside(folder, f)) };
+}
+
+/** Port paths are checked; the built-in boards are names, not paths. */
+async function boardId(s: AppServices, board: string): Promise<string> {
+  return board === 'virtual' || board === 'qemu' ? board : s.paths.port(board);
+}
+
+/**
+ * Every path an argument names passes the path policy first (`s.paths`): reads of files the
+ * user chose, one write per save-dialog choice, serial ports only. The start-up model (command
+ * line or the bundled example) is granted here; the dialogs grant what the user picks.
+ */
 export function createHandlers(s: AppServices, host: HostInfo): Handlers {
+  if (host.startupModel) s.paths.grantRead(host.startupModel);
   return {
     'app.info': async () => ({ host: host.host, version: appVersion(), startupModel: host.startupModel }),
-    'model.open': (args) => s.models.open(args),
+    'model.open': async (args) =>
+      s.models.open('path' in args ? { path: await s.paths.readable(args.path) } : args),
     'model.openDialog': async () => {
       if (!host.chooseModelFile) {
         throw new ServiceError(
@@ -74,7 +114,9 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
         );
       }
       const path = await host.chooseModelFile();
-      return path ? s.models.open({ path }) : null;
+      if (!path) return null;
+      s.paths.grantRead(path);
+      return s.models.open({ path: await s.paths.readable(path) });
     },
     'model.recent': () => s.recent.list(),
     'model.examples': () => s.models.examples(),
@@ -82,12 +124,45 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
     'jobs.cancel': async ({ id }) => s.jobs.cancel(id),
     'simulate.run': (args) => s.simulate.run(args),
     'simulate.layer': async (args) => s.simulate.layer(args),
-    'boards.list': (args) => s.boards.list(args),
-    'boards.profile': async (args) => s.boards.profile(args),
-    'report.export': (args) => s.boards.export(args),
-    'quantize.run': (args) => s.quantize.run(args),
-    'quantize.report': (args) => s.quantize.report(args),
-    'quantize.export': (args) => s.quantize.export(args),
+    'boards.list': async (args) =>
+      s.boards.list({ paths: await Promise.all(args.paths.map((p) => s.paths.port(p))) }),
+    'boards.profile': async (args) => s.boards.profile({ ...args, board: await boardId(s, args.board) }),
+    'report.export': async (args) => {
+      if (!args.path) return s.boards.export(args);
+      const t = await s.paths.writable(args.path);
+      return s.boards.export({ ...args, path: t.path }, { overwrite: t.overwrite });
+    },
+    'quantize.run': async (args) => {
+      const model = await modelSource(s, args.model);
+      const data = await dataSource(s, args.data);
+      if (!args.savePath) return s.quantize.run({ ...args, model, data });
+      const t = await s.paths.writable(args.savePath);
+      return s.quantize.run({ ...args, model, data, savePath: t.path }, { overwrite: t.overwrite });
+    },
+    'quantize.report': async (args) =>
+      s.quantize.report({
+        ...args,
+        int8: await modelSource(s, args.int8),
+        float: await modelSource(s, args.float),
+        data: await dataSource(s, args.data),
+      }),
+    'quantize.export': async (args) => {
+      if (!args.path) return s.quantize.export(args);
+      const t = await s.paths.writable(args.path);
+      return s.quantize.export({ ...args, path: t.path }, { overwrite: t.overwrite });
+    },
+    'files.saveDialog': async ({ name }) => {
+      if (!host.chooseSaveFile) {
+        throw new ServiceError(
+          'NOT_AVAILABLE',
+          'The native save dialog exists only in the desktop app; exports download in the browser',
+        );
+      }
+      const path = await host.chooseSaveFile(name);
+      // The dialog asked before returning an existing file: replacing it is the user's choice.
+      if (path) s.paths.grantWrite(path, { overwrite: existsSync(path) });
+      return path;
+    },
   };
 }
 

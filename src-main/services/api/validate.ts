@@ -11,6 +11,7 @@ import type {
   OpenModelArgs,
   RawSampleInput,
   ReportExportArgs,
+  SaveDialogArgs,
   SimulateLayerArgs,
   SimulateRunArgs,
 } from '../../shared/api.ts';
@@ -241,6 +242,16 @@ function reportExport(v: unknown): ReportExportArgs {
   return out;
 }
 
+function saveDialog(v: unknown): SaveDialogArgs {
+  const ch = 'files.saveDialog';
+  const o = plainObject(ch, v);
+  onlyKeys(ch, o, ['name']);
+  const name = str(ch, o, 'name', MAX_NAME);
+  if (/[\\/]/.test(name) || name === '.' || name === '..')
+    bad(ch, '"name" must be a file name without a folder', 'name');
+  return { name };
+}
+
 type Validators = { [C in Channel]: (args: unknown) => ArgsOf<C> };
 
 export const validators: Validators = {
@@ -259,6 +270,7 @@ export const validators: Validators = {
   'quantize.run': quantizeRun,
   'quantize.report': quantizeReport,
   'quantize.export': quantizeExport,
+  'files.saveDialog': saveDialog,
 };
 
 export function isChannel(name: unknown): name is Channel {

@@ -17,6 +17,7 @@ import type { HostSide, HostSideSpec } from '../../core/compare/host-side.ts';
 import type { CompareResult } from '../../core/compare/types.ts';
 import { NormalizeError } from '../../core/normalize/normalize.ts';
 import { ProtocolError } from '../../core/protocol/errors.ts';
+import type { AtomicWriteOptions } from '../atomic-write.ts';
 import { ServiceError } from '../errors.ts';
 import { exportReport, renderReport } from '../export/export-report.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
@@ -129,7 +130,8 @@ export class BoardApi {
     }
   }
 
-  async export(args: ReportExportArgs): Promise<ReportExportResult> {
+  /** `write`: how `args.path` may be written (the API passes what the path policy allows). */
+  async export(args: ReportExportArgs, write: AtomicWriteOptions = {}): Promise<ReportExportResult> {
     const r = this.results.get(args.reportId);
     if (!r)
       throw new ServiceError(
@@ -140,7 +142,7 @@ export class BoardApi {
     const board = (r.board.port ?? r.board.name).replace(/^.*[\\/]/, '').replace(/[^A-Za-z0-9_.-]+/g, '_');
     const fileName = `${stem}-${board}.${args.format}`;
     if (args.path) {
-      const w = await exportReport(r, args.path, args.format);
+      const w = await exportReport(r, args.path, args.format, write);
       return { format: args.format, fileName: basename(w.path), bytes: w.bytes, path: w.path };
     }
     const data = await renderReport(r, args.format);

@@ -5,7 +5,7 @@
 import { extname, resolve } from 'node:path';
 import type { CompareResult } from '../../core/compare/types.ts';
 import { compareCsv, compareHtml, compareJson, type ReportMeta } from '../../core/report/index.ts';
-import { writeFileAtomic } from '../atomic-write.ts';
+import { writeFileAtomic, type AtomicWriteOptions } from '../atomic-write.ts';
 import { ServiceError } from '../errors.ts';
 import { appVersion } from '../paths.ts';
 import { htmlToPdf } from './pdf.ts';
@@ -48,9 +48,10 @@ export async function exportReport(
   r: CompareResult,
   path: string,
   format: ReportFormat = reportFormatOf(path),
+  write: AtomicWriteOptions = {},
 ): Promise<{ path: string; format: ReportFormat; bytes: number }> {
   const data = await renderReport(r, format);
   const target = resolve(path);
-  await writeFileAtomic(target, data);
+  await writeFileAtomic(target, data, write);
   return { path: target, format, bytes: data.length };
 }

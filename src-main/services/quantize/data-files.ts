@@ -13,7 +13,14 @@ async function readOne(path: string): Promise<DataFile> {
   return { name: basename(path), bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
 }
 
-export async function readDataPath(p: string): Promise<DataFile[]> {
+/**
+ * A data file, or every image / .npy in a data folder. `checkFile` (the API's path policy) vets
+ * each file of a folder before it is read, e.g. that a link does not lead out of the folder.
+ */
+export async function readDataPath(
+  p: string,
+  checkFile?: (path: string) => Promise<unknown>,
+): Promise<DataFile[]> {
   const path = resolve(p);
   const s = await stat(path).catch(() => {
     throw new ServiceError('NOT_FOUND', `No such data file or folder: ${path}`, { path });
@@ -32,5 +39,7 @@ export async function readDataPath(p: string): Promise<DataFile[]> {
       `${path}: ${names.length} files; at most ${MAX_DATA_FILES} are read`,
       { path },
     );
-  return Promise.all(names.map((n) => readOne(join(path, n))));
+  const files = names.map((n) => join(path, n));
+  if (checkFile) for (const f of files) await checkFile(f);
+  return Promise.all(files.map(readOne));
 }

@@ -5,7 +5,7 @@ import { quantCsv } from '../../core/report/quant-csv.ts';
 import { quantHtml } from '../../core/report/quant-html.ts';
 import { quantJson } from '../../core/report/quant-json.ts';
 import type { QuantizationReport } from '../../core/report/quant-types.ts';
-import { writeFileAtomic } from '../atomic-write.ts';
+import { writeFileAtomic, type AtomicWriteOptions } from '../atomic-write.ts';
 import { ServiceError } from '../errors.ts';
 import { appVersion } from '../paths.ts';
 
@@ -35,9 +35,10 @@ export async function exportQuantReport(
   r: QuantizationReport,
   path: string,
   format: QuantReportFormat = quantFormatOf(path),
+  write: AtomicWriteOptions = {},
 ): Promise<{ path: string; format: QuantReportFormat; bytes: number }> {
   const data = renderQuantReport(r, format);
   const target = resolve(path);
-  await writeFileAtomic(target, data);
+  await writeFileAtomic(target, data, write);
   return { path: target, format, bytes: data.length };
 }

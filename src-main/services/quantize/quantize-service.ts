@@ -17,7 +17,7 @@ import type {
   QuantizeRunResult,
   ReportExportResult,
 } from '../../shared/api.ts';
-import { writeFileAtomic } from '../atomic-write.ts';
+import { writeFileAtomic, type AtomicWriteOptions } from '../atomic-write.ts';
 import { ServiceError } from '../errors.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { ModelService } from '../model/model-service.ts';
@@ -36,7 +36,8 @@ export class QuantizeService {
     private readonly models: ModelService,
   ) {}
 
-  async run(a: QuantizeRunArgs): Promise<QuantizeRunResult> {
+  /** `save`: how `savePath` may be written (the API passes what the path policy allows). */
+  async run(a: QuantizeRunArgs, save: AtomicWriteOptions = {}): Promise<QuantizeRunResult> {
     const payload: QuantizePayload = {
       model: await this.model(a.model),
       data: await data(a.data),
@@ -51,7 +52,7 @@ export class QuantizeService {
     let savedPath: string | undefined;
     if (a.savePath) {
       savedPath = resolve(a.savePath);
-      await writeFileAtomic(savedPath, r.bytes);
+      await writeFileAtomic(savedPath, r.bytes, save);
     }
     return {
       reportId: this.keep(r.report),
@@ -74,7 +75,7 @@ export class QuantizeService {
     return { reportId: this.keep(report), report };
   }
 
-  async export(a: QuantizeExportArgs): Promise<ReportExportResult> {
+  async export(a: QuantizeExportArgs, write: AtomicWriteOptions = {}): Promise<ReportExportResult> {
     const r = this.reports.get(a.reportId);
     if (!r)
       throw new ServiceError(
@@ -83,7 +84,7 @@ export class QuantizeService {
       );
     const fileName = `${r.model.replace(/\.tflite$/i, '')}-quantization.${a.format}`;
     if (a.path) {
-      const w = await exportQuantReport(r, a.path, a.format);
+      const w = await exportQuantReport(r, a.path, a.format, write);
       return { format: a.format, fileName, bytes: w.bytes, path: w.path };
     }
     const bytes = renderQuantReport(r, a.format);

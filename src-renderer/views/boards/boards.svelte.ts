@@ -49,7 +49,13 @@ export class BoardsState {
     const p = path.trim();
     if (!p) throw new Error('Type a port path first, e.g. /dev/ttyACM0 or /dev/pts/3');
     if (!this.typedPaths.includes(p)) this.typedPaths = [...this.typedPaths, p];
-    await this.refresh();
+    try {
+      await this.refresh();
+    } catch (e) {
+      // Refused (not a serial port): forget it, or every later scan would fail the same way.
+      this.typedPaths = this.typedPaths.filter((t) => t !== p);
+      throw e;
+    }
     const found = this.boards.find((b) => b.id === p);
     if (!found) {
       // Discovery forgets typed paths that do not exist: say so instead of showing nothing.
