@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ServiceError } from '../services/errors.ts';
 import { appVersion } from '../services/paths.ts';
+import { EXIT } from './exit.ts';
 import { register as registerServe } from './commands/serve.ts';
 import { register as registerSummary } from './commands/summary.ts';
 
@@ -30,19 +31,19 @@ export async function buildProgram(): Promise<Command> {
   return program;
 }
 
-/** Run the CLI; returns the exit code (0 ok, 1 error, 2 usage). */
+/** Run the CLI; returns the exit code (EXIT: 0 ok, 1 error, 2 usage; see docs/cli.md). */
 export async function main(argv: string[]): Promise<number> {
   const program = await buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return EXIT.OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       // help/version exit 0; usage errors were already printed by commander
-      return e.exitCode === 0 ? 0 : 2;
+      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     const message = e instanceof ServiceError || e instanceof Error ? e.message : String(e);
-    process.stderr.write(`quantscope: ${message}\n`);
-    return 1;
+    process.stderr.write(`quantscope: ${message || 'failed with no message'}\n`);
+    return EXIT.ERROR;
   }
 }

@@ -11,12 +11,17 @@ import { ProtocolError } from '../../core/protocol/errors.ts';
 import { encodeFrame, FrameReader, SEQ_UNKNOWN, type Frame } from '../../core/protocol/frame.ts';
 import { Cmd, MsgType, replyType, type Request } from '../../core/protocol/messages.ts';
 import { decodeBoardError, decodeHello, type BoardHello } from '../../core/protocol/replies.ts';
+import { LineQuality } from './line-quality.ts';
 import type { ByteTransport } from './transport.ts';
 
 export interface LinkOptions {
-  /** Base reply timeout; transfer time at minBytesPerSec is added per request. */
+  /** Longest base reply timeout (transfer time at minBytesPerSec is added per request). Once
+   * round trips and the rate are measured, requests wait for a few round trips instead. */
   timeoutMs?: number;
   retries?: number;
+  /** Handshake: how long to keep asking while HELLO replies arrive damaged (a board is there but
+   * the line is noisy). A silent port still fails after `retries` timeouts. */
+  handshakeMs?: number;
   /** Slowest link rate we must tolerate (QEMU's UART is ~10 KB/s). */
   minBytesPerSec?: number;
 }
@@ -62,12 +67,14 @@ export class BoardLink {
   private closed: string | null = null;
   private opts: Required<LinkOptions>;
   hello!: BoardHello;
+  /** Damage rate, round trip and rate seen on this line (sizes frames and timeouts). */
+  readonly quality = new LineQuality();
 
   private constructor(
     readonly transport: ByteTransport,
     opts: LinkOptions,
   ) {
-    this.opts = { timeoutMs: 1000, retries: 3, minBytesPerSec: 5000, ...opts };
+    this.opts = { timeoutMs: 1000, retries: 3, minBytesPerSec: 5000, handshakeMs: 20_000, ...opts };
     transport.onData((b) => this.onBytes(b));
     transport.onClose((reason) => {
       this.closed = reason;
@@ -81,7 +88,7 @@ export class BoardLink {
     try {
       // A lone delimiter flushes any half frame the board may hold from an earlier session.
       await transport.write(Uint8Array.of(0));
-      const f = await link.request({ cmd: Cmd.HELLO, body: new Uint8Array(0) });
+      const f = await link.exclusive(() => link.handshake());
       link.hello = decodeHello(f.body);
     } catch (e) {
       await transport.close();
@@ -92,6 +99,42 @@ export class BoardLink {
       );
     }
     return link;
+  }
+
+  /**
+   * HELLO until a reply arrives intact. Its reply is the longest small one (~400 B with the op
+   * list), so on a noisy line most copies arrive damaged: those prove a board is there and are
+   * asked again at once, for up to `handshakeMs`. Silence (timeouts) is retried `retries` times
+   * with growing pauses (a board still booting), so a port with nothing on it fails quickly.
+   */
+  private async handshake(): Promise<Frame> {
+    const hello = { cmd: Cmd.HELLO, body: new Uint8Array(0) };
+    const until = Date.now() + this.opts.handshakeMs;
+    let silent = 0;
+    let damaged = 0;
+    for (;;) {
+      if (this.closed !== null) throw new ProtocolError('DISCONNECTED', `${this.closed}; cannot send HELLO`);
+      const r = await this.attempt(hello, { expectBytes: 512 });
+      if (!(r instanceof Error) && r !== 'retry') return r;
+      if (r instanceof ProtocolError && r.code !== 'TIMEOUT') throw r;
+      if (r === 'retry') damaged++;
+      else silent++;
+      if (silent > this.opts.retries)
+        throw new ProtocolError(
+          'TIMEOUT',
+          `board did not answer HELLO after ${silent} attempts${damaged ? ` (${damaged} damaged replies)` : ''}`,
+        );
+      if (Date.now() > until)
+        throw new ProtocolError(
+          'TIMEOUT',
+          `line too noisy: ${damaged} of ${damaged + silent} HELLO replies arrived damaged within ${Math.round(this.opts.handshakeMs / 1000)} s (${this.quality.describe()})`,
+        );
+      if (r !== 'retry') {
+        // back off: 50, 100, 200 ... ms, then flush whatever half frame the board holds
+        await new Promise((ok) => setTimeout(ok, Math.min(1000, 50 << (silent - 1))));
+        await this.transport.write(FLUSH).catch(() => undefined);
+      }
+    }
   }
 
   get isOpen(): boolean {
@@ -154,8 +197,16 @@ export class BoardLink {
     }
     let outBytes = (opts.rawPrefix?.length ?? 0) + req.body.length + 20;
     for (const r of prefix) outBytes += r.body.length + 20;
+    this.quality.sawBytes(outBytes);
+    const lineBytes = outBytes + (opts.expectBytes ?? 0);
+    // A caller's own timeout covers board work (a model running, a commit validating): kept as
+    // given. Otherwise the wait is what the line needs: a few measured round trips plus the
+    // transfer time at the measured rate, capped by the configured worst case.
+    const fixed = opts.timeoutMs !== undefined;
     const base = opts.timeoutMs ?? this.opts.timeoutMs;
-    const slack = ((outBytes + (opts.expectBytes ?? 0)) / this.opts.minBytesPerSec) * 1000;
+    const slack = (lineBytes / this.opts.minBytesPerSec) * 1000;
+    const idle = fixed ? base + slack : this.quality.timeoutMs(lineBytes, this.opts.minBytesPerSec, base);
+    const t0 = performance.now();
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let written: Promise<unknown> = Promise.resolve();
@@ -164,11 +215,18 @@ export class BoardLink {
         if (this.pending !== p) return;
         this.pending = null;
         clearTimeout(timer);
+        if (r instanceof ProtocolError && r.code === 'TIMEOUT') this.quality.sawTimeout();
+        else if (r !== 'retry' && !(r instanceof Error) && !opts.onStream && !opts.rawPrefix)
+          this.quality.sawRoundTrip(performance.now() - t0, outBytes + r.body.length + 12);
         opts.signal?.removeEventListener('abort', onAbort);
         // Never let the next attempt start writing while this one's bytes are still going out.
-        // (bounded: a write stuck on a dead line must not hang the caller)
-        const cap = new Promise((ok) => setTimeout(ok, 2000).unref());
-        void Promise.race([written, cap]).finally(() => resolve(r));
+        // (bounded: a write stuck on a dead line must not hang the caller). The cap timer is
+        // not unref'd: a write that never settles must not leave the caller awaiting with nothing
+        // left to run (the process would end silently with Node's exit code 13); it is cleared
+        // as soon as the write settles, so it never delays the exit either.
+        let capTimer: ReturnType<typeof setTimeout> | undefined;
+        const cap = new Promise((ok) => (capTimer = setTimeout(ok, 2000)));
+        void Promise.race([written, cap]).finally(() => (clearTimeout(capTimer), resolve(r)));
       };
       const arm = (ms: number) => {
         clearTimeout(timer);
@@ -177,21 +235,23 @@ export class BoardLink {
           ms,
         );
       };
-      const p: Pending = { seq, settle, touch: () => arm(base + slack), opts, started: false };
+      const p: Pending = { seq, settle, touch: () => arm(idle), opts, started: false };
       this.pending = p;
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       arm(base + 2 * slack); // covers the write too; re-armed once the bytes are out
       // The timer starts after the write completed: writing itself may be slow on a slow link.
       written = this.transport.write(parts()).then(
-        () => this.pending === p && arm(base + slack),
+        () => this.pending === p && arm(idle),
         (e: unknown) => settle(e instanceof Error ? e : new Error(String(e))),
       );
     });
   }
 
   private onBytes(bytes: Uint8Array): void {
+    this.quality.sawBytes(bytes.length);
     for (const ev of this.reader.push(bytes)) {
       const p = this.pending;
+      if (ev.kind === 'bad') this.quality.sawDamage();
       if (!p) continue; // nothing asked: stale or unsolicited, dropped
       if (ev.kind === 'bad') {
         // A reply or stream piece was corrupted. A stream notes the loss and carries on (the
@@ -204,6 +264,7 @@ export class BoardLink {
       }
       if (ev.seq === SEQ_UNKNOWN && ev.type === MsgType.ERROR) {
         // the board could not read a frame: ours, unless our stream is already flowing
+        if (!p.opts.ignoreUnattributedErrors) this.quality.sawDamage();
         if (!p.started && !p.opts.ignoreUnattributedErrors) p.settle('retry');
         continue;
       }

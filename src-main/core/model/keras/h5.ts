@@ -19,12 +19,34 @@ export function isHdf5(bytes: Uint8Array): boolean {
 }
 
 let fileCounter = 0;
+let quietErrors = false;
+
+/**
+ * HDF5 prints its error stack (`HDF5-DIAG: Error detected …`, ~20 lines of C locations) to stderr
+ * by default. h5wasm's throwing handler replaces that printing (H5Eset_auto) with a JS exception
+ * carrying the same text, which `hdf5Reason` reduces to its innermost cause for our one-line
+ * message. Installed once per h5wasm module.
+ */
+function silenceHdf5(module: { activate_throwing_error_handler(): number }): void {
+  if (quietErrors) return;
+  module.activate_throwing_error_handler();
+  quietErrors = true;
+}
+
+/** The innermost cause of an HDF5 error stack ("truncated file: eof = 30000, …"), or the message. */
+export function hdf5Reason(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  if (!text.includes('HDF5-DIAG')) return text;
+  const causes = [...text.matchAll(/#\d+: .* in [\w.]+\(\): (.*)$/gm)].map((m) => m[1].trim());
+  return causes.at(-1) ?? 'the HDF5 library reported an error';
+}
 
 export async function readKerasH5(bytes: Uint8Array): Promise<KerasModel> {
   if (bytes.length === 0) throw new Error('Not a Keras .h5 model: the file is empty');
   if (!isHdf5(bytes))
     throw new Error('Not a Keras .h5 model: no HDF5 signature (\\x89HDF\\r\\n\\x1a\\n) in the file');
   const module = await h5wasm.ready;
+  silenceHdf5(module);
   const path = `/quantscope-keras-${++fileCounter}.h5`;
   module.FS.writeFile(path, bytes);
   let file: InstanceType<typeof h5wasm.File> | null = null;
@@ -32,7 +54,9 @@ export async function readKerasH5(bytes: Uint8Array): Promise<KerasModel> {
     try {
       file = new h5wasm.File(path, 'r');
     } catch (e) {
-      throw new Error(`Not a Keras .h5 model: HDF5 library cannot open it (${(e as Error).message})`);
+      throw new Error(
+        `Not a Keras .h5 model: truncated or corrupt file, the HDF5 library cannot open it (${hdf5Reason(e)})`,
+      );
     }
     if (file.file_id < 0n) {
       file = null;
@@ -41,13 +65,17 @@ export async function readKerasH5(bytes: Uint8Array): Promise<KerasModel> {
     try {
       return readOpenFile(file);
     } catch (e) {
-      const msg = (e as Error).message;
+      const msg = hdf5Reason(e);
       throw msg.startsWith('Keras .h5') || msg.startsWith('HDF5 file has no')
         ? e
         : new Error(`Keras .h5: corrupt or truncated file (${msg})`);
     }
   } finally {
-    file?.close();
+    try {
+      file?.close();
+    } catch {
+      // closing a damaged file can fail too; the error that matters was thrown above
+    }
     module.FS.unlink(path);
   }
 }
