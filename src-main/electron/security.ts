@@ -5,6 +5,7 @@
  */
 import { app, session, type WebContents, type WebFrameMain } from 'electron';
 import { pathToFileURL } from 'node:url';
+import { devServerUrl } from './build-mode.ts';
 import { RENDERER_INDEX } from './window.ts';
 
 // The same policy as the <meta> tag in src-renderer/index.html.
@@ -39,6 +40,6 @@ export function isTrustedSender(frame: WebFrameMain | null): boolean {
   if (!frame || frame.parent) return false;
   const url = frame.url.split(/[?#]/)[0];
   if (url === trustedIndex) return true;
-  const dev = process.env.ELECTRON_RENDERER_URL;
-  return !!dev && !process.env.QS_PRODUCTION && new URL(frame.url).origin === new URL(dev).origin;
+  const dev = devServerUrl(); // null in a production build
+  return !!dev && new URL(frame.url).origin === new URL(dev).origin;
 }

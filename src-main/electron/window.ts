@@ -6,6 +6,7 @@
 import { BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { devServerUrl } from './build-mode.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -41,9 +42,9 @@ export function createWindow(): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
-  // electron-vite dev server in development, the built files otherwise.
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  if (devUrl && !process.env.QS_PRODUCTION) void win.loadURL(devUrl);
+  // electron-vite's dev server in a dev build only; a production build always loads its own files.
+  const devUrl = devServerUrl();
+  if (devUrl) void win.loadURL(devUrl);
   else void win.loadFile(RENDERER_INDEX);
   return win;
 }

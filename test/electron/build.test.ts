@@ -4,7 +4,7 @@
  * the renderer, and a job worker that runs in plain Node and reads real models.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -60,6 +60,24 @@ describe('electron-vite build', () => {
     }
     expect(main).toContain('setWindowOpenHandler');
     expect(main).toContain('will-navigate');
+  });
+
+  it('production main never reads ELECTRON_RENDERER_URL: only the built files are loaded', () => {
+    // The source reads it behind import.meta.env.DEV, which a production build makes `false`.
+    expect(readFileSync(join(REPO, 'src-main/electron/build-mode.ts'), 'utf8')).toContain(
+      'process.env.ELECTRON_RENDERER_URL',
+    );
+    const bundles = [join(out, 'main/index.js')];
+    const chunks = join(out, 'main/chunks');
+    if (existsSync(chunks)) bundles.push(...readdirSync(chunks).map((f) => join(chunks, f)));
+    for (const f of bundles) {
+      const code = readFileSync(f, 'utf8');
+      expect(code, f).not.toContain('ELECTRON_RENDERER_URL');
+      expect(code, f).not.toContain('QS_PRODUCTION');
+    }
+    const main = readFileSync(join(out, 'main/index.js'), 'utf8');
+    expect(main).toMatch(/function devServerUrl\(\) \{\s*return null;\s*\}/);
+    expect(main).toContain('loadFile(RENDERER_INDEX)');
   });
 
   it('runs the bundled job worker in plain Node', async () => {
