@@ -14,10 +14,44 @@ export interface Dataset {
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** `[i, j, k]` of flat index `flat` in a C-order array of `shape`. */
+function indexIn(flat: number, shape: readonly number[]): string {
+  const idx: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx.unshift(flat % shape[d]);
+    flat = Math.floor(flat / shape[d]);
+  }
+  return `[${idx.join(', ')}]`;
+}
+
+/**
+ * Calibration on a NaN or ±Inf makes every range (and so every scale) NaN or infinite: refuse the
+ * data at the first bad element, naming where it is. `values` are the float32 samples the
+ * calibration sees; `source` the file's own values (a float64 1e300 becomes Infinity in float32).
+ */
+function checkFinite(
+  values: Float32Array,
+  source: ArrayLike<number>,
+  offset: number,
+  arr: NpyArray,
+  label: string,
+): void {
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i])) continue;
+    const at = offset + i;
+    const v = source[at];
+    const why = Number.isFinite(v) ? `${v}, beyond the float32 range` : String(v);
+    throw new Error(
+      `${label}: element ${indexIn(at, arr.shape)} (flat index ${at}) is ${why}: representative data must be finite numbers`,
+    );
+  }
+}
+
 /** Split an array into samples of `sampleShape` (no batch dim): [N, ...shape], [...shape] or [N, prod]. */
 export function samplesFromArray(arr: NpyArray, sampleShape: number[], label = 'array'): Float32Array[] {
   const per = size(sampleShape);
   const total = arr.data.length;
+  if (total === 0) throw new Error(`${label}: no samples (the array is empty, shape [${arr.shape}])`);
   if (per === 0 || total % per !== 0) {
     throw new Error(
       `${label}: shape [${arr.shape}] does not split into samples of shape [${sampleShape}] (${per} values each)`,
@@ -28,14 +62,21 @@ export function samplesFromArray(arr: NpyArray, sampleShape: number[], label = '
   if (n > 1 && lead !== n) {
     throw new Error(`${label}: shape [${arr.shape}] is not N × [${sampleShape}]`);
   }
-  return Array.from({ length: n }, (_, i) =>
-    Float32Array.from(arr.data.subarray(i * per, (i + 1) * per) as ArrayLike<number>),
-  );
+  return Array.from({ length: n }, (_, i) => {
+    const sample = Float32Array.from(arr.data.subarray(i * per, (i + 1) * per) as ArrayLike<number>);
+    checkFinite(sample, arr.data, i * per, arr, label);
+    return sample;
+  });
 }
 
 /** Labels from an integer vector [N] or one-hot [N, classes]. */
 export function labelsFromArray(arr: NpyArray, count: number, label = 'labels'): number[] {
   const d = Array.from(arr.data as ArrayLike<number>);
+  const bad = d.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0)
+    throw new Error(
+      `${label}: element ${indexIn(bad, arr.shape)} (flat index ${bad}) is ${d[bad]}: labels must be finite numbers`,
+    );
   if (d.length === count) return d.map((v) => Math.round(v));
   if (arr.shape.length === 2 && arr.shape[0] === count) {
     const k = arr.shape[1];
@@ -50,6 +91,8 @@ export function labelsFromArray(arr: NpyArray, count: number, label = 'labels'):
   );
 }
 
+const NON_FINITE = /^[-+]?(nan|inf|infinity)$/i;
+
 /** CSV: one sample per row of `sampleSize` numbers, or `sampleSize + 1` with the label last. A non-numeric first row is a header. */
 export function datasetFromCsv(text: string, sampleSize: number, label = 'CSV'): Dataset {
   const rows = text
@@ -60,12 +103,25 @@ export function datasetFromCsv(text: string, sampleSize: number, label = 'CSV'):
   const labels: number[] = [];
   rows.forEach((line, r) => {
     const cells = line.split(/[,;\t]/).map((c) => c.trim());
-    const values = cells.map(Number);
+    const values = cells.map((c) => (c === '' ? NaN : Number(c)));
+    // NaN/Inf spelled as numbers, and empty cells, are bad data even on the first row
+    const unusable = cells.findIndex(
+      (c) => c === '' || NON_FINITE.test(c) || (/^[-+]?(\d|\.\d)/.test(c) && !Number.isFinite(Number(c))),
+    );
+    if (unusable >= 0)
+      throw new Error(
+        `${label} line ${r + 1}, column ${unusable + 1}: ${cells[unusable] === '' ? 'empty cell' : `'${cells[unusable]}' is not a finite number`} (representative data must be finite numbers)`,
+      );
     if (values.some((v) => !Number.isFinite(v))) {
       if (r === 0) return; // header
       const bad = cells.findIndex((c) => !Number.isFinite(Number(c)));
       throw new Error(`${label} line ${r + 1}, column ${bad + 1}: '${cells[bad]}' is not a number`);
     }
+    const huge = values.findIndex((v) => !Number.isFinite(Math.fround(v)));
+    if (huge >= 0)
+      throw new Error(
+        `${label} line ${r + 1}, column ${huge + 1}: ${cells[huge]} is beyond the float32 range (representative data must be finite numbers)`,
+      );
     if (values.length === sampleSize) samples.push(Float32Array.from(values));
     else if (values.length === sampleSize + 1) {
       samples.push(Float32Array.from(values.slice(0, sampleSize)));
