@@ -14,7 +14,8 @@ import type { CompareResult } from '../../core/compare/types.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { normalizationNotes } from '../../core/normalize/normalize.ts';
 import { compareJson } from '../../core/report/json.ts';
-import type { InputFile } from '../../core/simulate/inputs/load.ts';
+import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
+import { prepare } from '../../core/simulate/interpreter.ts';
 import { writeFileAtomic } from '../../services/atomic-write.ts';
 import { openBoard, type OpenBoard } from '../../services/board/open-board.ts';
 import {
@@ -25,6 +26,7 @@ import {
 import { QemuBoard } from '../../services/board/qemu-board.ts';
 import { VirtualBoard } from '../../services/board/virtual-board.ts';
 import { exportReport, reportFormatOf, reportMeta } from '../../services/export/export-report.ts';
+import { checkOutputPaths } from '../../services/output-path.ts';
 
 interface ProfileOptions {
   board: string;
@@ -39,6 +41,7 @@ interface ProfileOptions {
   u8Bytes?: boolean;
   json?: boolean;
   baud?: string;
+  force?: boolean;
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -116,7 +119,15 @@ function table(r: CompareResult): string {
 }
 
 export async function profileCommand(modelPath: string, opts: ProfileOptions): Promise<void> {
-  for (const out of opts.out ?? []) reportFormatOf(out); // bad extensions fail before any board work
+  // bad extensions, folders, missing folders and existing files fail before any board work
+  const [dumpPath] = await checkOutputPaths(
+    [
+      ...(opts.dump ? [{ flag: '--dump', path: opts.dump }] : []),
+      ...(opts.out ?? []).map((path) => ({ flag: '--out', path })),
+    ],
+    opts.force,
+  );
+  for (const out of opts.out ?? []) reportFormatOf(out);
   if (opts.input?.length && opts.seed !== undefined)
     throw new Error('give either --input or --seed, not both');
   const seed = opts.seed === undefined ? 1 : Number(opts.seed);
@@ -136,6 +147,11 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
     // parameters, count and dtypes are checked before any board work
     rawProfileInputs(modelBytes, raw);
     input = { raw };
+  } else if (files.length) {
+    // the model and the input files (NaN/Inf, dtype, shape) are checked before any board work
+    const model = readTflite(modelBytes);
+    const pm = prepare(model, 0, { bytes: modelBytes });
+    buildInputs({ files, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' }, pm.inputs, model.parameters);
   }
   const board = await open(opts);
   const abort = new AbortController();
@@ -163,11 +179,11 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
   }
   const r = result.compare;
   const written: string[] = [];
-  for (const out of opts.out ?? []) written.push((await exportReport(r, out)).path);
+  const write = { overwrite: Boolean(opts.force) };
+  for (const out of opts.out ?? []) written.push((await exportReport(r, out, undefined, write)).path);
   if (opts.dump) {
-    const path = resolve(opts.dump);
-    await writeFileAtomic(path, JSON.stringify(result.deviceDump, null, 1));
-    written.push(path);
+    await writeFileAtomic(dumpPath, JSON.stringify(result.deviceDump, null, 1), write);
+    written.push(dumpPath);
   }
   if (opts.json) process.stdout.write(compareJson(r, reportMeta()));
   else {
@@ -215,5 +231,6 @@ export function register(program: Command): void {
     .option('--baud <rate>', 'serial baud rate for a port (default 115200)')
     .option('--u8-bytes', "a uint8 .npy feeding an int8 input holds the int8 bytes (two's complement)")
     .option('--json', 'print the comparison as JSON (quantscope.compare/1) instead of a table')
+    .option('--force', 'overwrite --out and --dump files that already exist')
     .action((model: string, opts: ProfileOptions) => profileCommand(model, opts));
 }

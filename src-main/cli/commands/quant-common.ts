@@ -64,8 +64,9 @@ export function positiveInt(v: string | undefined, flag: string): number | undef
   return n;
 }
 
-export async function writeReport(r: QuantizationReport, path: string): Promise<string> {
-  const w = await exportQuantReport(r, path);
+/** Writes the report atomically; an existing file is replaced only with `force` (checked before the work too). */
+export async function writeReport(r: QuantizationReport, path: string, force = false): Promise<string> {
+  const w = await exportQuantReport(r, path, undefined, { overwrite: force });
   return w.path;
 }
 

@@ -3,12 +3,14 @@
  *  [--fc-per-tensor] [--method auto|minmax|percentile|mse] [--out M.tflite] [--report R.csv|.html|.json]`:
  * post-training int8 quantization of a float .tflite or Keras .h5 with representative data.
  */
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../services/atomic-write.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { readDataPath } from '../../services/quantize/data-files.ts';
-import { quantizeTask } from '../../services/quantize/quantize-task.ts';
+import { quantFormatOf } from '../../services/quantize/export.ts';
+import { int8Name, quantizeTask } from '../../services/quantize/quantize-task.ts';
+import { checkOutputPaths } from '../../services/output-path.ts';
 import {
   positiveInt,
   readNamed,
@@ -30,6 +32,7 @@ interface QuantizeOptions {
   maxRmseScale?: string;
   maxRange?: string;
   quiet?: boolean;
+  force?: boolean;
 }
 
 export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Promise<void> {
@@ -38,6 +41,15 @@ export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Pr
   const methods = ['auto', 'minmax', 'percentile', 'mse'];
   if (o.method !== undefined && !methods.includes(o.method))
     throw new ServiceError('BAD_ARGUMENT', `--method ${o.method}: expected ${methods.join(', ')}`);
+  // outputs are checked before any work: a folder, a missing folder or an existing file fails now
+  const [out] = await checkOutputPaths(
+    [
+      { flag: '--out', path: o.out ?? int8Name(basename(modelPath)) },
+      ...(o.report ? [{ flag: '--report', path: o.report }] : []),
+    ],
+    o.force,
+  );
+  if (o.report) quantFormatOf(o.report);
   const model = await readNamed(modelPath, 'model file');
   const data = await readDataPath(o.data);
   const r = await quantizeTask(
@@ -53,10 +65,9 @@ export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Pr
     },
     stderrProgress(o.quiet),
   );
-  const out = resolve(o.out ?? r.name);
-  await writeFileAtomic(out, r.bytes);
+  await writeFileAtomic(out, r.bytes, { overwrite: Boolean(o.force) });
   const lines = [`${basename(modelPath)} → ${out} (${r.bytes.length} bytes)`, ...summaryLines(r.report)];
-  if (o.report) lines.push(`report: ${await writeReport(r.report, o.report)}`);
+  if (o.report) lines.push(`report: ${await writeReport(r.report, o.report, o.force)}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -90,5 +101,6 @@ export function register(program: Command): void {
     .option('--max-rmse-scale <x>', 'flag layers with rmse/scale above x (default 0.7)')
     .option('--max-range <x>', 'flag layers with range above x (default 255)')
     .option('--quiet', 'no progress on stderr')
+    .option('--force', 'overwrite --out and --report files that already exist')
     .action((model: string, opts: QuantizeOptions) => quantizeCommand(model, opts));
 }

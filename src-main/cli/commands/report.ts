@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { readDataPath } from '../../services/quantize/data-files.ts';
 import { quantFormatOf } from '../../services/quantize/export.ts';
 import { reportTask } from '../../services/quantize/quantize-task.ts';
+import { checkOutputPath } from '../../services/output-path.ts';
 import {
   positiveInt,
   readNamed,
@@ -24,10 +25,13 @@ interface ReportOptions {
   maxRmseScale?: string;
   maxRange?: string;
   quiet?: boolean;
+  force?: boolean;
 }
 
 export async function reportCommand(int8Path: string, o: ReportOptions): Promise<void> {
-  quantFormatOf(o.out); // fail on a bad extension before the work
+  // a folder, a missing folder, an existing file or a bad extension fails before the work
+  await checkOutputPath({ flag: '--out', path: o.out }, o.force);
+  quantFormatOf(o.out);
   const [int8, float] = await Promise.all([
     readNamed(int8Path, 'int8 model'),
     readNamed(o.float, 'float model'),
@@ -43,7 +47,7 @@ export async function reportCommand(int8Path: string, o: ReportOptions): Promise
     },
     stderrProgress(o.quiet),
   );
-  const path = await writeReport(report, o.out);
+  const path = await writeReport(report, o.out, o.force);
   process.stdout.write([...summaryLines(report), `report: ${path}`].join('\n') + '\n');
 }
 
@@ -61,5 +65,6 @@ export function register(program: Command): void {
     .option('--max-rmse-scale <x>', 'flag layers with rmse/scale above x (default 0.7)')
     .option('--max-range <x>', 'flag layers with range above x (default 255)')
     .option('--quiet', 'no progress on stderr')
+    .option('--force', 'overwrite the --out file if it already exists')
     .action((model: string, opts: ReportOptions) => reportCommand(model, opts));
 }

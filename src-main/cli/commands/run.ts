@@ -3,7 +3,7 @@
  * run a .tflite model in the bit-exact host simulator and show every layer. File reading and
  * timing live here; parsing and computing are in core/simulate.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
@@ -16,6 +16,8 @@ import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts'
 import { parseNpy } from '../../core/simulate/inputs/npy.ts';
 import { invoke, prepare } from '../../core/simulate/interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
+import { writeFileAtomic } from '../../services/atomic-write.ts';
+import { checkOutputPath } from '../../services/output-path.ts';
 
 interface RunOptions {
   input?: string[];
@@ -26,6 +28,7 @@ interface RunOptions {
   json?: boolean;
   u8Bytes?: boolean;
   cpu?: string;
+  force?: boolean;
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -50,6 +53,7 @@ const median = (xs: number[]): number => {
 };
 
 export async function runCommand(modelPath: string, opts: RunOptions): Promise<void> {
+  const dumpPath = opts.dump ? await checkOutputPath({ flag: '--dump', path: opts.dump }, opts.force) : '';
   const bytes = await readBytes(modelPath);
   const model = readTflite(bytes);
   const pm = prepare(model, 0, { bytes });
@@ -90,9 +94,10 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
     medianMs = median(times);
   }
   if (opts.dump)
-    await writeFile(
-      resolve(opts.dump),
+    await writeFileAtomic(
+      dumpPath,
       JSON.stringify(goldenDump(basename(modelPath), pm, inputs, result), null, 1),
+      { overwrite: Boolean(opts.force) },
     );
   const layers = layerReports(pm, result);
   const outputs = outputReports(pm, result);
@@ -152,7 +157,7 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
     );
   if (medianMs !== undefined)
     lines.push('', `median ${medianMs.toFixed(3)} ms per inference over ${opts.repeat} runs (taps on)`);
-  if (opts.dump) lines.push('', `per-layer dump written to ${resolve(opts.dump)}`);
+  if (opts.dump) lines.push('', `per-layer dump written to ${dumpPath}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -184,6 +189,7 @@ export function registerRun(program: Command): void {
       'add cycle estimates, e.g. cortex-m4@80 (cortex-m0plus, -m3, -m4, -m7, -m33, -m55)',
     )
     .option('--json', 'machine-readable output')
+    .option('--force', 'overwrite the --dump file if it already exists')
     .action((model: string, opts: RunOptions) => runCommand(model, opts));
 }
 

@@ -80,7 +80,8 @@ export async function readFloatModel(m: NamedBytes): Promise<{ float: Model; ker
   }
 }
 
-function int8Name(floatName: string): string {
+/** The default file name of the int8 model made from `floatName`. */
+export function int8Name(floatName: string): string {
   return floatName.replace(/(\.float32)?\.(tflite|h5)$/i, '') + '.int8.tflite';
 }
 
