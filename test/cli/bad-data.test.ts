@@ -5,7 +5,7 @@
  * `profile` checks its inputs before any board work: with a port that does not exist, the data
  * error (not the port's) is what the user sees.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -97,7 +97,8 @@ const CALIBRATION: [string, () => string, string][] = [
     'shape.npy: shape [2,3] is not N × [1]',
   ],
   ['an empty array', () => file('empty.npy', npy('<f4', [0, 1], new Uint8Array(0))), 'empty.npy: no samples'],
-  ['an empty CSV', () => file('empty.csv', ''), 'empty.csv: no samples'],
+  ['an empty file', () => file('empty.csv', ''), 'empty.csv: the file is empty'],
+  ['a CSV with a header only', () => file('header.csv', 'x\n'), 'header.csv: no samples'],
   [
     'a header promising more data than the file holds',
     () => file('huge.npy', npy('<f4', [1_000_000_000, 1], f32([1, 2]))),
@@ -129,6 +130,22 @@ describe('quantize: bad representative data is refused, nothing is written', () 
     const r = await cli('quantize', FLOAT, '--data', folder, '--out', out, '--quiet');
     expect(r.code).toBe(1);
     expect(r.err).toContain('b.npy: element [0] (flat index 0) is NaN');
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('quantize: data too big or empty is refused before it is read', () => {
+  it('a data file over 512 MiB (sparse here: no disk used) and an empty file', async () => {
+    const big = file('big-data.npy', '');
+    truncateSync(big, 513 * 1024 * 1024);
+    const out = join(dir, 'big.int8.tflite');
+    const r = await cli('quantize', FLOAT, '--data', big, '--out', out, '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `quantscope: ${big}: 513.0 MiB of data; representative data is read into memory, at most 512.0 MiB (use fewer or smaller files)\n`,
+    );
+    const empty = await cli('quantize', FLOAT, '--data', file('zero.npy', ''), '--out', out, '--quiet');
+    expect(empty.err).toBe(`quantscope: ${join(dir, 'zero.npy')}: the file is empty\n`);
     expect(existsSync(out)).toBe(false);
   });
 });
@@ -185,6 +202,17 @@ describe('run: bad input files are refused, no dump is written', () => {
     expect(r.err.startsWith(`quantscope: ${message}`)).toBe(true);
     expect(r.err.split('\n')).toHaveLength(2); // one line
     expect(existsSync(dump)).toBe(false);
+  });
+});
+
+describe('run: a raw .bin for a float32 input is checked too', () => {
+  it('NaN bytes in a .bin are named by element and byte', async () => {
+    const bin = file('in.bin', Buffer.from(f32([NaN])));
+    const r = await cli('run', FLOAT, '--input', bin);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      "quantscope: in.bin: element 0 of input 'serving_default_dense_input:0' (byte 0) is NaN (inputs must be finite numbers)\n",
+    );
   });
 });
 

@@ -46,6 +46,14 @@ export function rawInputs(bytes: Uint8Array, tensors: readonly Tensor[], label: 
   let off = 0;
   return tensors.map((t, i) => {
     const d = fromBytes(t.dtype, bytes.subarray(off, off + sizes[i]), elementCount(t.shape));
+    if (d instanceof Float32Array || d instanceof Float64Array) {
+      const bad = d.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0)
+        throw new SimulateError(
+          `${label}: element ${bad} of input '${t.name}' (byte ${off + bad * d.BYTES_PER_ELEMENT}) is ${d[bad]} (inputs must be finite numbers)`,
+          'INPUT',
+        );
+    }
     off += sizes[i];
     return d;
   });
