@@ -12,6 +12,7 @@
  * (at least doubling) and load again, so a few rounds even for a large model.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "qs_interp.h"
 #include "qs_port.h"
@@ -28,6 +29,9 @@ uint32_t qs_port_ticks(void) { return qs_host_ticks(); }
 static qs_interp_t g_ip;
 static uint8_t *g_arena;
 static size_t g_arena_len;
+/* Tap buffer: every op output copied here during a buffered invoke, at offsets the host sets. */
+static uint8_t *g_taps;
+static uint32_t *g_tap_off;
 
 QSW_EXPORT(qsw_alloc) void *qsw_alloc(size_t n) { return malloc(n ? n : 1); }
 QSW_EXPORT(qsw_free) void qsw_free(void *p) { free(p); }
@@ -102,6 +106,27 @@ static void tap(void *ctx, int op_index, int tensor_index, const uint8_t *data, 
   qs_host_tap(op_index, tensor_index, data, len, ticks);
 }
 
-/* Run every op; with taps != 0 each op's output is handed to the host as soon as the op ran
- * (the arena reuses activation memory, so later ops may overwrite it). */
-QSW_EXPORT(qsw_invoke) int qsw_invoke(int taps) { return (int)qs_invoke(&g_ip, taps ? tap : NULL, NULL); }
+static void tap_copy(void *ctx, int op_index, int tensor_index, const uint8_t *data, size_t len, uint32_t ticks) {
+  (void)ctx, (void)tensor_index, (void)ticks;
+  memcpy(g_taps + g_tap_off[op_index], data, len);
+}
+
+/* Buffered taps: a buffer of `bytes` and one offset per op (the host lays them out, each op's
+ * output bytes must fit). Returns the buffer, or 0 if it cannot be allocated; the offsets are
+ * written by the host into qsw_tap_offsets(). */
+QSW_EXPORT(qsw_tap_buffer) uint8_t *qsw_tap_buffer(size_t bytes) {
+  free(g_taps);
+  free(g_tap_off);
+  g_taps = (uint8_t *)malloc(bytes ? bytes : 1);
+  g_tap_off = (uint32_t *)calloc(qs_op_count(&g_ip) + 1, sizeof(uint32_t));
+  return g_taps && g_tap_off ? g_taps : 0;
+}
+QSW_EXPORT(qsw_tap_offsets) uint32_t *qsw_tap_offsets(void) { return g_tap_off; }
+
+/* Run every op. mode 0: outputs only; 1: each op's output is handed to the host as soon as the op
+ * ran (the arena reuses activation memory, so later ops may overwrite it); 2: each op's output is
+ * copied into the tap buffer (one host call for the whole run instead of one per op). */
+QSW_EXPORT(qsw_invoke) int qsw_invoke(int mode) {
+  if (mode == 2 && (!g_taps || !g_tap_off)) return (int)QS_ERR_STATE;
+  return (int)qs_invoke(&g_ip, mode == 1 ? tap : mode == 2 ? tap_copy : NULL, NULL);
+}

@@ -62,6 +62,70 @@ export interface PreparedModel {
   engine: CoreEngine;
   /** Arena bytes the core planned (tables + activations). */
   arenaBytes: number;
+  /** Where each op's output lands in the core's tap buffer (laid out on the first tapped run). */
+  tapLayout?: TapLayout;
+  /** Whole-memory views per element type (rebuilt when the core's memory is replaced). */
+  views: { buffer: ArrayBuffer | null; byCtor: Map<TensorCtor, TensorData> };
+}
+
+/**
+ * Tapped runs copy every op output into one buffer inside the core (one call, memcpy), then out:
+ * outputs up to TAP_TINY_MAX bytes are sliced one by one (V8 keeps such arrays on its heap: the
+ * cheapest allocation), those up to TAP_SHARED_MAX share one copy (an off-heap allocation costs
+ * more than copying a small tensor), larger ones get their own, so handing one layer to another
+ * thread never clones more than small neighbours along with it.
+ */
+interface TapLayout {
+  ptr: number;
+  offsets: number[];
+  lengths: number[];
+  /** Offsets below this are tiny outputs, each sliced on its own. */
+  tinyEnd: number;
+  /** Offsets from tinyEnd below this are in the shared region. */
+  sharedEnd: number;
+}
+const TAP_TINY_MAX = 64;
+const TAP_SHARED_MAX = 4096;
+
+function heapView(pm: PreparedModel, buf: ArrayBuffer, C: TensorCtor): TensorData {
+  const v = pm.views;
+  if (v.buffer !== buf) {
+    v.buffer = buf;
+    v.byCtor.clear();
+  }
+  let view = v.byCtor.get(C);
+  if (!view) {
+    view = new C(buf, 0, Math.floor(buf.byteLength / C.BYTES_PER_ELEMENT));
+    v.byCtor.set(C, view);
+  }
+  return view;
+}
+
+function tapLayout(pm: PreparedModel): TapLayout {
+  if (pm.tapLayout) return pm.tapLayout;
+  const e = pm.engine;
+  const lengths = pm.steps.map((_, i) => Math.max(0, e.tensorByteLength(e.opOutput(i))));
+  const offsets = new Array<number>(lengths.length).fill(0);
+  let at = 0;
+  const place = (min: number, max: number) =>
+    lengths.forEach((n, i) => {
+      if (n < min || n > max) return;
+      offsets[i] = at;
+      at += (n + 15) & ~15;
+    });
+  place(0, TAP_TINY_MAX);
+  const tinyEnd = at;
+  place(TAP_TINY_MAX + 1, TAP_SHARED_MAX);
+  const sharedEnd = at;
+  place(TAP_SHARED_MAX + 1, Infinity);
+  pm.tapLayout = {
+    ptr: e.setTapLayout(offsets, at),
+    offsets,
+    lengths,
+    tinyEnd,
+    sharedEnd,
+  };
+  return pm.tapLayout;
 }
 
 export interface LayerOutput {
@@ -150,6 +214,7 @@ export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions
     }),
     engine,
     arenaBytes: engine.arenaUsed(),
+    views: { buffer: null, byCtor: new Map() },
   };
 }
 
@@ -226,24 +291,54 @@ export function invoke(
   const onLayer = options.onLayer;
   const steps = pm.steps;
   const engine = pm.engine;
-  const buf = engine.memory(); // invoke never grows memory: valid for the whole run
-  if (taps || onLayer) {
+  if (taps) {
+    const lay = tapLayout(pm);
+    engine.invokeBuffered();
+    const buf = engine.memory();
+    const shared =
+      lay.sharedEnd > lay.tinyEnd ? buf.slice(lay.ptr + lay.tinyEnd, lay.ptr + lay.sharedEnd) : null;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      const info = step.outputInfo[0];
+      const off = lay.offsets[i];
+      const len = lay.lengths[i];
+      const C = info.ctor;
+      const n = len / C.BYTES_PER_ELEMENT;
+      let data: TensorData;
+      if (off < lay.tinyEnd) {
+        // a typed-array slice this small stays on V8's heap: cheaper than any view
+        const at = (lay.ptr + off) / C.BYTES_PER_ELEMENT;
+        data = heapView(pm, buf, C).slice(at, at + n) as TensorData;
+      } else if (off < lay.sharedEnd) data = new C(shared as ArrayBuffer, off - lay.tinyEnd, n);
+      else data = new C(buf.slice(lay.ptr + off, lay.ptr + off + len), 0, n);
+      const layer = layerOutput(step, info, data);
+      layers.push(layer);
+      if (onLayer) onLayer(layer);
+    }
+  } else if (onLayer) {
+    const buf = engine.memory(); // invoke never grows memory: valid for the whole run
     engine.invokeRaw((op, ptr, len) => {
       const step = steps[op];
       const info = step.outputInfo[0];
-      const data = taps ? copyOut(info, buf, ptr, len) : viewOf(info, buf, ptr, len);
-      const layer = layerOutput(step, info, data);
-      if (taps) layers.push(layer);
-      if (onLayer) onLayer(layer);
+      onLayer(layerOutput(step, info, viewOf(info, buf, ptr, len)));
     });
   } else {
     engine.invokeRaw(null);
   }
+  const buf = engine.memory();
   const outputs: LayerOutput[] = [];
   for (let i = 0; i < pm.outputs.length; i++) {
     const s = pm.outputProducers[i];
     const info = pm.outputInfo[i];
-    const data = copyOut(info, buf, engine.outputOffset(i), engine.outputByteLength(i));
+    const C = info.ctor;
+    const ptr = engine.outputOffset(i);
+    const data =
+      ptr % C.BYTES_PER_ELEMENT === 0
+        ? (heapView(pm, buf, C).slice(
+            ptr / C.BYTES_PER_ELEMENT,
+            (ptr + engine.outputByteLength(i)) / C.BYTES_PER_ELEMENT,
+          ) as TensorData)
+        : copyOut(info, buf, ptr, engine.outputByteLength(i));
     outputs.push(layerOutput(s ?? INPUT_STEP, info, data));
   }
   return new RunResult(outputs, layers, pm.inputs, inputs);

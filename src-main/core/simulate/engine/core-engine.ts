@@ -76,7 +76,9 @@ interface Exports {
   qsw_op_ticks: (i: number) => number;
   qsw_arena_used: () => number;
   qsw_arena_tensor_bytes: () => number;
-  qsw_invoke: (taps: number) => number;
+  qsw_invoke: (mode: number) => number;
+  qsw_tap_buffer: (bytes: number) => number;
+  qsw_tap_offsets: () => number;
 }
 
 /** Called after each op in tap mode: `bytes` is a view into the core's memory, valid only during the call. */
@@ -240,6 +242,32 @@ export class CoreEngine {
     }
   }
 
+  /** Byte size of tensor t as the core lays it out (-1 if t is not a tensor of the model). */
+  tensorByteLength(t: number): number {
+    return this.x.qsw_tensor_bytes(t);
+  }
+
+  /**
+   * Lay out the tap buffer for invokeBuffered: op i's output goes to `offsets[i]` (the caller
+   * makes each fit in `bytes`). Returns the buffer's offset in memory().
+   */
+  setTapLayout(offsets: readonly number[], bytes: number): number {
+    if (offsets.length !== this.opCount) throw new RangeError('one tap offset per op');
+    const ptr = this.x.qsw_tap_buffer(bytes);
+    if (ptr === 0) throw new RangeError(`the core could not allocate ${bytes} bytes of tap buffer`);
+    new Uint32Array(this.memory(), this.x.qsw_tap_offsets(), offsets.length).set(offsets);
+    return ptr;
+  }
+
+  /** invoke, every op's output copied into the tap buffer (setTapLayout) inside the core: one call. */
+  invokeBuffered(): void {
+    const status = this.x.qsw_invoke(2);
+    if (status !== 0)
+      throw new Error(
+        `the core refused to invoke: ${cString(this.refresh(), this.x.qsw_status_str(status))}`,
+      );
+  }
+
   /** Byte offset of graph input i / output i in memory(). */
   inputOffset(i: number): number {
     return this.inputPtr[i];
@@ -268,7 +296,8 @@ export class CoreEngine {
   }
 
   private refresh(): Uint8Array {
-    if (this.heap.buffer !== this.x.memory.buffer) this.heap = new Uint8Array(this.x.memory.buffer);
+    // memory.grow detaches the old buffer (byteLength 0): cheaper to test than the buffer getter
+    if (this.heap.byteLength === 0) this.heap = new Uint8Array(this.x.memory.buffer);
     return this.heap;
   }
 }
