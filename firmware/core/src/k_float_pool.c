@@ -13,9 +13,7 @@
 #include <math.h>
 
 typedef struct {
-  int nd;
-  int32_t dims[QS_MAX_DIMS], ostride[QS_MAX_DIMS]; /* ostride 0 on reduced axes */
-  uint32_t n_in, n_out, count;
+  qs_reduce_t r;
   const float *x; /* constant input, else NULL */
 } fmean_params_t;
 
@@ -98,53 +96,23 @@ static void mean_f32_eval(qs_model_t *m, const qs_op_t *op) {
   double *sum = (double *)(void *)m->scratch;
   int32_t idx[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
   uint32_t i, o = 0;
-  int d;
-  for (i = 0; i < p->n_out; i++) sum[i] = 0.0;
-  for (i = 0; i < p->n_in; i++) {
+  for (i = 0; i < p->r.n_out; i++) sum[i] = 0.0;
+  for (i = 0; i < p->r.n_in; i++) {
     sum[o] += in[i];
-    for (d = p->nd - 1; d >= 0; d--) {
-      o += (uint32_t)p->ostride[d];
-      if (++idx[d] < p->dims[d]) break;
-      o -= (uint32_t)p->ostride[d] * (uint32_t)p->dims[d];
-      idx[d] = 0;
-    }
+    o = qs_reduce_next(&p->r, idx, o);
   }
-  for (i = 0; i < p->n_out; i++) out[i] = (float)(sum[i] / (double)p->count);
+  for (i = 0; i < p->r.n_out; i++) out[i] = (float)(sum[i] / (double)p->r.count);
 }
 
 qs_status_t qs_prep_mean_f32(qs_model_t *m, int oi, qs_op_t *op) {
-  const qs_tensor_t *in = qs_in(m, op, 0), *ax = qs_in(m, op, 1), *out = qs_out(m);
   fmean_params_t *p;
   qs_status_t s;
-  int reduced[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
-  uint32_t i, n;
-  int d;
-  int32_t st = 1;
-  if (op->n_in != 2 || !ax) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "MEAN needs 2 inputs");
+  if (op->n_in != 2) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "MEAN needs 2 inputs");
   if ((s = qs_need_f32(m, oi, op, QS_OUT, "output"))) return s;
-  if (!ax->data || ax->dtype != QS_DT_INT32 || ax->bytes > 4u * QS_MAX_DIMS)
-    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "axis must be a constant int32 vector");
   if (!(p = (fmean_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
-  n = ax->bytes / 4;
-  for (i = 0; i < n; i++) {
-    int32_t a = (int32_t)fb_load_u32(ax->data + 4 * i);
-    if (a < 0) a += in->ndims;
-    if (a < 0 || a >= in->ndims) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "axis out of range");
-    reduced[a] = 1;
-  }
-  p->nd = in->ndims;
-  p->n_in = qs_elems(in);
-  p->n_out = 1;
-  p->count = 1;
-  for (d = p->nd - 1; d >= 0; d--) {
-    p->dims[d] = in->dims[d];
-    p->ostride[d] = reduced[d] ? 0 : st;
-    if (reduced[d]) p->count *= (uint32_t)in->dims[d];
-    else st *= in->dims[d], p->n_out *= (uint32_t)in->dims[d];
-  }
-  if (p->n_out != qs_elems(out) || p->count == 0) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match the reduction");
+  if ((s = qs_reduce_plan(m, oi, op, &p->r))) return s;
   if ((s = qs_const_f32(m, op, 0, &p->x))) return s;
-  qs_scratch(m, 8u * p->n_out);
+  qs_scratch(m, 8u * p->r.n_out);
   op->params = p;
   op->eval = mean_f32_eval;
   return QS_OK;

@@ -36,6 +36,27 @@ int qs_padding(int stride, int dilation, int in, int filter, int out);
 qs_status_t qs_conv_channels(qs_model_t *m, int oi, const qs_op_t *op, int oc, int32_t **mult, int8_t **shift,
                              const int32_t **bias);
 
+/* MEAN over constant axes (every dtype): the output walk over the input in row-major order. */
+typedef struct {
+  int nd;
+  int32_t dims[QS_MAX_DIMS], ostride[QS_MAX_DIMS]; /* ostride 0 on reduced axes */
+  uint32_t n_in, n_out, count;
+} qs_reduce_t;
+/* Validates MEAN's two inputs, its axis vector (constant int32, each axis in range) and that the
+ * output has the reduced element count; fills r. */
+qs_status_t qs_reduce_plan(qs_model_t *m, int oi, const qs_op_t *op, qs_reduce_t *r);
+/* Output index of the input element after the one at (idx, o): advance idx row-major. */
+static inline uint32_t qs_reduce_next(const qs_reduce_t *r, int32_t *idx, uint32_t o) {
+  int d;
+  for (d = r->nd - 1; d >= 0; d--) {
+    o += (uint32_t)r->ostride[d];
+    if (++idx[d] < r->dims[d]) break;
+    o -= (uint32_t)r->ostride[d] * (uint32_t)r->dims[d];
+    idx[d] = 0;
+  }
+  return o;
+}
+
 qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op);
 qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op);
