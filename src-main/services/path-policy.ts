@@ -121,11 +121,6 @@ export class PathPolicy {
     this.writes.set(abs, { realFolder: realSyncOrSelf(dirname(abs)), overwrite: opts.overwrite });
   }
 
-  /** Whether a write grant for `path` is pending (tests, diagnostics). */
-  hasWriteGrant(path: string): boolean {
-    return this.writes.has(resolve(path));
-  }
-
   /**
    * The path to read if the policy allows it (a file or, for data, a folder); throws
    * FORBIDDEN_PATH (not granted, traversal, symlink out of a granted folder) or NOT_FOUND (a

@@ -57,7 +57,8 @@ test('calls cross IPC with validation and typed errors', async () => {
     };
   });
   expect(r.bad).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
-  expect(r.missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  // A path no dialog or command line granted is refused, existing or not (services/path-policy.ts).
+  expect(r.missing).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_PATH' } });
   expect(r.examples).toMatchObject({ ok: true });
 });
 
