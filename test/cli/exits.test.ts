@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { EXIT } from '../../src-main/cli/exit.ts';
 import { REPO, fixturePath } from '../helpers/fixtures.ts';
 
 const run = promisify(execFile);
@@ -65,6 +66,11 @@ describe('a closed pipe on stdout ends the command quietly', () => {
 });
 
 describe('exit codes and messages', () => {
+  it('docs/cli.md documents every exit code the CLI uses', () => {
+    const doc = readFileSync(join(REPO, 'docs', 'cli.md'), 'utf8');
+    for (const code of Object.values(EXIT)) expect(doc).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
+  });
+
   it('0: --version and --help', async () => {
     expect((await cli('--version')).code).toBe(0);
     const h = await cli('--help');
