@@ -2,6 +2,9 @@
  * The model summary: what `quantscope summary --json` prints and what the renderer shows.
  * Keys are snake_case and stable: other tools and checks read them.
  */
+import type { InterpreterVerdict } from '../core/simulate/interpreter.ts';
+
+export type { InterpreterVerdict };
 
 export interface QuantizationSummary {
   scale: number[];
@@ -41,18 +44,6 @@ export interface ModelTotals {
   /** Peak activation memory from a lifetime-based arena plan. */
   arena_bytes: number;
 }
-
-/** What the interpreter core (the simulator and every board) says of a model at load. */
-export type InterpreterVerdict =
-  | { runs: true; /** arena the core plans on the host (tables + activations) */ arena_bytes: number }
-  | {
-      runs: false;
-      /** The core's message, naming layer, tensor and rule. */
-      message: string;
-      /** Operator index the core refused, when it names one. */
-      layer?: number;
-      tensor?: number;
-    };
 
 export interface ModelSummary {
   /** TFLite only: the interpreter core's load verdict (a model it refuses still opens for reading). */

@@ -10,11 +10,22 @@
  * are returned (lean mode).
  */
 import type { Model, Subgraph, Tensor } from '../model/ir.ts';
-import type { InterpreterVerdict } from '../../shared/summary.ts';
 import { writeTflite } from '../model/tflite-writer.ts';
 import { CoreEngine, CoreLoadError, type CoreRefusal } from './engine/core-engine.ts';
 import { SimulateError, UnsupportedOpError } from './errors.ts';
 import { allocate, elementCount, fromBytes, type TensorData } from './tensor-data.ts';
+
+/** What the interpreter core (the simulator and every board) says of a model at load. */
+export type InterpreterVerdict =
+  | { runs: true; /** arena the core plans on the host (tables + activations) */ arena_bytes: number }
+  | {
+      runs: false;
+      /** The core's message, naming layer, tensor and rule. */
+      message: string;
+      /** Operator index the core refused, when it names one. */
+      layer?: number;
+      tensor?: number;
+    };
 
 export interface PrepareOptions {
   /** The model's file bytes, when the caller has them (else the IR is serialized for the core). */
