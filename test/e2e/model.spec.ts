@@ -5,6 +5,7 @@
 import { expect, test } from './fixtures.ts';
 import { expectedModel, fixtureFiles, opCounts } from './expected.ts';
 import { openApp, openModelFile, renderedRows, screenshot, shownOpCounts } from './app-page.ts';
+import { fixturePath } from '../helpers/fixtures.ts';
 
 for (const { dir, file } of fixtureFiles()) {
   test(`opens ${dir}/${file}`, async ({ page }) => {
@@ -50,6 +51,10 @@ for (const { dir, file } of fixtureFiles()) {
     await expect(page.getByTestId('model-inputs').getByTestId('tensor').first()).toContainText(
       expected.summary.inputs[0].shape.join('×'),
     );
+    // The interpreter core's verdict: every fixture .tflite runs on the simulator and the boards.
+    if (file.endsWith('.tflite')) {
+      await expect(page.getByTestId('core-verdict')).toHaveAttribute('data-runs', 'true');
+    }
     await screenshot(page, file);
 
     // Graph: one node per operator.
@@ -61,3 +66,18 @@ for (const { dir, file } of fixtureFiles()) {
     await screenshot(page, `${file}-graph`);
   });
 }
+
+test("a model the interpreter core refuses still opens, with the core's reason beside it", async ({
+  page,
+}) => {
+  // Coral's Keras LSTM: TFLite-readable, but its variable tensors are not something the core runs.
+  const file = 'google-coral__keras_lstm_mnist_ptq.tflite';
+  await openApp(page);
+  await openModelFile(page, fixturePath('field', 'models', file), file);
+  await expect(page.getByTestId('total-ops')).toHaveText('6');
+  const verdict = page.getByTestId('core-verdict');
+  await expect(verdict).toHaveAttribute('data-runs', 'false');
+  await expect(verdict).toContainText(
+    "Cannot run: tensor 17 'tfl.pseudo_qconst': variable tensors not supported",
+  );
+});
