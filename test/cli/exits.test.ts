@@ -42,12 +42,20 @@ function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr
 }
 
 describe('a closed pipe on stdout ends the command quietly', () => {
+  const out = mkdtempSync(join(tmpdir(), 'qs-pipe-'));
+  const csv = join(out, 'x.csv');
+  writeFileSync(csv, Array.from({ length: 20 }, (_, i) => String(i * 0.3)).join('\n'));
+  const FLOAT = fixturePath('float', 'hello_world_float.tflite');
+  const INT8 = fixturePath('models', 'hello_world_int8.tflite');
   it.each([
     ['summary --json', ['summary', '--json', MODEL]],
     ['summary (table)', ['summary', MODEL]],
     ['run --json', ['run', '--json', MODEL]],
     ['run (table)', ['run', MODEL]],
     ['boards --json', ['boards', '--json']],
+    ['quantize', ['quantize', FLOAT, '--data', csv, '--out', join(out, 'q.tflite'), '--quiet']],
+    ['report', ['report', INT8, '--float', FLOAT, '--data', csv, '--out', join(out, 'r.json'), '--quiet']],
+    ['profile on the virtual board', ['profile', INT8, '--board', 'virtual']],
     ['--help', ['--help']],
   ])('%s: exit 0, nothing on stderr (no EPIPE stack)', async (_name, args) => {
     const r = await withClosedStdout(args);
