@@ -15,7 +15,7 @@
 #include "qs_interp.h"
 #include "test_util.h"
 
-#define ARENA_BYTES (1u << 20)
+#define ARENA_BYTES (8u << 20) /* the virtual board's arena */
 #define FLOAT_TOL 1.2e-7
 
 typedef struct {

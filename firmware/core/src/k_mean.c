@@ -1,5 +1,7 @@
 /*
  * MEAN int8 over any set of constant axes, as TFLite Micro's reduce: int32 sums, then
+ * - 4-D input, keep_dims and axes exactly {1, 2} (the spatial pair: TFLM's special case, checked
+ *   first): reference_integer_ops::Mean, one fixed-point multiplier for in/out scale and 1/count;
  * - same input/output quantization: C integer division (truncation toward zero);
  * - otherwise QuantizedMeanOrSum: float32 mean, times float32 (in_scale / out_scale), plus
  *   float32 (-in_zp * scale), rounded half away from zero, plus the output zero point.
@@ -10,6 +12,8 @@
 typedef struct {
   qs_reduce_t r;
   int same_quant;
+  int special; /* 4-D, keep_dims, axes exactly {1, 2}: reference_integer_ops::Mean */
+  int32_t mult, shift, in_zp;
   int32_t out_zp;
   float scale, bias;
 } mean_params_t;
@@ -28,7 +32,10 @@ static void mean_eval(qs_model_t *m, const qs_op_t *op) {
   }
   for (i = 0; i < p->r.n_out; i++) {
     int32_t v;
-    if (p->same_quant) {
+    if (p->special) {
+      /* sum of (x - in_zp) times in_scale / (count * out_scale) as one fixed-point multiplier */
+      v = qs_mbqm(sum[i] - p->in_zp * (int32_t)p->r.count, p->mult, p->shift) + p->out_zp;
+    } else if (p->same_quant) {
       v = sum[i] / (int32_t)p->r.count;
     } else {
       float mean = (float)sum[i] / (float)p->r.count;
@@ -84,6 +91,28 @@ qs_status_t qs_prep_mean(qs_model_t *m, int oi, qs_op_t *op) {
   p->bias = (float)(-in->zp) * p->scale;
   if (!(p->scale < 1.0e20f)) return qs_fail(m, QS_ERR_QUANT, oi, op->out, "MEAN rescale factor out of range");
   p->out_zp = out->zp;
+  p->in_zp = in->zp;
+  if ((s = qs_opts(m, oi, op, OPT_REDUCER, 0)) != QS_OK) return s;
+  if (in->ndims == 4 && fb_u8(&m->fb, &op->opts, 0, 0) && qs_in(m, op, 1)->bytes == 8) {
+    const uint8_t *ax = qs_in(m, op, 1)->data;
+    int32_t a0 = (int32_t)fb_load_u32(ax), a1 = (int32_t)fb_load_u32(ax + 4);
+    p->special = (a0 == 1 && a1 == 2) || (a0 == 2 && a1 == 1);
+  }
+  if (m->fb.err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "options out of bounds");
+  if (p->special) {
+    /* TFLite Micro: QuantizeMultiplier(in_scale / out_scale), then the 1/count folded into the
+     * multiplier with up to 32 extra bits (fewer if the shift would pass -31). */
+    int32_t mult;
+    int shift, sh = 0;
+    uint32_t c = p->r.count;
+    if ((s = qs_multiplier(m, oi, op->out, (double)in->scale / (double)out->scale, &mult, &p->shift))) return s;
+    shift = (int)p->shift;
+    while (c > 1) c >>= 1, sh++; /* floor(log2(count)) */
+    if (sh > 32) sh = 32;
+    if (sh > 31 + shift) sh = 31 + shift;
+    p->mult = (int32_t)(((int64_t)mult << sh) / (int64_t)p->r.count);
+    p->shift = shift - sh;
+  }
   qs_scratch(m, 4u * p->r.n_out);
   op->params = p;
   op->eval = mean_eval;

@@ -8,7 +8,7 @@
 /* BuiltinOptions union type ids (schema.fbs). */
 enum {
   OPT_CONV2D = 1, OPT_DEPTHWISE = 2, OPT_POOL2D = 5, OPT_FC = 8, OPT_SOFTMAX = 9,
-  OPT_CONCAT = 10, OPT_ADD = 11, OPT_RESHAPE = 17, OPT_MUL = 21, OPT_SUB = 28
+  OPT_CONCAT = 10, OPT_ADD = 11, OPT_RESHAPE = 17, OPT_MUL = 21, OPT_REDUCER = 27, OPT_SUB = 28
 };
 enum { PAD_SAME = 0, PAD_VALID = 1 };
 
