@@ -5,6 +5,14 @@
 #include "internal.h"
 #include "qmath.h"
 
+/* Prepare-time code runs once per load: GCC may optimize it for size (smaller Cortex-M images;
+ * eval code is untouched). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define QS_COLD __attribute__((cold))
+#else
+#define QS_COLD
+#endif
+
 /* BuiltinOptions union type ids (schema.fbs). */
 enum {
   OPT_CONV2D = 1, OPT_DEPTHWISE = 2, OPT_POOL2D = 5, OPT_FC = 8, OPT_SOFTMAX = 9,
@@ -20,20 +28,20 @@ const qs_tensor_t *qs_out(qs_model_t *m);
 /* int32 constant data as an aligned pointer (into the model, or an arena copy). */
 const int32_t *qs_const_i32(qs_model_t *m, const qs_tensor_t *t);
 /* Options table of the expected type; QS_ERR_SCHEMA if another type is attached. */
-qs_status_t qs_opts(qs_model_t *m, int oi, const qs_op_t *op, uint8_t type, int required);
+QS_COLD qs_status_t qs_opts(qs_model_t *m, int oi, const qs_op_t *op, uint8_t type, int required);
 /* CalculateActivationRangeQuantized for an int8 output (already checked by qs_need_q8). */
-qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor_t *out, int32_t *mn, int32_t *mx);
+QS_COLD qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor_t *out, int32_t *mn, int32_t *mx);
 /* Input `which` (or QS_OUT) must be int8 with a positive scale; `what` names it if missing. */
 #define QS_OUT (-1)
-qs_status_t qs_need_q8(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what);
+QS_COLD qs_status_t qs_need_q8(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what);
 /* QuantizeMultiplier plus a range check: kernels shift by at most 30 left / 31 right. */
-qs_status_t qs_multiplier(qs_model_t *m, int oi, int ti, double real, int32_t *mult, int32_t *shift);
+QS_COLD qs_status_t qs_multiplier(qs_model_t *m, int oi, int ti, double real, int32_t *mult, int32_t *shift);
 /* ComputePaddingHeightWidth helpers. */
 int qs_out_size(int padding, int in, int filter, int stride, int dilation);
 int qs_padding(int stride, int dilation, int in, int filter, int out);
 
 /* CONV/DEPTHWISE: per-channel multipliers/shifts (allocated) and the bias as aligned int32. */
-qs_status_t qs_conv_channels(qs_model_t *m, int oi, const qs_op_t *op, int oc, int32_t **mult, int8_t **shift,
+QS_COLD qs_status_t qs_conv_channels(qs_model_t *m, int oi, const qs_op_t *op, int oc, int32_t **mult, int8_t **shift,
                              const int32_t **bias);
 
 /* MEAN over constant axes (every dtype): the output walk over the input in row-major order. */
@@ -44,7 +52,7 @@ typedef struct {
 } qs_reduce_t;
 /* Validates MEAN's two inputs, its axis vector (constant int32, each axis in range) and that the
  * output has the reduced element count; fills r. */
-qs_status_t qs_reduce_plan(qs_model_t *m, int oi, const qs_op_t *op, qs_reduce_t *r);
+QS_COLD qs_status_t qs_reduce_plan(qs_model_t *m, int oi, const qs_op_t *op, qs_reduce_t *r);
 /* Output index of the input element after the one at (idx, o): advance idx row-major. */
 static inline uint32_t qs_reduce_next(const qs_reduce_t *r, int32_t *idx, uint32_t o) {
   int d;
@@ -57,44 +65,44 @@ static inline uint32_t qs_reduce_next(const qs_reduce_t *r, int32_t *idx, uint32
   return o;
 }
 
-qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_reshape(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_pad(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_concat(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_transpose(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_shape(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_argmax(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_mean(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_reshape(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_pad(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_concat(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_transpose(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_shape(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_argmax(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_mean(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op);
 
 #if QS_WITH_FLOAT
 /* float32 kernels (k_float_*.c), chosen by qs_prepare_op when input 0 is float32. */
-qs_status_t qs_prep_conv_f32(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_dwconv_f32(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_fc_f32(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_pool_f32(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_mean_f32(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_add_f32(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_unary_f32(qs_model_t *m, int oi, qs_op_t *op);
-qs_status_t qs_prep_softmax_f32(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_conv_f32(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_dwconv_f32(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_fc_f32(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_pool_f32(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_mean_f32(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_add_f32(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_unary_f32(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_softmax_f32(qs_model_t *m, int oi, qs_op_t *op);
 
 /* Input `which` (or QS_OUT) must be present and float32. */
-qs_status_t qs_need_f32(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what);
+QS_COLD qs_status_t qs_need_f32(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what);
 /* Fused activation as float clamp bounds (NONE: -inf..inf). */
-qs_status_t qs_act_range_f32(qs_model_t *m, int oi, int act, float *lo, float *hi);
+QS_COLD qs_status_t qs_act_range_f32(qs_model_t *m, int oi, int act, float *lo, float *hi);
 /* Input i as aligned float32 data when it is a constant (into the model, or an arena copy when
  * the model stores it misaligned); *out = NULL for an activation (read it at eval). */
-qs_status_t qs_const_f32(qs_model_t *m, const qs_op_t *op, int i, const float **out);
+QS_COLD qs_status_t qs_const_f32(qs_model_t *m, const qs_op_t *op, int i, const float **out);
 /* At eval: the constant resolved at prepare, else the activation's arena bytes. */
 static inline const float *qs_f32_in(qs_model_t *m, const qs_op_t *op, int i, const float *cst) {
   return cst ? cst : (const float *)(const void *)qs_tdata(m, op->in[i]);
