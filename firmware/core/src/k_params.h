@@ -79,6 +79,7 @@ typedef struct {
   float scale;
   int32_t in_zp, out_zp, mult, shift;
   float *lut; /* dequantize: one float per int8 value */
+  uint8_t in_u8, out_u8; /* uint8 input / output (QUANTIZE, DEQUANTIZE with uint8 model I/O) */
 } quant_params_t;
 
 #if QS_WITH_FLOAT

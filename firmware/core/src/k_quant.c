@@ -1,6 +1,8 @@
 /*
- * QUANTIZE (float32 -> int8, int8 -> int8), DEQUANTIZE (int8 -> float32) and the copy ops
- * RESHAPE / SQUEEZE / EXPAND_DIMS, matching TFLite Micro's reference arithmetic.
+ * QUANTIZE (float32 -> int8, int8/uint8 -> int8/uint8), DEQUANTIZE (int8/uint8 -> float32)
+ * and the copy ops RESHAPE / SQUEEZE / EXPAND_DIMS, matching TFLite Micro's reference arithmetic
+ * (AffineQuantize, Requantize, Dequantize). uint8 appears at model inputs and outputs (e.g.
+ * uint8-in / int8-inside models); the int8 paths keep their own loops.
  */
 #include <string.h>
 
@@ -37,12 +39,35 @@ static void requantize_eval(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
+/* Either side uint8: value - input zero point, rescaled, plus output zero point, clamped to the
+ * output type (TFLM Requantize; with equal scales the multiplier is exactly 1). */
+static void quantize_u8_eval(qs_model_t *m, const qs_op_t *op) {
+  const quant_params_t *p = (const quant_params_t *)op->params;
+  const uint8_t *in = qs_tdata(m, op->in[0]);
+  uint8_t *out = qs_tdata(m, op->out);
+  const int32_t lo = p->out_u8 ? 0 : -128, hi = p->out_u8 ? 255 : 127;
+  uint32_t i;
+  for (i = 0; i < p->n; i++) {
+    int32_t x = p->in_u8 ? (int32_t)in[i] : (int32_t)(int8_t)in[i];
+    int32_t q = qs_mbqm_pos(x - p->in_zp, p->mult, p->shift) + p->out_zp;
+    q = q < lo ? lo : (q > hi ? hi : q);
+    out[i] = (uint8_t)q; /* the low byte: the code for either type */
+  }
+}
+
+/* int8 and uint8 alike: the table is indexed by the code's byte. */
 static void dequantize_eval(qs_model_t *m, const qs_op_t *op) {
   const quant_params_t *p = (const quant_params_t *)op->params;
-  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  const uint8_t *in = qs_tdata(m, op->in[0]);
   uint8_t *out = qs_tdata(m, op->out);
   uint32_t i;
-  for (i = 0; i < p->n; i++) memcpy(out + 4 * i, &p->lut[in[i] + 128], 4);
+  for (i = 0; i < p->n; i++) memcpy(out + 4 * i, &p->lut[in[i]], 4);
+}
+
+/* A uint8 tensor with a positive scale (int8 ones go through qs_need_q8). */
+static qs_status_t need_qu8(qs_model_t *m, int oi, int ti, const qs_tensor_t *t) {
+  if (!t->quantized || !(t->scale > 0.0f)) return qs_fail(m, QS_ERR_QUANT, oi, ti, "uint8 tensor without a positive scale");
+  return QS_OK;
 }
 
 static qs_status_t same_count(qs_model_t *m, int oi, const qs_op_t *op) {
@@ -57,23 +82,38 @@ qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op) {
   const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   quant_params_t *p;
   qs_status_t s;
-  if ((s = same_count(m, oi, op)) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
+  int out_u8;
+  if ((s = same_count(m, oi, op))) return s;
+  out_u8 = out->dtype == QS_DT_UINT8;
+  if (out_u8) {
+    if ((s = need_qu8(m, oi, op->out, out))) return s;
+  } else if ((s = qs_need_q8(m, oi, op, QS_OUT, "output"))) {
+    return s;
+  }
   if (!(p = (quant_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   p->n = qs_elems(out);
   p->out_zp = out->zp;
   p->scale = out->scale;
+  p->out_u8 = (uint8_t)out_u8;
   if (in->dtype == QS_DT_FLOAT32) {
+    if (out_u8) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->out, "QUANTIZE float32 -> uint8 is not supported (float32 -> int8 is)");
     op->eval = quantize_f32_eval;
 #if QS_WASM_SIMD
     qs_quantize_wasm_prepare(op, p);
 #endif
-  } else if (in->dtype == QS_DT_INT8) {
-    if ((s = qs_need_q8(m, oi, op, 0, "input"))) return s;
+  } else if (in->dtype == QS_DT_INT8 || in->dtype == QS_DT_UINT8) {
+    p->in_u8 = in->dtype == QS_DT_UINT8;
+    if (p->in_u8) {
+      if ((s = need_qu8(m, oi, op->in[0], in))) return s;
+    } else if ((s = qs_need_q8(m, oi, op, 0, "input"))) {
+      return s;
+    }
+    if (p->in_u8 && out_u8) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->out, "QUANTIZE uint8 -> uint8 is not in TFLite Micro");
     p->in_zp = in->zp;
     if ((s = qs_multiplier(m, oi, op->out, (double)in->scale / (double)out->scale, &p->mult, &p->shift))) return s;
-    op->eval = requantize_eval;
+    op->eval = p->in_u8 || out_u8 ? quantize_u8_eval : requantize_eval;
   } else {
-    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "QUANTIZE input must be float32 or int8");
+    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "QUANTIZE input must be float32, int8 or uint8");
   }
   op->params = p;
   return QS_OK;
@@ -83,14 +123,23 @@ qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op) {
   const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   quant_params_t *p;
   qs_status_t s;
-  int v;
-  if ((s = same_count(m, oi, op)) || (s = qs_need_q8(m, oi, op, 0, "input"))) return s;
+  int v, u8;
+  if ((s = same_count(m, oi, op))) return s;
+  u8 = in->dtype == QS_DT_UINT8;
+  if (u8) {
+    if ((s = need_qu8(m, oi, op->in[0], in))) return s;
+  } else if ((s = qs_need_q8(m, oi, op, 0, "input"))) {
+    return s;
+  }
   if (out->dtype != QS_DT_FLOAT32) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->out, "DEQUANTIZE output must be float32");
   if (!(p = (quant_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   if (!(p->lut = (float *)qs_alloc(m, 256 * sizeof(float)))) return QS_ERR_ARENA;
   p->n = qs_elems(in);
-  /* reference Dequantize: (float)(double scale * (val - zero_point)) */
-  for (v = -128; v < 128; v++) p->lut[v + 128] = (float)((double)in->scale * (double)(v - in->zp));
+  /* reference Dequantize: (float)(double scale * (val - zero_point)); index = the code's byte */
+  for (v = 0; v < 256; v++) {
+    int code = u8 ? v : (int)(int8_t)(uint8_t)v;
+    p->lut[v] = (float)((double)in->scale * (double)(code - in->zp));
+  }
   op->params = p;
   op->eval = dequantize_eval;
   return QS_OK;
