@@ -42,6 +42,7 @@ enum qs_cmd {
 #define QS_MSG_ERROR 0xFFu
 
 #define QS_CHUNK_ACK 0x01u
+#define QS_CHUNK_RANGES 0x02u /* the ACK reply lists the ranges held beyond `have` (§4) */
 #define QS_INVOKE_STREAM 0x01u
 
 enum qs_load_state { QS_LOAD_IDLE = 0, QS_LOAD_RECEIVING = 1, QS_LOAD_LOADED = 2 };

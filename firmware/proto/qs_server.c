@@ -106,6 +106,7 @@ static void dispatch(qs_server_t *s, const qs_request_t *r) {
       qs_send(s, QS_REPLY(r->cmd), r->seq, 0, 0, 0, 0);
       s->state = QS_LOAD_IDLE;
       s->have = s->size = s->crc = 0;
+      s->n_ranges = 0;
       s->last_error = 0;
       s->raw_have = 0;
       memset(&s->ip, 0, sizeof s->ip);

@@ -14,6 +14,10 @@
 
 #define QS_FW_VERSION "0.1.0"
 
+/* Out-of-order upload ranges the board remembers (8 bytes each): chunks past a gap are kept, so
+ * after a lost chunk the host re-sends only what is missing (PROTOCOL.md §4). */
+#define QS_LOAD_RANGES 16
+
 /* Sends bytes to the host; returns 0 on success. */
 typedef int (*qs_write_fn)(void *ctx, const uint8_t *buf, size_t len);
 
@@ -35,6 +39,9 @@ typedef struct {
 
   /* upload (PROTOCOL.md §4) */
   uint32_t have, size, crc;
+  /* chunks received beyond a gap: sorted, disjoint [start, end) ranges, all above `have` */
+  uint32_t ranges[QS_LOAD_RANGES][2];
+  uint8_t n_ranges;
   uint8_t state;
   uint16_t last_error;
   uint32_t raw_have; /* SET_INPUT_RAW bytes received contiguously */

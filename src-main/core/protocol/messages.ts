@@ -25,6 +25,8 @@ export const MsgType = { OP_OUTPUT: 0x90, ERROR: 0xff } as const;
 export const replyType = (cmd: number): number => (cmd | 0x80) & 0xff;
 
 export const CHUNK_ACK = 0x01;
+/** LOAD_CHUNK flag: the ACK reply also lists the ranges the board holds beyond `have` (§4). */
+export const CHUNK_RANGES = 0x02;
 export const INVOKE_STREAM = 0x01;
 /** Header bytes of a LOAD_CHUNK body before the data. */
 export const CHUNK_HEADER = 9;
@@ -48,12 +50,13 @@ export const requests = {
     cmd: Cmd.LOAD_BEGIN,
     body: new BodyWriter().u32(size).u32(crc).finish(),
   }),
-  loadChunk: (offset: number, data: Uint8Array, ack: boolean): Request => ({
+  /** `ack`: the board answers with LOAD_STATUS; 'ranges': and lists the ranges it holds past a gap. */
+  loadChunk: (offset: number, data: Uint8Array, ack: boolean | 'ranges'): Request => ({
     cmd: Cmd.LOAD_CHUNK,
     body: new BodyWriter()
       .u32(offset)
       .u32(crc32(data))
-      .u8(ack ? CHUNK_ACK : 0)
+      .u8(ack === 'ranges' ? CHUNK_ACK | CHUNK_RANGES : ack ? CHUNK_ACK : 0)
       .finish(data),
   }),
   loadStatus: () => empty(Cmd.LOAD_STATUS),

@@ -26,6 +26,9 @@ export interface LoadStatus {
   state: LoadState;
   /** Last chunk error since LOAD_BEGIN (0 = none), as a wire code. */
   lastError: number;
+  /** [start, end) ranges the board holds beyond `have` (chunks past a gap), sorted; only in the
+   * reply to an ACK chunk with the RANGES flag, from boards that keep such chunks (§4). */
+  ranges?: [number, number][];
 }
 
 export interface TensorIo {
@@ -110,10 +113,26 @@ export function decodeLoadStatus(body: Uint8Array): LoadStatus {
   const crc = r.u32();
   const s = r.u8();
   const lastError = r.u16();
+  let ranges: [number, number][] | undefined;
+  if (body.length > 15) {
+    ranges = [];
+    let prev = have;
+    for (let n = r.u8(), i = 0; i < n; i++) {
+      const start = r.u32();
+      const end = r.u32();
+      if (start <= prev || end <= start || end > size)
+        throw new ProtocolError(
+          'BAD_REPLY',
+          `LOAD_STATUS reply: range ${start}..${end} out of order or past ${size} B`,
+        );
+      ranges.push([start, end]);
+      prev = end;
+    }
+  }
   r.end();
   const state = LOAD_STATES[s];
   if (!state) throw new ProtocolError('BAD_REPLY', `LOAD_STATUS reply: unknown state ${s}`);
-  return { have, size, crc, state, lastError };
+  return ranges ? { have, size, crc, state, lastError, ranges } : { have, size, crc, state, lastError };
 }
 
 export function decodeModelInfo(body: Uint8Array): ModelInfo {

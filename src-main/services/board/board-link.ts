@@ -41,8 +41,15 @@ export interface TransactOptions {
   /** Ignore ERROR frames the board could not attribute (seq 0xFFFF) instead of retrying:
    * for requests sent right after deliberate junk (link rate measurement). */
   ignoreUnattributedErrors?: boolean;
+  /** Unattributed ERRORs are expected (chunks of an upload burst damaged on the way): counted as
+   * line damage, but no reason to give up waiting for this request's own reply. */
+  expectDamage?: boolean;
   /** Frames the reader rejected while this request was pending (stream pieces lost). */
   onDamage?: (reason: string) => void;
+  /** Stream only: the idle timeout after a damaged frame, until the next intact one. The damaged
+   * frame may have been the final reply, and waiting the full idle timeout (sized for the slowest
+   * op) for a reply that already came and went is most of the time a noisy line loses. */
+  quietAfterDamageMs?: () => number;
   signal?: AbortSignal;
 }
 
@@ -50,6 +57,8 @@ interface Pending {
   seq: number;
   settle: (result: Frame | Error | 'retry') => void;
   touch: () => void;
+  /** a stream frame was damaged: wait only as long as the rest of the run may take */
+  damaged: () => void;
   opts: TransactOptions;
   /** a frame carrying this request's seq has arrived (the board got the request) */
   started: boolean;
@@ -164,13 +173,20 @@ export class BoardLink {
     const retries = opts.retries ?? this.opts.retries;
     const name = CMD_NAMES[req.cmd] ?? `0x${req.cmd.toString(16)}`;
     let lastWhy = '';
-    for (let attempt = 0; attempt <= retries; attempt++) {
+    // A damaged reply (or the board saying it could not read ours) proves the board is there and
+    // costs one round trip, not a timeout; on a noisy line late error replies to an earlier burst
+    // also land here. So damage gets a larger allowance than silence: 4x the retries.
+    let silent = 0;
+    let damaged = 0;
+    for (let attempt = 0; silent + damaged / 4 <= retries; attempt++) {
       if (this.closed !== null)
         throw new ProtocolError('DISCONNECTED', `${this.closed}; cannot send ${name}`);
       if (opts.signal?.aborted) throw new ProtocolError('ABORTED', `${name} cancelled`);
       const result = await this.attempt(req, opts);
       if (result === 'retry' || (result instanceof ProtocolError && result.code === 'TIMEOUT')) {
         lastWhy = result === 'retry' ? 'the frame was corrupted on the line' : result.message;
+        if (result === 'retry') damaged++;
+        else silent++;
         continue;
       }
       if (result instanceof Error) throw result;
@@ -178,7 +194,7 @@ export class BoardLink {
     }
     throw new ProtocolError(
       'TIMEOUT',
-      `board did not answer ${name} after ${retries + 1} attempts (${lastWhy})`,
+      `board did not answer ${name} after ${silent + damaged} attempts (${silent} timed out, ${damaged} damaged; last: ${lastWhy}; ${this.quality.describe()})`,
     );
   }
 
@@ -197,7 +213,7 @@ export class BoardLink {
     }
     let outBytes = (opts.rawPrefix?.length ?? 0) + req.body.length + 20;
     for (const r of prefix) outBytes += r.body.length + 20;
-    this.quality.sawBytes(outBytes);
+    this.quality.sawSent(prefix.length + 1, outBytes);
     const lineBytes = outBytes + (opts.expectBytes ?? 0);
     // A caller's own timeout covers board work (a model running, a commit validating): kept as
     // given. Otherwise the wait is what the line needs: a few measured round trips plus the
@@ -235,7 +251,14 @@ export class BoardLink {
           ms,
         );
       };
-      const p: Pending = { seq, settle, touch: () => arm(idle), opts, started: false };
+      const p: Pending = {
+        seq,
+        settle,
+        touch: () => arm(idle),
+        damaged: () => opts.quietAfterDamageMs && arm(Math.min(idle, opts.quietAfterDamageMs())),
+        opts,
+        started: false,
+      };
       this.pending = p;
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       arm(base + 2 * slack); // covers the write too; re-armed once the bytes are out
@@ -252,6 +275,7 @@ export class BoardLink {
     for (const ev of this.reader.push(bytes)) {
       const p = this.pending;
       if (ev.kind === 'bad') this.quality.sawDamage();
+      else this.quality.sawFrame();
       if (!p) continue; // nothing asked: stale or unsolicited, dropped
       if (ev.kind === 'bad') {
         // A reply or stream piece was corrupted. A stream notes the loss and carries on (the
@@ -259,13 +283,15 @@ export class BoardLink {
         if (p.opts.onStream) {
           p.started = true;
           p.opts.onDamage?.(ev.reason);
+          p.damaged();
         } else p.settle('retry');
         continue;
       }
       if (ev.seq === SEQ_UNKNOWN && ev.type === MsgType.ERROR) {
         // the board could not read a frame: ours, unless our stream is already flowing
-        if (!p.opts.ignoreUnattributedErrors) this.quality.sawDamage();
-        if (!p.started && !p.opts.ignoreUnattributedErrors) p.settle('retry');
+        if (p.opts.ignoreUnattributedErrors) continue;
+        this.quality.sawDamage(false);
+        if (!p.started && !p.opts.expectDamage) p.settle('retry');
         continue;
       }
       if (ev.seq !== p.seq) continue; // a late reply to an earlier attempt

@@ -42,7 +42,11 @@ export const serialPortList: ListPorts = async () => {
 /** Opens `path`, performs HELLO within `timeoutMs`, closes again. */
 export function handshakeProbe(timeoutMs = 400, baudRate = 115200): ProbePort {
   return async (path) => {
-    const link = await BoardLink.open(await openSerialTransport(path, baudRate), { timeoutMs, retries: 1 });
+    const link = await BoardLink.open(await openSerialTransport(path, baudRate), {
+      timeoutMs,
+      retries: 1,
+      handshakeMs: 2 * timeoutMs, // a port spewing garbage is not a board worth waiting for
+    });
     const h = link.hello;
     await link.close();
     return {

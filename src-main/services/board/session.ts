@@ -5,7 +5,13 @@
  */
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import { RAW_DTYPE_CODE, RAW_DTYPE_SIZE, type RawDtype } from '../../core/normalize/normalize.ts';
-import { Cmd, requests, SET_INPUT_HEADER, SET_INPUT_RAW_HEADER } from '../../core/protocol/messages.ts';
+import {
+  Cmd,
+  OP_OUTPUT_HEADER,
+  requests,
+  SET_INPUT_HEADER,
+  SET_INPUT_RAW_HEADER,
+} from '../../core/protocol/messages.ts';
 import {
   decodeArenaStats,
   decodeInvokeDone,
@@ -55,11 +61,16 @@ export interface RawInput {
 }
 
 export interface ProfileOptions extends UploadOptions {
-  /** Re-runs allowed per op whose streamed output was damaged. */
+  /** Re-run rounds in a row that may bring none of the missing op-output bytes before giving up. */
   maxRefetch?: number;
   /** Idle timeout while the board runs the model (no frame for this long = failure). */
   invokeTimeoutMs?: number;
 }
+
+/** Bytes a request frame carries besides its data (header, CRC, COBS, delimiters, the reply). */
+const REQUEST_OVERHEAD = 40;
+/** Bytes an OP_OUTPUT frame carries besides its data (op header, frame header, CRC, COBS). */
+const STREAM_OVERHEAD = 30;
 
 interface OpAssembly {
   tensor: number;
@@ -101,9 +112,9 @@ export class BoardSession {
     return { model: decodeModelInfo(expectReply(f, Cmd.LOAD_COMMIT)), upload };
   }
 
-  /** Writes one graph input in pieces; a piece that keeps failing is split (noisy line). */
+  /** Writes one graph input in pieces sized for the line; a piece that keeps failing is split. */
   async setInput(index: number, data: Uint8Array, signal?: AbortSignal): Promise<void> {
-    let piece = this.link.hello.maxBody - SET_INPUT_HEADER;
+    let piece = this.link.quality.frameData(this.link.hello.maxBody - SET_INPUT_HEADER, REQUEST_OVERHEAD);
     let at = 0;
     do {
       const part = data.subarray(at, at + piece);
@@ -133,7 +144,7 @@ export class BoardSession {
         `raw input ${index}: ${raw.data.length} B is not a whole number of ${raw.dtype} samples`,
       );
     const count = raw.data.length / size;
-    let piece = this.link.hello.maxBody - SET_INPUT_RAW_HEADER;
+    let piece = this.link.quality.frameData(this.link.hello.maxBody - SET_INPUT_RAW_HEADER, REQUEST_OVERHEAD);
     for (let at = 0; at < raw.data.length; ) {
       const part = raw.data.subarray(at, at + piece);
       let f;
@@ -205,9 +216,15 @@ export class BoardSession {
   async invokeStreaming(
     range: { firstOp: number; lastOp: number; piece?: number },
     sink: Map<number, OpAssembly>,
-    opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+    opts: { signal?: AbortSignal; timeoutMs?: number; runMs?: number } = {},
   ): Promise<{ done: InvokeDone; damaged: number }> {
     let damaged = 0;
+    const t0 = performance.now();
+    const link = this.link;
+    // After a damaged frame: the line's own reply time plus twice what the rest of the run may
+    // still compute (the whole run's time when known, else twice the time the run has taken so far).
+    const quietAfterDamageMs = () =>
+      link.quality.timeoutMs(64, 5000, 1000) + 2 * (opts.runMs ?? 2 * (performance.now() - t0)) + 250;
     const f = await this.link.request(requests.invoke({ stream: true, ...range }), {
       signal: opts.signal,
       timeoutMs: opts.timeoutMs ?? 15_000, // idle: no frame for this long (covers the slowest op)
@@ -217,6 +234,7 @@ export class BoardSession {
       // CRCs. Callers re-send through invokeWithInputs(), which writes the inputs again first.
       retries: 0,
       onDamage: () => damaged++,
+      quietAfterDamageMs,
       onStream: (frame) => {
         let p;
         try {
@@ -275,6 +293,58 @@ export class BoardSession {
     expectReply(await this.link.request(requests.reset()), Cmd.RESET);
   }
 
+  /**
+   * Re-runs the model until every op's output in `sink` is complete. Each round re-runs once per
+   * range of ops still missing bytes (neighbouring ranges merged when the complete ops between
+   * them are small: one run costs the inputs, a round trip and the model's compute), streaming in
+   * frames sized for the line; pieces from all runs merge (outputs are deterministic, and each
+   * piece has its own CRC). Gives up only after `maxIdle` rounds in a row that filled nothing.
+   */
+  private async refetchMissing(
+    ops: number,
+    sink: Map<number, OpAssembly>,
+    maxIdle: number,
+    rerun: (range: { firstOp: number; lastOp: number }) => Promise<void>,
+  ): Promise<number[]> {
+    const missing = (i: number) => {
+      const a = sink.get(i);
+      return a === undefined ? Infinity : a.data.length - a.got;
+    };
+    const size = (i: number) => sink.get(i)?.data.length ?? 0;
+    const refetched: number[] = [];
+    for (let idle = 0; ; ) {
+      const ranges: { firstOp: number; lastOp: number }[] = [];
+      let gap = 0;
+      for (let i = 0; i < ops; i++) {
+        if (missing(i) === 0) {
+          gap += size(i);
+          continue;
+        }
+        const last = ranges.at(-1);
+        if (last && gap <= 4096) last.lastOp = i;
+        else ranges.push({ firstOp: i, lastOp: i });
+        gap = 0;
+      }
+      if (ranges.length === 0) return refetched;
+      let before = 0;
+      for (let i = 0; i < ops; i++) before += Math.min(missing(i), 1 << 30);
+      if (idle >= maxIdle) {
+        const op = ranges[0].firstOp;
+        throw new ProtocolError(
+          'TIMEOUT',
+          `output of op ${op} could not be read intact: ${idle} re-runs in a row brought none of the missing bytes (${this.link.quality.describe()})`,
+        );
+      }
+      for (const r of ranges) {
+        for (let i = r.firstOp; i <= r.lastOp; i++) if (missing(i) > 0) refetched.push(i);
+        await rerun(r);
+      }
+      let after = 0;
+      for (let i = 0; i < ops; i++) after += Math.min(missing(i), 1 << 30);
+      idle = after < before ? 0 : idle + 1;
+    }
+  }
+
   /** Upload, set inputs, run once with every op's output streamed back, read ticks and arena. */
   profile(
     modelBytes: Uint8Array,
@@ -323,7 +393,10 @@ export class BoardSession {
       inputTensors.push(
         inputs[i] instanceof Uint8Array ? null : await this.readInput(i, model.inputs[i].bytes, opts.signal),
       );
-    const run = { signal: opts.signal, timeoutMs: opts.invokeTimeoutMs };
+    const run: { signal?: AbortSignal; timeoutMs?: number; runMs?: number } = {
+      signal: opts.signal,
+      timeoutMs: opts.invokeTimeoutMs,
+    };
     /** INVOKE, re-sent (with the inputs written again before each re-send) while it times out. */
     const invokeWithInputs = async (range: { firstOp: number; lastOp: number; piece?: number }) => {
       for (let attempt = 0; ; attempt++) {
@@ -335,25 +408,14 @@ export class BoardSession {
         }
       }
     };
-    const { done } = await invokeWithInputs({ firstOp: 0, lastOp: model.ops - 1 });
-    const complete = (i: number) => {
-      const a = sink.get(i);
-      return a !== undefined && a.got === a.data.length;
-    };
-    const refetched: number[] = [];
-    for (let i = 0; i < model.ops; i++) {
-      for (let tries = 0; !complete(i); tries++) {
-        if (tries >= (opts.maxRefetch ?? 3))
-          throw new ProtocolError(
-            'TIMEOUT',
-            `output of op ${i} could not be read intact after ${tries} re-runs`,
-          );
-        refetched.push(i);
-        await setAll(); // the arena reuses input memory: inputs go in again before every run
-        // smaller stream frames on each retry: on a noisy line big frames rarely arrive intact
-        await invokeWithInputs({ firstOp: i, lastOp: i, piece: Math.max(128, 2048 >> (2 * tries)) });
-      }
-    }
+    const piece = () =>
+      this.link.quality.frameData(this.link.hello.maxBody - OP_OUTPUT_HEADER, STREAM_OVERHEAD, 16);
+    const { done } = await invokeWithInputs({ firstOp: 0, lastOp: model.ops - 1, piece: piece() });
+    run.runMs = (done.totalTicks / this.link.hello.tickHz) * 1000;
+    const refetched = await this.refetchMissing(model.ops, sink, opts.maxRefetch ?? 4, async (range) => {
+      await setAll(); // the arena reuses input memory: inputs go in again before every run
+      await invokeWithInputs({ ...range, piece: piece() });
+    });
     // Ticks of the full run (a re-run overwrote the board's table, so take the streamed values
     // of the first run where available; they come from the same counter).
     const ticks = refetched.length ? null : await this.readTicks(model.ops, opts.signal);

@@ -29,9 +29,16 @@ export interface UploadOptions {
   chunk?: number;
   /** Consecutive failed bursts before giving up. */
   maxFailures?: number;
+  /** On a noisy line (about 2e-3 or more of the bytes damaged), give up with a clear message once
+   * the progress so far projects a longer upload than this (default 45 s). A clean slow link is
+   * never cut short: only noise ends an upload early. */
+  noisyLimitMs?: number;
 }
 
-const MIN_CHUNK = 128;
+/** Byte error rate from which an upload projected to take too long is stopped (noisyLimitMs). */
+const NOISY = 2e-3;
+
+const MIN_CHUNK = 32;
 
 /** Burst size the last clean upload on a link settled on: the next upload on the same link starts
  * there instead of at 32 KiB (on a fast pty the 32 KiB probe burst costs a whole round trip). */
@@ -68,82 +75,155 @@ export async function uploadModel(
       Cmd.LOAD_BEGIN,
     );
     const resumed = st.have > 0;
-    let chunk = maxChunk;
+    // On a line already known to be noisy, start with chunks that mostly arrive intact.
+    let chunk = Math.max(MIN_CHUNK, link.quality.frameData(maxChunk, CHUNK_OVERHEAD, MIN_CHUNK));
+    /** Ranges the board holds past `have` (boards that keep chunks past a gap report them). */
+    let held: [number, number][] = [];
     let failures = 0;
     let bursts = 0;
     let failedBursts = 0;
+    const heldBytes = () => held.reduce((n, [a, b]) => n + b - a, 0);
+    const started = Date.now();
+    const startBytes = st.have;
+    const noisyLimit = opts.noisyLimitMs ?? 45_000;
     opts.onProgress?.({ sent: st.have, total: model.length, resumed });
     while (st.have < model.length) {
       if (opts.signal?.aborted)
         throw new ProtocolError('ABORTED', `upload cancelled at ${st.have} of ${model.length} B`);
-      const burst: Request[] = [];
-      let at = st.have;
-      // On a noisy line everything after a bad chunk is dropped, so bursts shrink with chunks.
-      const burstBytes = chunk < maxChunk ? Math.min(window, chunk * 8) : window;
-      while (at < model.length && at - st.have < burstBytes) {
-        const n = Math.min(chunk, model.length - at);
-        burst.push(requests.loadChunk(at, model.subarray(at, at + n), false));
-        at += n;
-      }
-      const last = burst.pop()!;
-      const ackReq = requests.loadChunk(
-        new DataView(last.body.buffer).getUint32(0, true),
-        last.body.subarray(CHUNK_HEADER),
-        true,
-      );
-      const before = st.have;
+      const burst = planBurst(model, st.have, held, chunk, burstLimit(link, window, chunk, maxChunk, st));
+      // The ACK is an empty chunk (a no-op every board answers with where it stands; with RANGES,
+      // boards that keep chunks past a gap list them): short, so it rarely gets lost itself.
+      const ackReq = requests.loadChunk(0, new Uint8Array(0), 'ranges');
+      const before = st.have + heldBytes();
+      const beforeHave = st.have;
       bursts++;
       const t0 = Date.now();
       let next: LoadStatus;
       try {
         const f = await link.transact(ackReq, {
-          prefix: burst,
+          prefix: burst.chunks,
           retries: 0,
           signal: opts.signal,
-          expectBytes: 32,
+          expectBytes: 160,
+          // a chunk damaged on the way is answered with an unattributed BAD_CRC: expected here,
+          // the ACK reply says what is missing
+          expectDamage: true,
         });
         next = status(f, Cmd.LOAD_CHUNK);
       } catch (e) {
         if (!(e instanceof ProtocolError) || e.code !== 'TIMEOUT') throw rethrowReset(e);
-        // The ack (or the request) was lost: ask where the board stands.
-        next = status(await link.transact(requests.loadStatus(), { signal: opts.signal }), Cmd.LOAD_STATUS);
+        // The ack (or its reply) was lost: ask where the board stands.
+        next = status(
+          await link.transact(requests.loadChunk(0, new Uint8Array(0), 'ranges'), {
+            signal: opts.signal,
+            retries: 8, // its reply lists ranges: on a noisy line often damaged, and cheap to ask again
+            expectBytes: 160,
+            expectDamage: true, // late BAD_CRCs for the burst's damaged chunks
+          }),
+          Cmd.LOAD_CHUNK,
+        );
       }
       if (
         next.state !== 'receiving' ||
         next.size !== model.length ||
         next.crc !== crc ||
-        next.have < before
+        next.have < beforeHave
       ) {
         throw new ProtocolError(
           'BOARD_RESET',
-          `board lost the upload at ${before} of ${model.length} B (it now reports ${next.state}, ${next.have} B); it was probably reset — upload again`,
+          `board lost the upload at ${beforeHave} of ${model.length} B (it now reports ${next.state}, ${next.have} B); it was probably reset — upload again`,
         );
       }
-      if (next.have < at) {
+      held = next.ranges ?? [];
+      st = next;
+      const progress = st.have + heldBytes() - before;
+      if (progress < burst.bytes) {
         failedBursts++;
-        failures = next.have > before ? 0 : failures + 1;
+        failures = progress > 0 ? 0 : failures + 1;
         if (failures > maxFailures) {
           throw new ProtocolError(
             'TIMEOUT',
-            `upload made no progress at ${next.have} of ${model.length} B in ${failures} bursts (line too noisy?)`,
+            `upload made no progress at ${st.have} of ${model.length} B in ${failures} bursts in a row (line too noisy: ${link.quality.describe()})`,
           );
         }
-        chunk = Math.max(MIN_CHUNK, chunk >> 1);
+        const fit = link.quality.frameData(maxChunk, CHUNK_OVERHEAD, MIN_CHUNK);
+        chunk = Math.max(MIN_CHUNK, Math.min(chunk >> 1, fit));
         learnedWindow.delete(link); // a noisy line: the next upload probes again
       } else {
         failures = 0;
-        chunk = Math.min(maxChunk, chunk * 2);
-        if (opts.window === undefined) {
-          const rate = ((next.have - before) * 1000) / Math.max(1, Date.now() - t0);
+        chunk = Math.min(
+          maxChunk,
+          chunk * 2,
+          2 * link.quality.frameData(maxChunk, CHUNK_OVERHEAD, MIN_CHUNK),
+        );
+        if (opts.window === undefined && chunk === maxChunk) {
+          const rate = (burst.bytes * 1000) / Math.max(1, Date.now() - t0);
           window = Math.min(1 << 20, Math.max(16 * 1024, Math.round(rate / 4)));
           learnedWindow.set(link, window);
         }
       }
-      st = next;
       opts.onProgress?.({ sent: st.have, total: model.length, resumed });
+      const elapsed = Date.now() - started;
+      const p = link.quality.byteErrorRate;
+      if (elapsed > 3000 && p >= NOISY && st.have < model.length) {
+        const done = st.have + heldBytes() - startBytes;
+        const projected = (elapsed * (model.length - startBytes)) / Math.max(done, 1);
+        if (projected > noisyLimit)
+          throw new ProtocolError(
+            'TIMEOUT',
+            `line too noisy: about ${p.toExponential(0)} of the bytes arrive damaged; the upload got ${done} of ${model.length - startBytes} B through in ${(elapsed / 1000).toFixed(0)} s and would need about ${Math.round(projected / 1000)} s (limit ${Math.round(noisyLimit / 1000)} s). Check the cable, the baud rate and ground; the board keeps what it has, so a retry resumes`,
+          );
+      }
     }
     return { bytes: model.length, resumed, bursts, failedBursts };
   });
+}
+
+/** Bytes a LOAD_CHUNK frame carries besides its data (chunk header, frame header, CRC, COBS). */
+const CHUNK_OVERHEAD = 30;
+
+/**
+ * Data bytes for the next burst. On a clean line, the window. On a noisy one, fewer: a board that
+ * keeps chunks past a gap remembers only QS_LOAD_RANGES (16) gaps, so a burst should lose about 10
+ * chunks at most; a board that drops everything after a gap gains nothing from long bursts.
+ */
+function burstLimit(
+  link: BoardLink,
+  window: number,
+  chunk: number,
+  maxChunk: number,
+  st: LoadStatus,
+): number {
+  if (chunk >= maxChunk && link.quality.byteErrorRate === 0) return window;
+  if (!st.ranges) return Math.min(window, chunk * 8);
+  const lost = 1 - (1 - link.quality.byteErrorRate) ** (chunk + CHUNK_OVERHEAD);
+  return Math.min(window, chunk * Math.max(8, Math.floor(10 / Math.max(lost, 0.01))));
+}
+
+/** The chunks of one burst: from `have` on, skipping what the board already holds. */
+function planBurst(
+  model: Uint8Array,
+  have: number,
+  held: [number, number][],
+  chunk: number,
+  limit: number,
+): { chunks: Request[]; bytes: number } {
+  const chunks: Request[] = [];
+  let at = have;
+  let bytes = 0;
+  let h = 0;
+  while (at < model.length && bytes < limit) {
+    while (h < held.length && held[h][1] <= at) h++;
+    if (h < held.length && held[h][0] <= at) {
+      at = held[h][1];
+      continue;
+    }
+    const n = Math.min(chunk, (h < held.length ? held[h][0] : model.length) - at);
+    chunks.push(requests.loadChunk(at, model.subarray(at, at + n), false));
+    at += n;
+    bytes += n;
+  }
+  return { chunks, bytes };
 }
 
 /** The whole-model CRC-32 (same polynomial and init as core/protocol/crc32.ts): zlib's native one

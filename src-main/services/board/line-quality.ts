@@ -1,0 +1,117 @@
+/**
+ * What the link has learned about its line: how often frames arrive damaged (both directions),
+ * how long a round trip takes, and how fast bytes move. The upload, the input writes and the
+ * op-output stream size their frames from this, and BoardLink sizes its timeouts from it, instead
+ * of fixed sizes and a fixed one-second wait.
+ */
+
+/** Frames this likely to arrive intact are the goal when the line is noisy (see frameData). */
+const TARGET_INTACT = 0.7;
+
+export class LineQuality {
+  /** Frames and their bytes, both directions: received intact or damaged, sent, and sent ones
+   * the board could not read (it answers those with an unattributed error). Decayed together. */
+  private bytes = 0;
+  private good = 0;
+  private bad = 0;
+  private sent = 0;
+  private sentBad = 0;
+  /** Smoothed round trip and its variation (RFC 6298 style), ms; null until measured. */
+  private srtt: number | null = null;
+  private rttvar = 0;
+  /** Fastest transfer rate seen (bytes per second), or 0 when unknown. */
+  private rate = 0;
+  readonly totals = { damaged: 0, timeouts: 0 };
+
+  /** `n` bytes arrived from the board. */
+  sawBytes(n: number): void {
+    this.bytes += n;
+    // Forget slowly: a burst of noise long ago should not keep frames small for ever.
+    if (this.bytes > 1 << 20) {
+      this.bytes /= 2;
+      this.good /= 2;
+      this.bad /= 2;
+      this.sent /= 2;
+      this.sentBad /= 2;
+    }
+  }
+
+  /** `frames` frames of `bytes` in all were written to the board. */
+  sawSent(frames: number, bytes: number): void {
+    this.sent += frames;
+    this.sawBytes(bytes);
+  }
+
+  /** A frame from the board arrived intact. */
+  sawFrame(): void {
+    this.good++;
+  }
+
+  /** A frame from the board arrived damaged (`received`), or the board said it could not read
+   * one of ours (only counted in the totals: we cannot see how many of ours it never saw). */
+  sawDamage(received = true): void {
+    if (received) this.bad++;
+    else this.sentBad++;
+    this.totals.damaged++;
+  }
+
+  sawTimeout(): void {
+    this.totals.timeouts++;
+  }
+
+  /** A request of `bytes` total (out + back) took `ms` from its first byte out to its reply. */
+  sawRoundTrip(ms: number, bytes: number): void {
+    if (bytes >= 2048 && ms > 0) this.rate = Math.max(this.rate, (bytes * 1000) / ms);
+    if (bytes > 256) return; // big transfers are not round trips
+    if (this.srtt === null) {
+      this.srtt = ms;
+      this.rttvar = ms / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - ms);
+      this.srtt = 0.875 * this.srtt + 0.125 * ms;
+    }
+  }
+
+  /** Estimated probability that a byte is damaged or dropped (0 until damage is seen). */
+  get byteErrorRate(): number {
+    const bad = this.bad + Math.min(this.sentBad, this.sent);
+    if (bad === 0) return 0;
+    // A frame of L bytes arrives intact with probability (1 - p)^L; L = the mean frame length.
+    const frames = this.good + this.bad + this.sent;
+    const intact = Math.max(frames - bad, 0.5) / frames;
+    const meanLen = Math.max(16, this.bytes / frames);
+    return Math.min(0.2, 1 - intact ** (1 / meanLen));
+  }
+
+  /**
+   * Reply timeout: the measured round trip with margin, plus the transfer time of `bytes` at the
+   * measured rate (or `minRate` until one is measured), never above `ceilingMs` + transfer time at
+   * `minRate` (the configured worst case), never below `floorMs` (event-loop stalls on a loaded
+   * machine reach 100+ ms; a spurious timeout costs a re-send, a long one only on a lost reply).
+   */
+  timeoutMs(bytes: number, minRate: number, ceilingMs: number, floorMs = 300): number {
+    const worst = ceilingMs + (bytes / minRate) * 1000;
+    if (this.srtt === null || this.rate === 0) return worst;
+    const adaptive = 4 * (this.srtt + 4 * this.rttvar) + floorMs + ((3 * bytes) / this.rate) * 1000;
+    return Math.min(worst, adaptive);
+  }
+
+  /**
+   * Data bytes per frame: `max` on a clean line; on a noisy one, the largest size whose frames
+   * (with `overhead` bytes of header, CRC and COBS) arrive intact with probability TARGET_INTACT,
+   * a power of two between `min` and `max`.
+   */
+  frameData(max: number, overhead: number, min = 32): number {
+    const p = this.byteErrorRate;
+    if (p === 0) return max;
+    const fit = Math.log(TARGET_INTACT) / Math.log(1 - p) - overhead;
+    let s = min;
+    while (s * 2 <= Math.min(max, fit)) s *= 2;
+    return Math.min(max, s);
+  }
+
+  describe(): string {
+    const p = this.byteErrorRate;
+    return `${this.totals.damaged} damaged frames, ${this.totals.timeouts} timeouts${p ? `, ~${p.toExponential(0)} byte error rate` : ''}`;
+  }
+}
