@@ -37,6 +37,38 @@ describe('protocol commands on the virtual board', () => {
     expect((err as Error).message).toMatch(/board error MODEL_INVALID.*: .+/);
   });
 
+  it('keeps chunks past a gap and lists them with RANGES; the gap filled, the model commits', async () => {
+    const { model } = goldenCase('micro_speech_quantized');
+    const crc = (await import('node:zlib')).crc32(model) >>> 0;
+    const status = async (req: ReturnType<typeof requests.loadChunk>, prefix = [req].slice(1)) =>
+      decodeLoadStatus(expectReply(await s.link.request(req, { prefix }), Cmd.LOAD_CHUNK));
+    const chunk = (a: number, b: number, ack: boolean | 'ranges' = false) =>
+      requests.loadChunk(a, model.subarray(a, b), ack);
+    await s.reset();
+    expectReply(await s.link.request(requests.loadBegin(model.length, crc)), Cmd.LOAD_BEGIN);
+    // 4000..6000 and 9000..10000 arrive before 0..4000 and 6000..9000 (lost on the way)
+    let st = await status(chunk(5000, 6000, 'ranges'), [chunk(4000, 5000), chunk(9000, 10_000)]);
+    expect(st.have).toBe(0);
+    expect(st.ranges).toEqual([
+      // 5000..6000 touches 4000..5000: merged
+      [4000, 6000],
+      [9000, 10_000],
+    ]);
+    // a plain ACK (old hosts) gets the plain 15-byte status
+    expect((await status(chunk(0, 0, true))).ranges).toBeUndefined();
+    st = await status(chunk(0, 4000, 'ranges')); // reaches the first range: absorbed
+    expect(st.have).toBe(6000);
+    expect(st.ranges).toEqual([[9000, 10_000]]);
+    st = await status(chunk(5500, 9500, 'ranges')); // overlaps held bytes on both sides
+    expect(st.have).toBe(10_000);
+    expect(st.ranges).toEqual([]);
+    for (let at = 10_000; at < model.length; at += 4000)
+      st = await status(chunk(at, Math.min(at + 4000, model.length), 'ranges'));
+    expect(st.have).toBe(model.length);
+    const info = expectReply(await s.link.request(requests.loadCommit()), Cmd.LOAD_COMMIT);
+    expect(info.length).toBeGreaterThan(10); // MODEL_INFO: the whole-model CRC and validation passed
+  });
+
   it('rejects a model larger than the board buffer before sending it', async () => {
     const err = await s.load(new Uint8Array(s.info.maxModelBytes + 1)).catch((e: unknown) => e);
     expect(code(err)).toBe('TOO_LARGE');

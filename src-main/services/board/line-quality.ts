@@ -110,8 +110,14 @@ export class LineQuality {
     return Math.min(max, s);
   }
 
+  /** Share of frames (both directions) seen damaged, 0..1. */
+  get damagedShare(): number {
+    const frames = this.good + this.bad + this.sent;
+    return frames ? (this.bad + Math.min(this.sentBad, this.sent)) / frames : 0;
+  }
+
   describe(): string {
     const p = this.byteErrorRate;
-    return `${this.totals.damaged} damaged frames, ${this.totals.timeouts} timeouts${p ? `, ~${p.toExponential(0)} byte error rate` : ''}`;
+    return `${this.totals.damaged} damaged frames, ${this.totals.timeouts} timeouts${p ? `, byte error rate ~${p.toExponential(0)} or more` : ''}`;
   }
 }

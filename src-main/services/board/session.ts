@@ -296,7 +296,8 @@ export class BoardSession {
   /**
    * Re-runs the model until every op's output in `sink` is complete. Each round re-runs once per
    * range of ops still missing bytes (neighbouring ranges merged when the complete ops between
-   * them are small: one run costs the inputs, a round trip and the model's compute), streaming in
+   * them stream fewer bytes than `mergeBytes`: a run costs writing the inputs again, piece by
+   * piece with a round trip each, and the model's compute), streaming in
    * frames sized for the line; pieces from all runs merge (outputs are deterministic, and each
    * piece has its own CRC). Gives up only after `maxIdle` rounds in a row that filled nothing.
    */
@@ -304,6 +305,7 @@ export class BoardSession {
     ops: number,
     sink: Map<number, OpAssembly>,
     maxIdle: number,
+    mergeBytes: number,
     rerun: (range: { firstOp: number; lastOp: number }) => Promise<void>,
   ): Promise<number[]> {
     const missing = (i: number) => {
@@ -321,7 +323,7 @@ export class BoardSession {
           continue;
         }
         const last = ranges.at(-1);
-        if (last && gap <= 4096) last.lastOp = i;
+        if (last && gap <= mergeBytes) last.lastOp = i;
         else ranges.push({ firstOp: i, lastOp: i });
         gap = 0;
       }
@@ -412,10 +414,18 @@ export class BoardSession {
       this.link.quality.frameData(this.link.hello.maxBody - OP_OUTPUT_HEADER, STREAM_OVERHEAD, 16);
     const { done } = await invokeWithInputs({ firstOp: 0, lastOp: model.ops - 1, piece: piece() });
     run.runMs = (done.totalTicks / this.link.hello.tickHz) * 1000;
-    const refetched = await this.refetchMissing(model.ops, sink, opts.maxRefetch ?? 4, async (range) => {
-      await setAll(); // the arena reuses input memory: inputs go in again before every run
-      await invokeWithInputs({ ...range, piece: piece() });
-    });
+    const inputBytes = model.inputs.reduce((n, t) => n + t.bytes, 0);
+    const merge = 4096 + 4 * inputBytes;
+    const refetched = await this.refetchMissing(
+      model.ops,
+      sink,
+      opts.maxRefetch ?? 4,
+      merge,
+      async (range) => {
+        await setAll(); // the arena reuses input memory: inputs go in again before every run
+        await invokeWithInputs({ ...range, piece: piece() });
+      },
+    );
     // Ticks of the full run (a re-run overwrote the board's table, so take the streamed values
     // of the first run where available; they come from the same counter).
     const ticks = refetched.length ? null : await this.readTicks(model.ops, opts.signal);

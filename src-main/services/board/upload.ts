@@ -29,14 +29,14 @@ export interface UploadOptions {
   chunk?: number;
   /** Consecutive failed bursts before giving up. */
   maxFailures?: number;
-  /** On a noisy line (about 2e-3 or more of the bytes damaged), give up with a clear message once
+  /** On a noisy line (about 1e-3 or more of the bytes damaged), give up with a clear message once
    * the progress so far projects a longer upload than this (default 45 s). A clean slow link is
    * never cut short: only noise ends an upload early. */
   noisyLimitMs?: number;
 }
 
 /** Byte error rate from which an upload projected to take too long is stopped (noisyLimitMs). */
-const NOISY = 2e-3;
+const NOISY = 1e-3;
 
 const MIN_CHUNK = 32;
 
@@ -171,7 +171,7 @@ export async function uploadModel(
         if (projected > noisyLimit)
           throw new ProtocolError(
             'TIMEOUT',
-            `line too noisy: about ${p.toExponential(0)} of the bytes arrive damaged; the upload got ${done} of ${model.length - startBytes} B through in ${(elapsed / 1000).toFixed(0)} s and would need about ${Math.round(projected / 1000)} s (limit ${Math.round(noisyLimit / 1000)} s). Check the cable, the baud rate and ground; the board keeps what it has, so a retry resumes`,
+            `line too noisy: ${Math.round(100 * link.quality.damagedShare)}% of the frames arrive damaged (byte error rate ~${p.toExponential(0)} or more); the upload got ${done} of ${model.length - startBytes} B through in ${(elapsed / 1000).toFixed(0)} s and would need about ${Math.round(projected / 1000)} s (limit ${Math.round(noisyLimit / 1000)} s). Check the cable, the baud rate and ground; the board keeps what it has, so a retry resumes`,
           );
       }
     }
