@@ -2,7 +2,14 @@
 import type { DType, Model, Operator, Quantization, Subgraph, Tensor } from '../../src-main/core/model/ir.ts';
 import type { Rng } from './rng.ts';
 
-export type Edit = (m: Model, r: Rng) => string | null;
+/** An edit's description, and the validation rule it breaks when the mutant is invalid by
+ * construction (whatever else the edit touched, the core must refuse it naming an op or tensor). */
+export type Edited = { what: string; breaks: string };
+/** A description (the result may be valid or not), an Edited (invalid by construction), or null when
+ * the model has nothing the edit applies to. */
+export type Edit = (m: Model, r: Rng) => string | Edited | null;
+
+export const broken = (what: string, breaks: string): Edited => ({ what, breaks });
 
 /** A copy deep enough that edits never touch the source model (buffer bytes are copied on write). */
 export function cloneModel(m: Model): Model {
@@ -57,6 +64,11 @@ export function activationReads(m: Model, sg: Subgraph): { op: number; slot: num
     }),
   );
   return out;
+}
+
+/** Indices of the ops that write tensor `t`. */
+export function writers(sg: Subgraph, t: number): number[] {
+  return range(sg.operators.length).filter((i) => sg.operators[i].outputs.includes(t));
 }
 
 export function pickOp(sg: Subgraph | undefined, r: Rng, minInputs = 0): number | null {

@@ -9,6 +9,8 @@ import {
   pickTensor,
   range,
   isConst,
+  broken,
+  writers,
   type Edit,
 } from './edit-ir.ts';
 
@@ -26,9 +28,12 @@ export const GRAPH_EDITS: Record<string, Edit> = {
       const reads = sg.operators[c].inputs;
       const p = sg.operators.findIndex((op, i) => i < c && reads.includes(op.outputs[0]));
       if (p < 0) continue;
+      const read = sg.operators[p].outputs[0];
+      const sole = read >= 0 && writers(sg, read).length === 1 && !sg.inputs.includes(read);
       const [op] = sg.operators.splice(c, 1);
       sg.operators.splice(p, 0, op);
-      return `op${c}-before-op${p}`;
+      const what = `op${c}-before-op${p}`;
+      return sole ? broken(what, 'reads a tensor before any op writes it') : what;
     }
     return null;
   },
@@ -40,8 +45,12 @@ export const GRAPH_EDITS: Record<string, Edit> = {
     if (!reads.length) return null;
     const a = r.pick(reads);
     const b = a.op + r.int(sg.operators.length - a.op);
-    sg.operators[a.op].inputs[a.slot] = sg.operators[b].outputs[0];
-    return `op${a.op}.in${a.slot}=op${b}.out`;
+    const t = sg.operators[b].outputs[0];
+    // no earlier op writes it, it is no graph input: op a reads what only it or a later op writes
+    const cycle = t >= 0 && writers(sg, t).every((w) => w >= a.op) && !sg.inputs.includes(t);
+    sg.operators[a.op].inputs[a.slot] = t;
+    const what = `op${a.op}.in${a.slot}=op${b}.out`;
+    return cycle ? broken(what, 'cycle: reads its own or a later op output') : what;
   },
   /** A graph output that no op writes. */
   'output-unwritten'(m, r) {
@@ -51,7 +60,7 @@ export const GRAPH_EDITS: Record<string, Edit> = {
     const like = sg.tensors[sg.outputs[k]];
     if (!like) return null;
     sg.outputs[k] = addTensor(sg, like, `${like.name}_orphan`);
-    return `output${k}=new-tensor${sg.outputs[k]}`;
+    return broken(`output${k}=new-tensor${sg.outputs[k]}`, 'graph output never written');
   },
   'write-constant'(m, r) {
     const sg = main(m);
@@ -59,22 +68,24 @@ export const GRAPH_EDITS: Record<string, Edit> = {
     const op = pickOp(sg, r);
     if (!sg || !c || op === null) return null;
     sg.operators[op].outputs[0] = c.index;
-    return `op${op}.out=const-tensor${c.index}`;
+    return broken(`op${op}.out=const-tensor${c.index}`, 'op writes a constant');
   },
   'write-graph-input'(m, r) {
     const sg = main(m);
     const op = pickOp(sg, r);
     if (!sg || op === null || !sg.inputs.length) return null;
     sg.operators[op].outputs[0] = sg.inputs[0];
-    return `op${op}.out=input-tensor${sg.inputs[0]}`;
+    return broken(`op${op}.out=input-tensor${sg.inputs[0]}`, 'op writes a graph input');
   },
   'write-twice'(m, r) {
     const sg = main(m);
     if (!sg || sg.operators.length < 2) return null;
     const a = r.int(sg.operators.length);
     const b = (a + 1 + r.int(sg.operators.length - 1)) % sg.operators.length;
+    const same = sg.operators[b].outputs[0] === sg.operators[a].outputs[0];
     sg.operators[b].outputs[0] = sg.operators[a].outputs[0];
-    return `op${b}.out=op${a}.out`;
+    const what = `op${b}.out=op${a}.out`;
+    return same ? what : broken(what, 'tensor written by two ops');
   },
   'swap-op-inputs'(m, r) {
     const sg = main(m);
@@ -105,29 +116,29 @@ export const GRAPH_EDITS: Record<string, Edit> = {
       case 0:
         if (op === null) return null;
         sg.operators[op].inputs[0] = r.pick([n, n + 100, -2, 40000]);
-        return `op${op}.in0=${sg.operators[op].inputs[0]}`;
+        return broken(`op${op}.in0=${sg.operators[op].inputs[0]}`, 'op input index out of range');
       case 1:
         if (op === null) return null;
         sg.operators[op].outputs[0] = r.pick([n, -1, 70000]);
-        return `op${op}.out=${sg.operators[op].outputs[0]}`;
+        return broken(`op${op}.out=${sg.operators[op].outputs[0]}`, 'op output index out of range');
       case 2:
         if (!sg.inputs.length) return null;
         sg.inputs[0] = r.pick([n, -1]);
-        return `graph-input=${sg.inputs[0]}`;
+        return broken(`graph-input=${sg.inputs[0]}`, 'graph input index out of range');
       case 3:
         if (!sg.outputs.length) return null;
         sg.outputs[0] = r.pick([n, -5]);
-        return `graph-output=${sg.outputs[0]}`;
+        return broken(`graph-output=${sg.outputs[0]}`, 'graph output index out of range');
       case 4: {
         const t = pickTensor(sg, r);
         if (!t) return null;
         t.buffer = m.buffers.length + r.int(3);
-        return `tensor${t.index}.buffer=${t.buffer}`;
+        return broken(`tensor${t.index}.buffer=${t.buffer}`, 'buffer index out of range');
       }
       default:
         if (op === null) return null;
         sg.operators[op].opcodeIndex = m.operatorCodes.length + r.int(2);
-        return `op${op}.opcode=${sg.operators[op].opcodeIndex}`;
+        return broken(`op${op}.opcode=${sg.operators[op].opcodeIndex}`, 'opcode index out of range');
     }
   },
   empty(m, r) {
@@ -146,8 +157,14 @@ export const GRAPH_EDITS: Record<string, Edit> = {
     const sg = main(m);
     const i = pickOp(sg, r);
     if (!sg || i === null) return null;
-    sg.operators.splice(i, 1);
-    return `op${i}`;
+    const out = sg.operators[i].outputs[0];
+    const [dropped] = sg.operators.splice(i, 1);
+    const read = sg.operators.some((op, k) => k >= i && op.inputs.includes(out)) || sg.outputs.includes(out);
+    const sole =
+      out >= 0 && dropped.outputs.length === 1 && !writers(sg, out).length && !sg.inputs.includes(out);
+    // (a graph with no op left is refused as a whole, not at an op or tensor)
+    const named = sg.operators.length > 0 && !isConst(m, sg.tensors[out]);
+    return read && sole && named ? broken(`op${i}`, 'reads a tensor no op writes') : `op${i}`;
   },
   'duplicate-op'(m, r) {
     const sg = main(m);

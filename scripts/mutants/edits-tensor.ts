@@ -1,6 +1,41 @@
 /** Structural edits of tensors: dtypes, shapes, quantization parameters, constant data. */
 import type { DType } from '../../src-main/core/model/ir.ts';
-import { dtypeBytes, isConst, main, pickTensor, type Edit } from './edit-ir.ts';
+import type { Tensor } from '../../src-main/core/model/ir.ts';
+import { broken, dtypeBytes, isConst, main, pickTensor, type Edit, type Edited } from './edit-ir.ts';
+
+/** A broken graph by issue 14's list; the interpreter core does not check it yet (it checks
+ * the filter and weight scale counts of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED only). */
+export const SCALE_COUNT_RULE = 'scale count is neither 1 nor the quantized dimension';
+
+/** Tagged when the counts break the rule: as many zero points as scales (or none), and one scale,
+ * or one per element of the quantized dimension. */
+function countsBroken(t: Tensor, what: string): string | Edited {
+  const q = t.quantization!;
+  const zp = q.zeroPoint.length && q.zeroPoint.length !== q.scale.length;
+  const dim = t.shape[q.axis];
+  const perAxis = q.scale.length !== 1 && (dim === undefined || q.scale.length !== dim);
+  if (zp) return broken(what, 'zero-point count differs from scale count');
+  return perAxis ? broken(what, SCALE_COUNT_RULE) : what;
+}
+
+/** Element size of the dtypes whose constant data has a fixed byte size. */
+const FIXED_SIZE = new Set<string>([
+  'float32',
+  'int32',
+  'uint8',
+  'int64',
+  'int16',
+  'int8',
+  'float16',
+  'bool',
+]);
+
+/** Tagged when constant data no longer matches shape × element size (it did before the edit). */
+function sizeBroken(t: Tensor, had: number, has: number, what: string): string | Edited {
+  if (!FIXED_SIZE.has(t.dtype) || t.shape.some((d) => d < 0)) return what;
+  const want = t.shape.reduce((n, d) => n * d, dtypeBytes(t.dtype));
+  return had === want && has !== want ? broken(what, 'constant data size does not match its shape') : what;
+}
 
 const DTYPES: DType[] = ['float32', 'int32', 'uint8', 'int64', 'bool', 'int16', 'int8', 'float16', 'string'];
 
@@ -16,19 +51,19 @@ export const TENSOR_EDITS: Record<string, Edit> = {
         if (q.scale.length < 2) return null;
         q.scale.pop();
         q.zeroPoint.pop();
-        return `tensor${t.index}-one-scale-fewer(${q.scale.length})`;
+        return countsBroken(t, `tensor${t.index}-one-scale-fewer(${q.scale.length})`);
       case 1:
         q.scale.push(q.scale[0]);
         q.zeroPoint.push(q.zeroPoint[0] ?? 0);
-        return `tensor${t.index}-one-scale-more(${q.scale.length})`;
+        return countsBroken(t, `tensor${t.index}-one-scale-more(${q.scale.length})`);
       case 2:
         q.zeroPoint.push(0);
-        return `tensor${t.index}-zero-points-${q.zeroPoint.length}-scales-${q.scale.length}`;
+        return countsBroken(t, `tensor${t.index}-zero-points-${q.zeroPoint.length}-scales-${q.scale.length}`);
       default: {
         const n = 2 + r.int(5);
         q.scale = Array.from({ length: n }, () => q.scale[0]);
         q.zeroPoint = Array.from({ length: n }, () => q.zeroPoint[0] ?? 0);
-        return `tensor${t.index}-${n}-scales`;
+        return countsBroken(t, `tensor${t.index}-${n}-scales`);
       }
     }
   },
@@ -137,18 +172,19 @@ export const TENSOR_EDITS: Record<string, Edit> = {
     switch (r.int(3)) {
       case 0:
         m.buffers[t.buffer] = data.slice(0, data.length - 1);
-        return `tensor${t.index}-one-byte-short`;
+        return sizeBroken(t, data.length, data.length - 1, `tensor${t.index}-one-byte-short`);
       case 1: {
         const longer = new Uint8Array(data.length + 4);
         longer.set(data);
         m.buffers[t.buffer] = longer;
-        return `tensor${t.index}-4-bytes-long`;
+        return sizeBroken(t, data.length, longer.length, `tensor${t.index}-4-bytes-long`);
       }
       default: {
         const other = pickTensor(sg, r, (x) => isConst(m, x) && x.buffer !== t.buffer);
         if (!other) return null;
         t.buffer = other.buffer;
-        return `tensor${t.index}-buffer-of-tensor${other.index}`;
+        const what = `tensor${t.index}-buffer-of-tensor${other.index}`;
+        return sizeBroken(t, data.length, m.buffers[t.buffer].length, what);
       }
     }
   },

@@ -25,9 +25,12 @@ export interface Mutant {
   /** 'flip', 'truncate', 'set32' or a structural edit (EDITS key, e.g. 'cycle'). */
   kind: string;
   bytes: Uint8Array;
+  /** The validation rule a structural edit broke when the mutant is invalid by construction (the
+   * core must refuse it naming an op or tensor); absent when it may be valid. */
+  breaks?: string;
 }
 
-type Made = { kind: string; what: string; bytes: Uint8Array };
+type Made = { kind: string; what: string; bytes: Uint8Array; breaks?: string };
 
 /** Share of mutants made from seeds the core accepts (when there are any). */
 const ACCEPTED_SHARE = 85;
@@ -65,6 +68,7 @@ export class MutantSource {
       file: `${file.replace(/[^\w.=+@,()-]/g, '-').slice(0, 200)}.tflite`,
       kind: made.kind,
       bytes: made.bytes,
+      ...(made.breaks ? { breaks: made.breaks } : {}),
     };
   }
 
@@ -87,10 +91,11 @@ export class MutantSource {
     for (let attempt = 0; attempt < 6; attempt++) {
       const kind = r.pick(this.edits);
       const m = cloneModel(source);
-      const what = EDITS[kind](m, r);
-      if (what === null) continue;
+      const edited = EDITS[kind](m, r);
+      if (edited === null) continue;
+      const { what, breaks } = typeof edited === 'string' ? { what: edited, breaks: undefined } : edited;
       try {
-        return { kind, what, bytes: writeTflite(m, { allowLossy: true }) };
+        return { kind, what, bytes: writeTflite(m, { allowLossy: true }), ...(breaks ? { breaks } : {}) };
       } catch {
         continue; // an edit the writer cannot express (e.g. an option value it refuses)
       }
