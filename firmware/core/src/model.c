@@ -53,6 +53,16 @@ static qs_status_t parse_quant(qs_model_t *m, int ti, const fb_table_t *tt, qs_t
   t->nscales = sc.n;
   t->scales_pos = sc.pos;
   t->qdim = fb_i32(fb, &q, Q_DIM, 0);
+  if (sc.n > 1) {
+    /* Per-channel: one scale per index of the quantized dimension. Converters write 1-D biases
+     * with the filter's quantized_dimension (e.g. 3), which TFLite Micro ignores: a 1-D tensor's
+     * only dimension is its channel dimension. */
+    uint32_t want = t->ndims == 1                             ? (uint32_t)t->dims[0]
+                    : t->qdim >= 0 && t->qdim < (int32_t)t->ndims ? (uint32_t)t->dims[t->qdim]
+                                                                  : 0u;
+    if (sc.n != want)
+      return qs_fail(m, QS_ERR_QUANT, -1, ti, "scale count is neither 1 nor the size of the quantized dimension");
+  }
   t->scale = fb_vec_f32(fb, &sc, 0);
   for (i = 0; i < sc.n; i++) {
     float s = fb_vec_f32(fb, &sc, i);
