@@ -75,7 +75,7 @@ describe('profiling over a line that corrupts and drops bytes (rate 1e-3)', () =
     expect(ok).toBeGreaterThanOrEqual(2);
   }, 120_000);
 
-  it('1e-2 (1 byte in 100): person_detect completes golden-exact or fails with a clear message within 60 s', async () => {
+  it('at 1e-2 (1 byte in 100) person_detect and micro_speech complete golden-exact or fail with a clear message within 60 s', async () => {
     // Too noisy to move 300 KB in time: the handshake still gets through (damaged HELLO replies
     // are asked again at once), then the upload must stop with a message that says why — not hang
     // in timeouts, not accept anything wrong. micro_speech (19 KB) may complete: exact or explained.

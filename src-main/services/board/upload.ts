@@ -113,13 +113,14 @@ export async function uploadModel(
       } catch (e) {
         if (!(e instanceof ProtocolError) || e.code !== 'TIMEOUT') throw rethrowReset(e);
         // The ack (or its reply) was lost: ask where the board stands.
+        const ask = link.transact(requests.loadChunk(0, new Uint8Array(0), 'ranges'), {
+          signal: opts.signal,
+          retries: 8, // its reply lists ranges: on a noisy line often damaged, and cheap to ask again
+          expectBytes: 160,
+          expectDamage: true, // late BAD_CRCs for the burst's damaged chunks
+        });
         next = status(
-          await link.transact(requests.loadChunk(0, new Uint8Array(0), 'ranges'), {
-            signal: opts.signal,
-            retries: 8, // its reply lists ranges: on a noisy line often damaged, and cheap to ask again
-            expectBytes: 160,
-            expectDamage: true, // late BAD_CRCs for the burst's damaged chunks
-          }),
+          await ask.catch((e2: unknown) => Promise.reject(noisy(link, e2, st.have, model.length))),
           Cmd.LOAD_CHUNK,
         );
       }
@@ -231,6 +232,15 @@ function planBurst(
  * time the upload cannot overlap with the line (LOAD_BEGIN needs it before the first byte). */
 function wholeCrc(model: Uint8Array): number {
   return typeof zlib.crc32 === 'function' ? zlib.crc32(model) >>> 0 : crc32(model);
+}
+
+/** A TIMEOUT on a line that has shown damage says so first: the line, not the board, is the problem. */
+function noisy(link: BoardLink, e: unknown, have: number, size: number): unknown {
+  if (!(e instanceof ProtocolError) || e.code !== 'TIMEOUT' || link.quality.byteErrorRate === 0) return e;
+  return new ProtocolError(
+    'TIMEOUT',
+    `line too noisy: ${Math.round(100 * link.quality.damagedShare)}% of the frames arrive damaged; the upload stopped at ${have} of ${size} B (the board keeps it: a retry resumes). ${e.message}`,
+  );
 }
 
 function rethrowReset(e: unknown): unknown {
