@@ -5,6 +5,14 @@
 #include "../include/qs_interp.h"
 #include "fb.h"
 
+/* Prepare-time code runs once per load: GCC may optimize it for size (smaller Cortex-M images;
+ * eval code is untouched). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define QS_COLD __attribute__((cold))
+#else
+#define QS_COLD
+#endif
+
 /* TFLite BuiltinOperator codes this core knows. */
 enum {
   OP_ADD = 0, OP_AVERAGE_POOL_2D = 1, OP_CONCATENATION = 2, OP_CONV_2D = 3,
@@ -84,10 +92,10 @@ struct qs_model {
 typedef struct qs_model qs_model_t;
 
 /* Error helpers: record and return the status. */
-qs_status_t qs_fail(qs_model_t *m, qs_status_t s, int op, int tensor, const char *msg);
+QS_COLD qs_status_t qs_fail(qs_model_t *m, qs_status_t s, int op, int tensor, const char *msg);
 
 /* Bump allocation of prepare-time data (8-byte aligned); NULL + QS_ERR_ARENA on exhaustion. */
-void *qs_alloc(qs_model_t *m, size_t bytes);
+QS_COLD void *qs_alloc(qs_model_t *m, size_t bytes);
 
 static inline uint8_t *qs_tdata(qs_model_t *m, int t) {
   const qs_slot_t *x = &m->slots[t];
@@ -98,18 +106,18 @@ static inline uint32_t qs_elems(const qs_tensor_t *t) {
   for (i = 0; i < t->ndims; i++) n *= (uint32_t)t->dims[i];
   return n;
 }
-float qs_scale_at(const qs_model_t *m, const qs_tensor_t *t, uint32_t i);
+QS_COLD float qs_scale_at(const qs_model_t *m, const qs_tensor_t *t, uint32_t i);
 /* Decode tensor ti from the (already validated) flatbuffer. */
-qs_status_t qs_get_tensor(qs_model_t *m, int ti, qs_tensor_t *out);
+QS_COLD qs_status_t qs_get_tensor(qs_model_t *m, int ti, qs_tensor_t *out);
 /* Per-op scratch: ops record their need at prepare; one buffer is shared at eval. */
 void qs_scratch(qs_model_t *m, size_t bytes);
 
 /* Per-op prepare: validate, precompute params, set op->eval and op->macs. */
-qs_status_t qs_prepare_op(qs_model_t *m, int op_index);
+QS_COLD qs_status_t qs_prepare_op(qs_model_t *m, int op_index);
 int qs_op_supported(int32_t code);
 const char *qs_op_name(int32_t code);
 
 /* Model parsing and memory planning. */
-qs_status_t qs_parse(qs_model_t *m);
-qs_status_t qs_plan(qs_model_t *m);
+QS_COLD qs_status_t qs_parse(qs_model_t *m);
+QS_COLD qs_status_t qs_plan(qs_model_t *m);
 #endif

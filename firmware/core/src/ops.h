@@ -5,13 +5,6 @@
 #include "internal.h"
 #include "qmath.h"
 
-/* Prepare-time code runs once per load: GCC may optimize it for size (smaller Cortex-M images;
- * eval code is untouched). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define QS_COLD __attribute__((cold))
-#else
-#define QS_COLD
-#endif
 
 /* BuiltinOptions union type ids (schema.fbs). */
 enum {
