@@ -341,6 +341,11 @@ export function invoke(
   for (let i = 0; i < pm.outputs.length; i++) {
     const s = pm.outputProducers[i];
     const info = pm.outputInfo[i];
+    if (taps && s && s.outputInfo[0].tensor === info.tensor) {
+      // already copied out as its op's tap: the output is that layer (the same values object)
+      outputs.push(layers[s.opIndex]);
+      continue;
+    }
     const C = info.ctor;
     const ptr = engine.outputOffset(i);
     const data =
