@@ -12,6 +12,15 @@
 import type { Model, Subgraph, Tensor } from '../model/ir.ts';
 import { writeTflite } from '../model/tflite-writer.ts';
 import { CoreEngine, CoreLoadError, type CoreRefusal } from './engine/core-engine.ts';
+import {
+  copyOut,
+  heapView,
+  planTaps,
+  viewOf,
+  type HeapViews,
+  type TapLayout,
+  type TensorCtor,
+} from './engine/memory-views.ts';
 import { SimulateError, UnsupportedOpError } from './errors.ts';
 import { allocate, elementCount, fromBytes, type TensorData } from './tensor-data.ts';
 
@@ -42,12 +51,6 @@ export interface PreparedStep {
   outputInfo: TensorInfo[];
 }
 
-type TensorCtor = {
-  new (n: number): TensorData;
-  new (buffer: ArrayBufferLike, byteOffset: number, length: number): TensorData;
-  readonly BYTES_PER_ELEMENT: number;
-};
-
 interface TensorInfo {
   tensor: number;
   name: string;
@@ -76,67 +79,7 @@ export interface PreparedModel {
   /** Where each op's output lands in the core's tap buffer (laid out on the first tapped run). */
   tapLayout?: TapLayout;
   /** Whole-memory views per element type (rebuilt when the core's memory is replaced). */
-  views: { buffer: ArrayBuffer | null; byCtor: Map<TensorCtor, TensorData> };
-}
-
-/**
- * Tapped runs copy every op output into one buffer inside the core (one call, memcpy), then out:
- * outputs up to TAP_TINY_MAX bytes are sliced one by one (V8 keeps such arrays on its heap: the
- * cheapest allocation), those up to TAP_SHARED_MAX share one copy (an off-heap allocation costs
- * more than copying a small tensor), larger ones get their own, so handing one layer to another
- * thread never clones more than small neighbours along with it.
- */
-interface TapLayout {
-  ptr: number;
-  offsets: number[];
-  lengths: number[];
-  /** Offsets below this are tiny outputs, each sliced on its own. */
-  tinyEnd: number;
-  /** Offsets from tinyEnd below this are in the shared region. */
-  sharedEnd: number;
-}
-const TAP_TINY_MAX = 64;
-const TAP_SHARED_MAX = 4096;
-
-function heapView(pm: PreparedModel, buf: ArrayBuffer, C: TensorCtor): TensorData {
-  const v = pm.views;
-  if (v.buffer !== buf) {
-    v.buffer = buf;
-    v.byCtor.clear();
-  }
-  let view = v.byCtor.get(C);
-  if (!view) {
-    view = new C(buf, 0, Math.floor(buf.byteLength / C.BYTES_PER_ELEMENT));
-    v.byCtor.set(C, view);
-  }
-  return view;
-}
-
-function tapLayout(pm: PreparedModel): TapLayout {
-  if (pm.tapLayout) return pm.tapLayout;
-  const e = pm.engine;
-  const lengths = pm.steps.map((_, i) => Math.max(0, e.tensorByteLength(e.opOutput(i))));
-  const offsets = new Array<number>(lengths.length).fill(0);
-  let at = 0;
-  const place = (min: number, max: number) =>
-    lengths.forEach((n, i) => {
-      if (n < min || n > max) return;
-      offsets[i] = at;
-      at += (n + 15) & ~15;
-    });
-  place(0, TAP_TINY_MAX);
-  const tinyEnd = at;
-  place(TAP_TINY_MAX + 1, TAP_SHARED_MAX);
-  const sharedEnd = at;
-  place(TAP_SHARED_MAX + 1, Infinity);
-  pm.tapLayout = {
-    ptr: e.setTapLayout(offsets, at),
-    offsets,
-    lengths,
-    tinyEnd,
-    sharedEnd,
-  };
-  return pm.tapLayout;
+  views: HeapViews;
 }
 
 export interface LayerOutput {
@@ -239,23 +182,6 @@ function tensorInfo(t: Tensor): TensorInfo {
   };
 }
 
-/** A copy of `len` bytes at `ptr` of the core's memory as values of `info`'s type. */
-function copyOut(info: TensorInfo, buf: ArrayBuffer, ptr: number, len: number): TensorData {
-  const C = info.ctor;
-  const n = len / C.BYTES_PER_ELEMENT;
-  const out = new C(n);
-  if (ptr % C.BYTES_PER_ELEMENT === 0) (out as Int8Array).set(new C(buf, ptr, n) as Int8Array);
-  else new Uint8Array(out.buffer, out.byteOffset, len).set(new Uint8Array(buf, ptr, len));
-  return out;
-}
-
-/** A view (no copy) of an op output, for lean streaming; a copy where it is not aligned. */
-function viewOf(info: TensorInfo, buf: ArrayBuffer, ptr: number, len: number): TensorData {
-  const C = info.ctor;
-  if (ptr % C.BYTES_PER_ELEMENT !== 0) return copyOut(info, buf, ptr, len);
-  return new C(buf, ptr, len / C.BYTES_PER_ELEMENT);
-}
-
 function layerOutput(step: { opIndex: number; op: string }, info: TensorInfo, data: TensorData): LayerOutput {
   // The shape array is shared by every output of this tensor and frozen: copy it to change it.
   return {
@@ -303,7 +229,7 @@ export function invoke(
   const steps = pm.steps;
   const engine = pm.engine;
   if (taps) {
-    const lay = tapLayout(pm);
+    const lay = (pm.tapLayout ??= planTaps(engine));
     engine.invokeBuffered();
     const buf = engine.memory();
     const shared =
@@ -319,7 +245,7 @@ export function invoke(
       if (off < lay.tinyEnd) {
         // a typed-array slice this small stays on V8's heap: cheaper than any view
         const at = (lay.ptr + off) / C.BYTES_PER_ELEMENT;
-        data = heapView(pm, buf, C).slice(at, at + n) as TensorData;
+        data = heapView(pm.views, buf, C).slice(at, at + n) as TensorData;
       } else if (off < lay.sharedEnd) data = new C(shared as ArrayBuffer, off - lay.tinyEnd, n);
       else data = new C(buf.slice(lay.ptr + off, lay.ptr + off + len), 0, n);
       const layer = layerOutput(step, info, data);
@@ -350,7 +276,7 @@ export function invoke(
     const ptr = engine.outputOffset(i);
     const data =
       ptr % C.BYTES_PER_ELEMENT === 0
-        ? (heapView(pm, buf, C).slice(
+        ? (heapView(pm.views, buf, C).slice(
             ptr / C.BYTES_PER_ELEMENT,
             (ptr + engine.outputByteLength(i)) / C.BYTES_PER_ELEMENT,
           ) as TensorData)
