@@ -1,18 +1,20 @@
 /**
  * The `quantscope` command line. Each command lives in `./commands/<name>.ts` and exports
- * `register(program)`; commands owned by later stages are picked up when their file exists.
+ * `register(program)`. Imported statically so the CLI bundles into one file (scripts/build-cli.mjs);
+ * heavy libraries (h5wasm, serialport, ws, tfjs, the WASM core) are loaded by the code that uses
+ * them, on first use, so `--version` and `summary` start fast.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ServiceError } from '../services/errors.ts';
 import { appVersion } from '../services/paths.ts';
 import { EXIT } from './exit.ts';
+import { register as registerBoards } from './commands/boards.ts';
+import { register as registerProfile } from './commands/profile.ts';
+import { register as registerQuantize } from './commands/quantize.ts';
+import { register as registerReport } from './commands/report.ts';
+import { register as registerRun } from './commands/run.ts';
 import { register as registerServe } from './commands/serve.ts';
 import { register as registerSummary } from './commands/summary.ts';
-
-/** Commands added by other stages (simulator, boards, quantization, report). */
-const OPTIONAL_COMMANDS = ['run', 'boards', 'profile', 'quantize', 'report'];
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('quantscope')
@@ -22,12 +24,8 @@ export async function buildProgram(): Promise<Command> {
     .exitOverride();
   registerSummary(program);
   registerServe(program);
-  for (const name of OPTIONAL_COMMANDS) {
-    const url = new URL(`./commands/${name}.ts`, import.meta.url);
-    if (!existsSync(fileURLToPath(url))) continue;
-    const mod = (await import(url.href)) as { register?: (p: Command) => void };
-    mod.register?.(program);
-  }
+  for (const register of [registerRun, registerBoards, registerProfile, registerQuantize, registerReport])
+    register(program);
   return program;
 }
 

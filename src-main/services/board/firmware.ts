@@ -1,13 +1,14 @@
 /** Where the firmware builds live, and building them on demand with make (npm scripts do the same). */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { appRoot } from '../paths.ts';
 
 export type FirmwareTarget = 'host' | 'mps2';
 
 export function firmwareDir(): string {
-  return process.env.QS_FIRMWARE_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../firmware');
+  // from the package root, so the sources (tsx) and the CLI bundle (out/cli) find the same folder
+  return process.env.QS_FIRMWARE_DIR ?? join(appRoot(), 'firmware');
 }
 
 export function firmwareArtifact(target: FirmwareTarget): string {

@@ -3,7 +3,6 @@
  * Writes are split into pieces no larger than the OS buffer takes at once, and each piece is
  * drained before the next (see PROTOCOL.md §2 and board-link.ts for the deadlock this avoids).
  */
-import { SerialPort } from 'serialport';
 import { ProtocolError } from '../../core/protocol/errors.ts';
 
 /** What a write takes: one buffer, or parts produced lazily (e.g. frames encoded on demand). */
@@ -80,6 +79,7 @@ export async function writeInPieces(
 }
 
 export async function openSerialTransport(path: string, baudRate = 115200): Promise<ByteTransport> {
+  const { SerialPort } = await import('serialport'); // loaded by the board commands only
   const port = new SerialPort({ path, baudRate, autoOpen: false, highWaterMark: 1 << 16 });
   await new Promise<void>((resolve, reject) =>
     port.open((err) =>

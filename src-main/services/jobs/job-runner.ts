@@ -8,10 +8,12 @@
  * the electron-vite build passes its bundled `job-worker.js` via `workerUrl`.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { JobProgress } from '../../shared/api.ts';
 import { ServiceError } from '../errors.ts';
+import { appRoot } from '../paths.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
 
 export interface JobRunnerOptions {
@@ -55,6 +57,15 @@ function tsxUrls(): { loader: string; api: string } {
   return { loader, api };
 }
 
+/**
+ * `worker.ts` beside this file when running from the sources (tsx, vitest); the CLI's built worker
+ * (out/cli/job-worker.mjs, scripts/build-cli.mjs) when this code runs from the CLI bundle.
+ */
+function defaultWorkerUrl(): URL {
+  if (import.meta.url.endsWith('.ts')) return new URL('./worker.ts', import.meta.url);
+  return pathToFileURL(join(appRoot(), 'out', 'cli', 'job-worker.mjs'));
+}
+
 export class JobRunner {
   private readonly workerUrl: URL;
   private readonly execArgv: string[] | undefined;
@@ -67,7 +78,7 @@ export class JobRunner {
   private closed = false;
 
   constructor(opts: JobRunnerOptions = {}) {
-    this.workerUrl = opts.workerUrl ?? new URL('./worker.ts', import.meta.url);
+    this.workerUrl = opts.workerUrl ?? defaultWorkerUrl();
     this.viaTsx = this.workerUrl.pathname.endsWith('.ts');
     this.execArgv = opts.execArgv;
     this.maxHeapMb = opts.maxHeapMb ?? 4096;

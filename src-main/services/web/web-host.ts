@@ -7,7 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { TOKEN_PARAM, WS_PATH, decodeWire, encodeWire, type WsMessage } from '../../shared/api.ts';
 import { dispatch, type Handlers } from '../api/handlers.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
@@ -48,6 +48,7 @@ function reject(socket: Duplex, status: number, text: string): void {
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(32).toString('hex');
   const server: Server = createServer();
+  const { WebSocketServer } = await import('ws'); // loaded by `serve` only
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const clients = new Set<WebSocket>();
 

@@ -3,7 +3,7 @@
  * and the weights under `model_weights/<layer>/<weight name>`. h5wasm works on an in-memory
  * (Emscripten MEMFS) file, so nothing touches the disk.
  */
-import h5wasm from 'h5wasm';
+import type H5 from 'h5wasm';
 import type { KerasLayerConfig, KerasModel, KerasWeight } from './types.ts';
 import { NESTED_MODEL_CLASSES } from './graph.ts';
 
@@ -17,6 +17,9 @@ export function isHdf5(bytes: Uint8Array): boolean {
   }
   return false;
 }
+
+/** h5wasm (an Emscripten HDF5 build, ~0.25 s to load), imported on the first .h5 read. */
+let h5wasm: typeof H5;
 
 let fileCounter = 0;
 let quietErrors = false;
@@ -45,6 +48,7 @@ export async function readKerasH5(bytes: Uint8Array): Promise<KerasModel> {
   if (bytes.length === 0) throw new Error('Not a Keras .h5 model: the file is empty');
   if (!isHdf5(bytes))
     throw new Error('Not a Keras .h5 model: no HDF5 signature (\\x89HDF\\r\\n\\x1a\\n) in the file');
+  h5wasm ??= (await import('h5wasm')).default;
   const module = await h5wasm.ready;
   silenceHdf5(module);
   const path = `/quantscope-keras-${++fileCounter}.h5`;
