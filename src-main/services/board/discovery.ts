@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { BoardLink } from './board-link.ts';
-import { openSerialTransport } from './transport.ts';
+import { openPortTransport } from './port-transport.ts';
 import type { BoardIdentity, DiscoveredBoard } from '../../shared/api.ts';
 import { matchUsb } from './usb-ids.ts';
 
@@ -42,7 +42,7 @@ export const serialPortList: ListPorts = async () => {
 /** Opens `path`, performs HELLO within `timeoutMs`, closes again. */
 export function handshakeProbe(timeoutMs = 400, baudRate = 115200): ProbePort {
   return async (path) => {
-    const link = await BoardLink.open(await openSerialTransport(path, baudRate), {
+    const link = await BoardLink.open(await openPortTransport(path, baudRate), {
       timeoutMs,
       retries: 1,
       handshakeMs: 2 * timeoutMs, // a port spewing garbage is not a board worth waiting for

@@ -1,11 +1,12 @@
 /**
- * One entry point for "--board virtual|qemu|PORT": starts or opens the board, performs the
- * handshake, and returns its session plus a close() that also stops any process it started.
+ * One entry point for "--board virtual|qemu|PORT|rfc2217://HOST:PORT|socket://HOST:PORT": starts
+ * or opens the board, performs the handshake, and returns its session plus a close() that also
+ * stops any process it started.
  */
 import { BoardLink, type LinkOptions } from './board-link.ts';
 import { QemuBoard } from './qemu-board.ts';
 import { BoardSession } from './session.ts';
-import { openSerialTransport } from './transport.ts';
+import { openPortTransport } from './port-transport.ts';
 import { VirtualBoard } from './virtual-board.ts';
 
 export type BoardKind = 'virtual' | 'qemu' | 'serial';
@@ -53,7 +54,8 @@ export async function openBoard(spec: string, opts: OpenBoardOptions = {}): Prom
       throw e;
     }
   }
-  const link = await BoardLink.open(await openSerialTransport(spec, opts.baudRate), opts);
+  // a local port path, or a remote board URL (rfc2217://host:port, socket://host:port)
+  const link = await BoardLink.open(await openPortTransport(spec, opts.baudRate), opts);
   const session = new BoardSession(link);
   return { kind: 'serial', port: spec, session, close: () => link.close() };
 }

@@ -1,0 +1,141 @@
+/**
+ * Remote boards through the real ser2net (Debian): the virtual board serves on its own pty (it keeps
+ * one end of the pty pair, ser2net opens the other as its serial device) and ser2net exposes that
+ * device on a telnet/RFC 2217 port and on a raw TCP port. QuantScope connects with
+ * rfc2217://127.0.0.1:P and socket://127.0.0.1:P exactly as to a lab machine.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBoard } from '../../src-main/services/board/open-board.ts';
+import { profileAndCompare } from '../../src-main/services/board/profile-compare.ts';
+import { openRemoteTransport } from '../../src-main/services/board/remote-transport.ts';
+import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
+import { readFixture } from '../helpers/fixtures.ts';
+import { freePort, Ser2net, stty } from '../helpers/ser2net.ts';
+import { expectMatchesGolden, goldenCase } from './golden-check.ts';
+
+const profileOpts = (name: string) => ({
+  modelName: name,
+  modelBytes: readFixture('models', `${name}.tflite`),
+  input: { seed: 1 } as const,
+});
+
+describe('remote boards through ser2net', () => {
+  let vb: VirtualBoard;
+  let ser: Ser2net;
+  beforeAll(async () => {
+    vb = await VirtualBoard.start();
+    ser = await Ser2net.start({ device: vb.portPath });
+  }, 300_000);
+  afterAll(async () => {
+    await ser?.stop();
+    await vb?.stop();
+  });
+
+  const url = (mode: 'rfc2217' | 'socket') => (mode === 'rfc2217' ? ser.rfc2217Url : ser.socketUrl);
+
+  // Rule: a remote board runs the same handshake, chunked upload and CRC as a local port, and its
+  // per-layer outputs are bit-exact with the host simulator (and the TFLite Micro goldens).
+  it.each([
+    ['rfc2217', 'hello_world_int8'],
+    ['rfc2217', 'person_detect'],
+    ['socket', 'keyword_spotting_on_off'],
+    ['socket', 'person_detect'],
+  ] as const)(
+    'profiles through ser2net in %s mode bit-exact with the host simulation: %s',
+    async (mode, name) => {
+      const ob = await openBoard(url(mode));
+      try {
+        expect(ob.session.info.board).toBe('QuantScope virtual board');
+        const r = await profileAndCompare(ob.session, { ...profileOpts(name), port: ob.port });
+        expect(r.compare.allMatch).toBe(true);
+        expect(r.compare.firstDivergent).toBeNull();
+        expect(r.compare.board.port).toBe(url(mode));
+        expect(r.profile.upload.bytes).toBe(profileOpts(name).modelBytes.length);
+        // the device side alone, against TFLite Micro's goldens
+        const c = goldenCase(name);
+        expectMatchesGolden(await ob.session.profile(c.model, c.inputs), name);
+      } finally {
+        await ob.close();
+      }
+    },
+    120_000,
+  );
+
+  // Rule: rfc2217:// sets baud, data bits, parity, stop bits and flow control on the server's port
+  // (SET-BAUDRATE/DATASIZE/PARITY/STOPSIZE/CONTROL): the server confirms each value, and what a pty
+  // can hold (speed, stop bits, RTS/CTS; Linux ptys force cs8 and no parity) reads back with stty.
+  it('negotiates baud, data bits, parity, stop bits and flow: ser2net applies them to the pty', async () => {
+    const cases = [
+      {
+        q: 'baud=57600&databits=7&parity=even&stopbits=2',
+        want: { baudRate: 57600, dataBits: 7, parity: 'even', stopBits: '2', flow: 'none' },
+        stty: [/speed 57600 baud/, /(^|\s)cstopb(\s|$)/m, /-crtscts/],
+      },
+      {
+        q: 'baud=230400&parity=odd&flow=rtscts',
+        want: { baudRate: 230400, dataBits: 8, parity: 'odd', stopBits: '1', flow: 'rtscts' },
+        stty: [/speed 230400 baud/, /-cstopb/, /(^|\s)crtscts(\s|$)/m],
+      },
+    ];
+    for (const c of cases) {
+      const t = await openRemoteTransport(`${ser.rfc2217Url}?${c.q}`);
+      try {
+        expect(t.applied).toEqual(c.want);
+        const s = stty(vb.portPath, '-a');
+        for (const re of c.stty) expect(s).toMatch(re);
+      } finally {
+        await t.close();
+      }
+    }
+  }, 30_000);
+
+  // Rule: a raw port opened as rfc2217:// (or a server that never answers telnet) fails with a
+  // clear message naming the remote and the fix, within the negotiation timeout, not a hang.
+  it('rfc2217:// on a raw TCP port says to use socket://', async () => {
+    const t0 = Date.now();
+    await expect(openRemoteTransport(`rfc2217://127.0.0.1:${ser.rawPort}`)).rejects.toThrow(
+      `remote board rfc2217://127.0.0.1:${ser.rawPort}: no RFC 2217 answer within 3 s; is it a raw TCP port? (then use socket://127.0.0.1:${ser.rawPort})`,
+    );
+    expect(Date.now() - t0).toBeLessThan(6000);
+  }, 20_000);
+
+  // Rule: nobody listening is a clear "connection refused" naming the URL, not a stack trace.
+  it('a port nobody listens on: connection refused, naming the remote', async () => {
+    const port = await freePort();
+    await expect(openBoard(`socket://127.0.0.1:${port}`)).rejects.toThrow(
+      `cannot connect to remote board socket://127.0.0.1:${port}: connection refused (is ser2net running and listening on port ${port}?)`,
+    );
+  });
+
+  // Rule: ser2net going away mid-profile (killed, restarted) ends the profile with a clear error
+  // naming the remote board, promptly (no hang); once ser2net is back, the same URL works again.
+  it('ser2net killed mid-upload: a clear error naming the remote, no hang; restarted: profiles again', async () => {
+    const remote = ser.rfc2217Url;
+    const ob = await openBoard(remote);
+    let killedAt = 0;
+    const run = profileAndCompare(ob.session, {
+      ...profileOpts('person_detect'),
+      onProgress: (fraction) => {
+        if (fraction > 0.05 && !killedAt) {
+          killedAt = Date.now();
+          void ser.stop('SIGKILL');
+        }
+      },
+    });
+    // a FIN ("closed the connection") or an RST ("lost: read ECONNRESET"), depending on timing
+    await expect(run).rejects.toThrow(
+      new RegExp(`remote board ${remote.replace(/[.]/g, '\\.')} (closed the connection|lost: )`),
+    );
+    expect(killedAt).toBeGreaterThan(0);
+    expect(Date.now() - killedAt).toBeLessThan(5000);
+    await ob.close();
+    ser = await Ser2net.start({ device: vb.portPath, rfc2217Port: ser.rfc2217Port, rawPort: ser.rawPort });
+    const again = await openBoard(remote);
+    try {
+      const r = await profileAndCompare(again.session, profileOpts('micro_speech_quantized'));
+      expect(r.compare.allMatch).toBe(true);
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
+});
