@@ -45,6 +45,12 @@ extern "C" {
 #ifndef QS_WITH_FLOAT
 #define QS_WITH_FLOAT 1
 #endif
+/* int16x8 kernels (int16 activations, int8 weights, int64 or int32 bias: CONV_2D, DEPTHWISE_CONV_2D,
+ * FULLY_CONNECTED, TRANSPOSE_CONV, ADD, SUB). Boards short of flash build with -DQS_WITH_INT16=0: an
+ * int16 op is then refused at load with QS_ERR_UNSUPPORTED. */
+#ifndef QS_WITH_INT16
+#define QS_WITH_INT16 1
+#endif
 
 typedef enum {
   QS_OK = 0,

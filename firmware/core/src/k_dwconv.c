@@ -127,11 +127,15 @@ qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
   const qs_tensor_t *in = qs_in(m, op, 0), *f = qs_in(m, op, 1), *out = qs_out(m);
   dw_params_t *p;
   qs_status_t s;
+  /* int16x8 (k_conv16.c): same shapes and options, its own requantization and eval */
+  const int i16 = QS_WITH_INT16 && in && in->dtype == QS_DT_INT16;
   int pad;
   if (op->n_in < 2 || op->n_in > 3) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "DEPTHWISE_CONV_2D needs 2 or 3 inputs");
   if ((s = qs_opts(m, oi, op, OPT_DEPTHWISE, 1)) != QS_OK) return s;
-  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, 1, "filter")) ||
-      (s = qs_need_q8(m, oi, op, QS_OUT, "output")))
+  if (i16 ? ((s = qs_need_q16(m, oi, op, 0, "input", 1)) || (s = qs_need_w8(m, oi, op, 1, "filter")) ||
+             (s = qs_need_q16(m, oi, op, QS_OUT, "output", 1)))
+          : ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_w8(m, oi, op, 1, "filter")) ||
+             (s = qs_need_q8(m, oi, op, QS_OUT, "output"))))
     return s;
   if (!f->data) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "filter must be constant");
   if (in->ndims != 4 || f->ndims != 4 || out->ndims != 4) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "DEPTHWISE_CONV_2D tensors must be 4-D");
@@ -160,6 +164,9 @@ qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
   p->out_zp = out->zp;
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 4, 0), out, &p->act_min, &p->act_max))) return s;
   p->w = (const int8_t *)f->data;
+#if QS_WITH_INT16
+  if (i16) return qs_dwconv16_finish(m, oi, op, p);
+#endif
   if ((s = qs_conv_channels(m, oi, op, p->oc, &p->mult, &p->shift, &p->bias))) return s;
   qs_scratch(m, taps_ok(p) ? 8u * (size_t)p->kh * p->kw : 4u * (size_t)p->oc);
   op->params = p;

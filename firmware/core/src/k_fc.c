@@ -52,7 +52,7 @@ qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op) {
   uint32_t ne;
   if (op->n_in < 2 || op->n_in > 3) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "FULLY_CONNECTED needs 2 or 3 inputs");
   if ((s = qs_opts(m, oi, op, OPT_FC, 0)) != QS_OK) return s;
-  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, 1, "weights")) ||
+  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_w8(m, oi, op, 1, "weights")) ||
       (s = qs_need_q8(m, oi, op, QS_OUT, "output")))
     return s;
   if (fb_u8(&m->fb, &op->opts, 1, 0) != 0) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "shuffled weights format");

@@ -17,6 +17,10 @@ typedef struct {
   const int32_t *bias; /* NULL if absent */
   int32_t *mult;
   int8_t *shift;
+#if QS_WITH_INT16
+  const int64_t *bias64; /* int16x8: the bias widened to int64 (NULL if absent) */
+  int acc32;             /* int16x8 with an int32 bias: TFLM's int32 accumulator and requantization */
+#endif
 #if QS_WASM_SIMD
   const int16_t *w16; /* filter as int16 rows of kpad (k rounded up to 8, zero tail), oc + 3 rows;
                        * or, when pairs, in the channel-pair layout of k_conv_wasm.c */
@@ -33,6 +37,9 @@ typedef struct {
   const int32_t *bias;
   int32_t *mult;
   int8_t *shift;
+#if QS_WITH_INT16
+  const int64_t *bias64; /* int16x8: the int64 bias (NULL if absent) */
+#endif
 #if QS_WASM_SIMD
   const int16_t *w16; /* filter as int16 rows of cpad (channels rounded up to 8, zero tail), one per tap */
   const int32_t *taps; /* every tap's input offset from the window's corner, then its w16 row offset */
@@ -65,7 +72,7 @@ typedef struct {
 
 typedef struct {
   int32_t in1_off, in2_off, out_zp, m1, m2, mo, act_min, act_max;
-  int s1, s2, so, is_sub, is_mul, same_shape;
+  int s1, s2, so, is_sub, is_mul, same_shape, left_shift;
   uint32_t n;
   int32_t dims[QS_MAX_DIMS], st1[QS_MAX_DIMS], st2[QS_MAX_DIMS]; /* output dims, input strides (0 = broadcast) */
   int32_t *t1, *t2; /* ADD/SUB on large tensors: each input's rescaled value per int8 code */
@@ -110,6 +117,23 @@ typedef struct {
   double lo, hi;
   const float *x; /* constant input, else NULL */
 } fpool_params_t;
+#endif
+
+/* Per-channel requantization of a convolution whose input is op input `xi`, filter input 1 and
+ * bias input `bi` (k_tconv.c), for the int16x8 kernels and TRANSPOSE_CONV: filter scale count and
+ * zero point checked (a zero scale is allowed: multiplier 0), the bias widened to int64 (NULL if
+ * absent). int8 input: the bias must be int32. int16 input: int64, or int32 if `allow_i32_bias`
+ * (then *acc32 = 1: TFLM's int32 accumulator and requantization; with no bias, also when the options
+ * field `bias_type_field` (quantized_bias_type; -1: none) says INT32); the int64 requantization
+ * needs shifts below 15. */
+QS_COLD qs_status_t qs_conv_wide_channels(qs_model_t *m, int oi, const qs_op_t *op, int xi, int bi, int oc,
+                                          int allow_i32_bias, int bias_type_field, int32_t **mult, int8_t **shift,
+                                          const int64_t **bias64, int *acc32);
+#if QS_WITH_INT16
+/* int16x8 (k_conv16.c): called by the int8 prepares once shapes, padding and the activation range
+ * are set, when the input is int16: requantization, scratch and the int16 eval. */
+QS_COLD qs_status_t qs_conv16_finish(qs_model_t *m, int oi, qs_op_t *op, conv_params_t *p);
+QS_COLD qs_status_t qs_dwconv16_finish(qs_model_t *m, int oi, qs_op_t *op, dw_params_t *p);
 #endif
 
 #if QS_WASM_SIMD

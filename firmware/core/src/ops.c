@@ -52,6 +52,7 @@ static const op_entry_t k_ops[] = {
     {OP_MEAN, "MEAN", qs_prep_mean F32(qs_prep_mean_f32)},
     {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice F32(NULL)},
     {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn F32(NULL)},
+    {OP_TRANSPOSE_CONV, "TRANSPOSE_CONV", qs_prep_transpose_conv F32(NULL)},
 };
 #define N_OPS (sizeof(k_ops) / sizeof(k_ops[0]))
 
@@ -131,10 +132,34 @@ qs_status_t qs_need_q8(qs_model_t *m, int oi, const qs_op_t *op, int which, cons
   if (t->dtype != QS_DT_INT8) {
     /* without float kernels, a float32 op (input 0 float32) is unsupported rather than mistyped */
     int no_float = !QS_WITH_FLOAT && which == 0 && t->dtype == QS_DT_FLOAT32;
+    if (!QS_WITH_INT16 && which == 0 && t->dtype == QS_DT_INT16)
+      return qs_fail(m, QS_ERR_UNSUPPORTED, oi, ti, "int16 kernels are not in this build (QS_WITH_INT16=0)");
     return qs_fail(m, no_float ? QS_ERR_UNSUPPORTED : QS_ERR_TYPE, oi, ti,
                    no_float ? "float32 kernels are not in this build (QS_WITH_FLOAT=0)" : "expected an int8 tensor");
   }
   if (!t->quantized || !(t->scale > 0.0f)) return qs_fail(m, QS_ERR_QUANT, oi, ti, "int8 tensor without a positive scale");
+  return QS_OK;
+}
+
+qs_status_t qs_need_q16(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what, int symmetric) {
+  const qs_tensor_t *t = which == QS_OUT ? qs_out(m) : qs_in(m, op, which);
+  int ti = which == QS_OUT ? op->out : (which < op->n_in ? op->in[which] : -1);
+  if (!t) return qs_fail(m, QS_ERR_SCHEMA, oi, ti, what);
+  if (t->dtype != QS_DT_INT16)
+    return qs_fail(m, QS_ERR_TYPE, oi, ti, "expected an int16 tensor (an int16x8 op has int16 inputs and output)");
+  if (!t->quantized || !(t->scale > 0.0f)) return qs_fail(m, QS_ERR_QUANT, oi, ti, "int16 tensor without a positive scale");
+  if (symmetric && t->zp != 0)
+    return qs_fail(m, QS_ERR_QUANT, oi, ti, "int16 tensor with a nonzero zero point (16x8 quantization is symmetric)");
+  return QS_OK;
+}
+
+qs_status_t qs_need_w8(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what) {
+  const qs_tensor_t *t = qs_in(m, op, which);
+  int ti = which < op->n_in ? op->in[which] : -1;
+  if (!t) return qs_fail(m, QS_ERR_SCHEMA, oi, ti, what);
+  if (t->dtype != QS_DT_INT8) return qs_fail(m, QS_ERR_TYPE, oi, ti, "expected int8 weights");
+  /* the loader refuses negative and non-finite scales; 0 is allowed (TFLM: a zero multiplier) */
+  if (!t->quantized) return qs_fail(m, QS_ERR_QUANT, oi, ti, "int8 weights without quantization parameters");
   return QS_OK;
 }
 
@@ -147,8 +172,8 @@ static int32_t quantize_act(const qs_tensor_t *t, float f) {
 
 qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor_t *out, int32_t *mn, int32_t *mx) {
   /* the activation's real bounds (RELU [0, inf), RELU6 [0, 6], RELU_N1_TO_1 [-1, 1]),
-   * quantized and intersected with [-128, 127] */
-  int32_t lo = -128, hi = 127, z;
+   * quantized and intersected with the output type's range ([-128, 127] or [-32768, 32767]) */
+  int32_t lo = out->dtype == QS_DT_INT16 ? -32768 : -128, hi = out->dtype == QS_DT_INT16 ? 32767 : 127, z;
   if (act < ACT_NONE || act > ACT_RELU6) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "fused activation not supported");
   if (act != ACT_NONE) {
     /* quantize(0) is the zero point: the callers checked that the scale is positive */

@@ -27,6 +27,11 @@ QS_COLD qs_status_t qs_act_range(qs_model_t *m, int oi, int act, const qs_tensor
 /* Input `which` (or QS_OUT) must be int8 with a positive scale; `what` names it if missing. */
 #define QS_OUT (-1)
 QS_COLD qs_status_t qs_need_q8(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what);
+/* Input `which` (or QS_OUT) must be int16 with a positive scale (and zero point 0 if symmetric). */
+QS_COLD qs_status_t qs_need_q16(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what, int symmetric);
+/* Weights (input `which`) must be quantized int8; a scale of 0 is allowed (that channel outputs the
+ * output zero point, as in TFLite Micro). */
+QS_COLD qs_status_t qs_need_w8(qs_model_t *m, int oi, const qs_op_t *op, int which, const char *what);
 /* QuantizeMultiplier plus a range check: kernels shift by at most 30 left / 31 right. */
 QS_COLD qs_status_t qs_multiplier(qs_model_t *m, int oi, int ti, double real, int32_t *mult, int32_t *shift);
 /* ComputePaddingHeightWidth helpers. */
@@ -77,6 +82,7 @@ QS_COLD qs_status_t qs_prep_argmax(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_mean(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_transpose_conv(qs_model_t *m, int oi, qs_op_t *op); /* k_tconv.c */
 
 #if QS_WITH_FLOAT
 /* float32 kernels (k_float_*.c), chosen by qs_prepare_op when input 0 is float32. */

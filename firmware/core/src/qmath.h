@@ -66,6 +66,18 @@ static inline int32_t qs_mbqm_pos(int32_t x, int32_t multiplier, int shift) {
   return shift < 0 ? qs_rdbpot(v, -shift) : v;
 }
 
+/* MultiplyByQuantizedMultiplier for the int64 accumulators of the int16x8 kernels, as TFLite
+ * (common.cc): the multiplier is rounded to 15 bits, then x * m15 is shifted right by 15 - shift
+ * with round-half-up. shift <= 14 (checked at prepare); a zero multiplier gives 0. Done in uint64
+ * so a hostile accumulator wraps like the reference's unsanitized int64 instead of being undefined;
+ * the result is truncated to int32 as the reference's assignment does. */
+static inline int32_t qs_mbqm64(int64_t x, int32_t multiplier, int shift) {
+  int32_t m15 = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+  int total = 15 - shift;
+  uint64_t v = (uint64_t)x * (uint64_t)(int64_t)m15 + ((uint64_t)1 << (total - 1));
+  return (int32_t)(uint32_t)(uint64_t)((int64_t)v >> total);
+}
+
 /* Output stage shared by CONV/DEPTHWISE/FC: rescale the int32 accumulator, add the output
  * zero point, clamp to the fused activation range. */
 static inline int8_t qs_requant(int32_t acc, int32_t mult, int shift, int32_t zp, int32_t lo, int32_t hi) {
