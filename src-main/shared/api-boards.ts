@@ -21,8 +21,11 @@ export interface DiscoveredBoard {
   /** 'virtual', 'qemu' or the port path: what `boards.profile({board})` takes. */
   id: string;
   kind: 'virtual' | 'qemu' | 'serial';
-  source: 'builtin' | 'usb' | 'typed';
+  /** remote: a serial port on another machine, `id` its URL (rfc2217://host:port, socket://host:port). */
+  source: 'builtin' | 'usb' | 'typed' | 'remote';
   path?: string;
+  /** Where a remote board is: its URL's scheme, host and TCP port. */
+  remote?: { scheme: 'rfc2217' | 'socket'; host: string; port: number };
   /** The matched USB probe/bridge (vendorId/productId lower-case hex). */
   usb?: {
     vendor: string;
@@ -39,7 +42,8 @@ export interface DiscoveredBoard {
 }
 
 export interface BoardsListArgs {
-  /** Port paths typed by the user (ptys are not in OS listings); probed with HELLO. May be empty. */
+  /** Port paths typed by the user (ptys are not in OS listings) or remote board URLs
+   * (rfc2217://host:port, socket://host:port); probed with HELLO. May be empty. */
   paths: string[];
 }
 
@@ -58,7 +62,7 @@ export interface RawSampleInput {
 export type BoardProfileInput = SimulateInput | { raw: RawSampleInput[] };
 
 export interface BoardProfileArgs extends JobArgs {
-  /** A `DiscoveredBoard.id`: 'virtual', 'qemu' or a port path. */
+  /** A `DiscoveredBoard.id`: 'virtual', 'qemu', a port path or a remote board URL. */
   board: string;
   /** An id from `model.open` (.tflite). */
   modelId: string;

@@ -9,7 +9,8 @@ import { openBoard } from '../../src-main/services/board/open-board.ts';
 import { profileAndCompare } from '../../src-main/services/board/profile-compare.ts';
 import { openRemoteTransport } from '../../src-main/services/board/remote-transport.ts';
 import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
-import { readFixture } from '../helpers/fixtures.ts';
+import { cli } from '../helpers/cli.ts';
+import { fixturePath, readFixture } from '../helpers/fixtures.ts';
 import { freePort, Ser2net, stty } from '../helpers/ser2net.ts';
 import { expectMatchesGolden, goldenCase } from './golden-check.ts';
 
@@ -88,6 +89,49 @@ describe('remote boards through ser2net', () => {
       }
     }
   }, 30_000);
+
+  // Rule: the CLI takes remote board URLs wherever it takes a port: `boards --path` lists the
+  // board with its host and mode, `profile --board` profiles on it (all layers match).
+  it('CLI: boards --path URL shows the remote board with its host; profile --board URL matches', async () => {
+    const b = await cli('boards', '--path', ser.rfc2217Url, ser.socketUrl, '--json');
+    expect(b.code).toBe(0);
+    const listed = JSON.parse(b.out) as { id: string; source: string; status: string; remote?: object }[];
+    expect(listed.find((x) => x.id === ser.rfc2217Url)).toMatchObject({
+      source: 'remote',
+      status: 'ready',
+      remote: { scheme: 'rfc2217', host: '127.0.0.1', port: ser.rfc2217Port },
+    });
+    expect(listed.find((x) => x.id === ser.socketUrl)).toMatchObject({
+      source: 'remote',
+      status: 'ready',
+      remote: { scheme: 'socket', host: '127.0.0.1', port: ser.rawPort },
+    });
+    const table = await cli('boards', '--path', ser.rfc2217Url);
+    expect(table.out).toContain(`[remote 127.0.0.1:${ser.rfc2217Port}, RFC 2217]`);
+    const p = await cli(
+      'profile',
+      fixturePath('models', 'hello_world_int8.tflite'),
+      '--board',
+      ser.rfc2217Url,
+    );
+    expect(p.err).toBe('');
+    expect(p.code).toBe(0);
+    expect(p.out).toMatch(/all \d+ layers match/);
+  }, 60_000);
+
+  // Rule: a remote board that cannot be reached is one clear line naming it (exit 1, no stack trace).
+  it('CLI: profile on an unreachable remote board is one clear error line', async () => {
+    const port = await freePort();
+    const p = await cli(
+      'profile',
+      fixturePath('models', 'hello_world_int8.tflite'),
+      '--board',
+      `rfc2217://127.0.0.1:${port}`,
+    );
+    expect(p.code).toBe(1);
+    expect(p.err).toContain(`cannot connect to remote board rfc2217://127.0.0.1:${port}: connection refused`);
+    expect(p.err).not.toMatch(/\n\s+at /);
+  });
 
   // Rule: a raw port opened as rfc2217:// (or a server that never answers telnet) fails with a
   // clear message naming the remote and the fix, within the negotiation timeout, not a hang.

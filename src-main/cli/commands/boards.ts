@@ -1,7 +1,7 @@
 /**
- * `quantscope boards [--json] [--path PORT...]`: list the boards QuantScope can profile on —
+ * `quantscope boards [--json] [--path PORT|URL...]`: list the boards QuantScope can profile on —
  * USB serial ports of known dev-kit probes/bridges that answer the handshake, typed paths
- * (ptys), the virtual board and the emulated Cortex-M3 (when QEMU is installed).
+ * (ptys) and remote boards (rfc2217://host:port, socket://host:port), the virtual board and the emulated Cortex-M3 (when QEMU is installed).
  */
 import type { Command } from 'commander';
 import { BoardDiscovery, type DiscoveredBoard } from '../../services/board/discovery.ts';
@@ -24,7 +24,10 @@ function describe(b: DiscoveredBoard): string {
   const usb = b.usb
     ? ` [${b.usb.vendor}${b.usb.product ? ` ${b.usb.product}` : ''} ${b.usb.vendorId}:${b.usb.productId ?? '????'}]`
     : '';
-  return `${b.id.padEnd(22)} ${b.status.padEnd(12)} ${what}${usb}`;
+  const remote = b.remote
+    ? ` [remote ${b.remote.host.includes(':') ? `[${b.remote.host}]` : b.remote.host}:${b.remote.port}, ${b.remote.scheme === 'rfc2217' ? 'RFC 2217' : 'raw TCP'}]`
+    : '';
+  return `${b.id.padEnd(22)} ${b.status.padEnd(12)} ${what}${usb}${remote}`;
 }
 
 export async function boardsCommand(opts: BoardsOptions): Promise<void> {
@@ -50,7 +53,10 @@ export function register(program: Command): void {
   program
     .command('boards')
     .description('List boards: USB dev kits that answer the QuantScope handshake, typed ports, virtual, qemu')
-    .option('--path <port...>', 'also probe these port paths (ptys are not listed by the OS)')
+    .option(
+      '--path <port...>',
+      'also probe these port paths (ptys are not listed by the OS) or remote boards (rfc2217://host:port, socket://host:port)',
+    )
     .option('--all', 'also list candidate ports that did not answer')
     .option('--json', 'machine-readable output')
     .action((opts: BoardsOptions) => boardsCommand(opts));

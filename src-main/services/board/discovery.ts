@@ -1,10 +1,11 @@
 /**
  * Board discovery: serial ports from the OS list, matched by USB VID/PID to known dev-kit
  * probes and bridges (usb-ids.ts), each candidate probed once with the HELLO handshake (short
- * timeout); typed paths (ptys never show in listings) probed on request; the virtual board and
- * the emulated Cortex-M3 (when qemu-system-arm is on PATH) always offered. watch() polls the
- * list every ~500 ms, so a board plugged in shows up with its name, CPU, clock and arena well
- * within 2 s, and disappears when unplugged.
+ * timeout); typed paths (ptys never show in listings) and remote board URLs (rfc2217://,
+ * socket://) probed on request; the virtual board and the emulated Cortex-M3 (when
+ * qemu-system-arm is on PATH) always offered. watch() polls the list every ~500 ms, so a board
+ * plugged in shows up with its name, CPU, clock and arena well within 2 s, and disappears when
+ * unplugged.
  */
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -12,6 +13,7 @@ import { BoardLink } from './board-link.ts';
 import { openPortTransport } from './port-transport.ts';
 import type { BoardIdentity, DiscoveredBoard } from '../../shared/api.ts';
 import { matchUsb } from './usb-ids.ts';
+import { isRemoteBoardUrl, parseRemoteBoardUrl } from '../../core/protocol/remote-url.ts';
 
 export type { BoardIdentity, DiscoveredBoard } from '../../shared/api.ts';
 
@@ -76,6 +78,27 @@ export interface DiscoveryOptions {
 
 const RETRY_MS = 3000;
 
+/** A typed port path, or a remote board URL (offered with its host; never "gone" like a path). */
+function typedBoard(path: string): DiscoveredBoard {
+  if (!isRemoteBoardUrl(path))
+    return { id: path, kind: 'serial', source: 'typed', path, status: 'not-a-board' };
+  let remote: DiscoveredBoard['remote'];
+  try {
+    const r = parseRemoteBoardUrl(path);
+    remote = { scheme: r.scheme, host: r.host, port: r.port };
+  } catch {
+    remote = undefined; // the probe says what is wrong with the URL
+  }
+  return {
+    id: path,
+    kind: 'serial',
+    source: 'remote',
+    path,
+    ...(remote ? { remote } : {}),
+    status: 'not-a-board',
+  };
+}
+
 export class BoardDiscovery {
   private readonly list: ListPorts;
   private readonly probe: ProbePort;
@@ -138,8 +161,8 @@ export class BoardDiscovery {
   async addPath(path: string): Promise<DiscoveredBoard> {
     this.typed.add(path);
     this.found.delete(path);
-    if (this.isBusy(path)) return { id: path, kind: 'serial', source: 'typed', path, status: 'busy' };
-    return this.probeOnce({ id: path, kind: 'serial', source: 'typed', path, status: 'not-a-board' });
+    if (this.isBusy(path)) return { ...typedBoard(path), status: 'busy' };
+    return this.probeOnce(typedBoard(path));
   }
 
   /** One pass: list ports, probe new candidates (in parallel), forget vanished ones. */
@@ -151,7 +174,7 @@ export class BoardDiscovery {
   private async scanNow(): Promise<DiscoveredBoard[]> {
     const ports = await this.list().catch(() => [] as PortInfo[]);
     const present = new Set(ports.map((p) => p.path));
-    for (const t of this.typed) if (!existsSync(t)) this.typed.delete(t);
+    for (const t of this.typed) if (!isRemoteBoardUrl(t) && !existsSync(t)) this.typed.delete(t);
     for (const path of [...this.found.keys()])
       if (!present.has(path) && !this.typed.has(path)) this.found.delete(path);
     const candidates: DiscoveredBoard[] = [];
@@ -171,9 +194,7 @@ export class BoardDiscovery {
         status: 'not-a-board',
       });
     }
-    for (const t of this.typed)
-      if (!present.has(t))
-        candidates.push({ id: t, kind: 'serial', source: 'typed', path: t, status: 'not-a-board' });
+    for (const t of this.typed) if (!present.has(t)) candidates.push(typedBoard(t));
     const result = await Promise.all(
       candidates.map(async (c): Promise<DiscoveredBoard> => {
         if (this.isBusy(c.path!))
