@@ -1,0 +1,284 @@
+/*
+ * Edge cases the field goldens lack, for the int16x8 kernels, TRANSPOSE_CONV and zero-scale weight
+ * channels, each against arithmetic worked out here (the rule each case tests is written beside it):
+ * int16 saturation, TFLM's two int16 requantizations (int64: 15-bit multiplier, round half up;
+ * int32 bias: double rounding, half away from zero), a per-channel weight scale of 0, and
+ * TRANSPOSE_CONV strides and padding checked against a scatter written out in this file.
+ */
+#include "kernel_harness.h"
+
+enum { I16 = 7, I64 = 4 };
+
+static tb_tensor_t qt(int type, int ndims, const int32_t *dims, float scale, const void *data, size_t len) {
+  tb_tensor_t t = q8(ndims, dims, scale, 0, data, len);
+  t.type = type;
+  return t;
+}
+
+static void expect16(const char *name, const int16_t *got, const int16_t *want, int n) {
+  int i;
+  for (i = 0; i < n; i++) CHECK(got[i] == want[i], "%s[%d]: got %d want %d", name, i, got[i], want[i]);
+}
+
+/* CONV_2D 1x1 over [1, 1, n, c] (graph input tensor 0, filter 1, bias 2 or none, output last). */
+static void conv1x1(tb_model_t *m, int with_bias) {
+  tb_op_t *o = &m->op[0];
+  memset(m, 0, sizeof(*m));
+  m->nops = 1, m->nin = 1, m->inputs[0] = 0, m->nout = 1;
+  m->ntensors = with_bias ? 4 : 3;
+  m->outputs[0] = m->ntensors - 1;
+  o->code = 3, o->nin = with_bias ? 3 : 2, o->in[0] = 0, o->in[1] = 1, o->in[2] = 2, o->out = m->ntensors - 1;
+  o->opt_type = 1;
+  opt(o, 0, 1, 1); /* VALID */
+  opt(o, 1, 4, 1);
+  opt(o, 2, 4, 1);
+}
+
+static void test_conv16_saturation(void) {
+  /* Rule: an int16x8 CONV_2D output clamps to [-32768, 32767]: 2 * 32767 * 127 and its negation
+   * overflow int16 (scales 1, so the accumulator is the output). */
+  static const int16_t x[4] = {32767, 32767, -32768, 32767};
+  static const int8_t w[2] = {127, 127};
+  static const int16_t want[2] = {32767, -1};
+  const int32_t din[4] = {1, 1, 2, 2}, dw[4] = {1, 1, 1, 2}, dout[4] = {1, 1, 2, 1};
+  tb_model_t m;
+  int16_t out[2];
+  const void *in[1] = {x};
+  conv1x1(&m, 0);
+  m.t[0] = qt(I16, 4, din, 1.0f, NULL, 0);
+  m.t[1] = q8(4, dw, 1.0f, 0, w, sizeof(w));
+  m.t[2] = qt(I16, 4, dout, 1.0f, NULL, 0);
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int16 conv ran");
+  /* pixel 1: (-32768 + 32767) * 127 = -127, inside the range */
+  CHECK(out[0] == want[0], "saturated high: got %d want %d", out[0], want[0]);
+  CHECK(out[1] == -127, "pixel 1: got %d want -127", out[1]);
+  {
+    static const int16_t xn[4] = {-32768, -32768, 0, 0};
+    const void *inn[1] = {xn};
+    CHECK(run(&m, inn, out, sizeof(out), NULL) == 0 && out[0] == -32768 && out[1] == 0,
+          "saturated low: got %d, %d want -32768, 0", out[0], out[1]);
+  }
+}
+
+static void test_conv16_rounding(void) {
+  /* Rule: the int64 path (int64 bias) requantizes like TFLM's MultiplyByQuantizedMultiplier(int64):
+   * scale 0.5 * 0.5 / 1 = 0.25 -> multiplier 2^30, shift -1, rounded to 15 bits = 2^14, then
+   * (acc * 2^14 + 2^15) >> 16 = round half UP: 6 -> 1.5 -> 2, -6 -> -1.5 -> -1, -10 -> -2.5 -> -2.
+   * Rule: with an int32 bias TFLM takes the int32 accumulator and the double-rounding multiply:
+   * SRDHM then a rounding shift, half AWAY from zero: -6 -> -2, -10 -> -3, 6 -> 2. */
+  static const int16_t x[3] = {6, -6, -10};
+  static const int8_t w[1] = {1};
+  static const int64_t b64[1] = {0};
+  static const int32_t b32[1] = {0};
+  static const int16_t want64[3] = {2, -1, -2}, want32[3] = {2, -2, -3};
+  const int32_t din[4] = {1, 1, 3, 1}, dw[4] = {1, 1, 1, 1}, db[1] = {1}, dout[4] = {1, 1, 3, 1};
+  tb_model_t m;
+  int16_t out[3];
+  const void *in[1] = {x};
+  conv1x1(&m, 1);
+  m.t[0] = qt(I16, 4, din, 0.5f, NULL, 0);
+  m.t[1] = q8(4, dw, 0.5f, 0, w, sizeof(w));
+  m.t[2] = qt(I64, 1, db, 0.25f, b64, sizeof(b64));
+  m.t[3] = qt(I16, 4, dout, 1.0f, NULL, 0);
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int16 conv (int64 bias) ran");
+  expect16("int64 path", out, want64, 3);
+  m.t[2] = qt(I32, 1, db, 0.25f, b32, sizeof(b32));
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int16 conv (int32 bias) ran");
+  expect16("int32 path", out, want32, 3);
+}
+
+static void test_zero_scale_channels(void) {
+  /* Rule: a per-channel weight scale of 0 is accepted (TFLM: QuantizeMultiplier(0) = 0) and that
+   * channel's output is the output zero point, clamped by the activation; the other channel is
+   * unaffected. int8: x = 10 - zp(2) = 8, w = [3, 100]: channel 0 (scale 0) -> zp 5; channel 1,
+   * scale 0.5 * 0.25 / 1: 8 * 100 * 0.125 = 100 -> 105. The zero scale is channel 0 on purpose: a
+   * first scale of 0 used to fail as "without a positive scale". */
+  static const int8_t x[1] = {10}, w[2] = {3, 100}, want[2] = {5, 105};
+  static const int16_t x16[1] = {8}, want16[2] = {0, 100};
+  const int32_t din[4] = {1, 1, 1, 1}, dw[4] = {2, 1, 1, 1}, dout[4] = {1, 1, 1, 2};
+  tb_model_t m;
+  int8_t out[2];
+  int16_t out16[2];
+  const void *in[1] = {x};
+  const void *in16[1] = {x16};
+  conv1x1(&m, 0);
+  m.t[0] = q8(4, din, 0.5f, 2, NULL, 0);
+  m.t[1] = q8(4, dw, 0.0f, 0, w, sizeof(w));
+  m.t[1].nscales = 2, m.t[1].scales[1] = 0.25f, m.t[1].zps[1] = 0, m.t[1].qdim = 0;
+  m.t[2] = q8(4, dout, 1.0f, 5, NULL, 0);
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int8 conv with a zero-scale channel ran");
+  expect8("int8 zero-scale channel", out, want, 2);
+  /* Rule: the same for int16x8 (multiplier 0 -> 0, zero point 0): 8 * 100 * 0.125 = 100 */
+  m.t[0] = qt(I16, 4, din, 0.5f, NULL, 0);
+  m.t[2] = qt(I16, 4, dout, 1.0f, NULL, 0);
+  CHECK(run(&m, in16, out16, sizeof(out16), NULL) == 0, "int16 conv with a zero-scale channel ran");
+  expect16("int16 zero-scale channel", out16, want16, 2);
+}
+
+static void test_add16(void) {
+  /* Rule: int16 ADD uses TFLM's general path with left_shift 15 and saturates to int16:
+   * scales 1, 1 -> 1: 30000 + 30000 = 60000 -> 32767; -30000 - 30000 -> -32768; 100 + -7 = 93.
+   * Rule: int16 SUB the same way: 100 - (-7) = 107, 30000 - (-30000) -> 32767.
+   * Rule: int16 MUL (zero points 0): scales 0.01 * 0.01 / 0.01: 200 * 300 * 0.01 = 600;
+   * 30000 * 30000 * 0.01 = 9e6 -> 32767. */
+  static const int16_t a[3] = {30000, -30000, 100}, b[3] = {30000, -30000, -7};
+  static const int16_t bs[3] = {-30000, 30000, -7};
+  static const int16_t want_add[3] = {32767, -32768, 93}, want_sub[3] = {32767, -32768, 107};
+  static const int16_t ma[2] = {200, 30000}, mb[2] = {300, 30000}, want_mul[2] = {600, 32767};
+  const int32_t d3[1] = {3}, d2[1] = {2};
+  tb_model_t m;
+  int16_t out[3];
+  const void *in[2] = {a, b};
+  memset(&m, 0, sizeof(m));
+  m.ntensors = 3, m.nops = 1, m.nin = 2, m.inputs[0] = 0, m.inputs[1] = 1, m.nout = 1, m.outputs[0] = 2;
+  m.op[0].code = 0, m.op[0].nin = 2, m.op[0].in[0] = 0, m.op[0].in[1] = 1, m.op[0].out = 2;
+  m.t[0] = qt(I16, 1, d3, 1.0f, NULL, 0);
+  m.t[1] = qt(I16, 1, d3, 1.0f, NULL, 0);
+  m.t[2] = qt(I16, 1, d3, 1.0f, NULL, 0);
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int16 add ran");
+  expect16("add16", out, want_add, 3);
+  m.op[0].code = 41;
+  in[1] = bs;
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int16 sub ran");
+  expect16("sub16", out, want_sub, 3);
+  m.op[0].code = 18;
+  m.t[0] = qt(I16, 1, d2, 0.01f, NULL, 0);
+  m.t[1] = qt(I16, 1, d2, 0.01f, NULL, 0);
+  m.t[2] = qt(I16, 1, d2, 0.01f, NULL, 0);
+  in[0] = ma, in[1] = mb;
+  CHECK(run(&m, in, out, 2 * sizeof(int16_t), NULL) == 0, "int16 mul ran");
+  expect16("mul16", out, want_mul, 2);
+}
+
+/* The reference's TRANSPOSE_CONV written out as a scatter (every input pixel times the kernel,
+ * added into the output at stride steps, shifted by the padding): integer sums, scales 1. */
+static void tconv_scatter(const int *x, int ih, int iw, const int *w, int k, int stride, int pad, int oh, int ow,
+                          int *out) {
+  int iy, ix, fy, fx;
+  memset(out, 0, sizeof(int) * (size_t)oh * (size_t)ow);
+  for (iy = 0; iy < ih; iy++)
+    for (ix = 0; ix < iw; ix++)
+      for (fy = 0; fy < k; fy++)
+        for (fx = 0; fx < k; fx++) {
+          int oy = iy * stride - pad + fy, ox = ix * stride - pad + fx;
+          if (oy >= 0 && oy < oh && ox >= 0 && ox < ow) out[oy * ow + ox] += x[iy * iw + ix] * w[fy * k + fx];
+        }
+}
+
+/* TRANSPOSE_CONV: tensor 0 output_shape (constant), 1 filter [1, k, k, 1], 2 input [1, ih, iw, 1]
+ * (the graph input), 3 output [1, oh, ow, 1]; type I8, I16 or F32. */
+static int run_tconv(int type, int padding, int stride, int k, const int *x, int ih, int iw, const int *w, int oh,
+                     int ow, int *got) {
+  static int32_t shape[4];
+  static int8_t w8[16], x8[16];
+  static int16_t x16[16], o16[64];
+  static float wf[16], xf[16], of[64];
+  static int8_t o8[64];
+  const int32_t ds[1] = {4}, dw[4] = {1, k, k, 1}, din[4] = {1, ih, iw, 1}, dout[4] = {1, oh, ow, 1};
+  tb_model_t m;
+  const void *in[1];
+  int i, r;
+  shape[0] = 1, shape[1] = oh, shape[2] = ow, shape[3] = 1;
+  for (i = 0; i < k * k; i++) w8[i] = (int8_t)w[i], wf[i] = (float)w[i];
+  for (i = 0; i < ih * iw; i++) x8[i] = (int8_t)x[i], x16[i] = (int16_t)x[i], xf[i] = (float)x[i];
+  memset(&m, 0, sizeof(m));
+  m.ntensors = 4, m.nops = 1, m.nin = 1, m.inputs[0] = 2, m.nout = 1, m.outputs[0] = 3;
+  m.op[0].code = 67, m.op[0].nin = 3, m.op[0].in[0] = 0, m.op[0].in[1] = 1, m.op[0].in[2] = 2, m.op[0].out = 3;
+  m.op[0].opt_type = 49;
+  opt(&m.op[0], 0, 1, padding);
+  opt(&m.op[0], 1, 4, stride);
+  opt(&m.op[0], 2, 4, stride);
+  m.t[0] = qt(I32, 1, ds, 1.0f, shape, sizeof(shape));
+  m.t[0].nscales = 0;
+  if (type == F32) {
+    m.t[1] = qt(F32, 4, dw, 1.0f, wf, sizeof(float) * (size_t)(k * k)), m.t[1].nscales = 0;
+    m.t[2] = qt(F32, 4, din, 1.0f, NULL, 0), m.t[2].nscales = 0;
+    m.t[3] = qt(F32, 4, dout, 1.0f, NULL, 0), m.t[3].nscales = 0;
+    in[0] = xf;
+  } else {
+    m.t[1] = q8(4, dw, 1.0f, 0, w8, (size_t)(k * k));
+    m.t[2] = qt(type, 4, din, 1.0f, NULL, 0);
+    m.t[3] = qt(type, 4, dout, 1.0f, NULL, 0);
+    in[0] = type == I8 ? (const void *)x8 : (const void *)x16;
+  }
+  r = run(&m, in, type == F32 ? (void *)of : type == I8 ? (void *)o8 : (void *)o16,
+          (size_t)(oh * ow) * (type == F32 ? 4u : type == I8 ? 1u : 2u), NULL);
+  for (i = 0; i < oh * ow; i++) got[i] = type == F32 ? (int)of[i] : type == I8 ? o8[i] : o16[i];
+  return r;
+}
+
+static void test_transpose_conv(void) {
+  /* Rule: TRANSPOSE_CONV places input pixel (iy, ix) times the kernel at (iy*stride - pad, ix*stride
+   * - pad) and sums overlaps; the output tensor's static shape decides the output size and (TFLM's
+   * ComputePaddingHeightWidth on the output size) the padding: VALID pads 0; SAME with a 4x4
+   * kernel, stride 2, output 4 pads (1*2 + 4 - 4) / 2 = 1; SAME with 3x3, stride 2, output 4 pads
+   * (1*2 + 3 - 4) / 2 = 0 (the odd pixel is dropped at the end). Checked against tconv_scatter for
+   * int8, int16 and float32 (small integers: every type computes them exactly), and two values by
+   * hand. */
+  static const int x[4] = {1, 2, 3, 4};
+  static const int w9[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  static const int w16[16] = {1, -1, 2, 0, 3, 1, -2, 1, 0, 1, 1, 2, -1, 0, 1, 3};
+  const struct {
+    int padding, stride, k, oh;
+    const int *w;
+  } cases[] = {{1, 2, 3, 5, w9}, {0, 2, 4, 4, w16}, {0, 2, 3, 4, w9}, {1, 1, 3, 4, w9}, {0, 3, 3, 6, w9}};
+  const int types[3] = {I8, I16, F32};
+  int c, t, i, want[64], got[64];
+  for (c = 0; c < (int)(sizeof(cases) / sizeof(cases[0])); c++) {
+    int pad = 0, k = cases[c].k, oh = cases[c].oh;
+    if (cases[c].padding == 0) { /* SAME: the forward conv of the output size gives ceil(oh / s) */
+      int fwd = (oh + cases[c].stride - 1) / cases[c].stride, total = (fwd - 1) * cases[c].stride + k - oh;
+      pad = total > 0 ? total / 2 : 0;
+    }
+    tconv_scatter(x, 2, 2, cases[c].w, k, cases[c].stride, pad, oh, oh, want);
+    for (t = 0; t < 3; t++) {
+      CHECK(run_tconv(types[t], cases[c].padding, cases[c].stride, k, x, 2, 2, cases[c].w, oh, oh, got) == 0,
+            "transpose conv case %d type %d ran", c, types[t]);
+      for (i = 0; i < oh * oh; i++)
+        CHECK(got[i] == want[i], "transpose conv case %d type %d [%d]: got %d want %d", c, types[t], i, got[i], want[i]);
+    }
+  }
+  /* by hand, case 0 (VALID, stride 2, 3x3, 2x2 -> 5x5): output (2, 2) is where all four input
+   * pixels overlap, each through the kernel's corner: 1*9 + 2*7 + 3*3 + 4*1 = 36; output (0, 0) is
+   * x(0,0) * w(0,0) = 1 */
+  tconv_scatter(x, 2, 2, w9, 3, 2, 0, 5, 5, want);
+  CHECK(want[2 * 5 + 2] == 36 && want[0] == 1, "scatter by hand: (2,2) = %d want 36, (0,0) = %d want 1", want[12], want[0]);
+}
+
+static void test_tconv_requant(void) {
+  /* Rule: int8 TRANSPOSE_CONV adds the input offset before multiplying and requantizes like CONV
+   * (double rounding, output zero point, clamp): zp_in -3, x = 7 -> 10; w = 5; scales 0.5 * 1 / 2
+   * = 0.25: 50 * 0.25 = 12.5 -> 13 (half away from zero) + zp_out 4 = 17; x = 127 -> 130 * 5 *
+   * 0.25 = 162.5 -> 163 + 4 -> 127 (saturated). */
+  static const int32_t shape[4] = {1, 1, 2, 1};
+  static const int8_t w[1] = {5}, x[2] = {7, 127}, want[2] = {17, 127};
+  const int32_t ds[1] = {4}, dw[4] = {1, 1, 1, 1}, din[4] = {1, 1, 2, 1}, dout[4] = {1, 1, 2, 1};
+  tb_model_t m;
+  int8_t out[2];
+  const void *in[1] = {x};
+  memset(&m, 0, sizeof(m));
+  m.ntensors = 4, m.nops = 1, m.nin = 1, m.inputs[0] = 2, m.nout = 1, m.outputs[0] = 3;
+  m.op[0].code = 67, m.op[0].nin = 3, m.op[0].in[0] = 0, m.op[0].in[1] = 1, m.op[0].in[2] = 2, m.op[0].out = 3;
+  m.op[0].opt_type = 49;
+  opt(&m.op[0], 0, 1, 1);
+  opt(&m.op[0], 1, 4, 1);
+  opt(&m.op[0], 2, 4, 1);
+  m.t[0] = qt(I32, 1, ds, 1.0f, shape, sizeof(shape));
+  m.t[0].nscales = 0;
+  m.t[1] = q8(4, dw, 1.0f, 0, w, sizeof(w));
+  m.t[2] = q8(4, din, 0.5f, -3, NULL, 0);
+  m.t[3] = q8(4, dout, 2.0f, 4, NULL, 0);
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int8 transpose conv ran");
+  expect8("tconv int8 requant", out, want, 2);
+}
+
+int main(void) {
+  test_conv16_saturation();
+  test_conv16_rounding();
+  test_zero_scale_channels();
+  test_add16();
+  test_transpose_conv();
+  test_tconv_requant();
+  printf("int16/transpose_conv: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
+  return failures ? 1 : 0;
+}
