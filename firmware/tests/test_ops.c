@@ -183,8 +183,9 @@ static void test_transpose_shape_argmax_resize(void) {
 }
 
 static void test_mean(void) {
-  /* axes [1,2] of [1,2,2,1]: same quantization -> trunc(11/4) = 2, trunc(-11/4) = -2;
-   * scale 1 -> 0.5: 2.75 * 2 = 5.5 -> 6 */
+  /* axes [1,2] of [1,2,2,1], TFLM's QuantizedMeanOrSum (1/count folded into the multiplier):
+   * same quantization -> 11 * 2^30 (shift -1): SRDHM 6 -> RDBPOT(6, 1) = 3; -11: SRDHM -5 ->
+   * RDBPOT(-5, 1) = -3; scale 1 -> 0.5: multiplier 2^30, shift 0: SRDHM(11) = 6 */
   static const int8_t x[4] = {1, 2, 3, 5}, xn[4] = {-1, -2, -3, -5};
   static const int32_t axes[2] = {1, 2};
   const int32_t din[4] = {1, 2, 2, 1}, dax[1] = {2}, dout[4] = {1, 1, 1, 1};
@@ -197,9 +198,9 @@ static void test_mean(void) {
   m.t[0] = q8(4, din, 1.0f, 0, NULL, 0);
   m.t[1] = typed(1, dax, I32, axes, sizeof(axes));
   m.t[2] = q8(4, dout, 1.0f, 0, NULL, 0);
-  CHECK(run(&m, in, out, 1, NULL) == 0 && out[0] == 2, "mean same quant: got %d want 2", out[0]);
+  CHECK(run(&m, in, out, 1, NULL) == 0 && out[0] == 3, "mean same quant: got %d want 3", out[0]);
   in[0] = xn;
-  CHECK(run(&m, in, out, 1, NULL) == 0 && out[0] == -2, "mean negative: got %d want -2", out[0]);
+  CHECK(run(&m, in, out, 1, NULL) == 0 && out[0] == -3, "mean negative: got %d want -3", out[0]);
   m.t[2] = q8(4, dout, 0.5f, 0, NULL, 0);
   in[0] = x;
   CHECK(run(&m, in, out, 1, NULL) == 0 && out[0] == 6, "mean rescaled: got %d want 6", out[0]);

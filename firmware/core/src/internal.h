@@ -24,6 +24,12 @@ enum {
   OP_RESIZE_NEAREST_NEIGHBOR = 97, OP_MEAN = 40, OP_STRIDED_SLICE = 45, OP_TRANSPOSE_CONV = 67
 };
 
+/* Compute-heavy ops (k_reduce.c, k_resize.c, k_batch_matmul.c, k_detect.c). */
+enum {
+  OP_RESIZE_BILINEAR = 23, OP_CUSTOM = 32, OP_SUM = 74, OP_REDUCE_MAX = 82, OP_REDUCE_MIN = 89,
+  OP_BATCH_MATMUL = 126
+};
+
 /* TFLite ActivationFunctionType. */
 enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };
 

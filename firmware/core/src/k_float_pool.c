@@ -1,21 +1,16 @@
 /*
- * float32 AVERAGE_POOL_2D, MAX_POOL_2D and MEAN, the same bits as QuantScope's earlier
+ * float32 AVERAGE_POOL_2D and MAX_POOL_2D, the same bits as QuantScope's earlier
  * TypeScript simulator:
  * - pools clip the window to the image; max keeps the first of equal values and never takes a
  *   NaN (`v > max`, starting at -inf); average sums the window in double in (y, x) order,
  *   rounds the sum to float32, divides by the in-image tap count in double; the fused
- *   activation clamps that double, and it is rounded to float32 on the store;
- * - MEAN sums each output's inputs in double in input order and stores sum / count.
+ *   activation clamps that double, and it is rounded to float32 on the store.
+ * float32 MEAN is in k_reduce.c (TFLite Micro's float32 sums).
  */
 #include "k_params.h"
 
 #if QS_WITH_FLOAT
 #include <math.h>
-
-typedef struct {
-  qs_reduce_t r;
-  const float *x; /* constant input, else NULL */
-} fmean_params_t;
 
 static void pool_f32_eval(qs_model_t *m, const qs_op_t *op) {
   const fpool_params_t *p = (const fpool_params_t *)op->params;
@@ -89,32 +84,4 @@ qs_status_t qs_prep_pool_f32(qs_model_t *m, int oi, qs_op_t *op) {
   return QS_OK;
 }
 
-static void mean_f32_eval(qs_model_t *m, const qs_op_t *op) {
-  const fmean_params_t *p = (const fmean_params_t *)op->params;
-  const float *in = qs_f32_in(m, op, 0, p->x);
-  float *out = (float *)(void *)qs_tdata(m, op->out);
-  double *sum = (double *)(void *)m->scratch;
-  int32_t idx[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
-  uint32_t i, o = 0;
-  for (i = 0; i < p->r.n_out; i++) sum[i] = 0.0;
-  for (i = 0; i < p->r.n_in; i++) {
-    sum[o] += in[i];
-    o = qs_reduce_next(&p->r, idx, o);
-  }
-  for (i = 0; i < p->r.n_out; i++) out[i] = (float)(sum[i] / (double)p->r.count);
-}
-
-qs_status_t qs_prep_mean_f32(qs_model_t *m, int oi, qs_op_t *op) {
-  fmean_params_t *p;
-  qs_status_t s;
-  if (op->n_in != 2) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "MEAN needs 2 inputs");
-  if ((s = qs_need_f32(m, oi, op, QS_OUT, "output"))) return s;
-  if (!(p = (fmean_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
-  if ((s = qs_reduce_plan(m, oi, op, &p->r))) return s;
-  if ((s = qs_const_f32(m, op, 0, &p->x))) return s;
-  qs_scratch(m, 8u * p->r.n_out);
-  op->params = p;
-  op->eval = mean_f32_eval;
-  return QS_OK;
-}
 #endif

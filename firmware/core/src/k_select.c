@@ -106,6 +106,8 @@ qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op) {
   int align, half, i;
   if (op->n_in != 2 || !in || !size) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "RESIZE_NEAREST_NEIGHBOR needs 2 inputs");
   if (in->dtype != out->dtype) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "output type differs from input");
+  if (in->dtype != QS_DT_FLOAT32 && in->dtype != QS_DT_INT8 && in->dtype != QS_DT_INT16)
+    return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], "RESIZE_NEAREST_NEIGHBOR takes float32, int8 or int16 (as TFLite Micro)");
   if (in->ndims != 4 || out->ndims != 4 || !size->data || size->dtype != QS_DT_INT32 || size->bytes != 8)
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "needs a 4-D input and a constant int32 size [2]");
   if ((int32_t)fb_load_u32(size->data) != out->dims[1] || (int32_t)fb_load_u32(size->data + 4) != out->dims[2] ||

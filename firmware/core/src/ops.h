@@ -42,13 +42,14 @@ int qs_padding(int stride, int dilation, int in, int filter, int out);
 QS_COLD qs_status_t qs_conv_channels(qs_model_t *m, int oi, const qs_op_t *op, int oc, int32_t **mult, int8_t **shift,
                              const int32_t **bias);
 
-/* MEAN over constant axes (every dtype): the output walk over the input in row-major order. */
+/* MEAN / SUM / REDUCE_MAX / REDUCE_MIN over constant axes (k_reduce.c): the output walk over the
+ * input in row-major order. */
 typedef struct {
   int nd;
   int32_t dims[QS_MAX_DIMS], ostride[QS_MAX_DIMS]; /* ostride 0 on reduced axes */
   uint32_t n_in, n_out, count;
 } qs_reduce_t;
-/* Validates MEAN's two inputs, its axis vector (constant int32, each axis in range) and that the
+/* Validates a reduction's two inputs, its axis vector (constant int32, each axis in range) and that the
  * output has the reduced element count; fills r. */
 QS_COLD qs_status_t qs_reduce_plan(qs_model_t *m, int oi, const qs_op_t *op, qs_reduce_t *r);
 /* Output index of the input element after the one at (idx, o): advance idx row-major. */
@@ -80,7 +81,12 @@ QS_COLD qs_status_t qs_prep_transpose(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_shape(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_argmax(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op);
-QS_COLD qs_status_t qs_prep_mean(qs_model_t *m, int oi, qs_op_t *op);
+/* MEAN, SUM, REDUCE_MAX, REDUCE_MIN (k_reduce.c) */
+QS_COLD qs_status_t qs_prep_reduce(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_resize_bilinear(qs_model_t *m, int oi, qs_op_t *op); /* k_resize.c */
+QS_COLD qs_status_t qs_prep_batch_matmul(qs_model_t *m, int oi, qs_op_t *op); /* k_batch_matmul.c */
+/* their BuiltinOptions union type ids */
+enum { OPT_RESIZE_BILINEAR = 15, OPT_BATCH_MATMUL = 101 };
 QS_COLD qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_transpose_conv(qs_model_t *m, int oi, qs_op_t *op); /* k_tconv.c */
 
@@ -90,7 +96,7 @@ QS_COLD qs_status_t qs_prep_conv_f32(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_dwconv_f32(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_fc_f32(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_pool_f32(qs_model_t *m, int oi, qs_op_t *op);
-QS_COLD qs_status_t qs_prep_mean_f32(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_reduce_f32(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_add_f32(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_unary_f32(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_softmax_f32(qs_model_t *m, int oi, qs_op_t *op);

@@ -249,7 +249,7 @@ describe('reductions', () => {
     expect(run(m, Int8Array.of(1, 9, 9, -5, -6, -7))).toEqual([1, 0]);
   });
 
-  it('MEAN int8, same quantization: integer mean truncating toward zero', () => {
+  it('MEAN int8, same quantization: the rounding fixed-point multiply (no integer-division shortcut)', () => {
     const m = oneOp(
       'MEAN',
       [
@@ -261,8 +261,11 @@ describe('reductions', () => {
       [2],
       { keep_dims: false },
     );
-    expect(run(m, Int8Array.of(1, 2, 2, 2))).toEqual([1]); // 7/4 = 1.75 -> 1
-    expect(run(m, Int8Array.of(-1, -2, -2, -2))).toEqual([-1]);
+    // TFLM's QuantizedMeanOrSum: (sum - 3*4) times 1/4 as multiplier 2^30, shift -1:
+    // 7 - 12 = -5 -> SRDHM -2 (ties toward zero) -> RDBPOT(-2, 1) = -1 -> +3 = 2
+    expect(run(m, Int8Array.of(1, 2, 2, 2))).toEqual([2]);
+    // -7 - 12 = -19 -> SRDHM -9 -> RDBPOT(-9, 1) = -5 -> +3 = -2
+    expect(run(m, Int8Array.of(-1, -2, -2, -2))).toEqual([-2]);
   });
 
   it("MEAN int8, 4-D over axes [1, 2] with keep_dims: TFLM's special integer path", () => {

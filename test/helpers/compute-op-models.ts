@@ -1,0 +1,94 @@
+/**
+ * One-op models for the compute-heavy op tests (reductions, resizes, BATCH_MATMUL,
+ * TFLite_Detection_PostProcess): tensors described by dtype/shape/quantization/data, built in
+ * the IR and serialized with the project's TFLite writer, so the C core reads ordinary files.
+ * Builtin ops by name; a custom op by its custom code and flexbuffer options.
+ */
+import type { DType, Model, OptionValue, Tensor } from '../../src-main/core/model/ir.ts';
+import { builtinCodeOf } from '../../src-main/core/model/tflite-schema.ts';
+import { writeTflite } from '../../src-main/core/model/tflite-writer.ts';
+import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
+import type { TensorData } from '../../src-main/core/simulate/tensor-data.ts';
+
+export interface Spec {
+  dtype: DType;
+  shape: number[];
+  /** Constant contents (typed array of the dtype), or absent for an activation. */
+  data?: TensorData;
+  /** [scale, zero point] */
+  q?: [number, number];
+}
+
+export interface OpSpec {
+  op: string;
+  tensors: Spec[];
+  inputs: number[];
+  outputs: number[];
+  options?: Record<string, OptionValue>;
+  /** Custom op: its name (op is then 'CUSTOM') and flexbuffer options. */
+  customCode?: string;
+  customOptions?: Uint8Array;
+}
+
+/** The model (IR, read back from the written bytes, as a user's file would be). */
+export function oneOpModel(s: OpSpec): Model {
+  const buffers: Uint8Array[] = [new Uint8Array(0)];
+  const tensors: Tensor[] = s.tensors.map((t, index) => {
+    const data = t.data
+      ? new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength))
+      : null;
+    if (data) buffers.push(data);
+    return {
+      index,
+      name: `t${index}`,
+      dtype: t.dtype,
+      shape: t.shape,
+      buffer: data ? buffers.length - 1 : 0,
+      data,
+      quantization: t.q ? { scale: [t.q[0]], zeroPoint: [t.q[1]], axis: 0 } : null,
+      isVariable: false,
+    };
+  });
+  const custom = s.customCode !== undefined;
+  const builtinCode = custom ? 32 : builtinCodeOf(s.op);
+  if (builtinCode === undefined) throw new Error(`no builtin op ${s.op}`);
+  const model: Model = {
+    version: 3,
+    description: 'compute-op test model',
+    operatorCodes: [
+      {
+        builtinCode,
+        deprecatedBuiltinCode: Math.min(builtinCode, 127),
+        version: 1,
+        ...(custom ? { customCode: s.customCode } : {}),
+      },
+    ],
+    subgraphs: [
+      {
+        name: 'main',
+        tensors,
+        operators: [
+          {
+            index: 0,
+            opcodeIndex: 0,
+            builtinCode,
+            op: custom ? (s.customCode as string) : s.op,
+            known: !custom,
+            inputs: s.inputs,
+            outputs: s.outputs,
+            intermediates: [],
+            options: s.options ?? {},
+            ...(custom && s.customOptions ? { customOptions: s.customOptions } : {}),
+          },
+        ],
+        inputs: s.inputs.filter((i) => i >= 0 && !s.tensors[i].data),
+        outputs: s.outputs,
+      },
+    ],
+    buffers,
+    metadata: [],
+    signatureDefs: [],
+    parameters: {},
+  };
+  return readTflite(writeTflite(model));
+}
