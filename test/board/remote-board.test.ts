@@ -4,7 +4,11 @@
  * device on a telnet/RFC 2217 port and on a raw TCP port. QuantScope connects with
  * rfc2217://127.0.0.1:P and socket://127.0.0.1:P exactly as to a lab machine.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandlers, createServices } from '../../src-main/services/api/handlers.ts';
 import { openBoard } from '../../src-main/services/board/open-board.ts';
 import { profileAndCompare } from '../../src-main/services/board/profile-compare.ts';
 import { openRemoteTransport } from '../../src-main/services/board/remote-transport.ts';
@@ -132,6 +136,56 @@ describe('remote boards through ser2net', () => {
     expect(p.err).toContain(`cannot connect to remote board rfc2217://127.0.0.1:${port}: connection refused`);
     expect(p.err).not.toMatch(/\n\s+at /);
   });
+
+  // Rule: in the app, a remote board added by URL is listed with its host, profiles like any
+  // board, and is remembered in the config folder: the next start offers it without typing.
+  it('API: boards.list adds a remote board by URL, boards.profile runs on it, the next start remembers it', async () => {
+    const configDir = mkdtempSync(join(tmpdir(), 'qs-config-'));
+    const start = () => {
+      const services = createServices({ configDir, grantRead: [fixturePath('models')] });
+      return { services, h: createHandlers(services, { host: 'web', startupModel: null }) };
+    };
+    const typed = ser.rfc2217Url.replace('rfc2217', 'RFC2217'); // one normal form for the id
+    const first = start();
+    try {
+      const boards = await first.h['boards.list']({ paths: [typed] });
+      expect(boards.find((b) => b.id === ser.rfc2217Url)).toMatchObject({
+        source: 'remote',
+        status: 'ready',
+        remote: { scheme: 'rfc2217', host: '127.0.0.1', port: ser.rfc2217Port },
+        identity: { board: 'QuantScope virtual board' },
+      });
+      const m = await first.h['model.open']({ path: fixturePath('models', 'hello_world_int8.tflite') });
+      const r = await first.h['boards.profile']({
+        jobId: 'remote-1',
+        board: typed,
+        modelId: m.id,
+        input: { seed: 1 },
+      });
+      expect(r.compare.allMatch).toBe(true);
+      await expect(first.h['boards.list']({ paths: ['rfc2217://lab'] })).rejects.toMatchObject({
+        code: 'BAD_ARGUMENT',
+        message: 'rfc2217://lab: no port (expected rfc2217://lab:PORT)',
+      });
+    } finally {
+      await first.services.close();
+    }
+    const stored = JSON.parse(readFileSync(join(configDir, 'remote-boards.json'), 'utf8')) as {
+      boards: string[];
+    };
+    expect(stored.boards).toEqual([ser.rfc2217Url]);
+    const second = start();
+    try {
+      const boards = await second.h['boards.list']({ paths: [] });
+      expect(boards.find((b) => b.id === ser.rfc2217Url)).toMatchObject({
+        source: 'remote',
+        status: 'ready',
+      });
+    } finally {
+      await second.services.close();
+      rmSync(configDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   // Rule: a raw port opened as rfc2217:// (or a server that never answers telnet) fails with a
   // clear message naming the remote and the fix, within the negotiation timeout, not a hang.

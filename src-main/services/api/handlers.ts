@@ -5,7 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import type { ApiResult, ArgsOf, Channel, DataSource, ModelSource, ResultOf } from '../../shared/api.ts';
+import { isRemoteBoardUrl, parseRemoteBoardUrl, RemoteUrlError } from '../../core/protocol/remote-url.ts';
 import { BoardApi } from '../board/board-api.ts';
+import { RemoteBoardStore } from '../board/remote-boards.ts';
 import { ServiceError, toApiError } from '../errors.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner.ts';
 import { ModelService } from '../model/model-service.ts';
@@ -25,6 +27,8 @@ export interface AppServices {
   recent: RecentStore;
   /** Boards: discovery, sessions, profiles, reports. */
   boards: BoardApi;
+  /** Remote boards (rfc2217://, socket://) the user added: offered again on the next start. */
+  remoteBoards: RemoteBoardStore;
   /** Quantize float models, quantization reports and their export. */
   quantize: QuantizeService;
   /** Host simulator runs and their per-layer outputs (kept for `simulate.layer`). */
@@ -46,6 +50,7 @@ export interface ServicesOptions {
 export function createServices(opts: ServicesOptions = {}): AppServices {
   const jobs = new JobRunner(opts.jobs);
   const recent = new RecentStore(opts.configDir ?? defaultConfigDir());
+  const remoteBoards = new RemoteBoardStore(opts.configDir ?? defaultConfigDir());
   const examplesDir = opts.examplesDir ?? defaultExamplesDir();
   const models = new ModelService(jobs, recent, examplesDir);
   const boards = new BoardApi(jobs, models);
@@ -59,6 +64,7 @@ export function createServices(opts: ServicesOptions = {}): AppServices {
     recent,
     models,
     boards,
+    remoteBoards,
     quantize,
     simulate,
     paths,
@@ -90,9 +96,34 @@ async function dataSource(s: AppServices, d: DataSource): Promise<DataSource> {
   return { files: await readDataPath(folder, (f) => s.paths.readableInside(folder, f)) };
 }
 
-/** Port paths are checked; the built-in boards are names, not paths. */
+/** A typed port: a path the policy allows, or a remote board URL, checked and put in its one
+ * normal form (the id discovery lists it under). */
+async function portOrRemote(s: AppServices, port: string): Promise<string> {
+  if (!isRemoteBoardUrl(port)) return s.paths.port(port);
+  try {
+    return parseRemoteBoardUrl(port).url;
+  } catch (e) {
+    if (e instanceof RemoteUrlError) throw new ServiceError('BAD_ARGUMENT', e.message);
+    throw e;
+  }
+}
+
+/** Port paths and remote URLs are checked; the built-in boards are names, not paths. */
 async function boardId(s: AppServices, board: string): Promise<string> {
-  return board === 'virtual' || board === 'qemu' ? board : s.paths.port(board);
+  return board === 'virtual' || board === 'qemu' ? board : portOrRemote(s, board);
+}
+
+/** Typed ports and remote URLs, plus remembered remote boards; a remote board typed in that
+ * answers the handshake is remembered for the next start. */
+async function listBoards(s: AppServices, typed: string[]): Promise<ResultOf<'boards.list'>> {
+  const paths = await Promise.all(typed.map((p) => portOrRemote(s, p)));
+  const boards = await s.boards.list({
+    paths: [...new Set([...paths, ...(await s.remoteBoards.toOffer())])],
+  });
+  for (const b of boards)
+    if (b.source === 'remote' && b.status !== 'not-a-board' && paths.includes(b.id))
+      await s.remoteBoards.add(b.id);
+  return boards;
 }
 
 /**
@@ -124,8 +155,7 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
     'jobs.cancel': async ({ id }) => s.jobs.cancel(id),
     'simulate.run': (args) => s.simulate.run(args),
     'simulate.layer': async (args) => s.simulate.layer(args),
-    'boards.list': async (args) =>
-      s.boards.list({ paths: await Promise.all(args.paths.map((p) => s.paths.port(p))) }),
+    'boards.list': (args) => listBoards(s, args.paths),
     'boards.profile': async (args) => s.boards.profile({ ...args, board: await boardId(s, args.board) }),
     'report.export': async (args) => {
       if (!args.path) return s.boards.export(args);
