@@ -37,6 +37,9 @@ extern "C" {
 #define QS_MAX_IO 8 /* graph inputs, graph outputs, and inputs of one op */
 #endif
 #define QS_MAX_DIMS 6
+#ifndef QS_MAX_OP_OUTPUTS
+#define QS_MAX_OP_OUTPUTS 64 /* outputs of one op (SPLIT, UNPACK) */
+#endif
 
 /* float32 kernels (CONV_2D, FULLY_CONNECTED, pools, element-wise, activations, SOFTMAX, MEAN)
  * beside the int8 ones. Integer-only targets build with -DQS_WITH_FLOAT=0: a float32 op is then
@@ -99,6 +102,7 @@ typedef struct {
   int32_t builtin_code; /* TFLite BuiltinOperator */
   const char *name;     /* e.g. "CONV_2D" */
   int output_tensor;    /* first output */
+  int output_count;     /* outputs (several for SPLIT, SPLIT_V, UNPACK): see qs_op_output */
   int input_count;
   int inputs[QS_MAX_IO]; /* tensor indices, -1 for an omitted optional input */
   uint64_t macs;         /* multiply-accumulates (0 for ops without MACs) */
@@ -124,12 +128,15 @@ int qs_output_tensor(const qs_interp_t *ip, int i); /* tensor index of graph out
 
 qs_status_t qs_tensor_info(const qs_interp_t *ip, int tensor, qs_tensor_info_t *out);
 qs_status_t qs_op_info(const qs_interp_t *ip, int op, qs_op_info_t *out);
+/* Tensor index of output k of op `op` (-1 if either index is bad). */
+int qs_op_output(const qs_interp_t *ip, int op, int k);
 
 /* Buffers of graph input i / output i (NULL if the index is bad or nothing is loaded). */
 uint8_t *qs_input_data(qs_interp_t *ip, int i);
 const uint8_t *qs_output_data(const qs_interp_t *ip, int i);
 
-/* Called after each op with its (first) output tensor bytes and the ticks the op took. */
+/* Called after each op once per output (in output order; most ops have one) with the output
+ * tensor's bytes and the ticks the op took. */
 typedef void (*qs_op_hook)(void *ctx, int op_index, int tensor_index, const uint8_t *data,
                            size_t len, uint32_t ticks);
 

@@ -30,6 +30,13 @@ enum {
   OP_BATCH_MATMUL = 126
 };
 
+/* Data-movement ops (k_split.c, k_gather.c, k_space.c, k_fill.c). */
+enum {
+  OP_DEPTH_TO_SPACE = 5, OP_SPACE_TO_DEPTH = 26, OP_GATHER = 36, OP_BATCH_TO_SPACE_ND = 37,
+  OP_SPACE_TO_BATCH_ND = 38, OP_SPLIT = 49, OP_SLICE = 65, OP_ARG_MIN = 79, OP_UNPACK = 88,
+  OP_ZEROS_LIKE = 93, OP_FILL = 94, OP_SPLIT_V = 102, OP_GATHER_ND = 107, OP_BROADCAST_TO = 130
+};
+
 /* TFLite ActivationFunctionType. */
 enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };
 
@@ -65,7 +72,8 @@ typedef struct qs_op {
   int32_t code;
   uint8_t n_in, n_out;
   int16_t in[QS_MAX_IO];
-  int16_t out;
+  int16_t out;         /* the first output */
+  int16_t *outs;       /* all n_out outputs (outs[0] == out); multi-output ops (SPLIT, UNPACK) */
   fb_table_t opts; /* builtin options table (pos 0 if absent) */
   uint8_t opts_type;
   void *params;  /* prepare-time data in the arena */

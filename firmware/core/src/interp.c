@@ -118,10 +118,18 @@ qs_status_t qs_op_info(const qs_interp_t *ip, int op, qs_op_info_t *out) {
   out->builtin_code = o->code;
   out->name = qs_op_name(o->code);
   out->output_tensor = o->out;
+  out->output_count = o->n_out;
   out->input_count = o->n_in;
   for (i = 0; i < o->n_in; i++) out->inputs[i] = o->in[i];
   out->macs = o->macs;
   return QS_OK;
+}
+
+int qs_op_output(const qs_interp_t *ip, int op, int k) {
+  const qs_op_t *o;
+  if (!ip || !ip->m || op < 0 || (uint32_t)op >= ip->m->n_ops) return -1;
+  o = &ip->m->ops[op];
+  return k >= 0 && k < o->n_out ? o->outs[k] : -1;
 }
 
 uint8_t *qs_input_data(qs_interp_t *ip, int i) {
@@ -148,7 +156,13 @@ qs_status_t qs_invoke(qs_interp_t *ip, qs_op_hook hook, void *ctx) {
     uint32_t t0 = qs_port_ticks();
     op->eval(m, op);
     op->ticks = qs_port_ticks() - t0; /* modulo 2^32: wrap-safe */
-    if (hook) hook(ctx, (int)i, op->out, qs_tdata(m, op->out), m->slots[op->out].bytes, op->ticks);
+    if (hook) {
+      int k;
+      for (k = 0; k < op->n_out; k++) {
+        int t = op->outs[k];
+        hook(ctx, (int)i, t, qs_tdata(m, t), m->slots[t].bytes, op->ticks);
+      }
+    }
   }
   return QS_OK;
 }

@@ -1,6 +1,6 @@
 /*
- * ARG_MAX (int8/uint8/int32/float32 input, int32/int64 output; ties keep the first index, as
- * the reference's strict '>' does) and RESIZE_NEAREST_NEIGHBOR (TFLite's GetNearestNeighbor:
+ * ARG_MAX / ARG_MIN (int8/uint8/int32/float32 input, int32/int64 output; ties keep the first
+ * index, as the reference's strict '>' / '<' does) and RESIZE_NEAREST_NEIGHBOR (TFLite's GetNearestNeighbor:
  * float scale, floor or round with align_corners, optional half-pixel centers).
  */
 #include <string.h>
@@ -9,7 +9,7 @@
 
 typedef struct {
   uint32_t outer, axis, inner;
-  uint8_t in_type, out_size;
+  uint8_t in_type, out_size, is_min;
 } argmax_params_t;
 
 typedef struct {
@@ -45,7 +45,9 @@ static void argmax_eval(qs_model_t *m, const qs_op_t *op) {
     for (i = 0; i < p->inner; i++) {
       uint32_t base = o * p->axis * p->inner + i, best = 0;
       for (j = 1; j < p->axis; j++)
-        if (greater(in, p->in_type, base + j * p->inner, base + best * p->inner)) best = j;
+        if (p->is_min ? greater(in, p->in_type, base + best * p->inner, base + j * p->inner)
+                      : greater(in, p->in_type, base + j * p->inner, base + best * p->inner))
+          best = j;
       memset(out, 0, p->out_size);
       out[0] = (uint8_t)best, out[1] = (uint8_t)(best >> 8), out[2] = (uint8_t)(best >> 16), out[3] = (uint8_t)(best >> 24);
       out += p->out_size;
@@ -57,10 +59,10 @@ qs_status_t qs_prep_argmax(qs_model_t *m, int oi, qs_op_t *op) {
   argmax_params_t *p;
   int32_t axis;
   int d;
-  if (op->n_in != 2 || !in || !ax) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "ARG_MAX needs 2 inputs");
+  if (op->n_in != 2 || !in || !ax) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "ARG_MAX / ARG_MIN needs 2 inputs");
   if (in->dtype != QS_DT_INT8 && in->dtype != QS_DT_UINT8 && in->dtype != QS_DT_INT32 && in->dtype != QS_DT_FLOAT32)
-    return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], "ARG_MAX input type not supported");
-  if (out->dtype != QS_DT_INT32 && out->dtype != QS_DT_INT64) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "ARG_MAX output must be int32 or int64");
+    return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], "input type not supported (float32, int8, uint8 or int32)");
+  if (out->dtype != QS_DT_INT32 && out->dtype != QS_DT_INT64) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "output must be int32 or int64");
   if (!ax->data || (ax->dtype != QS_DT_INT32 && ax->dtype != QS_DT_INT64) || qs_elems(ax) != 1)
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "axis must be a constant scalar");
   axis = (int32_t)fb_load_u32(ax->data);
@@ -74,6 +76,7 @@ qs_status_t qs_prep_argmax(qs_model_t *m, int oi, qs_op_t *op) {
   p->axis = (uint32_t)in->dims[axis];
   p->in_type = in->dtype;
   p->out_size = out->dtype == QS_DT_INT32 ? 4 : 8;
+  p->is_min = op->code == OP_ARG_MIN;
   op->params = p;
   op->eval = argmax_eval;
   return QS_OK;

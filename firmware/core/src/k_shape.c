@@ -117,6 +117,18 @@ static void concat_eval(qs_model_t *m, const qs_op_t *op) {
     }
 }
 
+/* The element types TFLite Micro's concatenation.cc and pack.cc accept. */
+static qs_status_t concat_types(qs_model_t *m, int oi, const qs_op_t *op, const qs_tensor_t *first, int is_pack) {
+  static const uint8_t concat_ok[] = {QS_DT_FLOAT32, QS_DT_INT8, QS_DT_INT16, QS_DT_INT32, QS_DT_INT64, QS_DT_BOOL, 255};
+  static const uint8_t pack_ok[] = {QS_DT_FLOAT32, QS_DT_INT8, QS_DT_INT16, QS_DT_INT32, QS_DT_INT64, 255};
+  if (qs_dtype_in(first->dtype, is_pack ? pack_ok : concat_ok)) return QS_OK;
+  if (first->dtype == QS_DT_UINT8)
+    return qs_fail(m, QS_ERR_TYPE, oi, op->in[0],
+                   is_pack ? "PACK of uint8 tensors: TFLite Micro has no uint8 PACK kernel"
+                           : "CONCATENATION of uint8 tensors: TFLite Micro has no uint8 CONCATENATION kernel");
+  return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], "input type not supported (TFLite Micro: float32, int8, int16, int32, int64 or bool)");
+}
+
 qs_status_t qs_prep_concat(qs_model_t *m, int oi, qs_op_t *op) {
   const qs_tensor_t *out = qs_out(m), *first = qs_in(m, op, 0);
   shape_params_t *p;
@@ -128,6 +140,7 @@ qs_status_t qs_prep_concat(qs_model_t *m, int oi, qs_op_t *op) {
   axis = fb_i32(&m->fb, &op->opts, is_pack ? 1 : 0, 0);
   if (!is_pack && fb_u8(&m->fb, &op->opts, 1, 0) != ACT_NONE)
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "fused activation on CONCATENATION");
+  if ((s = concat_types(m, oi, op, first, is_pack))) return s;
   rank = out->ndims;
   if (axis < 0) axis += rank;
   if (axis < 0 || axis >= rank || first->ndims != (is_pack ? rank - 1 : rank))
@@ -141,6 +154,12 @@ qs_status_t qs_prep_concat(qs_model_t *m, int oi, qs_op_t *op) {
     uint32_t inner = esize_of(out->dtype);
     if (!t) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "missing input");
     if ((s = same_quant(m, oi, op, t, out))) return s;
+    /* TFLite Micro: int8 inputs are not rescaled, so they must share the output's scale and zero
+     * point; int16 ones have zero point 0 */
+    if (!is_pack && t->dtype == QS_DT_INT8 && (t->scale != out->scale || t->zp != out->zp))
+      return qs_fail(m, QS_ERR_QUANT, oi, op->in[i], "int8 input's scale or zero point differs from the output's (TFLite Micro does not rescale)");
+    if (!is_pack && t->dtype == QS_DT_INT16 && (t->zp != 0 || out->zp != 0))
+      return qs_fail(m, QS_ERR_QUANT, oi, op->in[i], "int16 tensor with a nonzero zero point");
     if (t->ndims != first->ndims) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[i], "inputs differ in rank");
     for (d = 0; d < t->ndims; d++) {
       int od = is_pack && d >= axis ? d + 1 : d;
@@ -184,6 +203,8 @@ qs_status_t qs_prep_transpose(qs_model_t *m, int oi, qs_op_t *op) {
   int d, seen = 0;
   if (op->n_in != 2 || !in) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "TRANSPOSE needs 2 inputs");
   if ((s = same_quant(m, oi, op, in, out))) return s;
+  if (in->dtype != QS_DT_FLOAT32 && in->dtype != QS_DT_INT8 && in->dtype != QS_DT_INT16)
+    return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], "input type not supported (TFLite Micro: float32, int8 or int16)");
   if (const_ints(perm, pv, MAXD) != in->ndims || out->ndims != in->ndims)
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "perm must be a constant vector of length rank");
   if (!(p = (shape_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;

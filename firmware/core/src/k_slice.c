@@ -1,7 +1,10 @@
 /*
  * STRIDED_SLICE (any element type, no requantization), with TFLite's begin/end masks,
  * negative indices, negative strides and shrink_axis_mask (strided_slice_logic.h
- * StartForAxis / StopForAxis clamping). ellipsis_mask, new_axis_mask and offset are rejected.
+ * StartForAxis / StopForAxis clamping). ellipsis_mask, new_axis_mask and offset are ignored, as
+ * TFLite Micro's BuildStridedSliceParams ignores them (a new axis then fails the output shape
+ * check there and here).
+ * SLICE (float32, int32, int8, int16, bool; slice.cc): begin and size (-1: to the end), stride 1.
  */
 #include <string.h>
 
@@ -58,8 +61,6 @@ qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op) {
   begin_mask = fb_i32(&m->fb, &op->opts, 0, 0);
   end_mask = fb_i32(&m->fb, &op->opts, 1, 0);
   shrink = fb_i32(&m->fb, &op->opts, 4, 0);
-  if (fb_i32(&m->fb, &op->opts, 2, 0) || fb_i32(&m->fb, &op->opts, 3, 0) || fb_u8(&m->fb, &op->opts, 5, 0))
-    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "ellipsis_mask, new_axis_mask and offset are not supported");
   if (m->fb.err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "options out of bounds");
   if (!(p = (slice_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   p->nd = nd;
@@ -95,6 +96,36 @@ qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op) {
     }
   }
   if (od != out->ndims || total != qs_elems(out)) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match the slice");
+  op->params = p;
+  op->eval = slice_eval;
+  return QS_OK;
+}
+
+qs_status_t qs_prep_slice(qs_model_t *m, int oi, qs_op_t *op) {
+  static const uint8_t types[] = {QS_DT_FLOAT32, QS_DT_INT32, QS_DT_INT8, QS_DT_INT16, QS_DT_BOOL, 255};
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
+  slice_params_t *p;
+  int32_t b[QS_MAX_DIMS], sz[QS_MAX_DIMS], st = 1;
+  int d, nd;
+  if (op->n_in != 3 || !in) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "SLICE needs 3 inputs (input, begin, size)");
+  if (!qs_dtype_in(in->dtype, types))
+    return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], "input type not supported (TFLite Micro: float32, int32, int8, int16 or bool)");
+  if (in->dtype != out->dtype) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "output type differs from input");
+  nd = in->ndims;
+  if (qs_const_ints(qs_in(m, op, 1), b, QS_MAX_DIMS) != nd || qs_const_ints(qs_in(m, op, 2), sz, QS_MAX_DIMS) != nd)
+    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "begin and size must be constant int32/int64 vectors of length rank");
+  if (out->ndims != nd) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output rank differs from the input's");
+  if (!(p = (slice_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  p->nd = nd;
+  p->esize = (int)qs_esize(in->dtype);
+  for (d = nd - 1; d >= 0; d--) p->in_stride[d] = st, st *= in->dims[d];
+  for (d = 0; d < nd; d++) {
+    int32_t cnt = sz[d] == -1 ? in->dims[d] - b[d] : sz[d];
+    if (b[d] < 0 || b[d] > in->dims[d] || cnt < 0 || cnt > in->dims[d] - b[d])
+      return qs_fail(m, QS_ERR_SHAPE, oi, op->in[2], "begin + size reaches outside the input");
+    if (out->dims[d] != cnt) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match size");
+    p->start[d] = b[d], p->stride[d] = 1, p->count[d] = cnt;
+  }
   op->params = p;
   op->eval = slice_eval;
   return QS_OK;

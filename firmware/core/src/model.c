@@ -171,17 +171,29 @@ static qs_status_t parse_op(qs_model_t *m, int oi, const fb_table_t *ot, const f
   op->code = code > dep ? code : dep;
   if (!qs_op_supported(op->code)) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator not supported");
   if (ins.n > QS_MAX_IO) return qs_fail(m, QS_ERR_LIMIT, oi, -1, "operator has more inputs than QS_MAX_IO");
-  if (outs.n != 1) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator must have exactly one output");
+  /* several outputs only for the ops that have them (qs_prepare_op checks which) */
+  if (outs.n == 0) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "operator has no output");
+  if (outs.n > QS_MAX_OP_OUTPUTS) return qs_fail(m, QS_ERR_LIMIT, oi, -1, "operator has more outputs than QS_MAX_OP_OUTPUTS");
   op->n_in = (uint8_t)ins.n;
-  op->n_out = 1;
+  op->n_out = (uint8_t)outs.n;
   for (i = 0; i < ins.n; i++) {
     t = fb_vec_i32(fb, &ins, i);
     if (t < -1 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "input tensor index out of range");
     op->in[i] = (int16_t)t;
   }
-  t = fb_vec_i32(fb, &outs, 0);
-  if (t < 0 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "output tensor index out of range");
-  op->out = (int16_t)t;
+  if (outs.n > 1) {
+    int16_t *o = (int16_t *)qs_alloc(m, sizeof(int16_t) * outs.n);
+    if (!o) return m->err->status;
+    op->outs = o;
+  } else {
+    op->outs = &op->out;
+  }
+  for (i = 0; i < outs.n; i++) {
+    t = fb_vec_i32(fb, &outs, i);
+    if (t < 0 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "output tensor index out of range");
+    op->outs[i] = (int16_t)t;
+  }
+  op->out = op->outs[0];
   op->opts_type = fb_u8(fb, ot, OPR_OPTS_TYPE, 0);
   op->opts = fb_table(fb, ot, OPR_OPTS);
   if (fb->err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "builtin options out of bounds");
@@ -200,7 +212,6 @@ static qs_status_t lifetimes(qs_model_t *m) {
   }
   for (i = 0; i < m->n_ops; i++) {
     qs_op_t *op = &m->ops[i];
-    qs_slot_t *o = &m->slots[op->out];
     for (j = 0; j < op->n_in; j++) {
       qs_slot_t *t;
       if (op->in[j] < 0) continue;
@@ -209,9 +220,12 @@ static qs_status_t lifetimes(qs_model_t *m) {
       if (t->first_op == -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->in[j], "reads a tensor no earlier op writes");
       t->last_op = (int16_t)i;
     }
-    if (o->is_const) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->out, "writes a constant tensor");
-    if (o->first_op != -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->out, "tensor written twice");
-    o->first_op = o->last_op = (int16_t)i;
+    for (j = 0; j < op->n_out; j++) {
+      qs_slot_t *o = &m->slots[op->outs[j]];
+      if (o->is_const) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->outs[j], "writes a constant tensor");
+      if (o->first_op != -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->outs[j], "tensor written twice");
+      o->first_op = o->last_op = (int16_t)i;
+    }
   }
   for (i = 0; i < m->n_out; i++) {
     qs_slot_t *t = &m->slots[m->outputs[i]];

@@ -57,6 +57,20 @@ static const op_entry_t k_ops[] = {
     {OP_BATCH_MATMUL, "BATCH_MATMUL", qs_prep_batch_matmul F32(NULL)},
     {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice F32(NULL)},
     {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn F32(NULL)},
+    {OP_SPLIT, "SPLIT", qs_prep_split F32(NULL)},
+    {OP_SPLIT_V, "SPLIT_V", qs_prep_split F32(NULL)},
+    {OP_UNPACK, "UNPACK", qs_prep_split F32(NULL)},
+    {OP_GATHER, "GATHER", qs_prep_gather F32(NULL)},
+    {OP_GATHER_ND, "GATHER_ND", qs_prep_gather_nd F32(NULL)},
+    {OP_SLICE, "SLICE", qs_prep_slice F32(NULL)},
+    {OP_ARG_MIN, "ARG_MIN", qs_prep_argmax F32(NULL)},
+    {OP_DEPTH_TO_SPACE, "DEPTH_TO_SPACE", qs_prep_depth_space F32(NULL)},
+    {OP_SPACE_TO_DEPTH, "SPACE_TO_DEPTH", qs_prep_depth_space F32(NULL)},
+    {OP_SPACE_TO_BATCH_ND, "SPACE_TO_BATCH_ND", qs_prep_space_batch F32(NULL)},
+    {OP_BATCH_TO_SPACE_ND, "BATCH_TO_SPACE_ND", qs_prep_space_batch F32(NULL)},
+    {OP_FILL, "FILL", qs_prep_fill F32(NULL)},
+    {OP_ZEROS_LIKE, "ZEROS_LIKE", qs_prep_fill F32(NULL)},
+    {OP_BROADCAST_TO, "BROADCAST_TO", qs_prep_broadcast_to F32(NULL)},
     {OP_TRANSPOSE_CONV, "TRANSPOSE_CONV", qs_prep_transpose_conv F32(NULL)},
 };
 #define N_OPS (sizeof(k_ops) / sizeof(k_ops[0]))
@@ -80,6 +94,9 @@ size_t qs_supported_ops(int32_t *codes, size_t max) {
   return N_OPS;
 }
 
+/* Ops with several outputs; their prepare decodes outputs past the first with qs_out_k. */
+static int multi_output(int32_t code) { return code == OP_SPLIT || code == OP_SPLIT_V || code == OP_UNPACK; }
+
 qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
   qs_op_t *op = &m->ops[oi];
   const op_entry_t *e = find(op->code);
@@ -88,6 +105,8 @@ qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
   qs_tensor_t cache[QS_MAX_IO + 1]; /* decoded once per op, on the stack, not in the arena */
   int i;
   if (!e) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator not supported");
+  if (op->n_out != 1 && !multi_output(op->code))
+    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator must have exactly one output");
   for (i = 0; i < op->n_in; i++)
     if (op->in[i] >= 0 && (s = qs_get_tensor(m, op->in[i], &cache[i])) != QS_OK) return s;
   if ((s = qs_get_tensor(m, op->out, &cache[QS_MAX_IO])) != QS_OK) return s;
@@ -108,6 +127,14 @@ const qs_tensor_t *qs_in(qs_model_t *m, const qs_op_t *op, int i) {
 }
 
 const qs_tensor_t *qs_out(qs_model_t *m) { return &m->tc[QS_MAX_IO]; }
+
+qs_status_t qs_out_k(qs_model_t *m, const qs_op_t *op, int k, qs_tensor_t *t) {
+  if (k == 0) {
+    *t = m->tc[QS_MAX_IO];
+    return QS_OK;
+  }
+  return qs_get_tensor(m, op->outs[k], t);
+}
 
 void qs_scratch(qs_model_t *m, size_t bytes) {
   if (bytes > m->scratch_need) m->scratch_need = bytes;

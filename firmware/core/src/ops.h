@@ -15,9 +15,22 @@ enum { PAD_SAME = 0, PAD_VALID = 1 };
 
 typedef qs_status_t (*qs_prepare_fn)(qs_model_t *m, int oi, qs_op_t *op);
 
+/* Bytes per element of a tensor type (0 for a type the loader refuses). */
+static inline uint32_t qs_esize(uint8_t dt) {
+  return dt == QS_DT_FLOAT32 || dt == QS_DT_INT32 ? 4 : dt == QS_DT_INT64 ? 8 : dt == QS_DT_INT16 ? 2 : 1;
+}
+/* Is dtype one of the (up to 6) types listed in `ok` (terminated by 255)? */
+static inline int qs_dtype_in(uint8_t dt, const uint8_t *ok) {
+  for (; *ok != 255; ok++)
+    if (*ok == dt) return 1;
+  return 0;
+}
+
 /* During prepare: input i (NULL if omitted or absent) and the output, decoded. */
 const qs_tensor_t *qs_in(qs_model_t *m, const qs_op_t *op, int i);
 const qs_tensor_t *qs_out(qs_model_t *m);
+/* Output k (k < op->n_out) of a multi-output op, decoded into *t. */
+QS_COLD qs_status_t qs_out_k(qs_model_t *m, const qs_op_t *op, int k, qs_tensor_t *t);
 /* int32 constant data as an aligned pointer (into the model, or an arena copy). */
 const int32_t *qs_const_i32(qs_model_t *m, const qs_tensor_t *t);
 /* Options table of the expected type; QS_ERR_SCHEMA if another type is attached. */
@@ -88,6 +101,17 @@ QS_COLD qs_status_t qs_prep_batch_matmul(qs_model_t *m, int oi, qs_op_t *op); /*
 /* their BuiltinOptions union type ids */
 enum { OPT_RESIZE_BILINEAR = 15, OPT_BATCH_MATMUL = 101 };
 QS_COLD qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op);
+/* Data movement (k_split.c, k_gather.c, k_space.c, k_fill.c, k_slice.c, k_select.c). */
+/* A constant int32/int64 vector (at most max values, each within int32) into v: its length, or -1. */
+QS_COLD int qs_const_ints(const qs_tensor_t *t, int32_t *v, int max);
+QS_COLD qs_status_t qs_prep_split(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_gather(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_gather_nd(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_slice(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_depth_space(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_space_batch(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_fill(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_broadcast_to(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_transpose_conv(qs_model_t *m, int oi, qs_op_t *op); /* k_tconv.c */
 
 #if QS_WITH_FLOAT

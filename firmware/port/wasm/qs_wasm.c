@@ -31,7 +31,8 @@ static uint8_t *g_arena;
 static size_t g_arena_len;
 /* Tap buffer: every op output copied here during a buffered invoke, at offsets the host sets. */
 static uint8_t *g_taps;
-static uint32_t *g_tap_off;
+static uint32_t *g_tap_off; /* one offset per op output, in op order then output order */
+static uint32_t g_tap_next; /* the next op output's slot during a buffered invoke */
 
 QSW_EXPORT(qsw_alloc) void *qsw_alloc(size_t n) { return malloc(n ? n : 1); }
 QSW_EXPORT(qsw_free) void qsw_free(void *p) { free(p); }
@@ -89,6 +90,12 @@ QSW_EXPORT(qsw_op_output) int qsw_op_output(int i) {
   qs_op_info_t info;
   return qs_op_info(&g_ip, i, &info) == QS_OK ? info.output_tensor : -1;
 }
+/* Outputs of op i (several for SPLIT, SPLIT_V, UNPACK), and the tensor of output k. */
+QSW_EXPORT(qsw_op_output_count) int qsw_op_output_count(int i) {
+  qs_op_info_t info;
+  return qs_op_info(&g_ip, i, &info) == QS_OK ? info.output_count : 0;
+}
+QSW_EXPORT(qsw_op_output_at) int qsw_op_output_at(int i, int k) { return qs_op_output(&g_ip, i, k); }
 QSW_EXPORT(qsw_op_code) int qsw_op_code(int i) {
   qs_op_info_t info;
   return qs_op_info(&g_ip, i, &info) == QS_OK ? (int)info.builtin_code : -1;
@@ -107,26 +114,31 @@ static void tap(void *ctx, int op_index, int tensor_index, const uint8_t *data, 
 }
 
 static void tap_copy(void *ctx, int op_index, int tensor_index, const uint8_t *data, size_t len, uint32_t ticks) {
-  (void)ctx, (void)tensor_index, (void)ticks;
-  memcpy(g_taps + g_tap_off[op_index], data, len);
+  (void)ctx, (void)op_index, (void)tensor_index, (void)ticks;
+  /* the core calls the hook once per output, op by op, in the order the host laid out */
+  memcpy(g_taps + g_tap_off[g_tap_next++], data, len);
 }
 
-/* Buffered taps: a buffer of `bytes` and one offset per op (the host lays them out, each op's
- * output bytes must fit). Returns the buffer, or 0 if it cannot be allocated; the offsets are
- * written by the host into qsw_tap_offsets(). */
+/* Buffered taps: a buffer of `bytes` and one offset per op output (the host lays them out, in
+ * op order and each op's output order; each output's bytes must fit). Returns the buffer, or 0
+ * if it cannot be allocated; the offsets are written by the host into qsw_tap_offsets(). */
 QSW_EXPORT(qsw_tap_buffer) uint8_t *qsw_tap_buffer(size_t bytes) {
+  size_t slots = 0, i, n = qs_op_count(&g_ip);
+  qs_op_info_t info;
+  for (i = 0; i < n; i++) slots += qs_op_info(&g_ip, (int)i, &info) == QS_OK ? (size_t)info.output_count : 0;
   free(g_taps);
   free(g_tap_off);
   g_taps = (uint8_t *)malloc(bytes ? bytes : 1);
-  g_tap_off = (uint32_t *)calloc(qs_op_count(&g_ip) + 1, sizeof(uint32_t));
+  g_tap_off = (uint32_t *)calloc(slots + 1, sizeof(uint32_t));
   return g_taps && g_tap_off ? g_taps : 0;
 }
 QSW_EXPORT(qsw_tap_offsets) uint32_t *qsw_tap_offsets(void) { return g_tap_off; }
 
-/* Run every op. mode 0: outputs only; 1: each op's output is handed to the host as soon as the op
+/* Run every op. mode 0: outputs only; 1: each op output is handed to the host as soon as the op
  * ran (the arena reuses activation memory, so later ops may overwrite it); 2: each op's output is
  * copied into the tap buffer (one host call for the whole run instead of one per op). */
 QSW_EXPORT(qsw_invoke) int qsw_invoke(int mode) {
   if (mode == 2 && (!g_taps || !g_tap_off)) return (int)QS_ERR_STATE;
+  g_tap_next = 0;
   return (int)qs_invoke(&g_ip, mode == 1 ? tap : mode == 2 ? tap_copy : NULL, NULL);
 }

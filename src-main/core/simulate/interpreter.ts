@@ -68,6 +68,8 @@ export interface PreparedModel {
   outputs: Tensor[];
   /** For each graph output, the step that produces it (undefined for a pass-through input). */
   outputProducers: (PreparedStep | undefined)[];
+  /** For each graph output an op produces, its index in a tapped run's `layers` (one per op output). */
+  outputLayers: (number | undefined)[];
   /** Per graph output, like PreparedStep.outputInfo. */
   outputInfo: TensorInfo[];
   /** Per graph input: its typed-array class and element count (checked on every invoke). */
@@ -95,12 +97,13 @@ export interface LayerOutput {
 export interface InvokeOptions {
   /** Keep every op output (default true). */
   taps?: boolean;
-  /** Called after each op with its output (a view valid only during the call when taps is off). */
+  /** Called after each op with each of its outputs (a view valid only during the call when taps is off). */
   onLayer?: (layer: LayerOutput) => void;
 }
 
 export interface InvokeResult {
   outputs: LayerOutput[];
+  /** One per op output, in op order (SPLIT, SPLIT_V and UNPACK give several with one opIndex). */
   layers: LayerOutput[];
   /** Values by tensor index: the graph inputs, and every op output when taps are on. */
   tensors: Map<number, TensorData>;
@@ -152,7 +155,12 @@ export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions
     outputInfo: op.outputs.map((o) => tensorInfo(subgraph.tensors[o])),
   }));
   const producer = new Map<number, PreparedStep>();
-  for (const s of steps) for (const o of s.outputs) producer.set(o, s);
+  const layerIndex = new Map<number, number>();
+  for (const s of steps)
+    for (const o of s.outputs) {
+      producer.set(o, s);
+      layerIndex.set(o, layerIndex.size);
+    }
   const graphOutputs = subgraph.outputs.map((i) => subgraph.tensors[i]);
   return {
     model,
@@ -161,6 +169,7 @@ export function prepare(model: Model, subgraphIndex = 0, options: PrepareOptions
     inputs: subgraph.inputs.map((i) => subgraph.tensors[i]),
     outputs: graphOutputs,
     outputProducers: subgraph.outputs.map((i) => producer.get(i)),
+    outputLayers: subgraph.outputs.map((i) => layerIndex.get(i)),
     outputInfo: graphOutputs.map(tensorInfo),
     inputInfo: subgraph.inputs.map((i) => {
       const t = subgraph.tensors[i];
@@ -234,29 +243,33 @@ export function invoke(
     const buf = engine.memory();
     const shared =
       lay.sharedEnd > lay.tinyEnd ? buf.slice(lay.ptr + lay.tinyEnd, lay.ptr + lay.sharedEnd) : null;
+    // one layer per op output (the tap buffer's slots), op by op in output order
+    let slot = 0;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i];
-      const info = step.outputInfo[0];
-      const off = lay.offsets[i];
-      const len = lay.lengths[i];
-      const C = info.ctor;
-      const n = len / C.BYTES_PER_ELEMENT;
-      let data: TensorData;
-      if (off < lay.tinyEnd) {
-        // a typed-array slice this small stays on V8's heap: cheaper than any view
-        const at = (lay.ptr + off) / C.BYTES_PER_ELEMENT;
-        data = heapView(pm.views, buf, C).slice(at, at + n) as TensorData;
-      } else if (off < lay.sharedEnd) data = new C(shared as ArrayBuffer, off - lay.tinyEnd, n);
-      else data = new C(buf.slice(lay.ptr + off, lay.ptr + off + len), 0, n);
-      const layer = layerOutput(step, info, data);
-      layers.push(layer);
-      if (onLayer) onLayer(layer);
+      for (const info of step.outputInfo) {
+        const off = lay.offsets[slot];
+        const len = lay.lengths[slot++];
+        const C = info.ctor;
+        const n = len / C.BYTES_PER_ELEMENT;
+        let data: TensorData;
+        if (off < lay.tinyEnd) {
+          // a typed-array slice this small stays on V8's heap: cheaper than any view
+          const at = (lay.ptr + off) / C.BYTES_PER_ELEMENT;
+          data = heapView(pm.views, buf, C).slice(at, at + n) as TensorData;
+        } else if (off < lay.sharedEnd) data = new C(shared as ArrayBuffer, off - lay.tinyEnd, n);
+        else data = new C(buf.slice(lay.ptr + off, lay.ptr + off + len), 0, n);
+        const layer = layerOutput(step, info, data);
+        layers.push(layer);
+        if (onLayer) onLayer(layer);
+      }
     }
   } else if (onLayer) {
     const buf = engine.memory(); // invoke never grows memory: valid for the whole run
-    engine.invokeRaw((op, ptr, len) => {
+    engine.invokeRaw((op, tensor, ptr, len) => {
       const step = steps[op];
-      const info = step.outputInfo[0];
+      const info =
+        step.outputInfo.length === 1 ? step.outputInfo[0] : step.outputInfo.find((o) => o.tensor === tensor)!;
       onLayer(layerOutput(step, info, viewOf(info, buf, ptr, len)));
     });
   } else {
@@ -267,9 +280,10 @@ export function invoke(
   for (let i = 0; i < pm.outputs.length; i++) {
     const s = pm.outputProducers[i];
     const info = pm.outputInfo[i];
-    if (taps && s && s.outputInfo[0].tensor === info.tensor) {
+    const at = pm.outputLayers[i];
+    if (taps && at !== undefined) {
       // already copied out as its op's tap: the output is that layer (the same values object)
-      outputs.push(layers[s.opIndex]);
+      outputs.push(layers[at]);
       continue;
     }
     const C = info.ctor;

@@ -71,6 +71,9 @@ interface Exports {
   qsw_output_data: (i: number) => number;
   qsw_tensor_bytes: (t: number) => number;
   qsw_op_output: (i: number) => number;
+  /** Absent in cores built before multi-output ops (every op had one output). */
+  qsw_op_output_count?: (i: number) => number;
+  qsw_op_output_at?: (i: number, k: number) => number;
   qsw_op_code: (i: number) => number;
   qsw_op_macs: (i: number) => number;
   qsw_op_ticks: (i: number) => number;
@@ -83,8 +86,11 @@ interface Exports {
 
 /** Called after each op in tap mode: `bytes` is a view into the core's memory, valid only during the call. */
 export type TapHandler = (op: number, tensor: number, bytes: Uint8Array, ticks: number) => void;
-/** The same without a view: the op output is `len` bytes at `ptr` in `memory()` (no allocation per op). */
-export type RawTapHandler = (op: number, ptr: number, len: number) => void;
+/**
+ * The same without a view: output `tensor` of op `op` is `len` bytes at `ptr` in `memory()` (no
+ * allocation per op). Called once per output (SPLIT, SPLIT_V and UNPACK have several).
+ */
+export type RawTapHandler = (op: number, tensor: number, ptr: number, len: number) => void;
 
 let embedded: WebAssembly.Module | null = null;
 
@@ -145,7 +151,7 @@ export class CoreEngine {
       qs_host_ticks: () => (engine?.timing ? Math.round(now() * 1000) >>> 0 : 0),
       qs_host_tap: (op: number, tensor: number, ptr: number, len: number, ticks: number) => {
         const e = engine;
-        if (e?.onRawTap) e.onRawTap(op, ptr, len);
+        if (e?.onRawTap) e.onRawTap(op, tensor, ptr, len);
         else if (e?.onTap) e.onTap(op, tensor, e.heap.subarray(ptr, ptr + len), ticks);
       },
     };
@@ -187,8 +193,15 @@ export class CoreEngine {
   outputByteLength(i: number): number {
     return this.outputBytes[i];
   }
+  /** The first output tensor of op i. */
   opOutput(i: number): number {
     return this.x.qsw_op_output(i);
+  }
+  /** Every output tensor of op i, in the order the core hands them to taps. */
+  opOutputs(i: number): number[] {
+    const x = this.x;
+    if (!x.qsw_op_output_count || !x.qsw_op_output_at) return [x.qsw_op_output(i)];
+    return Array.from({ length: x.qsw_op_output_count(i) }, (_, k) => x.qsw_op_output_at!(i, k));
   }
   opCode(i: number): number {
     return this.x.qsw_op_code(i);
@@ -248,11 +261,14 @@ export class CoreEngine {
   }
 
   /**
-   * Lay out the tap buffer for invokeBuffered: op i's output goes to `offsets[i]` (the caller
-   * makes each fit in `bytes`). Returns the buffer's offset in memory().
+   * Lay out the tap buffer for invokeBuffered: the op outputs, op by op and in each op's output
+   * order (opOutputs), go to `offsets` in turn (the caller makes each fit in `bytes`). Returns the
+   * buffer's offset in memory().
    */
   setTapLayout(offsets: readonly number[], bytes: number): number {
-    if (offsets.length !== this.opCount) throw new RangeError('one tap offset per op');
+    let slots = 0;
+    for (let i = 0; i < this.opCount; i++) slots += this.opOutputs(i).length;
+    if (offsets.length !== slots) throw new RangeError('one tap offset per op output');
     const ptr = this.x.qsw_tap_buffer(bytes);
     if (ptr === 0) throw new RangeError(`the core could not allocate ${bytes} bytes of tap buffer`);
     new Uint32Array(this.memory(), this.x.qsw_tap_offsets(), offsets.length).set(offsets);
@@ -281,7 +297,7 @@ export class CoreEngine {
     return this.refresh().buffer as ArrayBuffer;
   }
 
-  /** invoke, handing each op's output over as (op, ptr, len) into memory(); ptr is 16-byte aligned. */
+  /** invoke, handing each op output over as (op, tensor, ptr, len) into memory(); ptr is 16-byte aligned. */
   invokeRaw(onTap: RawTapHandler | null): void {
     this.onRawTap = onTap;
     try {

@@ -26,6 +26,7 @@ export interface HeapViews {
  */
 export interface TapLayout {
   ptr: number;
+  /** Per op output, op by op and in each op's output order (most ops have one output). */
   offsets: number[];
   lengths: number[];
   /** Offsets below this are tiny outputs, each sliced on its own. */
@@ -50,7 +51,9 @@ export function heapView(v: HeapViews, buf: ArrayBuffer, C: TensorCtor): TensorD
 }
 
 export function planTaps(e: CoreEngine): TapLayout {
-  const lengths = Array.from({ length: e.opCount }, (_, i) => Math.max(0, e.tensorByteLength(e.opOutput(i))));
+  const lengths: number[] = [];
+  for (let i = 0; i < e.opCount; i++)
+    for (const t of e.opOutputs(i)) lengths.push(Math.max(0, e.tensorByteLength(t)));
   const offsets = new Array<number>(lengths.length).fill(0);
   let at = 0;
   const place = (min: number, max: number) =>
