@@ -23,6 +23,8 @@ export interface NoisyRun {
   ok: boolean;
   /** ProtocolError code and message of a failed run */
   error?: string;
+  /** where the time went: handshake and profile phases (ms), timeouts waited, damaged frames */
+  detail?: string;
 }
 
 /** socat pty ⇄ fault-proxy ⇄ qs-board; resolves with the pty path and the socat process. */
@@ -81,16 +83,24 @@ export async function noisyProfile(
   let link: BoardLink | undefined;
   try {
     link = await BoardLink.open(await openSerialTransport(line.path), linkOpts);
+    const hello = performance.now() - t0;
     const r = await new BoardSession(link).profile(m, g.inputs, { maxRefetch: 8 }); // as profileAndCompare (the CLI)
     for (const op of r.ops) {
       const want = g.outputs.get(op.tensor);
       if (!want || Buffer.compare(Buffer.from(want), Buffer.from(op.data)) !== 0)
         throw new Error(`WRONG DATA ACCEPTED: op ${op.index} (tensor ${op.tensor}) differs from the golden`);
     }
-    return { ms: performance.now() - t0, ok: true };
+    const q = link.quality.totals;
+    const phases = Object.entries({ hello, ...r.phases })
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ');
+    const detail = `${phases}; ${r.upload.bursts} bursts (${r.upload.failedBursts} short), ${r.refetchedOps.length} ops re-fetched; ${q.damaged} damaged frames, ${q.timeouts} timeouts (${q.timeoutMs.toFixed(0)} ms: ${JSON.stringify(q.timeoutsBy)})`;
+    return { ms: performance.now() - t0, ok: true, detail };
   } catch (e) {
     if (!(e instanceof ProtocolError)) throw e;
-    return { ms: performance.now() - t0, ok: false, error: `${e.code}: ${e.message}` };
+    const q = link?.quality.totals;
+    const detail = q && `${q.damaged} damaged frames, ${q.timeouts} timeouts (${q.timeoutMs.toFixed(0)} ms)`;
+    return { ms: performance.now() - t0, ok: false, error: `${e.code}: ${e.message}`, detail };
   } finally {
     await link?.close().catch(() => undefined);
     await stopProc(line.proc);
@@ -116,16 +126,21 @@ export async function noisyReport(
   const dir = mkdtempSync(join(tmpdir(), 'qs-noisy-'));
   const out: NoisySummary[] = [];
   try {
-    for (const rate of rates) {
-      const rs: NoisyRun[] = [];
-      for (let seed = 1; seed <= runs; seed++) {
+    // Seed by seed, every rate in turn: on a shared machine the load drifts, and the ratio of
+    // noisy to clean times should compare runs made under the same load.
+    const byRate = rates.map(() => [] as NoisyRun[]);
+    for (let seed = 1; seed <= runs; seed++) {
+      for (const [k, rate] of rates.entries()) {
         const r = await noisyProfile(exe, dir, name, rate, seed * 7919);
-        rs.push(r);
+        byRate[k].push(r);
         if (process.env.QS_BENCH_VERBOSE)
           log(
-            `  rate ${rate} seed ${seed}: ${r.ok ? 'ok' : 'FAILED'} ${r.ms.toFixed(0)} ms ${r.error ?? ''}`,
+            `  rate ${rate} seed ${seed}: ${r.ok ? 'ok' : 'FAILED'} ${r.ms.toFixed(0)} ms ${r.error ?? ''}\n    ${r.detail ?? ''}`,
           );
       }
+    }
+    for (const [k, rate] of rates.entries()) {
+      const rs = byRate[k];
       const s: NoisySummary = {
         rate,
         runs: rs,

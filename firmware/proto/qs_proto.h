@@ -44,6 +44,8 @@ enum qs_cmd {
 #define QS_CHUNK_ACK 0x01u
 #define QS_CHUNK_RANGES 0x02u /* the ACK reply lists the ranges held beyond `have` (§4) */
 #define QS_INVOKE_STREAM 0x01u
+/* INVOKE, extended form only (§3): restore the inputs saved at the last plain run first */
+#define QS_INVOKE_REUSE_INPUTS 0x02u
 
 enum qs_load_state { QS_LOAD_IDLE = 0, QS_LOAD_RECEIVING = 1, QS_LOAD_LOADED = 2 };
 

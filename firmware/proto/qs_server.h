@@ -45,6 +45,9 @@ typedef struct {
   uint8_t state;
   uint16_t last_error;
   uint32_t raw_have; /* SET_INPUT_RAW bytes received contiguously */
+  /* 1 while the free tail of the model buffer holds the inputs as the last run without
+   * REUSE_INPUTS started with (PROTOCOL.md §3); any input write or upload step clears it */
+  uint8_t inputs_saved;
 
   qs_interp_t ip;
   qs_link_stats_t stats;

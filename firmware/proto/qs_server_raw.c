@@ -135,6 +135,7 @@ void qs_cmd_raw(qs_server_t *s, const qs_request_t *r) {
     fail(s, r, QS_E_BAD_STATE, -1, "no model loaded");
     return;
   }
+  if (raw) s->inputs_saved = 0; /* new inputs; and the staging area is where they were saved */
   if (raw) set_input_raw(s, r);
   else read_input(s, r);
 }

@@ -60,25 +60,27 @@ static void set_input(qs_server_t *s, const qs_request_t *r) {
 
 __attribute__((weak)) void qs_port_tick_sync(void) {}
 
+#define HOLE_BYTES 10u /* op:u16 offset:u32 len:u32 */
+
 typedef struct {
   qs_server_t *s;
   int stream;
   uint16_t seq;
   int first, last;
   size_t piece; /* data bytes per OP_OUTPUT frame */
+  /* extended INVOKE with holes: stream only these byte ranges (sorted by op, then offset; they
+   * stay in the request's receive buffer, which nothing overwrites while the model runs) */
+  const uint8_t *holes;
+  size_t n_holes, next_hole;
 } stream_ctx_t;
 
-/* Runs right after each op, while its output is still in the arena: stream it in pieces. */
-static void stream_hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len,
-                        uint32_t ticks) {
-  stream_ctx_t *c = (stream_ctx_t *)vctx;
-  if (!c->stream || op < c->first || op > c->last) {
-    qs_port_tick_sync();
-    return;
-  }
-  size_t off = 0;
+/* Streams bytes [from, to) of op `op`'s output (`len` bytes in all) in pieces: always at least
+ * one frame, so an empty output still tells the host its size. */
+static void stream_bytes(const stream_ctx_t *c, int op, int tensor, const uint8_t *data,
+                         size_t len, uint32_t ticks, size_t from, size_t to) {
+  size_t off = from;
   do {
-    size_t n = len - off < c->piece ? len - off : c->piece;
+    size_t n = to - off < c->piece ? to - off : c->piece;
     uint8_t h[OP_OUTPUT_HEAD];
     uint8_t *p = qs_put16(h, (uint32_t)op);
     p = qs_put16(p, (uint32_t)tensor);
@@ -87,8 +89,53 @@ static void stream_hook(void *vctx, int op, int tensor, const uint8_t *data, siz
     qs_put32(p, (uint32_t)off);
     qs_send(c->s, QS_MSG_OP_OUTPUT, c->seq, h, sizeof h, data + off, n);
     off += n;
-  } while (off < len);
+  } while (off < to);
+}
+
+/* Runs right after each op, while its output is still in the arena: stream it in pieces. */
+static void stream_hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len,
+                        uint32_t ticks) {
+  stream_ctx_t *c = (stream_ctx_t *)vctx;
+  /* OP_OUTPUT carries one output per op: the first (the other outputs of SPLIT, SPLIT_V and
+   * UNPACK are not streamed; the host compares them as not compared) */
+  if (tensor != qs_op_output(&c->s->ip, op, 0)) return;
+  if (c->stream && op >= c->first && op <= c->last) {
+    if (c->n_holes == 0) {
+      stream_bytes(c, op, tensor, data, len, ticks, 0, len);
+    } else {
+      for (; c->next_hole < c->n_holes; c->next_hole++) {
+        const uint8_t *h = c->holes + HOLE_BYTES * c->next_hole;
+        if ((int)qs_get16(h) > op) break;
+        if ((int)qs_get16(h) < op) continue;
+        uint32_t off = qs_get32(h + 2), want = qs_get32(h + 6);
+        size_t from = off < len ? off : len;
+        size_t to = want < len - from ? from + want : len; /* clamped: no overflow */
+        stream_bytes(c, op, tensor, data, len, ticks, from, to);
+      }
+    }
+  }
   qs_port_tick_sync();
+}
+
+/* The inputs of all graph inputs, back to back, fit in the model buffer's free tail (after the
+ * model, 4-byte aligned: where SET_INPUT_RAW stages raw samples)? Copies them there
+ * (`save`) or back into the input tensors. Returns 0 if they do not fit. */
+static int copy_inputs(qs_server_t *s, int save) {
+  size_t at = ((size_t)s->size + 3u) & ~(size_t)3u, end = at;
+  size_t nin = qs_input_count(&s->ip);
+  for (size_t i = 0; i < nin; i++) {
+    size_t n = input_bytes(&s->ip, (int)i);
+    if (!qs_input_data(&s->ip, (int)i) || end > s->model_cap || n > s->model_cap - end) return 0;
+    end += n;
+  }
+  for (size_t i = 0; i < nin; i++) {
+    size_t n = input_bytes(&s->ip, (int)i);
+    uint8_t *t = qs_input_data(&s->ip, (int)i);
+    if (save) memcpy(s->model + at, t, n);
+    else memcpy(t, s->model + at, n);
+    at += n;
+  }
+  return 1;
 }
 
 static void invoke(qs_server_t *s, const qs_request_t *r) {
@@ -100,10 +147,38 @@ static void invoke(qs_server_t *s, const qs_request_t *r) {
     return;
   }
   /* Optional 7th/8th byte: smaller stream pieces, so a noisy line loses less per bad frame. */
-  size_t piece = r->len == 7 ? qs_get16(r->body + 5) : 0;
+  size_t piece = r->len >= 7 ? qs_get16(r->body + 5) : 0;
   if (piece == 0 || piece > OP_OUTPUT_DATA) piece = OP_OUTPUT_DATA;
   if (piece < 16) piece = 16;
-  stream_ctx_t c = {s, (flags & QS_INVOKE_STREAM) != 0, r->seq, first, last, piece};
+  stream_ctx_t c = {s, (flags & QS_INVOKE_STREAM) != 0, r->seq, first, last, piece, 0, 0, 0};
+  /* Extended form (§3): n:u16 holes, each op:u16 offset:u32 len:u32, sorted by op then offset. */
+  if (r->len >= 9) {
+    c.n_holes = qs_get16(r->body + 7);
+    c.holes = r->body + 9;
+    if (r->len != 9 + HOLE_BYTES * c.n_holes) {
+      qs_send_error(s, r->seq, QS_E_BAD_LENGTH, r->cmd, -1, -1, 0, "INVOKE hole count and length differ");
+      return;
+    }
+    for (size_t i = 1; i < c.n_holes; i++) {
+      const uint8_t *a = c.holes + HOLE_BYTES * (i - 1), *b = a + HOLE_BYTES;
+      if (qs_get16(b) < qs_get16(a) || (qs_get16(b) == qs_get16(a) && qs_get32(b + 2) < qs_get32(a + 2))) {
+        qs_send_error(s, r->seq, QS_E_BAD_ARG, r->cmd, (int)qs_get16(b), -1, 0, "INVOKE holes not sorted by op and offset");
+        return;
+      }
+    }
+  }
+  /* The arena reuses input memory while the model runs: a plain run saves the inputs it starts
+   * with where there is room (the raw staging area: raw bytes already normalized are dropped), a
+   * REUSE_INPUTS run (extended form only: older boards refuse it by length) restores them. */
+  if ((flags & QS_INVOKE_REUSE_INPUTS) && r->len >= 9) {
+    if (!s->inputs_saved || !copy_inputs(s, 0)) {
+      qs_send_error(s, r->seq, QS_E_BAD_STATE, r->cmd, -1, -1, 0, "no saved inputs: write the inputs");
+      return;
+    }
+  } else {
+    s->inputs_saved = (uint8_t)copy_inputs(s, 1);
+    if (s->inputs_saved) s->raw_have = 0;
+  }
   qs_port_tick_sync();
   qs_status_t st = qs_invoke(&s->ip, stream_hook, &c);
   if (st != QS_OK) {
@@ -157,7 +232,7 @@ void qs_cmd_run(qs_server_t *s, const qs_request_t *r) {
   static const size_t min_len[] = {5, 5, 4, 7}; /* SET_INPUT, INVOKE, READ_TICKS, READ_OUTPUT */
   size_t need = min_len[r->cmd - QS_CMD_SET_INPUT];
   int exact = r->cmd != QS_CMD_SET_INPUT;
-  int invoke_long = r->cmd == QS_CMD_INVOKE && r->len == 7;
+  int invoke_long = r->cmd == QS_CMD_INVOKE && (r->len == 7 || r->len >= 9);
   if (r->len < need || (exact && r->len != need && !invoke_long)) {
     qs_send_error(s, r->seq, QS_E_BAD_LENGTH, r->cmd, -1, -1, 0, "body length wrong for command");
     return;
@@ -166,6 +241,7 @@ void qs_cmd_run(qs_server_t *s, const qs_request_t *r) {
     qs_send_error(s, r->seq, QS_E_BAD_STATE, r->cmd, -1, -1, 0, "no model loaded");
     return;
   }
+  if (r->cmd == QS_CMD_SET_INPUT) s->inputs_saved = 0; /* saved inputs (REUSE_INPUTS) are stale now */
   switch (r->cmd) {
     case QS_CMD_SET_INPUT: set_input(s, r); break;
     case QS_CMD_INVOKE: invoke(s, r); break;

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src-main/core/protocol/errors.ts';
 import { Cmd, requests } from '../../src-main/core/protocol/messages.ts';
+import { WHOLE_OUTPUT, type OpSink } from '../../src-main/core/protocol/op-assembly.ts';
 import { decodeLoadStatus } from '../../src-main/core/protocol/replies.ts';
 import { expectReply } from '../../src-main/services/board/board-link.ts';
 import type { BoardSession } from '../../src-main/services/board/session.ts';
@@ -108,6 +109,49 @@ describe('protocol commands on the virtual board', () => {
     expect(code(await s.setInput(0, new Uint8Array(c.inputs[0].length + 1)).catch((e) => e))).toBe(
       'BAD_OFFSET',
     );
+  });
+
+  it('extended INVOKE streams only the holes asked for, re-runs on the inputs it saved, refuses stale inputs and bad hole lists', async () => {
+    // rule: PROTOCOL.md §3 extended INVOKE (REUSE_INPUTS, holes) — what a noisy line's re-fetch relies on
+    const c = goldenCase('micro_speech_quantized');
+    const full = await s.profile(c.model, c.inputs); // a plain run: the board saved its inputs
+    const sink: OpSink = new Map();
+    const holes = [
+      { op: 1, offset: 10, len: 100 },
+      { op: 1, offset: 500, len: 7 },
+      { op: 3, offset: 0, len: WHOLE_OUTPUT },
+    ];
+    for (let run = 0; run < 2; run++) {
+      // twice: the arena overwrote the inputs in the first re-run, the saved copy did not change
+      const r = await s.invokeStreaming({ firstOp: 1, lastOp: 3, piece: 50, reuseInputs: true, holes }, sink);
+      expect(r.done?.status).toBe(0);
+      expect([...sink.keys()].sort()).toEqual([1, 3]); // op 2 not streamed at all
+      const op1 = sink.get(1)!;
+      expect(op1.got).toBe(107);
+      for (const [from, to] of [
+        [10, 110],
+        [500, 507],
+      ])
+        expect(op1.data.subarray(from, to)).toEqual(full.ops[1].data.subarray(from, to));
+      expect(sink.get(3)!.data).toEqual(full.ops[3].data); // the whole output, clamped to its size
+    }
+    await s.setInput(0, c.inputs[0]); // new inputs: the saved copy is stale
+    const stale = await s
+      .invokeStreaming({ firstOp: 0, lastOp: 0, reuseInputs: true, holes: [] }, new Map())
+      .catch((e: unknown) => e);
+    expect(code(stale)).toBe('BAD_STATE');
+    const unsorted = requests.invoke({
+      stream: true,
+      reuseInputs: false,
+      holes: [
+        { op: 2, offset: 0, len: 1 },
+        { op: 1, offset: 0, len: 1 },
+      ],
+    });
+    expect(code(await s.link.request(unsorted).catch((e: unknown) => e))).toBe('BAD_ARG');
+    const miscounted = requests.invoke({ stream: true, holes: [{ op: 1, offset: 0, len: 1 }] });
+    miscounted.body[7] = 2; // says two holes, carries one
+    expect(code(await s.link.request(miscounted).catch((e: unknown) => e))).toBe('BAD_LENGTH');
   });
 
   it('echoes bytes and counts what it received', async () => {

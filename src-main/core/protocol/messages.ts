@@ -28,6 +28,15 @@ export const CHUNK_ACK = 0x01;
 /** LOAD_CHUNK flag: the ACK reply also lists the ranges the board holds beyond `have` (§4). */
 export const CHUNK_RANGES = 0x02;
 export const INVOKE_STREAM = 0x01;
+/** INVOKE flag, extended form only: restore the inputs the board saved at its last plain run. */
+export const INVOKE_REUSE_INPUTS = 0x02;
+
+/** Bytes of op `op`'s output from `offset`, `len` long (an extended INVOKE streams only these). */
+export interface OutputHole {
+  op: number;
+  offset: number;
+  len: number;
+}
 /** Header bytes of a LOAD_CHUNK body before the data. */
 export const CHUNK_HEADER = 9;
 /** Header bytes of an OP_OUTPUT body before the data. */
@@ -65,13 +74,29 @@ export const requests = {
     cmd: Cmd.SET_INPUT,
     body: new BodyWriter().u8(input).u32(offset).finish(data),
   }),
-  /** `piece`: data bytes per OP_OUTPUT frame (omitted = the board's maximum). */
-  invoke: (opts: { stream: boolean; firstOp?: number; lastOp?: number; piece?: number }): Request => {
+  /** `piece`: data bytes per OP_OUTPUT frame (omitted = the board's maximum). With
+   * `reuseInputs` or `holes` the extended form (PROTOCOL.md §3), which boards before it refuse
+   * with BAD_LENGTH: the board restores the inputs it saved, and streams only the holes (sorted
+   * by op, then offset; none = every op in the range). */
+  invoke: (opts: {
+    stream: boolean;
+    firstOp?: number;
+    lastOp?: number;
+    piece?: number;
+    reuseInputs?: boolean;
+    holes?: OutputHole[];
+  }): Request => {
+    const extended = opts.reuseInputs !== undefined || opts.holes !== undefined;
     const w = new BodyWriter()
-      .u8(opts.stream ? INVOKE_STREAM : 0)
+      .u8((opts.stream ? INVOKE_STREAM : 0) | (opts.reuseInputs ? INVOKE_REUSE_INPUTS : 0))
       .u16(opts.firstOp ?? 0)
       .u16(opts.lastOp ?? 0xffff);
-    if (opts.piece !== undefined) w.u16(opts.piece);
+    if (opts.piece !== undefined || extended) w.u16(opts.piece ?? 0);
+    if (extended) {
+      const holes = opts.holes ?? [];
+      w.u16(holes.length);
+      for (const h of holes) w.u16(h.op).u32(h.offset).u32(Math.min(h.len, 0xffffffff));
+    }
     return { cmd: Cmd.INVOKE, body: w.finish() };
   },
   readTicks: (firstOp: number, count: number): Request => ({

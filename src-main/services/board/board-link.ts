@@ -29,6 +29,9 @@ export interface LinkOptions {
 export interface TransactOptions {
   /** Frames written before the request that the board does not answer (upload bursts). */
   prefix?: Request[];
+  /** Re-sends after damage (a corrupted reply, or the board could not read the request), apart
+   * from `retries` (silence). Default: damage and silence share `retries`, damage counting 1/4. */
+  damageRetries?: number;
   /** Raw bytes written before everything else (link rate measurement filler). */
   rawPrefix?: Uint8Array;
   retries?: number;
@@ -36,8 +39,10 @@ export interface TransactOptions {
   timeoutMs?: number;
   /** Reply bytes to expect, to stretch the timeout on slow links. */
   expectBytes?: number;
-  /** Frames of type OP_OUTPUT carrying this request's seq go here. */
-  onStream?: (frame: Frame) => void;
+  /** Frames of type OP_OUTPUT carrying this request's seq go here. A number returned is the wait
+   * (ms) for the next frame instead of the idle timeout (everything asked for is in: only the
+   * final reply is still to come). */
+  onStream?: (frame: Frame) => number | void;
   /** Ignore ERROR frames the board could not attribute (seq 0xFFFF) instead of retrying:
    * for requests sent right after deliberate junk (link rate measurement). */
   ignoreUnattributedErrors?: boolean;
@@ -55,8 +60,12 @@ export interface TransactOptions {
 
 interface Pending {
   seq: number;
+  /** seqs of this request's earlier attempts: their replies are as good as this one's (every
+   * request is idempotent), so a reply that was merely late still ends the wait */
+  earlier: Set<number>;
   settle: (result: Frame | Error | 'retry') => void;
-  touch: () => void;
+  /** a frame arrived: the next is due within `ms` (the idle timeout when undefined) */
+  touch: (ms?: number) => void;
   /** a stream frame was damaged: wait only as long as the rest of the run may take */
   damaged: () => void;
   opts: TransactOptions;
@@ -121,9 +130,10 @@ export class BoardLink {
     const until = Date.now() + this.opts.handshakeMs;
     let silent = 0;
     let damaged = 0;
+    const seqs = new Set<number>();
     for (;;) {
       if (this.closed !== null) throw new ProtocolError('DISCONNECTED', `${this.closed}; cannot send HELLO`);
-      const r = await this.attempt(hello, { expectBytes: 512 });
+      const r = await this.attempt(hello, { expectBytes: 512 }, seqs);
       if (!(r instanceof Error) && r !== 'retry') return r;
       if (r instanceof ProtocolError && r.code !== 'TIMEOUT') throw r;
       if (r === 'retry') damaged++;
@@ -178,11 +188,16 @@ export class BoardLink {
     // also land here. So damage gets a larger allowance than silence: 4x the retries.
     let silent = 0;
     let damaged = 0;
-    for (let attempt = 0; silent + damaged / 4 <= retries; attempt++) {
+    const seqs = new Set<number>();
+    const more = () =>
+      opts.damageRetries === undefined
+        ? silent + damaged / 4 <= retries
+        : silent <= retries && damaged <= opts.damageRetries;
+    for (let attempt = 0; more(); attempt++) {
       if (this.closed !== null)
         throw new ProtocolError('DISCONNECTED', `${this.closed}; cannot send ${name}`);
       if (opts.signal?.aborted) throw new ProtocolError('ABORTED', `${name} cancelled`);
-      const result = await this.attempt(req, opts);
+      const result = await this.attempt(req, opts, seqs);
       if (result === 'retry' || (result instanceof ProtocolError && result.code === 'TIMEOUT')) {
         lastWhy = result === 'retry' ? 'the frame was corrupted on the line' : result.message;
         if (result === 'retry') damaged++;
@@ -198,9 +213,15 @@ export class BoardLink {
     );
   }
 
-  private attempt(req: Request, opts: TransactOptions): Promise<Frame | Error | 'retry'> {
+  private attempt(
+    req: Request,
+    opts: TransactOptions,
+    seqs = new Set<number>(),
+  ): Promise<Frame | Error | 'retry'> {
     const seq = this.seq;
     this.seq = (this.seq + 1) % SEQ_UNKNOWN;
+    const earlier = new Set(seqs);
+    seqs.add(seq);
     const prefix = opts.prefix ?? [];
     // Frames are encoded lazily, while the transport has the previous piece in flight. A second
     // delimiter follows the request: if line noise eats the first, the board still sees the
@@ -223,15 +244,17 @@ export class BoardLink {
     const slack = (lineBytes / this.opts.minBytesPerSec) * 1000;
     const idle = fixed ? base + slack : this.quality.timeoutMs(lineBytes, this.opts.minBytesPerSec, base);
     const t0 = performance.now();
+    const name = CMD_NAMES[req.cmd] ?? `0x${req.cmd.toString(16)}`;
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let armedMs = 0;
       let written: Promise<unknown> = Promise.resolve();
       const onAbort = () => settle(new ProtocolError('ABORTED', `${CMD_NAMES[req.cmd]} cancelled`));
       const settle = (r: Frame | Error | 'retry') => {
         if (this.pending !== p) return;
         this.pending = null;
         clearTimeout(timer);
-        if (r instanceof ProtocolError && r.code === 'TIMEOUT') this.quality.sawTimeout();
+        if (r instanceof ProtocolError && r.code === 'TIMEOUT') this.quality.sawTimeout(name, armedMs);
         else if (r !== 'retry' && !(r instanceof Error) && !opts.onStream && !opts.rawPrefix)
           this.quality.sawRoundTrip(performance.now() - t0, outBytes + r.body.length + 12);
         opts.signal?.removeEventListener('abort', onAbort);
@@ -246,6 +269,7 @@ export class BoardLink {
       };
       const arm = (ms: number) => {
         clearTimeout(timer);
+        armedMs = ms;
         timer = setTimeout(
           () => settle(new ProtocolError('TIMEOUT', `no reply within ${Math.round(ms)} ms`)),
           ms,
@@ -253,8 +277,9 @@ export class BoardLink {
       };
       const p: Pending = {
         seq,
+        earlier,
         settle,
-        touch: () => arm(idle),
+        touch: (ms?: number) => arm(ms === undefined ? idle : Math.min(idle, ms)),
         damaged: () => opts.quietAfterDamageMs && arm(Math.min(idle, opts.quietAfterDamageMs())),
         opts,
         started: false,
@@ -294,11 +319,10 @@ export class BoardLink {
         if (!p.started && !p.opts.expectDamage) p.settle('retry');
         continue;
       }
-      if (ev.seq !== p.seq) continue; // a late reply to an earlier attempt
-      p.started = true;
+      if (ev.seq !== p.seq && !p.earlier.has(ev.seq)) continue; // a late reply to an earlier request
+      if (ev.seq === p.seq) p.started = true;
       if (ev.type === MsgType.OP_OUTPUT && p.opts.onStream) {
-        p.touch();
-        p.opts.onStream(ev);
+        p.touch(p.opts.onStream(ev) ?? undefined);
       } else if (ev.type === MsgType.ERROR) {
         p.settle(decodeBoardError(ev.body));
       } else {

@@ -21,7 +21,9 @@ export class LineQuality {
   private rttvar = 0;
   /** Fastest transfer rate seen (bytes per second), or 0 when unknown. */
   private rate = 0;
-  readonly totals = { damaged: 0, timeouts: 0 };
+  /** Since the link opened: damaged frames, timeouts, the time spent waiting in those timeouts
+   * (ms) and the timeouts per command name (where a noisy line's time goes). */
+  readonly totals = { damaged: 0, timeouts: 0, timeoutMs: 0, timeoutsBy: {} as Record<string, number> };
 
   /** `n` bytes arrived from the board. */
   sawBytes(n: number): void {
@@ -55,8 +57,11 @@ export class LineQuality {
     this.totals.damaged++;
   }
 
-  sawTimeout(): void {
+  /** A request `cmd` waited `ms` for a reply that did not come. */
+  sawTimeout(cmd: string, ms: number): void {
     this.totals.timeouts++;
+    this.totals.timeoutMs += ms;
+    this.totals.timeoutsBy[cmd] = (this.totals.timeoutsBy[cmd] ?? 0) + 1;
   }
 
   /** A request of `bytes` total (out + back) took `ms` from its first byte out to its reply. */
@@ -108,6 +113,13 @@ export class LineQuality {
     let s = min;
     while (s * 2 <= Math.min(max, fit)) s *= 2;
     return Math.min(max, s);
+  }
+
+  /** Longest frame (bytes on the wire) that arrives intact with probability `intact`
+   * (Infinity on a line that has shown no damage). */
+  frameBytes(intact: number): number {
+    const p = this.byteErrorRate;
+    return p === 0 ? Infinity : Math.log(intact) / Math.log(1 - p);
   }
 
   /** Share of frames (both directions) seen damaged, 0..1. */

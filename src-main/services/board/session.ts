@@ -9,6 +9,7 @@ import {
   Cmd,
   OP_OUTPUT_HEADER,
   requests,
+  type OutputHole,
   SET_INPUT_HEADER,
   SET_INPUT_RAW_HEADER,
 } from '../../core/protocol/messages.ts';
@@ -28,6 +29,7 @@ import {
   type LinkStats,
   type ModelInfo,
 } from '../../core/protocol/replies.ts';
+import { addPiece, missingBytes, missingHoles, type OpSink } from '../../core/protocol/op-assembly.ts';
 import { expectReply, type BoardLink } from './board-link.ts';
 import { uploadModel, type UploadOptions, type UploadResult } from './upload.ts';
 
@@ -48,9 +50,20 @@ export interface ProfileResult {
   upload: UploadResult;
   /** ops whose streamed output had to be fetched again (line noise) */
   refetchedOps: number[];
+  /** Wall time of each phase, ms (where a slow or noisy line spends its time). */
+  phases: ProfilePhases;
   /** Input tensors as the board holds them before the run, for each raw input (null otherwise):
    * the board's own normalization, to compare with the host's ("input" layer). */
   inputTensors: (Uint8Array | null)[];
+}
+
+export interface ProfilePhases {
+  upload: number;
+  commit: number;
+  inputs: number;
+  run: number;
+  refetch: number;
+  readback: number;
 }
 
 /** Raw sensor samples the board normalizes with the model's parameters (SET_INPUT_RAW). */
@@ -72,14 +85,15 @@ const REQUEST_OVERHEAD = 40;
 /** Bytes an OP_OUTPUT frame carries besides its data (op header, frame header, CRC, COBS). */
 const STREAM_OVERHEAD = 30;
 
-interface OpAssembly {
-  tensor: number;
-  ticks: number;
-  data: Uint8Array;
-  /** 1 per byte that arrived intact; pieces from re-runs fill the gaps (outputs are deterministic) */
-  have: Uint8Array;
-  got: number;
-}
+/** Bytes of an extended INVOKE besides its holes, and per hole (PROTOCOL.md §3). */
+const INVOKE_EXTENDED_HEADER = 9;
+const INVOKE_HOLE_BYTES = 10;
+
+/** Whether a link's board takes the extended INVOKE (saved inputs, holes): learned on first use;
+ * boards before it answer BAD_LENGTH and get whole-op re-runs with the inputs written again. */
+const extendedInvoke = new WeakMap<BoardLink, boolean>();
+
+type RunOptions = { signal?: AbortSignal; timeoutMs?: number; runMs?: number };
 
 export class BoardSession {
   /** Multi-request operations (load, profile) run one at a time: two profiles must not mix
@@ -106,9 +120,13 @@ export class BoardSession {
   private async loadNow(
     model: Uint8Array,
     opts: UploadOptions,
+    phases?: ProfilePhases,
   ): Promise<{ model: ModelInfo; upload: UploadResult }> {
+    const t0 = performance.now();
     const upload = await uploadModel(this.link, model, opts);
+    if (phases) phases.upload = performance.now() - t0;
     const f = await this.link.request(requests.loadCommit(), { signal: opts.signal, timeoutMs: 10_000 });
+    if (phases) phases.commit = performance.now() - t0 - phases.upload;
     return { model: decodeModelInfo(expectReply(f, Cmd.LOAD_COMMIT)), upload };
   }
 
@@ -210,61 +228,57 @@ export class BoardSession {
   }
 
   /**
-   * Runs the model, streaming the outputs of ops firstOp..lastOp into `sink`. Returns the
-   * board's INVOKE_DONE and the number of damaged stream frames seen.
+   * Runs the model, streaming the outputs of ops firstOp..lastOp (or only `holes`, extended form)
+   * into `sink`. Returns the board's INVOKE_DONE and the number of damaged stream frames seen.
+   * When `complete` says every byte asked for is in, a lost INVOKE_DONE costs only a short wait:
+   * `done` is then null.
    */
   async invokeStreaming(
-    range: { firstOp: number; lastOp: number; piece?: number },
-    sink: Map<number, OpAssembly>,
-    opts: { signal?: AbortSignal; timeoutMs?: number; runMs?: number } = {},
-  ): Promise<{ done: InvokeDone; damaged: number }> {
+    range: { firstOp: number; lastOp: number; piece?: number; reuseInputs?: boolean; holes?: OutputHole[] },
+    sink: OpSink,
+    opts: RunOptions & { complete?: () => boolean } = {},
+  ): Promise<{ done: InvokeDone | null; damaged: number }> {
     let damaged = 0;
     const t0 = performance.now();
     const link = this.link;
-    // After a damaged frame: the line's own reply time plus twice what the rest of the run may
-    // still compute (the whole run's time when known, else twice the time the run has taken so far).
-    const quietAfterDamageMs = () =>
-      link.quality.timeoutMs(64, 5000, 1000) + 2 * (opts.runMs ?? 2 * (performance.now() - t0)) + 250;
-    const f = await this.link.request(requests.invoke({ stream: true, ...range }), {
-      signal: opts.signal,
-      timeoutMs: opts.timeoutMs ?? 15_000, // idle: no frame for this long (covers the slowest op)
-      // Never re-sent here: the board may have run (and overwritten its input memory, which the
-      // arena reuses) even when no stream frame of ours got through, e.g. after an unattributed
-      // BAD_CRC from line noise. A blind re-send would stream a run on clobbered inputs, with valid
-      // CRCs. Callers re-send through invokeWithInputs(), which writes the inputs again first.
-      retries: 0,
-      onDamage: () => damaged++,
-      quietAfterDamageMs,
-      onStream: (frame) => {
-        let p;
-        try {
-          p = decodeOpOutput(frame.body);
-        } catch {
-          damaged++;
-          return;
-        }
-        let a = sink.get(p.op);
-        if (!a || a.data.length !== p.total) {
-          a = {
-            tensor: p.tensor,
-            ticks: p.ticks,
-            data: new Uint8Array(p.total),
-            have: new Uint8Array(p.total),
-            got: 0,
-          };
-          sink.set(p.op, a);
-        }
-        a.data.set(p.data, p.offset);
-        for (let k = p.offset; k < p.offset + p.data.length; k++) {
-          if (!a.have[k]) {
-            a.have[k] = 1;
-            a.got++;
+    // After a damaged frame (or once everything asked for is in): the line's own reply time plus
+    // what the rest of the run may still take (a whole run's time when known, else twice the time
+    // this one has taken so far).
+    const quietMs = () =>
+      link.quality.timeoutMs(64, 5000, 1000) + (opts.runMs ?? 2 * (performance.now() - t0)) + 50;
+    try {
+      const f = await this.link.request(requests.invoke({ stream: true, ...range }), {
+        signal: opts.signal,
+        // idle: no frame for this long. Covers the slowest op; once a run's time is known, a re-run
+        // (which may compute every op before the first hole) gets three times that
+        timeoutMs:
+          opts.timeoutMs ?? (opts.runMs === undefined ? 15_000 : Math.min(15_000, 1000 + 3 * opts.runMs)),
+        // Never re-sent here: the board may have run (and overwritten its input memory, which the
+        // arena reuses) even when no stream frame of ours got through, e.g. after an unattributed
+        // BAD_CRC from line noise. A blind re-send would stream a run on clobbered inputs, with
+        // valid CRCs. Callers re-send with the saved inputs restored, or write them again first.
+        retries: 0,
+        // ... except a run on the saved inputs: the board restores them first, so a request it
+        // could not read is simply sent again (pieces of any attempt count)
+        damageRetries: range.reuseInputs ? 8 : 0,
+        onDamage: () => damaged++,
+        quietAfterDamageMs: quietMs,
+        onStream: (frame) => {
+          try {
+            addPiece(sink, decodeOpOutput(frame.body));
+          } catch {
+            damaged++;
+            return;
           }
-        }
-        a.ticks = p.ticks;
-      },
-    });
-    return { done: decodeInvokeDone(expectReply(f, Cmd.INVOKE)), damaged };
+          return opts.complete?.() ? quietMs() : undefined;
+        },
+      });
+      return { done: decodeInvokeDone(expectReply(f, Cmd.INVOKE)), damaged };
+    } catch (e) {
+      if (e instanceof ProtocolError && e.code === 'TIMEOUT' && opts.complete?.())
+        return { done: null, damaged };
+      throw e;
+    }
   }
 
   async readTicks(count: number, signal?: AbortSignal): Promise<number[]> {
@@ -294,56 +308,111 @@ export class BoardSession {
   }
 
   /**
-   * Re-runs the model until every op's output in `sink` is complete. Each round re-runs once per
-   * range of ops still missing bytes (neighbouring ranges merged when the complete ops between
-   * them stream fewer bytes than `mergeBytes`: a run costs writing the inputs again, piece by
-   * piece with a round trip each, and the model's compute), streaming in
-   * frames sized for the line; pieces from all runs merge (outputs are deterministic, and each
-   * piece has its own CRC). Gives up only after `maxIdle` rounds in a row that filled nothing.
+   * Re-runs the model until every op's output in `sink` is complete: each round lists the bytes
+   * still missing (holes) and hands them to `rerun`, which streams them again; pieces from all
+   * runs merge (outputs are deterministic, and each piece has its own CRC). Gives up only after
+   * `maxIdle` rounds in a row that filled nothing. Returns the ops re-fetched, round by round.
    */
   private async refetchMissing(
     ops: number,
-    sink: Map<number, OpAssembly>,
+    sink: OpSink,
     maxIdle: number,
-    mergeBytes: number,
-    rerun: (range: { firstOp: number; lastOp: number }) => Promise<void>,
+    rerun: (holes: OutputHole[]) => Promise<void>,
   ): Promise<number[]> {
-    const missing = (i: number) => {
-      const a = sink.get(i);
-      return a === undefined ? Infinity : a.data.length - a.got;
-    };
-    const size = (i: number) => sink.get(i)?.data.length ?? 0;
     const refetched: number[] = [];
     for (let idle = 0; ; ) {
-      const ranges: { firstOp: number; lastOp: number }[] = [];
-      let gap = 0;
-      for (let i = 0; i < ops; i++) {
-        if (missing(i) === 0) {
-          gap += size(i);
-          continue;
-        }
-        const last = ranges.at(-1);
-        if (last && gap <= mergeBytes) last.lastOp = i;
-        else ranges.push({ firstOp: i, lastOp: i });
-        gap = 0;
-      }
-      if (ranges.length === 0) return refetched;
-      let before = 0;
-      for (let i = 0; i < ops; i++) before += Math.min(missing(i), 1 << 30);
+      // as many holes as the board takes, and as a request that mostly arrives intact can carry
+      // (a damaged one is sent again, so 1 in 4 intact will do)
+      const fit = Math.min(this.link.hello.maxBody, this.link.quality.frameBytes(0.25) - REQUEST_OVERHEAD);
+      const maxHoles = Math.max(8, Math.floor((fit - INVOKE_EXTENDED_HEADER) / INVOKE_HOLE_BYTES));
+      const holes = missingHoles(sink, ops, maxHoles);
+      if (holes.length === 0) return refetched;
       if (idle >= maxIdle) {
-        const op = ranges[0].firstOp;
         throw new ProtocolError(
           'TIMEOUT',
-          `output of op ${op} could not be read intact: ${idle} re-runs in a row brought none of the missing bytes (${this.link.quality.describe()})`,
+          `output of op ${holes[0].op} could not be read intact: ${idle} re-runs in a row brought none of the missing bytes (${this.link.quality.describe()})`,
         );
       }
-      for (const r of ranges) {
-        for (let i = r.firstOp; i <= r.lastOp; i++) if (missing(i) > 0) refetched.push(i);
-        await rerun(r);
+      const before = missingBytes(sink, ops);
+      console.log('round', idle, before, JSON.stringify(holes.slice(0, 8)), holes.length);
+      for (const h of holes) if (refetched.at(-1) !== h.op) refetched.push(h.op);
+      try {
+        await rerun(holes);
+      } catch (e) {
+        // a run whose end was lost on the line: what arrived counts, the next round asks again
+        if (!(e instanceof ProtocolError && e.code === 'TIMEOUT')) throw e;
       }
-      let after = 0;
-      for (let i = 0; i < ops; i++) after += Math.min(missing(i), 1 << 30);
-      idle = after < before ? 0 : idle + 1;
+      idle = missingBytes(sink, ops) < before ? 0 : idle + 1;
+    }
+  }
+
+  /**
+   * Streams `holes` again. Boards with the extended INVOKE re-run once on the inputs they saved
+   * (written again only when the board has none: it was reset, or the first run never reached
+   * it) and stream just the holes. Older boards re-run once per range of ops with holes (ranges
+   * merged across complete ops that stream fewer bytes than `mergeBytes`: a run costs writing
+   * the inputs again, piece by piece, and the model's compute), inputs written before each run.
+   */
+  private async rerunHoles(
+    holes: OutputHole[],
+    sink: OpSink,
+    run: RunOptions & { piece: number; mergeBytes: number },
+    setAll: () => Promise<void>,
+    inputs: { fresh: boolean },
+  ): Promise<void> {
+    const link = this.link;
+    if (extendedInvoke.get(link) !== false) {
+      for (;;) {
+        const wanted = new Set(holes.map((h) => h.op));
+        const complete = () =>
+          [...wanted].every((op) => {
+            const a = sink.get(op);
+            return a !== undefined && a.got === a.data.length;
+          });
+        try {
+          await this.invokeStreaming(
+            {
+              firstOp: holes[0].op,
+              lastOp: holes.at(-1)!.op,
+              piece: run.piece,
+              reuseInputs: !inputs.fresh,
+              holes,
+            },
+            sink,
+            { ...run, complete },
+          );
+          extendedInvoke.set(link, true);
+          inputs.fresh = false;
+          return;
+        } catch (e) {
+          const code = e instanceof ProtocolError ? e.code : '';
+          if (code === 'TIMEOUT') {
+            inputs.fresh = false; // the board may have run: its inputs may be overwritten
+            throw e;
+          }
+          if (code === 'BAD_STATE' && !inputs.fresh) {
+            await setAll(); // no saved inputs on the board: write them, and it saves them again
+            inputs.fresh = true;
+            continue;
+          }
+          if (code !== 'BAD_LENGTH' || extendedInvoke.get(link) === true) throw e;
+          extendedInvoke.set(link, false); // a board before the extended form
+          break;
+        }
+      }
+    }
+    const ranges: { firstOp: number; lastOp: number }[] = [];
+    for (const h of holes) {
+      const last = ranges.at(-1);
+      let between = 0;
+      if (last) for (let i = last.lastOp + 1; i < h.op; i++) between += sink.get(i)?.data.length ?? 0;
+      if (last && between <= run.mergeBytes) last.lastOp = h.op;
+      else ranges.push({ firstOp: h.op, lastOp: h.op });
+    }
+    for (const r of ranges) {
+      if (!inputs.fresh) await setAll(); // the arena reuses input memory: inputs go in again
+      inputs.fresh = false;
+      await this.invokeStreaming({ ...r, piece: run.piece }, sink, run);
     }
   }
 
@@ -361,7 +430,15 @@ export class BoardSession {
     inputs: (Uint8Array | RawInput)[],
     opts: ProfileOptions,
   ): Promise<ProfileResult> {
-    const { model, upload } = await this.loadNow(modelBytes, opts);
+    const phases: ProfilePhases = { upload: 0, commit: 0, inputs: 0, run: 0, refetch: 0, readback: 0 };
+    let mark = performance.now();
+    const lap = (phase: keyof ProfilePhases) => {
+      const now = performance.now();
+      phases[phase] += now - mark;
+      mark = now;
+    };
+    const { model, upload } = await this.loadNow(modelBytes, opts, phases);
+    mark = performance.now();
     if (inputs.length !== model.inputs.length) {
       throw new ProtocolError('BAD_ARG', `model has ${model.inputs.length} input(s), ${inputs.length} given`);
     }
@@ -388,44 +465,45 @@ export class BoardSession {
         else await this.setRawInput(i, d, opts.signal);
       }
     };
-    const sink = new Map<number, OpAssembly>();
+    const sink: OpSink = new Map();
     await setAll();
     const inputTensors: (Uint8Array | null)[] = [];
     for (let i = 0; i < inputs.length; i++)
       inputTensors.push(
         inputs[i] instanceof Uint8Array ? null : await this.readInput(i, model.inputs[i].bytes, opts.signal),
       );
-    const run: { signal?: AbortSignal; timeoutMs?: number; runMs?: number } = {
-      signal: opts.signal,
-      timeoutMs: opts.invokeTimeoutMs,
-    };
-    /** INVOKE, re-sent (with the inputs written again before each re-send) while it times out. */
-    const invokeWithInputs = async (range: { firstOp: number; lastOp: number; piece?: number }) => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await this.invokeStreaming(range, sink, run);
-        } catch (e) {
-          if (!(e instanceof ProtocolError && e.code === 'TIMEOUT') || attempt >= 3) throw e;
-          await setAll();
-        }
-      }
-    };
+    lap('inputs');
+    const run: RunOptions = { signal: opts.signal, timeoutMs: opts.invokeTimeoutMs };
     const piece = () =>
       this.link.quality.frameData(this.link.hello.maxBody - OP_OUTPUT_HEADER, STREAM_OVERHEAD, 16);
-    const { done } = await invokeWithInputs({ firstOp: 0, lastOp: model.ops - 1, piece: piece() });
-    run.runMs = (done.totalTicks / this.link.hello.tickHz) * 1000;
+    // The first run streams every op. If its end is lost on the line, what arrived counts and the
+    // re-fetch below asks for the rest (the board saved the inputs this run started with).
+    let done: InvokeDone | null = null;
+    const t0 = performance.now();
+    try {
+      const complete = () => missingBytes(sink, model.ops) === 0;
+      ({ done } = await this.invokeStreaming({ firstOp: 0, lastOp: model.ops - 1, piece: piece() }, sink, {
+        ...run,
+        complete,
+      }));
+    } catch (e) {
+      if (!(e instanceof ProtocolError && e.code === 'TIMEOUT')) throw e;
+    }
+    lap('run');
+    // the first run's wall time, streaming included (an emulated board's ticks are not wall time)
+    run.runMs = performance.now() - t0;
     const inputBytes = model.inputs.reduce((n, t) => n + t.bytes, 0);
-    const merge = 4096 + 4 * inputBytes;
-    const refetched = await this.refetchMissing(
-      model.ops,
-      sink,
-      opts.maxRefetch ?? 4,
-      merge,
-      async (range) => {
-        await setAll(); // the arena reuses input memory: inputs go in again before every run
-        await invokeWithInputs({ ...range, piece: piece() });
-      },
+    const inputState = { fresh: false };
+    const refetched = await this.refetchMissing(model.ops, sink, opts.maxRefetch ?? 4, (holes) =>
+      this.rerunHoles(
+        holes,
+        sink,
+        { ...run, piece: piece(), mergeBytes: 4096 + 4 * inputBytes },
+        setAll,
+        inputState,
+      ),
     );
+    lap('refetch');
     // Ticks of the full run (a re-run overwrote the board's table, so take the streamed values
     // of the first run where available; they come from the same counter).
     const ticks = refetched.length ? null : await this.readTicks(model.ops, opts.signal);
@@ -434,15 +512,19 @@ export class BoardSession {
       return { index: i, tensor: a.tensor, ticks: ticks ? ticks[i] : a.ticks, data: a.data };
     });
     const arena = await this.arenaStats();
+    lap('readback');
     return {
       board: this.link.hello,
       model,
       ops,
       tickHz: this.link.hello.tickHz,
-      totalTicks: ticks ? ticks.reduce((s, t) => s + t, 0) : done.totalTicks,
+      totalTicks: ticks
+        ? ticks.reduce((s, t) => s + t, 0)
+        : (done?.totalTicks ?? ops.reduce((s, op) => s + op.ticks, 0)),
       arenaUsed: arena.arenaUsed,
       upload,
       refetchedOps: refetched,
+      phases,
       inputTensors,
     };
   }

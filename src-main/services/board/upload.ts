@@ -99,9 +99,14 @@ export async function uploadModel(
       bursts++;
       const t0 = Date.now();
       let next: LoadStatus;
+      // On a noisy line the ACK goes twice: the board drops an ACK it cannot read without a word
+      // we could tell from a damaged data chunk's (both are unattributed BAD_CRCs), so one lost
+      // 20-byte ACK would cost a timeout; the second copy's reply, if the first got through,
+      // arrives late and is dropped.
+      const chunks = link.quality.byteErrorRate > 0 ? [...burst.chunks, ackReq] : burst.chunks;
       try {
         const f = await link.transact(ackReq, {
-          prefix: burst.chunks,
+          prefix: chunks,
           retries: 0,
           signal: opts.signal,
           expectBytes: 160,
