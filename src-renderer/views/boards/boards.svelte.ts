@@ -2,15 +2,17 @@
  * Boards panel state: what `boards.list` offers (virtual, emulated Cortex-M3, USB dev kits, typed
  * ports), the chosen board, the profile input, and the last profile result.
  */
+import { parseRemoteBoardUrl } from '../../../src-main/core/protocol/remote-url.ts';
 import type { BoardProfileResult, DiscoveredBoard } from '../../../src-main/shared/api.ts';
 import { api } from '../../lib/api-client.ts';
 import { InputChoice } from '../../lib/input-choice.svelte.ts';
 
 export class BoardsState {
   boards = $state.raw<DiscoveredBoard[]>([]);
-  /** A `DiscoveredBoard.id`: 'virtual', 'qemu' or a port path. */
+  /** A `DiscoveredBoard.id`: 'virtual', 'qemu', a port path or a remote board URL. */
   board = $state('virtual');
-  /** Port paths the user typed (ptys do not show up in OS listings); probed on every refresh. */
+  /** Port paths and remote board URLs the user typed (ptys do not show up in OS listings);
+   * probed on every manual refresh. */
   typedPaths = $state.raw<string[]>([]);
   readonly inputs = new InputChoice();
   /** The last profile; tensors can be megabytes, so it is replaced, never mutated. */
@@ -63,6 +65,26 @@ export class BoardsState {
       throw new Error(`${p}: no such port (check the path; a pty must still be open)`);
     }
     if (found.status !== 'not-a-board') this.board = p;
+  }
+
+  /**
+   * Add a remote board by URL (rfc2217://host:port or socket://host:port, as served by ser2net)
+   * and probe it; the host remembers it once it answers. A URL that is not one says why.
+   */
+  async addRemote(url: string): Promise<void> {
+    const text = url.trim();
+    if (!text)
+      throw new Error('Type a remote board URL first, e.g. rfc2217://lab-pi:2217 or socket://lab-pi:4000');
+    const id = parseRemoteBoardUrl(text).url; // the id the host lists it under
+    if (!this.typedPaths.includes(id)) this.typedPaths = [...this.typedPaths, id];
+    try {
+      await this.refresh();
+    } catch (e) {
+      this.typedPaths = this.typedPaths.filter((t) => t !== id);
+      throw e;
+    }
+    const found = this.boards.find((b) => b.id === id);
+    if (found && found.status !== 'not-a-board') this.board = id;
   }
 
   /** Profile once on the chosen board; errors propagate to the caller (the app's banner). */
