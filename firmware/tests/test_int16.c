@@ -1,6 +1,6 @@
 /*
  * Edge cases the field goldens lack, for the int16x8 kernels, TRANSPOSE_CONV and zero-scale weight
- * channels, each against arithmetic worked out here (the rule each case tests is written beside it):
+ * channels (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL), each against arithmetic worked out here (the rule each case tests is written beside it):
  * int16 saturation, TFLM's two int16 requantizations (int64: 15-bit multiplier, round half up;
  * int32 bias: double rounding, half away from zero), a per-channel weight scale of 0, and
  * TRANSPOSE_CONV strides and padding checked against a scatter written out in this file.
@@ -272,11 +272,79 @@ static void test_tconv_requant(void) {
   expect8("tconv int8 requant", out, want, 2);
 }
 
+static void test_fc16(void) {
+  /* Rule: int16 FULLY_CONNECTED keeps the input offset and the output zero point (TFLM's FC
+   * template applies both): x = [100, -50] - zp 10 = [90, -60], w = [-3, -1]: -270 + 60 = -210,
+   * bias -4 -> -214, scale 1 * 1 / 4 = 0.25 (multiplier 2^30, shift -1) -> -53.5. int64 bias: 15-bit
+   * multiply, half up -> -53; int32 bias: SRDHM gives -107 exactly, then the rounding shift by 1
+   * takes the tie away from zero -> -54; then + zp -3. */
+  static const int16_t x[2] = {100, -50};
+  static const int8_t w[2] = {-3, -1};
+  static const int64_t b64[1] = {-4};
+  static const int32_t b32[1] = {-4};
+  const int32_t din[2] = {1, 2}, dw[2] = {1, 2}, db[1] = {1}, dout[2] = {1, 1};
+  tb_model_t m;
+  int16_t out[1];
+  const void *in[1] = {x};
+  memset(&m, 0, sizeof(m));
+  m.ntensors = 4, m.nops = 1, m.nin = 1, m.inputs[0] = 0, m.nout = 1, m.outputs[0] = 3;
+  m.op[0].code = 9, m.op[0].nin = 3, m.op[0].in[0] = 0, m.op[0].in[1] = 1, m.op[0].in[2] = 2, m.op[0].out = 3;
+  m.t[0] = qt(I16, 2, din, 1.0f, NULL, 0), m.t[0].zps[0] = 10;
+  m.t[1] = q8(2, dw, 1.0f, 0, w, sizeof(w));
+  m.t[2] = qt(I64, 1, db, 1.0f, b64, sizeof(b64));
+  m.t[3] = qt(I16, 2, dout, 4.0f, NULL, 0), m.t[3].zps[0] = -3;
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0 && out[0] == -56, "fc16 int64 bias: got %d want -56", out[0]);
+  m.t[2] = qt(I32, 1, db, 1.0f, b32, sizeof(b32));
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0 && out[0] == -57, "fc16 int32 bias: got %d want -57", out[0]);
+}
+
+static void test_dwconv16(void) {
+  /* Rule: int16 DEPTHWISE_CONV_2D sums the in-image taps only (SAME padding, 1x2 kernel: the
+   * right tap of the last pixel is outside and skipped), adds the int64 bias, and output channel
+   * c reads input channel c / depth_multiplier. x = [1000, -3000] (one channel), w = [2, 3], bias 7:
+   * pixel 0: 2000 - 9000 + 7 = -6993; pixel 1: -6000 + 7 = -5993 (scales 1). */
+  static const int16_t x[2] = {1000, -3000}, want[2] = {-6993, -5993};
+  static const int8_t w[2] = {2, 3};
+  static const int64_t b[1] = {7};
+  /* depth multiplier 2 over two input channels: out = [x0*w0, x0*w1, x1*w2, x1*w3] */
+  static const int16_t x2[2] = {100, -200}, want2[4] = {100, 200, -600, -800};
+  static const int8_t w2[4] = {1, 2, 3, 4};
+  const int32_t din[4] = {1, 1, 2, 1}, dw[4] = {1, 1, 2, 1}, db[1] = {1}, dout[4] = {1, 1, 2, 1};
+  const int32_t din2[4] = {1, 1, 1, 2}, dw2[4] = {1, 1, 1, 4}, dout2[4] = {1, 1, 1, 4};
+  tb_model_t m;
+  int16_t out[4];
+  const void *in[1] = {x};
+  memset(&m, 0, sizeof(m));
+  m.ntensors = 4, m.nops = 1, m.nin = 1, m.inputs[0] = 0, m.nout = 1, m.outputs[0] = 3;
+  m.op[0].code = 4, m.op[0].nin = 3, m.op[0].in[0] = 0, m.op[0].in[1] = 1, m.op[0].in[2] = 2, m.op[0].out = 3;
+  m.op[0].opt_type = 2;
+  opt(&m.op[0], 0, 1, 0); /* SAME */
+  opt(&m.op[0], 1, 4, 1);
+  opt(&m.op[0], 2, 4, 1);
+  m.t[0] = qt(I16, 4, din, 1.0f, NULL, 0);
+  m.t[1] = q8(4, dw, 1.0f, 0, w, sizeof(w));
+  m.t[1].qdim = 3;
+  m.t[2] = qt(I64, 1, db, 1.0f, b, sizeof(b));
+  m.t[3] = qt(I16, 4, dout, 1.0f, NULL, 0);
+  CHECK(run(&m, in, out, 2 * sizeof(int16_t), NULL) == 0, "dwconv16 ran");
+  expect16("dwconv16 SAME", out, want, 2);
+  m.op[0].nin = 2, m.ntensors = 4;
+  m.t[0] = qt(I16, 4, din2, 1.0f, NULL, 0);
+  m.t[1] = q8(4, dw2, 1.0f, 0, w2, sizeof(w2));
+  m.t[1].qdim = 3;
+  m.t[3] = qt(I16, 4, dout2, 1.0f, NULL, 0);
+  in[0] = x2;
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "dwconv16 multiplier 2 ran");
+  expect16("dwconv16 depth multiplier", out, want2, 4);
+}
+
 int main(void) {
   test_conv16_saturation();
   test_conv16_rounding();
   test_zero_scale_channels();
   test_add16();
+  test_fc16();
+  test_dwconv16();
   test_transpose_conv();
   test_tconv_requant();
   printf("int16/transpose_conv: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);

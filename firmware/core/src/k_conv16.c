@@ -1,13 +1,15 @@
 /*
- * int16x8 CONV_2D and DEPTHWISE_CONV_2D (int16 activations, int8 weights, int64 bias), bit-exact with
- * TFLite Micro's reference_integer_ops::ConvPerChannel / DepthwiseConvPerChannel for int16 input:
+ * int16x8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (int16 activations, int8 weights, int64
+ * bias), bit-exact with TFLite Micro's reference_integer_ops::ConvPerChannel /
+ * DepthwiseConvPerChannel / FullyConnected(PerChannel) for int16 input. CONV and DEPTHWISE:
  * no input or output offset (16x8 tensors are symmetric: zero points are checked to be 0), products
  * summed in an int64 accumulator, the bias added, then MultiplyByQuantizedMultiplier's int64 form
  * (qs_mbqm64: the multiplier rounded to 15 bits, one rounding shift) and the activation clamp.
- * CONV_2D with an int32 bias (or none and quantized_bias_type INT32) takes TFLM's other path: an
- * int32 accumulator and the int32 double-rounding requantization (qs_mbqm_pos).
+ * CONV_2D and FULLY_CONNECTED with an int32 bias (or none and quantized_bias_type INT32) take TFLM's
+ * other path: an int32 accumulator and the int32 double-rounding requantization (qs_mbqm_pos).
+ * FULLY_CONNECTED keeps the input offset and the output zero point (TFLM's FC template does).
  *
- * The shapes, padding and activation range come from the int8 prepares (k_conv.c, k_dwconv.c),
+ * The shapes, padding and activation range come from the int8 prepares (k_conv.c, k_dwconv.c, k_fc.c),
  * which hand over here when input 0 is int16.
  */
 #include "k_params.h"
@@ -107,6 +109,47 @@ static void dw16_eval(qs_model_t *m, const qs_op_t *op) {
       }
     }
   }
+}
+
+static void fc16_eval(qs_model_t *m, const qs_op_t *op) {
+  const fc_params_t *p = (const fc_params_t *)op->params;
+  const int16_t *x = (const int16_t *)(const void *)qs_tdata(m, op->in[0]);
+  int16_t *out = (int16_t *)(void *)qs_tdata(m, op->out);
+  const int k = p->k;
+  int b, c, i;
+  for (b = 0; b < p->batches; b++, x += k, out += p->oc) {
+    for (c = 0; c < p->oc; c++) {
+      const int8_t *w = p->w + (size_t)c * k;
+      int32_t v;
+      if (p->acc32) {
+        uint32_t a = 0;
+        for (i = 0; i < k; i++) a += (uint32_t)((x[i] + p->x_off) * w[i]);
+        if (p->bias64) a += (uint32_t)p->bias64[c];
+        v = qs_mbqm_pos((int32_t)a, p->mult[c], p->shift[c]);
+      } else {
+        int64_t a = 0;
+        for (i = 0; i < k; i++) a += (x[i] + p->x_off) * w[i];
+        if (p->bias64) a = (int64_t)((uint64_t)a + (uint64_t)p->bias64[c]);
+        v = qs_mbqm64(a, p->mult[c], p->shift[c]);
+      }
+      out[c] = clamp16(v + p->out_zp, p->act_min, p->act_max);
+    }
+  }
+}
+
+qs_status_t qs_fc16_finish(qs_model_t *m, int oi, qs_op_t *op, fc_params_t *p) {
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
+  qs_status_t s;
+  if ((s = qs_conv_wide_channels(m, oi, op, 0, 2, p->oc, 1, 4, &p->mult, &p->shift, &p->bias64, &p->acc32))) return s;
+  p->per_channel = 1; /* one multiplier per row (equal ones when the weights are per-tensor) */
+  p->x_off = -in->zp;
+  p->out_zp = out->zp;
+  p->w = (const int8_t *)qs_in(m, op, 1)->data;
+  if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 0, 0), out, &p->act_min, &p->act_max))) return s;
+  op->params = p;
+  op->macs = (uint64_t)p->batches * p->oc * p->k;
+  op->eval = fc16_eval;
+  return QS_OK;
 }
 
 qs_status_t qs_conv16_finish(qs_model_t *m, int oi, qs_op_t *op, conv_params_t *p) {

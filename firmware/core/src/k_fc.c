@@ -50,10 +50,14 @@ qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op) {
   qs_status_t s;
   int c, nq, i;
   uint32_t ne;
+  /* int16x8 (k_conv16.c): same shapes, TFLM's int16 FullyConnected arithmetic */
+  const int i16 = QS_WITH_INT16 && in && in->dtype == QS_DT_INT16;
   if (op->n_in < 2 || op->n_in > 3) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "FULLY_CONNECTED needs 2 or 3 inputs");
   if ((s = qs_opts(m, oi, op, OPT_FC, 0)) != QS_OK) return s;
-  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_w8(m, oi, op, 1, "weights")) ||
-      (s = qs_need_q8(m, oi, op, QS_OUT, "output")))
+  if (i16 ? ((s = qs_need_q16(m, oi, op, 0, "input", 0)) || (s = qs_need_w8(m, oi, op, 1, "weights")) ||
+             (s = qs_need_q16(m, oi, op, QS_OUT, "output", 0)))
+          : ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_w8(m, oi, op, 1, "weights")) ||
+             (s = qs_need_q8(m, oi, op, QS_OUT, "output"))))
     return s;
   if (fb_u8(&m->fb, &op->opts, 1, 0) != 0) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "shuffled weights format");
   if (!f->data || f->ndims != 2) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "weights must be a constant 2-D tensor");
@@ -65,6 +69,9 @@ qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op) {
   p->batches = (int)(ne / (uint32_t)p->k);
   if (out->ndims < 1 || out->dims[out->ndims - 1] != p->oc || qs_elems(out) != (uint32_t)p->batches * (uint32_t)p->oc)
     return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape is not [batches, units]");
+#if QS_WITH_INT16
+  if (i16) return qs_fc16_finish(m, oi, op, p);
+#endif
   if (bias && (bias->dtype != QS_DT_INT32 || !bias->data || bias->bytes != 4u * (uint32_t)p->oc))
     return qs_fail(m, QS_ERR_TYPE, oi, op->in[2], "bias must be constant int32 of length units");
   if (f->nscales != 1 && f->nscales != (uint32_t)p->oc)

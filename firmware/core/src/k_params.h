@@ -58,6 +58,10 @@ typedef struct {
   int8_t *shift;
   int32_t mult1; /* per-tensor case: mult/shift point here (no separate allocations) */
   int8_t shift1;
+#if QS_WITH_INT16
+  const int64_t *bias64; /* int16x8: the bias widened to int64 (NULL if absent) */
+  int acc32;             /* int16x8 with an int32 bias: TFLM's int32 accumulator and requantization */
+#endif
 #if QS_WASM_SIMD
   const int16_t *w16; /* weights as int16 rows of kpad (k rounded up to 8, zero tail), oc + 3 rows */
   int kpad;
@@ -134,6 +138,7 @@ QS_COLD qs_status_t qs_conv_wide_channels(qs_model_t *m, int oi, const qs_op_t *
  * are set, when the input is int16: requantization, scratch and the int16 eval. */
 QS_COLD qs_status_t qs_conv16_finish(qs_model_t *m, int oi, qs_op_t *op, conv_params_t *p);
 QS_COLD qs_status_t qs_dwconv16_finish(qs_model_t *m, int oi, qs_op_t *op, dw_params_t *p);
+QS_COLD qs_status_t qs_fc16_finish(qs_model_t *m, int oi, qs_op_t *op, fc_params_t *p);
 #endif
 
 #if QS_WASM_SIMD
