@@ -57,7 +57,6 @@ static const op_entry_t k_ops[] = {
     {OP_BATCH_MATMUL, "BATCH_MATMUL", qs_prep_batch_matmul F32(NULL)},
     {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice F32(NULL)},
     {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn F32(NULL)},
-    {OP_TRANSPOSE_CONV, "TRANSPOSE_CONV", qs_prep_transpose_conv F32(NULL)},
     {OP_SPLIT, "SPLIT", qs_prep_split F32(NULL)},
     {OP_SPLIT_V, "SPLIT_V", qs_prep_split F32(NULL)},
     {OP_UNPACK, "UNPACK", qs_prep_split F32(NULL)},
