@@ -72,8 +72,31 @@ export function compareRun(c: CompareInput): CompareResult {
         : { ...base, status: 'not-compared', mismatches: 0, maxAbsDiffLsb: 0, maxDiffAt: -1 },
     );
   });
+  // Boards stream one output per op (the first): the other outputs of a multi-output op (SPLIT,
+  // SPLIT_V, UNPACK) are rows the board did not send.
+  const hostTensors = new Set(c.host.map((h) => `${h.index}:${h.tensor}`));
+  const unsent = (h: HostTensor): boolean => {
+    const d = byIndex.get(h.index);
+    return !!d && d.tensor !== h.tensor && hostTensors.has(`${h.index}:${d.tensor}`);
+  };
   for (const h of c.host) {
     const d = byIndex.get(h.index);
+    if (unsent(h)) {
+      layers.push({
+        index: h.index,
+        op: h.op,
+        name: h.name,
+        tensor: h.tensor,
+        dtype: h.dtype,
+        shape: h.shape,
+        elements: elementsOf(h.shape),
+        status: 'not-compared',
+        mismatches: 0,
+        maxAbsDiffLsb: 0,
+        maxDiffAt: -1,
+      });
+      continue;
+    }
     if (d && d.tensor !== h.tensor) {
       throw new Error(
         `layer ${h.index} (${h.op}): the board sent tensor ${d.tensor}, the host computed tensor ${h.tensor}; different models?`,
@@ -101,16 +124,19 @@ export function compareRun(c: CompareInput): CompareResult {
     layers.push(row);
   }
   const divergent = layers.find((l) => l.index >= 0 && (l.status === 'mismatch' || l.status === 'missing'));
-  const outputs = c.outputs.map((o) => {
-    const d = c.device.find((x) => x.tensor === o.tensor);
-    if (!d) throw new Error(`the board did not send graph output tensor ${o.tensor} '${o.name}'`);
-    return compareOutput(o, d.bytes);
-  });
+  const notStreamed = new Set(c.host.filter(unsent).map((h) => h.tensor));
+  const outputs = c.outputs
+    .filter((o) => !notStreamed.has(o.tensor))
+    .map((o) => {
+      const d = c.device.find((x) => x.tensor === o.tensor);
+      if (!d) throw new Error(`the board did not send graph output tensor ${o.tensor} '${o.name}'`);
+      return compareOutput(o, d.bytes);
+    });
   const total = c.device.length
     ? ticksToTime(totalTicks, c.board.tickHz, c.board.cpuHz)
     : { us: 0, cycles: undefined };
   return {
-    model: { name: c.model.name, sha256: c.model.sha256, ops: c.host.length },
+    model: { name: c.model.name, sha256: c.model.sha256, ops: new Set(c.host.map((h) => h.index)).size },
     board: c.board,
     input: c.input,
     layers,

@@ -1,0 +1,97 @@
+/**
+ * Host vs board for an op with several outputs: boards stream one output per op (OP_OUTPUT, the
+ * first), so the host's other outputs of SPLIT / SPLIT_V / UNPACK are rows the board did not send.
+ */
+import { describe, expect, it } from 'vitest';
+import { compareRun } from '../../../src-main/core/compare/compare.ts';
+import { hostRun } from '../../../src-main/core/compare/host-run.ts';
+import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
+import { irModel } from '../../helpers/ir-models.ts';
+import { testBoard } from './cases.ts';
+
+const q: [number, number] = [0.5, 0];
+
+/** SPLIT [2,4] into two [2,2] halves, CONCATENATION of them swapped; graph outputs: both. */
+function splitConcat(outputs: number[]) {
+  const m = irModel(
+    [
+      { dtype: 'int32', shape: [], data: Int32Array.of(1) },
+      { dtype: 'int8', shape: [2, 4], q },
+      { dtype: 'int8', shape: [2, 2], q },
+      { dtype: 'int8', shape: [2, 2], q },
+      { dtype: 'int8', shape: [2, 4], q },
+    ],
+    [
+      { op: 'SPLIT', inputs: [0, 1], outputs: [2, 3], options: { num_splits: 2 } },
+      { op: 'CONCATENATION', inputs: [3, 2], outputs: [4], options: { axis: 1 } },
+    ],
+    outputs,
+  );
+  const pm = prepare(m);
+  const x = [Int8Array.of(1, 2, 3, 4, 5, 6, 7, 8)];
+  return hostRun(pm, x, invoke(pm, x));
+}
+
+const board = testBoard;
+
+describe('compareRun with a multi-output op', () => {
+  // rule: the board streams each op's first output; the host's second SPLIT output is a
+  // 'not-compared' row (not a mismatch, not "different models"), and the op count stays 2
+  it('SPLIT -> CONCATENATION: first outputs compared, the second SPLIT output not compared', () => {
+    const host = splitConcat([4, 2]);
+    expect(host.layers.map((l) => [l.index, l.tensor])).toEqual([
+      [0, 2],
+      [0, 3],
+      [1, 4],
+    ]);
+    // what a board sends: op 0's tensor 2 and op 1's tensor 4
+    const device = host.layers
+      .filter((l) => l.tensor !== 3)
+      .map((l, i) => ({ index: l.index, tensor: l.tensor, ticks: 100 * (i + 1), bytes: l.bytes.slice() }));
+    const r = compareRun({
+      model: { name: 'split', sha256: '0' },
+      board,
+      input: 'x',
+      host: host.layers,
+      device,
+      outputs: host.outputs,
+    });
+    expect(r.layers.map((l) => [l.index, l.tensor, l.status])).toEqual([
+      [0, 2, 'match'],
+      [0, 3, 'not-compared'],
+      [1, 4, 'match'],
+    ]);
+    expect(r.allMatch).toBe(true);
+    expect(r.model.ops).toBe(2);
+    expect(r.outputs.map((o) => o.tensor)).toEqual([4, 2]);
+    // a flipped byte in what the board did send is still found
+    device[1].bytes[0] ^= 1;
+    const bad = compareRun({
+      model: { name: 'split', sha256: '0' },
+      board,
+      input: 'x',
+      host: host.layers,
+      device,
+      outputs: host.outputs,
+    });
+    expect(bad.firstDivergent).toBe(1);
+  });
+
+  // rule: a graph output that is a second output is left out of the output scores (the board
+  // never streamed it), rather than failing the comparison
+  it('a graph output the board does not stream is left out of the output scores', () => {
+    const host = splitConcat([4, 3]);
+    const device = host.layers
+      .filter((l) => l.tensor !== 3)
+      .map((l) => ({ index: l.index, tensor: l.tensor, ticks: 1, bytes: l.bytes.slice() }));
+    const r = compareRun({
+      model: { name: 'split', sha256: '0' },
+      board,
+      input: 'x',
+      host: host.layers,
+      device,
+      outputs: host.outputs,
+    });
+    expect(r.outputs.map((o) => o.tensor)).toEqual([4]);
+  });
+});
