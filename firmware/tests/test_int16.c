@@ -338,6 +338,64 @@ static void test_dwconv16(void) {
   expect16("dwconv16 depth multiplier", out, want2, 4);
 }
 
+/* One-input one-output op (code) from tensor 0 to tensor 1, no options. */
+static void unary_model(tb_model_t *m, int code, tb_tensor_t in, tb_tensor_t out) {
+  memset(m, 0, sizeof(*m));
+  m->ntensors = 2, m->nops = 1, m->nin = 1, m->inputs[0] = 0, m->nout = 1, m->outputs[0] = 1;
+  m->op[0].code = code, m->op[0].nin = 1, m->op[0].in[0] = 0, m->op[0].out = 1;
+  m->t[0] = in, m->t[1] = out;
+}
+
+static void test_quantize16(void) {
+  static const float xf[4] = {1.25f, -1.25f, 20000.0f, -1.0e9f};
+  static const int16_t want_f[4] = {3, -3, 32767, -32768};
+  static const int16_t x16[3] = {5, -5, 1000};
+  static const int8_t want_8[3] = {4, -1, 127};
+  static const int8_t x8[2] = {10, -128};
+  static const int16_t want_8to16[2] = {28, -524};
+  static const int16_t x1616[2] = {20000, -3}, want_1616[2] = {32767, -6};
+  static const int16_t xd[2] = {10, -32768};
+  const int32_t d4[1] = {4}, d3[1] = {3}, d2[1] = {2};
+  tb_model_t m;
+  int16_t o16[4];
+  int8_t o8[3];
+  float of[2];
+  const void *in[1];
+  tb_tensor_t f32 = qt(F32, 1, d4, 1.0f, NULL, 0);
+  f32.nscales = 0;
+  /* Rule: QUANTIZE float32 -> int16 is AffineQuantize: round(x / scale) half away from zero, +
+   * zero point, clamped to int16: scale 0.5: 1.25 -> 2.5 -> 3, -1.25 -> -3, 40000 -> 32767. */
+  unary_model(&m, 114, f32, qt(I16, 1, d4, 0.5f, NULL, 0));
+  in[0] = xf;
+  CHECK(run(&m, in, o16, sizeof(o16), NULL) == 0, "quantize f32->int16 ran");
+  expect16("quantize f32->int16", o16, want_f, 4);
+  /* Rule: int16 -> int8 is TFLM Requantize with the int32 double-rounding multiply: scale 1 -> 2
+   * (multiplier 2^30, shift 0), zero point 1: 5 * 0.5 = 2.5 -> 3 (+1 = 4); -2.5 -> SRDHM's nudge
+   * truncates to -2 (+1 = -1); 500 + 1 -> 127 (clamped to int8). */
+  unary_model(&m, 114, qt(I16, 1, d3, 1.0f, NULL, 0), q8(1, d3, 2.0f, 1, NULL, 0));
+  in[0] = x16;
+  CHECK(run(&m, in, o8, sizeof(o8), NULL) == 0, "quantize int16->int8 ran");
+  expect8("quantize int16->int8", o8, want_8, 3);
+  /* Rule: int8 -> int16: (x - zp 3) * (1 / 0.25): 7 * 4 = 28, -131 * 4 = -524. */
+  unary_model(&m, 114, q8(1, d2, 1.0f, 3, NULL, 0), qt(I16, 1, d2, 0.25f, NULL, 0));
+  in[0] = x8;
+  CHECK(run(&m, in, o16, 2 * sizeof(int16_t), NULL) == 0, "quantize int8->int16 ran");
+  expect16("quantize int8->int16", o16, want_8to16, 2);
+  /* Rule: int16 -> int16 rescales and saturates: scale 1 -> 0.5: 40000 -> 32767, -3 -> -6. */
+  unary_model(&m, 114, qt(I16, 1, d2, 1.0f, NULL, 0), qt(I16, 1, d2, 0.5f, NULL, 0));
+  in[0] = x1616;
+  CHECK(run(&m, in, o16, 2 * sizeof(int16_t), NULL) == 0, "quantize int16->int16 ran");
+  expect16("quantize int16->int16", o16, want_1616, 2);
+  /* Rule: DEQUANTIZE int16 is (float)(scale * (x - zero point)): scale 0.25, zp 4: 10 -> 1.5,
+   * -32768 -> -8193. */
+  f32.dims[0] = 2;
+  unary_model(&m, 6, qt(I16, 1, d2, 0.25f, NULL, 0), f32);
+  m.t[0].zps[0] = 4;
+  in[0] = xd;
+  CHECK(run(&m, in, of, sizeof(of), NULL) == 0 && of[0] == 1.5f && of[1] == -8193.0f,
+        "dequantize int16: got %g, %g want 1.5, -8193", (double)of[0], (double)of[1]);
+}
+
 int main(void) {
   test_conv16_saturation();
   test_conv16_rounding();
@@ -345,6 +403,7 @@ int main(void) {
   test_add16();
   test_fc16();
   test_dwconv16();
+  test_quantize16();
   test_transpose_conv();
   test_tconv_requant();
   printf("int16/transpose_conv: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
