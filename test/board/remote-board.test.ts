@@ -29,7 +29,7 @@ describe('remote boards through ser2net', () => {
   let ser: Ser2net;
   beforeAll(async () => {
     vb = await VirtualBoard.start();
-    ser = await Ser2net.start({ device: vb.portPath });
+    ser = await Ser2net.start({ device: vb.portPath, plainTelnet: true });
   }, 300_000);
   afterAll(async () => {
     await ser?.stop();
@@ -196,6 +196,14 @@ describe('remote boards through ser2net', () => {
     );
     expect(Date.now() - t0).toBeLessThan(6000);
   }, 20_000);
+
+  // Rule: a telnet port without the COM-PORT option (ser2net's plain 'telnet,tcp' accepter) is
+  // refused at once with a message saying what the server lacks.
+  it('rfc2217:// on a plain telnet port: the server refused the COM-PORT option', async () => {
+    await expect(openRemoteTransport(`rfc2217://127.0.0.1:${ser.telnetPort}`)).rejects.toThrow(
+      `remote board rfc2217://127.0.0.1:${ser.telnetPort}: the server refused the RFC 2217 COM-PORT option`,
+    );
+  });
 
   // Rule: nobody listening is a clear "connection refused" naming the URL, not a stack trace.
   it('a port nobody listens on: connection refused, naming the remote', async () => {

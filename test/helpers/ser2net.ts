@@ -35,6 +35,8 @@ export interface Ser2netOptions {
   /** ports to serve on; fresh free ones when omitted (give the old ones to restart in place) */
   rfc2217Port?: number;
   rawPort?: number;
+  /** also serve plain telnet (no RFC 2217) on a fresh port */
+  plainTelnet?: boolean;
 }
 
 export class Ser2net {
@@ -44,6 +46,8 @@ export class Ser2net {
     readonly rfc2217Port: number,
     readonly rawPort: number,
     readonly log: () => string,
+    /** plain telnet, without the COM-PORT option (0 unless asked for) */
+    readonly telnetPort: number,
   ) {}
 
   get rfc2217Url(): string {
@@ -62,6 +66,7 @@ export class Ser2net {
       throw new Error(`${SER2NET} is missing: install Debian's ser2net (scripts/install-test-deps.sh)`);
     const rfc2217Port = o.rfc2217Port ?? (await freePort());
     const rawPort = o.rawPort ?? (await freePort());
+    const telnetPort = o.plainTelnet ? await freePort() : 0;
     const dir = mkdtempSync(join(tmpdir(), 'qs-ser2net-'));
     const config = join(dir, 'ser2net.yaml');
     // "local": no modem-control lines (a pty has none); the serial settings are the defaults a
@@ -81,6 +86,13 @@ export class Ser2net {
         `    connector: serialdev,${o.device},115200n81,local`,
         '    options:',
         '      kickolduser: true',
+        ...(telnetPort
+          ? [
+              'connection: &boardtelnet',
+              `    accepter: telnet,tcp,127.0.0.1,${telnetPort}`,
+              `    connector: serialdev,${o.device},115200n81,local`,
+            ]
+          : []),
         '',
       ].join('\n'),
     );
@@ -91,7 +103,7 @@ export class Ser2net {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    const s = new Ser2net(child, dir, rfc2217Port, rawPort, () => out);
+    const s = new Ser2net(child, dir, rfc2217Port, rawPort, () => out, telnetPort);
     for (let i = 0; i < 250; i++) {
       if (listening(rfc2217Port) && listening(rawPort)) return s;
       if (child.exitCode !== null) break;

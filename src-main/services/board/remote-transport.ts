@@ -28,6 +28,7 @@ import {
   negotiation,
   PARITY_VALUE,
   parseComPortReply,
+  SERVER_REPLY,
   STOPSIZE_VALUE,
   TelnetDecoder,
   TelnetOption,
@@ -219,16 +220,21 @@ async function openOnce(remote: RemoteBoardUrl, opts: RemoteTransportOptions): P
       return;
     }
     if (ev.kind === 'sub' && ev.option === TelnetOption.COM_PORT) {
-      const reply = parseComPortReply(ev.payload);
-      if (!reply) return;
-      if (reply.cmd === ComPortCmd.FLOWCONTROL_SUSPEND && !resumed)
-        resumed = new Promise<void>((ok) => (resume = ok));
-      else if (reply.cmd === ComPortCmd.FLOWCONTROL_RESUME && resume)
-        (resume(), (resume = null), (resumed = null));
-      else {
-        const r = replies.get(reply.cmd);
-        if (r) (replies.delete(reply.cmd), r(reply.value));
+      // FLOWCONTROL-SUSPEND/RESUME carry no value: the command byte alone
+      const code = ev.payload[0];
+      if (code === SERVER_REPLY + ComPortCmd.FLOWCONTROL_SUSPEND) {
+        resumed ??= new Promise<void>((ok) => (resume = ok));
+        return;
       }
+      if (code === SERVER_REPLY + ComPortCmd.FLOWCONTROL_RESUME) {
+        resume?.();
+        resume = null;
+        resumed = null;
+        return;
+      }
+      const reply = parseComPortReply(ev.payload);
+      const r = reply && replies.get(reply.cmd);
+      if (reply && r) (replies.delete(reply.cmd), r(reply.value));
     }
     // line/modem state notifications, SIGNATURE and other commands mean nothing to the link
   };
