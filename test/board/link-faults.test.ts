@@ -10,7 +10,11 @@ import { decodeBoardError } from '../../src-main/core/protocol/replies.ts';
 import { BoardLink } from '../../src-main/services/board/board-link.ts';
 import { BoardSession } from '../../src-main/services/board/session.ts';
 import { uploadModel } from '../../src-main/services/board/upload.ts';
-import { openSerialTransport, type ByteTransport } from '../../src-main/services/board/transport.ts';
+import {
+  openSerialTransport,
+  writeInPieces,
+  type ByteTransport,
+} from '../../src-main/services/board/transport.ts';
 import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
 import { expectMatchesGolden, goldenCase } from './golden-check.ts';
 
@@ -158,6 +162,49 @@ describe('BoardLink under load and faults', () => {
     expect(seen[0]).toBeGreaterThan(100_000);
     expect(again.model.ops).toBe(31);
   });
+
+  it('a cancel mid-burst on a slow line stops writing at once; the next profile never writes over the old burst', async () => {
+    // rule: writes never overlap (transport.ts: one piece in the OS buffer at a time) and a
+    // cancelled burst stops going out — on QEMU's ~10 KB/s UART a 32 KiB burst kept writing for
+    // seconds under the next request's bytes (the e2e "cancel mid-upload" flake).
+    const vb = await VirtualBoard.start();
+    started.push({ vb });
+    const inner = await openSerialTransport(vb.portPath);
+    let writing = 0;
+    let overlapped = 0;
+    const slow: ByteTransport = {
+      description: `${inner.description} (5 KB/s)`,
+      write: async (data) => {
+        if (++writing > 1) overlapped++;
+        try {
+          await writeInPieces(data, async (piece) => {
+            await new Promise((ok) => setTimeout(ok, piece.length / 5)); // 5 bytes per ms
+            await inner.write(piece);
+          });
+        } finally {
+          writing--;
+        }
+      },
+      onData: (cb) => inner.onData(cb),
+      onClose: (cb) => inner.onClose(cb),
+      close: () => inner.close(),
+    };
+    const link = await BoardLink.open(slow);
+    const s = new BoardSession(link);
+    started.at(-1)!.s = s;
+    const c = goldenCase('micro_speech_quantized'); // ~19 KB: one burst, ~4 s at 5 KB/s
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 600);
+    const t0 = performance.now();
+    const err = await s.load(c.model, { signal: ac.signal }).catch((e: unknown) => e);
+    expect((err as ProtocolError).code).toBe('ABORTED');
+    // the burst stopped after the piece in flight and the one already queued (~0.9 s each here),
+    // and the cancel returned only once they had drained
+    expect(writing).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(600 + 2400);
+    expectMatchesGolden(await s.profile(c.model, c.inputs), 'micro_speech_quantized'); // resumes
+    expect(overlapped).toBe(0);
+  }, 30_000);
 
   it('reports a board reset in the middle of an upload clearly', async () => {
     const { s } = await startBoard();

@@ -82,6 +82,8 @@ export class BoardLink {
   private pending: Pending | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private seq = 0;
+  /** the last write handed to the transport (the next waits for it) */
+  private writing: Promise<unknown> = Promise.resolve();
   private closed: string | null = null;
   private opts: Required<LinkOptions>;
   hello!: BoardHello;
@@ -225,10 +227,17 @@ export class BoardLink {
     const prefix = opts.prefix ?? [];
     // Frames are encoded lazily, while the transport has the previous piece in flight. A second
     // delimiter follows the request: if line noise eats the first, the board still sees the
-    // frame end now (and answers BAD_CRC) instead of merging it with our next request.
+    // frame end now (and answers BAD_CRC) instead of merging it with our next request. Once the
+    // attempt is over (cancelled, timed out) no further frame goes out: a cancelled 32 KiB burst
+    // on a 10 KB/s UART would otherwise keep writing for seconds, under the next request's.
+    let stopped = false;
     function* parts(): Generator<Uint8Array> {
       if (opts.rawPrefix) yield opts.rawPrefix;
-      for (const r of prefix) yield encodeFrame(r.cmd, seq, r.body);
+      for (const r of prefix) {
+        if (stopped) return;
+        yield encodeFrame(r.cmd, seq, r.body);
+      }
+      if (stopped) return;
       yield encodeFrame(req.cmd, seq, req.body);
       yield FLUSH;
     }
@@ -253,6 +262,7 @@ export class BoardLink {
       const settle = (r: Frame | Error | 'retry') => {
         if (this.pending !== p) return;
         this.pending = null;
+        stopped = true;
         clearTimeout(timer);
         if (r instanceof ProtocolError && r.code === 'TIMEOUT') this.quality.sawTimeout(name, armedMs);
         else if (r !== 'retry' && !(r instanceof Error) && !opts.onStream && !opts.rawPrefix)
@@ -288,10 +298,15 @@ export class BoardLink {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       arm(base + 2 * slack); // covers the write too; re-armed once the bytes are out
       // The timer starts after the write completed: writing itself may be slow on a slow link.
-      written = this.transport.write(parts()).then(
-        () => this.pending === p && arm(idle),
-        (e: unknown) => settle(e instanceof Error ? e : new Error(String(e))),
-      );
+      // Writes never overlap: one still draining (its attempt given up after the 2 s cap below)
+      // goes first, so the transport never has two pieces in the OS buffer (transport.ts).
+      written = this.writing
+        .then(() => (stopped ? undefined : this.transport.write(parts())))
+        .then(
+          () => this.pending === p && arm(idle),
+          (e: unknown) => settle(e instanceof Error ? e : new Error(String(e))),
+        );
+      this.writing = written;
     });
   }
 
