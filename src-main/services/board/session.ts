@@ -334,7 +334,6 @@ export class BoardSession {
         );
       }
       const before = missingBytes(sink, ops);
-      console.log('round', idle, before, JSON.stringify(holes.slice(0, 8)), holes.length);
       for (const h of holes) if (refetched.at(-1) !== h.op) refetched.push(h.op);
       try {
         await rerun(holes);
