@@ -2,16 +2,20 @@
  * Remote boards through the real ser2net (Debian): the virtual board serves on its own pty (it keeps
  * one end of the pty pair, ser2net opens the other as its serial device) and ser2net exposes that
  * device on a telnet/RFC 2217 port and on a raw TCP port. QuantScope connects with
- * rfc2217://127.0.0.1:P and socket://127.0.0.1:P exactly as to a lab machine.
+ * rfc2217://127.0.0.1:P and socket://127.0.0.1:P exactly as to a lab machine. The emulated
+ * Cortex-M3 (QEMU's UART pty) is served the same way.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers, createServices } from '../../src-main/services/api/handlers.ts';
+import { BoardLink } from '../../src-main/services/board/board-link.ts';
 import { openBoard } from '../../src-main/services/board/open-board.ts';
 import { profileAndCompare } from '../../src-main/services/board/profile-compare.ts';
+import { QemuBoard } from '../../src-main/services/board/qemu-board.ts';
 import { openRemoteTransport } from '../../src-main/services/board/remote-transport.ts';
+import { BoardSession } from '../../src-main/services/board/session.ts';
 import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
 import { cli } from '../helpers/cli.ts';
 import { fixturePath, readFixture } from '../helpers/fixtures.ts';
@@ -244,4 +248,39 @@ describe('remote boards through ser2net', () => {
       await again.close();
     }
   }, 120_000);
+});
+
+describe('the emulated Cortex-M3 (QEMU) through ser2net', () => {
+  // Rule: a Cortex-M board behind ser2net (QEMU's UART pty as ser2net's serial device) profiles
+  // bit-exact with the host over RFC 2217 at QEMU's slow UART rate, with the same link settings.
+  it.each(['rfc2217', 'socket'] as const)(
+    'profiles hello_world_int8 over %s:// bit-exact with the host simulation',
+    async (mode) => {
+      const q = await QemuBoard.launch();
+      const ser = await Ser2net.start({ device: q.portPath });
+      try {
+        const url = mode === 'rfc2217' ? ser.rfc2217Url : ser.socketUrl;
+        const transport = await openRemoteTransport(url);
+        q.resume(); // the CPU starts once ser2net holds the UART, so no boot byte is lost
+        const session = new BoardSession(
+          await BoardLink.open(transport, { minBytesPerSec: 2000, timeoutMs: 3000 }),
+        );
+        try {
+          expect(session.info.cpu).toBe('cortex-m3');
+          const r = await profileAndCompare(session, {
+            ...profileOpts('hello_world_int8'),
+            port: url,
+          });
+          expect(r.compare.allMatch).toBe(true);
+          expect(r.compare.board.port).toBe(url);
+        } finally {
+          await session.link.close();
+        }
+      } finally {
+        await ser.stop();
+        await q.stop();
+      }
+    },
+    180_000,
+  );
 });
