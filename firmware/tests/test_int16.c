@@ -396,6 +396,42 @@ static void test_quantize16(void) {
         "dequantize int16: got %g, %g want 1.5, -8193", (double)of[0], (double)of[1]);
 }
 
+static void test_pool16(void) {
+  /* Rule: int16 AVERAGE_POOL_2D divides the int32 window sum by the in-image tap count with
+   * rounding half away from zero; MAX_POOL_2D takes the max; both on raw int16 values, then clamp.
+   * 2x2 window, stride 2 over [1, 2, 4, 1]: window 0 = {30001, 30002, -3, -4}: sum 59996 / 4 =
+   * 14999; window 1 = {-32768, -32768, -32768, 1}: sum -98303 / 4 = -24575.75 -> -24576. Max: 30002,
+   * 1. SAME padding, 3x3 window, stride 2 over 2x4: output 1x2, each window clipped to 2x2 / 2x3. */
+  static const int16_t x[8] = {30001, 30002, -32768, -32768, -3, -4, -32768, 1};
+  static const int16_t want_avg[2] = {14999, -24576}, want_max[2] = {30002, 1};
+  const int32_t din[4] = {1, 2, 4, 1}, dout[4] = {1, 1, 2, 1};
+  tb_model_t m;
+  int16_t out[2];
+  const void *in[1] = {x};
+  unary_model(&m, 1, qt(I16, 4, din, 1.0f, NULL, 0), qt(I16, 4, dout, 1.0f, NULL, 0));
+  m.op[0].opt_type = 5;
+  opt(&m.op[0], 0, 1, 1); /* VALID */
+  opt(&m.op[0], 1, 4, 2);
+  opt(&m.op[0], 2, 4, 2);
+  opt(&m.op[0], 3, 4, 2);
+  opt(&m.op[0], 4, 4, 2);
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int16 average pool ran");
+  expect16("avgpool16", out, want_avg, 2);
+  m.op[0].code = 17;
+  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int16 max pool ran");
+  expect16("maxpool16", out, want_max, 2);
+  {
+    /* SAME, 3x3, stride 2: out 1x2; pad_h = (0*2 + 3 - 2) / 2 = 0, pad_w = (1*2 + 3 - 4) / 2 = 0:
+     * window 0 covers columns 0..2 of both rows: {30001, 30002, -32768, -3, -4, -32768}: sum -5540
+     * / 6 = -923.33 -> -923; window 1 covers columns 2..3: {-32768, -32768, -32768, 1}: -24576 */
+    static const int16_t want_same[2] = {-923, -24576};
+    m.op[0].code = 1;
+    m.op[0].opts[0].ival = 0, m.op[0].opts[3].ival = 3, m.op[0].opts[4].ival = 3;
+    CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int16 average pool SAME ran");
+    expect16("avgpool16 SAME", out, want_same, 2);
+  }
+}
+
 int main(void) {
   test_conv16_saturation();
   test_conv16_rounding();
@@ -404,6 +440,7 @@ int main(void) {
   test_fc16();
   test_dwconv16();
   test_quantize16();
+  test_pool16();
   test_transpose_conv();
   test_tconv_requant();
   printf("int16/transpose_conv: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);

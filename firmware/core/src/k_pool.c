@@ -1,5 +1,5 @@
 /*
- * AVERAGE_POOL_2D and MAX_POOL_2D int8, bit-exact with TFLite Micro reference_integer_ops
+ * AVERAGE_POOL_2D and MAX_POOL_2D int8 and int16, bit-exact with TFLite Micro reference_integer_ops
  * pooling: the window is clipped to the image, the average divides by the number of
  * in-image taps with rounding half away from zero, then the fused activation clamps.
  */
@@ -41,14 +41,56 @@ static void pool_eval(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
+#if QS_WITH_INT16
+/* int16: TFLM's int16 pooling is the int8 arithmetic on int16 values (int32 window sum). */
+static void pool16_eval(qs_model_t *m, const qs_op_t *op) {
+  const pool_params_t *p = (const pool_params_t *)op->params;
+  const int16_t *in = (const int16_t *)(const void *)qs_tdata(m, op->in[0]);
+  int16_t *out = (int16_t *)(void *)qs_tdata(m, op->out);
+  int b, oy, ox, ch, y, x;
+  for (b = 0; b < p->n; b++) {
+    const int16_t *inb = in + (size_t)b * p->ih * p->iw * p->c;
+    for (oy = 0; oy < p->oh; oy++) {
+      int y0 = oy * p->sh - p->pad_h;
+      int ys = y0 < 0 ? -y0 : 0, ye = p->ih - y0 < p->fh ? p->ih - y0 : p->fh;
+      for (ox = 0; ox < p->ow; ox++, out += p->c) {
+        int x0 = ox * p->sw - p->pad_w;
+        int xs = x0 < 0 ? -x0 : 0, xe = p->iw - x0 < p->fw ? p->iw - x0 : p->fw;
+        int count = (ye - ys) * (xe - xs);
+        for (ch = 0; ch < p->c; ch++) {
+          int32_t acc = p->is_max ? -32768 : 0;
+          for (y = ys; y < ye; y++) {
+            const int16_t *row = inb + ((size_t)(y0 + y) * p->iw + x0) * p->c + ch;
+            for (x = xs; x < xe; x++) {
+              int32_t v = row[(size_t)x * p->c];
+              if (p->is_max) acc = v > acc ? v : acc;
+              else acc += v;
+            }
+          }
+          if (!p->is_max) {
+            if (count <= 0) acc = 0; /* unreachable for validated shapes */
+            else acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+          }
+          acc = acc < p->act_min ? p->act_min : acc;
+          out[ch] = (int16_t)(acc > p->act_max ? p->act_max : acc);
+        }
+      }
+    }
+  }
+}
+#endif
+
 qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op) {
   const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   pool_params_t *p;
   qs_status_t s;
   int pad;
+  const int i16 = QS_WITH_INT16 && in && in->dtype == QS_DT_INT16;
   if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "pooling needs 1 input");
   if ((s = qs_opts(m, oi, op, OPT_POOL2D, 1)) != QS_OK) return s;
-  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
+  if (i16 ? ((s = qs_need_q16(m, oi, op, 0, "input", 0)) || (s = qs_need_q16(m, oi, op, QS_OUT, "output", 0)))
+          : ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))))
+    return s;
   if (in->ndims != 4 || out->ndims != 4) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "pooling tensors must be 4-D");
   /* Like TFLite Micro, pool the raw int8 values; input and output quantization are assumed
    * equal (converters emit them so) and not rescaled. */
@@ -72,6 +114,15 @@ qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op) {
   p->is_max = op->code == OP_MAX_POOL_2D;
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 5, 0), out, &p->act_min, &p->act_max))) return s;
   op->params = p;
+#if QS_WITH_INT16
+  if (i16) {
+    /* the int32 window sum of int16 values: at most 65535 taps */
+    if (!p->is_max && p->fw * p->fh > 65535)
+      return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "int16 average pool window over 65535 taps (its sum would overflow int32)");
+    op->eval = pool16_eval;
+    return QS_OK;
+  }
+#endif
   op->eval = pool_eval;
 #if QS_WASM_SIMD
   qs_pool_wasm_prepare(op, p);
