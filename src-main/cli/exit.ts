@@ -15,9 +15,24 @@ export const EXIT = {
   USAGE: 2,
   /** A bug in QuantScope: an uncaught exception, or the command stopped with work pending. */
   INTERNAL: 3,
+  /** `--fail-on mismatch`: a layer differs between the host and a board (results were written). */
+  MISMATCH: 4,
+  /** `--fail-on slower-than=PCT`: a board ran more than PCT % above its estimate (results were written). */
+  SLOWER: 5,
   /** Interrupted with Ctrl-C (SIGINT) outside a command that handles it. */
   INTERRUPTED: 130,
 } as const;
+
+/** A command that ends with a code other than 1 and says why (`--fail-on` gates: MISMATCH, SLOWER). */
+export class CommandExit extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CommandExit';
+  }
+}
 
 const debug = () => process.env.QUANTSCOPE_DEBUG === '1';
 

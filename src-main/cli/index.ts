@@ -7,7 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { ServiceError } from '../services/errors.ts';
 import { appVersion } from '../services/paths.ts';
-import { EXIT } from './exit.ts';
+import { CommandExit, EXIT } from './exit.ts';
 import { register as registerBoards } from './commands/boards.ts';
 import { register as registerProfile } from './commands/profile.ts';
 import { register as registerQuantize } from './commands/quantize.ts';
@@ -42,6 +42,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     const message = e instanceof ServiceError || e instanceof Error ? e.message : String(e);
     process.stderr.write(`quantscope: ${message || 'failed with no message'}\n`);
-    return EXIT.ERROR;
+    return e instanceof CommandExit ? e.code : EXIT.ERROR;
   }
 }

@@ -1,19 +1,24 @@
 /**
- * `quantscope profile MODEL --board virtual|qemu|PORT [--input FILE... | --raw-input FILE.npy... | --seed N]
- *   [--out FILE.html|.csv|.json|.pdf ...] [--dump DEVICE.json] [--fail-on-mismatch]`:
+ * `quantscope profile MODEL --board virtual|qemu|PORT [--board ...] [--input FILE... | --raw-input FILE.npy... | --seed N]
+ *   [--out FILE.html|.csv|.json|.pdf ...] [--dump DEVICE.json] [--junit FILE.xml] [--fail-on ...]`:
  * upload the model to a board, run it with the input (the same input on the host simulator),
  * read back every op's output and ticks, compare per layer, print the table and write reports.
  * --raw-input sends raw sensor samples: the host normalizes them with the model's samplewise_norm
  * parameters, the board normalizes them itself, and the first row compares the two input tensors.
- * With --fail-on-mismatch the exit code is 1 when any layer differs (CI / hardware in the loop).
+ * Several --board: every board runs the same model and input at the same time, and --out writes one
+ * comparison matrix (each board vs the host, boards vs each other) as .json or .html.
+ * --junit writes one test case per board; --fail-on picks what fails the command (ci-gate.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
+import { compareMatrix, type CompareMatrix, type MatrixBoardRun } from '../../core/compare/matrix.ts';
 import type { CompareResult } from '../../core/compare/types.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { normalizationNotes } from '../../core/normalize/normalize.ts';
 import { compareJson } from '../../core/report/json.ts';
+import { findPair, matrixHtml, matrixJson, pairVerdict } from '../../core/report/matrix.ts';
 import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
 import { prepare } from '../../core/simulate/interpreter.ts';
 import { writeFileAtomic } from '../../services/atomic-write.ts';
@@ -27,15 +32,19 @@ import { QemuBoard } from '../../services/board/qemu-board.ts';
 import { VirtualBoard } from '../../services/board/virtual-board.ts';
 import { exportReport, reportFormatOf, reportMeta } from '../../services/export/export-report.ts';
 import { checkOutputPaths } from '../../services/output-path.ts';
+import { finishCi, parseFailOn, type CaseOutcome } from '../ci-gate.ts';
+import { CommandExit, EXIT } from '../exit.ts';
 
 interface ProfileOptions {
-  board: string;
+  board: string[];
   input?: string[];
   rawInput?: string[];
   seed?: string;
   out?: string[];
   dump?: string;
   failOnMismatch?: boolean;
+  failOn?: string[];
+  junit?: string;
   cpu?: string;
   firmware?: string;
   u8Bytes?: boolean;
@@ -54,8 +63,8 @@ async function readBytes(path: string): Promise<Uint8Array> {
 }
 
 /** --board virtual|qemu|PORT; --firmware swaps the virtual board's executable or QEMU's ELF. */
-async function open(opts: ProfileOptions): Promise<OpenBoard> {
-  if (opts.firmware && opts.board === 'virtual') {
+async function open(spec: string, opts: ProfileOptions): Promise<OpenBoard> {
+  if (opts.firmware && spec === 'virtual') {
     const vb = await VirtualBoard.start({ executable: resolve(opts.firmware) });
     const session = await vb.connect().catch(async (e) => (await vb.stop(), Promise.reject(e)));
     return {
@@ -65,7 +74,7 @@ async function open(opts: ProfileOptions): Promise<OpenBoard> {
       close: async () => (await session.link.close(), await vb.stop()),
     };
   }
-  if (opts.firmware && opts.board === 'qemu') {
+  if (opts.firmware && spec === 'qemu') {
     const q = await QemuBoard.launch({ kernel: resolve(opts.firmware) });
     const session = await q.connect().catch(async (e) => (await q.stop(), Promise.reject(e)));
     return {
@@ -79,7 +88,7 @@ async function open(opts: ProfileOptions): Promise<OpenBoard> {
   const baud = opts.baud === undefined ? undefined : Number(opts.baud);
   if (baud !== undefined && !(Number.isInteger(baud) && baud > 0))
     throw new Error(`--baud expects a positive integer, got '${opts.baud}'`);
-  return openBoard(opts.board, { baudRate: baud });
+  return openBoard(spec, { baudRate: baud });
 }
 
 function table(r: CompareResult): string {
@@ -118,16 +127,59 @@ function table(r: CompareResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** "virtual", "virtual#2", …: a unique label per --board value, in the order given. */
+function boardIds(specs: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return specs.map((b) => {
+    const n = (seen.get(b) ?? 0) + 1;
+    seen.set(b, n);
+    return n === 1 ? b : `${b}#${n}`;
+  });
+}
+
+function matrixText(m: CompareMatrix): string {
+  const ids = ['host', ...m.boards.filter((b) => !b.error).map((b) => b.id)];
+  const lines = [`${m.model.name} on ${m.boards.length} boards (input ${m.input}):`, ''];
+  for (const b of m.boards)
+    lines.push(
+      b.error
+        ? `  ${b.id}: ERROR ${b.error}`
+        : `  ${b.id}: ${b.name} (${b.cpu}) ${b.allMatch ? 'all layers match the host' : `first divergent layer ${b.firstDivergent}`}, ${b.totalUs?.toFixed(1)} µs, ${b.seconds.toFixed(2)} s wall`,
+    );
+  lines.push('');
+  for (let i = 0; i < ids.length; i++)
+    for (let j = i + 1; j < ids.length; j++)
+      lines.push(`  ${ids[i]} vs ${ids[j]}: ${pairVerdict(findPair(m, ids[i], ids[j]))}`);
+  return lines.join('\n') + '\n';
+}
+
 export async function profileCommand(modelPath: string, opts: ProfileOptions): Promise<void> {
+  const startedAt = new Date();
+  const specs = opts.board;
+  const many = specs.length > 1;
+  if (many && opts.firmware) throw new Error('--firmware applies to one --board (virtual or qemu)');
+  if (many && opts.dump) throw new Error('--dump writes the outputs of one board: give one --board');
+  if (opts.failOnMismatch && opts.failOn?.length)
+    throw new Error('give --fail-on mismatch or --fail-on-mismatch, not both');
+  const gate = parseFailOn(opts.failOn);
   // bad extensions, folders, missing folders and existing files fail before any board work
-  const [dumpPath] = await checkOutputPaths(
+  const [dumpPath, junitPath] = await checkOutputPaths(
     [
-      ...(opts.dump ? [{ flag: '--dump', path: opts.dump }] : []),
+      { flag: '--dump', path: opts.dump ?? '' },
+      { flag: '--junit', path: opts.junit ?? '' },
       ...(opts.out ?? []).map((path) => ({ flag: '--out', path })),
-    ],
+    ].filter((t) => t.path !== ''),
     opts.force,
-  );
-  for (const out of opts.out ?? []) reportFormatOf(out);
+  ).then((paths) => [opts.dump ? paths[0] : '', opts.junit ? paths[opts.dump ? 1 : 0] : '']);
+  for (const out of opts.out ?? []) {
+    const format = reportFormatOf(out);
+    if (many && format !== 'json' && format !== 'html')
+      throw new Error(
+        `--out ${out}: with several --board the report is the comparison matrix, .json or .html`,
+      );
+  }
+  if (opts.junit && !/\.xml$/i.test(opts.junit))
+    throw new Error(`--junit ${opts.junit}: the JUnit report is an .xml file`);
   if (opts.input?.length && opts.seed !== undefined)
     throw new Error('give either --input or --seed, not both');
   const seed = opts.seed === undefined ? 1 : Number(opts.seed);
@@ -153,56 +205,118 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
     const pm = prepare(model, 0, { bytes: modelBytes });
     buildInputs({ files, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' }, pm.inputs, model.parameters);
   }
-  const board = await open(opts);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
-  let result;
+  const showProgress = !many && !opts.json && process.stderr.isTTY;
+  const profileOn = async (spec: string) => {
+    const t0 = performance.now();
+    try {
+      const board = await open(spec, opts);
+      try {
+        const result = await profileAndCompare(board.session, {
+          modelName: basename(modelPath),
+          modelBytes,
+          input,
+          uint8Mode: opts.u8Bytes ? 'bytes' : 'affine',
+          cpu: opts.cpu,
+          port: board.kind === 'serial' ? board.port : board.kind,
+          signal: abort.signal,
+          onProgress: (f, m) => {
+            if (showProgress) process.stderr.write(`\r${Math.round(f * 100)}% ${m}`.padEnd(60));
+          },
+        });
+        return { result, seconds: (performance.now() - t0) / 1000 };
+      } finally {
+        await board.close();
+      }
+    } catch (e) {
+      // one board's failure is its test case's error; the others go on
+      return { error: e instanceof Error ? e.message : String(e), seconds: (performance.now() - t0) / 1000 };
+    }
+  };
+  let runs;
   try {
-    result = await profileAndCompare(board.session, {
-      modelName: basename(modelPath),
-      modelBytes,
-      input,
-      uint8Mode: opts.u8Bytes ? 'bytes' : 'affine',
-      cpu: opts.cpu,
-      port: board.kind === 'serial' ? board.port : board.kind,
-      signal: abort.signal,
-      onProgress: (f, m) => {
-        if (!opts.json && process.stderr.isTTY)
-          process.stderr.write(`\r${Math.round(f * 100)}% ${m}`.padEnd(60));
-      },
-    });
+    // every board at once: each has its own process or port, and the host side runs per board
+    runs = await Promise.all(specs.map(profileOn));
   } finally {
     process.off('SIGINT', onSigint);
-    if (!opts.json && process.stderr.isTTY) process.stderr.write('\r'.padEnd(61) + '\r');
-    await board.close();
+    if (showProgress) process.stderr.write('\r'.padEnd(61) + '\r');
   }
-  const r = result.compare;
+  if (abort.signal.aborted) throw new Error('profile cancelled (Ctrl-C); the boards were closed');
+  const ids = boardIds(specs);
+  const model = basename(modelPath);
+  const outcomes: CaseOutcome[] = runs.map((r, i) =>
+    r.result
+      ? { model, board: ids[i], seconds: r.seconds, compare: r.result.compare }
+      : { model, board: ids[i], seconds: r.seconds, error: r.error! },
+  );
   const written: string[] = [];
   const write = { overwrite: Boolean(opts.force) };
-  for (const out of opts.out ?? []) written.push((await exportReport(r, out, undefined, write)).path);
-  if (opts.dump) {
-    await writeFileAtomic(dumpPath, JSON.stringify(result.deviceDump, null, 1), write);
-    written.push(dumpPath);
+  let text = '';
+  if (!many) {
+    const result = runs[0].result;
+    if (result) {
+      const r = result.compare;
+      for (const out of opts.out ?? []) written.push((await exportReport(r, out, undefined, write)).path);
+      if (opts.dump) {
+        await writeFileAtomic(dumpPath, JSON.stringify(result.deviceDump, null, 1), write);
+        written.push(dumpPath);
+      }
+      if (opts.json) text = compareJson(r, reportMeta());
+      else {
+        const raw = opts.rawInput?.length
+          ? [
+              `raw input normalized on the host and on the board: ${r.input}`,
+              ...normalizationNotes(readTflite(modelBytes).parameters).map((n) => `  note: ${n}`),
+              '',
+            ].join('\n') + '\n'
+          : '';
+        text = raw + table(r);
+      }
+    }
+  } else {
+    const host = runs.find((r) => r.result)?.result?.host.layers ?? [];
+    const matrixRuns: MatrixBoardRun[] = runs.map((r, i) => ({
+      id: ids[i],
+      seconds: r.seconds,
+      ...(r.result ? { result: { compare: r.result.compare, device: r.result.device } } : { error: r.error }),
+    }));
+    const m = compareMatrix(host, matrixRuns);
+    const meta = reportMeta();
+    for (const out of opts.out ?? []) {
+      const body = reportFormatOf(out) === 'json' ? matrixJson(m, meta) : matrixHtml(m, meta);
+      await writeFileAtomic(resolve(out), body, write);
+      written.push(resolve(out));
+    }
+    text = opts.json
+      ? matrixJson(m, meta)
+      : runs.map((r) => (r.result ? table(r.result.compare) + '\n' : '')).join('') + matrixText(m);
   }
-  if (opts.json) process.stdout.write(compareJson(r, reportMeta()));
-  else {
-    const raw = opts.rawInput?.length
-      ? [
-          `raw input normalized on the host and on the board: ${r.input}`,
-          ...normalizationNotes(readTflite(modelBytes).parameters).map((n) => `  note: ${n}`),
-          '',
-        ].join('\n') + '\n'
-      : '';
-    process.stdout.write(raw + table(r) + written.map((p) => `wrote ${p}\n`).join(''));
+  const ci = await finishCi(
+    'profile',
+    outcomes,
+    gate,
+    opts.junit ? { path: junitPath, overwrite: Boolean(opts.force) } : undefined,
+    startedAt,
+  );
+  if (opts.junit) written.push(junitPath);
+  process.stdout.write(text + (opts.json ? '' : written.map((p) => `wrote ${p}\n`).join('')));
+  if (opts.failOnMismatch) {
+    const bad = outcomes.flatMap((o) => ('compare' in o && !o.compare.allMatch ? [o.compare] : []));
+    if (bad.length && ci.code === EXIT.OK) {
+      const r = bad[0];
+      const n = r.layers.filter((l) => l.status === 'mismatch' || l.status === 'missing').length;
+      const first = r.layers.find((l) => l.index === r.firstDivergent);
+      throw new Error(
+        `${n} layer(s) differ between host and board; first divergent layer ${r.firstDivergent} (${first?.op} '${first?.name}')`,
+      );
+    }
   }
-  if (opts.failOnMismatch && !r.allMatch) {
-    const bad = r.layers.filter((l) => l.status === 'mismatch' || l.status === 'missing').length;
-    const first = r.layers.find((l) => l.index === r.firstDivergent);
-    throw new Error(
-      `${bad} layer(s) differ between host and board; first divergent layer ${r.firstDivergent} (${first?.op} '${first?.name}')`,
-    );
-  }
+  if (ci.code !== EXIT.OK) throw new CommandExit(ci.code, ci.reason ?? 'failed');
+  for (const o of outcomes)
+    if ('error' in o)
+      process.stderr.write(`quantscope: ${o.board}: ${o.error} (not failing: --fail-on has no 'error')\n`);
 }
 
 export function register(program: Command): void {
@@ -212,7 +326,8 @@ export function register(program: Command): void {
     .argument('<model>', '.tflite model file')
     .requiredOption(
       '-b, --board <board>',
-      "'virtual' (host firmware), 'qemu' (emulated Cortex-M3) or a serial port path",
+      "'virtual' (host firmware), 'qemu' (emulated Cortex-M3) or a serial port path; repeat it to profile on several boards at once",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
     .option('-i, --input <file...>', 'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin')
     .option('--seed <n>', 'xorshift32 input from seed N (default 1, as the fixture goldens)')
@@ -223,6 +338,12 @@ export function register(program: Command): void {
     .option('-o, --out <file...>', 'write the comparison report(s): .html, .csv, .json or .pdf')
     .option('--dump <device.json>', 'write the outputs read back from the board in the golden JSON format')
     .option('--fail-on-mismatch', 'exit with status 1 when any layer differs')
+    .option(
+      '--fail-on <condition>',
+      'what fails the command: mismatch (exit 4), slower-than=PCT above the estimate (exit 5), error (exit 1); comma-separated or repeated; default: error',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .option('--junit <file.xml>', 'write a JUnit XML report: one test case per board')
     .option('--cpu <profile[@MHz]>', 'cost-model profile for the estimates (default: the board CPU)')
     .option(
       '--firmware <path>',

@@ -17,7 +17,8 @@ import { parseNpy } from '../../core/simulate/inputs/npy.ts';
 import { invoke, prepare } from '../../core/simulate/interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
 import { writeFileAtomic } from '../../services/atomic-write.ts';
-import { checkOutputPath } from '../../services/output-path.ts';
+import { checkOutputPath, checkOutputPaths } from '../../services/output-path.ts';
+import { finishCi, parseFailOn, type CaseOutcome } from '../ci-gate.ts';
 
 interface RunOptions {
   input?: string[];
@@ -29,6 +30,7 @@ interface RunOptions {
   u8Bytes?: boolean;
   cpu?: string;
   force?: boolean;
+  junit?: string;
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -52,7 +54,48 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/**
+ * --junit FILE: one test case, the model on the host simulator, with the simulator's time and the
+ * cost-model estimate as properties; a model the core refuses (or bad input) is the case's error.
+ */
 export async function runCommand(modelPath: string, opts: RunOptions): Promise<void> {
+  if (!opts.junit) {
+    await simulate(modelPath, opts);
+    return;
+  }
+  if (!/\.xml$/i.test(opts.junit)) throw new Error(`--junit ${opts.junit}: the JUnit report is an .xml file`);
+  const [junitPath] = await checkOutputPaths(
+    [{ flag: '--junit', path: opts.junit }, ...(opts.dump ? [{ flag: '--dump', path: opts.dump }] : [])],
+    opts.force,
+  );
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let outcome: CaseOutcome;
+  const base = { model: basename(modelPath), board: 'host' };
+  let failure: unknown;
+  try {
+    const props = await simulate(modelPath, opts);
+    outcome = { ...base, seconds: (performance.now() - t0) / 1000, properties: props };
+  } catch (e) {
+    failure = e;
+    outcome = {
+      ...base,
+      seconds: (performance.now() - t0) / 1000,
+      error: e instanceof Error ? e.message : String(e),
+    };
+  }
+  await finishCi(
+    'run',
+    [outcome],
+    parseFailOn(undefined),
+    { path: junitPath, overwrite: Boolean(opts.force) },
+    startedAt,
+  );
+  if (failure) throw failure;
+  if (!opts.json) process.stdout.write(`wrote ${junitPath}\n`);
+}
+
+async function simulate(modelPath: string, opts: RunOptions): Promise<[string, string | number | boolean][]> {
   const dumpPath = opts.dump ? await checkOutputPath({ flag: '--dump', path: opts.dump }, opts.force) : '';
   const bytes = await readBytes(modelPath);
   const model = readTflite(bytes);
@@ -80,7 +123,9 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
       model.parameters,
     );
   }
+  const t0 = performance.now();
   const result = invoke(pm, inputs, { taps: true });
+  const invokeMs = performance.now() - t0;
   let medianMs: number | undefined;
   if (opts.repeat !== undefined) {
     const n = positiveInt(opts.repeat, '--repeat');
@@ -121,7 +166,7 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
         : {}),
     };
     process.stdout.write(JSON.stringify(doc) + '\n');
-    return;
+    return runProperties(pm.steps.length, invokeMs, medianMs, cost);
   }
   const lines: string[] = [`${basename(modelPath)}: ${pm.steps.length} ops simulated`];
   if (normalized)
@@ -159,6 +204,23 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
     lines.push('', `median ${medianMs.toFixed(3)} ms per inference over ${opts.repeat} runs (taps on)`);
   if (opts.dump) lines.push('', `per-layer dump written to ${dumpPath}`);
   process.stdout.write(lines.join('\n') + '\n');
+  return runProperties(pm.steps.length, invokeMs, medianMs, cost);
+}
+
+function runProperties(
+  ops: number,
+  invokeMs: number,
+  medianMs: number | undefined,
+  cost: { cycles: number; ms: number } | undefined,
+): [string, string | number | boolean][] {
+  return [
+    ['model.ops', ops],
+    ['host.invoke_ms', +invokeMs.toFixed(3)],
+    ...(medianMs !== undefined ? [['host.median_ms', +medianMs.toFixed(3)] as [string, number]] : []),
+    ...(cost
+      ? [['est_cycles', cost.cycles] as [string, number], ['est_ms', +cost.ms.toFixed(3)] as [string, number]]
+      : []),
+  ];
 }
 
 export function registerRun(program: Command): void {
@@ -189,7 +251,8 @@ export function registerRun(program: Command): void {
       'add cycle estimates, e.g. cortex-m4@80 (cortex-m0plus, -m3, -m4, -m7, -m33, -m55)',
     )
     .option('--json', 'machine-readable output')
-    .option('--force', 'overwrite the --dump file if it already exists')
+    .option('--junit <file.xml>', 'write a JUnit XML report: one test case, the model on the host simulator')
+    .option('--force', 'overwrite the --dump and --junit files if they already exist')
     .action((model: string, opts: RunOptions) => runCommand(model, opts));
 }
 

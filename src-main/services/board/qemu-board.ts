@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import { BoardLink, type LinkOptions } from './board-link.ts';
 import { buildFirmware } from './firmware.ts';
+import { isNotFound, missingToolMessage } from './toolchain.ts';
 import { BoardSession } from './session.ts';
 import { openSerialTransport } from './transport.ts';
 
@@ -68,7 +69,9 @@ export class QemuBoard {
         fail(
           new ProtocolError(
             'NOT_A_BOARD',
-            `cannot start ${qemu} (is qemu-system-arm installed?): ${e.message}`,
+            isNotFound(e) && qemu === 'qemu-system-arm'
+              ? `cannot start the emulated board: ${missingToolMessage(qemu)}`
+              : `cannot start ${qemu} (is qemu-system-arm installed?): ${e.message}`,
           ),
         ),
       );
