@@ -1,0 +1,106 @@
+/**
+ * `profile --board A --board B …`: the same model and input on several boards at once (two virtual
+ * boards and the emulated Cortex-M3), one comparison matrix (each board vs the host, boards vs each
+ * other) as JSON and HTML, and one JUnit test case per board.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
+import { REPO, fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { junitSchemaErrors } from '../helpers/junit-schema.ts';
+
+const run = promisify(execFile);
+const BIN = join(REPO, 'bin', 'quantscope.mjs');
+const NAME = 'micro_speech_quantized.tflite';
+
+describe('profile on two virtual boards and QEMU in one run', () => {
+  // rule: every board runs the same input, all match the host bit-exactly, and the matrix says so pair by pair
+  it(`${NAME}: matrix JSON + HTML, one JUnit case per board`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qs-many-'));
+    const [json, html, xml] = ['m.json', 'm.html', 'p.xml'].map((f) => join(dir, f));
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [
+        BIN,
+        'profile',
+        fixturePath('models', NAME),
+        '--board',
+        'virtual',
+        '--board',
+        'virtual',
+        '--board',
+        'qemu',
+        '--seed',
+        '3',
+        '--out',
+        json,
+        '--out',
+        html,
+        '--junit',
+        xml,
+        '--fail-on',
+        'mismatch,error',
+      ],
+      { maxBuffer: 64 << 20, timeout: 240_000 },
+    );
+    expect(stderr).toBe('');
+    expect(stdout).toContain(`${NAME} on 3 boards (input seed 3):`);
+    expect(stdout).toMatch(/virtual#2 vs qemu: identical \(4 layers\)/);
+
+    const ops = readTflite(readFixture('models', NAME)).subgraphs[0].operators.map((o) => o.op);
+    const m = JSON.parse(readFileSync(json, 'utf8'));
+    expect(m.schema).toBe('quantscope.matrix/1');
+    expect(m.input).toBe('seed 3');
+    expect(m.boards.map((b: { id: string }) => b.id)).toEqual(['virtual', 'virtual#2', 'qemu']);
+    expect(m.boards.map((b: { name: string }) => b.name)).toEqual([
+      'QuantScope virtual board',
+      'QuantScope virtual board',
+      'mps2-an385 (QEMU)',
+    ]);
+    for (const b of m.boards)
+      expect(b).toMatchObject({ all_match: true, first_divergent: null, mismatched_layers: 0 });
+    // host + 3 boards: 6 pairs, each identical over every op
+    expect(m.pairs).toHaveLength(6);
+    for (const p of m.pairs)
+      expect(p).toMatchObject({
+        identical_layers: ops.length,
+        differing_layers: 0,
+        first_divergent: null,
+        max_abs_diff: 0,
+      });
+    expect(m.layers.map((l: { op: string }) => l.op)).toEqual(ops);
+    // measured time per layer from every board; the QEMU board counts cycles
+    for (const l of m.layers)
+      expect(l.us.every((u: number | null) => typeof u === 'number' && u >= 0)).toBe(true);
+    expect(m.boards[2].total_cycles).toBeGreaterThan(0);
+
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain(`<h1>${NAME} on 3 boards</h1>`);
+    expect(page.match(/<td class="same">identical \(4 layers\)<\/td>/g)).toHaveLength(12); // both halves of the matrix
+
+    const report = readFileSync(xml, 'utf8');
+    expect(await junitSchemaErrors(report)).toEqual([]);
+    expect(report).toMatch(/<testsuites name="quantscope profile" tests="3" failures="0" errors="0"/);
+    expect([...report.matchAll(/<testcase [^>]*name="([^"]*)"/g)].map((x) => x[1])).toEqual([
+      `${NAME} on virtual`,
+      `${NAME} on virtual#2`,
+      `${NAME} on qemu`,
+    ]);
+  }, 240_000);
+
+  // rule: options that only make sense for one board are refused before any board starts
+  it('--dump and a .csv report with several boards are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qs-many-'));
+    const args = [BIN, 'profile', fixturePath('models', NAME), '--board', 'virtual', '--board', 'virtual'];
+    const dump = await run(process.execPath, [...args, '--dump', join(dir, 'd.json')]).catch((e) => e);
+    expect(dump.code).toBe(1);
+    expect(dump.stderr).toBe('quantscope: --dump writes the outputs of one board: give one --board\n');
+    const csv = await run(process.execPath, [...args, '--out', join(dir, 'r.csv')]).catch((e) => e);
+    expect(csv.code).toBe(1);
+    expect(csv.stderr).toMatch(/with several --board the report is the comparison matrix, \.json or \.html/);
+  });
+});
