@@ -34,7 +34,7 @@ static void conv1x1(tb_model_t *m, int with_bias) {
   opt(o, 2, 4, 1);
 }
 
-static void test_conv16_saturation(void) {
+void test_conv16_saturation(void) {
   /* Rule: an int16x8 CONV_2D output clamps to [-32768, 32767]: 2 * 32767 * 127 and its negation
    * overflow int16 (scales 1, so the accumulator is the output). */
   static const int16_t x[4] = {32767, 32767, -32768, 32767};
@@ -60,7 +60,7 @@ static void test_conv16_saturation(void) {
   }
 }
 
-static void test_conv16_rounding(void) {
+void test_conv16_rounding(void) {
   /* Rule: the int64 path (int64 bias) requantizes like TFLM's MultiplyByQuantizedMultiplier(int64):
    * scale 0.5 * 0.5 / 1 = 0.25 -> multiplier 2^30, shift -1, rounded to 15 bits = 2^14, then
    * (acc * 2^14 + 2^15) >> 16 = round half UP: 6 -> 1.5 -> 2, -6 -> -1.5 -> -1, -10 -> -2.5 -> -2.
@@ -87,7 +87,7 @@ static void test_conv16_rounding(void) {
   expect16("int32 path", out, want32, 3);
 }
 
-static void test_zero_scale_channels(void) {
+void test_zero_scale_channels(void) {
   /* Rule: a per-channel weight scale of 0 is accepted (TFLM: QuantizeMultiplier(0) = 0) and that
    * channel's output is the output zero point, clamped by the activation; the other channel is
    * unaffected. int8: x = 10 - zp(2) = 8, w = [3, 100]: channel 0 (scale 0) -> zp 5; channel 1,
@@ -115,7 +115,7 @@ static void test_zero_scale_channels(void) {
   expect16("int16 zero-scale channel", out16, want16, 2);
 }
 
-static void test_add16(void) {
+void test_add16(void) {
   /* Rule: int16 ADD uses TFLM's general path with left_shift 15 and saturates to int16:
    * scales 1, 1 -> 1: 30000 + 30000 = 60000 -> 32767; -30000 - 30000 -> -32768; 100 + -7 = 93.
    * Rule: int16 SUB the same way: 100 - (-7) = 107, 30000 - (-30000) -> 32767.
@@ -207,7 +207,7 @@ static int run_tconv(int type, int padding, int stride, int k, const int *x, int
   return r;
 }
 
-static void test_transpose_conv(void) {
+void test_transpose_conv(void) {
   /* Rule: TRANSPOSE_CONV places input pixel (iy, ix) times the kernel at (iy*stride - pad, ix*stride
    * - pad) and sums overlaps; the output tensor's static shape decides the output size and (TFLM's
    * ComputePaddingHeightWidth on the output size) the padding: VALID pads 0; SAME with a 4x4
@@ -245,7 +245,7 @@ static void test_transpose_conv(void) {
   CHECK(want[2 * 5 + 2] == 36 && want[0] == 1, "scatter by hand: (2,2) = %d want 36, (0,0) = %d want 1", want[12], want[0]);
 }
 
-static void test_tconv_requant(void) {
+void test_tconv_requant(void) {
   /* Rule: int8 TRANSPOSE_CONV adds the input offset before multiplying and requantizes like CONV
    * (double rounding, output zero point, clamp): zp_in -3, x = 7 -> 10; w = 5; scales 0.5 * 1 / 2
    * = 0.25: 50 * 0.25 = 12.5 -> 13 (half away from zero) + zp_out 4 = 17; x = 127 -> 130 * 5 *
@@ -272,7 +272,7 @@ static void test_tconv_requant(void) {
   expect8("tconv int8 requant", out, want, 2);
 }
 
-static void test_fc16(void) {
+void test_fc16(void) {
   /* Rule: int16 FULLY_CONNECTED keeps the input offset and the output zero point (TFLM's FC
    * template applies both): x = [100, -50] - zp 10 = [90, -60], w = [-3, -1]: -270 + 60 = -210,
    * bias -4 -> -214, scale 1 * 1 / 4 = 0.25 (multiplier 2^30, shift -1) -> -53.5. int64 bias: 15-bit
@@ -298,7 +298,7 @@ static void test_fc16(void) {
   CHECK(run(&m, in, out, sizeof(out), NULL) == 0 && out[0] == -57, "fc16 int32 bias: got %d want -57", out[0]);
 }
 
-static void test_dwconv16(void) {
+void test_dwconv16(void) {
   /* Rule: int16 DEPTHWISE_CONV_2D sums the in-image taps only (SAME padding, 1x2 kernel: the
    * right tap of the last pixel is outside and skipped), adds the int64 bias, and output channel
    * c reads input channel c / depth_multiplier. x = [1000, -3000] (one channel), w = [2, 3], bias 7:
@@ -346,7 +346,7 @@ static void unary_model(tb_model_t *m, int code, tb_tensor_t in, tb_tensor_t out
   m->t[0] = in, m->t[1] = out;
 }
 
-static void test_quantize16(void) {
+void test_quantize16(void) {
   static const float xf[4] = {1.25f, -1.25f, 20000.0f, -1.0e9f};
   static const int16_t want_f[4] = {3, -3, 32767, -32768};
   static const int16_t x16[3] = {5, -5, 1000};
@@ -396,7 +396,7 @@ static void test_quantize16(void) {
         "dequantize int16: got %g, %g want 1.5, -8193", (double)of[0], (double)of[1]);
 }
 
-static void test_pool16(void) {
+void test_pool16(void) {
   /* Rule: int16 AVERAGE_POOL_2D divides the int32 window sum by the in-image tap count with
    * rounding half away from zero; MAX_POOL_2D takes the max; both on raw int16 values, then clamp.
    * 2x2 window, stride 2 over [1, 2, 4, 1]: window 0 = {30001, 30002, -3, -4}: sum 59996 / 4 =
@@ -432,7 +432,36 @@ static void test_pool16(void) {
   }
 }
 
+/* Rule (QS_WITH_INT16=0, the build for boards short of flash): every op with int16 activations is
+ * refused at load as unsupported in this build, not mistyped; int8 ops still run. */
+void test_without_int16(void) {
+  const int32_t din[4] = {1, 1, 2, 2}, dw[4] = {1, 1, 1, 2}, dout[4] = {1, 1, 2, 1}, d4[1] = {4};
+  static const int8_t w[2] = {1, 1};
+  tb_model_t m;
+  qs_status_t st = QS_OK;
+  int16_t out[4];
+  static const int16_t x[4] = {1, 2, 3, 4};
+  const void *in[2] = {x, x};
+  tb_tensor_t f32 = qt(F32, 1, d4, 1.0f, NULL, 0);
+  f32.nscales = 0;
+  conv1x1(&m, 0);
+  m.t[0] = qt(I16, 4, din, 1.0f, NULL, 0);
+  m.t[1] = q8(4, dw, 1.0f, 0, w, sizeof(w));
+  m.t[2] = qt(I16, 4, dout, 1.0f, NULL, 0);
+  CHECK(run(&m, in, out, sizeof(out), &st) != 0 && st == QS_ERR_UNSUPPORTED, "int16 conv: status %s", qs_status_str(st));
+  unary_model(&m, 114, f32, qt(I16, 1, d4, 0.5f, NULL, 0));
+  CHECK(run(&m, in, out, sizeof(out), &st) != 0 && st == QS_ERR_UNSUPPORTED, "quantize to int16: status %s", qs_status_str(st));
+  unary_model(&m, 6, qt(I16, 1, d4, 0.5f, NULL, 0), f32);
+  CHECK(run(&m, in, out, sizeof(out), &st) != 0 && st == QS_ERR_UNSUPPORTED, "dequantize int16: status %s", qs_status_str(st));
+}
+
 int main(void) {
+#if !QS_WITH_INT16
+  test_without_int16();
+  test_tconv_requant();
+  printf("int16/transpose_conv (QS_WITH_INT16=0): %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
+  return failures ? 1 : 0;
+#endif
   test_conv16_saturation();
   test_conv16_rounding();
   test_zero_scale_channels();

@@ -164,7 +164,7 @@ qs_status_t qs_need_q8(qs_model_t *m, int oi, const qs_op_t *op, int which, cons
   if (t->dtype != QS_DT_INT8) {
     /* without float kernels, a float32 op (input 0 float32) is unsupported rather than mistyped */
     int no_float = !QS_WITH_FLOAT && which == 0 && t->dtype == QS_DT_FLOAT32;
-    if (!QS_WITH_INT16 && which == 0 && t->dtype == QS_DT_INT16)
+    if (!QS_WITH_INT16 && t->dtype == QS_DT_INT16) /* input or output: the family is left out */
       return qs_fail(m, QS_ERR_UNSUPPORTED, oi, ti, "int16 kernels are not in this build (QS_WITH_INT16=0)");
     return qs_fail(m, no_float ? QS_ERR_UNSUPPORTED : QS_ERR_TYPE, oi, ti,
                    no_float ? "float32 kernels are not in this build (QS_WITH_FLOAT=0)" : "expected an int8 tensor");
