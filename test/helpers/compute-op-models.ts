@@ -92,3 +92,52 @@ export function oneOpModel(s: OpSpec): Model {
   };
   return readTflite(writeTflite(model));
 }
+
+/**
+ * A FlexBuffers map of numbers and booleans, as TFLite's converter (the C++ builder) writes custom
+ * options: keys sorted, every value in an 8-byte slot (int64, double or bool). Written here because
+ * the flatbuffers package's JS encoder stores a narrow float inside a wide slot, which the C++
+ * reader (and the core's) then read at the slot's width.
+ */
+export function flexMap(values: Record<string, number | boolean>): Uint8Array {
+  const keys = Object.keys(values).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const bytes: number[] = [];
+  const keyAt: number[] = [];
+  for (const k of keys) {
+    keyAt.push(bytes.length);
+    for (const ch of Buffer.from(k, 'utf8')) bytes.push(ch);
+    bytes.push(0);
+  }
+  while (bytes.length % 8) bytes.push(0);
+  const u64 = (v: bigint) => {
+    for (let i = 0; i < 8; i++) bytes.push(Number((v >> BigInt(8 * i)) & 0xffn));
+  };
+  u64(BigInt(keys.length)); // keys vector size, then one offset per key (back to its string)
+  const keysVec = bytes.length;
+  keys.forEach((_, i) => u64(BigInt(bytes.length - keyAt[i])));
+  u64(BigInt(bytes.length - keysVec)); // map: keys vector offset, its byte width, size
+  u64(8n);
+  u64(BigInt(keys.length));
+  const mapAt = bytes.length;
+  const types: number[] = [];
+  for (const k of keys) {
+    const v = values[k];
+    if (typeof v === 'boolean') {
+      u64(v ? 1n : 0n);
+      types.push((26 << 2) | 3);
+    } else if (Number.isInteger(v)) {
+      u64(BigInt.asUintN(64, BigInt(v)));
+      types.push((1 << 2) | 3);
+    } else {
+      const b = new DataView(new ArrayBuffer(8));
+      b.setFloat64(0, v, true);
+      u64(b.getBigUint64(0, true));
+      types.push((3 << 2) | 3);
+    }
+  }
+  bytes.push(...types);
+  while (bytes.length % 8) bytes.push(0);
+  u64(BigInt(bytes.length - mapAt)); // root: offset back to the map
+  bytes.push((9 << 2) | 3, 8);
+  return Uint8Array.from(bytes);
+}

@@ -27,7 +27,9 @@ enum {
 /* Compute-heavy ops (k_reduce.c, k_resize.c, k_batch_matmul.c, k_detect.c). */
 enum {
   OP_RESIZE_BILINEAR = 23, OP_CUSTOM = 32, OP_SUM = 74, OP_REDUCE_MAX = 82, OP_REDUCE_MIN = 89,
-  OP_BATCH_MATMUL = 126
+  OP_BATCH_MATMUL = 126,
+  /* custom ops the core has get codes from 1000 up (builtin codes stay below): */
+  OP_DETECTION_POSTPROCESS = 1000 /* TFLite_Detection_PostProcess */
 };
 
 /* Data-movement ops (k_split.c, k_gather.c, k_space.c, k_fill.c). */
@@ -129,6 +131,8 @@ void qs_scratch(qs_model_t *m, size_t bytes);
 /* Per-op prepare: validate, precompute params, set op->eval and op->macs. */
 QS_COLD qs_status_t qs_prepare_op(qs_model_t *m, int op_index);
 int qs_op_supported(int32_t code);
+/* A custom op the core has (k_detect.c): sets op->code (and keeps its options); others stay CUSTOM. */
+QS_COLD qs_status_t qs_custom_op(qs_model_t *m, int oi, const fb_table_t *opcode, const fb_table_t *ot, qs_op_t *op);
 const char *qs_op_name(int32_t code);
 
 /* Model parsing and memory planning. */

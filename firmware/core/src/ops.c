@@ -55,6 +55,7 @@ static const op_entry_t k_ops[] = {
     {OP_REDUCE_MIN, "REDUCE_MIN", qs_prep_reduce F32(qs_prep_reduce_f32)},
     {OP_RESIZE_BILINEAR, "RESIZE_BILINEAR", qs_prep_resize_bilinear F32(NULL)},
     {OP_BATCH_MATMUL, "BATCH_MATMUL", qs_prep_batch_matmul F32(NULL)},
+    {OP_DETECTION_POSTPROCESS, "TFLite_Detection_PostProcess", qs_prep_detection F32(NULL)},
     {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice F32(NULL)},
     {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn F32(NULL)},
     {OP_SPLIT, "SPLIT", qs_prep_split F32(NULL)},
@@ -95,7 +96,9 @@ size_t qs_supported_ops(int32_t *codes, size_t max) {
 }
 
 /* Ops with several outputs; their prepare decodes outputs past the first with qs_out_k. */
-static int multi_output(int32_t code) { return code == OP_SPLIT || code == OP_SPLIT_V || code == OP_UNPACK; }
+static int multi_output(int32_t code) {
+  return code == OP_SPLIT || code == OP_SPLIT_V || code == OP_UNPACK || code == OP_DETECTION_POSTPROCESS;
+}
 
 qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
   qs_op_t *op = &m->ops[oi];

@@ -98,6 +98,7 @@ QS_COLD qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_reduce(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_resize_bilinear(qs_model_t *m, int oi, qs_op_t *op); /* k_resize.c */
 QS_COLD qs_status_t qs_prep_batch_matmul(qs_model_t *m, int oi, qs_op_t *op); /* k_batch_matmul.c */
+QS_COLD qs_status_t qs_prep_detection(qs_model_t *m, int oi, qs_op_t *op); /* k_detect.c */
 /* their BuiltinOptions union type ids */
 enum { OPT_RESIZE_BILINEAR = 15, OPT_BATCH_MATMUL = 101 };
 QS_COLD qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op);
