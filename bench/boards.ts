@@ -1,0 +1,64 @@
+/**
+ * `npm run bench:boards`: wall time of `quantscope profile` on three boards (two virtual boards and
+ * the emulated Cortex-M3) run in parallel in one call, beside each board alone and their sum.
+ * Median of N runs (default 3) per row, through the bin as a user runs it. The firmware builds
+ * first, so no row pays for make.
+ * Options: --model FILE (default the micro_speech fixture), --runs N, --json.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { firmwareDir } from '../src-main/services/board/firmware.ts';
+
+const REPO = resolve(import.meta.dirname, '..');
+const FIXTURES = process.env.QS_FIXTURES ?? resolve(REPO, '../shared/fixtures');
+const BIN = resolve(REPO, 'bin/quantscope.mjs');
+const arg = (k: string, d: string) => {
+  const i = process.argv.indexOf(k);
+  return i > 0 ? process.argv[i + 1] : d;
+};
+const MODEL = resolve(arg('--model', resolve(FIXTURES, 'models/micro_speech_quantized.tflite')));
+const RUNS = Number(arg('--runs', '3'));
+const BOARDS = ['virtual', 'virtual', 'qemu'];
+
+function profile(boards: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'profile', MODEL, ...boards.flatMap((b) => ['--board', b]), '--fail-on', 'mismatch,error'],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  const s = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`profile on ${boards.join(', ')} exited ${r.status}: ${r.stderr}`);
+  return s;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+execFileSync('make', ['-s', '-C', firmwareDir(), 'host', 'mps2'], { stdio: 'inherit' });
+const alone: number[][] = BOARDS.map(() => []);
+const together: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  BOARDS.forEach((b, j) => alone[j].push(profile([b])));
+  together.push(profile(BOARDS));
+}
+const rows = BOARDS.map((b, j) => ({ run: `${b} alone`, s: median(alone[j]) }));
+const sum = rows.reduce((a, r) => a + r.s, 0);
+const parallel = median(together);
+if (process.argv.includes('--json')) {
+  process.stdout.write(
+    JSON.stringify({ model: MODEL, runs: RUNS, rows, sum_s: sum, parallel_s: parallel }, null, 1) + '\n',
+  );
+} else {
+  process.stdout.write(`profile ${resolve(MODEL).split('/').pop()}, wall time, median of ${RUNS}\n\n`);
+  for (const r of rows) process.stdout.write(`${r.run.padEnd(28)} ${r.s.toFixed(2).padStart(7)} s\n`);
+  process.stdout.write(`${'sum of the three alone'.padEnd(28)} ${sum.toFixed(2).padStart(7)} s\n`);
+  process.stdout.write(
+    `${'all three in one call'.padEnd(28)} ${parallel.toFixed(2).padStart(7)} s  (${((parallel / sum) * 100).toFixed(0)}% of the sum)\n`,
+  );
+}
+if (parallel >= sum) process.exitCode = 1;
