@@ -170,3 +170,126 @@ int32_t qs_input_radius(int input_integer_bits, int input_left_shift, int total_
                               (double)((int64_t)1 << input_left_shift);
   return (int32_t)max_input_rescaled; /* positive: truncation is floor */
 }
+
+/* --- inverse square root, log and an exact float square root (element-wise and math ops) --- */
+
+static int clz32(uint32_t x) {
+  int n = 0;
+  if (x == 0) return 32;
+  while (!(x & 0x80000000u)) x <<= 1, n++;
+  return n;
+}
+
+int32_t qs_inv_sqrt_multiplier(int32_t input, int reverse_shift, int *shift_out) {
+  /* GetInvSqrtQuantizedMultiplierExp: normalize the input into [2^27, 2^29) by pairs of bits,
+   * then five Newton-Raphson steps x <- 1.5 x - (input / 2) x^3 in Q3 starting from x = 1. */
+  int shift = 11, pairs, i;
+  int32_t half_input, x;
+  if (input <= 1) { /* 0 (invalid) and 1 both give the largest multiplier, as the reference */
+    *shift_out = 0;
+    return INT32_MAX;
+  }
+  while (input >= (1 << 29)) input /= 4, shift++;
+  pairs = (clz32((uint32_t)input) - 1) / 2 - 1;
+  shift -= pairs;
+  input = (int32_t)((uint32_t)input << (2 * pairs));
+  half_input = qs_rdbpot(input >> 1, 1); /* Q3 input, times 1/2 */
+  x = 1 << 28;                           /* One() in Q3 */
+  for (i = 0; i < 5; i++) {
+    int32_t x3 = mul_pot(qs_srdhm(qs_srdhm(x, x), x), 6); /* Q9 -> Q3 */
+    x = mul_pot(sub_wrap(qs_srdhm((1 << 28) + (1 << 27), x), qs_srdhm(half_input, x3)), 3); /* Q6 -> Q3 */
+  }
+  x = qs_srdhm(x, 1518500250); /* times sqrt(2)/2 */
+  if (shift < 0) {
+    x = (int32_t)((uint32_t)x << -shift);
+    shift = 0;
+  }
+  *shift_out = shift * reverse_shift;
+  return x;
+}
+
+static int32_t sat_add(int32_t a, int32_t b) {
+  int64_t s = (int64_t)a + b;
+  return s > INT32_MAX ? INT32_MAX : (s < INT32_MIN ? INT32_MIN : (int32_t)s);
+}
+static int32_t sat_sub(int32_t a, int32_t b) {
+  int64_t s = (int64_t)a - b;
+  return s > INT32_MAX ? INT32_MAX : (s < INT32_MIN ? INT32_MIN : (int32_t)s);
+}
+
+int32_t qs_fp_log_x_ge_1(int32_t input, int input_bits, int output_bits) {
+  /* log_x_for_x_greater_than_or_equal_to_1_impl: log2 of the input's power-of-two part (two
+   * candidates, a quarter apart) times log(2), plus a rational approximation of the remainder
+   * in [sqrt(1/2), 1); accumulated in Q(output_bits + 1). Every product is SRDHM. */
+  const int accum_bits = output_bits + 1;
+  const int32_t log_2 = 1488522236, sqrt_sqrt_half = 1805811301, sqrt_half = 1518500250;
+  const int32_t alpha_n = 117049297, alpha_d = 127690142, alpha_i = 1057819769, alpha_f = 638450708;
+  const int32_t shifted_quarter = mul_pot(536870912, -accum_bits);
+  int z_a_headroom_plus_1 = clz32((uint32_t)input), z_b_headroom;
+  int32_t r_a, r_b, za_adj, zb_adj, z_b, r, z_adj, p, q, common_sq, num, denom_m1, recip;
+  int64_t half_sum;
+  r_a = mul_pot(qs_srdhm(mul_pot(input, z_a_headroom_plus_1 - 1), sqrt_half), 1);
+  za_adj = sat_add(mul_pot(input_bits - z_a_headroom_plus_1, 31 - accum_bits), shifted_quarter);
+  z_b = qs_srdhm(input, sqrt_half);
+  z_b_headroom = clz32((uint32_t)z_b) - 1;
+  r_b = mul_pot(input, z_b_headroom);
+  zb_adj = sat_sub(mul_pot(input_bits - z_b_headroom, 31 - accum_bits), shifted_quarter);
+  r = r_a < r_b ? r_a : r_b;
+  z_adj = za_adj > zb_adj ? za_adj : zb_adj;
+  half_sum = (int64_t)r + sqrt_sqrt_half; /* RoundingHalfSum */
+  p = (int32_t)((half_sum + (half_sum >= 0 ? 1 : -1)) / 2);
+  q = sub_wrap(r, sqrt_sqrt_half);
+  q = add_wrap(q, q);
+  common_sq = qs_srdhm(q, q);
+  num = add_wrap(qs_srdhm(q, r), qs_srdhm(qs_srdhm(q, common_sq), alpha_n));
+  denom_m1 = add_wrap(qs_srdhm(p, add_wrap(add_wrap(alpha_i, q), qs_srdhm(alpha_d, common_sq))), qs_srdhm(alpha_f, q));
+  recip = qs_fp_one_over_one_plus_x(denom_m1);
+  return mul_pot(add_wrap(qs_srdhm(z_adj, log_2), qs_srdhm(mul_pot(num, -accum_bits), recip)), accum_bits - output_bits);
+}
+
+float qs_sqrtf(float x) {
+  /* correctly rounded (round to nearest even) square root of a positive finite float, from
+   * the integer square root of its significand: the same bits as any IEEE sqrtf, no libm */
+  uint32_t u, mant, rem_bits, half;
+  uint64_t mm, r = 0, bit, rest;
+  int e, ex, drop, nb;
+  float f;
+  memcpy(&u, &x, 4);
+  if (!(x > 0.0f) || x > 3.4028235e38f) return x > 0.0f ? x : 0.0f;
+  e = (int)((u >> 23) & 0xffu);
+  mant = u & 0x7fffffu;
+  if (e == 0) { /* subnormal: normalize */
+    e = 1;
+    while (!(mant & 0x800000u)) mant <<= 1, e--;
+  } else {
+    mant |= 0x800000u;
+  }
+  ex = e - 150; /* x = mant * 2^ex */
+  mm = mant;
+  if (ex & 1) mm <<= 1, ex -= 1;
+  mm <<= 28, ex -= 28; /* sqrt(mm) has 26 or 27 bits */
+  rest = mm;
+  for (bit = (uint64_t)1 << 62; bit > rest; bit >>= 2) {
+  }
+  while (bit) { /* bitwise integer square root */
+    if (rest >= r + bit) {
+      rest -= r + bit;
+      r = (r >> 1) + bit;
+    } else {
+      r >>= 1;
+    }
+    bit >>= 2;
+  }
+  for (nb = 0; (r >> nb) != 0; nb++) {
+  }
+  drop = nb - 24;
+  mant = (uint32_t)(r >> drop);
+  rem_bits = (uint32_t)(r & ((1u << drop) - 1u));
+  half = 1u << (drop - 1);
+  if (rem_bits > half || (rem_bits == half && (rest != 0 || (mant & 1u)))) mant++;
+  e = drop + ex / 2 + 23 + 127;
+  if (mant == 0x1000000u) mant >>= 1, e++;
+  u = ((uint32_t)e << 23) | (mant & 0x7fffffu);
+  memcpy(&f, &u, 4);
+  return f;
+}

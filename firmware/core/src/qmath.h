@@ -85,4 +85,12 @@ static inline int8_t qs_requant(int32_t acc, int32_t mult, int shift, int32_t zp
   v = v < lo ? lo : v;
   return (int8_t)(v > hi ? hi : v);
 }
+
+/* GetInvSqrtQuantizedMultiplierExp: 1/sqrt(input) as a multiplier and shift (reverse_shift -1:
+ * the shift is a left shift, as MultiplyByQuantizedMultiplier takes it). */
+int32_t qs_inv_sqrt_multiplier(int32_t input, int reverse_shift, int *shift);
+/* log_x_for_x_greater_than_or_equal_to_1: Q(input_bits) in, Q(output_bits) out. */
+int32_t qs_fp_log_x_ge_1(int32_t input, int input_bits, int output_bits);
+/* sqrtf of a positive finite float, correctly rounded, without libm (prepare-time scales). */
+float qs_sqrtf(float x);
 #endif
