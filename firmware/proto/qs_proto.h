@@ -46,6 +46,8 @@ enum qs_cmd {
 #define QS_INVOKE_STREAM 0x01u
 /* INVOKE, extended form only (§3): restore the inputs saved at the last plain run first */
 #define QS_INVOKE_REUSE_INPUTS 0x02u
+/* INVOKE, extended form only (§3): bits 2-3 = extra copies of every OP_OUTPUT piece (0..3) */
+#define QS_INVOKE_COPIES_SHIFT 2u
 
 enum qs_load_state { QS_LOAD_IDLE = 0, QS_LOAD_RECEIVING = 1, QS_LOAD_LOADED = 2 };
 

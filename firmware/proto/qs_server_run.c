@@ -67,7 +67,8 @@ typedef struct {
   int stream;
   uint16_t seq;
   int first, last;
-  size_t piece; /* data bytes per OP_OUTPUT frame */
+  size_t piece;  /* data bytes per OP_OUTPUT frame */
+  unsigned sends; /* times each frame goes out (extended form: 1 + extra copies) */
   /* extended INVOKE with holes: stream only these byte ranges (sorted by op, then offset; they
    * stay in the request's receive buffer, which nothing overwrites while the model runs) */
   const uint8_t *holes;
@@ -87,7 +88,8 @@ static void stream_bytes(const stream_ctx_t *c, int op, int tensor, const uint8_
     p = qs_put32(p, ticks);
     p = qs_put32(p, (uint32_t)len);
     qs_put32(p, (uint32_t)off);
-    qs_send(c->s, QS_MSG_OP_OUTPUT, c->seq, h, sizeof h, data + off, n);
+    for (unsigned k = 0; k < c->sends; k++)
+      qs_send(c->s, QS_MSG_OP_OUTPUT, c->seq, h, sizeof h, data + off, n);
     off += n;
   } while (off < to);
 }
@@ -150,9 +152,10 @@ static void invoke(qs_server_t *s, const qs_request_t *r) {
   size_t piece = r->len >= 7 ? qs_get16(r->body + 5) : 0;
   if (piece == 0 || piece > OP_OUTPUT_DATA) piece = OP_OUTPUT_DATA;
   if (piece < 16) piece = 16;
-  stream_ctx_t c = {s, (flags & QS_INVOKE_STREAM) != 0, r->seq, first, last, piece, 0, 0, 0};
+  stream_ctx_t c = {s, (flags & QS_INVOKE_STREAM) != 0, r->seq, first, last, piece, 1, 0, 0, 0};
   /* Extended form (§3): n:u16 holes, each op:u16 offset:u32 len:u32, sorted by op then offset. */
   if (r->len >= 9) {
+    c.sends = 1u + ((flags >> QS_INVOKE_COPIES_SHIFT) & 3u);
     c.n_holes = qs_get16(r->body + 7);
     c.holes = r->body + 9;
     if (r->len != 9 + HOLE_BYTES * c.n_holes) {

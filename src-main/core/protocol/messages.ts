@@ -30,6 +30,8 @@ export const CHUNK_RANGES = 0x02;
 export const INVOKE_STREAM = 0x01;
 /** INVOKE flag, extended form only: restore the inputs the board saved at its last plain run. */
 export const INVOKE_REUSE_INPUTS = 0x02;
+/** INVOKE flags bits 2-3, extended form only: extra copies of every OP_OUTPUT piece (0..3). */
+export const INVOKE_COPIES_SHIFT = 2;
 
 /** Bytes of op `op`'s output from `offset`, `len` long (an extended INVOKE streams only these). */
 export interface OutputHole {
@@ -85,10 +87,13 @@ export const requests = {
     piece?: number;
     reuseInputs?: boolean;
     holes?: OutputHole[];
+    /** extra copies of every piece (0..3; extended form), for a line that loses many */
+    copies?: number;
   }): Request => {
-    const extended = opts.reuseInputs !== undefined || opts.holes !== undefined;
+    const extended = opts.reuseInputs !== undefined || opts.holes !== undefined || opts.copies !== undefined;
+    const copies = Math.max(0, Math.min(3, opts.copies ?? 0)) << INVOKE_COPIES_SHIFT;
     const w = new BodyWriter()
-      .u8((opts.stream ? INVOKE_STREAM : 0) | (opts.reuseInputs ? INVOKE_REUSE_INPUTS : 0))
+      .u8((opts.stream ? INVOKE_STREAM : 0) | (opts.reuseInputs ? INVOKE_REUSE_INPUTS : 0) | copies)
       .u16(opts.firstOp ?? 0)
       .u16(opts.lastOp ?? 0xffff);
     if (opts.piece !== undefined || extended) w.u16(opts.piece ?? 0);

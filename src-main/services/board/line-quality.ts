@@ -103,13 +103,13 @@ export class LineQuality {
 
   /**
    * Data bytes per frame: `max` on a clean line; on a noisy one, the largest size whose frames
-   * (with `overhead` bytes of header, CRC and COBS) arrive intact with probability TARGET_INTACT,
-   * a power of two between `min` and `max`.
+   * (with `overhead` bytes of header, CRC and COBS) arrive intact with probability `intact`
+   * (default TARGET_INTACT), a power of two between `min` and `max`.
    */
-  frameData(max: number, overhead: number, min = 32): number {
+  frameData(max: number, overhead: number, min = 32, intact = TARGET_INTACT): number {
     const p = this.byteErrorRate;
     if (p === 0) return max;
-    const fit = Math.log(TARGET_INTACT) / Math.log(1 - p) - overhead;
+    const fit = Math.log(intact) / Math.log(1 - p) - overhead;
     let s = min;
     while (s * 2 <= Math.min(max, fit)) s *= 2;
     return Math.min(max, s);
@@ -120,6 +120,11 @@ export class LineQuality {
   frameBytes(intact: number): number {
     const p = this.byteErrorRate;
     return p === 0 ? Infinity : Math.log(intact) / Math.log(1 - p);
+  }
+
+  /** Probability that a frame of `bytes` on the wire arrives damaged (0 on a clean line). */
+  lossOf(bytes: number): number {
+    return 1 - (1 - this.byteErrorRate) ** bytes;
   }
 
   /** Share of frames (both directions) seen damaged, 0..1. */
