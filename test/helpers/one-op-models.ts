@@ -205,8 +205,11 @@ export function randomOneOp(r: Rng, kind: Kind, float: boolean): OneOpCase {
   const inputs: number[] = [];
   let options: Record<string, OptionValue>;
   let name: string;
-  // Scales so that in * w / out spans right shifts up to ~20 and left shifts up to ~8.
-  const wScales = (n: number) => Array.from({ length: n }, () => r.logUniform(1e-3, 0.1));
+  // Scales so that in * w / out spans right shifts up to ~20 and left shifts up to ~8. A per-channel
+  // scale past the first is 0 now and then: TFLM accepts it (multiplier 0, that channel outputs the
+  // output zero point), and the SIMD requantization lanes must agree.
+  const wScales = (n: number) =>
+    Array.from({ length: n }, (_, i) => (i > 0 && r.chance(0.08) ? 0 : r.logUniform(1e-3, 0.1)));
   const outScaleFor = (w: number[]) => (inScale * w[0]) / r.logUniform(2 ** -20, 2 ** 8);
   const biasData = (n: number) =>
     float
