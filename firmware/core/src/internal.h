@@ -23,12 +23,6 @@ enum {
   OP_HARD_SWISH = 117, OP_TRANSPOSE = 39, OP_ARG_MAX = 56, OP_SHAPE = 77, OP_PACK = 83,
   OP_RESIZE_NEAREST_NEIGHBOR = 97, OP_MEAN = 40, OP_STRIDED_SLICE = 45, OP_TRANSPOSE_CONV = 67
 };
-/* Data-movement ops (k_split.c, k_gather.c, k_space.c, k_fill.c). */
-enum {
-  OP_DEPTH_TO_SPACE = 5, OP_SPACE_TO_DEPTH = 26, OP_GATHER = 36, OP_BATCH_TO_SPACE_ND = 37,
-  OP_SPACE_TO_BATCH_ND = 38, OP_SPLIT = 49, OP_SLICE = 65, OP_ARG_MIN = 79, OP_UNPACK = 88,
-  OP_ZEROS_LIKE = 93, OP_FILL = 94, OP_SPLIT_V = 102, OP_GATHER_ND = 107, OP_BROADCAST_TO = 130
-};
 
 /* Compute-heavy ops (k_reduce.c, k_resize.c, k_batch_matmul.c, k_detect.c). */
 enum {
@@ -36,6 +30,13 @@ enum {
   OP_BATCH_MATMUL = 126,
   /* custom ops the core has get codes from 1000 up (builtin codes stay below): */
   OP_DETECTION_POSTPROCESS = 1000 /* TFLite_Detection_PostProcess */
+};
+
+/* Data-movement ops (k_split.c, k_gather.c, k_space.c, k_fill.c). */
+enum {
+  OP_DEPTH_TO_SPACE = 5, OP_SPACE_TO_DEPTH = 26, OP_GATHER = 36, OP_BATCH_TO_SPACE_ND = 37,
+  OP_SPACE_TO_BATCH_ND = 38, OP_SPLIT = 49, OP_SLICE = 65, OP_ARG_MIN = 79, OP_UNPACK = 88,
+  OP_ZEROS_LIKE = 93, OP_FILL = 94, OP_SPLIT_V = 102, OP_GATHER_ND = 107, OP_BROADCAST_TO = 130
 };
 
 /* Element-wise and math ops (k_binary.c, k_unary.c, k_rownorm.c). */
@@ -48,12 +49,6 @@ enum {
   OP_SELECT_V2 = 123
 };
 
-/* Data-movement ops (k_split.c, k_gather.c, k_space.c, k_fill.c). */
-enum {
-  OP_DEPTH_TO_SPACE = 5, OP_SPACE_TO_DEPTH = 26, OP_GATHER = 36, OP_BATCH_TO_SPACE_ND = 37,
-  OP_SPACE_TO_BATCH_ND = 38, OP_SPLIT = 49, OP_SLICE = 65, OP_ARG_MIN = 79, OP_UNPACK = 88,
-  OP_ZEROS_LIKE = 93, OP_FILL = 94, OP_SPLIT_V = 102, OP_GATHER_ND = 107, OP_BROADCAST_TO = 130
-};
 
 /* TFLite ActivationFunctionType. */
 enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };
@@ -150,13 +145,6 @@ int qs_op_supported(int32_t code);
 /* A custom op the core has (k_detect.c): sets op->code (and keeps its options); others stay CUSTOM. */
 QS_COLD qs_status_t qs_custom_op(qs_model_t *m, int oi, const fb_table_t *opcode, const fb_table_t *ot, qs_op_t *op);
 const char *qs_op_name(int32_t code);
-
-/* Models TFLite Micro itself cannot run (tflm_gaps.c): an op code the core lacks, named (vendor-
- * compiled and other custom ops); and, before the kernels' prepare, the dtype combinations TFLM
- * refuses (legacy uint8, hybrid, uint8 CONCATENATION/CAST/SPLIT/PACK/UNPACK), in TFLM's order. */
-/* QS_OK for a builtin code (refused later, in op order); a named refusal for a custom op. */
-QS_COLD qs_status_t qs_refuse_unknown_op(qs_model_t *m, int oi, const fb_table_t *opcode, int32_t code);
-QS_COLD qs_status_t qs_tflm_gaps(qs_model_t *m);
 
 /* Model parsing and memory planning. */
 QS_COLD qs_status_t qs_parse(qs_model_t *m);

@@ -102,7 +102,6 @@ QS_COLD qs_status_t qs_prep_detection(qs_model_t *m, int oi, qs_op_t *op); /* k_
 /* their BuiltinOptions union type ids */
 enum { OPT_RESIZE_BILINEAR = 15, OPT_BATCH_MATMUL = 101 };
 QS_COLD qs_status_t qs_prep_resize_nn(qs_model_t *m, int oi, qs_op_t *op);
-QS_COLD qs_status_t qs_prep_transpose_conv(qs_model_t *m, int oi, qs_op_t *op); /* k_tconv.c */
 /* Data movement (k_split.c, k_gather.c, k_space.c, k_fill.c, k_slice.c, k_select.c). */
 /* A constant int32/int64 vector (at most max values, each within int32) into v: its length, or -1. */
 QS_COLD int qs_const_ints(const qs_tensor_t *t, int32_t *v, int max);
@@ -114,6 +113,7 @@ QS_COLD qs_status_t qs_prep_depth_space(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_space_batch(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_fill(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_broadcast_to(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_transpose_conv(qs_model_t *m, int oi, qs_op_t *op); /* k_tconv.c */
 
 /* Element-wise and math ops, every dtype TFLite Micro accepts for each (float32 paths only with
  * QS_WITH_FLOAT). Binary with broadcasting (k_binary.c): SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, DIV,
