@@ -158,7 +158,6 @@ qs_status_t qs_prep_resize_bilinear(qs_model_t *m, int oi, qs_op_t *op) {
     for (i = 0; i < p->oh; i++) p->ys[i] = lerp_float(i, hs, half, p->ih, &p->fy[i]);
     for (i = 0; i < p->ow; i++) p->xs[i] = lerp_float(i, ws, half, p->iw, &p->fx[i]);
     op->eval = bilinear_f32_eval;
-    op->macs = (uint64_t)qs_elems(out) * 4u;
     return QS_OK;
   }
 #endif
@@ -168,6 +167,5 @@ qs_status_t qs_prep_resize_bilinear(qs_model_t *m, int oi, qs_op_t *op) {
     for (i = 0; i < p->ow; i++) p->xs[i] = lerp_int(i, ws, half, p->iw);
   }
   op->eval = bilinear_i8_eval;
-  op->macs = (uint64_t)qs_elems(out) * 4u;
   return QS_OK;
 }

@@ -6,6 +6,7 @@
  *   FULLY_CONNECTED    rows·out·in                              weights [out, in]; rows = input elements / in
  *   TRANSPOSE_CONV     N·in_h·in_w·in_c · k_h·k_w·out_c         each input pixel is scattered through the kernel
  *   UNIDIRECTIONAL_SEQUENCE_LSTM  steps·Σ(rows·cols) over its constant 2-D weight matrices
+ *   BATCH_MATMUL       output elements · depth                  depth: lhs[-1] (lhs[-2] with adj_x)
  *   every other op     0
  */
 import type { Operator, Subgraph, Tensor } from './ir.ts';
@@ -49,6 +50,12 @@ export function operatorMacs(op: Operator, sg: Subgraph): number {
       const input = T(2);
       if (!w || !input || w.shape.length !== 4) return 0;
       return elementCount(input.shape) * dim(w, 0) * dim(w, 1) * dim(w, 2);
+    }
+    case 'BATCH_MATMUL': {
+      // out [..., rows, cols] = lhs [..., rows, depth] x rhs [..., depth, cols] (adj_x: lhs transposed)
+      const lhs = T(0);
+      if (!out || !lhs || lhs.shape.length < 2) return 0;
+      return elementCount(out.shape) * dim(lhs, op.options.adj_x === true ? -2 : -1);
     }
     case 'UNIDIRECTIONAL_SEQUENCE_LSTM': {
       const input = T(0);

@@ -177,6 +177,22 @@ describe('MACs of ops without fixtures, by hand', () => {
     );
   });
 
+  it('BATCH_MATMUL: output elements · depth (the lhs last dimension, or the one before it with adj_x)', () => {
+    // rule: each output element sums depth products; [2, 3, 5] x [2, 5, 4] -> [2, 3, 4], depth 5
+    const sg: Subgraph = {
+      name: '',
+      inputs: [0, 1],
+      outputs: [2],
+      operators: [],
+      tensors: [t(0, [2, 3, 5]), t(1, [2, 5, 4]), t(2, [2, 3, 4]), t(3, [2, 5, 3])],
+    };
+    expect(operatorMacs(op('BATCH_MATMUL', [0, 1], [2]), sg)).toBe(2 * 3 * 4 * 5);
+    // adj_x: lhs [2, 5, 3] read transposed: depth is its dimension -2
+    expect(operatorMacs({ ...op('BATCH_MATMUL', [3, 1], [2]), options: { adj_x: true } }, sg)).toBe(
+      2 * 3 * 4 * 5,
+    );
+  });
+
   it('FULLY_CONNECTED with a batch of rows, and element-wise ops are 0', () => {
     const sg: Subgraph = {
       name: '',
