@@ -124,3 +124,72 @@ ${layerRows}
 </body></html>
 `;
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * A matrix JSON file (`quantscope.matrix/1`, as matrixJson writes it) back into a CompareMatrix,
+ * for the compare view. Anything else is refused with what is wrong, naming the file.
+ */
+export function parseMatrixJson(text: string, fileName: string): CompareMatrix {
+  const bad = (why: string): never => {
+    throw new Error(`${fileName}: not a QuantScope board matrix (${MATRIX_SCHEMA}): ${why}`);
+  };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return bad(`invalid JSON (${(e as Error).message})`);
+  }
+  if (!isObject(doc)) return bad('the file holds no JSON object');
+  if (doc.schema !== MATRIX_SCHEMA) return bad(`its schema is ${JSON.stringify(doc.schema ?? null)}`);
+  const { model, boards, pairs, layers } = doc;
+  if (!isObject(model) || typeof model.name !== 'string') return bad('no model name');
+  if (!Array.isArray(boards) || !boards.every((b) => isObject(b) && typeof b.id === 'string'))
+    return bad('boards must be a list of objects with an id');
+  if (
+    !Array.isArray(pairs) ||
+    !pairs.every((p) => isObject(p) && typeof p.a === 'string' && typeof p.b === 'string')
+  )
+    return bad('pairs must be a list of objects with a and b');
+  if (
+    !Array.isArray(layers) ||
+    !layers.every((l) => isObject(l) && Array.isArray(l.us) && l.us.length === boards.length)
+  )
+    return bad('layers must list µs for every board');
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  return {
+    model: { name: model.name, sha256: String(model.sha256 ?? ''), ops: Number(model.ops ?? layers.length) },
+    input: String(doc.input ?? ''),
+    boards: boards.map((b: Record<string, unknown>) => ({
+      id: b.id as string,
+      name: b.name as string | undefined,
+      cpu: b.cpu as string | undefined,
+      firmware: b.firmware as string | undefined,
+      port: b.port as string | undefined,
+      seconds: num(b.seconds) ?? 0,
+      error: b.error as string | undefined,
+      totalUs: num(b.total_us),
+      totalCycles: num(b.total_cycles),
+      allMatch: b.all_match as boolean | undefined,
+      firstDivergent: b.first_divergent as number | null | undefined,
+      mismatchedLayers: num(b.mismatched_layers),
+    })),
+    pairs: pairs.map((p: Record<string, unknown>) => ({
+      a: p.a as string,
+      b: p.b as string,
+      identicalLayers: num(p.identical_layers) ?? 0,
+      differingLayers: num(p.differing_layers) ?? 0,
+      firstDivergent: (p.first_divergent ?? null) as number | null,
+      maxAbsDiff: num(p.max_abs_diff) ?? 0,
+    })),
+    layers: layers.map((l: Record<string, unknown>) => ({
+      index: Number(l.index),
+      op: String(l.op ?? ''),
+      name: String(l.name ?? ''),
+      dtype: String(l.dtype ?? ''),
+      shape: Array.isArray(l.shape) ? l.shape.map(Number) : [],
+      us: (l.us as unknown[]).map((u) => (typeof u === 'number' ? u : null)),
+    })),
+  };
+}
