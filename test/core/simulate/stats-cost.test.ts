@@ -50,6 +50,19 @@ describe('cost model', () => {
     expect(Math.abs(est.cycles - 94_433_600) / 94_433_600).toBeLessThan(0.15);
   });
 
+  it('TRANSPOSE_CONV on Cortex-M3: each seanet transpose_conv field model within 15% of its measured instructions', () => {
+    // rule: TRANSPOSE_CONV is costed per MAC (in_elems * kh * kw * out_c), fitted to the core's own
+    // kernel: QEMU mps2-an385 SysTick ticks (1 tick = 40 instructions under -icount shift=0) from
+    // make -C firmware core-bench-m3 with these models embedded
+    const measuredTicks = [35844, 35671, 40268, 54278, 47517];
+    measuredTicks.forEach((ticks, i) => {
+      const name = `tensorflow__tensorflow_lite_micro_integration_tests_seanet_transpose_conv_transpose_conv${i}.tflite`;
+      const w = layerWork(readTflite(readFixture('field', 'models', name)).subgraphs[0]);
+      const est = estimateModel(cpuProfile('cortex-m3'), w);
+      expect(Math.abs(est.cycles - ticks * 40) / (ticks * 40), name).toBeLessThan(0.15);
+    });
+  });
+
   it('every profile estimates every fixture model; faster cores need fewer cycles than M0+', () => {
     for (const p of CPU_PROFILES) {
       const est = estimateModel(cpuProfile(p, 100), work('keyword_spotting_on_off'));
