@@ -9,6 +9,7 @@ import { ServiceError } from '../services/errors.ts';
 import { appVersion } from '../services/paths.ts';
 import { CommandExit, EXIT } from './exit.ts';
 import { register as registerBoards } from './commands/boards.ts';
+import { register as registerCompare } from './commands/compare.ts';
 import { register as registerProfile } from './commands/profile.ts';
 import { register as registerQuantize } from './commands/quantize.ts';
 import { register as registerReport } from './commands/report.ts';
@@ -24,7 +25,14 @@ export async function buildProgram(): Promise<Command> {
     .exitOverride();
   registerSummary(program);
   registerServe(program);
-  for (const register of [registerRun, registerBoards, registerProfile, registerQuantize, registerReport])
+  for (const register of [
+    registerRun,
+    registerBoards,
+    registerProfile,
+    registerCompare,
+    registerQuantize,
+    registerReport,
+  ])
     register(program);
   return program;
 }
