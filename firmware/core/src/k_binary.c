@@ -375,6 +375,5 @@ qs_status_t qs_prep_binary(qs_model_t *m, int oi, qs_op_t *op) {
 #endif
   op->params = p;
   op->eval = binary_eval;
-  op->macs = op->code == OP_SQUARED_DIFFERENCE || op->code == OP_PRELU || op->code == OP_DIV ? p->n : 0;
   return QS_OK;
 }

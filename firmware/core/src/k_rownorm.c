@@ -155,10 +155,8 @@ qs_status_t qs_prep_rownorm(qs_model_t *m, int oi, qs_op_t *op) {
       if (!in->quantized) return qs_fail(m, QS_ERR_QUANT, oi, op->in[0], "int8 input without quantization parameters");
       p->in_zp = in->zp;
     }
-    op->macs = 2u * (uint64_t)qs_elems(in);
     return QS_OK;
   }
-  op->macs = (uint64_t)qs_elems(in);
   if (p->is_float) return QS_OK;
   if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if (out->scale != 16.0f / 256.0f || out->zp != 127)
