@@ -136,7 +136,7 @@ size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
     const tb_op_t *o = &m->op[i];
     fld_t f[5], of[8];
     int nf = 0;
-    ref_t ins = vec_i32(&b, o->in, o->nin), outs = vec_i32(&b, &o->out, 1);
+    ref_t ins = vec_i32(&b, o->in, o->nin), outs = o->nout ? vec_i32(&b, o->outs, o->nout) : vec_i32(&b, &o->out, 1);
     fld_t oc[2];
     oc[0].field = 0, oc[0].size = 1, oc[0].is_ref = 0, oc[0].val = (uint8_t)(o->code < 127 ? o->code : 127);
     oc[1].field = 3, oc[1].size = 4, oc[1].is_ref = 0, oc[1].val = (uint32_t)o->code;

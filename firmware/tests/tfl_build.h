@@ -34,6 +34,8 @@ typedef struct {
   int nin;
   int in[8];
   int out;
+  int nout;    /* 0: the single output `out`; else outs[0..nout) (SPLIT, UNPACK) */
+  int outs[8];
   int opt_type; /* BuiltinOptions union type, 0 = none */
   int nopt;
   tb_opt_t opts[8];

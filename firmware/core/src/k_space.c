@@ -104,8 +104,9 @@ qs_status_t qs_prep_depth_space(qs_model_t *m, int oi, qs_op_t *op) {
   if (bs < 1 || bs > 4096) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "block_size must be positive");
   {
     const qs_tensor_t *sp = d2s ? out : in, *dp = d2s ? in : out; /* the spatial side and the deep side */
-    if (dp->dims[3] % (bs * bs) || sp->dims[1] != dp->dims[1] * bs || sp->dims[2] != dp->dims[2] * bs ||
-        sp->dims[3] * bs * bs != dp->dims[3] || in->dims[0] != out->dims[0])
+    if (dp->dims[3] % (bs * bs) || (int64_t)sp->dims[1] != (int64_t)dp->dims[1] * bs ||
+        (int64_t)sp->dims[2] != (int64_t)dp->dims[2] * bs || (int64_t)sp->dims[3] * bs * bs != dp->dims[3] ||
+        in->dims[0] != out->dims[0])
       return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match block_size");
   }
   if (!(p = (space_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
@@ -145,10 +146,13 @@ qs_status_t qs_prep_space_batch(qs_model_t *m, int oi, qs_op_t *op) {
   }
   if (!four) block[1] = 1;
   ih = in->dims[1], iw = four ? in->dims[2] : 1, oh = out->dims[1], ow = four ? out->dims[2] : 1;
-  if (s2b ? (out->dims[0] != in->dims[0] * block[0] * block[1] || oh * block[0] != ih + pads[0] + pads[1] ||
-             (four && ow * block[1] != iw + pads[2] + pads[3]))
-          : (in->dims[0] != out->dims[0] * block[0] * block[1] || oh != ih * block[0] - pads[0] - pads[1] ||
-             (four && ow != iw * block[1] - pads[2] - pads[3])) ||
+  /* 64-bit: products of hostile dimensions and blocks must not wrap into a match */
+  if ((s2b ? ((int64_t)out->dims[0] != (int64_t)in->dims[0] * block[0] * block[1] ||
+             (int64_t)oh * block[0] != (int64_t)ih + pads[0] + pads[1] ||
+             (four && (int64_t)ow * block[1] != (int64_t)iw + pads[2] + pads[3]))
+          : ((int64_t)in->dims[0] != (int64_t)out->dims[0] * block[0] * block[1] ||
+             (int64_t)oh != (int64_t)ih * block[0] - pads[0] - pads[1] ||
+             (four && (int64_t)ow != (int64_t)iw * block[1] - pads[2] - pads[3]))) ||
       out->dims[in->ndims - 1] != in->dims[in->ndims - 1])
     return qs_fail(m, QS_ERR_SHAPE, oi, op->out, s2b ? "output shape does not match block_shape and paddings"
                                                       : "output shape does not match block_shape and crops");

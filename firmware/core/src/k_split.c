@@ -49,7 +49,8 @@ qs_status_t qs_prep_split(qs_model_t *m, int oi, qs_op_t *op) {
   const qs_tensor_t *in = qs_in(m, op, in_at);
   split_params_t *p;
   int32_t axis, sizes[QS_MAX_OP_OUTPUTS];
-  uint32_t es, inner = 1, along = 0;
+  uint32_t es, inner = 1;
+  uint64_t along = 0; /* 64-bit: the extents of up to QS_MAX_OP_OUTPUTS outputs must not wrap */
   int d, i, n_sizes = 0;
   qs_status_t s;
   if (op->n_in != need_in || !in)
@@ -100,14 +101,14 @@ qs_status_t qs_prep_split(qs_model_t *m, int oi, qs_op_t *op) {
         return qs_fail(m, QS_ERR_SHAPE, oi, op->outs[i], "output shape differs from the input off the axis");
     }
     ext = is_unpack ? 1 : t.dims[axis];
-    if (is_split && ext * op->n_out != in->dims[axis])
+    if (is_split && (int64_t)ext * op->n_out != in->dims[axis])
       return qs_fail(m, QS_ERR_SHAPE, oi, op->outs[i], "the axis does not divide into num_splits equal parts");
     if (n_sizes > 0 && sizes[i] != -1 && sizes[i] != ext)
       return qs_fail(m, QS_ERR_SHAPE, oi, op->outs[i], "output extent differs from its size_splits entry");
     p->chunk[i] = (uint32_t)ext * inner * es;
-    along += (uint32_t)ext;
+    along += (uint64_t)ext;
   }
-  if (along != (uint32_t)in->dims[axis])
+  if (along != (uint64_t)in->dims[axis])
     return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "the outputs' extents along the axis do not add up to the input's");
   op->params = p;
   op->eval = split_eval;

@@ -8,9 +8,16 @@
  * (TFLite Micro's reference semantics), never from the core.
  */
 import { describe, expect, it } from 'vitest';
+import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
 import type { DType } from '../../../src-main/core/model/ir.ts';
-import { invoke, prepare, type LayerOutput } from '../../../src-main/core/simulate/interpreter.ts';
+import {
+  interpreterVerdict,
+  invoke,
+  prepare,
+  type LayerOutput,
+} from '../../../src-main/core/simulate/interpreter.ts';
 import { allocate, type TensorData } from '../../../src-main/core/simulate/tensor-data.ts';
+import { readFixture } from '../../helpers/fixtures.ts';
 import { irModel, oneOpIr, type TensorSpec } from '../../helpers/ir-models.ts';
 
 type Plain = 'int8' | 'int16' | 'int32' | 'float32';
@@ -263,7 +270,18 @@ describe('joining tensors', () => {
     expect(refuse(m)).toThrow(/scale or zero point differs from the output's/);
     const u8 = (s: number[]): TensorSpec => ({ dtype: 'uint8', shape: s, q: [0.5, 128] });
     const mu = oneOpIr('CONCATENATION', [u8([1]), u8([1]), u8([2])], [0, 1], [2], { axis: 0 });
-    expect(refuse(mu)).toThrow(/CONCATENATION of uint8 tensors: TFLite Micro has no uint8/);
+    expect(refuse(mu)).toThrow(/uint8 CONCATENATION|CONCATENATION of uint8/);
+  });
+});
+
+describe('a field model TFLite Micro cannot run', () => {
+  // rule: Coral's split_concat (uint8 SPLIT + CONCATENATION) fails in TFLite Micro at
+  // CONCATENATION's uint8 type check; the core's refusal says exactly that
+  it('google-coral__tools_split_concat is refused naming uint8 CONCATENATION', () => {
+    const bytes = readFixture('field', 'models', 'google-coral__tools_split_concat.tflite');
+    const v = interpreterVerdict(readTflite(bytes), bytes);
+    expect(v.runs).toBe(false);
+    expect(v.runs ? '' : v.message).toMatch(/CONCATENATION.*uint8|uint8 CONCATENATION/);
   });
 });
 
@@ -551,6 +569,19 @@ describe('space, depth and batch', () => {
     expect(run(s2b3, x3)).toEqual(
       gatherRef([1, 4, 2], nums(x3), [2, 2, 2], ([ob, h, c]) => [0, h * 2 + ob, c]),
     );
+    // rule: the output keeps the input's depth (found by the loader fuzzer: a mismatch wrote past the output)
+    const deep = oneOpIr(
+      'SPACE_TO_BATCH_ND',
+      [
+        t(dt, [1, 2, 2, 3]),
+        t('int32', [2], i32(2, 2)),
+        t('int32', [2, 2], i32(0, 0, 0, 0)),
+        t(dt, [4, 1, 1, 1]),
+      ],
+      [0, 1, 2],
+      [3],
+    );
+    expect(refuse(deep)).toThrow(/output shape does not match block_shape and paddings/);
   });
 });
 
