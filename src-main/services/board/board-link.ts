@@ -71,6 +71,8 @@ interface Pending {
   opts: TransactOptions;
   /** a frame carrying this request's seq has arrived (the board got the request) */
   started: boolean;
+  /** an intact frame of this request (or an earlier attempt of it) has arrived */
+  heard: boolean;
 }
 
 const FLUSH = Uint8Array.of(0);
@@ -277,11 +279,11 @@ export class BoardLink {
         const cap = new Promise((ok) => (capTimer = setTimeout(ok, 2000)));
         void Promise.race([written, cap]).finally(() => (clearTimeout(capTimer), resolve(r)));
       };
-      const arm = (ms: number) => {
+      const arm = (ms: number, quiet?: () => 'retry' | undefined) => {
         clearTimeout(timer);
         armedMs = ms;
         timer = setTimeout(
-          () => settle(new ProtocolError('TIMEOUT', `no reply within ${Math.round(ms)} ms`)),
+          () => settle(quiet?.() ?? new ProtocolError('TIMEOUT', `no reply within ${Math.round(ms)} ms`)),
           ms,
         );
       };
@@ -290,9 +292,14 @@ export class BoardLink {
         earlier,
         settle,
         touch: (ms?: number) => arm(ms === undefined ? idle : Math.min(idle, ms)),
-        damaged: () => opts.quietAfterDamageMs && arm(Math.min(idle, opts.quietAfterDamageMs())),
+        // Quiet after damage, and nothing intact of ours ever came: the damaged frame was most
+        // likely the board's BAD_CRC for our unreadable request. That is damage, not silence.
+        damaged: () =>
+          opts.quietAfterDamageMs &&
+          arm(Math.min(idle, opts.quietAfterDamageMs()), () => (p.heard ? undefined : 'retry')),
         opts,
         started: false,
+        heard: false,
       };
       this.pending = p;
       opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -336,6 +343,7 @@ export class BoardLink {
       }
       if (ev.seq !== p.seq && !p.earlier.has(ev.seq)) continue; // a late reply to an earlier request
       if (ev.seq === p.seq) p.started = true;
+      p.heard = true;
       if (ev.type === MsgType.OP_OUTPUT && p.opts.onStream) {
         p.touch(p.opts.onStream(ev) ?? undefined);
       } else if (ev.type === MsgType.ERROR) {

@@ -325,6 +325,7 @@ export class BoardSession {
     sink: OpSink,
     maxIdle: number,
     rerun: (holes: OutputHole[]) => Promise<void>,
+    budget: (doing: string) => void = () => undefined,
   ): Promise<number[]> {
     const refetched: number[] = [];
     for (let idle = 0; ; ) {
@@ -341,6 +342,7 @@ export class BoardSession {
         );
       }
       const before = missingBytes(sink, ops);
+      budget(`${before} B of op outputs still missing`);
       for (const h of holes) if (refetched.at(-1) !== h.op) refetched.push(h.op);
       try {
         await rerun(holes);
@@ -444,6 +446,7 @@ export class BoardSession {
     inputs: (Uint8Array | RawInput)[],
     opts: ProfileOptions,
   ): Promise<ProfileResult> {
+    const started = performance.now();
     const phases: ProfilePhases = { upload: 0, commit: 0, inputs: 0, run: 0, refetch: 0, readback: 0 };
     let mark = performance.now();
     const lap = (phase: keyof ProfilePhases) => {
@@ -451,7 +454,12 @@ export class BoardSession {
       phases[phase] += now - mark;
       mark = now;
     };
-    const { model, upload } = await this.loadNow(modelBytes, opts, phases);
+    const { model, upload } = await this.loadNow(
+      modelBytes,
+      // the upload may take at most 3/5 of the noisy-line limit: inputs and re-runs need the rest
+      { ...opts, noisyLimitMs: 0.6 * (opts.noisyLimitMs ?? 45_000) },
+      phases,
+    );
     mark = performance.now();
     if (inputs.length !== model.inputs.length) {
       throw new ProtocolError('BAD_ARG', `model has ${model.inputs.length} input(s), ${inputs.length} given`);
@@ -472,7 +480,20 @@ export class BoardSession {
           );
       }
     });
+    // On a noisy line the whole profile keeps to the upload's limit: a line that lets the upload
+    // through just in time must not then spend minutes on inputs and re-runs.
+    const limitMs = opts.noisyLimitMs ?? 45_000;
+    const budget = (doing: string) => {
+      const q = this.link.quality;
+      const s = (performance.now() - started) / 1000;
+      if (s * 1000 > limitMs && q.byteErrorRate >= 1e-3)
+        throw new ProtocolError(
+          'TIMEOUT',
+          `line too noisy: ${Math.round(100 * q.damagedShare)}% of the frames arrive damaged (byte error rate ~${q.byteErrorRate.toExponential(0)} or more); the profile stopped after ${s.toFixed(0)} s (limit ${Math.round(limitMs / 1000)} s) with ${doing}. Check the cable, the baud rate and ground`,
+        );
+    };
     const setAll = async () => {
+      budget('the inputs still to write');
       for (let i = 0; i < inputs.length; i++) {
         const d = inputs[i];
         if (d instanceof Uint8Array) await this.setInput(i, d, opts.signal);
@@ -508,14 +529,19 @@ export class BoardSession {
     run.runMs = performance.now() - t0;
     const inputBytes = model.inputs.reduce((n, t) => n + t.bytes, 0);
     const inputState = { fresh: false };
-    const refetched = await this.refetchMissing(model.ops, sink, opts.maxRefetch ?? 4, (holes) =>
-      this.rerunHoles(
-        holes,
-        sink,
-        { ...run, piece: piece(), mergeBytes: 4096 + 4 * inputBytes },
-        setAll,
-        inputState,
-      ),
+    const refetched = await this.refetchMissing(
+      model.ops,
+      sink,
+      opts.maxRefetch ?? 4,
+      (holes) =>
+        this.rerunHoles(
+          holes,
+          sink,
+          { ...run, piece: piece(), mergeBytes: 4096 + 4 * inputBytes },
+          setAll,
+          inputState,
+        ),
+      budget,
     );
     lap('refetch');
     // Ticks of the full run (a re-run overwrote the board's table, so take the streamed values

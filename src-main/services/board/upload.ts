@@ -120,9 +120,12 @@ export async function uploadModel(
         // The ack (or its reply) was lost: ask where the board stands.
         const ask = link.transact(requests.loadChunk(0, new Uint8Array(0), 'ranges'), {
           signal: opts.signal,
-          retries: 8, // its reply lists ranges: on a noisy line often damaged, and cheap to ask again
+          // its reply lists ranges: on a noisy line often damaged, and cheap to ask again. An
+          // unattributed BAD_CRC (this ask unreadable, or late for a damaged chunk of the burst)
+          // re-asks at once rather than wait for a timeout: a reply to any copy will do.
+          retries: 4,
+          damageRetries: 40,
           expectBytes: 160,
-          expectDamage: true, // late BAD_CRCs for the burst's damaged chunks
         });
         next = status(
           await ask.catch((e2: unknown) => Promise.reject(noisy(link, e2, st.have, model.length))),
