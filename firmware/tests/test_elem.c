@@ -13,7 +13,7 @@ enum { I64 = 4, BOOL = 6, I16 = 7 };
 enum { FLOOR = 8, L2N = 11, DIV = 42, EXP = 47, LOGSM = 50, CAST = 53, PRELU = 54, MAX = 55, MIN = 57, LESS = 58,
        NEG = 59, GT = 61, GE = 62, LE = 63, SIN = 66, EQ = 71, NE = 72, LOG = 73, SQRT = 75, RSQRT = 76, LOR = 84,
        LAND = 86, LNOT = 87, SQUARE = 92, SQDIFF = 99, ABS = 101, CEIL = 104, COS = 108, ELU = 111, ROUND = 116,
-       SELECT = 64, SELECT_V2 = 123 };
+       SELECT = 64, SELECT_V2 = 123, FLOOR_DIV = 90, FLOOR_MOD = 95 };
 
 /* A tensor of `type`, quantized when scale > 0, constant when data != NULL. */
 static tb_tensor_t T(int type, int nd, int32_t d0, int32_t d1, float scale, int zp, const void *data, size_t len) {
@@ -496,6 +496,26 @@ static void test_rownorm(void) {
   CHECK(op1(L2N, 1, t, in, qo, 6, 12, 1) == QS_ERR_UNSUPPORTED, "l2norm relu refused");
 }
 
+static void test_floor_div_mod(void) {
+  static const float a[4] = {7.0f, -7.0f, 7.5f, 6.0f}, b[4] = {2.0f, 2.0f, -2.0f, 3.0f};
+  static const double div_w[4] = {3, -4, -4, 2}, mod_w[4] = {1, 1, -0.5, 0};
+  static const int32_t ia[1] = {7}, ib[1] = {2};
+  tb_tensor_t t[3];
+  float o[4];
+  int32_t io[1];
+  const void *in[2] = {a, b};
+  /* FLOOR_DIV: floor of the double quotient; FLOOR_MOD: fmodf moved to the divisor's sign */
+  t[0] = T(F32, 1, 4, 0, 0, 0, NULL, 0), t[1] = t[0], t[2] = t[0];
+  CHECK(op1(FLOOR_DIV, 2, t, in, o, sizeof(o), 0, -1) == QS_OK, "floor_div ran");
+  expect_f("floor_div", o, div_w, 4, 0);
+  CHECK(op1(FLOOR_MOD, 2, t, in, o, sizeof(o), 0, -1) == QS_OK, "floor_mod ran");
+  expect_f("floor_mod", o, mod_w, 4, 0);
+  /* TFLM's FLOOR_DIV / FLOOR_MOD take float32 only: int32 is refused */
+  t[0] = T(I32, 1, 1, 0, 0, 0, NULL, 0), t[1] = t[0], t[2] = t[0];
+  in[0] = ia, in[1] = ib;
+  CHECK(op1(FLOOR_DIV, 2, t, in, io, sizeof(io), 0, -1) == QS_ERR_TYPE, "floor_div i32 refused");
+}
+
 /* qs_sqrtf (no libm, prepare-time scales) equals sqrtf on normal and subnormal floats. */
 static void test_sqrtf(void) {
   uint32_t u = 1, i, bad = 0;
@@ -526,6 +546,7 @@ int main(void) {
   test_float_unary();
   test_elu();
   test_rownorm();
+  test_floor_div_mod();
   printf("elem: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
   return failures ? 1 : 0;
 }

@@ -12,13 +12,20 @@
  * - LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, EQUAL, NOT_EQUAL: bool output; int8 inputs are
  *   compared after rescaling (shifted left by 8, each times its own scale as a multiplier below
  *   one), other types raw;
- * - LOGICAL_AND / LOGICAL_OR over bools; SELECT_V2 (condition ? x : y) for float32, int8, int16.
+ * - LOGICAL_AND / LOGICAL_OR over bools; SELECT_V2 (condition ? x : y) for float32, int8, int16;
+ * - FLOOR_DIV (floor of the double quotient) and FLOOR_MOD (fmodf, moved to the divisor's sign),
+ *   float32 only as in TFLite Micro. A zero divisor stops TFLM's FLOOR_DIV invoke with an error;
+ *   this core cannot fail an invoke and writes the IEEE result (+-inf or NaN).
  * Division by zero, which TFLite Micro leaves undefined for integers, is defined here: int32 gives
  * 0, int8 gives the clamp bound of the dividend's sign (the output zero point for 0 / 0).
  */
 #include <string.h>
 
 #include "ops.h"
+
+#if QS_WITH_FLOAT
+#include <math.h>
+#endif
 
 typedef struct {
   int32_t code;
@@ -130,6 +137,10 @@ static float float_op(const bin_params_t *p, float a, float b) {
     case OP_MINIMUM: return a < b ? a : b;
     case OP_SQUARED_DIFFERENCE: r = a - b; return r * r;
     case OP_PRELU: return a >= 0.0f ? a : a * b;
+    case OP_FLOOR_DIV: return (float)floor((double)a / (double)b);
+    case OP_FLOOR_MOD:
+      r = fmodf(a, b);
+      return (r != 0.0f && ((b < 0.0f) != (r < 0.0f))) ? r + b : r;
     default: /* OP_DIV: std::min(std::max(q, lo), hi); NaN passes through */
       r = a / b;
       r = r < p->flo ? p->flo : r;
@@ -248,6 +259,7 @@ static int type_ok(int32_t code, uint8_t t) {
       /* GREATER int16 is in TFLM's switch but its prepare never sets the int16 scaling: left out */
       return t == QS_DT_FLOAT32 || t == QS_DT_INT32 || t == QS_DT_INT64 || t == QS_DT_INT8;
     case OP_LOGICAL_AND: case OP_LOGICAL_OR: return t == QS_DT_BOOL;
+    case OP_FLOOR_DIV: case OP_FLOOR_MOD: return t == QS_DT_FLOAT32;
     default: /* OP_SELECT_V2 */ return t == QS_DT_FLOAT32 || t == QS_DT_INT8 || t == QS_DT_INT16;
   }
 }

@@ -73,6 +73,8 @@ static const op_entry_t k_ops[] = {
     {OP_LOGICAL_AND, "LOGICAL_AND", qs_prep_binary F32(NULL)},
     {OP_LOGICAL_OR, "LOGICAL_OR", qs_prep_binary F32(NULL)},
     {OP_SELECT_V2, "SELECT_V2", qs_prep_binary F32(NULL)},
+    {OP_FLOOR_DIV, "FLOOR_DIV", qs_prep_binary F32(NULL)},
+    {OP_FLOOR_MOD, "FLOOR_MOD", qs_prep_binary F32(NULL)},
     {OP_CAST, "CAST", qs_prep_unary F32(NULL)},
     {OP_ABS, "ABS", qs_prep_unary F32(NULL)},
     {OP_NEG, "NEG", qs_prep_unary F32(NULL)},

@@ -117,7 +117,8 @@ QS_COLD qs_status_t qs_prep_transpose_conv(qs_model_t *m, int oi, qs_op_t *op); 
 
 /* Element-wise and math ops, every dtype TFLite Micro accepts for each (float32 paths only with
  * QS_WITH_FLOAT). Binary with broadcasting (k_binary.c): SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, DIV,
- * PRELU, LESS/LESS_EQUAL/GREATER/GREATER_EQUAL/EQUAL/NOT_EQUAL, LOGICAL_AND/OR, SELECT_V2. Unary
+ * PRELU, LESS/LESS_EQUAL/GREATER/GREATER_EQUAL/EQUAL/NOT_EQUAL, LOGICAL_AND/OR, SELECT_V2,
+ * FLOOR_DIV, FLOOR_MOD. Unary
  * (k_unary.c): CAST, ABS, NEG, SQRT, RSQRT, EXP, LOG, SIN, COS, SQUARE, FLOOR, CEIL, ROUND, ELU,
  * LOGICAL_NOT. Over the last axis (k_rownorm.c): LOG_SOFTMAX, L2_NORMALIZATION. */
 QS_COLD qs_status_t qs_prep_binary(qs_model_t *m, int oi, qs_op_t *op);

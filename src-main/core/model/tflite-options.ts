@@ -282,6 +282,8 @@ export const OPTIONS_FOR_OP: Readonly<Record<string, string>> = {
   NEG: 'NegOptions',
   ABS: 'AbsOptions',
   SQUARE: 'SquareOptions',
+  FLOOR_DIV: 'FloorDivOptions',
+  FLOOR_MOD: 'FloorModOptions',
 };
 
 /** Schema defaults of an options table as a decoded options object (for building new operators). */

@@ -488,7 +488,7 @@ const same = (got: number[], want: number[]) =>
   expect(got.map(String)).toEqual(want.map((v) => String(f32(v))));
 
 describe('float32 element-wise ops', () => {
-  it('binary: SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, DIV (+-FLT_MAX clamp), PRELU, with broadcasting', () => {
+  it('binary: SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, DIV (+-FLT_MAX clamp), PRELU, FLOOR_DIV, FLOOR_MOD, with broadcasting', () => {
     // rule: float32 binary ops compute in float32; DIV's NONE clamps to the float range (CalculateActivationRange)
     const r = new Rng(1311);
     const FLT_MAX = f32(3.4028234663852886e38);
@@ -501,6 +501,12 @@ describe('float32 element-wise ops', () => {
         return Number.isNaN(q) ? q : clamp(q, -FLT_MAX, FLT_MAX);
       },
       PRELU: (u, v) => (u >= 0 ? u : f32(u * v)),
+      FLOOR_DIV: (u, v) => f32(Math.floor(u / v)),
+      FLOOR_MOD: (u, v) => {
+        // fmodf is exact; moved to the divisor's sign with one float32 add
+        const m = u % v;
+        return m !== 0 && v < 0 !== m < 0 ? f32(m + v) : m;
+      },
     };
     for (const [op, fn] of Object.entries(ops)) {
       for (let t = 0; t < 4; t++) {
