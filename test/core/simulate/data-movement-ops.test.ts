@@ -687,4 +687,56 @@ describe('dilation', () => {
     );
     expect(run(dw, x)).toEqual(want);
   });
+
+  // rule: the float32 kernels honour dilation the same way (dilation 2 x 3 on a 5x7 input, SAME:
+  // taps outside the input are zero padding)
+  it('CONV_2D float32 dilation 2x3 (SAME) and DEPTHWISE_CONV_2D float32 dilation 3x2 (VALID)', () => {
+    const H = 5;
+    const W = 7;
+    const x = Float32Array.from({ length: H * W }, (_, i) => (i % 5) - 2 + i / 8);
+    const w = Float32Array.of(1, -2, 0.5, 4); // [1,2,2,1]
+    const at = (y: number, xx: number) => (y >= 0 && y < H && xx >= 0 && xx < W ? x[y * W + xx] : 0);
+    for (const [op, dh, dw, padding] of [
+      ['CONV_2D', 2, 3, 'SAME'],
+      ['DEPTHWISE_CONV_2D', 3, 2, 'VALID'],
+    ] as const) {
+      const effH = dh + 1;
+      const effW = dw + 1;
+      const oh = padding === 'SAME' ? H : H - effH + 1;
+      const ow = padding === 'SAME' ? W : W - effW + 1;
+      // SAME: total padding (eff - 1), top/left gets half (rounded down), as TFLite computes it
+      const pt = padding === 'SAME' ? Math.floor((effH - 1) / 2) : 0;
+      const pl = padding === 'SAME' ? Math.floor((effW - 1) / 2) : 0;
+      const m = oneOpIr(
+        op,
+        [
+          { dtype: 'float32', shape: [1, H, W, 1] },
+          { dtype: 'float32', shape: [1, 2, 2, 1], data: w },
+          { dtype: 'float32', shape: [1], data: Float32Array.of(0.25) },
+          { dtype: 'float32', shape: [1, oh, ow, 1] },
+        ],
+        [0, 1, 2],
+        [3],
+        {
+          padding,
+          stride_w: 1,
+          stride_h: 1,
+          dilation_w_factor: dw,
+          dilation_h_factor: dh,
+          ...(op === 'DEPTHWISE_CONV_2D' ? { depth_multiplier: 1 } : {}),
+        },
+      );
+      const want: number[] = [];
+      for (let y = 0; y < oh; y++)
+        for (let xx = 0; xx < ow; xx++) {
+          let acc = 0;
+          for (let i = 0; i < 2; i++)
+            for (let j = 0; j < 2; j++) acc += at(y - pt + i * dh, xx - pl + j * dw) * w[i * 2 + j];
+          want.push(Math.fround(acc + 0.25));
+        }
+      const got = run(m, x);
+      expect(got.length).toBe(want.length);
+      got.forEach((g, i) => expect(g, `${op} output ${i}`).toBeCloseTo(want[i], 4));
+    }
+  });
 });
