@@ -1,5 +1,5 @@
 /**
- * `quantscope profile MODEL --board virtual|qemu|PORT [--board ...] [--input FILE... | --raw-input FILE.npy... | --seed N]
+ * `quantscope profile MODEL --board virtual|qemu|PORT|rfc2217://HOST:PORT|socket://HOST:PORT [--board ...] [--input FILE... | --raw-input FILE.npy... | --seed N]
  *   [--out FILE.html|.csv|.json|.pdf ...] [--dump DEVICE.json] [--junit FILE.xml] [--fail-on ...]`:
  * upload the model to a board, run it with the input (the same input on the host simulator),
  * read back every op's output and ticks, compare per layer, print the table and write reports.
@@ -326,7 +326,7 @@ export function register(program: Command): void {
     .argument('<model>', '.tflite model file')
     .requiredOption(
       '-b, --board <board>',
-      "'virtual' (host firmware), 'qemu' (emulated Cortex-M3) or a serial port path; repeat it to profile on several boards at once",
+      "'virtual' (host firmware), 'qemu' (emulated Cortex-M3), a serial port path, or a remote board behind ser2net (rfc2217://host:port[?baud=N&parity=even...] or socket://host:port); repeat it to profile on several boards at once",
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
     .option('-i, --input <file...>', 'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin')
@@ -349,7 +349,7 @@ export function register(program: Command): void {
       '--firmware <path>',
       'virtual board executable or QEMU kernel ELF to use instead of the default build',
     )
-    .option('--baud <rate>', 'serial baud rate for a port (default 115200)')
+    .option('--baud <rate>', 'serial baud rate for a port or an rfc2217:// board (default 115200)')
     .option('--u8-bytes', "a uint8 .npy feeding an int8 input holds the int8 bytes (two's complement)")
     .option('--json', 'print the comparison as JSON (quantscope.compare/1) instead of a table')
     .option('--force', 'overwrite --out and --dump files that already exist')
