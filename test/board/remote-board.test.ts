@@ -143,6 +143,25 @@ describe('remote boards through ser2net', () => {
     expect(p.out).toMatch(/all \d+ layers match/);
   }, 60_000);
 
+  // Rule: a remote board takes part in a several-board profile like a local one (same model and
+  // input on every board at once, each compared with the host and with the others).
+  it('CLI: profile --board virtual --board rfc2217://… compares the local and the remote board', async () => {
+    const p = await cli(
+      'profile',
+      fixturePath('models', 'hello_world_int8.tflite'),
+      '--board',
+      'virtual',
+      '--board',
+      ser.rfc2217Url,
+    );
+    expect(p.err).toBe('');
+    expect(p.code).toBe(0);
+    expect(p.out).toMatch(
+      new RegExp(`${ser.rfc2217Url.replace(/[.]/g, '\\.')}: .* all layers match the host`),
+    );
+    expect(p.out).toContain(`virtual vs ${ser.rfc2217Url}: identical`);
+  }, 60_000);
+
   // Rule: a remote board that cannot be reached is one clear line naming it (exit 1, no stack trace).
   it('CLI: profile on an unreachable remote board is one clear error line', async () => {
     const port = await freePort();
