@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian 12 machine (run as root, or with sudo):
 # Debian's Chromium for the browser e2e tests, socat for pty pairs, ser2net for the remote-board tests
-# (RFC 2217 and raw TCP), the Arm cross toolchain and QEMU for the emulated Cortex-M3 board, clang + lld + wasi-libc to build the interpreter core as WebAssembly, then
-# the npm dependencies exactly as locked.
+# (RFC 2217 and raw TCP), the Arm cross toolchain and QEMU for the emulated Cortex-M3 board, clang +
+# lld + wasi-libc to build the interpreter core as WebAssembly, then the npm dependencies exactly as
+# locked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
