@@ -3,7 +3,8 @@
  * (the interpreter core compiled to WebAssembly with its SIMD kernels: taps on, and lean) next to
  * TFLite in WASM (@tensorflow/tfjs-tflite, 1 thread; runner with
  * profiling off = its default path, and on) measured in the same run, the ratio, and the peak RSS
- * of a child process that runs only that model. Times are CPU time per inference (see medianMs);
+ * of a child process that runs only that model. After the fixture folders: the op-heavy models of
+ * bench/op-models.ts (resize head, SSD post-processing, int16x8 TRANSPOSE_CONV and CONV_2D). Times are CPU time per inference (see medianMs);
  * machines are noisy: compare ratios.
  *
  *   node bin/run-ts.mjs bench/simulate.ts [--quick]
@@ -17,6 +18,7 @@ import { seededInputs } from '../src-main/core/simulate/inputs/seed.ts';
 import { invoke, prepare } from '../src-main/core/simulate/interpreter.ts';
 import { fixQuantizedDimension } from './fix-quantized-dimension.ts';
 import { loadWasmRunner } from './tflite-wasm-runner.ts';
+import { opHeavyModels } from './op-models.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = process.env.QS_FIXTURES ?? resolve(REPO, '../shared/fixtures');
@@ -123,6 +125,8 @@ async function main(): Promise<void> {
       .filter((f) => f.endsWith('.tflite'))
       .map((f) => join(FIXTURES, 'float', f)),
   ].sort();
+  // op-heavy models (resize, detection post-processing, int16x8 TRANSPOSE_CONV / CONV_2D)
+  models.push(...opHeavyModels(FIXTURES));
   const script = fileURLToPath(import.meta.url);
   const rows: Row[] = [];
   for (const m of models) {

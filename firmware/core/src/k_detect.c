@@ -52,10 +52,15 @@ typedef struct {
 } corner_t;
 
 typedef struct {
+  corner_t b;
+  float area;
+} cand_t; /* a kept box in score order, contiguous for the suppression loop */
+
+typedef struct {
   int n, nc, ncb, label_off, max_det, max_cls, det_per_class, regular, ncat, box_stride, cap;
   float score_thr, iou_thr, ys, xs, hs, ws;
   /* scratch layout (offsets in bytes into m->scratch) */
-  uint32_t o_boxes, o_active, o_keep_scores, o_keep_idx, o_sorted, o_after_idx, o_after_scores, o_sorted_vals,
+  uint32_t o_boxes, o_area, o_cand, o_active, o_keep_scores, o_keep_idx, o_sorted, o_after_idx, o_after_scores, o_sorted_vals,
       o_class_scores, o_selected, o_class_idx;
 } detect_params_t;
 
@@ -107,20 +112,27 @@ static void partial_argsort(const float *val, int n, int k, int *idx) {
 static float fmaxf_ref(float a, float b) { return a < b ? b : a; } /* std::max */
 static float fminf_ref(float a, float b) { return b < a ? b : a; } /* std::min */
 
-static float iou(const corner_t *bi, const corner_t *bj) {
-  float area_i = (bi->ymax - bi->ymin) * (bi->xmax - bi->xmin);
-  float area_j = (bj->ymax - bj->ymin) * (bj->xmax - bj->xmin);
-  float iy0, ix0, iy1, ix1, inter;
-  if (area_i <= 0 || area_j <= 0) return 0.0f;
-  iy0 = fmaxf_ref(bi->ymin, bj->ymin), ix0 = fmaxf_ref(bi->xmin, bj->xmin);
-  iy1 = fminf_ref(bi->ymax, bj->ymax), ix1 = fminf_ref(bi->xmax, bj->xmax);
-  inter = fmaxf_ref(iy1 - iy0, 0.0f) * fmaxf_ref(ix1 - ix0, 0.0f);
-  return inter / (area_i + area_j - inter);
+/* ComputeIntersectionOverUnion(i, j) > threshold, with each box's area computed once (the same
+ * float32 expression). Boxes that do not overlap have intersection 0 (or NaN), so an IoU of 0 (or
+ * NaN), never above a threshold > 0: that comparison is decided without the division. */
+static int iou_above(const cand_t *ci, const cand_t *cj, float thr) {
+  float iy0, ix0, iy1, ix1, h, w, inter;
+  if (ci->area <= 0 || cj->area <= 0) return 0;
+  iy0 = fmaxf_ref(ci->b.ymin, cj->b.ymin), iy1 = fminf_ref(ci->b.ymax, cj->b.ymax);
+  h = fmaxf_ref(iy1 - iy0, 0.0f);
+  if (!(h > 0.0f)) return 0;
+  ix0 = fmaxf_ref(ci->b.xmin, cj->b.xmin), ix1 = fminf_ref(ci->b.xmax, cj->b.xmax);
+  w = fmaxf_ref(ix1 - ix0, 0.0f);
+  if (!(w > 0.0f)) return 0;
+  inter = h * w;
+  return inter / (ci->area + cj->area - inter) > thr;
 }
 
 /* NonMaxSuppressionSingleClassHelper: selected anchors into sel, returns how many. */
 static int nms_single(const detect_params_t *p, uint8_t *s, const float *scores, int *sel, int max_det) {
   const corner_t *boxes = (const corner_t *)(void *)(s + p->o_boxes);
+  const float *area = (const float *)(void *)(s + p->o_area);
+  cand_t *cand = (cand_t *)(void *)(s + p->o_cand);
   uint8_t *active = s + p->o_active;
   float *keep_scores = (float *)(void *)(s + p->o_keep_scores);
   int *keep_idx = (int *)(void *)(s + p->o_keep_idx), *sorted = (int *)(void *)(s + p->o_sorted);
@@ -133,7 +145,11 @@ static int nms_single(const detect_params_t *p, uint8_t *s, const float *scores,
     if (scores[i] >= p->score_thr) keep_idx[j++] = i;
   out_size = kept < max_det ? kept : max_det;
   n_active = kept;
-  for (i = 0; i < kept; i++) active[i] = 1;
+  for (i = 0; i < kept; i++) {
+    int b = keep_idx[sorted[i]];
+    active[i] = 1;
+    cand[i].b = boxes[b], cand[i].area = area[b];
+  }
   for (i = 0; i < kept; i++) {
     if (n_active == 0 || n_sel >= out_size) break;
     if (!active[i]) continue;
@@ -141,7 +157,7 @@ static int nms_single(const detect_params_t *p, uint8_t *s, const float *scores,
     active[i] = 0;
     n_active--;
     for (j = i + 1; j < kept; j++)
-      if (active[j] && iou(&boxes[keep_idx[sorted[i]]], &boxes[keep_idx[sorted[j]]]) > p->iou_thr) {
+      if (active[j] && iou_above(&cand[i], &cand[j], p->iou_thr)) {
         active[j] = 0;
         n_active--;
       }
@@ -162,6 +178,7 @@ static void detect_eval(qs_model_t *m, const qs_op_t *op) {
   float *o_scores = (float *)(void *)qs_tdata(m, op->outs[2]), *o_num = (float *)(void *)qs_tdata(m, op->outs[3]);
   uint8_t *s = m->scratch;
   corner_t *boxes = (corner_t *)(void *)(s + p->o_boxes);
+  float *area = (float *)(void *)(s + p->o_area);
   int i, valid = 1, count = 0;
   memset(o_boxes, 0, m->slots[op->outs[0]].bytes);
   memset(o_cls, 0, m->slots[op->outs[1]].bytes);
@@ -174,6 +191,7 @@ static void detect_eval(qs_model_t *m, const qs_op_t *op) {
     float hw = (float)(0.5 * exp((double)e[3] / (double)p->ws) * (double)a[3]);
     boxes[i].ymin = yc - hh, boxes[i].xmin = xc - hw, boxes[i].ymax = yc + hh, boxes[i].xmax = xc + hw;
     if (boxes[i].ymin >= boxes[i].ymax || boxes[i].xmin >= boxes[i].xmax) valid = 0; /* ValidateBoxes */
+    area[i] = (boxes[i].ymax - boxes[i].ymin) * (boxes[i].xmax - boxes[i].xmin);
   }
   if (valid && p->regular) {
     float *cls_scores = (float *)(void *)(s + p->o_class_scores), *after_s = (float *)(void *)(s + p->o_after_scores);
@@ -318,9 +336,11 @@ qs_status_t qs_prep_detection(qs_model_t *m, int oi, qs_op_t *op) {
     }
   }
   n = (uint32_t)p->n;
-  total = (uint64_t)n * 16u + (uint64_t)n * (p->regular ? 4u : 4u * (uint64_t)p->nc);
+  total = (uint64_t)n * 40u + (uint64_t)n * (p->regular ? 4u : 4u * (uint64_t)p->nc);
   if (total > 0x10000000u) return qs_fail(m, QS_ERR_LIMIT, oi, op->in[1], "too many anchors x classes");
   p->o_boxes = take(&at, 16u * (uint64_t)n);
+  p->o_area = take(&at, 4u * (uint64_t)n);
+  p->o_cand = take(&at, sizeof(cand_t) * (uint64_t)n);
   p->o_active = take(&at, n);
   p->o_keep_scores = take(&at, 4u * (uint64_t)n);
   p->o_keep_idx = take(&at, 4u * (uint64_t)n);
