@@ -16,7 +16,9 @@
 
 /* Out-of-order upload ranges the board remembers (8 bytes each): chunks past a gap are kept, so
  * after a lost chunk the host re-sends only what is missing (PROTOCOL.md §4). */
-#define QS_LOAD_RANGES 16
+#ifndef QS_LOAD_RANGES
+#define QS_LOAD_RANGES 64
+#endif
 
 /* Sends bytes to the host; returns 0 on success. */
 typedef int (*qs_write_fn)(void *ctx, const uint8_t *buf, size_t len);

@@ -44,6 +44,11 @@ const MIN_CHUNK = 32;
  * there instead of at 32 KiB (on a fast pty the 32 KiB probe burst costs a whole round trip). */
 const learnedWindow = new WeakMap<BoardLink, number>();
 
+/** Ranges past a gap the board can keep (QS_LOAD_RANGES): 64 on current boards. A board that runs
+ * out says so with last_error BAD_OFFSET while listing all it keeps (16 on boards before 64). */
+const rangeCapacity = new WeakMap<BoardLink, number>();
+const BAD_OFFSET = 8;
+
 export interface UploadResult {
   bytes: number;
   resumed: boolean;
@@ -109,7 +114,7 @@ export async function uploadModel(
           prefix: chunks,
           retries: 0,
           signal: opts.signal,
-          expectBytes: 160,
+          expectBytes: 540,
           // a chunk damaged on the way is answered with an unattributed BAD_CRC: expected here,
           // the ACK reply says what is missing
           expectDamage: true,
@@ -125,7 +130,7 @@ export async function uploadModel(
           // re-asks at once rather than wait for a timeout: a reply to any copy will do.
           retries: 4,
           damageRetries: 40,
-          expectBytes: 160,
+          expectBytes: 540,
         });
         next = status(
           await ask.catch((e2: unknown) => Promise.reject(noisy(link, e2, st.have, model.length))),
@@ -144,6 +149,8 @@ export async function uploadModel(
         );
       }
       held = next.ranges ?? [];
+      if (next.lastError === BAD_OFFSET && next.ranges)
+        rangeCapacity.set(link, Math.max(4, Math.min(rangeCapacity.get(link) ?? 64, next.ranges.length)));
       st = next;
       const progress = st.have + heldBytes() - before;
       if (progress < burst.bytes) {
@@ -192,9 +199,10 @@ export async function uploadModel(
 const CHUNK_OVERHEAD = 30;
 
 /**
- * Data bytes for the next burst. On a clean line, the window. On a noisy one, fewer: a board that
- * keeps chunks past a gap remembers only QS_LOAD_RANGES (16) gaps, so a burst should lose about 10
- * chunks at most; a board that drops everything after a gap gains nothing from long bursts.
+ * Data bytes for the next burst. On a clean line, the window. On a noisy one, as many chunks as
+ * lose about 3/5 of the gaps the board can note (QS_LOAD_RANGES: 64, 16 on older boards), at least
+ * 64 KiB if the window is smaller: each burst costs a round trip; a board that drops everything
+ * after a gap gains nothing from long bursts.
  */
 function burstLimit(
   link: BoardLink,
@@ -206,7 +214,8 @@ function burstLimit(
   if (chunk >= maxChunk && link.quality.byteErrorRate === 0) return window;
   if (!st.ranges) return Math.min(window, chunk * 8);
   const lost = 1 - (1 - link.quality.byteErrorRate) ** (chunk + CHUNK_OVERHEAD);
-  return Math.min(window, chunk * Math.max(8, Math.floor(10 / Math.max(lost, 0.01))));
+  const gaps = 0.6 * (rangeCapacity.get(link) ?? 64); // expected losses the board can note
+  return Math.min(Math.max(window, 64 * 1024), chunk * Math.max(8, Math.floor(gaps / Math.max(lost, 0.01))));
 }
 
 /** The chunks of one burst: from `have` on, skipping what the board already holds. */
