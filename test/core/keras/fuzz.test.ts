@@ -22,6 +22,8 @@ describe('Keras .h5 reader on mutated files', () => {
       s >>>= 0;
       return s;
     };
+    // h5wasm is imported on the first read (lazy, so the CLI starts fast): load it before timing reads
+    await readKerasH5(base);
     let opened = 0;
     for (let k = 0; k < 200; k++) {
       const b = base.slice();
