@@ -205,4 +205,14 @@ describe('TapStore', () => {
     expect(store.layer(big, 1).tensor).toBe(11);
     expect(store.totalBytes).toBe(1200);
   });
+
+  // rule: a layer is an op: for an op with several outputs (SPLIT) it is the first output, the
+  // one a board streams; every output still counts towards the run's bytes
+  it('keeps the first output of a multi-output op as its layer', () => {
+    const store = new TapStore();
+    const id = store.add('split.tflite', [tap(0, 4), { ...tap(0, 6), tensor: 99 }, tap(1, 2)]);
+    expect(store.layer(id, 0).tensor).toBe(10);
+    expect(store.layer(id, 1).tensor).toBe(11);
+    expect(store.totalBytes).toBe(12);
+  });
 });

@@ -13,7 +13,8 @@ export function deviceDump(
   host: HostTensor[],
   device: DeviceTensor[],
 ): GoldenDump {
-  const meta = new Map(host.map((h) => [h.index, h]));
+  // by tensor: an op with several outputs (SPLIT, UNPACK) has one host row per output
+  const meta = new Map(host.map((h) => [h.tensor, h]));
   return {
     model: modelName,
     reference: `QuantScope board '${boardName}' (outputs read back over the link)`,
@@ -25,7 +26,7 @@ export function deviceDump(
       data_b64: base64(t.bytes),
     })),
     op_outputs: device.map((d) => {
-      const h = meta.get(d.index);
+      const h = meta.get(d.tensor);
       return {
         tensor: d.tensor,
         name: h?.name ?? `op ${d.index}`,

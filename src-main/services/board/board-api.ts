@@ -97,7 +97,8 @@ export class BoardApi {
         );
         for (const h of r.host.layers) {
           const d = byIndex.get(h.index);
-          if (d)
+          // a board streams an op's first output only: other outputs (SPLIT, UNPACK) have no pair
+          if (d && d.tensor === h.tensor)
             tensors.push({
               index: h.index,
               tensor: h.tensor,

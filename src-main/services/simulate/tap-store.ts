@@ -32,7 +32,9 @@ export class TapStore {
   /** Keep a run's taps; returns its id. */
   add(model: string, taps: readonly SimulateLayerTensor[]): string {
     const id = `run-${++this.seq}`;
-    const layers = new Map(taps.map((t) => [t.index, t]));
+    // one entry per op: its first output (SPLIT / UNPACK have more; boards stream the first too)
+    const layers = new Map<number, SimulateLayerTensor>();
+    for (const t of taps) if (!layers.has(t.index)) layers.set(t.index, t);
     let bytes = 0;
     for (const t of taps) bytes += t.data.byteLength;
     this.runs.set(id, { model, layers, bytes });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compareRun } from '../../../src-main/core/compare/compare.ts';
+import { deviceDump } from '../../../src-main/core/compare/device-dump.ts';
 import { hostRun } from '../../../src-main/core/compare/host-run.ts';
 import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { irModel } from '../../helpers/ir-models.ts';
@@ -75,6 +76,20 @@ describe('compareRun with a multi-output op', () => {
       outputs: host.outputs,
     });
     expect(bad.firstDivergent).toBe(1);
+  });
+
+  // rule: the device dump names each streamed tensor with its own host name and shape (by tensor,
+  // not by op: SPLIT's first output is not labelled with its second's)
+  it('device dump of a multi-output op labels the streamed tensor itself', () => {
+    const host = splitConcat([4, 2]);
+    const device = host.layers
+      .filter((l) => l.tensor !== 3)
+      .map((l) => ({ index: l.index, tensor: l.tensor, ticks: 1, bytes: l.bytes.slice() }));
+    const dump = deviceDump('split', 'test', host.inputs, host.layers, device);
+    expect(dump.op_outputs.map((o) => [o.tensor, o.name, o.shape])).toEqual([
+      [2, 't2', [2, 2]],
+      [4, 't4', [2, 4]],
+    ]);
   });
 
   // rule: a graph output that is a second output is left out of the output scores (the board
