@@ -132,7 +132,7 @@ qs_status_t qs_prep_rownorm(qs_model_t *m, int oi, qs_op_t *op) {
   int d;
   if (op->n_in != 1 || !in) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "needs 1 input");
   if (in->dtype != QS_DT_INT8 && in->dtype != QS_DT_FLOAT32)
-    return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], "input type not supported by this op (TFLite Micro's kernel refuses it)");
+    return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], "input type not supported: LOG_SOFTMAX / L2_NORMALIZATION take float32 or int8 (as TFLite Micro)");
   if (!QS_WITH_FLOAT && in->dtype == QS_DT_FLOAT32)
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "float32 kernels are not in this build (QS_WITH_FLOAT=0)");
   if (out->dtype != in->dtype) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "output type differs from input");

@@ -159,6 +159,18 @@ static int type_ok(int32_t code, uint8_t t) {
   }
 }
 
+/* The refusal names the input types TFLite Micro's kernel takes. */
+static const char *type_msg(int32_t code) {
+  switch (code) {
+    case OP_CAST: return "input type not supported: CAST takes int8, int16, int32, float32 or bool (as TFLite Micro)";
+    case OP_ABS: return "input type not supported: ABS takes float32, int8 or int16 (as TFLite Micro)";
+    case OP_RSQRT: return "input type not supported: RSQRT takes float32 or int8 (as TFLite Micro)";
+    case OP_ELU: return "input type not supported: ELU takes float32 or int8 (as TFLite Micro)";
+    case OP_LOGICAL_NOT: return "input type not supported: LOGICAL_NOT takes bool";
+    default: return "input type not supported: TFLite Micro has this op for float32 only";
+  }
+}
+
 #if QS_WITH_FLOAT
 /* PopulateLookupTable (elu.cc): dequantize in float, transform, TfLiteRound(y / out_scale) + zp */
 static void elu_table(unary_params_t *p, const qs_tensor_t *in, const qs_tensor_t *out) {
@@ -180,8 +192,7 @@ qs_status_t qs_prep_unary(qs_model_t *m, int oi, qs_op_t *op) {
   qs_status_t s;
   int32_t sh;
   if (op->n_in != 1 || !in) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "needs 1 input");
-  if (!type_ok(op->code, in->dtype))
-    return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], "input type not supported by this op (TFLite Micro's kernel refuses it)");
+  if (!type_ok(op->code, in->dtype)) return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], type_msg(op->code));
   if (op->code == OP_CAST ? !(out->dtype == QS_DT_INT8 || out->dtype == QS_DT_INT16 || out->dtype == QS_DT_INT32 ||
                               out->dtype == QS_DT_FLOAT32)
                           : out->dtype != in->dtype)
