@@ -111,7 +111,7 @@ export async function compareCommand(
   }
   if (failure && ci.code === EXIT.OK)
     process.stderr.write(
-      `quantscope: ${outcome.board}: ${String((failure as Error).message ?? failure)} (not failing: --fail-on has no 'error')\n`,
+      `quantscope: ${String((failure as Error).message ?? failure)} (not failing: --fail-on has no 'error')\n`,
     );
   if (ci.code !== EXIT.OK)
     throw failure && ci.code === EXIT.ERROR ? failure : new CommandExit(ci.code, ci.reason ?? 'failed');
