@@ -24,6 +24,32 @@ typedef struct {
 
 enum { RK_MEAN, RK_SUM, RK_MAX, RK_MIN };
 
+/* The input is walked in rows of its last dimension (row-major order, as the reference's walk):
+ * within a row, output index o + k * step (step 0 when the last axis is reduced, else 1); the next
+ * row's first output advances like qs_reduce_next over the other dimensions. */
+typedef struct {
+  uint32_t rows, len, step;
+} rows_t;
+
+static rows_t rows_of(const qs_reduce_t *r) {
+  rows_t w;
+  w.len = r->nd ? (uint32_t)r->dims[r->nd - 1] : 1u;
+  w.step = r->nd ? (uint32_t)r->ostride[r->nd - 1] : 0u;
+  w.rows = w.len ? r->n_in / w.len : 0u;
+  return w;
+}
+
+static uint32_t next_row(const qs_reduce_t *r, int32_t *idx, uint32_t o) {
+  int d;
+  for (d = r->nd - 2; d >= 0; d--) {
+    o += (uint32_t)r->ostride[d];
+    if (++idx[d] < r->dims[d]) break;
+    o -= (uint32_t)r->ostride[d] * (uint32_t)r->dims[d];
+    idx[d] = 0;
+  }
+  return o;
+}
+
 static uint8_t kind_of(int32_t code) {
   return code == OP_MEAN ? RK_MEAN : code == OP_SUM ? RK_SUM : code == OP_REDUCE_MAX ? RK_MAX : RK_MIN;
 }
@@ -31,12 +57,29 @@ static uint8_t kind_of(int32_t code) {
 /* int8 / int16 MEAN and SUM; 16 says the element size. */
 static void mean_sum_eval(const reduce_params_t *p, const void *in_v, void *out_v, int32_t *sum, int is16) {
   int32_t idx[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
-  uint32_t i, o = 0;
-  for (i = 0; i < p->r.n_out; i++) sum[i] = 0;
-  for (i = 0; i < p->r.n_in; i++) {
-    int32_t x = is16 ? ((const int16_t *)in_v)[i] : ((const int8_t *)in_v)[i];
-    sum[o] = (int32_t)((uint32_t)sum[o] + (uint32_t)x); /* wraps, as TFLM's int32 accumulator */
-    o = qs_reduce_next(&p->r, idx, o);
+  uint32_t i, k, o = 0, *acc = (uint32_t *)sum; /* uint32: wraps, as TFLM's int32 accumulator */
+  rows_t w = rows_of(&p->r);
+  for (i = 0; i < p->r.n_out; i++) acc[i] = 0;
+  for (i = 0; i < w.rows; i++, o = next_row(&p->r, idx, o)) {
+    if (is16) {
+      const int16_t *x = (const int16_t *)in_v + (size_t)i * w.len;
+      if (w.step == 0) {
+        uint32_t t = acc[o];
+        for (k = 0; k < w.len; k++) t += (uint32_t)(int32_t)x[k];
+        acc[o] = t;
+      } else {
+        for (k = 0; k < w.len; k++) acc[o + k] += (uint32_t)(int32_t)x[k];
+      }
+    } else {
+      const int8_t *x = (const int8_t *)in_v + (size_t)i * w.len;
+      if (w.step == 0) {
+        uint32_t t = acc[o];
+        for (k = 0; k < w.len; k++) t += (uint32_t)(int32_t)x[k];
+        acc[o] = t;
+      } else {
+        for (k = 0; k < w.len; k++) acc[o + k] += (uint32_t)(int32_t)x[k];
+      }
+    }
   }
   for (i = 0; i < p->r.n_out; i++) {
     /* sum - in_zp * count in int64, then narrowed to int32 (TFLM's static_cast<int32_t>) */
@@ -58,13 +101,15 @@ static void reduce_q_eval(qs_model_t *m, const qs_op_t *op) {
     const int8_t *x = (const int8_t *)in;
     int8_t *y = (int8_t *)out;
     int32_t idx[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
-    uint32_t i, o = 0;
+    uint32_t i, k, o = 0;
+    rows_t w = rows_of(&p->r);
     int is_max = p->kind == RK_MAX;
     for (i = 0; i < p->r.n_out; i++) y[i] = (int8_t)(is_max ? -128 : 127);
-    for (i = 0; i < p->r.n_in; i++) {
-      if (is_max ? x[i] > y[o] : x[i] < y[o]) y[o] = x[i];
-      o = qs_reduce_next(&p->r, idx, o);
-    }
+    for (i = 0; i < w.rows; i++, o = next_row(&p->r, idx, o), x += w.len)
+      for (k = 0; k < w.len; k++) {
+        int8_t *t = &y[o + k * w.step];
+        if (is_max ? x[k] > *t : x[k] < *t) *t = x[k];
+      }
   }
 }
 
@@ -159,18 +204,19 @@ static void reduce_f32_eval(qs_model_t *m, const qs_op_t *op) {
   const float *x = (const float *)(const void *)qs_tdata(m, op->in[0]);
   float *y = (float *)(void *)qs_tdata(m, op->out);
   int32_t idx[QS_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
-  uint32_t i, o = 0;
+  uint32_t i, k, o = 0;
+  rows_t w = rows_of(&p->r);
   float init = p->kind == RK_MAX ? -FLT_MAX : (p->kind == RK_MIN ? FLT_MAX : 0.0f);
   for (i = 0; i < p->r.n_out; i++) y[i] = init;
-  for (i = 0; i < p->r.n_in; i++) {
-    float v = x[i];
-    switch (p->kind) {
-      case RK_MAX: if (v > y[o]) y[o] = v; break;
-      case RK_MIN: if (v < y[o]) y[o] = v; break;
-      default: y[o] = v + y[o]; break; /* float32 adds, in input order */
+  for (i = 0; i < w.rows; i++, o = next_row(&p->r, idx, o), x += w.len)
+    for (k = 0; k < w.len; k++) {
+      float v = x[k], *t = &y[o + k * w.step];
+      switch (p->kind) {
+        case RK_MAX: if (v > *t) *t = v; break;
+        case RK_MIN: if (v < *t) *t = v; break;
+        default: *t = v + *t; break; /* float32 adds, in input order */
+      }
     }
-    o = qs_reduce_next(&p->r, idx, o);
-  }
   if (p->kind == RK_MEAN)
     for (i = 0; i < p->r.n_out; i++) y[i] = y[i] / (float)p->r.count;
 }

@@ -23,7 +23,7 @@ typedef struct {
 } lerp_t;
 
 typedef struct {
-  int n, ih, iw, oh, ow, c;
+  int n, ih, iw, oh, ow, c, small; /* small: every 10-bit weight in [-512, 1536] (int32 sums) */
   lerp_t *ys, *xs;
 #if QS_WITH_FLOAT
   float *fy, *fx; /* float32: per row / column the source position minus i0 (dy, dx) */
@@ -46,6 +46,16 @@ static void bilinear_i8_eval(qs_model_t *m, const qs_op_t *op) {
         int64_t wx1 = lx->w, wx0 = 1024 - lx->w;
         const int8_t *a = r0 + (size_t)lx->i0 * p->c, *bb = r1 + (size_t)lx->i0 * p->c;
         const int8_t *cc = r0 + (size_t)lx->i1 * p->c, *d = r1 + (size_t)lx->i1 * p->c;
+        if (p->small) {
+          /* every weight in [-512, 1536]: the four products and their sum fit in int32
+           * (|sum| <= 128 * 4 * 1536^2 < 2^31), the same value as the reference's int64 */
+          int32_t w00 = (int32_t)(wy0 * wx0), w10 = (int32_t)(wy1 * wx0), w01 = (int32_t)(wy0 * wx1), w11 = (int32_t)(wy1 * wx1);
+          for (ch = 0; ch < p->c; ch++) {
+            int32_t o = a[ch] * w00 + bb[ch] * w10 + cc[ch] * w01 + d[ch] * w11;
+            out[ch] = (int8_t)((o + (o > 0 ? (1 << 19) : -(1 << 19))) / (1 << 20));
+          }
+          continue;
+        }
         for (ch = 0; ch < p->c; ch++) {
           int64_t o = a[ch] * wy0 * wx0 + bb[ch] * wy1 * wx0 + cc[ch] * wy0 * wx1 + d[ch] * wy1 * wx1;
           /* (o + sign(o) * 2^19) / 2^20, C division truncating toward zero */
@@ -163,8 +173,15 @@ qs_status_t qs_prep_resize_bilinear(qs_model_t *m, int oi, qs_op_t *op) {
 #endif
   {
     int32_t hs = scale10(p->ih, p->oh, align), ws = scale10(p->iw, p->ow, align);
-    for (i = 0; i < p->oh; i++) p->ys[i] = lerp_int(i, hs, half, p->ih);
-    for (i = 0; i < p->ow; i++) p->xs[i] = lerp_int(i, ws, half, p->iw);
+    p->small = 1;
+    for (i = 0; i < p->oh; i++) {
+      p->ys[i] = lerp_int(i, hs, half, p->ih);
+      if (p->ys[i].w < -512 || p->ys[i].w > 1536) p->small = 0;
+    }
+    for (i = 0; i < p->ow; i++) {
+      p->xs[i] = lerp_int(i, ws, half, p->iw);
+      if (p->xs[i].w < -512 || p->xs[i].w > 1536) p->small = 0;
+    }
   }
   op->eval = bilinear_i8_eval;
   return QS_OK;
