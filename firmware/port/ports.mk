@@ -18,7 +18,7 @@ HOST_WARN := -std=c99 -Wall -Wextra -Wno-unused-parameter -ffp-contract=off
 HOST_LIMITS := $(strip $(file < port/host-limits.txt))
 SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: host host-broken verdict verdict-san proto-test proto-fuzz mps2 nucleo ports
+.PHONY: host host-broken host-nofloat registry verdict verdict-san proto-test proto-fuzz mps2 nucleo ports
 
 # ---- virtual board (native) ----
 host: $(BUILD)/host/qs-board
@@ -49,6 +49,28 @@ $(BUILD)/san/qs-verdict: $(VERDICT_DEPS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_WARN) $(SAN) $(HOST_LIMITS) $(PROTO_INC) -Iport/host -o $@ \
 	  tests/qs_verdict.c $(QS_CORE_SRC) port/host/port_host.c -lm
+
+# ---- registry tool: the core's kernel registry (op, name, dtype families) as JSON (tests/qs_registry.c),
+# built with the virtual board's core flags and, natively, with the Cortex-M builds' (ARM_CORE_DEFS);
+# scripts/docs-ops.ts writes docs/ops.md from both and the WebAssembly core's own registry ----
+REGISTRY_DEPS := tests/qs_registry.c $(QS_CORE_SRC) port/host/port_host.c $(PROTO_HDR) port/host-limits.txt
+registry: $(BUILD)/host/qs-registry $(BUILD)/registry-arm/qs-registry
+$(BUILD)/host/qs-registry: $(REGISTRY_DEPS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) -O1 $(HOST_LIMITS) $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
+	  tests/qs_registry.c $(QS_CORE_SRC) port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
+$(BUILD)/registry-arm/qs-registry: $(REGISTRY_DEPS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) -O1 $(ARM_CORE_DEFS) $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
+	  tests/qs_registry.c $(QS_CORE_SRC) port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
+
+# ---- virtual board without float32 kernels (QS_WITH_FLOAT=0, like the Cortex-M builds): the host
+# names the ops this build lacks before uploading (test/board/board-op-groups.test.ts) ----
+host-nofloat: $(BUILD)/host-nofloat/qs-board
+$(BUILD)/host-nofloat/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c $(PROTO_HDR) port/host-limits.txt
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) -O2 $(HOST_LIMITS) -DQS_WITH_FLOAT=0 -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
+	  $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
 
 # ---- protocol unit tests and bounded fuzzing, under ASan/UBSan ----
 $(BUILD)/san/test_frame: proto/tests/test_frame.c $(PROTO_SRC) $(PROTO_HDR)
@@ -81,8 +103,10 @@ proto-fuzz: $(BUILD)/san/fuzz_frame $(BUILD)/san/fuzz_server
 ports: host mps2 nucleo
 
 # ---- Arm ports (arm-none-eabi-gcc, newlib-nano for memcpy/memset); int8-only core (QS_WITH_FLOAT=0) ----
+# The core options of every Cortex-M build (the op groups they leave out; docs/ops.md reads them).
+ARM_CORE_DEFS := -DQS_WITH_FLOAT=0
 ARM_COMMON := -mthumb -O2 -std=c99 -Wall -Wextra -Wno-unused-parameter -ffunction-sections \
-  -fdata-sections -ffp-contract=off -DQS_WITH_FLOAT=0 -Icore/include -Iproto -Iparams -Icore/src
+  -fdata-sections -ffp-contract=off $(ARM_CORE_DEFS) -Icore/include -Iproto -Iparams -Icore/src
 ARM_LINK := -nostartfiles -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs -Lport/cortex-m
 ARM_SRC := $(SERVER_SRC) $(QS_CORE_SRC) port/cortex-m/cm_startup.c port/cortex-m/board_main.c
 ARM_DEPS := $(ARM_SRC) $(PROTO_HDR) port/cortex-m/cm.ld

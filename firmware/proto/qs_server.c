@@ -66,6 +66,10 @@ static void cmd_hello(qs_server_t *s, const qs_request_t *r) {
   if (n > 256) n = 256;
   p = qs_put16(p, (uint32_t)n);
   for (size_t i = 0; i < n; i++) p = qs_put32(p, (uint32_t)codes[i]);
+  /* the build's dtype families, then each op's (PROTOCOL.md §3): the host names what a build lacks
+   * before uploading */
+  p = qs_put8(p, qs_build_families());
+  for (size_t i = 0; i < n; i++) p = qs_put8(p, qs_op_dtypes(codes[i]));
   qs_send(s, QS_REPLY(r->cmd), r->seq, s->body, (size_t)(p - s->body), 0, 0);
 }
 

@@ -9,26 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, truncateSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src-main/cli/index.ts';
+import { cli } from '../helpers/cli.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 
 const INT8 = fixturePath('models', 'hello_world_int8.tflite'); // input int8[1x1]
 const FLOAT = fixturePath('float', 'hello_world_float.tflite'); // input float32[1x1]
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 /** A version 1.0 .npy with a raw payload (header padded to 64 bytes as NumPy writes it). */
 function npy(descr: string, shape: number[], payload: Uint8Array): Buffer {

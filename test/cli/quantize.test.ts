@@ -14,9 +14,9 @@ import { dequantize, int8Inputs } from '../../src-main/core/quantize/io-convert.
 import { normalizeSample } from '../../src-main/core/simulate/inputs/normalize.ts';
 import { invoke, prepare, tensorValue } from '../../src-main/core/simulate/interpreter.ts';
 import type { TensorData } from '../../src-main/core/simulate/tensor-data.ts';
-import { main } from '../../src-main/cli/index.ts';
 import { fixturePath, readFixture } from '../helpers/fixtures.ts';
 import { augmentedPhotos } from '../core/quantize/calibration-data.ts';
+import { cli as runCli } from '../helpers/cli.ts';
 
 const FLOAT = fixturePath('float', 'image_example1.float32.tflite');
 const H5 = fixturePath('float', 'image_example1.h5');
@@ -37,20 +37,7 @@ function npy(samples: Float32Array[], shape: number[]): Buffer {
   ]);
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+const cli = (args: string[]) => runCli(...args);
 
 function parseCsv(text: string): { header: string[]; rows: Record<string, string>[] } {
   const lines = text.trim().split('\n');

@@ -154,6 +154,25 @@ size_t qs_arena_tensor_bytes(const qs_interp_t *ip); /* activation part of it */
 /* Builtin codes this core implements (for the handshake). Returns count; fills up to max. */
 size_t qs_supported_ops(int32_t *codes, size_t max);
 
+/* Activation dtype families (of an op's input 0 and output; the board's HELLO, docs/ops.md). */
+#define QS_FAM_INT8 0x01u
+#define QS_FAM_INT16 0x02u
+#define QS_FAM_FLOAT32 0x04u
+#define QS_FAM_OTHER 0x08u /* declared, for other types only (bool, int32): none of the three */
+/* The families builtin op `code` has kernels for in this build (low nibble), and those its entry
+ * declares but this build leaves out (the same bits << 4). 0: the core lacks the op, or its entry
+ * declares nothing. */
+uint8_t qs_op_dtypes(int32_t code);
+/* QS_FAM_* whose kernels this build compiles in (QS_WITH_FLOAT, QS_WITH_INT16; int8 always). */
+uint8_t qs_build_families(void);
+/* Entry i of the kernel registry (0 <= i < qs_supported_ops(NULL, 0)); 0 past the end. */
+typedef struct {
+  int32_t code;     /* TFLite BuiltinOperator (32: a custom op, named by `name`) */
+  const char *name; /* e.g. "CONV_2D" */
+  uint8_t dtypes;   /* as qs_op_dtypes */
+} qs_op_entry_info_t;
+int qs_registry_entry(size_t i, qs_op_entry_info_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -146,6 +146,13 @@ int qs_op_supported(int32_t code);
 QS_COLD qs_status_t qs_custom_op(qs_model_t *m, int oi, const fb_table_t *opcode, const fb_table_t *ot, qs_op_t *op);
 const char *qs_op_name(int32_t code);
 
+/* Models TFLite Micro itself cannot run (tflm_gaps.c): an op code the core lacks, named (vendor-
+ * compiled and other custom ops); and, before the kernels' prepare, the dtype combinations TFLM
+ * refuses (legacy uint8, hybrid, uint8 CONCATENATION/CAST/SPLIT/PACK/UNPACK), in TFLM's order. */
+/* QS_OK for a builtin code (refused later, in op order); a named refusal for a custom op. */
+QS_COLD qs_status_t qs_refuse_unknown_op(qs_model_t *m, int oi, const fb_table_t *opcode, int32_t code);
+QS_COLD qs_status_t qs_tflm_gaps(qs_model_t *m);
+
 /* Model parsing and memory planning. */
 QS_COLD qs_status_t qs_parse(qs_model_t *m);
 QS_COLD qs_status_t qs_plan(qs_model_t *m);

@@ -67,6 +67,7 @@ qs_status_t qs_load(qs_interp_t *ip, const uint8_t *model, size_t model_len, uin
   m->table_used = sizeof(qs_model_t);
   m->err = &ip->err;
   if ((s = qs_parse(m)) != QS_OK) return s;
+  if ((s = qs_tflm_gaps(m)) != QS_OK) return s;
   for (i = 0; i < m->n_ops; i++)
     if ((s = qs_prepare_op(m, (int)i)) != QS_OK) return s;
   if (m->scratch_need && !(m->scratch = (uint8_t *)qs_alloc(m, m->scratch_need))) return ip->err.status;

@@ -170,7 +170,9 @@ static qs_status_t parse_op(qs_model_t *m, int oi, const fb_table_t *ot, const f
   /* Models written before schema v3a only set the deprecated int8 code. */
   op->code = code > dep ? code : dep;
   if (op->code == OP_CUSTOM && qs_custom_op(m, oi, &oc, ot, op) != QS_OK) return m->err->status;
-  if (!qs_op_supported(op->code)) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator not supported");
+  /* a custom op the core lacks is refused now (TFLM: no registration); a builtin one when its
+   * turn comes to be prepared, after the refusals TFLM itself would give (tflm_gaps.c) */
+  if (!qs_op_supported(op->code) && qs_refuse_unknown_op(m, oi, &oc, op->code) != QS_OK) return m->err->status;
   if (ins.n > QS_MAX_IO) return qs_fail(m, QS_ERR_LIMIT, oi, -1, "operator has more inputs than QS_MAX_IO");
   /* several outputs only for the ops that have them (qs_prepare_op checks which) */
   if (outs.n == 0) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "operator has no output");

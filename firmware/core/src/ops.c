@@ -13,7 +13,22 @@ typedef struct {
 #if QS_WITH_FLOAT
   qs_prepare_fn prepare_f32; /* when input 0 is float32; NULL: `prepare` handles every type */
 #endif
+  /* Activation dtype families the op takes or makes (input 0 and output), DT_* below: what
+   * docs/ops.md (npm run docs:ops), the board's HELLO and qs_prepare_op's build check read. The
+   * last field, so an entry written without it reads 0: "not declared" (the docs test names it). */
+  uint8_t dtypes;
 } op_entry_t;
+
+/* A family whose kernels this build leaves out (QS_WITH_FLOAT=0, QS_WITH_INT16=0) moves to the
+ * high nibble: declared, not built. DT_I16/DT_F32 are arithmetic (compiled out with their
+ * family); DT_MOVE is data movement or conversion, the same bytes in every build. */
+#define DT_I8 QS_FAM_INT8
+#define DT_I16 (QS_WITH_INT16 ? QS_FAM_INT16 : QS_FAM_INT16 << 4)
+#define DT_F32 (QS_WITH_FLOAT ? QS_FAM_FLOAT32 : QS_FAM_FLOAT32 << 4)
+#define DT_MOVE_I16 QS_FAM_INT16
+#define DT_MOVE_F32 QS_FAM_FLOAT32
+#define DT_MOVE (QS_FAM_INT8 | QS_FAM_INT16 | QS_FAM_FLOAT32)
+#define DT_OTHER QS_FAM_OTHER /* none of the three (bool-only ops) */
 
 #if QS_WITH_FLOAT
 #define F32(fn) , fn
@@ -21,93 +36,101 @@ typedef struct {
 #define F32(fn)
 #endif
 
+/* An entry without `dtypes` is valid C (the field reads 0: not declared), not a warning. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
 static const op_entry_t k_ops[] = {
-    {OP_ADD, "ADD", qs_prep_add F32(qs_prep_add_f32)},
-    {OP_AVERAGE_POOL_2D, "AVERAGE_POOL_2D", qs_prep_pool F32(qs_prep_pool_f32)},
-    {OP_CONV_2D, "CONV_2D", qs_prep_conv F32(qs_prep_conv_f32)},
-    {OP_DEPTHWISE_CONV_2D, "DEPTHWISE_CONV_2D", qs_prep_dwconv F32(qs_prep_dwconv_f32)},
-    {OP_DEQUANTIZE, "DEQUANTIZE", qs_prep_dequantize F32(NULL)},
-    {OP_FULLY_CONNECTED, "FULLY_CONNECTED", qs_prep_fc F32(qs_prep_fc_f32)},
-    {OP_LOGISTIC, "LOGISTIC", qs_prep_logistic F32(qs_prep_unary_f32)},
-    {OP_MAX_POOL_2D, "MAX_POOL_2D", qs_prep_pool F32(qs_prep_pool_f32)},
-    {OP_RESHAPE, "RESHAPE", qs_prep_reshape F32(NULL)},
-    {OP_SOFTMAX, "SOFTMAX", qs_prep_softmax F32(qs_prep_softmax_f32)},
-    {OP_SQUEEZE, "SQUEEZE", qs_prep_reshape F32(NULL)},
-    {OP_EXPAND_DIMS, "EXPAND_DIMS", qs_prep_reshape F32(NULL)},
-    {OP_SUB, "SUB", qs_prep_add F32(qs_prep_add_f32)},
-    {OP_QUANTIZE, "QUANTIZE", qs_prep_quantize F32(NULL)},
-    {OP_MUL, "MUL", qs_prep_add F32(qs_prep_add_f32)},
-    {OP_RELU, "RELU", qs_prep_act F32(qs_prep_unary_f32)},
-    {OP_RELU6, "RELU6", qs_prep_act F32(qs_prep_unary_f32)},
-    {OP_LEAKY_RELU, "LEAKY_RELU", qs_prep_act F32(qs_prep_unary_f32)},
-    {OP_TANH, "TANH", qs_prep_act F32(qs_prep_unary_f32)},
-    {OP_HARD_SWISH, "HARD_SWISH", qs_prep_act F32(qs_prep_unary_f32)},
-    {OP_PAD, "PAD", qs_prep_pad F32(NULL)},
-    {OP_PADV2, "PADV2", qs_prep_pad F32(NULL)},
-    {OP_CONCATENATION, "CONCATENATION", qs_prep_concat F32(NULL)},
-    {OP_PACK, "PACK", qs_prep_concat F32(NULL)},
-    {OP_TRANSPOSE, "TRANSPOSE", qs_prep_transpose F32(NULL)},
-    {OP_SHAPE, "SHAPE", qs_prep_shape F32(NULL)},
-    {OP_ARG_MAX, "ARG_MAX", qs_prep_argmax F32(NULL)},
-    {OP_MEAN, "MEAN", qs_prep_reduce F32(qs_prep_reduce_f32)},
-    {OP_SUM, "SUM", qs_prep_reduce F32(qs_prep_reduce_f32)},
-    {OP_REDUCE_MAX, "REDUCE_MAX", qs_prep_reduce F32(qs_prep_reduce_f32)},
-    {OP_REDUCE_MIN, "REDUCE_MIN", qs_prep_reduce F32(qs_prep_reduce_f32)},
-    {OP_RESIZE_BILINEAR, "RESIZE_BILINEAR", qs_prep_resize_bilinear F32(NULL)},
-    {OP_BATCH_MATMUL, "BATCH_MATMUL", qs_prep_batch_matmul F32(NULL)},
-    {OP_DETECTION_POSTPROCESS, "TFLite_Detection_PostProcess", qs_prep_detection F32(NULL)},
-    {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice F32(NULL)},
-    {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn F32(NULL)},
+    {OP_ADD, "ADD", qs_prep_add F32(qs_prep_add_f32), DT_I8 | DT_I16 | DT_F32},
+    {OP_AVERAGE_POOL_2D, "AVERAGE_POOL_2D", qs_prep_pool F32(qs_prep_pool_f32), DT_I8 | DT_I16 | DT_F32},
+    {OP_CONV_2D, "CONV_2D", qs_prep_conv F32(qs_prep_conv_f32), DT_I8 | DT_I16 | DT_F32},
+    {OP_DEPTHWISE_CONV_2D, "DEPTHWISE_CONV_2D", qs_prep_dwconv F32(qs_prep_dwconv_f32), DT_I8 | DT_I16 | DT_F32},
+    {OP_DEQUANTIZE, "DEQUANTIZE", qs_prep_dequantize F32(NULL), DT_I8 | DT_I16 | DT_MOVE_F32},
+    {OP_FULLY_CONNECTED, "FULLY_CONNECTED", qs_prep_fc F32(qs_prep_fc_f32), DT_I8 | DT_I16 | DT_F32},
+    {OP_LOGISTIC, "LOGISTIC", qs_prep_logistic F32(qs_prep_unary_f32), DT_I8 | DT_F32},
+    {OP_MAX_POOL_2D, "MAX_POOL_2D", qs_prep_pool F32(qs_prep_pool_f32), DT_I8 | DT_I16 | DT_F32},
+    {OP_RESHAPE, "RESHAPE", qs_prep_reshape F32(NULL), DT_MOVE},
+    {OP_SOFTMAX, "SOFTMAX", qs_prep_softmax F32(qs_prep_softmax_f32), DT_I8 | DT_F32},
+    {OP_SQUEEZE, "SQUEEZE", qs_prep_reshape F32(NULL), DT_MOVE},
+    {OP_EXPAND_DIMS, "EXPAND_DIMS", qs_prep_reshape F32(NULL), DT_MOVE},
+    {OP_SUB, "SUB", qs_prep_add F32(qs_prep_add_f32), DT_I8 | DT_I16 | DT_F32},
+    {OP_QUANTIZE, "QUANTIZE", qs_prep_quantize F32(NULL), DT_I8 | DT_I16 | DT_MOVE_F32},
+    {OP_MUL, "MUL", qs_prep_add F32(qs_prep_add_f32), DT_I8 | DT_I16 | DT_F32},
+    {OP_RELU, "RELU", qs_prep_act F32(qs_prep_unary_f32), DT_I8 | DT_F32},
+    {OP_RELU6, "RELU6", qs_prep_act F32(qs_prep_unary_f32), DT_I8 | DT_F32},
+    {OP_LEAKY_RELU, "LEAKY_RELU", qs_prep_act F32(qs_prep_unary_f32), DT_I8 | DT_F32},
+    {OP_TANH, "TANH", qs_prep_act F32(qs_prep_unary_f32), DT_I8 | DT_F32},
+    {OP_HARD_SWISH, "HARD_SWISH", qs_prep_act F32(qs_prep_unary_f32), DT_I8 | DT_F32},
+    {OP_PAD, "PAD", qs_prep_pad F32(NULL), DT_MOVE},
+    {OP_PADV2, "PADV2", qs_prep_pad F32(NULL), DT_MOVE},
+    {OP_CONCATENATION, "CONCATENATION", qs_prep_concat F32(NULL), DT_MOVE},
+    {OP_PACK, "PACK", qs_prep_concat F32(NULL), DT_MOVE},
+    {OP_TRANSPOSE, "TRANSPOSE", qs_prep_transpose F32(NULL), DT_MOVE},
+    {OP_SHAPE, "SHAPE", qs_prep_shape F32(NULL), DT_MOVE},
+    {OP_ARG_MAX, "ARG_MAX", qs_prep_argmax F32(NULL), DT_I8 | DT_MOVE_F32},
+    {OP_MEAN, "MEAN", qs_prep_reduce F32(qs_prep_reduce_f32), DT_I8 | DT_I16 | DT_F32},
+    {OP_SUM, "SUM", qs_prep_reduce F32(qs_prep_reduce_f32), DT_I8 | DT_I16 | DT_F32},
+    {OP_REDUCE_MAX, "REDUCE_MAX", qs_prep_reduce F32(qs_prep_reduce_f32), DT_I8 | DT_F32},
+    {OP_REDUCE_MIN, "REDUCE_MIN", qs_prep_reduce F32(qs_prep_reduce_f32), DT_I8 | DT_F32},
+    {OP_RESIZE_BILINEAR, "RESIZE_BILINEAR", qs_prep_resize_bilinear F32(NULL), DT_I8 | DT_F32},
+    {OP_BATCH_MATMUL, "BATCH_MATMUL", qs_prep_batch_matmul F32(NULL), DT_I8 | DT_I16 | DT_F32},
+    {OP_DETECTION_POSTPROCESS, "TFLite_Detection_PostProcess", qs_prep_detection F32(NULL), DT_F32},
+    {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice F32(NULL), DT_MOVE},
+    {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn F32(NULL), DT_MOVE},
     /* element-wise and math ops: one prepare per family handles every dtype */
-    {OP_SQUARED_DIFFERENCE, "SQUARED_DIFFERENCE", qs_prep_binary F32(NULL)},
-    {OP_MAXIMUM, "MAXIMUM", qs_prep_binary F32(NULL)},
-    {OP_MINIMUM, "MINIMUM", qs_prep_binary F32(NULL)},
-    {OP_DIV, "DIV", qs_prep_binary F32(NULL)},
-    {OP_PRELU, "PRELU", qs_prep_binary F32(NULL)},
-    {OP_LESS, "LESS", qs_prep_binary F32(NULL)},
-    {OP_LESS_EQUAL, "LESS_EQUAL", qs_prep_binary F32(NULL)},
-    {OP_GREATER, "GREATER", qs_prep_binary F32(NULL)},
-    {OP_GREATER_EQUAL, "GREATER_EQUAL", qs_prep_binary F32(NULL)},
-    {OP_EQUAL, "EQUAL", qs_prep_binary F32(NULL)},
-    {OP_NOT_EQUAL, "NOT_EQUAL", qs_prep_binary F32(NULL)},
-    {OP_LOGICAL_AND, "LOGICAL_AND", qs_prep_binary F32(NULL)},
-    {OP_LOGICAL_OR, "LOGICAL_OR", qs_prep_binary F32(NULL)},
-    {OP_SELECT_V2, "SELECT_V2", qs_prep_binary F32(NULL)},
-    {OP_FLOOR_DIV, "FLOOR_DIV", qs_prep_binary F32(NULL)},
-    {OP_FLOOR_MOD, "FLOOR_MOD", qs_prep_binary F32(NULL)},
-    {OP_CAST, "CAST", qs_prep_unary F32(NULL)},
-    {OP_ABS, "ABS", qs_prep_unary F32(NULL)},
-    {OP_NEG, "NEG", qs_prep_unary F32(NULL)},
-    {OP_SQRT, "SQRT", qs_prep_unary F32(NULL)},
-    {OP_RSQRT, "RSQRT", qs_prep_unary F32(NULL)},
-    {OP_EXP, "EXP", qs_prep_unary F32(NULL)},
-    {OP_LOG, "LOG", qs_prep_unary F32(NULL)},
-    {OP_SIN, "SIN", qs_prep_unary F32(NULL)},
-    {OP_COS, "COS", qs_prep_unary F32(NULL)},
-    {OP_SQUARE, "SQUARE", qs_prep_unary F32(NULL)},
-    {OP_FLOOR, "FLOOR", qs_prep_unary F32(NULL)},
-    {OP_CEIL, "CEIL", qs_prep_unary F32(NULL)},
-    {OP_ROUND, "ROUND", qs_prep_unary F32(NULL)},
-    {OP_ELU, "ELU", qs_prep_unary F32(NULL)},
-    {OP_LOGICAL_NOT, "LOGICAL_NOT", qs_prep_unary F32(NULL)},
-    {OP_LOG_SOFTMAX, "LOG_SOFTMAX", qs_prep_rownorm F32(NULL)},
-    {OP_L2_NORMALIZATION, "L2_NORMALIZATION", qs_prep_rownorm F32(NULL)},
-    {OP_SPLIT, "SPLIT", qs_prep_split F32(NULL)},
-    {OP_SPLIT_V, "SPLIT_V", qs_prep_split F32(NULL)},
-    {OP_UNPACK, "UNPACK", qs_prep_split F32(NULL)},
-    {OP_GATHER, "GATHER", qs_prep_gather F32(NULL)},
-    {OP_GATHER_ND, "GATHER_ND", qs_prep_gather_nd F32(NULL)},
-    {OP_SLICE, "SLICE", qs_prep_slice F32(NULL)},
-    {OP_ARG_MIN, "ARG_MIN", qs_prep_argmax F32(NULL)},
-    {OP_DEPTH_TO_SPACE, "DEPTH_TO_SPACE", qs_prep_depth_space F32(NULL)},
-    {OP_SPACE_TO_DEPTH, "SPACE_TO_DEPTH", qs_prep_depth_space F32(NULL)},
-    {OP_SPACE_TO_BATCH_ND, "SPACE_TO_BATCH_ND", qs_prep_space_batch F32(NULL)},
-    {OP_BATCH_TO_SPACE_ND, "BATCH_TO_SPACE_ND", qs_prep_space_batch F32(NULL)},
-    {OP_FILL, "FILL", qs_prep_fill F32(NULL)},
-    {OP_ZEROS_LIKE, "ZEROS_LIKE", qs_prep_fill F32(NULL)},
-    {OP_BROADCAST_TO, "BROADCAST_TO", qs_prep_broadcast_to F32(NULL)},
-    {OP_TRANSPOSE_CONV, "TRANSPOSE_CONV", qs_prep_transpose_conv F32(NULL)},
+    {OP_SQUARED_DIFFERENCE, "SQUARED_DIFFERENCE", qs_prep_binary F32(NULL), DT_I8 | DT_I16 | DT_F32},
+    {OP_MAXIMUM, "MAXIMUM", qs_prep_binary F32(NULL), DT_I8 | DT_I16 | DT_F32},
+    {OP_MINIMUM, "MINIMUM", qs_prep_binary F32(NULL), DT_I8 | DT_I16 | DT_F32},
+    {OP_DIV, "DIV", qs_prep_binary F32(NULL), DT_I8 | DT_F32},
+    {OP_PRELU, "PRELU", qs_prep_binary F32(NULL), DT_I8 | DT_I16 | DT_F32},
+    {OP_LESS, "LESS", qs_prep_binary F32(NULL), DT_I8 | DT_F32},
+    {OP_LESS_EQUAL, "LESS_EQUAL", qs_prep_binary F32(NULL), DT_I8 | DT_F32},
+    {OP_GREATER, "GREATER", qs_prep_binary F32(NULL), DT_I8 | DT_F32},
+    {OP_GREATER_EQUAL, "GREATER_EQUAL", qs_prep_binary F32(NULL), DT_I8 | DT_F32},
+    {OP_EQUAL, "EQUAL", qs_prep_binary F32(NULL), DT_I8 | DT_F32},
+    {OP_NOT_EQUAL, "NOT_EQUAL", qs_prep_binary F32(NULL), DT_I8 | DT_F32},
+    {OP_LOGICAL_AND, "LOGICAL_AND", qs_prep_binary F32(NULL), DT_OTHER /* bool only */},
+    {OP_LOGICAL_OR, "LOGICAL_OR", qs_prep_binary F32(NULL), DT_OTHER /* bool only */},
+    {OP_SELECT_V2, "SELECT_V2", qs_prep_binary F32(NULL), DT_I8 | DT_MOVE_I16 | DT_F32},
+    {OP_FLOOR_DIV, "FLOOR_DIV", qs_prep_binary F32(NULL), DT_F32},
+    {OP_FLOOR_MOD, "FLOOR_MOD", qs_prep_binary F32(NULL), DT_F32},
+    {OP_CAST, "CAST", qs_prep_unary F32(NULL), DT_I8 | DT_MOVE_I16 | DT_F32},
+    {OP_ABS, "ABS", qs_prep_unary F32(NULL), DT_I8 | DT_I16 | DT_F32},
+    {OP_NEG, "NEG", qs_prep_unary F32(NULL), DT_F32},
+    {OP_SQRT, "SQRT", qs_prep_unary F32(NULL), DT_F32},
+    {OP_RSQRT, "RSQRT", qs_prep_unary F32(NULL), DT_I8 | DT_F32},
+    {OP_EXP, "EXP", qs_prep_unary F32(NULL), DT_F32},
+    {OP_LOG, "LOG", qs_prep_unary F32(NULL), DT_F32},
+    {OP_SIN, "SIN", qs_prep_unary F32(NULL), DT_F32},
+    {OP_COS, "COS", qs_prep_unary F32(NULL), DT_F32},
+    {OP_SQUARE, "SQUARE", qs_prep_unary F32(NULL), DT_F32},
+    {OP_FLOOR, "FLOOR", qs_prep_unary F32(NULL), DT_F32},
+    {OP_CEIL, "CEIL", qs_prep_unary F32(NULL), DT_F32},
+    {OP_ROUND, "ROUND", qs_prep_unary F32(NULL), DT_F32},
+    {OP_ELU, "ELU", qs_prep_unary F32(NULL), DT_F32 | (QS_WITH_FLOAT ? DT_I8 : DT_I8 << 4) /* int8: a table of expf */},
+    {OP_LOGICAL_NOT, "LOGICAL_NOT", qs_prep_unary F32(NULL), DT_OTHER /* bool only */},
+    {OP_LOG_SOFTMAX, "LOG_SOFTMAX", qs_prep_rownorm F32(NULL), DT_I8 | DT_F32},
+    {OP_L2_NORMALIZATION, "L2_NORMALIZATION", qs_prep_rownorm F32(NULL), DT_I8 | DT_F32},
+    {OP_SPLIT, "SPLIT", qs_prep_split F32(NULL), DT_I8 | DT_MOVE_I16 | DT_MOVE_F32},
+    {OP_SPLIT_V, "SPLIT_V", qs_prep_split F32(NULL), DT_I8 | DT_MOVE_I16 | DT_MOVE_F32},
+    {OP_UNPACK, "UNPACK", qs_prep_split F32(NULL), DT_I8 | DT_MOVE_I16 | DT_MOVE_F32},
+    {OP_GATHER, "GATHER", qs_prep_gather F32(NULL), DT_I8 | DT_MOVE_F32},
+    {OP_GATHER_ND, "GATHER_ND", qs_prep_gather_nd F32(NULL), DT_I8 | DT_MOVE_F32},
+    {OP_SLICE, "SLICE", qs_prep_slice F32(NULL), DT_I8 | DT_MOVE_I16 | DT_MOVE_F32},
+    {OP_ARG_MIN, "ARG_MIN", qs_prep_argmax F32(NULL), DT_I8 | DT_MOVE_F32},
+    {OP_DEPTH_TO_SPACE, "DEPTH_TO_SPACE", qs_prep_depth_space F32(NULL), DT_I8 | DT_MOVE_F32},
+    {OP_SPACE_TO_DEPTH, "SPACE_TO_DEPTH", qs_prep_depth_space F32(NULL), DT_I8 | DT_MOVE_F32},
+    {OP_SPACE_TO_BATCH_ND, "SPACE_TO_BATCH_ND", qs_prep_space_batch F32(NULL), DT_I8 | DT_MOVE_F32},
+    {OP_BATCH_TO_SPACE_ND, "BATCH_TO_SPACE_ND", qs_prep_space_batch F32(NULL), DT_I8 | DT_MOVE_F32},
+    {OP_FILL, "FILL", qs_prep_fill F32(NULL), DT_I8 | DT_MOVE_F32},
+    {OP_ZEROS_LIKE, "ZEROS_LIKE", qs_prep_fill F32(NULL), DT_I8 | DT_MOVE_F32},
+    {OP_BROADCAST_TO, "BROADCAST_TO", qs_prep_broadcast_to F32(NULL), DT_MOVE},
+    {OP_TRANSPOSE_CONV, "TRANSPOSE_CONV", qs_prep_transpose_conv F32(NULL), DT_I8 | DT_I16 | DT_F32},
 };
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 #define N_OPS (sizeof(k_ops) / sizeof(k_ops[0]))
 
 static const op_entry_t *find(int32_t code) {
@@ -121,6 +144,40 @@ int qs_op_supported(int32_t code) { return find(code) != NULL; }
 const char *qs_op_name(int32_t code) {
   const op_entry_t *e = find(code);
   return e ? e->name : "UNKNOWN";
+}
+
+uint8_t qs_op_dtypes(int32_t code) {
+  const op_entry_t *e = find(code);
+  return e ? e->dtypes : 0;
+}
+
+int qs_registry_entry(size_t i, qs_op_entry_info_t *out) {
+  if (i >= N_OPS || !out) return 0;
+  out->code = k_ops[i].code;
+  out->name = k_ops[i].name;
+  out->dtypes = k_ops[i].dtypes;
+  return 1;
+}
+
+uint8_t qs_build_families(void) {
+  return (uint8_t)(QS_FAM_INT8 | (QS_WITH_INT16 ? QS_FAM_INT16 : 0) | (QS_WITH_FLOAT ? QS_FAM_FLOAT32 : 0));
+}
+
+static uint8_t family(uint8_t dtype) {
+  return dtype == QS_DT_INT8 ? QS_FAM_INT8 : dtype == QS_DT_INT16 ? QS_FAM_INT16 : dtype == QS_DT_FLOAT32 ? QS_FAM_FLOAT32 : 0;
+}
+
+/* An op whose input 0 or output is of a family this build leaves out of the op (declared in the
+ * high nibble of its entry) is refused naming the build option, before its prepare runs. */
+static qs_status_t build_has(qs_model_t *m, int oi, const qs_op_t *op, const op_entry_t *e) {
+  uint8_t off = (uint8_t)(e->dtypes >> 4);
+  const qs_tensor_t *in0 = qs_in(m, op, 0);
+  uint8_t fin = in0 ? family(in0->dtype) : 0, fout = family(qs_out(m)->dtype);
+  uint8_t miss = (uint8_t)(off & (fin | fout));
+  if (!miss) return QS_OK;
+  return qs_fail(m, QS_ERR_UNSUPPORTED, oi, (off & fin) ? op->in[0] : op->out,
+                 (miss & QS_FAM_FLOAT32) ? "float32 kernels are not in this build (QS_WITH_FLOAT=0)"
+                                         : "int16 kernels are not in this build (QS_WITH_INT16=0)");
 }
 
 size_t qs_supported_ops(int32_t *codes, size_t max) {
@@ -148,6 +205,10 @@ qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
     if (op->in[i] >= 0 && (s = qs_get_tensor(m, op->in[i], &cache[i])) != QS_OK) return s;
   if ((s = qs_get_tensor(m, op->out, &cache[QS_MAX_IO])) != QS_OK) return s;
   m->tc = cache;
+  if ((s = build_has(m, oi, op, e)) != QS_OK) {
+    m->tc = NULL;
+    return s;
+  }
   prepare = e->prepare;
 #if QS_WITH_FLOAT
   if (e->prepare_f32 && op->n_in > 0 && op->in[0] >= 0 && cache[0].dtype == QS_DT_FLOAT32) prepare = e->prepare_f32;

@@ -71,6 +71,23 @@ QSW_EXPORT(qsw_err_msg) const char *qsw_err_msg(void) { return g_ip.err.msg; }
 QSW_EXPORT(qsw_err_needed) size_t qsw_err_needed(void) { return g_ip.err.needed; }
 QSW_EXPORT(qsw_status_str) const char *qsw_status_str(int s) { return qs_status_str((qs_status_t)s); }
 
+/* The core's kernel registry (docs/ops.md is generated from it): entry i's builtin code, name and
+ * dtype families (qs_op_dtypes: low nibble built, high nibble left out of this build). */
+QSW_EXPORT(qsw_registry_size) int qsw_registry_size(void) { return (int)qs_supported_ops(NULL, 0); }
+QSW_EXPORT(qsw_registry_code) int qsw_registry_code(int i) {
+  qs_op_entry_info_t e;
+  return i >= 0 && qs_registry_entry((size_t)i, &e) ? (int)e.code : -1;
+}
+QSW_EXPORT(qsw_registry_name) const char *qsw_registry_name(int i) {
+  qs_op_entry_info_t e;
+  return i >= 0 && qs_registry_entry((size_t)i, &e) ? e.name : "";
+}
+QSW_EXPORT(qsw_registry_dtypes) int qsw_registry_dtypes(int i) {
+  qs_op_entry_info_t e;
+  return i >= 0 && qs_registry_entry((size_t)i, &e) ? (int)e.dtypes : 0;
+}
+QSW_EXPORT(qsw_build_families) int qsw_build_families(void) { return (int)qs_build_families(); }
+
 QSW_EXPORT(qsw_op_count) int qsw_op_count(void) { return (int)qs_op_count(&g_ip); }
 QSW_EXPORT(qsw_input_count) int qsw_input_count(void) { return (int)qs_input_count(&g_ip); }
 QSW_EXPORT(qsw_output_count) int qsw_output_count(void) { return (int)qs_output_count(&g_ip); }

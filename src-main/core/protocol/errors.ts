@@ -30,6 +30,7 @@ export type LinkErrorCode =
   | 'ABORTED' // cancelled through an AbortSignal
   | 'BAD_REPLY' // a reply whose body does not match its type
   | 'NOT_A_BOARD' // handshake failed
+  | 'LACKS_OPS' // the board's build lacks ops (or dtype families of ops) of the model: found before uploading
   | 'UNKNOWN_BOARD_ERROR';
 
 export type ProtocolErrorCode = BoardErrorCode | LinkErrorCode;

@@ -16,6 +16,12 @@ export interface BoardHello {
   tickSource: string;
   /** TFLite builtin operator codes the firmware core implements. */
   ops: number[];
+  /** Dtype families (int8 1, int16 2, float32 4) whose kernels the build compiles in; absent from
+   * boards before op groups. */
+  families?: number;
+  /** Per entry of `ops`: the families it has kernels for in this build (low nibble) and those its
+   * registry entry declares but the build leaves out (high nibble); absent like `families`. */
+  opDtypes?: number[];
 }
 
 export type LoadState = 'idle' | 'receiving' | 'loaded';
@@ -101,8 +107,13 @@ export function decodeHello(body: Uint8Array): BoardHello {
   };
   const n = r.u16();
   for (let i = 0; i < n; i++) h.ops.push(r.i32());
-  r.end();
-  return h;
+  // op groups (PROTOCOL.md §3): the build's families, then one mask per op code; older boards
+  // end after the op codes
+  const groups = r.rest();
+  if (groups.length === 0) return h;
+  if (groups.length !== 1 + n)
+    throw new ProtocolError('BAD_REPLY', `HELLO reply: ${groups.length} B of op groups for ${n} ops`);
+  return { ...h, families: groups[0], opDtypes: [...groups.subarray(1)] };
 }
 
 const LOAD_STATES: LoadState[] = ['idle', 'receiving', 'loaded'];

@@ -4,6 +4,8 @@
  * of it and recovers lost stream pieces by re-running just the affected op.
  */
 import { ProtocolError } from '../../core/protocol/errors.ts';
+import { readTflite } from '../../core/model/tflite-reader.ts';
+import { boardOpGaps, opGapMessage } from '../../core/simulate/op-families.ts';
 import { RAW_DTYPE_CODE, RAW_DTYPE_SIZE, type RawDtype } from '../../core/normalize/normalize.ts';
 import {
   Cmd,
@@ -127,12 +129,25 @@ export class BoardSession {
     opts: UploadOptions,
     phases?: ProfilePhases,
   ): Promise<{ model: ModelInfo; upload: UploadResult }> {
+    this.checkOpGroups(model);
     const t0 = performance.now();
     const upload = await uploadModel(this.link, model, opts);
     if (phases) phases.upload = performance.now() - t0;
     const f = await this.link.request(requests.loadCommit(), { signal: opts.signal, timeoutMs: 10_000 });
     if (phases) phases.commit = performance.now() - t0 - phases.upload;
     return { model: decodeModelInfo(expectReply(f, Cmd.LOAD_COMMIT)), upload };
+  }
+
+  /** Before any upload: the ops (or dtype families of ops) the board's build lacks, named. */
+  private checkOpGroups(model: Uint8Array): void {
+    let parsed;
+    try {
+      parsed = readTflite(model);
+    } catch {
+      return; // not readable here: the board's core gives its verdict at commit
+    }
+    const gaps = boardOpGaps(parsed, this.link.hello);
+    if (gaps.length) throw new ProtocolError('LACKS_OPS', opGapMessage(this.link.hello, gaps));
   }
 
   /** Writes one graph input in pieces sized for the line; a piece that keeps failing is split. */

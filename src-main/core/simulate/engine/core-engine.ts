@@ -318,12 +318,11 @@ export class CoreEngine {
   }
 }
 
+/** A NUL-terminated UTF-8 string of the core (its messages use '—'). */
 function cString(heap: Uint8Array, ptr: number): string {
   let end = ptr;
   while (end < heap.length && heap[end] !== 0) end++;
-  let s = '';
-  for (let i = ptr; i < end; i++) s += String.fromCharCode(heap[i]);
-  return s;
+  return new TextDecoder().decode(heap.subarray(ptr, end));
 }
 
 function refusal(x: Exports, status: number): CoreRefusal {
