@@ -81,3 +81,16 @@ test("a model the interpreter core refuses still opens, with the core's reason b
     "Cannot run: tensor 17 'tfl.pseudo_qconst': variable tensors not supported",
   );
 });
+
+test('a model compiled for an NPU opens, with the reason TFLite Micro cannot run it', async ({ page }) => {
+  // rule: a Vela-compiled model (custom op ethos-u) opens in the model view, and the core's verdict
+  // beside it says what it is and what to open instead (issue 13), not "operator not supported"
+  const file = 'tensorflow__tensorflow_lite_micro_models_person_detect_vela.tflite';
+  await openApp(page);
+  await openModelFile(page, fixturePath('field', 'models', file), file);
+  const verdict = page.getByTestId('core-verdict');
+  await expect(verdict).toHaveAttribute('data-runs', 'false');
+  await expect(verdict).toContainText(
+    'layer 0 (ethos-u): compiled by Vela for an Arm Ethos-U NPU — open the model from before Vela',
+  );
+});
