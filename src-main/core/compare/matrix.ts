@@ -94,7 +94,9 @@ function pair(
 }
 
 /** `host`: the host simulator's op outputs (HostRun.layers), the reference every board meets. */
-export function compareMatrix(host: readonly HostTensor[], runs: readonly MatrixBoardRun[]): CompareMatrix {
+export function compareMatrix(all: readonly HostTensor[], runs: readonly MatrixBoardRun[]): CompareMatrix {
+  // one row per op: its first output (boards stream that one; SPLIT / UNPACK have more)
+  const host = all.filter((l, i) => all.findIndex((h) => h.index === l.index) === i);
   const ok = runs.filter((r) => r.result);
   const first = ok[0]?.result?.compare;
   const sources = new Map<string, (i: number) => Uint8Array | undefined>([

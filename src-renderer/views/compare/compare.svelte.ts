@@ -16,8 +16,10 @@ const STATUS_RANK: Record<LayerComparison['status'], number> = {
 };
 
 /** A row's identity: the op index, or `in<tensor>` for a model input (several share index -1). */
-export function rowKey(l: Pick<LayerComparison, 'index' | 'tensor'>): string {
-  return l.index < 0 ? `in${l.tensor}` : String(l.index);
+export function rowKey(l: Pick<LayerComparison, 'index' | 'tensor' | 'status'>): string {
+  // an op's row is its index; the other outputs of a multi-output op (not streamed) add the tensor
+  if (l.index < 0) return `in${l.tensor}`;
+  return l.status === 'not-compared' ? `${l.index}.${l.tensor}` : String(l.index);
 }
 
 export class CompareState {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareRun } from '../../../src-main/core/compare/compare.ts';
 import { deviceDump } from '../../../src-main/core/compare/device-dump.ts';
+import { compareMatrix } from '../../../src-main/core/compare/matrix.ts';
 import { hostRun } from '../../../src-main/core/compare/host-run.ts';
 import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { irModel } from '../../helpers/ir-models.ts';
@@ -90,6 +91,28 @@ describe('compareRun with a multi-output op', () => {
       [2, 't2', [2, 2]],
       [4, 't4', [2, 4]],
     ]);
+  });
+
+  // rule: the multi-board matrix has one row per op (the first output, as boards stream it):
+  // two boards that sent the same bytes are identical on both ops
+  it('matrix over two boards: one row per op, every layer identical', () => {
+    const host = splitConcat([4, 2]);
+    const device = host.layers
+      .filter((l) => l.tensor !== 3)
+      .map((l) => ({ index: l.index, tensor: l.tensor, ticks: 5, bytes: l.bytes.slice() }));
+    const compare = compareRun({
+      model: { name: 'split', sha256: '0' },
+      board,
+      input: 'x',
+      host: host.layers,
+      device,
+      outputs: host.outputs,
+    });
+    const runs = ['a', 'b'].map((id) => ({ id, seconds: 1, result: { compare, device } }));
+    const m = compareMatrix(host.layers, runs);
+    expect(m.layers.map((l) => l.index)).toEqual([0, 1]);
+    expect(m.model.ops).toBe(2);
+    expect(m.pairs.every((p) => p.differingLayers === 0 && p.identicalLayers === 2)).toBe(true);
   });
 
   // rule: a graph output that is a second output is left out of the output scores (the board
