@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from './fixtures.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
-import { openApp, screenshot } from './app-page.ts';
+import { openApp, openModelFile, screenshot } from './app-page.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const NAME = 'micro_speech_quantized.tflite';
@@ -67,6 +67,28 @@ test.describe('several-board matrix in the compare view', () => {
     await screenshot(page, 'board-matrix');
     await page.getByTestId('matrix-close').click();
     await expect(page.getByTestId('matrix-view')).toHaveCount(0);
+  });
+
+  // rule: the board view profiles on every usable board at once and shows the same matrix
+  test('Profile on all boards: the virtual board and QEMU, each identical to the host and to each other', async ({
+    page,
+  }) => {
+    await openApp(page);
+    await openModelFile(page, fixturePath('models', NAME), NAME);
+    await page.getByTestId('view-board').click();
+    await expect(page.locator('[data-testid="board-card"][data-board-id="qemu"]')).toBeVisible();
+    const all = page.getByTestId('board-profile-all');
+    await expect(all).toHaveText('Profile on all 2 boards');
+    await all.click();
+    await expect(page.getByTestId('matrix-title')).toHaveText(`${NAME} on 2 boards`, { timeout: 90_000 });
+    const cells = page.getByTestId('matrix-cell');
+    await expect(cells).toHaveCount(6); // host, virtual, qemu: 3 × 3 minus the diagonal
+    for (const c of await cells.all()) await expect(c).toHaveText('identical (4 layers)');
+    await expect(page.locator('[data-testid="matrix-board"][data-board="qemu"]')).toContainText(
+      'all layers match',
+    );
+    await expect(page.getByTestId('matrix-layer')).toHaveCount(4);
+    await expect(page.getByTestId('error-banner')).toHaveCount(0);
   });
 
   // rule: a file that is not a matrix is refused with a message naming the file and what is wrong

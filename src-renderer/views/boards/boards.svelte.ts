@@ -6,6 +6,8 @@ import { parseRemoteBoardUrl } from '../../../src-main/core/protocol/remote-url.
 import type { BoardProfileResult, DiscoveredBoard } from '../../../src-main/shared/api.ts';
 import { api } from '../../lib/api-client.ts';
 import { InputChoice } from '../../lib/input-choice.svelte.ts';
+import { boardsMatrix, type BoardOutcome } from './many-boards.ts';
+import type { CompareMatrix } from '../../../src-main/core/compare/matrix.ts';
 
 export class BoardsState {
   boards = $state.raw<DiscoveredBoard[]>([]);
@@ -21,6 +23,8 @@ export class BoardsState {
   scanning = $state(false);
 
   chosen = $derived(this.boards.find((b) => b.id === this.board) ?? null);
+  /** Every board a profile can run on now (not the candidates that did not answer). */
+  usableBoards = $derived(this.boards.filter((b) => b.status !== 'not-a-board'));
   /** 'busy' is this app's own open session on the board (profiles on it are serialized). */
   usable = $derived(!!this.chosen && this.chosen.status !== 'not-a-board');
 
@@ -107,6 +111,45 @@ export class BoardsState {
       this.running = false;
       onjob(null);
     }
+  }
+}
+
+/**
+ * Profile on every usable board at once (same model and input); one board's failure is its row in
+ * the matrix, not the end of the others. Resolves with the comparison matrix.
+ */
+export async function profileAll(bs: BoardsState, modelId: string): Promise<CompareMatrix> {
+  const input = bs.inputs.require();
+  const ids = bs.usableBoards.map((b) => b.id);
+  if (ids.length < 2) throw new Error('Profiling on several boards needs at least two boards');
+  bs.running = true;
+  try {
+    const outcomes: BoardOutcome[] = await Promise.all(
+      ids.map(async (id) => {
+        const t0 = performance.now();
+        try {
+          const result = await api.boards.profile({
+            jobId: crypto.randomUUID(),
+            board: id,
+            modelId,
+            input,
+            uint8Mode: bs.inputs.uint8Mode,
+          });
+          return { id, seconds: (performance.now() - t0) / 1000, result };
+        } catch (e) {
+          return {
+            id,
+            seconds: (performance.now() - t0) / 1000,
+            error: e instanceof Error ? e.message : String(e),
+          };
+        }
+      }),
+    );
+    if (!outcomes.some((o) => 'result' in o))
+      throw new Error(outcomes.map((o) => ('error' in o ? `${o.id}: ${o.error}` : '')).join('; '));
+    return boardsMatrix(outcomes);
+  } finally {
+    bs.running = false;
   }
 }
 
