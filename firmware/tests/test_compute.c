@@ -4,6 +4,7 @@
  * non-spatial axes, RESIZE_BILINEAR int8 and float32, BATCH_MATMUL int8 / int16 / float32.
  */
 #include "kernel_harness.h"
+#include "../core/src/flexbuf.h"
 
 enum { I16 = 7 };
 
@@ -166,7 +167,69 @@ static void test_batch_matmul(void) {
   }
 }
 
+/* FlexBuffers options of TFLite_Detection_PostProcess, as test/helpers/compute-op-models.ts
+ * flexMap (the C++ builder's layout) writes them: {max_detections: 10, max_classes_per_detection: 1,
+ * use_regular_nms: true, nms_iou_threshold: 0.5, nms_score_threshold: -0.25, num_classes: 3,
+ * y_scale: 10.5, h_scale: 5}. */
+static const uint8_t k_flex[] = {
+    104, 95, 115, 99, 97, 108, 101, 0, 109, 97, 120, 95, 99, 108, 97, 115, 115, 101, 115, 95, 112, 101, 114, 95,
+    100, 101, 116, 101, 99, 116, 105, 111, 110, 0, 109, 97, 120, 95, 100, 101, 116, 101, 99, 116, 105, 111, 110, 115,
+    0, 110, 109, 115, 95, 105, 111, 117, 95, 116, 104, 114, 101, 115, 104, 111, 108, 100, 0, 110, 109, 115, 95, 115,
+    99, 111, 114, 101, 95, 116, 104, 114, 101, 115, 104, 111, 108, 100, 0, 110, 117, 109, 95, 99, 108, 97, 115, 115,
+    101, 115, 0, 117, 115, 101, 95, 114, 101, 103, 117, 108, 97, 114, 95, 110, 109, 115, 0, 121, 95, 115, 99, 97,
+    108, 101, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 136, 0, 0, 0, 0, 0, 0, 0,
+    136, 0, 0, 0, 0, 0, 0, 0, 118, 0, 0, 0, 0, 0, 0, 0, 111, 0, 0, 0, 0, 0, 0, 0,
+    101, 0, 0, 0, 0, 0, 0, 0, 89, 0, 0, 0, 0, 0, 0, 0, 85, 0, 0, 0, 0, 0, 0, 0,
+    77, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0,
+    8, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+    10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 224, 63, 0, 0, 0, 0, 0, 0, 208, 191,
+    3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 37, 64,
+    7, 7, 7, 15, 15, 7, 107, 15, 72, 0, 0, 0, 0, 0, 0, 0, 39, 8,
+};
+
+static void test_flexbuf(void) {
+  static const char *const keys[] = {"max_detections", "max_classes_per_detection", "use_regular_nms",
+                                     "nms_iou_threshold", "nms_score_threshold", "num_classes", "y_scale",
+                                     "h_scale", "w_scale", "detections_per_class"};
+  uint8_t buf[sizeof(k_flex)];
+  uint32_t x = 12345;
+  fx_t fx;
+  fx_ref_t root, v;
+  int i, k;
+  /* the values as written; absent keys read as null: 0 */
+  root = fx_root(&fx, k_flex, sizeof(k_flex));
+  v = fx_map_get(&fx, &root, "max_detections");
+  CHECK(fx_int(&fx, &v) == 10, "flex max_detections");
+  v = fx_map_get(&fx, &root, "use_regular_nms");
+  CHECK(fx_bool(&fx, &v) == 1, "flex use_regular_nms");
+  v = fx_map_get(&fx, &root, "nms_score_threshold");
+  CHECK(fx_double(&fx, &v) == -0.25, "flex nms_score_threshold");
+  v = fx_map_get(&fx, &root, "y_scale");
+  CHECK(fx_double(&fx, &v) == 10.5, "flex y_scale");
+  v = fx_map_get(&fx, &root, "h_scale");
+  CHECK(fx_double(&fx, &v) == 5.0, "flex h_scale (an int read as a number)");
+  v = fx_map_get(&fx, &root, "w_scale");
+  CHECK(v.type == 0 && fx_double(&fx, &v) == 0.0 && !fx.err, "flex absent key is null");
+  /* untrusted bytes: 20,000 mutants (1-4 bytes changed, sometimes truncated) read every key
+   * without reading outside the buffer (ASan) and without looping */
+  for (i = 0; i < 20000; i++) {
+    uint32_t len = sizeof(buf), m;
+    memcpy(buf, k_flex, sizeof(buf));
+    for (m = 0; m < 1u + (uint32_t)(i % 4); m++) {
+      x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+      buf[x % sizeof(buf)] = (uint8_t)(x >> 8);
+    }
+    if (i % 7 == 0) len = 1 + (x >> 16) % (uint32_t)sizeof(buf);
+    root = fx_root(&fx, buf, len);
+    for (k = 0; k < (int)(sizeof(keys) / sizeof(keys[0])); k++) {
+      v = fx_map_get(&fx, &root, keys[k]);
+      (void)fx_int(&fx, &v), (void)fx_double(&fx, &v), (void)fx_bool(&fx, &v);
+    }
+  }
+}
+
 int main(void) {
+  test_flexbuf();
   test_reduce();
   test_resize_bilinear();
   test_batch_matmul();
