@@ -50,6 +50,13 @@ static qs_status_t op1(int code, int n_in, const tb_tensor_t *t, const void *con
     m.op[0].opts[0].field = 0, m.op[0].opts[0].size = 1, m.op[0].opts[0].ival = act;
   }
   m.nout = 1, m.outputs[0] = n_in;
+  { /* a model the core refuses is not run (nor dumped as a fuzz seed: every seed must load) */
+    static uint8_t model[1 << 16], arena[1 << 16];
+    qs_interp_t ip;
+    size_t len = tb_write(&m, model, sizeof(model));
+    if (!len) return QS_ERR_STATE;
+    if ((s = qs_load(&ip, model, len, arena, sizeof(arena))) != QS_OK) return s;
+  }
   if (run(&m, in, out, out_len, &s) != 0 && s == QS_OK) return QS_ERR_STATE;
   return s;
 }
