@@ -56,6 +56,12 @@ describe('quantscope profile on the virtual board', () => {
       'micro_speech_quantized.tflite on QuantScope virtual board (host): all 4 layers match',
     );
     expect(r.stdout).toMatch(/DEPTHWISE_CONV_2D\s+int8\[1x25x20x8\]\s+match/);
+    // Honest timing (issue 19 #2/#8): host µs and M4 cycles are shown side by side, never as a "% error",
+    // and no empty cycles column.
+    expect(r.stdout).toContain('clock: host clock CLOCK_MONOTONIC');
+    expect(r.stdout).toContain('not comparable: host µs vs M4 cycles');
+    expect(r.stdout).not.toMatch(/error|calibrated cost model/);
+    expect(r.stdout).toMatch(/est M4 cycles\s+host µs\s+share/);
     expect(readdirSync(dir).sort()).toEqual(['device.json', 'r.csv', 'r.html', 'r.json', 'r.pdf']);
     const json = JSON.parse(readFileSync(outs[2], 'utf8'));
     expect(json.summary).toEqual({ all_match: true, first_divergent: null, layers: 4, mismatched_layers: 0 });
@@ -150,7 +156,10 @@ describe('quantscope profile on the emulated Cortex-M3 (QEMU mps2-an385)', () =>
       expect(r.stdout).toContain('on mps2-an385 (QEMU) (cortex-m3): all 4 layers match');
       const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
       expect(json.board).toMatchObject({ cpu: 'cortex-m3', tick_hz: 25e6, cpu_hz: 1e9, port: 'qemu' });
-      expect(json.timing.est_profile).toBe('cortex-m3@1000');
+      // The QEMU board is named by its clock (instructions under icount), not 'cortex-m3@1000' (issue 19 #8).
+      expect(json.timing.est_profile).toBe('cortex-m3 (QEMU icount)');
+      expect(r.stdout).toContain('clock: QEMU icount');
+      expect(r.stdout).toContain('M3 instructions on cortex-m3 (QEMU icount)');
       const rows: { measured_cycles: number; measured_ticks: number }[] = json.layers.filter(
         (l: { index: number }) => l.index >= 0,
       );

@@ -100,6 +100,18 @@ test('emulated Cortex-M3: micro_speech profiles layer by layer, all layers match
   await expect(detail.getByTestId('histogram')).toHaveCount(2);
   await expect(detail.getByTestId('identical')).toBeVisible();
   await expect(page.getByTestId('timing-chart').locator('g.layer')).toHaveCount(ops);
+  // Honest timing (issue 19 #2): QEMU counts instructions (icount), the M3 cost model counts
+  // instructions too (CPI 1): one scale, so the fit is offered, named by its clock, not "cortex-m3@1000".
+  await expect(page.getByTestId('clock-source')).toContainText('QEMU icount');
+  await expect(page.getByTestId('total-time')).toContainText('instructions');
+  await expect(page.getByTestId('estimated-time')).toContainText('M3 instructions');
+  await expect(page.getByTestId('estimated-time')).toContainText('cortex-m3 (QEMU icount)');
+  await expect(page.getByTestId('compare-summary')).not.toContainText('@1000');
+  await expect(page.getByTestId('not-comparable')).toHaveCount(0);
+  await page.getByTestId('calibrate').click();
+  await expect(page.getByTestId('calibration-fit')).toContainText(
+    /fitted on measured instructions: per-layer error \d+\.\d% → \d+\.\d%/,
+  );
   await screenshot(page, 'compare-micro_speech-qemu');
 
   const text = await exportAndOpenHtml(page, 'micro_speech_quantized-qemu.html');
@@ -108,7 +120,7 @@ test('emulated Cortex-M3: micro_speech profiles layer by layer, all layers match
   for (const op of ['DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'SOFTMAX']) expect(text).toContain(op);
 });
 
-test('virtual board: person_detect profiles, all layers match; sort, inspect, calibrate, export', async ({
+test('virtual board: person_detect profiles, all layers match; sort, inspect, honest timing, export', async ({
   page,
 }) => {
   test.setTimeout(120_000);
@@ -147,14 +159,29 @@ test('virtual board: person_detect profiles, all layers match; sort, inspect, ca
   await page.keyboard.press('ArrowDown');
   await expect(detail).toHaveAttribute('data-index', '1');
 
-  await page.getByTestId('calibrate').click();
-  await expect(page.getByTestId('calibration-fit')).toContainText(/per-layer error \d+\.\d% → \d+\.\d%/);
+  // Honest timing (issue 19 #2): the virtual board measures host µs, the estimate is M4 cycles; each
+  // carries its unit and clock, they are shown side by side as not comparable, and no "% error"
+  // (calibration) is computed between them.
+  const summary = page.getByTestId('compare-summary');
+  await expect(page.getByTestId('total-time')).toContainText('host µs');
+  await expect(page.getByTestId('clock-source')).toContainText('host clock CLOCK_MONOTONIC');
+  await expect(page.getByTestId('estimated-time')).toContainText('M4 cycles');
+  await expect(page.getByTestId('not-comparable')).toHaveText('not comparable: host µs vs M4 cycles');
+  await expect(page.getByTestId('calibrate')).toHaveCount(0);
+  await expect(summary).not.toContainText('error');
+  await expect(page.getByRole('columnheader', { name: 'Host µs' })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: 'Est. M4 cycles' })).toBeVisible();
   await expect(page.getByTestId('timing-chart').locator('g.layer')).toHaveCount(ops);
   await screenshot(page, 'compare-person_detect-virtual');
 
   const text = await exportAndOpenHtml(page, 'person_detect-virtual.html');
   expect(text).toContain('person_detect.tflite on');
   expect(text).toContain(`All ${ops} layers match bit for bit.`);
+  // The HTML export says the same, and has no empty cycles column (issue 19 #8).
+  expect(text).toContain('not comparable: host µs vs M4 cycles');
+  expect(text).toContain('clock: host clock CLOCK_MONOTONIC');
+  expect(text).not.toMatch(/% error|per-layer error/);
+  expect(text).not.toMatch(/\tcycles\t/);
 
   // JSON (documented schema) and PDF of the same report.
   const json = JSON.parse(readFileSync(await download(page, 'json'), 'utf8')) as {

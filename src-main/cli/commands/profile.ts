@@ -92,17 +92,27 @@ async function open(spec: string, opts: ProfileOptions): Promise<OpenBoard> {
 }
 
 function table(r: CompareResult): string {
+  const t = r.timing;
+  // Column heads carry their units; a board without cycles (the virtual board) has no cycles column.
+  const hasCycles = r.layers.some((l) => l.measuredCycles !== undefined);
+  const measuredHead = t.measuredUnit === 'instructions' ? 'instructions' : 'cycles';
+  const usHead = t.measuredUnit === 'host µs' ? 'host µs' : 'µs';
+  const estHead = `est ${t.estUnit ?? 'cycles'}`;
   const lines = [
     `${r.model.name} on ${r.board.name} (${r.board.cpu}): ${r.allMatch ? `all ${r.model.ops} layers match` : `first divergent layer: ${r.firstDivergent}`}`,
     '',
-    '  #  op                      output               status     mismatch  max|Δ|   est cyc      cycles          µs   share',
+    '  #  op                      output               status     mismatch  max|Δ|' +
+      estHead.padStart(16) +
+      (hasCycles ? measuredHead.padStart(14) : '') +
+      usHead.padStart(12) +
+      'share'.padStart(8),
   ];
   for (const l of r.layers) {
     const mark = l.index === r.firstDivergent ? '>' : ' ';
     lines.push(
       `${mark}${(l.index < 0 ? 'in' : String(l.index)).padStart(3)}  ${l.op.padEnd(22)}  ${`${l.dtype}[${l.shape.join('x')}]`.padEnd(19)}` +
         `${l.status.padEnd(10)}${String(l.mismatches).padStart(9)}${String(l.maxAbsDiffLsb).padStart(8)}` +
-        `${(l.estCycles?.toString() ?? '').padStart(10)}${(l.measuredCycles?.toString() ?? '').padStart(12)}` +
+        `${(l.estCycles?.toString() ?? '').padStart(16)}${hasCycles ? (l.measuredCycles?.toString() ?? '').padStart(14) : ''}` +
         `${(l.measuredUs?.toFixed(1) ?? '').padStart(12)}${(l.share === undefined ? '' : (l.share * 100).toFixed(1) + '%').padStart(8)}`,
     );
   }
@@ -112,16 +122,23 @@ function table(r: CompareResult): string {
       `output '${o.name}': RMSE ${o.rmse.toPrecision(4)}, cosine ${o.cosine.toFixed(6)}, top-1 host ${o.top1Host} / device ${o.top1Device}${o.top1Agree ? '' : '  (DISAGREE)'}`,
     );
   }
-  const t = r.timing;
+  const measuredCount =
+    t.totalCycles !== undefined
+      ? `, ${t.totalCycles} ${t.measuredUnit === 'instructions' ? 'instructions' : 'cycles'}`
+      : '';
   lines.push(
     '',
-    `measured ${t.totalUs.toFixed(1)} µs (${t.totalTicks} ticks${t.totalCycles !== undefined ? `, ${t.totalCycles} cycles` : ''})` +
-      (t.estCycles !== undefined ? `; estimate ${t.estCycles} cycles on ${t.profile}` : ''),
+    `measured ${t.totalUs.toFixed(1)} ${t.measuredUnit === 'host µs' ? 'host µs' : 'µs'} (${t.totalTicks} ticks${measuredCount}; clock: ${t.clockSource ?? r.board.tickSource})`,
   );
+  if (t.estCycles !== undefined)
+    lines.push(
+      `estimate ${t.estCycles} ${t.estUnit ?? 'cycles'} on ${t.profile}` +
+        (t.comparable === false ? ` — ${t.note ?? 'not comparable with the measurement'}` : ''),
+    );
   if (r.calibration) {
     const c = r.calibration;
     lines.push(
-      `calibrated cost model (${c.profile}): per-layer error ${(c.before.meanRelError * 100).toFixed(1)}% -> ${(c.after.meanRelError * 100).toFixed(1)}%`,
+      `calibrated cost model (${c.profile}, fitted on measured ${t.measuredUnit ?? 'cycles'}): per-layer error ${(c.before.meanRelError * 100).toFixed(1)}% -> ${(c.after.meanRelError * 100).toFixed(1)}%`,
     );
   }
   return lines.join('\n') + '\n';

@@ -5,7 +5,7 @@
  */
 import { diffElements, elementReader } from './elements.ts';
 import { compareOutput } from './outputs.ts';
-import { ticksToTime } from './timing.ts';
+import { profileFor, ticksToTime, timingScales } from './timing.ts';
 import type { BoardInfo, CompareResult, DeviceTensor, HostTensor, LayerComparison } from './types.ts';
 
 export interface CompareInput {
@@ -147,13 +147,30 @@ export function compareRun(c: CompareInput): CompareResult {
       totalTicks,
       totalUs: total.us,
       ...(total.cycles !== undefined ? { totalCycles: total.cycles } : {}),
-      ...(c.estimate
-        ? {
-            estCycles: c.estimate.cycles.reduce((a, b) => a + b, 0),
-            profile: c.estimate.profile,
-            estClockMHz: c.estimate.clockMHz,
-          }
-        : {}),
+      ...(c.estimate ? estimateTiming(c.board, c.estimate) : {}),
     },
+  };
+}
+
+/**
+ * The estimate's totals with the units of both sides (timingScales). On QEMU the profile's "clock"
+ * is the instruction rate (1 instruction per virtual ns), so it is named by its clock source instead
+ * ("cortex-m3 (QEMU icount)").
+ */
+function estimateTiming(
+  board: BoardInfo,
+  estimate: NonNullable<CompareInput['estimate']>,
+): Partial<CompareResult['timing']> {
+  const scales = timingScales(board, profileFor(estimate.profile, 0));
+  const qemu = scales.measuredUnit === 'instructions';
+  return {
+    estCycles: estimate.cycles.reduce((a, b) => a + b, 0),
+    profile: qemu ? `${estimate.profile.split('@')[0]} (QEMU icount)` : estimate.profile,
+    estClockMHz: estimate.clockMHz,
+    measuredUnit: scales.measuredUnit,
+    clockSource: scales.clockSource,
+    estUnit: scales.estUnit,
+    comparable: scales.comparable,
+    ...(scales.note ? { note: scales.note } : {}),
   };
 }

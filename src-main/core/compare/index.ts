@@ -7,6 +7,8 @@ export {
   profileFor,
   profileLabel,
   ticksToTime,
+  timingScales,
+  type TimingScales,
   type Calibration,
   type FitError,
 } from './timing.ts';

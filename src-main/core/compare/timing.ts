@@ -43,6 +43,74 @@ export function profileLabel(p: CpuProfile): string {
   return `${p.name}@${+p.clockMHz.toFixed(3)}`;
 }
 
+/** What a board's measured time counts, and by which clock. */
+export type MeasuredUnit = 'cycles' | 'instructions' | 'host µs';
+
+export interface TimingScales {
+  measuredUnit: MeasuredUnit;
+  /** e.g. "QEMU icount", "DWT_CYCCNT at 180 MHz", "host clock CLOCK_MONOTONIC". */
+  clockSource: string;
+  /** Unit of the cost-model estimate, e.g. "M4 cycles" ("M3 instructions" on QEMU). */
+  estUnit: string;
+  /** True only when estimate and measurement count the same thing on the same CPU. */
+  comparable: boolean;
+  /** "not comparable: host µs vs M4 cycles" when they do not. */
+  note?: string;
+}
+
+/** "cortex-m4" → "M4", "cortex-m0plus" → "M0+". */
+function shortCpu(name: string): string {
+  return name
+    .replace(/^cortex-/i, '')
+    .replace(/plus$/i, '+')
+    .toUpperCase();
+}
+
+/**
+ * The unit and clock of a board's measurements next to the unit of the estimate. The virtual board
+ * times the host PC (µs, no CPU clock); QEMU under -icount reports executed instructions (its
+ * "CPU clock" is the 1 GHz instruction rate); a real board counts CPU cycles. The cost model counts
+ * instructions × CPI of its profile, so an estimate is comparable with a measurement only on the
+ * board's own CPU: cycles with cycles, or M3 instructions (CPI 1) with QEMU's instruction count.
+ */
+export function timingScales(
+  board: { name: string; cpu: string; cpuHz: number; tickSource: string },
+  profile: CpuProfile,
+): TimingScales {
+  const boardCpu = board.cpu.toLowerCase().split('@')[0];
+  const sameCpu = boardCpu === profile.name;
+  const est = shortCpu(profile.name);
+  if (!(board.cpuHz > 0)) {
+    const estUnit = `${est} cycles`;
+    return {
+      measuredUnit: 'host µs',
+      clockSource: `host clock ${board.tickSource}`,
+      estUnit,
+      comparable: false,
+      note: `not comparable: host µs vs ${estUnit}`,
+    };
+  }
+  if (/qemu/i.test(board.name)) {
+    const estUnit = profile.cpi === 1 ? `${est} instructions` : `${est} cycles`;
+    const comparable = sameCpu && profile.cpi === 1;
+    return {
+      measuredUnit: 'instructions',
+      clockSource: 'QEMU icount',
+      estUnit,
+      comparable,
+      ...(comparable ? {} : { note: `not comparable: QEMU instructions vs ${estUnit}` }),
+    };
+  }
+  const estUnit = `${est} cycles`;
+  return {
+    measuredUnit: 'cycles',
+    clockSource: `${board.tickSource} at ${+(board.cpuHz / 1e6).toFixed(3)} MHz`,
+    estUnit,
+    comparable: sameCpu,
+    ...(sameCpu ? {} : { note: `not comparable: ${shortCpu(boardCpu)} cycles vs ${estUnit}` }),
+  };
+}
+
 export interface FitError {
   op: string;
   layers: number;
@@ -111,7 +179,7 @@ export function calibrateFromMeasurements(
 
 /**
  * Calibration of `profile` from a comparison's measured layers, as plain data for the API and
- * reports. Uses measured cycles when the board knows its clock, else µs at the profile's clock.
+ * reports; undefined unless every layer has measured cycles (callers also check `timingScales`).
  */
 export function calibrationSummary(
   profile: CpuProfile,
@@ -119,17 +187,14 @@ export function calibrationSummary(
   layers: readonly { index: number; measuredCycles?: number; measuredUs?: number }[],
 ): CalibrationSummary | undefined {
   const ops = layers.filter((l) => l.index >= 0);
-  if (ops.length !== work.length || ops.some((l) => l.measuredUs === undefined)) return undefined;
-  // Boards that do not know their CPU clock (the virtual board on the PC) are fitted on measured
-  // µs × the profile clock: the fit then describes that machine in the profile's cycle units.
-  const basis = ops.every((l) => l.measuredCycles !== undefined) ? 'cycles' : 'us-at-profile-clock';
-  const measured = ops.map((l) =>
-    basis === 'cycles' ? l.measuredCycles! : l.measuredUs! * profile.clockMHz,
-  );
+  // Only a board that counts cycles (or QEMU instructions) can calibrate a cycle model: host µs of
+  // the virtual board are on another scale, and fitting them would print a meaningless "% error".
+  if (ops.length !== work.length || ops.some((l) => l.measuredCycles === undefined)) return undefined;
+  const measured = ops.map((l) => l.measuredCycles!);
   const cal = calibrateFromMeasurements(profile, work, measured);
   return {
     profile: profileLabel(profile),
-    basis,
+    basis: 'cycles',
     before: cal.before,
     after: cal.after,
     perOp: cal.perOp,

@@ -93,13 +93,22 @@ export interface TimingSummary {
   profile?: string;
   /** Clock of that profile (MHz): estimated µs = estCycles / estClockMHz. */
   estClockMHz?: number;
+  /** What the measured numbers count: CPU cycles, QEMU instructions or host µs. */
+  measuredUnit?: 'cycles' | 'instructions' | 'host µs';
+  /** Where they come from: "QEMU icount", "DWT_CYCCNT at 180 MHz", "host clock CLOCK_MONOTONIC". */
+  clockSource?: string;
+  /** Unit of the estimate ("M4 cycles", "M3 instructions"). */
+  estUnit?: string;
+  /** Estimate and measurement are on one scale; otherwise `note` says why not. */
+  comparable?: boolean;
+  note?: string;
 }
 
 /** The cost model fitted to this board's measurements (per op type) and how well it fits. */
 export interface CalibrationSummary {
   profile: string;
-  /** 'cycles' when the board knows its clock; else measured µs × the profile clock (virtual board). */
-  basis: 'cycles' | 'us-at-profile-clock';
+  /** Fitted on measured cycles (QEMU: instructions); never on host µs. */
+  basis: 'cycles';
   before: { totalRelError: number; meanRelError: number };
   after: { totalRelError: number; meanRelError: number };
   perOp: { op: string; layers: number; meanRelError: number }[];

@@ -26,7 +26,7 @@ svg.chart .est{fill:#9a6700}svg.chart .meas{fill:#0969da}
 @media print{body{margin:8mm}tr{break-inside:avoid}}
 `;
 
-function layerRow(l: LayerComparison, first: number | null): string {
+function layerRow(l: LayerComparison, first: number | null, hasCycles: boolean): string {
   const cls = `${l.status}${l.index === first && l.index >= 0 ? ' first' : ''}`;
   const share =
     l.share === undefined
@@ -35,9 +35,26 @@ function layerRow(l: LayerComparison, first: number | null): string {
   return (
     `<tr class="${cls}"><td>${l.index < 0 ? 'input' : l.index}</td><td class="l">${esc(l.op)}</td><td class="l nm" title="${esc(l.name)}">${esc(l.name)}</td>` +
     `<td class="l">${esc(l.dtype)}[${l.shape.join('×')}]</td><td class="l st">${l.status}${l.index === first && l.index >= 0 ? ' (first)' : ''}</td>` +
-    `<td>${fmt(l.mismatches)}</td><td>${fmt(l.maxAbsDiffLsb)}</td><td>${fmt(l.estCycles)}</td><td>${fmt(l.measuredCycles)}</td>` +
+    `<td>${fmt(l.mismatches)}</td><td>${fmt(l.maxAbsDiffLsb)}</td><td>${fmt(l.estCycles)}</td>${hasCycles ? `<td>${fmt(l.measuredCycles)}</td>` : ''}` +
     `<td>${fmt(l.measuredUs)}</td><td class="l">${share}</td></tr>`
   );
+}
+
+function measuredHead(r: CompareResult): string {
+  return r.timing.measuredUnit === 'instructions' ? 'instructions' : 'cycles';
+}
+
+/** Totals with their units and clock; an estimate on another scale is shown beside, never compared. */
+function timingHtml(r: CompareResult): string {
+  const t = r.timing;
+  const unit = t.measuredUnit === 'host µs' ? 'host µs' : 'µs';
+  const measured = `Measured ${fmt(t.totalUs)} ${unit} (${fmt(t.totalTicks)} ticks${t.totalCycles !== undefined ? `, ${fmt(t.totalCycles)} ${measuredHead(r)}` : ''}; clock: ${esc(t.clockSource ?? r.board.tickSource)})`;
+  const est =
+    t.estCycles === undefined
+      ? ''
+      : `; estimate ${fmt(t.estCycles)} ${esc(t.estUnit ?? 'cycles')}${t.estClockMHz ? ` = ${fmt(t.estCycles / t.estClockMHz)} µs` : ''} on ${esc(t.profile ?? '')}` +
+        (t.comparable === false ? ` — <b class="not-comparable">${esc(t.note ?? 'not comparable')}</b>` : '');
+  return `<p class="timing">${measured}${est}.</p>`;
 }
 
 export function compareHtml(r: CompareResult, meta: ReportMeta): string {
@@ -50,6 +67,8 @@ export function compareHtml(r: CompareResult, meta: ReportMeta): string {
     : `<div class="verdict bad">${bad} of ${ops.length} layers differ. First divergent layer: #${first} ${esc(firstRow?.op ?? '')} '${esc(firstRow?.name ?? '')}' (${fmt(firstRow?.mismatches)} element${firstRow?.mismatches === 1 ? '' : 's'}, max |Δ| ${fmt(firstRow?.maxAbsDiffLsb)} LSB).</div>`;
   const b = r.board;
   const t = r.timing;
+  // The virtual board measures host µs only: no empty cycles column.
+  const hasCycles = r.layers.some((l) => l.measuredCycles !== undefined);
   const outputs = r.outputs
     .map(
       (o) =>
@@ -58,7 +77,7 @@ export function compareHtml(r: CompareResult, meta: ReportMeta): string {
     .join('');
   const cal = r.calibration;
   const calHtml = cal
-    ? `<h2>Cost model calibrated for this board</h2><p>Fit per op type (${esc(cal.profile)}, ${cal.basis === 'cycles' ? 'measured cycles' : 'measured µs at the profile clock: the board clock is unknown'}): ` +
+    ? `<h2>Cost model calibrated for this board</h2><p>Fit per op type (${esc(cal.profile)}, fitted on measured ${esc(measuredHead(r))}): ` +
       `total error ${(cal.before.totalRelError * 100).toFixed(1)}% → ${(cal.after.totalRelError * 100).toFixed(1)}%, mean per-layer error ${(cal.before.meanRelError * 100).toFixed(1)}% → ${(cal.after.meanRelError * 100).toFixed(1)}%.</p>` +
       `<table class="layers"><tr><th class="l">op</th><th>layers</th><th>fit error</th><th>base</th><th>per MAC</th><th>per output</th></tr>` +
       cal.perOp
@@ -87,12 +106,12 @@ ${verdict}
 <h2>Final outputs</h2>
 <table class="layers"><tr><th class="l">output</th><th>RMSE</th><th>cosine</th><th>top-1 host</th><th>top-1 device</th><th class="l">agree</th></tr>${outputs}</table>
 <h2>Timing</h2>
-<p>Measured ${fmt(t.totalUs)} µs (${fmt(t.totalTicks)} ticks${t.totalCycles !== undefined ? `, ${fmt(t.totalCycles)} cycles` : ''})${t.estCycles !== undefined ? `; estimate ${fmt(t.estCycles)} cycles${t.estClockMHz ? ` = ${fmt(t.estCycles / t.estClockMHz)} µs` : ''} on ${esc(t.profile ?? '')}` : ''}.</p>
+${timingHtml(r)}
 ${timingChartSvg(r)}
 ${calHtml}
 <h2>Layers</h2>
-<table class="layers" id="layer-table"><thead><tr><th>#</th><th class="l">op</th><th class="l">output</th><th class="l">tensor</th><th class="l">status</th><th>mismatches</th><th>max |Δ| LSB</th><th>est cycles</th><th>cycles</th><th>µs</th><th class="l">share</th></tr></thead>
-<tbody>${r.layers.map((l) => layerRow(l, first)).join('\n')}</tbody></table>
+<table class="layers" id="layer-table"><thead><tr><th>#</th><th class="l">op</th><th class="l">output</th><th class="l">tensor</th><th class="l">status</th><th>mismatches</th><th>max |Δ| LSB</th><th>est ${esc(t.estUnit ?? 'cycles')}</th>${hasCycles ? `<th>${measuredHead(r)}</th>` : ''}<th>${t.measuredUnit === 'host µs' ? 'host µs' : 'µs'}</th><th class="l">share</th></tr></thead>
+<tbody>${r.layers.map((l) => layerRow(l, first, hasCycles)).join('\n')}</tbody></table>
 </body></html>
 `;
 }

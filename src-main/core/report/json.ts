@@ -48,6 +48,11 @@ export function compareJsonDoc(r: CompareResult, meta: ReportMeta): Record<strin
       est_cycles: r.timing.estCycles,
       est_profile: r.timing.profile,
       est_clock_mhz: r.timing.estClockMHz,
+      measured_unit: r.timing.measuredUnit,
+      clock_source: r.timing.clockSource,
+      est_unit: r.timing.estUnit,
+      comparable: r.timing.comparable,
+      note: r.timing.note,
     }),
     outputs: r.outputs.map((o) => ({
       tensor: o.tensor,

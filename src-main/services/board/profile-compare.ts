@@ -120,7 +120,10 @@ export async function profileAndCompare(
     estimate: side.estimate,
   });
   const work = side.work;
-  const calibration = calibrationSummary(side.profile, work, compare.layers);
+  // A fit is only offered when estimate and measurement are on one scale (not host µs vs M4 cycles).
+  const calibration = compare.timing.comparable
+    ? calibrationSummary(side.profile, work, compare.layers)
+    : undefined;
   if (calibration) compare.calibration = calibration;
   const { ops: _ops, ...rest } = dev;
   progress(1, compare.allMatch ? 'All layers match' : `First divergent layer: ${compare.firstDivergent}`);

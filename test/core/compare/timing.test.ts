@@ -4,6 +4,7 @@ import {
   profileFor,
   profileLabel,
   ticksToTime,
+  timingScales,
 } from '../../../src-main/core/compare/index.ts';
 import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
 import { cpuProfile, estimateModel } from '../../../src-main/core/simulate/cost-model.ts';
@@ -55,6 +56,50 @@ describe('calibrating the cost model from measurements', () => {
   it('rejects mismatched inputs', () => {
     expect(() => calibrateFromMeasurements(cpuProfile('cortex-m3'), work, [1, 2])).toThrow(
       /layers but 2 measurements/,
+    );
+  });
+});
+
+describe('timing scales (issue 19: estimate vs measured compared only on one scale)', () => {
+  // Rule: each side carries its unit and clock; "not comparable" names both units when they differ.
+  it('virtual board: host µs vs M4 cycles is not comparable', () => {
+    const virtual = {
+      name: 'QuantScope virtual board',
+      cpu: 'host',
+      cpuHz: 0,
+      tickSource: 'CLOCK_MONOTONIC',
+    };
+    expect(timingScales(virtual, profileFor('host', 0))).toEqual({
+      measuredUnit: 'host µs',
+      clockSource: 'host clock CLOCK_MONOTONIC',
+      estUnit: 'M4 cycles',
+      comparable: false,
+      note: 'not comparable: host µs vs M4 cycles',
+    });
+  });
+  // Rule: QEMU icount counts instructions; the M3 model (CPI 1) counts instructions: one scale.
+  it('QEMU: instructions vs M3 instructions is comparable, vs M7 cycles is not', () => {
+    const qemu = { name: 'mps2-an385 (QEMU)', cpu: 'cortex-m3', cpuHz: 1e9, tickSource: 'SysTick' };
+    expect(timingScales(qemu, profileFor('cortex-m3', 1e9))).toMatchObject({
+      measuredUnit: 'instructions',
+      clockSource: 'QEMU icount',
+      estUnit: 'M3 instructions',
+      comparable: true,
+    });
+    expect(timingScales(qemu, profileFor('cortex-m7@216', 0)).note).toBe(
+      'not comparable: QEMU instructions vs M7 cycles',
+    );
+  });
+  // Rule: a real board's cycles compare with an estimate for its own CPU only.
+  it('hardware: M4 cycles vs M4 cycles is comparable, vs M0+ cycles is not', () => {
+    const nucleo = { name: 'NUCLEO-F446RE', cpu: 'cortex-m4', cpuHz: 180e6, tickSource: 'DWT_CYCCNT' };
+    expect(timingScales(nucleo, profileFor('cortex-m4', 180e6))).toMatchObject({
+      measuredUnit: 'cycles',
+      clockSource: 'DWT_CYCCNT at 180 MHz',
+      comparable: true,
+    });
+    expect(timingScales(nucleo, profileFor('cortex-m0plus@48', 0)).note).toBe(
+      'not comparable: M4 cycles vs M0+ cycles',
     );
   });
 });
