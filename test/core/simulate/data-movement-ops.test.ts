@@ -245,17 +245,20 @@ describe('joining tensors', () => {
     }
   });
 
-  // rule: CONCATENATION joins along an axis for float32, int8, int16, int32 and bool
-  it.each([...ALL4, 'bool' as const])('CONCATENATION %s [2,1] + [2,2] along axis 1', (dt) => {
-    const m = oneOpIr('CONCATENATION', [t(dt, [2, 1]), t(dt, [2, 2]), t(dt, [2, 3])], [0, 1], [2], {
-      axis: 1,
-    });
-    const a = ramp(dt, 2);
-    const b = ramp(dt, 4);
-    const va = nums(a);
-    const vb = nums(b);
-    expect(run(m, a, b)).toEqual([va[0], vb[0], vb[1], va[1], vb[2], vb[3]]);
-  });
+  // rule: CONCATENATION joins along an axis for float32, int8, int16, int32, bool and int64
+  it.each([...ALL4, 'bool' as const, 'int64' as const])(
+    'CONCATENATION %s [2,1] + [2,2] along axis 1',
+    (dt) => {
+      const m = oneOpIr('CONCATENATION', [t(dt, [2, 1]), t(dt, [2, 2]), t(dt, [2, 3])], [0, 1], [2], {
+        axis: 1,
+      });
+      const a = ramp(dt, 2);
+      const b = ramp(dt, 4);
+      const va = nums(a);
+      const vb = nums(b);
+      expect(run(m, a, b)).toEqual([va[0], vb[0], vb[1], va[1], vb[2], vb[3]]);
+    },
+  );
 
   // rule: TFLite Micro does not rescale in CONCATENATION: int8 inputs must share the output's
   // scale and zero point; uint8 has no kernel there and says so by name
