@@ -125,11 +125,11 @@ export async function uploadModel(
         // The ack (or its reply) was lost: ask where the board stands.
         const ask = link.transact(requests.loadChunk(0, new Uint8Array(0), 'ranges'), {
           signal: opts.signal,
-          // its reply lists ranges: on a noisy line often damaged, and cheap to ask again. An
-          // unattributed BAD_CRC (this ask unreadable, or late for a damaged chunk of the burst)
-          // re-asks at once rather than wait for a timeout: a reply to any copy will do.
-          retries: 4,
-          damageRetries: 40,
+          // its reply lists ranges: on a noisy line often damaged, and cheap to ask again (a
+          // reply to any copy will do). Unattributed BAD_CRCs are not a reason to re-ask: a long
+          // burst on a very noisy line sends dozens of them late, for its damaged chunks.
+          retries: 8,
+          expectDamage: true,
           expectBytes: 540,
         });
         next = status(
@@ -214,7 +214,10 @@ function burstLimit(
   if (chunk >= maxChunk && link.quality.byteErrorRate === 0) return window;
   if (!st.ranges) return Math.min(window, chunk * 8);
   const lost = 1 - (1 - link.quality.byteErrorRate) ** (chunk + CHUNK_OVERHEAD);
-  const gaps = 0.6 * (rangeCapacity.get(link) ?? 64); // expected losses the board can note
+  // expected losses: what the board can note, and what a reply listing them (8 B per range) can
+  // carry while 1 in 4 still arrives intact
+  const listable = Math.max(4, (link.quality.frameBytes(0.25) - 40) / 8);
+  const gaps = 0.6 * Math.min(rangeCapacity.get(link) ?? 64, listable);
   return Math.min(Math.max(window, 64 * 1024), chunk * Math.max(8, Math.floor(gaps / Math.max(lost, 0.01))));
 }
 
