@@ -32,8 +32,8 @@ export function parseFailOn(values: readonly string[] | undefined): FailOn {
     else if (v === 'mismatch') gate.mismatch = true;
     else if (slower) {
       const pct = Number(slower[1].replace(/%$/, ''));
-      if (slower[1] === '' || !Number.isFinite(pct) || pct < 0)
-        throw new Error(`--fail-on slower-than= expects a percentage ≥ 0, got '${slower[1]}'`);
+      if (slower[1] === '' || !Number.isFinite(pct) || pct <= -100)
+        throw new Error(`--fail-on slower-than= expects a percentage above -100, got '${slower[1]}'`);
       gate.slowerThanPct = pct;
     } else
       throw new Error(`--fail-on expects mismatch, slower-than=PCT or error (comma-separated), got '${v}'`);

@@ -98,30 +98,50 @@ describe('profile --junit and --fail-on on the virtual board', () => {
     expect(Number(property(text, 'layer.1.DEPTHWISE_CONV_2D.us'))).toBeGreaterThan(0);
   });
 
-  // rule: slower-than=PCT compares the measured time with the cost-model estimate, both ways
-  it('--fail-on slower-than=PCT: exit 5 naming both times when the board is slower, 0 when not', async () => {
+  // rule: slower-than=PCT compares measurement and estimate on one scale (QEMU: instructions), both ways
+  it('--fail-on slower-than=PCT on QEMU: exit 5 naming both counts when over the limit, 0 within it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qs-junit-'));
-    // a 1 THz Cortex-M4 estimate no real run can meet, then an 80 MHz one the host easily beats
-    const slow = await cli(
+    const model = fixturePath('models', 'keyword_spotting_on_off.tflite');
+    const within = await cli(
       'profile',
-      MICRO,
+      model,
       '--board',
-      'virtual',
-      '--cpu',
-      'cortex-m4@1000000',
+      'qemu',
       '--fail-on',
-      'slower-than=20',
+      'slower-than=0',
       '--junit',
-      join(dir, 'slow.xml'),
+      join(dir, 'ok.xml'),
     );
-    expect(slow.code).toBe(EXIT.SLOWER);
-    expect(slow.stderr).toMatch(
-      /^quantscope: measured [\d.]+ µs is [\d.]+% above the estimate [\d.]+ µs \(cortex-m4@1000000\); limit 20%\n$/,
+    expect(within.code).toBe(EXIT.OK);
+    const ok = readFileSync(join(dir, 'ok.xml'), 'utf8');
+    const measured = Number(property(ok, 'total_cycles'));
+    const est = Number(property(ok, 'est_cycles'));
+    expect(measured).toBeGreaterThan(0);
+    expect(measured).toBeLessThan(est); // the M3 model over-counts this model's instructions
+    // a limit the measurement misses: demand a run 10 points further below the estimate than it is
+    const limit = Math.round((measured / est - 1) * 100) - 10;
+    const over = await cli(
+      'profile',
+      model,
+      '--board',
+      'qemu',
+      '--fail-on',
+      `slower-than=${limit}`,
+      '--junit',
+      join(dir, 'over.xml'),
     );
-    const text = readFileSync(join(dir, 'slow.xml'), 'utf8');
+    expect(over.code).toBe(EXIT.SLOWER);
+    expect(over.stderr).toBe(
+      `quantscope: measured ${measured} instructions is ${((1 - measured / est) * 100).toFixed(1)}% below the estimate ${est} M3 instructions (cortex-m3 (QEMU icount)); limit ${limit}%\n`,
+    );
+    const text = readFileSync(join(dir, 'over.xml'), 'utf8');
     expect(await junitSchemaErrors(text)).toEqual([]);
-    expect(testcases(text)[0].body).toMatch(/<failure type="slower-than" message="measured/);
-    const fast = await cli(
+    expect(testcases(text)[0].body).toMatch(/<failure type="slower-than" message="measured \d+ instructions/);
+  }, 120_000);
+
+  // rule: a time that cannot be put against the estimate (host µs vs MCU cycles) fails slower-than, saying why
+  it('--fail-on slower-than on the virtual board: exit 5, not comparable', async () => {
+    const r = await cli(
       'profile',
       MICRO,
       '--board',
@@ -131,7 +151,10 @@ describe('profile --junit and --fail-on on the virtual board', () => {
       '--fail-on',
       'slower-than=20',
     );
-    expect(fast.code).toBe(EXIT.OK);
+    expect(r.code).toBe(EXIT.SLOWER);
+    expect(r.stderr).toMatch(
+      /^quantscope: QuantScope virtual board's time cannot be checked against the estimate: not comparable: host µs vs .*\n$/,
+    );
   });
 
   // rule: a wrong --fail-on value is refused before any board work, naming the accepted values

@@ -112,22 +112,34 @@ export function estimatedUs(r: CompareResult): number | undefined {
 }
 
 /**
- * `slower-than=PCT`: the board's measured time is more than PCT % above the cost-model estimate.
- * Without an estimate there is nothing to compare with, which is a failure too (never a silent pass).
+ * `slower-than=PCT`: the board's measurement is more than PCT % above the cost-model estimate (a
+ * negative PCT asks for a run that much below it). Compared only on one scale: cycles with cycles,
+ * QEMU instructions with instructions (timing.comparable); a board whose time cannot be put against
+ * the estimate (the virtual board's host µs against an MCU model), or no estimate at all, is a
+ * failure that says so, never a silent pass.
  */
 export function slowerProblem(r: CompareResult, pct: number): JunitProblem | null {
-  const est = estimatedUs(r);
-  if (est === undefined)
-    return {
-      type: 'slower-than',
-      message: `no cost-model estimate for ${r.board.name} to compare its time with (give --cpu PROFILE@MHZ)`,
-    };
-  const over = (r.timing.totalUs / est - 1) * 100;
+  const t = r.timing;
+  const fail = (message: string): JunitProblem => ({ type: 'slower-than', message });
+  if (t.estCycles === undefined)
+    return fail(
+      `no cost-model estimate for ${r.board.name} to compare its time with (give --cpu PROFILE@MHZ)`,
+    );
+  if (t.comparable === false)
+    return fail(
+      `${r.board.name}'s time cannot be checked against the estimate: ${t.note ?? 'not comparable with the measurement'}`,
+    );
+  const counts = t.totalCycles !== undefined;
+  const est = counts ? t.estCycles : estimatedUs(r);
+  if (!est) return fail(`no cost-model estimate for ${r.board.name} to compare its time with`);
+  const measured = counts ? t.totalCycles! : t.totalUs;
+  const unit = counts ? (t.measuredUnit ?? 'cycles') : 'µs';
+  const over = (measured / est - 1) * 100;
   if (over <= pct) return null;
-  return {
-    type: 'slower-than',
-    message: `measured ${r.timing.totalUs.toFixed(1)} µs is ${over.toFixed(1)}% above the estimate ${est.toFixed(1)} µs (${r.timing.profile}); limit ${pct}%`,
-  };
+  const where = over >= 0 ? `${over.toFixed(1)}% above` : `${(-over).toFixed(1)}% below`;
+  return fail(
+    `measured ${+measured.toFixed(1)} ${unit} is ${where} the estimate ${+est.toFixed(1)} ${counts ? (t.estUnit ?? unit) : 'µs'} (${t.profile}); limit ${pct}%`,
+  );
 }
 
 /** Timings and board facts as suite properties (per-layer µs and cycles as `layer.N.*`). */
