@@ -55,6 +55,7 @@ qs_status_t qs_prep_strided_slice(qs_model_t *m, int oi, qs_op_t *op) {
   uint32_t total = 1;
   if (op->n_in != 4 || !in) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "STRIDED_SLICE needs 4 inputs");
   nd = in->ndims;
+  if (nd > 4) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "input rank above 4 (TFLite Micro's STRIDED_SLICE limit)");
   if (!read_vec(qs_in(m, op, 1), b, nd) || !read_vec(qs_in(m, op, 2), e, nd) || !read_vec(qs_in(m, op, 3), s, nd))
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "begin/end/strides must be constant int32 vectors of length rank");
   if (in->dtype != out->dtype) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "output type differs from input");
@@ -112,6 +113,7 @@ qs_status_t qs_prep_slice(qs_model_t *m, int oi, qs_op_t *op) {
     return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], "input type not supported (TFLite Micro: float32, int32, int8, int16 or bool)");
   if (in->dtype != out->dtype) return qs_fail(m, QS_ERR_TYPE, oi, op->out, "output type differs from input");
   nd = in->ndims;
+  if (nd > 5) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "input rank above 5 (TFLite Micro's SLICE limit)");
   if (qs_const_ints(qs_in(m, op, 1), b, QS_MAX_DIMS) != nd || qs_const_ints(qs_in(m, op, 2), sz, QS_MAX_DIMS) != nd)
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "begin and size must be constant int32/int64 vectors of length rank");
   if (out->ndims != nd) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output rank differs from the input's");

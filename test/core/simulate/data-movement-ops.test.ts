@@ -421,6 +421,37 @@ describe('picking elements', () => {
     expect(run(m, x)).toEqual(gatherRef([2, 4], nums(x), [2, 2], ([r, c]) => [r, 3 - 2 * c]));
   });
 
+  // rule: ranks above TFLite Micro's limits are refused by name (STRIDED_SLICE 4, SLICE 5)
+  it('refuses a 5-D STRIDED_SLICE and a 6-D SLICE (TFLite Micro refuses them)', () => {
+    const five = [1, 1, 1, 1, 2];
+    const ss = oneOpIr(
+      'STRIDED_SLICE',
+      [
+        t('int8', five),
+        t('int32', [5], i32(0, 0, 0, 0, 0)),
+        t('int32', [5], i32(1, 1, 1, 1, 1)),
+        t('int32', [5], i32(1, 1, 1, 1, 1)),
+        t('int8', [1, 1, 1, 1, 1]),
+      ],
+      [0, 1, 2, 3],
+      [4],
+    );
+    expect(refuse(ss)).toThrow(/rank above 4 \(TFLite Micro's STRIDED_SLICE limit\)/);
+    const six = [1, 1, 1, 1, 1, 2];
+    const sl = oneOpIr(
+      'SLICE',
+      [
+        t('int8', six),
+        t('int32', [6], i32(0, 0, 0, 0, 0, 0)),
+        t('int32', [6], i32(1, 1, 1, 1, 1, 1)),
+        t('int8', [1, 1, 1, 1, 1, 1]),
+      ],
+      [0, 1, 2],
+      [3],
+    );
+    expect(refuse(sl)).toThrow(/rank above 5 \(TFLite Micro's SLICE limit\)/);
+  });
+
   // rule: ARG_MIN and ARG_MAX pick the first index of the extreme along any axis (ties keep the
   // first: strict < / >), float32 and int8 input, int32 output
   it.each(['int8', 'float32'] as const)('ARG_MIN / ARG_MAX %s [2,3,2] along every axis, with ties', (dt) => {
