@@ -163,6 +163,9 @@ export function compareProperties(r: CompareResult): [string, string | number | 
   if (t.estCycles !== undefined) p.push(['est_cycles', t.estCycles]);
   if (est !== undefined) p.push(['est_us', +est.toFixed(3)]);
   if (t.profile) p.push(['est_profile', t.profile]);
+  if (t.measuredUnit) p.push(['measured_unit', t.measuredUnit]);
+  if (t.estUnit) p.push(['est_unit', t.estUnit]);
+  if (t.comparable !== undefined) p.push(['comparable', t.comparable]);
   for (const l of r.layers) {
     if (l.index < 0) continue;
     if (l.measuredUs !== undefined) p.push([`layer.${l.index}.${l.op}.us`, +l.measuredUs.toFixed(3)]);
