@@ -65,6 +65,57 @@ function invSqrt(input: number): { inv: number; shift: number } {
   return { inv: x, shift: -shift };
 }
 
+/** gemmlowp exp_on_negative_values for a Q(intBits) input, Q0 result (intBits <= 5 here). */
+function expOnNegativeValues(a: number, intBits: number): number {
+  const frac = 31 - intBits;
+  const quarter = 2 ** (frac - 2);
+  const aModQuarterMinusQuarter = I32((a & (quarter - 1)) - quarter);
+  // exp on [-1/4, 0): Taylor series around -1/8 in Q0
+  const x = I32(mulPot(aModQuarterMinusQuarter, intBits) + 2 ** 28);
+  const x2 = srdhm(x, x);
+  const x3 = srdhm(x2, x);
+  const x4 = srdhm(x2, x2);
+  const poly = mulPot(I32(srdhm(I32(mulPot(x4, -2) + x3), 715827883) + x2), -1);
+  let result = I32(1895147668 + srdhm(1895147668, I32(x + poly)));
+  const remainder = I32(aModQuarterMinusQuarter - a);
+  const mults: [number, number][] = [
+    [-2, 1672461947],
+    [-1, 1302514674],
+    [0, 790015084],
+    [1, 290630308],
+    [2, 39332535],
+    [3, 720401],
+    [4, 242],
+  ];
+  for (const [e, m] of mults) if (intBits > e && remainder & (2 ** (frac + e))) result = srdhm(result, m);
+  return a === 0 ? 2 ** 31 - 1 : result;
+}
+
+/** log_x_for_x_greater_than_or_equal_to_1<outBits>(Q(inBits) input) of TFLite's common.h. */
+function logXGe1(input: number, inBits: number, outBits: number): number {
+  const accBits = outBits + 1;
+  const [log2, sqrtSqrtHalf, sqrtHalf] = [1488522236, 1805811301, 1518500250];
+  const [alphaN, alphaD, alphaI, alphaF] = [117049297, 127690142, 1057819769, 638450708];
+  const satAdd = (u: number, v: number) => clamp(u + v, -(2 ** 31), 2 ** 31 - 1);
+  const shiftedQuarter = mulPot(536870912, -accBits);
+  const za = clz32(input);
+  const ra = mulPot(srdhm(mulPot(input, za - 1), sqrtHalf), 1);
+  const zaAdj = satAdd(mulPot(inBits - za, 31 - accBits), shiftedQuarter);
+  const zb = clz32(srdhm(input, sqrtHalf)) - 1;
+  const rb = mulPot(input, zb);
+  const zbAdj = satAdd(mulPot(inBits - zb, 31 - accBits), -shiftedQuarter);
+  const r = Math.min(ra, rb);
+  const zAdj = Math.max(zaAdj, zbAdj);
+  const hs = r + sqrtSqrtHalf;
+  const p = Math.trunc((hs + (hs >= 0 ? 1 : -1)) / 2);
+  const q = I32(2 * I32(r - sqrtSqrtHalf));
+  const sq = srdhm(q, q);
+  const num = I32(srdhm(q, r) + srdhm(srdhm(q, sq), alphaN));
+  const den = I32(srdhm(p, I32(I32(alphaI + q) + srdhm(alphaD, sq))) + srdhm(alphaF, q));
+  const recip = oneOverOnePlusX(den);
+  return mulPot(I32(srdhm(zAdj, log2) + srdhm(mulPot(num, -accBits), recip)), accBits - outBits);
+}
+
 /** MultiplyByQuantizedMultiplierSmallerThanOneExp with a multiplier from QuantizeMultiplier. */
 const belowOne = (x: number, m: { mult: number; shift: number }): number =>
   rdbpot(srdhm(x, m.mult), -m.shift);
@@ -440,6 +491,46 @@ describe('quantized unary and row ops, TFLite Micro arithmetic', () => {
         const v = Array.from(x.subarray(row * depth, (row + 1) * depth), (xv) => xv - zi);
         const is = invSqrt(v.reduce((s, e) => s + e * e, 0));
         for (const e of v) want.push(clamp(mbqm(e, is.inv, is.shift + 7), -128, 127));
+      }
+      expect(got, `case ${t}`).toEqual(want);
+    }
+  });
+
+  it('LOG_SOFTMAX int8 bit for bit: Q5.26 differences, exp summed in Q12.19, log in Q5.26', () => {
+    // rule: reference_ops::LogSoftmaxQuantized with PreprocessLogSoftmaxScalingExp (beta 1, 5 integer bits)
+    const r = new Rng(1313);
+    for (let t = 0; t < 16; t++) {
+      const depth = r.pick([1, 2, 5, 16, 33, 100]);
+      const si = scale(r, 0.005, 1);
+      const x = int8s(r, 2 * depth);
+      const got = run(
+        [
+          { dtype: 'int8', shape: [2, depth], q: [si, r.int(-128, 127)] },
+          { dtype: 'int8', shape: [2, depth], q: [16 / 256, 127] },
+        ],
+        'LOG_SOFTMAX',
+        [0],
+        [x],
+      );
+      const m = quantizeMultiplier(Math.min(si * 2 ** 26, 2 ** 31 - 1));
+      const rev = quantizeMultiplier(2 ** (31 - m.shift) / m.mult);
+      const diffMin = -Math.floor((31 * 2 ** 26) / 2 ** m.shift);
+      const want: number[] = [];
+      for (let row = 0; row < 2; row++) {
+        const v = Array.from(x.subarray(row * depth, (row + 1) * depth));
+        const mx = Math.max(...v);
+        let sum = 0;
+        for (const e of v)
+          if (e - mx >= diffMin)
+            sum = I32(sum + rdbpot(expOnNegativeValues(mbqm(e - mx, m.mult, m.shift), 5), 12));
+        const logSum = logXGe1(sum, 12, 5);
+        const adjusted = Math.max(diffMin - 1, mbqm(I32(logSum - 2 ** 31), rev.mult, rev.shift));
+        for (const e of v)
+          want.push(
+            e - mx > adjusted
+              ? clamp(rdbpot(I32(mbqm(e - mx, m.mult, m.shift) - logSum), 22) + 127, -128, 127)
+              : -128,
+          );
       }
       expect(got, `case ${t}`).toEqual(want);
     }
