@@ -1,33 +1,156 @@
 /**
- * The model input a run uses, shared by the Simulate and Board views: a xorshift seed or files
- * (.npy, .bin, PNG/JPEG/BMP), and how a uint8 .npy feeds an int8 input.
+ * The model input a run uses: ONE choice per model, shared by the Simulate and Board views (and so
+ * by the comparison a profile makes): a xorshift seed or files (.npy, .bin, PNG/JPEG/BMP), how a
+ * uint8 .npy feeds an int8 input, the reading stated in words, and a check of each picked file
+ * against the model's input when it is picked.
  */
-import type { SimulateInput } from '../../src-main/shared/api.ts';
+import type { OpenedModel, SimulateInput } from '../../src-main/shared/api.ts';
+import type { TensorSummary } from '../../src-main/shared/summary.ts';
+import { normalizationOf } from '../../src-main/core/normalize/normalize.ts';
+import type { ParamValue } from '../../src-main/core/model/ir.ts';
+import { isNpy, parseNpy, type NpyArray } from '../../src-main/core/simulate/inputs/npy.ts';
 
 /** Pixel values through the input's scale/zero point, or the file's bytes read as int8. */
 export type Uint8Mode = 'affine' | 'bytes';
 
+/** What a picked file turned out to be. */
+export interface PickedFile {
+  name: string;
+  bytes: Uint8Array;
+  /** Parsed .npy (dtype, shape, values); absent for images and raw .bin. */
+  npy?: NpyArray;
+  kind: 'npy' | 'image' | 'bin';
+}
+
+const IMAGE = /\.(png|jpe?g|bmp)$/i;
+
+function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** True when the model has MLTK sample-wise normalization parameters (the host applies them). */
+function hasNormalization(parameters: Record<string, unknown>): boolean {
+  try {
+    return normalizationOf(parameters as Record<string, ParamValue>) !== null;
+  } catch {
+    return false; // malformed parameters are reported by the run itself, with their own message
+  }
+}
+
 export class InputChoice {
   seed = $state(1);
-  files = $state.raw<{ name: string; bytes: Uint8Array }[]>([]);
+  files = $state.raw<PickedFile[]>([]);
   useFiles = $state(false);
   uint8Mode = $state<Uint8Mode>('affine');
+  /** The user picked the uint8 reading for this model: remembered, never overridden by a default. */
+  uint8Chosen = $state(false);
+  /** Why the picked files do not fit the model's input, or null. */
+  problem = $state<string | null>(null);
+
+  readonly modelInputs: readonly TensorSummary[];
+  readonly normalized: boolean;
+
+  constructor(modelInputs: readonly TensorSummary[] = [], parameters: Record<string, unknown> = {}) {
+    this.modelInputs = modelInputs;
+    this.normalized = hasNormalization(parameters);
+  }
 
   /** What to send with the call, or null while "files" is chosen but none is picked. */
   input = $derived<SimulateInput | null>(
-    this.useFiles ? (this.files.length > 0 ? { files: this.files } : null) : { seed: this.seed },
+    this.useFiles
+      ? this.files.length > 0
+        ? { files: this.files.map((f) => ({ name: f.name, bytes: f.bytes })) }
+        : null
+      : { seed: this.seed },
   );
 
+  /** A uint8 .npy feeds an int8 input: the case where the reading changes the answer. */
+  uint8OnInt8 = $derived(
+    this.useFiles &&
+      this.files.some((f, i) => f.npy?.dtype === 'uint8' && this.modelInputs[i]?.dtype === 'int8'),
+  );
+
+  /** The exact reading of the data, in words ("int8 bytes", "pixels 0–255 → scale/zp", …). */
+  reading = $derived.by((): string => {
+    const t = this.modelInputs[0];
+    if (!this.useFiles || this.files.length === 0)
+      return `random ${t?.dtype ?? ''} values (seed ${this.seed})`;
+    const f = this.files[0];
+    if (f.kind === 'bin') return 'raw tensor bytes, as stored';
+    const dtype = f.kind === 'image' ? 'uint8' : f.npy!.dtype;
+    if (t?.dtype === 'int8' && dtype === 'uint8' && f.kind === 'npy' && this.uint8Mode === 'bytes')
+      return 'int8 bytes (each uint8 byte read as two’s complement)';
+    if (this.normalized && dtype !== 'int8' && (t?.dtype === 'float32' || t?.dtype === 'int8'))
+      return `float, normalized by model parameters${t.dtype === 'int8' ? ', then quantized with scale/zp' : ''}`;
+    if (t?.dtype === 'int8' && dtype === 'uint8') return 'pixels 0–255 → scale/zp (q = p − 128)';
+    if (t?.dtype === 'int8' && (dtype === 'float32' || dtype === 'float64'))
+      return 'float, quantized with the input scale/zp';
+    return `${dtype} values, as stored`;
+  });
+
+  /** The user's choice of uint8 reading; kept for this model from now on. */
+  chooseUint8Mode(mode: Uint8Mode): void {
+    this.uint8Mode = mode;
+    this.uint8Chosen = true;
+  }
+
   async pickFiles(list: FileList): Promise<void> {
-    this.files = await Promise.all(
-      Array.from(list, async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
-    );
-    this.useFiles = this.files.length > 0;
+    const files = await Promise.all(
+      Array.from(list, async (f): Promise<PickedFile> => {
+        const bytes = new Uint8Array(await f.arrayBuffer());
+        if (isNpy(bytes)) return { name: f.name, bytes, kind: 'npy', npy: parseNpy(bytes, f.name) };
+        return { name: f.name, bytes, kind: IMAGE.test(f.name) ? 'image' : 'bin' };
+      }),
+    ).catch((e: unknown) => {
+      this.problem = e instanceof Error ? e.message : String(e);
+      return null;
+    });
+    if (!files) return;
+    this.files = files;
+    this.useFiles = files.length > 0;
+    this.problem = this.check(files);
+    // A uint8 .npy on an int8 input is a tensor dump: TFLite Micro's own test data (the person
+    // images) stores the int8 input bytes that way. Default to that reading unless the model
+    // normalizes its input from raw samples, or the user already chose for this model.
+    if (!this.uint8Chosen && files.some((f) => f.npy?.dtype === 'uint8'))
+      this.uint8Mode = this.normalized ? 'affine' : 'bytes';
+  }
+
+  /** The files against the model's inputs (count, element count, dtype), as one clear message. */
+  private check(files: PickedFile[]): string | null {
+    if (files.length === 1 && files[0].kind === 'bin') return null; // raw bytes: checked by size at run
+    if (this.modelInputs.length && files.length !== this.modelInputs.length)
+      return `the model has ${this.modelInputs.length} input(s), ${files.length} file(s) picked`;
+    for (const [i, f] of files.entries()) {
+      const t = this.modelInputs[i];
+      if (!t || !f.npy) continue;
+      const n = elementCount(t.shape);
+      if (f.npy.data.length !== n)
+        return `${f.name}: shape (${f.npy.shape.join(', ')}) has ${f.npy.data.length} values; input '${t.name}' is [${t.shape.join(', ')}] (${n} values)`;
+      const intData = !/^float/.test(f.npy.dtype);
+      if (t.dtype !== 'float32' && t.dtype !== 'int8' && intData && f.npy.dtype !== t.dtype)
+        return `${f.name}: ${f.npy.dtype} data cannot feed input '${t.name}' of type ${t.dtype}`;
+    }
+    return null;
   }
 
   /** The input or a clear error for the app's banner. */
   require(): SimulateInput {
+    if (this.problem) throw new Error(this.problem);
     if (!this.input) throw new Error('Choose input files (.npy, .bin, PNG/JPEG/BMP) or a seed first');
     return this.input;
   }
+}
+
+/** One input choice per model for the session (keyed by name and size: a reopened model keeps it). */
+const perModel = new Map<string, InputChoice>();
+
+export function inputChoiceFor(model: Pick<OpenedModel, 'name' | 'sizeBytes' | 'summary'>): InputChoice {
+  const key = `${model.name}\u0000${model.sizeBytes}`;
+  let choice = perModel.get(key);
+  if (!choice) {
+    choice = new InputChoice(model.summary.inputs, model.summary.metadata.parameters);
+    perModel.set(key, choice);
+  }
+  return choice;
 }

@@ -16,7 +16,12 @@ export class BoardsState {
   /** Port paths and remote board URLs the user typed (ptys do not show up in OS listings);
    * probed on every manual refresh. */
   typedPaths = $state.raw<string[]>([]);
-  readonly inputs = new InputChoice();
+  /** The model's one input choice, shared with the Simulate view (inputChoiceFor). */
+  readonly inputs: InputChoice;
+
+  constructor(inputs: InputChoice = new InputChoice()) {
+    this.inputs = inputs;
+  }
   /** The last profile; tensors can be megabytes, so it is replaced, never mutated. */
   result = $state.raw<BoardProfileResult | null>(null);
   running = $state(false);

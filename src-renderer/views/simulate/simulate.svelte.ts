@@ -17,7 +17,12 @@ export const CPU_PROFILES = [
 ] as const;
 
 export class SimulateState {
-  readonly inputs = new InputChoice();
+  /** The model's one input choice, shared with the Board view (inputChoiceFor). */
+  readonly inputs: InputChoice;
+
+  constructor(inputs: InputChoice = new InputChoice()) {
+    this.inputs = inputs;
+  }
   cpu = $state<string>('');
   result = $state.raw<SimulateResult | null>(null);
   selected = $state<number | null>(null);
