@@ -181,7 +181,9 @@ export async function uploadModel(
       opts.onProgress?.({ sent: st.have, total: model.length, resumed });
       const elapsed = Date.now() - started;
       const p = link.quality.byteErrorRate;
-      if (elapsed > 3000 && p >= NOISY && st.have < model.length) {
+      // not before 8 s: one lost ACK early on (before the line's rate is measured, a long wait)
+      // must not read as a line too slow to finish
+      if (elapsed > 8000 && p >= NOISY && st.have < model.length) {
         const done = st.have + heldBytes() - startBytes;
         const projected = (elapsed * (model.length - startBytes)) / Math.max(done, 1);
         if (projected > noisyLimit)
