@@ -77,6 +77,12 @@ describe('profile on two virtual boards and QEMU in one run', () => {
     for (const l of m.layers)
       expect(l.us.every((u: number | null) => typeof u === 'number' && u >= 0)).toBe(true);
     expect(m.boards[2].total_cycles).toBeGreaterThan(0);
+    // each board's time says what it counts: the host's µs on virtual boards, QEMU's instructions
+    expect(m.boards.map((b: { measured_unit: string }) => b.measured_unit)).toEqual([
+      'host µs',
+      'host µs',
+      'instructions',
+    ]);
 
     const page = readFileSync(html, 'utf8');
     expect(page).toContain(`<h1>${NAME} on 3 boards</h1>`);

@@ -28,6 +28,8 @@ export interface MatrixBoard {
   error?: string;
   totalUs?: number;
   totalCycles?: number;
+  /** What the board's time counts: cycles, QEMU instructions or host µs (the virtual board). */
+  measuredUnit?: string;
   allMatch?: boolean;
   firstDivergent?: number | null;
   mismatchedLayers?: number;
@@ -126,6 +128,7 @@ export function compareMatrix(all: readonly HostTensor[], runs: readonly MatrixB
         seconds: r.seconds,
         totalUs: c.timing.totalUs,
         totalCycles: c.timing.totalCycles,
+        measuredUnit: c.timing.measuredUnit,
         allMatch: c.allMatch,
         firstDivergent: c.firstDivergent,
         mismatchedLayers: c.layers.filter((l) => l.status === 'mismatch' || l.status === 'missing').length,

@@ -29,6 +29,7 @@ export function matrixJsonDoc(m: CompareMatrix, meta: ReportMeta): Record<string
         error: b.error,
         total_us: b.totalUs,
         total_cycles: b.totalCycles,
+        measured_unit: b.measuredUnit,
         all_match: b.allMatch,
         first_divergent: b.firstDivergent,
         mismatched_layers: b.mismatchedLayers,
@@ -89,9 +90,9 @@ export function matrixHtml(m: CompareMatrix, meta: ReportMeta): string {
       (b) =>
         `<tr><td>${esc(b.id)}</td><td>${esc(b.name ?? '')}</td><td>${esc(b.cpu ?? '')}</td>` +
         (b.error
-          ? `<td class="err" colspan="4">${esc(b.error)}</td>`
+          ? `<td class="err" colspan="5">${esc(b.error)}</td>`
           : `<td class="${b.allMatch ? 'same' : 'diff'}">${b.allMatch ? 'all layers match' : `first divergent layer ${b.firstDivergent}`}</td>` +
-            `<td class="n">${fmt(b.totalUs)}</td><td class="n">${fmt(b.totalCycles)}</td><td class="n">${b.seconds.toFixed(2)}</td>`) +
+            `<td class="n">${fmt(b.totalUs)}</td><td class="n">${fmt(b.totalCycles)}</td><td>${esc(b.measuredUnit ?? '')}</td><td class="n">${b.seconds.toFixed(2)}</td>`) +
         '</tr>',
     )
     .join('\n');
@@ -114,7 +115,7 @@ export function matrixHtml(m: CompareMatrix, meta: ReportMeta): string {
 ${ids.map((a) => `<tr><th>${esc(a)}</th>${ids.map((b) => cell(a, b)).join('')}</tr>`).join('\n')}
 </table>
 <h2>Boards</h2>
-<table class="boards"><tr><th>board</th><th>name</th><th>cpu</th><th>vs host</th><th>µs</th><th>cycles</th><th>wall s</th></tr>
+<table class="boards"><tr><th>board</th><th>name</th><th>cpu</th><th>vs host</th><th>µs</th><th>count</th><th>measures</th><th>wall s</th></tr>
 ${boards}
 </table>
 <h2>Time per layer (µs)</h2>
@@ -171,6 +172,7 @@ export function parseMatrixJson(text: string, fileName: string): CompareMatrix {
       error: b.error as string | undefined,
       totalUs: num(b.total_us),
       totalCycles: num(b.total_cycles),
+      measuredUnit: b.measured_unit as string | undefined,
       allMatch: b.all_match as boolean | undefined,
       firstDivergent: b.first_divergent as number | null | undefined,
       mismatchedLayers: num(b.mismatched_layers),
