@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
+import { writeTflite } from '../../../src-main/core/model/tflite-writer.ts';
 import { flexMap, oneOpModel } from '../../helpers/compute-op-models.ts';
+import { loadTfliteWasm } from '../../helpers/tflite-wasm.ts';
 import { Rng } from '../../helpers/one-op-models.ts';
 import { f32 } from '../../helpers/tflm-arith.ts';
 
@@ -231,6 +233,40 @@ describe('TFLite_Detection_PostProcess', () => {
     const anchors = Float32Array.of(0.5, 0.5, 0, 0.2, 0.5, 0.5, 0.2, 0.2);
     const c: Case = { opts: base, n: 2, ncb: 3, anchors, outLen: 5 };
     expect(() => prepare(model(c))).toThrow(/anchor has a height or width <= 0/);
+  });
+
+  it('agrees bit for bit with TFLite (tfjs-tflite WASM) wherever no two scores tie', async () => {
+    // rule: an independent implementation (full TFLite's kernel) gives the same boxes, classes,
+    // scores and count, fast and regular NMS; ties are left out because TFLM orders equal scores
+    // by index explicitly while that TFLite build's partial sort leaves them in heap order
+    const r2 = new Rng(4242);
+    for (const regular of [false, true]) {
+      const n = 120;
+      const opts: Opts = {
+        ...base,
+        max_detections: 12,
+        num_classes: 6,
+        use_regular_nms: regular,
+        detections_per_class: 6,
+      };
+      const c: Case = { opts, n, ncb: 7, anchors: gridAnchors(r2, n), outLen: 12 };
+      const bytes = writeTflite(model(c));
+      const ref = await loadTfliteWasm(bytes);
+      try {
+        for (let t = 0; t < 3; t++) {
+          const enc = Float32Array.from({ length: 4 * n }, () => (r2.next() / 2 ** 32) * 2 - 1);
+          const scores = Float32Array.from({ length: 7 * n }, () => r2.next() / 2 ** 32);
+          const ours = invoke(prepare(model(c)), [enc, scores]).outputs.map((o) =>
+            Array.from(o.data as Float32Array),
+          );
+          const theirs = ref.predict([enc, scores]).map((o) => Array.from(o as Float32Array));
+          expect(ours).toEqual(theirs);
+          expect(ours[3][0]).toBeGreaterThan(0);
+        }
+      } finally {
+        ref.dispose();
+      }
+    }
   });
 
   const r = new Rng(7878);
