@@ -469,6 +469,37 @@ describe('quantized unary and row ops, TFLite Micro arithmetic', () => {
     expect(got16).toEqual(Array.from(h, (v) => clamp(mbqm(Math.abs(v), m.mult, m.shift), -32768, 32767)));
   });
 
+  it('ELU int8 through the 256-entry table TFLite Micro fills at prepare with float arithmetic', () => {
+    // rule: elu.cc PopulateLookupTable: dequantize in float32, x < 0 ? expf(x) - 1 : x, round(y / s_out) + zp;
+    // expf comes from the C library (issue 13): an entry may sit 1 step off where y / s_out is within
+    // an ulp of a half, so every entry is within 1 and nearly all are equal
+    const r = new Rng(1314);
+    const x = Int8Array.from({ length: 256 }, (_, i) => i - 128);
+    for (let t = 0; t < 8; t++) {
+      const [si, so] = [scale(r, 0.005, 0.1), scale(r, 0.005, 0.1)];
+      const [zi, zo] = [zp8(r), zp8(r)];
+      const got = run(
+        [
+          { dtype: 'int8', shape: [256], q: [si, zi] },
+          { dtype: 'int8', shape: [256], q: [so, zo] },
+        ],
+        'ELU',
+        [0],
+        [x],
+      );
+      const inv = f32(1 / so);
+      const want = Array.from(x, (v) => {
+        const dq = f32(si * (v - zi));
+        const y = dq < 0 ? f32(f32(Math.exp(dq)) - 1) : dq;
+        const p = f32(y * inv);
+        return clamp(Math.sign(p) * Math.round(Math.abs(p)) + zo, -128, 127);
+      });
+      const off = got.filter((g, i) => g !== want[i]);
+      got.forEach((g, i) => expect(Math.abs(g - want[i]), `case ${t} x=${x[i]}`).toBeLessThanOrEqual(1));
+      expect(off.length, `case ${t}`).toBeLessThanOrEqual(2);
+    }
+  });
+
   it('L2_NORMALIZATION int8 writes Q0.7 from the inverse square root of the sum of squares', () => {
     // rule: integer_ops/l2normalization.h: (x - zp) * invsqrt(sum (x - zp)^2), shift + 7, clamped
     const r = new Rng(1309);
