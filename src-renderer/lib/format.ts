@@ -1,4 +1,5 @@
 /** Number and tensor formatting shared by every view. Pure functions, no DOM. */
+import { isQuietOption } from '../../src-main/core/model/quiet-options.ts';
 import type { QuantizationSummary, TensorSummary } from '../../src-main/shared/summary.ts';
 
 const intFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -100,25 +101,11 @@ export function formatOptions(options: Record<string, unknown>): string[] {
   return out;
 }
 
-/**
- * Option values that say "nothing special": TFLite schema defaults (DEFAULT weights format,
- * FLOAT32 = unset bias type, no fused activation) and Keras defaults. False flags are dropped too.
- */
-const QUIET_DEFAULTS: Record<string, unknown> = {
-  weights_format: 'DEFAULT',
-  quantized_bias_type: 'FLOAT32',
-  fused_activation_function: 'NONE',
-  data_format: 'channels_last',
-  groups: 1,
-  use_bias: true,
-  activation: 'linear',
-};
-
 /** Options worth a table cell; the rest stay in the tooltip and the details panel. */
 export function essentialOptions(options: Record<string, unknown>): string[] {
   const kept: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) {
-    if (v === false || QUIET_DEFAULTS[k] === v) continue;
+    if (isQuietOption(k, v)) continue;
     kept[k] = v;
   }
   return formatOptions(kept);

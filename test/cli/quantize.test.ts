@@ -95,6 +95,8 @@ describe('quantscope quantize', () => {
     const page = readFileSync(html, 'utf8');
     expect(page).toMatch(/^<!DOCTYPE html>/);
     expect(page).toContain('rmse/scale per layer');
+    // rule (issue 19 #8): the report's title names the model written with --out
+    expect(page).toContain('<title>Quantization report — q.tflite</title>');
     expect(page).not.toMatch(/<script|src="http/);
     expect((page.match(/<svg /g) ?? []).length).toBe(2);
   }, 120_000);

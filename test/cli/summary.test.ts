@@ -164,6 +164,17 @@ describe('quantscope summary (human output and errors)', () => {
     ]);
   });
 
+  // rule (issue 19 #8): options at their schema default (FLOAT32 bias type = unset, DEFAULT weights
+  // format, no activation) and false flags are not printed; the options that matter are
+  it('hides default options: person_detect CONV_2D rows show padding/stride, not quantized_bias_type=FLOAT32', async () => {
+    const r = await cli('summary', fixturePath('models', 'person_detect.tflite'));
+    expect(r.code).toBe(0);
+    const conv = r.stdout.split('\n').filter((l) => /^\s*\d+\s+CONV_2D/.test(l));
+    expect(conv.length).toBeGreaterThan(0);
+    for (const line of conv) expect(line).toMatch(/padding=\w+ stride_w=\d/);
+    expect(r.stdout).not.toMatch(/quantized_bias_type=FLOAT32|weights_format=DEFAULT|=false\b/);
+  });
+
   it('exits 1 with a clear message for malformed files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qs-cli-'));
     const cases: [string, Uint8Array, RegExp][] = [

@@ -66,6 +66,8 @@ export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Pr
     stderrProgress(o.quiet),
   );
   await writeFileAtomic(out, r.bytes, { overwrite: Boolean(o.force) });
+  // The report names the model as written (--out), not the default <name>.int8.tflite.
+  r.report.model = basename(out);
   const lines = [`${basename(modelPath)} → ${out} (${r.bytes.length} bytes)`, ...summaryLines(r.report)];
   if (o.report) lines.push(`report: ${await writeReport(r.report, o.report, o.force)}`);
   process.stdout.write(lines.join('\n') + '\n');

@@ -3,6 +3,7 @@
  * issue 2) or as a human-readable report with a layer table. Malformed files exit 1 with the
  * reader's message.
  */
+import { isQuietOption } from '../../core/model/quiet-options.ts';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -36,7 +37,7 @@ function quant(t: TensorSummary): string {
 
 function optionText(options: Record<string, unknown>): string {
   return Object.entries(options)
-    .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
+    .filter(([k, v]) => v !== null && v !== undefined && typeof v !== 'object' && !isQuietOption(k, v))
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
 }
