@@ -18,7 +18,13 @@ import { FbReader, type Table } from './fb-reader.ts';
 import { readParameters } from './parameters.ts';
 import { checkTfliteHeader } from './tflite-header.ts';
 import { decodeOptions, optionTableByType } from './tflite-options.ts';
-import { BUILTIN_CUSTOM, SUPPORTED_OPS, builtinName, dtypeOf } from './tflite-schema.ts';
+import {
+  BUILTIN_CUSTOM,
+  SUPPORTED_CUSTOM_OPS,
+  SUPPORTED_OPS,
+  builtinName,
+  dtypeOf,
+} from './tflite-schema.ts';
 
 export function readTflite(bytes: Uint8Array): Model {
   checkTfliteHeader(bytes);
@@ -205,7 +211,10 @@ function readOperator(t: Table, index: number, nTensors: number, ctx: Context): 
   }
   const options2 = t.u8(11, 'builtin_options_2_type');
   if (options2 !== 0) ctx.lossy.push(`${t.where}: builtin_options_2 (type ${options2})`);
-  operator.known = SUPPORTED_OPS.has(op) && optionsKnown && options2 === 0;
+  operator.known =
+    (builtinCode === BUILTIN_CUSTOM ? SUPPORTED_CUSTOM_OPS.has(op) : SUPPORTED_OPS.has(op)) &&
+    optionsKnown &&
+    options2 === 0;
 
   const custom = t.bytes(5, 'custom_options') ?? largeCustomOptions(t);
   if (custom) operator.customOptions = custom;

@@ -81,8 +81,9 @@ function nonDefault(table: string): Record<string, OptionValue> {
 }
 
 describe("issue 2's op list", () => {
-  it('has 35 ops, each a known builtin', () => {
-    expect(SUPPORTED_OPS.size).toBe(35);
+  it('has 39 ops (35 of issue 2, then SUM, REDUCE_MAX, REDUCE_MIN, BATCH_MATMUL), each a known builtin', () => {
+    // rule: the reader marks an op known only when it is in this list and its options decode
+    expect(SUPPORTED_OPS.size).toBe(39);
     for (const op of SUPPORTED_OPS) expect(builtinName(builtinCodeOf(op)!)).toBe(op);
   });
 
@@ -150,12 +151,19 @@ describe('ops outside the list', () => {
       builtinCode: 400,
     });
 
+    // a custom op QuantScope does not have is read, named and unknown; its options kept raw
     const custom = oneOp('CUSTOM', 32, {});
-    custom.operatorCodes[0].customCode = 'TFLite_Detection_PostProcess';
+    custom.operatorCodes[0].customCode = 'PosenetDecoderOp';
     custom.subgraphs[0].operators[0].customOptions = new Uint8Array([1, 2, 3, 4]);
     const read = readTflite(writeTflite(custom)).subgraphs[0].operators[0];
-    expect(read).toMatchObject({ op: 'TFLite_Detection_PostProcess', known: false, builtinCode: 32 });
+    expect(read).toMatchObject({ op: 'PosenetDecoderOp', known: false, builtinCode: 32 });
     expect(Array.from(read.customOptions!)).toEqual([1, 2, 3, 4]);
+    // one it has (SUPPORTED_CUSTOM_OPS) is known
+    custom.operatorCodes[0].customCode = 'TFLite_Detection_PostProcess';
+    expect(readTflite(writeTflite(custom)).subgraphs[0].operators[0]).toMatchObject({
+      op: 'TFLite_Detection_PostProcess',
+      known: true,
+    });
   });
 
   it('codes ≥ 127 live in builtin_code; the effective code is max(deprecated, builtin)', () => {

@@ -197,6 +197,25 @@ describe('TFLite_Detection_PostProcess', () => {
     }
   });
 
+  it('the model reader knows the op (summary shows it supported); another custom op stays unknown', () => {
+    // rule: a custom op is known only when QuantScope has it (SUPPORTED_CUSTOM_OPS)
+    const c: Case = { opts: base, n: 2, ncb: 3, anchors: new Float32Array(8).fill(0.5), outLen: 5 };
+    expect(model(c).subgraphs[0].operators[0].known).toBe(true);
+    const other = oneOpModel({
+      op: 'CUSTOM',
+      customCode: 'PosenetDecoderOp',
+      customOptions: flexMap({ max_detections: 1 }),
+      tensors: [
+        { dtype: 'float32', shape: [1, 4] },
+        { dtype: 'float32', shape: [1, 4] },
+      ],
+      inputs: [0],
+      outputs: [1],
+    });
+    expect(other.subgraphs[0].operators[0].op).toBe('PosenetDecoderOp');
+    expect(other.subgraphs[0].operators[0].known).toBe(false);
+  });
+
   it('quantized inputs are refused by name (TFLM decodes float32 only)', () => {
     // rule: TFLM's kernel has no int8/uint8 box or score path at this version
     const c: Case = {
