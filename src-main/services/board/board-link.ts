@@ -170,6 +170,19 @@ export class BoardLink {
     await this.transport.close();
   }
 
+  /**
+   * Resolves when the last write has drained, or after 3 s: a write that never completes (a port
+   * that stopped draining) must not block every later request, and a fresh write re-arms the
+   * port's poller (transport.ts), which has got such a link moving again. A cancelled burst stops
+   * within a piece or two, well inside that.
+   */
+  private afterLastWrite(): Promise<unknown> {
+    let cap: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([this.writing, new Promise((ok) => (cap = setTimeout(ok, 3000)))]).finally(() =>
+      clearTimeout(cap),
+    );
+  }
+
   /** Runs fn with the link to itself (no other request can interleave). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
@@ -307,7 +320,7 @@ export class BoardLink {
       // The timer starts after the write completed: writing itself may be slow on a slow link.
       // Writes never overlap: one still draining (its attempt given up after the 2 s cap below)
       // goes first, so the transport never has two pieces in the OS buffer (transport.ts).
-      written = this.writing
+      written = this.afterLastWrite()
         .then(() => (stopped ? undefined : this.transport.write(parts())))
         .then(
           () => this.pending === p && arm(idle),
