@@ -6,6 +6,7 @@
  */
 import type { OpenedModel, SimulateInput } from '../../src-main/shared/api.ts';
 import type { TensorSummary } from '../../src-main/shared/summary.ts';
+import { keepForModel } from './model-session.svelte.ts';
 import { normalizationOf } from '../../src-main/core/normalize/normalize.ts';
 import type { ParamValue } from '../../src-main/core/model/ir.ts';
 import { isNpy, parseNpy, type NpyArray } from '../../src-main/core/simulate/inputs/npy.ts';
@@ -142,15 +143,11 @@ export class InputChoice {
   }
 }
 
-/** One input choice per model for the session (keyed by name and size: a reopened model keeps it). */
-const perModel = new Map<string, InputChoice>();
-
+/** One input choice per model for the session (a reopened model keeps it). */
 export function inputChoiceFor(model: Pick<OpenedModel, 'name' | 'sizeBytes' | 'summary'>): InputChoice {
-  const key = `${model.name}\u0000${model.sizeBytes}`;
-  let choice = perModel.get(key);
-  if (!choice) {
-    choice = new InputChoice(model.summary.inputs, model.summary.metadata.parameters);
-    perModel.set(key, choice);
-  }
-  return choice;
+  return keepForModel(
+    model,
+    'input',
+    () => new InputChoice(model.summary.inputs, model.summary.metadata.parameters),
+  );
 }

@@ -70,6 +70,8 @@ export class AppState {
 
   /** A long call (simulate, ...) started (id) or ended (null); progress events update the bar. */
   trackJob(id: string | null, label: string): void {
+    // A new action starts: a banner from an earlier one is stale.
+    if (id !== null) this.error = null;
     this.job = id === null ? null : { id, label, fraction: 0, message: '' };
   }
 

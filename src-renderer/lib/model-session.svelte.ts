@@ -1,0 +1,23 @@
+/**
+ * Per-model state kept for the session: the Simulate and Board views are re-created when another
+ * model is opened ({#key model.id}), but their state — the simulation result, the last profile and
+ * its comparison — is looked up here by model (name and size), so switching back shows it again.
+ */
+import type { OpenedModel } from '../../src-main/shared/api.ts';
+
+type ModelKey = Pick<OpenedModel, 'name' | 'sizeBytes'>;
+
+const kept = new Map<string, Map<string, unknown>>();
+
+export function modelKey(model: ModelKey): string {
+  return `${model.name}\u0000${model.sizeBytes}`;
+}
+
+/** The model's `slot` ('simulate', 'boards', …): made once with `make`, then the same object. */
+export function keepForModel<T>(model: ModelKey, slot: string, make: () => T): T {
+  const key = modelKey(model);
+  let slots = kept.get(key);
+  if (!slots) kept.set(key, (slots = new Map()));
+  if (!slots.has(slot)) slots.set(slot, make());
+  return slots.get(slot) as T;
+}
