@@ -114,6 +114,9 @@ qs_status_t qs_prep_act(qs_model_t *m, int oi, qs_op_t *op) {
   qs_status_t s;
   int32_t sh;
   if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "activation needs 1 input");
+#if QS_WITH_INT16
+  if (op->code == OP_TANH && in && in->dtype == QS_DT_INT16) return qs_prep_sigmoid16(m, oi, op);
+#endif
   if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if (qs_elems(in) != qs_elems(out)) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");
   /* HARD_SWISH (and TANH in the host build) keep a 256-entry table after the params */

@@ -135,6 +135,9 @@ qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op) {
   int shift;
   int64_t qf;
   if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "LOGISTIC needs 1 input");
+#if QS_WITH_INT16
+  if (in && in->dtype == QS_DT_INT16) return qs_prep_sigmoid16(m, oi, op);
+#endif
   if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if ((s = check_prob_output(m, oi, op))) return s;
   if (qs_elems(in) != qs_elems(out)) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");

@@ -83,6 +83,10 @@ QS_COLD qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op);
+#if QS_WITH_INT16
+QS_COLD qs_status_t qs_prep_sigmoid16(qs_model_t *m, int oi, qs_op_t *op); /* int16 LOGISTIC, TANH */
+void qs_sigmoid_table_u16(uint16_t *t); /* TFLM's sigmoid_table_uint16, generated */
+#endif
 QS_COLD qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op);

@@ -1,0 +1,138 @@
+/*
+ * int16 LOGISTIC and TANH (16x8 quantization), bit-exact with TFLite Micro's
+ * reference_integer_ops::Logistic / Tanh for int16 and their prepare (logistic_common.cc,
+ * tanh_common.cc). Both tensors are symmetric (zero point 0) and the output scale is 2^-15.
+ *
+ * Input rescale: the input is brought to steps of 1/(3 * 4096) (so +/-2^17 covers +/-10.7):
+ * multiplier = scale * 4096 * 3 in double, doubled (left_shift++) while <= 16383.5 and the shift
+ * <= 30, then truncated to int32; x = (in * multiplier + round) >> left_shift. When the scale is
+ * exactly 2^-12 (log2 within 1e-3 of -12) the "power of two" case takes multiplier 3, shift 0,
+ * which gives the same x.
+ *
+ * Lookup: a 256-entry uint16 table of sigmoid(i/24) in 0.16 format, interpolated linearly on |x|
+ * (9 fractional bits for LOGISTIC; TANH uses tanh(x) = 2 * sigmoid(2x) - 1 with 8 fractional
+ * bits), then mirrored for negative x. TFLM ships the table as 256 literal numbers; it is
+ * generated here at prepare, with double math, by the rule that reproduces every entry:
+ *   F(x) = 65536 * sigmoid(x / 24)
+ *   t[i] = round_half_up(F(i) + (F(i + 1/2) - (F(i) + F(i + 1)) / 2) / 2)   for i < 255
+ *   t[255] = 65535 (the full-scale 0xFFFF; sigmoid(255/24) alone would round to 65534)
+ * i.e. each node is raised by half the chord's sag at the interval midpoint, which halves the
+ * interpolation error. The closest entry to a rounding boundary is 0.004 LSB away (i = 174), so a
+ * libm exp that is off by a few ulps (any C library) gives the same table.
+ */
+#include "ops.h"
+#include <math.h>
+
+#if QS_WITH_INT16
+
+typedef struct {
+  uint32_t n;
+  int32_t multiplier, left_shift;
+  uint16_t table[256];
+} act16_params_t;
+
+static double sig_0_16(double i) { return 65536.0 / (1.0 + exp(-i / 24.0)); }
+
+void qs_sigmoid_table_u16(uint16_t *t) {
+  int i;
+  for (i = 0; i < 255; i++) {
+    double a = sig_0_16(i), b = sig_0_16(i + 1), mid = sig_0_16(i + 0.5);
+    t[i] = (uint16_t)floor(a + (mid - (a + b) / 2.0) / 2.0 + 0.5);
+  }
+  t[255] = 65535;
+}
+
+/* Arithmetic shift right of a possibly negative int32 (floor), without relying on the
+ * implementation-defined >> of a negative value. */
+static int32_t asr(int32_t v, int s) { return v >= 0 ? v >> s : -(int32_t)((uint32_t)(-(v + 1)) >> s) - 1; }
+
+static int32_t rescale(const act16_params_t *p, int16_t in) {
+  int32_t round = p->left_shift > 0 ? (int32_t)1 << (p->left_shift - 1) : 0;
+  return asr((int32_t)in * p->multiplier + round, p->left_shift);
+}
+
+static void logistic16_eval(qs_model_t *m, const qs_op_t *op) {
+  const act16_params_t *p = (const act16_params_t *)op->params;
+  const int16_t *in = (const int16_t *)qs_tdata(m, op->in[0]);
+  int16_t *out = (int16_t *)qs_tdata(m, op->out);
+  uint32_t i;
+  for (i = 0; i < p->n; i++) {
+    int32_t x = rescale(p, in[i]);
+    uint32_t a = x >= 0 ? (uint32_t)x : (uint32_t)(-x), uh = a >> 9, r;
+    if (uh >= 255) {
+      r = 0x7FFFu << 10; /* saturate */
+    } else {
+      uint32_t ua = p->table[uh], ub = p->table[uh + 1];
+      r = (ua << 9) + (a & 0x1FFu) * (ub - ua); /* 9 fractional bits of |x| interpolate */
+    }
+    /* sigmoid(-x) = 1 - sigmoid(x); 0.16 -> 0.15 with rounding (the negative side rounds
+     * down: a saturated negative input gives 1, as TFLM) */
+    r = x >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1u;
+    out[i] = (int16_t)(r >> 10);
+  }
+}
+
+static void tanh16_eval(qs_model_t *m, const qs_op_t *op) {
+  const act16_params_t *p = (const act16_params_t *)op->params;
+  const int16_t *in = (const int16_t *)qs_tdata(m, op->in[0]);
+  int16_t *out = (int16_t *)qs_tdata(m, op->out);
+  uint32_t i;
+  for (i = 0; i < p->n; i++) {
+    int32_t x = rescale(p, in[i]), r;
+    uint32_t a = x >= 0 ? (uint32_t)x : (uint32_t)(-x), uh = a >> 8;
+    if (uh >= 255) {
+      r = 0xFFFF << 8;
+    } else {
+      uint32_t ua = p->table[uh], ub = p->table[uh + 1];
+      r = (int32_t)((ua << 8) + (a & 0xFFu) * (ub - ua)); /* index 2|x|: 8 fractional bits */
+    }
+    /* 2 * sigmoid - 1, mirrored for x < 0, 0.16 (x2) -> 0.15 */
+    r = x >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+    out[i] = (int16_t)asr(r, 8);
+  }
+}
+
+/* TFLite's CheckedLog2: log2 rounded, and whether the scale is within 1e-3 of that power of two */
+static int checked_log2(float x, int *l2) {
+  float v = (float)(log((double)x) / log(2.0)), r = (float)floor((double)v + 0.5);
+  *l2 = (int)r;
+  return fabsf(v - r) < 1e-3f;
+}
+
+qs_status_t qs_prep_sigmoid16(qs_model_t *m, int oi, qs_op_t *op) {
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
+  act16_params_t *p;
+  qs_status_t s;
+  int l2, pot;
+  if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "activation needs 1 input");
+  if ((s = qs_need_q16(m, oi, op, 0, "input", 1)) || (s = qs_need_q16(m, oi, op, QS_OUT, "output", 1))) return s;
+  if (qs_elems(in) != qs_elems(out)) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");
+  if (!checked_log2(out->scale, &l2) || l2 != -15)
+    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "int16 LOGISTIC/TANH output scale must be 2^-15 (1/32768), as TFLite Micro requires");
+  if (!(p = (act16_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  p->n = qs_elems(in);
+  pot = checked_log2(in->scale, &l2) && 12 + l2 == 0;
+  if (pot) {
+    p->multiplier = 3; /* TFLM: multiplier 0 at prepare, 3 << 0 at eval */
+    p->left_shift = 0;
+  } else {
+    double mult = (double)in->scale * 4096.0 * 3.0;
+    int sh = 0;
+    while (mult <= 32767.0 / 2.0 && sh <= 30) {
+      sh++;
+      mult *= 2.0;
+    }
+    /* in * multiplier must fit int32 (TFLM's product would overflow): scales above ~5.3 */
+    if (mult >= 65536.0)
+      return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0],
+                     "int16 LOGISTIC/TANH input scale too large (over 65535/12288): TFLite Micro's int32 rescale would overflow");
+    p->multiplier = (int32_t)mult;
+    p->left_shift = sh;
+  }
+  qs_sigmoid_table_u16(p->table);
+  op->params = p;
+  op->eval = op->code == OP_TANH ? tanh16_eval : logistic16_eval;
+  return QS_OK;
+}
+
+#endif
