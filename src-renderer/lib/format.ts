@@ -19,6 +19,31 @@ export function formatCompact(n: number): string {
   return `${(n / 1e9).toFixed(2)} G`;
 }
 
+/** Three significant digits, no trailing zeros; from 100 on, whole numbers: 12.345 → "12.3", 123.4 → "123". */
+function sig3(x: number): string {
+  return x >= 100 ? String(Math.round(x)) : String(+x.toPrecision(3));
+}
+
+/**
+ * A duration given in µs with an SI prefix and 3 significant digits: 0.5 → "500 ns",
+ * 12.34 → "12.3 µs", 1234.5 → "1.23 ms", 2.5e6 → "2.5 s". Thousands separators above 999 s.
+ */
+export function formatDuration(us: number): string {
+  if (!Number.isFinite(us)) return String(us);
+  const abs = Math.abs(us);
+  if (abs === 0) return '0 µs';
+  if (abs < 1) return `${sig3(us * 1e3)} ns`;
+  if (abs < 1e3) return `${sig3(us)} µs`;
+  if (abs < 1e6) return `${sig3(us / 1e3)} ms`;
+  const s = us / 1e6;
+  return abs < 1e9 ? `${sig3(s)} s` : `${formatInt(s)} s`;
+}
+
+/** A fraction as a percentage with one decimal: 0.1234 → "12.3%". */
+export function formatPercent(fraction: number): string {
+  return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(1)}%` : String(fraction);
+}
+
 /** Bytes with binary units: 82292 → "80.4 KiB". */
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return String(n);
