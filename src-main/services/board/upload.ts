@@ -217,8 +217,8 @@ function burstLimit(
   if (!st.ranges) return Math.min(window, chunk * 8);
   const lost = 1 - (1 - link.quality.byteErrorRate) ** (chunk + CHUNK_OVERHEAD);
   // expected losses: what the board can note, and what a reply listing them (8 B per range) can
-  // carry while 1 in 4 still arrives intact
-  const listable = Math.max(4, (link.quality.frameBytes(0.25) - 40) / 8);
+  // carry while 7 in 10 still arrive intact (a damaged one costs another ask)
+  const listable = Math.max(4, (link.quality.frameBytes(0.7) - 40) / 8);
   const gaps = 0.6 * Math.min(rangeCapacity.get(link) ?? 64, listable);
   return Math.min(Math.max(window, 64 * 1024), chunk * Math.max(8, Math.floor(gaps / Math.max(lost, 0.01))));
 }
