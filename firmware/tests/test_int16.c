@@ -556,6 +556,60 @@ void test_logistic_tanh16_sweep(void) {
       CHECK(worst <= (code ? 3 : 2), "%s scale %g: error %d at input %d", code ? "tanh16" : "logistic16", scales[si], worst, xs[worst_i]);
     }
 }
+
+/* SOFTMAX (25) int16 over [outer, depth] with beta 1. */
+static int run_softmax16(float in_scale, float out_scale, int outer, int depth, const int16_t *xs, int16_t *out, qs_status_t *st) {
+  tb_model_t m;
+  const int32_t d[2] = {outer, depth};
+  const void *in[1] = {xs};
+  unary_model(&m, 25, qt(I16, 2, d, in_scale, NULL, 0), qt(I16, 2, d, out_scale, NULL, 0));
+  m.op[0].opt_type = 9; /* SoftmaxOptions */
+  m.op[0].nopt = 1;
+  m.op[0].opts[0].field = 0, m.op[0].opts[0].size = 4, m.op[0].opts[0].is_float = 1, m.op[0].opts[0].fval = 1.0f;
+  return run(&m, in, out, (size_t)outer * depth * sizeof(int16_t), st);
+}
+
+/* Rule (TFLM SoftmaxInt16): a row of equal values gives 1/depth in Q0.15 (the exp table's top
+ * entry, normalized by the 1/(1+x) table); inputs 10 or more below the row maximum (real
+ * terms) all read exp(-10); random rows stay within 24 steps (0.07 %) of
+ * float softmax and sum to 32768 within depth steps; the output is 0..32767. A wrong table node,
+ * a lost normalization shift or an off-by-one index breaks one of them. */
+void test_softmax16(void) {
+  static int16_t x[8 * 16], out[8 * 16];
+  const float sc = 1.0f / 1024.0f;
+  int i, c, depth = 16, outer = 8;
+  uint32_t seed = 12345;
+  qs_status_t st = QS_OK;
+  for (i = 0; i < 16; i++) x[i] = 500;
+  CHECK(run_softmax16(sc, 1.0f / 32768.0f, 1, 16, x, out, NULL) == 0, "softmax16 ran");
+  for (i = 0; i < 16; i++) CHECK(abs(out[i] - 2048) <= 1, "uniform row[%d]: got %d want 2048 +/- 1", i, out[i]);
+  x[0] = 32767, x[1] = 0, x[2] = -32768;
+  /* values 10 or more below the max (real terms) all read exp(-10), the exp table's first node
+   * (about 1.5 steps): an equal small share each, 2, and the max the rest */
+  CHECK(run_softmax16(sc, 1.0f / 32768.0f, 1, 3, x, out, NULL) == 0 && out[0] == 32764 && out[1] == 2 && out[2] == 2,
+        "dominant max: got %d %d %d", out[0], out[1], out[2]);
+  for (i = 0; i < outer * depth; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    x[i] = (int16_t)((int32_t)(seed >> 16) - 32768) / 8; /* +/- 4 in real terms */
+  }
+  CHECK(run_softmax16(sc, 1.0f / 32768.0f, outer, depth, x, out, NULL) == 0, "softmax16 random ran");
+  for (i = 0; i < outer; i++) {
+    double mx = -1e9, sum = 0.0;
+    int total = 0;
+    for (c = 0; c < depth; c++) mx = x[i * depth + c] * sc > mx ? x[i * depth + c] * sc : mx;
+    for (c = 0; c < depth; c++) sum += exp(x[i * depth + c] * sc - mx);
+    for (c = 0; c < depth; c++) {
+      double want = 32768.0 * exp(x[i * depth + c] * sc - mx) / sum;
+      int got = out[i * depth + c];
+      total += got;
+      CHECK(got >= 0 && fabs(got - want) <= 24.0, "row %d col %d: got %d, float %.1f", i, c, got, want);
+    }
+    CHECK(abs(total - 32768) <= depth, "row %d sums to %d", i, total);
+  }
+  /* Rule: TFLM requires int16 output scale 1/32768 (within 0.1 %) and zero point 0 */
+  CHECK(run_softmax16(sc, 1.0f / 16384.0f, 1, 3, x, out, &st) != 0 && st == QS_ERR_QUANT, "softmax16 output scale 1/16384: status %s",
+        qs_status_str(st));
+}
 #endif
 
 int main(void) {
@@ -579,6 +633,7 @@ int main(void) {
   test_sigmoid_table();
   test_logistic_tanh16();
   test_logistic_tanh16_sweep();
+  test_softmax16();
 #endif
   printf("int16/transpose_conv: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
   return failures ? 1 : 0;

@@ -135,4 +135,113 @@ qs_status_t qs_prep_sigmoid16(qs_model_t *m, int oi, qs_op_t *op) {
   return QS_OK;
 }
 
+/* ---- SOFTMAX int16 (TFLM reference_ops::SoftmaxInt16, softmax_common.cc) ----
+ * Two 513-entry int16 tables filled at prepare exactly as TFLM's LUTPopulate<int16_t>: float32
+ * arithmetic throughout, exp via expf: exp on [-10, 0] and 1/(1+x) on [0, 1], output steps of
+ * 2/65535; each of the 512 nodes is corrected by half the rounding-aware midpoint error, the
+ * 513th is the function at the right end (slope only). */
+typedef struct {
+  int outer, depth;
+  int32_t mult;
+  int shift;
+  int16_t exp_lut[513], one_lut[513];
+} softmax16_params_t;
+
+static float f_exp(float v) { return expf(v); }
+static float f_one_over_one_plus(float v) { return 1.0f / (1.0f + v); }
+
+static int16_t clamp_q15f(float v) { return (int16_t)(v < -32768.0f ? -32768.0f : (v > 32767.0f ? 32767.0f : v)); }
+
+static void lut_populate16(float in_scale, int32_t in_zp, float out_scale, int32_t out_zp, float (*fn)(float), int16_t *lut) {
+  const float in_min = in_scale * (float)(-32768 - in_zp), in_max = in_scale * (float)(32767 - in_zp);
+  const float out_min = out_scale * (float)(-32768 - out_zp), out_max = out_scale * (float)(32767 - out_zp);
+  const float step = (in_max - in_min) / 512.0f, half = step / 2.0f;
+  const float inv = 65536.0f / (out_max - out_min);
+  int i;
+  for (i = 0; i < 512; i++) {
+    const float x = in_min + (float)i * step;
+    const float val = fn(x), mid = fn(x + half), next = fn(in_min + (float)(i + 1) * step);
+    const float sample = roundf(val * inv);
+    const float interp = roundf((next * inv + roundf(val * inv)) / 2.0f);
+    const float err = interp - roundf(mid * inv);
+    lut[i] = clamp_q15f(sample - roundf(err / 2.0f));
+  }
+  lut[512] = clamp_q15f(roundf(fn(in_max) * inv));
+}
+
+/* TFLM's int16 table lookup: 9-bit index, 7 fractional bits interpolated, rounded half up. */
+static int16_t lut_lookup16(int16_t v, const int16_t *lut) {
+  const int idx = 256 + asr(v, 7), off = (int)((uint16_t)v & 0x7Fu);
+  const int16_t base = lut[idx], slope = (int16_t)(lut[idx + 1] - lut[idx]);
+  return (int16_t)(base + asr(slope * off + 64, 7));
+}
+
+static int16_t sat16(int32_t v) { return (int16_t)(v < -32768 ? -32768 : (v > 32767 ? 32767 : v)); }
+
+static int clz32(uint32_t x) {
+  int n = 0;
+  if (!x) return 32;
+  while (!(x & 0x80000000u)) x <<= 1, n++;
+  return n;
+}
+
+static void softmax16_eval(qs_model_t *m, const qs_op_t *op) {
+  const softmax16_params_t *p = (const softmax16_params_t *)op->params;
+  const int16_t *in = (const int16_t *)qs_tdata(m, op->in[0]);
+  int16_t *out = (int16_t *)qs_tdata(m, op->out);
+  int i, c;
+  for (i = 0; i < p->outer; i++, in += p->depth, out += p->depth) {
+    int16_t mx = INT16_MIN, recip;
+    int32_t sum = 0, shifted;
+    int h, rs;
+    for (c = 0; c < p->depth; c++) mx = in[c] > mx ? in[c] : mx;
+    for (c = 0; c < p->depth; c++) { /* exp(x - max): [-65535, 0] steps map to [-10, 0] */
+      int32_t d = qs_mbqm(in[c] - mx, p->mult, p->shift);
+      out[c] = lut_lookup16(sat16(d + 32767), p->exp_lut); /* cached in the output, as TFLM */
+      sum += out[c];
+    }
+    /* 1/sum: normalize sum (Q16.15) to [1, 2) in Q1.15 steps, x = sum - 1 recentred to int16 */
+    h = clz32((uint32_t)sum);
+    shifted = (int32_t)((((int64_t)sum << (h - 1)) + (1 << 13)) >> 14);
+    recip = lut_lookup16(sat16(shifted - ((1 << 15) + (1 << 16))), p->one_lut);
+    rs = 31 - h;
+    for (c = 0; c < p->depth; c++) {
+      int64_t r = ((int64_t)out[c] * recip + ((int64_t)1 << (rs - 1))) >> rs;
+      out[c] = (int16_t)(r < 0 ? 0 : (r > 32767 ? 32767 : r));
+    }
+  }
+}
+
+qs_status_t qs_prep_softmax16(qs_model_t *m, int oi, qs_op_t *op) {
+  const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
+  softmax16_params_t *p;
+  qs_status_t s;
+  double beta, real;
+  int32_t mult;
+  int shift;
+  if ((s = qs_need_q16(m, oi, op, 0, "input", 0)) || (s = qs_need_q16(m, oi, op, QS_OUT, "output", 1))) return s;
+  if (fabs((double)out->scale - 1.0 / 32768.0) > 0.001 / 32768.0)
+    return qs_fail(m, QS_ERR_QUANT, oi, op->out, "int16 SOFTMAX output scale must be 1/32768, as TFLite Micro requires");
+  if (in->ndims < 1 || qs_elems(in) != qs_elems(out) || in->dims[in->ndims - 1] < 1)
+    return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");
+  if (in->dims[in->ndims - 1] > 65536)
+    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "int16 SOFTMAX over more than 65536 values (the int32 sum of exps would overflow)");
+  beta = (double)fb_f32(&m->fb, &op->opts, 0, 0.0f);
+  real = (double)in->scale * beta / (10.0 / 65535.0); /* [-65535, 0] input steps -> [-10, 0] */
+  if (!(real > 0.0) || real > 1.0e9)
+    return qs_fail(m, QS_ERR_QUANT, oi, op->in[0], "int16 SOFTMAX beta * input scale out of range");
+  qs_quantize_multiplier(real, &mult, &shift);
+  if (shift > 30 || shift < -31) return qs_fail(m, QS_ERR_QUANT, oi, op->in[0], "int16 SOFTMAX beta * input scale out of range");
+  if (!(p = (softmax16_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
+  p->depth = in->dims[in->ndims - 1];
+  p->outer = (int)(qs_elems(in) / (uint32_t)p->depth);
+  p->mult = mult;
+  p->shift = shift;
+  lut_populate16(10.0f / 65535.0f, 32767, 2.0f / 65535.0f, 0, f_exp, p->exp_lut);
+  lut_populate16(1.0f / 65535.0f, -32768, 2.0f / 65535.0f, 0, f_one_over_one_plus, p->one_lut);
+  op->params = p;
+  op->eval = softmax16_eval;
+  return QS_OK;
+}
+
 #endif

@@ -76,6 +76,9 @@ qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op) {
   int shift;
   if (op->n_in != 1) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "SOFTMAX needs 1 input");
   if ((s = qs_opts(m, oi, op, OPT_SOFTMAX, 0)) != QS_OK) return s;
+#if QS_WITH_INT16
+  if (in && in->dtype == QS_DT_INT16) return qs_prep_softmax16(m, oi, op);
+#endif
   if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
   if ((s = check_prob_output(m, oi, op))) return s;
   if (in->ndims < 1 || qs_elems(in) != qs_elems(out) || in->dims[in->ndims - 1] < 1)

@@ -51,7 +51,7 @@ static const op_entry_t k_ops[] = {
     {OP_LOGISTIC, "LOGISTIC", qs_prep_logistic F32(qs_prep_unary_f32), DT_I8 | DT_I16 | DT_F32},
     {OP_MAX_POOL_2D, "MAX_POOL_2D", qs_prep_pool F32(qs_prep_pool_f32), DT_I8 | DT_I16 | DT_F32},
     {OP_RESHAPE, "RESHAPE", qs_prep_reshape F32(NULL), DT_MOVE},
-    {OP_SOFTMAX, "SOFTMAX", qs_prep_softmax F32(qs_prep_softmax_f32), DT_I8 | DT_F32},
+    {OP_SOFTMAX, "SOFTMAX", qs_prep_softmax F32(qs_prep_softmax_f32), DT_I8 | DT_I16 | DT_F32},
     {OP_SQUEEZE, "SQUEEZE", qs_prep_reshape F32(NULL), DT_MOVE},
     {OP_EXPAND_DIMS, "EXPAND_DIMS", qs_prep_reshape F32(NULL), DT_MOVE},
     {OP_SUB, "SUB", qs_prep_add F32(qs_prep_add_f32), DT_I8 | DT_I16 | DT_F32},

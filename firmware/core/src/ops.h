@@ -85,6 +85,7 @@ QS_COLD qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op);
 #if QS_WITH_INT16
 QS_COLD qs_status_t qs_prep_sigmoid16(qs_model_t *m, int oi, qs_op_t *op); /* int16 LOGISTIC, TANH */
+QS_COLD qs_status_t qs_prep_softmax16(qs_model_t *m, int oi, qs_op_t *op); /* after SoftmaxOptions */
 void qs_sigmoid_table_u16(uint16_t *t); /* TFLM's sigmoid_table_uint16, generated */
 #endif
 QS_COLD qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op);
