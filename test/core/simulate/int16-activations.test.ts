@@ -3,12 +3,14 @@
  * TFLite Micro's arithmetic worked out here: prepare's input rescale (logistic_common.cc,
  * tanh_common.cc: scale * 4096 * 3 doubled while <= 16383.5, truncated; the power-of-two case
  * for scale 2^-12) and reference_integer_ops::Logistic / Tanh for int16 (a 256-entry sigmoid
- * table in 0.16, interpolated on |x|, mirrored for negative x).
+ * table in 0.16, interpolated on |x|, mirrored for negative x); SOFTMAX int16 as
+ * reference_ops::SoftmaxInt16 with softmax_common.cc's tables (LUTPopulate<int16_t>: float32 math).
  */
 import { describe, expect, it } from 'vitest';
 import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { oneOpModel } from '../../helpers/compute-op-models.ts';
 import { Rng } from '../../helpers/one-op-models.ts';
+import { mbqm, quantizeMultiplier } from '../../helpers/tflm-arith.ts';
 
 type Kind = 'LOGISTIC' | 'TANH';
 
@@ -105,5 +107,103 @@ describe('int16 LOGISTIC and TANH in the core', () => {
     // rule: TFLM requires output scale 2^-15 and symmetric int16 tensors; a clear message, no crash
     expect(() => prepare(model('LOGISTIC', 4, [1 / 4096, 0], [1 / 256, 0]))).toThrow(/2\^-15/);
     expect(() => prepare(model('TANH', 4, [1 / 4096, 5], [1 / 32768, 0]))).toThrow(/zero point/);
+  });
+});
+
+const fr = Math.fround;
+/** roundf: half away from zero, on a float32. */
+const roundf = (x: number) => fr(Math.sign(x) * Math.floor(Math.abs(x) + 0.5));
+
+/** TFLM's LUTPopulate<int16_t>, every operation in float32 (expf as the correctly rounded exp). */
+function lutPopulate16(
+  inScale: number,
+  inZp: number,
+  outScale: number,
+  outZp: number,
+  fn: (x: number) => number,
+): number[] {
+  const inMin = fr(fr(inScale) * (-32768 - inZp));
+  const inMax = fr(fr(inScale) * (32767 - inZp));
+  const outMin = fr(fr(outScale) * (-32768 - outZp));
+  const outMax = fr(fr(outScale) * (32767 - outZp));
+  const step = fr(fr(inMax - inMin) / 512);
+  const half = fr(step / 2);
+  const inv = fr(65536 / fr(outMax - outMin));
+  const clamp = (v: number) => Math.min(Math.max(v, -32768), 32767);
+  const lut: number[] = [];
+  for (let i = 0; i < 512; i++) {
+    const x = fr(inMin + fr(i * step));
+    const val = fn(x);
+    const mid = fn(fr(x + half));
+    const next = fn(fr(inMin + fr((i + 1) * step)));
+    const sample = roundf(fr(val * inv));
+    const interp = roundf(fr(fr(fr(next * inv) + roundf(fr(val * inv))) / 2));
+    const err = fr(interp - roundf(fr(mid * inv)));
+    lut.push(clamp(fr(sample - roundf(fr(err / 2)))));
+  }
+  lut.push(clamp(roundf(fr(fn(inMax) * inv))));
+  return lut;
+}
+const EXP_LUT = lutPopulate16(fr(10 / 65535), 32767, fr(2 / 65535), 0, (x) => fr(Math.exp(x)));
+const ONE_LUT = lutPopulate16(fr(1 / 65535), -32768, fr(2 / 65535), 0, (x) => fr(1 / fr(1 + x)));
+
+/** TFLM's int16 LUT lookup: 9-bit index, 7 interpolated bits, rounded half up. */
+function lookup(v: number, lut: number[]): number {
+  const idx = 256 + (v >> 7);
+  const slope = lut[idx + 1] - lut[idx];
+  return lut[idx] + ((slope * (v & 0x7f) + 64) >> 7);
+}
+const sat16 = (v: number) => Math.min(Math.max(v, -32768), 32767);
+
+function softmax16Reference(scale: number, beta: number, depth: number, xs: Int16Array): number[] {
+  const { mult, shift } = quantizeMultiplier((Math.fround(scale) * Math.fround(beta)) / (10 / 65535));
+  const out: number[] = [];
+  for (let r = 0; r < xs.length; r += depth) {
+    const row = Array.from(xs.subarray(r, r + depth));
+    const mx = Math.max(...row);
+    const e = row.map((v) => lookup(sat16(mbqm(v - mx, mult, shift) + 32767), EXP_LUT));
+    const sum = e.reduce((a, b) => a + b, 0);
+    const h = Math.clz32(sum);
+    const shifted = Number(((BigInt(sum) << BigInt(h - 1)) + 8192n) >> 14n);
+    const recip = lookup(sat16(shifted - 98304), ONE_LUT);
+    const rs = 31 - h;
+    for (const v of e)
+      out.push(Math.min(Math.max(Math.floor((v * recip + 2 ** (rs - 1)) / 2 ** rs), 0), 32767));
+  }
+  return out;
+}
+
+describe('int16 SOFTMAX in the core', () => {
+  it('is bit-exact with SoftmaxInt16 and its float32 tables over random rows, scales and betas', () => {
+    // rule: TFLM SoftmaxInt16 (exp/1+x LUTs from LUTPopulate<int16_t>, input_scale*beta/(10/65535) multiplier)
+    const r = new Rng(77);
+    for (let k = 0; k < 12; k++) {
+      const depth = r.pick([1, 2, 3, 10, 17, 64, 1000]);
+      const outer = r.int(1, 4);
+      const scale = r.logUniform(1e-5, 1e-2);
+      const beta = r.pick([1, 1, 0.5, 2.5]);
+      const xs = Int16Array.from({ length: depth * outer }, () =>
+        r.chance(0.1) ? r.pick([-32768, 32767]) : r.int(-32768, 32767),
+      );
+      const pm = prepare(
+        oneOpModel({
+          op: 'SOFTMAX',
+          tensors: [
+            { dtype: 'int16', shape: [outer, depth], q: [scale, 0] },
+            { dtype: 'int16', shape: [outer, depth], q: [1 / 32768, 0] },
+          ],
+          inputs: [0],
+          outputs: [1],
+          options: { beta },
+        }),
+      );
+      const got = Array.from(invoke(pm, [xs]).outputs[0].data as Int16Array);
+      const want = softmax16Reference(scale, beta, depth, xs);
+      const bad = got.findIndex((g, i) => g !== want[i]);
+      expect(
+        bad,
+        `case ${k} (depth ${depth}, scale ${scale}, beta ${beta}): element ${bad} ${got[bad]} vs ${want[bad]}`,
+      ).toBe(-1);
+    }
   });
 });
