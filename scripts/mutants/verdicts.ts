@@ -57,7 +57,8 @@ export function wasmVerdict(bytes: Uint8Array): Verdict {
  * status, op and tensor. */
 export async function boardVerdict(board: BoardSession, bytes: Uint8Array): Promise<Verdict> {
   try {
-    await board.load(bytes);
+    // the board core's own verdict, not the host's pre-upload op-group check
+    await board.load(bytes, { boardVerdictOnly: true });
     return { status: 'OK', op: -1, tensor: -1, message: 'ok' };
   } catch (e) {
     if (!(e instanceof ProtocolError) || e.code !== 'MODEL_INVALID' || !e.detail) throw e;

@@ -19,6 +19,9 @@ export interface UploadProgress {
 
 export interface UploadOptions {
   onProgress?: (p: UploadProgress) => void;
+  /** Skip the host's check that the board's build has every op of the model (op groups) and let
+   * the board's own core give its verdict at commit (the verdict-comparison tools use this). */
+  boardVerdictOnly?: boolean;
   signal?: AbortSignal;
   /** Fixed bytes per burst before an acknowledgement. Default: adaptive, about a quarter second
    * of transfer at the rate measured so far (32 KiB first — or what the previous clean upload on
