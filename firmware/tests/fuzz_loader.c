@@ -113,6 +113,9 @@ int main(int argc, char **argv) {
   for (i = 0; i < N_SEEDS; i++) loaded_seed += fuzz_one(seeds[i], lens[i], arena, arena_cap);
   if (loaded_seed != (long)N_SEEDS) {
     printf("fuzz_loader: only %ld of %zu seed models load\n", loaded_seed, N_SEEDS);
+    for (i = 0; i < N_SEEDS; i++) free(seeds[i]); /* so the message is not buried under a leak report */
+    free(buf);
+    free(arena);
     return 1;
   }
   for (it = 0; it < iters; it++) {
