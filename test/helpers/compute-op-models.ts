@@ -9,6 +9,7 @@ import { builtinCodeOf } from '../../src-main/core/model/tflite-schema.ts';
 import { writeTflite } from '../../src-main/core/model/tflite-writer.ts';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import type { TensorData } from '../../src-main/core/simulate/tensor-data.ts';
+import { irTensors } from './ir-models.ts';
 
 export interface Spec {
   dtype: DType;
@@ -32,23 +33,7 @@ export interface OpSpec {
 
 /** The model (IR, read back from the written bytes, as a user's file would be). */
 export function oneOpModel(s: OpSpec): Model {
-  const buffers: Uint8Array[] = [new Uint8Array(0)];
-  const tensors: Tensor[] = s.tensors.map((t, index) => {
-    const data = t.data
-      ? new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength))
-      : null;
-    if (data) buffers.push(data);
-    return {
-      index,
-      name: `t${index}`,
-      dtype: t.dtype,
-      shape: t.shape,
-      buffer: data ? buffers.length - 1 : 0,
-      data,
-      quantization: t.q ? { scale: [t.q[0]], zeroPoint: [t.q[1]], axis: 0 } : null,
-      isVariable: false,
-    };
-  });
+  const { tensors, buffers } = irTensors(s.tensors);
   const custom = s.customCode !== undefined;
   const builtinCode = custom ? 32 : builtinCodeOf(s.op);
   if (builtinCode === undefined) throw new Error(`no builtin op ${s.op}`);

@@ -25,12 +25,8 @@ export interface OpSpec {
   optionsTable?: string;
 }
 
-/**
- * A model running `ops` in order over tensors `specs` (index = position). Graph inputs: the
- * non-constant op inputs no op writes, in first-use order; graph outputs: `outputs`, or by default
- * the last op's outputs.
- */
-export function irModel(specs: TensorSpec[], ops: OpSpec[], outputs?: number[]): Model {
+/** Tensors 0..n-1 from the specs (named t<i>), constants with buffers 1.. (buffer 0 is empty). */
+export function irTensors(specs: TensorSpec[]): { tensors: Tensor[]; buffers: Uint8Array[] } {
   const buffers: Uint8Array[] = [new Uint8Array(0)];
   const tensors: Tensor[] = specs.map((s, index) => {
     const data = s.data
@@ -48,6 +44,16 @@ export function irModel(specs: TensorSpec[], ops: OpSpec[], outputs?: number[]):
       isVariable: false,
     };
   });
+  return { tensors, buffers };
+}
+
+/**
+ * A model running `ops` in order over tensors `specs` (index = position). Graph inputs: the
+ * non-constant op inputs no op writes, in first-use order; graph outputs: `outputs`, or by default
+ * the last op's outputs.
+ */
+export function irModel(specs: TensorSpec[], ops: OpSpec[], outputs?: number[]): Model {
+  const { tensors, buffers } = irTensors(specs);
   const written = new Set(ops.flatMap((o) => o.outputs));
   const graphInputs: number[] = [];
   for (const o of ops)

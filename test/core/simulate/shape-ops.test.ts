@@ -8,6 +8,7 @@ import type { DType, Model, OptionValue, Tensor } from '../../../src-main/core/m
 import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import type { TensorData } from '../../../src-main/core/simulate/tensor-data.ts';
 import { builtinCodeOf } from '../../../src-main/core/model/tflite-schema.ts';
+import { irTensors } from '../../helpers/ir-models.ts';
 
 interface Spec {
   dtype: DType;
@@ -28,23 +29,7 @@ function oneOp(
   opOutputs: number[],
   options: Record<string, OptionValue> = {},
 ): Model {
-  const buffers: Uint8Array[] = [new Uint8Array(0)];
-  const tensors: Tensor[] = specs.map((s, index) => {
-    const data = s.data
-      ? new Uint8Array(s.data.buffer.slice(s.data.byteOffset, s.data.byteOffset + s.data.byteLength))
-      : null;
-    if (data) buffers.push(data);
-    return {
-      index,
-      name: `t${index}`,
-      dtype: s.dtype,
-      shape: s.shape,
-      buffer: data ? buffers.length - 1 : 0,
-      data,
-      quantization: s.q ? { scale: [s.q[0]], zeroPoint: [s.q[1]], axis: 0 } : null,
-      isVariable: false,
-    };
-  });
+  const { tensors, buffers } = irTensors(specs);
   const graphInputs = opInputs.filter((i) => i >= 0 && !specs[i].data);
   const builtinCode = builtinCodeOf(op);
   if (builtinCode === undefined) throw new Error(`no builtin op ${op}`);
