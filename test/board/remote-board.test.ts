@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src-main/cli/index.ts';
 import { createHandlers, createServices } from '../../src-main/services/api/handlers.ts';
 import { BoardLink } from '../../src-main/services/board/board-link.ts';
 import { openBoard } from '../../src-main/services/board/open-board.ts';
@@ -18,25 +17,10 @@ import { QemuBoard } from '../../src-main/services/board/qemu-board.ts';
 import { openRemoteTransport } from '../../src-main/services/board/remote-transport.ts';
 import { BoardSession } from '../../src-main/services/board/session.ts';
 import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
+import { cli } from '../helpers/cli.ts';
 import { fixturePath, readFixture } from '../helpers/fixtures.ts';
 import { freePort, Ser2net, stty } from '../helpers/ser2net.ts';
 import { expectMatchesGolden, goldenCase } from './golden-check.ts';
-
-/** Runs the `quantscope` CLI in this process, capturing stdout and stderr. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 const profileOpts = (name: string) => ({
   modelName: name,
