@@ -5,79 +5,48 @@
  */
 #include "k_params.h"
 
-static void pool_eval(qs_model_t *m, const qs_op_t *op) {
-  const pool_params_t *p = (const pool_params_t *)op->params;
-  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
-  int8_t *out = (int8_t *)qs_tdata(m, op->out);
-  int b, oy, ox, ch, y, x;
-  for (b = 0; b < p->n; b++) {
-    const int8_t *inb = in + (size_t)b * p->ih * p->iw * p->c;
-    for (oy = 0; oy < p->oh; oy++) {
-      int y0 = oy * p->sh - p->pad_h;
-      int ys = y0 < 0 ? -y0 : 0, ye = p->ih - y0 < p->fh ? p->ih - y0 : p->fh;
-      for (ox = 0; ox < p->ow; ox++, out += p->c) {
-        int x0 = ox * p->sw - p->pad_w;
-        int xs = x0 < 0 ? -x0 : 0, xe = p->iw - x0 < p->fw ? p->iw - x0 : p->fw;
-        int count = (ye - ys) * (xe - xs);
-        for (ch = 0; ch < p->c; ch++) {
-          int32_t acc = p->is_max ? -128 : 0;
-          for (y = ys; y < ye; y++) {
-            const int8_t *row = inb + ((size_t)(y0 + y) * p->iw + x0) * p->c + ch;
-            for (x = xs; x < xe; x++) {
-              int32_t v = row[(size_t)x * p->c];
-              if (p->is_max) acc = v > acc ? v : acc;
-              else acc += v;
-            }
-          }
-          if (!p->is_max) {
-            if (count <= 0) acc = 0; /* unreachable for validated shapes */
-            else acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-          }
-          acc = acc < p->act_min ? p->act_min : acc;
-          out[ch] = (int8_t)(acc > p->act_max ? p->act_max : acc);
-        }
-      }
-    }
+/* One window loop for both widths (TFLM's int16 pooling is the int8 arithmetic on int16 values,
+ * int32 window sum): NAME(m, op) pools T elements, LOWEST starting the max. */
+#define QS_POOL_EVAL(NAME, T, LOWEST)                                                                  \
+  static void NAME(qs_model_t *m, const qs_op_t *op) {                                               \
+    const pool_params_t *p = (const pool_params_t *)op->params;                                      \
+    const T *in = (const T *)(const void *)qs_tdata(m, op->in[0]);                                   \
+    T *out = (T *)(void *)qs_tdata(m, op->out);                                                      \
+    int b, oy, ox, ch, y, x;                                                                         \
+    for (b = 0; b < p->n; b++) {                                                                     \
+      const T *inb = in + (size_t)b * p->ih * p->iw * p->c;                                          \
+      for (oy = 0; oy < p->oh; oy++) {                                                               \
+        int y0 = oy * p->sh - p->pad_h;                                                              \
+        int ys = y0 < 0 ? -y0 : 0, ye = p->ih - y0 < p->fh ? p->ih - y0 : p->fh;                     \
+        for (ox = 0; ox < p->ow; ox++, out += p->c) {                                                \
+          int x0 = ox * p->sw - p->pad_w;                                                            \
+          int xs = x0 < 0 ? -x0 : 0, xe = p->iw - x0 < p->fw ? p->iw - x0 : p->fw;                   \
+          int count = (ye - ys) * (xe - xs);                                                         \
+          for (ch = 0; ch < p->c; ch++) {                                                            \
+            int32_t acc = p->is_max ? (LOWEST) : 0;                                                  \
+            for (y = ys; y < ye; y++) {                                                              \
+              const T *row = inb + ((size_t)(y0 + y) * p->iw + x0) * p->c + ch;                      \
+              for (x = xs; x < xe; x++) {                                                            \
+                int32_t v = row[(size_t)x * p->c];                                                   \
+                if (p->is_max) acc = v > acc ? v : acc;                                              \
+                else acc += v;                                                                       \
+              }                                                                                      \
+            }                                                                                        \
+            if (!p->is_max) {                                                                        \
+              if (count <= 0) acc = 0; /* unreachable for validated shapes */                        \
+              else acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;            \
+            }                                                                                        \
+            acc = acc < p->act_min ? p->act_min : acc;                                               \
+            out[ch] = (T)(acc > p->act_max ? p->act_max : acc);                                      \
+          }                                                                                          \
+        }                                                                                            \
+      }                                                                                              \
+    }                                                                                                \
   }
-}
 
+QS_POOL_EVAL(pool_eval, int8_t, -128)
 #if QS_WITH_INT16
-/* int16: TFLM's int16 pooling is the int8 arithmetic on int16 values (int32 window sum). */
-static void pool16_eval(qs_model_t *m, const qs_op_t *op) {
-  const pool_params_t *p = (const pool_params_t *)op->params;
-  const int16_t *in = (const int16_t *)(const void *)qs_tdata(m, op->in[0]);
-  int16_t *out = (int16_t *)(void *)qs_tdata(m, op->out);
-  int b, oy, ox, ch, y, x;
-  for (b = 0; b < p->n; b++) {
-    const int16_t *inb = in + (size_t)b * p->ih * p->iw * p->c;
-    for (oy = 0; oy < p->oh; oy++) {
-      int y0 = oy * p->sh - p->pad_h;
-      int ys = y0 < 0 ? -y0 : 0, ye = p->ih - y0 < p->fh ? p->ih - y0 : p->fh;
-      for (ox = 0; ox < p->ow; ox++, out += p->c) {
-        int x0 = ox * p->sw - p->pad_w;
-        int xs = x0 < 0 ? -x0 : 0, xe = p->iw - x0 < p->fw ? p->iw - x0 : p->fw;
-        int count = (ye - ys) * (xe - xs);
-        for (ch = 0; ch < p->c; ch++) {
-          int32_t acc = p->is_max ? -32768 : 0;
-          for (y = ys; y < ye; y++) {
-            const int16_t *row = inb + ((size_t)(y0 + y) * p->iw + x0) * p->c + ch;
-            for (x = xs; x < xe; x++) {
-              int32_t v = row[(size_t)x * p->c];
-              if (p->is_max) acc = v > acc ? v : acc;
-              else acc += v;
-            }
-          }
-          if (!p->is_max) {
-            if (count <= 0) acc = 0; /* unreachable for validated shapes */
-            else acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-          }
-          acc = acc < p->act_min ? p->act_min : acc;
-          out[ch] = (int16_t)(acc > p->act_max ? p->act_max : acc);
-        }
-      }
-    }
-  }
-}
+QS_POOL_EVAL(pool16_eval, int16_t, -32768)
 #endif
 
 qs_status_t qs_prep_pool(qs_model_t *m, int oi, qs_op_t *op) {
