@@ -31,8 +31,15 @@ import {
   type LinkStats,
   type ModelInfo,
 } from '../../core/protocol/replies.ts';
-import { addPiece, missingBytes, missingHoles, type OpSink } from '../../core/protocol/op-assembly.ts';
+import { addPiece, missingBytes, type OpSink } from '../../core/protocol/op-assembly.ts';
 import { expectReply, type BoardLink } from './board-link.ts';
+import {
+  REQUEST_OVERHEAD,
+  refetchMissing,
+  rerunHoles,
+  STREAM_OVERHEAD,
+  type RunOptions,
+} from './output-refetch.ts';
 import { uploadModel, type UploadOptions, type UploadResult } from './upload.ts';
 
 export interface OpResult {
@@ -86,21 +93,6 @@ export interface ProfileOptions extends UploadOptions {
  * come from pieces about half of which arrive intact (L(1-p)^L peaks at L = 1/p), not from the
  * byte-efficient ones the upload's bursts use. */
 const INPUT_INTACT = 0.5;
-
-/** Bytes a request frame carries besides its data (header, CRC, COBS, delimiters, the reply). */
-const REQUEST_OVERHEAD = 40;
-/** Bytes an OP_OUTPUT frame carries besides its data (op header, frame header, CRC, COBS). */
-const STREAM_OVERHEAD = 30;
-
-/** Bytes of an extended INVOKE besides its holes, and per hole (PROTOCOL.md §3). */
-const INVOKE_EXTENDED_HEADER = 9;
-const INVOKE_HOLE_BYTES = 10;
-
-/** Whether a link's board takes the extended INVOKE (saved inputs, holes): learned on first use;
- * boards before it answer BAD_LENGTH and get whole-op re-runs with the inputs written again. */
-const extendedInvoke = new WeakMap<BoardLink, boolean>();
-
-type RunOptions = { signal?: AbortSignal; timeoutMs?: number; runMs?: number };
 
 export class BoardSession {
   /** Multi-request operations (load, profile) run one at a time: two profiles must not mix
@@ -344,124 +336,6 @@ export class BoardSession {
     expectReply(await this.link.request(requests.reset()), Cmd.RESET);
   }
 
-  /**
-   * Re-runs the model until every op's output in `sink` is complete: each round lists the bytes
-   * still missing (holes) and hands them to `rerun`, which streams them again; pieces from all
-   * runs merge (outputs are deterministic, and each piece has its own CRC). Gives up only after
-   * `maxIdle` rounds in a row that filled nothing. Returns the ops re-fetched, round by round.
-   */
-  private async refetchMissing(
-    ops: number,
-    sink: OpSink,
-    maxIdle: number,
-    rerun: (holes: OutputHole[]) => Promise<void>,
-    budget: (doing: string) => void = () => undefined,
-  ): Promise<number[]> {
-    const refetched: number[] = [];
-    for (let idle = 0; ; ) {
-      // as many holes as the board takes, and as a request that mostly arrives intact can carry
-      // (a damaged one is sent again, so 1 in 4 intact will do)
-      const fit = Math.min(this.link.hello.maxBody, this.link.quality.frameBytes(0.25) - REQUEST_OVERHEAD);
-      const maxHoles = Math.max(8, Math.floor((fit - INVOKE_EXTENDED_HEADER) / INVOKE_HOLE_BYTES));
-      const holes = missingHoles(sink, ops, maxHoles);
-      if (holes.length === 0) return refetched;
-      if (idle >= maxIdle) {
-        throw new ProtocolError(
-          'TIMEOUT',
-          `output of op ${holes[0].op} could not be read intact: ${idle} re-runs in a row brought none of the missing bytes (${this.link.quality.describe()})`,
-        );
-      }
-      const before = missingBytes(sink, ops);
-      budget(`${before} B of op outputs still missing`);
-      for (const h of holes) if (refetched.at(-1) !== h.op) refetched.push(h.op);
-      try {
-        await rerun(holes);
-      } catch (e) {
-        // a run whose end was lost on the line: what arrived counts, the next round asks again
-        if (!(e instanceof ProtocolError && e.code === 'TIMEOUT')) throw e;
-      }
-      idle = missingBytes(sink, ops) < before ? 0 : idle + 1;
-    }
-  }
-
-  /**
-   * Streams `holes` again. Boards with the extended INVOKE re-run once on the inputs they saved
-   * (written again only when the board has none: it was reset, or the first run never reached
-   * it) and stream just the holes. Older boards re-run once per range of ops with holes (ranges
-   * merged across complete ops that stream fewer bytes than `mergeBytes`: a run costs writing
-   * the inputs again, piece by piece, and the model's compute), inputs written before each run.
-   */
-  private async rerunHoles(
-    holes: OutputHole[],
-    sink: OpSink,
-    run: RunOptions & { piece: number; mergeBytes: number },
-    setAll: () => Promise<void>,
-    inputs: { fresh: boolean },
-  ): Promise<void> {
-    const link = this.link;
-    if (extendedInvoke.get(link) !== false) {
-      // Every round costs a run, so its pieces are small (9 in 10 arrive intact) and, on a line
-      // that still loses more than 1 in 100 of them, sent again in copies until about 1 in 100
-      // goes missing: bytes are cheaper than another round.
-      const piece = link.quality.frameData(link.hello.maxBody - OP_OUTPUT_HEADER, STREAM_OVERHEAD, 16, 0.9);
-      const loss = link.quality.lossOf(piece + STREAM_OVERHEAD);
-      const copies =
-        loss <= 0.01 ? 0 : loss >= 0.5 ? 3 : Math.min(3, Math.ceil(Math.log(0.01) / Math.log(loss)) - 1);
-      for (;;) {
-        const wanted = new Set(holes.map((h) => h.op));
-        const complete = () =>
-          [...wanted].every((op) => {
-            const a = sink.get(op);
-            return a !== undefined && a.got === a.data.length;
-          });
-        try {
-          await this.invokeStreaming(
-            {
-              firstOp: holes[0].op,
-              lastOp: holes.at(-1)!.op,
-              piece,
-              copies,
-              reuseInputs: !inputs.fresh,
-              holes,
-            },
-            sink,
-            { ...run, complete },
-          );
-          extendedInvoke.set(link, true);
-          inputs.fresh = false;
-          return;
-        } catch (e) {
-          const code = e instanceof ProtocolError ? e.code : '';
-          if (code === 'TIMEOUT') {
-            inputs.fresh = false; // the board may have run: its inputs may be overwritten
-            throw e;
-          }
-          if (code === 'BAD_STATE' && !inputs.fresh) {
-            await setAll(); // no saved inputs on the board: write them, and it saves them again
-            inputs.fresh = true;
-            continue;
-          }
-          if (code !== 'BAD_LENGTH' || extendedInvoke.get(link) === true) throw e;
-          extendedInvoke.set(link, false); // a board before the extended form
-          break;
-        }
-      }
-    }
-    const ranges: { firstOp: number; lastOp: number }[] = [];
-    for (const h of holes) {
-      const last = ranges.at(-1);
-      let between = 0;
-      if (last) for (let i = last.lastOp + 1; i < h.op; i++) between += sink.get(i)?.data.length ?? 0;
-      if (last && between <= run.mergeBytes) last.lastOp = h.op;
-      else ranges.push({ firstOp: h.op, lastOp: h.op });
-    }
-    for (const r of ranges) {
-      if (!inputs.fresh) await setAll(); // the arena reuses input memory: inputs go in again
-      inputs.fresh = false;
-      await this.invokeStreaming({ ...r, piece: run.piece }, sink, run);
-    }
-  }
-
   /** Upload, set inputs, run once with every op's output streamed back, read ticks and arena. */
   profile(
     modelBytes: Uint8Array,
@@ -559,12 +433,14 @@ export class BoardSession {
     run.runMs = performance.now() - t0;
     const inputBytes = model.inputs.reduce((n, t) => n + t.bytes, 0);
     const inputState = { fresh: false };
-    const refetched = await this.refetchMissing(
+    const refetched = await refetchMissing(
+      this,
       model.ops,
       sink,
       opts.maxRefetch ?? 4,
       (holes) =>
-        this.rerunHoles(
+        rerunHoles(
+          this,
           holes,
           sink,
           { ...run, piece: piece(), mergeBytes: 4096 + 4 * inputBytes },
