@@ -36,7 +36,7 @@ export function setConstant(m: Model, t: Tensor, bytes: Uint8Array): void {
   t.data = bytes;
 }
 
-export function bytesOf(a: Int8Array | Int32Array | Float32Array): Uint8Array {
+export function bytesOf(a: Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 

@@ -8,8 +8,8 @@ import { roundHalfAway } from '../normalize/normalize.ts';
 
 export const INT8_MIN = -128;
 export const INT8_MAX = 127;
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
 
 export { roundHalfAway };
 
@@ -35,6 +35,24 @@ export function activationParams(min: number, max: number): QuantParams {
   const zeroPoint =
     zeroFromMin < INT8_MIN ? INT8_MIN : zeroFromMin > INT8_MAX ? INT8_MAX : roundHalfAway(zeroFromMin);
   return { scale, zeroPoint };
+}
+
+export const INT16_MAX = 32767;
+
+/**
+ * int16x8 activations (TFLite's 16x8 mode): symmetric int16, zero point 0, scale = max|x| / 32767,
+ * which is what TFLite Micro's int16 kernels require (ADD/SUB/pools check the zero point is 0).
+ */
+export function activationParams16(min: number, max: number): QuantParams {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || min > max) {
+    throw new Error(`Cannot quantize the range [${min}, ${max}]: it must be finite with min <= max`);
+  }
+  const span = Math.max(Math.abs(min), Math.abs(max));
+  return { scale: span === 0 ? 1 : span / INT16_MAX, zeroPoint: 0 };
+}
+
+export function quantizeValue16(x: number, p: QuantParams): number {
+  return Math.min(INT16_MAX, Math.max(-INT16_MAX - 1, roundHalfAway(x / p.scale) + p.zeroPoint));
 }
 
 export function quantizeValue(x: number, p: QuantParams): number {
@@ -87,34 +105,57 @@ export function quantizeWeightsSymmetric(
   }
   // Scales are stored as float32 in the model; quantize with exactly the stored value.
   const scales = Array.from(maxAbs, (m) => (m === 0 ? 1 : Math.fround(m / INT8_MAX)));
+  return weightsAtScales(data, shape, axis, scales);
+}
+
+/** Symmetric int8 weights at given scales (one per channel along `axis`, or one for axis -1). */
+export function weightsAtScales(
+  data: Float32Array,
+  shape: number[],
+  axis: number,
+  scales: number[],
+): PerChannelWeights {
+  const size = data.length;
+  const { count, inner } = axis === -1 ? { count: 1, inner: size } : channelStride(shape, axis);
+  if (scales.length !== count) throw new Error(`${scales.length} weight scales for ${count} channels`);
   const values = new Int8Array(size);
   for (let i = 0; i < size; i++) {
-    const q = roundHalfAway(data[i] / scales[channelOf(i)]);
+    const q = roundHalfAway(data[i] / scales[axis === -1 ? 0 : Math.floor(i / inner) % count]);
     values[i] = Math.min(INT8_MAX, Math.max(-INT8_MAX, q));
   }
-  return { values, scales, zeroPoints: scales.map(() => 0), axis };
+  return { values, scales: scales.slice(), zeroPoints: scales.map(() => 0), axis };
 }
 
 export interface QuantizedBias {
-  values: Int32Array;
+  /** int32 values, or (64-bit bias) integers held exactly as doubles. */
+  values: Int32Array | Float64Array;
   /** One scale per channel, or a single one when the weights are per-tensor. */
   scales: number[];
   /** Channels whose bias did not fit in int32 and was clamped (the layer needs attention). */
   clamped: number[];
 }
 
-/** int32 bias with scale_c = inputScale × weightScale_c (what the int32 accumulator is in). */
-export function quantizeBias(bias: Float32Array, inputScale: number, weightScales: number[]): QuantizedBias {
+/**
+ * Bias at scale_c = inputScale × weightScale_c (what the accumulator is in): int32 for int8 layers,
+ * int64 for int16x8 layers (`bits` 64; the values stay exact as JS numbers below 2^53).
+ */
+export function quantizeBias(
+  bias: Float32Array,
+  inputScale: number,
+  weightScales: number[],
+  bits: 32 | 64 = 32,
+): QuantizedBias {
   if (weightScales.length !== 1 && weightScales.length !== bias.length) {
     throw new Error(`Bias has ${bias.length} channels but the weights have ${weightScales.length} scales`);
   }
   const scales = Array.from(bias, (_, c) => inputScale * weightScales[weightScales.length === 1 ? 0 : c]);
-  const values = new Int32Array(bias.length);
+  const [lo, hi] = bits === 32 ? [INT32_MIN, INT32_MAX] : [-(2 ** 53), 2 ** 53];
+  const values = bits === 32 ? new Int32Array(bias.length) : new Float64Array(bias.length);
   const clamped: number[] = [];
   bias.forEach((b, c) => {
     const q = roundHalfAway(b / scales[c]);
-    if (q > INT32_MAX || q < INT32_MIN) clamped.push(c);
-    values[c] = Math.min(INT32_MAX, Math.max(INT32_MIN, q));
+    if (q > hi || q < lo) clamped.push(c);
+    values[c] = Math.min(hi, Math.max(lo, q));
   });
   // Per-tensor weights get a per-tensor bias: TFLite only fills a tensor's single `params.scale`
   // when its quantization has exactly one scale, and checks bias scale = input × weight against it.

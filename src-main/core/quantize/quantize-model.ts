@@ -2,31 +2,30 @@
  * Post-training int8 quantization of a float TFLite graph (subgraph 0), given calibrated float
  * ranges for its activations:
  * - weights symmetric int8 (per output channel for CONV_2D / DEPTHWISE_CONV_2D; per tensor for
- *   FULLY_CONNECTED unless asked, as the TFLite converter does), bias int32 at input×weight scale;
+ *   FULLY_CONNECTED unless asked, as the TFLite converter does), bias int32 at input×weight scale
+ *   (a channel whose bias overflows gets a coarser weight scale, as the converter does: bias-fit.ts);
+ * - selected layers kept in float32 (the converter's denylist) or in int16x8 (int16 symmetric
+ *   activations, int8 weights, int64 bias), with conversions where precisions meet;
  * - activations asymmetric int8 from their ranges; ops whose int8 kernels fix or pass through the
  *   output parameters get them (SOFTMAX/LOGISTIC: 1/256, −128; pools and RESHAPE: the input's);
  * - inference I/O int8, or float32 with QUANTIZE / DEQUANTIZE at the edges.
  * BatchNorm and activations are already fused in a converted float .tflite; Keras graphs are folded
  * (model/keras/bn-fold.ts, during conversion) before they get here.
  */
-import type { Model, Quantization, Subgraph, Tensor } from '../model/ir.ts';
+import type { Model, Operator, Quantization, Tensor } from '../model/ir.ts';
+import { fitWeightsToBias, type BiasScaleAdjustment } from './bias-fit.ts';
 import {
   activationParams,
+  activationParams16,
   quantizeBias,
   quantizeValue,
+  quantizeValue16,
   quantizeWeightsSymmetric,
   type QuantParams,
 } from './params.ts';
+import { insertConversions, type Precision } from './precision-edges.ts';
 import type { Range } from './ranges.ts';
-import {
-  bytesOf,
-  cloneModel,
-  compactBuffers,
-  floatData,
-  newOperator,
-  opcodeFor,
-  setConstant,
-} from './model-edit.ts';
+import { bytesOf, cloneModel, compactBuffers, floatData, opcodeFor, setConstant } from './model-edit.ts';
 
 export interface QuantizeOptions {
   /** Type of the model's inputs and outputs (default int8). */
@@ -37,6 +36,11 @@ export interface QuantizeOptions {
    * worse in error and measurably better on small Dense models (docs/quantization.md).
    */
   fcPerTensor?: boolean;
+  /**
+   * Layers (float op index) kept in float32 or put in int16x8; every other layer is int8. The
+   * result has QUANTIZE / DEQUANTIZE where precisions meet (precision-edges.ts).
+   */
+  precision?: Map<number, 'int16' | 'float32'>;
 }
 
 /** Ops the int8 firmware and simulator run, with the op version TFLite's converter writes for int8. */
@@ -54,8 +58,6 @@ export const INT8_OP_VERSIONS: Record<string, number> = {
   QUANTIZE: 1,
   DEQUANTIZE: 2,
 };
-const BUILTIN_QUANTIZE = 114;
-const BUILTIN_DEQUANTIZE = 6;
 
 /** Output parameters fixed by the int8 kernel (TFLite requires exactly these). */
 const FIXED_OUTPUT: Record<string, QuantParams> = {
@@ -69,130 +71,187 @@ const WEIGHT_AXIS: Record<string, number> = { CONV_2D: 0, DEPTHWISE_CONV_2D: 3, 
 
 const toQuant = (p: QuantParams): Quantization => ({ scale: [p.scale], zeroPoint: [p.zeroPoint], axis: 0 });
 
+/**
+ * Ops with int16x8 kernels in the core (int16 activations, int8 weights, int64 bias), with the op
+ * version TFLite's converter writes for 16x8.
+ */
+export const INT16_OP_VERSIONS: Record<string, number> = {
+  CONV_2D: 4,
+  DEPTHWISE_CONV_2D: 5,
+  FULLY_CONNECTED: 7,
+  AVERAGE_POOL_2D: 3,
+  MAX_POOL_2D: 3,
+  RESHAPE: 1,
+  SOFTMAX: 3,
+  LOGISTIC: 3,
+  TANH: 3,
+  ADD: 3,
+  SUB: 3,
+};
+/** int16 output parameters fixed by TFLite Micro's int16 kernels (symmetric, 2^-15). */
+const FIXED_OUTPUT16: Record<string, QuantParams> = {
+  SOFTMAX: { scale: 1 / 32768, zeroPoint: 0 },
+  LOGISTIC: { scale: 1 / 32768, zeroPoint: 0 },
+  TANH: { scale: 1 / 32768, zeroPoint: 0 },
+};
+
+type Bits = 8 | 16;
+
 export function quantizeModel(
   float: Model,
   ranges: Map<number, Range>,
   options: QuantizeOptions = {},
 ): Model {
+  return quantizeModelDetailed(float, ranges, options).model;
+}
+
+export interface QuantizedModel {
+  model: Model;
+  /** Bias channels whose weight scale was raised so the bias fits (bias-fit.ts). */
+  biasAdjustments: BiasScaleAdjustment[];
+}
+
+export function quantizeModelDetailed(
+  float: Model,
+  ranges: Map<number, Range>,
+  options: QuantizeOptions = {},
+): QuantizedModel {
   if (float.subgraphs.length !== 1)
     throw new Error(`Only single-subgraph models can be quantized (this one has ${float.subgraphs.length})`);
   const m = cloneModel(float);
   const sg = m.subgraphs[0];
+  const precisionOf = (i: number): Precision => options.precision?.get(i) ?? 'int8';
   for (const op of sg.operators) {
-    if (!(op.op in INT8_OP_VERSIONS)) {
+    const p = precisionOf(op.index);
+    if (p === 'int8' && !(op.op in INT8_OP_VERSIONS)) {
       throw new Error(`Cannot quantize layer ${op.index} (${op.op}): the int8 firmware has no kernel for it`);
     }
+    if (p === 'int16' && !(op.op in INT16_OP_VERSIONS)) {
+      throw new Error(
+        `Cannot put layer ${op.index} (${op.op}) in int16x8: the core's int16 kernels cover ${Object.keys(INT16_OP_VERSIONS).join(', ')}`,
+      );
+    }
   }
-  const params = new Map<number, QuantParams>();
-  const activation = (t: Tensor): QuantParams => {
-    const known = params.get(t.index);
+  const params: Record<Bits, Map<number, QuantParams>> = { 8: new Map(), 16: new Map() };
+  const activation = (t: Tensor, bits: Bits = 8): QuantParams => {
+    const known = params[bits].get(t.index);
     if (known) return known;
     const r = ranges.get(t.index);
     if (!r) throw new Error(`No calibration range for tensor ${t.index} '${t.name}'`);
-    const p = activationParams(r.min, r.max);
+    const p = bits === 8 ? activationParams(r.min, r.max) : activationParams16(r.min, r.max);
     // The file stores float32 scales; compute everything downstream from the stored value.
     const stored = { scale: Math.fround(p.scale), zeroPoint: p.zeroPoint };
-    params.set(t.index, stored);
+    params[bits].set(t.index, stored);
     return stored;
   };
   const weightsDone = new Set<number>();
+  const biasAdjustments: BiasScaleAdjustment[] = [];
   for (const op of sg.operators) {
+    const precision = precisionOf(op.index);
+    if (precision === 'float32') continue; // kept as it is: float weights, float kernels
+    const bits: Bits = precision === 'int16' ? 16 : 8;
     const inputs = op.inputs.map((i) => (i < 0 ? null : sg.tensors[i]));
     const x = inputs[0];
     if (!x) throw new Error(`Layer ${op.index} (${op.op}) has no first input`);
-    if (!x.data) activation(x);
-    if (op.op in WEIGHT_AXIS) quantizeWeightsOf(m, op.op, inputs, activation(x), weightsDone, options);
-    else {
+    if (!x.data) activation(x, bits);
+    if (op.op in WEIGHT_AXIS) {
+      const adjusted = quantizeWeightsOf(m, op, inputs, activation(x, bits), weightsDone, options, bits);
+      biasAdjustments.push(...adjusted);
+    } else {
       // Constant float operands of other ops (e.g. ADD of a constant) get their own range.
       for (const t of inputs.slice(1)) {
         if (t && t.data && t.dtype === 'float32' && !weightsDone.has(t.index)) {
           const v = floatData(t);
-          const p = activationParams(
-            v.reduce((a, b) => Math.min(a, b), 0),
-            v.reduce((a, b) => Math.max(a, b), 0),
-          );
-          const q = Int8Array.from(v, (f) => quantizeValue(f, p));
-          setConstant(m, t, bytesOf(q));
-          t.dtype = 'int8';
-          t.quantization = toQuant(p);
+          const lo = v.reduce((a, b) => Math.min(a, b), 0);
+          const hi = v.reduce((a, b) => Math.max(a, b), 0);
+          if (bits === 8) {
+            const p = activationParams(lo, hi);
+            setConstant(m, t, bytesOf(Int8Array.from(v, (f) => quantizeValue(f, p))));
+            t.dtype = 'int8';
+            t.quantization = toQuant(p);
+          } else {
+            const p = activationParams16(lo, hi);
+            setConstant(m, t, bytesOf(Int16Array.from(v, (f) => quantizeValue16(f, p))));
+            t.dtype = 'int16';
+            t.quantization = toQuant(p);
+          }
           weightsDone.add(t.index);
         }
       }
     }
     for (const o of op.outputs) {
-      const fixed = FIXED_OUTPUT[op.op];
-      if (fixed) params.set(o, fixed);
-      else if (PASS_THROUGH.has(op.op)) params.set(o, activation(x));
-      else activation(sg.tensors[o]);
+      const fixed = bits === 8 ? FIXED_OUTPUT[op.op] : FIXED_OUTPUT16[op.op];
+      if (fixed) params[bits].set(o, fixed);
+      else if (PASS_THROUGH.has(op.op)) params[bits].set(o, activation(x, bits));
+      else activation(sg.tensors[o], bits);
     }
-    op.opcodeIndex = opcodeFor(m, op.builtinCode, INT8_OP_VERSIONS[op.op]);
+    op.opcodeIndex = opcodeFor(m, op.builtinCode, (bits === 8 ? INT8_OP_VERSIONS : INT16_OP_VERSIONS)[op.op]);
   }
-  for (const [index, p] of params) {
-    const t = sg.tensors[index];
-    if (t.dtype !== 'float32')
-      throw new Error(`Activation tensor ${index} '${t.name}' is ${t.dtype}, expected float32`);
-    t.dtype = 'int8';
-    t.quantization = toQuant(p);
+  for (const t of sg.tensors) {
+    if (!t.data && t.dtype !== 'float32' && (params[8].has(t.index) || params[16].has(t.index)))
+      throw new Error(`Activation tensor ${t.index} '${t.name}' is ${t.dtype}, expected float32`);
   }
-  if ((options.io ?? 'int8') === 'float32') addFloatEdges(m, sg);
-  sg.operators.forEach((op, i) => (op.index = i));
+  insertConversions(m, sg, {
+    opPrecision: sg.operators.map((op) => precisionOf(op.index)),
+    io: options.io ?? 'int8',
+    quantOf: (t, p) => toQuant(activation(t, p === 'int16' ? 16 : 8)),
+  });
   compactBuffers(m);
-  return m;
+  return { model: m, biasAdjustments };
 }
 
 function quantizeWeightsOf(
   m: Model,
-  op: string,
+  op: Operator,
   inputs: (Tensor | null)[],
   x: QuantParams,
   done: Set<number>,
   options: QuantizeOptions,
-): void {
+  bits: Bits,
+): BiasScaleAdjustment[] {
   const [, w, b] = inputs;
-  if (!w?.data) throw new Error(`${op}: weights must be constant`);
+  if (!w?.data) throw new Error(`${op.op}: weights must be constant`);
   if (done.has(w.index))
-    throw new Error(`${op}: weight tensor '${w.name}' is shared between layers; not supported`);
-  const axis = op === 'FULLY_CONNECTED' && options.fcPerTensor ? -1 : WEIGHT_AXIS[op];
-  const qw = quantizeWeightsSymmetric(floatData(w), w.shape, axis);
+    throw new Error(`${op.op}: weight tensor '${w.name}' is shared between layers; not supported`);
+  const axis = op.op === 'FULLY_CONNECTED' && options.fcPerTensor ? -1 : WEIGHT_AXIS[op.op];
+  const wf = floatData(w);
+  let qw = quantizeWeightsSymmetric(wf, w.shape, axis);
+  let adjustments: BiasScaleAdjustment[] = [];
+  const biasBits = bits === 8 ? 32 : 64;
+  if (b?.data) {
+    // a channel whose bias overflows at input × weight scale gets a coarser weight scale (bias-fit.ts)
+    const fit = fitWeightsToBias(
+      { index: op.index, op: op.op, tensor: w.name },
+      wf,
+      w.shape,
+      qw,
+      floatData(b),
+      x.scale,
+      biasBits,
+    );
+    qw = fit.weights;
+    adjustments = fit.adjustments;
+  }
   setConstant(m, w, bytesOf(qw.values));
   w.dtype = 'int8';
   w.quantization = { scale: qw.scales, zeroPoint: qw.zeroPoints, axis: axis === -1 ? 0 : axis };
   done.add(w.index);
   if (b?.data) {
-    const qb = quantizeBias(floatData(b), x.scale, qw.scales);
+    const qb = quantizeBias(floatData(b), x.scale, qw.scales, biasBits);
     if (qb.clamped.length > 0) {
       throw new Error(
-        `${op} bias '${b.name}': channels ${qb.clamped.join(', ')} overflow int32 at scale input × weight`,
+        `${op.op} bias '${b.name}': channels ${qb.clamped.join(', ')} overflow int${biasBits} at scale input × weight`,
       );
     }
-    setConstant(m, b, bytesOf(qb.values));
-    b.dtype = 'int32';
+    if (biasBits === 32) {
+      setConstant(m, b, bytesOf(Int32Array.from(qb.values)));
+      b.dtype = 'int32';
+    } else {
+      setConstant(m, b, bytesOf(BigInt64Array.from(qb.values, (v) => BigInt(v))));
+      b.dtype = 'int64';
+    }
     b.quantization = { scale: qb.scales.map(Math.fround), zeroPoint: qb.scales.map(() => 0), axis: 0 };
     done.add(b.index);
   }
-}
-
-/**
- * Keep the graph's original input/output tensors float32 (signatures keep pointing at them) and
- * move the int8 versions to new tensors, with QUANTIZE first and DEQUANTIZE last.
- */
-function addFloatEdges(m: Model, sg: Subgraph): void {
-  const twin = (t: Tensor): Tensor => {
-    const copy: Tensor = { ...t, index: sg.tensors.length, name: `${t.name}_int8`, shape: t.shape.slice() };
-    sg.tensors.push(copy);
-    t.dtype = 'float32';
-    t.quantization = null;
-    return copy;
-  };
-  const front = sg.inputs.map((i) => {
-    const q = twin(sg.tensors[i]);
-    for (const op of sg.operators) op.inputs = op.inputs.map((k) => (k === i ? q.index : k));
-    return newOperator(m, 'QUANTIZE', BUILTIN_QUANTIZE, INT8_OP_VERSIONS.QUANTIZE, [i], [q.index]);
-  });
-  const back = sg.outputs.map((o) => {
-    const q = twin(sg.tensors[o]);
-    for (const op of sg.operators) op.outputs = op.outputs.map((k) => (k === o ? q.index : k));
-    return newOperator(m, 'DEQUANTIZE', BUILTIN_DEQUANTIZE, INT8_OP_VERSIONS.DEQUANTIZE, [q.index], [o]);
-  });
-  sg.operators = [...front, ...sg.operators, ...back];
+  return adjustments;
 }
