@@ -188,10 +188,56 @@ static void test_fixture(const char *fixtures, const char *name, size_t tflm_are
   free(model);
 }
 
+/* Variable tensors (TFLM's is_variable: LSTM/SVDF state). Model: out = ADD(in, var), all int8 scale
+ * 0.5; var has zero point 5. Rules: (1) it loads (a variable tensor is state, not an error);
+ * (2) at load and after qs_reset_state an int8 variable holds its zero point (TFLM's
+ * ResetVariableTensor), so out == in; (3) its bytes overlap no other tensor in the arena, so what an
+ * op leaves there is still there at the next invocation (here written from the test: +1.0 = +2 in
+ * out's units, twice in a row), until qs_reset_state. */
+static void test_variable_tensor(void) {
+  tb_model_t m;
+  qs_interp_t ip;
+  static const int8_t in[3] = {-4, 0, 9};
+  uint8_t *var;
+  size_t len, i, k, run;
+  memset(&m, 0, sizeof(m));
+  m.ntensors = 3;
+  for (i = 0; i < 3; i++) {
+    m.t[i].ndims = 2, m.t[i].dims[0] = 1, m.t[i].dims[1] = 3, m.t[i].type = 9;
+    m.t[i].nscales = 1, m.t[i].scales[0] = 0.5f;
+  }
+  m.t[1].zps[0] = 5, m.t[1].is_variable = 1;
+  m.nops = 1;
+  m.op[0].code = 0, m.op[0].nin = 2, m.op[0].in[0] = 0, m.op[0].in[1] = 1, m.op[0].out = 2;
+  m.nin = m.nout = 1, m.inputs[0] = 0, m.outputs[0] = 2;
+  len = tb_write(&m, g_model, sizeof(g_model));
+  CHECK(qs_load(&ip, g_model, len, g_arena, sizeof(g_arena)) == QS_OK, "variable tensor: load: %s", ip.err.msg);
+  if (!ip.m) return;
+  var = qs_tdata(ip.m, 1);
+  for (i = 0; i < 3; i++) CHECK((int8_t)var[i] == 5, "variable tensor: byte %zu is %d at load, want zp 5", i, (int8_t)var[i]);
+  for (k = 0; k < 3; k++) /* no other tensor shares the variable's bytes */
+    if (k != 1) CHECK(ip.m->slots[k].off >= ip.m->slots[1].off + 16 || ip.m->slots[k].off + 16 <= ip.m->slots[1].off,
+                      "variable tensor overlaps tensor %zu", k);
+  memcpy(qs_input_data(&ip, 0), in, 3);
+  CHECK(qs_invoke(&ip, NULL, NULL) == QS_OK, "variable tensor: invoke");
+  for (i = 0; i < 3; i++) CHECK((int8_t)qs_output_data(&ip, 0)[i] == in[i], "variable tensor: out[%zu] at zp", i);
+  memset(var, 7, 3); /* the state an op would leave: 7 - 5 = 2 steps = +1.0 */
+  for (run = 0; run < 2; run++) {
+    memcpy(qs_input_data(&ip, 0), in, 3);
+    CHECK(qs_invoke(&ip, NULL, NULL) == QS_OK, "variable tensor: invoke %zu", run);
+    for (i = 0; i < 3; i++)
+      CHECK((int8_t)qs_output_data(&ip, 0)[i] == in[i] + 2, "variable tensor: run %zu out[%zu] = %d, want %d", run, i,
+            (int8_t)qs_output_data(&ip, 0)[i], in[i] + 2);
+  }
+  CHECK(qs_reset_state(&ip) == QS_OK, "qs_reset_state");
+  for (i = 0; i < 3; i++) CHECK((int8_t)var[i] == 5, "variable tensor: byte %zu after reset", i);
+}
+
 int main(int argc, char **argv) {
   const char *fixtures = argc > 1 ? argv[1] : tu_fixtures();
   test_cases();
   test_bytes();
+  test_variable_tensor();
   test_fixture(fixtures, "hello_world_int8.tflite", 676);
   test_fixture(fixtures, "person_detect.tflite", 82292);
   test_fixture(fixtures, "rock_paper_scissors.tflite", 0);

@@ -99,7 +99,7 @@ static ref_t refvec(tb_t *b, const ref_t *r, int n) {
 
 size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
   static tb_t b;
-  ref_t bufs[17], tens[16], ops[8], codes[8], sg, root;
+  ref_t bufs[33], tens[32], ops[8], codes[8], sg, root;
   int i, j;
   b.head = CAP;
   b.err = 0;
@@ -116,7 +116,7 @@ size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
   bufs[0] = table(&b, NULL, 0);
   for (i = 0; i < m->ntensors; i++) {
     const tb_tensor_t *t = &m->t[i];
-    fld_t f[6];
+    fld_t f[7];
     int nf = 0;
     ref_t shape = vec_i32(&b, t->dims, t->ndims);
     if (t->nscales) {
@@ -130,6 +130,7 @@ size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
     f[nf].field = 0, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = shape, nf++;
     f[nf].field = 1, f[nf].size = 1, f[nf].is_ref = 0, f[nf].val = (uint8_t)t->type, nf++;
     f[nf].field = 2, f[nf].size = 4, f[nf].is_ref = 0, f[nf].val = (uint32_t)(i + 1), nf++;
+    if (t->is_variable) f[nf].field = 5, f[nf].size = 1, f[nf].is_ref = 0, f[nf].val = 1, nf++;
     tens[i] = table(&b, f, nf);
   }
   for (i = 0; i < m->nops; i++) {

@@ -19,6 +19,7 @@ typedef struct {
   int qdim;
   const void *data; /* constant data or NULL */
   size_t data_len;
+  int is_variable; /* TFLite is_variable: state kept across invocations (LSTM/SVDF) */
 } tb_tensor_t;
 
 typedef struct {
@@ -32,7 +33,7 @@ typedef struct {
 typedef struct {
   int code;
   int nin;
-  int in[8];
+  int in[24]; /* UNIDIRECTIONAL_SEQUENCE_LSTM has 24 inputs */
   int out;
   int nout;    /* 0: the single output `out`; else outs[0..nout) (SPLIT, UNPACK) */
   int outs[8];
@@ -43,7 +44,7 @@ typedef struct {
 
 typedef struct {
   int ntensors, nops, nin, nout;
-  tb_tensor_t t[16];
+  tb_tensor_t t[32];
   tb_op_t op[8];
   int inputs[4], outputs[4];
 } tb_model_t;

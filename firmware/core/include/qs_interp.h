@@ -38,6 +38,9 @@ extern "C" {
 #endif
 #define QS_MAX_DIMS 6
 #ifndef QS_MAX_OP_OUTPUTS
+#ifndef QS_MAX_OP_INPUTS
+#define QS_MAX_OP_INPUTS 24 /* inputs of one op (UNIDIRECTIONAL_SEQUENCE_LSTM has 24) */
+#endif
 #define QS_MAX_OP_OUTPUTS 64 /* outputs of one op (SPLIT, UNPACK) */
 #endif
 
@@ -104,7 +107,8 @@ typedef struct {
   int output_tensor;    /* first output */
   int output_count;     /* outputs (several for SPLIT, SPLIT_V, UNPACK): see qs_op_output */
   int input_count;
-  int inputs[QS_MAX_IO]; /* tensor indices, -1 for an omitted optional input */
+  int inputs[QS_MAX_IO]; /* tensor indices, -1 for an omitted optional input (the first QS_MAX_IO
+                         * of input_count: LSTM has 24) */
   uint64_t macs;         /* multiply-accumulates (0 for ops without MACs) */
 } qs_op_info_t;
 
@@ -139,6 +143,12 @@ const uint8_t *qs_output_data(const qs_interp_t *ip, int i);
  * tensor's bytes and the ticks the op took. */
 typedef void (*qs_op_hook)(void *ctx, int op_index, int tensor_index, const uint8_t *data,
                            size_t len, uint32_t ticks);
+
+/* Variable tensors (LSTM/SVDF state) and op state keep their values from one qs_invoke to the
+ * next, as TFLite Micro's do: a stream of invocations sees the state the previous left. qs_load
+ * sets them as TFLM's ResetVariableTensors does (int8: the zero point; other types: 0), and so does
+ * qs_reset_state (TFLM: MicroInterpreter::Reset). */
+qs_status_t qs_reset_state(qs_interp_t *ip);
 
 /* Run all ops. hook may be NULL. Ticks come from qs_port_ticks(). */
 qs_status_t qs_invoke(qs_interp_t *ip, qs_op_hook hook, void *ctx);

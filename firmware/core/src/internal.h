@@ -67,6 +67,7 @@ typedef struct {
   uint32_t nscales;    /* per-channel count (1 = per-tensor) */
   int32_t qdim;        /* quantized_dimension */
   uint32_t scales_pos; /* model offset of the float scale vector (read with memcpy) */
+  uint8_t is_variable; /* TFLite variable tensor: state kept across invocations (never constant) */
 } qs_tensor_t;
 
 /* Runtime record per tensor (12 bytes). An activation is live from first_op to last_op;
@@ -79,12 +80,18 @@ typedef struct {
 } qs_slot_t;
 
 struct qs_op;
+/* Persistent op state (qs_state_alloc): a list in the arena, zeroed at load and by qs_reset_state. */
+typedef struct qs_state {
+  struct qs_state *next;
+  void *data;
+  size_t bytes;
+} qs_state_t;
 typedef void (*qs_eval_fn)(struct qs_model *m, const struct qs_op *op);
 
 typedef struct qs_op {
   int32_t code;
   uint8_t n_in, n_out;
-  int16_t in[QS_MAX_IO];
+  int16_t *in;         /* n_in input tensors (-1: omitted optional input), in the arena */
   int16_t out;         /* the first output */
   int16_t *outs;       /* all n_out outputs (outs[0] == out); multi-output ops (SPLIT, UNPACK) */
   fb_table_t opts; /* builtin options table (pos 0 if absent) */
@@ -108,13 +115,18 @@ struct qs_model {
   size_t plan_peak;    /* arena bytes the planner's temporary lists needed */
   qs_slot_t *slots;
   qs_op_t *ops;
-  const qs_tensor_t *tc; /* during prepare: the op's inputs [0..QS_MAX_IO) and output [QS_MAX_IO] */
+  const qs_tensor_t *tc; /* during prepare: the op's first inputs [0..QS_MAX_IO) and output [QS_MAX_IO] */
   fb_vec_t tensor_vec, buffer_vec;
   uint32_t n_tensors, n_ops, n_in, n_out;
   int16_t inputs[QS_MAX_IO];
   int16_t outputs[QS_MAX_IO];
   qs_error_t *err;
   fb_t fb;
+  /* Variable tensors (state across invocations): planned as activations alive over the whole
+   * invocation, so no other tensor shares their bytes; reset by qs_reset_vars. */
+  int16_t *vars;
+  uint32_t n_vars;
+  qs_state_t *states; /* qs_state_alloc blocks */
 };
 typedef struct qs_model qs_model_t;
 
@@ -136,6 +148,12 @@ static inline uint32_t qs_elems(const qs_tensor_t *t) {
 QS_COLD float qs_scale_at(const qs_model_t *m, const qs_tensor_t *t, uint32_t i);
 /* Decode tensor ti from the (already validated) flatbuffer. */
 QS_COLD qs_status_t qs_get_tensor(qs_model_t *m, int ti, qs_tensor_t *out);
+/* Prepare-time persistent op state (zeroed at load and by qs_reset_state; NULL + QS_ERR_ARENA on
+ * exhaustion): for ops that keep state outside tensors. */
+QS_COLD void *qs_state_alloc(qs_model_t *m, size_t bytes);
+/* Variable tensors back to TFLM's ResetVariableTensor values (int8: zero point; else 0), state
+ * blocks to zero. */
+void qs_reset_vars(qs_model_t *m);
 /* Per-op scratch: ops record their need at prepare; one buffer is shared at eval. */
 void qs_scratch(qs_model_t *m, size_t bytes);
 

@@ -27,6 +27,29 @@ void *qs_alloc(qs_model_t *m, size_t bytes) {
   return m->arena + at;
 }
 
+void *qs_state_alloc(qs_model_t *m, size_t bytes) {
+  qs_state_t *st = (qs_state_t *)qs_alloc(m, sizeof(qs_state_t));
+  void *p;
+  if (!st || !(p = qs_alloc(m, bytes))) return NULL;
+  st->data = p;
+  st->bytes = bytes;
+  st->next = m->states;
+  m->states = st;
+  return p;
+}
+
+void qs_reset_vars(qs_model_t *m) {
+  uint32_t i;
+  qs_state_t *st;
+  for (i = 0; i < m->n_vars; i++) {
+    qs_tensor_t t;
+    int v = 0;
+    if (qs_get_tensor(m, m->vars[i], &t) == QS_OK && t.dtype == QS_DT_INT8) v = (int)t.zp;
+    memset(qs_tdata(m, m->vars[i]), v, m->slots[m->vars[i]].bytes);
+  }
+  for (st = m->states; st; st = st->next) memset(st->data, 0, st->bytes);
+}
+
 static void set_err(qs_interp_t *ip, qs_status_t s, const char *msg) {
   ip->err.status = s;
   ip->err.op = -1;
@@ -75,7 +98,18 @@ qs_status_t qs_load(qs_interp_t *ip, const uint8_t *model, size_t model_len, uin
     if (s == QS_ERR_ARENA) ip->err.needed += pad;
     return s;
   }
+  qs_reset_vars(m);
   ip->m = m;
+  return QS_OK;
+}
+
+qs_status_t qs_reset_state(qs_interp_t *ip) {
+  if (!ip) return QS_ERR_ARG;
+  if (!ip->m) {
+    set_err(ip, QS_ERR_STATE, "no model loaded");
+    return QS_ERR_STATE;
+  }
+  qs_reset_vars(ip->m);
   return QS_OK;
 }
 
@@ -121,7 +155,7 @@ qs_status_t qs_op_info(const qs_interp_t *ip, int op, qs_op_info_t *out) {
   out->output_tensor = o->out;
   out->output_count = o->n_out;
   out->input_count = o->n_in;
-  for (i = 0; i < o->n_in; i++) out->inputs[i] = o->in[i];
+  for (i = 0; i < o->n_in && i < QS_MAX_IO; i++) out->inputs[i] = o->in[i]; /* the first QS_MAX_IO */
   out->macs = o->macs;
   return QS_OK;
 }

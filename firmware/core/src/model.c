@@ -103,10 +103,11 @@ static qs_status_t parse_tensor(qs_model_t *m, int ti, const fb_table_t *tt, con
   esz = dtype_size(t->dtype);
   if (esz == 0) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "tensor type not supported");
   t->bytes = (uint32_t)(n * esz);
-  if (fb_u8(fb, tt, T_IS_VARIABLE, 0)) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "variable tensors not supported");
+  t->is_variable = fb_u8(fb, tt, T_IS_VARIABLE, 0) != 0;
   if (fb_has(fb, tt, T_SPARSITY)) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "sparse tensors not supported");
   if (bi >= bufs->n) return qs_fail(m, QS_ERR_SCHEMA, -1, ti, "buffer index out of range");
-  if (bi != 0) {
+  /* A variable tensor lives in the arena; TFLM ignores any buffer it names (reset fills it). */
+  if (bi != 0 && !t->is_variable) {
     fb_table_t b = fb_vec_table(fb, bufs, bi);
     fb_vec_t data = fb_vector(fb, &b, BUF_DATA, 1);
     uint64_t off = fb_u64(fb, &b, BUF_OFFSET, 0), size = fb_u64(fb, &b, BUF_SIZE, 0);
@@ -173,12 +174,13 @@ static qs_status_t parse_op(qs_model_t *m, int oi, const fb_table_t *ot, const f
   /* a custom op the core lacks is refused now (TFLM: no registration); a builtin one when its
    * turn comes to be prepared, after the refusals TFLM itself would give (tflm_gaps.c) */
   if (!qs_op_supported(op->code) && qs_refuse_unknown_op(m, oi, &oc, op->code) != QS_OK) return m->err->status;
-  if (ins.n > QS_MAX_IO) return qs_fail(m, QS_ERR_LIMIT, oi, -1, "operator has more inputs than QS_MAX_IO");
+  if (ins.n > QS_MAX_OP_INPUTS) return qs_fail(m, QS_ERR_LIMIT, oi, -1, "operator has more inputs than QS_MAX_OP_INPUTS");
   /* several outputs only for the ops that have them (qs_prepare_op checks which) */
   if (outs.n == 0) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "operator has no output");
   if (outs.n > QS_MAX_OP_OUTPUTS) return qs_fail(m, QS_ERR_LIMIT, oi, -1, "operator has more outputs than QS_MAX_OP_OUTPUTS");
   op->n_in = (uint8_t)ins.n;
   op->n_out = (uint8_t)outs.n;
+  if (ins.n && !(op->in = (int16_t *)qs_alloc(m, sizeof(int16_t) * ins.n))) return m->err->status;
   for (i = 0; i < ins.n; i++) {
     t = fb_vec_i32(fb, &ins, i);
     if (t < -1 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "input tensor index out of range");
@@ -212,6 +214,11 @@ static qs_status_t lifetimes(qs_model_t *m) {
     qs_slot_t *t = &m->slots[m->inputs[i]];
     t->first_op = 0;
     t->last_op = 0;
+  }
+  for (i = 0; i < m->n_vars; i++) { /* state: alive over the whole invocation, every invocation */
+    qs_slot_t *t = &m->slots[m->vars[i]];
+    t->first_op = 0;
+    t->last_op = last < 0 ? 0 : last;
   }
   for (i = 0; i < m->n_ops; i++) {
     qs_op_t *op = &m->ops[i];
@@ -276,6 +283,16 @@ qs_status_t qs_parse(qs_model_t *m) {
     sl->bytes = t.bytes;
     sl->is_const = t.data != NULL;
     sl->off = t.data ? (uint32_t)(t.data - m->model) & 0x7FFFFFFFu : 0; /* model < 2 GiB */
+    m->n_vars += t.is_variable;
+  }
+  if (m->n_vars) { /* second pass only for stateful models: the list of variable tensors */
+    uint32_t k = 0;
+    if (!(m->vars = (int16_t *)qs_alloc(m, sizeof(int16_t) * m->n_vars))) return m->err->status;
+    for (i = 0; i < tensors.n && k < m->n_vars; i++) {
+      qs_tensor_t t;
+      if ((s = qs_get_tensor(m, (int)i, &t)) != QS_OK) return s;
+      if (t.is_variable) m->vars[k++] = (int16_t)i;
+    }
   }
   if ((s = parse_io(m, &sg, SG_INPUTS, m->inputs, &m->n_in)) != QS_OK) return s;
   if ((s = parse_io(m, &sg, SG_OUTPUTS, m->outputs, &m->n_out)) != QS_OK) return s;

@@ -201,7 +201,7 @@ qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
   if (!e) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator not supported");
   if (op->n_out != 1 && !multi_output(op->code))
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator must have exactly one output");
-  for (i = 0; i < op->n_in; i++)
+  for (i = 0; i < op->n_in && i < QS_MAX_IO; i++) /* more inputs: qs_in_k decodes them */
     if (op->in[i] >= 0 && (s = qs_get_tensor(m, op->in[i], &cache[i])) != QS_OK) return s;
   if ((s = qs_get_tensor(m, op->out, &cache[QS_MAX_IO])) != QS_OK) return s;
   m->tc = cache;
@@ -220,8 +220,17 @@ qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
 }
 
 const qs_tensor_t *qs_in(qs_model_t *m, const qs_op_t *op, int i) {
-  if (i >= op->n_in || op->in[i] < 0) return NULL;
+  if (i >= op->n_in || i >= QS_MAX_IO || op->in[i] < 0) return NULL;
   return &m->tc[i];
+}
+
+int qs_in_k(qs_model_t *m, const qs_op_t *op, int i, qs_tensor_t *t) {
+  if (i < 0 || i >= op->n_in || op->in[i] < 0) return 0;
+  if (i < QS_MAX_IO && m->tc) {
+    *t = m->tc[i];
+    return 1;
+  }
+  return qs_get_tensor(m, op->in[i], t) == QS_OK;
 }
 
 const qs_tensor_t *qs_out(qs_model_t *m) { return &m->tc[QS_MAX_IO]; }

@@ -28,6 +28,8 @@ static inline int qs_dtype_in(uint8_t dt, const uint8_t *ok) {
 
 /* During prepare: input i (NULL if omitted or absent) and the output, decoded. */
 const qs_tensor_t *qs_in(qs_model_t *m, const qs_op_t *op, int i);
+/* Input i of any index (past the QS_MAX_IO cached by qs_in too) into *t; 0 when omitted (-1). */
+QS_COLD int qs_in_k(qs_model_t *m, const qs_op_t *op, int i, qs_tensor_t *t);
 const qs_tensor_t *qs_out(qs_model_t *m);
 /* Output k (k < op->n_out) of a multi-output op, decoded into *t. */
 QS_COLD qs_status_t qs_out_k(qs_model_t *m, const qs_op_t *op, int k, qs_tensor_t *t);
@@ -87,7 +89,13 @@ QS_COLD qs_status_t qs_prep_logistic(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_sigmoid16(qs_model_t *m, int oi, qs_op_t *op); /* int16 LOGISTIC, TANH */
 QS_COLD qs_status_t qs_prep_softmax16(qs_model_t *m, int oi, qs_op_t *op); /* after SoftmaxOptions */
 void qs_sigmoid_table_u16(uint16_t *t); /* TFLM's sigmoid_table_uint16, generated */
+/* reference_integer_ops::Logistic / Tanh for int16 with the effective (multiplier, left shift) of
+ * their eval (multiplier 0 already replaced by 3 << shift); in and out may be the same array. */
+void qs_logistic16(const uint16_t *table, int32_t multiplier, int left_shift, const int16_t *in, int16_t *out, uint32_t n);
+void qs_tanh16(const uint16_t *table, int32_t multiplier, int left_shift, const int16_t *in, int16_t *out, uint32_t n);
 #endif
+/* UNIDIRECTIONAL_SEQUENCE_LSTM (k_lstm.c; float32 in k_lstm_float.c) */
+QS_COLD qs_status_t qs_prep_lstm(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op);
@@ -119,6 +127,7 @@ QS_COLD qs_status_t qs_prep_space_batch(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_fill(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_broadcast_to(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_transpose_conv(qs_model_t *m, int oi, qs_op_t *op); /* k_tconv.c */
+QS_COLD qs_status_t qs_prep_svdf(qs_model_t *m, int oi, qs_op_t *op); /* k_svdf.c */
 
 /* Element-wise and math ops, every dtype TFLite Micro accepts for each (float32 paths only with
  * QS_WITH_FLOAT). Binary with broadcasting (k_binary.c): SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, DIV,

@@ -88,6 +88,8 @@ QSW_EXPORT(qsw_registry_dtypes) int qsw_registry_dtypes(int i) {
 }
 QSW_EXPORT(qsw_build_families) int qsw_build_families(void) { return (int)qs_build_families(); }
 
+/* Variable tensors and op state back to their load-time values (streaming: a new stream). */
+QSW_EXPORT(qsw_reset_state) int qsw_reset_state(void) { return (int)qs_reset_state(&g_ip); }
 QSW_EXPORT(qsw_op_count) int qsw_op_count(void) { return (int)qs_op_count(&g_ip); }
 QSW_EXPORT(qsw_input_count) int qsw_input_count(void) { return (int)qs_input_count(&g_ip); }
 QSW_EXPORT(qsw_output_count) int qsw_output_count(void) { return (int)qs_output_count(&g_ip); }
