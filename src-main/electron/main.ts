@@ -51,7 +51,7 @@ if (!app.requestSingleInstanceLock()) {
           title: 'Open a model',
           properties: ['openFile' as const],
           filters: [
-            { name: 'Models', extensions: ['tflite', 'h5'] },
+            { name: 'Models', extensions: ['tflite', 'h5', 'hdf5', 'keras'] },
             { name: 'All files', extensions: ['*'] },
           ],
         };

@@ -72,7 +72,8 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 
 // ---------------------------------------------------------------- model
 
-export type ModelFormat = 'tflite' | 'keras-h5';
+/** keras-h5: legacy Keras HDF5 (.h5); keras: Keras 3 zip (.keras). */
+export type ModelFormat = 'tflite' | 'keras-h5' | 'keras';
 
 /** Open by path (main side reads the file) or by contents (drag and drop, browser file picker). */
 export type OpenModelArgs = { path: string } | { name: string; bytes: Uint8Array };

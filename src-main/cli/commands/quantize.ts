@@ -77,9 +77,9 @@ export function register(program: Command): void {
   program
     .command('quantize')
     .description(
-      'Quantize a float .tflite or Keras .h5 model to int8 with representative data, and report the error per layer',
+      'Quantize a float .tflite, Keras .h5 or .keras model to int8 with representative data, and report the error per layer',
     )
-    .argument('<float-model>', 'float .tflite or Keras .h5')
+    .argument('<float-model>', 'float .tflite, Keras .h5 or Keras 3 .keras')
     .requiredOption(
       '--data <path>',
       'representative data: a folder of images (PNG/JPEG/BMP) or .npy files, or one .npy/.npz/.csv',

@@ -55,10 +55,10 @@ export function register(program: Command): void {
   program
     .command('report')
     .description(
-      'Quantization report of an int8 .tflite against its float model (.tflite or .h5) on representative data',
+      'Quantization report of an int8 .tflite against its float model (.tflite, .h5 or .keras) on representative data',
     )
     .argument('<int8-model>', 'int8 .tflite (ours or converted elsewhere)')
-    .requiredOption('--float <model>', 'the float model it was made from (.tflite or Keras .h5)')
+    .requiredOption('--float <model>', 'the float model it was made from (.tflite, Keras .h5 or .keras)')
     .requiredOption('--data <path>', 'a folder of images or .npy files, or one .npy/.npz/.csv')
     .requiredOption('--out <file>', 'report file: .csv (MLTK columns), .html or .json')
     .option('--samples <n>', 'use at most n samples')

@@ -100,7 +100,7 @@ export function register(program: Command): void {
   program
     .command('summary')
     .description('Print a model summary: inputs/outputs, layers, MACs, parameters, memory')
-    .argument('<model>', '.tflite or Keras .h5 file')
+    .argument('<model>', '.tflite, Keras .h5 or Keras 3 .keras file')
     .option('--json', 'machine-readable JSON (stable keys)')
     .action(async (model: string, opts: { json?: boolean }) => {
       const { format, summary } = await summarizeFile(model);

@@ -6,7 +6,7 @@
 import { ModelFormatError } from './errors.ts';
 import { matchTflite } from './tflite-header.ts';
 
-export type ModelFileFormat = 'tflite' | 'keras-h5';
+export type ModelFileFormat = 'tflite' | 'keras-h5' | 'keras';
 
 /** HDF5 superblock signature `\x89HDF\r\n\x1a\n`. */
 const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -15,13 +15,29 @@ export function isHdf5(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && HDF5_MAGIC.every((b, i) => bytes[i] === b);
 }
 
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+/**
+ * A Keras 3 `.keras` file: a zip whose central directory (at the end, read as Latin-1) lists
+ * config.json and model.weights.h5. Other zips (an `.mltk.zip`) go on to the TFLite reader's
+ * "looks like a ZIP archive" message.
+ */
+function isKerasZip(bytes: Uint8Array, name: string): boolean {
+  if (bytes.length < 4 || !ZIP_MAGIC.every((b, i) => bytes[i] === b)) return false;
+  if (name.endsWith('.keras')) return true;
+  const tail = String.fromCharCode(...bytes.subarray(Math.max(0, bytes.length - 4096)));
+  return tail.includes('config.json') && tail.includes('model.weights.h5');
+}
+
 /** The format of a model file, or null when neither content nor name says. */
 export function detectFormat(bytes: Uint8Array, fileName = ''): ModelFileFormat | null {
+  const name = fileName.toLowerCase();
   if (matchTflite(bytes)) return 'tflite';
   if (isHdf5(bytes)) return 'keras-h5';
-  const name = fileName.toLowerCase();
+  if (isKerasZip(bytes, name)) return 'keras';
   if (name.endsWith('.tflite') || name.endsWith('.lite')) return 'tflite';
-  if (name.endsWith('.h5') || name.endsWith('.hdf5') || name.endsWith('.keras')) return 'keras-h5';
+  if (name.endsWith('.h5') || name.endsWith('.hdf5')) return 'keras-h5';
+  if (name.endsWith('.keras')) return 'keras';
   return null;
 }
 
@@ -31,6 +47,6 @@ export function requireFormat(bytes: Uint8Array, fileName = ''): ModelFileFormat
   if (f) return f;
   if (bytes.length === 0) throw new ModelFormatError(`Not a model: ${fileName || 'file'} is empty`);
   throw new ModelFormatError(
-    `Not a model: ${fileName || 'file'} is neither a TFLite flatbuffer (identifier 'TFL3' at offset 4) nor a Keras HDF5 file`,
+    `Not a model: ${fileName || 'file'} is neither a TFLite flatbuffer (identifier 'TFL3' at offset 4) nor a Keras HDF5 file nor a Keras 3 .keras zip`,
   );
 }

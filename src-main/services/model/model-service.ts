@@ -14,7 +14,7 @@ import type { ReadModelPayload, ReadModelResult } from './read-model-task.ts';
 export const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024;
 /** A well-formed model summarizes in well under a second; anything slower is treated as hostile. */
 const READ_TIMEOUT_MS = 20_000;
-const MODEL_EXTENSIONS = new Set(['.tflite', '.h5']);
+const MODEL_EXTENSIONS = new Set(['.tflite', '.h5', '.keras']);
 
 /** An opened model as kept by the main side (bytes stay here for simulate/profile later). */
 export interface LoadedModel extends OpenedModel {

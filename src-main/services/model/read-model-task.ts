@@ -10,7 +10,7 @@ import { requireFormat } from '../../core/model/formats.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { summarize } from '../../core/model/summary.ts';
 import { interpreterVerdict } from '../../core/simulate/interpreter.ts';
-import { readKerasH5, summarizeKeras } from '../../core/model/keras/index.ts';
+import { readKeras, summarizeKeras } from '../../core/model/keras/index.ts';
 import { ServiceError } from '../errors.ts';
 import type { TaskContext } from '../jobs/messages.ts';
 
@@ -43,12 +43,12 @@ export async function readModelTask(p: ReadModelPayload, ctx: TaskContext): Prom
       ctx.progress(1, 'Done');
       return { format: 'tflite', summary };
     }
-    if (format === 'keras-h5') {
-      const model = await readKerasH5(p.bytes);
+    if (format === 'keras-h5' || format === 'keras') {
+      const model = await readKeras(p.bytes);
       ctx.progress(0.6, 'Summarizing');
       const summary = summarizeKeras(model);
       ctx.progress(1, 'Done');
-      return { format: 'keras-h5', summary };
+      return { format, summary };
     }
     throw new ServiceError('UNSUPPORTED', `${p.name}: format ${String(format)} is not supported`);
   } catch (e) {

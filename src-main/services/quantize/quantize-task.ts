@@ -7,7 +7,8 @@
  */
 import { ModelFormatError } from '../../core/model/errors.ts';
 import type { Model } from '../../core/model/ir.ts';
-import { isHdf5, readKerasH5 } from '../../core/model/keras/h5.ts';
+import { detectFormat } from '../../core/model/formats.ts';
+import { readKeras } from '../../core/model/keras/read.ts';
 import { kerasToTflite } from '../../core/model/keras/to-tflite.ts';
 import type { KerasModel } from '../../core/model/keras/types.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
@@ -41,6 +42,9 @@ export interface QuantizePayload {
   io?: 'int8' | 'float32';
   fcPerTensor?: boolean;
   method?: 'auto' | RangeMethod;
+  /** Layers kept in float32 / put in int16x8 (names as the report shows them, or 'all'). */
+  keepFloat?: string[];
+  int16?: string[] | 'all';
   thresholds?: AdviceThresholds;
   /** Use at most this many samples (the first ones). */
   maxSamples?: number;
@@ -65,8 +69,10 @@ type Ctx = Pick<TaskContext, 'progress'>;
 
 export async function readFloatModel(m: NamedBytes): Promise<{ float: Model; keras?: KerasModel }> {
   try {
-    if (isHdf5(m.bytes)) {
-      const keras = await readKerasH5(m.bytes);
+    // By content (an .h5 of other bytes gets the TFLite reader's "looks like …" message).
+    const format = detectFormat(m.bytes);
+    if (format === 'keras-h5' || format === 'keras' || (format === null && /\.keras$/i.test(m.name))) {
+      const keras = await readKeras(m.bytes);
       return { float: kerasToTflite(keras), keras };
     }
     return { float: readTflite(m.bytes) };
@@ -82,7 +88,7 @@ export async function readFloatModel(m: NamedBytes): Promise<{ float: Model; ker
 
 /** The default file name of the int8 model made from `floatName`. */
 export function int8Name(floatName: string): string {
-  return floatName.replace(/(\.float32)?\.(tflite|h5)$/i, '') + '.int8.tflite';
+  return floatName.replace(/(\.float32)?\.(tflite|h5|keras)$/i, '') + '.int8.tflite';
 }
 
 function limit<T>(xs: T[], n?: number): T[] {
@@ -135,6 +141,7 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
       io: p.io,
       fcPerTensor: p.fcPerTensor,
       method: p.method,
+      ...(p.keepFloat || p.int16 ? { layers: { keepFloat: p.keepFloat, int16: p.int16 } } : {}),
       labels,
       thresholds,
       onProgress: progressOf(ctx, 0.05),
@@ -158,6 +165,8 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
     scores: out.scores,
     normalization: { rescale: used.rescale, meanAndStd: used.meanAndStd },
     io: p.io ?? 'int8',
+    precision: out.precision,
+    biasAdjustments: out.biasAdjustments,
     thresholds,
     layers: out.report.layers,
     outputs: out.report.outputs,

@@ -104,7 +104,7 @@ export class QuantizeState {
     let model: ModelSource;
     if (this.useCurrent && currentModelId) model = { modelId: currentModelId };
     else if (this.modelFile) model = { name: this.modelFile.name, bytes: this.modelFile.bytes };
-    else throw new Error('Choose a float model (.tflite or .h5) first');
+    else throw new Error('Choose a float model (.tflite, .h5 or .keras) first');
     if (this.data.length === 0)
       throw new Error('Choose representative data: images, a .npy/.npz or a .csv file');
     const jobId = crypto.randomUUID();
@@ -133,7 +133,7 @@ export class QuantizeState {
   /** The report of the open int8 model (quantized elsewhere) against the chosen float model file. */
   async reportOnly(int8ModelId: string, onjob: (jobId: string | null) => void): Promise<void> {
     if (!this.modelFile)
-      throw new Error('Choose the float model (.tflite or .h5) the int8 model was made from');
+      throw new Error('Choose the float model (.tflite, .h5 or .keras) the int8 model was made from');
     if (this.data.length === 0)
       throw new Error('Choose representative data: images, a .npy/.npz or a .csv file');
     const jobId = crypto.randomUUID();

@@ -41,7 +41,7 @@ function declaredShape(cfg: Record<string, unknown>): Shape | null {
 }
 
 /** A nested model built at construction time owns an extra first node that configs skip over. */
-function isBuiltModel(l: KerasLayerConfig): boolean {
+export function isBuiltModel(l: KerasLayerConfig): boolean {
   if (l.class_name !== 'Sequential') return NESTED_MODEL_CLASSES.has(l.class_name);
   const first = (l.config.layers as KerasLayerConfig[] | undefined)?.[0];
   return !!first && (first.class_name === 'InputLayer' || declaredShape(first.config) !== null);

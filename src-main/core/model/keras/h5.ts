@@ -44,6 +44,13 @@ export function hdf5Reason(e: unknown): string {
   return causes.at(-1) ?? 'the HDF5 library reported an error';
 }
 
+/** h5wasm, loaded on first use, with HDF5's stderr error printing replaced by exceptions. */
+export async function loadH5wasm(): Promise<typeof H5> {
+  h5wasm ??= (await import('h5wasm')).default;
+  silenceHdf5(await h5wasm.ready);
+  return h5wasm;
+}
+
 export async function readKerasH5(bytes: Uint8Array): Promise<KerasModel> {
   if (bytes.length === 0) throw new Error('Not a Keras .h5 model: the file is empty');
   if (!isHdf5(bytes))

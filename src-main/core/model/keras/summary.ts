@@ -126,7 +126,8 @@ export function summarizeKeras(model: KerasModel): ModelSummary {
       arena_bytes: kerasArenaBytes(layers, inputs, outputs, next),
     },
     metadata: {
-      description: `Keras ${model.className} "${model.name}" (keras ${model.kerasVersion || '?'}, ${model.backend || '?'})`,
+      // A Keras 3 .keras file records no backend (the weights are backend-neutral).
+      description: `Keras ${model.className} "${model.name}" (keras ${model.kerasVersion || '?'}${model.kerasVersion.startsWith('3') && !model.backend ? '' : `, ${model.backend || '?'}`})`,
       parameters: {},
       entries: [],
     },
