@@ -31,7 +31,9 @@ export function windowOut(
 ): number | null {
   if (n === null) return null;
   const span = (k - 1) * d + 1;
-  return padding === 'same' ? Math.ceil(n / s) : Math.max(0, Math.floor((n - span) / s) + 1);
+  // 'causal' (Conv1D) pads span - 1 zeros on the left: the length of 'same' at stride 1
+  if (padding === 'same' || padding === 'causal') return Math.ceil(n / s);
+  return Math.max(0, Math.floor((n - span) / s) + 1);
 }
 
 /** Spatial axes and channel axis of a rank-`rank` tensor for this data_format. */
@@ -205,6 +207,24 @@ export const SHAPE_RULES: Record<string, Rule> = {
     (n, i, cfg) => n - padding2d(cfg, 'cropping')[i][0] - padding2d(cfg, 'cropping')[i][1],
   ),
   UpSampling2D: resize2d((n, i, cfg) => n * pair(cfg.size, 2)[i]),
+  ZeroPadding1D: (cfg, [x]) => {
+    if (!x || x.length !== 3) return null;
+    const [l, r] = pair(cfg.padding, 1);
+    return [x[0], x[1] === null ? null : x[1] + l + r, x[2]];
+  },
+  Resizing: resize2d((_n, i, cfg) => Number(i === 0 ? cfg.height : cfg.width)),
+  RepeatVector: (cfg, [x]) => (x && x.length === 2 ? [x[0], Number(cfg.n), x[1]] : null),
+  Embedding: (cfg, [x]) => (x ? [...x, Number(cfg.output_dim)] : null),
+  MultiHeadAttention: (cfg, [q]) => {
+    if (!q) return null;
+    const out = cfg.output_shape;
+    const last = Array.isArray(out)
+      ? Number(out[out.length - 1])
+      : typeof out === 'number'
+        ? out
+        : q[q.length - 1];
+    return [...q.slice(0, -1), last];
+  },
   Add: broadcast,
   Subtract: broadcast,
   Multiply: broadcast,

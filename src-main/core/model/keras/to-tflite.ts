@@ -11,7 +11,15 @@ import type { Model, OptionValue } from '../ir.ts';
 import { foldBatchNorm } from './bn-fold.ts';
 import { flattenKeras, type KerasNode, type Shape } from './graph.ts';
 import { IrBuilder } from './ir-builder.ts';
+import {
+  foldInputAffine,
+  LAYER_LOWERINGS,
+  lowerActivation,
+  type InputAffine,
+  type LayerContext,
+} from './layers/index.ts';
 import { outputShape } from './shapes.ts';
+import { convertWeights } from './layers/conv-weights.ts';
 import type { KerasModel, KerasWeight } from './types.ts';
 
 const IDENTITY = new Set([
@@ -54,6 +62,8 @@ export function kerasToTflite(model: KerasModel): Model {
   const producer = new Map<number, ReturnType<IrBuilder['op']>>();
   const folded = new Map<number, { kernel: number; bias: number; outChannels: number; last: boolean }>();
   const consumers = countConsumers(graph.nodes, graph.outputs);
+  /** Affine maps (Rescaling, Normalization) left for the next layer to fold, by Keras tensor id. */
+  const pendingAffine = new Map<string, InputAffine>();
 
   for (const node of graph.nodes) {
     const who = `${node.path} (${node.className})`;
@@ -94,8 +104,48 @@ export function kerasToTflite(model: KerasModel): Model {
         return void ir.set(outId, src);
       }
       const op = fused ?? ACTIVATION_OPS[act];
-      if (!op) throw new Error(`Keras layer ${who}: activation '${act}' has no int8 TFLite op in QuantScope`);
-      emit(op, [src], op === 'SOFTMAX' ? { beta: 1 } : {});
+      if (op) emit(op, [src], op === 'SOFTMAX' ? { beta: 1 } : {});
+      else if (!lowerActivation(ctx, src, act))
+        throw new Error(`Keras layer ${who}: activation '${act}' has no int8 TFLite op in QuantScope`);
+    };
+    const ctx: LayerContext = {
+      b,
+      node,
+      who,
+      cfg,
+      inputs: node.inputs.map((id) => ir.get(id)!),
+      get inShapes() {
+        return inShapes.map((s) => concrete(s, who));
+      },
+      get outShape() {
+        return concrete(shapes.get(outId), who);
+      },
+      weights,
+      kerasVersion: model.kerasVersion,
+      emit,
+      step: (op, inputs, shape, options, suffix) => {
+        const t = b.activation(`${node.path}/${suffix}`, shape);
+        producer.set(t, b.op(op, inputs, [t], options));
+        return t;
+      },
+      constant: (suffix, shape, values) => b.constant(`${node.path}/${suffix}`, shape, values),
+      activate: (src, a) => activate(src, a, true),
+      setOutput: (t) => void ir.set(outId, t),
+      foldable: (t, op, target) => {
+        producer.set(t, b.operators[op]);
+        folded.set(t, target);
+      },
+      producerOf: (t) => producer.get(t)?.index,
+      readers: () => consumers(outId),
+      nextLayers: () => graph.nodes.filter((n) => n.inputs.includes(outId)),
+      inputAffine: () => pendingAffine.get(node.inputs[0]),
+      deferAffine: (a) => {
+        pendingAffine.set(outId, a);
+        ir.set(outId, x);
+      },
+      fail: (message) => {
+        throw new Error(`Keras layer ${who}: ${message}`);
+      },
     };
     const act = String(cfg.activation ?? 'linear');
     switch (node.className) {
@@ -103,6 +153,16 @@ export function kerasToTflite(model: KerasModel): Model {
       case 'DepthwiseConv2D':
       case 'Dense': {
         const conv = convertWeights(node, weights, inShapes[0], who);
+        const affine = pendingAffine.get(node.inputs[0]);
+        if (affine) {
+          const kind =
+            node.className === 'Dense'
+              ? 'FULLY_CONNECTED'
+              : node.className === 'Conv2D'
+                ? 'CONV_2D'
+                : 'DEPTHWISE_CONV_2D';
+          Object.assign(conv, foldInputAffine(kind, conv, affine));
+        }
         const k = b.constant(`${node.path}/kernel`, conv.kernelShape, conv.kernel);
         const bias = b.constant(`${node.path}/bias`, [conv.outChannels], conv.bias);
         const op =
@@ -207,6 +267,7 @@ export function kerasToTflite(model: KerasModel): Model {
       }
       default:
         if (IDENTITY.has(node.className)) ir.set(outId, x);
+        else if (LAYER_LOWERINGS[node.className]) LAYER_LOWERINGS[node.className](ctx);
         else throw new Error(`Keras layer ${who} has no TFLite equivalent in QuantScope`);
     }
   }
@@ -247,64 +308,6 @@ function countConsumers(nodes: KerasNode[], outputs: string[]): (id: string) => 
   }
   outputs.forEach(read);
   return (id) => count.get(resolve(id)) ?? 0;
-}
-
-interface ConvWeights {
-  kernel: Float32Array;
-  kernelShape: number[];
-  bias: Float32Array;
-  outChannels: number;
-}
-
-function convertWeights(
-  node: KerasNode,
-  weights: KerasWeight[],
-  input: Shape | null,
-  who: string,
-): ConvWeights {
-  const cfg = node.config;
-  const [kw, bw] = weights;
-  if (!kw) throw new Error(`Keras layer ${who}: no weights stored`);
-  if (Number(cfg.groups ?? 1) !== 1)
-    throw new Error(`Keras layer ${who}: grouped convolution is not supported`);
-  const s = kw.shape;
-  if (node.className === 'Dense') {
-    if (!input || input.length !== 2)
-      throw new Error(
-        `Keras layer ${who}: Dense on a rank-${input?.length} input is not supported (flatten first)`,
-      );
-    const [nin, nout] = s;
-    const kernel = new Float32Array(nin * nout);
-    for (let i = 0; i < nin; i++) for (let o = 0; o < nout; o++) kernel[o * nin + i] = kw.data[i * nout + o];
-    return {
-      kernel,
-      kernelShape: [nout, nin],
-      bias: bw ? bw.data : new Float32Array(nout),
-      outChannels: nout,
-    };
-  }
-  if (node.className === 'DepthwiseConv2D') {
-    const [kh, kwid, ci, m] = s;
-    return {
-      kernel: kw.data,
-      kernelShape: [1, kh, kwid, ci * m],
-      bias: bw ? bw.data : new Float32Array(ci * m),
-      outChannels: ci * m,
-    };
-  }
-  const [kh, kwid, ci, co] = s;
-  const kernel = new Float32Array(kw.data.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kwid; x++)
-      for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++)
-          kernel[((o * kh + y) * kwid + x) * ci + i] = kw.data[((y * kwid + x) * ci + i) * co + o];
-  return {
-    kernel,
-    kernelShape: [co, kh, kwid, ci],
-    bias: bw ? bw.data : new Float32Array(co),
-    outChannels: co,
-  };
 }
 
 function foldInto(
