@@ -100,7 +100,7 @@ proto-fuzz: $(BUILD)/san/fuzz_frame $(BUILD)/san/fuzz_server
 	$(BUILD)/san/fuzz_frame $(FUZZ_ITERS) $(FUZZ_SEED)
 	$(BUILD)/san/fuzz_server $(QS_FIXTURES) $(FUZZ_ITERS) $(FUZZ_SEED)
 
-ports: host mps2 nucleo
+ports: host $(MPS_BOARDS) nucleo nucleo-qemu
 
 # ---- Arm ports (arm-none-eabi-gcc, newlib-nano for memcpy/memset); int8-only core (QS_WITH_FLOAT=0) ----
 # The core options of every Cortex-M build (the op groups they leave out; docs/ops.md reads them).
@@ -111,21 +111,99 @@ ARM_LINK := -nostartfiles -Wl,--gc-sections --specs=nano.specs --specs=nosys.spe
 ARM_SRC := $(SERVER_SRC) $(QS_CORE_SRC) port/cortex-m/cm_startup.c port/cortex-m/board_main.c
 ARM_DEPS := $(ARM_SRC) $(PROTO_HDR) port/cortex-m/cm.ld
 
-mps2: $(BUILD)/mps2/qs-mps2.elf
-$(BUILD)/mps2/qs-mps2.elf: $(ARM_DEPS) port/mps2-an385/port_mps2.c port/mps2-an385/mps2.ld
-	@mkdir -p $(@D)
-	$(ARM_CC) -mcpu=cortex-m3 $(ARM_COMMON) -DQS_MODEL_CAP=1048576 -DQS_ARENA_CAP=1048576 \
-	  $(ARM_LINK) -Tport/mps2-an385/mps2.ld -Wl,-Map=$(BUILD)/mps2/qs-mps2.map -o $@.$$$$.tmp \
-	  $(ARM_SRC) port/mps2-an385/port_mps2.c -lm && mv -f $@.$$$$.tmp $@
-	$(ARM_SIZE) $@
+# ---- emulated Arm MPS2/MPS3 boards (QEMU): one port (port/mps2-an385/port_mps2.c: CMSDK UART0,
+# SysTick ticks) for every machine, told what differs. Per machine: the make target (= its directory
+# in build/), the QEMU machine, the compiler's CPU flags, the linker script, UART0's address and the
+# processor clock SysTick counts (QEMU: mps2.c, mps2-tz.c). `mps2` is the Cortex-M3 (AN385).
+# src-main/services/board/emulated-boards.ts lists the same machines for the app.
+MPS_PORT_SRC := port/mps2-an385/port_mps2.c port/cortex-m/cm_systick.c
+MPS_PORT_HDR := port/cortex-m/cm_systick.h
+MPS_BOARDS := mps2 mps2-an386 mps2-an500 mps2-an505 mps3-an547
+MPS_mps2 := mps2-an385|cortex-m3|-mcpu=cortex-m3|mps2.ld|0x40004000u|25000000u
+MPS_mps2-an386 := mps2-an386|cortex-m4|-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16|mps2.ld|0x40004000u|25000000u
+MPS_mps2-an500 := mps2-an500|cortex-m7|-mcpu=cortex-m7 -mfloat-abi=hard -mfpu=fpv5-d16|mps2.ld|0x40004000u|25000000u
+MPS_mps2-an505 := mps2-an505|cortex-m33|-mcpu=cortex-m33 -mfloat-abi=hard -mfpu=fpv5-sp-d16|an505.ld|0x50200000u|20000000u
+MPS_mps3-an547 := mps3-an547|cortex-m55|-mcpu=cortex-m55 -mfloat-abi=hard|an547.ld|0x59303000u|32000000u
+mps_field = $(word $(2),$(subst |, ,$(subst $(space),~,$(MPS_$(1)))))
+space := $(subst ,, )
+mps_get = $(subst ~, ,$(call mps_field,$(1),$(2)))
+# the flags of one machine's build, shared by its protocol image and its core benchmark
+mps_flags = $(call mps_get,$(1),3) -DQS_MPS_UART0=$(call mps_get,$(1),5) -DQS_MPS_CLK_HZ=$(call mps_get,$(1),6) \
+  -DQS_MPS_BOARD='"$(call mps_get,$(1),1) (QEMU)"' -DQS_MPS_CPU='"$(call mps_get,$(1),2)"' -Iport/cortex-m
+
+define MPS_BOARD_RULES
+.PHONY: $(1)
+$(1): $$(BUILD)/$(1)/qs-$(1).elf
+$$(BUILD)/$(1)/qs-$(1).elf: $$(ARM_DEPS) $$(MPS_PORT_SRC) $$(MPS_PORT_HDR) port/mps2-an385/$(call mps_get,$(1),4)
+	@mkdir -p $$(@D)
+	$$(ARM_CC) $$(call mps_flags,$(1)) $$(ARM_COMMON) -DQS_MODEL_CAP=1048576 -DQS_ARENA_CAP=1048576 \
+	  $$(ARM_LINK) -Tport/mps2-an385/$(call mps_get,$(1),4) -Wl,-Map=$$(BUILD)/$(1)/qs-$(1).map -o $$@.$$$$$$$$.tmp \
+	  $$(ARM_SRC) $$(MPS_PORT_SRC) -lm && mv -f $$@.$$$$$$$$.tmp $$@
+	$$(ARM_SIZE) $$@
+endef
+$(foreach b,$(MPS_BOARDS),$(eval $(call MPS_BOARD_RULES,$(b))))
 
 # ---- ST NUCLEO-F446RE (flash: copy build/nucleo/qs-nucleo.bin to the NODE_F446RE drive) ----
+# nucleo-qemu: the same port, sources, limits and linker script built for QEMU's netduinoplus2
+# (STM32F405: same core, USART2, SysTick), with the two things QEMU lacks swapped at build time
+# (port_nucleo.c, QS_NUCLEO_QEMU): SysTick ticks instead of the DWT counter, bounded RCC waits.
+NUCLEO_CPU := -mcpu=cortex-m4 -mfloat-abi=soft
+NUCLEO_FLAGS := $(NUCLEO_CPU) $(ARM_COMMON) -DQS_MODEL_CAP=61440 -DQS_ARENA_CAP=32768 -DQS_SERIAL_IRQ=38
+NUCLEO_DEPS := $(ARM_DEPS) port/nucleo-f446re/port_nucleo.c port/nucleo-f446re/f446re.ld
 nucleo: $(BUILD)/nucleo/qs-nucleo.bin
-$(BUILD)/nucleo/qs-nucleo.elf: $(ARM_DEPS) port/nucleo-f446re/port_nucleo.c port/nucleo-f446re/f446re.ld
+$(BUILD)/nucleo/qs-nucleo.elf: $(NUCLEO_DEPS)
 	@mkdir -p $(@D)
-	$(ARM_CC) -mcpu=cortex-m4 -mfloat-abi=soft $(ARM_COMMON) -DQS_MODEL_CAP=61440 -DQS_ARENA_CAP=32768 \
-	  -DQS_SERIAL_IRQ=38 $(ARM_LINK) -Tport/nucleo-f446re/f446re.ld -Wl,-Map=$(BUILD)/nucleo/qs-nucleo.map \
+	$(ARM_CC) $(NUCLEO_FLAGS) $(ARM_LINK) -Tport/nucleo-f446re/f446re.ld -Wl,-Map=$(BUILD)/nucleo/qs-nucleo.map \
 	  -o $@ $(ARM_SRC) port/nucleo-f446re/port_nucleo.c -lm
 	$(ARM_SIZE) $@
 $(BUILD)/nucleo/qs-nucleo.bin: $(BUILD)/nucleo/qs-nucleo.elf
 	arm-none-eabi-objcopy -O binary $< $@
+
+.PHONY: nucleo-qemu
+nucleo-qemu: $(BUILD)/nucleo-qemu/qs-nucleo-qemu.elf
+$(BUILD)/nucleo-qemu/qs-nucleo-qemu.elf: $(NUCLEO_DEPS) $(MPS_PORT_HDR) port/cortex-m/cm_systick.c
+	@mkdir -p $(@D)
+	$(ARM_CC) $(NUCLEO_FLAGS) -DQS_NUCLEO_QEMU -Iport/cortex-m $(ARM_LINK) -Tport/nucleo-f446re/f446re.ld \
+	  -Wl,-Map=$(BUILD)/nucleo-qemu/qs-nucleo-qemu.map -o $@.$$$$.tmp $(ARM_SRC) port/nucleo-f446re/port_nucleo.c \
+	  port/cortex-m/cm_systick.c -lm && mv -f $@.$$$$.tmp $@
+	$(ARM_SIZE) $@
+
+# ---- core benchmark per emulated core (tests/bench_m3.c): every model linked into one image with
+# its golden, run once under QEMU -icount shift=0; prints ticks per op, instr/MAC and whether every
+# op output is bit-exact (bench/firmware-m3.ts parses it). core-bench-m3 is the Cortex-M3.
+# Per core: its MPS board (above), or nucleo (the NUCLEO port on netduinoplus2: the F405's 1 MiB of
+# flash holds person_detect with its golden; arena in the 128 KiB of SRAM, so the models that fit).
+CORE_BENCH_CORES := m3 m4 m7 m33 m55
+CORE_BENCH_m3 := mps2
+CORE_BENCH_m4 := mps2-an386
+CORE_BENCH_m7 := mps2-an500
+CORE_BENCH_m33 := mps2-an505
+CORE_BENCH_m55 := mps3-an547
+CORE_BENCH_ARM := $(filter-out -mcpu=%,$(CORE_ARM_FLAGS)) -Icore/include -nostartfiles -Wl,--gc-sections \
+  --specs=nano.specs --specs=nosys.specs -Lport/cortex-m
+CORE_BENCH_DEPS := $(BUILD)/golden/.stamp $(CORE_SRC) $(CORE_HDR) tests/bench_m3.c tests/gen_bench_data.sh
+QEMU_BENCH := timeout 600 qemu-system-arm -icount shift=0 -nographic -semihosting -monitor none
+
+define CORE_BENCH_RULES
+.PHONY: core-bench-$(1)
+core-bench-$(1): $$(CORE_BENCH_DEPS) $$(MPS_PORT_SRC) $$(MPS_PORT_HDR)
+	@mkdir -p $$(BUILD)/core-$(1)
+	sh tests/gen_bench_data.sh $$(abspath $$(QS_FIXTURES)) $$(abspath $$(BUILD)/golden) > $$(BUILD)/core-$(1)/bench_data.S
+	$$(CORE_ARM_CC) $$(CORE_WARN) -Wno-strict-prototypes $$(call mps_flags,$$(CORE_BENCH_$(1))) $$(CORE_BENCH_ARM) \
+	  -Tport/mps2-an385/$$(call mps_get,$$(CORE_BENCH_$(1)),4) -o $$(BUILD)/core-$(1)/bench.elf tests/bench_m3.c \
+	  $$(BUILD)/core-$(1)/bench_data.S $$(CORE_SRC) port/cortex-m/cm_startup.c $$(MPS_PORT_SRC) -lm
+	$$(QEMU_BENCH) -M $$(call mps_get,$$(CORE_BENCH_$(1)),1) -serial stdio -kernel $$(BUILD)/core-$(1)/bench.elf
+endef
+$(foreach c,$(CORE_BENCH_CORES),$(eval $(call CORE_BENCH_RULES,$(c))))
+
+NUCLEO_BENCH_MODELS := person_detect keyword_spotting_on_off micro_speech_quantized hello_world_int8
+.PHONY: core-bench-nucleo
+core-bench-nucleo: $(CORE_BENCH_DEPS) $(NUCLEO_DEPS) $(MPS_PORT_HDR) port/cortex-m/cm_systick.c port/nucleo-f446re/f405-qemu.ld
+	@mkdir -p $(BUILD)/core-nucleo
+	sh tests/gen_bench_data.sh $(abspath $(QS_FIXTURES)) $(abspath $(BUILD)/golden) $(NUCLEO_BENCH_MODELS) \
+	  > $(BUILD)/core-nucleo/bench_data.S
+	$(CORE_ARM_CC) $(CORE_WARN) -Wno-strict-prototypes $(NUCLEO_CPU) $(CORE_BENCH_ARM) -DQS_NUCLEO_QEMU -DQS_SERIAL_IRQ=38 \
+	  -DQS_BENCH_ARENA=98304 -Iport/cortex-m -Tport/nucleo-f446re/f405-qemu.ld -o $(BUILD)/core-nucleo/bench.elf \
+	  tests/bench_m3.c $(BUILD)/core-nucleo/bench_data.S $(CORE_SRC) port/cortex-m/cm_startup.c \
+	  port/nucleo-f446re/port_nucleo.c port/cortex-m/cm_systick.c -lm
+	$(QEMU_BENCH) -M netduinoplus2 -serial null -serial stdio -kernel $(BUILD)/core-nucleo/bench.elf

@@ -1,9 +1,10 @@
 /*
- * Core benchmark + bit-exactness check on the emulated Cortex-M3 (QEMU mps2-an385,
- * -icount shift=0): runs each embedded model on its golden input, compares every op output
- * with the golden, and prints ticks per op and instructions per MAC (1 SysTick tick = 40
- * instructions under icount shift=0 at 25 MHz). Ends with a semihosting exit.
- * The models and goldens are linked in by bench_m3_data.S (.incbin).
+ * Core benchmark + bit-exactness check on an emulated core (QEMU -icount shift=0; the Cortex-M3
+ * on mps2-an385 by default, every emulated board of port/ports.mk with core-bench-<core>): runs
+ * each embedded model on its golden input, compares every op output with the golden, and prints
+ * ticks per op and instructions per MAC (the port's cpu_hz is the instruction rate under icount,
+ * so 1 tick = cpu_hz / tick_hz instructions: 40 at 25 MHz). Ends with a semihosting exit.
+ * The models and goldens are linked in by bench_data.S (.incbin, tests/gen_bench_data.sh).
  */
 #include <stdint.h>
 #include <string.h>
@@ -11,13 +12,16 @@
 #include "qs_interp.h"
 #include "qs_port.h"
 
-#define N_MODELS 8
-extern const uint8_t *const bench_models[N_MODELS];
-extern const uint32_t bench_model_lens[N_MODELS];
-extern const uint8_t *const bench_goldens[N_MODELS];
-extern const char *const bench_names[N_MODELS];
+#ifndef QS_BENCH_ARENA
+#define QS_BENCH_ARENA (512 * 1024)
+#endif
+extern const uint32_t bench_count;
+extern const uint8_t *const bench_models[];
+extern const uint32_t bench_model_lens[];
+extern const uint8_t *const bench_goldens[];
+extern const char *const bench_names[];
 
-static uint8_t g_arena[512 * 1024] __attribute__((aligned(16)));
+static uint8_t g_arena[QS_BENCH_ARENA] __attribute__((aligned(16)));
 
 static void puts_(const char *s) { qs_port_write((const uint8_t *)s, strlen(s)); }
 static void putu(uint64_t v) {
@@ -76,7 +80,7 @@ static void ratio(const char *what, uint64_t ticks, uint64_t macs) {
   puts_("  ");
   puts_(what);
   puts_(" instr/MAC x100: ");
-  putu(ticks * 40u * 100u / macs);
+  putu(ticks * 100u * qs_port_info()->cpu_hz / ((uint64_t)qs_port_tick_hz() * macs));
   puts_("\n");
 }
 
@@ -90,7 +94,14 @@ static void semihost_exit(int ok) {
 int main(void) {
   int i, failed = 0;
   qs_port_init();
-  for (i = 0; i < N_MODELS; i++) {
+  puts_("bench on ");
+  puts_(qs_port_info()->cpu);
+  puts_(": cpu_hz ");
+  putu(qs_port_info()->cpu_hz);
+  puts_(" tick_hz ");
+  putu(qs_port_tick_hz());
+  puts_("\n");
+  for (i = 0; i < (int)bench_count; i++) {
     qs_interp_t ip;
     bench_t b;
     const uint8_t *g = bench_goldens[i] + 8 + rd32(bench_goldens[i] + 4);

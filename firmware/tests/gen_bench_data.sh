@@ -1,9 +1,11 @@
 #!/bin/sh
-# Emit bench_m3_data.S: .incbin of the fixture models and converted goldens (paths given).
-# Usage: gen_bench_data.sh FIXTURES GOLDEN_DIR > out.S
+# Emit bench_data.S: .incbin of the fixture models and converted goldens (paths given), and
+# bench_count. Usage: gen_bench_data.sh FIXTURES GOLDEN_DIR [MODEL...] > out.S (default: all eight)
 FIX=$1
 GOLD=$2
+shift 2
 NAMES="hello_world_int8 micro_speech_quantized person_detect simple_add_model keyword_spotting_on_off image_example1 rock_paper_scissors autoencoder_example"
+[ $# -gt 0 ] && NAMES="$*"
 echo '  .section .rodata'
 i=0
 for n in $NAMES; do
@@ -12,7 +14,8 @@ for n in $NAMES; do
   printf 's%d: .asciz "%s"\n' $i "$n"
   i=$((i+1))
 done
-printf '  .balign 4\n  .global bench_models\nbench_models:\n'
+printf '  .balign 4\n  .global bench_count\nbench_count: .word %d\n' $i
+printf '  .global bench_models\nbench_models:\n'
 i=0; for n in $NAMES; do printf '  .word m%d\n' $i; i=$((i+1)); done
 printf '  .global bench_model_lens\nbench_model_lens:\n'
 i=0; for n in $NAMES; do printf '  .word m%d_end - m%d\n' $i $i; i=$((i+1)); done

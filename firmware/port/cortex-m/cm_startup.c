@@ -9,6 +9,7 @@ extern uint32_t __data_load__, __data_start__, __data_end__, __bss_start__, __bs
 extern int main(void);
 
 #define SCB_AIRCR (*(volatile uint32_t *)0xE000ED0Cu)
+#define SCB_CPACR (*(volatile uint32_t *)0xE000ED88u)
 
 void Reset_Handler(void);
 void Fault_Handler(void);
@@ -30,6 +31,12 @@ void Fault_Handler(void) {
 void Default_Handler(void) {}
 
 void Reset_Handler(void) {
+#if defined(__ARM_FP) || defined(__ARM_FEATURE_MVE)
+  /* Hard-float builds (M4F, M7, M33, M55): grant CP10/CP11 before the first FPU or Helium
+   * instruction, which the compiler may emit anywhere, even in the copy loops below. */
+  SCB_CPACR |= 0xFu << 20;
+  __asm volatile("dsb\n\tisb" ::: "memory");
+#endif
   uint32_t *src = &__data_load__, *dst = &__data_start__;
   while (dst < &__data_end__) *dst++ = *src++;
   for (dst = &__bss_start__; dst < &__bss_end__;) *dst++ = 0;

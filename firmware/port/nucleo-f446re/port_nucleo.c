@@ -5,10 +5,20 @@
  *   ticks: DWT CYCCNT, one tick per core cycle (84 MHz)
  * Receive is interrupt driven into a ring buffer: at 115200 baud a byte arrives every 87 us,
  * less than the time a chunk CRC or a model validation takes, so polling would overrun.
+ *
+ * QS_NUCLEO_QEMU (make nucleo-qemu) builds the same port for QEMU's netduinoplus2 (STM32F405: the
+ * same Cortex-M4F, USART and SysTick; USART2 at the same address and IRQ). QEMU models neither the
+ * RCC (its registers read 0: the ready bits never rise, hence the bounded waits, harmless on the
+ * chip, where the PLL locks in well under a millisecond) nor the DWT cycle counter (it reads 0), so
+ * that build counts ticks with SysTick on the 168 MHz clock QEMU gives the SoC, under -icount
+ * shift=0 one instruction per virtual ns (port/cortex-m/cm_systick.c).
  */
 #include <stdint.h>
 
 #include "qs_port.h"
+#ifdef QS_NUCLEO_QEMU
+#include "cm_systick.h"
+#endif
 
 #define REG(a) (*(volatile uint32_t *)(a))
 #define RCC_CR REG(0x40023800u)
@@ -52,19 +62,30 @@ void Serial_IRQHandler(void) {
   }
 }
 
+/* Polls until (reg & mask) == want, at most ~1e6 times (the PLL locks within ~100 us). */
+static void wait_bits(volatile uint32_t *reg, uint32_t mask, uint32_t want) {
+  for (uint32_t n = 0; n < 1000000u && (*reg & mask) != want; n++) {
+  }
+}
+
 static void clock_84mhz(void) {
   FLASH_ACR = 2u | (1u << 8) | (1u << 9) | (1u << 10); /* 2 wait states, prefetch, I/D cache */
   /* HSI/16*336/4 = 84 MHz, Q=7 (48 MHz), R=2 (its reset value; 0 and 1 are invalid) */
   RCC_PLLCFGR = 16u | (336u << 6) | (1u << 16) | (7u << 24) | (2u << 28);
-  RCC_CR |= 1u << 24;                                       /* PLL on */
-  while (!(RCC_CR & (1u << 25))) {
-  }
-  RCC_CFGR = (4u << 10) | 2u; /* APB1 = HCLK/2, system clock = PLL */
-  while (((RCC_CFGR >> 2) & 3u) != 2u) {
-  }
+  RCC_CR |= 1u << 24;                   /* PLL on */
+  wait_bits(&RCC_CR, 1u << 25, 1u << 25); /* PLL ready */
+  RCC_CFGR = (4u << 10) | 2u;           /* APB1 = HCLK/2, system clock = PLL */
+  wait_bits(&RCC_CFGR, 3u << 2, 2u << 2); /* switched to the PLL */
 }
 
+#ifdef QS_NUCLEO_QEMU
+#define QEMU_SYSCLK_HZ 168000000u /* netduinoplus2's fixed SoC clock */
+/* CPU clock = the instruction rate under -icount shift=0, so cycles = executed instructions */
+static const qs_port_info_t k_info = {"NUCLEO-F446RE port on netduinoplus2 (QEMU)", "cortex-m4",
+                                      1000000000u, "SysTick"};
+#else
 static const qs_port_info_t k_info = {"NUCLEO-F446RE", "cortex-m4", CPU_HZ, "DWT_CYCCNT"};
+#endif
 
 void qs_port_init(void) {
   clock_84mhz();
@@ -76,14 +97,22 @@ void qs_port_init(void) {
   USART2_BRR = (APB1_HZ + QS_BAUD / 2u) / QS_BAUD;        /* oversampling by 16 */
   USART2_CR1 = (1u << 13) | (1u << 5) | (1u << 3) | (1u << 2); /* UE, RXNEIE, TE, RE */
   NVIC_ISER1 = 1u << (USART2_IRQ - 32);
+#ifdef QS_NUCLEO_QEMU
+  qs_systick_start();
+#else
   DEMCR |= 1u << 24; /* trace enable, needed for the DWT */
   DWT_CYCCNT = 0;
   DWT_CTRL |= 1u;
+#endif
 }
 
 const qs_port_info_t *qs_port_info(void) { return &k_info; }
+#ifdef QS_NUCLEO_QEMU
+uint32_t qs_port_tick_hz(void) { return QEMU_SYSCLK_HZ; }
+#else
 uint32_t qs_port_ticks(void) { return DWT_CYCCNT; }
 uint32_t qs_port_tick_hz(void) { return CPU_HZ; }
+#endif
 void qs_port_log(const char *msg) { (void)msg; }
 
 size_t qs_port_read(uint8_t *buf, size_t max) {

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { appRoot } from '../paths.ts';
 import { isNotFound, missingToolInMakeOutput, missingToolMessage } from './toolchain.ts';
 
-export type FirmwareTarget = 'host' | 'mps2';
+/** `make -C firmware <target>`: the virtual board, or an emulated board's image (emulated-boards.ts). */
+export type FirmwareTarget =
+  | 'host'
+  | 'mps2'
+  | 'mps2-an386'
+  | 'mps2-an500'
+  | 'mps2-an505'
+  | 'mps3-an547'
+  | 'nucleo-qemu';
 
 export function firmwareDir(): string {
   // from the package root, so the sources (tsx) and the CLI bundle (out/cli) find the same folder
@@ -13,7 +21,7 @@ export function firmwareDir(): string {
 }
 
 export function firmwareArtifact(target: FirmwareTarget): string {
-  return join(firmwareDir(), 'build', target === 'host' ? 'host/qs-board' : 'mps2/qs-mps2.elf');
+  return join(firmwareDir(), 'build', target === 'host' ? 'host/qs-board' : `${target}/qs-${target}.elf`);
 }
 
 /** Builds under way, per folder and target: boards started together share one make run. */

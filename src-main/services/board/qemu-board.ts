@@ -1,19 +1,24 @@
 /**
- * QemuBoard: the firmware cross-built for the Arm MPS2+ AN385 (Cortex-M3) running in
- * qemu-system-arm. QEMU starts halted (-S) with UART0 on a pty; we open the pty through
- * serialport first, then send `cont` on the monitor, so not a byte of the board's output is lost.
- * `-icount shift=0` makes execution deterministic: SysTick ticks (25 MHz) = instructions / 40.
+ * QemuBoard: an emulated board (emulated-boards.ts: the Cortex-M3 on mps2-an385 by default, M4, M7,
+ * M33, M55, the NUCLEO port on netduinoplus2) running its cross-built firmware in qemu-system-arm.
+ * QEMU starts halted (-S) with the link's UART on a pty (the machine's other serial ports on null);
+ * we open the pty through serialport first, then send `cont` on the monitor, so not a byte of the
+ * board's output is lost. `-icount shift=0` makes execution deterministic: one instruction per
+ * virtual nanosecond, so SysTick ticks = instructions / (1e9 / the machine's clock).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import { BoardLink, type LinkOptions } from './board-link.ts';
+import { DEFAULT_EMULATED_BOARD, type EmulatedBoard } from './emulated-boards.ts';
 import { buildFirmware } from './firmware.ts';
 import { isNotFound, missingToolMessage } from './toolchain.ts';
 import { BoardSession } from './session.ts';
 import { openSerialTransport } from './transport.ts';
 
 export interface QemuBoardOptions {
-  /** ELF to run; built with `make -C firmware mps2` when omitted. */
+  /** Which emulated board (default: the Cortex-M3 on mps2-an385). */
+  board?: EmulatedBoard;
+  /** ELF to run; built with `make -C firmware <the board's target>` when omitted. */
   kernel?: string;
   qemu?: string;
 }
@@ -26,14 +31,17 @@ export class QemuBoard {
 
   /** Launches QEMU halted and returns once its UART pty is known (the CPU is not yet running). */
   static async launch(opts: QemuBoardOptions = {}): Promise<QemuBoard> {
-    const kernel = opts.kernel ?? (await buildFirmware('mps2'));
+    const board = opts.board ?? DEFAULT_EMULATED_BOARD;
+    const kernel = opts.kernel ?? (await buildFirmware(board.target));
     const qemu = opts.qemu ?? 'qemu-system-arm';
+    const serials = Array.from({ length: board.serial + 1 }, (_, i) =>
+      i === board.serial ? ['-serial', 'pty'] : ['-serial', 'null'],
+    ).flat();
     const args = [
       '-M',
-      'mps2-an385',
+      board.machine,
       '-nographic',
-      '-serial',
-      'pty',
+      ...serials,
       '-monitor',
       'stdio',
       '-S',
@@ -57,7 +65,7 @@ export class QemuBoard {
       );
       const onText = (b: Buffer) => {
         seen += b.toString();
-        const m = /char device redirected to (\S+) \(label serial0\)/.exec(seen);
+        const m = new RegExp(`char device redirected to (\\S+) \\(label serial${board.serial}\\)`).exec(seen);
         if (m) {
           clearTimeout(timer);
           ok(m[1]);
