@@ -150,6 +150,14 @@ typedef void (*qs_op_hook)(void *ctx, int op_index, int tensor_index, const uint
  * qs_reset_state (TFLM: MicroInterpreter::Reset). */
 qs_status_t qs_reset_state(qs_interp_t *ip);
 
+/* All of that state as bytes (variable tensors, then op state blocks; 0 for a stateless model), so a
+ * board can snapshot it before a stream frame and put it back when the same frame is asked again
+ * (a retried INVOKE must not advance the state twice). save: cap >= qs_state_bytes, else
+ * QS_ERR_ARG; restore: len == qs_state_bytes, else QS_ERR_ARG. */
+size_t qs_state_bytes(const qs_interp_t *ip);
+qs_status_t qs_state_save(const qs_interp_t *ip, uint8_t *dst, size_t cap);
+qs_status_t qs_state_restore(qs_interp_t *ip, const uint8_t *src, size_t len);
+
 /* Run all ops. hook may be NULL. Ticks come from qs_port_ticks(). */
 qs_status_t qs_invoke(qs_interp_t *ip, qs_op_hook hook, void *ctx);
 /* Ticks of op i in the last qs_invoke (0 before the first). */

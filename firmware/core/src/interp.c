@@ -113,6 +113,45 @@ qs_status_t qs_reset_state(qs_interp_t *ip) {
   return QS_OK;
 }
 
+/* The state bytes, in one fixed order: the variable tensors (model order), then the state blocks
+ * (list order). Copies the state out to buf and/or in from src (either may be NULL); returns the byte count. */
+static size_t state_walk(qs_model_t *m, uint8_t *buf, const uint8_t *src) {
+  size_t at = 0;
+  uint32_t i;
+  const qs_state_t *st;
+  for (i = 0; i < m->n_vars; i++) {
+    uint8_t *d = qs_tdata(m, m->vars[i]);
+    size_t n = m->slots[m->vars[i]].bytes;
+    if (buf) memcpy(buf + at, d, n);
+    if (src) memcpy(d, src + at, n);
+    at += n;
+  }
+  for (st = m->states; st; st = st->next) {
+    if (buf) memcpy(buf + at, st->data, st->bytes);
+    if (src) memcpy(st->data, src + at, st->bytes);
+    at += st->bytes;
+  }
+  return at;
+}
+
+size_t qs_state_bytes(const qs_interp_t *ip) {
+  return ip && ip->m ? state_walk(ip->m, NULL, NULL) : 0;
+}
+
+qs_status_t qs_state_save(const qs_interp_t *ip, uint8_t *dst, size_t cap) {
+  if (!ip || !ip->m) return QS_ERR_STATE;
+  if (!dst || cap < state_walk(ip->m, NULL, NULL)) return QS_ERR_ARG;
+  state_walk(ip->m, dst, NULL);
+  return QS_OK;
+}
+
+qs_status_t qs_state_restore(qs_interp_t *ip, const uint8_t *src, size_t len) {
+  if (!ip || !ip->m) return QS_ERR_STATE;
+  if (!src || len != state_walk(ip->m, NULL, NULL)) return QS_ERR_ARG;
+  state_walk(ip->m, NULL, src);
+  return QS_OK;
+}
+
 size_t qs_input_count(const qs_interp_t *ip) { return ip && ip->m ? ip->m->n_in : 0; }
 size_t qs_output_count(const qs_interp_t *ip) { return ip && ip->m ? ip->m->n_out : 0; }
 size_t qs_op_count(const qs_interp_t *ip) { return ip && ip->m ? ip->m->n_ops : 0; }
