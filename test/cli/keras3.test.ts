@@ -1,0 +1,95 @@
+/**
+ * The CLI on Keras 3 `.keras` files: `summary` shows the layers, the Keras version and the graph
+ * edges (a layer's inputs); a corrupt file is one line and exit 1; `quantize` turns kws_cnn.keras
+ * and its 8 MFCC samples into an int8 .tflite that `run` executes.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readTflite } from '../../src-main/core/model/index.ts';
+import { fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { cli } from '../helpers/cli.ts';
+
+const KWS = fixturePath('keras3', 'kws_cnn.keras');
+const EFFNET = fixturePath('keras3', 'effnetv2_cifar10.keras');
+
+describe('quantscope on Keras 3 .keras', () => {
+  // Rule: summary of a .keras lists every layer by its config name, with the Keras version.
+  it('summary shows layers, dotted names, version and the graph edges', async () => {
+    const text = await cli('summary', EFFNET);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('(keras 3.8.0)');
+    expect(text.out).toMatch(/Ops 52 +Params 63,118/);
+    const json = await cli('summary', EFFNET, '--json');
+    expect(json.code).toBe(0);
+    const s = JSON.parse(json.out);
+    expect(s.layers).toHaveLength(52);
+    const mul = s.layers.find(
+      (l: { outputs: { name: string }[] }) => l.outputs[0].name === 'stage1_mbconv1_se_ex.mul',
+    );
+    expect(mul.inputs.map((t: { name: string }) => t.name)).toEqual([
+      'stage1_mbconv1_dp_act',
+      'stage1_mbconv1_se_ex.act',
+    ]);
+  });
+
+  // Rule: a corrupt model is one line naming the file and the problem, exit 1, no stack trace.
+  it('a truncated .keras is one line and exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qs-keras3-'));
+    const cut = join(dir, 'cut.keras');
+    writeFileSync(cut, readFixture('keras3', 'kws_cnn.keras').subarray(0, 5000));
+    const r = await cli('summary', cut);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/cut\.keras: Not a Keras \.keras model: the zip archive is truncated or corrupt/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  // Rule: a layer class the converter cannot lower is named with its layer when quantizing.
+  it('quantize names the layer class it cannot lower (har_lstm)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qs-keras3-'));
+    const data = join(dir, 'x.npy');
+    const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 128, 9), }";
+    const pad = ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64);
+    const h = Buffer.from(header + pad + '\n', 'latin1');
+    writeFileSync(
+      data,
+      Buffer.concat([
+        Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 0xff, h.length >> 8]),
+        h,
+        Buffer.alloc(128 * 9 * 4),
+      ]),
+    );
+    const r = await cli(
+      'quantize',
+      fixturePath('keras3', 'har_lstm.keras'),
+      '--data',
+      data,
+      '--out',
+      join(dir, 'o.tflite'),
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/har_lstm\.keras: .*lstm_1 \(LSTM\)/);
+  });
+
+  // Rule: quantize reads a .keras like an .h5; the int8 model it writes runs in the simulator.
+  it('quantize kws_cnn.keras with its MFCC samples, then run the int8 model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qs-keras3-'));
+    const out = join(dir, 'kws.int8.tflite');
+    const q = await cli('quantize', KWS, '--data', fixturePath('keras3', 'kws_cnn_samples'), '--out', out);
+    expect(q.code, q.err).toBe(0);
+    expect(q.out).toContain('top-1 agreement 100.0 %');
+    const model = readTflite(new Uint8Array(readFileSync(out)));
+    expect(model.subgraphs[0].operators.map((o) => o.op)).toEqual([
+      'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'AVERAGE_POOL_2D', 'RESHAPE',
+      'FULLY_CONNECTED', 'FULLY_CONNECTED', 'SOFTMAX',
+    ]); // prettier-ignore
+    const input = join(dir, 'up.npy');
+    copyFileSync(fixturePath('keras3', 'kws_cnn_samples', 'sample_mfcc_up.npy'), input);
+    const run = await cli('run', out, '--input', input, '--json');
+    expect(run.code, run.err).toBe(0);
+    const result = JSON.parse(run.out);
+    expect(JSON.stringify(result)).toContain('output_softmax');
+  });
+});
