@@ -39,8 +39,8 @@ for (const b of BENCH_MODELS) {
   rows.push({
     model: b.name,
     classifier: b.classifier,
-    ours: outputMetrics(ref, outputs(q.model, evalSet)),
-    official: outputMetrics(ref, outputs(official, evalSet)),
+    ours: outputMetrics(ref, outputs(q.model, evalSet), undefined, { classifier: b.classifier }),
+    official: outputMetrics(ref, outputs(official, evalSet), undefined, { classifier: b.classifier }),
     method: q.fcPerTensor ? `${q.method}, per-tensor Dense` : q.method,
   });
 }
@@ -49,7 +49,7 @@ if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(rows, n
 else {
   const f = (v: number) => v.toPrecision(4);
   const top1 = (r: (typeof rows)[number], m: OutputMetrics) =>
-    r.classifier ? `${(m.top1_agreement * 100).toFixed(1)} %` : '–';
+    r.classifier ? `${(m.top1_agreement! * 100).toFixed(1)} %` : '–';
   console.log(
     '| model | ours: RMSE | official: RMSE | ours: cosine | official: cosine | ours: top-1 agr. | official: top-1 agr. | range method |',
   );

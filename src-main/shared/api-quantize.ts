@@ -29,6 +29,15 @@ export interface QuantizeRunArgs extends JobArgs {
   /** Per-tensor FULLY_CONNECTED weights for older runtimes (default per-channel). */
   fcPerTensor?: boolean;
   method?: 'auto' | 'minmax' | 'percentile' | 'mse';
+  /**
+   * Selective quantization (CLI --keep-float / --int16). Layers are named as the report shows
+   * them (`LayerErrorRow.tensor_name`, or one ';'-part of it; `report.precision` lists the result).
+   * keepFloat: layers left in float32 with DEQUANTIZE before and QUANTIZE after them.
+   * int16: layers in int16x8 (int16 activations, int8 weights, int64 bias), or 'all' for every
+   * layer with an int16 kernel. An unknown name fails with BAD_ARGUMENT listing the valid ones.
+   */
+  keepFloat?: string[];
+  int16?: string[] | 'all';
   thresholds?: { rmseOverScale?: number; range?: number };
   /** Use at most this many samples. */
   maxSamples?: number;

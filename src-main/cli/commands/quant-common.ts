@@ -74,12 +74,22 @@ export async function writeReport(r: QuantizationReport, path: string, force = f
 export function summaryLines(r: QuantizationReport): string[] {
   const o = r.outputs;
   const flagged = r.advice.filter((a) => a.kind === 'rmse_over_scale' || a.kind === 'range');
+  const snr = Number.isFinite(o.snr_db) ? `${o.snr_db.toFixed(2)} dB` : `${o.snr_db > 0 ? '' : '-'}inf dB`;
   return [
     `samples: ${r.samples}${r.method ? `, range method: ${r.method}` : ''}`,
-    `outputs: rmse ${o.rmse.toPrecision(4)}, mae ${o.mae.toPrecision(4)}, relative L2 ${o.relative_l2.toPrecision(4)}, cosine ${o.cosine_similarity.toFixed(5)}, top-1 agreement ${(o.top1_agreement * 100).toFixed(1)} %` +
+    `outputs (${o.task}): rmse ${o.rmse.toPrecision(4)}, mae ${o.mae.toPrecision(4)}, relative L2 ${o.relative_l2.toPrecision(4)}, cosine ${o.cosine_similarity.toFixed(5)}, SNR ${snr}, NSE ${o.nse.toFixed(5)}` +
+      (o.top1_agreement !== undefined ? `, top-1 agreement ${(o.top1_agreement * 100).toFixed(1)} %` : '') +
       (o.accuracy_int8 !== undefined
         ? `, accuracy float ${(o.accuracy_float! * 100).toFixed(1)} % / int8 ${(o.accuracy_int8 * 100).toFixed(1)} %`
         : ''),
+    ...(r.precision ?? []).map(
+      (p) =>
+        `  ${p.precision === 'float32' ? 'kept float32' : 'int16x8'}: layer ${p.layer} ${p.op} '${p.name}'`,
+    ),
+    ...(r.biasAdjustments ?? []).map(
+      (a) =>
+        `  bias fit: layer ${a.layer} ${a.op} channel ${a.channel}: weight scale ${a.oldScale.toPrecision(4)} -> ${a.newScale.toPrecision(4)} (weight rmse ${a.weightRmseBefore.toPrecision(3)} -> ${a.weightRmse.toPrecision(3)}; clamping the bias would have cost ${a.clampedBiasError.toPrecision(3)})`,
+    ),
     `layers: ${r.layers.length}, flagged: ${new Set(flagged.map((a) => a.layer)).size}`,
     ...r.advice.map((a) => `  advice [${a.layer === null ? 'input' : a.layer}] ${a.message}`),
   ];

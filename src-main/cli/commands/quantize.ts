@@ -1,7 +1,8 @@
 /**
  * `quantscope quantize FLOAT_MODEL --data DATA [--norm none|rescale:255|meanstd] [--io int8|float32]
- *  [--fc-per-tensor] [--method auto|minmax|percentile|mse] [--out M.tflite] [--report R.csv|.html|.json]`:
- * post-training int8 quantization of a float .tflite or Keras .h5 with representative data.
+ *  [--fc-per-tensor] [--method auto|minmax|percentile|mse] [--keep-float LAYER…] [--int16 LAYER…|all]
+ *  [--out M.tflite] [--report R.csv|.html|.json]`: post-training int8 quantization of a float .tflite
+ * or Keras .h5 with representative data; chosen layers kept in float32 or put in int16x8.
  */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
@@ -26,6 +27,8 @@ interface QuantizeOptions {
   io?: string;
   fcPerTensor?: boolean;
   method?: string;
+  keepFloat?: string[];
+  int16?: string[];
   out?: string;
   report?: string;
   samples?: string;
@@ -60,6 +63,10 @@ export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Pr
       ...(o.io ? { io: o.io as 'int8' | 'float32' } : {}),
       ...(o.fcPerTensor ? { fcPerTensor: true } : {}),
       ...(o.method ? { method: o.method as 'auto' } : {}),
+      ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}),
+      ...(o.int16
+        ? { int16: o.int16.length === 1 && o.int16[0] === 'all' ? ('all' as const) : o.int16 }
+        : {}),
       thresholds: thresholdsOf(o),
       ...(o.samples ? { maxSamples: positiveInt(o.samples, '--samples') } : {}),
     },
@@ -96,6 +103,14 @@ export function register(program: Command): void {
     .option(
       '--method <m>',
       'activation range method: auto (default: best of the others), minmax, percentile, mse',
+    )
+    .option(
+      '--keep-float <layer...>',
+      'keep these layers in float32 (DEQUANTIZE before, QUANTIZE after); layer names as the report shows them (tensor_name)',
+    )
+    .option(
+      '--int16 <layer...>',
+      "put these layers in int16x8 (int16 activations, int8 weights, int64 bias), or 'all' for every layer with an int16 kernel",
     )
     .option('--out <file>', 'int8 model to write (default <name>.int8.tflite in the current folder)')
     .option('--report <file>', 'write the quantization report: .csv (MLTK columns), .html or .json')

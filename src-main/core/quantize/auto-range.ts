@@ -10,7 +10,8 @@
  */
 import type { Model } from '../model/ir.ts';
 import { invoke, prepare } from '../simulate/interpreter.ts';
-import { quantizeModel, type QuantizeOptions } from './quantize-model.ts';
+import type { BiasScaleAdjustment } from './bias-fit.ts';
+import { quantizeModel, quantizeModelDetailed, type QuantizeOptions } from './quantize-model.ts';
 import { RangeHistogram, type Range, type RangeMethod } from './ranges.ts';
 
 export interface AutoQuantizeOptions extends QuantizeOptions {
@@ -37,6 +38,8 @@ export interface AutoQuantizeResult {
    */
   scores: Record<string, number>;
   ranges: Map<number, Range>;
+  /** Bias channels of the kept model whose weight scale was raised so the bias fits. */
+  biasAdjustments: BiasScaleAdjustment[];
 }
 
 function rangesOf(
@@ -134,8 +137,10 @@ export function autoQuantize(
     }
     chosen = { ...chosen, ranges: rangesOf(hist, chosen.method, options.percentile ?? 99.99) };
   }
+  const kept = quantizeModelDetailed(float, chosen.ranges, { ...options, fcPerTensor: chosen.fcPerTensor });
   return {
-    model: quantizeModel(float, chosen.ranges, { ...options, fcPerTensor: chosen.fcPerTensor }),
+    model: kept.model,
+    biasAdjustments: kept.biasAdjustments,
     method: chosen.method,
     fcPerTensor: hasFc && chosen.fcPerTensor,
     scores,

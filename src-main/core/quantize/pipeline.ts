@@ -24,7 +24,9 @@ import { autoQuantize } from './auto-range.ts';
 import { dequantizedOutputs } from './io-convert.ts';
 import { layerErrors, layerErrorsCsv, type LayerErrorRow } from './layer-error.ts';
 import { withNormalization, type InputNormalization } from './normalization.ts';
-import { outputMetrics, type OutputMetrics } from './output-metrics.ts';
+import type { BiasScaleAdjustment } from './bias-fit.ts';
+import { layerNames, precisionPlan, type LayerSelection } from './layer-select.ts';
+import { classifierOutput, outputMetrics, type OutputMetrics } from './output-metrics.ts';
 import type { RangeMethod } from './ranges.ts';
 
 export interface Progress {
@@ -70,7 +72,9 @@ export function quantizationReport(req: ReportRequest): QuantReport {
   return {
     layers,
     csv: layerErrorsCsv(layers),
-    outputs: outputMetrics(floatOut, int8Out, req.labels),
+    outputs: outputMetrics(floatOut, int8Out, req.labels, {
+      classifier: req.labels !== undefined || classifierOutput(req.float),
+    }),
     advice,
   };
 }
@@ -90,6 +94,17 @@ export interface QuantizeRequest extends Progress {
   method?: 'auto' | RangeMethod;
   labels?: number[];
   thresholds?: AdviceThresholds;
+  /** Layers kept in float32 / put in int16x8 (names as the report shows them; layer-select.ts). */
+  layers?: LayerSelection;
+}
+
+/** A layer not in int8, as the report lists it. */
+export interface LayerPrecision {
+  /** Float model op index, op and layer name. */
+  layer: number;
+  op: string;
+  name: string;
+  precision: 'int16' | 'float32';
 }
 
 export interface QuantizeOutcome {
@@ -100,6 +115,10 @@ export interface QuantizeOutcome {
   fcPerTensor: boolean;
   scores: Record<string, number>;
   report: QuantReport;
+  /** Layers in float32 or int16x8 (empty: all int8). */
+  precision: LayerPrecision[];
+  /** Bias channels whose weight scale was raised so the bias fits its accumulator (bias-fit.ts). */
+  biasAdjustments: BiasScaleAdjustment[];
 }
 
 export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
@@ -110,7 +129,10 @@ export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
   );
   const methods: RangeMethod[] =
     !req.method || req.method === 'auto' ? ['minmax', 'percentile', 'mse'] : [req.method];
+  const plan = precisionPlan(req.float, req.layers ?? {});
+  const names = layerNames(req.float);
   const auto = autoQuantize(req.float, samples, {
+    ...(plan.size > 0 ? { precision: plan } : {}),
     io: req.io,
     fcPerTensor: req.fcPerTensor,
     methods,
@@ -135,5 +157,9 @@ export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
     fcPerTensor: auto.fcPerTensor,
     scores: auto.scores,
     report,
+    precision: [...plan]
+      .sort((a, b) => a[0] - b[0])
+      .map(([i, p]) => ({ layer: i, op: names[i].op, name: names[i].name, precision: p })),
+    biasAdjustments: auto.biasAdjustments,
   };
 }

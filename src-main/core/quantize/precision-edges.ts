@@ -40,7 +40,10 @@ export function insertConversions(m: Model, sg: Subgraph, plan: EdgePlan): void 
   const producer = new Map<number, number>();
   sg.operators.forEach((op, k) => op.outputs.forEach((o) => producer.set(o, k)));
   for (const i of sg.inputs) home.set(i, plan.io);
-  sg.operators.forEach((op, k) => op.outputs.forEach((o) => home.set(o, plan.opPrecision[k])));
+  // integer outputs (CAST to int32 indices) are not values to quantize: they keep their type
+  sg.operators.forEach((op, k) =>
+    op.outputs.forEach((o) => sg.tensors[o].dtype === 'float32' && home.set(o, plan.opPrecision[k])),
+  );
   for (const [t, p] of home) retype(sg.tensors[t], p, plan);
 
   // conversions to emit after op k (-1: at the front), in creation order

@@ -24,6 +24,14 @@ import {
   type QuantParams,
 } from './params.ts';
 import { insertConversions, type Precision } from './precision-edges.ts';
+import {
+  alignSameScale,
+  CONSTANT_FIRST_INPUT,
+  KEEP_FLOAT_OPS,
+  LAYER_FIXED_OUTPUT,
+  LAYER_INT8_OP_VERSIONS,
+  LAYER_PASS_THROUGH,
+} from './op-rules.ts';
 import type { Range } from './ranges.ts';
 import { bytesOf, cloneModel, compactBuffers, floatData, opcodeFor, setConstant } from './model-edit.ts';
 
@@ -55,17 +63,22 @@ export const INT8_OP_VERSIONS: Record<string, number> = {
   LOGISTIC: 2,
   ADD: 2,
   SUB: 2,
+  // int8 MUL with broadcasting (squeeze-excite, hard_sigmoid's ×1/6); the converter writes 3 instead
+  // when s1·s2/s_out ≥ 1, which no runtime checks.
+  MUL: 2,
   QUANTIZE: 1,
   DEQUANTIZE: 2,
+  ...LAYER_INT8_OP_VERSIONS,
 };
 
 /** Output parameters fixed by the int8 kernel (TFLite requires exactly these). */
 const FIXED_OUTPUT: Record<string, QuantParams> = {
   SOFTMAX: { scale: 1 / 256, zeroPoint: -128 },
   LOGISTIC: { scale: 1 / 256, zeroPoint: -128 },
+  ...LAYER_FIXED_OUTPUT,
 };
 /** Ops whose int8 kernels do not rescale: output parameters = input parameters. */
-const PASS_THROUGH = new Set(['AVERAGE_POOL_2D', 'MAX_POOL_2D', 'RESHAPE']);
+const PASS_THROUGH = new Set(['AVERAGE_POOL_2D', 'MAX_POOL_2D', 'RESHAPE', ...LAYER_PASS_THROUGH]);
 /** Weight input index and its output-channel axis (TFLite layouts: OHWI, [1,H,W,O], [O,I]). */
 const WEIGHT_AXIS: Record<string, number> = { CONV_2D: 0, DEPTHWISE_CONV_2D: 3, FULLY_CONNECTED: 0 };
 
@@ -120,7 +133,8 @@ export function quantizeModelDetailed(
     throw new Error(`Only single-subgraph models can be quantized (this one has ${float.subgraphs.length})`);
   const m = cloneModel(float);
   const sg = m.subgraphs[0];
-  const precisionOf = (i: number): Precision => options.precision?.get(i) ?? 'int8';
+  const precisionOf = (i: number): Precision =>
+    options.precision?.get(i) ?? (KEEP_FLOAT_OPS.has(sg.operators[i]?.op) ? 'float32' : 'int8');
   for (const op of sg.operators) {
     const p = precisionOf(op.index);
     if (p === 'int8' && !(op.op in INT8_OP_VERSIONS)) {
@@ -159,7 +173,7 @@ export function quantizeModelDetailed(
       biasAdjustments.push(...adjusted);
     } else {
       // Constant float operands of other ops (e.g. ADD of a constant) get their own range.
-      for (const t of inputs.slice(1)) {
+      for (const t of CONSTANT_FIRST_INPUT.has(op.op) ? inputs : inputs.slice(1)) {
         if (t && t.data && t.dtype === 'float32' && !weightsDone.has(t.index)) {
           const v = floatData(t);
           const lo = v.reduce((a, b) => Math.min(a, b), 0);
@@ -169,6 +183,7 @@ export function quantizeModelDetailed(
             setConstant(m, t, bytesOf(Int8Array.from(v, (f) => quantizeValue(f, p))));
             t.dtype = 'int8';
             t.quantization = toQuant(p);
+            params[8].set(t.index, p); // a pass-through op after it (GATHER) takes these
           } else {
             const p = activationParams16(lo, hi);
             setConstant(m, t, bytesOf(Int16Array.from(v, (f) => quantizeValue16(f, p))));
@@ -196,6 +211,7 @@ export function quantizeModelDetailed(
     io: options.io ?? 'int8',
     quantOf: (t, p) => toQuant(activation(t, p === 'int16' ? 16 : 8)),
   });
+  alignSameScale(m, sg);
   compactBuffers(m);
   return { model: m, biasAdjustments };
 }

@@ -20,7 +20,7 @@ tr.flag td{background:#fff1f0}td.name{max-width:260px;overflow:hidden;text-overf
 svg.chart{display:block;margin:8px 0;font:10px system-ui,sans-serif}svg .title{font-size:12px;font-weight:600}
 svg .bar{fill:#4c78a8}svg .bar.over{fill:#d62728}svg .axis{stroke:#888}svg .tick{fill:#59636e}
 svg .ref{stroke:#2ca02c;stroke-dasharray:4 3}svg .limit{stroke:#d62728;stroke-dasharray:2 2}
-ul.advice li{margin:3px 0}`;
+ul.advice li{margin:3px 0}table.confusion td.diag{background:#eef6ee;font-weight:600}`;
 
 function metric(label: string, value: string): string {
   return `<div class="metric"><span class="muted">${escapeXml(label)}</span><b>${escapeXml(value)}</b></div>`;
@@ -50,7 +50,11 @@ export function quantHtml(r: QuantizationReport, meta: ReportMeta): string {
     metric('MAE', fmt(o.mae)),
     metric('relative L2', fmt(o.relative_l2)),
     metric('cosine similarity', fmt(o.cosine_similarity)),
-    metric('top-1 agreement', `${fmt(o.top1_agreement * 100)} %`),
+    metric('SNR', Number.isFinite(o.snr_db) ? `${fmt(o.snr_db)} dB` : `${o.snr_db > 0 ? '∞' : '−∞'} dB`),
+    metric('NSE', fmt(o.nse)),
+    ...(o.top1_agreement !== undefined
+      ? [metric('top-1 agreement', `${fmt(o.top1_agreement * 100)} %`)]
+      : []),
     ...(o.accuracy_float !== undefined ? [metric('accuracy float', `${fmt(o.accuracy_float * 100)} %`)] : []),
     ...(o.accuracy_int8 !== undefined ? [metric('accuracy int8', `${fmt(o.accuracy_int8 * 100)} %`)] : []),
     metric('flagged layers', `${flagged} / ${r.layers.length}`),
@@ -68,6 +72,8 @@ export function quantHtml(r: QuantizationReport, meta: ReportMeta): string {
 <h1>Quantization report — <span class="mono">${escapeXml(r.model)}</span></h1>
 <p class="muted">Float model <span class="mono">${escapeXml(r.floatModel)}</span> · ${escapeXml(settings.join(' · '))} · thresholds rmse/scale &gt; ${r.thresholds.rmseOverScale}, range &gt; ${r.thresholds.range} · ${escapeXml(meta.tool)} · ${escapeXml(meta.generatedAt)}</p>
 <h2>Whole model (outputs, int8 vs float)</h2><div class="metrics">${metrics.join('')}</div>
+<p class="muted">${o.task === 'classification' ? 'Scored as a classifier (SOFTMAX output, or labels given): top-1 agreement and confusion matrix.' : 'Scored as a regression output (no SOFTMAX output, no labels): no top-1.'} SNR = 10·log10(Σf² / Σ(q−f)²); NSE = 1 − Σ(q−f)² / Σ(f − mean f)².</p>
+${confusionHtml(r)}${precisionHtml(r)}${biasHtml(r)}
 <h2>Advice</h2>${advice}
 <h2>Charts</h2>${rmseChartSvg(r)}${rangeChartSvg(r)}
 <h2>Layers</h2><p class="muted">Local error: each int8 op vs the float op run on its dequantized int8 inputs (TFLite QuantizationDebugger), averaged over samples. Accumulated: float model vs int8 model at the same tensor.</p>
@@ -75,4 +81,40 @@ export function quantHtml(r: QuantizationReport, meta: ReportMeta): string {
 <tbody>${rows.join('\n')}</tbody></table>
 </body></html>
 `;
+}
+
+function confusionHtml(r: QuantizationReport): string {
+  const c = r.outputs.confusion;
+  if (!c) return '';
+  const k = c.matrix.length;
+  const head = Array.from({ length: k }, (_, j) => `<th>${j}</th>`).join('');
+  const body = c.matrix
+    .map(
+      (row, i) =>
+        `<tr><th>${i}</th>${row.map((v, j) => `<td${i === j ? ' class="diag"' : ''}>${v}</td>`).join('')}</tr>`,
+    )
+    .join('');
+  return `<h2>Confusion matrix</h2><p class="muted">Rows: ${c.rows === 'label' ? 'true label' : 'float model top-1'}; columns: quantized model top-1.</p><table class="confusion"><thead><tr><th></th>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function precisionHtml(r: QuantizationReport): string {
+  if (!r.precision || r.precision.length === 0) return '';
+  const rows = r.precision
+    .map(
+      (p) =>
+        `<tr><td>${p.layer}</td><td class="l">${escapeXml(p.op)}</td><td class="l mono">${escapeXml(p.name)}</td><td class="l">${p.precision === 'float32' ? 'float32 (kept float)' : 'int16x8'}</td></tr>`,
+    )
+    .join('');
+  return `<h2>Layers not in int8</h2><table><thead><tr><th>layer</th><th class="l">op</th><th class="l">name</th><th class="l">precision</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function biasHtml(r: QuantizationReport): string {
+  if (!r.biasAdjustments || r.biasAdjustments.length === 0) return '';
+  const rows = r.biasAdjustments
+    .map(
+      (a) =>
+        `<tr><td>${a.layer}</td><td class="l">${escapeXml(a.op)}</td><td class="l mono">${escapeXml(a.tensor)}</td><td>${a.channel}</td><td>${fmt(a.oldScale)}</td><td>${fmt(a.newScale)}</td><td>${fmt(a.weightRmseBefore)}</td><td>${fmt(a.weightRmse)}</td><td>${fmt(a.clampedBiasError)}</td></tr>`,
+    )
+    .join('');
+  return `<h2>Bias channels with a raised weight scale</h2><p class="muted">The bias did not fit at input scale × weight scale; the channel's weight scale was raised until it did (as the TFLite converter does). Cost: the channel's weight RMSE at the old and new scale; avoided: the bias error clamping would have caused.</p><table><thead><tr><th>layer</th><th class="l">op</th><th class="l">weights</th><th>channel</th><th>old scale</th><th>new scale</th><th>weight RMSE before</th><th>weight RMSE after</th><th>clamped-bias error avoided</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

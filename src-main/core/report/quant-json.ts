@@ -1,7 +1,8 @@
 /**
  * The quantization report as JSON (`quantscope.quantization/1`): per layer the MLTK columns plus
  * the accumulated error (float model vs int8 model at the same tensor) and threshold flags, the
- * whole-model output metrics, the advice, and the run's settings.
+ * whole-model output metrics (SNR ±Infinity is written as null), the advice, the run's settings,
+ * the layers kept in float32 / int16x8 and the bias channels whose weight scale was raised.
  */
 import type { ReportMeta } from './json.ts';
 import { layerFlags, type QuantizationReport } from './quant-types.ts';
@@ -43,6 +44,8 @@ export function quantJson(r: QuantizationReport, meta: ReportMeta): string {
     ...(r.fcPerTensor !== undefined ? { dense_weights: r.fcPerTensor ? 'per-tensor' : 'per-channel' } : {}),
     ...(r.normalization ? { normalization: r.normalization } : {}),
     ...(r.io ? { io: r.io } : {}),
+    ...(r.precision ? { layer_precision: r.precision } : {}),
+    ...(r.biasAdjustments ? { bias_scale_adjustments: r.biasAdjustments } : {}),
     thresholds: r.thresholds,
     outputs: r.outputs,
     layers,

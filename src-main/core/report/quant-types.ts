@@ -4,11 +4,21 @@
  * accumulated error; histograms compare float and dequantized int8 values of each layer output.
  */
 import type { Advice, AdviceThresholds } from '../quantize/advice.ts';
+import type { BiasScaleAdjustment } from '../quantize/bias-fit.ts';
+import type { LayerPrecision } from '../quantize/pipeline.ts';
 import type { LayerErrorRow } from '../quantize/layer-error.ts';
 import type { OutputMetrics } from '../quantize/output-metrics.ts';
 import type { RangeMethod } from '../quantize/ranges.ts';
 
-export type { Advice, AdviceThresholds, LayerErrorRow, OutputMetrics, RangeMethod };
+export type {
+  Advice,
+  AdviceThresholds,
+  BiasScaleAdjustment,
+  LayerErrorRow,
+  LayerPrecision,
+  OutputMetrics,
+  RangeMethod,
+};
 
 export interface LayerHistogram {
   /** int8 op index (matches LayerErrorRow.op_index). */
@@ -36,6 +46,13 @@ export interface QuantizationReport {
   /** Input normalization recorded in the model (quantize only). */
   normalization?: { rescale: number; meanAndStd: boolean };
   io?: 'int8' | 'float32';
+  /** Layers kept in float32 or put in int16x8 (quantize only; absent or empty: every layer int8). */
+  precision?: LayerPrecision[];
+  /**
+   * Bias channels whose weight scale was raised so the bias fits int32 (int64 for int16x8), with
+   * the old and new scale and the cost (quantize only; bias-fit.ts).
+   */
+  biasAdjustments?: BiasScaleAdjustment[];
   thresholds: Required<AdviceThresholds>;
   layers: LayerErrorRow[];
   outputs: OutputMetrics;

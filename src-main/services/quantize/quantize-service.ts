@@ -45,6 +45,8 @@ export class QuantizeService {
       ...(a.io ? { io: a.io } : {}),
       ...(a.fcPerTensor ? { fcPerTensor: true } : {}),
       ...(a.method ? { method: a.method } : {}),
+      ...(a.keepFloat ? { keepFloat: a.keepFloat } : {}),
+      ...(a.int16 ? { int16: a.int16 } : {}),
       ...(a.thresholds ? { thresholds: a.thresholds } : {}),
       ...(a.maxSamples ? { maxSamples: a.maxSamples } : {}),
     };

@@ -109,6 +109,13 @@ function maxSamples(ch: string, v: unknown): number {
   return v;
 }
 
+/** Layer names for keepFloat / int16: 1–1000 non-empty strings (resolved against the model later). */
+function layerNames(ch: string, v: unknown, field: string): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > 1000)
+    bad(ch, `"${field}" must be a list of 1–1000 layer names${field === 'int16' ? ' or "all"' : ''}`, field);
+  return v.map((n, i) => text(ch, n, `${field}[${i}]`, MAX_PATH));
+}
+
 export function quantizeRun(v: unknown): QuantizeRunArgs {
   const ch = 'quantize.run';
   const o = obj(ch, v);
@@ -120,6 +127,8 @@ export function quantizeRun(v: unknown): QuantizeRunArgs {
     'io',
     'fcPerTensor',
     'method',
+    'keepFloat',
+    'int16',
     'thresholds',
     'maxSamples',
     'savePath',
@@ -148,6 +157,8 @@ export function quantizeRun(v: unknown): QuantizeRunArgs {
       bad(ch, '"method" must be auto, minmax, percentile or mse', 'method');
     out.method = o.method as QuantizeRunArgs['method'];
   }
+  if (o.keepFloat !== undefined) out.keepFloat = layerNames(ch, o.keepFloat, 'keepFloat');
+  if (o.int16 !== undefined) out.int16 = o.int16 === 'all' ? 'all' : layerNames(ch, o.int16, 'int16');
   if (o.thresholds !== undefined) out.thresholds = thresholds(ch, o.thresholds);
   if (o.maxSamples !== undefined) out.maxSamples = maxSamples(ch, o.maxSamples);
   if (o.savePath !== undefined) out.savePath = absolute(ch, o.savePath, 'savePath');
