@@ -7,7 +7,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readKerasH5, summarizeKeras } from '../../src-main/core/model/keras/index.ts';
+import { readKeras, summarizeKeras } from '../../src-main/core/model/keras/index.ts';
 import { summarize } from '../../src-main/core/model/summary.ts';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import type { ModelSummary } from '../../src-main/shared/summary.ts';
@@ -64,8 +64,8 @@ function goldenOps(file: string): number | null {
 export async function expectedModel(dir: string, file: string): Promise<FixtureModel> {
   const path = join(FIXTURES, dir, file);
   const bytes = new Uint8Array(readFileSync(path));
-  const summary = file.endsWith('.h5')
-    ? summarizeKeras(await readKerasH5(bytes))
+  const summary = /\.(h5|keras)$/.test(file)
+    ? summarizeKeras(await readKeras(bytes))
     : summarize(readTflite(bytes));
   return {
     dir,
@@ -84,12 +84,18 @@ export function opCounts(summary: ModelSummary): Record<string, number> {
   return counts;
 }
 
-/** Every model file in `models/` and `float/` (known before the tests are declared). */
+/**
+ * Every model file in `models/` and `float/`, and the Keras 3 `.keras` files in `keras3/` (known
+ * before the tests are declared).
+ */
 export function fixtureFiles(): { dir: string; file: string }[] {
-  return ['models', 'float'].flatMap((dir) =>
+  const files = (dir: string, pattern: RegExp) =>
     readdirSync(join(FIXTURES, dir))
-      .filter((f) => /\.(tflite|h5)$/.test(f))
+      .filter((f) => pattern.test(f))
       .sort()
-      .map((file) => ({ dir, file })),
-  );
+      .map((file) => ({ dir, file }));
+  return [
+    ...['models', 'float'].flatMap((dir) => files(dir, /\.(tflite|h5)$/)),
+    ...files('keras3', /\.keras$/),
+  ];
 }

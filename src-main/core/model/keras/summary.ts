@@ -11,7 +11,8 @@ import type { Operator, Subgraph, Tensor } from '../ir.ts';
 import type { KerasModel } from './types.ts';
 
 /** Config keys that describe training, not the computation: left out of the options. */
-const HIDDEN_OPTION = /(_initializer|_regularizer|_constraint)$|^(name|trainable|dtype|batch_input_shape)$/;
+const HIDDEN_OPTION =
+  /(_initializer|_regularizer|_constraint)$|^(name|trainable|dtype|batch_input_shape|quantization_config)$/;
 
 function layerOptions(cfg: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(cfg).filter(([k]) => !HIDDEN_OPTION.test(k)));
