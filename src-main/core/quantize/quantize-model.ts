@@ -63,9 +63,6 @@ export const INT8_OP_VERSIONS: Record<string, number> = {
   LOGISTIC: 2,
   ADD: 2,
   SUB: 2,
-  // int8 MUL with broadcasting (squeeze-excite, hard_sigmoid's ×1/6); the converter writes 3 instead
-  // when s1·s2/s_out ≥ 1, which no runtime checks.
-  MUL: 2,
   QUANTIZE: 1,
   DEQUANTIZE: 2,
   ...LAYER_INT8_OP_VERSIONS,
