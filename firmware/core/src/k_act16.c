@@ -46,23 +46,21 @@ void qs_sigmoid_table_u16(uint16_t *t) {
  * implementation-defined >> of a negative value. */
 static int32_t asr(int32_t v, int s) { return v >= 0 ? v >> s : -(int32_t)((uint32_t)(-(v + 1)) >> s) - 1; }
 
-static int32_t rescale(const act16_params_t *p, int16_t in) {
-  int32_t round = p->left_shift > 0 ? (int32_t)1 << (p->left_shift - 1) : 0;
-  return asr((int32_t)in * p->multiplier + round, p->left_shift);
+static int32_t rescale(int32_t multiplier, int left_shift, int16_t in) {
+  int32_t round = left_shift > 0 ? (int32_t)1 << (left_shift - 1) : 0;
+  return asr((int32_t)in * multiplier + round, left_shift);
 }
 
-static void logistic16_eval(qs_model_t *m, const qs_op_t *op) {
-  const act16_params_t *p = (const act16_params_t *)op->params;
-  const int16_t *in = (const int16_t *)qs_tdata(m, op->in[0]);
-  int16_t *out = (int16_t *)qs_tdata(m, op->out);
+/* The element loops, shared with the LSTM gates (k_lstm.c); in and out may be the same array. */
+void qs_logistic16(const uint16_t *table, int32_t multiplier, int left_shift, const int16_t *in, int16_t *out, uint32_t n) {
   uint32_t i;
-  for (i = 0; i < p->n; i++) {
-    int32_t x = rescale(p, in[i]);
+  for (i = 0; i < n; i++) {
+    int32_t x = rescale(multiplier, left_shift, in[i]);
     uint32_t a = x >= 0 ? (uint32_t)x : (uint32_t)(-x), uh = a >> 9, r;
     if (uh >= 255) {
       r = 0x7FFFu << 10; /* saturate */
     } else {
-      uint32_t ua = p->table[uh], ub = p->table[uh + 1];
+      uint32_t ua = table[uh], ub = table[uh + 1];
       r = (ua << 9) + (a & 0x1FFu) * (ub - ua); /* 9 fractional bits of |x| interpolate */
     }
     /* sigmoid(-x) = 1 - sigmoid(x); 0.16 -> 0.15 with rounding (the negative side rounds
@@ -72,24 +70,33 @@ static void logistic16_eval(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
-static void tanh16_eval(qs_model_t *m, const qs_op_t *op) {
-  const act16_params_t *p = (const act16_params_t *)op->params;
-  const int16_t *in = (const int16_t *)qs_tdata(m, op->in[0]);
-  int16_t *out = (int16_t *)qs_tdata(m, op->out);
+void qs_tanh16(const uint16_t *table, int32_t multiplier, int left_shift, const int16_t *in, int16_t *out, uint32_t n) {
   uint32_t i;
-  for (i = 0; i < p->n; i++) {
-    int32_t x = rescale(p, in[i]), r;
+  for (i = 0; i < n; i++) {
+    int32_t x = rescale(multiplier, left_shift, in[i]), r;
     uint32_t a = x >= 0 ? (uint32_t)x : (uint32_t)(-x), uh = a >> 8;
     if (uh >= 255) {
       r = 0xFFFF << 8;
     } else {
-      uint32_t ua = p->table[uh], ub = p->table[uh + 1];
+      uint32_t ua = table[uh], ub = table[uh + 1];
       r = (int32_t)((ua << 8) + (a & 0xFFu) * (ub - ua)); /* index 2|x|: 8 fractional bits */
     }
     /* 2 * sigmoid - 1, mirrored for x < 0, 0.16 (x2) -> 0.15 */
     r = x >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
     out[i] = (int16_t)asr(r, 8);
   }
+}
+
+static void logistic16_eval(qs_model_t *m, const qs_op_t *op) {
+  const act16_params_t *p = (const act16_params_t *)op->params;
+  qs_logistic16(p->table, p->multiplier, p->left_shift, (const int16_t *)qs_tdata(m, op->in[0]),
+                (int16_t *)qs_tdata(m, op->out), p->n);
+}
+
+static void tanh16_eval(qs_model_t *m, const qs_op_t *op) {
+  const act16_params_t *p = (const act16_params_t *)op->params;
+  qs_tanh16(p->table, p->multiplier, p->left_shift, (const int16_t *)qs_tdata(m, op->in[0]),
+            (int16_t *)qs_tdata(m, op->out), p->n);
 }
 
 /* TFLite's CheckedLog2: log2 rounded, and whether the scale is within 1e-3 of that power of two */
