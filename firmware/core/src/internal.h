@@ -50,6 +50,9 @@ enum {
 };
 
 
+/* Recurrent ops (k_lstm.c, k_lstm_float.c). */
+enum { OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 44 };
+
 /* TFLite ActivationFunctionType. */
 enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };
 
