@@ -9,8 +9,9 @@ import { ModelFormatError } from '../../core/model/errors.ts';
 import { requireFormat } from '../../core/model/formats.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { summarize } from '../../core/model/summary.ts';
-import { interpreterVerdict } from '../../core/simulate/interpreter.ts';
-import { readKeras, summarizeKeras } from '../../core/model/keras/index.ts';
+import { interpreterVerdict, type InterpreterVerdict } from '../../core/simulate/interpreter.ts';
+import { kerasToTflite, readKeras, summarizeKeras, type KerasModel } from '../../core/model/keras/index.ts';
+import { writeTflite } from '../../core/model/tflite-writer.ts';
 import { ServiceError } from '../errors.ts';
 import type { TaskContext } from '../jobs/messages.ts';
 
@@ -47,6 +48,8 @@ export async function readModelTask(p: ReadModelPayload, ctx: TaskContext): Prom
       const model = await readKeras(p.bytes);
       ctx.progress(0.6, 'Summarizing');
       const summary = summarizeKeras(model);
+      ctx.progress(0.8, 'Converting for the interpreter core');
+      summary.interpreter = kerasVerdict(model, summary);
       ctx.progress(1, 'Done');
       return { format, summary };
     }
@@ -61,4 +64,23 @@ export async function readModelTask(p: ReadModelPayload, ctx: TaskContext): Prom
     }
     throw new ServiceError('INTERNAL', `${p.name}: failed to read the model: ${(e as Error).message ?? e}`);
   }
+}
+
+/**
+ * A Keras model's verdict: the core's on its float TFLite conversion (what quantize and simulate
+ * run), or the converter's reason when a layer cannot be lowered (named, with its row).
+ */
+function kerasVerdict(model: KerasModel, summary: ModelSummary): InterpreterVerdict {
+  let converted;
+  try {
+    converted = kerasToTflite(model);
+  } catch (e) {
+    if (!(e instanceof Error) || e.constructor !== Error) throw e;
+    const name = /^Keras layer (.+?) \(/.exec(e.message)?.[1];
+    const layer = summary.layers.findIndex((l) => l.outputs[0]?.name === name);
+    return { runs: false, message: e.message, ...(layer >= 0 ? { layer } : {}) };
+  }
+  const v = interpreterVerdict(converted, writeTflite(converted));
+  // The core's op and tensor indices are the converted graph's, not the Keras layer rows.
+  return v.runs ? v : { runs: false, message: `float conversion: ${v.message}` };
 }

@@ -232,7 +232,18 @@ export const SHAPE_RULES: Record<string, Rule> = {
   Maximum: broadcast,
   Minimum: broadcast,
   Concatenate: concatenate,
+  // Recurrent layers (shape only: the converter does not lower them yet): [batch, steps, units]
+  // with return_sequences, else [batch, units].
+  LSTM: recurrent,
+  GRU: recurrent,
+  SimpleRNN: recurrent,
 };
+
+function recurrent(cfg: Cfg, [x]: Shape[]): Shape | null {
+  if (x.length !== 3) return null;
+  const units = Number(cfg.units);
+  return cfg.return_sequences === true ? [x[0], x[1], units] : [x[0], units];
+}
 
 /** Output shape of one layer call; `undefined` when the layer class has no rule. */
 export function outputShape(className: string, cfg: Cfg, inputs: (Shape | null)[]): Shape | null | undefined {

@@ -63,6 +63,15 @@ export function kerasMacs(node: KerasNode, input: number[], output: number[]): n
     }
     case 'Dense':
       return elements(output) * input[input.length - 1];
+    case 'LSTM':
+    case 'GRU':
+    case 'SimpleRNN': {
+      // per step, each gate multiplies the input and the previous output by its weights
+      const [, steps, features] = input;
+      const units = Number(cfg.units);
+      const gates = node.className === 'LSTM' ? 4 : node.className === 'GRU' ? 3 : 1;
+      return steps * gates * units * (features + units);
+    }
     default:
       return 0;
   }
