@@ -37,7 +37,7 @@ export function layerNames(float: Model): LayerName[] {
 const TWIN = /_(int8|int16|float32)$/;
 
 function listing(layers: LayerName[]): string {
-  return layers.map((l) => `${l.index} ${l.op} '${l.name}'`).join('; ');
+  return layers.map((l) => `${l.index} ${l.op} '${l.name}'`).join(', ');
 }
 
 /** Float op index of each name, or an error naming the flag, the name and the valid names. */
