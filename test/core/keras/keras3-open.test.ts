@@ -94,6 +94,10 @@ describe('Keras 3 .keras fixtures open', () => {
       ['stem_bn/moving_mean', 48],
       ['stem_bn/moving_variance', 48],
     ]);
+    // A Conv2D without bias has its kernel only.
+    expect(m.weights.get('stem.conv')!.map((w) => [w.name, w.shape])).toEqual([
+      ['stem.conv/kernel', [3, 3, 3, 48]],
+    ]);
     // The residual Add reads the two branches the config names.
     const add = s.layers.find((l) => l.op === 'Add')!;
     expect(add.inputs.map((t) => t.name)).toEqual(['stage3_mbconv1_red_bn_bn', 'stage3_mbconv2_res_dp']);

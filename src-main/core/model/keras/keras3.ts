@@ -145,7 +145,8 @@ function readModelWeights(
   const where = prefix || 'the model';
   const container =
     childGroup(h5, group, 'layers') ?? childGroup(h5, group, '_layer_checkpoint_dependencies');
-  if (!container) throw new ModelFormatError(`Keras .keras: model.weights.h5 has no layers group for ${where}`);
+  if (!container)
+    throw new ModelFormatError(`Keras .keras: model.weights.h5 has no layers group for ${where}`);
   const byStoredName = new Map<string, string>();
   for (const key of container.keys()) {
     const c = childGroup(h5, container, key);
@@ -199,7 +200,8 @@ function collectVars(
     const keys = vars.keys().filter((k) => /^\d+$/.test(k));
     keys.sort((a, b) => Number(a) - Number(b));
     keys.forEach((k, i) => {
-      if (Number(k) !== i) throw new ModelFormatError(`Keras .keras: layer ${path} has no variable vars/${i}`);
+      if (Number(k) !== i)
+        throw new ModelFormatError(`Keras .keras: layer ${path} has no variable vars/${i}`);
       out.push(readVar(h5, vars, k, path));
     });
   }
@@ -265,5 +267,6 @@ function weightNames(l: KerasLayerConfig, n: number): string[] {
     default:
       if (/Conv|Dense/.test(l.class_name)) names = ['kernel', 'bias'];
   }
-  return Array.from({ length: n }, (_, i) => (names.length === n ? names[i] : `var${i}`));
+  // Optional variables come last (a bias with use_bias=False, a BatchNorm without scale is handled above).
+  return Array.from({ length: n }, (_, i) => names[i] ?? `var${i}`);
 }
