@@ -10,6 +10,15 @@ import { describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/index.ts';
 import { fixturePath, readFixture } from '../helpers/fixtures.ts';
 import { cli } from '../helpers/cli.ts';
+import { augmentedPhotos } from '../core/quantize/calibration-data.ts';
+
+/** A float32 .npy of `samples`, each of `shape`. */
+function npy(samples: Float32Array[], shape: number[]): Buffer {
+  const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${[samples.length, ...shape].join(', ')}), }`;
+  const h = Buffer.from(header + ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n', 'latin1');
+  const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 0xff, h.length >> 8]);
+  return Buffer.concat([pre, h, ...samples.map((s) => Buffer.from(s.buffer, s.byteOffset, s.byteLength))]);
+}
 
 const KWS = fixturePath('keras3', 'kws_cnn.keras');
 const EFFNET = fixturePath('keras3', 'effnetv2_cifar10.keras');
@@ -50,17 +59,7 @@ describe('quantscope on Keras 3 .keras', () => {
   it('quantize names the layer class it cannot lower (har_lstm)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qs-keras3-'));
     const data = join(dir, 'x.npy');
-    const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 128, 9), }";
-    const pad = ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64);
-    const h = Buffer.from(header + pad + '\n', 'latin1');
-    writeFileSync(
-      data,
-      Buffer.concat([
-        Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 0xff, h.length >> 8]),
-        h,
-        Buffer.alloc(128 * 9 * 4),
-      ]),
-    );
+    writeFileSync(data, npy([new Float32Array(128 * 9)], [128, 9]));
     const r = await cli(
       'quantize',
       fixturePath('keras3', 'har_lstm.keras'),
@@ -91,5 +90,33 @@ describe('quantscope on Keras 3 .keras', () => {
     expect(run.code, run.err).toBe(0);
     const result = JSON.parse(run.out);
     expect(JSON.stringify(result)).toContain('output_softmax');
+    // Rule: the int8 model runs bit-exact on the virtual board (the same core, native build).
+    const board = await cli('profile', out, '--board', 'virtual', '--input', input, '--fail-on-mismatch');
+    expect(board.code, board.err).toBe(0);
+    expect(board.out).toMatch(/SOFTMAX\s+int8\[1x12\]\s+match/);
+  });
+
+  // Rule: effnetv2 quantizes from the CLI and its int8 model matches the host on the virtual board.
+  it('quantize effnetv2_cifar10.keras, then profile it on the virtual board', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qs-keras3-'));
+    const photos = augmentedPhotos(32, 24, 1).map((g) =>
+      Float32Array.from({ length: 32 * 32 * 3 }, (_, i) => g[Math.floor(i / 3)] / 255),
+    );
+    writeFileSync(join(dir, 'photos.npy'), npy(photos, [32, 32, 3]));
+    writeFileSync(join(dir, 'one.npy'), npy(photos.slice(5, 6), [32, 32, 3]));
+    const out = join(dir, 'effnet.int8.tflite');
+    const q = await cli('quantize', EFFNET, '--data', join(dir, 'photos.npy'), '--out', out);
+    expect(q.code, q.err).toBe(0);
+    const board = await cli(
+      'profile',
+      out,
+      '--board',
+      'virtual',
+      '--input',
+      join(dir, 'one.npy'),
+      '--fail-on-mismatch',
+    );
+    expect(board.code, board.err).toBe(0);
+    expect(board.out).toMatch(/MUL\s+int8\[1x16x16x48\]\s+match/);
   });
 });
