@@ -13,9 +13,9 @@ export type Precision = 'int8' | 'int16' | 'float32';
 
 const BUILTIN_QUANTIZE = 114;
 const BUILTIN_DEQUANTIZE = 6;
-/** Op versions: QUANTIZE to int16 / DEQUANTIZE from int16 are the 16x8 versions. */
-const QUANTIZE_VERSION: Record<Precision, number> = { int8: 1, int16: 4, float32: 1 };
-const DEQUANTIZE_VERSION: Record<Precision, number> = { int8: 2, int16: 4, float32: 2 };
+/** Op versions as TFLite's op_version.cc gives them: QUANTIZE to int16 is 2, DEQUANTIZE from int16 3. */
+const QUANTIZE_VERSION: Record<Precision, number> = { int8: 1, int16: 2, float32: 1 };
+const DEQUANTIZE_VERSION: Record<Precision, number> = { int8: 2, int16: 3, float32: 2 };
 
 export interface EdgePlan {
   /** Precision of each operator (by position in sg.operators). */
