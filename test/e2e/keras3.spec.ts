@@ -1,0 +1,30 @@
+/**
+ * Keras 3 in the UI: open kws_cnn.keras through the browser file input, quantize it in the
+ * Quantize view with its 8 MFCC .npy samples, read the report and open the int8 model.
+ */
+import { readdirSync } from 'node:fs';
+import { expect, test } from './fixtures.ts';
+import { fixturePath } from '../helpers/fixtures.ts';
+import { openApp, openModelFile } from './app-page.ts';
+
+// Rule: a .keras opened in the app is a float model the Quantize view takes as it is.
+test('quantize kws_cnn.keras from the Quantize view and open the int8 model', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openApp(page);
+  await openModelFile(page, fixturePath('keras3', 'kws_cnn.keras'), 'kws_cnn.keras');
+  await page.getByTestId('view-quantize').click();
+  await expect(page.getByTestId('q-use-current')).toBeChecked();
+  const dir = fixturePath('keras3', 'kws_cnn_samples');
+  const files = readdirSync(dir).map((f) => `${dir}/${f}`);
+  await page.getByTestId('q-data-input').setInputFiles(files);
+  await expect(page.getByTestId('q-choose-data')).toHaveText(/8 files/);
+  await page.getByTestId('q-run').click();
+  await expect(page.getByTestId('quant-report')).toBeVisible({ timeout: 90_000 });
+  // one row per op: 3 CONV_2D, 2 MAX_POOL_2D, AVERAGE_POOL_2D + RESHAPE (the global pool), 2
+  // FULLY_CONNECTED, SOFTMAX
+  await expect(page.getByTestId('quant-row')).toHaveCount(10);
+  await expect(page.getByTestId('quant-metrics')).toContainText('top-1 agreement');
+  await page.getByTestId('quant-open-model').click();
+  await expect(page.getByTestId('header-model')).toHaveText('kws_cnn.int8.tflite');
+  await expect(page.getByTestId('core-verdict')).toHaveAttribute('data-runs', 'true');
+});
