@@ -135,6 +135,7 @@ static int run_one(const char *fixtures, const char *path, uint8_t *arena) {
       for (in_i = 0; in_i < qs_input_count(&ip); in_i++)
         if (qs_input_tensor(&ip, (int)in_i) == g.in[i].tensor) memcpy(qs_input_data(&ip, (int)in_i), g.in[i].data, g.in[i].len);
     c.checked = c.inexact = 0;
+    qs_reset_state(&ip); /* stateful models (SVDF, LSTM): back to the state TFLM's golden starts from */
     qs_invoke(&ip, hook, &c);
     if (c.failed && !first_failed) printf("  FAIL: second invoke differs\n");
   }

@@ -52,6 +52,11 @@ enum {
 
 /* Recurrent ops (k_lstm.c, k_lstm_float.c). */
 enum { OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 44 };
+/* Stateful ops and resource variables (k_svdf.c, k_var.c). */
+enum {
+  OP_SVDF = 27, OP_IF = 118, OP_WHILE = 119, OP_CALL_ONCE = 129, OP_VAR_HANDLE = 142, OP_READ_VARIABLE = 143,
+  OP_ASSIGN_VARIABLE = 144
+};
 
 /* TFLite ActivationFunctionType. */
 enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };

@@ -92,6 +92,7 @@ typedef struct {
   float *lut; /* dequantize: one float per int8 value */
   uint8_t in_u8, out_u8; /* uint8 input / output (QUANTIZE, DEQUANTIZE with uint8 model I/O) */
   uint8_t in_i16, out_i16; /* int16 input / output (QUANTIZE, DEQUANTIZE of 16x8 models) */
+  uint8_t out_i32;         /* QUANTIZE int16 -> int32 (TFLM Requantize; keyword_scrambled's output) */
   double dscale;           /* DEQUANTIZE int16: the input scale (the reference multiplies in double) */
 } quant_params_t;
 

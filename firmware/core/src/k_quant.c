@@ -86,7 +86,13 @@ static void requantize16_eval(qs_model_t *m, const qs_op_t *op) {
   uint32_t i;
   for (i = 0; i < p->n; i++) {
     int32_t x = p->in_i16 ? ((const int16_t *)(const void *)in)[i] : (int32_t)((const int8_t *)in)[i];
-    int32_t q = qs_mbqm(x - p->in_zp, p->mult, p->shift) + p->out_zp;
+    int32_t q = qs_mbqm(x - p->in_zp, p->mult, p->shift);
+    if (p->out_i32) { /* int32: nothing to clamp; the zero point added modulo 2^32 */
+      uint32_t u = (uint32_t)q + (uint32_t)p->out_zp;
+      memcpy(out + 4 * i, &u, 4);
+      continue;
+    }
+    q += p->out_zp;
     q = q < lo ? lo : (q > hi ? hi : q);
     if (p->out_i16) ((int16_t *)(void *)out)[i] = (int16_t)q;
     else ((int8_t *)out)[i] = (int8_t)q;
@@ -136,13 +142,19 @@ static qs_status_t prep_quantize16(qs_model_t *m, int oi, qs_op_t *op) {
   const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   quant_params_t *p;
   qs_status_t s;
-  if (out->dtype == QS_DT_INT16 ? (s = qs_need_q16(m, oi, op, QS_OUT, "output", 0)) : (s = qs_need_q8(m, oi, op, QS_OUT, "output")))
+  if (out->dtype == QS_DT_INT32) {
+    /* TFLM requantizes int16 -> int32 (quantize_common.cc); int8 -> int32 is not wired here */
+    if (in->dtype != QS_DT_INT16) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "QUANTIZE to int32 takes an int16 input");
+    if (!out->quantized || !(out->scale > 0.0f)) return qs_fail(m, QS_ERR_QUANT, oi, op->out, "int32 tensor without a positive scale");
+  } else if (out->dtype == QS_DT_INT16 ? (s = qs_need_q16(m, oi, op, QS_OUT, "output", 0)) : (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) {
     return s;
+  }
   if (!(p = (quant_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   p->n = qs_elems(out);
   p->out_zp = out->zp;
   p->scale = out->scale;
   p->out_i16 = out->dtype == QS_DT_INT16;
+  p->out_i32 = out->dtype == QS_DT_INT32;
   op->params = p;
   if (in->dtype == QS_DT_FLOAT32 && p->out_i16) {
     op->eval = quantize_f32_i16_eval;

@@ -7,7 +7,7 @@
 #include "wasm_simd.h"
 
 typedef struct {
-  int outer, depth;
+  int outer, depth, out16; /* out16: int16 output (TFLM's int8 -> int16 SOFTMAX, Q0.16) */
   int32_t input_multiplier, input_left_shift, diff_min;
 } softmax_params_t;
 
@@ -23,8 +23,12 @@ static void softmax_eval(qs_model_t *m, const qs_op_t *op) {
   const softmax_params_t *p = (const softmax_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  int16_t *out16 = (int16_t *)(void *)out;
+  /* the output type's bits, minimum and maximum: Q0.8 (int8) or Q0.16 (int16) steps from min */
+  const int bits = p->out16 ? 16 : 8;
+  const int32_t omin = p->out16 ? -32768 : -128, omax = p->out16 ? 32767 : 127;
   int i, c;
-  for (i = 0; i < p->outer; i++, in += p->depth, out += p->depth) {
+  for (i = 0; i < p->outer; i++, in += p->depth) {
     int32_t max_in = -128, scale;
     uint32_t sum = 0; /* Q12.19; wraps (instead of UB) only for absurd depths */
     int bits_over_unit;
@@ -39,16 +43,19 @@ static void softmax_eval(qs_model_t *m, const qs_op_t *op) {
     }
     scale = qs_get_reciprocal((int32_t)sum, 12, &bits_over_unit);
     for (c = 0; c < p->depth; c++) {
-      int32_t diff = in[c] - max_in, v = -128;
+      int32_t diff = in[c] - max_in, v = omin;
       if (diff >= p->diff_min) {
         int32_t scaled = qs_srdhm((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
         int32_t e = qs_fp_exp_on_negative_values(scaled, 5);
-        int sh = bits_over_unit + 31 - 8;
+        int sh = bits_over_unit + 31 - bits;
         int32_t prod = qs_srdhm(scale, e);
-        v = (sh > 31 ? (prod < 0 ? -1 : 0) : qs_rdbpot(prod, sh)) - 128;
-        v = v > 127 ? 127 : (v < -128 ? -128 : v);
+        v = (sh > 31 ? (prod < 0 ? -1 : 0) : qs_rdbpot(prod, sh)) + omin;
+        v = v > omax ? omax : (v < omin ? omin : v);
       }
-      out[c] = (int8_t)v;
+      if (p->out16)
+        out16[(size_t)i * p->depth + c] = (int16_t)v;
+      else
+        out[(size_t)i * p->depth + c] = (int8_t)v;
     }
   }
 }
@@ -79,12 +86,20 @@ qs_status_t qs_prep_softmax(qs_model_t *m, int oi, qs_op_t *op) {
 #if QS_WITH_INT16
   if (in && in->dtype == QS_DT_INT16) return qs_prep_softmax16(m, oi, op);
 #endif
-  if ((s = qs_need_q8(m, oi, op, 0, "input")) || (s = qs_need_q8(m, oi, op, QS_OUT, "output"))) return s;
-  if ((s = check_prob_output(m, oi, op))) return s;
+  if ((s = qs_need_q8(m, oi, op, 0, "input"))) return s;
+  if (out->dtype == QS_DT_INT16) {
+    /* int8 -> int16 (softmax_common.cc): zero point -32768, scale 1/65536 within 0.1 % */
+    const float unit = 1.0f / 65536.0f;
+    if (!out->quantized || out->zp != -32768 || !(out->scale >= unit - 0.001f * unit && out->scale <= unit + 0.001f * unit))
+      return qs_fail(m, QS_ERR_QUANT, oi, op->out, "int16 SOFTMAX output of an int8 input must have scale 1/65536 and zero point -32768");
+  } else if ((s = qs_need_q8(m, oi, op, QS_OUT, "output")) || (s = check_prob_output(m, oi, op))) {
+    return s;
+  }
   if (in->ndims < 1 || qs_elems(in) != qs_elems(out) || in->dims[in->ndims - 1] < 1)
     return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape differs from input");
   if (!(p = (softmax_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   p->depth = in->dims[in->ndims - 1];
+  p->out16 = out->dtype == QS_DT_INT16;
   p->outer = (int)(qs_elems(in) / (uint32_t)p->depth);
   beta = (double)fb_f32(&m->fb, &op->opts, 0, 0.0f);
   /* PreprocessSoftmaxScaling with 5 integer bits for the scaled difference */

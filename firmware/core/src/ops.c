@@ -127,6 +127,7 @@ static const op_entry_t k_ops[] = {
     {OP_ZEROS_LIKE, "ZEROS_LIKE", qs_prep_fill F32(NULL), DT_I8 | DT_MOVE_F32},
     {OP_BROADCAST_TO, "BROADCAST_TO", qs_prep_broadcast_to F32(NULL), DT_MOVE},
     {OP_TRANSPOSE_CONV, "TRANSPOSE_CONV", qs_prep_transpose_conv F32(NULL), DT_I8 | DT_I16 | DT_F32},
+    {OP_SVDF, "SVDF", qs_prep_svdf F32(NULL), DT_I8 | DT_F32},
     {OP_UNIDIRECTIONAL_SEQUENCE_LSTM, "UNIDIRECTIONAL_SEQUENCE_LSTM", qs_prep_lstm F32(NULL),
      (QS_WITH_INT16 ? DT_I8 : DT_I8 << 4) /* int8: an int16 cell state */ | DT_I16 | DT_F32},
 };
