@@ -18,7 +18,8 @@ export interface BoardIdentity {
 }
 
 export interface DiscoveredBoard {
-  /** 'virtual', 'qemu' or the port path: what `boards.profile({board})` takes. */
+  /** 'virtual', an emulated board ('qemu', 'qemu-m4', …) or the port path: what
+   * `boards.profile({board})` takes. */
   id: string;
   kind: 'virtual' | 'qemu' | 'serial';
   /** remote: a serial port on another machine, `id` its URL (rfc2217://host:port, socket://host:port). */
@@ -34,6 +35,8 @@ export interface DiscoveredBoard {
     vendorId: string;
     productId?: string;
   };
+  /** An emulated board: the QEMU machine, its core, one line for lists. */
+  emulated?: { machine: string; cpu: string; label: string };
   /** ready: answered HELLO; available: started on demand (virtual, qemu); busy: a session has it open. */
   status: 'ready' | 'available' | 'busy' | 'not-a-board';
   identity?: BoardIdentity;

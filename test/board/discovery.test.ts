@@ -11,12 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BoardDiscovery,
   handshakeProbe,
+  qemuInstalled,
+  qemuMachines,
   type DiscoveredBoard,
   type PortInfo,
 } from '../../src-main/services/board/discovery.ts';
+import { EMULATED_BOARDS } from '../../src-main/services/board/emulated-boards.ts';
 import { buildFirmware } from '../../src-main/services/board/firmware.ts';
 import { matchUsb } from '../../src-main/services/board/usb-ids.ts';
 
+const MACHINES = EMULATED_BOARDS.map((e) => e.machine);
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 /** qs-board on stdio behind `socat pty,link=PATH`. */
@@ -90,12 +94,44 @@ describe('discovery with the virtual board behind a socat pty', () => {
     expect(all.map((x) => x.id)).toEqual(['virtual', path]);
   }, 30_000);
 
-  it('the emulated Cortex-M3 is offered when QEMU is installed', async () => {
-    const d = new BoardDiscovery({ list: async () => [], qemu: true });
-    expect((await d.scan()).map((x) => [x.id, x.status])).toEqual([
-      ['virtual', 'available'],
-      ['qemu', 'available'],
+  // rule: with QEMU installed every emulated board (emulated-boards.ts) is offered, started on demand
+  it('the emulated boards are offered when QEMU is installed', async () => {
+    const d = new BoardDiscovery({
+      list: async () => [],
+      qemu: true,
+      machines: async () => new Set(MACHINES),
+    });
+    expect((await d.scan()).map((x) => [x.id, x.status, x.emulated?.machine])).toEqual([
+      ['virtual', 'available', undefined],
+      ['qemu', 'available', 'mps2-an385'],
+      ['qemu-m4', 'available', 'mps2-an386'],
+      ['qemu-m7', 'available', 'mps2-an500'],
+      ['qemu-m33', 'available', 'mps2-an505'],
+      ['qemu-m55', 'available', 'mps3-an547'],
+      ['qemu-nucleo', 'available', 'netduinoplus2'],
     ]);
+  });
+
+  // rule: a core this QEMU cannot run is listed as such, with the reason (not left out silently)
+  it('an emulated board whose machine this QEMU lacks is listed as not runnable, naming the machine', async () => {
+    const d = new BoardDiscovery({
+      list: async () => [],
+      qemu: true,
+      machines: async () => new Set(MACHINES.filter((m) => m !== 'mps3-an547')),
+    });
+    const m55 = (await d.scan()).find((b) => b.id === 'qemu-m55')!;
+    expect(m55.status).toBe('not-a-board');
+    expect(m55.error).toMatch(
+      /cannot run the cortex-m55 board: qemu-system-arm -M help does not list mps3-an547/,
+    );
+  });
+
+  // rule: the machine list comes from the installed QEMU itself
+  it.runIf(qemuInstalled())('asks the installed qemu-system-arm for its machines', async () => {
+    const machines = await qemuMachines();
+    for (const m of ['mps2-an385', 'mps2-an386', 'mps2-an500', 'mps2-an505', 'mps3-an547', 'netduinoplus2'])
+      expect(machines.has(m), m).toBe(true);
+    expect((await qemuMachines('qemu-system-arm-that-does-not-exist')).size).toBe(0);
   });
 
   it('USB candidates are probed, other ports left alone; a silent port is "not-a-board" with a reason', async () => {

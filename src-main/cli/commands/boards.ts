@@ -1,7 +1,7 @@
 /**
  * `quantscope boards [--json] [--path PORT|URL...]`: list the boards QuantScope can profile on —
  * USB serial ports of known dev-kit probes/bridges that answer the handshake, typed paths
- * (ptys) and remote boards (rfc2217://host:port, socket://host:port), the virtual board and the emulated Cortex-M3 (when QEMU is installed).
+ * (ptys) and remote boards (rfc2217://host:port, socket://host:port), the virtual board and the emulated boards (Cortex-M3, M4, M7, M33, M55, the NUCLEO port; when QEMU is installed).
  */
 import type { Command } from 'commander';
 import { BoardDiscovery, type DiscoveredBoard } from '../../services/board/discovery.ts';
@@ -18,8 +18,10 @@ function describe(b: DiscoveredBoard): string {
     ? `${id.board} (${id.cpu}${id.cpuHz ? ` @ ${+(id.cpuHz / 1e6).toFixed(3)} MHz` : ''}, arena ${Math.round(id.arenaBytes / 1024)} KiB, firmware ${id.firmware})`
     : b.kind === 'virtual'
       ? 'QuantScope virtual board (host build of the firmware, started on demand)'
-      : b.kind === 'qemu'
-        ? 'Emulated Cortex-M3 (QEMU mps2-an385, started on demand)'
+      : b.emulated
+        ? b.status === 'not-a-board'
+          ? `${b.emulated.label}: ${b.error ?? 'cannot run'}`
+          : `${b.emulated.label}, started on demand`
         : (b.error ?? '');
   const usb = b.usb
     ? ` [${b.usb.vendor}${b.usb.product ? ` ${b.usb.product}` : ''} ${b.usb.vendorId}:${b.usb.productId ?? '????'}]`
@@ -34,7 +36,8 @@ export async function boardsCommand(opts: BoardsOptions): Promise<void> {
   const d = new BoardDiscovery();
   for (const p of opts.path ?? []) await d.addPath(p);
   const all = await d.scan();
-  const boards = opts.all ? all : all.filter((b) => b.status !== 'not-a-board');
+  // an emulated board this QEMU cannot run stays listed, with the reason
+  const boards = opts.all ? all : all.filter((b) => b.status !== 'not-a-board' || b.emulated);
   if (opts.json) {
     process.stdout.write(JSON.stringify(boards, null, 1) + '\n');
     return;
@@ -52,7 +55,9 @@ export async function boardsCommand(opts: BoardsOptions): Promise<void> {
 export function register(program: Command): void {
   program
     .command('boards')
-    .description('List boards: USB dev kits that answer the QuantScope handshake, typed ports, virtual, qemu')
+    .description(
+      'List boards: USB dev kits that answer the QuantScope handshake, typed ports, virtual, the emulated boards (QEMU)',
+    )
     .option(
       '--path <port...>',
       'also probe these port paths (ptys are not listed by the OS) or remote boards (rfc2217://host:port, socket://host:port)',

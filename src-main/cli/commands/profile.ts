@@ -1,5 +1,5 @@
 /**
- * `quantscope profile MODEL --board virtual|qemu|PORT|rfc2217://HOST:PORT|socket://HOST:PORT [--board ...] [--input FILE... | --raw-input FILE.npy... | --seed N]
+ * `quantscope profile MODEL --board virtual|qemu|qemu-m4|qemu-m7|qemu-m33|qemu-m55|qemu-nucleo|PORT|rfc2217://HOST:PORT|socket://HOST:PORT [--board ...] [--input FILE... | --raw-input FILE.npy... | --seed N]
  *   [--out FILE.html|.csv|.json|.pdf ...] [--dump DEVICE.json] [--junit FILE.xml] [--fail-on ...]`:
  * upload the model to a board, run it with the input (the same input on the host simulator),
  * read back every op's output and ticks, compare per layer, print the table and write reports.
@@ -28,6 +28,7 @@ import {
   rawProfileInputs,
   type ProfileCompareOptions,
 } from '../../services/board/profile-compare.ts';
+import { EMULATED_BOARDS, emulatedBoard } from '../../services/board/emulated-boards.ts';
 import { QemuBoard } from '../../services/board/qemu-board.ts';
 import { VirtualBoard } from '../../services/board/virtual-board.ts';
 import { exportReport, reportFormatOf, reportMeta } from '../../services/export/export-report.ts';
@@ -62,7 +63,7 @@ async function readBytes(path: string): Promise<Uint8Array> {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-/** --board virtual|qemu|PORT; --firmware swaps the virtual board's executable or QEMU's ELF. */
+/** --board virtual|qemu…|PORT; --firmware swaps the virtual board's executable or QEMU's ELF. */
 async function open(spec: string, opts: ProfileOptions): Promise<OpenBoard> {
   if (opts.firmware && spec === 'virtual') {
     const vb = await VirtualBoard.start({ executable: resolve(opts.firmware) });
@@ -74,8 +75,9 @@ async function open(spec: string, opts: ProfileOptions): Promise<OpenBoard> {
       close: async () => (await session.link.close(), await vb.stop()),
     };
   }
-  if (opts.firmware && spec === 'qemu') {
-    const q = await QemuBoard.launch({ kernel: resolve(opts.firmware) });
+  const emulated = emulatedBoard(spec);
+  if (opts.firmware && emulated) {
+    const q = await QemuBoard.launch({ board: emulated, kernel: resolve(opts.firmware) });
     const session = await q.connect().catch(async (e) => (await q.stop(), Promise.reject(e)));
     return {
       kind: 'qemu',
@@ -84,7 +86,7 @@ async function open(spec: string, opts: ProfileOptions): Promise<OpenBoard> {
       close: async () => (await session.link.close(), await q.stop()),
     };
   }
-  if (opts.firmware) throw new Error('--firmware applies to --board virtual or qemu only');
+  if (opts.firmware) throw new Error('--firmware applies to --board virtual or an emulated board only');
   const baud = opts.baud === undefined ? undefined : Number(opts.baud);
   if (baud !== undefined && !(Number.isInteger(baud) && baud > 0))
     throw new Error(`--baud expects a positive integer, got '${opts.baud}'`);
@@ -174,7 +176,7 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
   const startedAt = new Date();
   const specs = opts.board;
   const many = specs.length > 1;
-  if (many && opts.firmware) throw new Error('--firmware applies to one --board (virtual or qemu)');
+  if (many && opts.firmware) throw new Error('--firmware applies to one --board (virtual or emulated)');
   if (many && opts.dump) throw new Error('--dump writes the outputs of one board: give one --board');
   if (opts.failOnMismatch && opts.failOn?.length)
     throw new Error('give --fail-on mismatch or --fail-on-mismatch, not both');
@@ -343,7 +345,7 @@ export function register(program: Command): void {
     .argument('<model>', '.tflite model file')
     .requiredOption(
       '-b, --board <board>',
-      "'virtual' (host firmware), 'qemu' (emulated Cortex-M3), a serial port path, or a remote board behind ser2net (rfc2217://host:port[?baud=N&parity=even...] or socket://host:port); repeat it to profile on several boards at once",
+      `'virtual' (host firmware), an emulated board (${EMULATED_BOARDS.map((e) => `'${e.id}' ${e.cpu}`).join(', ')}: QEMU), a serial port path, or a remote board behind ser2net (rfc2217://host:port[?baud=N&parity=even...] or socket://host:port); repeat it to profile on several boards at once`,
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
     .option('-i, --input <file...>', 'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin')
@@ -364,7 +366,7 @@ export function register(program: Command): void {
     .option('--cpu <profile[@MHz]>', 'cost-model profile for the estimates (default: the board CPU)')
     .option(
       '--firmware <path>',
-      'virtual board executable or QEMU kernel ELF to use instead of the default build',
+      "virtual board executable or emulated board's kernel ELF to use instead of the default build",
     )
     .option('--baud <rate>', 'serial baud rate for a port or an rfc2217:// board (default 115200)')
     .option('--u8-bytes', "a uint8 .npy feeding an int8 input holds the int8 bytes (two's complement)")

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { ApiResult, ArgsOf, Channel, DataSource, ModelSource, ResultOf } from '../../shared/api.ts';
 import { isRemoteBoardUrl, parseRemoteBoardUrl, RemoteUrlError } from '../../core/protocol/remote-url.ts';
 import { BoardApi } from '../board/board-api.ts';
+import { emulatedBoard } from '../board/emulated-boards.ts';
 import { RemoteBoardStore } from '../board/remote-boards.ts';
 import { ServiceError, toApiError } from '../errors.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner.ts';
@@ -110,7 +111,7 @@ async function portOrRemote(s: AppServices, port: string): Promise<string> {
 
 /** Port paths and remote URLs are checked; the built-in boards are names, not paths. */
 async function boardId(s: AppServices, board: string): Promise<string> {
-  return board === 'virtual' || board === 'qemu' ? board : portOrRemote(s, board);
+  return board === 'virtual' || emulatedBoard(board) ? board : portOrRemote(s, board);
 }
 
 /** Typed ports and remote URLs, plus remembered remote boards; a remote board typed in that

@@ -2,16 +2,19 @@
  * Board discovery: serial ports from the OS list, matched by USB VID/PID to known dev-kit
  * probes and bridges (usb-ids.ts), each candidate probed once with the HELLO handshake (short
  * timeout); typed paths (ptys never show in listings) and remote board URLs (rfc2217://,
- * socket://) probed on request; the virtual board and the emulated Cortex-M3 (when
- * qemu-system-arm is on PATH) always offered. watch() polls the list every ~500 ms, so a board
+ * socket://) probed on request; the virtual board and, when qemu-system-arm is on PATH, the
+ * emulated boards (emulated-boards.ts: Cortex-M3, M4, M7, M33, M55, the NUCLEO port) always
+ * offered — one whose machine this QEMU lacks is listed as not runnable, with the reason. watch() polls the list every ~500 ms, so a board
  * plugged in shows up with its name, CPU, clock and arena well within 2 s, and disappears when
  * unplugged.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { BoardLink } from './board-link.ts';
 import { openPortTransport } from './port-transport.ts';
 import type { BoardIdentity, DiscoveredBoard } from '../../shared/api.ts';
+import { EMULATED_BOARDS } from './emulated-boards.ts';
 import { matchUsb } from './usb-ids.ts';
 import { isRemoteBoardUrl, parseRemoteBoardUrl } from '../../core/protocol/remote-url.ts';
 
@@ -67,6 +70,24 @@ export function qemuInstalled(exe = 'qemu-system-arm'): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, exe)));
 }
 
+/** The machines `qemu-system-arm -M help` lists (none when it cannot run). */
+export function qemuMachines(exe = 'qemu-system-arm'): Promise<ReadonlySet<string>> {
+  return new Promise((ok) =>
+    execFile(exe, ['-M', 'help'], { timeout: 10_000 }, (err, out) =>
+      ok(
+        new Set(
+          err
+            ? []
+            : out
+                .split('\n')
+                .map((l) => l.split(/\s+/)[0])
+                .filter(Boolean),
+        ),
+      ),
+    ),
+  );
+}
+
 export interface DiscoveryOptions {
   list?: ListPorts;
   probe?: ProbePort;
@@ -74,6 +95,8 @@ export interface DiscoveryOptions {
   /** Paths a session holds open right now: listed as busy, never probed (registry.ts). */
   isBusy?: (path: string) => boolean;
   qemu?: boolean;
+  /** The QEMU machines there are (default: asked of qemu-system-arm once, when `qemu`). */
+  machines?: () => Promise<ReadonlySet<string>>;
 }
 
 const RETRY_MS = 3000;
@@ -105,6 +128,8 @@ export class BoardDiscovery {
   private readonly intervalMs: number;
   private readonly isBusy: (path: string) => boolean;
   private readonly qemu: boolean;
+  private readonly machinesFn: () => Promise<ReadonlySet<string>>;
+  private machines: Promise<ReadonlySet<string>> | null = null;
   /** Probe results per port path, kept while the port stays listed (probed once per plug-in). */
   private readonly found = new Map<string, DiscoveredBoard>();
   private readonly probing = new Map<string, Promise<DiscoveredBoard>>();
@@ -123,13 +148,30 @@ export class BoardDiscovery {
     this.intervalMs = opts.intervalMs ?? 500;
     this.isBusy = opts.isBusy ?? (() => false);
     this.qemu = opts.qemu ?? qemuInstalled();
+    this.machinesFn = opts.machines ?? (() => qemuMachines());
   }
 
-  private builtins(): DiscoveredBoard[] {
+  private async builtins(): Promise<DiscoveredBoard[]> {
     const out: DiscoveredBoard[] = [
       { id: 'virtual', kind: 'virtual', source: 'builtin', status: 'available' },
     ];
-    if (this.qemu) out.push({ id: 'qemu', kind: 'qemu', source: 'builtin', status: 'available' });
+    if (!this.qemu) return out;
+    const machines = await (this.machines ??= this.machinesFn());
+    for (const e of EMULATED_BOARDS) {
+      const runs = machines.has(e.machine);
+      out.push({
+        id: e.id,
+        kind: 'qemu',
+        source: 'builtin',
+        emulated: { machine: e.machine, cpu: e.cpu, label: e.label },
+        status: runs ? 'available' : 'not-a-board',
+        ...(runs
+          ? {}
+          : {
+              error: `this QEMU cannot run the ${e.cpu} board: qemu-system-arm -M help does not list ${e.machine} (a newer QEMU has it)`,
+            }),
+      });
+    }
     return out;
   }
 
@@ -209,7 +251,7 @@ export class BoardDiscovery {
         return known && !stale ? { ...known, ...(c.usb ? { usb: c.usb } : {}) } : this.probeOnce(c);
       }),
     );
-    const boards = [...this.builtins(), ...result];
+    const boards = [...(await this.builtins()), ...result];
     const key = JSON.stringify(boards);
     if (key !== this.lastKey) {
       this.lastKey = key;

@@ -1,9 +1,11 @@
 /**
- * One entry point for "--board virtual|qemu|PORT|rfc2217://HOST:PORT|socket://HOST:PORT": starts
+ * One entry point for "--board virtual|qemu|qemu-m4|…|PORT|rfc2217://HOST:PORT|socket://HOST:PORT"
+ * (the emulated boards: emulated-boards.ts): starts
  * or opens the board, performs the handshake, and returns its session plus a close() that also
  * stops any process it started.
  */
 import { BoardLink, type LinkOptions } from './board-link.ts';
+import { emulatedBoard } from './emulated-boards.ts';
 import { QemuBoard } from './qemu-board.ts';
 import { BoardSession } from './session.ts';
 import { openPortTransport } from './port-transport.ts';
@@ -39,8 +41,9 @@ export async function openBoard(spec: string, opts: OpenBoardOptions = {}): Prom
       throw e;
     }
   }
-  if (spec === 'qemu') {
-    const q = await QemuBoard.launch();
+  const emulated = emulatedBoard(spec);
+  if (emulated) {
+    const q = await QemuBoard.launch({ board: emulated });
     try {
       const session = await q.connect(opts);
       return {
