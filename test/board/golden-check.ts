@@ -10,7 +10,7 @@ import {
   type Golden,
   type GoldenTensor,
 } from '../helpers/fixtures.ts';
-import { FLOAT_TOL } from '../helpers/golden-cases.ts';
+import { floatTolerance } from '../helpers/golden-cases.ts';
 
 export interface BoardGoldenCase {
   /** what failures name: the golden's name or path as given */
@@ -58,7 +58,7 @@ function elements(t: GoldenTensor, bytes: Uint8Array): ArrayLike<number> {
 
 /**
  * Every op output of the run equals the golden (int8 and the like: every byte; float32: within
- * FLOAT_TOL). A failure names the first differing op output: layer (op index), op, tensor and
+ * FLOAT_TOL, or from the first float32 op calling libm on, a relative FLOAT_REL_TOL: golden-cases.ts). A failure names the first differing op output: layer (op index), op, tensor and
  * element, with both values.
  */
 export function expectMatchesGolden(r: ProfileResult, golden: string | BoardGoldenCase): void {
@@ -71,6 +71,7 @@ export function expectMatchesGolden(r: ProfileResult, golden: string | BoardGold
     );
   // The golden files list op outputs keyed by tensor index (the graph output comes first), so
   // match each op's output tensor rather than its position.
+  const tol = floatTolerance();
   for (const op of r.ops) {
     const opName = sg.operators[op.index]?.op ?? '?';
     const where = `layer ${op.index} (${opName}) tensor ${op.tensor} '${sg.tensors[op.tensor]?.name ?? '?'}'`;
@@ -82,9 +83,9 @@ export function expectMatchesGolden(r: ProfileResult, golden: string | BoardGold
     const t = c.golden.op_outputs[k];
     const got = elements(t, op.data);
     const exp = elements(t, want);
-    const tol = t.dtype === 'float32' ? FLOAT_TOL : 0;
+    tol.see(opName, t.dtype);
     for (let i = 0; i < got.length; i++) {
-      if (!(Math.abs(got[i] - exp[i]) <= tol))
+      if (!(Math.abs(got[i] - exp[i]) <= (t.dtype === 'float32' ? tol.bound(exp[i]) : 0)))
         throw new Error(
           `${label}: first difference at ${where}, element ${i}: expected ${exp[i]}, got ${got[i]}`,
         );

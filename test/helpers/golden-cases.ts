@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LIBM_OPS } from '../../scripts/docs-ops.ts';
 import { fixturePath, listFixtures } from './fixtures.ts';
 
 export const MUST_RUN_FILE = join(dirname(fileURLToPath(import.meta.url)), 'golden-must-run.txt');
@@ -25,6 +26,27 @@ export const MUST_RUN: RegExp[] = readFileSync(MUST_RUN_FILE, 'utf8')
  * TFLM's reference (sine_float's FULLY_CONNECTED: 1 ulp; 1.2e-7 before the core took over).
  */
 export const FLOAT_TOL = 1.2e-7;
+
+/**
+ * float32 op outputs at or after the first float32 op whose TFLite Micro kernel calls the C math
+ * library (LIBM_OPS: LSTM's gates, LOGISTIC, TANH, EXP, SOFTMAX, ...) may instead differ by a
+ * relative FLOAT_REL_TOL: the goldens ran on glibc, the core links its target's C library
+ * (wasi-libc, newlib), whose expf/tanhf may round an ulp the other way, and a recurrence or the
+ * layers after it carry that on (the field-models issue's rule). Same rule as test_golden.c.
+ */
+export const FLOAT_REL_TOL = 1e-5;
+const LIBM_OP_NAMES = new Set(LIBM_OPS.map(([op]) => op));
+
+/** Tracks, op by op in execution order, whether a float32 libm op has run; gives the bound. */
+export function floatTolerance(): { see(op: string, dtype: string): void; bound(expected: number): number } {
+  let afterLibm = false;
+  return {
+    see(op, dtype) {
+      if (dtype === 'float32' && LIBM_OP_NAMES.has(op)) afterLibm = true;
+    },
+    bound: (expected) => (afterLibm ? Math.max(FLOAT_TOL, FLOAT_REL_TOL * Math.abs(expected)) : FLOAT_TOL),
+  };
+}
 
 export interface GoldenFile {
   /** "golden/<file>.json" or "field/<file>.json": what MUST_RUN matches */

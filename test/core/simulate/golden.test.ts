@@ -4,7 +4,8 @@
  * compare every op output, element by element, naming the first differing op output.
  *
  * Rule: a model on the MUST_RUN list runs and matches (int8: bit for bit; float32: within
- * FLOAT_TOL of TFLM's reference, which runs the same ops in another summation order); every other
+ * FLOAT_TOL of TFLM's reference, which runs the same ops in another summation order, or from the
+ * first float32 op calling libm on, a relative FLOAT_REL_TOL: golden-cases.ts); every other
  * golden model is refused at load with the core's message naming the layer or tensor (the
  * field-models and sequence issues move models from the second group to the first).
  */
@@ -15,7 +16,7 @@ import { invoke, prepare } from '../../../src-main/core/simulate/interpreter.ts'
 import { SimulateError } from '../../../src-main/core/simulate/errors.ts';
 import { fromBytes, toBytes } from '../../../src-main/core/simulate/tensor-data.ts';
 import { fixturePath, goldenBytes, listFixtures, readFixture, type Golden } from '../../helpers/fixtures.ts';
-import { FLOAT_TOL, MUST_RUN } from '../../helpers/golden-cases.ts';
+import { MUST_RUN, floatTolerance } from '../../helpers/golden-cases.ts';
 
 /**
  * Runs, but known to leave TFLM at one op (the field-models issue fixes them): every op before it
@@ -61,7 +62,9 @@ function check(c: Case): void {
   // The golden lists each op output once (not necessarily in execution order): match by tensor.
   const byTensor = new Map(c.golden.op_outputs.map((g) => [g.tensor, g]));
   expect(layers.length).toBe(c.golden.op_outputs.length);
+  const tol = floatTolerance();
   for (const got of layers) {
+    tol.see(got.op, got.dtype);
     const g = byTensor.get(got.tensor);
     const where = `layer ${got.opIndex} (${got.op}) tensor ${got.tensor} '${got.name}'`;
     if (!g) throw new Error(`${c.id}: ${where} has no golden output`);
@@ -69,10 +72,9 @@ function check(c: Case): void {
     const want = goldenBytes(g);
     expect(toBytes(got.data).length, where).toBe(want.length);
     const wantEl = fromBytes(got.dtype as never, want, got.data.length);
-    const tol = got.dtype === 'float32' ? FLOAT_TOL : 0;
     for (let i = 0; i < got.data.length; i++) {
       const d = Math.abs(Number(got.data[i]) - Number(wantEl[i]));
-      if (!(d <= tol)) {
+      if (!(d <= (got.dtype === 'float32' ? tol.bound(Number(wantEl[i])) : 0))) {
         throw new Error(
           `${c.id}: first difference at ${where}, element ${i}: expected ${wantEl[i]}, got ${got.data[i]}`,
         );
