@@ -8,19 +8,11 @@
  *   official model is evaluated on the same held-out samples.
  * Run: node bin/run-ts.mjs bench/keras3-accuracy.ts [--json]
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Model } from '../src-main/core/model/ir.ts';
-import { kerasToTflite, readKeras3 } from '../src-main/core/model/keras/index.ts';
-import { readTflite } from '../src-main/core/model/tflite-reader.ts';
 import { dequantizedOutputs } from '../src-main/core/quantize/io-convert.ts';
 import { quantizeWorkflow } from '../src-main/core/quantize/pipeline.ts';
-import { parseNpy } from '../src-main/core/simulate/inputs/npy.ts';
 import { prepare } from '../src-main/core/simulate/interpreter.ts';
-
-const FIXTURES = process.env.QS_FIXTURES ?? resolve(import.meta.dirname, '../../shared/fixtures');
-const read = (...p: string[]) => new Uint8Array(readFileSync(resolve(FIXTURES, 'keras3', ...p)));
-const KWS = ['_silence_', '_unknown_', 'down', 'left', 'off', 'on', 'right', 'up'];
+import { kwsFixture } from './keras3-data.ts';
 
 const outputs = (m: Model, samples: Float32Array[][]) => dequantizedOutputs(prepare(m), samples);
 const argmax = (a: Float32Array) => a.indexOf(Math.max(...a));
@@ -49,12 +41,7 @@ function errors(ref: Float32Array[], got: Float32Array[]): Errors {
   return { rmse: Math.sqrt(sq / n), maxAbs, top1Kept, samples: ref.length };
 }
 
-const keras = await readKeras3(read('kws_cnn.keras'));
-const float = kerasToTflite(keras);
-const official = readTflite(read('kws_cnn_int8.tflite'));
-const samples = KWS.map((k) => [
-  Float32Array.from(parseNpy(read('kws_cnn_samples', `sample_mfcc_${k}.npy`)).data as Float32Array),
-]);
+const { keras, float, official, samples } = await kwsFixture();
 const ref = outputs(float, samples);
 
 const rows: { model: string; evaluation: string; ours: Errors; official: Errors; method: string }[] = [];

@@ -13,6 +13,7 @@ import { outputMetrics, type OutputMetrics } from '../src-main/core/quantize/out
 import { quantizeWorkflow } from '../src-main/core/quantize/pipeline.ts';
 import { normalizationOf, normalizeSample } from '../src-main/core/simulate/inputs/normalize.ts';
 import { prepare } from '../src-main/core/simulate/interpreter.ts';
+import { kwsFixture } from './keras3-data.ts';
 import { BENCH_MODELS } from './quantize-data.ts';
 
 const FIXTURES = process.env.QS_FIXTURES ?? resolve(import.meta.dirname, '../../shared/fixtures');
@@ -41,6 +42,21 @@ for (const b of BENCH_MODELS) {
     classifier: b.classifier,
     ours: outputMetrics(ref, outputs(q.model, evalSet), undefined, { classifier: b.classifier }),
     official: outputMetrics(ref, outputs(official, evalSet), undefined, { classifier: b.classifier }),
+    method: q.fcPerTensor ? `${q.method}, per-tensor Dense` : q.method,
+  });
+}
+
+// Keras 3 kws_cnn.keras vs its official int8 TFLite on the 8 MFCC samples shipped with it, which are
+// also our calibration set (no other data exists; bench/keras3-accuracy.ts adds a held-out split).
+{
+  const kws = await kwsFixture();
+  const ref = outputs(kws.float, kws.samples);
+  const q = quantizeWorkflow({ float: kws.float, keras: kws.keras, samples: kws.samples, io: 'int8' });
+  rows.push({
+    model: 'kws_cnn.keras (8 samples, also the calibration)',
+    classifier: true,
+    ours: outputMetrics(ref, outputs(q.model, kws.samples), undefined, { classifier: true }),
+    official: outputMetrics(ref, outputs(kws.official, kws.samples), undefined, { classifier: true }),
     method: q.fcPerTensor ? `${q.method}, per-tensor Dense` : q.method,
   });
 }
