@@ -80,7 +80,9 @@ typedef enum {
   QS_DT_INT64 = 4,
   QS_DT_BOOL = 6,
   QS_DT_INT16 = 7,
-  QS_DT_INT8 = 9
+  QS_DT_INT8 = 9,
+  QS_DT_UINT64 = 12, /* signal-library ops (SignalFilterBank) */
+  QS_DT_UINT32 = 15  /* signal-library ops (SignalEnergy, SignalPCAN...) and CAST */
 } qs_dtype_t;
 
 typedef struct {

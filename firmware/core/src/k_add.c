@@ -110,6 +110,7 @@ qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op) {
   int d, off;
   /* int16 (TFLM's 16x8 ADD/SUB/MUL): same arithmetic, left_shift 15; MUL needs zero points 0 */
   const int i16 = QS_WITH_INT16 && a && a->dtype == QS_DT_INT16;
+  if (a && a->dtype == QS_DT_INT32) return qs_prep_arith_i32(m, oi, op); /* raw integers (k_int32.c) */
   if (op->n_in != 2) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "ADD/SUB/MUL needs 2 inputs");
   if ((s = qs_opts(m, oi, op, op->code == OP_SUB ? OPT_SUB : (op->code == OP_MUL ? OPT_MUL : OPT_ADD), 0)) != QS_OK)
     return s;

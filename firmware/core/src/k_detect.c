@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "flexbuf.h"
+#include "k_signal.h"
 #include "ops.h"
 
 enum { OPR_CUSTOM_OPTIONS = 5, OPR_CUSTOM_OPTIONS_FORMAT = 6, OC_CUSTOM_CODE_FIELD = 1 };
@@ -31,9 +32,13 @@ static const char k_detect_name[] = "TFLite_Detection_PostProcess";
 qs_status_t qs_custom_op(qs_model_t *m, int oi, const fb_table_t *opcode, const fb_table_t *ot, qs_op_t *op) {
   fb_t *fb = &m->fb;
   fb_vec_t name = fb_vector(fb, opcode, OC_CUSTOM_CODE_FIELD, 1), *opts;
+  int32_t code = OP_DETECTION_POSTPROCESS;
   if (fb->err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "custom operator name out of bounds");
-  if (name.n != sizeof(k_detect_name) - 1 || memcmp(fb->buf + name.pos, k_detect_name, name.n) != 0) return QS_OK;
-  op->code = OP_DETECTION_POSTPROCESS;
+  /* the signal library's ops (k_signal.c) read their options the same way */
+  if ((name.n != sizeof(k_detect_name) - 1 || memcmp(fb->buf + name.pos, k_detect_name, name.n) != 0) &&
+      (code = qs_signal_code(fb->buf + name.pos, name.n)) == 0)
+    return QS_OK;
+  op->code = code;
   if (fb_u8(fb, ot, OPR_CUSTOM_OPTIONS_FORMAT, 0) != 0)
     return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "custom options are not FlexBuffers");
   /* kept until prepare in op->params (prepare replaces it with the op's parameters) */

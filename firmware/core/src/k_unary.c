@@ -1,9 +1,10 @@
 /*
  * One-input element-wise ops, as TFLite Micro's reference kernels compute them:
- * - CAST between int8, int16, int32, float32 and bool inputs and int8, int16, int32, float32
- *   outputs: static_cast of the raw values (no quantization). Integers narrow modulo 2^bits; a
- *   float converts by truncation through int32 as x86 does (cvttss2si: NaN and values outside
- *   int32 give INT32_MIN), then narrows; the goldens come from x86;
+ * - CAST between int8, int16, int32, uint32, float32 and bool inputs and int8, int16, int32, uint32,
+ *   float32 outputs: static_cast of the raw values (no quantization). Integers narrow modulo
+ *   2^bits; a float converts by truncation through int32 as x86 does (cvttss2si: NaN and values
+ *   outside int32 give INT32_MIN), then narrows; to uint32 through int64 (the low 32 bits; NaN and
+ *   values outside int64 give 0); the goldens come from x86;
  * - ABS: float32 fabsf; int8 and quantized int16: |x - zp_in|, rescaled when the scales differ,
  *   plus zp_out, clamped; unquantized int16: abs wrapping (-32768 stays -32768);
  * - RSQRT: float32 1 / sqrtf(x); int8: GetInvSqrtQuantizedMultiplierExp of x - zp_in, shifted
@@ -40,6 +41,7 @@ static int64_t ld(const uint8_t *p, uint8_t t, uint32_t i) {
     case QS_DT_INT8: return (int8_t)p[i];
     case QS_DT_BOOL: return p[i] != 0;
     case QS_DT_INT16: memcpy(&h, p + 2 * i, 2); return h;
+    case QS_DT_UINT32: memcpy(&w, p + 4 * i, 4); return (uint32_t)w;
     default: memcpy(&w, p + 4 * i, 4); return w;
   }
 }
@@ -78,6 +80,11 @@ static int32_t f2i_x86(float f) {
   if (f >= -2147483648.0f && f < 2147483648.0f) return (int32_t)f;
   return INT32_MIN;
 }
+/* static_cast<uint32_t>(float) on x86-64: a 64-bit cvttss2si, low 32 bits */
+static uint32_t f2u_x86(float f) {
+  if (f > -9.2e18f && f < 9.2e18f) return (uint32_t)(uint64_t)(int64_t)f;
+  return 0;
+}
 
 static float round_half_even(float v) {
   float fl = floorf(v), diff = v - fl;
@@ -114,13 +121,13 @@ static void unary_eval(qs_model_t *m, const qs_op_t *op) {
     for (i = 0; i < p->n; i++) {
       float f;
       if (p->t_in != QS_DT_FLOAT32) { /* CAST int -> float */
-        f = (float)(int32_t)ld(x, p->t_in, i);
+        f = (float)ld(x, p->t_in, i); /* int64 holds every input exactly: one rounding, as static_cast */
         memcpy(out + 4 * (size_t)i, &f, 4);
         continue;
       }
       memcpy(&f, x + 4 * (size_t)i, 4);
       if (p->code == OP_CAST && p->t_out != QS_DT_FLOAT32) {
-        st(out, p->t_out, i, f2i_x86(f));
+        st(out, p->t_out, i, p->t_out == QS_DT_UINT32 ? (int64_t)f2u_x86(f) : f2i_x86(f));
         continue;
       }
       if (p->code != OP_CAST) f = float_op(p->code, f);
@@ -145,7 +152,8 @@ static void unary_eval(qs_model_t *m, const qs_op_t *op) {
 }
 
 static int cast_in_ok(uint8_t t) {
-  return t == QS_DT_INT8 || t == QS_DT_INT16 || t == QS_DT_INT32 || t == QS_DT_FLOAT32 || t == QS_DT_BOOL;
+  return t == QS_DT_INT8 || t == QS_DT_INT16 || t == QS_DT_INT32 || t == QS_DT_UINT32 || t == QS_DT_FLOAT32 ||
+         t == QS_DT_BOOL;
 }
 
 /* input types per op, as TFLite Micro's prepare and eval accept them */
@@ -162,7 +170,7 @@ static int type_ok(int32_t code, uint8_t t) {
 /* The refusal names the input types TFLite Micro's kernel takes. */
 static const char *type_msg(int32_t code) {
   switch (code) {
-    case OP_CAST: return "input type not supported: CAST takes int8, int16, int32, float32 or bool (as TFLite Micro)";
+    case OP_CAST: return "input type not supported: CAST takes int8, int16, int32, uint32, float32 or bool (as TFLite Micro)";
     case OP_ABS: return "input type not supported: ABS takes float32, int8 or int16 (as TFLite Micro)";
     case OP_RSQRT: return "input type not supported: RSQRT takes float32 or int8 (as TFLite Micro)";
     case OP_ELU: return "input type not supported: ELU takes float32 or int8 (as TFLite Micro)";
@@ -194,7 +202,7 @@ qs_status_t qs_prep_unary(qs_model_t *m, int oi, qs_op_t *op) {
   if (op->n_in != 1 || !in) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "needs 1 input");
   if (!type_ok(op->code, in->dtype)) return qs_fail(m, QS_ERR_TYPE, oi, op->in[0], type_msg(op->code));
   if (op->code == OP_CAST ? !(out->dtype == QS_DT_INT8 || out->dtype == QS_DT_INT16 || out->dtype == QS_DT_INT32 ||
-                              out->dtype == QS_DT_FLOAT32)
+                              out->dtype == QS_DT_UINT32 || out->dtype == QS_DT_FLOAT32)
                           : out->dtype != in->dtype)
     return qs_fail(m, QS_ERR_TYPE, oi, op->out, op->code == OP_CAST ? "CAST output type not supported" : "output type differs from input");
   if (!QS_WITH_FLOAT && (in->dtype == QS_DT_FLOAT32 || out->dtype == QS_DT_FLOAT32 || op->code == OP_ELU))

@@ -18,8 +18,8 @@ enum { BUF_DATA = 0, BUF_OFFSET = 1, BUF_SIZE = 2 };
 
 static uint32_t dtype_size(uint8_t dt) {
   switch (dt) {
-    case QS_DT_FLOAT32: case QS_DT_INT32: return 4;
-    case QS_DT_INT64: return 8;
+    case QS_DT_FLOAT32: case QS_DT_INT32: case QS_DT_UINT32: return 4;
+    case QS_DT_INT64: case QS_DT_UINT64: return 8;
     case QS_DT_INT16: return 2;
     case QS_DT_UINT8: case QS_DT_INT8: case QS_DT_BOOL: return 1;
     default: return 0;

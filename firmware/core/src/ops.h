@@ -17,7 +17,10 @@ typedef qs_status_t (*qs_prepare_fn)(qs_model_t *m, int oi, qs_op_t *op);
 
 /* Bytes per element of a tensor type (0 for a type the loader refuses). */
 static inline uint32_t qs_esize(uint8_t dt) {
-  return dt == QS_DT_FLOAT32 || dt == QS_DT_INT32 ? 4 : dt == QS_DT_INT64 ? 8 : dt == QS_DT_INT16 ? 2 : 1;
+  return dt == QS_DT_FLOAT32 || dt == QS_DT_INT32 || dt == QS_DT_UINT32 ? 4
+         : dt == QS_DT_INT64 || dt == QS_DT_UINT64                    ? 8
+         : dt == QS_DT_INT16                                           ? 2
+                                                                       : 1;
 }
 /* Is dtype one of the (up to 6) types listed in `ok` (terminated by 255)? */
 static inline int qs_dtype_in(uint8_t dt, const uint8_t *ok) {
@@ -97,6 +100,7 @@ void qs_tanh16(const uint16_t *table, int32_t multiplier, int left_shift, const 
 /* UNIDIRECTIONAL_SEQUENCE_LSTM (k_lstm.c; float32 in k_lstm_float.c) */
 QS_COLD qs_status_t qs_prep_lstm(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_add(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_arith_i32(qs_model_t *m, int oi, qs_op_t *op); /* int32 ADD/SUB/MUL (k_int32.c) */
 QS_COLD qs_status_t qs_prep_quantize(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_dequantize(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_reshape(qs_model_t *m, int oi, qs_op_t *op);

@@ -1,0 +1,54 @@
+/*
+ * TFLite Micro's signal library (tflite-micro/signal at 90b983c2: the audio front end as custom
+ * ops) in the core: the custom op names, their FlexBuffers options, and the prepare functions of
+ * k_signal.c (window, FFT auto scale, energy, filter bank log, PCAN), k_signal_bank.c (filter
+ * bank, square root, spectral subtraction), k_signal_fft.c (RFFT, IRFFT: kiss_fft's 16-bit fixed
+ * point) and k_signal_stream.c (framer, delay, stacker, overlap-add: state across invocations).
+ * All integer arithmetic (the FFT twiddles are computed once at prepare with the C library's cos and
+ * sin, as kiss_fft does), so the ops are in every build.
+ */
+#ifndef QS_K_SIGNAL_H
+#define QS_K_SIGNAL_H
+
+#include "flexbuf.h"
+#include "ops.h"
+
+/* The core's code for a signal-library custom op name (n bytes, no NUL), or 0 for another name. */
+int32_t qs_signal_code(const uint8_t *name, uint32_t n);
+
+/* During prepare: the op's FlexBuffers options map (qs_custom_op keeps the bytes in op->params). */
+QS_COLD qs_status_t qs_sig_opts(qs_model_t *m, int oi, const qs_op_t *op, fx_t *fx, fx_ref_t *root);
+/* Integer option `key` (absent: 0) into *v; QS_ERR_SCHEMA naming the key when it is not a number
+ * in [lo, hi]. */
+QS_COLD qs_status_t qs_sig_int(qs_model_t *m, int oi, fx_t *fx, const fx_ref_t *root, const char *key, int64_t lo,
+                               int64_t hi, int32_t *v);
+/* Tensor t (tensor index ti) must be of type dt with nd dimensions (nd < 0: at least one). */
+QS_COLD qs_status_t qs_sig_need(qs_model_t *m, int oi, int ti, const qs_tensor_t *t, uint8_t dt, int nd,
+                                const char *msg);
+/* The op must have n_in inputs (all present) and n_out outputs. */
+QS_COLD qs_status_t qs_sig_arity(qs_model_t *m, int oi, const qs_op_t *op, int n_in, int n_out, const char *msg);
+/* The last dimension of t (1 for a scalar). */
+static inline int32_t qs_sig_inner(const qs_tensor_t *t) { return t->ndims ? t->dims[t->ndims - 1] : 1; }
+
+/* MostSignificantBit32 as TFLM's x86 build computes it: bits up to the highest set one (32 for 0). */
+static inline uint32_t qs_msb32(uint32_t x) {
+  uint32_t n = 0;
+  if (!x) return 32;
+  while (x) x >>= 1, n++;
+  return n;
+}
+
+QS_COLD qs_status_t qs_prep_sig_window(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_fft_auto_scale(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_energy(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_log(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_pcan(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_filter_bank(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_sqrt(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_spectral_sub(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_rfft(qs_model_t *m, int oi, qs_op_t *op); /* RFFT and IRFFT */
+QS_COLD qs_status_t qs_prep_sig_framer(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_delay(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_stacker(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_sig_overlap_add(qs_model_t *m, int oi, qs_op_t *op);
+#endif
