@@ -275,6 +275,29 @@ static void test_refusals(void) {
   refused("RELU cell gate", &d, QS_ERR_UNSUPPORTED, "TANH");
 }
 
+static void test_unregistered(void) {
+  static const int codes[5] = {16, 52, 24, 35, 46};
+  static const char *const words[5] = {"LSTM (the single-step op)", "BIDIRECTIONAL_SEQUENCE_LSTM", "RNN:",
+                                       "UNIDIRECTIONAL_SEQUENCE_RNN", "BIDIRECTIONAL_SEQUENCE_RNN"};
+  const int32_t dims[3] = {1, 2, 3};
+  tb_model_t m;
+  size_t len;
+  qs_status_t s;
+  int i;
+  /* rule: the recurrent builtins TFLite Micro has no kernel for are refused at load, naming the op and
+   * what to convert to (TFLM: "Didn't find op for builtin opcode") */
+  for (i = 0; i < 5; i++) {
+    memset(&m, 0, sizeof(m));
+    m.ntensors = 2, m.nops = 1, m.nin = 1, m.nout = 1, m.inputs[0] = 0, m.outputs[0] = 1;
+    m.t[0] = q8(3, dims, 0.5f, 0, NULL, 0), m.t[1] = q8(3, dims, 0.5f, 0, NULL, 0);
+    m.op[0].code = codes[i], m.op[0].nin = 1, m.op[0].in[0] = 0, m.op[0].out = 1;
+    len = tb_write(&m, g_model, sizeof(g_model));
+    s = qs_load(&g_ip, g_model, len, g_arena, sizeof(g_arena));
+    CHECK(s == QS_ERR_UNSUPPORTED && g_ip.err.op == 0 && strstr(g_ip.err.msg, words[i]) && strstr(g_ip.err.msg, "TFLite Micro"),
+          "builtin %d: %s '%s'", codes[i], qs_status_str(s), s == QS_OK ? "" : g_ip.err.msg);
+  }
+}
+
 int main(void) {
   test_int8_steps();
 #if QS_WITH_INT16
@@ -286,6 +309,7 @@ int main(void) {
   test_state_split();
   test_time_major();
   test_refusals();
+  test_unregistered();
   if (failures) {
     printf("test_lstm: %d FAILED\n", failures);
     return 1;

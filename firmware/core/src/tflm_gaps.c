@@ -7,7 +7,8 @@
  * the one TFLM would report:
  *   1. resolving every op's registration (AllocateTensors): custom ops it has no kernel for —
  *      vendor-compiled graphs (Vela's `ethos-u`, the Coral compiler's `edgetpu-custom-op`) and
- *      other custom ops (qs_refuse_unknown_op, called by the parser). A builtin op this core
+ *      other custom ops, and the recurrent builtins TFLM has no kernel for (LSTM, RNN and the
+ *      bidirectional ones) (qs_refuse_unknown_op, called by the parser). A builtin op this core
  *      lacks, or a custom op TFLM registers (TFLite_Detection_PostProcess, the signal ops), is
  *      not refused here but when qs_prepare_op reaches it, after checks 2 and 3: TFLM has it, so
  *      TFLM's own refusal of the model, if any, comes first;
@@ -32,6 +33,22 @@ enum {
 };
 enum { OC_CUSTOM_CODE = 1 };
 
+/* Recurrent builtins TFLite Micro registers no kernel for (micro_mutable_op_resolver.h at 90b983c2 has
+ * UNIDIRECTIONAL_SEQUENCE_LSTM and SVDF only): AllocateTensors fails on them before any Prepare. */
+static const struct {
+  int32_t code;
+  const char *msg;
+} k_tflm_lacks[] = {
+    {16, "LSTM (the single-step op): TFLite Micro has no kernel for it (it registers UNIDIRECTIONAL_SEQUENCE_LSTM "
+         "only) \xe2\x80\x94 convert the layer as a sequence LSTM (the TFLite converter's default for Keras LSTM)"},
+    {52, "BIDIRECTIONAL_SEQUENCE_LSTM: TFLite Micro has no kernel for it (only UNIDIRECTIONAL_SEQUENCE_LSTM) "
+         "\xe2\x80\x94 build the model from two unidirectional LSTMs, one over the reversed sequence"},
+    {24, "RNN: TFLite Micro has no RNN kernels \xe2\x80\x94 use an LSTM (UNIDIRECTIONAL_SEQUENCE_LSTM) or SVDF"},
+    {35, "UNIDIRECTIONAL_SEQUENCE_RNN: TFLite Micro has no RNN kernels \xe2\x80\x94 use an LSTM "
+         "(UNIDIRECTIONAL_SEQUENCE_LSTM) or SVDF"},
+    {46, "BIDIRECTIONAL_SEQUENCE_RNN: TFLite Micro has no RNN kernels \xe2\x80\x94 use unidirectional LSTMs"},
+};
+
 static int custom_is(const fb_t *fb, fb_vec_t name, const char *want) {
   size_t n = strlen(want);
   return name.n == n && memcmp(fb->buf + name.pos, want, n) == 0;
@@ -49,7 +66,9 @@ qs_status_t qs_refuse_unknown_op(qs_model_t *m, int oi, const fb_table_t *opcode
   fb_t *fb = &m->fb;
   fb_vec_t name;
   size_t i;
-  if (code != GAP_CUSTOM) return QS_OK; /* a builtin: qs_prepare_op refuses it in op order */
+  for (i = 0; i < sizeof(k_tflm_lacks) / sizeof(k_tflm_lacks[0]); i++)
+    if (code == k_tflm_lacks[i].code) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, k_tflm_lacks[i].msg);
+  if (code != GAP_CUSTOM) return QS_OK; /* another builtin: qs_prepare_op refuses it in op order */
   name = fb_vector(fb, opcode, OC_CUSTOM_CODE, 1);
   if (fb->err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "custom operator name out of bounds");
   for (i = 0; i < sizeof(k_tflm_custom) / sizeof(k_tflm_custom[0]); i++)
