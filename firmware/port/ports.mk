@@ -18,7 +18,7 @@ HOST_WARN := -std=c99 -Wall -Wextra -Wno-unused-parameter -ffp-contract=off
 HOST_LIMITS := $(strip $(file < port/host-limits.txt))
 SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: host host-broken host-nofloat registry verdict verdict-san proto-test proto-fuzz mps2 nucleo ports
+.PHONY: host host-broken host-dropstate host-nofloat registry verdict verdict-san proto-test proto-fuzz mps2 nucleo ports
 
 # ---- virtual board (native) ----
 host: $(BUILD)/host/qs-board
@@ -35,6 +35,14 @@ $(BUILD)/host-broken/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c por
 	$(HOST_CC) $(HOST_WARN) -O2 $(HOST_LIMITS) $(PROTO_INC) -Icore/src -include tests/broken_requant.h -c core/src/k_fc.c -o $(@D)/k_fc_broken.o
 	$(HOST_CC) $(HOST_WARN) -O2 $(HOST_LIMITS) -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
 	  $(SERVER_SRC) $(filter-out core/src/k_fc.c,$(QS_CORE_SRC)) $(@D)/k_fc_broken.o port/host/main.c port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
+
+# ---- virtual board that drops the model's state before every INVOKE, for tests only (streams:
+# the compare must show the first invocation, layer where it parts from the host) ----
+host-dropstate: $(BUILD)/host-dropstate/qs-board
+$(BUILD)/host-dropstate/qs-board: $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c $(PROTO_HDR) port/host-limits.txt
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_WARN) -O2 $(HOST_LIMITS) -DQS_TEST_DROP_STATE -DQS_READ_CHUNK=65536 -DQS_CRC32_FAST $(PROTO_INC) -Iport/host -o $@.$$$$.tmp \
+	  $(SERVER_SRC) $(QS_CORE_SRC) port/host/main.c port/host/port_host.c -lm && mv -f $@.$$$$.tmp $@
 
 # ---- verdict tool: the core's accept/refuse verdict per model file (tests/qs_verdict.c), built with
 # the virtual board's core flags; verdict-san is the same under ASan/UBSan ----

@@ -48,6 +48,13 @@ enum qs_cmd {
 #define QS_INVOKE_REUSE_INPUTS 0x02u
 /* INVOKE, extended form only (§3): bits 2-3 = extra copies of every OP_OUTPUT piece (0..3) */
 #define QS_INVOKE_COPIES_SHIFT 2u
+/* INVOKE, extended form only (§8): the body ends with frame:u32, the stream frame this run is; the
+ * board keeps the model's state across frames and re-runs a repeated frame from the same state */
+#define QS_INVOKE_FRAME 0x10u
+/* INVOKE with QS_INVOKE_FRAME (§8): a new frame starts from the reset state (TFLM's Reset) */
+#define QS_INVOKE_RESET_STATE 0x20u
+/* HELLO `features` bits (§3) */
+#define QS_FEATURE_STREAM_STATE 0x01u
 
 enum qs_load_state { QS_LOAD_IDLE = 0, QS_LOAD_RECEIVING = 1, QS_LOAD_LOADED = 2 };
 

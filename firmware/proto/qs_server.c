@@ -70,6 +70,8 @@ static void cmd_hello(qs_server_t *s, const qs_request_t *r) {
    * before uploading */
   p = qs_put8(p, qs_build_families());
   for (size_t i = 0; i < n; i++) p = qs_put8(p, qs_op_dtypes(codes[i]));
+  /* features (§3): stream frames keep the state and re-run a repeated frame from the same state */
+  p = qs_put8(p, QS_FEATURE_STREAM_STATE);
   qs_send(s, QS_REPLY(r->cmd), r->seq, s->body, (size_t)(p - s->body), 0, 0);
 }
 
@@ -113,6 +115,7 @@ static void dispatch(qs_server_t *s, const qs_request_t *r) {
       s->n_ranges = 0;
       s->last_error = 0;
       s->raw_have = 0;
+      s->frame_valid = 0;
       memset(&s->ip, 0, sizeof s->ip);
       return;
     case QS_CMD_LOAD_BEGIN:

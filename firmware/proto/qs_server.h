@@ -50,6 +50,11 @@ typedef struct {
   /* 1 while the free tail of the model buffer holds the inputs as the last run without
    * REUSE_INPUTS started with (PROTOCOL.md §3); any input write or upload step clears it */
   uint8_t inputs_saved;
+  /* stream frames (PROTOCOL.md §8): the frame the state snapshot was taken for (valid while
+   * frame_valid; any upload step or RESET clears it). The snapshot lives in the model buffer's
+   * free tail at qs_state_at(), the input staging area after it (qs_stage_at()). */
+  uint8_t frame_valid;
+  uint32_t frame;
 
   qs_interp_t ip;
   qs_link_stats_t stats;
@@ -86,5 +91,9 @@ void qs_cmd_load(qs_server_t *s, const qs_request_t *r);
 void qs_cmd_run(qs_server_t *s, const qs_request_t *r);
 void qs_cmd_raw(qs_server_t *s, const qs_request_t *r); /* SET_INPUT_RAW, READ_INPUT */
 void qs_send_model_info(qs_server_t *s, const qs_request_t *r);
+/* Free tail of the model buffer (§3, §8): the state snapshot at qs_state_at (qs_state_bytes long,
+ * 0 for a stateless model), then the saved inputs and raw samples at qs_stage_at. */
+size_t qs_state_at(const qs_server_t *s);
+size_t qs_stage_at(const qs_server_t *s);
 
 #endif

@@ -133,7 +133,7 @@ static void commit(qs_server_t *s, const qs_request_t *r) {
 void qs_cmd_load(qs_server_t *s, const qs_request_t *r) {
   /* Inputs saved for INVOKE REUSE_INPUTS live after the model: any upload step may change it
    * (a board reset or started afresh reaches a runnable model only through here). */
-  if (r->cmd != QS_CMD_LOAD_STATUS) s->inputs_saved = 0;
+  if (r->cmd != QS_CMD_LOAD_STATUS) s->inputs_saved = s->frame_valid = 0;
   switch (r->cmd) {
     case QS_CMD_LOAD_BEGIN:
       if (r->len != 8) break;

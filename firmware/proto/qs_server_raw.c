@@ -12,7 +12,7 @@
 /* Raw samples are staged in the free tail of the model buffer (4-byte aligned after the model):
  * no RAM beyond what the port already gave for models. */
 static uint8_t *stage(qs_server_t *s, size_t *cap) {
-  size_t at = ((size_t)s->size + 3u) & ~(size_t)3u;
+  size_t at = qs_stage_at(s);
   *cap = at < s->model_cap ? s->model_cap - at : 0;
   return s->model + at;
 }

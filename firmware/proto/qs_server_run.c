@@ -31,6 +31,12 @@ void qs_send_model_info(qs_server_t *s, const qs_request_t *r) {
   qs_send(s, QS_REPLY(QS_CMD_LOAD_COMMIT), r->seq, s->body, (size_t)(p - s->body), 0, 0);
 }
 
+size_t qs_state_at(const qs_server_t *s) { return ((size_t)s->size + 3u) & ~(size_t)3u; }
+size_t qs_stage_at(const qs_server_t *s) {
+  size_t n = s->state == QS_LOAD_LOADED ? qs_state_bytes(&s->ip) : 0;
+  return qs_state_at(s) + ((n + 3u) & ~(size_t)3u);
+}
+
 static size_t input_bytes(const qs_interp_t *ip, int i) {
   qs_tensor_info_t t;
   if (qs_tensor_info(ip, qs_input_tensor(ip, i), &t) != QS_OK) return 0;
@@ -123,7 +129,7 @@ static void stream_hook(void *vctx, int op, int tensor, const uint8_t *data, siz
  * model, 4-byte aligned: where SET_INPUT_RAW stages raw samples)? Copies them there
  * (`save`) or back into the input tensors. Returns 0 if they do not fit. */
 static int copy_inputs(qs_server_t *s, int save) {
-  size_t at = ((size_t)s->size + 3u) & ~(size_t)3u, end = at;
+  size_t at = qs_stage_at(s), end = at;
   size_t nin = qs_input_count(&s->ip);
   for (size_t i = 0; i < nin; i++) {
     size_t n = input_bytes(&s->ip, (int)i);
@@ -137,6 +143,26 @@ static int copy_inputs(qs_server_t *s, int save) {
     else memcpy(t, s->model + at, n);
     at += n;
   }
+  return 1;
+}
+
+/* A stream frame (§8): a frame seen before (the same number as the last) is a retry or a re-run
+ * for lost pieces, so it starts from the state snapshot taken when it first ran; a new frame
+ * (reset first with RESET_STATE) snapshots the state it starts from. Returns 0 after an error. */
+static int begin_frame(qs_server_t *s, const qs_request_t *r, uint8_t flags, uint32_t frame) {
+  size_t at = qs_state_at(s), n = qs_state_bytes(&s->ip);
+  if (at > s->model_cap || n > s->model_cap - at) {
+    qs_send_error(s, r->seq, QS_E_TOO_LARGE, r->cmd, -1, -1, 0, "stream state does not fit beside the model");
+    return 0;
+  }
+  if (s->frame_valid && frame == s->frame) {
+    (void)qs_state_restore(&s->ip, s->model + at, n);
+    return 1;
+  }
+  if (flags & QS_INVOKE_RESET_STATE) (void)qs_reset_state(&s->ip);
+  (void)qs_state_save(&s->ip, s->model + at, n);
+  s->frame = frame;
+  s->frame_valid = 1;
   return 1;
 }
 
@@ -158,7 +184,7 @@ static void invoke(qs_server_t *s, const qs_request_t *r) {
     c.sends = 1u + ((flags >> QS_INVOKE_COPIES_SHIFT) & 3u);
     c.n_holes = qs_get16(r->body + 7);
     c.holes = r->body + 9;
-    if (r->len != 9 + HOLE_BYTES * c.n_holes) {
+    if (r->len != 9 + HOLE_BYTES * c.n_holes + ((flags & QS_INVOKE_FRAME) ? 4u : 0u)) {
       qs_send_error(s, r->seq, QS_E_BAD_LENGTH, r->cmd, -1, -1, 0, "INVOKE hole count and length differ");
       return;
     }
@@ -182,6 +208,14 @@ static void invoke(qs_server_t *s, const qs_request_t *r) {
     s->inputs_saved = (uint8_t)copy_inputs(s, 1);
     if (s->inputs_saved) s->raw_have = 0;
   }
+  if ((flags & QS_INVOKE_FRAME) && r->len >= 9) {
+    if (!begin_frame(s, r, flags, qs_get32(r->body + 9 + HOLE_BYTES * c.n_holes))) return;
+  } else {
+    s->frame_valid = 0; /* a run outside a stream moves the state on: no frame repeats it */
+  }
+#ifdef QS_TEST_DROP_STATE
+  (void)qs_reset_state(&s->ip); /* test build (make host-dropstate): a board that forgets its state */
+#endif
   qs_port_tick_sync();
   qs_status_t st = qs_invoke(&s->ip, stream_hook, &c);
   if (st != QS_OK) {

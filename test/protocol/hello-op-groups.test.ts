@@ -39,9 +39,18 @@ describe('HELLO op groups', () => {
     expect(h.opDtypes).toBeUndefined();
   });
 
-  it('refuses op groups whose length does not match the op count', () => {
-    // rule: a truncated or overlong op-group tail is a BAD_REPLY, not a silent misreading
+  it('refuses op groups shorter than the op count', () => {
+    // rule: a truncated op-group tail is a BAD_REPLY, not a silent misreading
     expect(() => decodeHello(hello([0x03, 0x43]))).toThrow(ProtocolError);
-    expect(() => decodeHello(hello([0x03, 0x43, 0x07, 0]))).toThrow(/op groups for 2 ops/);
+    expect(() => decodeHello(hello([0x03]))).toThrow(/op groups for 2 ops/);
+  });
+
+  it('reads the features byte after the op groups and ignores later bytes', () => {
+    // rule (PROTOCOL.md §3): features:u8 follows the op groups (bit 0: stream frames, §8); boards
+    // before it end after the op groups; bytes after it are for later hosts
+    expect(decodeHello(hello([0x03, 0x43, 0x07])).features).toBeUndefined();
+    const h = decodeHello(hello([0x03, 0x43, 0x07, 0x01, 0xee]));
+    expect(h.features).toBe(0x01);
+    expect(h.opDtypes).toEqual([0x43, 0x07]);
   });
 });

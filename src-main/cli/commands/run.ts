@@ -1,7 +1,9 @@
 /**
  * `quantscope run MODEL [--input FILE ...] [--raw-input FILE.npy ...] [--seed N] [--dump OUT.json] [--repeat N] [--json]`:
- * run a .tflite model in the bit-exact host simulator and show every layer. File reading and
- * timing live here; parsing and computing are in core/simulate.
+ * run a .tflite model in the bit-exact host simulator and show every layer. Inputs holding several
+ * frames (inputs/frames.ts) run as a stream: one invocation per frame, the state kept between them
+ * (`--reset-state`: reset before each), every layer per invocation. File reading and timing live
+ * here; parsing and computing are in core/simulate.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -12,9 +14,11 @@ import { cpuProfile, estimateModel, type CpuProfileName } from '../../core/simul
 import { goldenDump, layerReports, outputReports } from '../../core/simulate/dump.ts';
 import { normalizationNotes } from '../../core/normalize/normalize.ts';
 import { describeNormalization, rawInputTensors } from '../../core/normalize/raw-input.ts';
-import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
+import { buildInputFrames } from '../../core/simulate/inputs/frames.ts';
+import type { InputFile } from '../../core/simulate/inputs/load.ts';
 import { parseNpy } from '../../core/simulate/inputs/npy.ts';
-import { invoke, prepare } from '../../core/simulate/interpreter.ts';
+import { invoke, invokeStream, prepare, type InvokeResult } from '../../core/simulate/interpreter.ts';
+import type { TensorData } from '../../core/simulate/tensor-data.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
 import { writeFileAtomic } from '../../services/atomic-write.ts';
 import { checkOutputPath, checkOutputPaths } from '../../services/output-path.ts';
@@ -31,6 +35,7 @@ interface RunOptions {
   cpu?: string;
   force?: boolean;
   junit?: string;
+  resetState?: boolean;
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -105,7 +110,7 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
   );
   const seed = opts.seed !== undefined ? positiveInt(opts.seed, '--seed') : undefined;
   let normalized: string | undefined;
-  let inputs;
+  let frames: TensorData[][];
   if (opts.rawInput?.length) {
     // raw sensor samples, normalized with the model's parameters exactly as the board does
     if (files.length || seed !== undefined)
@@ -114,15 +119,21 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
       opts.rawInput.map(async (p) => ({ name: basename(p), ...parseNpy(await readBytes(p), basename(p)) })),
     );
     const raw = rawInputTensors(pm.inputs, model.parameters, arrays);
-    inputs = raw.inputs;
+    frames = [raw.inputs];
     normalized = describeNormalization(raw.normalization);
   } else {
-    inputs = buildInputs(
+    frames = buildInputFrames(
       { files, seed, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' },
       pm.inputs,
       model.parameters,
     );
   }
+  if (frames.length > 1) {
+    if (opts.repeat !== undefined)
+      throw new Error(`--repeat times one invocation; the inputs hold a stream of ${frames.length} frames`);
+    return simulateStream(modelPath, opts, pm, frames, dumpPath);
+  }
+  const inputs = frames[0];
   const t0 = performance.now();
   const result = invoke(pm, inputs, { taps: true });
   const invokeMs = performance.now() - t0;
@@ -207,6 +218,63 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
   return runProperties(pm.steps.length, invokeMs, medianMs, cost);
 }
 
+/**
+ * A stream: one invocation per frame, the state kept from one to the next (as firmware invokes)
+ * unless --reset-state; every layer and output per invocation.
+ */
+async function simulateStream(
+  modelPath: string,
+  opts: RunOptions,
+  pm: ReturnType<typeof prepare>,
+  frames: TensorData[][],
+  dumpPath: string,
+): Promise<[string, string | number | boolean][]> {
+  const t0 = performance.now();
+  const results: InvokeResult[] = invokeStream(pm, frames, { taps: true, resetState: opts.resetState });
+  const invokeMs = performance.now() - t0;
+  const name = basename(modelPath);
+  if (opts.dump) {
+    const doc = {
+      model: name,
+      reset_state: Boolean(opts.resetState),
+      invocations: results.map((r, k) => ({ invocation: k, ...goldenDump(name, pm, frames[k], r) })),
+    };
+    await writeFileAtomic(dumpPath, JSON.stringify(doc, null, 1), { overwrite: Boolean(opts.force) });
+  }
+  const per = results.map((r, k) => ({
+    invocation: k,
+    outputs: outputReports(pm, r),
+    layers: layerReports(pm, r),
+  }));
+  if (opts.json) {
+    process.stdout.write(
+      JSON.stringify({ model: name, invocations: per, reset_state: Boolean(opts.resetState) }) + '\n',
+    );
+  } else {
+    const lines = [
+      `${name}: ${pm.steps.length} ops simulated, ${frames.length} invocations (${opts.resetState ? 'state reset before each' : 'state kept between them'})`,
+    ];
+    for (const p of per) {
+      lines.push('', `invocation ${p.invocation}:`);
+      for (const l of p.layers) {
+        const s = l.stats;
+        lines.push(
+          `${String(l.index).padStart(3)}  ${l.op.padEnd(22)}  ${`${l.dtype}[${l.shape.join('x')}]`.padEnd(18)}` +
+            `${s.min.toPrecision(4).padStart(8)} ${s.max.toPrecision(4).padStart(8)} ${s.mean.toPrecision(4).padStart(9)}`,
+        );
+      }
+      for (const o of p.outputs)
+        lines.push(`  output '${o.name}' top: ${o.top_k.map((t) => `[${t.index}] ${t.value}`).join(', ')}`);
+    }
+    if (opts.dump) lines.push('', `per-layer dump of every invocation written to ${dumpPath}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return [
+    ...runProperties(pm.steps.length, invokeMs, undefined, undefined),
+    ['stream.invocations', frames.length],
+  ];
+}
+
 function runProperties(
   ops: number,
   invokeMs: number,
@@ -230,7 +298,7 @@ export function registerRun(program: Command): void {
     .argument('<model>', '.tflite model file')
     .option(
       '-i, --input <file...>',
-      'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin of all inputs',
+      'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin of all inputs; several frames (k files per input, an .npy of [N, ...input shape], a .bin of k x the inputs) run as a stream',
     )
     .option(
       '--seed <n>',
@@ -242,6 +310,10 @@ export function registerRun(program: Command): void {
     )
     .option('--dump <out.json>', 'write every op output in the golden JSON format')
     .option('--repeat <n>', 'time N inferences after a warm-up and report median_ms')
+    .option(
+      '--reset-state',
+      'inputs holding several frames run as a stream that keeps the state between invocations; reset it before each instead',
+    )
     .option(
       '--u8-bytes',
       "a uint8 .npy feeding an int8 input holds the int8 bytes (two's complement) instead of pixel values",

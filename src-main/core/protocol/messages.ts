@@ -32,6 +32,18 @@ export const INVOKE_STREAM = 0x01;
 export const INVOKE_REUSE_INPUTS = 0x02;
 /** INVOKE flags bits 2-3, extended form only: extra copies of every OP_OUTPUT piece (0..3). */
 export const INVOKE_COPIES_SHIFT = 2;
+/** INVOKE flag, extended form only (§8): the body ends with the stream frame number (u32). */
+export const INVOKE_FRAME = 0x10;
+/** INVOKE flag with INVOKE_FRAME (§8): a new frame starts from the reset state. */
+export const INVOKE_RESET_STATE = 0x20;
+/** HELLO `features` bit (§3): the board runs stream frames (§8). */
+export const FEATURE_STREAM_STATE = 0x01;
+
+/** A stream frame (§8): its number, and whether a new frame starts from the reset state. */
+export interface StreamFrame {
+  frame: number;
+  resetState: boolean;
+}
 
 /** Bytes of op `op`'s output from `offset`, `len` long (an extended INVOKE streams only these). */
 export interface OutputHole {
@@ -89,11 +101,23 @@ export const requests = {
     holes?: OutputHole[];
     /** extra copies of every piece (0..3; extended form), for a line that loses many */
     copies?: number;
+    /** the stream frame this run is (§8; extended form): a repeated frame runs from the same state */
+    frame?: StreamFrame;
   }): Request => {
-    const extended = opts.reuseInputs !== undefined || opts.holes !== undefined || opts.copies !== undefined;
+    const extended =
+      opts.reuseInputs !== undefined ||
+      opts.holes !== undefined ||
+      opts.copies !== undefined ||
+      opts.frame !== undefined;
     const copies = Math.max(0, Math.min(3, opts.copies ?? 0)) << INVOKE_COPIES_SHIFT;
+    const frameFlags = opts.frame ? INVOKE_FRAME | (opts.frame.resetState ? INVOKE_RESET_STATE : 0) : 0;
     const w = new BodyWriter()
-      .u8((opts.stream ? INVOKE_STREAM : 0) | (opts.reuseInputs ? INVOKE_REUSE_INPUTS : 0) | copies)
+      .u8(
+        (opts.stream ? INVOKE_STREAM : 0) |
+          (opts.reuseInputs ? INVOKE_REUSE_INPUTS : 0) |
+          copies |
+          frameFlags,
+      )
       .u16(opts.firstOp ?? 0)
       .u16(opts.lastOp ?? 0xffff);
     if (opts.piece !== undefined || extended) w.u16(opts.piece ?? 0);
@@ -101,6 +125,7 @@ export const requests = {
       const holes = opts.holes ?? [];
       w.u16(holes.length);
       for (const h of holes) w.u16(h.op).u32(h.offset).u32(Math.min(h.len, 0xffffffff));
+      if (opts.frame) w.u32(opts.frame.frame >>> 0);
     }
     return { cmd: Cmd.INVOKE, body: w.finish() };
   },

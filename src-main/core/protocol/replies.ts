@@ -22,6 +22,9 @@ export interface BoardHello {
   /** Per entry of `ops`: the families it has kernels for in this build (low nibble) and those its
    * registry entry declares but the build leaves out (high nibble); absent like `families`. */
   opDtypes?: number[];
+  /** Feature bits after the op groups (FEATURE_STREAM_STATE: stream frames, PROTOCOL.md §8);
+   * absent from boards before them. */
+  features?: number;
 }
 
 export type LoadState = 'idle' | 'receiving' | 'loaded';
@@ -111,9 +114,11 @@ export function decodeHello(body: Uint8Array): BoardHello {
   // end after the op codes
   const groups = r.rest();
   if (groups.length === 0) return h;
-  if (groups.length !== 1 + n)
+  // then features:u8 (boards before it end after the op groups); later bytes are for later hosts
+  if (groups.length < 1 + n)
     throw new ProtocolError('BAD_REPLY', `HELLO reply: ${groups.length} B of op groups for ${n} ops`);
-  return { ...h, families: groups[0], opDtypes: [...groups.subarray(1)] };
+  const features = groups.length > 1 + n ? { features: groups[1 + n] } : {};
+  return { ...h, families: groups[0], opDtypes: [...groups.subarray(1, 1 + n)], ...features };
 }
 
 const LOAD_STATES: LoadState[] = ['idle', 'receiving', 'loaded'];

@@ -322,6 +322,28 @@ class RunResult implements InvokeResult {
   }
 }
 
+/** Back to the state at load (variable tensors, op state): the next invoke starts a new stream. */
+export function resetState(pm: PreparedModel): void {
+  pm.engine.resetState();
+}
+
+/**
+ * A stream: one invoke per frame (each frame one typed array per graph input) WITHOUT resetting the
+ * state in between, as firmware calls Invoke once per frame; `resetState`: every frame from the
+ * state at load instead. The first frame starts from the state at load either way.
+ */
+export function invokeStream(
+  pm: PreparedModel,
+  frames: readonly (readonly TensorData[])[],
+  options: InvokeOptions & { resetState?: boolean } = {},
+): InvokeResult[] {
+  pm.engine.resetState();
+  return frames.map((inputs, k) => {
+    if (k > 0 && options.resetState) pm.engine.resetState();
+    return invoke(pm, inputs, options);
+  });
+}
+
 /** The value of tensor `index` in a tapped run (a graph input or an op output); names it when absent. */
 export function tensorValue(tensors: ReadonlyMap<number, TensorData>, index: number): TensorData {
   const v = tensors.get(index);

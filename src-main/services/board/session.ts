@@ -10,8 +10,10 @@ import { RAW_DTYPE_CODE, RAW_DTYPE_SIZE, type RawDtype } from '../../core/normal
 import {
   Cmd,
   OP_OUTPUT_HEADER,
+  FEATURE_STREAM_STATE,
   requests,
   type OutputHole,
+  type StreamFrame,
   SET_INPUT_HEADER,
   SET_INPUT_RAW_HEADER,
 } from '../../core/protocol/messages.ts';
@@ -87,6 +89,8 @@ export interface ProfileOptions extends UploadOptions {
   maxRefetch?: number;
   /** Idle timeout while the board runs the model (no frame for this long = failure). */
   invokeTimeoutMs?: number;
+  /** Streams (profileStream): every frame starts from the reset state, not only the first. */
+  resetState?: boolean;
 }
 
 /** Input pieces cost a round trip each, damaged or not: on a noisy line the fewest round trips
@@ -98,8 +102,17 @@ export class BoardSession {
   /** Multi-request operations (load, profile) run one at a time: two profiles must not mix
    * their models and inputs on one board. Single requests still interleave freely. */
   private busy: Promise<unknown> = Promise.resolve();
+  /** The stream frame every INVOKE of the current run carries (PROTOCOL.md §8), on boards with it. */
+  private frame: StreamFrame | null = null;
+  /** Frame numbers are never reused while we hold the board: a random start, counting up. */
+  private nextFrame = Math.floor(Math.random() * 0x1_0000_0000);
 
   constructor(readonly link: BoardLink) {}
+
+  /** Whether the board keeps state across stream frames and re-runs a repeated frame alike (§8). */
+  get streams(): boolean {
+    return ((this.link.hello.features ?? 0) & FEATURE_STREAM_STATE) !== 0;
+  }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.busy.then(fn, fn);
@@ -276,7 +289,8 @@ export class BoardSession {
     const quietMs = () =>
       link.quality.timeoutMs(64, 5000, 1000) + (opts.runMs ?? 2 * (performance.now() - t0)) + 50;
     try {
-      const f = await this.link.request(requests.invoke({ stream: true, ...range }), {
+      const frame = this.frame ?? undefined;
+      const f = await this.link.request(requests.invoke({ stream: true, ...range, frame }), {
         signal: opts.signal,
         // idle: no frame for this long. Covers the slowest op; once a run's time is known, a re-run
         // (which may compute every op before the first hole) gets three times that
@@ -337,20 +351,58 @@ export class BoardSession {
   }
 
   /** Upload, set inputs, run once with every op's output streamed back, read ticks and arena. */
-  profile(
+  async profile(
     modelBytes: Uint8Array,
     inputs: (Uint8Array | RawInput)[],
     opts: ProfileOptions = {},
   ): Promise<ProfileResult> {
-    return this.serial(() => this.profileNow(modelBytes, inputs, opts));
+    return (await this.profileStream(modelBytes, [inputs], opts))[0];
+  }
+
+  /**
+   * Upload once, then run one frame per entry of `frames` WITHOUT resetting the state in between
+   * (as firmware does; `resetState`: every frame from the reset state), each with every op's
+   * output streamed back: one result per frame. On boards with stream frames (§8) every INVOKE
+   * carries its frame number, so re-runs for lost pieces never move the state on twice; older
+   * boards run single frames only.
+   */
+  profileStream(
+    modelBytes: Uint8Array,
+    frames: (Uint8Array | RawInput)[][],
+    opts: ProfileOptions = {},
+  ): Promise<ProfileResult[]> {
+    return this.serial(async () => {
+      if (frames.length === 0) throw new ProtocolError('BAD_ARG', 'a stream needs at least one frame');
+      if (frames.length > 1 && !this.streams)
+        throw new ProtocolError(
+          'UNSUPPORTED',
+          `board ${this.link.hello.board} (firmware ${this.link.hello.firmware}) cannot run a stream of ${frames.length} invocations: it does not keep the model's state across retried INVOKEs (PROTOCOL.md §8); update its firmware or run one frame`,
+        );
+      const results: ProfileResult[] = [];
+      let loaded: { model: ModelInfo; upload: UploadResult } | undefined;
+      const started = performance.now();
+      try {
+        for (let k = 0; k < frames.length; k++) {
+          this.frame = this.streams
+            ? { frame: this.nextFrame++ >>> 0, resetState: k === 0 || Boolean(opts.resetState) }
+            : null;
+          results.push(await this.profileNow(modelBytes, frames[k], opts, started, loaded));
+          loaded ??= { model: results[0].model, upload: results[0].upload };
+        }
+      } finally {
+        this.frame = null;
+      }
+      return results;
+    });
   }
 
   private async profileNow(
     modelBytes: Uint8Array,
     inputs: (Uint8Array | RawInput)[],
     opts: ProfileOptions,
+    started: number,
+    loaded?: { model: ModelInfo; upload: UploadResult },
   ): Promise<ProfileResult> {
-    const started = performance.now();
     const phases: ProfilePhases = { upload: 0, commit: 0, inputs: 0, run: 0, refetch: 0, readback: 0 };
     let mark = performance.now();
     const lap = (phase: keyof ProfilePhases) => {
@@ -358,12 +410,15 @@ export class BoardSession {
       phases[phase] += now - mark;
       mark = now;
     };
-    const { model, upload } = await this.loadNow(
-      modelBytes,
-      // the upload may take at most 3/5 of the noisy-line limit: inputs and re-runs need the rest
-      { ...opts, noisyLimitMs: 0.6 * (opts.noisyLimitMs ?? 45_000) },
-      phases,
-    );
+    // a stream uploads once: its later frames run on the model the first one loaded
+    const { model, upload } =
+      loaded ??
+      (await this.loadNow(
+        modelBytes,
+        // the upload may take at most 3/5 of the noisy-line limit: inputs and re-runs need the rest
+        { ...opts, noisyLimitMs: 0.6 * (opts.noisyLimitMs ?? 45_000) },
+        phases,
+      ));
     mark = performance.now();
     if (inputs.length !== model.inputs.length) {
       throw new ProtocolError('BAD_ARG', `model has ${model.inputs.length} input(s), ${inputs.length} given`);

@@ -80,6 +80,8 @@ interface Exports {
   qsw_arena_used: () => number;
   qsw_arena_tensor_bytes: () => number;
   qsw_invoke: (mode: number) => number;
+  /** Absent in cores built before variable tensors (no state to reset). */
+  qsw_reset_state?: () => number;
   qsw_tap_buffer: (bytes: number) => number;
   qsw_tap_offsets: () => number;
 }
@@ -240,6 +242,20 @@ export class CoreEngine {
   outputView(i: number): Uint8Array {
     const p = this.outputPtr[i];
     return this.refresh().subarray(p, p + this.outputBytes[i]);
+  }
+
+  /**
+   * Put the model's state (variable tensors, op state) back to what it was at load, as TFLM's
+   * MicroInterpreter::Reset does. Invocations otherwise keep it: a stream of invokes sees the
+   * state the previous one left, as firmware does.
+   */
+  resetState(): void {
+    if (!this.x.qsw_reset_state) return; // a core without state: nothing persists between invokes
+    const status = this.x.qsw_reset_state();
+    if (status !== 0)
+      throw new Error(
+        `the core could not reset its state: ${cString(this.refresh(), this.x.qsw_status_str(status))}`,
+      );
   }
 
   /** Run every op; with a tap handler, each op's output is handed over right after the op ran. */
