@@ -135,7 +135,10 @@ export function quantizeModelDetailed(
   for (const op of sg.operators) {
     const p = precisionOf(op.index);
     if (p === 'int8' && !(op.op in INT8_OP_VERSIONS)) {
-      throw new Error(`Cannot quantize layer ${op.index} (${op.op}): the int8 firmware has no kernel for it`);
+      const out = op.outputs.length > 0 ? sg.tensors[op.outputs[0]].name : '';
+      throw new Error(
+        `Cannot quantize layer ${op.index} (${op.op}): the int8 firmware has no kernel for it; keep it in float32 with --keep-float '${out}'`,
+      );
     }
     if (p === 'int16' && !(op.op in INT16_OP_VERSIONS)) {
       throw new Error(

@@ -161,11 +161,15 @@ describe('quantizeModel on the float fixtures', () => {
       subgraphs: [
         {
           ...float.subgraphs[0],
-          operators: float.subgraphs[0].operators.map((o, i) => (i === 1 ? { ...o, op: 'TANH' } : o)),
+          // EXP: an op with no int8 kernel (TANH has one since the Keras layer rules)
+          operators: float.subgraphs[0].operators.map((o, i) => (i === 1 ? { ...o, op: 'EXP' } : o)),
         },
       ],
     };
-    expect(() => quantizeModel(renamed, ranges)).toThrow(/layer 1 \(TANH\): the int8 firmware has no kernel/);
+    // rule: the message names the layer and how to keep it in float
+    expect(() => quantizeModel(renamed, ranges)).toThrow(
+      /layer 1 \(EXP\): the int8 firmware has no kernel for it; keep it in float32 with --keep-float 'sequential\/dense_1\/MatMul;/,
+    );
     const out = float.subgraphs[0].outputs[0];
     const partial = new Map([...ranges].filter(([t]) => t !== out));
     expect(() => quantizeModel(float, partial)).toThrow(new RegExp(`No calibration range for tensor ${out}`));

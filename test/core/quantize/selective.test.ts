@@ -12,10 +12,11 @@ import type { Model } from '../../../src-main/core/model/ir.ts';
 import { quantizeWorkflow, type QuantizeRequest } from '../../../src-main/core/quantize/index.ts';
 import { dequantizedOutputs } from '../../../src-main/core/quantize/io-convert.ts';
 import { precisionPlan, resolveLayers } from '../../../src-main/core/quantize/layer-select.ts';
-import { outputMetrics } from '../../../src-main/core/quantize/output-metrics.ts';
+import { argmax, outputMetrics } from '../../../src-main/core/quantize/output-metrics.ts';
 import { normalizationOf, normalizeSample } from '../../../src-main/core/simulate/inputs/normalize.ts';
 import { prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { fixturePath, readFixture } from '../../helpers/fixtures.ts';
+import { loadTfliteWasm } from '../../helpers/tflite-wasm.ts';
 import { augmentedPhotos } from './calibration-data.ts';
 
 const float = readTflite(readFixture('float', 'image_example1.float32.tflite'));
@@ -62,7 +63,7 @@ describe('selective quantization (image_example1)', () => {
     expect(out.report.layers).toHaveLength(float.subgraphs[0].operators.length);
   });
 
-  it('--keep-float of the worst layer with weights: float weights, DEQUANTIZE before, QUANTIZE after', () => {
+  it('--keep-float of the worst layer with weights: float weights, DEQUANTIZE before, QUANTIZE after', async () => {
     const worst = int8.report.layers
       .filter((l) => l.op_name === 'CONV_2D' || l.op_name === 'FULLY_CONNECTED')
       .reduce((a, b) => (b.rmse_over_scale > a.rmse_over_scale ? b : a));
@@ -80,6 +81,11 @@ describe('selective quantization (image_example1)', () => {
     expect(kept.inputs.map((t) => sg.tensors[t].dtype)).toEqual(['float32', 'float32', 'float32']);
     expect([sg.operators[k - 1].op, sg.operators[k + 1].op]).toEqual(['DEQUANTIZE', 'QUANTIZE']);
     expect(sg.tensors[sg.operators[k + 1].outputs[0]].dtype).toBe('int8');
+    // rule: the mixed model is a valid TFLite file: desktop TFLite loads and runs it too
+    const tfl = await loadTfliteWasm(out.bytes);
+    const y = tfl.predict([heldOut[0][0]])[0] as Float32Array;
+    tfl.dispose();
+    expect(argmax(y)).toBe(argmax(reference[0]));
   });
 
   it('--int16 all lowers the model-level error; int16 activations, int8 weights, int64 bias', () => {
