@@ -244,6 +244,13 @@ export async function checkLayer(
       n++;
     }),
   );
+  const perOp = opSteps(int8, float, seen);
+  if (process.env.QS_LAYER_REPORT)
+    console.log(
+      `${ops(float).join(',')}: float ${floatWorst.toExponential(2)}, int8 ` +
+        `${(worst / step).toFixed(2)} steps max, ${(Math.sqrt(se / n) / step).toFixed(2)} rms; per op ` +
+        perOp.map((o) => `${o.op} ${o.steps.toFixed(2)}`).join(', '),
+    );
   return {
     float,
     int8,
@@ -252,6 +259,6 @@ export async function checkLayer(
     worstSteps: worst / step,
     rmsSteps: Math.sqrt(se / n) / step,
     floatWorst,
-    perOp: opSteps(int8, float, seen),
+    perOp,
   };
 }
