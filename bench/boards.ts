@@ -1,14 +1,20 @@
 /**
- * `npm run bench:boards`: wall time of `quantscope profile` on three boards (two virtual boards and
- * the emulated Cortex-M3) run in parallel in one call, beside each board alone and their sum.
- * Median of N runs (default 3) per row, through the bin as a user runs it. The firmware builds
- * first, so no row pays for make.
- * Options: --model FILE (default the micro_speech fixture), --runs N, --json.
+ * `npm run bench:boards`:
+ *   1. per emulated core (Cortex-M3, M4, M7, M33, M55, the NUCLEO port on netduinoplus2): our
+ *      instructions per inference and per MAC for person detection and keyword spotting beside TFLM
+ *      reference and TFLM + CMSIS-NN on the same core, every op output bit-exact (firmware-cores.ts);
+ *   2. wall time of `quantscope profile` on three boards (two virtual boards and the emulated
+ *      Cortex-M3) run in parallel in one call, beside each board alone and their sum. Median of N
+ *      runs (default 3) per row, through the bin as a user runs it. The firmware builds first, so
+ *      no row pays for make.
+ * Options: --model FILE (default the micro_speech fixture), --runs N, --json, --no-cores (skip 1),
+ * --cores-only (skip 2).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { firmwareDir } from '../src-main/services/board/firmware.ts';
+import { coreTable, instructions, runCores, TABLE_MODELS } from './firmware-cores.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const FIXTURES = process.env.QS_FIXTURES ?? resolve(REPO, '../shared/fixtures');
@@ -38,6 +44,44 @@ const median = (xs: number[]) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+
+if (!process.argv.includes('--no-cores')) {
+  const t0 = performance.now();
+  const runs = await runCores();
+  const json = process.argv.includes('--json');
+  if (json)
+    process.stdout.write(
+      JSON.stringify(
+        runs.map((r) => ({
+          core: r.core.label,
+          models: r.models
+            .filter((m) => TABLE_MODELS.includes(m.name))
+            .map((m) => ({
+              name: m.name,
+              bitExact: m.bitExact,
+              instructions: instructions(m),
+              arena: m.arena,
+            })),
+        })),
+        null,
+        1,
+      ) + '\n',
+    );
+  else {
+    process.stdout.write(
+      `in-image core benchmark on every emulated core (QEMU -icount shift=0, executed instructions), ${((performance.now() - t0) / 1000).toFixed(0)} s\n\n`,
+    );
+    process.stdout.write(coreTable(runs) + '\n\n');
+  }
+  const bad = runs.flatMap((r) =>
+    r.models.filter((m) => !m.bitExact).map((m) => `${r.core.label}: ${m.name}`),
+  );
+  if (bad.length) {
+    process.stderr.write(`NOT bit-exact: ${bad.join(', ')}\n`);
+    process.exitCode = 1;
+  }
+  if (process.argv.includes('--cores-only')) process.exit();
+}
 
 execFileSync('make', ['-s', '-C', firmwareDir(), 'host', 'mps2'], { stdio: 'inherit' });
 const alone: number[][] = BOARDS.map(() => []);

@@ -18,6 +18,8 @@ export interface OpTicks {
 
 export interface ModelBench {
   name: string;
+  /** Instructions per tick on the core that ran it (the report's cpu_hz / tick_hz; 40 on the M3). */
+  insnPerTick: number;
   arena: number;
   ops: OpTicks[];
   totalTicks: number;
@@ -29,16 +31,19 @@ export function instrPerMac(m: ModelBench, op: string): number | undefined {
   let ticks = 0;
   let macs = 0;
   for (const o of m.ops) if (o.op === op) ((ticks += o.ticks), (macs += o.macs));
-  return macs ? (ticks * INSTR_PER_TICK) / macs : undefined;
+  return macs ? (ticks * m.insnPerTick) / macs : undefined;
 }
 
 export function parseCoreBench(text: string): ModelBench[] {
   const models: ModelBench[] = [];
   let cur: ModelBench | undefined;
+  let insnPerTick = INSTR_PER_TICK;
   for (const line of text.split('\n')) {
     let m: RegExpMatchArray | null;
-    if ((m = line.match(/^(\w+): arena (\d+)$/))) {
-      cur = { name: m[1], arena: Number(m[2]), ops: [], totalTicks: 0, bitExact: false };
+    if ((m = line.match(/^bench on [\w-]+: cpu_hz (\d+) tick_hz (\d+)$/))) {
+      insnPerTick = Number(m[1]) / Number(m[2]);
+    } else if ((m = line.match(/^(\w+): arena (\d+)$/))) {
+      cur = { name: m[1], insnPerTick, arena: Number(m[2]), ops: [], totalTicks: 0, bitExact: false };
       models.push(cur);
     } else if ((m = line.match(/^(\w+): load failed: (.*)$/))) {
       throw new Error(`core-bench-m3: ${m[1]} did not load on the Cortex-M3: ${m[2]}`);
@@ -61,9 +66,11 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
   );
 }
 
-/** Builds and runs the in-image benchmark (bounded: QEMU gets 10 minutes, as in the Makefile). */
-export async function runCoreBench(): Promise<ModelBench[]> {
-  const out = await run('make', ['-s', '-C', firmwareDir(), 'core-bench-m3'], 900_000);
+/** Builds and runs the in-image benchmark (bounded: QEMU gets 10 minutes, as in the Makefile) on
+ * one emulated core: m3 (default), m4, m7, m33, m55 or nucleo (port/ports.mk); `vars` are make
+ * variables (NUCLEO_BENCH_MODELS=person_detect). */
+export async function runCoreBench(core = 'm3', vars: string[] = []): Promise<ModelBench[]> {
+  const out = await run('make', ['-s', '-C', firmwareDir(), `core-bench-${core}`, ...vars], 900_000);
   return parseCoreBench(out);
 }
 
