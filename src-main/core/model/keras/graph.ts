@@ -103,11 +103,18 @@ function addLeaf(l: KerasLayerConfig, path: string, call: number, inputs: string
 /** `[[name, node, tensor, kwargs], ...]` (Keras 2) → refs; anything else is an error naming the layer. */
 function parseCall(call: unknown, who: string): Ref[] {
   if (!Array.isArray(call)) throw new Error(`Keras layer ${who}: unsupported inbound_nodes format`);
-  return call.map((r) => {
+  const refs: Ref[] = call.map((r) => {
     if (!Array.isArray(r) || typeof r[0] !== 'string')
       throw new Error(`Keras layer ${who}: unsupported inbound_nodes format`);
     return [r[0], Number(r[1] ?? 0), Number(r[2] ?? 0)];
   });
+  // Keras 2 passes MultiHeadAttention's value and key as call kwargs: inputs after the positional one
+  const kwargs = (call[0] as unknown[] | undefined)?.[3] as Record<string, unknown> | undefined;
+  for (const k of ['value', 'key']) {
+    const v = kwargs?.[k];
+    if (Array.isArray(v) && typeof v[0] === 'string') refs.push([v[0], Number(v[1] ?? 0), Number(v[2] ?? 0)]);
+  }
+  return refs;
 }
 
 function expandFunctional(
