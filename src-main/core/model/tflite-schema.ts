@@ -62,8 +62,31 @@ export const SUPPORTED_OPS: ReadonlySet<string> = new Set(
   TRANSPOSE_CONV UNIDIRECTIONAL_SEQUENCE_LSTM SUM REDUCE_MAX REDUCE_MIN BATCH_MATMUL`.split(/\s+/),
 );
 
-/** Custom ops QuantScope knows (their options are FlexBuffers, kept raw in `customOptions`). */
-export const SUPPORTED_CUSTOM_OPS: ReadonlySet<string> = new Set(['TFLite_Detection_PostProcess']);
+/**
+ * Custom ops QuantScope knows, by name, with the code the interpreter core gives each (from 1000 up,
+ * firmware/core/src/internal.h): the code a board's HELLO lists for it. Their options are FlexBuffers,
+ * kept raw in `customOptions`. TFLite Micro's signal library (the audio front end) is 1001..1014.
+ */
+export const CUSTOM_OP_CODES: ReadonlyMap<string, number> = new Map([
+  ['TFLite_Detection_PostProcess', 1000],
+  ['SignalWindow', 1001],
+  ['SignalFftAutoScale', 1002],
+  ['SignalRfft', 1003],
+  ['SignalEnergy', 1004],
+  ['SignalFilterBank', 1005],
+  ['SignalFilterBankSquareRoot', 1006],
+  ['SignalFilterBankSpectralSubtraction', 1007],
+  ['SignalFilterBankLog', 1008],
+  ['SignalPCAN', 1009],
+  ['SignalFramer', 1010],
+  ['SignalDelay', 1011],
+  ['SignalStacker', 1012],
+  ['SignalOverlapAdd', 1013],
+  ['SignalIrfft', 1014],
+]);
+
+/** Custom ops QuantScope knows (CUSTOM_OP_CODES' names). */
+export const SUPPORTED_CUSTOM_OPS: ReadonlySet<string> = new Set(CUSTOM_OP_CODES.keys());
 
 /** TensorType enum order → IR dtype. */
 export const TENSOR_TYPES: readonly DType[] = [

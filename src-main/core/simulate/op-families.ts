@@ -9,6 +9,7 @@
  * high nibble the families the op's entry declares but this build leaves out.
  */
 import type { Model } from '../model/ir.ts';
+import { BUILTIN_CUSTOM, CUSTOM_OP_CODES } from '../model/tflite-schema.ts';
 
 export const FAMILY = { int8: 0x01, int16: 0x02, float32: 0x04 } as const;
 export type FamilyName = keyof typeof FAMILY;
@@ -32,7 +33,7 @@ export const leftOutFamilies = (dtypes: number): number => (dtypes >> 4) & 0x0f;
 export interface BoardOpSet {
   board: string;
   firmware: string;
-  /** Builtin codes the board's core implements. */
+  /** Builtin codes the board's core implements (custom ops it has: their CUSTOM_OP_CODES). */
   ops: number[];
   /** QS_FAM_* the build compiles in; absent from boards before op groups (then only `ops` is checked). */
   families?: number;
@@ -71,7 +72,9 @@ export function boardOpGaps(model: Model, board: BoardOpSet): OpGap[] {
     gaps.set(key, g);
   };
   for (const op of sg.operators) {
-    const at = board.ops.indexOf(op.builtinCode);
+    // a custom op is listed under the core's code for its name (unknown names: -1, never listed)
+    const code = op.builtinCode === BUILTIN_CUSTOM ? (CUSTOM_OP_CODES.get(op.op) ?? -1) : op.builtinCode;
+    const at = board.ops.indexOf(code);
     if (at < 0) {
       add(op.op, op.index);
       continue;

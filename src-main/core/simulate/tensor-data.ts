@@ -7,9 +7,11 @@ export type TensorData =
   | Uint8Array
   | Int16Array
   | Int32Array
+  | Uint32Array
   | Float32Array
   | Float64Array
-  | BigInt64Array;
+  | BigInt64Array
+  | BigUint64Array;
 
 export function elementCount(shape: readonly number[]): number {
   let n = 1;
@@ -29,12 +31,16 @@ export function allocate(dtype: DType, count: number): TensorData {
       return new Int16Array(count);
     case 'int32':
       return new Int32Array(count);
+    case 'uint32': // the signal library's ops (SignalEnergy, SignalPCAN, ...)
+      return new Uint32Array(count);
     case 'float32':
       return new Float32Array(count);
     case 'float64':
       return new Float64Array(count);
     case 'int64':
       return new BigInt64Array(count);
+    case 'uint64': // SignalFilterBank's output
+      return new BigUint64Array(count);
     default:
       throw new SimulateError(`tensor type ${dtype} is not supported by the simulator`);
   }

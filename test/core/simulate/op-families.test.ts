@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../../src-main/core/model/ir.ts';
 import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
+import { CUSTOM_OP_CODES } from '../../../src-main/core/model/tflite-schema.ts';
+import { coreRegistry } from '../../../src-main/core/simulate/engine/core-registry.ts';
 import { boardOpGaps, opGapMessage, type BoardOpSet } from '../../../src-main/core/simulate/op-families.ts';
 import { readFixture } from '../../helpers/fixtures.ts';
 
@@ -52,6 +54,27 @@ describe('boardOpGaps', () => {
     expect(boardOpGaps(FLOAT(), board({ ops: [3], opDtypes: [0x07] }))).toEqual([
       { op: 'FULLY_CONNECTED', family: undefined, layers: [0, 1, 2] },
     ]);
+  });
+
+  it("looks a custom op up under the core's code for its name", () => {
+    // rule: a board lists custom ops by the core's codes (CUSTOM_OP_CODES, 1000 up), never by CUSTOM (32)
+    const m = FLOAT();
+    const op = m.subgraphs[0].operators[0];
+    op.builtinCode = 32;
+    op.op = 'SignalWindow';
+    const withIt = board({ ops: [FC, 1001], opDtypes: [0x07, 0x02] });
+    expect(boardOpGaps(m, withIt)).toEqual([]);
+    expect(boardOpGaps(m, board({ ops: [FC, 32] }))).toEqual([
+      { op: 'SignalWindow', family: undefined, layers: [0] },
+    ]);
+    op.op = 'PosenetDecoderOp'; // a custom op no core has
+    expect(boardOpGaps(m, withIt)).toEqual([{ op: 'PosenetDecoderOp', family: undefined, layers: [0] }]);
+  });
+
+  it("CUSTOM_OP_CODES are the core registry's codes for those names", () => {
+    // rule: the host's table and the core's registry (ops.c) cannot drift apart
+    const reg = new Map(coreRegistry().ops.map((e) => [e.name, e.code]));
+    for (const [name, code] of CUSTOM_OP_CODES) expect([name, reg.get(name)]).toEqual([name, code]);
   });
 
   it('finds nothing when the build has the family', () => {
