@@ -32,6 +32,15 @@ enum {
   OP_DETECTION_POSTPROCESS = 1000 /* TFLite_Detection_PostProcess */
 };
 
+/* TFLite Micro's signal library custom ops (k_signal*.c; names in k_signal.c). */
+enum {
+  OP_SIGNAL_WINDOW = 1001, OP_SIGNAL_FFT_AUTO_SCALE = 1002, OP_SIGNAL_RFFT = 1003, OP_SIGNAL_ENERGY = 1004,
+  OP_SIGNAL_FILTER_BANK = 1005, OP_SIGNAL_FILTER_BANK_SQUARE_ROOT = 1006,
+  OP_SIGNAL_FILTER_BANK_SPECTRAL_SUBTRACTION = 1007, OP_SIGNAL_FILTER_BANK_LOG = 1008, OP_SIGNAL_PCAN = 1009,
+  OP_SIGNAL_FRAMER = 1010, OP_SIGNAL_DELAY = 1011, OP_SIGNAL_STACKER = 1012, OP_SIGNAL_OVERLAP_ADD = 1013,
+  OP_SIGNAL_IRFFT = 1014
+};
+
 /* Data-movement ops (k_split.c, k_gather.c, k_space.c, k_fill.c). */
 enum {
   OP_DEPTH_TO_SPACE = 5, OP_SPACE_TO_DEPTH = 26, OP_GATHER = 36, OP_BATCH_TO_SPACE_ND = 37,
@@ -49,14 +58,14 @@ enum {
   OP_SELECT_V2 = 123, OP_FLOOR_DIV = 90, OP_FLOOR_MOD = 95
 };
 
-
-/* Recurrent ops (k_lstm.c, k_lstm_float.c). */
-enum { OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 44 };
 /* Stateful ops and resource variables (k_svdf.c, k_var.c). */
 enum {
   OP_SVDF = 27, OP_IF = 118, OP_WHILE = 119, OP_CALL_ONCE = 129, OP_VAR_HANDLE = 142, OP_READ_VARIABLE = 143,
   OP_ASSIGN_VARIABLE = 144
 };
+
+/* Recurrent ops (k_lstm.c, k_lstm_float.c). */
+enum { OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 44 };
 
 /* TFLite ActivationFunctionType. */
 enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };
@@ -135,8 +144,11 @@ struct qs_model {
   int16_t *vars;
   uint32_t n_vars;
   qs_state_t *states; /* qs_state_alloc blocks */
+  qs_gate_hook gate_hook; /* qs_set_gate_hook (k_lstm.c calls it per step) */
+  void *gate_ctx;
 };
 typedef struct qs_model qs_model_t;
+
 
 /* Error helpers: record and return the status. */
 QS_COLD qs_status_t qs_fail(qs_model_t *m, qs_status_t s, int op, int tensor, const char *msg);

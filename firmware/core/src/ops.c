@@ -1,4 +1,5 @@
 /* Op table (code -> name, prepare) and helpers shared by the prepare functions. */
+#include "k_signal.h"
 #include "ops.h"
 
 #if QS_WITH_FLOAT
@@ -76,6 +77,22 @@ static const op_entry_t k_ops[] = {
     {OP_RESIZE_BILINEAR, "RESIZE_BILINEAR", qs_prep_resize_bilinear F32(NULL), DT_I8 | DT_F32},
     {OP_BATCH_MATMUL, "BATCH_MATMUL", qs_prep_batch_matmul F32(NULL), DT_I8 | DT_I16 | DT_F32},
     {OP_DETECTION_POSTPROCESS, "TFLite_Detection_PostProcess", qs_prep_detection F32(NULL), DT_F32},
+    /* TFLite Micro's signal library (k_signal*.c): integer kernels, in every build (DT_MOVE_I16 for
+     * int16, DT_OTHER for uint32/uint64 sides) */
+    {OP_SIGNAL_WINDOW, "SignalWindow", qs_prep_sig_window F32(NULL), DT_MOVE_I16},
+    {OP_SIGNAL_FFT_AUTO_SCALE, "SignalFftAutoScale", qs_prep_sig_fft_auto_scale F32(NULL), DT_MOVE_I16},
+    {OP_SIGNAL_RFFT, "SignalRfft", qs_prep_sig_rfft F32(NULL), DT_MOVE_I16},
+    {OP_SIGNAL_IRFFT, "SignalIrfft", qs_prep_sig_rfft F32(NULL), DT_MOVE_I16},
+    {OP_SIGNAL_ENERGY, "SignalEnergy", qs_prep_sig_energy F32(NULL), DT_MOVE_I16 | DT_OTHER},
+    {OP_SIGNAL_FILTER_BANK, "SignalFilterBank", qs_prep_sig_filter_bank F32(NULL), DT_OTHER},
+    {OP_SIGNAL_FILTER_BANK_SQUARE_ROOT, "SignalFilterBankSquareRoot", qs_prep_sig_sqrt F32(NULL), DT_OTHER},
+    {OP_SIGNAL_FILTER_BANK_SPECTRAL_SUBTRACTION, "SignalFilterBankSpectralSubtraction", qs_prep_sig_spectral_sub F32(NULL), DT_OTHER},
+    {OP_SIGNAL_FILTER_BANK_LOG, "SignalFilterBankLog", qs_prep_sig_log F32(NULL), DT_OTHER | DT_MOVE_I16},
+    {OP_SIGNAL_PCAN, "SignalPCAN", qs_prep_sig_pcan F32(NULL), DT_OTHER},
+    {OP_SIGNAL_FRAMER, "SignalFramer", qs_prep_sig_framer F32(NULL), DT_MOVE_I16},
+    {OP_SIGNAL_DELAY, "SignalDelay", qs_prep_sig_delay F32(NULL), DT_MOVE_I16},
+    {OP_SIGNAL_STACKER, "SignalStacker", qs_prep_sig_stacker F32(NULL), DT_MOVE_I16},
+    {OP_SIGNAL_OVERLAP_ADD, "SignalOverlapAdd", qs_prep_sig_overlap_add F32(NULL), DT_MOVE_I16 | DT_F32},
     {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice F32(NULL), DT_MOVE},
     {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn F32(NULL), DT_MOVE},
     /* element-wise and math ops: one prepare per family handles every dtype */
@@ -127,9 +144,9 @@ static const op_entry_t k_ops[] = {
     {OP_ZEROS_LIKE, "ZEROS_LIKE", qs_prep_fill F32(NULL), DT_I8 | DT_MOVE_F32},
     {OP_BROADCAST_TO, "BROADCAST_TO", qs_prep_broadcast_to F32(NULL), DT_MOVE},
     {OP_TRANSPOSE_CONV, "TRANSPOSE_CONV", qs_prep_transpose_conv F32(NULL), DT_I8 | DT_I16 | DT_F32},
-    {OP_SVDF, "SVDF", qs_prep_svdf F32(NULL), DT_I8 | DT_F32},
     {OP_UNIDIRECTIONAL_SEQUENCE_LSTM, "UNIDIRECTIONAL_SEQUENCE_LSTM", qs_prep_lstm F32(NULL),
      (QS_WITH_INT16 ? DT_I8 : DT_I8 << 4) /* int8: an int16 cell state */ | DT_I16 | DT_F32},
+    {OP_SVDF, "SVDF", qs_prep_svdf F32(NULL), DT_I8 | DT_F32},
 };
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
@@ -191,7 +208,9 @@ size_t qs_supported_ops(int32_t *codes, size_t max) {
 
 /* Ops with several outputs; their prepare decodes outputs past the first with qs_out_k. */
 static int multi_output(int32_t code) {
-  return code == OP_SPLIT || code == OP_SPLIT_V || code == OP_UNPACK || code == OP_DETECTION_POSTPROCESS;
+  return code == OP_SPLIT || code == OP_SPLIT_V || code == OP_UNPACK || code == OP_DETECTION_POSTPROCESS ||
+         code == OP_SIGNAL_FFT_AUTO_SCALE || code == OP_SIGNAL_FILTER_BANK_SPECTRAL_SUBTRACTION ||
+         code == OP_SIGNAL_FRAMER || code == OP_SIGNAL_STACKER;
 }
 
 qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
