@@ -76,7 +76,8 @@ export function summaryLines(r: QuantizationReport): string[] {
   const flagged = r.advice.filter((a) => a.kind === 'rmse_over_scale' || a.kind === 'range');
   const snr = Number.isFinite(o.snr_db) ? `${o.snr_db.toFixed(2)} dB` : `${o.snr_db > 0 ? '' : '-'}inf dB`;
   return [
-    `samples: ${r.samples}${r.method ? `, range method: ${r.method}` : ''}`,
+    `samples: ${r.samples}${r.method ? `, range method: ${r.method}` : ''}` +
+      (r.footprint ? `, model ${r.footprint.modelBytes} bytes, arena ${r.footprint.arenaBytes} bytes` : ''),
     `outputs (${o.task}): rmse ${o.rmse.toPrecision(4)}, mae ${o.mae.toPrecision(4)}, relative L2 ${o.relative_l2.toPrecision(4)}, cosine ${o.cosine_similarity.toFixed(5)}, SNR ${snr}, NSE ${o.nse.toFixed(5)}` +
       (o.top1_agreement !== undefined ? `, top-1 agreement ${(o.top1_agreement * 100).toFixed(1)} %` : '') +
       (o.accuracy_int8 !== undefined

@@ -119,6 +119,8 @@ export interface QuantizeOutcome {
   precision: LayerPrecision[];
   /** Bias channels whose weight scale was raised so the bias fits its accumulator (bias-fit.ts). */
   biasAdjustments: BiasScaleAdjustment[];
+  /** What the model costs on a board: file size (flash) and the arena the core plans for it. */
+  footprint: { modelBytes: number; arenaBytes: number };
 }
 
 export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
@@ -150,9 +152,11 @@ export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
     onProgress: req.onProgress,
     isCancelled: req.isCancelled,
   });
+  const bytes = writeTflite(model);
   return {
     model,
-    bytes: writeTflite(model),
+    bytes,
+    footprint: { modelBytes: bytes.length, arenaBytes: prepare(model).arenaBytes },
     method: auto.method,
     fcPerTensor: auto.fcPerTensor,
     scores: auto.scores,

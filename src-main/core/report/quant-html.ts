@@ -37,6 +37,7 @@ export function quantHtml(r: QuantizationReport, meta: ReportMeta): string {
     r.method ? `range method ${r.method}` : '',
     r.fcPerTensor ? 'per-tensor Dense weights' : '',
     r.io ? `I/O ${r.io}` : '',
+    r.footprint ? `${r.footprint.modelBytes} bytes model, ${r.footprint.arenaBytes} bytes arena` : '',
     r.normalization
       ? r.normalization.meanAndStd
         ? `normalization mean/std${r.normalization.rescale ? ` after ×${fmt(r.normalization.rescale)}` : ''}`

@@ -46,6 +46,9 @@ export function quantJson(r: QuantizationReport, meta: ReportMeta): string {
     ...(r.io ? { io: r.io } : {}),
     ...(r.precision ? { layer_precision: r.precision } : {}),
     ...(r.biasAdjustments ? { bias_scale_adjustments: r.biasAdjustments } : {}),
+    ...(r.footprint
+      ? { footprint: { model_bytes: r.footprint.modelBytes, arena_bytes: r.footprint.arenaBytes } }
+      : {}),
     thresholds: r.thresholds,
     outputs: r.outputs,
     layers,

@@ -53,6 +53,8 @@ export interface QuantizationReport {
    * the old and new scale and the cost (quantize only; bias-fit.ts).
    */
   biasAdjustments?: BiasScaleAdjustment[];
+  /** Model file size (flash) and the arena the core plans for it (quantize only). */
+  footprint?: { modelBytes: number; arenaBytes: number };
   thresholds: Required<AdviceThresholds>;
   layers: LayerErrorRow[];
   outputs: OutputMetrics;

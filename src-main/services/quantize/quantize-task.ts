@@ -167,6 +167,7 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
     io: p.io ?? 'int8',
     precision: out.precision,
     biasAdjustments: out.biasAdjustments,
+    footprint: out.footprint,
     thresholds,
     layers: out.report.layers,
     outputs: out.report.outputs,

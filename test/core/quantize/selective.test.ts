@@ -96,6 +96,13 @@ describe('selective quantization (image_example1)', () => {
     );
     // rule: 16-bit activations lower the model-level error
     expect(rmse).toBeLessThan(int8Rmse / 2);
+    // rule: and cost arena (int16 activations) and flash (int64 biases); the outcome says how much
+    console.log(
+      `image_example1 footprint: int8 ${int8.footprint.modelBytes} B model / ${int8.footprint.arenaBytes} B arena, int16x8 ${out.footprint.modelBytes} B / ${out.footprint.arenaBytes} B`,
+    );
+    expect(out.footprint.arenaBytes).toBeGreaterThan(int8.footprint.arenaBytes);
+    expect(out.footprint.modelBytes).toBe(out.bytes.length);
+    expect(out.footprint.modelBytes).toBeGreaterThan(int8.footprint.modelBytes);
     const sg = out.model.subgraphs[0];
     for (const op of sg.operators.filter((o) => o.op === 'CONV_2D' || o.op === 'FULLY_CONNECTED')) {
       const [x, w, b] = op.inputs.map((i) => sg.tensors[i]);
