@@ -6,8 +6,9 @@
  */
 import { readTflite } from '../model/tflite-reader.ts';
 import type { CpuProfile, LayerWork } from '../simulate/cost-model.ts';
-import { buildInputs, type InputFile } from '../simulate/inputs/load.ts';
-import { invoke, prepare } from '../simulate/interpreter.ts';
+import { buildInputFrames } from '../simulate/inputs/frames.ts';
+import type { InputFile } from '../simulate/inputs/load.ts';
+import { invokeStream, prepare } from '../simulate/interpreter.ts';
 import { layerWork } from '../simulate/layer-work.ts';
 import { toBytes } from '../simulate/tensor-data.ts';
 import { hostEstimate, hostRun, type HostRun } from './host-run.ts';
@@ -21,6 +22,8 @@ export interface HostSideSpec {
   cpu?: string;
   boardCpu: string;
   boardCpuHz: number;
+  /** Inputs holding several frames run as a stream; this resets the state before every frame. */
+  resetState?: boolean;
 }
 
 export interface HostSide {
@@ -30,20 +33,28 @@ export interface HostSide {
   profile: CpuProfile;
   estimate: { cycles: number[]; profile: string; clockMHz: number };
   work: LayerWork[];
+  /** A stream (the inputs hold several frames): every invocation's run and inputs, in order;
+   * `run` and `inputBytes` are the first's. Absent for one invocation. */
+  frames?: { run: HostRun; inputBytes: Uint8Array[] }[];
 }
 
 export function hostSide(s: HostSideSpec): HostSide {
   const model = readTflite(s.modelBytes);
   const pm = prepare(model, 0, { bytes: s.modelBytes });
   const spec = 'seed' in s.input ? { seed: s.input.seed } : { files: s.input.files, uint8Mode: s.uint8Mode };
-  const inputs = buildInputs(spec, pm.inputs, model.parameters);
-  const run = hostRun(pm, inputs, invoke(pm, inputs, { taps: true }));
+  const frames = buildInputFrames(spec, pm.inputs, model.parameters);
+  const runs = invokeStream(pm, frames, { taps: true, resetState: s.resetState });
+  const perFrame = frames.map((inputs, k) => ({
+    run: hostRun(pm, inputs, runs[k]),
+    inputBytes: inputs.map((t) => toBytes(t).slice()),
+  }));
   const profile = profileFor(s.cpu ?? s.boardCpu, s.cpu ? 0 : s.boardCpuHz);
   return {
-    run,
-    inputBytes: inputs.map((t) => toBytes(t).slice()),
+    run: perFrame[0].run,
+    inputBytes: perFrame[0].inputBytes,
     profile,
     estimate: hostEstimate(pm, profile),
     work: layerWork(pm.subgraph),
+    ...(frames.length > 1 ? { frames: perFrame } : {}),
   };
 }

@@ -1,5 +1,6 @@
 export * from './types.ts';
 export { compareRun, type CompareInput } from './compare.ts';
+export { firstStreamDivergence, streamCompare } from './stream.ts';
 export { hostRun, hostEstimate, type HostRun } from './host-run.ts';
 export {
   calibrateFromMeasurements,

@@ -129,4 +129,25 @@ export interface CompareResult {
   allMatch: boolean;
   timing: TimingSummary;
   calibration?: CalibrationSummary;
+  /** In a stream: which invocation (0-based) this comparison is of. */
+  invocation?: number;
+  /** A stream (several invocations, state kept between them): every invocation's comparison. */
+  stream?: StreamSummary;
+}
+
+/** Where host and board first part in a stream: the invocation, then the layer in it. */
+export interface StreamDivergence {
+  invocation: number;
+  /** Op index (-1: a model input row). */
+  layer: number;
+  op: string;
+}
+
+export interface StreamSummary {
+  invocations: number;
+  /** Every frame ran from the reset state (--reset-state) instead of the state the previous left. */
+  resetState: boolean;
+  /** One comparison per invocation, in order (each with `invocation`, none with `stream`). */
+  runs: CompareResult[];
+  firstDivergence: StreamDivergence | null;
 }

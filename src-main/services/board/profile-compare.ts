@@ -1,12 +1,15 @@
 /**
  * Profile = upload the model to a board, run it with an input, read back every op's output and
- * ticks; the same input runs in the host simulator; then compare per layer (core/compare).
+ * ticks; the same input runs in the host simulator; then compare per layer (core/compare). Inputs
+ * holding several frames run as a stream on both sides (the state kept between invocations, or
+ * reset before each with `resetState`) and are compared invocation by invocation.
  */
 import { createHash } from 'node:crypto';
 import {
   calibrationSummary,
   compareRun,
   deviceDump,
+  streamCompare,
   hostSide,
   type CompareResult,
   type DeviceTensor,
@@ -38,6 +41,8 @@ export interface ProfileCompareOptions {
   signal?: AbortSignal;
   /** Re-runs per op whose streamed output was damaged, and the invoke idle timeout (session.ts). */
   link?: { maxRefetch?: number; invokeTimeoutMs?: number };
+  /** A stream (inputs holding several frames): reset the state before every frame. */
+  resetState?: boolean;
 }
 
 export interface ProfileCompareResult {
@@ -73,21 +78,77 @@ export async function profileAndCompare(
     cpu: o.cpu,
     boardCpu: hello.cpu,
     boardCpuHz: hello.cpuHz,
+    resetState: o.resetState,
   });
-  const host = side.run;
-  const inputBytes = side.inputBytes;
+  const frames = side.frames ?? [{ run: side.run, inputBytes: side.inputBytes }];
   progress(0.1, `Uploading ${o.modelName} to ${hello.board}`);
-  const dev = await session.profile(o.modelBytes, raw ? raw.device : inputBytes, {
-    // 8 re-runs: on a 1e-3 noisy line 3 are sometimes not enough to read a 2 KB output intact.
-    maxRefetch: 8,
-    ...o.link,
-    signal: o.signal,
-    onProgress: (p) =>
-      progress(0.1 + 0.7 * (p.sent / Math.max(1, p.total)), `Uploading ${p.sent}/${p.total} B`),
-  });
+  const devs = await session.profileStream(
+    o.modelBytes,
+    raw ? [raw.device] : frames.map((f) => f.inputBytes),
+    {
+      // 8 re-runs: on a 1e-3 noisy line 3 are sometimes not enough to read a 2 KB output intact.
+      maxRefetch: 8,
+      ...o.link,
+      signal: o.signal,
+      resetState: o.resetState,
+      onProgress: (p) =>
+        progress(0.1 + 0.7 * (p.sent / Math.max(1, p.total)), `Uploading ${p.sent}/${p.total} B`),
+    },
+  );
   progress(0.85, 'Comparing layers');
+  const runs = devs.map((dev, k) => compareFrame(o, hello, side, raw?.label, frames[k], dev));
+  // a stream shows the first invocation where host and board part (else the first)
+  const compare =
+    runs.length > 1
+      ? streamCompare(
+          runs.map((r) => r.compare),
+          Boolean(o.resetState),
+        )
+      : runs[0].compare;
+  const top = runs[compare.invocation ?? 0];
+  const { host, device, deviceInputs } = top;
+  const dev = devs[compare.invocation ?? 0];
+  const work = side.work;
+  // A fit is only offered when estimate and measurement are on one scale (not host µs vs M4 cycles).
+  const calibration = compare.timing.comparable
+    ? calibrationSummary(side.profile, work, compare.layers)
+    : undefined;
+  if (calibration) compare.calibration = calibration;
+  const { ops: _ops, ...rest } = dev;
+  const where = compare.stream?.firstDivergence;
+  progress(
+    1,
+    compare.allMatch
+      ? compare.stream
+        ? `All layers match in all ${compare.stream.invocations} invocations`
+        : 'All layers match'
+      : where
+        ? `First divergence: invocation ${where.invocation}, layer ${where.layer}`
+        : `First divergent layer: ${compare.firstDivergent}`,
+  );
+  return {
+    compare,
+    deviceDump: deviceDump(o.modelName, hello.board, host.inputs, host.layers, device),
+    profile: rest,
+    host,
+    device,
+    deviceInputs,
+    work,
+  };
+}
+
+/** One invocation's comparison: the host's run of that frame against what the board streamed. */
+function compareFrame(
+  o: ProfileCompareOptions,
+  hello: BoardSession['info'],
+  side: HostSide,
+  rawLabel: string | undefined,
+  frame: { run: HostRun; inputBytes: Uint8Array[] },
+  dev: ProfileResult,
+): { compare: CompareResult; host: HostRun; device: DeviceTensor[]; deviceInputs: Uint8Array[] } {
+  const host = frame.run;
   // raw samples: the "input" row compares the host's normalization with the board's own
-  const deviceInputs = dev.inputTensors.map((t, i) => t ?? inputBytes[i]);
+  const deviceInputs = dev.inputTensors.map((t, i) => t ?? frame.inputBytes[i]);
   const device = dev.ops.map((op) => ({
     index: op.index,
     tensor: op.tensor,
@@ -107,8 +168,8 @@ export async function profileAndCompare(
       arenaUsed: dev.arenaUsed,
       ...(o.port ? { port: o.port } : {}),
     },
-    input: raw
-      ? raw.label
+    input: rawLabel
+      ? rawLabel
       : 'seed' in o.input
         ? `seed ${o.input.seed}`
         : (o.input as { files: InputFile[] }).files.map((f) => f.name).join(', '),
@@ -119,23 +180,7 @@ export async function profileAndCompare(
     outputs: host.outputs,
     estimate: side.estimate,
   });
-  const work = side.work;
-  // A fit is only offered when estimate and measurement are on one scale (not host µs vs M4 cycles).
-  const calibration = compare.timing.comparable
-    ? calibrationSummary(side.profile, work, compare.layers)
-    : undefined;
-  if (calibration) compare.calibration = calibration;
-  const { ops: _ops, ...rest } = dev;
-  progress(1, compare.allMatch ? 'All layers match' : `First divergent layer: ${compare.firstDivergent}`);
-  return {
-    compare,
-    deviceDump: deviceDump(o.modelName, hello.board, host.inputs, host.layers, device),
-    profile: rest,
-    host,
-    device,
-    deviceInputs,
-    work,
-  };
+  return { compare, host, device, deviceInputs };
 }
 
 /**
