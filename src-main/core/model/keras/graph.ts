@@ -108,12 +108,17 @@ function parseCall(call: unknown, who: string): Ref[] {
       throw new Error(`Keras layer ${who}: unsupported inbound_nodes format`);
     return [r[0], Number(r[1] ?? 0), Number(r[2] ?? 0)];
   });
-  // Keras 2 passes MultiHeadAttention's value and key as call kwargs: inputs after the positional one
+  // Keras 2 passes MultiHeadAttention's value, key and mask as call kwargs: inputs after the
+  // positional one, in that order (a mask without a key repeats the value as key, the default)
   const kwargs = (call[0] as unknown[] | undefined)?.[3] as Record<string, unknown> | undefined;
-  for (const k of ['value', 'key']) {
+  const ref = (k: string): Ref | null => {
     const v = kwargs?.[k];
-    if (Array.isArray(v) && typeof v[0] === 'string') refs.push([v[0], Number(v[1] ?? 0), Number(v[2] ?? 0)]);
-  }
+    return Array.isArray(v) && typeof v[0] === 'string' ? [v[0], Number(v[1] ?? 0), Number(v[2] ?? 0)] : null;
+  };
+  const [value, key, mask] = [ref('value'), ref('key'), ref('attention_mask')];
+  if (value) refs.push(value);
+  if (key || (value && mask)) refs.push(key ?? value!);
+  if (mask) refs.push(mask);
   return refs;
 }
 
