@@ -97,6 +97,9 @@ export const INT16_OP_VERSIONS: Record<string, number> = {
   TANH: 3,
   ADD: 3,
   SUB: 3,
+  // squeeze-excite and hard_sigmoid's ×1/6 (effnetv2_cifar10 then runs all 37 layers in int16)
+  MUL: 4,
+  MEAN: 3,
 };
 /** int16 output parameters fixed by TFLite Micro's int16 kernels (symmetric, 2^-15). */
 const FIXED_OUTPUT16: Record<string, QuantParams> = {

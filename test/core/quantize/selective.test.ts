@@ -196,3 +196,39 @@ describe('selective quantization (keras3 kws_cnn.keras, its 8 MFCC samples)', ()
     expect(int16Kws).toBeLessThan(official);
   });
 });
+
+describe('selective quantization (keras3 effnetv2_cifar10.keras: DEPTHWISE_CONV_2D, ADD, squeeze-excite MUL)', () => {
+  it('--int16 all puts every layer in int16x8 (no conversions inside) and lowers the error', async () => {
+    const keras = await readKeras(readFixture('keras3', 'effnetv2_cifar10.keras'));
+    const eff = kerasToTflite(keras);
+    // grey photos as 32×32 RGB in [0, 1]
+    const rgb = (n: number, seed: number) =>
+      augmentedPhotos(32, n, seed).map((g) => [
+        Float32Array.from({ length: 32 * 32 * 3 }, (_, i) => g[Math.floor(i / 3)] / 255),
+      ]);
+    const held = rgb(8, 77);
+    const ref = dequantizedOutputs(prepare(eff), held);
+    const rmse = (m: Model) => outputMetrics(ref, dequantizedOutputs(prepare(m), held)).rmse;
+    const opts = {
+      float: eff,
+      keras,
+      samples: rgb(16, 3),
+      io: 'float32' as const,
+      method: 'minmax' as const,
+    };
+    const int8Eff = rmse(quantizeWorkflow(opts).model);
+    const out = quantizeWorkflow({ ...opts, layers: { int16: 'all' } });
+    const int16Eff = rmse(out.model);
+    console.log(
+      `effnetv2_cifar10 held-out output RMSE: int8 ${int8Eff.toPrecision(4)}, int16x8 ${int16Eff.toPrecision(4)}`,
+    );
+    // rule: every layer of this network has an int16 kernel, so only the float I/O edges convert
+    expect(out.precision).toHaveLength(eff.subgraphs[0].operators.length);
+    expect(ops(out.model).filter((o) => o === 'QUANTIZE' || o === 'DEQUANTIZE')).toEqual([
+      'QUANTIZE',
+      'DEQUANTIZE',
+    ]);
+    // rule: int16 activations lower the model-level error
+    expect(int16Eff).toBeLessThan(int8Eff);
+  });
+});
