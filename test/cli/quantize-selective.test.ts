@@ -84,7 +84,11 @@ describe('quantscope quantize --keep-float / --int16', () => {
     const doc = JSON.parse(readFileSync(json, 'utf8'));
     expect(doc.layer_precision.find((p: { layer: number }) => p.layer === 3).precision).toBe('float32');
     expect(doc.outputs.snr_db).toBeGreaterThan(20);
-  });
+    // rule: the virtual board (the core built natively) runs the mixed model bit-exact with the host
+    const p = await cli('profile', out, '--board', 'virtual', '--seed', '3');
+    expect(p.code).toBe(0);
+    expect(p.out).toContain(`on QuantScope virtual board (host): all ${sg.operators.length} layers match`);
+  }, 120_000);
 
   it('an unknown layer name is one line naming it and listing the layers', async () => {
     const r = await cli(
