@@ -137,6 +137,44 @@ static void test_int8_steps(void) {
   CHECK(step(x, 2, out, 2) == 0 && out[0] == 42 && out[1] == 42, "int8 clip: %d %d, want 42 42", out[0], out[1]);
 }
 
+typedef struct {
+  int calls, op[4], step[4], batch[4];
+  int16_t gates[4][4], cell[4];
+} gate_log_t;
+static void gate_hook(void *ctx, int op, int step, int batch, const void *gates, const void *cell, int n, qs_dtype_t dt) {
+  gate_log_t *l = (gate_log_t *)ctx;
+  if (l->calls < 4 && n == 1 && dt == QS_DT_INT16) {
+    l->op[l->calls] = op, l->step[l->calls] = step, l->batch[l->calls] = batch;
+    memcpy(l->gates[l->calls], gates, sizeof(l->gates[0]));
+    memcpy(&l->cell[l->calls], cell, sizeof(int16_t));
+  }
+  l->calls++;
+}
+
+static void test_gate_hook(void) {
+  static const int8_t w0[1] = {0}, x[2] = {5, -7};
+  static const int32_t b0[1] = {0}, bsat[1] = {32767};
+  const void *bias[4] = {b0, b0, bsat, b0};
+  int8_t out[2];
+  gate_log_t log;
+  lstm_t d;
+  int t;
+  constant_gates(&d, I8, w0, bias);
+  memset(&log, 0, sizeof(log));
+  CHECK(load(&d) == QS_OK && qs_set_gate_hook(&g_ip, gate_hook, &log) == QS_OK, "gate hook load: %s", g_ip.err.msg);
+  step(x, 2, out, 2);
+  /* rule: the gate hook sees every step: forget, input, cell, output gate in Q0.15 (sigmoid(0) =
+   * 16384, saturated tanh 32767) and the updated cell state (0.5, 0.75 in steps of 2^-11) */
+  CHECK(log.calls == 2, "gate hook calls %d, want 2", log.calls);
+  for (t = 0; t < 2; t++)
+    CHECK(log.op[t] == 0 && log.step[t] == t && log.batch[t] == 0 && log.gates[t][0] == 16384 && log.gates[t][1] == 16384 &&
+              log.gates[t][2] == 32767 && log.gates[t][3] == 16384 && log.cell[t] == (t ? 1536 : 1024),
+          "gate hook step %d: op %d step %d gates %d %d %d %d cell %d", t, log.op[t], log.step[t], log.gates[t][0],
+          log.gates[t][1], log.gates[t][2], log.gates[t][3], log.cell[t]);
+  /* rule: the outputs are the same with the hook on (it only reads) */
+  CHECK(out[0] == 30 && out[1] == 41, "outputs with the gate hook: %d %d", out[0], out[1]);
+}
+
 static void test_int16x8_steps(void) {
   static const int8_t w0[1] = {0};
   static const int16_t x[2] = {500, -700};
@@ -300,6 +338,7 @@ static void test_unregistered(void) {
 
 int main(void) {
   test_int8_steps();
+  test_gate_hook();
 #if QS_WITH_INT16
   test_int16x8_steps();
 #endif

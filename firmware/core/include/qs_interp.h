@@ -146,6 +146,15 @@ const uint8_t *qs_output_data(const qs_interp_t *ip, int i);
 typedef void (*qs_op_hook)(void *ctx, int op_index, int tensor_index, const uint8_t *data,
                            size_t len, uint32_t ticks);
 
+/* Gate taps of the recurrent ops (the host simulator's per-gate view): after each time step of each
+ * batch row of a UNIDIRECTIONAL_SEQUENCE_LSTM, the hook gets its four gate activations (forget,
+ * input, cell, output gate: n values each, in that order) and the updated cell state (n values).
+ * dtype QS_DT_INT16: gates in steps of 2^-15, the cell state in its tensor's scale; QS_DT_FLOAT32:
+ * real values. Valid only during the call. NULL (the default after qs_load) turns it off. */
+typedef void (*qs_gate_hook)(void *ctx, int op_index, int step, int batch, const void *gates, const void *cell, int n,
+                             qs_dtype_t dtype);
+qs_status_t qs_set_gate_hook(qs_interp_t *ip, qs_gate_hook hook, void *ctx);
+
 /* Variable tensors (LSTM/SVDF state) and op state keep their values from one qs_invoke to the
  * next, as TFLite Micro's do: a stream of invocations sees the state the previous left. qs_load
  * sets them as TFLM's ResetVariableTensors does (int8: the zero point; other types: 0), and so does

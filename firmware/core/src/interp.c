@@ -103,6 +103,14 @@ qs_status_t qs_load(qs_interp_t *ip, const uint8_t *model, size_t model_len, uin
   return QS_OK;
 }
 
+qs_status_t qs_set_gate_hook(qs_interp_t *ip, qs_gate_hook hook, void *ctx) {
+  if (!ip) return QS_ERR_ARG;
+  if (!ip->m) return QS_ERR_STATE;
+  ip->m->gate_hook = hook;
+  ip->m->gate_ctx = ctx;
+  return QS_OK;
+}
+
 qs_status_t qs_reset_state(qs_interp_t *ip) {
   if (!ip) return QS_ERR_ARG;
   if (!ip->m) {

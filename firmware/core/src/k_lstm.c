@@ -47,10 +47,10 @@ static int16_t fc_row16(const lstm_fc_t *f, int r, const int16_t *v, int depth, 
 }
 
 /* Cell and hidden update of one batch row from the four gate vectors in g (each n_cell long;
- * g[G_FORGET] is reused for tanh(c)). Returns nothing; h is written as int8 or int16. */
+ * tanh(c) goes to a fifth, so the gates stay for the gate hook); h is written as int8 or int16. */
 static void update_cell(const lstm_params_t *p, int16_t *g, int16_t *c, void *h, int h16) {
   const int n = p->n_cell;
-  int16_t *f = g, *in = g + n, *cg = g + 2 * n, *o = g + 3 * n, *t = g;
+  int16_t *f = g, *in = g + n, *cg = g + 2 * n, *o = g + 3 * n, *t = g + 4 * n;
   int r;
   for (r = 0; r < n; r++) {
     int32_t fc = sat16(qs_mbqm_pos((int32_t)f[r] * c[r], p->fc_mult, p->fc_shift));
@@ -99,6 +99,7 @@ static void lstm8_eval(qs_model_t *m, const qs_op_t *op) {
           g[gi * n + r] = sat16((int32_t)fc_row8(&p->fc[gi][0], r, x, p->n_in, xs) + fc_row8(&p->fc[gi][1], r, h, n, hs));
       gates_act(p, g);
       update_cell(p, g, c0 + (size_t)b * n, h, 0);
+      if (m->gate_hook) m->gate_hook(m->gate_ctx, (int)(op - m->ops), t, b, g, c0 + (size_t)b * n, n, QS_DT_INT16);
       memcpy(out + row_of(p, b, t) * n, h, (size_t)n);
     }
   }
@@ -123,6 +124,7 @@ static void lstm16_eval(qs_model_t *m, const qs_op_t *op) {
           g[gi * n + r] = sat16((int32_t)fc_row16(&p->fc[gi][0], r, x, p->n_in, xs) + fc_row16(&p->fc[gi][1], r, h, n, hs));
       gates_act(p, g);
       update_cell(p, g, c0 + (size_t)b * n, h, 1);
+      if (m->gate_hook) m->gate_hook(m->gate_ctx, (int)(op - m->ops), t, b, g, c0 + (size_t)b * n, n, QS_DT_INT16);
       memcpy(out + row_of(p, b, t) * n, h, sizeof(int16_t) * (size_t)n);
     }
   }
@@ -234,7 +236,7 @@ static qs_status_t prep_int(qs_model_t *m, int oi, qs_op_t *op, lstm_params_t *p
   p->tanh_shift = k < 0 ? -k : 0;
   if (!(p->table = (uint16_t *)qs_alloc(m, 256 * sizeof(uint16_t)))) return QS_ERR_ARENA;
   qs_sigmoid_table_u16(p->table);
-  qs_scratch(m, 4 * sizeof(int16_t) * (size_t)p->n_cell);
+  qs_scratch(m, 5 * sizeof(int16_t) * (size_t)p->n_cell); /* four gates, tanh(c) */
   op->eval = i16 ? lstm16_eval : lstm8_eval;
   return QS_OK;
 }

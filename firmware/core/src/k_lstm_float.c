@@ -61,6 +61,7 @@ static void lstmf_eval(qs_model_t *m, const qs_op_t *op) {
         c[r] = v;
         h[r] = clampf(tanhf(v) * g[G_OUTPUT * n + r]);
       }
+      if (m->gate_hook) m->gate_hook(m->gate_ctx, (int)(op - m->ops), t, b, g, c, n, QS_DT_FLOAT32);
       memcpy(out + row * n, h, sizeof(float) * (size_t)n);
     }
   }

@@ -153,11 +153,60 @@ QSW_EXPORT(qsw_tap_buffer) uint8_t *qsw_tap_buffer(size_t bytes) {
 }
 QSW_EXPORT(qsw_tap_offsets) uint32_t *qsw_tap_offsets(void) { return g_tap_off; }
 
+/* Gate taps (qs_set_gate_hook): every LSTM step's gates and cell state appended to one buffer,
+ * sized when they are turned on (so an invoke never grows memory under the host's views). A record:
+ * five int32 (op, step, batch, units n, dtype) then 4n gate values and n cell values (int16 or
+ * float32), padded to 4 bytes. */
+static uint8_t *g_gates;
+static size_t g_gates_len, g_gates_cap;
+
+static void gate_copy(void *ctx, int op, int step, int batch, const void *gates, const void *cell, int n, qs_dtype_t dt) {
+  size_t es = dt == QS_DT_FLOAT32 ? 4 : 2, vals = 4 * (size_t)n * es, rec = 20 + ((vals + (size_t)n * es + 3) & ~(size_t)3);
+  int32_t head[5];
+  (void)ctx;
+  if (g_gates_len + rec > g_gates_cap) return; /* cannot happen: sized from the op outputs */
+  head[0] = op, head[1] = step, head[2] = batch, head[3] = n, head[4] = (int32_t)dt;
+  memcpy(g_gates + g_gates_len, head, sizeof(head));
+  memcpy(g_gates + g_gates_len + 20, gates, vals);
+  memcpy(g_gates + g_gates_len + 20 + vals, cell, (size_t)n * es);
+  g_gates_len += rec;
+}
+
+/* on: gate taps from the next invoke on (the buffer holds one invoke's records); returns the
+ * buffer's byte size, or -1 if it cannot be allocated. off: returns 0. */
+QSW_EXPORT(qsw_gate_taps) int qsw_gate_taps(int on) {
+  size_t need = 0, i, n = qs_op_count(&g_ip);
+  qs_op_info_t info;
+  qs_tensor_info_t out, in;
+  g_gates_len = 0;
+  if (!on) return qs_set_gate_hook(&g_ip, NULL, NULL) == QS_OK ? 0 : -1;
+  for (i = 0; i < n; i++) {
+    size_t es, units, rows;
+    if (qs_op_info(&g_ip, (int)i, &info) != QS_OK || info.builtin_code != 44 /* UNIDIRECTIONAL_SEQUENCE_LSTM */) continue;
+    if (qs_tensor_info(&g_ip, info.output_tensor, &out) != QS_OK || out.ndims != 3 || out.dims[2] < 1) continue;
+    if (qs_tensor_info(&g_ip, info.inputs[0], &in) != QS_OK) continue;
+    es = in.dtype == QS_DT_FLOAT32 ? 4 : 2;
+    units = (size_t)out.dims[2];
+    rows = (size_t)out.dims[0] * (size_t)out.dims[1]; /* steps x batch rows: one record each */
+    need += rows * (20 + ((5 * units * es + 3) & ~(size_t)3));
+  }
+  if (need > g_gates_cap) {
+    free(g_gates);
+    g_gates_cap = 0;
+    if (!(g_gates = (uint8_t *)malloc(need))) return -1;
+    g_gates_cap = need;
+  }
+  return qs_set_gate_hook(&g_ip, gate_copy, NULL) == QS_OK ? (int)need : -1;
+}
+QSW_EXPORT(qsw_gate_taps_ptr) const uint8_t *qsw_gate_taps_ptr(void) { return g_gates; }
+QSW_EXPORT(qsw_gate_taps_len) size_t qsw_gate_taps_len(void) { return g_gates_len; }
+
 /* Run every op. mode 0: outputs only; 1: each op output is handed to the host as soon as the op
  * ran (the arena reuses activation memory, so later ops may overwrite it); 2: each op's output is
  * copied into the tap buffer (one host call for the whole run instead of one per op). */
 QSW_EXPORT(qsw_invoke) int qsw_invoke(int mode) {
   if (mode == 2 && (!g_taps || !g_tap_off)) return (int)QS_ERR_STATE;
   g_tap_next = 0;
+  g_gates_len = 0;
   return (int)qs_invoke(&g_ip, mode == 1 ? tap : mode == 2 ? tap_copy : NULL, NULL);
 }
