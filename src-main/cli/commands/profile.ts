@@ -19,7 +19,8 @@ import { readTflite } from '../../core/model/tflite-reader.ts';
 import { normalizationNotes } from '../../core/normalize/normalize.ts';
 import { compareJson } from '../../core/report/json.ts';
 import { findPair, matrixHtml, matrixJson, pairVerdict } from '../../core/report/matrix.ts';
-import { buildInputs, type InputFile } from '../../core/simulate/inputs/load.ts';
+import { buildInputFrames } from '../../core/simulate/inputs/frames.ts';
+import type { InputFile } from '../../core/simulate/inputs/load.ts';
 import { prepare } from '../../core/simulate/interpreter.ts';
 import { writeFileAtomic } from '../../services/atomic-write.ts';
 import { openBoard, type OpenBoard } from '../../services/board/open-board.ts';
@@ -52,6 +53,7 @@ interface ProfileOptions {
   json?: boolean;
   baud?: string;
   force?: boolean;
+  resetState?: boolean;
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -93,6 +95,22 @@ async function open(spec: string, opts: ProfileOptions): Promise<OpenBoard> {
   return openBoard(spec, { baudRate: baud });
 }
 
+/** A stream: one line per invocation, and where host and board first part (invocation, layer). */
+function streamLines(r: CompareResult): string[] {
+  const s = r.stream;
+  if (!s) return [];
+  const d = s.firstDivergence;
+  return [
+    `stream of ${s.invocations} invocations (${s.resetState ? 'state reset before each' : 'state kept between them'}): ${d ? `first divergence at invocation ${d.invocation}, layer ${d.layer} (${d.op})` : 'every invocation matches'}`,
+    ...s.runs.map(
+      (c) =>
+        `${c.invocation === r.invocation ? '>' : ' '} invocation ${c.invocation}: ${c.allMatch ? 'all layers match' : `first divergent layer ${c.firstDivergent}`}`,
+    ),
+    '',
+    `invocation ${r.invocation}:`,
+  ];
+}
+
 function table(r: CompareResult): string {
   const t = r.timing;
   // Column heads carry their units; a board without cycles (the virtual board) has no cycles column.
@@ -101,6 +119,7 @@ function table(r: CompareResult): string {
   const usHead = t.measuredUnit === 'host µs' ? 'host µs' : 'µs';
   const estHead = `est ${t.estUnit ?? 'cycles'}`;
   const lines = [
+    ...streamLines(r),
     `${r.model.name} on ${r.board.name} (${r.board.cpu}): ${r.allMatch ? `all ${r.model.ops} layers match` : `first divergent layer: ${r.firstDivergent}`}`,
     '',
     '  #  op                      output               status     mismatch  max|Δ|' +
@@ -222,7 +241,7 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
     // the model and the input files (NaN/Inf, dtype, shape) are checked before any board work
     const model = readTflite(modelBytes);
     const pm = prepare(model, 0, { bytes: modelBytes });
-    buildInputs({ files, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' }, pm.inputs, model.parameters);
+    buildInputFrames({ files, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' }, pm.inputs, model.parameters);
   }
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -239,6 +258,7 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
           input,
           uint8Mode: opts.u8Bytes ? 'bytes' : 'affine',
           cpu: opts.cpu,
+          resetState: opts.resetState,
           port: board.kind === 'serial' ? board.port : board.kind,
           signal: abort.signal,
           onProgress: (f, m) => {
@@ -328,7 +348,7 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
       const n = r.layers.filter((l) => l.status === 'mismatch' || l.status === 'missing').length;
       const first = r.layers.find((l) => l.index === r.firstDivergent);
       throw new Error(
-        `${n} layer(s) differ between host and board; first divergent layer ${r.firstDivergent} (${first?.op} '${first?.name}')`,
+        `${n} layer(s) differ between host and board${r.stream ? ` in invocation ${r.invocation} of ${r.stream.invocations} (the first that differs)` : ''}; first divergent layer ${r.firstDivergent} (${first?.op} '${first?.name}')`,
       );
     }
   }
@@ -348,7 +368,11 @@ export function register(program: Command): void {
       `'virtual' (host firmware), an emulated board (${EMULATED_BOARDS.map((e) => `'${e.id}' ${e.cpu}`).join(', ')}: QEMU), a serial port path, or a remote board behind ser2net (rfc2217://host:port[?baud=N&parity=even...] or socket://host:port); repeat it to profile on several boards at once`,
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
-    .option('-i, --input <file...>', 'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin')
+    .option(
+      '-i, --input <file...>',
+      'input file(s): .npy or PNG/JPEG/BMP per model input, or one raw .bin; several frames (k files per input, an .npy of [N, ...input shape], a .bin of k x the inputs) run as a stream on host and board, compared invocation by invocation',
+    )
+    .option('--reset-state', 'a stream resets the model state before every frame (host and board)')
     .option('--seed <n>', 'xorshift32 input from seed N (default 1, as the fixture goldens)')
     .option(
       '--raw-input <file.npy...>',

@@ -25,11 +25,19 @@ function cell(v: string | number | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** One row per layer; a stream: one row per layer of every invocation, `invocation` first. */
 export function compareCsv(r: CompareResult): string {
-  const rows = [CSV_COLUMNS.join(',')];
+  const runs = r.stream?.runs;
+  const rows = [(runs ? ['invocation', ...CSV_COLUMNS] : CSV_COLUMNS).join(',')];
+  for (const run of runs ?? [r]) layerRows(run, runs ? [run.invocation ?? 0] : [], rows);
+  return rows.join('\r\n') + '\r\n';
+}
+
+function layerRows(r: CompareResult, lead: number[], rows: string[]): void {
   for (const l of r.layers) {
     rows.push(
       [
+        ...lead,
         l.index < 0 ? 'input' : l.index,
         l.op,
         l.shape.join('x'),
@@ -47,5 +55,4 @@ export function compareCsv(r: CompareResult): string {
         .join(','),
     );
   }
-  return rows.join('\r\n') + '\r\n';
 }

@@ -57,6 +57,27 @@ function timingHtml(r: CompareResult): string {
   return `<p class="timing">${measured}${est}.</p>`;
 }
 
+/** A stream: one row per invocation, the first divergence (invocation, layer) named; the rest of
+ * the report is the invocation shown (the first divergent one). */
+function streamHtml(r: CompareResult): string {
+  const s = r.stream;
+  if (!s) return '';
+  const d = s.firstDivergence;
+  const rows = s.runs
+    .map(
+      (c) =>
+        `<tr${c.invocation === r.invocation ? ' class="first"' : ''}><td>${c.invocation}</td><td class="l">${c.allMatch ? 'match' : '<b>mismatch</b>'}</td><td>${c.firstDivergent ?? ''}</td><td>${c.layers.filter((l) => l.status === 'mismatch' || l.status === 'missing').length}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<h2>Stream of ${s.invocations} invocations</h2><p>State ${s.resetState ? 'reset before each invocation' : 'kept between invocations, as firmware runs'}. ` +
+    (d
+      ? `<b>First divergence: invocation ${d.invocation}, layer ${d.layer} (${esc(d.op)}).</b> The layers below are invocation ${r.invocation}'s.`
+      : 'Every invocation matches.') +
+    `</p><table class="layers" id="invocation-table"><thead><tr><th>invocation</th><th class="l">status</th><th>first divergent layer</th><th>layers differing</th></tr></thead><tbody>${rows}</tbody></table>\n`
+  );
+}
+
 export function compareHtml(r: CompareResult, meta: ReportMeta): string {
   const ops = r.layers.filter((l) => l.index >= 0);
   const bad = ops.filter((l) => l.status !== 'match').length;
@@ -102,7 +123,7 @@ export function compareHtml(r: CompareResult, meta: ReportMeta): string {
 <tr><td>Input</td><td>${esc(r.input)}</td></tr>
 <tr><td>Generated</td><td>${esc(meta.generatedAt)} by ${esc(meta.tool)}</td></tr>
 </table>
-${verdict}
+${streamHtml(r)}${verdict}
 <h2>Final outputs</h2>
 <table class="layers"><tr><th class="l">output</th><th>RMSE</th><th>cosine</th><th>top-1 host</th><th>top-1 device</th><th class="l">agree</th></tr>${outputs}</table>
 <h2>Timing</h2>

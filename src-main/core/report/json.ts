@@ -35,6 +35,8 @@ export function compareJsonDoc(r: CompareResult, meta: ReportMeta): Record<strin
       port: r.board.port,
     }),
     input: r.input,
+    ...(r.invocation !== undefined ? { invocation: r.invocation } : {}),
+    ...(r.stream ? { stream: streamDoc(r, meta) } : {}),
     summary: {
       all_match: r.allMatch,
       first_divergent: r.firstDivergent,
@@ -105,6 +107,20 @@ export function compareJsonDoc(r: CompareResult, meta: ReportMeta): Record<strin
           },
         }
       : {}),
+  };
+}
+
+/** A stream: every invocation's summary, outputs and layers, each with its `invocation` index. */
+function streamDoc(r: CompareResult, meta: ReportMeta): Record<string, unknown> {
+  const s = r.stream!;
+  return {
+    invocations: s.invocations,
+    reset_state: s.resetState,
+    first_divergence: s.firstDivergence,
+    runs: s.runs.map((run) => {
+      const d = compareJsonDoc({ ...run, stream: undefined }, meta);
+      return { invocation: run.invocation, summary: d.summary, outputs: d.outputs, layers: d.layers };
+    }),
   };
 }
 
