@@ -22,6 +22,7 @@ import {
   type TensorCtor,
 } from './engine/memory-views.ts';
 import { SimulateError, UnsupportedOpError } from './errors.ts';
+import { parseGateTaps, type LstmGateTaps } from './gate-taps.ts';
 import { allocate, elementCount, fromBytes, type TensorData } from './tensor-data.ts';
 
 /** What the interpreter core (the simulator and every board) says of a model at load. */
@@ -99,6 +100,8 @@ export interface InvokeOptions {
   taps?: boolean;
   /** Called after each op with each of its outputs (a view valid only during the call when taps is off). */
   onLayer?: (layer: LayerOutput) => void;
+  /** Also record every LSTM step's gate activations and cell state (InvokeResult.gates). */
+  gates?: boolean;
 }
 
 export interface InvokeResult {
@@ -107,6 +110,8 @@ export interface InvokeResult {
   layers: LayerOutput[];
   /** Values by tensor index: the graph inputs, and every op output when taps are on. */
   tensors: Map<number, TensorData>;
+  /** With `gates: true`: per UNIDIRECTIONAL_SEQUENCE_LSTM op, its gates and cell state per step. */
+  gates?: LstmGateTaps[];
 }
 
 /** The message a refusal of the core reads as, naming layer, op, tensor and rule. */
@@ -237,6 +242,7 @@ export function invoke(
   const onLayer = options.onLayer;
   const steps = pm.steps;
   const engine = pm.engine;
+  const gates = options.gates === true && engine.setGateTaps(true);
   if (taps) {
     const lay = (pm.tapLayout ??= planTaps(engine));
     engine.invokeBuffered();
@@ -297,7 +303,12 @@ export function invoke(
         : copyOut(info, buf, ptr, engine.outputByteLength(i));
     outputs.push(layerOutput(s ?? INPUT_STEP, info, data));
   }
-  return new RunResult(outputs, layers, pm.inputs, inputs);
+  const result = new RunResult(outputs, layers, pm.inputs, inputs);
+  if (gates) {
+    result.gates = parseGateTaps(engine.gateTaps(), pm.subgraph);
+    engine.setGateTaps(false);
+  }
+  return result;
 }
 
 const INPUT_STEP = { opIndex: -1, op: 'INPUT' };
@@ -305,6 +316,7 @@ const INPUT_STEP = { opIndex: -1, op: 'INPUT' };
 /** InvokeResult with `tensors` built on first use (most callers never need it). */
 class RunResult implements InvokeResult {
   private byTensor: Map<number, TensorData> | null = null;
+  gates?: LstmGateTaps[];
   constructor(
     readonly outputs: LayerOutput[],
     readonly layers: LayerOutput[],

@@ -84,6 +84,10 @@ interface Exports {
   qsw_reset_state?: () => number;
   qsw_tap_buffer: (bytes: number) => number;
   qsw_tap_offsets: () => number;
+  /** Absent in cores built before the LSTM gate taps. */
+  qsw_gate_taps?: (on: number) => number;
+  qsw_gate_taps_ptr?: () => number;
+  qsw_gate_taps_len?: () => number;
 }
 
 /** Called after each op in tap mode: `bytes` is a view into the core's memory, valid only during the call. */
@@ -242,6 +246,24 @@ export class CoreEngine {
   outputView(i: number): Uint8Array {
     const p = this.outputPtr[i];
     return this.refresh().subarray(p, p + this.outputBytes[i]);
+  }
+
+  /**
+   * LSTM gate taps for the following invokes: the core records every step's gate activations and
+   * cell state (records in gate-taps.ts's layout). Returns false when this core build has none.
+   */
+  setGateTaps(on: boolean): boolean {
+    if (!this.x.qsw_gate_taps) return false;
+    if (this.x.qsw_gate_taps(on ? 1 : 0) < 0)
+      throw new RangeError('the core could not allocate its LSTM gate tap buffer');
+    return true;
+  }
+
+  /** The gate tap records of the last invoke (a copy; empty when gate taps are off). */
+  gateTaps(): Uint8Array {
+    if (!this.x.qsw_gate_taps_ptr || !this.x.qsw_gate_taps_len) return new Uint8Array(0);
+    const p = this.x.qsw_gate_taps_ptr();
+    return this.refresh().slice(p, p + this.x.qsw_gate_taps_len());
   }
 
   /**
