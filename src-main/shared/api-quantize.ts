@@ -8,11 +8,14 @@ import type { JobArgs } from './api.ts';
 export type {
   Advice,
   AdviceThresholds,
+  BiasScaleAdjustment,
   LayerErrorRow,
   LayerHistogram,
+  LayerPrecision,
   OutputMetrics,
   QuantizationReport,
 } from '../core/report/quant-types.ts';
+export type { ConfusionMatrix } from '../core/quantize/output-metrics.ts';
 
 /** A model for quantize calls: an opened model, a file on the main side, or uploaded bytes. */
 export type ModelSource = { modelId: string } | { path: string } | { name: string; bytes: Uint8Array };
