@@ -39,7 +39,12 @@ export function insertConversions(m: Model, sg: Subgraph, plan: EdgePlan): void 
   const home = new Map<number, Precision>();
   const producer = new Map<number, number>();
   sg.operators.forEach((op, k) => op.outputs.forEach((o) => producer.set(o, k)));
-  for (const i of sg.inputs) home.set(i, plan.io);
+  // an input only CAST reads (Embedding's float indices) stays float32: int8 would round indices
+  const indicesOnly = (i: number) => {
+    const readers = sg.operators.filter((op) => op.inputs.includes(i));
+    return readers.length > 0 && readers.every((op) => op.op === 'CAST');
+  };
+  for (const i of sg.inputs) home.set(i, indicesOnly(i) ? 'float32' : plan.io);
   // integer outputs (CAST to int32 indices) are not values to quantize: they keep their type
   sg.operators.forEach((op, k) =>
     op.outputs.forEach((o) => sg.tensors[o].dtype === 'float32' && home.set(o, plan.opPrecision[k])),
