@@ -87,7 +87,12 @@ export function layerErrors(
   options: LayerErrorOptions = {},
 ): LayerErrorRow[] {
   if (samples.length === 0) throw new Error('The quantization report needs at least one sample');
-  const pairs = alignOps(int8, float);
+  const qsg0 = int8.subgraphs[0];
+  // ops writing integers that are not quantized values (CAST to int32 indices) have no error row
+  const pairs = alignOps(int8, float).filter((p) => {
+    const t = qsg0.tensors[p.int8.outputs[0]];
+    return t.dtype === 'float32' || t.quantization !== null;
+  });
   const qpm = prepare(int8);
   const fpm = prepare(float);
   const qsg = int8.subgraphs[0];
@@ -104,7 +109,8 @@ export function layerErrors(
       const { pm, inputSlots } = singles[k];
       const localInputs = inputSlots.map((slot) => {
         const t = qsg.tensors[p.int8.inputs[slot]];
-        return dequantize(t, tensorValue(q, t.index));
+        const v = tensorValue(q, t.index);
+        return t.dtype === 'float32' || t.quantization ? dequantize(t, v) : v; // int32 indices as they are
       });
       const local = invoke(pm, localInputs, { taps: false }).outputs[0].data as Float32Array;
       const outT = qsg.tensors[p.int8.outputs[0]];

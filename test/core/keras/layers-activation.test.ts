@@ -97,7 +97,7 @@ describe('Keras activations → TFLite, float32 and int8 in the core', () => {
     (await exact(test))
       .flatMap((y) => Array.from(y))
       .forEach((v, i) => expect(Math.abs(v - tf[i])).toBeLessThan(1e-5));
-    expectInt8(r, 4);
+    expectInt8(r, 2.5);
   });
 
   // rule: LeakyReLU (alpha) is one LEAKY_RELU, PReLU one PRELU with its learned alpha, ELU one ELU

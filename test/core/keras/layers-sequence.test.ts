@@ -4,6 +4,8 @@
  * BATCH_MATMUL, SOFTMAX, BATCH_MATMUL, heads merged, output projection).
  */
 import { describe, expect, it } from 'vitest';
+import { kerasToTflite } from '../../../src-main/core/model/keras/to-tflite.ts';
+import { quantizeWorkflow } from '../../../src-main/core/quantize/index.ts';
 import {
   checkLayer,
   expectInt8,
@@ -31,6 +33,39 @@ describe('Keras sequence layers → TFLite, float32 and int8 in the core', () =>
     expect(sg.tensors[sg.inputs[0]].dtype).toBe('float32');
     expect(ops(r.int8)).toEqual(['CAST', 'GATHER', 'DEQUANTIZE']);
     expectInt8(r);
+  });
+
+  // rule: the quantize workflow (int8 I/O, report) takes an Embedding model: the index input stays
+  // float32 (int8 would round indices before the CAST truncates them), CAST has no error row, and
+  // the int8 softmax output stays close to the float model's
+  it('Embedding model through the quantize workflow with int8 I/O', async () => {
+    const keras = await sequentialModel(
+      [
+        input('ids', [5]),
+        { class_name: 'Embedding', config: { name: 'e', input_dim: 10, output_dim: 4 } },
+        { class_name: 'Flatten', config: { name: 'f' } },
+        { class_name: 'Dense', config: { name: 'd', units: 3, activation: 'softmax' } },
+      ],
+      {
+        e: [{ name: 'e/embeddings:0', shape: [10, 4], data: values(40, 3, -0.8, 0.6) }],
+        d: [
+          { name: 'd/kernel:0', shape: [20, 3], data: values(60, 5) },
+          { name: 'd/bias:0', shape: [3], data: values(3, 6) },
+        ],
+      },
+    );
+    const ids = Array.from({ length: 16 }, (_, s) => [values(5, s, 0, 10).map(Math.floor)]);
+    const out = quantizeWorkflow({ float: kerasToTflite(keras), keras, samples: ids, io: 'int8' });
+    const sg = out.model.subgraphs[0];
+    expect(sg.tensors[sg.inputs[0]].dtype).toBe('float32');
+    expect(sg.tensors[sg.outputs[0]].dtype).toBe('int8');
+    expect(out.report.layers.map((l) => l.op_name)).toEqual([
+      'GATHER',
+      'RESHAPE',
+      'FULLY_CONNECTED',
+      'SOFTMAX',
+    ]);
+    expect(out.report.outputs.rmse).toBeLessThan(0.01);
   });
 
   const heads = 2;
