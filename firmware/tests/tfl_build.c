@@ -37,6 +37,15 @@ static ref_t vec(tb_t *b, const void *data, uint32_t n, size_t es) {
   return here(b);
 }
 
+/* string: its length, the bytes, a NUL (reserve zeroes it) */
+static ref_t str(tb_t *b, const char *s) {
+  size_t n = strlen(s);
+  uint8_t *p = reserve(b, n + 5, 4);
+  put32(p, (uint32_t)n);
+  memcpy(p + 4, s, n);
+  return here(b);
+}
+
 static ref_t vec_i32(tb_t *b, const int32_t *v, int n) {
   uint8_t tmp[4 * 64];
   int i;
@@ -135,13 +144,16 @@ size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
   }
   for (i = 0; i < m->nops; i++) {
     const tb_op_t *o = &m->op[i];
-    fld_t f[5], of[8];
+    fld_t f[6], of[8];
     int nf = 0;
     ref_t ins = vec_i32(&b, o->in, o->nin), outs = o->nout ? vec_i32(&b, o->outs, o->nout) : vec_i32(&b, &o->out, 1);
-    fld_t oc[2];
+    fld_t oc[3];
     oc[0].field = 0, oc[0].size = 1, oc[0].is_ref = 0, oc[0].val = (uint8_t)(o->code < 127 ? o->code : 127);
     oc[1].field = 3, oc[1].size = 4, oc[1].is_ref = 0, oc[1].val = (uint32_t)o->code;
-    codes[i] = table(&b, oc, 2);
+    if (o->custom_code) oc[2].field = 1, oc[2].size = 4, oc[2].is_ref = 1, oc[2].val = str(&b, o->custom_code);
+    codes[i] = table(&b, oc, o->custom_code ? 3 : 2);
+    if (o->custom_opts)
+      f[nf].field = 5, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = vec(&b, o->custom_opts, (uint32_t)o->custom_opts_len, 1), nf++;
     for (j = 0; j < o->nopt; j++) {
       uint32_t v = (uint32_t)o->opts[j].ival;
       if (o->opts[j].is_float) memcpy(&v, &o->opts[j].fval, 4);
@@ -184,4 +196,48 @@ size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
   if (b.err || CAP - b.head > cap) return 0;
   memcpy(out, b.buf + b.head, CAP - b.head);
   return CAP - b.head;
+}
+
+/* FlexBuffers layout (the format's spec): the key strings, the keys vector ([size] then one
+ * offset per key, back to its string), the map ([keys offset, keys width, size] then one value per
+ * key, then one packed type per value), and the root (offset to the map, its packed type, width). */
+size_t tb_flex_map(const tb_flex_kv_t *kv, int n, uint8_t *out, size_t cap) {
+  enum { INT = 1, MAP = 9, BOOL = 26, W32 = 2 };
+  uint32_t kpos[16], at = 0, keys, map, i, j;
+  int order[16];
+  if (n > 16) return 0;
+  memset(out, 0, cap); /* the alignment padding */
+  for (i = 0; i < (uint32_t)n; i++) order[i] = (int)i;
+  for (i = 1; i < (uint32_t)n; i++) /* insertion sort by key */
+    for (j = i; j > 0 && strcmp(kv[order[j - 1]].key, kv[order[j]].key) > 0; j--) {
+      int t = order[j];
+      order[j] = order[j - 1], order[j - 1] = t;
+    }
+  for (i = 0; i < (uint32_t)n; i++) {
+    size_t len = strlen(kv[order[i]].key) + 1;
+    if (at + len > cap) return 0;
+    kpos[i] = at;
+    memcpy(out + at, kv[order[i]].key, len);
+    at += (uint32_t)len;
+  }
+  at = (at + 3u) & ~3u;
+  if (at + 4 * (uint32_t)n + 4 + 12 + 5 * (uint32_t)n + 6 > cap) return 0;
+  put32(out + at, (uint32_t)n);
+  keys = at + 4;
+  for (i = 0; i < (uint32_t)n; i++) put32(out + keys + 4 * i, keys + 4 * i - kpos[i]);
+  at = keys + 4 * (uint32_t)n;
+  put32(out + at, at - keys); /* keys offset, from its own slot */
+  put32(out + at + 4, 4);
+  put32(out + at + 8, (uint32_t)n);
+  map = at + 12;
+  for (i = 0; i < (uint32_t)n; i++) {
+    put32(out + map + 4 * i, (uint32_t)kv[order[i]].val);
+    out[map + 4 * (uint32_t)n + i] = (uint8_t)((kv[order[i]].is_bool ? BOOL : INT) << 2 | W32);
+  }
+  at = map + 5 * (uint32_t)n;
+  at = (at + 3u) & ~3u;
+  put32(out + at, at - map);
+  out[at + 4] = (uint8_t)(MAP << 2 | W32);
+  out[at + 5] = 4;
+  return at + 6;
 }

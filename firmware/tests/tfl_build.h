@@ -40,6 +40,9 @@ typedef struct {
   int opt_type; /* BuiltinOptions union type, 0 = none */
   int nopt;
   tb_opt_t opts[8];
+  const char *custom_code;     /* a custom op (code 32): its name, and its FlexBuffers options */
+  const uint8_t *custom_opts;  /* (tb_flex_map) or NULL */
+  size_t custom_opts_len;
 } tb_op_t;
 
 typedef struct {
@@ -48,6 +51,17 @@ typedef struct {
   tb_op_t op[8];
   int inputs[4], outputs[4];
 } tb_model_t;
+
+/* One entry of a FlexBuffers map of integers or bools (custom-op options). */
+typedef struct {
+  const char *key;
+  int32_t val;
+  int is_bool;
+} tb_flex_kv_t;
+
+/* A FlexBuffers map of n entries (4-byte widths, keys sorted as the FlexBuffers builder sorts
+ * them) into out (cap bytes); returns its length, 0 if cap is too small. */
+size_t tb_flex_map(const tb_flex_kv_t *kv, int n, uint8_t *out, size_t cap);
 
 /* Writes the model into out (cap bytes); returns its length, 0 if cap is too small. */
 size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap);
