@@ -133,5 +133,34 @@ describe('quantscope quantize --keep-float / --int16', () => {
     expect(r.out).toMatch(/outputs \(regression\)/);
     expect(r.out).not.toMatch(/top-1/);
     expect(readFileSync(html, 'utf8')).toContain('Bias channels with a raised weight scale');
+    // rule: NAME.metrics.csv is the model-level companion of MLTK's per-layer CSV
+    const csv = join(dir, 'dead.metrics.csv');
+    const m = await cli(
+      'quantize',
+      join(dir, 'dead.tflite'),
+      '--data',
+      join(dir, 'dead.npy'),
+      '--out',
+      join(dir, 'dead2.tflite'),
+      '--report',
+      csv,
+      '--quiet',
+    );
+    expect(m.code).toBe(0);
+    const rows = Object.fromEntries(
+      readFileSync(csv, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf(',')), l.slice(l.indexOf(',') + 1)]),
+    );
+    expect(rows.metric).toBe('value');
+    expect(rows.task).toBe('regression');
+    expect(Number(rows.rmse)).toBeGreaterThan(0);
+    expect(Number(rows.rmse)).toBeLessThan(0.05);
+    expect(Number(rows.snr_db)).toBeGreaterThan(10);
+    expect(rows.top1_agreement).toBeUndefined();
+    expect(
+      Object.keys(rows).filter((k) => k.startsWith('bias fit layer 0 FULLY_CONNECTED channel')),
+    ).toHaveLength(2);
   });
 });

@@ -113,7 +113,10 @@ export function register(program: Command): void {
       "put these layers in int16x8 (int16 activations, int8 weights, int64 bias), or 'all' for every layer with an int16 kernel",
     )
     .option('--out <file>', 'int8 model to write (default <name>.int8.tflite in the current folder)')
-    .option('--report <file>', 'write the quantization report: .csv (MLTK columns), .html or .json')
+    .option(
+      '--report <file>',
+      'write the quantization report: .csv (MLTK columns), .html or .json; NAME.metrics.csv for the model-level metrics',
+    )
     .option('--samples <n>', 'use at most n samples')
     .option('--max-rmse-scale <x>', 'flag layers with rmse/scale above x (default 0.7)')
     .option('--max-range <x>', 'flag layers with range above x (default 255)')
