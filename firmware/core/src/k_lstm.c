@@ -40,10 +40,11 @@ static int16_t fc_row8(const lstm_fc_t *f, int r, const int8_t *v, int depth, in
 
 static int16_t fc_row16(const lstm_fc_t *f, int r, const int16_t *v, int depth, int64_t vsum) {
   const int8_t *w = (const int8_t *)f->w + (size_t)r * depth;
-  int64_t acc = ((const int64_t *)f->bias)[r] + (int64_t)f->w_off * vsum;
+  /* uint64: a hostile bias wraps (as the reference's unsanitized int64) instead of being undefined */
+  uint64_t acc = (uint64_t)((const int64_t *)f->bias)[r] + (uint64_t)((int64_t)f->w_off * vsum);
   int k;
-  for (k = 0; k < depth; k++) acc += (int32_t)w[k] * v[k];
-  return sat16(qs_mbqm64(acc, f->mult, f->shift));
+  for (k = 0; k < depth; k++) acc += (uint64_t)(int64_t)((int32_t)w[k] * v[k]);
+  return sat16(qs_mbqm64((int64_t)acc, f->mult, f->shift));
 }
 
 /* Cell and hidden update of one batch row from the four gate vectors in g (each n_cell long;
@@ -61,7 +62,7 @@ static void update_cell(const lstm_params_t *p, int16_t *g, int16_t *c, void *h,
   }
   qs_tanh16(p->table, p->tanh_mult, p->tanh_shift, c, t, (uint32_t)n);
   for (r = 0; r < n; r++) {
-    int32_t v = p->h_zp + qs_mbqm_pos((int32_t)t[r] * o[r], p->oh_mult, p->oh_shift);
+    int64_t v = (int64_t)p->h_zp + qs_mbqm_pos((int32_t)t[r] * o[r], p->oh_mult, p->oh_shift);
     v = v < p->h_min ? p->h_min : v > p->h_max ? p->h_max : v;
     if (h16) ((int16_t *)h)[r] = (int16_t)v;
     else ((int8_t *)h)[r] = (int8_t)v;
@@ -157,7 +158,7 @@ static qs_status_t prep_fc(qs_model_t *m, int oi, const qs_op_t *op, const qs_te
       int64_t sum = 0, bv = 0;
       for (k = 0; k < depth; k++) sum += (int64_t)((const int8_t *)w->data)[(size_t)r * depth + k] + f->w_off;
       if (bias) memcpy(&bv, bias->data + 8 * (size_t)r, 8); /* little-endian host, as the core assumes */
-      c[r] = bv + (int64_t)(-v->zp) * sum;
+      c[r] = (int64_t)((uint64_t)bv + (uint64_t)((int64_t)(-v->zp) * sum)); /* wraps, as the eval */
     }
     f->bias = c;
   } else {
@@ -230,8 +231,9 @@ static qs_status_t prep_int(qs_model_t *m, int oi, qs_op_t *op, lstm_params_t *p
   /* CheckedLog2 of the cell scale, rounded: scale = f * 2^e with f in [0.5, 1) */
   pw = qs_frexp((double)c->scale, &k) >= 0.70710678118654752 ? k : k - 1;
   k = 15 + pw - 3;
-  if (k > 15)
-    return qs_fail(m, QS_ERR_QUANT, oi, op->in[LSTM_C], "LSTM cell state scale too large (above 8): the int16 tanh rescale would overflow");
+  if (k > 14) /* int16 x (3 << k) must fit int32 */
+    return qs_fail(m, QS_ERR_QUANT, oi, op->in[LSTM_C],
+                   "LSTM cell state scale of 8 or more: the int16 tanh rescale would overflow (TFLM's too)");
   p->tanh_mult = k < 0 ? 3 : 3 << k;
   p->tanh_shift = k < 0 ? -k : 0;
   if (!(p->table = (uint16_t *)qs_alloc(m, 256 * sizeof(uint16_t)))) return QS_ERR_ARENA;
