@@ -8,6 +8,8 @@
 import { expect } from 'vitest';
 import type { Model } from '../../../src-main/core/model/ir.ts';
 import { readKerasH5, type KerasModel } from '../../../src-main/core/model/keras/index.ts';
+import { writeTflite } from '../../../src-main/core/model/tflite-writer.ts';
+import { loadTfliteWasm } from '../../helpers/tflite-wasm.ts';
 import { kerasToTflite } from '../../../src-main/core/model/keras/to-tflite.ts';
 import { kerasToTfjs, predictTfjs } from '../../../src-main/core/model/keras/tfjs-model.ts';
 import { autoQuantize, fakeQuantize } from '../../../src-main/core/quantize/index.ts';
@@ -216,6 +218,20 @@ export async function checkLayer(
     y.forEach((v, i) => (floatWorst = Math.max(floatWorst, Math.abs(v - want[s][i]))));
   });
   expect(floatWorst, `float32 conversion vs reference: ${floatWorst}`).toBeLessThanOrEqual(floatTol);
+  // the same graph in TensorFlow Lite itself: the lowering means what TFLite means by it
+  const tflite = await loadTfliteWasm(writeTflite(float));
+  let tfliteWorst = 0;
+  try {
+    test.forEach((xs, s) => {
+      const y = tflite.predict(xs)[0] as Float32Array;
+      y.forEach((v, i) => (tfliteWorst = Math.max(tfliteWorst, Math.abs(v - want[s][i]))));
+    });
+  } finally {
+    tflite.dispose();
+  }
+  expect(tfliteWorst, `float32 conversion in TFLite vs reference: ${tfliteWorst}`).toBeLessThanOrEqual(
+    floatTol,
+  );
   // The test samples are among the calibration samples: their values are in range, so what is
   // measured is int8 rounding, not saturation of values the calibration never saw.
   const { model: int8 } = autoQuantize(float, [...calib, ...test], { io: 'float32', methods: ['minmax'] });

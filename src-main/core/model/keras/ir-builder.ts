@@ -3,6 +3,9 @@ import type { Model, Operator, OptionValue, Tensor } from '../ir.ts';
 import { builtinCodeOf } from '../tflite-schema.ts';
 import { OPTIONS_FOR_OP } from '../tflite-options.ts';
 
+/** Builtins whose first version is not 1 (BROADCAST_TO 1 was the custom-op form; TFLite refuses it). */
+const FIRST_VERSION: Record<string, number> = { BROADCAST_TO: 2 };
+
 export class IrBuilder {
   readonly tensors: Tensor[] = [];
   readonly operators: Operator[] = [];
@@ -43,7 +46,8 @@ export class IrBuilder {
     if (builtinCode === undefined) throw new Error(`Unknown TFLite op ${op}`);
     let opcodeIndex = this.codes.findIndex((c) => c.builtinCode === builtinCode);
     if (opcodeIndex < 0) {
-      this.codes.push({ builtinCode, deprecatedBuiltinCode: Math.min(builtinCode, 127), version: 1 });
+      const version = FIRST_VERSION[op] ?? 1;
+      this.codes.push({ builtinCode, deprecatedBuiltinCode: Math.min(builtinCode, 127), version });
       opcodeIndex = this.codes.length - 1;
     }
     const operator: Operator = {
