@@ -145,3 +145,23 @@ test('cancelling a profile on the emulated Cortex-M3 mid-upload leaves no banner
   await page.getByTestId('board-profile').click();
   await expect(page.getByTestId('compare-verdict')).toHaveText(/All \d+ layers match/, { timeout: 240_000 });
 });
+
+// rule: the emulated cores are selectable in the app like the Cortex-M3, each named by its core
+test('the emulated Cortex-M4F is listed with its core and profiles a model bit-exact with the host', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await openBoards(page, 'hello_world_int8.tflite');
+  for (const [id, core] of [
+    ['qemu-m4', 'Cortex-M4F'],
+    ['qemu-m7', 'Cortex-M7'],
+    ['qemu-m33', 'Cortex-M33'],
+    ['qemu-m55', 'Cortex-M55'],
+    ['qemu-nucleo', 'NUCLEO-F446RE'],
+  ])
+    await expect(page.locator(`[data-testid="board-card"][data-board-id="${id}"]`)).toContainText(core);
+  await page.locator('[data-testid="board-card"][data-board-id="qemu-m4"]').click();
+  await page.getByTestId('board-profile').click();
+  await expect(page.getByTestId('compare-verdict')).toHaveText(/All 3 layers match/, { timeout: 240_000 });
+  await expect(page.getByTestId('compare-summary')).toContainText('mps2-an386');
+});
