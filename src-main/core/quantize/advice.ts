@@ -32,6 +32,7 @@ export function layerAdvice(rows: LayerErrorRow[], t: AdviceThresholds = {}): Ad
   const maxRange = t.range ?? 255;
   const out: Advice[] = [];
   for (const r of rows) {
+    if (r.dtype !== undefined && r.dtype !== 'int8') continue; // MLTK's thresholds are int8 rules
     if (r.rmse_over_scale > maxRatio) {
       out.push({
         kind: 'rmse_over_scale',

@@ -30,6 +30,12 @@ export interface LayerErrorRow {
   rmse_over_scale: number;
   /** int8 op index, for linking advice to the layer. */
   op_index: number;
+  /**
+   * Type of the layer's output in the quantized model: 'int8', or 'int16' / 'float32' for layers
+   * kept in int16x8 / float32. The MLTK thresholds (rmse/scale, range) are int8 rules: only int8
+   * rows are flagged (an int16 layer's error against its 1/32767 step is large by construction).
+   */
+  dtype: string;
   /** Full float model vs int8 model at this tensor (errors accumulated from the input on). */
   accumulated_rmse: number;
   accumulated_max_abs_error: number;
@@ -147,6 +153,7 @@ export function layerErrors(
       range: scale * 255,
       rmse_over_scale: scale > 0 ? Math.sqrt(mse) / scale : 0,
       op_index: p.int8.index,
+      dtype: t.dtype,
       accumulated_rmse: Math.sqrt(a.accSe / n),
       accumulated_max_abs_error: a.accMax / n,
     };

@@ -17,6 +17,7 @@ export function quantJson(r: QuantizationReport, meta: ReportMeta): string {
       op_name: l.op_name,
       tensor_idx: l.tensor_idx,
       tensor_name: l.tensor_name,
+      dtype: l.dtype,
       num_elements: l.num_elements,
       scale: l.scale,
       zero_point: l.zero_point,

@@ -71,5 +71,7 @@ export function layerFlags(
   r: LayerErrorRow,
   t: Required<AdviceThresholds> = DEFAULT_THRESHOLDS,
 ): { rmse: boolean; range: boolean } {
+  // int16x8 and float32 layers are not judged by the int8 thresholds (LayerErrorRow.dtype)
+  if (r.dtype !== undefined && r.dtype !== 'int8') return { rmse: false, range: false };
   return { rmse: r.rmse_over_scale > t.rmseOverScale, range: r.range > t.range };
 }
