@@ -63,7 +63,7 @@ export function quantHtml(r: QuantizationReport, meta: ReportMeta): string {
   const rows = r.layers.map((l) => {
     const f = layerFlags(l, r.thresholds);
     const c = (v: number, bad = false) => `<td${bad ? ' class="bad"' : ''}>${fmt(v)}</td>`;
-    return `<tr${f.rmse || f.range ? ' class="flag"' : ''}><td>${l.op_index}</td><td class="l">${escapeXml(l.op_name)}</td><td>${l.tensor_idx}</td><td class="l mono name" title="${escapeXml(l.tensor_name)}">${escapeXml(l.tensor_name)}</td>${c(l.num_elements)}${c(l.stddev)}${c(l.mean_error)}${c(l.max_abs_error)}${c(l.mean_squared_error)}${c(l.scale)}${c(l.zero_point)}${c(l.range, f.range)}${c(l.rmse_over_scale, f.rmse)}${c(l.accumulated_rmse)}${c(l.accumulated_max_abs_error)}</tr>`;
+    return `<tr${f.rmse || f.range ? ' class="flag"' : ''}><td>${l.op_index}</td><td class="l">${escapeXml(l.op_name)}</td><td class="l">${escapeXml(l.dtype ?? 'int8')}</td><td>${l.tensor_idx}</td><td class="l mono name" title="${escapeXml(l.tensor_name)}">${escapeXml(l.tensor_name)}</td>${c(l.num_elements)}${c(l.stddev)}${c(l.mean_error)}${c(l.max_abs_error)}${c(l.mean_squared_error)}${c(l.scale)}${c(l.zero_point)}${c(l.range, f.range)}${c(l.rmse_over_scale, f.rmse)}${c(l.accumulated_rmse)}${c(l.accumulated_max_abs_error)}</tr>`;
   });
   const advice = r.advice.length
     ? `<ul class="advice">${r.advice.map((a) => `<li><span class="mono muted">${a.layer === null ? 'input' : escapeXml(String(a.layer))}</span> ${escapeXml(a.message)}</li>`).join('')}</ul>`
@@ -78,7 +78,7 @@ ${confusionHtml(r)}${precisionHtml(r)}${biasHtml(r)}
 <h2>Advice</h2>${advice}
 <h2>Charts</h2>${rmseChartSvg(r)}${rangeChartSvg(r)}
 <h2>Layers</h2><p class="muted">Local error: each int8 op vs the float op run on its dequantized int8 inputs (TFLite QuantizationDebugger), averaged over samples. Accumulated: float model vs int8 model at the same tensor.</p>
-<table><thead><tr><th>op</th><th class="l">op_name</th><th>tensor_idx</th><th class="l">tensor_name</th><th>num_elements</th><th>stddev</th><th>mean_error</th><th>max_abs_error</th><th>mean_squared_error</th><th>scale</th><th>zero_point</th><th>range</th><th>rmse/scale</th><th>acc. RMSE</th><th>acc. max |err|</th></tr></thead>
+<table><thead><tr><th>op</th><th class="l">op_name</th><th class="l">type</th><th>tensor_idx</th><th class="l">tensor_name</th><th>num_elements</th><th>stddev</th><th>mean_error</th><th>max_abs_error</th><th>mean_squared_error</th><th>scale</th><th>zero_point</th><th>range</th><th>rmse/scale</th><th>acc. RMSE</th><th>acc. max |err|</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 </body></html>
 `;
