@@ -20,6 +20,14 @@ const READERS: Record<string, { size: number; read: ElementReader; integer: bool
   bool: { size: 1, integer: true, read: view((b, o, n) => new Uint8Array(b, o, n), 1) },
   int16: { size: 2, integer: true, read: view((b, o, n) => new Int16Array(b, o, n), 2) },
   int32: { size: 4, integer: true, read: view((b, o, n) => new Int32Array(b, o, n), 4) },
+  // the signal library's ops (SignalEnergy, SignalFilterBank...)
+  uint32: { size: 4, integer: true, read: view((b, o, n) => new Uint32Array(b, o, n), 4) },
+  // as numbers: exact below 2^53 (a filter bank's sums of 32-bit energies times 12-bit weights)
+  uint64: {
+    size: 8,
+    integer: true,
+    read: view((b, o, n) => Float64Array.from(new BigUint64Array(b, o, n), Number), 8),
+  },
   float32: { size: 4, integer: false, read: view((b, o, n) => new Float32Array(b, o, n), 4) },
 };
 

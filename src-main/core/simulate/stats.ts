@@ -24,7 +24,9 @@ export interface QuantParams {
 }
 
 function asNumbers(data: TensorData): ArrayLike<number> {
-  return data instanceof BigInt64Array ? Array.from(data, Number) : (data as ArrayLike<number>);
+  return data instanceof BigInt64Array || data instanceof BigUint64Array
+    ? Array.from(data, Number)
+    : (data as ArrayLike<number>);
 }
 
 /** Histogram bins: one per int8 value for int8 data (256), else `bins` equal-width over [min, max]. */
