@@ -29,16 +29,38 @@ export class CompareState {
   sort = $state<{ key: SortKey; descending: boolean }>({ key: 'index', descending: false });
   /** Show the cost model fitted to this board's measurements instead of the default one. */
   calibrated = $state(false);
+  /** A stream: the invocation shown (starts at the first where host and board part). */
+  invocation = $state(0);
 
   constructor(result: BoardProfileResult) {
     this.result = result;
     const c = result.compare;
+    this.invocation = c.invocation ?? 0;
     const start = c.layers.find((l) => l.index === c.firstDivergent) ?? c.layers.at(-1);
     this.selected = start ? rowKey(start) : null;
   }
 
+  /** Every invocation of a stream (the state kept between them); null for one invocation. */
+  stream = $derived.by(() => this.result.compare.stream ?? null);
   // Deferred (.by) because field initializers run before the constructor sets `result`.
-  compare = $derived.by(() => this.result.compare);
+  /** The comparison shown: a stream's current invocation, else the one run. */
+  compare = $derived.by(() => {
+    const s = this.result.compare.stream;
+    if (!s || this.invocation === this.result.compare.invocation) return this.result.compare;
+    return s.runs[this.invocation] ?? this.result.compare;
+  });
+  /** Host and device values are kept for the invocation the result opened on (the first divergent). */
+  tensorsShown = $derived.by(() => !this.stream || this.invocation === this.result.compare.invocation);
+
+  /** Step to invocation k of a stream; the selection moves to its first divergent layer. */
+  showInvocation(k: number): void {
+    const s = this.stream;
+    if (!s || k < 0 || k >= s.invocations) return;
+    this.invocation = k;
+    const c = s.runs[k];
+    const start = c.layers.find((l) => l.index === c.firstDivergent) ?? c.layers.at(-1);
+    this.selected = start ? rowKey(start) : null;
+  }
   /** Estimated cycles per op index: the calibrated fit when asked for, else the default profile. */
   estimates = $derived.by(() => {
     const cal = this.compare.calibration;
@@ -82,7 +104,8 @@ export class CompareState {
   selectedLayer = $derived(this.compare.layers.find((l) => rowKey(l) === this.selected) ?? null);
   selectedTensors = $derived.by(() => {
     const l = this.selectedLayer;
-    return l ? (this.result.tensors.find((t) => t.index === l.index && t.tensor === l.tensor) ?? null) : null;
+    if (!l || !this.tensorsShown) return null;
+    return this.result.tensors.find((t) => t.index === l.index && t.tensor === l.tensor) ?? null;
   });
   /** Op rows only (the model-input rows are not layers), as the exported reports count them. */
   ops = $derived(this.compare.layers.filter((l) => l.index >= 0));
