@@ -1,6 +1,6 @@
 /**
- * Several boards at once, each with its own session: `id` is 'virtual', 'qemu' or a port path
- * (as listed by discovery). Sessions open on first use and stay open; a session whose link died
+ * Several boards at once, each with its own session: `id` is 'virtual', an emulated board ('qemu',
+ * 'qemu-m4', …) or a port path (as listed by discovery). Sessions open on first use and stay open; a session whose link died
  * (unplugged, reset, process gone) is dropped, so the next call reconnects — plugging the board
  * back in recovers. Ports held by a session are reported busy to discovery, never probed.
  */
@@ -72,7 +72,8 @@ export class BoardRegistry {
     try {
       return await profileAndCompare(
         ob.session,
-        { ...opts, port: ob.kind === 'serial' ? ob.port : ob.kind },
+        // built-in boards by their id ('qemu-m4', not the kind 'qemu'): reports and exports name them
+        { ...opts, port: ob.kind === 'serial' ? ob.port : id },
         provideHost,
       );
     } catch (e) {
