@@ -237,3 +237,48 @@ describe('selective quantization (keras3 effnetv2_cifar10.keras: DEPTHWISE_CONV_
     expect(int16Eff).toBeLessThan(int8Eff);
   });
 });
+
+describe('every layer choice runs in the core (autoencoder_example, hello_world)', () => {
+  it('each layer alone, and all but it, in float32 or int16x8, with int8 and float32 I/O', () => {
+    const cases: [string, Float32Array[][]][] = [
+      [
+        'autoencoder_example.float32.tflite',
+        Array.from({ length: 6 }, (_, k) => [
+          Float32Array.from({ length: 140 }, (_, i) => Math.sin(i * 0.1 + k)),
+        ]),
+      ],
+      ['hello_world_float.tflite', Array.from({ length: 6 }, (_, k) => [Float32Array.of(k)])],
+    ];
+    let runs = 0;
+    for (const [name, samples] of cases) {
+      const model = readTflite(readFixture('float', name));
+      const ops = model.subgraphs[0].operators;
+      const names = ops.map((o) => model.subgraphs[0].tensors[o.outputs[0]].name);
+      const ref = dequantizedOutputs(prepare(model), samples);
+      for (const io of ['int8', 'float32'] as const)
+        for (let i = 0; i < ops.length; i++) {
+          const others = names.filter((_, k) => k !== i);
+          for (const layers of [
+            { keepFloat: [names[i]] },
+            { keepFloat: others },
+            { int16: [names[i]] },
+            { int16: others },
+          ]) {
+            const out = quantizeWorkflow({
+              float: model,
+              samples,
+              io,
+              method: 'minmax',
+              fcPerTensor: false,
+              layers,
+            });
+            // rule: whatever the choice, the result loads and runs in the core and tracks the float model
+            const m = outputMetrics(ref, dequantizedOutputs(prepare(out.model), samples));
+            expect(m.cosine_similarity, `${name} ${io} ${JSON.stringify(layers)}`).toBeGreaterThan(0.98);
+            runs++;
+          }
+        }
+    }
+    expect(runs).toBe(2 * 4 * (7 + 3));
+  }, 60_000);
+});
