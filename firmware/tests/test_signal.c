@@ -158,6 +158,22 @@ static void test_overlap_add(void) {
   m.ntensors = 2, m.t[0] = tensor(2, din2, I16), m.t[1] = tensor(1, dout2, I16);
   CHECK(load(&m, &ip) == QS_OK, "overlap-add step 1: load: %s", ip.err.msg);
   step16(&ip, "overlap-add saturates", s1, 0, ws, 2);
+#if !defined(QS_WITH_FLOAT) || QS_WITH_FLOAT
+  {
+    /* rule: float32 frames add without saturation: [0.5 0.25] -> out 0.5, keep [0.25 0];
+     * + [1 2] -> out 1.25 */
+    static const tb_flex_kv_t kvf[] = {{"T", F32, 0}, {"frame_step", 1, 0}};
+    static const float ff[4] = {0.5f, 0.25f, 1.0f, 2.0f};
+    float got[2];
+    one_op(&m, CUSTOM, "SignalOverlapAdd", kvf, 2, 1);
+    m.ntensors = 2, m.t[0] = tensor(2, din2, F32), m.t[1] = tensor(1, dout2, F32);
+    CHECK(load(&m, &ip) == QS_OK, "overlap-add float32: load: %s", ip.err.msg);
+    memcpy(qs_input_data(&ip, 0), ff, sizeof(ff));
+    CHECK(qs_invoke(&ip, NULL, NULL) == QS_OK, "overlap-add float32: invoke");
+    memcpy(got, qs_output_data(&ip, 0), sizeof(got));
+    CHECK(got[0] == 0.5f && got[1] == 1.25f, "overlap-add float32: %g %g", (double)got[0], (double)got[1]);
+  }
+#endif
 }
 
 static void test_fft(void) {
@@ -186,6 +202,16 @@ static void test_fft(void) {
   m.ntensors = 2, m.t[0] = tensor(1, d4, I16), m.t[1] = tensor(1, d6, I16);
   CHECK(load(&m, &ip) == QS_OK, "rfft: load: %s", ip.err.msg);
   step16(&ip, "rfft", sig, 0, wr, 6);
+  {
+    /* rule: each frame of the last axis is transformed on its own, zero-padded to fft_length:
+     * [4096, 0, -4096] padded with 0 is the signal above; an all-zero frame gives zeros */
+    static const int32_t d23[2] = {2, 3}, d26[2] = {2, 6};
+    static const int16_t two[6] = {4096, 0, -4096, 0, 0, 0}, w2[12] = {0, 0, 2048, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    one_op(&m, CUSTOM, "SignalRfft", kv, 2, 1);
+    m.ntensors = 2, m.t[0] = tensor(2, d23, I16), m.t[1] = tensor(2, d26, I16);
+    CHECK(load(&m, &ip) == QS_OK, "rfft 2 frames: load: %s", ip.err.msg);
+    step16(&ip, "rfft 2 frames, padded", two, 0, w2, 12);
+  }
   /* rule: fft_length / 2 = 7 needs kiss_fft's generic radix, which TFLM's build cannot run: refused */
   {
     static const int32_t d14[1] = {14}, d16[1] = {16};
