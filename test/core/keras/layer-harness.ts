@@ -134,6 +134,7 @@ export function expectInt8(
     );
   }
   expect(r.worstSteps, `int8 output ${r.worst} off the reference, step ${r.step}`).toBeLessThanOrEqual(total);
+  expect(r.liteWorstSteps, 'the int8 model in TFLite, steps off the reference').toBeLessThanOrEqual(total);
 }
 
 export type Reference = (inputs: Float32Array[][]) => Float32Array[] | Promise<Float32Array[]>;
@@ -152,6 +153,8 @@ export interface LayerCheck {
   /** Largest |int8 - reference on the int8 model's quantized inputs|, and in steps. */
   worst: number;
   worstSteps: number;
+  /** The same for the int8 model run in TensorFlow Lite. */
+  liteWorstSteps: number;
   /** Root mean square of the same, in steps. */
   rmsSteps: number;
   /** Largest |float conversion - reference|. */
@@ -200,7 +203,8 @@ export function opSteps(int8: Model, float: Model, inputs: Float32Array[][]) {
  * Convert; check the float32 conversion against the reference on `test` (within `floatTol`);
  * quantize on `calib` + `test`; run the int8 model on `test` and compare it with the reference
  * computed on the inputs as the int8 model sees them (quantized to its input scale), so what is
- * measured is the int8 layer's own arithmetic.
+ * measured is the int8 layer's own arithmetic. Both models also run in TensorFlow Lite itself: the
+ * float32 one within `floatTol` of the reference, the int8 one measured like the core's.
  */
 export async function checkLayer(
   keras: KerasModel,
@@ -249,6 +253,18 @@ export async function checkLayer(
   const deq = sg.operators.find((o) => o.op === 'DEQUANTIZE' && o.outputs[0] === sg.outputs[0])!;
   const step = paramsOf(deq.inputs[0]).scale;
   const q = runCore(int8, seen);
+  // TensorFlow Lite itself runs the int8 model too (its int8 kernels are desktop TFLite's, which
+  // round some ops unlike TFLite Micro's); expectInt8 holds it to the same end-to-end bound
+  const lite = await loadTfliteWasm(writeTflite(int8));
+  let liteWorst = 0;
+  try {
+    seen.forEach((xs, k) => {
+      const y = lite.predict(xs)[0] as Float32Array;
+      y.forEach((v, i) => (liteWorst = Math.max(liteWorst, Math.abs(v - ref[k][i]))));
+    });
+  } finally {
+    lite.dispose();
+  }
   let worst = 0;
   let se = 0;
   let n = 0;
@@ -273,6 +289,7 @@ export async function checkLayer(
     step,
     worst,
     worstSteps: worst / step,
+    liteWorstSteps: liteWorst / step,
     rmsSteps: Math.sqrt(se / n) / step,
     floatWorst,
     perOp,
