@@ -108,8 +108,6 @@ proto-fuzz: $(BUILD)/san/fuzz_frame $(BUILD)/san/fuzz_server
 	$(BUILD)/san/fuzz_frame $(FUZZ_ITERS) $(FUZZ_SEED)
 	$(BUILD)/san/fuzz_server $(QS_FIXTURES) $(FUZZ_ITERS) $(FUZZ_SEED)
 
-ports: host $(MPS_BOARDS) nucleo nucleo-qemu
-
 # ---- Arm ports (arm-none-eabi-gcc, newlib-nano for memcpy/memset); int8-only core (QS_WITH_FLOAT=0) ----
 # The core options of every Cortex-M build (the op groups they leave out; docs/ops.md reads them).
 ARM_CORE_DEFS := -DQS_WITH_FLOAT=0
@@ -150,6 +148,9 @@ $$(BUILD)/$(1)/qs-$(1).elf: $$(ARM_DEPS) $$(MPS_PORT_SRC) $$(MPS_PORT_HDR) port/
 	$$(ARM_SIZE) $$@
 endef
 $(foreach b,$(MPS_BOARDS),$(eval $(call MPS_BOARD_RULES,$(b))))
+
+# every port (after MPS_BOARDS: a rule's prerequisites expand when make reads it)
+ports: host $(MPS_BOARDS) nucleo nucleo-qemu
 
 # ---- ST NUCLEO-F446RE (flash: copy build/nucleo/qs-nucleo.bin to the NODE_F446RE drive) ----
 # nucleo-qemu: the same port, sources, limits and linker script built for QEMU's netduinoplus2
