@@ -239,14 +239,10 @@ describe('Keras 3 configs: nested models, shared layers, dotted names', () => {
     expect(m.weights.get('block.seq/d.1')![1].data).toEqual(W.dB);
   });
 
-  // Rule: when the stored `name` attribute disagrees with the class-order name, the name wins.
-  it('follows the stored layer name when the class order does not match it', async () => {
+  // Rule: a layer whose class-order group is missing is found by the stored `name` attribute.
+  it('finds a layer by its stored name when its class-order group is missing', async () => {
     const groups = nestedSharedGroups().map((g) =>
-      g.name === 'shared.fc'
-        ? { ...g, path: 'layers/dense_1' }
-        : g.name === 'head'
-          ? { ...g, path: 'layers/dense' }
-          : g,
+      g.name === 'head' ? { ...g, path: 'layers/dense_7' } : g,
     );
     const m = await readKeras(await buildKeras3({ config: nestedSharedConfig(), groups }));
     expect(m.weights.get('shared.fc')![0].data).toEqual(W.fcK);

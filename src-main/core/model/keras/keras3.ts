@@ -8,9 +8,9 @@
  * 2.13–2.15: `_layer_checkpoint_dependencies/`), each in a group named after its class in
  * snake_case, numbered per class in layer order (`conv2d`, `conv2d_1`, …, not the layer's own
  * name); a layer's variables are `vars/0`, `vars/1`, … in `layer.weights` order, sub-objects (an
- * LSTM's `cell`) are sub-groups, nested models repeat the pattern. Recent Keras versions also store
- * the layer name as the `name` attribute of each `vars` group, which is checked when present. The
- * optimizer state (`optimizer/`) is ignored.
+ * LSTM's `cell`) are sub-groups, nested models repeat the pattern. Keras 3.8+ also stores the layer
+ * name as the `name` attribute of each `vars` group: a layer whose class-order group is missing is
+ * looked up by it. The optimizer state (`optimizer/`) is ignored.
  */
 import type H5 from 'h5wasm';
 import { unzipSync, type Unzipped } from 'fflate';
@@ -47,7 +47,9 @@ function jsonOf(files: Unzipped, name: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ModelFormatError(`Keras .keras: ${name} is not valid JSON (${(e as Error).message})`);
+    // JSON.parse quotes the text around the error, which may hold control characters: one line
+    const why = (e as Error).message.replace(/[\x00-\x1f\x7f]+/g, ' ');
+    throw new ModelFormatError(`Keras .keras: ${name} is not valid JSON (${why})`);
   }
 }
 
@@ -147,12 +149,20 @@ function readModelWeights(
     childGroup(h5, group, 'layers') ?? childGroup(h5, group, '_layer_checkpoint_dependencies');
   if (!container)
     throw new ModelFormatError(`Keras .keras: model.weights.h5 has no layers group for ${where}`);
-  const byStoredName = new Map<string, string>();
-  for (const key of container.keys()) {
-    const c = childGroup(h5, container, key);
-    const n = c && storedName(h5, c);
-    if (n) byStoredName.set(n, key);
-  }
+  // Layer name → group key from the stored names, read only when a class-order name is missing:
+  // a corrupt string attribute can keep HDF5 busy for minutes, so valid files never read them.
+  let byStoredName: Map<string, string> | null = null;
+  const storedKey = (name: string): string | undefined => {
+    if (!byStoredName) {
+      byStoredName = new Map();
+      for (const key of container.keys()) {
+        const c = childGroup(h5, container, key);
+        const n = c && storedName(h5, c);
+        if (n) byStoredName.set(n, key);
+      }
+    }
+    return byStoredName.get(name);
+  };
   const used = new Map<string, number>();
   for (const l of model.config.layers as KerasLayerConfig[]) {
     const base = snakeCase(l.class_name);
@@ -162,13 +172,12 @@ function readModelWeights(
     const name = layerName(l);
     const path = prefix ? `${prefix}/${name}` : name;
     let g = childGroup(h5, container, key);
-    const stored = g && storedName(h5, g);
-    if (!g || (stored !== null && stored !== name)) {
-      const byName = byStoredName.get(name);
+    if (!g && l.class_name === 'InputLayer') continue; // a Sequential's InputLayer is not saved
+    if (!g) {
+      const byName = storedKey(name);
       g = byName ? childGroup(h5, container, byName) : null;
     }
     if (!g) {
-      if (l.class_name === 'InputLayer') continue;
       throw new ModelFormatError(
         `Keras .keras: model.weights.h5 has no weights for layer ${path} (${l.class_name}, expected at ${container.path}/${key})`,
       );
