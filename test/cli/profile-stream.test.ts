@@ -125,6 +125,35 @@ describe('profile: a stream on a board that drops its state', () => {
     expect(readFileSync(out[2], 'utf8')).toMatch(/First divergence: invocation 1, layer 0 \(SVDF\)/);
   }, 120_000);
 
+  it('compare reads a stream dump: run --dump matches itself, the board dump parts at invocation 1', async () => {
+    // rule: `quantscope compare` steps through a stream dump's invocations against the host's
+    // stream; a host dump agrees everywhere, the drop-state board's names invocation 1, layer 0
+    const hostDump = join(dir, 'host-stream.json');
+    expect((await cli('run', modelPath, '--input', framesNpy, '--dump', hostDump, '--force')).code).toBe(0);
+    const same = await cli('compare', modelPath, hostDump);
+    expect(same.code, same.err).toBe(0);
+    expect(same.out).toMatch(/stream of 10 invocations: every invocation matches/);
+    const boardDump = join(dir, 'board-stream.json');
+    const p = await cli(
+      'profile',
+      modelPath,
+      '--board',
+      'virtual',
+      '--firmware',
+      dropstate,
+      '--input',
+      framesBin,
+      '--dump',
+      boardDump,
+      '--force',
+    );
+    expect(p.code, p.err).toBe(0);
+    expect(JSON.parse(readFileSync(boardDump, 'utf8')).invocations).toHaveLength(10);
+    const diff = await cli('compare', modelPath, boardDump, '--fail-on', 'mismatch');
+    expect(diff.code).toBe(4);
+    expect(diff.out).toMatch(/first divergence at invocation 1, layer 0 \(SVDF\); invocation 1:/);
+  }, 120_000);
+
   it('--reset-state on the same board: every invocation matches', async () => {
     // rule: reset before every frame on both sides makes the stream stateless: no divergence
     const r = await cli(

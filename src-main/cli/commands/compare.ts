@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { compareDump, parseDump } from '../../core/compare/dump-compare.ts';
+import { compareDumpStream, parseDumps } from '../../core/compare/dump-compare.ts';
 import { compareJson } from '../../core/report/json.ts';
 import { exportReport, reportFormatOf, reportMeta } from '../../services/export/export-report.ts';
 import { checkOutputPaths } from '../../services/output-path.ts';
@@ -63,11 +63,14 @@ export async function compareCommand(
   let failure: unknown;
   let result;
   try {
-    result = compareDump({
+    // a stream's dump (run/profile --dump of several frames) compares invocation by invocation
+    const parsed = parseDumps(dumpText, dumpName);
+    result = compareDumpStream({
       modelName: model,
       modelBytes,
       modelSha256: createHash('sha256').update(modelBytes).digest('hex'),
-      dump: parseDump(dumpText, dumpName),
+      dumps: parsed.invocations,
+      resetState: parsed.resetState,
       dumpName,
       cpu: opts.cpu,
     });
@@ -98,7 +101,13 @@ export async function compareCommand(
     else {
       const r = result;
       const bad = r.layers.filter((l) => l.status === 'mismatch' || l.status === 'missing');
+      const d = r.stream?.firstDivergence;
       const lines = [
+        ...(r.stream
+          ? [
+              `stream of ${r.stream.invocations} invocations: ${d ? `first divergence at invocation ${d.invocation}, layer ${d.layer} (${d.op})` : 'every invocation matches'}; invocation ${r.invocation}:`,
+            ]
+          : []),
         `${model} vs ${dumpName}: ${r.allMatch ? `all ${r.model.ops} layers match` : `first divergent layer: ${r.firstDivergent}`}`,
         ...bad.map(
           (l) =>

@@ -299,7 +299,15 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
       const r = result.compare;
       for (const out of opts.out ?? []) written.push((await exportReport(r, out, undefined, write)).path);
       if (opts.dump) {
-        await writeFileAtomic(dumpPath, JSON.stringify(result.deviceDump, null, 1), write);
+        // a stream: every invocation, as `run --dump` writes one (quantscope compare reads both)
+        const dump = result.deviceDumps
+          ? {
+              model: result.deviceDump.model,
+              reset_state: Boolean(opts.resetState),
+              invocations: result.deviceDumps.map((d, k) => ({ invocation: k, ...d })),
+            }
+          : result.deviceDump;
+        await writeFileAtomic(dumpPath, JSON.stringify(dump, null, 1), write);
         written.push(dumpPath);
       }
       if (opts.json) text = compareJson(r, reportMeta());

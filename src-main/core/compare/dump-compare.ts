@@ -9,7 +9,9 @@ import type { GoldenDump } from '../simulate/dump.ts';
 import { prepare } from '../simulate/interpreter.ts';
 import { compareRun } from './compare.ts';
 import { elementReader } from './elements.ts';
-import { hostSide } from './host-side.ts';
+import type { HostRun } from './host-run.ts';
+import { hostSide, type HostSide } from './host-side.ts';
+import { streamCompare } from './stream.ts';
 import type { CompareResult, DeviceTensor } from './types.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -21,6 +23,18 @@ function bytesOf(b64: string, where: string): Uint8Array {
 
 /** The dump's JSON, checked: `inputs` and `op_outputs` lists of {tensor, data_b64}. */
 export function parseDump(text: string, fileName: string): GoldenDump {
+  const s = parseDumps(text, fileName);
+  if (s.invocations.length !== 1)
+    throw new Error(`${fileName}: a stream of ${s.invocations.length} invocations, not one run`);
+  return s.invocations[0];
+}
+
+/** A dump of one run, or of a stream (`run --dump`/`profile --dump` of several frames:
+ * `invocations: [{invocation, inputs, op_outputs}]`, `reset_state`), each run checked. */
+export function parseDumps(
+  text: string,
+  fileName: string,
+): { invocations: GoldenDump[]; resetState: boolean } {
   const bad = (why: string): never => {
     throw new Error(`${fileName}: not a per-layer dump (golden JSON format): ${why}`);
   };
@@ -31,6 +45,19 @@ export function parseDump(text: string, fileName: string): GoldenDump {
     return bad(`invalid JSON (${(e as Error).message})`);
   }
   if (!isObject(doc)) return bad('the file holds no JSON object');
+  if ('invocations' in doc) {
+    const list = doc.invocations;
+    if (!Array.isArray(list) || list.length === 0) return bad('invocations is not a non-empty list');
+    return {
+      invocations: list.map((run, k) => checkRun(run, (why) => bad(`invocation ${k}: ${why}`))),
+      resetState: doc.reset_state === true,
+    };
+  }
+  return { invocations: [checkRun(doc, bad)], resetState: false };
+}
+
+function checkRun(doc: unknown, bad: (why: string) => never): GoldenDump {
+  if (!isObject(doc)) return bad('not a JSON object');
   for (const key of ['inputs', 'op_outputs'] as const) {
     const list = doc[key];
     if (!Array.isArray(list)) return bad(`no ${key} list`);
@@ -52,6 +79,52 @@ export interface DumpCompareOptions {
   /** Cost-model profile for the estimate column, e.g. cortex-m4@80. */
   cpu?: string;
 }
+
+/**
+ * A stream's dump against the host running the same frames as a stream (the state kept between
+ * invocations unless `resetState`), invocation by invocation (streamCompare).
+ */
+export function compareDumpStream(
+  o: Omit<DumpCompareOptions, 'dump'> & { dumps: GoldenDump[]; resetState: boolean },
+): CompareResult {
+  if (o.dumps.length === 1) return compareDump({ ...o, dump: o.dumps[0] });
+  const pm = prepare(readTflite(o.modelBytes), 0, { bytes: o.modelBytes });
+  const frames = o.dumps.map((d, k) => dumpInputs(pm, d, `${o.dumpName} invocation ${k}`));
+  const raw = concat(frames.flat());
+  const side = hostSide({
+    modelBytes: o.modelBytes,
+    input: { files: [{ name: `${o.dumpName} inputs.bin`, bytes: raw }] },
+    uint8Mode: 'bytes',
+    cpu: o.cpu,
+    boardCpu: '',
+    boardCpuHz: 0,
+    resetState: o.resetState,
+  });
+  const hostFrames = side.frames ?? [{ run: side.run, inputBytes: side.inputBytes }];
+  const runs = o.dumps.map((d, k) => compareWith(o, d, hostFrames[k].run, frames[k], side.estimate));
+  return streamCompare(runs, o.resetState);
+}
+
+/** The dump's inputs, in the model's input order, each the exact size the model needs. */
+function dumpInputs(pm: ReturnType<typeof prepare>, dump: GoldenDump, where: string): Uint8Array[] {
+  return pm.inputs.map((h) => {
+    const t = dump.inputs.find((d) => d.tensor === h.index);
+    if (!t) throw new Error(`${where}: no data for model input tensor ${h.index} '${h.name}'`);
+    const bytes = bytesOf(t.data_b64, `${where} input tensor ${h.index}`);
+    const need = h.shape.reduce((a, b) => a * b, 1) * elementReader(h.dtype).size;
+    if (bytes.length !== need)
+      throw new Error(
+        `${where}: input tensor ${h.index} '${h.name}' has ${bytes.length} bytes, the model needs ${need}`,
+      );
+    return bytes;
+  });
+}
+
+const concat = (parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  parts.reduce((at, b) => (out.set(b, at), at + b.length), 0);
+  return out;
+};
 
 /** Host (on the dump's inputs) vs the dump, layer by layer; the dump has no timings. */
 export function compareDump(o: DumpCompareOptions): CompareResult {
@@ -78,8 +151,18 @@ export function compareDump(o: DumpCompareOptions): CompareResult {
     boardCpu: '',
     boardCpuHz: 0,
   });
-  const byTensor = new Map(o.dump.op_outputs.map((t) => [t.tensor, t]));
-  const device: DeviceTensor[] = side.run.layers.flatMap((h) => {
+  return compareWith(o, o.dump, side.run, inputs, side.estimate);
+}
+
+function compareWith(
+  o: Omit<DumpCompareOptions, 'dump'>,
+  dump: GoldenDump,
+  run: HostRun,
+  inputs: Uint8Array[],
+  estimate: HostSide['estimate'],
+): CompareResult {
+  const byTensor = new Map(dump.op_outputs.map((t) => [t.tensor, t]));
+  const device: DeviceTensor[] = run.layers.flatMap((h) => {
     const t = byTensor.get(h.tensor);
     return t
       ? [
@@ -95,7 +178,7 @@ export function compareDump(o: DumpCompareOptions): CompareResult {
   return compareRun({
     model: { name: o.modelName, sha256: o.modelSha256 },
     board: {
-      name: o.dump.reference || o.dumpName,
+      name: dump.reference || o.dumpName,
       cpu: '',
       firmware: '',
       cpuHz: 0,
@@ -105,11 +188,11 @@ export function compareDump(o: DumpCompareOptions): CompareResult {
       port: o.dumpName,
     },
     input: `inputs of ${o.dumpName}`,
-    hostInputs: side.run.inputs,
+    hostInputs: run.inputs,
     deviceInputs: inputs,
-    host: side.run.layers,
+    host: run.layers,
     device,
-    outputs: side.run.outputs,
-    estimate: side.estimate,
+    outputs: run.outputs,
+    estimate,
   });
 }

@@ -47,8 +47,10 @@ export interface ProfileCompareOptions {
 
 export interface ProfileCompareResult {
   compare: CompareResult;
-  /** Board outputs in the golden format (for --dump). */
+  /** Board outputs in the golden format (for --dump); a stream's: the invocation `compare` shows. */
   deviceDump: GoldenDump;
+  /** A stream: every invocation's board outputs in the golden format, in order. */
+  deviceDumps?: GoldenDump[];
   profile: Omit<ProfileResult, 'ops'>;
   /** Host side of every layer and the board's outputs (raw bytes), for histograms / heatmaps. */
   host: HostRun;
@@ -129,6 +131,13 @@ export async function profileAndCompare(
   return {
     compare,
     deviceDump: deviceDump(o.modelName, hello.board, host.inputs, host.layers, device),
+    ...(runs.length > 1
+      ? {
+          deviceDumps: runs.map((r) =>
+            deviceDump(o.modelName, hello.board, r.host.inputs, r.host.layers, r.device),
+          ),
+        }
+      : {}),
     profile: rest,
     host,
     device,
