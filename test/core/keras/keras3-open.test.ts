@@ -299,6 +299,20 @@ describe('corrupt .keras files', () => {
     );
   });
 
+  it('an entry declaring more than 1 GiB unpacked is refused before unpacking', async () => {
+    const bytes = await buildKeras3({ config: nestedSharedConfig(), groups: nestedSharedGroups() });
+    // Central directory entry of config.json: "PK\x01\x02", uncompressed size at +24 (uint32 LE).
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const name = new TextEncoder().encode('config.json');
+    for (let at = 0; at + 46 < bytes.length; at++) {
+      if (view.getUint32(at, true) !== 0x02014b50) continue;
+      if (name.every((c, i) => bytes[at + 46 + i] === c)) view.setUint32(at + 24, 0xfffffff0, true);
+    }
+    await expect(readKeras3(bytes)).rejects.toThrow(
+      /^Keras \.keras: config\.json unpacks to 4294967280 bytes; entries over 1 GiB are not supported$/,
+    );
+  });
+
   it('a file that is not a zip says so', async () => {
     await expect(readKeras3(readFixture('keras3', 'kws_cnn_int8.tflite'))).rejects.toThrow(
       /^Not a Keras \.keras model: the file is not a zip archive/,

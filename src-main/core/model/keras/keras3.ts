@@ -31,11 +31,23 @@ export function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && ZIP_MAGIC.every((b, i) => bytes[i] === b);
 }
 
+/** Largest unpacked entry accepted (a zip can declare far more than its own size). */
+const MAX_ENTRY_BYTES = 1 << 30;
+
 function unzip(bytes: Uint8Array): Unzipped {
   if (!isZip(bytes)) throw new ModelFormatError('Not a Keras .keras model: the file is not a zip archive');
+  const wanted = (f: { name: string; originalSize: number }) => {
+    if (!FILES.includes(f.name)) return false;
+    if (f.originalSize > MAX_ENTRY_BYTES)
+      throw new ModelFormatError(
+        `Keras .keras: ${f.name} unpacks to ${f.originalSize} bytes; entries over 1 GiB are not supported`,
+      );
+    return true;
+  };
   try {
-    return unzipSync(bytes, { filter: (f) => FILES.includes(f.name) });
+    return unzipSync(bytes, { filter: wanted });
   } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(
       `Not a Keras .keras model: the zip archive is truncated or corrupt (${(e as Error).message})`,
     );
