@@ -47,7 +47,7 @@ describe('LSTM gate taps (mnist_lstm, 28 steps of 20 units)', () => {
     const hs = out.quantization!.scale[0];
     const hz = Number(out.quantization!.zeroPoint[0]);
     const cs = pm.subgraph.tensors[pm.subgraph.operators[0].inputs[19]].quantization!.scale[0];
-    let prev = new Float32Array(20);
+    let prev: Float32Array = new Float32Array(20);
     for (const s of taps.steps) {
       const h = hiddenRow(result, hs, hz, s.step, 20);
       for (let k = 0; k < 20; k++) {
@@ -70,7 +70,7 @@ describe('LSTM gate taps (mnist_lstm, 28 steps of 20 units)', () => {
     const { result } = run(FLOAT, true);
     const taps = result.gates![0];
     expect(taps.steps.length).toBe(28);
-    let prev = new Float32Array(20);
+    let prev: Float32Array = new Float32Array(20);
     for (const s of taps.steps) {
       const h = hiddenRow(result, 1, 0, s.step, 20);
       for (let k = 0; k < 20; k++) {
