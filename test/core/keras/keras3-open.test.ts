@@ -225,6 +225,40 @@ describe('Keras 3 configs: nested models, shared layers, dotted names', () => {
     }
   });
 
+  // Rule: a nested model called twice is one weight set: both calls compute with it.
+  it('a nested Sequential called twice uses its weights in both calls', async () => {
+    const seq = (nestedSharedConfig().config.layers as { class_name: string }[]).find(
+      (l) => l.class_name === 'Sequential',
+    ) as Record<string, unknown>;
+    const config = {
+      class_name: 'Functional',
+      config: {
+        name: 'twice',
+        layers: [
+          layer('InputLayer', { name: 'in', batch_shape: [null, 4] }, []),
+          { ...seq, inbound_nodes: [{ args: [tensor('in')] }, { args: [tensor('block.seq', 0)] }] },
+        ],
+        input_layers: [['in', 0, 0]],
+        output_layers: [['block.seq', 1, 0]],
+      },
+    };
+    const groups = nestedSharedGroups().filter((g) => g.path.startsWith('layers/sequential'));
+    const m = await readKeras(await buildKeras3({ config, groups }));
+    expect(summarizeKeras(m).layers.map((l) => [l.outputs[0].name, l.params])).toEqual([
+      ['block.seq/d.1', 20],
+      ['block.seq_call1/d.1', 0],
+    ]);
+    const x = Float32Array.of(1, -0.5, 0.25, 2);
+    const want = dense(dense(x, W.dK, W.dB, true), W.dK, W.dB, true);
+    const tfl = await loadTfliteWasm(writeTflite(kerasToTflite(m)));
+    try {
+      const got = tfl.predict([x])[0] as Float32Array;
+      for (let i = 0; i < 4; i++) expect(got[i]).toBeCloseTo(want[i], 5);
+    } finally {
+      tfl.dispose();
+    }
+  });
+
   // Rule: Keras 2.13–2.15 .keras files keep layers under `_layer_checkpoint_dependencies/` and
   // write no `name` attribute; the class-order names alone place the weights.
   it('reads the Keras 2.13 `_layer_checkpoint_dependencies` layout', async () => {

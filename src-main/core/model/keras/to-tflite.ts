@@ -80,7 +80,9 @@ export function kerasToTflite(model: KerasModel): Model {
     const [outId] = node.outputs;
     shapes.set(outId, IDENTITY.has(node.className) ? inShapes[0] : (shape ?? null));
     const x = ir.get(node.inputs[0])!;
-    const weights = model.weights.get(node.path) ?? [];
+    // A nested model's later calls ("block_call1/dense") compute with its first call's weights.
+    const weights =
+      model.weights.get(node.path) ?? model.weights.get(node.path.replace(/_call\d+\//g, '/')) ?? [];
     const emit = (
       op: string,
       inputs: number[],
