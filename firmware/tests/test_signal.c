@@ -219,6 +219,14 @@ static void test_fft(void) {
     m.ntensors = 2, m.t[0] = tensor(1, d14, I16), m.t[1] = tensor(1, d16, I16);
     CHECK(load(&m, &ip) == QS_ERR_UNSUPPORTED && strstr(ip.err.msg, "prime factor"), "rfft 14 refused: %s", ip.err.msg);
   }
+  {
+    /* rule: fft_length 2 (one complex point: kiss_fft's radix-1 generic stage) is refused too */
+    static const int32_t d2[1] = {2};
+    static const tb_flex_kv_t two[] = {{"T", I16, 0}, {"fft_length", 2, 0}};
+    one_op(&m, CUSTOM, "SignalRfft", two, 2, 1);
+    m.ntensors = 2, m.t[0] = tensor(1, d2, I16), m.t[1] = tensor(1, d4, I16);
+    CHECK(load(&m, &ip) == QS_ERR_UNSUPPORTED, "rfft 2 refused: %s", ip.err.msg);
+  }
 }
 
 /* int32 ADD / SUB / MUL and uint32 CAST: raw integers as TFLite Micro's reference kernels. */

@@ -178,7 +178,9 @@ static int factor(fft_params_t *st) {
       if (p > root) p = n;
     }
     n /= p;
-    if (p > 5 || st->n_stages == MAX_STAGES) return 0;
+    /* radix 1 (fft_length 2) or a prime above 5: kiss_fft's generic butterfly, which TFLM's
+     * build runs without its scratch buffer */
+    if (p < 2 || p > 5 || st->n_stages == MAX_STAGES) return 0;
     st->radix[st->n_stages] = p, st->rest[st->n_stages] = n, st->n_stages++;
   } while (n > 1);
   return 1;
@@ -269,7 +271,7 @@ qs_status_t qs_prep_sig_rfft(qs_model_t *m, int oi, qs_op_t *op) {
   if (!(st = (fft_params_t *)qs_alloc(m, sizeof(*st)))) return QS_ERR_ARENA;
   st->nfft = half, st->inverse = inverse;
   if (!factor(st))
-    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "SignalRfft / SignalIrfft: fft_length / 2 has a prime factor above 5 (TFLM's kiss_fft cannot run it)");
+    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "SignalRfft / SignalIrfft: fft_length / 2 must be 2 or more with no prime factor above 5 (TFLM's kiss_fft cannot run others)");
   if (!(st->tw = (cpx_t *)qs_alloc(m, sizeof(cpx_t) * (size_t)half)) ||
       !(st->super_tw = (cpx_t *)qs_alloc(m, sizeof(cpx_t) * (size_t)(half / 2 + 1))))
     return QS_ERR_ARENA;
