@@ -87,7 +87,9 @@ describe('LSTM gate taps (mnist_lstm, 28 steps of 20 units)', () => {
     const a = run(INT8, true).result;
     const b = run(INT8, false).result;
     // rule: recording the gates does not change any op output
-    expect(b.layers.map((l) => Array.from(l.data))).toEqual(a.layers.map((l) => Array.from(l.data)));
+    expect(b.layers.map((l) => Array.from(l.data as Int8Array))).toEqual(
+      a.layers.map((l) => Array.from(l.data as Int8Array)),
+    );
     expect(b.gates).toBeUndefined();
   });
 
