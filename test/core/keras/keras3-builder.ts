@@ -52,7 +52,9 @@ export async function buildKeras3(opts: {
 }): Promise<Uint8Array> {
   const enc = new TextEncoder();
   const entries: Record<string, Uint8Array> = {
-    'metadata.json': enc.encode(JSON.stringify(opts.metadata ?? { keras_version: '3.8.0' })),
+    'metadata.json': enc.encode(
+      JSON.stringify('metadata' in opts ? opts.metadata : { keras_version: '3.8.0' }),
+    ),
     'config.json': enc.encode(JSON.stringify(opts.config)),
     'model.weights.h5': await buildWeightsH5(opts.groups),
   };

@@ -347,6 +347,17 @@ describe('corrupt .keras files', () => {
     );
   });
 
+  it('metadata.json that is not an object leaves the version unknown', async () => {
+    const bytes = await buildKeras3({
+      config: nestedSharedConfig(),
+      groups: nestedSharedGroups(),
+      metadata: null,
+    });
+    const m = await readKeras3(bytes);
+    expect(m.kerasVersion).toBe('');
+    expect(summarizeKeras(m).metadata.description).toBe('Keras Functional "outer.model" (keras ?, ?)');
+  });
+
   it('a file that is not a zip says so', async () => {
     await expect(readKeras3(readFixture('keras3', 'kws_cnn_int8.tflite'))).rejects.toThrow(
       /^Not a Keras \.keras model: the file is not a zip archive/,

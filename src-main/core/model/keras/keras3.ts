@@ -73,8 +73,8 @@ export async function readKeras3(bytes: Uint8Array): Promise<KerasModel> {
       'Not a Keras .keras model: the zip has no config.json (a Keras 3 model zip holds config.json, metadata.json and model.weights.h5)',
     );
   const config = normalizeKeras3Config(jsonOf(files, 'config.json'));
-  const meta = files['metadata.json'] ? jsonOf(files, 'metadata.json') : {};
-  const version = (meta as { keras_version?: unknown }).keras_version;
+  const meta = files['metadata.json'] ? jsonOf(files, 'metadata.json') : null;
+  const version = meta && typeof meta === 'object' ? (meta as { keras_version?: unknown }).keras_version : '';
   const weightsFile = files['model.weights.h5'];
   if (!weightsFile) throw new ModelFormatError('Keras .keras: the zip has no model.weights.h5 (the weights)');
   const weights = await readWeightsFile(weightsFile, config);
