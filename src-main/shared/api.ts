@@ -148,6 +148,26 @@ export interface SimulateResult {
   estimate?: { cpu: string; cycles: number; ms: number };
   /** Handle for `simulate.layer` (the run's per-layer outputs stay on the main side; the last few runs are kept). */
   runId?: string;
+  /** Per UNIDIRECTIONAL_SEQUENCE_LSTM layer: its gates at every time step (absent without LSTMs). */
+  gates?: SimulateLstmGates[];
+}
+
+/**
+ * One LSTM layer's gate activations and cell state over the run, as the core computed them (batch
+ * row 0), real values, each [steps x units] time-major; `saturation`: the fraction of each gate's
+ * activations at its rails (sigmoid < 0.01 or > 0.99, tanh beyond +/-0.99).
+ */
+export interface SimulateLstmGates {
+  /** Op index (`SimulateResult.layers[i].index`). */
+  index: number;
+  units: number;
+  steps: number;
+  forget: number[];
+  input: number[];
+  cell: number[];
+  output: number[];
+  cellState: number[];
+  saturation: { forget: number; input: number; cell: number; output: number };
 }
 
 export interface SimulateLayerArgs {

@@ -3,13 +3,19 @@
  * return per-layer statistics and the outputs (the data the Simulate view shows). Runs in a job
  * worker, so a large model never blocks the main process and `jobs.cancel` stops it.
  */
-import type { SimulateInput, SimulateLayerTensor, SimulateResult } from '../../shared/api.ts';
+import type {
+  SimulateInput,
+  SimulateLayerTensor,
+  SimulateLstmGates,
+  SimulateResult,
+} from '../../shared/api.ts';
 import { ModelFormatError } from '../../core/model/errors.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { cpuProfile, estimateModel, type CpuProfileName } from '../../core/simulate/cost-model.ts';
 import { layerReports, outputReports } from '../../core/simulate/dump.ts';
 import { SimulateError } from '../../core/simulate/errors.ts';
 import { buildInputs } from '../../core/simulate/inputs/load.ts';
+import { gateSaturation, type LstmGateTaps } from '../../core/simulate/gate-taps.ts';
 import { invoke, prepare } from '../../core/simulate/interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
 import { toBytes } from '../../core/simulate/tensor-data.ts';
@@ -43,6 +49,24 @@ function asServiceError(name: string, e: unknown): unknown {
   return e;
 }
 
+/** One LSTM layer's gate taps for the report: batch row 0, each gate [steps x units] time-major. */
+function gateReport(t: LstmGateTaps): SimulateLstmGates {
+  const rows = t.steps.filter((s) => s.batch === 0);
+  const flat = (g: 'forget' | 'input' | 'cell' | 'output' | 'cellState') =>
+    rows.flatMap((s) => Array.from(s[g]));
+  return {
+    index: t.opIndex,
+    units: t.units,
+    steps: rows.length,
+    forget: flat('forget'),
+    input: flat('input'),
+    cell: flat('cell'),
+    output: flat('output'),
+    cellState: flat('cellState'),
+    saturation: gateSaturation(t),
+  };
+}
+
 export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateTaskResult {
   try {
     ctx.progress(0, `Preparing ${p.name}`);
@@ -56,6 +80,7 @@ export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateTask
     const t0 = performance.now();
     const result = invoke(pm, inputs, {
       taps: true,
+      gates: true,
       onLayer: (l) => ctx.progress(0.1 + (0.8 * ++done) / Math.max(1, total), `Layer ${l.opIndex} ${l.op}`),
     });
     const elapsed = performance.now() - t0;
@@ -91,6 +116,7 @@ export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateTask
       outputs: outputReports(pm, result),
       elapsed_ms: elapsed,
       ...(estimate ? { estimate } : {}),
+      ...(result.gates?.length ? { gates: result.gates.map(gateReport) } : {}),
     };
     ctx.progress(1, 'Done');
     return out;
