@@ -9,6 +9,7 @@
 
 #include "ops.h"
 #include "wasm_simd.h"
+#include "arm_dsp.h"
 
 typedef struct {
   int n, ih, iw, ic, oh, ow, oc, kh, kw, kc, groups, sh, sw, dh, dw, pad_h, pad_w;
@@ -159,5 +160,12 @@ qs_status_t qs_conv_f32_wasm_prepare(qs_model_t *m, qs_op_t *op, fconv_params_t 
 qs_status_t qs_fc_f32_wasm_prepare(qs_model_t *m, qs_op_t *op, ffc_params_t *p);
 void qs_pool_f32_wasm_prepare(qs_op_t *op, const fpool_params_t *p);
 #endif
+#endif
+#if QS_ARM_DSP
+/* Arm DSP variants (k_*_dsp.c), picked at the end of the portable int8 prepare: they read the
+ * portable prepared data and scratch, so they only point op->eval at themselves. */
+void qs_conv_dsp_prepare(qs_op_t *op);
+void qs_fc_dsp_prepare(qs_op_t *op);
+void qs_dwconv_dsp_prepare(qs_op_t *op, const dw_params_t *p);
 #endif
 #endif

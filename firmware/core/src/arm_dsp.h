@@ -1,0 +1,60 @@
+/*
+ * Arm DSP-extension building blocks for the kernel variants in k_*_dsp.c: the Cortex-M4, M7,
+ * M33 and M55 builds (the compiler defines __ARM_FEATURE_DSP for -mcpu=cortex-m4/m7/m33/m55;
+ * not for the Cortex-M3, whose build keeps the portable kernels). -DQS_ARM_DSP=0 forces the
+ * portable kernels on a DSP core (the equality tests build both).
+ *
+ * Facts used (Arm v7-M / v8-M architecture reference manuals, ACLE):
+ * - SXTB16 Rd, Rm{, ROR #r}: rotate Rm right by r, then sign-extend bytes 0 and 2 into the two
+ *   halfwords of Rd. Without rotation a word of int8 (b0 b1 b2 b3) gives (b0, b2); with ROR #8,
+ *   (b1, b3).
+ * - SMLAD Rd, Rn, Rm, Ra: Rd = Ra + Rn.lo * Rm.lo + Rn.hi * Rm.hi (signed 16 x 16), the sum
+ *   kept modulo 2^32 (overflow only sets the Q flag). So accumulating in SMLAD wraps exactly
+ *   like the portable kernels' uint32 accumulators, and modular addition does not care about
+ *   the order of the terms: any pairing of taps gives the same bits.
+ * - The products fit: x + offset is in [-255, 255] (zero points are checked at load) and
+ *   weights in [-128, 127], so each halfword operand is a valid int16.
+ * - LDR of a word at any address is allowed in Thumb-2 on these cores (unaligned access is
+ *   supported for LDR/STR, not LDRD/LDM): weights are read as words wherever they start.
+ */
+#ifndef QS_ARM_DSP_H
+#define QS_ARM_DSP_H
+
+#include <stdint.h>
+#include <string.h>
+
+#ifndef QS_ARM_DSP
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#define QS_ARM_DSP 1
+#else
+#define QS_ARM_DSP 0
+#endif
+#endif
+
+#if QS_ARM_DSP
+#include <arm_acle.h>
+
+/* 32 bits from any address (one LDR; memcpy keeps C's aliasing rules) */
+static inline __attribute__((always_inline)) uint32_t qs_ld32(const void *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+/* (b0, b2) and (b1, b3) of a word of four int8, as int16 pairs */
+static inline __attribute__((always_inline)) uint32_t qs_sx_even(uint32_t w) { return (uint32_t)__sxtb16((int32_t)w); }
+static inline __attribute__((always_inline)) uint32_t qs_sx_odd(uint32_t w) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+  return r;
+}
+/* acc + a.lo * b.lo + a.hi * b.hi, modulo 2^32 */
+static inline __attribute__((always_inline)) uint32_t qs_smlad(uint32_t a, uint32_t b, uint32_t acc) {
+  return (uint32_t)__smlad((int16x2_t)a, (int16x2_t)b, (int32_t)acc);
+}
+/* both halfwords + the same int16 */
+static inline __attribute__((always_inline)) uint32_t qs_add16(uint32_t a, uint32_t b) {
+  return (uint32_t)__sadd16((int16x2_t)a, (int16x2_t)b);
+}
+#endif
+#endif
