@@ -100,7 +100,8 @@ describe('Keras activations → TFLite, float32 and int8 in the core', () => {
     expectInt8(r, 2.5);
   });
 
-  // rule: LeakyReLU (alpha) is one LEAKY_RELU, PReLU one PRELU with its learned alpha, ELU one ELU
+  // rule: LeakyReLU (alpha) and ReLU(negative_slope) are one LEAKY_RELU, PReLU one PRELU with its
+  // learned alpha, ELU one ELU
   it('LeakyReLU, PReLU, ELU layers', async () => {
     const leaky = await sequentialModel([
       input('x', [N]),
@@ -117,6 +118,19 @@ describe('Keras activations → TFLite, float32 and int8 in the core', () => {
     const rp = await checkLayer(prelu, calib, test, tfjs(prelu));
     expect(ops(rp.float)).toEqual(['PRELU']);
     expectInt8(rp);
+    // a ReLU layer with a negative slope is LEAKY_RELU too (tfjs' ReLU has no slope: the definition)
+    const slope = await sequentialModel([
+      input('x', [N]),
+      { class_name: 'ReLU', config: { name: 'r', negative_slope: 0.05, threshold: 0 } },
+    ]);
+    const rs = await checkLayer(
+      slope,
+      calib,
+      test,
+      map((v) => (v > 0 ? v : 0.05 * v)),
+    );
+    expect(ops(rs.float)).toEqual(['LEAKY_RELU']);
+    expectInt8(rs);
     const elu = await sequentialModel([
       input('x', [N]),
       { class_name: 'ELU', config: { name: 'e', alpha: 1 } },

@@ -209,8 +209,15 @@ export function kerasToTflite(model: KerasModel): Model {
         activate(x, act);
         break;
       case 'ReLU': {
-        if (Number(cfg.negative_slope ?? 0) !== 0 || Number(cfg.threshold ?? 0) !== 0) {
-          throw new Error(`Keras layer ${who}: leaky/thresholded ReLU is not supported`);
+        const slope = Number(cfg.negative_slope ?? 0);
+        if (Number(cfg.threshold ?? 0) !== 0 || (slope !== 0 && cfg.max_value != null) || slope < 0) {
+          throw new Error(
+            `Keras layer ${who}: thresholded, capped leaky or negative-slope ReLU is not supported`,
+          );
+        }
+        if (slope > 0) {
+          emit('LEAKY_RELU', [x], { alpha: slope }); // tf.nn.leaky_relu, as Keras computes it
+          break;
         }
         const max = cfg.max_value == null ? null : Number(cfg.max_value);
         if (max !== null && max !== 6)

@@ -41,6 +41,16 @@ export function multiHeadAttention(ctx: LayerContext): void {
   if ([qShape, vShape, kShape].some((s) => s.length !== 3))
     ctx.fail('expects [batch, tokens, features] inputs');
   const p = projections(ctx);
+  const feeds: [string, number[], KerasWeight][] = [
+    ['query', qShape, p.query.kernel],
+    ['value', vShape, p.value.kernel],
+    ['key', kShape, p.key.kernel],
+  ];
+  for (const [role, shape, kernel] of feeds)
+    if (kernel.shape[0] !== shape[2])
+      ctx.fail(
+        `the ${role} input has ${shape[2]} features, its projection takes ${kernel.shape[0]} (an attention mask passed positionally?)`,
+      );
   const heads = Number(cfg.num_heads);
   const [, h, kd] = p.query.kernel.shape;
   const vd = p.value.kernel.shape[2];
