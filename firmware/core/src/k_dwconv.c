@@ -175,6 +175,9 @@ qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
 #if QS_WASM_SIMD
   return qs_dwconv_wasm_prepare(m, op, p);
 #else
+#if QS_ARM_DSP
+  qs_dwconv_dsp_prepare(op, p);
+#endif
   return QS_OK;
 #endif
 }
