@@ -104,6 +104,9 @@ qs_status_t qs_prep_fc(qs_model_t *m, int oi, qs_op_t *op) {
 #if QS_WASM_SIMD
   return qs_fc_wasm_prepare(m, op, p);
 #else
+#if QS_ARM_DSP
+  qs_fc_dsp_prepare(op);
+#endif
   return QS_OK;
 #endif
 }

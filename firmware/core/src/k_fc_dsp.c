@@ -1,0 +1,48 @@
+/*
+ * FULLY_CONNECTED int8, Arm DSP variant of k_fc.c's fc_eval (same bits; facts in arm_dsp.h).
+ *
+ * The portable prepare already folded every term without x into bias_eff, so the loop is a
+ * plain sum(w * x) over raw int8 values: per four inputs one word of x is unpacked once with
+ * SXTB16 into (x0, x2) and (x1, x3), and each of the two rows of a pass adds them with one
+ * weight word, two unpacks and two SMLADs. The k % 4 last inputs are added one by one.
+ */
+#include "k_params.h"
+
+#if QS_ARM_DSP
+static void fc_eval_dsp(qs_model_t *m, const qs_op_t *op) {
+  const fc_params_t *p = (const fc_params_t *)op->params;
+  const int8_t *x = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  const int k = p->k, k4 = k & ~3;
+  int b, c, i;
+  for (b = 0; b < p->batches; b++, x += k, out += p->oc) {
+    uint32_t wterm = 0;
+    if (p->w_off != 0) {
+      uint32_t s = 0;
+      for (i = 0; i < k; i++) s += (uint32_t)(int32_t)x[i];
+      wterm = (uint32_t)p->w_off * s;
+    }
+    for (c = 0; c < p->oc; c += 2) {
+      const int c2 = c + 1 < p->oc ? c + 1 : c; /* odd count: last row computed twice */
+      const int8_t *w0 = p->w + (size_t)c * k, *w1 = p->w + (size_t)c2 * k;
+      uint32_t a0 = wterm + (uint32_t)p->bias_eff[c], a1 = wterm + (uint32_t)p->bias_eff[c2];
+      const int q0 = p->per_channel ? c : 0, q1 = p->per_channel ? c2 : 0;
+      for (i = 0; i < k4; i += 4) {
+        const uint32_t xv = qs_ld32(x + i), v0 = qs_ld32(w0 + i), v1 = qs_ld32(w1 + i);
+        const uint32_t xe = qs_sx_even(xv), xo = qs_sx_odd(xv);
+        a0 = qs_smlad(qs_sx_even(v0), xe, a0), a0 = qs_smlad(qs_sx_odd(v0), xo, a0);
+        a1 = qs_smlad(qs_sx_even(v1), xe, a1), a1 = qs_smlad(qs_sx_odd(v1), xo, a1);
+      }
+      for (; i < k; i++) {
+        a0 += (uint32_t)(x[i] * w0[i]);
+        a1 += (uint32_t)(x[i] * w1[i]);
+      }
+      out[c] = qs_requant((int32_t)a0, p->mult[q0], p->shift[q0], p->out_zp, p->act_min, p->act_max);
+      out[c2] = qs_requant((int32_t)a1, p->mult[q1], p->shift[q1], p->out_zp, p->act_min, p->act_max);
+    }
+  }
+}
+
+/* The portable prepare has set everything this eval reads; it needs no scratch. */
+void qs_fc_dsp_prepare(qs_op_t *op) { op->eval = fc_eval_dsp; }
+#endif
