@@ -302,6 +302,13 @@ static void test_refusals(void) {
   one_op(&m, CUSTOM, "SignalStacker", NULL, 0, 2);
   m.ntensors = 3, m.t[0] = tensor(1, din, I16), m.t[1] = tensor(1, dout, I16), m.t[2] = tensor(0, d0, BOOL);
   CHECK(load(&m, &ip) == QS_ERR_SCHEMA && strstr(ip.err.msg, "custom options missing"), "no options: %s", ip.err.msg);
+  {
+    /* rule: an option out of its range is refused naming the option */
+    static const tb_flex_kv_t neg[] = {{"delay_length", -1, 0}};
+    one_op(&m, CUSTOM, "SignalDelay", neg, 1, 1);
+    m.ntensors = 2, m.t[0] = tensor(1, din, I16), m.t[1] = tensor(1, din, I16);
+    CHECK(load(&m, &ip) == QS_ERR_SCHEMA && strstr(ip.err.msg, "'delay_length'"), "delay -1: %s", ip.err.msg);
+  }
   /* rule: a float32 input to an int16 op is a type error naming the op's types */
   one_op(&m, CUSTOM, "SignalDelay", NULL, 0, 1);
   m.ntensors = 2, m.t[0] = tensor(1, din, F32), m.t[1] = tensor(1, din, F32);

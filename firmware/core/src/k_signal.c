@@ -55,12 +55,11 @@ qs_status_t qs_sig_opts(qs_model_t *m, int oi, const qs_op_t *op, fx_t *fx, fx_r
 }
 
 qs_status_t qs_sig_int(qs_model_t *m, int oi, fx_t *fx, const fx_ref_t *root, const char *key, int64_t lo, int64_t hi,
-                       int32_t *v) {
+                       int32_t *v, const char *range_msg) {
   fx_ref_t r = fx_map_get(fx, root, key);
   int64_t x = fx_int(fx, &r);
-  (void)key; /* the messages below are static: the key is named by the caller's range */
   if (fx->err) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "custom options are not a valid FlexBuffers map of numbers");
-  if (x < lo || x > hi) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "custom option out of range (see docs/ops.md)");
+  if (x < lo || x > hi) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, range_msg);
   *v = (int32_t)x;
   return QS_OK;
 }
@@ -130,7 +129,8 @@ qs_status_t qs_prep_sig_window(qs_model_t *m, int oi, qs_op_t *op) {
     return s;
   if (w->dims[0] < 1 || qs_elems(in) % (uint32_t)w->dims[0] != 0 || qs_elems(out) != qs_elems(in))
     return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "SignalWindow: the input is not a whole number of windows, or the output size differs");
-  if ((s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "shift", 0, 31, &shift))) return s;
+  if ((s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "shift", 0, 31, &shift,
+                      "custom option 'shift' out of range"))) return s;
   if (!(p = new_params(m, op))) return QS_ERR_ARENA;
   p->n = qs_elems(in), p->a = (uint32_t)w->dims[0], p->shift = shift;
   op->eval = window_eval;
@@ -202,8 +202,10 @@ qs_status_t qs_prep_sig_energy(qs_model_t *m, int oi, qs_op_t *op) {
   qs_status_t s;
   if ((s = qs_sig_arity(m, oi, op, 1, 1, "SignalEnergy needs 1 input and 1 output")) ||
       (s = qs_sig_need(m, oi, op->in[0], in, QS_DT_INT16, 1, msg)) || (s = qs_sig_need(m, oi, op->out, out, QS_DT_UINT32, 1, msg)) ||
-      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "start_index", 0, INT32_MAX, &lo)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "end_index", 0, INT32_MAX, &hi)))
+      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "start_index", 0, INT32_MAX, &lo,
+                      "custom option 'start_index' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "end_index", 0, INT32_MAX, &hi,
+                      "custom option 'end_index' out of range")))
     return s;
   if (lo > hi || hi > out->dims[0] || hi > in->dims[0] / 2)
     return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "SignalEnergy: [start_index, end_index) outside the spectrum or the output");
@@ -263,8 +265,10 @@ qs_status_t qs_prep_sig_log(qs_model_t *m, int oi, qs_op_t *op) {
   if ((s = qs_sig_arity(m, oi, op, 1, 1, "SignalFilterBankLog needs 1 input and 1 output")) ||
       (s = qs_sig_need(m, oi, op->in[0], in, QS_DT_UINT32, 1, msg)) || (s = qs_sig_need(m, oi, op->out, out, QS_DT_INT16, 1, msg)) ||
       (s = qs_sig_opts(m, oi, op, &fx, &root)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "input_correction_bits", 0, 31, &bits)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "output_scale", INT32_MIN, INT32_MAX, &scale)))
+      (s = qs_sig_int(m, oi, &fx, &root, "input_correction_bits", 0, 31, &bits,
+                      "custom option 'input_correction_bits' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "output_scale", INT32_MIN, INT32_MAX, &scale,
+                      "custom option 'output_scale' out of range")))
     return s;
   if (out->dims[0] < in->dims[0]) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "SignalFilterBankLog: output shorter than its input");
   if (!(p = new_params(m, op))) return QS_ERR_ARENA;
@@ -318,7 +322,8 @@ qs_status_t qs_prep_sig_pcan(qs_model_t *m, int oi, qs_op_t *op) {
       (s = qs_sig_need(m, oi, op->in[0], in, QS_DT_UINT32, 1, msg)) ||
       (s = qs_sig_need(m, oi, op->in[1], noise, QS_DT_UINT32, 1, msg)) ||
       (s = qs_sig_need(m, oi, op->in[2], lut, QS_DT_INT16, 1, msg)) || (s = qs_sig_need(m, oi, op->out, out, QS_DT_UINT32, 1, msg)) ||
-      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "snr_shift", 0, 63, &shift)))
+      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "snr_shift", 0, 63, &shift,
+                      "custom option 'snr_shift' out of range")))
     return s;
   /* a 32-bit noise level reads entries up to 4 * 32 - 6 + 2 */
   if (lut->dims[0] < 125) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[2], "SignalPCAN: the gain table needs 125 entries");

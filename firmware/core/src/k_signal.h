@@ -18,10 +18,10 @@ int32_t qs_signal_code(const uint8_t *name, uint32_t n);
 
 /* During prepare: the op's FlexBuffers options map (qs_custom_op keeps the bytes in op->params). */
 QS_COLD qs_status_t qs_sig_opts(qs_model_t *m, int oi, const qs_op_t *op, fx_t *fx, fx_ref_t *root);
-/* Integer option `key` (absent: 0) into *v; QS_ERR_SCHEMA naming the key when it is not a number
- * in [lo, hi]. */
+/* Integer option `key` (absent: 0) into *v; QS_ERR_SCHEMA with range_msg (which names the key) when
+ * it is not in [lo, hi]. */
 QS_COLD qs_status_t qs_sig_int(qs_model_t *m, int oi, fx_t *fx, const fx_ref_t *root, const char *key, int64_t lo,
-                               int64_t hi, int32_t *v);
+                               int64_t hi, int32_t *v, const char *range_msg);
 /* Tensor t (tensor index ti) must be of type dt with nd dimensions (nd < 0: at least one). */
 QS_COLD qs_status_t qs_sig_need(qs_model_t *m, int oi, int ti, const qs_tensor_t *t, uint8_t dt, int nd,
                                 const char *msg);

@@ -76,7 +76,8 @@ qs_status_t qs_prep_sig_filter_bank(qs_model_t *m, int oi, qs_op_t *op) {
     return s;
   for (i = 1; i < 6; i++)
     if ((s = qs_sig_need(m, oi, op->in[i], qs_in(m, op, i), QS_DT_INT16, 1, msg))) return s;
-  if ((s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "num_channels", 1, 0x7FFF, &ch))) return s;
+  if ((s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "num_channels", 1, 0x7FFF, &ch,
+                      "custom option 'num_channels' out of range"))) return s;
   if (out->dims[0] != ch) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "SignalFilterBank: output length is not num_channels");
   if (!(p = (bank_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   p->channels = ch;
@@ -221,14 +222,22 @@ qs_status_t qs_prep_sig_spectral_sub(qs_model_t *m, int oi, qs_op_t *op) {
   if ((s = qs_sig_arity(m, oi, op, 1, 2, "SignalFilterBankSpectralSubtraction needs 1 input and 2 outputs")) ||
       (s = qs_sig_need(m, oi, op->in[0], in, QS_DT_UINT32, 1, msg)) || (s = qs_sig_need(m, oi, op->out, out, QS_DT_UINT32, 1, msg)) ||
       (s = qs_out_k(m, op, 1, &noise)) || (s = qs_sig_need(m, oi, op->outs[1], &noise, QS_DT_UINT32, 1, msg)) ||
-      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "num_channels", 1, 0x7FFF, &ch)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "smoothing", INT32_MIN, INT32_MAX, &v[0])) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "alternate_smoothing", INT32_MIN, INT32_MAX, &v[1])) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "one_minus_smoothing", INT32_MIN, INT32_MAX, &v[2])) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "alternate_one_minus_smoothing", INT32_MIN, INT32_MAX, &v[3])) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "min_signal_remaining", INT32_MIN, INT32_MAX, &v[4])) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "smoothing_bits", 0, 31, &v[5])) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "spectral_subtraction_bits", 0, 63, &v[6])))
+      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "num_channels", 1, 0x7FFF, &ch,
+                      "custom option 'num_channels' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "smoothing", INT32_MIN, INT32_MAX, &v[0],
+                      "custom option 'smoothing' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "alternate_smoothing", INT32_MIN, INT32_MAX, &v[1],
+                      "custom option 'alternate_smoothing' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "one_minus_smoothing", INT32_MIN, INT32_MAX, &v[2],
+                      "custom option 'one_minus_smoothing' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "alternate_one_minus_smoothing", INT32_MIN, INT32_MAX, &v[3],
+                      "custom option 'alternate_one_minus_smoothing' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "min_signal_remaining", INT32_MIN, INT32_MAX, &v[4],
+                      "custom option 'min_signal_remaining' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "smoothing_bits", 0, 31, &v[5],
+                      "custom option 'smoothing_bits' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "spectral_subtraction_bits", 0, 63, &v[6],
+                      "custom option 'spectral_subtraction_bits' out of range")))
     return s;
   r = fx_map_get(&fx, &root, "clamping");
   v[7] = fx_bool(&fx, &r);

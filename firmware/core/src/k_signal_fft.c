@@ -251,8 +251,10 @@ qs_status_t qs_prep_sig_rfft(qs_model_t *m, int oi, qs_op_t *op) {
   const double pi = 3.14159265358979323846;
   qs_status_t s;
   if ((s = qs_sig_arity(m, oi, op, 1, 1, "SignalRfft / SignalIrfft need 1 input and 1 output")) ||
-      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "T", 0, 255, &type)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "fft_length", 2, 0x10000, &len)))
+      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "T", 0, 255, &type,
+                      "custom option 'T' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "fft_length", 2, 0x10000, &len,
+                      "custom option 'fft_length' out of range")))
     return s;
   if (type != QS_DT_INT16)
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "SignalRfft / SignalIrfft: only the int16 variant is in this core (not int32, float32)");

@@ -88,7 +88,8 @@ qs_status_t qs_prep_sig_delay(qs_model_t *m, int oi, qs_op_t *op) {
   qs_status_t s;
   if ((s = qs_sig_arity(m, oi, op, 1, 1, "SignalDelay needs 1 input and 1 output")) ||
       (s = qs_sig_need(m, oi, op->in[0], in, QS_DT_INT16, -1, msg)) || (s = qs_sig_need(m, oi, op->out, out, QS_DT_INT16, -1, msg)) ||
-      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "delay_length", 0, 0x100000, &delay)))
+      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "delay_length", 0, 0x100000, &delay,
+                      "custom option 'delay_length' out of range")))
     return s;
   frame = qs_sig_inner(in);
   if (frame < 1 || qs_elems(out) != qs_elems(in)) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "SignalDelay: output size differs from input");
@@ -145,8 +146,10 @@ qs_status_t qs_prep_sig_framer(qs_model_t *m, int oi, qs_op_t *op) {
   if ((s = qs_sig_arity(m, oi, op, 1, 2, "SignalFramer needs 1 input and 2 outputs")) ||
       (s = qs_sig_need(m, oi, op->in[0], in, QS_DT_INT16, -1, msg)) ||
       (s = qs_sig_need(m, oi, op->out, out, QS_DT_INT16, in->ndims + 1, msg)) || (s = valid_out(m, oi, op, msg)) ||
-      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "frame_size", 1, 0x100000, &size)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "frame_step", 1, 0x100000, &step)))
+      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "frame_size", 1, 0x100000, &size,
+                      "custom option 'frame_size' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "frame_step", 1, 0x100000, &step,
+                      "custom option 'frame_step' out of range")))
     return s;
   r = fx_map_get(&fx, &root, "prefill");
   prefill = fx_bool(&fx, &r);
@@ -203,10 +206,14 @@ qs_status_t qs_prep_sig_stacker(qs_model_t *m, int oi, qs_op_t *op) {
   if ((s = qs_sig_arity(m, oi, op, 1, 2, "SignalStacker needs 1 input and 2 outputs")) ||
       (s = qs_sig_need(m, oi, op->in[0], in, QS_DT_INT16, 1, msg)) || (s = qs_sig_need(m, oi, op->out, out, QS_DT_INT16, 1, msg)) ||
       (s = valid_out(m, oi, op, msg)) || (s = qs_sig_opts(m, oi, op, &fx, &root)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "num_channels", 1, 0x10000, &ch)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "stacker_left_context", 0, 0x1000, &left)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "stacker_right_context", 0, 0x1000, &right)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "stacker_step", 0, 0x1000, &step)))
+      (s = qs_sig_int(m, oi, &fx, &root, "num_channels", 1, 0x10000, &ch,
+                      "custom option 'num_channels' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "stacker_left_context", 0, 0x1000, &left,
+                      "custom option 'stacker_left_context' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "stacker_right_context", 0, 0x1000, &right,
+                      "custom option 'stacker_right_context' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "stacker_step", 0, 0x1000, &step,
+                      "custom option 'stacker_step' out of range")))
     return s;
   /* TFLM's circular buffer asserts (compiled out) on these: it would overflow or underflow */
   if (step < 1 || step > left + right + 1)
@@ -269,8 +276,10 @@ qs_status_t qs_prep_sig_overlap_add(qs_model_t *m, int oi, qs_op_t *op) {
   int32_t type, step, size, frames, rows;
   qs_status_t s;
   if ((s = qs_sig_arity(m, oi, op, 1, 1, "SignalOverlapAdd needs 1 input and 1 output")) ||
-      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "T", 0, 255, &type)) ||
-      (s = qs_sig_int(m, oi, &fx, &root, "frame_step", 1, 0x100000, &step)))
+      (s = qs_sig_opts(m, oi, op, &fx, &root)) || (s = qs_sig_int(m, oi, &fx, &root, "T", 0, 255, &type,
+                      "custom option 'T' out of range")) ||
+      (s = qs_sig_int(m, oi, &fx, &root, "frame_step", 1, 0x100000, &step,
+                      "custom option 'frame_step' out of range")))
     return s;
   if (type != QS_DT_INT16 && type != QS_DT_FLOAT32)
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[0], "SignalOverlapAdd: T must be int16 or float32 (as TFLite Micro)");
