@@ -1,6 +1,7 @@
 /**
  * `quantscope quantize FLOAT_MODEL --data DATA [--norm none|rescale:255|meanstd] [--io int8|float32]
  *  [--fc-per-tensor] [--method auto|minmax|percentile|mse] [--keep-float LAYER…] [--int16 LAYER…|all]
+ *  [--suggest --target-snr DB|--target-rmse X [--suggest-mode float|int16]]
  *  [--out M.tflite] [--report R.csv|.html|.json]`: post-training int8 quantization of a float .tflite
  * or Keras .h5 with representative data; chosen layers kept in float32 or put in int16x8.
  */
@@ -10,7 +11,7 @@ import { writeFileAtomic } from '../../services/atomic-write.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { readDataPath } from '../../services/quantize/data-files.ts';
 import { quantFormatOf } from '../../services/quantize/export.ts';
-import { int8Name, quantizeTask } from '../../services/quantize/quantize-task.ts';
+import { int8Name, quantizeTask, type QuantizePayload } from '../../services/quantize/quantize-task.ts';
 import { checkOutputPaths } from '../../services/output-path.ts';
 import {
   positiveInt,
@@ -20,6 +21,7 @@ import {
   thresholdsOf,
   writeReport,
 } from './quant-common.ts';
+import { suggestCommand, suggestTarget } from './quantize-suggest.ts';
 
 interface QuantizeOptions {
   data: string;
@@ -36,6 +38,10 @@ interface QuantizeOptions {
   maxRange?: string;
   quiet?: boolean;
   force?: boolean;
+  suggest?: boolean;
+  targetSnr?: string;
+  targetRmse?: string;
+  suggestMode?: string;
 }
 
 export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Promise<void> {
@@ -44,6 +50,15 @@ export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Pr
   const methods = ['auto', 'minmax', 'percentile', 'mse'];
   if (o.method !== undefined && !methods.includes(o.method))
     throw new ServiceError('BAD_ARGUMENT', `--method ${o.method}: expected ${methods.join(', ')}`);
+  if (o.suggest) {
+    suggestTarget(o); // a bad target fails before any work
+    return suggestCommand(modelPath, await payloadOf(modelPath, o), o);
+  }
+  if (o.targetSnr !== undefined || o.targetRmse !== undefined || o.suggestMode !== undefined)
+    throw new ServiceError(
+      'BAD_ARGUMENT',
+      '--target-snr, --target-rmse and --suggest-mode go with --suggest',
+    );
   // outputs are checked before any work: a folder, a missing folder or an existing file fails now
   const [out] = await checkOutputPaths(
     [
@@ -53,31 +68,31 @@ export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Pr
     o.force,
   );
   if (o.report) quantFormatOf(o.report);
-  const model = await readNamed(modelPath, 'model file');
-  const data = await readDataPath(o.data);
-  const r = await quantizeTask(
-    {
-      model,
-      data,
-      ...(o.norm !== undefined ? { norm: o.norm } : {}),
-      ...(o.io ? { io: o.io as 'int8' | 'float32' } : {}),
-      ...(o.fcPerTensor ? { fcPerTensor: true } : {}),
-      ...(o.method ? { method: o.method as 'auto' } : {}),
-      ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}),
-      ...(o.int16
-        ? { int16: o.int16.length === 1 && o.int16[0] === 'all' ? ('all' as const) : o.int16 }
-        : {}),
-      thresholds: thresholdsOf(o),
-      ...(o.samples ? { maxSamples: positiveInt(o.samples, '--samples') } : {}),
-    },
-    stderrProgress(o.quiet),
-  );
+  const r = await quantizeTask(await payloadOf(modelPath, o), stderrProgress(o.quiet));
   await writeFileAtomic(out, r.bytes, { overwrite: Boolean(o.force) });
   // The report names the model as written (--out), not the default <name>.int8.tflite.
   r.report.model = basename(out);
   const lines = [`${basename(modelPath)} → ${out} (${r.bytes.length} bytes)`, ...summaryLines(r.report)];
   if (o.report) lines.push(`report: ${await writeReport(r.report, o.report, o.force)}`);
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The quantize task's input from the command line: model and data read, options checked. */
+async function payloadOf(modelPath: string, o: QuantizeOptions): Promise<QuantizePayload> {
+  const model = await readNamed(modelPath, 'model file');
+  const data = await readDataPath(o.data);
+  return {
+    model,
+    data,
+    ...(o.norm !== undefined ? { norm: o.norm } : {}),
+    ...(o.io ? { io: o.io as 'int8' | 'float32' } : {}),
+    ...(o.fcPerTensor ? { fcPerTensor: true } : {}),
+    ...(o.method ? { method: o.method as 'auto' } : {}),
+    ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}),
+    ...(o.int16 ? { int16: o.int16.length === 1 && o.int16[0] === 'all' ? ('all' as const) : o.int16 } : {}),
+    thresholds: thresholdsOf(o),
+    ...(o.samples ? { maxSamples: positiveInt(o.samples, '--samples') } : {}),
+  };
 }
 
 export function register(program: Command): void {
@@ -112,7 +127,20 @@ export function register(program: Command): void {
       '--int16 <layer...>',
       "put these layers in int16x8 (int16 activations, int8 weights, int64 bias), or 'all' for every layer with an int16 kernel",
     )
-    .option('--out <file>', 'int8 model to write (default <name>.int8.tflite in the current folder)')
+    .option(
+      '--suggest',
+      'pick the layers to keep in float32 (or int16x8) until the model-level error meets --target-snr or --target-rmse: greedy by accumulated RMSE, each step re-quantized and kept only if it lowers the error; writes the model only with --out',
+    )
+    .option('--target-snr <dB>', 'with --suggest: the output SNR to reach (at least, in dB)')
+    .option('--target-rmse <x>', 'with --suggest: the output RMSE to reach (at most)')
+    .option(
+      '--suggest-mode <m>',
+      'with --suggest: float (keep layers in float32, default) or int16 (int16x8)',
+    )
+    .option(
+      '--out <file>',
+      'int8 model to write (default <name>.int8.tflite in the current folder; with --suggest only when given)',
+    )
     .option(
       '--report <file>',
       'write the quantization report: .csv (MLTK columns), .html or .json; NAME.metrics.csv for the model-level metrics',
