@@ -1,7 +1,7 @@
 /**
  * BoardSession: the protocol-level operations issue 5 builds on — load a model, set inputs, run
- * with every op's output streamed back, read ticks and arena use — and profile(), which does all
- * of it and recovers lost stream pieces by re-running just the affected op.
+ * with every op's output streamed back, read ticks and arena use — and profile()/profileStream(),
+ * which do all of it frame by frame (profile-run.ts) and recover lost stream pieces by re-running.
  */
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
@@ -9,7 +9,6 @@ import { boardOpGaps, opGapMessage } from '../../core/simulate/op-families.ts';
 import { RAW_DTYPE_CODE, RAW_DTYPE_SIZE, type RawDtype } from '../../core/normalize/normalize.ts';
 import {
   Cmd,
-  OP_OUTPUT_HEADER,
   FEATURE_STREAM_STATE,
   requests,
   type OutputHole,
@@ -33,15 +32,10 @@ import {
   type LinkStats,
   type ModelInfo,
 } from '../../core/protocol/replies.ts';
-import { addPiece, missingBytes, type OpSink } from '../../core/protocol/op-assembly.ts';
+import { addPiece, type OpSink } from '../../core/protocol/op-assembly.ts';
 import { expectReply, type BoardLink } from './board-link.ts';
-import {
-  REQUEST_OVERHEAD,
-  refetchMissing,
-  rerunHoles,
-  STREAM_OVERHEAD,
-  type RunOptions,
-} from './output-refetch.ts';
+import { REQUEST_OVERHEAD, type RunOptions } from './output-refetch.ts';
+import { profileFrame } from './profile-run.ts';
 import { uploadModel, type UploadOptions, type UploadResult } from './upload.ts';
 
 export interface OpResult {
@@ -126,10 +120,11 @@ export class BoardSession {
 
   /** Uploads (resuming if the board holds part of it) and validates the model on the board. */
   load(model: Uint8Array, opts: UploadOptions = {}): Promise<{ model: ModelInfo; upload: UploadResult }> {
-    return this.serial(() => this.loadNow(model, opts));
+    return this.serial(() => this.loadUnlocked(model, opts));
   }
 
-  private async loadNow(
+  /** load() for a caller already inside serial() (profileFrame). */
+  async loadUnlocked(
     model: Uint8Array,
     opts: UploadOptions,
     phases?: ProfilePhases,
@@ -386,7 +381,7 @@ export class BoardSession {
           this.frame = this.streams
             ? { frame: this.nextFrame++ >>> 0, resetState: k === 0 || Boolean(opts.resetState) }
             : null;
-          results.push(await this.profileNow(modelBytes, frames[k], opts, started, loaded));
+          results.push(await profileFrame(this, modelBytes, frames[k], opts, started, loaded));
           loaded ??= { model: results[0].model, upload: results[0].upload };
         }
       } finally {
@@ -394,139 +389,5 @@ export class BoardSession {
       }
       return results;
     });
-  }
-
-  private async profileNow(
-    modelBytes: Uint8Array,
-    inputs: (Uint8Array | RawInput)[],
-    opts: ProfileOptions,
-    started: number,
-    loaded?: { model: ModelInfo; upload: UploadResult },
-  ): Promise<ProfileResult> {
-    const phases: ProfilePhases = { upload: 0, commit: 0, inputs: 0, run: 0, refetch: 0, readback: 0 };
-    let mark = performance.now();
-    const lap = (phase: keyof ProfilePhases) => {
-      const now = performance.now();
-      phases[phase] += now - mark;
-      mark = now;
-    };
-    // a stream uploads once: its later frames run on the model the first one loaded
-    const { model, upload } =
-      loaded ??
-      (await this.loadNow(
-        modelBytes,
-        // the upload may take at most 3/5 of the noisy-line limit: inputs and re-runs need the rest
-        { ...opts, noisyLimitMs: 0.6 * (opts.noisyLimitMs ?? 45_000) },
-        phases,
-      ));
-    mark = performance.now();
-    if (inputs.length !== model.inputs.length) {
-      throw new ProtocolError('BAD_ARG', `model has ${model.inputs.length} input(s), ${inputs.length} given`);
-    }
-    inputs.forEach((d, i) => {
-      if (d instanceof Uint8Array) {
-        if (d.length !== model.inputs[i].bytes)
-          throw new ProtocolError(
-            'BAD_ARG',
-            `input ${i} needs ${model.inputs[i].bytes} B, got ${d.length} B`,
-          );
-      } else {
-        const elems = model.inputs[i].bytes / (model.inputs[i].dtype === 0 ? 4 : 1);
-        if (d.data.length !== elems * (RAW_DTYPE_SIZE[d.dtype] ?? 0))
-          throw new ProtocolError(
-            'BAD_ARG',
-            `raw input ${i} needs ${elems} ${d.dtype} samples, got ${d.data.length} B`,
-          );
-      }
-    });
-    // On a noisy line the whole profile keeps to the upload's limit: a line that lets the upload
-    // through just in time must not then spend minutes on inputs and re-runs.
-    const limitMs = opts.noisyLimitMs ?? 45_000;
-    const budget = (doing: string) => {
-      const q = this.link.quality;
-      const s = (performance.now() - started) / 1000;
-      if (s * 1000 > limitMs && q.byteErrorRate >= 1e-3)
-        throw new ProtocolError(
-          'TIMEOUT',
-          `line too noisy: ${Math.round(100 * q.damagedShare)}% of the frames arrive damaged (byte error rate ~${q.byteErrorRate.toExponential(0)} or more); the profile stopped after ${s.toFixed(0)} s (limit ${Math.round(limitMs / 1000)} s) with ${doing}. Check the cable, the baud rate and ground`,
-        );
-    };
-    const setAll = async () => {
-      budget('the inputs still to write');
-      for (let i = 0; i < inputs.length; i++) {
-        const d = inputs[i];
-        if (d instanceof Uint8Array) await this.setInput(i, d, opts.signal);
-        else await this.setRawInput(i, d, opts.signal);
-      }
-    };
-    const sink: OpSink = new Map();
-    await setAll();
-    const inputTensors: (Uint8Array | null)[] = [];
-    for (let i = 0; i < inputs.length; i++)
-      inputTensors.push(
-        inputs[i] instanceof Uint8Array ? null : await this.readInput(i, model.inputs[i].bytes, opts.signal),
-      );
-    lap('inputs');
-    const run: RunOptions = { signal: opts.signal, timeoutMs: opts.invokeTimeoutMs };
-    const piece = () =>
-      this.link.quality.frameData(this.link.hello.maxBody - OP_OUTPUT_HEADER, STREAM_OVERHEAD, 16);
-    // The first run streams every op. If its end is lost on the line, what arrived counts and the
-    // re-fetch below asks for the rest (the board saved the inputs this run started with).
-    let done: InvokeDone | null = null;
-    const t0 = performance.now();
-    try {
-      const complete = () => missingBytes(sink, model.ops) === 0;
-      ({ done } = await this.invokeStreaming({ firstOp: 0, lastOp: model.ops - 1, piece: piece() }, sink, {
-        ...run,
-        complete,
-      }));
-    } catch (e) {
-      if (!(e instanceof ProtocolError && e.code === 'TIMEOUT')) throw e;
-    }
-    lap('run');
-    // the first run's wall time, streaming included (an emulated board's ticks are not wall time)
-    run.runMs = performance.now() - t0;
-    const inputBytes = model.inputs.reduce((n, t) => n + t.bytes, 0);
-    const inputState = { fresh: false };
-    const refetched = await refetchMissing(
-      this,
-      model.ops,
-      sink,
-      opts.maxRefetch ?? 4,
-      (holes) =>
-        rerunHoles(
-          this,
-          holes,
-          sink,
-          { ...run, piece: piece(), mergeBytes: 4096 + 4 * inputBytes },
-          setAll,
-          inputState,
-        ),
-      budget,
-    );
-    lap('refetch');
-    // Ticks of the full run (a re-run overwrote the board's table, so take the streamed values
-    // of the first run where available; they come from the same counter).
-    const ticks = refetched.length ? null : await this.readTicks(model.ops, opts.signal);
-    const ops = Array.from({ length: model.ops }, (_, i) => {
-      const a = sink.get(i)!;
-      return { index: i, tensor: a.tensor, ticks: ticks ? ticks[i] : a.ticks, data: a.data };
-    });
-    const arena = await this.arenaStats();
-    lap('readback');
-    return {
-      board: this.link.hello,
-      model,
-      ops,
-      tickHz: this.link.hello.tickHz,
-      totalTicks: ticks
-        ? ticks.reduce((s, t) => s + t, 0)
-        : (done?.totalTicks ?? ops.reduce((s, op) => s + op.ticks, 0)),
-      arenaUsed: arena.arenaUsed,
-      upload,
-      refetchedOps: refetched,
-      phases,
-      inputTensors,
-    };
   }
 }
