@@ -54,8 +54,9 @@ static void gather(const conv_params_t *p, const int8_t *in, int oy, int ox, int
 /* acc[j] += sum over i < k of patch[i] * w[j*k + i] for four rows (patch reordered up to k4).
  * The four-tap step is written in assembly: GCC spills an accumulator and the loop bound of
  * the same C. Rows 1 and 3 are read at offset k from rows 0 and 2 and the loop counts down,
- * so it needs 13 registers: per four taps, 2 patch + 4 weight loads, 8 SXTB16, 8 SMLAD. */
-static void dot4(const int16_t *x, const int8_t *w0, int k, int k4, uint32_t *acc) {
+ * so it needs 13 registers: per four taps, 2 patch + 4 weight loads, 8 SXTB16, 8 SMLAD. Not
+ * inlined, so the caller's live values never leave the asm without registers. */
+static __attribute__((noinline)) void dot4(const int16_t *x, const int8_t *w0, int k, int k4, uint32_t *acc) {
   const int8_t *w2 = w0 + 2 * k;
   uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
   int i, n = k4 >> 2;
