@@ -7,6 +7,11 @@
  *   TRANSPOSE_CONV     N·in_h·in_w·in_c · k_h·k_w·out_c         each input pixel is scattered through the kernel
  *   UNIDIRECTIONAL_SEQUENCE_LSTM  steps·Σ(rows·cols) over its constant 2-D weight matrices
  *   BATCH_MATMUL       output elements · depth                  depth: lhs[-1] (lhs[-2] with adj_x)
+ *   SignalWindow       input elements                           one window product per sample
+ *   SignalFilterBank   2·Σ channel widths                       weight and unweight per bin (constant widths)
+ *   SignalRfft/Irfft   frames · 4·(Σ over kiss_fft's radix-p stages of (p-1)·n/p + n/2)
+ *                      n = fft_length / 2 complex points: the twiddle products of each stage and the
+ *                      real-FFT post-twiddles, 4 real multiply-adds per complex product
  *   every other op     0
  */
 import type { Operator, Subgraph, Tensor } from './ir.ts';
@@ -68,9 +73,49 @@ export function operatorMacs(op: Operator, sg: Subgraph): number {
       }
       return steps * perStep;
     }
+    case 'SignalWindow': {
+      const input = T(0);
+      return input ? elementCount(input.shape) : 0;
+    }
+    case 'SignalFilterBank': {
+      const widths = T(5);
+      if (!widths?.data || widths.dtype !== 'int16') return 0;
+      const w = new DataView(widths.data.buffer, widths.data.byteOffset, widths.data.byteLength);
+      let sum = 0;
+      for (let i = 0; i + 2 <= w.byteLength; i += 2) sum += Math.max(0, w.getInt16(i, true));
+      return 2 * sum;
+    }
+    case 'SignalRfft':
+    case 'SignalIrfft': {
+      // fft_length from the shapes: RFFT's output and IRFFT's input hold fft_length + 2 values
+      const bins = op.op === 'SignalRfft' ? out : T(0);
+      if (!out || !bins || bins.shape.length === 0) return 0;
+      const len = dim(bins, -1) - 2;
+      const frames = elementCount(out.shape) / dim(out, -1);
+      return frames * 4 * fftProducts(len / 2);
+    }
     default:
       return 0;
   }
+}
+
+/** Complex products of kiss_fft's real FFT of 2n points: mixed radix 4, 2, 3, 5, ... as it factors
+ * n, (p - 1) · n / p per radix-p stage, and n / 2 post-twiddles. */
+function fftProducts(n: number): number {
+  if (!Number.isInteger(n) || n < 2) return 0;
+  const root = Math.floor(Math.sqrt(n));
+  let rest = n;
+  let p = 4;
+  let products = Math.floor(n / 2);
+  while (rest > 1) {
+    while (rest % p) {
+      p = p === 4 ? 2 : p === 2 ? 3 : p + 2;
+      if (p > root) p = rest;
+    }
+    rest /= p;
+    products += ((p - 1) * n) / p;
+  }
+  return products;
 }
 
 /** Elements of the operator's constant inputs (weights, bias, constant shapes). */

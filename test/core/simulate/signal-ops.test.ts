@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareDump, parseDump } from '../../../src-main/core/compare/dump-compare.ts';
+import { summarize } from '../../../src-main/core/model/summary.ts';
 import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
 import { layerStats } from '../../../src-main/core/simulate/stats.ts';
 import { fixturePath } from '../../helpers/fixtures.ts';
@@ -67,6 +68,15 @@ describe('signal-library models', () => {
     const r = compare(JSON.stringify(g));
     expect(r.firstDivergent).toBe(9);
     expect(r.allMatch).toBe(false);
+  });
+
+  it('counts the multiply-accumulates of the window, the FFT and the filter bank', () => {
+    // rule (layer-cost.ts): window one per sample (480); RFFT of 512: 256 complex points, four
+    // radix-4 stages of 3/4 * 256 twiddle products plus 128 post-twiddles = 896, 4 real each; filter
+    // bank 2 per bin of each channel (its 316 weights: one per bin)
+    const layers = summarize(readTflite(modelBytes())).layers;
+    const macs = Object.fromEntries(layers.filter((l) => l.macs > 0).map((l) => [l.op, l.macs]));
+    expect(macs).toEqual({ SignalWindow: 480, SignalRfft: 3584, SignalFilterBank: 632 });
   });
 
   it('summarizes uint32 and uint64 layer outputs', () => {
