@@ -73,6 +73,9 @@ export interface BoardProfileArgs extends JobArgs {
   /** Cost-model profile for the estimates; default: the board's CPU. */
   cpu?: string;
   uint8Mode?: 'affine' | 'bytes';
+  /** Input files holding several frames run as a stream (the state kept between invocations);
+   * true: reset the state before every frame instead, on host and board. */
+  resetState?: boolean;
 }
 
 /** Raw per-layer data for histograms / heatmaps (little-endian bytes of `dtype`). */

@@ -100,6 +100,14 @@ test('a board that drops its state: the compare view opens at the first divergen
     // the button back to the first divergence
     await page.getByTestId('first-divergence').click();
     await expect(page.getByTestId('invocation-current')).toHaveText('invocation 1');
+
+    // rule: "reset state each frame" resets before every frame on host and board: the board
+    // that drops its state then agrees on every invocation
+    await page.getByTestId('board-reset-state').check();
+    await page.getByTestId('board-profile').click();
+    await expect(page.getByTestId('stream-all-match')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('stream-summary')).toContainText('state reset before each');
+    for (let k = 0; k < 10; k++) await expect(steps.nth(k)).toHaveAttribute('data-status', 'match');
   } finally {
     board.child.kill('SIGTERM');
   }

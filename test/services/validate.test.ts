@@ -56,4 +56,15 @@ describe('dispatch under arbitrary arguments', () => {
       { numRuns: 1500 },
     );
   });
+
+  it('boards.profile: resetState must be a boolean', async () => {
+    // rule: the stream option crosses the boundary as true/false only, named when it is not
+    const args = { jobId: 'j1', board: 'virtual', modelId: 'm1', input: { seed: 1 }, resetState: 'yes' };
+    const r = await dispatch(handlers, 'boards.profile', args);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('BAD_ARGUMENT');
+      expect(r.error.message).toMatch(/"resetState" must be true or false/);
+    }
+  });
 });

@@ -186,16 +186,20 @@ function boardsList(v: unknown): BoardsListArgs {
 function boardProfile(v: unknown): BoardProfileArgs {
   const ch = 'boards.profile';
   const o = plainObject(ch, v);
-  onlyKeys(ch, o, ['jobId', 'board', 'modelId', 'input', 'cpu', 'uint8Mode']);
+  onlyKeys(ch, o, ['jobId', 'board', 'modelId', 'input', 'cpu', 'uint8Mode', 'resetState']);
   const board = str(ch, o, 'board', MAX_PATH);
+  if (o.resetState !== undefined && typeof o.resetState !== 'boolean')
+    bad(ch, '"resetState" must be true or false', 'resetState');
+  const reset = o.resetState === true ? { resetState: true } : {};
   const rest: Record<string, unknown> = { ...o };
   delete rest.board;
+  delete rest.resetState;
   const input = o.input;
   if (input !== null && typeof input === 'object' && 'raw' in input) {
     // raw samples: checked here, the rest as for simulate.run (with a stand-in input)
-    return { board, ...runArgs(ch, { ...rest, input: { seed: 1 } }), input: rawSamples(ch, input) };
+    return { board, ...runArgs(ch, { ...rest, input: { seed: 1 } }), input: rawSamples(ch, input), ...reset };
   }
-  return { board, ...runArgs(ch, rest) };
+  return { board, ...runArgs(ch, rest), ...reset };
 }
 
 const RAW_DTYPES = ['int8', 'uint8', 'int16', 'uint16', 'float32'];

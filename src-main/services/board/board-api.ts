@@ -73,6 +73,7 @@ export class BoardApi {
               input: args.input,
               uint8Mode: args.uint8Mode,
               cpu: args.cpu,
+              resetState: args.resetState,
               signal,
               onProgress: progress,
             },

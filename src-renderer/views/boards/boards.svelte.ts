@@ -25,6 +25,8 @@ export class BoardsState {
   /** The last profile; tensors can be megabytes, so it is replaced, never mutated. */
   result = $state.raw<BoardProfileResult | null>(null);
   running = $state(false);
+  /** A stream (input files holding several frames): reset the state before every frame. */
+  resetState = $state(false);
   scanning = $state(false);
 
   chosen = $derived(this.boards.find((b) => b.id === this.board) ?? null);
@@ -109,6 +111,7 @@ export class BoardsState {
         modelId,
         input,
         uint8Mode: this.inputs.uint8Mode,
+        ...(this.resetState ? { resetState: true } : {}),
       });
       this.result = r;
       return r;
