@@ -172,3 +172,23 @@ describe('profile: a stream on a board that drops its state', () => {
     expect(r.out).toMatch(/stream of 10 invocations \(state reset before each\): every invocation matches/);
   }, 120_000);
 });
+
+describe('profile: a stream on the emulated Cortex-M3 (QEMU mps2-an385)', () => {
+  it('every invocation matches the host: the int8-only firmware keeps the SVDF state too', async () => {
+    // rule (issue 15: QEMU where it fits): the same stream protocol on the Cortex-M firmware
+    const r = await cli(
+      'profile',
+      modelPath,
+      '--board',
+      'qemu',
+      '--input',
+      framesBin,
+      '--json',
+      '--fail-on-mismatch',
+    );
+    expect(r.code, r.err).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.stream.invocations).toBe(10);
+    expect(json.stream.first_divergence).toBeNull();
+  }, 300_000);
+});
