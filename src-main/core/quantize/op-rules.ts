@@ -16,15 +16,19 @@ import type { Model, Subgraph, Tensor } from '../model/ir.ts';
 import { bytesOf, newOperator } from './model-edit.ts';
 import { roundHalfAway, type QuantParams } from './params.ts';
 
-/** The op version TFLite's converter writes for the int8 form of each op. */
+/**
+ * The op version TFLite's converter writes for the int8 form of each op as these lowerings use
+ * it (tools/versioning/op_version.cc: RESIZE_* with half-pixel centres 3, BROADCAST_TO int8 3,
+ * LEAKY_RELU int8 1; MUL 2, or 3 when input1·input2/output scales ≥ 1; TFLite Micro reads none).
+ */
 export const LAYER_INT8_OP_VERSIONS: Record<string, number> = {
-  CONCATENATION: 3,
+  CONCATENATION: 2,
   PAD: 2,
   TRANSPOSE: 2,
-  RESIZE_NEAREST_NEIGHBOR: 2,
-  RESIZE_BILINEAR: 2,
+  RESIZE_NEAREST_NEIGHBOR: 3,
+  RESIZE_BILINEAR: 3,
   GATHER: 2,
-  BROADCAST_TO: 2,
+  BROADCAST_TO: 3,
   REDUCE_MAX: 2,
   EXPAND_DIMS: 1,
   SQUEEZE: 1,
@@ -37,7 +41,7 @@ export const LAYER_INT8_OP_VERSIONS: Record<string, number> = {
   BATCH_MATMUL: 2,
   TANH: 2,
   ELU: 1,
-  LEAKY_RELU: 2,
+  LEAKY_RELU: 1,
   PRELU: 1,
   HARD_SWISH: 1,
   RELU: 2,
