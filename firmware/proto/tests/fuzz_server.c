@@ -2,7 +2,7 @@
  * Bounded random fuzzer for the command dispatcher (runs in CI under ASan/UBSan).
  * A real model (hello_world_int8 from the fixtures) is uploaded through frames, then random
  * commands with random or mutated bodies, random chunk offsets, truncated and corrupted frames,
- * and extended INVOKEs (saved inputs, holes) with hole counts matching their length are fed in.
+ * and extended INVOKEs (saved inputs, holes, stream frames) with hole counts matching their length are fed in.
  * Oracle: no sanitizer report, every byte the board sends parses as a valid frame with a body
  * within QS_MAX_BODY, and the board still answers HELLO at the end.
  * usage: fuzz_server FIXTURES_DIR [iterations=20000] [seed=1]
@@ -97,12 +97,14 @@ int main(int argc, char **argv) {
       qs_put32(body + 4, qs_crc32(0, body + 9, n - 9));
     if (cmd == QS_CMD_INVOKE && rnd() % 2) { /* extended form, hole count matching its length */
       size_t holes = rnd() % 24;
-      qs_put16(qs_put16(qs_put16(qs_put16(qs_put8(body, rnd() % 4), rnd() % 5), rnd() % 5), rnd() % 600), holes);
+      uint8_t flags = (uint8_t)(rnd() % 64); /* STREAM, REUSE_INPUTS, copies, FRAME, RESET_STATE */
+      qs_put16(qs_put16(qs_put16(qs_put16(qs_put8(body, flags), rnd() % 5), rnd() % 5), rnd() % 600), holes);
       for (size_t i = 0, op = 0, off = 0; i < holes; i++) {
         if (rnd() % 8) op += rnd() % 2, off = rnd() % 3 ? off + rnd() % 64 : rnd(); /* mostly sorted */
         qs_put32(qs_put32(qs_put16(body + 9 + 10 * i, (uint32_t)op), (uint32_t)off), rnd() % 4 ? rnd() % 300 : rnd());
       }
       n = 9 + 10 * holes;
+      if (flags & QS_INVOKE_FRAME) qs_put32(body + n, rnd() % 3), n += 4; /* few numbers: repeats */
     }
     if (cmd == QS_CMD_RESET && rnd() % 4) cmd = QS_CMD_HELLO;
     size_t w = qs_frame_encode(cmd, (uint16_t)rnd(), body, n, 0, 0, wire, sizeof wire - 1);
