@@ -11,6 +11,7 @@ import { readTflite } from '../../src-main/core/model/index.ts';
 import { fixturePath, readFixture } from '../helpers/fixtures.ts';
 import { cli } from '../helpers/cli.ts';
 import { augmentedPhotos } from '../core/quantize/calibration-data.ts';
+import { harWindows } from '../core/keras/har-data.ts';
 
 /** A float32 .npy of `samples`, each of `shape`. */
 function npy(samples: Float32Array[], shape: number[]): Buffer {
@@ -55,21 +56,41 @@ describe('quantscope on Keras 3 .keras', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
-  // Rule: a layer class the converter cannot lower is named with its layer when quantizing.
-  it('quantize names the layer class it cannot lower (har_lstm)', async () => {
+  // Rule: har_lstm.keras quantizes to full-integer UNIDIRECTIONAL_SEQUENCE_LSTM (int16 cell state);
+  // the int8 model runs on the virtual board bit-exact with the host, every layer.
+  it('quantize har_lstm.keras, then profile its int8 LSTMs on the virtual board', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qs-keras3-'));
-    const data = join(dir, 'x.npy');
-    writeFileSync(data, npy([new Float32Array(128 * 9)], [128, 9]));
-    const r = await cli(
+    const windows = harWindows(16, 5).map(([x]) => x);
+    writeFileSync(join(dir, 'windows.npy'), npy(windows, [128, 9]));
+    writeFileSync(join(dir, 'one.npy'), npy(windows.slice(2, 3), [128, 9]));
+    const out = join(dir, 'har.int8.tflite');
+    const q = await cli(
       'quantize',
       fixturePath('keras3', 'har_lstm.keras'),
       '--data',
-      data,
+      join(dir, 'windows.npy'),
       '--out',
-      join(dir, 'o.tflite'),
+      out,
     );
-    expect(r.code).not.toBe(0);
-    expect(r.err).toMatch(/har_lstm\.keras: .*lstm_1 \(LSTM\)/);
+    expect(q.code, q.err).toBe(0);
+    const model = readTflite(new Uint8Array(readFileSync(out)));
+    const sg = model.subgraphs[0];
+    expect(sg.operators.map((o) => o.op)).toEqual([
+      'UNIDIRECTIONAL_SEQUENCE_LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'STRIDED_SLICE', 'FULLY_CONNECTED', 'SOFTMAX',
+    ]); // prettier-ignore
+    expect(sg.tensors[sg.operators[0].inputs[19]].dtype).toBe('int16');
+    const board = await cli(
+      'profile',
+      out,
+      '--board',
+      'virtual',
+      '--input',
+      join(dir, 'one.npy'),
+      '--fail-on-mismatch',
+    );
+    expect(board.code, board.err).toBe(0);
+    expect(board.out).toMatch(/UNIDIRECTIONAL_SEQUENCE_LSTM\s+int8\[1x128x32\]\s+match/);
+    expect(board.out).toMatch(/SOFTMAX\s+int8\[1x6\]\s+match/);
   });
 
   // Rule: quantize reads a .keras like an .h5; the int8 model it writes runs in the simulator.

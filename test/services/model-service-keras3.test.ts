@@ -37,16 +37,9 @@ describe('model service: Keras 3 .keras', () => {
       expect(m.format).toBe('keras');
       expect(m.summary.layers).toHaveLength(layers);
       expect(m.summary.metadata.description).toContain(version);
-      // The verdict beside the summary: the float conversion runs in the core, except har_lstm,
-      // whose LSTM layer (row 0) the converter cannot lower yet.
-      if (file === 'har_lstm.keras')
-        expect(m.summary.interpreter).toEqual({
-          runs: false,
-          layer: 0,
-          message:
-            'Keras layer lstm_1 (LSTM): quantize needs LSTM lowering (to UNIDIRECTIONAL_SEQUENCE_LSTM), which QuantScope does not do yet',
-        });
-      else expect(m.summary.interpreter?.runs).toBe(true);
+      // The verdict beside the summary: the float conversion runs in the core (har_lstm's LSTMs as
+      // UNIDIRECTIONAL_SEQUENCE_LSTM).
+      expect(m.summary.interpreter?.runs).toBe(true);
     }
   });
 

@@ -9,7 +9,8 @@
  * to end neither wins on every model (docs/quantization.md).
  */
 import type { Model } from '../model/ir.ts';
-import { invoke, prepare } from '../simulate/interpreter.ts';
+import { prepare } from '../simulate/interpreter.ts';
+import { invokeSample, observeSample } from './sample-invoke.ts';
 import type { BiasScaleAdjustment } from './bias-fit.ts';
 import { quantizeModel, quantizeModelDetailed, type QuantizeOptions } from './quantize-model.ts';
 import { RangeHistogram, type Range, type RangeMethod } from './ranges.ts';
@@ -90,17 +91,14 @@ export function autoQuantize(
   };
   const calibrate = (inputs: Float32Array[]) => {
     pm.inputs.forEach((t, i) => observe(t.index, inputs[i] ?? []));
-    invoke(pm, inputs, {
-      taps: false,
-      onLayer: (l) => l.dtype === 'float32' && observe(l.tensor, l.data as Float32Array),
-    });
+    observeSample(pm, inputs, observe);
   };
   for (const inputs of fitting) {
     calibrate(inputs);
     tick();
   }
   const reference = scoring.map((inputs) => {
-    const outs = invoke(pm, inputs, { taps: false }).outputs.map((o) =>
+    const outs = invokeSample(pm, inputs, { taps: false }).outputs.map((o) =>
       Float32Array.from(o.data as Float32Array),
     );
     tick();
@@ -116,7 +114,7 @@ export function autoQuantize(
     let se = 0;
     let count = 0;
     scoring.forEach((inputs, n) => {
-      invoke(candidate, inputs, { taps: false }).outputs.forEach((o, k) => {
+      invokeSample(candidate, inputs, { taps: false }).outputs.forEach((o, k) => {
         const q = o.data as Float32Array;
         const f = reference[n][k];
         for (let i = 0; i < f.length; i++, count++) se += (q[i] - f[i]) ** 2;

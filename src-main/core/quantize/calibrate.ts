@@ -3,7 +3,8 @@
  * float range for every activation tensor (graph inputs and every op output).
  */
 import type { Model } from '../model/ir.ts';
-import { invoke, prepare } from '../simulate/interpreter.ts';
+import { prepare } from '../simulate/interpreter.ts';
+import { observeSample } from './sample-invoke.ts';
 import { RangeCollector, type CollectorOptions, type Range } from './ranges.ts';
 
 export interface CalibrationOptions extends CollectorOptions {
@@ -32,12 +33,7 @@ export function calibrate(
   samples.forEach((inputs, n) => {
     if (options.isCancelled?.()) throw new Error('Calibration cancelled');
     pm.inputs.forEach((t, i) => collector(t.index).observe(inputs[i] ?? []));
-    invoke(pm, inputs, {
-      taps: false,
-      onLayer: (layer) => {
-        if (layer.dtype === 'float32') collector(layer.tensor).observe(layer.data as Float32Array);
-      },
-    });
+    observeSample(pm, inputs, (tensor, values) => collector(tensor).observe(values));
     options.onProgress?.(n + 1, samples.length);
   });
   return new Map([...collectors].map(([t, c]) => [t, c.range()]));

@@ -1,6 +1,7 @@
 /** Float ↔ int8 at a model's edges: quantize float samples for int8 inputs, dequantize outputs. */
 import type { Tensor } from '../model/ir.ts';
-import { invoke, type PreparedModel } from '../simulate/interpreter.ts';
+import { type PreparedModel } from '../simulate/interpreter.ts';
+import { invokeSample } from './sample-invoke.ts';
 import type { TensorData } from '../simulate/tensor-data.ts';
 import { quantizeValue } from './params.ts';
 
@@ -36,7 +37,7 @@ export function int8Inputs(pm: PreparedModel, sample: Float32Array[]): TensorDat
  */
 export function dequantizedOutputs(pm: PreparedModel, samples: Float32Array[][]): Float32Array[] {
   return samples.map((s) => {
-    const o = invoke(pm, int8Inputs(pm, s), { taps: false }).outputs[0];
+    const o = invokeSample(pm, int8Inputs(pm, s), { taps: false }).outputs[0];
     return dequantize(pm.subgraph.tensors[o.tensor], o.data);
   });
 }

@@ -7,7 +7,8 @@
  * model vs the int8 model at the same tensor.
  */
 import type { Model } from '../model/ir.ts';
-import { invoke, prepare, tensorValue } from '../simulate/interpreter.ts';
+import { prepare, tensorValue } from '../simulate/interpreter.ts';
+import { invokeSample } from './sample-invoke.ts';
 import { alignOps } from './op-align.ts';
 import { dequantize, int8Inputs } from './io-convert.ts';
 import { singleOpModel } from './single-op.ts';
@@ -109,8 +110,8 @@ export function layerErrors(
   const acc: Acc[] = pairs.map(() => ({ stddev: 0, mean: 0, maxAbs: 0, mse: 0, accSe: 0, accMax: 0 }));
   samples.forEach((sample, n) => {
     if (options.isCancelled?.()) throw new Error('Quantization report cancelled');
-    const q = invoke(qpm, int8Inputs(qpm, sample), { taps: true }).tensors;
-    const f = invoke(fpm, sample, { taps: true }).tensors;
+    const q = invokeSample(qpm, int8Inputs(qpm, sample), { taps: true }).tensors;
+    const f = invokeSample(fpm, sample, { taps: true }).tensors;
     pairs.forEach((p, k) => {
       const { pm, inputSlots } = singles[k];
       const localInputs = inputSlots.map((slot) => {
@@ -118,7 +119,7 @@ export function layerErrors(
         const v = tensorValue(q, t.index);
         return t.dtype === 'float32' || t.quantization ? dequantize(t, v) : v; // int32 indices as they are
       });
-      const local = invoke(pm, localInputs, { taps: false }).outputs[0].data as Float32Array;
+      const local = invokeSample(pm, localInputs, { taps: false }).outputs[0].data as Float32Array;
       const outT = qsg.tensors[p.int8.outputs[0]];
       const got = dequantize(outT, tensorValue(q, outT.index));
       const s = stats(got, local);

@@ -47,6 +47,9 @@ export const LAYER_INT8_OP_VERSIONS: Record<string, number> = {
   RELU: 2,
   RELU6: 2,
   CAST: 1,
+  // Keras LSTM (model/keras/layers/recurrent.ts): the fused op, and the last step of its sequence
+  UNIDIRECTIONAL_SEQUENCE_LSTM: 1,
+  STRIDED_SLICE: 2,
 };
 
 export const LAYER_PASS_THROUGH = [
@@ -59,6 +62,7 @@ export const LAYER_PASS_THROUGH = [
   'REDUCE_MAX',
   'EXPAND_DIMS',
   'SQUEEZE',
+  'STRIDED_SLICE',
 ];
 
 export const LAYER_FIXED_OUTPUT: Record<string, QuantParams> = {

@@ -33,6 +33,7 @@ import {
   LAYER_PASS_THROUGH,
 } from './op-rules.ts';
 import type { Range } from './ranges.ts';
+import { LSTM_CELL, quantizeLstm } from './lstm-quant.ts';
 import { bytesOf, cloneModel, compactBuffers, floatData, opcodeFor, setConstant } from './model-edit.ts';
 
 export interface QuantizeOptions {
@@ -171,7 +172,18 @@ export function quantizeModelDetailed(
     const x = inputs[0];
     if (!x) throw new Error(`Layer ${op.index} (${op.op}) has no first input`);
     if (!x.data) activation(x, bits);
-    if (op.op in WEIGHT_AXIS) {
+    if (op.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM') {
+      const out = activation(sg.tensors[op.outputs[0]], bits);
+      quantizeLstm(
+        m,
+        op,
+        sg.tensors,
+        activation(x, bits),
+        out,
+        ranges.get(op.inputs[LSTM_CELL]),
+        weightsDone,
+      );
+    } else if (op.op in WEIGHT_AXIS) {
       const adjusted = quantizeWeightsOf(m, op, inputs, activation(x, bits), weightsDone, options, bits);
       biasAdjustments.push(...adjusted);
     } else {

@@ -29,7 +29,8 @@ export function singleOpModel(float: Model, op: Operator): SingleOpModel {
   const inputs: number[] = [];
   op.inputs.forEach((i, slot) => {
     const k = take(i);
-    if (i >= 0 && !sg.tensors[i].data) {
+    // a variable tensor (an LSTM's state) stays the op's own state, reset per sample, not an input
+    if (i >= 0 && !sg.tensors[i].data && !sg.tensors[i].isVariable) {
       inputSlots.push(slot);
       inputs.push(k);
     }

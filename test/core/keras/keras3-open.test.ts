@@ -46,8 +46,8 @@ describe('Keras 3 .keras fixtures open', () => {
     ]);
   });
 
-  // Rule: a layer class QuantScope cannot lower (LSTM) still opens with its parameters; quantize
-  // names the layer and the class.
+  // Rule: the LSTM model opens with its parameters (LSTM weights from the cell sub-group) and
+  // converts, its LSTMs lowered to UNIDIRECTIONAL_SEQUENCE_LSTM (lstm-lowering.test.ts).
   it('har_lstm: Sequential, 3 layers (LSTM weights from the cell sub-group), 13,894 params, keras 3.14.1', async () => {
     const m = await open('har_lstm');
     const s = summarizeKeras(m);
@@ -69,8 +69,8 @@ describe('Keras 3 .keras fixtures open', () => {
       [[1, 32], 128 * 4 * 32 * (32 + 32)],
       [[1, 6], 32 * 6],
     ]);
-    expect(() => kerasToTflite(m)).toThrow(
-      'Keras layer lstm_1 (LSTM): quantize needs LSTM lowering (to UNIDIRECTIONAL_SEQUENCE_LSTM), which QuantScope does not do yet',
+    expect(kerasToTflite(m).subgraphs[0].operators.map((o) => o.op)).toContain(
+      'UNIDIRECTIONAL_SEQUENCE_LSTM',
     );
   });
 

@@ -35,6 +35,22 @@ describe('Keras layers the converter refuses', () => {
       {},
       /layer odd \(Resizing\): crop_to_aspect_ratio/,
     ],
+    // rule: GRU has no fused op TFLite Micro runs (TFLite lowers it to a WHILE loop): named
+    [
+      'GRU',
+      [4, 3],
+      one('GRU', { units: 2 }),
+      {},
+      /layer odd \(GRU\): TFLite lowers GRU to a WHILE loop, which TFLite Micro cannot run/,
+    ],
+    // rule: TFLite Micro's LSTM gates are sigmoids only
+    [
+      'LSTM hard_sigmoid',
+      [4, 3],
+      one('LSTM', { units: 2, recurrent_activation: 'hard_sigmoid' }),
+      {},
+      /layer odd \(LSTM\): recurrent_activation 'hard_sigmoid': TFLite Micro's LSTM gates are sigmoids only/,
+    ],
     // rule: TFLite's ELU has alpha 1
     [
       'ELU alpha',

@@ -16,6 +16,13 @@ export class IrBuilder {
     return this.push({ name, dtype: 'float32', shape, buffer: 0, data: null });
   }
 
+  /** A variable tensor (an LSTM's state): no data, zero at load, kept between invocations. */
+  variable(name: string, shape: number[]): number {
+    const index = this.push({ name, dtype: 'float32', shape, buffer: 0, data: null });
+    this.tensors[index].isVariable = true;
+    return index;
+  }
+
   constant(name: string, shape: number[], values: Float32Array | Int32Array): number {
     const bytes = new Uint8Array(
       values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength),

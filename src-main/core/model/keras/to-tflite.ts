@@ -31,8 +31,6 @@ const IDENTITY = new Set([
   'AlphaDropout',
   'ActivityRegularization',
 ]);
-/** Recurrent layers: shapes known (summary), lowering to the fused sequence ops not written yet. */
-const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN']);
 const FUSABLE = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'ADD', 'SUB']);
 const ACTIVATION_OPS: Record<string, string> = { softmax: 'SOFTMAX', sigmoid: 'LOGISTIC', tanh: 'TANH' };
 
@@ -279,10 +277,6 @@ export function kerasToTflite(model: KerasModel): Model {
       default:
         if (IDENTITY.has(node.className)) ir.set(outId, x);
         else if (LAYER_LOWERINGS[node.className]) LAYER_LOWERINGS[node.className](ctx);
-        else if (RECURRENT.has(node.className))
-          throw new Error(
-            `Keras layer ${who}: quantize needs ${node.className === 'LSTM' ? 'LSTM' : 'recurrent-layer'} lowering (to UNIDIRECTIONAL_SEQUENCE_LSTM), which QuantScope does not do yet`,
-          );
         else throw new Error(`Keras layer ${who} has no TFLite equivalent in QuantScope`);
     }
   }

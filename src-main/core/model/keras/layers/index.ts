@@ -6,6 +6,7 @@ import { concatenate, elementwise } from './merge.ts';
 import { multiHeadAttention } from './attention.ts';
 import { layerNormalization, normalization, rescaling } from './normalization.ts';
 import { permute, repeatVector, resizing, upSampling2d, zeroPadding } from './spatial.ts';
+import { lstm, recurrentRefused } from './recurrent.ts';
 import type { LayerContext } from './context.ts';
 
 export type { LayerContext, FoldTarget } from './context.ts';
@@ -37,4 +38,7 @@ export const LAYER_LOWERINGS: Record<string, (ctx: LayerContext) => void> = {
   Normalization: normalization,
   Embedding: embedding,
   MultiHeadAttention: multiHeadAttention,
+  LSTM: lstm,
+  GRU: recurrentRefused,
+  SimpleRNN: recurrentRefused,
 };
