@@ -12,6 +12,7 @@ import type {
   QuantizeRunResult,
 } from '../../../src-main/shared/api.ts';
 import { api } from '../../lib/api-client.ts';
+import { RequantizeState, type RunArgs } from './requantize.svelte.ts';
 
 export type NamedFile = { name: string; bytes: Uint8Array };
 export type SortKey =
@@ -49,6 +50,20 @@ export class QuantizeState {
   running = $state(false);
   /** A quantize result (model bytes + report) or a report of the open int8 model (no bytes). */
   result = $state.raw<QuantizeRunResult | QuantizeReportResult | null>(null);
+  /** The quantize call that made `result` (for Re-quantize and Suggest); null for a report. */
+  private runArgs = $state.raw<RunArgs | null>(null);
+  /** A quantize result with its call: the layers can be ticked and re-quantized. */
+  canRequantize = $derived(!!this.result && 'bytes' in this.result && !!this.runArgs);
+  /** Ticks, re-quantize, before/after and Suggest (the report view's selective quantization). */
+  readonly req = new RequantizeState(
+    () =>
+      this.result && 'bytes' in this.result && this.runArgs
+        ? { result: this.result, args: this.runArgs }
+        : null,
+    (r) => {
+      this.result = r;
+    },
+  );
   // report view
   rmseLimit = $state(0.7);
   rangeLimit = $state(255);
@@ -75,6 +90,8 @@ export class QuantizeState {
   selectedHistogram = $derived(this.report?.histograms.find((h) => h.op_index === this.selected) ?? null);
 
   flags(l: LayerErrorRow): { rmse: boolean; range: boolean } {
+    // the MLTK thresholds are int8 rules: int16x8 and float32 rows are not flagged (as layerFlags)
+    if (l.dtype !== undefined && l.dtype !== 'int8') return { rmse: false, range: false };
     return { rmse: l.rmse_over_scale > this.rmseLimit, range: l.range > this.rangeLimit };
   }
 
@@ -112,8 +129,7 @@ export class QuantizeState {
     this.running = true;
     onjob(jobId);
     try {
-      this.result = await api.quantize.run({
-        jobId,
+      const args: RunArgs = {
         model,
         data: { files: this.dataFiles() },
         io: this.io,
@@ -122,7 +138,11 @@ export class QuantizeState {
         maxSamples: this.maxSamples,
         thresholds: { rmseOverScale: this.rmseLimit, range: this.rangeLimit },
         ...(norm ? { norm } : {}),
-      });
+      };
+      this.result = await api.quantize.run({ jobId, ...args });
+      this.runArgs = args;
+      this.req.discard();
+      this.req.suggestion = null;
       this.selectWorst();
     } finally {
       this.running = false;
@@ -148,6 +168,9 @@ export class QuantizeState {
         maxSamples: this.maxSamples,
         thresholds: { rmseOverScale: this.rmseLimit, range: this.rangeLimit },
       });
+      this.runArgs = null;
+      this.req.discard();
+      this.req.suggestion = null;
       this.selectWorst();
     } finally {
       this.running = false;

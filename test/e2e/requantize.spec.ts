@@ -1,0 +1,103 @@
+/**
+ * Selective quantization in the report view (kws_cnn.keras, its 8 MFCC samples): tick a layer to
+ * keep in float, Re-quantize, read BEFORE and AFTER side by side (model-level metrics, flash and
+ * arena, each layer's type/scale/rmse-scale), Discard keeps the old result; then Suggest with an RMSE
+ * target ticks the layer it proposes, Apply shows its result and Keep makes it the report.
+ */
+import { readdirSync } from 'node:fs';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { fixturePath } from '../helpers/fixtures.ts';
+import { openApp, openModelFile, screenshot } from './app-page.ts';
+
+const num = async (loc: Locator) => Number((await loc.textContent())?.trim().replace(/,/g, ''));
+/** The report row of a layer, by its tensor name (third cell). */
+const row = (page: Page, name: string) =>
+  page
+    .getByTestId('quant-row')
+    .filter({ has: page.locator('td:nth-child(3)', { hasText: new RegExp(`^${name}$`) }) });
+const metric = (page: Page, key: string) => page.getByTestId(`ba-metric-${key}`).locator('td');
+
+test('tick → re-quantize → before/after, discard; Suggest → apply → keep', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openApp(page);
+  await openModelFile(page, fixturePath('keras3', 'kws_cnn.keras'), 'kws_cnn.keras');
+  await page.getByTestId('view-quantize').click();
+  const dir = fixturePath('keras3', 'kws_cnn_samples');
+  await page.getByTestId('q-data-input').setInputFiles(readdirSync(dir).map((f) => `${dir}/${f}`));
+  await page.getByTestId('q-run').click();
+  await expect(page.getByTestId('quant-report')).toBeVisible({ timeout: 90_000 });
+  const rmseCard = page.getByTestId('quant-metrics').locator('.metric').first().locator('b');
+  const int8Rmse = await num(rmseCard);
+  expect(int8Rmse).toBeGreaterThan(0);
+
+  // rule: ticking a layer counts it; Re-quantize runs with it and shows before/after side by side
+  await row(page, 'pool2').getByTestId('tick-float').check();
+  await expect(page.getByTestId('req-ticked')).toHaveText('1 keep float · 0 int16');
+  await page.getByTestId('req-run').click();
+  const ba = page.getByTestId('before-after');
+  await expect(ba).toBeVisible({ timeout: 60_000 });
+  expect(await num(metric(page, 'rmse').nth(1))).toBe(int8Rmse);
+  const after = await num(metric(page, 'rmse').nth(2));
+  expect(after).toBeLessThan(int8Rmse); // pool2 in float lowers the output error on kws_cnn
+  // rule: flash and arena of both choices are shown (a float layer costs arena: float32 tensors)
+  const arenaBefore = await num(page.getByTestId('ba-arena').locator('td').nth(1));
+  const arenaAfter = await num(page.getByTestId('ba-arena').locator('td').nth(2));
+  expect(arenaBefore).toBeGreaterThan(0);
+  expect(arenaAfter).toBeGreaterThan(arenaBefore);
+  expect(await num(page.getByTestId('ba-flash').locator('td').nth(2))).toBeGreaterThan(0);
+  // rule: per layer, exactly the ticked one changes type, with scale and rmse/scale before/after
+  const changed = page.locator('[data-testid="ba-layer"][data-changed="true"]');
+  await expect(changed).toHaveCount(1);
+  await expect(changed.locator('td').nth(1)).toHaveText('int8 → float32');
+  await expect(page.getByTestId('ba-layer')).toHaveCount(10);
+  await screenshot(page, 'quantize-before-after');
+
+  // rule: the previous result stays until the user decides; Discard keeps it and resets the ticks
+  expect(await num(rmseCard)).toBe(int8Rmse);
+  await page.getByTestId('ba-discard').click();
+  await expect(ba).toHaveCount(0);
+  await expect(page.getByTestId('req-ticked')).toHaveText('0 keep float · 0 int16');
+  expect(await num(rmseCard)).toBe(int8Rmse);
+
+  // rule: Suggest with a target ticks the layers it proposes and Apply shows them before/after
+  await page.getByTestId('req-target-kind').selectOption('rmse');
+  await page.getByTestId('req-target').fill('0.004');
+  await page.getByTestId('req-mode').selectOption('float');
+  await page.getByTestId('req-suggest').click();
+  const verdict = page.getByTestId('req-suggestion');
+  await expect(verdict).toBeVisible({ timeout: 90_000 });
+  await expect(verdict).toHaveAttribute('data-met', 'true');
+  await expect(verdict).toContainText(/meets? RMSE ≤ 0\.004/);
+  await expect(row(page, 'pool2').getByTestId('tick-float')).toBeChecked();
+  await expect(page.getByTestId('req-ticked')).toHaveText(/^[1-9]\d* keep float · 0 int16$/);
+  await page.getByTestId('req-apply').click();
+  await expect(ba).toBeVisible();
+  const suggested = await num(metric(page, 'rmse').nth(2));
+  expect(suggested).toBeLessThanOrEqual(0.004);
+  // rule: Keep makes the new result the report (its metrics replace the old ones)
+  await page.getByTestId('ba-keep').click();
+  await expect(ba).toHaveCount(0);
+  expect(await num(rmseCard)).toBe(suggested);
+  await expect(row(page, 'pool2').getByTestId('tick-float')).toBeChecked();
+});
+
+test('a Suggest target nothing meets says so and offers nothing to apply', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openApp(page);
+  await openModelFile(page, fixturePath('keras3', 'kws_cnn.keras'), 'kws_cnn.keras');
+  await page.getByTestId('view-quantize').click();
+  const dir = fixturePath('keras3', 'kws_cnn_samples');
+  await page.getByTestId('q-data-input').setInputFiles(readdirSync(dir).map((f) => `${dir}/${f}`));
+  await page.getByTestId('q-run').click();
+  await expect(page.getByTestId('quant-report')).toBeVisible({ timeout: 90_000 });
+  await page.getByTestId('req-target-kind').selectOption('snr');
+  await page.getByTestId('req-target').fill('200');
+  await page.getByTestId('req-suggest').click();
+  // rule: an unreachable target is named as not met after every candidate was tried
+  const verdict = page.getByTestId('req-suggestion');
+  await expect(verdict).toBeVisible({ timeout: 120_000 });
+  await expect(verdict).toHaveAttribute('data-met', 'false');
+  await expect(verdict).toContainText('No choice of layers in float32 meets SNR ≥ 200 dB');
+  await expect(page.getByTestId('before-after')).toHaveCount(0);
+});
