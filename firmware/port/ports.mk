@@ -218,3 +218,24 @@ core-bench-nucleo: $(CORE_BENCH_DEPS) $(NUCLEO_DEPS) $(MPS_PORT_HDR) port/cortex
 	  tests/bench_m3.c $(BUILD)/core-nucleo/bench_data.S $(CORE_SRC) port/cortex-m/cm_startup.c \
 	  port/nucleo-f446re/port_nucleo.c port/cortex-m/cm_systick.c -lm
 	$(QEMU_BENCH) -M netduinoplus2 -serial null -serial stdio -kernel $(BUILD)/core-nucleo/bench.elf
+
+# ---- the optimized int8 kernels against TFLM's reference arithmetic on random one-op models
+# (tests/test_dsp.c): natively (portable kernels, ASan/UBSan, in core-unit) and on every emulated
+# DSP core (core-dsp-<core>: the Arm DSP kernels of core/src/k_*_dsp.c, ~1 s each under QEMU; all
+# four in core-test). QEMU exits non-zero when the test's semihosting exit reports a failure.
+DSP_CORES := m4 m7 m33 m55
+.PHONY: core-dsp core-dsp-arm $(addprefix core-dsp-,$(DSP_CORES))
+core-dsp: $(BUILD)/core-san/test_dsp
+	$(BUILD)/core-san/test_dsp
+core-unit: core-dsp
+core-dsp-arm: $(addprefix core-dsp-,$(DSP_CORES))
+core-test: core-dsp-arm
+define CORE_DSP_RULES
+core-dsp-$(1): $$(CORE_SRC) $$(CORE_HDR) tests/test_dsp.c tests/tfl_build.c tests/tfl_build.h $$(MPS_PORT_SRC) $$(MPS_PORT_HDR)
+	@mkdir -p $$(BUILD)/dsp-$(1)
+	$$(CORE_ARM_CC) $$(CORE_WARN) -Wno-strict-prototypes -Wno-incompatible-pointer-types $$(call mps_flags,$$(CORE_BENCH_$(1))) \
+	  $$(CORE_BENCH_ARM) -Itests -Tport/mps2-an385/$$(call mps_get,$$(CORE_BENCH_$(1)),4) -o $$(BUILD)/dsp-$(1)/test_dsp.elf \
+	  tests/test_dsp.c tests/tfl_build.c $$(CORE_SRC) port/cortex-m/cm_startup.c $$(MPS_PORT_SRC) -lm
+	$$(QEMU_BENCH) -M $$(call mps_get,$$(CORE_BENCH_$(1)),1) -serial stdio -kernel $$(BUILD)/dsp-$(1)/test_dsp.elf
+endef
+$(foreach c,$(DSP_CORES),$(eval $(call CORE_DSP_RULES,$(c))))
