@@ -91,6 +91,33 @@ describe('quantscope on Keras 3 .keras', () => {
     expect(board.code, board.err).toBe(0);
     expect(board.out).toMatch(/UNIDIRECTIONAL_SEQUENCE_LSTM\s+int8\[1x128x32\]\s+match/);
     expect(board.out).toMatch(/SOFTMAX\s+int8\[1x6\]\s+match/);
+    // Rule: run reports, per LSTM layer, each gate's saturated share and names the gate saturating most.
+    const run = await cli('run', out, '--input', join(dir, 'one.npy'), '--json');
+    expect(run.code, run.err).toBe(0);
+    const gates = JSON.parse(run.out).lstm_gates as {
+      index: number;
+      steps: number;
+      saturation: Record<string, number>;
+      most_saturated: string | null;
+    }[];
+    expect(gates.map((g) => [g.index, g.steps])).toEqual([
+      [0, 128],
+      [1, 128],
+    ]);
+    for (const g of gates) {
+      const worst = Object.entries(g.saturation).sort((a, b) => b[1] - a[1])[0];
+      expect(g.most_saturated).toBe(worst[1] > 0 ? worst[0] : null);
+    }
+    const text = await cli('run', out, '--input', join(dir, 'one.npy'));
+    console.log(
+      text.out
+        .split('\n')
+        .filter((l) => l.startsWith('LSTM'))
+        .join('\n'),
+    );
+    expect(text.out).toMatch(
+      /LSTM #0 gates saturated over 128 steps x 32 units: forget [\d.]+ %, input [\d.]+ %, cell [\d.]+ %, output [\d.]+ %; (most saturated: \w+ gate|no gate saturates)/,
+    );
   });
 
   // Rule: quantize reads a .keras like an .h5; the int8 model it writes runs in the simulator.

@@ -18,6 +18,7 @@ import { buildInputFrames } from '../../core/simulate/inputs/frames.ts';
 import type { InputFile } from '../../core/simulate/inputs/load.ts';
 import { parseNpy } from '../../core/simulate/inputs/npy.ts';
 import { invoke, invokeStream, prepare, type InvokeResult } from '../../core/simulate/interpreter.ts';
+import { GATES, gateSaturation, type GateName, type LstmGateTaps } from '../../core/simulate/gate-taps.ts';
 import type { TensorData } from '../../core/simulate/tensor-data.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
 import { writeFileAtomic } from '../../services/atomic-write.ts';
@@ -135,8 +136,10 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
   }
   const inputs = frames[0];
   const t0 = performance.now();
-  const result = invoke(pm, inputs, { taps: true });
+  const hasLstm = pm.subgraph.operators.some((op) => op.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM');
+  const result = invoke(pm, inputs, { taps: true, gates: hasLstm });
   const invokeMs = performance.now() - t0;
+  const gates = (result.gates ?? []).map(gateSummary);
   let medianMs: number | undefined;
   if (opts.repeat !== undefined) {
     const n = positiveInt(opts.repeat, '--repeat');
@@ -170,6 +173,7 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
       model: basename(modelPath),
       outputs,
       layers: layers.map((l) => (cost ? { ...l, est_cycles: cost.layers[l.index].cycles } : l)),
+      ...(gates.length > 0 ? { lstm_gates: gates } : {}),
       ...(medianMs !== undefined ? { repeat: Number(opts.repeat), median_ms: medianMs } : {}),
       ...(cost ? { est_cycles: cost.cycles, est_ms: cost.ms } : {}),
       ...(normalized
@@ -197,6 +201,14 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
     lines.push(
       `${String(l.index).padStart(3)}  ${l.op.padEnd(22)}  ${`${l.dtype}[${l.shape.join('x')}]`.padEnd(18)}` +
         `${s.min.toPrecision(4).padStart(8)} ${s.max.toPrecision(4).padStart(8)} ${s.mean.toPrecision(4).padStart(9)} ${s.std.toPrecision(4).padStart(7)} ${sat.padStart(7)}${est}`,
+    );
+  }
+  for (const g of gates) {
+    const share = GATES.map((k) => `${k} ${(100 * g.saturation[k]).toFixed(1)} %`).join(', ');
+    lines.push(
+      '',
+      `LSTM #${g.index} gates saturated over ${g.steps} steps x ${g.units} units: ${share}; ` +
+        (g.most_saturated ? `most saturated: ${g.most_saturated} gate` : 'no gate saturates'),
     );
   }
   for (const o of outputs) {
@@ -289,6 +301,23 @@ function runProperties(
       ? [['est_cycles', cost.cycles] as [string, number], ['est_ms', +cost.ms.toFixed(3)] as [string, number]]
       : []),
   ];
+}
+
+/**
+ * One LSTM op's gates for the run report: the saturated share per gate (gateSaturation: sigmoid
+ * below 0.01 or above 0.99, tanh beyond +/-0.99) and the gate saturating most, if any does.
+ */
+function gateSummary(t: LstmGateTaps) {
+  const saturation = gateSaturation(t);
+  const worst = GATES.reduce((a, b) => (saturation[b] > saturation[a] ? b : a));
+  const rows = t.steps.filter((s) => s.batch === 0).length;
+  return {
+    index: t.opIndex,
+    steps: rows,
+    units: t.units,
+    saturation,
+    most_saturated: saturation[worst] > 0 ? worst : (null as GateName | null),
+  };
 }
 
 export function registerRun(program: Command): void {
