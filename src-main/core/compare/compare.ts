@@ -4,8 +4,10 @@
  * final outputs (RMSE, cosine, top-1) and timings (measured vs cost-model estimate, shares).
  */
 import { diffElements, elementReader } from './elements.ts';
+import { explainDifference } from './explain.ts';
 import { compareOutput } from './outputs.ts';
 import { profileFor, ticksToTime, timingScales } from './timing.ts';
+import { applyTolerance } from './tolerance.ts';
 import type { BoardInfo, CompareResult, DeviceTensor, HostTensor, LayerComparison } from './types.ts';
 
 export interface CompareInput {
@@ -24,6 +26,8 @@ export interface CompareInput {
   outputs: HostTensor[];
   /** Cost-model estimate per op index, and the profile label. */
   estimate?: { cycles: number[]; profile: string; clockMHz: number };
+  /** LSB a layer may differ by and still count as matching (tolerance.ts); default 0. */
+  tolerance?: number;
 }
 
 function elementsOf(shape: number[]): number {
@@ -33,20 +37,24 @@ function elementsOf(shape: number[]): number {
 function compareTensor(
   h: HostTensor,
   deviceBytes: Uint8Array | undefined,
-): Pick<LayerComparison, 'status' | 'mismatches' | 'maxAbsDiffLsb' | 'maxDiffAt'> {
+): Pick<LayerComparison, 'status' | 'mismatches' | 'maxAbsDiffLsb' | 'maxDiffAt' | 'diff'> {
   if (!deviceBytes) return { status: 'missing', mismatches: 0, maxAbsDiffLsb: 0, maxDiffAt: -1 };
-  const { read } = elementReader(h.dtype);
+  const { read, integer } = elementReader(h.dtype);
   if (deviceBytes.length !== h.bytes.length) {
     throw new Error(
       `layer ${h.index} (${h.op}) '${h.name}': host has ${h.bytes.length} bytes, device sent ${deviceBytes.length}`,
     );
   }
-  const d = diffElements(read(h.bytes), read(deviceBytes));
+  const host = read(h.bytes);
+  const device = read(deviceBytes);
+  const d = diffElements(host, device);
   return {
     status: d.mismatches ? 'mismatch' : 'match',
     mismatches: d.mismatches,
     maxAbsDiffLsb: d.maxAbsDiff,
     maxDiffAt: d.maxDiffAt,
+    // integer tensors only: a float difference has no LSB to count in
+    ...(d.mismatches && integer ? { diff: explainDifference(host, device, h.shape, h.dtype) } : {}),
   };
 }
 
@@ -123,7 +131,6 @@ export function compareRun(c: CompareInput): CompareResult {
     }
     layers.push(row);
   }
-  const divergent = layers.find((l) => l.index >= 0 && (l.status === 'mismatch' || l.status === 'missing'));
   const notStreamed = new Set(c.host.filter(unsent).map((h) => h.tensor));
   const outputs = c.outputs
     .filter((o) => !notStreamed.has(o.tensor))
@@ -135,14 +142,14 @@ export function compareRun(c: CompareInput): CompareResult {
   const total = c.device.length
     ? ticksToTime(totalTicks, c.board.tickHz, c.board.cpuHz)
     : { us: 0, cycles: undefined };
-  return {
+  const result: CompareResult = {
     model: { name: c.model.name, sha256: c.model.sha256, ops: new Set(c.host.map((h) => h.index)).size },
     board: c.board,
     input: c.input,
     layers,
     outputs,
-    firstDivergent: divergent ? divergent.index : null,
-    allMatch: !divergent && layers.every((l) => l.status !== 'mismatch'),
+    firstDivergent: null,
+    allMatch: false,
     timing: {
       totalTicks,
       totalUs: total.us,
@@ -150,6 +157,8 @@ export function compareRun(c: CompareInput): CompareResult {
       ...(c.estimate ? estimateTiming(c.board, c.estimate) : {}),
     },
   };
+  // first divergent layer, allMatch and the verdict, under the tolerance (0: any difference)
+  return applyTolerance(result, c.tolerance ?? 0);
 }
 
 /**

@@ -17,3 +17,5 @@ export { diffElements, dequantize, elementReader } from './elements.ts';
 export { compareOutput } from './outputs.ts';
 export { deviceDump } from './device-dump.ts';
 export { hostSide, type HostSide, type HostSideSpec } from './host-side.ts';
+export { explainDifference, binLabel, CLASS_WORDS, RULE, isSystematic } from './explain.ts';
+export { applyTolerance, withTolerance, parseTolerance } from './tolerance.ts';

@@ -48,6 +48,38 @@ export interface BoardInfo {
 
 export type LayerStatus = 'match' | 'mismatch' | 'missing' | 'not-compared';
 
+/** What kind of difference a layer shows (explain.ts has the rule); only 'rounding' is benign. */
+export type DiffClass = 'rounding' | 'offset' | 'saturation' | 'wrong-channel' | 'garbage' | 'divergent';
+
+/** One histogram bin of Δ = device − host in LSB: inclusive bounds, null for an open end. */
+export interface DeltaBin {
+  lo: number | null;
+  hi: number | null;
+  count: number;
+}
+
+export interface DiffExplanation {
+  class: DiffClass;
+  /** Δ in LSB over every element (the 0 bin included). */
+  histogram: DeltaBin[];
+  /** Mean Δ over every element (LSB). */
+  meanLsb: number;
+  /** sqrt(mean Δ²) over every element: the host-vs-device rmse / scale. */
+  rmseLsb: number;
+  /** offset: the mean Δ of the differing elements. */
+  offsetLsb?: number;
+  /** saturation: which side sits at the rail. */
+  pinned?: 'device' | 'host';
+  /** wrong-channel: the channels (last axis) holding differences (first 64). */
+  channels?: number[];
+}
+
+/** The comparison's verdict with a user tolerance (tolerance.ts). */
+export interface CompareVerdict {
+  kind: 'match' | 'within-tolerance' | 'rounding' | 'systematic';
+  text: string;
+}
+
 export interface LayerComparison {
   /** Op index; -1 for a model input row ("input"). */
   index: number;
@@ -71,6 +103,10 @@ export interface LayerComparison {
   measuredUs?: number;
   /** Share of the total measured time (0..1). */
   share?: number;
+  /** A differing integer layer: Δ histogram and class (explain.ts). */
+  diff?: DiffExplanation;
+  /** Differs, but by at most the tolerance: counts as matching-with-rounding. */
+  withinTolerance?: boolean;
 }
 
 export interface OutputComparison {
@@ -124,9 +160,14 @@ export interface CompareResult {
   input: string;
   layers: LayerComparison[];
   outputs: OutputComparison[];
-  /** Op index of the first layer whose output differs, or null when all match. */
+  /** Op index of the first layer beyond the tolerance whose difference is systematic (else the
+   * first beyond the tolerance), or null when every layer matches within it. */
   firstDivergent: number | null;
+  /** No layer differs by more than the tolerance. */
   allMatch: boolean;
+  /** LSB a layer may differ by and still count as matching (default 0). */
+  tolerance?: number;
+  verdict?: CompareVerdict;
   timing: TimingSummary;
   calibration?: CalibrationSummary;
   /** In a stream: which invocation (0-based) this comparison is of. */
