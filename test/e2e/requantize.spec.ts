@@ -2,7 +2,8 @@
  * Selective quantization in the report view (kws_cnn.keras, its 8 MFCC samples): tick a layer to
  * keep in float, Re-quantize, read BEFORE and AFTER side by side (model-level metrics, flash and
  * arena, each layer's type/scale/rmse-scale), Discard keeps the old result; then Suggest with an RMSE
- * target ticks the layer it proposes, Apply shows its result and Keep makes it the report.
+ * target ticks the layer it proposes, Apply shows its result and Keep makes it the report; an
+ * unreachable target says so, and Cancel on the progress bar stops a Suggest.
  */
 import { readdirSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
@@ -82,7 +83,7 @@ test('tick → re-quantize → before/after, discard; Suggest → apply → keep
   await expect(row(page, 'pool2').getByTestId('tick-float')).toBeChecked();
 });
 
-test('a Suggest target nothing meets says so and offers nothing to apply', async ({ page }) => {
+test('a Suggest target nothing meets says so; Cancel stops a Suggest', async ({ page }) => {
   test.setTimeout(180_000);
   await openApp(page);
   await openModelFile(page, fixturePath('keras3', 'kws_cnn.keras'), 'kws_cnn.keras');
@@ -100,4 +101,17 @@ test('a Suggest target nothing meets says so and offers nothing to apply', async
   await expect(verdict).toHaveAttribute('data-met', 'false');
   await expect(verdict).toContainText('No choice of layers in float32 meets SNR ≥ 200 dB');
   await expect(page.getByTestId('before-after')).toHaveCount(0);
+  // rule: what it found is offered only as the best found, not as meeting the target
+  await expect(page.getByTestId('req-apply')).toHaveText('Apply best found (target not met)');
+
+  // rule: Suggest runs its re-quantizations as jobs with the progress bar, and Cancel stops it
+  await page.getByTestId('req-suggest').click();
+  await expect(page.getByTestId('req-status')).toContainText('Suggest step');
+  const bar = page.getByTestId('progress');
+  await expect(bar).toBeVisible();
+  await bar.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('req-status')).toHaveCount(0);
+  await expect(page.getByTestId('error-banner')).toHaveCount(0); // a cancel is not an error
+  await expect(verdict).toHaveCount(0);
+  await expect(page.getByTestId('req-suggest')).toBeEnabled();
 });
