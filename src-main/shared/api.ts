@@ -150,6 +150,12 @@ export interface SimulateResult {
   runId?: string;
   /** Per UNIDIRECTIONAL_SEQUENCE_LSTM layer: its gates at every time step (absent without LSTMs). */
   gates?: SimulateLstmGates[];
+  /**
+   * Input files holding several frames run as a stream: one invocation per frame, the state kept
+   * between them (as firmware runs). `layers`, `outputs` and the taps are then the LAST
+   * invocation's; `outputs` here are every invocation's, in order.
+   */
+  stream?: { invocations: number; outputs: OutputReport[][] };
 }
 
 /**

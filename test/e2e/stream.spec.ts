@@ -112,3 +112,25 @@ test('a board that drops its state: the compare view opens at the first divergen
     board.child.kill('SIGTERM');
   }
 });
+
+test('the Simulate view runs input frames as a stream: every invocation listed, the state kept', async ({
+  page,
+}) => {
+  // rule (issue 15): a file of several frames invokes once per frame on the host without a reset
+  mkdirSync(WORK, { recursive: true });
+  const model = join(WORK, 'svdf_stream.tflite');
+  writeFileSync(model, svdfStreamBytes());
+  const frames = join(WORK, 'frames.bin');
+  writeFileSync(frames, Uint8Array.from(Int8Array.from(SVDF_FRAMES.flat())));
+  const want = svdfStreamExpected(SVDF_FRAMES);
+  await openApp(page);
+  await openModelFile(page, model, 'svdf_stream.tflite');
+  await page.keyboard.press('s');
+  await expect(page.getByTestId('simulate-view')).toBeVisible();
+  await page.getByTestId('sim-file-input').setInputFiles(frames);
+  await page.getByTestId('sim-run').click();
+  await expect(page.getByTestId('sim-stream')).toContainText('Stream of 10 invocations');
+  const rows = page.getByTestId('sim-stream-invocation');
+  await expect(rows).toHaveCount(10);
+  for (let k = 0; k < 10; k++) await expect(rows.nth(k)).toHaveText(`[0] ${want[k]}`);
+});

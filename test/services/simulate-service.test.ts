@@ -16,6 +16,7 @@ import type {
 } from '../../src-main/shared/api.ts';
 import { TapStore } from '../../src-main/services/simulate/tap-store.ts';
 import { FIXTURES, fixturePath, goldenBytes, readFixture, readGolden } from '../helpers/fixtures.ts';
+import { SVDF_FRAMES, svdfStreamBytes, svdfStreamExpected } from '../helpers/stream-models.ts';
 
 // The fixtures stand in for files given on the command line (readable through the API).
 const services = createServices({
@@ -214,5 +215,27 @@ describe('TapStore', () => {
     expect(store.layer(id, 0).tensor).toBe(10);
     expect(store.layer(id, 1).tensor).toBe(11);
     expect(store.totalBytes).toBe(12);
+  });
+});
+
+describe('simulate.run on a stream of input frames', () => {
+  it('a .bin of 10 frames runs 10 invocations, the state kept: outputs as TFLM updates SVDF state', async () => {
+    // rule (issue 15): input files holding several frames invoke once per frame without a reset;
+    // layers and taps are the last invocation's, every invocation's outputs listed in order
+    const m = ok<OpenedModel>(
+      await dispatch(handlers, 'model.open', { name: 'svdf_stream.tflite', bytes: svdfStreamBytes() }),
+    );
+    const bin = Uint8Array.from(Int8Array.from(SVDF_FRAMES.flat()));
+    const r = ok<SimulateResult>(
+      await dispatch(handlers, 'simulate.run', {
+        jobId: 'sim-stream',
+        modelId: m.id,
+        input: { files: [{ name: 'frames.bin', bytes: bin }] },
+      }),
+    );
+    const want = svdfStreamExpected(SVDF_FRAMES);
+    expect(r.stream?.invocations).toBe(10);
+    expect(r.stream?.outputs.map((o) => o[0].values[0])).toEqual(want);
+    expect(r.outputs[0].values[0]).toBe(want[9]);
   });
 });

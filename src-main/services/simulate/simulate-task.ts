@@ -14,9 +14,9 @@ import { readTflite } from '../../core/model/tflite-reader.ts';
 import { cpuProfile, estimateModel, type CpuProfileName } from '../../core/simulate/cost-model.ts';
 import { layerReports, outputReports } from '../../core/simulate/dump.ts';
 import { SimulateError } from '../../core/simulate/errors.ts';
-import { buildInputs } from '../../core/simulate/inputs/load.ts';
+import { buildInputFrames } from '../../core/simulate/inputs/frames.ts';
 import { gateSaturation, type LstmGateTaps } from '../../core/simulate/gate-taps.ts';
-import { invoke, prepare } from '../../core/simulate/interpreter.ts';
+import { invoke, prepare, resetState } from '../../core/simulate/interpreter.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
 import { toBytes } from '../../core/simulate/tensor-data.ts';
 import { ServiceError } from '../errors.ts';
@@ -74,7 +74,11 @@ export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateTask
     const pm = prepare(model, 0, { bytes: p.bytes });
     const spec =
       'seed' in p.input ? { seed: p.input.seed } : { files: p.input.files, uint8Mode: p.uint8Mode };
-    const inputs = buildInputs(spec, pm.inputs, model.parameters);
+    const frames = buildInputFrames(spec, pm.inputs, model.parameters);
+    // a stream: every frame but the last runs lean (outputs only), the state kept between them
+    resetState(pm);
+    const streamOutputs = frames.slice(0, -1).map((f) => outputReports(pm, invoke(pm, f, { taps: false })));
+    const inputs = frames[frames.length - 1];
     const total = pm.steps.length;
     let done = 0;
     const t0 = performance.now();
@@ -118,6 +122,8 @@ export function simulateTask(p: SimulatePayload, ctx: TaskContext): SimulateTask
       ...(estimate ? { estimate } : {}),
       ...(result.gates?.length ? { gates: result.gates.map(gateReport) } : {}),
     };
+    if (frames.length > 1)
+      out.stream = { invocations: frames.length, outputs: [...streamOutputs, out.outputs] };
     ctx.progress(1, 'Done');
     return out;
   } catch (e) {
