@@ -1,12 +1,13 @@
 /*
- * DEPTHWISE_CONV_2D int8, depth multiplier 1, Arm DSP variant of k_dwconv.c's dw_eval_taps
- * (same bits; facts in arm_dsp.h).
+ * DEPTHWISE_CONV_2D int8, depth multiplier 1 or a multiple of 4, Arm DSP variant of k_dwconv.c's
+ * dw_eval_taps (same bits; facts in arm_dsp.h).
  *
  * Per output pixel the in-image taps are listed once (as in the portable kernel); then four
- * channels at a time, each tap reads one word of four inputs and one of four weights. SXTB16
- * unpacks both into (c0, c2) and (c1, c3) int16 pairs, SADD16 adds the input offset to both
- * halves, and SMLABB / SMLATT (bottom x bottom, top x top, + accumulator, modulo 2^32) add
- * the four products: 12 instructions for four MACs instead of 16.
+ * channels at a time, each tap reads one word of four weights and, with multiplier 1, one word
+ * of four inputs. SXTB16 unpacks both into (c0, c2) and (c1, c3) int16 pairs, SADD16 adds the
+ * input offset to both halves, and SMLABB / SMLATT (bottom x bottom, top x top, + accumulator,
+ * modulo 2^32) add the four products. With a multiple of 4 the four channels share one input
+ * byte, which SMLABB / SMLATB meet with the weights' bottom and top halves.
  */
 #include "k_params.h"
 
@@ -37,6 +38,32 @@ static __attribute__((noinline)) void dw_taps4(const int32_t *tp, int nt, const 
       : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [tp] "+r"(tp), [nt] "+r"(nt), [xv] "=&r"(xv),
         [wv] "=&r"(wv), [t] "=&r"(t), [u] "=&r"(u)
       : [xb] "r"(xb), [wb] "r"(wb), [off2] "r"(off2)
+      : "cc", "memory");
+  acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+}
+
+/* Depth multiplier a multiple of 4: the four channels read one input channel, so per tap one
+ * byte x + off (its low halfword) meets the weights' bottom and top halves (SMLABB, SMLATB). */
+static __attribute__((noinline)) void dw_taps4_shared(const int32_t *tp, int nt, const int8_t *xb, const int8_t *wb,
+                                                      int32_t off, uint32_t *acc) {
+  uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], xv, wv, u;
+  __asm__ volatile(
+      "1:\n\t"
+      "ldrd %[xv], %[wv], [%[tp]], #8\n\t"
+      "ldrsb %[xv], [%[xb], %[xv]]\n\t"
+      "ldr %[wv], [%[wb], %[wv]]\n\t"
+      "add %[xv], %[xv], %[off]\n\t"
+      "sxtb16 %[u], %[wv]\n\t"
+      "smlabb %[a0], %[u], %[xv], %[a0]\n\t"
+      "smlatb %[a2], %[u], %[xv], %[a2]\n\t"
+      "sxtb16 %[u], %[wv], ror #8\n\t"
+      "smlabb %[a1], %[u], %[xv], %[a1]\n\t"
+      "smlatb %[a3], %[u], %[xv], %[a3]\n\t"
+      "subs %[nt], %[nt], #1\n\t"
+      "bne 1b"
+      : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [tp] "+r"(tp), [nt] "+r"(nt), [xv] "=&r"(xv),
+        [wv] "=&r"(wv), [u] "=&r"(u)
+      : [xb] "r"(xb), [wb] "r"(wb), [off] "r"(off)
       : "cc", "memory");
   acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
 }
@@ -76,7 +103,8 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
           if (nt > 0) {
             uint32_t acc[4];
             acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
-            dw_taps4(tp, nt, xb, wb, off2, acc);
+            if (p->dm == 1) dw_taps4(tp, nt, xb, wb, off2, acc);
+            else dw_taps4_shared(tp, nt, inb + c / p->dm, wb, off, acc);
             a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
           }
           out[c] = qs_requant((int32_t)a0, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
@@ -94,9 +122,9 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
-/* Depth multiplier 1 only (the portable tap scratch, 8 bytes per tap, is already recorded);
- * other multipliers keep the portable eval. */
+/* Depth multiplier 1 or a multiple of 4 (the portable tap scratch, 8 bytes per tap, is already
+ * recorded; with a multiple of 4 the channel count is too, so no tail); others keep the portable eval. */
 void qs_dwconv_dsp_prepare(qs_op_t *op, const dw_params_t *p) {
-  if (p->dm == 1) op->eval = dw_eval_dsp;
+  if (p->dm == 1 || p->dm % 4 == 0) op->eval = dw_eval_dsp;
 }
 #endif
