@@ -115,7 +115,7 @@ describe('quantscope quantize --suggest', () => {
     // rule: a target nothing meets is an error naming the target; no model is written
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /No choice of layers in float32 meets SNR ≥ 200 dB.*every candidate was tried\. Nothing was written\./,
+      /Adding layers in float32 one at a time does not meet SNR ≥ 200 dB.*every candidate was tried\. Nothing was written\./,
     );
     expect(existsSync(out)).toBe(false);
   }, 90_000);

@@ -99,7 +99,7 @@ test('a Suggest target nothing meets says so; Cancel stops a Suggest', async ({ 
   const verdict = page.getByTestId('req-suggestion');
   await expect(verdict).toBeVisible({ timeout: 120_000 });
   await expect(verdict).toHaveAttribute('data-met', 'false');
-  await expect(verdict).toContainText('No choice of layers in float32 meets SNR ≥ 200 dB');
+  await expect(verdict).toContainText('Adding layers in float32 one at a time does not meet SNR ≥ 200 dB');
   await expect(page.getByTestId('before-after')).toHaveCount(0);
   // rule: what it found is offered only as the best found, not as meeting the target
   await expect(page.getByTestId('req-apply')).toHaveText('Apply best found (target not met)');

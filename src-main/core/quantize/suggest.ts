@@ -175,11 +175,15 @@ export async function suggestLayers<R extends Requantized>(
   const message = {
     'already-met': `The model already meets ${goal} (${m.show(value(current))}): no layer needs to change.`,
     met: `${chosen.length} layer${chosen.length === 1 ? '' : 's'} ${what} (${list}) meet${chosen.length === 1 ? 's' : ''} ${goal}: ${change}.`,
-    'nothing-helps': `No choice of layers ${what} meets ${goal}: ${
+    'nothing-helps': `Adding layers ${what} one at a time does not meet ${goal}: ${
       chosen.length
         ? `the best found (${list}) gives ${change}`
         : `no layer lowered the error (${m.show(value(current))})`
-    }; every candidate was tried.`,
+    }; every candidate was tried.${
+      req.mode === 'int16'
+        ? ' int16x8 gains most over runs of consecutive layers (every conversion back to int8 adds its rounding): try every layer in int16.'
+        : ''
+    }`,
     budget: `Stopped after ${budget} re-quantizations without meeting ${goal}: ${
       chosen.length ? `best so far (${list}) gives ${change}` : `no layer lowered the error yet`
     }.`,

@@ -107,7 +107,7 @@ describe('suggest (kws_cnn.keras)', async () => {
     // rule: an unreachable target is reported as not met, with every candidate tried once
     expect(s.outcome).toBe('nothing-helps');
     expect(s.met).toBe(false);
-    expect(s.message).toMatch(/No choice of layers in float32 meets RMSE ≤ 1e-7/);
+    expect(s.message).toMatch(/Adding layers in float32 one at a time does not meet RMSE ≤ 1e-7/);
     expect(calls.length).toBe(s.steps.length);
     expect(new Set(s.steps.map((st) => st.layer)).size).toBe(s.steps.length);
     expect(s.after.rmse).toBeLessThanOrEqual(before.rmse);
