@@ -21,6 +21,11 @@ export interface QemuBoardOptions {
   /** ELF to run; built with `make -C firmware <the board's target>` when omitted. */
   kernel?: string;
   qemu?: string;
+  /**
+   * Start with no image and QEMU's gdb stub on 127.0.0.1:gdbPort instead: a debugger loads the
+   * firmware the way it would flash a kit (debug-load.ts), then the board runs.
+   */
+  gdbPort?: number;
 }
 
 export class QemuBoard {
@@ -32,7 +37,10 @@ export class QemuBoard {
   /** Launches QEMU halted and returns once its UART pty is known (the CPU is not yet running). */
   static async launch(opts: QemuBoardOptions = {}): Promise<QemuBoard> {
     const board = opts.board ?? DEFAULT_EMULATED_BOARD;
-    const kernel = opts.kernel ?? (await buildFirmware(board.target));
+    const image =
+      opts.gdbPort !== undefined
+        ? ['-gdb', `tcp:127.0.0.1:${opts.gdbPort}`]
+        : ['-kernel', opts.kernel ?? (await buildFirmware(board.target))];
     const qemu = opts.qemu ?? 'qemu-system-arm';
     const serials = Array.from({ length: board.serial + 1 }, (_, i) =>
       i === board.serial ? ['-serial', 'pty'] : ['-serial', 'null'],
@@ -47,8 +55,7 @@ export class QemuBoard {
       '-S',
       '-icount',
       'shift=0',
-      '-kernel',
-      kernel,
+      ...image,
     ];
     const child = spawn(qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const path = await new Promise<string>((ok, fail) => {
