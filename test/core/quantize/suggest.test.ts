@@ -95,6 +95,10 @@ describe('suggest (kws_cnn.keras)', async () => {
     expect(s.after.snr_db).toBeGreaterThanOrEqual(target);
     expect(rerun(s.final.bytes).snr_db).toBeGreaterThanOrEqual(target);
     expect(s.final.report.precision?.every((p) => p.precision === 'int16')).toBe(true);
+    // rule: once met, every kept layer was tried without (pruning) and only needed ones remain
+    const prunes = s.steps.filter((st) => st.action === 'prune');
+    expect(prunes.length).toBeGreaterThan(0);
+    for (const p of prunes) expect(s.layers.includes(p.layer)).toBe(!p.accepted);
     // rule: layers already in int16 are no longer candidates
     const left = rankCandidates(s.final.report.layers, 'int16', new Set()).map((l) => l.tensor_name);
     expect(left.length).toBe(s.final.report.layers.length - s.layers.length);
@@ -111,6 +115,15 @@ describe('suggest (kws_cnn.keras)', async () => {
     expect(calls.length).toBe(s.steps.length);
     expect(new Set(s.steps.map((st) => st.layer)).size).toBe(s.steps.length);
     expect(s.after.rmse).toBeLessThanOrEqual(before.rmse);
+  });
+
+  it('stops after maxTrials re-quantizations and says so', async () => {
+    calls.length = 0;
+    const s = await suggestLayers({ start, target: { snrDb: 200 }, mode: 'float', requantize, maxTrials: 2 });
+    // rule: the re-quantization budget is respected and the outcome names it
+    expect(s.outcome).toBe('budget');
+    expect(calls).toHaveLength(2);
+    expect(s.message).toMatch(/^Stopped after 2 re-quantizations without meeting SNR ≥ 200 dB/);
   });
 
   it('a target already met changes nothing', async () => {
