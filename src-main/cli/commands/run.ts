@@ -204,7 +204,9 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
     );
   }
   for (const g of gates) {
-    const share = GATES.map((k) => `${k} ${(100 * g.saturation[k]).toFixed(1)} %`).join(', ');
+    // a share above zero never prints as 0.0 % (the gate named as most saturated would look clean)
+    const pct = (v: number) => (v > 0 && v < 0.0005 ? '<0.1 %' : `${(100 * v).toFixed(1)} %`);
+    const share = GATES.map((k) => `${k} ${pct(g.saturation[k])}`).join(', ');
     lines.push(
       '',
       `LSTM #${g.index} gates saturated over ${g.steps} steps x ${g.units} units: ${share}; ` +
