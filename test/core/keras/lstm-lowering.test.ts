@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../helpers/fixtures.ts';
 import { loadTfliteWasm } from '../../helpers/tflite-wasm.ts';
 import type { Model } from '../../../src-main/core/model/ir.ts';
+import { readTflite } from '../../../src-main/core/model/tflite-reader.ts';
 import { writeTflite } from '../../../src-main/core/model/tflite-writer.ts';
 import { kerasToTflite, readKeras3, type KerasModel } from '../../../src-main/core/model/keras/index.ts';
 import { dequantizedOutputs } from '../../../src-main/core/quantize/io-convert.ts';
@@ -132,6 +133,48 @@ describe('Keras LSTM lowered to UNIDIRECTIONAL_SEQUENCE_LSTM (har_lstm.keras)', 
     expect(classes).toBeGreaterThan(1);
     expect(top1).toBeGreaterThanOrEqual(23);
     expect(rmse).toBeLessThan(0.02);
+  });
+
+  // Rule: the int8 LSTM layout is the TFLite converter's: quantizing TFLM's float mnist_lstm gives
+  // the official int8 file's tensor types and the same eight gate-weight scales exactly (one per
+  // tensor), biases at input × weight scale, the hidden state at the output's parameters.
+  it("mnist_lstm float → int8 has the official int8 model's LSTM layout", () => {
+    const field = (f: string) =>
+      readTflite(
+        readFixture('field', 'models', `tensorflow__tensorflow_lite_micro_examples_mnist_lstm_${f}.tflite`),
+      );
+    const float = field('trained_lstm');
+    const official = field('trained_lstm_int8');
+    let seed = 7;
+    const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    // sparse strokes in [0, 1] with a full-intensity pixel, as MNIST digits scaled by 1/255
+    const samples = Array.from({ length: 12 }, () => [
+      Float32Array.from({ length: 28 * 28 }, (_, i) => (i === 400 ? 1 : rand() < 0.2 ? rand() : 0)),
+    ]);
+    const q = quantizeWorkflow({ float, samples, io: 'int8' });
+    const lstmOf = (m: Model) => {
+      const sg = m.subgraphs[0];
+      const op = sg.operators.find((o) => o.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM')!;
+      return {
+        t: (k: number) => (op.inputs[k] < 0 ? null : sg.tensors[op.inputs[k]]),
+        out: sg.tensors[op.outputs[0]],
+      };
+    };
+    const ours = lstmOf(q.model);
+    const theirs = lstmOf(official);
+    for (let k = 0; k < 24; k++) expect(ours.t(k)?.dtype, `input ${k}`).toBe(theirs.t(k)?.dtype);
+    for (let k = 1; k <= 8; k++)
+      expect(ours.t(k)!.quantization!.scale).toEqual(theirs.t(k)!.quantization!.scale);
+    expect(ours.t(0)!.quantization).toEqual(theirs.t(0)!.quantization); // [0, 1] → 1/255, −128
+    for (let g = 0; g < 4; g++)
+      expect(ours.t(12 + g)!.quantization!.scale[0]).toBe(
+        Math.fround(ours.t(0)!.quantization!.scale[0] * ours.t(1 + g)!.quantization!.scale[0]),
+      );
+    expect(ours.t(18)!.quantization).toEqual(ours.out.quantization);
+    expect(ours.t(19)!.quantization!.zeroPoint).toEqual([0]);
+    const ref = outputs(float, samples);
+    const got = outputs(q.model, samples);
+    expect(ref.filter((r, s) => argmax(r) === argmax(got[s])).length).toBeGreaterThanOrEqual(11);
   });
 
   // Rule: the cell-state scale is the smallest power of two whose int16 range covers max |c|.
