@@ -11,6 +11,7 @@ import { basename, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { compareDumpStream, parseDumps } from '../../core/compare/dump-compare.ts';
+import { parseTolerance, verdictLines, withTolerance } from '../../core/compare/tolerance.ts';
 import { compareJson } from '../../core/report/json.ts';
 import { exportReport, reportFormatOf, reportMeta } from '../../services/export/export-report.ts';
 import { checkOutputPaths } from '../../services/output-path.ts';
@@ -24,6 +25,7 @@ interface CompareOptions {
   cpu?: string;
   json?: boolean;
   force?: boolean;
+  tolerance?: string;
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -42,6 +44,7 @@ export async function compareCommand(
 ): Promise<void> {
   const startedAt = new Date();
   const gate = parseFailOn(opts.failOn);
+  const tolerance = parseTolerance(opts.tolerance);
   if (gate.slowerThanPct !== undefined)
     throw new Error('--fail-on slower-than needs timings: a dump has none (use it with profile)');
   if (opts.junit && !/\.xml$/i.test(opts.junit))
@@ -74,6 +77,8 @@ export async function compareCommand(
       dumpName,
       cpu: opts.cpu,
     });
+    // layers within the tolerance match-with-rounding; the first divergent is the first systematic
+    result = withTolerance(result, tolerance);
     outcome = { model, board: dumpName, seconds: (performance.now() - t0) / 1000, compare: result };
   } catch (e) {
     failure = e;
@@ -113,6 +118,7 @@ export async function compareCommand(
           (l) =>
             `  layer ${l.index} ${l.op} '${l.name}': ${l.status}, ${l.mismatches} of ${l.elements} elements differ, max |Δ| ${l.maxAbsDiffLsb}`,
         ),
+        ...verdictLines(r),
         ...written.map((p) => `wrote ${p}`),
       ];
       process.stdout.write(lines.join('\n') + '\n');
@@ -144,5 +150,9 @@ export function register(program: Command): void {
     .option('--cpu <profile[@MHz]>', 'cost-model profile for the estimate column')
     .option('--json', 'print the comparison as JSON (quantscope.compare/1) instead of a table')
     .option('--force', 'overwrite --out and --junit files that already exist')
+    .option(
+      '--tolerance <lsb>',
+      'layers differing by at most this many LSB match-with-rounding (default 0: any difference diverges)',
+    )
     .action((model: string, dump: string, opts: CompareOptions) => compareCommand(model, dump, opts));
 }

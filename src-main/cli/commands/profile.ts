@@ -14,6 +14,7 @@ import { basename, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { compareMatrix, type CompareMatrix, type MatrixBoardRun } from '../../core/compare/matrix.ts';
+import { parseTolerance, verdictLines, withTolerance } from '../../core/compare/tolerance.ts';
 import type { CompareResult } from '../../core/compare/types.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { normalizationNotes } from '../../core/normalize/normalize.ts';
@@ -54,6 +55,7 @@ interface ProfileOptions {
   baud?: string;
   force?: boolean;
   resetState?: boolean;
+  tolerance?: string;
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -121,6 +123,7 @@ function table(r: CompareResult): string {
   const lines = [
     ...streamLines(r),
     `${r.model.name} on ${r.board.name} (${r.board.cpu}): ${r.allMatch ? `all ${r.model.ops} layers match` : `first divergent layer: ${r.firstDivergent}`}`,
+    ...verdictLines(r),
     '',
     '  #  op                      output               status     mismatch  max|Δ|' +
       estHead.padStart(16) +
@@ -200,6 +203,7 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
   if (opts.failOnMismatch && opts.failOn?.length)
     throw new Error('give --fail-on mismatch or --fail-on-mismatch, not both');
   const gate = parseFailOn(opts.failOn);
+  const tolerance = parseTolerance(opts.tolerance);
   // bad extensions, folders, missing folders and existing files fail before any board work
   const [dumpPath, junitPath] = await checkOutputPaths(
     [
@@ -265,6 +269,8 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
             if (showProgress) process.stderr.write(`\r${Math.round(f * 100)}% ${m}`.padEnd(60));
           },
         });
+        // layers within the tolerance match-with-rounding; the first divergent is the first systematic
+        result.compare = withTolerance(result.compare, tolerance);
         return { result, seconds: (performance.now() - t0) / 1000 };
       } finally {
         await board.close();
@@ -395,6 +401,10 @@ export function register(program: Command): void {
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
     .option('--junit <file.xml>', 'write a JUnit XML report: one test case per board')
+    .option(
+      '--tolerance <lsb>',
+      'layers differing by at most this many LSB match-with-rounding (default 0: any difference diverges)',
+    )
     .option('--cpu <profile[@MHz]>', 'cost-model profile for the estimates (default: the board CPU)')
     .option(
       '--firmware <path>',

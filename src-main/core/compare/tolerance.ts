@@ -72,3 +72,17 @@ export function withTolerance(r: CompareResult, tol: number): CompareResult {
   const runs = r.stream.runs.map((run) => applyTolerance(run, tol));
   return streamCompare(runs, r.stream.resetState);
 }
+
+/** Text lines for a CLI table: the verdict (unless all match) and each differing layer's class. */
+export function verdictLines(r: CompareResult): string[] {
+  return [
+    ...(r.verdict && r.verdict.kind !== 'match' ? [`verdict: ${r.verdict.text}`] : []),
+    ...r.layers.flatMap((l) =>
+      l.diff
+        ? [
+            `  layer ${l.index} ${l.op}: ${CLASS_WORDS[l.diff.class]}${l.withinTolerance ? ' (within tolerance)' : ''}`,
+          ]
+        : [],
+    ),
+  ];
+}

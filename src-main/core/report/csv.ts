@@ -2,7 +2,15 @@
  * Comparison as CSV: one row per layer (the model input first, index "input"). RFC 4180 quoting;
  * empty cells where a value does not exist (no estimate, or a board without a CPU clock).
  */
-import type { CompareResult } from '../compare/types.ts';
+import { binLabel } from '../compare/explain.ts';
+import type { CompareResult, LayerComparison } from '../compare/types.ts';
+
+/** The Δ histogram's non-empty bins as "bin:count" joined by spaces ("-1:12 0:18400 1:20"). */
+const histogramCell = (l: LayerComparison): string | undefined =>
+  l.diff?.histogram
+    .filter((b) => b.count > 0)
+    .map((b) => `${binLabel(b)}:${b.count}`)
+    .join(' ');
 
 export const CSV_COLUMNS = [
   'index',
@@ -17,6 +25,10 @@ export const CSV_COLUMNS = [
   'name',
   'dtype',
   'share',
+  'diff_class',
+  'within_tolerance',
+  'rmse_lsb',
+  'delta_histogram',
 ] as const;
 
 function cell(v: string | number | undefined): string {
@@ -50,6 +62,10 @@ function layerRows(r: CompareResult, lead: number[], rows: string[]): void {
         l.name,
         l.dtype,
         l.share,
+        l.diff?.class,
+        l.diff ? String(Boolean(l.withinTolerance)) : undefined,
+        l.diff?.rmseLsb,
+        histogramCell(l),
       ]
         .map(cell)
         .join(','),

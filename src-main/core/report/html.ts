@@ -5,6 +5,7 @@
 import type { CompareResult, LayerComparison } from '../compare/types.ts';
 import { escapeXml as esc, fmt } from './escape.ts';
 import type { ReportMeta } from './json.ts';
+import { diffExplainHtml } from './diff-html.ts';
 import { timingChartSvg } from './svg-chart.ts';
 
 const CSS = `
@@ -84,8 +85,10 @@ export function compareHtml(r: CompareResult, meta: ReportMeta): string {
   const first = r.firstDivergent;
   const firstRow = first === null ? undefined : ops.find((l) => l.index === first);
   const verdict = r.allMatch
-    ? `<div class="verdict ok">All ${ops.length} layers match bit for bit.</div>`
-    : `<div class="verdict bad">${bad} of ${ops.length} layers differ. First divergent layer: #${first} ${esc(firstRow?.op ?? '')} '${esc(firstRow?.name ?? '')}' (${fmt(firstRow?.mismatches)} element${firstRow?.mismatches === 1 ? '' : 's'}, max |Δ| ${fmt(firstRow?.maxAbsDiffLsb)} LSB).</div>`;
+    ? r.verdict?.kind === 'within-tolerance'
+      ? `<div class="verdict ok">${esc(r.verdict.text[0].toUpperCase() + r.verdict.text.slice(1))}.</div>`
+      : `<div class="verdict ok">All ${ops.length} layers match bit for bit.</div>`
+    : `<div class="verdict bad">${bad} of ${ops.length} layers differ. First divergent layer: #${first} ${esc(firstRow?.op ?? '')} '${esc(firstRow?.name ?? '')}' (${fmt(firstRow?.mismatches)} element${firstRow?.mismatches === 1 ? '' : 's'}, max |Δ| ${fmt(firstRow?.maxAbsDiffLsb)} LSB)${r.verdict ? `: ${esc(r.verdict.text)}` : ''}.</div>`;
   const b = r.board;
   const t = r.timing;
   // The virtual board measures host µs only: no empty cycles column.
@@ -130,7 +133,7 @@ ${streamHtml(r)}${verdict}
 ${timingHtml(r)}
 ${timingChartSvg(r)}
 ${calHtml}
-<h2>Layers</h2>
+${diffExplainHtml(r)}<h2>Layers</h2>
 <table class="layers" id="layer-table"><thead><tr><th>#</th><th class="l">op</th><th class="l">output</th><th class="l">tensor</th><th class="l">status</th><th>mismatches</th><th>max |Δ| LSB</th><th>est ${esc(t.estUnit ?? 'cycles')}</th>${hasCycles ? `<th>${measuredHead(r)}</th>` : ''}<th>${t.measuredUnit === 'host µs' ? 'host µs' : 'µs'}</th><th class="l">share</th></tr></thead>
 <tbody>${r.layers.map((l) => layerRow(l, first, hasCycles)).join('\n')}</tbody></table>
 </body></html>

@@ -42,6 +42,8 @@ export function compareJsonDoc(r: CompareResult, meta: ReportMeta): Record<strin
       first_divergent: r.firstDivergent,
       layers: r.layers.filter((l) => l.index >= 0).length,
       mismatched_layers: mismatched,
+      ...(r.tolerance !== undefined ? { tolerance_lsb: r.tolerance } : {}),
+      ...(r.verdict ? { verdict: r.verdict.kind, verdict_text: r.verdict.text } : {}),
     },
     timing: defined({
       total_ticks: r.timing.totalTicks,
@@ -83,6 +85,18 @@ export function compareJsonDoc(r: CompareResult, meta: ReportMeta): Record<strin
         measured_cycles: l.measuredCycles,
         measured_us: l.measuredUs,
         share: l.share,
+        ...(l.diff
+          ? {
+              diff_class: l.diff.class,
+              within_tolerance: Boolean(l.withinTolerance),
+              mean_delta_lsb: l.diff.meanLsb,
+              rmse_lsb: l.diff.rmseLsb,
+              offset_lsb: l.diff.offsetLsb,
+              pinned: l.diff.pinned,
+              channels: l.diff.channels,
+              delta_histogram: l.diff.histogram,
+            }
+          : {}),
       }),
     ),
     ...(r.calibration

@@ -75,7 +75,15 @@ describe('JSON', () => {
     expect(doc.generated_at).toBe(meta.generatedAt);
     expect(doc.model).toEqual({ name: 'person_detect', sha256: '0'.repeat(64), ops: 31 });
     expect(doc.board).toMatchObject({ name: 'test', cpu: 'cortex-m3', cpu_hz: 25e6, tick_hz: 25e6 });
-    expect(doc.summary).toEqual({ all_match: false, first_divergent: 9, layers: 31, mismatched_layers: 1 });
+    // rule: the summary carries the tolerance and the verdict's kind (differences explained)
+    expect(doc.summary).toMatchObject({
+      all_match: false,
+      first_divergent: 9,
+      layers: 31,
+      mismatched_layers: 1,
+      tolerance_lsb: 0,
+      verdict: 'systematic',
+    });
     expect(doc.layers).toHaveLength(32);
     expect(doc.layers[10]).toMatchObject({
       index: 9,
