@@ -28,11 +28,25 @@
 #define QS_ARM_DSP 1
 #else
 #define QS_ARM_DSP 0
+
+/* qs_requant without branches on the shift's sign (same bits): the left shift by max(shift, 0)
+ * and qs_rdbpot by max(-shift, 0) are no-ops at 0, so both always run (GCC otherwise computes
+ * the high multiply twice and selects). */
+static inline __attribute__((always_inline)) int8_t qs_requant_dsp(int32_t acc, int32_t mult, int shift, int32_t zp,
+                                                                    int32_t lo, int32_t hi) {
+  const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  const int32_t x = (int32_t)((uint32_t)acc << left);
+  int32_t v = qs_rdbpot((int32_t)(((int64_t)x * mult + (1 << 30)) >> 31), right) + zp;
+  v = v < lo ? lo : v;
+  return (int8_t)(v > hi ? hi : v);
+}
 #endif
 #endif
 
 #if QS_ARM_DSP
 #include <arm_acle.h>
+
+#include "qmath.h"
 
 /* 32 bits from any address (one LDR; memcpy keeps C's aliasing rules) */
 static inline __attribute__((always_inline)) uint32_t qs_ld32(const void *p) {
@@ -55,6 +69,18 @@ static inline __attribute__((always_inline)) uint32_t qs_smlad(uint32_t a, uint3
 /* both halfwords + the same int16 */
 static inline __attribute__((always_inline)) uint32_t qs_add16(uint32_t a, uint32_t b) {
   return (uint32_t)__sadd16((int16x2_t)a, (int16x2_t)b);
+}
+
+/* qs_requant without branches on the shift's sign (same bits): the left shift by max(shift, 0)
+ * and qs_rdbpot by max(-shift, 0) are no-ops at 0, so both always run (GCC otherwise computes
+ * the high multiply twice and selects). */
+static inline __attribute__((always_inline)) int8_t qs_requant_dsp(int32_t acc, int32_t mult, int shift, int32_t zp,
+                                                                    int32_t lo, int32_t hi) {
+  const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  const int32_t x = (int32_t)((uint32_t)acc << left);
+  int32_t v = qs_rdbpot((int32_t)(((int64_t)x * mult + (1 << 30)) >> 31), right) + zp;
+  v = v < lo ? lo : v;
+  return (int8_t)(v > hi ? hi : v);
 }
 #endif
 #endif

@@ -107,15 +107,15 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
             else dw_taps4_shared(tp, nt, inb + c / p->dm, wb, off, acc);
             a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
           }
-          out[c] = qs_requant((int32_t)a0, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
-          out[c + 1] = qs_requant((int32_t)a1, p->mult[c + 1], p->shift[c + 1], p->out_zp, p->act_min, p->act_max);
-          out[c + 2] = qs_requant((int32_t)a2, p->mult[c + 2], p->shift[c + 2], p->out_zp, p->act_min, p->act_max);
-          out[c + 3] = qs_requant((int32_t)a3, p->mult[c + 3], p->shift[c + 3], p->out_zp, p->act_min, p->act_max);
+          out[c] = qs_requant_dsp((int32_t)a0, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+          out[c + 1] = qs_requant_dsp((int32_t)a1, p->mult[c + 1], p->shift[c + 1], p->out_zp, p->act_min, p->act_max);
+          out[c + 2] = qs_requant_dsp((int32_t)a2, p->mult[c + 2], p->shift[c + 2], p->out_zp, p->act_min, p->act_max);
+          out[c + 3] = qs_requant_dsp((int32_t)a3, p->mult[c + 3], p->shift[c + 3], p->out_zp, p->act_min, p->act_max);
         }
         for (; c < C; c++) {
           uint32_t a = p->bias ? (uint32_t)p->bias[c] : 0u;
           for (t = 0; t < nt; t++) a += (uint32_t)((inb[taps[2 * t] + c] + off) * p->w[taps[2 * t + 1] + c]);
-          out[c] = qs_requant((int32_t)a, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+          out[c] = qs_requant_dsp((int32_t)a, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
         }
       }
     }
