@@ -44,6 +44,29 @@ export interface DiscoveredBoard {
   error?: string;
 }
 
+/** Install QuantScope firmware on a kit that does not answer HELLO: its image copied onto the kit's
+ * USB drive (a folder with the probe's DETAILS.TXT / MBED.HTM / INFO_UF2.TXT; nothing else is written). */
+export interface BoardInstallArgs {
+  /** The kit's port (a `DiscoveredBoard.id`), asked for the handshake again afterwards. */
+  board: string;
+  /** The kit's USB drive folder (e.g. /media/me/NODE_F446RE). */
+  drive: string;
+  /** The user confirmed writing to that drive. */
+  confirmed: boolean;
+}
+
+export interface BoardInstallResult {
+  /** The file written on the drive, its size, and the probe (from its marker file). */
+  file: string;
+  bytes: number;
+  kit: string;
+  /** true when the port answered the handshake after the copy (identity set). */
+  answered: boolean;
+  identity?: BoardIdentity;
+  /** When it did not answer: what to do next. */
+  message?: string;
+}
+
 export interface BoardsListArgs {
   /** Port paths typed by the user (ptys are not in OS listings) or remote board URLs
    * (rfc2217://host:port, socket://host:port); probed with HELLO. May be empty. */

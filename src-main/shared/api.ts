@@ -200,6 +200,8 @@ import type {
   BoardIdentity,
   DiscoveredBoard,
   BoardsListArgs,
+  BoardInstallArgs,
+  BoardInstallResult,
   RawSampleInput,
   BoardProfileInput,
   BoardProfileArgs,
@@ -244,6 +246,8 @@ export interface ApiCalls {
   'boards.list': [BoardsListArgs, DiscoveredBoard[]];
   /** Upload + run on a board, same input on the host, compare per layer (a job: progress + cancel). */
   'boards.profile': [BoardProfileArgs, BoardProfileResult];
+  /** Install QuantScope firmware on a kit that does not answer: copy its image onto the kit's USB drive. */
+  'boards.installFirmware': [BoardInstallArgs, BoardInstallResult];
   /** Write (or return) a report of an earlier `boards.profile`: HTML, CSV, JSON or PDF. */
   'report.export': [ReportExportArgs, ReportExportResult];
   /** Quantize a float model to int8 with representative data; returns the model and its report (a job). */
@@ -282,6 +286,7 @@ export const CHANNELS = [
   'simulate.layer',
   'boards.list',
   'boards.profile',
+  'boards.installFirmware',
   'report.export',
   'quantize.run',
   'quantize.report',
@@ -349,6 +354,7 @@ export interface QuantScopeApi {
   boards: {
     list(args: BoardsListArgs): Promise<DiscoveredBoard[]>;
     profile(args: BoardProfileArgs): Promise<BoardProfileResult>;
+    installFirmware(args: BoardInstallArgs): Promise<BoardInstallResult>;
   };
   report: { export(args: ReportExportArgs): Promise<ReportExportResult> };
   quantize: {

@@ -169,6 +169,7 @@ export function createApi(transport: Transport): QuantScopeApi {
     boards: {
       list: (args) => call('boards.list', args),
       profile: (args) => call('boards.profile', args),
+      installFirmware: (args) => call('boards.installFirmware', args),
     },
     report: { export: (args) => call('report.export', args) },
     quantize: {
@@ -233,6 +234,7 @@ export const api: QuantScopeApi = {
   boards: {
     list: (a) => getApi().boards.list(a),
     profile: (a) => getApi().boards.profile(a),
+    installFirmware: (a) => getApi().boards.installFirmware(a),
   },
   report: { export: (a) => getApi().report.export(a) },
   quantize: {

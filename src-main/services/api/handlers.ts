@@ -8,6 +8,7 @@ import type { ApiResult, ArgsOf, Channel, DataSource, ModelSource, ResultOf } fr
 import { isRemoteBoardUrl, parseRemoteBoardUrl, RemoteUrlError } from '../../core/protocol/remote-url.ts';
 import { BoardApi } from '../board/board-api.ts';
 import { emulatedBoard } from '../board/emulated-boards.ts';
+import { installFirmwareOnDrive } from '../board/install-firmware.ts';
 import { RemoteBoardStore } from '../board/remote-boards.ts';
 import { ServiceError, toApiError } from '../errors.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner.ts';
@@ -158,6 +159,21 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
     'simulate.layer': async (args) => s.simulate.layer(args),
     'boards.list': (args) => listBoards(s, args.paths),
     'boards.profile': async (args) => s.boards.profile({ ...args, board: await boardId(s, args.board) }),
+    'boards.installFirmware': async (args) => {
+      const board = await portOrRemote(s, args.board);
+      try {
+        return await installFirmwareOnDrive({
+          ...args,
+          board,
+          attempts: 3,
+          waitMs: 1500,
+          probe: async (p) => (await s.boards.list({ paths: [p] })).find((b) => b.id === p),
+        });
+      } catch (e) {
+        // refusals and drive errors are for the user (kit-drive.ts words them), not internal faults
+        throw new ServiceError('BAD_ARGUMENT', (e as Error).message);
+      }
+    },
     'report.export': async (args) => {
       if (!args.path) return s.boards.export(args);
       const t = await s.paths.writable(args.path);

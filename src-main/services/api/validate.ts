@@ -7,6 +7,7 @@ import type {
   ArgsOf,
   BoardProfileArgs,
   BoardsListArgs,
+  BoardInstallArgs,
   Channel,
   OpenModelArgs,
   RawSampleInput,
@@ -183,6 +184,16 @@ function boardsList(v: unknown): BoardsListArgs {
   return { paths: paths as string[] };
 }
 
+function boardsInstall(v: unknown): BoardInstallArgs {
+  const ch = 'boards.installFirmware';
+  const o = plainObject(ch, v);
+  onlyKeys(ch, o, ['board', 'drive', 'confirmed']);
+  const board = str(ch, o, 'board', MAX_PATH);
+  const drive = str(ch, o, 'drive', MAX_PATH);
+  if (typeof o.confirmed !== 'boolean') bad(ch, '"confirmed" must be true or false', 'confirmed');
+  return { board, drive, confirmed: o.confirmed as boolean };
+}
+
 function boardProfile(v: unknown): BoardProfileArgs {
   const ch = 'boards.profile';
   const o = plainObject(ch, v);
@@ -270,6 +281,7 @@ export const validators: Validators = {
   'simulate.layer': simulateLayer,
   'boards.list': boardsList,
   'boards.profile': boardProfile,
+  'boards.installFirmware': boardsInstall,
   'report.export': reportExport,
   'quantize.run': quantizeRun,
   'quantize.report': quantizeReport,
