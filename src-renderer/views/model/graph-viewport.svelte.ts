@@ -1,17 +1,52 @@
-/** Pan and zoom of the graph canvas: a translate + uniform scale, kept within sane bounds. */
+/**
+ * Pan and zoom of the graph canvas: a translate + uniform scale, kept within sane bounds. Once the
+ * graph and view sizes are known (`setBounds`), every pan and zoom is clamped so part of the graph
+ * always stays on screen: the wheel can never lose it.
+ */
 export class GraphViewport {
   x = $state(0);
   y = $state(0);
   scale = $state(1);
+  private bounds: { gw: number; gh: number; vw: number; vh: number } | null = null;
+
 
   static readonly MIN_SCALE = 0.05;
   static readonly MAX_SCALE = 4;
 
   transform = $derived(`translate(${this.x},${this.y}) scale(${this.scale})`);
 
+  setBounds(graphWidth: number, graphHeight: number, viewWidth: number, viewHeight: number): void {
+    this.bounds = { gw: graphWidth, gh: graphHeight, vw: viewWidth, vh: viewHeight };
+    this.clamp();
+  }
+
+  /**
+   * Per axis, keep the graph covering at least half the view (all of the graph when it is smaller
+   * than that): a layout box edge can be empty space, so a thin sliver would not be enough.
+   */
+  private clamp(): void {
+    if (!this.bounds) return;
+    const { gw, gh, vw, vh } = this.bounds;
+    const axis = (pos: number, graph: number, view: number): number => {
+      const size = graph * this.scale;
+      const keep = Math.min(size, view / 2);
+      return Math.min(view - keep, Math.max(keep - size, pos));
+    };
+    this.x = axis(this.x, gw, vw);
+    this.y = axis(this.y, gh, vh);
+  }
+
   panBy(dx: number, dy: number): void {
     this.x += dx;
     this.y += dy;
+    this.clamp();
+  }
+
+  /** Put the layout point (px, py) at the centre of the view. */
+  centreOn(px: number, py: number, viewWidth: number, viewHeight: number): void {
+    this.x = viewWidth / 2 - px * this.scale;
+    this.y = viewHeight / 2 - py * this.scale;
+    this.clamp();
   }
 
   /** Zoom by `factor` keeping the screen point (px, py) fixed. */
@@ -21,6 +56,7 @@ export class GraphViewport {
     this.x = px - (px - this.x) * k;
     this.y = py - (py - this.y) * k;
     this.scale = next;
+    this.clamp();
   }
 
   /** Whole graph in view (never enlarged past 1.2×). */
@@ -54,5 +90,6 @@ export class GraphViewport {
     else if (sx > viewWidth - m) this.x -= sx - (viewWidth - m);
     if (sy < m) this.y += m - sy;
     else if (sy > viewHeight - m) this.y -= sy - (viewHeight - m);
+    this.clamp();
   }
 }
