@@ -9,7 +9,6 @@ export class GraphViewport {
   scale = $state(1);
   private bounds: { gw: number; gh: number; vw: number; vh: number } | null = null;
 
-
   static readonly MIN_SCALE = 0.05;
   static readonly MAX_SCALE = 4;
 
