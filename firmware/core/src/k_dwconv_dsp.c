@@ -76,6 +76,10 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
   const int C = p->oc;
   const int32_t off = p->in_off;
   const uint32_t off2 = ((uint32_t)off & 0xffffu) * 0x10001u;
+  /* in locals: a store through out (int8) may alias *p, so GCC would reload these per channel */
+  const int32_t *const bias = p->bias, *const mult = p->mult;
+  const int8_t *const shift = p->shift, *const w = p->w;
+  const int32_t zp = p->out_zp, lo = p->act_min, hi = p->act_max;
   int b, oy, ox, ky, kx, c, t, nt;
   for (b = 0; b < p->n; b++) {
     const int8_t *inb = in + (size_t)b * p->ih * p->iw * p->ic;
@@ -98,8 +102,8 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
         for (c = 0; c + 4 <= C; c += 4) {
           uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
           const int32_t *tp = taps;
-          const int8_t *xb = inb + c, *wb = p->w + c;
-          if (p->bias) a0 = (uint32_t)p->bias[c], a1 = (uint32_t)p->bias[c + 1], a2 = (uint32_t)p->bias[c + 2], a3 = (uint32_t)p->bias[c + 3];
+          const int8_t *xb = inb + c, *wb = w + c;
+          if (bias) a0 = (uint32_t)bias[c], a1 = (uint32_t)bias[c + 1], a2 = (uint32_t)bias[c + 2], a3 = (uint32_t)bias[c + 3];
           if (nt > 0) {
             uint32_t acc[4];
             acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
@@ -107,15 +111,15 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
             else dw_taps4_shared(tp, nt, inb + c / p->dm, wb, off, acc);
             a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
           }
-          out[c] = qs_requant_dsp((int32_t)a0, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
-          out[c + 1] = qs_requant_dsp((int32_t)a1, p->mult[c + 1], p->shift[c + 1], p->out_zp, p->act_min, p->act_max);
-          out[c + 2] = qs_requant_dsp((int32_t)a2, p->mult[c + 2], p->shift[c + 2], p->out_zp, p->act_min, p->act_max);
-          out[c + 3] = qs_requant_dsp((int32_t)a3, p->mult[c + 3], p->shift[c + 3], p->out_zp, p->act_min, p->act_max);
+          out[c] = qs_requant_dsp((int32_t)a0, mult[c], shift[c], zp, lo, hi);
+          out[c + 1] = qs_requant_dsp((int32_t)a1, mult[c + 1], shift[c + 1], zp, lo, hi);
+          out[c + 2] = qs_requant_dsp((int32_t)a2, mult[c + 2], shift[c + 2], zp, lo, hi);
+          out[c + 3] = qs_requant_dsp((int32_t)a3, mult[c + 3], shift[c + 3], zp, lo, hi);
         }
         for (; c < C; c++) {
-          uint32_t a = p->bias ? (uint32_t)p->bias[c] : 0u;
-          for (t = 0; t < nt; t++) a += (uint32_t)((inb[taps[2 * t] + c] + off) * p->w[taps[2 * t + 1] + c]);
-          out[c] = qs_requant_dsp((int32_t)a, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+          uint32_t a = bias ? (uint32_t)bias[c] : 0u;
+          for (t = 0; t < nt; t++) a += (uint32_t)((inb[taps[2 * t] + c] + off) * w[taps[2 * t + 1] + c]);
+          out[c] = qs_requant_dsp((int32_t)a, mult[c], shift[c], zp, lo, hi);
         }
       }
     }

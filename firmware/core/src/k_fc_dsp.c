@@ -14,6 +14,10 @@ static void fc_eval_dsp(qs_model_t *m, const qs_op_t *op) {
   const int8_t *x = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
   const int k = p->k, k4 = k & ~3;
+  /* in locals: a store through out (int8) may alias *p, so GCC would reload these per row */
+  const int32_t *const bias = p->bias_eff, *const mult = p->mult;
+  const int8_t *const shift = p->shift, *const w = p->w;
+  const int32_t zp = p->out_zp, lo = p->act_min, hi = p->act_max;
   int b, c, i;
   for (b = 0; b < p->batches; b++, x += k, out += p->oc) {
     uint32_t wterm = 0;
@@ -24,8 +28,8 @@ static void fc_eval_dsp(qs_model_t *m, const qs_op_t *op) {
     }
     for (c = 0; c < p->oc; c += 2) {
       const int c2 = c + 1 < p->oc ? c + 1 : c; /* odd count: last row computed twice */
-      const int8_t *w0 = p->w + (size_t)c * k, *w1 = p->w + (size_t)c2 * k;
-      uint32_t a0 = wterm + (uint32_t)p->bias_eff[c], a1 = wterm + (uint32_t)p->bias_eff[c2];
+      const int8_t *w0 = w + (size_t)c * k, *w1 = w + (size_t)c2 * k;
+      uint32_t a0 = wterm + (uint32_t)bias[c], a1 = wterm + (uint32_t)bias[c2];
       const int q0 = p->per_channel ? c : 0, q1 = p->per_channel ? c2 : 0;
       for (i = 0; i < k4; i += 4) {
         const uint32_t xv = qs_ld32(x + i), v0 = qs_ld32(w0 + i), v1 = qs_ld32(w1 + i);
@@ -37,8 +41,8 @@ static void fc_eval_dsp(qs_model_t *m, const qs_op_t *op) {
         a0 += (uint32_t)(x[i] * w0[i]);
         a1 += (uint32_t)(x[i] * w1[i]);
       }
-      out[c] = qs_requant((int32_t)a0, p->mult[q0], p->shift[q0], p->out_zp, p->act_min, p->act_max);
-      out[c2] = qs_requant((int32_t)a1, p->mult[q1], p->shift[q1], p->out_zp, p->act_min, p->act_max);
+      out[c] = qs_requant((int32_t)a0, mult[q0], shift[q0], zp, lo, hi);
+      out[c2] = qs_requant((int32_t)a1, mult[q1], shift[q1], zp, lo, hi);
     }
   }
 }
