@@ -110,6 +110,24 @@ describe('quantscope compare --tolerance', () => {
     expect(r.stdout).toMatch(/verdict: systematic offset at layer 8 CONV_2D/);
   });
 
+  // rule: --model-explorer OUT.json writes OUT.<figure>.json node data keyed by op index in graph "main"
+  it('--model-explorer writes one node-data file per figure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qs-me-'));
+    const dump = alteredGolden(dir, [[4, noise]]);
+    const out = join(dir, 'person.json');
+    const r = await cli('compare', MODEL, dump, '--model-explorer', out);
+    expect(r.code).toBe(EXIT.OK);
+    const diff = JSON.parse(readFileSync(join(dir, 'person.max_abs_diff_lsb.json'), 'utf8'));
+    expect(Object.keys(diff.main.results)).toHaveLength(ops.length);
+    expect(diff.main.results['4']).toEqual({ value: 1 });
+    expect(diff.main.results['3']).toEqual({ value: 0 });
+    const bytes = JSON.parse(readFileSync(join(dir, 'person.tensor_bytes.json'), 'utf8'));
+    expect(bytes.main.results['4']).toEqual({ value: 24 * 24 * 32 });
+    // a dump has no timings: no measured-time file rather than zeros
+    expect(r.stdout).not.toContain('measured_us');
+    expect(r.stdout).toContain('person.rmse_lsb.json');
+  });
+
   // rule: a bad tolerance is a clear error, no stack
   it('--tolerance -2 is refused by name', async () => {
     const r = await cli('compare', MODEL, fixturePath('golden', 'person_detect.json'), '--tolerance', '-2');

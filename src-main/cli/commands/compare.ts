@@ -14,6 +14,7 @@ import { compareDumpStream, parseDumps } from '../../core/compare/dump-compare.t
 import { parseTolerance, verdictLines, withTolerance } from '../../core/compare/tolerance.ts';
 import { compareJson } from '../../core/report/json.ts';
 import { exportReport, reportFormatOf, reportMeta } from '../../services/export/export-report.ts';
+import { writeModelExplorerNodeData } from '../../services/export/model-explorer-export.ts';
 import { checkOutputPaths } from '../../services/output-path.ts';
 import { finishCi, parseFailOn, type CaseOutcome } from '../ci-gate.ts';
 import { CommandExit, EXIT } from '../exit.ts';
@@ -26,6 +27,7 @@ interface CompareOptions {
   json?: boolean;
   force?: boolean;
   tolerance?: string;
+  modelExplorer?: string;
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -93,6 +95,8 @@ export async function compareCommand(
   const write = { overwrite: Boolean(opts.force) };
   if (result)
     for (const out of opts.out ?? []) written.push((await exportReport(result, out, undefined, write)).path);
+  if (result && opts.modelExplorer)
+    written.push(...(await writeModelExplorerNodeData(result, modelBytes, opts.modelExplorer, write)));
   const ci = await finishCi(
     'compare',
     [outcome],
@@ -150,6 +154,10 @@ export function register(program: Command): void {
     .option('--cpu <profile[@MHz]>', 'cost-model profile for the estimate column')
     .option('--json', 'print the comparison as JSON (quantscope.compare/1) instead of a table')
     .option('--force', 'overwrite --out and --junit files that already exist')
+    .option(
+      '--model-explorer <out.json>',
+      'write the per-layer figures as Google Model Explorer node data for the same .tflite: OUT.<figure>.json per figure',
+    )
     .option(
       '--tolerance <lsb>',
       'layers differing by at most this many LSB match-with-rounding (default 0: any difference diverges)',

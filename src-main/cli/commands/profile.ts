@@ -34,6 +34,7 @@ import { EMULATED_BOARDS, emulatedBoard } from '../../services/board/emulated-bo
 import { QemuBoard } from '../../services/board/qemu-board.ts';
 import { VirtualBoard } from '../../services/board/virtual-board.ts';
 import { exportReport, reportFormatOf, reportMeta } from '../../services/export/export-report.ts';
+import { writeModelExplorerNodeData } from '../../services/export/model-explorer-export.ts';
 import { checkOutputPaths } from '../../services/output-path.ts';
 import { finishCi, parseFailOn, type CaseOutcome } from '../ci-gate.ts';
 import { CommandExit, EXIT } from '../exit.ts';
@@ -56,6 +57,7 @@ interface ProfileOptions {
   force?: boolean;
   resetState?: boolean;
   tolerance?: string;
+  modelExplorer?: string;
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -304,6 +306,8 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
     if (result) {
       const r = result.compare;
       for (const out of opts.out ?? []) written.push((await exportReport(r, out, undefined, write)).path);
+      if (opts.modelExplorer)
+        written.push(...(await writeModelExplorerNodeData(r, modelBytes, opts.modelExplorer, write)));
       if (opts.dump) {
         // a stream: every invocation, as `run --dump` writes one (quantscope compare reads both)
         const dump = result.deviceDumps
@@ -401,6 +405,10 @@ export function register(program: Command): void {
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
     .option('--junit <file.xml>', 'write a JUnit XML report: one test case per board')
+    .option(
+      '--model-explorer <out.json>',
+      'write the per-layer figures as Model Explorer node data (OUT.<figure>.json)',
+    )
     .option(
       '--tolerance <lsb>',
       'layers differing by at most this many LSB match-with-rounding (default 0: any difference diverges)',
