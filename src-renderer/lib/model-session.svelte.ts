@@ -21,3 +21,8 @@ export function keepForModel<T>(model: ModelKey, slot: string, make: () => T): T
   if (!slots.has(slot)) slots.set(slot, make());
   return slots.get(slot) as T;
 }
+
+/** The model's `slot` if a view already made it (for readers such as the graph overlays), else undefined. */
+export function peekForModel<T>(model: ModelKey, slot: string): T | undefined {
+  return kept.get(modelKey(model))?.get(slot) as T | undefined;
+}

@@ -3,6 +3,7 @@ import { expect, test } from './fixtures.ts';
 import type { Locator, Page } from '@playwright/test';
 import { expectedModel } from './expected.ts';
 import { openApp, openModelFile, screenshot } from './app-page.ts';
+import { fixturePath } from '../helpers/fixtures.ts';
 
 type Box = { x: number; y: number; width: number; height: number };
 const overlaps = (a: Box, b: Box): boolean =>
@@ -100,4 +101,53 @@ test('search highlights layers by op, index and name; Enter centres on the next 
     })
     .toBeLessThan(2);
   await screenshot(page, 'person_detect-graph-search');
+});
+
+test('overlays colour nodes by tensor size and by the last profile; without data they say so', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const expected = await expectedModel('models', 'person_detect.tflite');
+  await openApp(page); // starts on the bundled person_detect example
+  await expect(page.getByTestId('header-model')).toHaveText('person_detect.tflite');
+  await page.getByTestId('tab-graph').click();
+  const overlay = page.getByTestId('graph-overlay');
+  const value = (layer: number): Locator =>
+    page.locator(`[data-testid="graph-node"][data-layer="${layer}"] rect.box`);
+
+  // rule: an overlay with no data says so (no profile has run for this model yet)
+  await overlay.selectOption('measured');
+  await expect(page.getByTestId('graph-overlay-empty')).toContainText('No board profile');
+  await expect(page.locator('rect.box[data-overlay-value]')).toHaveCount(0);
+
+  // rule: the size overlay colours every op by its output bytes (int8: one byte per element), with a legend
+  await overlay.selectOption('size');
+  const bytes = expected.summary.layers.map((l) => l.outputs[0].shape.reduce((a, b) => a * b, 1));
+  await expect(value(0)).toHaveAttribute('data-overlay-value', String(bytes[0]));
+  await expect(page.locator('rect.box[data-overlay-value]')).toHaveCount(bytes.length);
+  await expect(page.getByTestId('graph-legend')).toBeVisible();
+  const fills = await page
+    .locator('[data-testid="graph-node"][data-kind="op"] rect.box')
+    .evaluateAll((els) => new Set(els.map((e) => getComputedStyle(e).fill)).size);
+  expect(fills).toBeGreaterThan(1); // sizes differ, so colours differ
+
+  // rule: after a board profile the mismatch and measured overlays draw its numbers (virtual board: all match)
+  await page.getByTestId('view-board').click();
+  await page
+    .getByTestId('board-file-input')
+    .setInputFiles(fixturePath('data', 'tflm_person_gray_u8_96x96.npy'));
+  const card = page.locator('[data-testid="board-card"][data-board-id="virtual"]');
+  await card.click();
+  await page.getByTestId('board-profile').click();
+  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('view-model').click();
+  await page.getByTestId('tab-graph').click();
+  await page.getByTestId('graph-overlay').selectOption('mismatch');
+  await expect(page.locator('rect.box[data-overlay-value="0"]')).toHaveCount(bytes.length);
+  await expect(page.getByTestId('graph-overlay-panel')).toContainText('no divergent layer');
+  await expect(page.getByTestId('graph-first-divergent')).toHaveCount(0);
+  await page.getByTestId('graph-overlay').selectOption('measured');
+  await expect(page.getByTestId('graph-overlay-empty')).toHaveCount(0);
+  await expect(page.locator('rect.box[data-overlay-value]')).toHaveCount(bytes.length);
+  await screenshot(page, 'person_detect-graph-overlay-measured');
 });
