@@ -106,23 +106,12 @@ static ref_t refvec(tb_t *b, const ref_t *r, int n) {
   return me;
 }
 
-size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
-  static tb_t b;
-  ref_t bufs[33], tens[32], ops[8], codes[8], sg, root;
+/* One subgraph: its tensors use buffers buf_base.., its ops opcodes op_base.. (codes[] filled). */
+static ref_t write_sg(tb_t *bp, const tb_model_t *m, int buf_base, int op_base, ref_t *codes) {
+  tb_t *pb = bp;
+  ref_t tens[32], ops[8];
   int i, j;
-  b.head = CAP;
-  b.err = 0;
-  /* buffers: 0 is the empty sentinel, tensor i uses buffer i+1 */
-  for (i = 0; i < m->ntensors; i++) {
-    fld_t f[1];
-    int nf = 0;
-    if (m->t[i].data) {
-      ref_t d = vec(&b, m->t[i].data, (uint32_t)m->t[i].data_len, 1);
-      f[0].field = 0, f[0].size = 4, f[0].is_ref = 1, f[0].val = d, nf = 1;
-    }
-    bufs[i + 1] = table(&b, f, nf);
-  }
-  bufs[0] = table(&b, NULL, 0);
+#define b (*pb)
   for (i = 0; i < m->ntensors; i++) {
     const tb_tensor_t *t = &m->t[i];
     fld_t f[7];
@@ -138,7 +127,7 @@ size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
     }
     f[nf].field = 0, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = shape, nf++;
     f[nf].field = 1, f[nf].size = 1, f[nf].is_ref = 0, f[nf].val = (uint8_t)t->type, nf++;
-    f[nf].field = 2, f[nf].size = 4, f[nf].is_ref = 0, f[nf].val = (uint32_t)(i + 1), nf++;
+    f[nf].field = 2, f[nf].size = 4, f[nf].is_ref = 0, f[nf].val = (uint32_t)(buf_base + i), nf++;
     if (t->is_variable) f[nf].field = 5, f[nf].size = 1, f[nf].is_ref = 0, f[nf].val = 1, nf++;
     tens[i] = table(&b, f, nf);
   }
@@ -146,24 +135,27 @@ size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
     const tb_op_t *o = &m->op[i];
     fld_t f[6], of[8];
     int nf = 0;
-    ref_t ins = vec_i32(&b, o->in, o->nin), outs = o->nout ? vec_i32(&b, o->outs, o->nout) : vec_i32(&b, &o->out, 1);
+    /* nout < 0: no outputs (CALL_ONCE, ASSIGN_VARIABLE) */
+    ref_t ins = vec_i32(&b, o->in, o->nin),
+          outs = o->nout > 0 ? vec_i32(&b, o->outs, o->nout) : vec_i32(&b, &o->out, o->nout < 0 ? 0 : 1);
     fld_t oc[3];
     oc[0].field = 0, oc[0].size = 1, oc[0].is_ref = 0, oc[0].val = (uint8_t)(o->code < 127 ? o->code : 127);
     oc[1].field = 3, oc[1].size = 4, oc[1].is_ref = 0, oc[1].val = (uint32_t)o->code;
     if (o->custom_code) oc[2].field = 1, oc[2].size = 4, oc[2].is_ref = 1, oc[2].val = str(&b, o->custom_code);
-    codes[i] = table(&b, oc, o->custom_code ? 3 : 2);
+    codes[op_base + i] = table(&b, oc, o->custom_code ? 3 : 2);
     if (o->custom_opts)
       f[nf].field = 5, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = vec(&b, o->custom_opts, (uint32_t)o->custom_opts_len, 1), nf++;
     for (j = 0; j < o->nopt; j++) {
       uint32_t v = (uint32_t)o->opts[j].ival;
       if (o->opts[j].is_float) memcpy(&v, &o->opts[j].fval, 4);
       of[j].field = o->opts[j].field, of[j].size = o->opts[j].size, of[j].is_ref = 0, of[j].val = v;
+      if (o->opts[j].sval) of[j].size = 4, of[j].is_ref = 1, of[j].val = str(&b, o->opts[j].sval);
     }
     if (o->opt_type) {
       f[nf].field = 4, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = table(&b, of, o->nopt), nf++;
       f[nf].field = 3, f[nf].size = 1, f[nf].is_ref = 0, f[nf].val = (uint8_t)o->opt_type, nf++;
     }
-    f[nf].field = 0, f[nf].size = 4, f[nf].is_ref = 0, f[nf].val = (uint32_t)i, nf++; /* opcode i */
+    f[nf].field = 0, f[nf].size = 4, f[nf].is_ref = 0, f[nf].val = (uint32_t)(op_base + i), nf++;
     f[nf].field = 1, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = ins, nf++;
     f[nf].field = 2, f[nf].size = 4, f[nf].is_ref = 1, f[nf].val = outs, nf++;
     ops[i] = table(&b, f, nf);
@@ -176,11 +168,38 @@ size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
     f[1].field = 1, f[1].size = 4, f[1].is_ref = 1, f[1].val = iv;
     f[2].field = 2, f[2].size = 4, f[2].is_ref = 1, f[2].val = outv;
     f[3].field = 3, f[3].size = 4, f[3].is_ref = 1, f[3].val = ov;
-    sg = table(&b, f, 4);
+    return table(&b, f, 4);
+  }
+#undef b
+}
+
+size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
+  static tb_t b;
+  const tb_model_t *g[2];
+  ref_t bufs[65], codes[16], sg[2], root;
+  int i, k, ng = m->sub ? 2 : 1, nb = 1, no = 0;
+  b.head = CAP;
+  b.err = 0;
+  g[0] = m, g[1] = (const tb_model_t *)m->sub;
+  /* buffers: 0 is the empty sentinel, then one per tensor, subgraph after subgraph */
+  for (k = 0; k < ng; k++)
+    for (i = 0; i < g[k]->ntensors; i++) {
+      fld_t f[1];
+      int nf = 0;
+      if (g[k]->t[i].data) {
+        ref_t d = vec(&b, g[k]->t[i].data, (uint32_t)g[k]->t[i].data_len, 1);
+        f[0].field = 0, f[0].size = 4, f[0].is_ref = 1, f[0].val = d, nf = 1;
+      }
+      bufs[nb++] = table(&b, f, nf);
+    }
+  bufs[0] = table(&b, NULL, 0);
+  for (k = 0, nb = 1; k < ng; k++) {
+    sg[k] = write_sg(&b, g[k], nb, no, codes);
+    nb += g[k]->ntensors, no += g[k]->nops;
   }
   {
     fld_t f[4];
-    ref_t cv = refvec(&b, codes, m->nops), sv = refvec(&b, &sg, 1), bv = refvec(&b, bufs, m->ntensors + 1);
+    ref_t cv = refvec(&b, codes, no), sv = refvec(&b, sg, ng), bv = refvec(&b, bufs, nb);
     f[0].field = 0, f[0].size = 4, f[0].is_ref = 0, f[0].val = 3;
     f[1].field = 1, f[1].size = 4, f[1].is_ref = 1, f[1].val = cv;
     f[2].field = 2, f[2].size = 4, f[2].is_ref = 1, f[2].val = sv;

@@ -28,6 +28,7 @@ typedef struct {
   int32_t ival;
   float fval; /* used when is_float */
   int is_float;
+  const char *sval; /* a string option (VAR_HANDLE's names) when not NULL */
 } tb_opt_t;
 
 typedef struct {
@@ -50,6 +51,7 @@ typedef struct {
   tb_tensor_t t[32];
   tb_op_t op[8];
   int inputs[4], outputs[4];
+  const void *sub; /* NULL, or a second subgraph (a tb_model_t: CALL_ONCE's init subgraph) */
 } tb_model_t;
 
 /* One entry of a FlexBuffers map of integers or bools (custom-op options). */

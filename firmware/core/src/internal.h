@@ -146,10 +146,26 @@ struct qs_model {
   int16_t *vars;
   uint32_t n_vars;
   qs_state_t *states; /* qs_state_alloc blocks */
+  /* Subgraphs after the first, run only by CALL_ONCE (k_var.c): their tensors and ops follow subgraph
+   * 0's in slots and ops (n_tensors, n_ops stay subgraph 0's: the API's and the invoke loop's). */
+  uint32_t n_tensors_all, n_ops_all, n_subs;
+  struct qs_sub *subs; /* [n_subs]; entry 0 describes subgraph 0 */
+  struct qs_res *res;  /* resource variables (VAR_HANDLE), in id order */
   qs_gate_hook gate_hook; /* qs_set_gate_hook (k_lstm.c calls it per step) */
   void *gate_ctx;
 };
 typedef struct qs_model qs_model_t;
+
+/* TFLite TensorType RESOURCE (VAR_HANDLE's output): 4 bytes here, the resource id as int32. */
+#define QS_DT_RESOURCE 20
+/* One subgraph: its tensors are slots [tensor_base, tensor_base + n_tensors), its ops
+ * ops[op_begin, op_end). */
+typedef struct qs_sub {
+  fb_vec_t tensor_vec;
+  uint32_t tensor_base, n_tensors, op_begin, op_end, n_inputs;
+} qs_sub_t;
+/* Resource variables after load: every READ_VARIABLE reads one some ASSIGN_VARIABLE sizes (k_var.c). */
+QS_COLD qs_status_t qs_var_check(qs_model_t *m);
 
 
 /* Error helpers: record and return the status. */

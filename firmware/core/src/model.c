@@ -22,6 +22,7 @@ static uint32_t dtype_size(uint8_t dt) {
     case QS_DT_INT64: case QS_DT_UINT64: return 8;
     case QS_DT_INT16: return 2;
     case QS_DT_UINT8: case QS_DT_INT8: case QS_DT_BOOL: return 1;
+    case QS_DT_RESOURCE: return 4; /* VAR_HANDLE's output: the resource id, an int32 (k_var.c) */
     default: return 0;
   }
 }
@@ -129,8 +130,16 @@ static qs_status_t parse_tensor(qs_model_t *m, int ti, const fb_table_t *tt, con
 
 qs_status_t qs_get_tensor(qs_model_t *m, int ti, qs_tensor_t *out) {
   fb_table_t tt;
-  if (ti < 0 || (uint32_t)ti >= m->n_tensors) return qs_fail(m, QS_ERR_ARG, -1, ti, "tensor index out of range");
-  tt = fb_vec_table(&m->fb, &m->tensor_vec, (uint32_t)ti);
+  const fb_vec_t *vec = &m->tensor_vec;
+  uint32_t local = (uint32_t)ti, k;
+  if (ti < 0 || (uint32_t)ti >= m->n_tensors_all) return qs_fail(m, QS_ERR_ARG, -1, ti, "tensor index out of range");
+  for (k = 1; local >= m->n_tensors && k < m->n_subs; k++) /* a tensor of a later subgraph */
+    if ((uint32_t)ti < m->subs[k].tensor_base + m->subs[k].n_tensors) {
+      vec = &m->subs[k].tensor_vec;
+      local = (uint32_t)ti - m->subs[k].tensor_base;
+      break;
+    }
+  tt = fb_vec_table(&m->fb, vec, local);
   if (m->fb.err) return qs_fail(m, QS_ERR_FORMAT, -1, ti, "tensor table out of bounds");
   return parse_tensor(m, ti, &tt, &m->buffer_vec, out);
 }
@@ -176,7 +185,8 @@ static qs_status_t parse_op(qs_model_t *m, int oi, const fb_table_t *ot, const f
   if (!qs_op_supported(op->code) && qs_refuse_unknown_op(m, oi, &oc, op->code) != QS_OK) return m->err->status;
   if (ins.n > QS_MAX_OP_INPUTS) return qs_fail(m, QS_ERR_LIMIT, oi, -1, "operator has more inputs than QS_MAX_OP_INPUTS");
   /* several outputs only for the ops that have them (qs_prepare_op checks which) */
-  if (outs.n == 0) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "operator has no output");
+  if (outs.n == 0 && op->code != OP_CALL_ONCE && op->code != OP_ASSIGN_VARIABLE)
+    return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "operator has no output");
   if (outs.n > QS_MAX_OP_OUTPUTS) return qs_fail(m, QS_ERR_LIMIT, oi, -1, "operator has more outputs than QS_MAX_OP_OUTPUTS");
   op->n_in = (uint8_t)ins.n;
   op->n_out = (uint8_t)outs.n;
@@ -198,7 +208,7 @@ static qs_status_t parse_op(qs_model_t *m, int oi, const fb_table_t *ot, const f
     if (t < 0 || t >= (int32_t)m->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "output tensor index out of range");
     op->outs[i] = (int16_t)t;
   }
-  op->out = op->outs[0];
+  op->out = outs.n ? op->outs[0] : (int16_t)-1; /* CALL_ONCE, ASSIGN_VARIABLE have none */
   op->opts_type = fb_u8(fb, ot, OPR_OPTS_TYPE, 0);
   op->opts = fb_table(fb, ot, OPR_OPTS);
   if (fb->err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "builtin options out of bounds");
@@ -245,6 +255,87 @@ static qs_status_t lifetimes(qs_model_t *m) {
   return QS_OK;
 }
 
+/* Subgraphs after the first (CALL_ONCE's init subgraphs): sizes first, so the slot and op tables
+ * are allocated once for every subgraph. */
+static qs_status_t count_subgraphs(qs_model_t *m, const fb_vec_t *sgs) {
+  fb_t *fb = &m->fb;
+  uint32_t k;
+  if (!(m->subs = (qs_sub_t *)qs_alloc(m, sizeof(qs_sub_t) * sgs->n))) return m->err->status;
+  m->n_subs = sgs->n;
+  m->subs[0].tensor_vec = m->tensor_vec;
+  m->subs[0].n_tensors = m->n_tensors, m->subs[0].op_end = m->n_ops;
+  for (k = 1; k < sgs->n; k++) {
+    qs_sub_t *sub = &m->subs[k];
+    fb_table_t sg = fb_vec_table(fb, sgs, k);
+    fb_vec_t ops = fb_vector(fb, &sg, SG_OPERATORS, 4), ins = fb_vector(fb, &sg, SG_INPUTS, 4);
+    sub->tensor_vec = fb_vector(fb, &sg, SG_TENSORS, 4);
+    if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, -1, "subgraph out of bounds");
+    sub->tensor_base = m->n_tensors_all, sub->n_tensors = sub->tensor_vec.n, sub->n_inputs = ins.n;
+    sub->op_begin = m->n_ops_all, sub->op_end = m->n_ops_all + ops.n;
+    m->n_tensors_all += sub->tensor_vec.n;
+    m->n_ops_all += ops.n;
+    if (m->n_tensors_all > QS_MAX_TENSORS || m->n_ops_all > QS_MAX_OPS) break; /* refused by the caller */
+  }
+  return QS_OK;
+}
+
+/* Their tensors and ops (each op's tensor indices offset by its subgraph's base). Every tensor an
+ * init subgraph writes is alive over the whole invocation (it runs inside CALL_ONCE's op); reads
+ * come after writes within the subgraph. */
+static qs_status_t parse_subgraphs(qs_model_t *m, const fb_vec_t *sgs, const fb_vec_t *codes) {
+  fb_t *fb = &m->fb;
+  uint32_t k, i, j, n0 = m->n_tensors;
+  int16_t last = (int16_t)(m->n_ops > 0 ? m->n_ops - 1 : 0);
+  qs_status_t s = QS_OK;
+  for (k = 1; k < m->n_subs && s == QS_OK; k++) {
+    const qs_sub_t *sub = &m->subs[k];
+    fb_table_t sg = fb_vec_table(fb, sgs, k);
+    fb_vec_t ops = fb_vector(fb, &sg, SG_OPERATORS, 4), ins = fb_vector(fb, &sg, SG_INPUTS, 4);
+    for (i = 0; i < sub->n_tensors; i++) {
+      qs_tensor_t t;
+      qs_slot_t *sl = &m->slots[sub->tensor_base + i];
+      if ((s = qs_get_tensor(m, (int)(sub->tensor_base + i), &t)) != QS_OK) return s;
+      if (t.is_variable) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, (int)(sub->tensor_base + i), "variable tensor outside the first subgraph");
+      sl->bytes = t.bytes, sl->is_const = t.data != NULL, sl->first_op = sl->last_op = -2;
+      sl->off = t.data ? (uint32_t)(t.data - m->model) & 0x7FFFFFFFu : 0;
+    }
+    for (i = 0; i < ins.n; i++) { /* written before the subgraph runs */
+      int32_t t = fb_vec_i32(fb, &ins, i);
+      if (t < 0 || (uint32_t)t >= sub->n_tensors) return qs_fail(m, QS_ERR_SCHEMA, -1, -1, "subgraph input index out of range");
+      m->slots[sub->tensor_base + (uint32_t)t].first_op = 0;
+    }
+    m->n_tensors = sub->n_tensors; /* parse_op checks indices against the subgraph's own count */
+    for (i = 0; i < ops.n && s == QS_OK; i++) {
+      uint32_t oi = sub->op_begin + i;
+      qs_op_t *op = &m->ops[oi];
+      fb_table_t ot = fb_vec_table(fb, &ops, i);
+      if (fb->err) return qs_fail(m, QS_ERR_FORMAT, (int)oi, -1, "operator table out of bounds");
+      if ((s = parse_op(m, (int)oi, &ot, codes)) != QS_OK) break;
+      for (j = 0; j < op->n_in; j++) {
+        qs_slot_t *t;
+        if (op->in[j] < 0) continue;
+        op->in[j] = (int16_t)(op->in[j] + (int32_t)sub->tensor_base);
+        t = &m->slots[op->in[j]];
+        if (!t->is_const && t->first_op == -2) s = qs_fail(m, QS_ERR_SCHEMA, (int)oi, op->in[j], "reads a tensor no earlier op writes");
+      }
+      for (j = 0; j < op->n_out && s == QS_OK; j++) {
+        qs_slot_t *o;
+        op->outs[j] = (int16_t)(op->outs[j] + (int32_t)sub->tensor_base);
+        o = &m->slots[op->outs[j]];
+        if (o->is_const || o->first_op != -2) s = qs_fail(m, QS_ERR_SCHEMA, (int)oi, op->outs[j], "writes a constant tensor or one written before");
+        o->first_op = 0;
+      }
+      op->out = op->n_out ? op->outs[0] : (int16_t)-1;
+    }
+    m->n_tensors = n0;
+    for (i = 0; i < sub->n_tensors; i++) { /* alive over the whole invocation */
+      qs_slot_t *sl = &m->slots[sub->tensor_base + i];
+      if (!sl->is_const && sl->first_op == 0) sl->last_op = last;
+    }
+  }
+  return s;
+}
+
 qs_status_t qs_parse(qs_model_t *m) {
   fb_t *fb = &m->fb;
   fb_table_t root, sg;
@@ -261,20 +352,21 @@ qs_status_t qs_parse(qs_model_t *m) {
   codes = fb_vector(fb, &root, MODEL_OPCODES, 4);
   bufs = fb_vector(fb, &root, MODEL_BUFFERS, 4);
   if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, -1, "model vectors out of bounds");
-  if (sgs.n != 1) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, -1, "model must have exactly one subgraph");
+  if (sgs.n < 1) return qs_fail(m, QS_ERR_SCHEMA, -1, -1, "model has no subgraph");
   sg = fb_vec_table(fb, &sgs, 0);
   tensors = fb_vector(fb, &sg, SG_TENSORS, 4);
   ops = fb_vector(fb, &sg, SG_OPERATORS, 4);
   if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, -1, "subgraph out of bounds");
   if (tensors.n == 0 || ops.n == 0) return qs_fail(m, QS_ERR_SCHEMA, -1, -1, "subgraph has no tensors or no operators");
-  if (tensors.n > QS_MAX_TENSORS) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "more tensors than QS_MAX_TENSORS");
-  if (ops.n > QS_MAX_OPS) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "more operators than QS_MAX_OPS");
-  m->n_tensors = tensors.n;
-  m->n_ops = ops.n;
+  m->n_tensors = m->n_tensors_all = tensors.n;
+  m->n_ops = m->n_ops_all = ops.n;
   m->tensor_vec = tensors;
   m->buffer_vec = bufs;
-  m->slots = (qs_slot_t *)qs_alloc(m, sizeof(qs_slot_t) * tensors.n);
-  m->ops = (qs_op_t *)qs_alloc(m, sizeof(qs_op_t) * ops.n);
+  if (sgs.n > 1 && (s = count_subgraphs(m, &sgs)) != QS_OK) return s;
+  if (m->n_tensors_all > QS_MAX_TENSORS) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "more tensors than QS_MAX_TENSORS");
+  if (m->n_ops_all > QS_MAX_OPS) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "more operators than QS_MAX_OPS");
+  m->slots = (qs_slot_t *)qs_alloc(m, sizeof(qs_slot_t) * m->n_tensors_all);
+  m->ops = (qs_op_t *)qs_alloc(m, sizeof(qs_op_t) * m->n_ops_all);
   if (!m->slots || !m->ops) return m->err->status;
   for (i = 0; i < tensors.n; i++) {
     qs_tensor_t t;
@@ -301,5 +393,6 @@ qs_status_t qs_parse(qs_model_t *m) {
     if (fb->err) return qs_fail(m, QS_ERR_FORMAT, (int)i, -1, "operator table out of bounds");
     if ((s = parse_op(m, (int)i, &ot, &codes)) != QS_OK) return s;
   }
-  return lifetimes(m);
+  if ((s = lifetimes(m)) != QS_OK) return s;
+  return sgs.n > 1 ? parse_subgraphs(m, &sgs, &codes) : QS_OK;
 }

@@ -1,6 +1,7 @@
 /* Op table (code -> name, prepare) and helpers shared by the prepare functions. */
 #include "k_signal.h"
 #include "ops.h"
+#include <string.h> /* memset: the no-output ops' empty output record */
 
 #if QS_WITH_FLOAT
 #include <math.h>
@@ -147,6 +148,11 @@ static const op_entry_t k_ops[] = {
     {OP_UNIDIRECTIONAL_SEQUENCE_LSTM, "UNIDIRECTIONAL_SEQUENCE_LSTM", qs_prep_lstm F32(NULL),
      (QS_WITH_INT16 ? DT_I8 : DT_I8 << 4) /* int8: an int16 cell state */ | DT_I16 | DT_F32},
     {OP_SVDF, "SVDF", qs_prep_svdf F32(NULL), DT_I8 | DT_F32},
+    /* resource variables and the init subgraph (k_var.c): bytes moved as they are */
+    {OP_VAR_HANDLE, "VAR_HANDLE", qs_prep_var_handle F32(NULL), DT_OTHER},
+    {OP_READ_VARIABLE, "READ_VARIABLE", qs_prep_read_variable F32(NULL), DT_MOVE},
+    {OP_ASSIGN_VARIABLE, "ASSIGN_VARIABLE", qs_prep_assign_variable F32(NULL), DT_MOVE},
+    {OP_CALL_ONCE, "CALL_ONCE", qs_prep_call_once F32(NULL), DT_OTHER},
 };
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
@@ -206,6 +212,9 @@ size_t qs_supported_ops(int32_t *codes, size_t max) {
   return N_OPS;
 }
 
+/* Ops without outputs (k_var.c). */
+static int no_output(int32_t code) { return code == OP_CALL_ONCE || code == OP_ASSIGN_VARIABLE; }
+
 /* Ops with several outputs; their prepare decodes outputs past the first with qs_out_k. */
 static int multi_output(int32_t code) {
   return code == OP_SPLIT || code == OP_SPLIT_V || code == OP_UNPACK || code == OP_DETECTION_POSTPROCESS ||
@@ -220,12 +229,21 @@ qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
   qs_status_t s;
   qs_tensor_t cache[QS_MAX_IO + 1]; /* decoded once per op, on the stack, not in the arena */
   int i;
+  if (!e && (op->code == OP_WHILE || op->code == OP_IF))
+    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1,
+                   "WHILE and IF (control flow that runs other subgraphs per invoke, with their own inputs and "
+                   "outputs) are not in this core; CALL_ONCE is");
   if (!e) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator not supported");
-  if (op->n_out != 1 && !multi_output(op->code))
+  if (op->n_out != 1 && !multi_output(op->code) && !(op->n_out == 0 && no_output(op->code)))
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator must have exactly one output");
   for (i = 0; i < op->n_in && i < QS_MAX_IO; i++) /* more inputs: qs_in_k decodes them */
     if (op->in[i] >= 0 && (s = qs_get_tensor(m, op->in[i], &cache[i])) != QS_OK) return s;
-  if ((s = qs_get_tensor(m, op->out, &cache[QS_MAX_IO])) != QS_OK) return s;
+  if (op->n_out == 0) { /* CALL_ONCE, ASSIGN_VARIABLE: an output of no family */
+    memset(&cache[QS_MAX_IO], 0, sizeof(cache[QS_MAX_IO]));
+    cache[QS_MAX_IO].dtype = 255;
+  } else if ((s = qs_get_tensor(m, op->out, &cache[QS_MAX_IO])) != QS_OK) {
+    return s;
+  }
   m->tc = cache;
   if ((s = build_has(m, oi, op, e)) != QS_OK) {
     m->tc = NULL;

@@ -132,6 +132,11 @@ QS_COLD qs_status_t qs_prep_fill(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_broadcast_to(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_transpose_conv(qs_model_t *m, int oi, qs_op_t *op); /* k_tconv.c */
 QS_COLD qs_status_t qs_prep_svdf(qs_model_t *m, int oi, qs_op_t *op); /* k_svdf.c */
+/* Resource variables and CALL_ONCE's init subgraph (k_var.c). */
+QS_COLD qs_status_t qs_prep_var_handle(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_read_variable(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_assign_variable(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_call_once(qs_model_t *m, int oi, qs_op_t *op);
 
 /* Element-wise and math ops, every dtype TFLite Micro accepts for each (float32 paths only with
  * QS_WITH_FLOAT). Binary with broadcasting (k_binary.c): SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, DIV,

@@ -19,7 +19,7 @@ qs_status_t qs_plan(qs_model_t *m) {
   uint64_t end = 0;
   /* Work lists at the top of the arena: that space is the (still empty) activation area, so
    * they cost nothing after load. */
-  size_t temp = 2u * sizeof(int16_t) * m->n_tensors, need;
+  size_t temp = 2u * sizeof(int16_t) * m->n_tensors_all, need;
   int16_t *order, *live;
   if (m->table_used + temp + 2u > m->arena_len) {
     qs_fail(m, QS_ERR_ARENA, -1, -1, "arena too small for the memory planner");
@@ -28,8 +28,8 @@ qs_status_t qs_plan(qs_model_t *m) {
   }
   m->plan_peak = m->table_used + temp + 2u;
   order = (int16_t *)(void *)(m->arena + ((m->arena_len - temp) & ~(size_t)1u));
-  live = order + m->n_tensors;
-  for (i = 0; i < m->n_tensors; i++) {
+  live = order + m->n_tensors_all;
+  for (i = 0; i < m->n_tensors_all; i++) { /* every subgraph's */
     const qs_slot_t *t = &m->slots[i];
     if (t->is_const || t->first_op == -2) continue;
     /* insertion sort by size, descending; ties by index for a stable plan */
