@@ -33,6 +33,8 @@ export interface Overlay {
   format: (v: number) => string;
   /** Why there is nothing to draw (no profile yet, …); null when there are values. */
   empty: string | null;
+  /** Where the numbers come from (clock source, CPU profile), when it matters for reading them. */
+  source: string | null;
   /** The first divergent layer of the last comparison, marked on the graph. */
   firstDivergent: number | null;
 }
@@ -61,6 +63,7 @@ export function buildOverlay(kind: OverlayKind, src: OverlaySources): Overlay {
   let values = new Map<number, number>();
   let format: (v: number) => string = formatCompact;
   let empty: string | null = null;
+  let source: string | null = null;
   if (kind === 'mismatch' || kind === 'measured') {
     if (!src.compare) empty = 'No board profile for this model yet: run one in the Board view.';
     else if (kind === 'mismatch') {
@@ -71,12 +74,18 @@ export function buildOverlay(kind: OverlayKind, src: OverlaySources): Overlay {
     } else {
       values = collect(layers.map((l) => [l.index, l.measuredUs]));
       format = formatDuration;
+      const t = src.compare.timing;
+      source = [t.measuredUnit, t.clockSource].filter(Boolean).join(', ') || null;
       if (values.size === 0) empty = 'The last profile has no per-layer timing.';
     }
   } else if (kind === 'estimated') {
     const sim = src.simulate?.layers ?? [];
     values = collect(sim.map((l) => [l.index, l.est_cycles]));
-    if (values.size === 0) values = collect(layers.map((l) => [l.index, l.estCycles]));
+    source = src.simulate?.estimate?.cpu ?? null;
+    if (values.size === 0) {
+      values = collect(layers.map((l) => [l.index, l.estCycles]));
+      source = src.compare?.timing.profile ?? null;
+    }
     format = (v) => `${formatCompact(v)} cycles`;
     if (values.size === 0)
       empty = 'No cycle estimate yet: simulate with a CPU profile (Simulate view) or profile on a board.';
@@ -96,6 +105,7 @@ export function buildOverlay(kind: OverlayKind, src: OverlaySources): Overlay {
     max: all.length ? Math.max(...all) : 0,
     format,
     empty: kind === 'none' ? null : empty,
+    source: values.size ? source : null,
     firstDivergent,
   };
 }

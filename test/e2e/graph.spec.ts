@@ -149,5 +149,7 @@ test('overlays colour nodes by tensor size and by the last profile; without data
   await page.getByTestId('graph-overlay').selectOption('measured');
   await expect(page.getByTestId('graph-overlay-empty')).toHaveCount(0);
   await expect(page.locator('rect.box[data-overlay-value]')).toHaveCount(bytes.length);
+  // rule: measured time says what it counts (issue 19: the virtual board's numbers are host µs)
+  await expect(page.getByTestId('graph-overlay-source')).toContainText('host µs');
   await screenshot(page, 'person_detect-graph-overlay-measured');
 });
