@@ -1,0 +1,40 @@
+/**
+ * Colour theme: follows the OS (prefers-color-scheme) unless the user picks light or dark; the
+ * choice is remembered in localStorage. Applied as `data-theme` on <html>; app.css holds the
+ * palettes, so components only ever use the CSS variables.
+ */
+export type ThemeChoice = 'system' | 'light' | 'dark';
+
+const KEY = 'quantscope.theme';
+const NEXT: Record<ThemeChoice, ThemeChoice> = { system: 'dark', dark: 'light', light: 'system' };
+
+function stored(): ThemeChoice {
+  try {
+    const v = localStorage.getItem(KEY);
+    return v === 'light' || v === 'dark' ? v : 'system';
+  } catch {
+    return 'system';
+  }
+}
+
+export class Theme {
+  choice = $state<ThemeChoice>(stored());
+
+  /** system → dark → light → system. */
+  cycle(): void {
+    this.choice = NEXT[this.choice];
+    try {
+      if (this.choice === 'system') localStorage.removeItem(KEY);
+      else localStorage.setItem(KEY, this.choice);
+    } catch {
+      // storage unavailable (private window): the choice lasts for this page only
+    }
+    this.apply();
+  }
+
+  apply(): void {
+    const root = document.documentElement;
+    if (this.choice === 'system') delete root.dataset.theme;
+    else root.dataset.theme = this.choice;
+  }
+}
