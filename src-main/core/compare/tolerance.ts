@@ -1,8 +1,8 @@
 /**
  * The verdict of a comparison under a user tolerance (LSB): a layer whose largest |Δ| is at most
  * the tolerance counts as matching-with-rounding; the first divergent layer is the first one beyond
- * the tolerance whose difference is SYSTEMATIC (explain.ts), or — when every layer beyond it is
- * rounding — the first beyond it. Tolerance 0 (the default) keeps every difference divergent.
+ * the tolerance — from a tolerance of 1 that is the first SYSTEMATIC one (explain.ts: rounding never
+ * exceeds 1 LSB). Tolerance 0 (the default) keeps every difference divergent, rounding included.
  * Float tensors have no LSB: a float difference is never within a tolerance.
  * Pure, and cheap: the view re-applies it when the user edits the tolerance field.
  */
@@ -54,7 +54,11 @@ export function applyTolerance(r: CompareResult, tol: number): CompareResult {
     return within(l, tol) ? { ...rest, withinTolerance: true } : rest;
   });
   const beyond = layers.filter((l) => l.index >= 0 && diverges(l));
-  const first = beyond.find((l) => !l.diff || isSystematic(l.diff.class)) ?? beyond[0];
+  // Rounding is |Δ| <= 1, so from a tolerance of 1 every layer beyond it is systematic and the first
+  // of them is the first systematic one. At 0 (bit-exactness asked for) the first difference of any
+  // kind is named: a later systematic layer is often that rounding amplified (a SOFTMAX after a
+  // FULLY_CONNECTED that rounds down), and the layer where host and board part is the one to fix.
+  const first = beyond[0];
   const out: CompareResult = {
     ...r,
     layers,

@@ -133,14 +133,16 @@ describe('the tolerance changes the verdict', () => {
     expect(applyTolerance(lenient, 0)).toEqual(strict);
   });
 
-  it('the first divergent layer is the first systematic one, past earlier rounding', () => {
-    // rule: firstDivergent = first layer beyond the tolerance whose class is systematic
+  it('the first divergent layer is the first systematic one, past earlier rounding (tolerance 1)', () => {
+    // rule: firstDivergent = first layer beyond the tolerance: from 1 LSB, the first systematic one
     const c = withFault((v) => rounding(v), 2);
     const faulty = withFault((v) => v.forEach((x, i) => (v[i] = Math.min(127, x + 3))), 8);
     c.device[8] = faulty.device[8];
-    const r = compareRun(c);
+    const r = compareRun({ ...c, tolerance: 1 });
     expect(r.layers.find((l) => l.index === 2)?.diff?.class).toBe('rounding');
     expect(r.firstDivergent).toBe(8);
+    // rule: at tolerance 0 every difference diverges: the rounding layer where they part is first
+    expect(applyTolerance(r, 0).firstDivergent).toBe(2);
     expect(r.verdict?.kind).toBe('systematic');
     // an offset of 3 is within a tolerance of 3: then nothing diverges
     expect(applyTolerance(r, 3).allMatch).toBe(true);
