@@ -3,6 +3,7 @@
  * and exports. The result itself is immutable; rows are derived.
  */
 import type { BoardProfileResult, LayerComparison, ReportFormat } from '../../../src-main/shared/api.ts';
+import { withTolerance } from '../../../src-main/core/compare/tolerance.ts';
 import { api } from '../../lib/api-client.ts';
 
 export type SortKey = 'index' | 'op' | 'status' | 'mismatches' | 'diff' | 'est' | 'measured' | 'share';
@@ -40,14 +41,22 @@ export class CompareState {
     this.selected = start ? rowKey(start) : null;
   }
 
+  /** LSB a layer may differ by and still count as matching (the tolerance field). */
+  tolerance = $state(0);
+  /** The result under the tolerance: verdict, first divergent (systematic) layer, per-layer flags. */
+  toleranced = $derived.by(() =>
+    // an empty or bad field reads as 0 (any difference diverges)
+    withTolerance(this.result.compare, Math.max(0, Math.floor(Number(this.tolerance) || 0))),
+  );
   /** Every invocation of a stream (the state kept between them); null for one invocation. */
-  stream = $derived.by(() => this.result.compare.stream ?? null);
+  stream = $derived.by(() => this.toleranced.stream ?? null);
   // Deferred (.by) because field initializers run before the constructor sets `result`.
   /** The comparison shown: a stream's current invocation, else the one run. */
   compare = $derived.by(() => {
-    const s = this.result.compare.stream;
-    if (!s || this.invocation === this.result.compare.invocation) return this.result.compare;
-    return s.runs[this.invocation] ?? this.result.compare;
+    const t = this.toleranced;
+    const s = t.stream;
+    if (!s || this.invocation === t.invocation) return t;
+    return s.runs[this.invocation] ?? t;
   });
   /** Host and device values are kept for the invocation the result opened on (the first divergent). */
   tensorsShown = $derived.by(() => !this.stream || this.invocation === this.result.compare.invocation);
