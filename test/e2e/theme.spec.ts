@@ -1,7 +1,7 @@
 /** Dark theme (issue 19 item 7): follows the OS colour scheme, with a toggle that overrides it. */
 import { expect, test } from './fixtures.ts';
 import type { Page } from '@playwright/test';
-import { openApp } from './app-page.ts';
+import { openApp, screenshot } from './app-page.ts';
 
 /** Perceived lightness (0..255) of the page background. */
 async function bodyLightness(page: Page): Promise<number> {
@@ -31,6 +31,8 @@ test('the theme follows prefers-color-scheme; the toggle cycles dark â†’ light â
   await page.reload();
   await expect(page.getByTestId('theme-toggle')).toHaveAttribute('data-theme-choice', 'dark');
   expect(await bodyLightness(page)).toBeLessThan(60);
+  await page.getByTestId('tab-graph').click();
+  await screenshot(page, 'person_detect-graph-dark');
   // rule: light on a dark OS, then back to following the system
   await page.emulateMedia({ colorScheme: 'dark' });
   await toggle.click();
