@@ -64,7 +64,15 @@ describe('quantscope profile on the virtual board', () => {
     expect(r.stdout).toMatch(/est M4 cycles\s+host µs\s+share/);
     expect(readdirSync(dir).sort()).toEqual(['device.json', 'r.csv', 'r.html', 'r.json', 'r.pdf']);
     const json = JSON.parse(readFileSync(outs[2], 'utf8'));
-    expect(json.summary).toEqual({ all_match: true, first_divergent: null, layers: 4, mismatched_layers: 0 });
+    expect(json.summary).toEqual({
+      all_match: true,
+      first_divergent: null,
+      layers: 4,
+      mismatched_layers: 0,
+      tolerance_lsb: 0,
+      verdict: 'match',
+      verdict_text: 'all 4 layers match',
+    });
     expect(json.model.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(json.board).toMatchObject({ name: 'QuantScope virtual board', tick_hz: 1e9, port: 'virtual' });
     expect(json.layers.map((l: { op: string }) => l.op)).toEqual([
@@ -113,6 +121,9 @@ describe('quantscope profile on the virtual board', () => {
         first_divergent: null,
         layers: 31,
         mismatched_layers: 0,
+        tolerance_lsb: 0,
+        verdict: 'match',
+        verdict_text: 'all 31 layers match',
       });
       expect(doc.outputs[0]).toMatchObject({ top1_host: top1, top1_device: top1, top1_agree: true, rmse: 0 });
     },
