@@ -94,7 +94,8 @@ describe('DepthwiseConv2D / BatchNorm / ReLU6 / GAP through conversion and quant
     expect(ops).toEqual([
       'CONV_2D:RELU',
       'DEPTHWISE_CONV_2D:RELU6',
-      'MEAN:', // GlobalAveragePooling2D → MEAN over [1,2], as TFLite's converter lowers it (issue 16)
+      'AVERAGE_POOL_2D:NONE',
+      'RESHAPE:',
       'FULLY_CONNECTED:NONE',
       'SOFTMAX:',
     ]);
