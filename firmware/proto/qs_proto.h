@@ -53,8 +53,12 @@ enum qs_cmd {
 #define QS_INVOKE_FRAME 0x10u
 /* INVOKE with QS_INVOKE_FRAME (§8): a new frame starts from the reset state (TFLM's Reset) */
 #define QS_INVOKE_RESET_STATE 0x20u
+/* INVOKE (§3, any form; boards with QS_FEATURE_ALL_OUTPUTS): stream every output of an op as one
+ * concatenated byte range (older boards ignore the bit and stream the first output only) */
+#define QS_INVOKE_ALL_OUTPUTS 0x40u
 /* HELLO `features` bits (§3) */
 #define QS_FEATURE_STREAM_STATE 0x01u
+#define QS_FEATURE_ALL_OUTPUTS 0x02u
 
 enum qs_load_state { QS_LOAD_IDLE = 0, QS_LOAD_RECEIVING = 1, QS_LOAD_LOADED = 2 };
 

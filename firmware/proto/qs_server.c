@@ -70,8 +70,9 @@ static void cmd_hello(qs_server_t *s, const qs_request_t *r) {
    * before uploading */
   p = qs_put8(p, qs_build_families());
   for (size_t i = 0; i < n; i++) p = qs_put8(p, qs_op_dtypes(codes[i]));
-  /* features (§3): stream frames keep the state and re-run a repeated frame from the same state */
-  p = qs_put8(p, QS_FEATURE_STREAM_STATE);
+  /* features (§3): stream frames keep the state and re-run a repeated frame from the same state;
+   * INVOKE_ALL_OUTPUTS streams every output of an op */
+  p = qs_put8(p, QS_FEATURE_STREAM_STATE | QS_FEATURE_ALL_OUTPUTS);
   qs_send(s, QS_REPLY(r->cmd), r->seq, s->body, (size_t)(p - s->body), 0, 0);
 }
 

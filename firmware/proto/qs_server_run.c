@@ -79,11 +79,13 @@ typedef struct {
    * stay in the request's receive buffer, which nothing overwrites while the model runs) */
   const uint8_t *holes;
   size_t n_holes, next_hole;
+  int all; /* INVOKE_ALL_OUTPUTS: every output of an op, concatenated */
 } stream_ctx_t;
 
-/* Streams bytes [from, to) of op `op`'s output (`len` bytes in all) in pieces: always at least
- * one frame, so an empty output still tells the host its size. */
-static void stream_bytes(const stream_ctx_t *c, int op, int tensor, const uint8_t *data,
+/* Streams bytes [from, to) of op `op`'s output range (`len` bytes in all; this output's bytes
+ * `data` start at `base` in it) in pieces: always at least one frame, so an empty output still
+ * tells the host its size. */
+static void stream_bytes(const stream_ctx_t *c, int op, int tensor, const uint8_t *data, size_t base,
                          size_t len, uint32_t ticks, size_t from, size_t to) {
   size_t off = from;
   do {
@@ -95,31 +97,59 @@ static void stream_bytes(const stream_ctx_t *c, int op, int tensor, const uint8_
     p = qs_put32(p, (uint32_t)len);
     qs_put32(p, (uint32_t)off);
     for (unsigned k = 0; k < c->sends; k++)
-      qs_send(c->s, QS_MSG_OP_OUTPUT, c->seq, h, sizeof h, data + off, n);
+      qs_send(c->s, QS_MSG_OP_OUTPUT, c->seq, h, sizeof h, n ? data + (off - base) : data, n);
     off += n;
   } while (off < to);
 }
 
-/* Runs right after each op, while its output is still in the arena: stream it in pieces. */
+static size_t tensor_bytes(const qs_interp_t *ip, int t) {
+  qs_tensor_info_t i;
+  return qs_tensor_info(ip, t, &i) == QS_OK ? i.bytes : 0;
+}
+
+/* Runs right after each op, once per output, while it is still in the arena: stream it in
+ * pieces. Without INVOKE_ALL_OUTPUTS only the first output goes out; with it, an op's outputs
+ * are one byte range, their concatenation in output order (§3), named by the first output. */
 static void stream_hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len,
                         uint32_t ticks) {
   stream_ctx_t *c = (stream_ctx_t *)vctx;
-  /* OP_OUTPUT carries one output per op: the first (the other outputs of SPLIT, SPLIT_V and
-   * UNPACK are not streamed; the host compares them as not compared) */
-  if (tensor != qs_op_output(&c->s->ip, op, 0)) return;
+  const qs_interp_t *ip = &c->s->ip;
+  int first = qs_op_output(ip, op, 0);
+  size_t base = 0, total = len;
+  if (c->all) {
+    qs_op_info_t oi;
+    int n = qs_op_info(ip, op, &oi) == QS_OK ? oi.output_count : 1, k;
+    for (k = 0; k < n && qs_op_output(ip, op, k) != tensor; k++)
+      base += tensor_bytes(ip, qs_op_output(ip, op, k));
+    if (k == n) return;
+    total = base;
+    for (; k < n; k++) total += tensor_bytes(ip, qs_op_output(ip, op, k));
+  } else if (tensor != first) {
+    return; /* older hosts: the first output only */
+  }
   if (c->stream && op >= c->first && op <= c->last) {
+    size_t end = base + len;
     if (c->n_holes == 0) {
-      stream_bytes(c, op, tensor, data, len, ticks, 0, len);
+      /* an all-empty range still sends one (empty) frame, at the op's last output */
+      if (len > 0 || (total == 0 && end == total))
+        stream_bytes(c, op, first, data, base, total, ticks, base, end);
     } else {
-      for (; c->next_hole < c->n_holes; c->next_hole++) {
-        const uint8_t *h = c->holes + HOLE_BYTES * c->next_hole;
+      /* a hole may span several outputs: each sends its part of it; the cursor moves past the
+       * op's holes at its last output */
+      size_t i;
+      for (i = c->next_hole; i < c->n_holes; i++) {
+        const uint8_t *h = c->holes + HOLE_BYTES * i;
         if ((int)qs_get16(h) > op) break;
         if ((int)qs_get16(h) < op) continue;
         uint32_t off = qs_get32(h + 2), want = qs_get32(h + 6);
-        size_t from = off < len ? off : len;
-        size_t to = want < len - from ? from + want : len; /* clamped: no overflow */
-        stream_bytes(c, op, tensor, data, len, ticks, from, to);
+        size_t from = off < total ? off : total;
+        size_t to = want < total - from ? from + want : total; /* clamped: no overflow */
+        size_t lo = from > base ? from : base, hi = to < end ? to : end;
+        if (lo < hi) stream_bytes(c, op, first, data, base, total, ticks, lo, hi);
+        else if (from == to && end == total)
+          stream_bytes(c, op, first, data, base, total, ticks, from, from);
       }
+      if (end == total) c->next_hole = i;
     }
   }
   qs_port_tick_sync();
@@ -178,7 +208,8 @@ static void invoke(qs_server_t *s, const qs_request_t *r) {
   size_t piece = r->len >= 7 ? qs_get16(r->body + 5) : 0;
   if (piece == 0 || piece > OP_OUTPUT_DATA) piece = OP_OUTPUT_DATA;
   if (piece < 16) piece = 16;
-  stream_ctx_t c = {s, (flags & QS_INVOKE_STREAM) != 0, r->seq, first, last, piece, 1, 0, 0, 0};
+  stream_ctx_t c = {s, (flags & QS_INVOKE_STREAM) != 0, r->seq, first, last, piece, 1, 0, 0, 0,
+                    (flags & QS_INVOKE_ALL_OUTPUTS) != 0};
   /* Extended form (§3): n:u16 holes, each op:u16 offset:u32 len:u32, sorted by op then offset. */
   if (r->len >= 9) {
     c.sends = 1u + ((flags >> QS_INVOKE_COPIES_SHIFT) & 3u);

@@ -65,11 +65,14 @@ export function expectMatchesGolden(r: ProfileResult, golden: string | BoardGold
   const c = typeof golden === 'string' ? goldenCase(golden) : golden;
   const { label } = c;
   const sg = readTflite(c.model).subgraphs[0];
-  // A board streams one output per op, the first (PROTOCOL.md, INVOKE); the golden lists every op
-  // output, so ops with several (SPLIT, SignalFftAutoScale, ...) have more there.
-  if (r.ops.length !== sg.operators.length || c.expected.length < sg.operators.length)
+  // A board streams every output of every op (ALL_OUTPUTS, PROTOCOL.md §3: one entry per output,
+  // the op's index repeated), so every op output of the golden is compared, SPLIT's and
+  // SignalFftAutoScale's second outputs too.
+  const ran = new Set(r.ops.map((o) => o.index)).size;
+  const outputs = sg.operators.reduce((n, o) => n + o.outputs.filter((t) => t >= 0).length, 0);
+  if (ran !== sg.operators.length || r.ops.length !== outputs || c.expected.length < outputs)
     throw new Error(
-      `${label}: the board ran ${r.ops.length} of ${sg.operators.length} ops, the golden has ${c.expected.length} op outputs`,
+      `${label}: the board ran ${ran} of ${sg.operators.length} ops and sent ${r.ops.length} of their ${outputs} outputs, the golden has ${c.expected.length} op outputs`,
     );
   // The golden files list op outputs keyed by tensor index (the graph output comes first), so
   // match each op's output tensor rather than its position.

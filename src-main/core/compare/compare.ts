@@ -59,9 +59,16 @@ function compareTensor(
 }
 
 export function compareRun(c: CompareInput): CompareResult {
+  // an op's first device tensor (its time), and every tensor by op and tensor: a board with
+  // ALL_OUTPUTS sends every output of an op (same index), older boards the first only
   const byIndex = new Map<number, DeviceTensor>();
-  for (const d of c.device) byIndex.set(d.index, d);
-  const totalTicks = c.device.reduce((s, d) => s + d.ticks, 0);
+  const byKey = new Map<string, DeviceTensor>();
+  for (const d of c.device) {
+    if (!byIndex.has(d.index)) byIndex.set(d.index, d);
+    byKey.set(`${d.index}:${d.tensor}`, d);
+  }
+  const deviceOf = (h: HostTensor) => byKey.get(`${h.index}:${h.tensor}`) ?? byIndex.get(h.index);
+  const totalTicks = [...byIndex.values()].reduce((s, d) => s + d.ticks, 0);
   const layers: LayerComparison[] = [];
   (c.hostInputs ?? []).forEach((h, i) => {
     const sent = c.deviceInputs?.[i];
@@ -80,15 +87,15 @@ export function compareRun(c: CompareInput): CompareResult {
         : { ...base, status: 'not-compared', mismatches: 0, maxAbsDiffLsb: 0, maxDiffAt: -1 },
     );
   });
-  // Boards stream one output per op (the first): the other outputs of a multi-output op (SPLIT,
-  // SPLIT_V, UNPACK) are rows the board did not send.
+  // Boards before ALL_OUTPUTS stream one output per op (the first): the other outputs of a
+  // multi-output op (SPLIT, SPLIT_V, UNPACK) are rows the board did not send.
   const hostTensors = new Set(c.host.map((h) => `${h.index}:${h.tensor}`));
   const unsent = (h: HostTensor): boolean => {
-    const d = byIndex.get(h.index);
+    const d = deviceOf(h);
     return !!d && d.tensor !== h.tensor && hostTensors.has(`${h.index}:${d.tensor}`);
   };
   for (const h of c.host) {
-    const d = byIndex.get(h.index);
+    const d = deviceOf(h);
     if (unsent(h)) {
       layers.push({
         index: h.index,
@@ -122,7 +129,8 @@ export function compareRun(c: CompareInput): CompareResult {
     };
     const est = c.estimate?.cycles[h.index];
     if (est !== undefined) row.estCycles = est;
-    if (d) {
+    // the op's time once, on its first output's row (the other outputs' rows share it)
+    if (d && byIndex.get(h.index) === d) {
       const t = ticksToTime(d.ticks, c.board.tickHz, c.board.cpuHz);
       row.measuredTicks = d.ticks;
       row.measuredUs = t.us;

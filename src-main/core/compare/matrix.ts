@@ -105,7 +105,9 @@ export function compareMatrix(all: readonly HostTensor[], runs: readonly MatrixB
     ['host', (i) => host.find((l) => l.index === i)?.bytes],
   ]);
   for (const r of ok) {
-    const byIndex = new Map(r.result!.device.map((d) => [d.index, d.bytes]));
+    // the op's first output (an ALL_OUTPUTS board also sends the others, after it)
+    const byIndex = new Map<number, Uint8Array>();
+    for (const d of r.result!.device) if (!byIndex.has(d.index)) byIndex.set(d.index, d.bytes);
     sources.set(r.id, (i) => byIndex.get(i));
   }
   const ids = [...sources.keys()];

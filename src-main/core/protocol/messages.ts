@@ -38,6 +38,11 @@ export const INVOKE_FRAME = 0x10;
 export const INVOKE_RESET_STATE = 0x20;
 /** HELLO `features` bit (§3): the board runs stream frames (§8). */
 export const FEATURE_STREAM_STATE = 0x01;
+/** INVOKE flag, any form (§3; boards with FEATURE_ALL_OUTPUTS): stream every output of an op as
+ * one byte range, their concatenation in output order. */
+export const INVOKE_ALL_OUTPUTS = 0x40;
+/** HELLO `features` bit (§3): the board honours INVOKE_ALL_OUTPUTS. */
+export const FEATURE_ALL_OUTPUTS = 0x02;
 
 /** A stream frame (§8): its number, and whether a new frame starts from the reset state. */
 export interface StreamFrame {
@@ -103,6 +108,8 @@ export const requests = {
     copies?: number;
     /** the stream frame this run is (§8; extended form): a repeated frame runs from the same state */
     frame?: StreamFrame;
+    /** every output of an op, concatenated (INVOKE_ALL_OUTPUTS; only for FEATURE_ALL_OUTPUTS boards) */
+    allOutputs?: boolean;
   }): Request => {
     const extended =
       opts.reuseInputs !== undefined ||
@@ -116,7 +123,8 @@ export const requests = {
         (opts.stream ? INVOKE_STREAM : 0) |
           (opts.reuseInputs ? INVOKE_REUSE_INPUTS : 0) |
           copies |
-          frameFlags,
+          frameFlags |
+          (opts.allOutputs ? INVOKE_ALL_OUTPUTS : 0),
       )
       .u16(opts.firstOp ?? 0)
       .u16(opts.lastOp ?? 0xffff);

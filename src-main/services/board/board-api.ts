@@ -85,7 +85,7 @@ export class BoardApi {
         const reportId = `r${++this.seq}`;
         this.results.set(reportId, r.compare);
         while (this.results.size > KEEP_RESULTS) this.results.delete(this.results.keys().next().value!);
-        const byIndex = new Map(r.device.map((d) => [d.index, d]));
+        const byKey = new Map(r.device.map((d) => [`${d.index}:${d.tensor}`, d]));
         const tensors: LayerTensors[] = [];
         r.host.inputs.forEach((h, i) =>
           tensors.push({
@@ -97,9 +97,9 @@ export class BoardApi {
           }),
         );
         for (const h of r.host.layers) {
-          const d = byIndex.get(h.index);
-          // a board streams an op's first output only: other outputs (SPLIT, UNPACK) have no pair
-          if (d && d.tensor === h.tensor)
+          // an older board streams an op's first output only: other outputs (SPLIT, UNPACK) have no pair
+          const d = byKey.get(`${h.index}:${h.tensor}`);
+          if (d)
             tensors.push({
               index: h.index,
               tensor: h.tensor,

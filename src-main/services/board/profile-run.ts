@@ -8,10 +8,21 @@ import { RAW_DTYPE_SIZE } from '../../core/normalize/normalize.ts';
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import { OP_OUTPUT_HEADER } from '../../core/protocol/messages.ts';
 import { missingBytes, type OpSink } from '../../core/protocol/op-assembly.ts';
+import { splitOpOutputs } from '../../core/protocol/op-outputs.ts';
+import { readTflite } from '../../core/model/tflite-reader.ts';
+import type { Model } from '../../core/model/ir.ts';
 import type { InvokeDone, ModelInfo } from '../../core/protocol/replies.ts';
 import { refetchMissing, rerunHoles, STREAM_OVERHEAD, type RunOptions } from './output-refetch.ts';
 import type { BoardSession, ProfileOptions, ProfilePhases, ProfileResult, RawInput } from './session.ts';
 import type { UploadResult } from './upload.ts';
+
+/** The model parsed once for all frames of a stream (the op outputs' sizes). */
+const parsedModels = new WeakMap<Uint8Array, Model>();
+function parsed(bytes: Uint8Array): Model {
+  let m = parsedModels.get(bytes);
+  if (!m) parsedModels.set(bytes, (m = readTflite(bytes)));
+  return m;
+}
 
 export async function profileFrame(
   session: BoardSession,
@@ -123,10 +134,12 @@ export async function profileFrame(
   // Ticks of the full run (a re-run overwrote the board's table, so take the streamed values
   // of the first run where available; they come from the same counter).
   const ticks = refetched.length ? null : await session.readTicks(model.ops, opts.signal);
-  const ops = Array.from({ length: model.ops }, (_, i) => {
+  const streamed = Array.from({ length: model.ops }, (_, i) => {
     const a = sink.get(i)!;
     return { index: i, tensor: a.tensor, ticks: ticks ? ticks[i] : a.ticks, data: a.data };
   });
+  // a board with ALL_OUTPUTS sent each op's outputs as one range: one entry per output (§3)
+  const ops = session.allOutputs ? splitOpOutputs(parsed(modelBytes), streamed) : streamed;
   const arena = await session.arenaStats();
   lap('readback');
   return {

@@ -9,6 +9,7 @@ import { boardOpGaps, opGapMessage } from '../../core/simulate/op-families.ts';
 import { RAW_DTYPE_CODE, RAW_DTYPE_SIZE, type RawDtype } from '../../core/normalize/normalize.ts';
 import {
   Cmd,
+  FEATURE_ALL_OUTPUTS,
   FEATURE_STREAM_STATE,
   requests,
   type OutputHole,
@@ -38,6 +39,8 @@ import { REQUEST_OVERHEAD, type RunOptions } from './output-refetch.ts';
 import { profileFrame } from './profile-run.ts';
 import { uploadModel, type UploadOptions, type UploadResult } from './upload.ts';
 
+/** An op output the board streamed: every output of an op on ALL_OUTPUTS boards (same `index`,
+ * one entry per output), the first only on older ones. */
 export interface OpResult {
   index: number;
   tensor: number;
@@ -106,6 +109,11 @@ export class BoardSession {
   /** Whether the board keeps state across stream frames and re-runs a repeated frame alike (§8). */
   get streams(): boolean {
     return ((this.link.hello.features ?? 0) & FEATURE_STREAM_STATE) !== 0;
+  }
+
+  /** Whether the board streams every output of an op when asked (§3 ALL_OUTPUTS). */
+  get allOutputs(): boolean {
+    return ((this.link.hello.features ?? 0) & FEATURE_ALL_OUTPUTS) !== 0;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -285,7 +293,9 @@ export class BoardSession {
       link.quality.timeoutMs(64, 5000, 1000) + (opts.runMs ?? 2 * (performance.now() - t0)) + 50;
     try {
       const frame = this.frame ?? undefined;
-      const f = await this.link.request(requests.invoke({ stream: true, ...range, frame }), {
+      // every output of an op where the board can (§3 ALL_OUTPUTS), else the first only
+      const invoke = requests.invoke({ stream: true, ...range, frame, allOutputs: this.allOutputs });
+      const f = await this.link.request(invoke, {
         signal: opts.signal,
         // idle: no frame for this long. Covers the slowest op; once a run's time is known, a re-run
         // (which may compute every op before the first hole) gets three times that

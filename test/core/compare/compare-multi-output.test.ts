@@ -132,4 +132,46 @@ describe('compareRun with a multi-output op', () => {
     });
     expect(r.outputs.map((o) => o.tensor)).toEqual([4]);
   });
+
+  // rule (PROTOCOL.md §3 ALL_OUTPUTS): a board that sends every output of an op (same index, one
+  // entry per output) has each compared, a flipped byte in a SECOND output is found there, the
+  // op's time counts once, and the matrix still takes the op's first output
+  it('every output sent (ALL_OUTPUTS): second outputs compared, time counted once', () => {
+    const host = splitConcat([4, 3]);
+    const device = host.layers.map((l) => ({
+      index: l.index,
+      tensor: l.tensor,
+      ticks: 100,
+      bytes: l.bytes.slice(),
+    }));
+    const run = () =>
+      compareRun({
+        model: { name: 'split', sha256: '0' },
+        board,
+        input: 'x',
+        host: host.layers,
+        device,
+        outputs: host.outputs,
+      });
+    const r = run();
+    expect(r.layers.map((l) => [l.index, l.tensor, l.status])).toEqual([
+      [0, 2, 'match'],
+      [0, 3, 'match'],
+      [1, 4, 'match'],
+    ]);
+    expect(r.outputs.map((o) => o.tensor)).toEqual([4, 3]);
+    expect(r.layers.map((l) => l.measuredTicks)).toEqual([100, undefined, 100]);
+    expect(r.layers.map((l) => l.share)).toEqual([0.5, undefined, 0.5]);
+    const m = compareMatrix(host.layers, [{ id: 'a', seconds: 1, result: { compare: r, device } }]);
+    expect(m.layers.map((l) => [l.index, l.name])).toEqual([
+      [0, 't2'],
+      [1, 't4'],
+    ]);
+    // host vs the board: SPLIT's row holds its first output's bytes on both sides
+    expect(m.pairs.map((p) => [p.differingLayers, p.identicalLayers])).toEqual([[0, 2]]);
+    device[1].bytes[3] ^= 1;
+    const bad = run();
+    expect(bad.layers.map((l) => l.status)).toEqual(['match', 'mismatch', 'match']);
+    expect(bad.firstDivergent).toBe(0);
+  });
 });
