@@ -795,7 +795,7 @@ describe('CAST, comparisons, logical ops and SELECT_V2 on raw values', () => {
   }
 
   it('CAST to bool and from int64 are refused, naming the type', () => {
-    // rule: TFLM's CAST has no bool output (and the core no uint32/int64 input): refused at load
+    // rule: TFLM's CAST has no bool output and no int64 input (uint32 it takes: the signal front end's): refused at load
     const m = (from: DType, to: DType) =>
       oneOpModel({
         op: 'CAST',
@@ -807,7 +807,9 @@ describe('CAST, comparisons, logical ops and SELECT_V2 on raw values', () => {
         outputs: [1],
       });
     expect(() => prepare(m('int32', 'bool'))).toThrow(/CAST output type not supported/);
-    expect(() => prepare(m('int64', 'int32'))).toThrow(/CAST takes int8, int16, int32, float32 or bool/);
+    expect(() => prepare(m('int64', 'int32'))).toThrow(
+      /CAST takes int8, int16, int32, uint32, float32 or bool/,
+    );
   });
 
   it('comparisons on float32 (NaN unordered), int32, int64 and bool (EQUAL only); LESS on bool refused', () => {
