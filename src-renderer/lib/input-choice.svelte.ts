@@ -7,7 +7,7 @@
 import type { OpenedModel, SimulateInput } from '../../src-main/shared/api.ts';
 import type { TensorSummary } from '../../src-main/shared/summary.ts';
 import { keepForModel } from './model-session.svelte.ts';
-import { normalizationOf } from '../../src-main/core/normalize/normalize.ts';
+import { hasNormalization } from '../../src-main/core/simulate/inputs/uint8-reading.ts';
 import type { ParamValue } from '../../src-main/core/model/ir.ts';
 import { isNpy, parseNpy, type NpyArray } from '../../src-main/core/simulate/inputs/npy.ts';
 
@@ -29,15 +29,6 @@ function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** True when the model has MLTK sample-wise normalization parameters (the host applies them). */
-function hasNormalization(parameters: Record<string, unknown>): boolean {
-  try {
-    return normalizationOf(parameters as Record<string, ParamValue>) !== null;
-  } catch {
-    return false; // malformed parameters are reported by the run itself, with their own message
-  }
-}
-
 export class InputChoice {
   seed = $state(1);
   files = $state.raw<PickedFile[]>([]);
@@ -53,7 +44,7 @@ export class InputChoice {
 
   constructor(modelInputs: readonly TensorSummary[] = [], parameters: Record<string, unknown> = {}) {
     this.modelInputs = modelInputs;
-    this.normalized = hasNormalization(parameters);
+    this.normalized = hasNormalization(parameters as Record<string, ParamValue>);
   }
 
   /** What to send with the call, or null while "files" is chosen but none is picked. */

@@ -9,6 +9,8 @@
  * comparison matrix (each board vs the host, boards vs each other) as .json or .html.
  * --junit writes one test case per board; --fail-on picks what fails the command (ci-gate.ts).
  */
+import { uint8Choice, U8_READING_HELP } from '../u8-reading.ts';
+import { describeUint8Readings } from '../../core/simulate/inputs/uint8-reading.ts';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -52,6 +54,7 @@ interface ProfileOptions {
   cpu?: string;
   firmware?: string;
   u8Bytes?: boolean;
+  u8Reading?: string;
   json?: boolean;
   baud?: string;
   force?: boolean;
@@ -234,6 +237,7 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
     (opts.input ?? []).map(async (p) => ({ name: basename(p), bytes: await readBytes(p) })),
   );
   let input: ProfileCompareOptions['input'] = files.length ? { files } : { seed };
+  let uint8Mode: 'affine' | 'bytes' = 'bytes';
   if (opts.rawInput?.length) {
     if (files.length || opts.seed !== undefined)
       throw new Error('give --raw-input alone (not with --input or --seed)');
@@ -247,7 +251,12 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
     // the model and the input files (NaN/Inf, dtype, shape) are checked before any board work
     const model = readTflite(modelBytes);
     const pm = prepare(model, 0, { bytes: modelBytes });
-    buildInputFrames({ files, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' }, pm.inputs, model.parameters);
+    const u8 = uint8Choice(opts, model.parameters);
+    uint8Mode = u8.mode;
+    buildInputFrames({ files, uint8Mode }, pm.inputs, model.parameters);
+    if (!opts.json)
+      for (const r of describeUint8Readings(files, pm.inputs, u8.mode, u8.chosen))
+        process.stderr.write(`input ${r}\n`);
   }
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -262,7 +271,7 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
           modelName: basename(modelPath),
           modelBytes,
           input,
-          uint8Mode: opts.u8Bytes ? 'bytes' : 'affine',
+          uint8Mode,
           cpu: opts.cpu,
           resetState: opts.resetState,
           port: board.kind === 'serial' ? board.port : board.kind,
@@ -419,7 +428,8 @@ export function register(program: Command): void {
       "virtual board executable or emulated board's kernel ELF to use instead of the default build",
     )
     .option('--baud <rate>', 'serial baud rate for a port or an rfc2217:// board (default 115200)')
-    .option('--u8-bytes', "a uint8 .npy feeding an int8 input holds the int8 bytes (two's complement)")
+    .option('--u8-reading <bytes|pixels>', U8_READING_HELP)
+    .option('--u8-bytes', 'same as --u8-reading bytes')
     .option('--json', 'print the comparison as JSON (quantscope.compare/1) instead of a table')
     .option('--force', 'overwrite --out and --dump files that already exist')
     .action((model: string, opts: ProfileOptions) => profileCommand(model, opts));

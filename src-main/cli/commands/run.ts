@@ -23,6 +23,8 @@ import type { TensorData } from '../../core/simulate/tensor-data.ts';
 import { layerWork } from '../../core/simulate/layer-work.ts';
 import { writeFileAtomic } from '../../services/atomic-write.ts';
 import { checkOutputPath, checkOutputPaths } from '../../services/output-path.ts';
+import { uint8Choice, U8_READING_HELP } from '../u8-reading.ts';
+import { describeUint8Readings } from '../../core/simulate/inputs/uint8-reading.ts';
 import { finishCi, parseFailOn, type CaseOutcome } from '../ci-gate.ts';
 
 interface RunOptions {
@@ -33,6 +35,7 @@ interface RunOptions {
   repeat?: string;
   json?: boolean;
   u8Bytes?: boolean;
+  u8Reading?: string;
   cpu?: string;
   force?: boolean;
   junit?: string;
@@ -111,6 +114,7 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
   );
   const seed = opts.seed !== undefined ? positiveInt(opts.seed, '--seed') : undefined;
   let normalized: string | undefined;
+  let readings: string[] = [];
   let frames: TensorData[][];
   if (opts.rawInput?.length) {
     // raw sensor samples, normalized with the model's parameters exactly as the board does
@@ -123,11 +127,9 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
     frames = [raw.inputs];
     normalized = describeNormalization(raw.normalization);
   } else {
-    frames = buildInputFrames(
-      { files, seed, uint8Mode: opts.u8Bytes ? 'bytes' : 'affine' },
-      pm.inputs,
-      model.parameters,
-    );
+    const u8 = uint8Choice(opts, model.parameters);
+    frames = buildInputFrames({ files, seed, uint8Mode: u8.mode }, pm.inputs, model.parameters);
+    readings = describeUint8Readings(files, pm.inputs, u8.mode, u8.chosen);
   }
   if (frames.length > 1) {
     if (opts.repeat !== undefined)
@@ -176,6 +178,7 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
       ...(gates.length > 0 ? { lstm_gates: gates } : {}),
       ...(medianMs !== undefined ? { repeat: Number(opts.repeat), median_ms: medianMs } : {}),
       ...(cost ? { est_cycles: cost.cycles, est_ms: cost.ms } : {}),
+      ...(readings.length ? { uint8_reading: readings } : {}),
       ...(normalized
         ? { raw_input_normalization: normalized, normalization_notes: normalizationNotes(model.parameters) }
         : {}),
@@ -184,6 +187,7 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
     return runProperties(pm.steps.length, invokeMs, medianMs, cost);
   }
   const lines: string[] = [`${basename(modelPath)}: ${pm.steps.length} ops simulated`];
+  for (const r of readings) lines.push(`input ${r}`);
   if (normalized)
     lines.push(
       `raw input normalized on the host: ${normalized}`,
@@ -345,10 +349,8 @@ export function registerRun(program: Command): void {
       '--reset-state',
       'inputs holding several frames run as a stream that keeps the state between invocations; reset it before each instead',
     )
-    .option(
-      '--u8-bytes',
-      "a uint8 .npy feeding an int8 input holds the int8 bytes (two's complement) instead of pixel values",
-    )
+    .option('--u8-reading <bytes|pixels>', U8_READING_HELP)
+    .option('--u8-bytes', 'same as --u8-reading bytes')
     .option(
       '--cpu <profile[@MHz]>',
       'add cycle estimates, e.g. cortex-m4@80 (cortex-m0plus, -m3, -m4, -m7, -m33, -m55)',

@@ -56,6 +56,28 @@ describe('quantscope run', () => {
     expect(JSON.parse(out.text()).outputs[0].top_k[0].index).toBe(1);
   });
 
+  // Rule (issue 19): with no flag the CLI reads a uint8 .npy on an int8 input as the GUI does — int8
+  // bytes unless the model has normalization parameters — and says which reading it used; the
+  // opposite reading is one flag away and gives the other answer.
+  it('uint8 .npy on person_detect: int8 bytes by default (says so), pixels on request', async () => {
+    const image = fixturePath('data', 'tflm_person_gray_u8_96x96.npy');
+    const model = fixturePath('models', 'person_detect.tflite');
+    let out = captureStdout();
+    await runCommand(model, { input: [image], json: true });
+    let doc = JSON.parse(out.text());
+    expect(doc.outputs[0].top_k[0].index).toBe(1); // "person", as TFLM's example
+    expect(doc.uint8_reading[0]).toMatch(/read as int8 bytes \(default: the model has no normalization/);
+    vi.restoreAllMocks();
+    out = captureStdout();
+    await runCommand(model, { input: [image], json: true, u8Reading: 'pixels' });
+    doc = JSON.parse(out.text());
+    expect(doc.uint8_reading[0]).toMatch(/read as pixels 0–255 → scale\/zp \(as asked\)/);
+    expect(doc.outputs[0].top_k[0].index).toBe(0); // the misreading this default avoids
+    await expect(runCommand(model, { input: [image], u8Reading: 'raw' })).rejects.toThrow(
+      /--u8-reading expects 'bytes' or 'pixels', got 'raw'/,
+    );
+  });
+
   it('clear errors for a missing file and a bad --repeat', async () => {
     await expect(runCommand('/no/such/model.tflite', {})).rejects.toThrow(
       /No such file: \/no\/such\/model\.tflite/,
