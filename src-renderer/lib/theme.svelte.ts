@@ -1,7 +1,8 @@
 /**
  * Colour theme: follows the OS (prefers-color-scheme) unless the user picks light or dark; the
- * choice is remembered in localStorage. Applied as `data-theme` on <html>; app.css holds the
- * palettes, so components only ever use the CSS variables.
+ * choice is remembered in localStorage. The theme in effect (the choice, or the OS preference while
+ * following the system, tracked as it changes) is set as `data-theme` on <html>; app.css holds the
+ * two palettes once, so components only ever use the CSS variables.
  */
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
@@ -32,9 +33,14 @@ export class Theme {
     this.apply();
   }
 
+  private os: MediaQueryList | null = null;
+
   apply(): void {
-    const root = document.documentElement;
-    if (this.choice === 'system') delete root.dataset.theme;
-    else root.dataset.theme = this.choice;
+    if (!this.os && typeof matchMedia === 'function') {
+      this.os = matchMedia('(prefers-color-scheme: dark)');
+      this.os.addEventListener('change', () => this.apply());
+    }
+    const dark = this.choice === 'system' ? !!this.os?.matches : this.choice === 'dark';
+    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
   }
 }

@@ -19,7 +19,7 @@ test('the theme follows prefers-color-scheme; the toggle cycles dark â†’ light â
   expect(await bodyLightness(page)).toBeLessThan(60);
   // rule: with the OS in light mode (and no choice made) the app is light
   await page.emulateMedia({ colorScheme: 'light' });
-  expect(await bodyLightness(page)).toBeGreaterThan(200);
+  await expect.poll(() => bodyLightness(page)).toBeGreaterThan(200);
 
   const toggle = page.getByTestId('theme-toggle');
   await expect(toggle).toHaveAttribute('data-theme-choice', 'system');
@@ -40,5 +40,5 @@ test('the theme follows prefers-color-scheme; the toggle cycles dark â†’ light â
   expect(await bodyLightness(page)).toBeGreaterThan(200);
   await toggle.click();
   await expect(toggle).toHaveAttribute('data-theme-choice', 'system');
-  expect(await bodyLightness(page)).toBeLessThan(60);
+  await expect.poll(() => bodyLightness(page)).toBeLessThan(60);
 });
