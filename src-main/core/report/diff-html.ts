@@ -3,21 +3,20 @@
  * (compare/explain.ts) and its Δ histogram in LSB as an inline SVG bar chart (log-scaled counts,
  * the 0 bin left out so the differences show).
  */
-import { binLabel, CLASS_WORDS } from '../compare/explain.ts';
 import type { CompareResult, LayerComparison } from '../compare/types.ts';
+import { deltaBars, diffClassText } from './compare-doc.ts';
 import { escapeXml as esc } from './escape.ts';
 
 function histogramSvg(l: LayerComparison): string {
-  const bins = (l.diff?.histogram ?? []).filter((b) => !(b.lo === 0 && b.hi === 0));
-  const max = Math.max(1, ...bins.map((b) => b.count));
+  const bins = deltaBars(l);
   const w = 14;
   const h = 60;
   const bars = bins
     .map((b, i) => {
-      const bh = b.count ? Math.max(2, Math.round((Math.log1p(b.count) / Math.log1p(max)) * h)) : 0;
+      const bh = b.count ? Math.max(2, Math.round(b.height * h)) : 0;
       return (
-        `<rect x="${i * w}" y="${h - bh}" width="${w - 2}" height="${bh}" fill="#cf222e"><title>Δ ${esc(binLabel(b))}: ${b.count}</title></rect>` +
-        `<text x="${i * w + (w - 2) / 2}" y="${h + 10}" text-anchor="middle" font-size="7">${esc(binLabel(b))}</text>`
+        `<rect x="${i * w}" y="${h - bh}" width="${w - 2}" height="${bh}" fill="#cf222e"><title>Δ ${esc(b.label)}: ${b.count}</title></rect>` +
+        `<text x="${i * w + (w - 2) / 2}" y="${h + 10}" text-anchor="middle" font-size="7">${esc(b.label)}</text>`
       );
     })
     .join('');
@@ -30,17 +29,10 @@ export function diffExplainHtml(r: CompareResult): string {
   const body = rows
     .map((l) => {
       const d = l.diff!;
-      const extra =
-        d.class === 'offset'
-          ? `, offset ${d.offsetLsb?.toFixed(2)} LSB`
-          : d.class === 'saturation'
-            ? `, ${d.pinned} pinned at the rail`
-            : d.class === 'wrong-channel'
-              ? `, channel(s) ${d.channels?.join(', ')}`
-              : '';
+      const c = diffClassText(l);
       return (
         `<tr data-class="${d.class}"><td>${l.index < 0 ? 'input' : l.index}</td><td class="l">${esc(l.op)}</td>` +
-        `<td class="l"><b>${esc(CLASS_WORDS[d.class])}</b>${esc(extra)}${l.withinTolerance ? ' — within tolerance' : ''}</td>` +
+        `<td class="l"><b>${esc(c.words)}</b>${esc(c.detail)}</td>` +
         `<td>${l.mismatches} of ${l.elements}</td><td>${l.maxAbsDiffLsb}</td><td>${d.rmseLsb.toPrecision(3)}</td><td>${histogramSvg(l)}</td></tr>`
       );
     })

@@ -5,6 +5,7 @@
 import type { CompareResult, LayerComparison } from '../compare/types.ts';
 import { escapeXml as esc, fmt } from './escape.ts';
 import type { ReportMeta } from './json.ts';
+import { hasCycleColumn, layerColumns, measuredHead, verdictText } from './compare-doc.ts';
 import { diffExplainHtml } from './diff-html.ts';
 import { timingChartSvg } from './svg-chart.ts';
 
@@ -39,10 +40,6 @@ function layerRow(l: LayerComparison, first: number | null, hasCycles: boolean):
     `<td>${fmt(l.mismatches)}</td><td>${fmt(l.maxAbsDiffLsb)}</td><td>${fmt(l.estCycles)}</td>${hasCycles ? `<td>${fmt(l.measuredCycles)}</td>` : ''}` +
     `<td>${fmt(l.measuredUs)}</td><td class="l">${share}</td></tr>`
   );
-}
-
-function measuredHead(r: CompareResult): string {
-  return r.timing.measuredUnit === 'instructions' ? 'instructions' : 'cycles';
 }
 
 /** Totals with their units and clock; an estimate on another scale is shown beside, never compared. */
@@ -80,19 +77,12 @@ function streamHtml(r: CompareResult): string {
 }
 
 export function compareHtml(r: CompareResult, meta: ReportMeta): string {
-  const ops = r.layers.filter((l) => l.index >= 0);
-  const bad = ops.filter((l) => l.status !== 'match').length;
   const first = r.firstDivergent;
-  const firstRow = first === null ? undefined : ops.find((l) => l.index === first);
-  const verdict = r.allMatch
-    ? r.verdict?.kind === 'within-tolerance'
-      ? `<div class="verdict ok">${esc(r.verdict.text[0].toUpperCase() + r.verdict.text.slice(1))}.</div>`
-      : `<div class="verdict ok">All ${ops.length} layers match bit for bit.</div>`
-    : `<div class="verdict bad">${bad} of ${ops.length} layers differ. First divergent layer: #${first} ${esc(firstRow?.op ?? '')} '${esc(firstRow?.name ?? '')}' (${fmt(firstRow?.mismatches)} element${firstRow?.mismatches === 1 ? '' : 's'}, max |Δ| ${fmt(firstRow?.maxAbsDiffLsb)} LSB)${r.verdict ? `: ${esc(r.verdict.text)}` : ''}.</div>`;
+  const v = verdictText(r);
+  const verdict = `<div class="verdict ${v.ok ? 'ok' : 'bad'}">${esc(v.text)}</div>`;
   const b = r.board;
-  const t = r.timing;
   // The virtual board measures host µs only: no empty cycles column.
-  const hasCycles = r.layers.some((l) => l.measuredCycles !== undefined);
+  const hasCycles = hasCycleColumn(r);
   const outputs = r.outputs
     .map(
       (o) =>
@@ -134,7 +124,9 @@ ${timingHtml(r)}
 ${timingChartSvg(r)}
 ${calHtml}
 ${diffExplainHtml(r)}<h2>Layers</h2>
-<table class="layers" id="layer-table"><thead><tr><th>#</th><th class="l">op</th><th class="l">output</th><th class="l">tensor</th><th class="l">status</th><th>mismatches</th><th>max |Δ| LSB</th><th>est ${esc(t.estUnit ?? 'cycles')}</th>${hasCycles ? `<th>${measuredHead(r)}</th>` : ''}<th>${t.measuredUnit === 'host µs' ? 'host µs' : 'µs'}</th><th class="l">share</th></tr></thead>
+<table class="layers" id="layer-table"><thead><tr>${layerColumns(r)
+    .map((c) => `<th${c.align === 'left' ? ' class="l"' : ''}>${esc(c.head)}</th>`)
+    .join('')}</tr></thead>
 <tbody>${r.layers.map((l) => layerRow(l, first, hasCycles)).join('\n')}</tbody></table>
 </body></html>
 `;

@@ -6,6 +6,7 @@
  * Rows whose output diverged are labelled in red.
  */
 import type { CompareResult } from '../compare/types.ts';
+import { timingBars } from './compare-doc.ts';
 import { escapeXml, fmt } from './escape.ts';
 
 const ROW = 16;
@@ -14,30 +15,19 @@ const WIDTH = 860;
 const BAR = WIDTH - LABEL - 90;
 
 export function timingChartSvg(r: CompareResult): string {
-  const ops = r.layers.filter((l) => l.index >= 0);
-  const mhz = r.timing.estClockMHz;
-  const shares = !(r.board.cpuHz > 0);
-  const estTotal = ops.reduce((a, l) => a + (l.estCycles ?? 0), 0);
-  const measTotal = ops.reduce((a, l) => a + (l.measuredUs ?? 0), 0);
-  const unit = shares ? '%' : 'µs';
-  const est = (cycles?: number) =>
-    cycles === undefined || !mhz ? undefined : shares ? (100 * cycles) / Math.max(1, estTotal) : cycles / mhz;
-  const meas = (us?: number) =>
-    us === undefined ? undefined : shares ? (100 * us) / Math.max(1e-9, measTotal) : us;
-  const max = Math.max(1e-9, ...ops.map((l) => Math.max(meas(l.measuredUs) ?? 0, est(l.estCycles) ?? 0)));
+  const { unit, max, bars } = timingBars(r);
+  const shares = unit === '%';
   const top = 28;
-  const height = top + ops.length * ROW + 8;
+  const height = top + bars.length * ROW + 8;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="Per-layer time: estimate vs measured">`,
     `<rect x="${LABEL}" y="6" width="10" height="8" class="est"/><text x="${LABEL + 14}" y="14">estimate${r.timing.profile ? ` (${escapeXml(r.timing.profile)})` : ''}</text>`,
     `<rect x="${LABEL + 220}" y="6" width="10" height="8" class="meas"/><text x="${LABEL + 234}" y="14">measured on ${escapeXml(r.board.name)}</text>`,
     `<text x="${WIDTH - 4}" y="14" text-anchor="end">${shares ? 'share of total, %' : `max ${fmt(max)} µs`}</text>`,
   ];
-  ops.forEach((l, i) => {
+  bars.forEach((l, i) => {
     const y = top + i * ROW;
-    const bad = l.status === 'mismatch' || l.status === 'missing';
-    const e = est(l.estCycles);
-    const m = meas(l.measuredUs);
+    const { bad, est: e, meas: m } = l;
     parts.push(
       `<g><title>${escapeXml(`#${l.index} ${l.op} ${l.name}: estimate ${e === undefined ? '–' : `${fmt(e)} ${unit}`}, measured ${m === undefined ? '–' : `${fmt(m)} ${unit}`}`)}</title>`,
       `<text x="${LABEL - 6}" y="${y + 11}" text-anchor="end"${bad ? ' class="bad"' : ''}>${l.index} ${escapeXml(l.op)}</text>`,
