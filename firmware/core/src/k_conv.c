@@ -167,7 +167,7 @@ qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op) {
   return qs_conv_wasm_prepare(m, op, p);
 #else
 #if QS_ARM_DSP
-  qs_conv_dsp_prepare(op);
+  qs_conv_dsp_prepare(m, op, p);
 #endif
   return QS_OK;
 #endif

@@ -1,151 +1,250 @@
 /*
  * CONV_2D int8, Arm DSP variant of k_conv.c's conv_eval (same bits; facts in arm_dsp.h).
  *
- * As in the portable kernel, the receptive field of one output pixel is gathered once into an
- * int16 patch of x + in_off (0 for padded taps). Here the patch is stored with each group of
- * four values in the order (0, 2, 1, 3): one word of four int8 weights unpacks with SXTB16 into
- * (w0, w2) and (w1, w3), which then meet the patch words (x0, x2) and (x1, x3) in two SMLADs,
- * so four taps of one channel cost one weight load, two unpacks and two dual MACs. Four
- * output channels per pass share the two patch loads. The k % 4 last taps stay in plain
- * order and are added one by one.
+ * Two output pixels per pass, two output channels per inner product (a 2 x 2 block of outputs).
+ * The receptive fields of both pixels are gathered once into one int16 patch of x + in_off
+ * (0 for padded taps), interleaved by groups of four taps so one LDRD fetches the same two
+ * taps of both pixels: per four taps the words are pixel 0 (x0, x2), pixel 1 (x0, x2),
+ * pixel 0 (x1, x3), pixel 1 (x1, x3). One word of four weights per channel unpacks with
+ * SXTB16 into (w0, w2) and (w1, w3), and each unpacked pair meets both pixels: per four taps
+ * 2 LDRD + 2 LDR + 4 SXTB16 + 8 SMLAD for 16 MACs. The k % 4 last taps follow the groups,
+ * one (pixel 0, pixel 1) pair per tap. A 1x1 convolution (no padding can occur) converts
+ * both pixels' channels a word at a time, without the per-tap bookkeeping.
+ *
+ * Requantization (the per-output cost that dominates layers with few input channels) is
+ * TFLM's MultiplyByQuantizedMultiplier in 8 instructions, with per-channel constants computed
+ * once per eval into scratch:
+ * - SMMULR (DSP: (a * b + 2^31) >> 32, signed) of 2x and the multiplier is
+ *   floor((x * m + 2^30) / 2^31), which equals TFLM's SaturatingRoundingDoublingHighMul for
+ *   m > 0 (its truncating division with a sign-dependent nudge rounds half away from zero,
+ *   and so does the floor here: checked in arm_dsp.h's history and by test_dsp). So the left
+ *   shift is by left + 1. That is exact only while (acc << (left + 1)) fits in int32: the
+ *   eval checks max|bias| + k * 255 * 128 against 2^(30 - left) for every channel and takes
+ *   the portable requantization (qs_requant) otherwise (hostile biases or multipliers).
+ * - RoundingDivideByPOT(v, e) = (v >> e) + (rem > (mask >> 1) + (v < 0)), rem = v & mask:
+ *   CMP of rem against (mask >> 1) + 1 + (v < 0) sets the carry exactly when it is due, and
+ *   ADC adds it together with the output zero point.
+ * - SSAT to 8 bits, then (activation range narrower than int8) four outputs packed in a word
+ *   clamped with SSUB8 / SEL (per byte: GE flags of the signed difference select the max,
+ *   then the min). Saturating first does not change the clamp: lo >= -128, hi <= 127.
  */
 #include "k_params.h"
 
 #if QS_ARM_DSP
-/* position of flat patch index i (i < k4) in the reordered patch: swap the middle two of each four */
-#define QS_REORDER(i) (((i) & ~3) | (((i) & 1) << 1) | (((i) >> 1) & 1))
+/* per output channel: bias (0 without one), multiplier, rounding mask (1 << right) - 1, and
+ * the shifts: right in bits 0-7, left + 1 in bits 8-15 (register shifts read bits 0-7) */
+typedef struct {
+  int32_t bias, mult, mask;
+  uint32_t sh;
+} conv_rq_t;
 
-/* kc int8 values (+ offset) of one tap to dst at flat index i0 of the patch */
-static void put_tap(int16_t *patch, int i0, int k4, const int8_t *src, int kc, int32_t off) {
-  int c = 0;
-  if ((i0 & 3) == 0) {
-    /* whole groups of four from a word: (x0, x2) and (x1, x3), offset added to both halves */
-    const uint32_t off2 = ((uint32_t)off & 0xffffu) * 0x10001u;
-    for (; c + 4 <= kc && i0 + c + 4 <= k4; c += 4) {
-      const uint32_t v = qs_ld32(src + c);
-      const uint32_t e = qs_add16(qs_sx_even(v), off2), o = qs_add16(qs_sx_odd(v), off2);
-      memcpy(patch + i0 + c, &e, 4);
-      memcpy(patch + i0 + c + 2, &o, 4);
-    }
-  }
-  for (; c < kc; c++) {
-    const int i = i0 + c;
-    patch[i < k4 ? QS_REORDER(i) : i] = (int16_t)(src[c] + off);
-  }
+/* int16 index of flat tap i (i < k4) of pixel slot s in the interleaved patch */
+#define QS_SLOT(i, s) (2 * ((i) & ~3) + 4 * ((i) & 1) + 2 * (s) + (((i) >> 1) & 1))
+
+/* a00 += pixel 0 . row 0, a01 += pixel 0 . row 1, a10 / a11 pixel 1, over n groups of four
+ * taps. 13 registers, so the caller keeps nothing else live across it. */
+static __attribute__((noinline)) void dot2x2(const int16_t *x, const int8_t *w0, const int8_t *w1, int n, uint32_t *a) {
+  uint32_t a00 = a[0], a01 = a[1], a10 = a[2], a11 = a[3], xa, xb, wa, wb, t;
+  __asm__ volatile(
+      "1:\n\t"
+      "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+      "ldr %[wa], [%[w0]], #4\n\t"
+      "ldr %[wb], [%[w1]], #4\n\t"
+      "sxtb16 %[t], %[wa]\n\t"
+      "smlad %[a00], %[t], %[xa], %[a00]\n\t"
+      "smlad %[a10], %[t], %[xb], %[a10]\n\t"
+      "sxtb16 %[t], %[wb]\n\t"
+      "smlad %[a01], %[t], %[xa], %[a01]\n\t"
+      "smlad %[a11], %[t], %[xb], %[a11]\n\t"
+      "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+      "sxtb16 %[t], %[wa], ror #8\n\t"
+      "smlad %[a00], %[t], %[xa], %[a00]\n\t"
+      "smlad %[a10], %[t], %[xb], %[a10]\n\t"
+      "sxtb16 %[t], %[wb], ror #8\n\t"
+      "smlad %[a01], %[t], %[xa], %[a01]\n\t"
+      "smlad %[a11], %[t], %[xb], %[a11]\n\t"
+      "subs %[n], %[n], #1\n\t"
+      "bne 1b"
+      : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1),
+        [n] "+r"(n), [xa] "=&r"(xa), [xb] "=&r"(xb), [wa] "=&r"(wa), [wb] "=&r"(wb), [t] "=&r"(t)
+      :
+      : "cc", "memory");
+  a[0] = a00, a[1] = a01, a[2] = a10, a[3] = a11;
 }
 
-static void gather(const conv_params_t *p, const int8_t *in, int oy, int ox, int g, int16_t *patch, int k4) {
+/* requantized output before the activation clamp, saturated to int8 (facts above) */
+static inline __attribute__((always_inline)) int32_t rq_fast(uint32_t acc, int32_t mult, uint32_t lsh, uint32_t rsh,
+                                                             int32_t mask, int32_t half1, int32_t zp) {
+  int32_t x, r, t;
+  __asm__("lsl %[x], %[acc], %[lsh]\n\t"
+          "smmulr %[x], %[x], %[mult]\n\t"
+          "and %[r], %[x], %[mask]\n\t"
+          "add %[t], %[half1], %[x], lsr #31\n\t"
+          "cmp %[r], %[t]\n\t"
+          "asr %[x], %[x], %[rsh]\n\t"
+          "adc %[x], %[x], %[zp]\n\t"
+          "ssat %[x], #8, %[x]"
+          : [x] "=&r"(x), [r] "=&r"(r), [t] "=&r"(t)
+          : [acc] "r"(acc), [lsh] "r"(lsh), [mult] "r"(mult), [mask] "r"(mask), [half1] "r"(half1), [rsh] "r"(rsh),
+            [zp] "r"(zp)
+          : "cc");
+  return x;
+}
+
+/* per byte: max(v, lo4), then min(v, hi4) */
+static inline __attribute__((always_inline)) uint32_t clamp4(uint32_t v, uint32_t lo4, uint32_t hi4) {
+  uint32_t t;
+  __asm__("ssub8 %[t], %[v], %[lo]\n\t"
+          "sel %[v], %[v], %[lo]\n\t"
+          "ssub8 %[t], %[v], %[hi]\n\t"
+          "sel %[v], %[hi], %[v]"
+          : [v] "+r"(v), [t] "=&r"(t)
+          : [lo] "r"(lo4), [hi] "r"(hi4)
+          : "cc");
+  return v;
+}
+
+/* one pixel's receptive field (group g) into slot s of the interleaved patch */
+static void gather_px(const conv_params_t *p, const int8_t *inb, int oy, int ox, int g, int16_t *patch, int s, int k4) {
   const int iy0 = oy * p->sh - p->pad_h, ix0 = ox * p->sw - p->pad_w, kc = p->kc;
+  const int32_t off = p->in_off;
+  const uint32_t off2 = ((uint32_t)off & 0xffffu) * 0x10001u;
   int ky, kx, i0 = 0;
   for (ky = 0; ky < p->kh; ky++) {
     const int iy = iy0 + ky * p->dh;
     for (kx = 0; kx < p->kw; kx++, i0 += kc) {
       const int ix = ix0 + kx * p->dw;
-      if (iy < 0 || iy >= p->ih || ix < 0 || ix >= p->iw) {
-        int c;
-        for (c = 0; c < kc; c++) patch[i0 + c < k4 ? QS_REORDER(i0 + c) : i0 + c] = 0;
-      } else {
-        put_tap(patch, i0, k4, in + ((size_t)iy * p->iw + ix) * p->ic + (size_t)g * kc, kc, p->in_off);
+      const int8_t *src = iy < 0 || iy >= p->ih || ix < 0 || ix >= p->iw ? NULL : inb + ((size_t)iy * p->iw + ix) * p->ic + (size_t)g * kc;
+      int c = 0;
+      if (src && (i0 & 3) == 0) {
+        for (; c + 4 <= kc && i0 + c + 4 <= k4; c += 4) {
+          const uint32_t v = qs_ld32(src + c);
+          const uint32_t e = qs_add16(qs_sx_even(v), off2), o = qs_add16(qs_sx_odd(v), off2);
+          memcpy(patch + 2 * (i0 + c) + 2 * s, &e, 4);
+          memcpy(patch + 2 * (i0 + c) + 4 + 2 * s, &o, 4);
+        }
+      }
+      for (; c < kc; c++) {
+        const int i = i0 + c;
+        patch[i < k4 ? QS_SLOT(i, s) : 2 * k4 + 2 * (i - k4) + s] = (int16_t)(src ? src[c] + off : 0);
       }
     }
   }
 }
 
-/* acc[j] += sum over i < k of patch[i] * w[j*k + i] for four rows (patch reordered up to k4).
- * The four-tap step is written in assembly: GCC spills an accumulator and the loop bound of
- * the same C. Rows 1 and 3 are read at offset k from rows 0 and 2 and the loop counts down,
- * so it needs 13 registers: per four taps, 2 patch + 4 weight loads, 8 SXTB16, 8 SMLAD. Not
- * inlined, so the caller's live values never leave the asm without registers. */
-static __attribute__((noinline)) void dot4(const int16_t *x, const int8_t *w0, int k, int k4, uint32_t *acc) {
-  const int8_t *w2 = w0 + 2 * k;
-  uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-  int i, n = k4 >> 2;
-  if (n > 0) {
-    uint32_t xe, xo, w, t;
-    __asm__ volatile(
-        "1:\n\t"
-        "ldr %[xe], [%[x]], #4\n\t"
-        "ldr %[xo], [%[x]], #4\n\t"
-        "ldr %[w], [%[w0], %[k]]\n\t"
-        "sxtb16 %[t], %[w]\n\t"
-        "smlad %[a1], %[t], %[xe], %[a1]\n\t"
-        "sxtb16 %[t], %[w], ror #8\n\t"
-        "smlad %[a1], %[t], %[xo], %[a1]\n\t"
-        "ldr %[w], [%[w0]], #4\n\t"
-        "sxtb16 %[t], %[w]\n\t"
-        "smlad %[a0], %[t], %[xe], %[a0]\n\t"
-        "sxtb16 %[t], %[w], ror #8\n\t"
-        "smlad %[a0], %[t], %[xo], %[a0]\n\t"
-        "ldr %[w], [%[w2], %[k]]\n\t"
-        "sxtb16 %[t], %[w]\n\t"
-        "smlad %[a3], %[t], %[xe], %[a3]\n\t"
-        "sxtb16 %[t], %[w], ror #8\n\t"
-        "smlad %[a3], %[t], %[xo], %[a3]\n\t"
-        "ldr %[w], [%[w2]], #4\n\t"
-        "sxtb16 %[t], %[w]\n\t"
-        "smlad %[a2], %[t], %[xe], %[a2]\n\t"
-        "sxtb16 %[t], %[w], ror #8\n\t"
-        "smlad %[a2], %[t], %[xo], %[a2]\n\t"
-        "subs %[n], %[n], #1\n\t"
-        "bne 1b"
-        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w0] "+r"(w0), [w2] "+r"(w2),
-          [n] "+r"(n), [xe] "=&r"(xe), [xo] "=&r"(xo), [w] "=&r"(w), [t] "=&r"(t)
-        : [k] "r"(k)
-        : "cc", "memory");
+/* 1x1, one group: both pixels' k channels at once */
+static void gather_1x1(const int8_t *x0, const int8_t *x1, int k, int k4, int32_t off, int16_t *patch) {
+  const uint32_t off2 = ((uint32_t)off & 0xffffu) * 0x10001u;
+  uint32_t *d = (uint32_t *)(void *)patch;
+  int i;
+  for (i = 0; i < k4; i += 4, d += 4) {
+    const uint32_t v0 = qs_ld32(x0 + i), v1 = qs_ld32(x1 + i);
+    d[0] = qs_add16(qs_sx_even(v0), off2), d[1] = qs_add16(qs_sx_even(v1), off2);
+    d[2] = qs_add16(qs_sx_odd(v0), off2), d[3] = qs_add16(qs_sx_odd(v1), off2);
   }
-  for (i = 0; i < k - k4; i++) {
-    const int32_t v = x[i];
-    a0 += (uint32_t)(v * w0[i]), a1 += (uint32_t)(v * w0[k + i]);
-    a2 += (uint32_t)(v * w2[i]), a3 += (uint32_t)(v * w2[k + i]);
-  }
-  acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+  for (; i < k; i++) patch[2 * i] = (int16_t)(x0[i] + off), patch[2 * i + 1] = (int16_t)(x1[i] + off);
 }
 
-static uint32_t dot1(const int16_t *x, const int8_t *w, int k, int k4) {
-  const int16_t *end = x + k4;
-  uint32_t a = 0;
+/* The 2 x 2 outputs of channels c, c2 (c2 == c: the last of an odd count) for pixels 0, 1.
+ * mode 0: fast requantization, full int8 range; 1: fast, narrower activation range; 2: qs_requant. */
+static inline __attribute__((always_inline)) void block(const conv_params_t *p, const conv_rq_t *rq, const int16_t *patch,
+                                                        int k, int k4, int c, int c2, int8_t *o0, int8_t *o1,
+                                                        const int mode, uint32_t lo4, uint32_t hi4) {
+  const int8_t *w0 = p->w + (size_t)c * k, *w1 = p->w + (size_t)c2 * k;
+  uint32_t a[4];
   int i;
-  while (x < end) {
-    const uint32_t v = qs_ld32(w);
-    a = qs_smlad(qs_sx_even(v), qs_ld32(x), a);
-    a = qs_smlad(qs_sx_odd(v), qs_ld32(x + 2), a);
-    x += 4, w += 4;
+  a[0] = a[2] = (uint32_t)rq[c].bias, a[1] = a[3] = (uint32_t)rq[c2].bias;
+  if (k4 > 0) dot2x2(patch, w0, w1, k4 >> 2, a);
+  for (i = 0; i < k - k4; i++) {
+    const int32_t x0 = patch[2 * k4 + 2 * i], x1 = patch[2 * k4 + 2 * i + 1];
+    a[0] += (uint32_t)(x0 * w0[k4 + i]), a[1] += (uint32_t)(x0 * w1[k4 + i]);
+    a[2] += (uint32_t)(x1 * w0[k4 + i]), a[3] += (uint32_t)(x1 * w1[k4 + i]);
   }
-  for (i = 0; i < k - k4; i++) a += (uint32_t)(x[i] * w[i]);
-  return a;
+  if (mode == 2) {
+    o0[c] = qs_requant((int32_t)a[0], p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+    o1[c] = qs_requant((int32_t)a[2], p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
+    o0[c2] = qs_requant((int32_t)a[1], p->mult[c2], p->shift[c2], p->out_zp, p->act_min, p->act_max);
+    o1[c2] = qs_requant((int32_t)a[3], p->mult[c2], p->shift[c2], p->out_zp, p->act_min, p->act_max);
+  } else {
+    const int32_t zp = p->out_zp;
+    const conv_rq_t *r0 = &rq[c], *r1 = &rq[c2];
+    const int32_t v00 = rq_fast(a[0], r0->mult, r0->sh >> 8, r0->sh, r0->mask, (r0->mask >> 1) + 1, zp);
+    const int32_t v10 = rq_fast(a[2], r0->mult, r0->sh >> 8, r0->sh, r0->mask, (r0->mask >> 1) + 1, zp);
+    const int32_t v01 = rq_fast(a[1], r1->mult, r1->sh >> 8, r1->sh, r1->mask, (r1->mask >> 1) + 1, zp);
+    const int32_t v11 = rq_fast(a[3], r1->mult, r1->sh >> 8, r1->sh, r1->mask, (r1->mask >> 1) + 1, zp);
+    if (mode == 0 || c2 == c) {
+      /* bytes (for an odd last channel a halfword would reach past the pixel) */
+      const int32_t lo = p->act_min, hi = p->act_max;
+      o0[c] = (int8_t)(mode == 0 ? v00 : v00 < lo ? lo : v00 > hi ? hi : v00);
+      o1[c] = (int8_t)(mode == 0 ? v10 : v10 < lo ? lo : v10 > hi ? hi : v10);
+      o0[c2] = (int8_t)(mode == 0 ? v01 : v01 < lo ? lo : v01 > hi ? hi : v01);
+      o1[c2] = (int8_t)(mode == 0 ? v11 : v11 < lo ? lo : v11 > hi ? hi : v11);
+    } else {
+      const uint32_t v = clamp4(((uint32_t)v00 & 0xffu) | ((uint32_t)v01 & 0xffu) << 8 | ((uint32_t)v10 & 0xffu) << 16 |
+                                    (uint32_t)v11 << 24,
+                                lo4, hi4);
+      const uint16_t h0 = (uint16_t)v, h1 = (uint16_t)(v >> 16);
+      memcpy(o0 + c, &h0, 2);
+      memcpy(o1 + c, &h1, 2);
+    }
+  }
+}
+
+static inline __attribute__((always_inline)) void conv_run(const conv_params_t *p, const conv_rq_t *rq, const int8_t *in,
+                                                           int8_t *out, int16_t *patch, const int mode) {
+  const int k = p->kh * p->kw * p->kc, k4 = k & ~3, ocg = p->oc / p->groups, oc = p->oc;
+  const int npix = p->n * p->oh * p->ow, plane = p->oh * p->ow, one = p->kh == 1 && p->kw == 1 && p->groups == 1 &&
+                                                                      p->pad_h == 0 && p->pad_w == 0;
+  const uint32_t lo4 = ((uint32_t)p->act_min & 0xffu) * 0x01010101u, hi4 = ((uint32_t)p->act_max & 0xffu) * 0x01010101u;
+  int q, g, c;
+  for (q = 0; q < npix; q += 2) {
+    const int q1 = q + 1 < npix ? q + 1 : q; /* odd count: the last pixel computed twice */
+    const int b0 = q / plane, y0 = q % plane / p->ow, x0 = q % p->ow;
+    const int b1 = q1 / plane, y1 = q1 % plane / p->ow, x1 = q1 % p->ow;
+    const int8_t *in0 = in + (size_t)b0 * p->ih * p->iw * p->ic, *in1 = in + (size_t)b1 * p->ih * p->iw * p->ic;
+    int8_t *o0 = out + (size_t)q * oc, *o1 = out + (size_t)q1 * oc;
+    for (g = 0; g < p->groups; g++) {
+      const int c1 = (g + 1) * ocg;
+      if (one) {
+        gather_1x1(in0 + ((size_t)y0 * p->sh * p->iw + (size_t)x0 * p->sw) * p->ic,
+                   in1 + ((size_t)y1 * p->sh * p->iw + (size_t)x1 * p->sw) * p->ic, k, k4, p->in_off, patch);
+      } else {
+        gather_px(p, in0, y0, x0, g, patch, 0, k4);
+        gather_px(p, in1, y1, x1, g, patch, 1, k4);
+      }
+      for (c = g * ocg; c < c1; c += 2) block(p, rq, patch, k, k4, c, c + 1 < c1 ? c + 1 : c, o0, o1, mode, lo4, hi4);
+    }
+  }
 }
 
 static void conv_eval_dsp(qs_model_t *m, const qs_op_t *op) {
   const conv_params_t *p = (const conv_params_t *)op->params;
-  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
-  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  const int k = p->kh * p->kw * p->kc;
   int16_t *patch = (int16_t *)(void *)m->scratch;
-  const int k = p->kh * p->kw * p->kc, k4 = k & ~3, ocg = p->oc / p->groups;
-  int b, oy, ox, g, c, j;
-  for (b = 0; b < p->n; b++) {
-    const int8_t *inb = in + (size_t)b * p->ih * p->iw * p->ic;
-    for (oy = 0; oy < p->oh; oy++) {
-      for (ox = 0; ox < p->ow; ox++, out += p->oc) {
-        for (g = 0; g < p->groups; g++) {
-          const int c1 = (g + 1) * ocg;
-          gather(p, inb, oy, ox, g, patch, k4);
-          for (c = g * ocg; c + 4 <= c1; c += 4) {
-            uint32_t acc[4];
-            for (j = 0; j < 4; j++) acc[j] = p->bias ? (uint32_t)p->bias[c + j] : 0u;
-            dot4(patch, p->w + (size_t)c * k, k, k4, acc);
-            for (j = 0; j < 4; j++)
-              out[c + j] = qs_requant((int32_t)acc[j], p->mult[c + j], p->shift[c + j], p->out_zp, p->act_min, p->act_max);
-          }
-          for (; c < c1; c++) {
-            const uint32_t a = (p->bias ? (uint32_t)p->bias[c] : 0u) + dot1(patch, p->w + (size_t)c * k, k, k4);
-            out[c] = qs_requant((int32_t)a, p->mult[c], p->shift[c], p->out_zp, p->act_min, p->act_max);
-          }
-        }
-      }
-    }
+  conv_rq_t *rq = (conv_rq_t *)(void *)(m->scratch + ((4u * (size_t)k + 7u) & ~(size_t)7u));
+  /* largest |acc| << (left + 1) must fit in int32 for SMMULR: |acc| <= |bias| + k * 255 * 128 */
+  const uint64_t mac_max = (uint64_t)k * 32640u;
+  int c, safe = 1;
+  for (c = 0; c < p->oc; c++) {
+    const int32_t b = p->bias ? p->bias[c] : 0;
+    const int sh = p->shift[c], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
+    const uint64_t babs = b < 0 ? (uint64_t)0 - (uint64_t)(int64_t)b : (uint64_t)b;
+    if (left > 29 || right > 31 || babs + mac_max >= ((uint64_t)1 << (30 - left))) safe = 0;
+    rq[c].bias = b, rq[c].mult = p->mult[c];
+    rq[c].mask = right ? (int32_t)((1u << right) - 1u) : 0;
+    rq[c].sh = (uint32_t)right | (uint32_t)(left + 1) << 8;
   }
+  if (!safe) conv_run(p, rq, (const int8_t *)qs_tdata(m, op->in[0]), (int8_t *)qs_tdata(m, op->out), patch, 2);
+  else if (p->act_min == -128 && p->act_max == 127)
+    conv_run(p, rq, (const int8_t *)qs_tdata(m, op->in[0]), (int8_t *)qs_tdata(m, op->out), patch, 0);
+  else conv_run(p, rq, (const int8_t *)qs_tdata(m, op->in[0]), (int8_t *)qs_tdata(m, op->out), patch, 1);
 }
 
-/* The portable prepare has set everything this eval reads, and the same patch scratch (2k bytes). */
-void qs_conv_dsp_prepare(qs_op_t *op) { op->eval = conv_eval_dsp; }
+/* The portable prepare has set everything this eval reads; the scratch holds the two-pixel
+ * patch (4k bytes) and the per-channel requantization constants (16 bytes each). */
+void qs_conv_dsp_prepare(qs_model_t *m, qs_op_t *op, const conv_params_t *p) {
+  const size_t k = (size_t)p->kh * p->kw * p->kc;
+  qs_scratch(m, ((4u * k + 7u) & ~(size_t)7u) + sizeof(conv_rq_t) * (size_t)p->oc);
+  op->eval = conv_eval_dsp;
+}
 #endif
