@@ -220,8 +220,16 @@ import type {
   QuantizeReportResult,
   QuantizeExportArgs,
 } from './api-quantize.ts';
+import type {
+  ResultsCompareArgs,
+  ResultsComparison,
+  ResultsList,
+  ResultsListArgs,
+  StoredResult,
+} from './api-results.ts';
 export type * from './api-boards.ts';
 export type * from './api-quantize.ts';
+export type * from './api-results.ts';
 
 // ---------------------------------------------------------------- the calls
 
@@ -262,6 +270,12 @@ export interface ApiCalls {
    * (`path`) or `quantize.run` (`savePath`); null when cancelled.
    */
   'files.saveDialog': [SaveDialogArgs, string | null];
+  /** The session's kept results (simulations, profiles, quantization reports), newest first. */
+  'results.list': [ResultsListArgs, ResultsList];
+  /** One kept result in full (to reopen it in its view). NOT_FOUND once evicted. */
+  'results.get': [{ id: string }, StoredResult];
+  /** Two kept results side by side: per-layer timing and output differences (core/compare). */
+  'results.compare': [ResultsCompareArgs, ResultsComparison];
 }
 
 export interface SaveDialogArgs {
@@ -292,6 +306,9 @@ export const CHANNELS = [
   'quantize.report',
   'quantize.export',
   'files.saveDialog',
+  'results.list',
+  'results.get',
+  'results.compare',
 ] as const satisfies readonly Channel[];
 
 /**
@@ -363,6 +380,11 @@ export interface QuantScopeApi {
     export(args: QuantizeExportArgs): Promise<ReportExportResult>;
   };
   files: { saveDialog(args: SaveDialogArgs): Promise<string | null> };
+  results: {
+    list(args: ResultsListArgs): Promise<ResultsList>;
+    get(args: { id: string }): Promise<StoredResult>;
+    compare(args: ResultsCompareArgs): Promise<ResultsComparison>;
+  };
   /** Subscribe to an event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }

@@ -178,6 +178,11 @@ export function createApi(transport: Transport): QuantScopeApi {
       export: (args) => call('quantize.export', args),
     },
     files: { saveDialog: (args) => call('files.saveDialog', args) },
+    results: {
+      list: (args) => call('results.list', args),
+      get: (args) => call('results.get', args),
+      compare: (args) => call('results.compare', args),
+    },
     on: (event, listener) => transport.on(event, listener as Listener),
   };
 }
@@ -243,5 +248,10 @@ export const api: QuantScopeApi = {
     export: (a) => getApi().quantize.export(a),
   },
   files: { saveDialog: (a) => getApi().files.saveDialog(a) },
+  results: {
+    list: (a) => getApi().results.list(a),
+    get: (a) => getApi().results.get(a),
+    compare: (a) => getApi().results.compare(a),
+  },
   on: (event, listener) => getApi().on(event, listener),
 };

@@ -18,6 +18,8 @@ import { appVersion, configDir as defaultConfigDir, examplesDir as defaultExampl
 import { readDataPath } from '../quantize/data-files.ts';
 import { QuantizeService } from '../quantize/quantize-service.ts';
 import { RecentStore } from '../recent-store.ts';
+import { ResultsStore } from '../results/results-store.ts';
+import { modelRef, recordQuantization, recordSimulation } from '../results/record.ts';
 import { SimulateService } from '../simulate/simulate-service.ts';
 import { isChannel, validateArgs } from './validate.ts';
 
@@ -37,6 +39,8 @@ export interface AppServices {
   simulate: SimulateService;
   /** Which files the API may read and write (grants from dialogs and the command line). */
   paths: PathPolicy;
+  /** The session's results by model (simulations, profiles, quantization reports). */
+  results: ResultsStore;
   /** Stop workers and close board sessions; call on shutdown. */
   close(): Promise<void>;
 }
@@ -70,6 +74,7 @@ export function createServices(opts: ServicesOptions = {}): AppServices {
     quantize,
     simulate,
     paths,
+    results: new ResultsStore(),
     close: async () => (await boards.close(), await jobs.close()),
   };
 }
@@ -155,10 +160,22 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
     'model.examples': () => s.models.examples(),
     'model.close': async ({ id }) => s.models.close(id),
     'jobs.cancel': async ({ id }) => s.jobs.cancel(id),
-    'simulate.run': (args) => s.simulate.run(args),
-    'simulate.layer': async (args) => s.simulate.layer(args),
+    'simulate.run': async (args) => {
+      const model = modelRef(s, { modelId: args.modelId });
+      return recordSimulation(s, model, args, await s.simulate.run(args));
+    },
+    'simulate.layer': async (args) => {
+      if (s.simulate.taps.has(args.runId)) return s.simulate.layer(args);
+      // a run the tap store let go of is still in the session's results
+      return s.results.simulationLayer(args.runId, args.layer) ?? s.simulate.layer(args);
+    },
     'boards.list': (args) => listBoards(s, args.paths),
-    'boards.profile': async (args) => s.boards.profile({ ...args, board: await boardId(s, args.board) }),
+    'boards.profile': async (args) => {
+      const model = modelRef(s, { modelId: args.modelId });
+      const r = await s.boards.profile({ ...args, board: await boardId(s, args.board) });
+      if (model) s.results.addProfile(model, r);
+      return r;
+    },
     'boards.installFirmware': async (args) => {
       const board = await portOrRemote(s, args.board);
       try {
@@ -182,17 +199,23 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
     'quantize.run': async (args) => {
       const model = await modelSource(s, args.model);
       const data = await dataSource(s, args.data);
-      if (!args.savePath) return s.quantize.run({ ...args, model, data });
+      const from = modelRef(s, model);
+      if (!args.savePath) return recordQuantization(s, from, await s.quantize.run({ ...args, model, data }));
       const t = await s.paths.writable(args.savePath);
-      return s.quantize.run({ ...args, model, data, savePath: t.path }, { overwrite: t.overwrite });
+      const r = await s.quantize.run({ ...args, model, data, savePath: t.path }, { overwrite: t.overwrite });
+      return recordQuantization(s, from, r);
     },
-    'quantize.report': async (args) =>
-      s.quantize.report({
+    'quantize.report': async (args) => {
+      const int8 = await modelSource(s, args.int8);
+      const from = modelRef(s, int8);
+      const r = await s.quantize.report({
         ...args,
-        int8: await modelSource(s, args.int8),
+        int8,
         float: await modelSource(s, args.float),
         data: await dataSource(s, args.data),
-      }),
+      });
+      return recordQuantization(s, from, r);
+    },
     'quantize.export': async (args) => {
       if (!args.path) return s.quantize.export(args);
       const t = await s.paths.writable(args.path);
@@ -210,6 +233,9 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
       if (path) s.paths.grantWrite(path, { overwrite: existsSync(path) });
       return path;
     },
+    'results.list': async ({ modelId }) => s.results.list(s.models.get(modelId).bytes),
+    'results.get': async ({ id }) => s.results.get(id),
+    'results.compare': async ({ a, b }) => s.results.compare(a, b),
   };
 }
 

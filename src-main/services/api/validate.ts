@@ -12,6 +12,8 @@ import type {
   OpenModelArgs,
   RawSampleInput,
   ReportExportArgs,
+  ResultsCompareArgs,
+  ResultsListArgs,
   SaveDialogArgs,
   SimulateLayerArgs,
   SimulateRunArgs,
@@ -267,6 +269,20 @@ function saveDialog(v: unknown): SaveDialogArgs {
   return { name };
 }
 
+function resultsList(v: unknown): ResultsListArgs {
+  const ch = 'results.list';
+  const o = plainObject(ch, v);
+  onlyKeys(ch, o, ['modelId']);
+  return { modelId: uniqueId(ch, o, 'modelId') };
+}
+
+function resultsCompare(v: unknown): ResultsCompareArgs {
+  const ch = 'results.compare';
+  const o = plainObject(ch, v);
+  onlyKeys(ch, o, ['a', 'b']);
+  return { a: uniqueId(ch, o, 'a'), b: uniqueId(ch, o, 'b') };
+}
+
 type Validators = { [C in Channel]: (args: unknown) => ArgsOf<C> };
 
 export const validators: Validators = {
@@ -287,6 +303,9 @@ export const validators: Validators = {
   'quantize.report': quantizeReport,
   'quantize.export': quantizeExport,
   'files.saveDialog': saveDialog,
+  'results.list': resultsList,
+  'results.get': idArg('results.get'),
+  'results.compare': resultsCompare,
 };
 
 export function isChannel(name: unknown): name is Channel {
