@@ -49,6 +49,10 @@ export interface TransactOptions {
   /** Unattributed ERRORs are expected (chunks of an upload burst damaged on the way): counted as
    * line damage, but no reason to give up waiting for this request's own reply. */
   expectDamage?: boolean;
+  /** Replies (not ERRORs) carrying this request's seq: return true for the one that ends the
+   * wait; the others acknowledge `prefix` frames the board answers too (a burst of input
+   * pieces). With it, a damaged frame is handled as in a stream (quietAfterDamageMs). */
+  onReply?: (frame: Frame) => boolean;
   /** Frames the reader rejected while this request was pending (stream pieces lost). */
   onDamage?: (reason: string) => void;
   /** Stream only: the idle timeout after a damaged frame, until the next intact one. The damaged
@@ -142,7 +146,9 @@ export class BoardLink {
       if (r instanceof ProtocolError && r.code !== 'TIMEOUT') throw r;
       if (r === 'retry') damaged++;
       else silent++;
-      if (silent > this.opts.retries)
+      // Silence fails a port quickly only while nothing has answered: once damaged replies show
+      // a board is there, a lost request or reply is the noise, asked again until handshakeMs.
+      if (silent > this.opts.retries && (damaged === 0 || silent > 4 * this.opts.retries))
         throw new ProtocolError(
           'TIMEOUT',
           `board did not answer HELLO after ${silent} attempts${damaged ? ` (${damaged} damaged replies)` : ''}`,
@@ -340,7 +346,7 @@ export class BoardLink {
       if (ev.kind === 'bad') {
         // A reply or stream piece was corrupted. A stream notes the loss and carries on (the
         // board is evidently answering); anything else is simply sent again (idempotent).
-        if (p.opts.onStream) {
+        if (p.opts.onStream || p.opts.onReply) {
           p.started = true;
           p.opts.onDamage?.(ev.reason);
           p.damaged();
@@ -361,6 +367,8 @@ export class BoardLink {
         p.touch(p.opts.onStream(ev) ?? undefined);
       } else if (ev.type === MsgType.ERROR) {
         p.settle(decodeBoardError(ev.body));
+      } else if (p.opts.onReply && !p.opts.onReply(ev)) {
+        p.touch();
       } else {
         p.settle(ev);
       }

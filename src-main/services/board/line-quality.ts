@@ -5,6 +5,21 @@
  * of fixed sizes and a fixed one-second wait.
  */
 
+/**
+ * Data bytes per frame that move the most data per byte sent on a line of byte error rate `p`,
+ * each frame carrying `overhead` bytes besides its data and lost whole when any byte is damaged:
+ * the L maximizing L/(L+h)·(1-p)^(L+h), where 1/L - 1/(L+h) = -ln(1-p), i.e.
+ * L = (sqrt(h² + 4h/λ) - h)/2 with λ = -ln(1-p) (~sqrt(h/p) for small p). A multiple of 16
+ * between `min` and `max`; `max` on a clean line. Around the optimum the curve is flat (at 1e-3
+ * and 30 B of overhead, frames of 160 B deliver 70% of the bytes sent as data, 256 B 67%, 32 B 48%).
+ */
+export function bestFrameData(p: number, overhead: number, min: number, max: number): number {
+  if (!(p > 0)) return max;
+  const lambda = -Math.log1p(-Math.min(p, 0.5));
+  const l = (Math.sqrt(overhead * overhead + (4 * overhead) / lambda) - overhead) / 2;
+  return Math.max(min, Math.min(max, Math.floor(l / 16) * 16));
+}
+
 /** Frames this likely to arrive intact are the goal when the line is noisy (see frameData). */
 const TARGET_INTACT = 0.7;
 

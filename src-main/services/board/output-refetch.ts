@@ -8,6 +8,7 @@ import { ProtocolError } from '../../core/protocol/errors.ts';
 import { OP_OUTPUT_HEADER, type OutputHole } from '../../core/protocol/messages.ts';
 import { missingBytes, missingHoles, type OpSink } from '../../core/protocol/op-assembly.ts';
 import type { BoardLink } from './board-link.ts';
+import { bestFrameData } from './line-quality.ts';
 import type { BoardSession } from './session.ts';
 
 /** Bytes a request frame carries besides its data (header, CRC, COBS, delimiters, the reply). */
@@ -42,10 +43,10 @@ export async function refetchMissing(
   const refetched: number[] = [];
   for (let idle = 0; ; ) {
     // as many holes as the board takes, and as a request that mostly arrives intact can carry
-    // (a damaged one is sent again, so 1 in 4 intact will do)
+    // (a damaged one is sent again, up to 24 times, so 1 in 3 intact will do)
     const fit = Math.min(
       session.link.hello.maxBody,
-      session.link.quality.frameBytes(0.25) - REQUEST_OVERHEAD,
+      session.link.quality.frameBytes(0.33) - REQUEST_OVERHEAD,
     );
     const maxHoles = Math.max(8, Math.floor((fit - INVOKE_EXTENDED_HEADER) / INVOKE_HOLE_BYTES));
     const holes = missingHoles(sink, ops, maxHoles);
@@ -86,13 +87,26 @@ export async function rerunHoles(
 ): Promise<void> {
   const link = session.link;
   if (extendedInvoke.get(link) !== false) {
-    // Every round costs a run, so its pieces are small (9 in 10 arrive intact) and, on a line
-    // that still loses more than 1 in 100 of them, sent again in copies until about 1 in 100
-    // goes missing: bytes are cheaper than another round.
-    const piece = link.quality.frameData(link.hello.maxBody - OP_OUTPUT_HEADER, STREAM_OVERHEAD, 16, 0.9);
+    // Pieces that move the most data per byte on the measured line. While many of them will be
+    // lost anyway (2 or more expected), another round is certain and copies would only double
+    // the bytes (at 1e-3, 64 B pieces sent twice made round 1 stream more than the first run).
+    // When only a few are left, a round costs more than bytes do: each piece goes in copies until
+    // about 1 in 100 goes missing, so this round is most likely the last.
+    const piece = bestFrameData(
+      link.quality.byteErrorRate,
+      STREAM_OVERHEAD,
+      16,
+      link.hello.maxBody - OP_OUTPUT_HEADER,
+    );
     const loss = link.quality.lossOf(piece + STREAM_OVERHEAD);
+    const missing = holes.reduce((n, h) => n + Math.min(h.len, 1 << 20), 0);
+    const lostPieces = Math.ceil(missing / piece) * loss;
     const copies =
-      loss <= 0.01 ? 0 : loss >= 0.5 ? 3 : Math.min(3, Math.ceil(Math.log(0.01) / Math.log(loss)) - 1);
+      lostPieces >= 2 || loss <= 0.01
+        ? 0
+        : loss >= 0.5
+          ? 3
+          : Math.min(3, Math.ceil(Math.log(0.01) / Math.log(loss)) - 1);
     for (;;) {
       const wanted = new Set(holes.map((h) => h.op));
       const complete = () =>

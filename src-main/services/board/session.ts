@@ -14,7 +14,6 @@ import {
   requests,
   type OutputHole,
   type StreamFrame,
-  SET_INPUT_HEADER,
   SET_INPUT_RAW_HEADER,
 } from '../../core/protocol/messages.ts';
 import {
@@ -25,7 +24,6 @@ import {
   decodeOpOutput,
   decodeOutput,
   decodeSetInputRaw,
-  decodeSetInput,
   decodeTicks,
   type ArenaStats,
   type BoardHello,
@@ -36,6 +34,7 @@ import {
 import { addPiece, type OpSink } from '../../core/protocol/op-assembly.ts';
 import { expectReply, type BoardLink } from './board-link.ts';
 import { REQUEST_OVERHEAD, type RunOptions } from './output-refetch.ts';
+import { writeInput } from './input-write.ts';
 import { profileFrame } from './profile-run.ts';
 import { uploadModel, type UploadOptions, type UploadResult } from './upload.ts';
 
@@ -90,9 +89,9 @@ export interface ProfileOptions extends UploadOptions {
   resetState?: boolean;
 }
 
-/** Input pieces cost a round trip each, damaged or not: on a noisy line the fewest round trips
- * come from pieces about half of which arrive intact (L(1-p)^L peaks at L = 1/p), not from the
- * byte-efficient ones the upload's bursts use. */
+/** Raw input pieces (SET_INPUT_RAW, sent one at a time) cost a round trip each, damaged or not:
+ * on a noisy line the fewest round trips come from pieces about half of which arrive intact
+ * (L(1-p)^L peaks at L = 1/p), not from the byte-efficient ones the upload's bursts use. */
 const INPUT_INTACT = 0.5;
 
 export class BoardSession {
@@ -158,32 +157,9 @@ export class BoardSession {
     if (gaps.length) throw new ProtocolError('LACKS_OPS', opGapMessage(this.link.hello, gaps));
   }
 
-  /** Writes one graph input in pieces sized for the line; a piece that keeps failing is split. */
-  async setInput(index: number, data: Uint8Array, signal?: AbortSignal): Promise<void> {
-    let piece = this.link.quality.frameData(
-      this.link.hello.maxBody - SET_INPUT_HEADER,
-      REQUEST_OVERHEAD,
-      32,
-      INPUT_INTACT,
-    );
-    let at = 0;
-    do {
-      const part = data.subarray(at, at + piece);
-      let f;
-      try {
-        f = await this.link.request(requests.setInput(index, at, part), { signal });
-      } catch (e) {
-        if (e instanceof ProtocolError && e.code === 'TIMEOUT' && piece > 64) {
-          piece = Math.max(64, piece >> 2);
-          continue;
-        }
-        throw e;
-      }
-      const ack = decodeSetInput(expectReply(f, Cmd.SET_INPUT));
-      if (ack.end !== at + part.length)
-        throw new ProtocolError('BAD_REPLY', `SET_INPUT ack says ${ack.end}, expected ${at + part.length}`);
-      at += part.length;
-    } while (at < data.length);
+  /** Writes one graph input in bursts of pieces sized for the line (input-write.ts). */
+  setInput(index: number, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+    return writeInput(this.link, index, data, signal);
   }
 
   /** Sends raw samples of one input in pieces; the board normalizes them into the input tensor. */
@@ -307,8 +283,10 @@ export class BoardSession {
         // valid CRCs. Callers re-send with the saved inputs restored, or write them again first.
         retries: 0,
         // ... except a run on the saved inputs: the board restores them first, so a request it
-        // could not read is simply sent again (pieces of any attempt count)
-        damageRetries: range.reuseInputs ? 8 : 0,
+        // could not read is simply sent again (pieces of any attempt count). A re-send costs one
+        // round trip, a round given up costs a whole re-run: 24 (a request listing many holes
+        // arrives intact 1 time in 3 on a noisy line; 9 tries all failed in 1 round of 6)
+        damageRetries: range.reuseInputs ? 24 : 0,
         onDamage: () => damaged++,
         quietAfterDamageMs: quietMs,
         onStream: (frame) => {

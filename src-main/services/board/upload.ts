@@ -9,6 +9,7 @@ import { ProtocolError } from '../../core/protocol/errors.ts';
 import { CHUNK_HEADER, Cmd, requests, type Request } from '../../core/protocol/messages.ts';
 import { decodeLoadStatus, type LoadStatus } from '../../core/protocol/replies.ts';
 import { expectReply, type BoardLink } from './board-link.ts';
+import { bestFrameData } from './line-quality.ts';
 
 export interface UploadProgress {
   sent: number;
@@ -84,7 +85,8 @@ export async function uploadModel(
     );
     const resumed = st.have > 0;
     // On a line already known to be noisy, start with chunks that mostly arrive intact.
-    let chunk = Math.max(MIN_CHUNK, link.quality.frameData(maxChunk, CHUNK_OVERHEAD, MIN_CHUNK));
+    let chunk = bestFrameData(link.quality.byteErrorRate, CHUNK_OVERHEAD, MIN_CHUNK, maxChunk);
+    const upLoss = new ChunkLoss();
     /** Ranges the board holds past `have` (boards that keep chunks past a gap report them). */
     let held: [number, number][] = [];
     let failures = 0;
@@ -98,7 +100,13 @@ export async function uploadModel(
     while (st.have < model.length) {
       if (opts.signal?.aborted)
         throw new ProtocolError('ABORTED', `upload cancelled at ${st.have} of ${model.length} B`);
-      const burst = planBurst(model, st.have, held, chunk, burstLimit(link, window, chunk, maxChunk, st));
+      const burst = planBurst(
+        model,
+        st.have,
+        held,
+        chunk,
+        burstLimit(link, window, chunk, maxChunk, st, upLoss.rate()),
+      );
       // The ACK is an empty chunk (a no-op every board answers with where it stands; with RANGES,
       // boards that keep chunks past a gap list them): short, so it rarely gets lost itself.
       const ackReq = requests.loadChunk(0, new Uint8Array(0), 'ranges');
@@ -156,6 +164,7 @@ export async function uploadModel(
         rangeCapacity.set(link, Math.max(4, Math.min(rangeCapacity.get(link) ?? 64, next.ranges.length)));
       st = next;
       const progress = st.have + heldBytes() - before;
+      upLoss.burst(burst.chunks.length, burst.bytes, Math.max(0, progress));
       if (progress < burst.bytes) {
         failedBursts++;
         failures = progress > 0 ? 0 : failures + 1;
@@ -165,8 +174,14 @@ export async function uploadModel(
             `upload made no progress at ${st.have} of ${model.length} B in ${failures} bursts in a row (line too noisy: ${link.quality.describe()})`,
           );
         }
-        const fit = link.quality.frameData(maxChunk, CHUNK_OVERHEAD, MIN_CHUNK);
-        chunk = Math.max(MIN_CHUNK, Math.min(chunk >> 1, fit));
+        // Selective repeat re-sends only what the board lacks, so a burst that lost a few chunks
+        // is no reason to shrink them: on a long burst some loss is certain, and halving after
+        // every short burst drove chunks down to 32 B (nearly half of each frame overhead, twice
+        // the bytes). Chunks follow the loss this upload measures (most data per byte sent);
+        // only a burst that brought nothing at all halves them at once.
+        const p = upLoss.rate() || link.quality.byteErrorRate;
+        const best = bestFrameData(p, CHUNK_OVERHEAD, MIN_CHUNK, maxChunk);
+        chunk = progress > 0 ? best : Math.max(MIN_CHUNK, Math.min(chunk >> 1, best));
         learnedWindow.delete(link); // a noisy line: the next upload probes again
       } else {
         failures = 0;
@@ -215,15 +230,40 @@ function burstLimit(
   chunk: number,
   maxChunk: number,
   st: LoadStatus,
+  upRate: number,
 ): number {
-  if (chunk >= maxChunk && link.quality.byteErrorRate === 0) return window;
+  if (chunk >= maxChunk && link.quality.byteErrorRate === 0 && upRate === 0) return window;
   if (!st.ranges) return Math.min(window, chunk * 8);
-  const lost = 1 - (1 - link.quality.byteErrorRate) ** (chunk + CHUNK_OVERHEAD);
+  const lost = 1 - (1 - (upRate || link.quality.byteErrorRate)) ** (chunk + CHUNK_OVERHEAD);
   // expected losses: what the board can note, and what a reply listing them (8 B per range) can
   // carry while 7 in 10 still arrive intact (a damaged one costs another ask)
   const listable = Math.max(4, (link.quality.frameBytes(0.7) - 40) / 8);
   const gaps = 0.6 * Math.min(rangeCapacity.get(link) ?? 64, listable);
   return Math.min(Math.max(window, 64 * 1024), chunk * Math.max(8, Math.floor(gaps / Math.max(lost, 0.01))));
+}
+
+/**
+ * Byte error rate of the line towards the board as this upload sees it: each burst's share of
+ * chunks lost (bytes the board did not take, in chunks) gives the rate at which a frame of that
+ * many bytes is lost, (1-p)^(chunk + overhead) = intact share; bursts are pooled by chunks sent.
+ */
+class ChunkLoss {
+  private chunks = 0;
+  private weighted = 0;
+
+  burst(chunks: number, bytes: number, progress: number): void {
+    if (chunks === 0 || bytes === 0) return;
+    const each = bytes / chunks;
+    const lost = Math.min(0.99, Math.max(0, (bytes - progress) / bytes));
+    const p = lost === 0 ? 0 : 1 - (1 - lost) ** (1 / (each + CHUNK_OVERHEAD));
+    this.chunks += chunks;
+    this.weighted += p * chunks;
+  }
+
+  /** Estimated byte error rate (0 until a burst has lost something). */
+  rate(): number {
+    return this.chunks ? this.weighted / this.chunks : 0;
+  }
 }
 
 /** The chunks of one burst: from `have` on, skipping what the board already holds. */
