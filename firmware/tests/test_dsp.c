@@ -67,12 +67,23 @@ static void opt(tb_op_t *o, int field, int size, int32_t v) {
   o->nopt++;
 }
 
-/* TFLM's requantization of one channel: PopulateConvolutionQuantizationParams' multiplier */
-static int8_t requant(int32_t acc, float in_s, float w_s, float out_s, int out_zp) {
+/* TFLM's requantization of one channel: PopulateConvolutionQuantizationParams' multiplier;
+ * clamped to [lo, hi] (the fused activation's range) */
+static int8_t requant_act(int32_t acc, float in_s, float w_s, float out_s, int out_zp, int lo, int hi) {
   int32_t mult;
   int shift;
   qs_quantize_multiplier((double)in_s * (double)w_s / (double)out_s, &mult, &shift);
-  return qs_requant(acc, mult, shift, out_zp, -128, 127);
+  return qs_requant(acc, mult, shift, out_zp, lo, hi);
+}
+static int8_t requant(int32_t acc, float in_s, float w_s, float out_s, int out_zp) {
+  return requant_act(acc, in_s, w_s, out_s, out_zp, -128, 127);
+}
+/* CalculateActivationRangeQuantized: NONE 0, RELU 1, RELU6 3 (round half away from zero) */
+static void act_range(int act, float out_s, int zp, int *lo, int *hi) {
+  const float six = 6.0f / out_s;
+  const int q6 = zp + (int)(six + 0.5f);
+  *lo = act == 0 ? -128 : zp > -128 ? zp : -128;
+  *hi = act == 3 && q6 < 127 ? q6 : 127;
 }
 
 /* Load, invoke and compare output 0 (n bytes) with g_ref; names the case on a mismatch. */
@@ -111,31 +122,42 @@ static int pad_of(int s, int d, int in, int k, int out) {
 }
 
 /* CONV_2D (dw = 0) or DEPTHWISE_CONV_2D (dw = 1, multiplier dm) with random geometry */
-static void conv_case(int dw) {
+static void conv_case(int dw, int wide) {
   static const int depths[] = {1, 2, 3, 4, 5, 7, 8, 12, 16, 17};
-  const int ih = pick(1, 8), iw = pick(1, 8), kh = pick(1, 3), kw = pick(1, 3), same = pick(0, 1);
-  const int sh = pick(1, 2), sw = pick(1, 2), dh = pick(1, 2), dwl = pick(1, 2);
-  int ic = depths[pick(0, 9)], groups = 1, oc, kc, dm = 1, oh, ow, c, y, x, ky, kx, i, n;
+  /* wide (CONV_2D): 1x1 over 32-64 channels into up to 40, one filter scale (the requantization
+   * table and the two-pixel blocks over many channels); huge biases (the exact fallback) */
+  const int act = pick(0, 2) == 2 ? 3 : pick(0, 1), huge = pick(0, 7) == 0;
+  const int ih = pick(1, 8), iw = pick(1, 8), kh = wide ? 1 : pick(1, 3), kw = wide ? 1 : pick(1, 3), same = pick(0, 1);
+  const int sh = wide ? 1 : pick(1, 2), sw = wide ? 1 : pick(1, 2), dh = pick(1, 2), dwl = pick(1, 2);
+  int ic = depths[pick(0, 9)], groups = 1, oc, kc, dm = 1, oh, ow, c, y, x, ky, kx, i, n, lo, hi;
   const int in_zp = pick(-128, 127), out_zp = pick(-128, 127);
   const float in_s = 0.02f + (float)pick(0, 100) / 1000.0f, out_s = 0.5f + (float)pick(0, 100) / 50.0f;
   int32_t din[4], dwt[4], dout[4], db[1];
-  char shape[96];
+  char shape[128];
   tb_model_t m;
   if (dw) {
     const int r = pick(0, 3);
     dm = r == 0 ? 2 : r == 1 ? 4 : 1; /* 1 and 4: the DSP kernels; 2 keeps the portable eval */
     oc = ic * dm, kc = 1;
   } else {
-    if (ic % 2 == 0 && pick(0, 3) == 0) groups = 2;
+    if (ic % 2 == 0 && pick(0, 3) == 0 && !wide) groups = 2;
+    if (wide) ic = 32 + 16 * pick(0, 2);
     kc = ic / groups;
-    oc = groups * pick(1, 6);
+    oc = wide ? pick(17, 40) : groups * pick(1, 6);
   }
   oh = out_size(same, ih, kh, sh, dh), ow = out_size(same, iw, kw, sw, dwl);
-  if (oh < 1 || ow < 1 || oc > 16) return;
+  if (oh < 1 || ow < 1 || oc > (wide ? 40 : 16)) return;
+  act_range(act, out_s, out_zp, &lo, &hi);
   fill8(g_x, ih * iw * ic, -128);
   n = dw ? kh * kw * oc : oc * kh * kw * kc;
   fill8(g_w, n, -127);
-  for (c = 0; c < oc; c++) g_bias[c] = pick(-3000, 3000), g_scales[c] = 0.001f + (float)pick(1, 200) / 20000.0f;
+  for (c = 0; c < oc; c++) {
+    g_bias[c] = huge ? (int32_t)(rnd() - 0x80000000u) : pick(-3000, 3000);
+    g_scales[c < 16 ? c : 15] = 0.001f + (float)pick(1, 200) / 20000.0f;
+  }
+  if (wide) {
+    for (c = 1; c < 16; c++) g_scales[c] = g_scales[0];
+  }
   din[0] = 1, din[1] = ih, din[2] = iw, din[3] = ic;
   dwt[0] = dw ? 1 : oc, dwt[1] = kh, dwt[2] = kw, dwt[3] = dw ? oc : kc;
   dout[0] = 1, dout[1] = oh, dout[2] = ow, dout[3] = oc, db[0] = oc;
@@ -143,8 +165,8 @@ static void conv_case(int dw) {
   m.ntensors = 4;
   m.t[0] = q8(4, din, in_s, in_zp, NULL, 0);
   m.t[1] = q8(4, dwt, g_scales[0], 0, g_w, (size_t)n);
-  m.t[1].nscales = oc, m.t[1].qdim = dw ? 3 : 0;
-  for (c = 0; c < oc; c++) m.t[1].scales[c] = g_scales[c], m.t[1].zps[c] = 0;
+  m.t[1].nscales = wide ? 1 : oc, m.t[1].qdim = dw ? 3 : 0;
+  for (c = 0; c < m.t[1].nscales; c++) m.t[1].scales[c] = g_scales[c], m.t[1].zps[c] = 0;
   m.t[2] = q8(1, db, in_s * g_scales[0], 0, g_bias, 4u * (size_t)oc);
   m.t[2].type = I32;
   m.t[3] = q8(4, dout, out_s, out_zp, NULL, 0);
@@ -153,35 +175,35 @@ static void conv_case(int dw) {
   m.op[0].out = 3, m.op[0].opt_type = dw ? 2 : 1;
   opt(&m.op[0], 0, 1, same ? 0 : 1);
   opt(&m.op[0], 1, 4, sw), opt(&m.op[0], 2, 4, sh);
-  if (dw) opt(&m.op[0], 3, 4, dm), opt(&m.op[0], 5, 4, dwl), opt(&m.op[0], 6, 4, dh);
-  else opt(&m.op[0], 4, 4, dwl), opt(&m.op[0], 5, 4, dh);
+  if (dw) opt(&m.op[0], 3, 4, dm), opt(&m.op[0], 4, 1, act), opt(&m.op[0], 5, 4, dwl), opt(&m.op[0], 6, 4, dh);
+  else opt(&m.op[0], 3, 1, act), opt(&m.op[0], 4, 4, dwl), opt(&m.op[0], 5, 4, dh);
   m.nin = m.nout = 1, m.inputs[0] = 0, m.outputs[0] = 3;
   {
     const int ph = pad_of(sh, dh, ih, kh, oh), pw = pad_of(sw, dwl, iw, kw, ow);
     for (y = 0; y < oh; y++)
       for (x = 0; x < ow; x++)
         for (c = 0; c < oc; c++) {
-          int32_t acc = g_bias[c];
+          uint32_t acc = (uint32_t)g_bias[c]; /* int32 arithmetic modulo 2^32, as TFLM's on these targets */
           const int g = c / (oc / groups);
           for (ky = 0; ky < kh; ky++)
             for (kx = 0; kx < kw; kx++) {
               const int iy = y * sh - ph + ky * dh, ix = x * sw - pw + kx * dwl;
               if (iy < 0 || iy >= ih || ix < 0 || ix >= iw) continue;
               if (dw) {
-                acc += (g_x[(iy * iw + ix) * ic + c / dm] - in_zp) * g_w[(ky * kw + kx) * oc + c];
+                acc += (uint32_t)((g_x[(iy * iw + ix) * ic + c / dm] - in_zp) * g_w[(ky * kw + kx) * oc + c]);
               } else {
                 for (i = 0; i < kc; i++)
-                  acc += (g_x[(iy * iw + ix) * ic + g * kc + i] - in_zp) * g_w[((c * kh + ky) * kw + kx) * kc + i];
+                  acc += (uint32_t)((g_x[(iy * iw + ix) * ic + g * kc + i] - in_zp) * g_w[((c * kh + ky) * kw + kx) * kc + i]);
               }
             }
-          g_ref[(y * ow + x) * oc + c] = requant(acc, in_s, g_scales[c], out_s, out_zp);
+          g_ref[(y * ow + x) * oc + c] = requant_act((int32_t)acc, in_s, g_scales[wide ? 0 : c], out_s, out_zp, lo, hi);
         }
   }
   {
     char *p = shape;
-    const int v[] = {ih, iw, ic, oc, kh, kw, sh, sw, dh, dwl, same, groups, dm, in_zp};
-    static const char *const nm[] = {"ih", "iw", "ic", "oc", "kh", "kw", "sh", "sw", "dh", "dw", "same", "g", "dm", "zp"};
-    for (i = 0; i < 14; i++) {
+    const int v[] = {ih, iw, ic, oc, kh, kw, sh, sw, dh, dwl, same, groups, dm, in_zp, act, huge};
+    static const char *const nm[] = {"ih", "iw", "ic", "oc", "kh", "kw", "sh", "sw", "dh", "dw", "same", "g", "dm", "zp", "act", "huge"};
+    for (i = 0; i < 16; i++) {
       int t = v[i], j = 0;
       char d[8];
       const char *q = nm[i];
@@ -244,8 +266,11 @@ int main(void) {
 #endif
   /* rule: the optimized kernels equal TFLM's reference arithmetic on every shape edge (portable
    * natively, Arm DSP on the Cortex-M4), 300 random cases per op */
-  for (i = 0; i < 300; i++) conv_case(0);
-  for (i = 0; i < 300; i++) conv_case(1);
+  for (i = 0; i < 300; i++) conv_case(0, 0);
+  for (i = 0; i < 300; i++) conv_case(1, 0);
+  /* rule: the same with 1x1 convolutions over 32-64 input channels into 17-40 outputs (one
+   * filter scale), as the pointwise layers of MobileNets */
+  for (i = 0; i < 60; i++) conv_case(0, 1);
   for (i = 0; i < 300; i++) fc_case();
   say("test_dsp: "), say_int(cases), say(" cases, "), say_int(failures), say(failures ? " FAILED\n" : " failures\n");
 #if defined(__arm__)
