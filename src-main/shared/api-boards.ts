@@ -42,6 +42,9 @@ export interface DiscoveredBoard {
   identity?: BoardIdentity;
   /** Why a candidate is not a board. */
   error?: string;
+  /** The board died while the app held it (process exited, port gone): what happened, in plain
+   * words. Cleared once it is opened again (a profile or `boards.restart`). */
+  stopped?: string;
 }
 
 /** Install QuantScope firmware on a kit that does not answer HELLO: its image copied onto the kit's
@@ -65,6 +68,19 @@ export interface BoardInstallResult {
   identity?: BoardIdentity;
   /** When it did not answer: what to do next. */
   message?: string;
+}
+
+/** Stop a board the app holds (if it does) and start it again: a new virtual board or QEMU
+ * process, or the port opened afresh; a job, since starting may build the firmware first. */
+export interface BoardRestartArgs {
+  jobId: string;
+  /** A `DiscoveredBoard.id`. */
+  board: string;
+}
+
+export interface BoardRestartResult {
+  board: string;
+  identity: BoardIdentity;
 }
 
 export interface BoardsListArgs {

@@ -202,6 +202,8 @@ import type {
   BoardsListArgs,
   BoardInstallArgs,
   BoardInstallResult,
+  BoardRestartArgs,
+  BoardRestartResult,
   RawSampleInput,
   BoardProfileInput,
   BoardProfileArgs,
@@ -256,6 +258,8 @@ export interface ApiCalls {
   'boards.profile': [BoardProfileArgs, BoardProfileResult];
   /** Install QuantScope firmware on a kit that does not answer: copy its image onto the kit's USB drive. */
   'boards.installFirmware': [BoardInstallArgs, BoardInstallResult];
+  /** Stop a board (if held) and start it again, e.g. after it died (a job: progress while building). */
+  'boards.restart': [BoardRestartArgs, BoardRestartResult];
   /** Write (or return) a report of an earlier `boards.profile`: HTML, CSV, JSON or PDF. */
   'report.export': [ReportExportArgs, ReportExportResult];
   /** Quantize a float model to int8 with representative data; returns the model and its report (a job). */
@@ -301,6 +305,7 @@ export const CHANNELS = [
   'boards.list',
   'boards.profile',
   'boards.installFirmware',
+  'boards.restart',
   'report.export',
   'quantize.run',
   'quantize.report',
@@ -372,6 +377,7 @@ export interface QuantScopeApi {
     list(args: BoardsListArgs): Promise<DiscoveredBoard[]>;
     profile(args: BoardProfileArgs): Promise<BoardProfileResult>;
     installFirmware(args: BoardInstallArgs): Promise<BoardInstallResult>;
+    restart(args: BoardRestartArgs): Promise<BoardRestartResult>;
   };
   report: { export(args: ReportExportArgs): Promise<ReportExportResult> };
   quantize: {

@@ -170,6 +170,7 @@ export function createApi(transport: Transport): QuantScopeApi {
       list: (args) => call('boards.list', args),
       profile: (args) => call('boards.profile', args),
       installFirmware: (args) => call('boards.installFirmware', args),
+      restart: (args) => call('boards.restart', args),
     },
     report: { export: (args) => call('report.export', args) },
     quantize: {
@@ -240,6 +241,7 @@ export const api: QuantScopeApi = {
     list: (a) => getApi().boards.list(a),
     profile: (a) => getApi().boards.profile(a),
     installFirmware: (a) => getApi().boards.installFirmware(a),
+    restart: (a) => getApi().boards.restart(a),
   },
   report: { export: (a) => getApi().report.export(a) },
   quantize: {

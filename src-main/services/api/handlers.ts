@@ -191,6 +191,7 @@ export function createHandlers(s: AppServices, host: HostInfo): Handlers {
         throw new ServiceError('BAD_ARGUMENT', (e as Error).message);
       }
     },
+    'boards.restart': async (args) => s.boards.restart({ ...args, board: await boardId(s, args.board) }),
     'report.export': async (args) => {
       if (!args.path) return s.boards.export(args);
       const t = await s.paths.writable(args.path);

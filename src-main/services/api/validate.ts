@@ -8,6 +8,7 @@ import type {
   BoardProfileArgs,
   BoardsListArgs,
   BoardInstallArgs,
+  BoardRestartArgs,
   Channel,
   OpenModelArgs,
   RawSampleInput,
@@ -196,6 +197,13 @@ function boardsInstall(v: unknown): BoardInstallArgs {
   return { board, drive, confirmed: o.confirmed as boolean };
 }
 
+function boardsRestart(v: unknown): BoardRestartArgs {
+  const ch = 'boards.restart';
+  const o = plainObject(ch, v);
+  onlyKeys(ch, o, ['jobId', 'board']);
+  return { jobId: uniqueId(ch, o, 'jobId'), board: str(ch, o, 'board', MAX_PATH) };
+}
+
 function boardProfile(v: unknown): BoardProfileArgs {
   const ch = 'boards.profile';
   const o = plainObject(ch, v);
@@ -298,6 +306,7 @@ export const validators: Validators = {
   'boards.list': boardsList,
   'boards.profile': boardProfile,
   'boards.installFirmware': boardsInstall,
+  'boards.restart': boardsRestart,
   'report.export': reportExport,
   'quantize.run': quantizeRun,
   'quantize.report': quantizeReport,

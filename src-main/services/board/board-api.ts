@@ -7,6 +7,8 @@ import { basename, extname } from 'node:path';
 import type {
   BoardProfileArgs,
   BoardProfileResult,
+  BoardRestartArgs,
+  BoardRestartResult,
   BoardsListArgs,
   DiscoveredBoard,
   LayerTensors,
@@ -22,6 +24,8 @@ import { ServiceError } from '../errors.ts';
 import { exportReport, renderReport } from '../export/export-report.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { ModelService } from '../model/model-service.ts';
+import { BoardDownError } from './board-watch.ts';
+import { FirmwareBuildError, type BuildProgress } from './firmware.ts';
 import { BoardRegistry, type RegistryOptions } from './registry.ts';
 
 /** Profile results kept for export (most recent last). */
@@ -29,11 +33,25 @@ const KEEP_RESULTS = 20;
 
 function asServiceError(e: unknown): unknown {
   if (e instanceof NormalizeError) return new ServiceError('BAD_ARGUMENT', e.message, { normalize: e.code });
+  if (e instanceof FirmwareBuildError)
+    // the compiler's output (or the missing tool) is the message
+    return new ServiceError('IO', e.message, { build: e.target });
+  if (e instanceof BoardDownError)
+    // the board died: the UI offers "Restart board" for `board`
+    return new ServiceError('IO', e.message, { protocol: e.code, board: e.board, stopped: true });
   if (e instanceof ProtocolError) {
     const code = e.code === 'ABORTED' ? 'CANCELLED' : e.code === 'BAD_ARG' ? 'BAD_ARGUMENT' : 'IO';
     return new ServiceError(code, e.message, { protocol: e.code });
   }
   return e;
+}
+
+/** A firmware build as job progress: the step's words and the seconds so far (within `upTo`). */
+function buildProgress(progress: (fraction: number, message: string) => void, upTo: number): BuildProgress {
+  // make cannot say how far it is: the bar creeps toward `upTo` (half-way after ~20 s), the
+  // message counts the seconds
+  return ({ message, elapsedMs }) =>
+    progress(upTo * (elapsedMs / (elapsedMs + 20_000)), `${message} · ${Math.round(elapsedMs / 1000)} s`);
 }
 
 export class BoardApi {
@@ -78,6 +96,7 @@ export class BoardApi {
               onProgress: progress,
             },
             (spec) => this.hostInWorker(spec, args.jobId, signal),
+            buildProgress(progress, 0.1),
           );
         } catch (e) {
           throw asServiceError(e);
@@ -115,6 +134,33 @@ export class BoardApi {
           upload: { bytes: r.profile.upload.bytes, resumed: r.profile.upload.resumed },
           refetchedOps: r.profile.refetchedOps,
         };
+      },
+      { jobId: args.jobId },
+    );
+  }
+
+  /** Stop board `args.board` (if held) and start it again (a job: building the firmware shows). */
+  restart(args: BoardRestartArgs): Promise<BoardRestartResult> {
+    return this.jobs.runLocal(
+      async ({ progress }) => {
+        progress(0, `Starting ${args.board}`);
+        try {
+          const h = await this.registry.restart(args.board, buildProgress(progress, 0.9));
+          return {
+            board: args.board,
+            identity: {
+              board: h.board,
+              cpu: h.cpu,
+              cpuHz: h.cpuHz,
+              tickHz: h.tickHz,
+              arenaBytes: h.arenaBytes,
+              firmware: h.firmware,
+              protocol: h.protocol,
+            },
+          };
+        } catch (e) {
+          throw asServiceError(e);
+        }
       },
       { jobId: args.jobId },
     );
