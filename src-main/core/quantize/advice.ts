@@ -8,6 +8,16 @@
  */
 import type { KerasNode } from '../model/keras/graph.ts';
 import type { LayerErrorRow } from './layer-error.ts';
+import { INT16_OP_VERSIONS } from './quantize-model.ts';
+
+/**
+ * A change that follows the advice, applied by re-quantizing (the GUI shows it as a button; the CLI
+ * names the flag in the message): another input normalization (`--norm`), or layers kept in int16x8
+ * (when the op has an int16 kernel) or float (`--int16`, `--keep-float`; names as the report's tensor_name).
+ */
+export type AdviceAction =
+  | { kind: 'norm'; norm: string; label: string }
+  | { kind: 'layers'; int16?: string[]; keepFloat?: string[]; label: string };
 
 export interface Advice {
   kind:
@@ -20,6 +30,8 @@ export interface Advice {
   /** int8 op index (layer rows) or Keras layer path (structure advice); null for inputs. */
   layer: number | string | null;
   message: string;
+  /** What applies the advice, best first (absent: a change to the float model itself). */
+  actions?: AdviceAction[];
 }
 
 export interface AdviceThresholds {
@@ -34,10 +46,23 @@ export function layerAdvice(rows: LayerErrorRow[], t: AdviceThresholds = {}): Ad
   for (const r of rows) {
     if (r.dtype !== undefined && r.dtype !== 'int8') continue; // MLTK's thresholds are int8 rules
     if (r.rmse_over_scale > maxRatio) {
+      const int16 = r.op_name in INT16_OP_VERSIONS;
       out.push({
         kind: 'rmse_over_scale',
         layer: r.op_index,
         message: `${r.op_name} '${r.tensor_name}': rmse/scale = ${r.rmse_over_scale.toFixed(3)} > ${maxRatio} (healthy ≈ 0.289): this layer quantizes badly`,
+        actions: [
+          ...(int16
+            ? [
+                {
+                  kind: 'layers' as const,
+                  int16: [r.tensor_name],
+                  label: 'Re-quantize with this layer in int16',
+                },
+              ]
+            : []),
+          { kind: 'layers', keepFloat: [r.tensor_name], label: 'Re-quantize with this layer kept in float' },
+        ],
       });
     }
     if (r.range > maxRange) {
@@ -64,20 +89,31 @@ export function inputAdvice(name: string, s: InputStats): Advice[] {
   // Centred with about unit spread (a [-1, 1] rescale or per-sample mean/std z-scores) is fine.
   if (Math.abs(s.mean) <= 0.5 && s.std <= 1.5 && span <= 10) return [];
   let fix: string;
+  const meanstd: AdviceAction = {
+    kind: 'norm',
+    norm: 'meanstd',
+    label: 'Re-quantize with mean/std normalization',
+  };
+  let actions: AdviceAction[];
   if (s.min >= 0 && s.max > 1.5) {
     // Non-negative data (pixels, magnitudes): centring by mean/std uses the whole int8 range.
     const c = s.max <= 255 && s.max > 127 ? 255 : Math.ceil(s.max);
     fix = `--norm meanstd (samplewise_norm.mean_and_std = true), or --norm rescale:${c} for [0, 1]`;
+    actions = [meanstd, { kind: 'norm', norm: `rescale:${c}`, label: `Re-quantize with input ÷ ${c}` }];
   } else if (Math.abs(s.mean) > 0.5 * Math.max(s.std, 1e-9)) {
     fix = '--norm meanstd (samplewise_norm.mean_and_std = true)';
+    actions = [meanstd];
   } else {
-    fix = `--norm rescale:${Number(span.toPrecision(3))} (samplewise_norm.rescale = ${Number((1 / span).toPrecision(3))})`;
+    const c = Number(span.toPrecision(3));
+    fix = `--norm rescale:${c} (samplewise_norm.rescale = ${Number((1 / span).toPrecision(3))})`;
+    actions = [{ kind: 'norm', norm: `rescale:${c}`, label: `Re-quantize with input ÷ ${c}` }];
   }
   return [
     {
       kind: 'input_range',
       layer: null,
       message: `input '${name}' spans [${s.min.toPrecision(3)}, ${s.max.toPrecision(3)}] (mean ${s.mean.toPrecision(3)}), not about [-1, 1]: set ${fix}`,
+      actions,
     },
   ];
 }

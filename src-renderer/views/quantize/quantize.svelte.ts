@@ -60,8 +60,10 @@ export class QuantizeState {
       this.result && 'bytes' in this.result && this.runArgs
         ? { result: this.result, args: this.runArgs }
         : null,
-    (r) => {
+    (r, norm) => {
       this.result = r;
+      // a result made with another normalization (an advice button) is re-quantized with it from now on
+      if (norm && this.runArgs) this.runArgs = { ...this.runArgs, norm };
     },
   );
   // report view

@@ -6,6 +6,7 @@
  */
 import type { LayerErrorRow, QuantizeRunArgs, QuantizeRunResult } from '../../../src-main/shared/api.ts';
 import type { LayerSelection } from '../../../src-main/core/quantize/layer-select.ts';
+import type { AdviceAction } from '../../../src-main/core/quantize/advice.ts';
 import {
   suggestable,
   suggestLayers,
@@ -39,8 +40,12 @@ export class RequantizeState {
   constructor(
     /** The kept result and the call that made it (null: a report without a model to re-run). */
     private readonly current: () => { result: QuantizeRunResult; args: RunArgs } | null,
-    private readonly setCurrent: (r: QuantizeRunResult) => void,
+    /** Keep a result as the current one; `norm`: the normalization it was made with, when an advice changed it. */
+    private readonly setCurrent: (r: QuantizeRunResult, norm?: string) => void,
   ) {}
+
+  /** The normalization the pending result was made with, when an advice button changed it. */
+  private pendingNorm: string | undefined;
 
   /** Ticks as the kept result was quantized (its report's precision list). */
   reset(): void {
@@ -72,6 +77,7 @@ export class RequantizeState {
   private async quantize(
     sel: LayerSelection,
     onjob: (id: string | null) => void,
+    norm?: string,
   ): Promise<QuantizeRunResult> {
     const cur = this.current();
     if (!cur)
@@ -84,6 +90,7 @@ export class RequantizeState {
         jobId,
         method: cur.result.report.method ?? cur.args.method,
         fcPerTensor: cur.result.report.fcPerTensor ?? cur.args.fcPerTensor,
+        ...(norm ? { norm } : {}),
         // the API refuses empty lists: a list is sent only when it names a layer
         ...(sel.keepFloat?.length ? { keepFloat: sel.keepFloat } : {}),
         ...(sel.int16?.length ? { int16: sel.int16 } : {}),
@@ -93,18 +100,32 @@ export class RequantizeState {
     }
   }
 
-  async requantize(onjob: (id: string | null) => void): Promise<void> {
+  async requantize(onjob: (id: string | null) => void, norm?: string): Promise<void> {
     this.busy = true;
     try {
-      this.pending = await this.quantize(this.selection(), onjob);
+      this.pending = await this.quantize(this.selection(), onjob, norm);
+      this.pendingNorm = norm;
     } finally {
       this.busy = false;
     }
   }
 
+  /**
+   * An advice button: re-quantize with the change it names (the layer ticked int16/float on top of
+   * the current ticks, or another input normalization); the result waits beside the current one.
+   */
+  async applyAdvice(action: AdviceAction, onjob: (id: string | null) => void): Promise<void> {
+    if (action.kind === 'norm') return this.requantize(onjob, action.norm);
+    const ticks = { ...this.ticks };
+    for (const n of action.int16 ?? []) ticks[n] = 'int16';
+    for (const n of action.keepFloat ?? []) ticks[n] = 'float';
+    this.ticks = ticks;
+    return this.requantize(onjob);
+  }
+
   keep(): void {
     if (!this.pending) return;
-    this.setCurrent(this.pending);
+    this.setCurrent(this.pending, this.pendingNorm);
     this.pending = null;
     this.suggestion = null;
     this.reset();

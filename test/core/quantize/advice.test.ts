@@ -44,6 +44,21 @@ describe('advice', () => {
       bad.map((r) => r.op_index),
     );
     expect(flagged.every((a) => a.kind !== 'range')).toBe(rows.every((r) => r.range <= 255));
+    // rule: a badly quantizing layer offers int16 only where the op has an int16x8 kernel, and always
+    // float; the layer is named as the report names it (what --int16/--keep-float take)
+    for (const a of flagged.filter((x) => x.kind === 'rmse_over_scale')) {
+      const row = rows.find((r) => r.op_index === a.layer)!;
+      const kinds = (a.actions ?? []).map((x) =>
+        x.kind === 'layers' ? (x.int16 ? 'int16' : 'float') : x.kind,
+      );
+      expect(kinds).toEqual(
+        row.op_name === 'CONV_2D' || row.op_name === 'FULLY_CONNECTED' ? ['int16', 'float'] : kinds,
+      );
+      expect(kinds.at(-1)).toBe('float');
+      for (const x of a.actions ?? [])
+        if (x.kind === 'layers')
+          expect([...(x.int16 ?? []), ...(x.keepFloat ?? [])]).toEqual([row.tensor_name]);
+    }
     const strict = layerAdvice(rows, { range: 10, rmseOverScale: 100 });
     expect(strict.map((a) => a.layer)).toEqual(rows.filter((r) => r.range > 10).map((r) => r.op_index));
   });
@@ -54,13 +69,19 @@ describe('advice', () => {
     expect(a.kind).toBe('input_range');
     expect(a.message).toMatch(/--norm meanstd/);
     expect(a.message).toMatch(/rescale:255/);
+    // rule: the advice carries the change that applies it — the same normalizations, as --norm values
+    expect(a.actions?.map((x) => (x.kind === 'norm' ? x.norm : ''))).toEqual(['meanstd', 'rescale:255']);
     const norm = raw.map((x) => normalizeSample(x, { rescale: 0, meanAndStd: true }));
     const s = inputStats(norm);
     expect(s.mean).toBeCloseTo(0, 5);
     // mean/std-normalized data reaches past ±1 but is centred with unit spread: no advice.
     expect(inputAdvice('x', s)).toEqual([]);
     expect(inputAdvice('x', { min: -1, max: 1, mean: 0, std: 0.5 })).toEqual([]);
-    expect(inputAdvice('x', { min: -50, max: 50, mean: 0, std: 20 })[0].message).toMatch(/--norm rescale:50/);
+    const wide = inputAdvice('x', { min: -50, max: 50, mean: 0, std: 20 })[0];
+    expect(wide.message).toMatch(/--norm rescale:50/);
+    expect(wide.actions).toEqual([
+      { kind: 'norm', norm: 'rescale:50', label: 'Re-quantize with input ÷ 50' },
+    ]);
   });
 
   it('reads the float structure of the Keras fixtures', async () => {
