@@ -17,7 +17,7 @@ export function bestFrameData(p: number, overhead: number, min: number, max: num
   if (!(p > 0)) return max;
   const lambda = -Math.log1p(-Math.min(p, 0.5));
   const l = (Math.sqrt(overhead * overhead + (4 * overhead) / lambda) - overhead) / 2;
-  return Math.max(min, Math.min(max, Math.floor(l / 16) * 16));
+  return Math.max(min, Math.min(max, Math.max(16, Math.round(l / 16) * 16)));
 }
 
 /** Frames this likely to arrive intact are the goal when the line is noisy (see frameData). */

@@ -58,6 +58,8 @@ export interface UploadResult {
   resumed: boolean;
   bursts: number;
   failedBursts: number;
+  /** Smallest chunk payload any burst used (B): where a noisy line drove the chunk size. */
+  minChunk: number;
 }
 
 export async function uploadModel(
@@ -92,6 +94,7 @@ export async function uploadModel(
     let failures = 0;
     let bursts = 0;
     let failedBursts = 0;
+    let minChunk = chunk;
     const heldBytes = () => held.reduce((n, [a, b]) => n + b - a, 0);
     const started = Date.now();
     const startBytes = st.have;
@@ -113,6 +116,7 @@ export async function uploadModel(
       const before = st.have + heldBytes();
       const beforeHave = st.have;
       bursts++;
+      if (burst.chunks.length) minChunk = Math.min(minChunk, chunk);
       const t0 = Date.now();
       let next: LoadStatus;
       // On a noisy line the ACK goes twice: the board drops an ACK it cannot read without a word
@@ -211,7 +215,7 @@ export async function uploadModel(
           );
       }
     }
-    return { bytes: model.length, resumed, bursts, failedBursts };
+    return { bytes: model.length, resumed, bursts, failedBursts, minChunk };
   });
 }
 
