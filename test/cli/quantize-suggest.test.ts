@@ -1,8 +1,10 @@
 /**
  * `quantscope quantize … --suggest --target-rmse X|--target-snr DB [--suggest-mode float|int16]` on
- * kws_cnn.keras with its 8 MFCC samples: the chosen layers and before/after metrics are printed,
- * the model is written only with --out and, read back and run in the core, meets the target; an
- * unreachable target exits 1 naming it and writes nothing; bad target flags are usage errors.
+ * MLTK's image_example1.float32.tflite with 32 augmented grey photos (PNG files in a folder): the
+ * chosen layers and before/after metrics are printed, the model is written only with --out and,
+ * read back and run in the core, meets the target; an unreachable target exits 1 naming it and
+ * writes nothing; bad target flags are usage errors. (It ran on kws_cnn.keras until issue 16's
+ * GlobalAveragePooling2D → MEAN: no single layer kept in float lowers that model's error since.)
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,32 +13,28 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/index.ts';
 import { dequantizedOutputs } from '../../src-main/core/quantize/io-convert.ts';
 import { outputMetrics } from '../../src-main/core/quantize/output-metrics.ts';
+import { normalizationOf, normalizeSample } from '../../src-main/core/simulate/inputs/normalize.ts';
 import { prepare } from '../../src-main/core/simulate/interpreter.ts';
-import { readFloatModel } from '../../src-main/services/quantize/quantize-task.ts';
 import { samplesFromFiles } from '../../src-main/services/quantize/samples.ts';
 import { cli } from '../helpers/cli.ts';
 import { fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { photoPngs, writePhotoPngs } from '../helpers/photo-pngs.ts';
 
-const MODEL = fixturePath('keras3', 'kws_cnn.keras');
-const DATA = fixturePath('keras3', 'kws_cnn_samples');
+const MODEL = fixturePath('float', 'image_example1.float32.tflite');
 const dir = mkdtempSync(join(tmpdir(), 'qs-quantize-suggest-'));
+const DATA = join(dir, 'photos');
+writePhotoPngs(DATA, 32, 21);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Output RMSE of a written model against the float model on the 8 samples, run in the core. */
-async function rmseOf(path: string): Promise<number> {
-  const { float } = await readFloatModel({
-    name: 'kws_cnn.keras',
-    bytes: readFixture('keras3', 'kws_cnn.keras'),
-  });
+/** Output RMSE of a written model against the float model on the 32 photos, run in the core. */
+function rmseOf(path: string): number {
+  const float = readTflite(readFixture('float', 'image_example1.float32.tflite'));
   const sg = float.subgraphs[0];
-  const files = readdirSync(DATA).map((name) => ({
-    name,
-    bytes: readFixture('keras3', 'kws_cnn_samples', name),
-  }));
+  const norm = normalizationOf(float.parameters)!;
   const samples = samplesFromFiles(
-    files,
+    photoPngs(32, 21),
     sg.inputs.map((i) => sg.tensors[i]),
-  ).samples;
+  ).samples.map((s) => s.map((x) => normalizeSample(x, norm)));
   const m = readTflite(new Uint8Array(readFileSync(path)));
   return outputMetrics(dequantizedOutputs(prepare(float), samples), dequantizedOutputs(prepare(m), samples))
     .rmse;
@@ -44,7 +42,7 @@ async function rmseOf(path: string): Promise<number> {
 
 describe('quantscope quantize --suggest', () => {
   it('meets an RMSE target with layers kept in float, prints before/after, writes the model with --out', async () => {
-    const out = join(dir, 'kws.suggested.tflite');
+    const out = join(dir, 'ie1.suggested.tflite');
     const r = await cli(
       'quantize',
       MODEL,
@@ -52,7 +50,7 @@ describe('quantscope quantize --suggest', () => {
       DATA,
       '--suggest',
       '--target-rmse',
-      '0.004',
+      '0.011',
       '--out',
       out,
       '--quiet',
@@ -60,19 +58,19 @@ describe('quantscope quantize --suggest', () => {
     // rule: the suggestion is printed with the chosen layers and metrics before and after
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/suggest \(keep in float32, greedy by accumulated RMSE/);
-    expect(r.out).toMatch(/meets? RMSE ≤ 0\.004/);
+    expect(r.out).toMatch(/meets? RMSE ≤ 0\.011/);
     const chosen = /^chosen: (.+)$/m.exec(r.out)![1].split(' ');
     expect(chosen.length).toBeGreaterThan(0);
     const before = Number(/^before: rmse (\S+),/m.exec(r.out)![1]);
     const after = Number(/^after: {2}rmse (\S+),/m.exec(r.out)![1]);
-    expect(after).toBeLessThanOrEqual(0.004);
-    expect(before).toBeGreaterThan(0.004);
+    expect(after).toBeLessThanOrEqual(0.011);
+    expect(before).toBeGreaterThan(0.011);
     expect(r.out).toMatch(/^after: .*model \d+ bytes, arena \d+ bytes$/m);
     // rule: the written model, run again in the core, meets the target
-    const rmse = await rmseOf(out);
-    expect(rmse).toBeLessThanOrEqual(0.004);
+    const rmse = rmseOf(out);
+    expect(rmse).toBeLessThanOrEqual(0.011);
     expect(rmse).toBeCloseTo(after, 5);
-  }, 60_000);
+  }, 120_000);
 
   it('writes nothing without --out', async () => {
     const cwd = process.cwd();
@@ -86,7 +84,7 @@ describe('quantscope quantize --suggest', () => {
         DATA,
         '--suggest',
         '--target-rmse',
-        '0.004',
+        '0.011',
         '--quiet',
       );
       // rule: with --suggest the model is written only where --out says
@@ -96,7 +94,7 @@ describe('quantscope quantize --suggest', () => {
     } finally {
       process.chdir(cwd);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('an unreachable target exits 1, says so and writes nothing', async () => {
     const out = join(dir, 'never.tflite');
