@@ -160,9 +160,27 @@ export async function noisyReport(
   return out;
 }
 
+/** The noisy-line summaries as a markdown table: median and slowest time, success rate, the ratio
+ * to the clean line (the first summary when it is rate 0) and the failures' messages. */
+export function noisyTable(name: string, rows: NoisySummary[]): string {
+  const clean = rows.find((r) => r.rate === 0);
+  const lines = [
+    `| line (${name} profile) | median ms | slowest ms | completed golden-exact | median vs clean | failures |`,
+    '|---|---:|---:|---:|---:|---|',
+  ];
+  for (const r of rows) {
+    const ok = r.runs.filter((x) => x.ok).length;
+    const errors = [...new Set(r.runs.filter((x) => !x.ok).map((x) => x.error))];
+    lines.push(
+      `| ${r.rate === 0 ? 'clean' : `${r.rate.toExponential(0)} byte errors`} | ${r.medianMs.toFixed(0)} | ${r.maxMs.toFixed(0)} | ${ok}/${r.runs.length} (${Math.round(100 * r.okRate)}%) | ${clean ? `${(r.medianMs / clean.medianMs).toFixed(2)}×` : 'n/a'} | ${errors.slice(0, 2).join(' / ').slice(0, 300)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const name = process.argv[2] ?? 'person_detect';
   const runs = Number(process.argv[3] ?? 20);
   const rates = (process.argv[4] ?? '0,1e-3,1e-2').split(',').map(Number);
-  await noisyReport(name, rates, runs);
+  console.log(noisyTable(name, await noisyReport(name, rates, runs)));
 }

@@ -5,9 +5,10 @@
  * profiling off = its default path, and on) measured in the same run, the ratio, and the peak RSS
  * of a child process that runs only that model. After the fixture folders: the op-heavy models of
  * bench/op-models.ts (resize head, SSD post-processing, int16x8 TRANSPOSE_CONV and CONV_2D). Times are CPU time per inference (see medianMs);
- * machines are noisy: compare ratios.
+ * machines are noisy: compare ratios. Last, the noisy-line table of bench/link-noise.ts (issue 14):
+ * a person_detect profile on the virtual board, clean vs 1e-3 vs 1e-2 byte errors.
  *
- *   node bin/run-ts.mjs bench/simulate.ts [--quick]
+ *   node bin/run-ts.mjs bench/simulate.ts [--quick] [--no-link]
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { invoke, prepare } from '../src-main/core/simulate/interpreter.ts';
 import { fixQuantizedDimension } from './fix-quantized-dimension.ts';
 import { loadWasmRunner } from './tflite-wasm-runner.ts';
 import { opHeavyModels } from './op-models.ts';
+import { noisyReport, noisyTable } from './link-noise.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = process.env.QS_FIXTURES ?? resolve(REPO, '../shared/fixtures');
@@ -158,4 +160,21 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** The noisy-line table (issue 14): person_detect profiled on the virtual board through the fault
+ * proxy, clean vs 1e-3 vs 1e-2 byte errors, 20 runs each (5 with --quick); `--no-link` skips it. */
+async function noisyLink(): Promise<void> {
+  if (process.argv.includes('--no-link')) return;
+  const runs = quick ? 5 : 20;
+  process.stderr.write(`noisy line: ${3 * runs} profiles of person_detect over the fault proxy\n`);
+  const rows = await noisyReport('person_detect', [0, 1e-3, 1e-2], runs, (l) =>
+    process.stderr.write(l + '\n'),
+  );
+  process.stdout.write('\n' + noisyTable('person_detect', rows) + '\n');
+  const [clean, e3, e2] = rows;
+  process.stdout.write(
+    `targets: 1e-3 median ${(e3.medianMs / clean.medianMs).toFixed(2)}× clean (<= 2×); 1e-2 slowest ${(e2.maxMs / 1000).toFixed(1)} s (<= 60 s, completed or a clear message)\n`,
+  );
+}
+
 await main();
+await noisyLink();

@@ -146,9 +146,7 @@ export class BoardLink {
       if (r instanceof ProtocolError && r.code !== 'TIMEOUT') throw r;
       if (r === 'retry') damaged++;
       else silent++;
-      // Silence fails a port quickly only while nothing has answered: once damaged replies show
-      // a board is there, a lost request or reply is the noise, asked again until handshakeMs.
-      if (silent > this.opts.retries && (damaged === 0 || silent > 4 * this.opts.retries))
+      if (silent > this.opts.retries)
         throw new ProtocolError(
           'TIMEOUT',
           `board did not answer HELLO after ${silent} attempts${damaged ? ` (${damaged} damaged replies)` : ''}`,
