@@ -175,12 +175,13 @@ static ref_t write_sg(tb_t *bp, const tb_model_t *m, int buf_base, int op_base, 
 
 size_t tb_write(const tb_model_t *m, uint8_t *out, size_t cap) {
   static tb_t b;
-  const tb_model_t *g[2];
-  ref_t bufs[65], codes[16], sg[2], root;
-  int i, k, ng = m->sub ? 2 : 1, nb = 1, no = 0;
+  const tb_model_t *g[6];
+  ref_t bufs[193], codes[48], sg[6], root;
+  int i, k, ng = 1, nb = 1, no = 0;
   b.head = CAP;
   b.err = 0;
-  g[0] = m, g[1] = (const tb_model_t *)m->sub;
+  g[0] = m; /* then m->sub, its sub...: subgraphs 1 to 5 */
+  while (ng < 6 && g[ng - 1]->sub) g[ng] = (const tb_model_t *)g[ng - 1]->sub, ng++;
   /* buffers: 0 is the empty sentinel, then one per tensor, subgraph after subgraph */
   for (k = 0; k < ng; k++)
     for (i = 0; i < g[k]->ntensors; i++) {

@@ -51,7 +51,7 @@ typedef struct {
   tb_tensor_t t[32];
   tb_op_t op[8];
   int inputs[4], outputs[4];
-  const void *sub; /* NULL, or a second subgraph (a tb_model_t: CALL_ONCE's init subgraph) */
+  const void *sub; /* NULL, or the next subgraph (a tb_model_t; its own sub the one after: 6 at most) */
 } tb_model_t;
 
 /* One entry of a FlexBuffers map of integers or bools (custom-op options). */

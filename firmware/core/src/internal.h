@@ -151,6 +151,7 @@ struct qs_model {
   uint32_t n_tensors_all, n_ops_all, n_subs;
   struct qs_sub *subs; /* [n_subs]; entry 0 describes subgraph 0 */
   struct qs_res *res;  /* resource variables (VAR_HANDLE), in id order */
+  const char *halt; /* set by an eval that must stop the invoke (WHILE's iteration bound: k_flow.c) */
   qs_gate_hook gate_hook; /* qs_set_gate_hook (k_lstm.c calls it per step) */
   void *gate_ctx;
 };
@@ -163,9 +164,13 @@ typedef struct qs_model qs_model_t;
 typedef struct qs_sub {
   fb_vec_t tensor_vec;
   uint32_t tensor_base, n_tensors, op_begin, op_end, n_inputs;
+  fb_vec_t in_vec, out_vec; /* its input / output tensor indices (subgraph-local; WHILE, IF: k_flow.c) */
 } qs_sub_t;
 /* Resource variables after load: every READ_VARIABLE reads one some ASSIGN_VARIABLE sizes (k_var.c). */
 QS_COLD qs_status_t qs_var_check(qs_model_t *m);
+/* Control flow after prepare (k_flow.c): refuses subgraphs that call themselves or nest too deep,
+ * and gives each called subgraph's tensors the lifetime of the main-graph ops that run it. */
+QS_COLD qs_status_t qs_flow_plan(qs_model_t *m);
 
 
 /* Error helpers: record and return the status. */

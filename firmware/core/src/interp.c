@@ -94,6 +94,7 @@ qs_status_t qs_load(qs_interp_t *ip, const uint8_t *model, size_t model_len, uin
   for (i = 0; i < m->n_ops_all; i++) /* every subgraph's ops (CALL_ONCE runs the later ones) */
     if ((s = qs_prepare_op(m, (int)i)) != QS_OK) return s;
   if (m->res && (s = qs_var_check(m)) != QS_OK) return s;
+  if ((s = qs_flow_plan(m)) != QS_OK) return s;
   if (m->scratch_need && !(m->scratch = (uint8_t *)qs_alloc(m, m->scratch_need))) return ip->err.status;
   if ((s = qs_plan(m)) != QS_OK) {
     if (s == QS_ERR_ARENA) ip->err.needed += pad;
@@ -239,6 +240,12 @@ qs_status_t qs_invoke(qs_interp_t *ip, qs_op_hook hook, void *ctx) {
     uint32_t t0 = qs_port_ticks();
     op->eval(m, op);
     op->ticks = qs_port_ticks() - t0; /* modulo 2^32: wrap-safe */
+    if (m->halt) { /* an eval stopped the run (WHILE's iteration bound) */
+      set_err(ip, QS_ERR_LIMIT, m->halt);
+      ip->err.op = (int)i;
+      m->halt = NULL;
+      return QS_ERR_LIMIT;
+    }
     if (hook) {
       int k;
       for (k = 0; k < op->n_out; k++) {

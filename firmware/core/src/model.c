@@ -102,6 +102,8 @@ static qs_status_t parse_tensor(qs_model_t *m, int ti, const fb_table_t *tt, con
     if (span > 0x10000000u) return qs_fail(m, QS_ERR_LIMIT, -1, ti, "tensor too large");
   }
   esz = dtype_size(t->dtype);
+  if (esz == 0 && t->dtype == 21) /* VARIANT: TFLM refuses the tensor type before the Flex ops */
+    return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "tensor type not supported: variant (a TensorList of the Flex TensorList ops, which TFLite Micro does not have)");
   if (esz == 0) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "tensor type not supported");
   t->bytes = (uint32_t)(n * esz);
   t->is_variable = fb_u8(fb, tt, T_IS_VARIABLE, 0) != 0;
@@ -269,6 +271,7 @@ static qs_status_t count_subgraphs(qs_model_t *m, const fb_vec_t *sgs) {
     fb_table_t sg = fb_vec_table(fb, sgs, k);
     fb_vec_t ops = fb_vector(fb, &sg, SG_OPERATORS, 4), ins = fb_vector(fb, &sg, SG_INPUTS, 4);
     sub->tensor_vec = fb_vector(fb, &sg, SG_TENSORS, 4);
+    sub->in_vec = ins, sub->out_vec = fb_vector(fb, &sg, SG_OUTPUTS, 4);
     if (fb->err) return qs_fail(m, QS_ERR_FORMAT, -1, -1, "subgraph out of bounds");
     sub->tensor_base = m->n_tensors_all, sub->n_tensors = sub->tensor_vec.n, sub->n_inputs = ins.n;
     sub->op_begin = m->n_ops_all, sub->op_end = m->n_ops_all + ops.n;

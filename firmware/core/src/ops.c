@@ -153,6 +153,9 @@ static const op_entry_t k_ops[] = {
     {OP_READ_VARIABLE, "READ_VARIABLE", qs_prep_read_variable F32(NULL), DT_MOVE},
     {OP_ASSIGN_VARIABLE, "ASSIGN_VARIABLE", qs_prep_assign_variable F32(NULL), DT_MOVE},
     {OP_CALL_ONCE, "CALL_ONCE", qs_prep_call_once F32(NULL), DT_OTHER},
+    /* control flow over subgraphs (k_flow.c): the loop variables and branch values copied as they are */
+    {OP_WHILE, "WHILE", qs_prep_while F32(NULL), DT_MOVE | DT_OTHER},
+    {OP_IF, "IF", qs_prep_if F32(NULL), DT_MOVE | DT_OTHER},
 };
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
@@ -219,7 +222,7 @@ static int no_output(int32_t code) { return code == OP_CALL_ONCE || code == OP_A
 static int multi_output(int32_t code) {
   return code == OP_SPLIT || code == OP_SPLIT_V || code == OP_UNPACK || code == OP_DETECTION_POSTPROCESS ||
          code == OP_SIGNAL_FFT_AUTO_SCALE || code == OP_SIGNAL_FILTER_BANK_SPECTRAL_SUBTRACTION ||
-         code == OP_SIGNAL_FRAMER || code == OP_SIGNAL_STACKER;
+         code == OP_SIGNAL_FRAMER || code == OP_SIGNAL_STACKER || code == OP_WHILE || code == OP_IF;
 }
 
 qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
@@ -229,10 +232,6 @@ qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
   qs_status_t s;
   qs_tensor_t cache[QS_MAX_IO + 1]; /* decoded once per op, on the stack, not in the arena */
   int i;
-  if (!e && (op->code == OP_WHILE || op->code == OP_IF))
-    return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1,
-                   "WHILE and IF (control flow that runs other subgraphs per invoke, with their own inputs and "
-                   "outputs) are not in this core; CALL_ONCE is");
   if (!e) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator not supported");
   if (op->n_out != 1 && !multi_output(op->code) && !(op->n_out == 0 && no_output(op->code)))
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator must have exactly one output");

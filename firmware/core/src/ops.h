@@ -137,6 +137,9 @@ QS_COLD qs_status_t qs_prep_var_handle(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_read_variable(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_assign_variable(qs_model_t *m, int oi, qs_op_t *op);
 QS_COLD qs_status_t qs_prep_call_once(qs_model_t *m, int oi, qs_op_t *op);
+/* WHILE and IF over subgraphs (k_flow.c). */
+QS_COLD qs_status_t qs_prep_while(qs_model_t *m, int oi, qs_op_t *op);
+QS_COLD qs_status_t qs_prep_if(qs_model_t *m, int oi, qs_op_t *op);
 
 /* Element-wise and math ops, every dtype TFLite Micro accepts for each (float32 paths only with
  * QS_WITH_FLOAT). Binary with broadcasting (k_binary.c): SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, DIV,
