@@ -1,7 +1,8 @@
 /**
  * The CLI on Keras 3 `.keras` files: `summary` shows the layers, the Keras version and the graph
  * edges (a layer's inputs); a corrupt file is one line and exit 1; `quantize` turns kws_cnn.keras
- * and its 8 MFCC samples into an int8 .tflite that `run` executes.
+ * and its 8 MFCC samples into an int8 .tflite that `run` executes; `report` pairs the official
+ * converter's kws_cnn_int8.tflite with kws_cnn.keras layer by layer.
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,9 +130,10 @@ describe('quantscope on Keras 3 .keras', () => {
     expect(q.out).toContain('top-1 agreement 100.0 %');
     const model = readTflite(new Uint8Array(readFileSync(out)));
     expect(model.subgraphs[0].operators.map((o) => o.op)).toEqual([
-      'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'AVERAGE_POOL_2D', 'RESHAPE',
+      'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'MEAN',
       'FULLY_CONNECTED', 'FULLY_CONNECTED', 'SOFTMAX',
     ]); // prettier-ignore
+    // (GlobalAveragePooling2D is MEAN, as in the official kws_cnn_int8.tflite — issue 16.)
     const input = join(dir, 'up.npy');
     copyFileSync(fixturePath('keras3', 'kws_cnn_samples', 'sample_mfcc_up.npy'), input);
     const run = await cli('run', out, '--input', input, '--json');
@@ -142,6 +144,45 @@ describe('quantscope on Keras 3 .keras', () => {
     const board = await cli('profile', out, '--board', 'virtual', '--input', input, '--fail-on-mismatch');
     expect(board.code, board.err).toBe(0);
     expect(board.out).toMatch(/SOFTMAX\s+int8\[1x12\]\s+match/);
+  });
+
+  // Rule (issue 16): report pairs the official converter's int8 kws_cnn with kws_cnn.keras op for op —
+  // our lowering of GlobalAveragePooling2D is MEAN like theirs — and gives every layer's error.
+  it('report of the official kws_cnn_int8.tflite against kws_cnn.keras gives per-layer errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qs-keras3-'));
+    const official = fixturePath('keras3', 'kws_cnn_int8.tflite');
+    const out = join(dir, 'kws-report.json');
+    const r = await cli(
+      'report',
+      official,
+      '--float',
+      KWS,
+      '--data',
+      fixturePath('keras3', 'kws_cnn_samples'),
+      '--out',
+      out,
+      '--quiet',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).not.toMatch(/not the same network/);
+    expect(r.out).toContain('top-1 agreement 100.0 %');
+    expect(r.out).toMatch(/layers: 9, flagged: \d+/);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    const ops = readTflite(new Uint8Array(readFileSync(official))).subgraphs[0].operators.map((o) => o.op);
+    expect(ops).toContain('MEAN');
+    type Row = { op_name: string; local: { rmse: number; rmse_over_scale: number } };
+    const layers: Row[] = report.layers;
+    expect(layers.map((l) => l.op_name)).toEqual(
+      ops.filter((op) => op !== 'QUANTIZE' && op !== 'DEQUANTIZE'),
+    );
+    for (const l of layers) {
+      expect(Number.isFinite(l.local.rmse), l.op_name).toBe(true);
+      // each int8 layer, fed the same int8 inputs as its float twin, is within about one step
+      expect(l.local.rmse_over_scale, l.op_name).toBeLessThan(1);
+    }
+    // MAX_POOL_2D only selects int8 values: no local error; MEAN averages, so it rounds.
+    for (const l of layers.filter((x) => x.op_name === 'MAX_POOL_2D')) expect(l.local.rmse).toBe(0);
+    expect(layers.find((l) => l.op_name === 'MEAN')!.local.rmse).toBeGreaterThan(0);
   });
 
   // Rule: effnetv2 quantizes from the CLI and its int8 model matches the host on the virtual board.

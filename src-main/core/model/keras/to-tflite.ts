@@ -3,8 +3,9 @@
  * converter lays it out: Conv2D → CONV_2D (kernel HWIO → OHWI), DepthwiseConv2D →
  * DEPTHWISE_CONV_2D ([kh,kw,in,mult] is already [1,kh,kw,in·mult] in memory), Dense →
  * FULLY_CONNECTED ([in,out] → [out,in]); BatchNormalization folded into the Conv/Dense before it;
- * relu/relu6 fused into that op; pools, Flatten/Reshape → RESHAPE, GlobalAveragePooling2D →
- * AVERAGE_POOL_2D + RESHAPE, softmax/sigmoid/tanh as ops; Dropout and friends vanish. The result
+ * relu/relu6 fused into that op; pools, Flatten/Reshape → RESHAPE, GlobalAveragePooling2D → MEAN
+ * over axes [1,2] (keep_dims as keepdims, as the official converter lowers it, so the two
+ * conversions pair op for op), softmax/sigmoid/tanh as ops; Dropout and friends vanish. The result
  * is what the quantizer works on, so Keras and .tflite float models take the same path.
  */
 import type { Model, OptionValue } from '../ir.ts';
@@ -239,24 +240,6 @@ export function kerasToTflite(model: KerasModel): Model {
           filter_height: fh,
           fused_activation_function: 'NONE',
         });
-        break;
-      }
-      case 'GlobalAveragePooling2D': {
-        const [, h, w, c] = concrete(inShapes[0], who);
-        const pooled = b.activation(`${node.path}/pool`, [1, 1, 1, c]);
-        producer.set(
-          pooled,
-          b.op('AVERAGE_POOL_2D', [x], [pooled], {
-            padding: 'VALID',
-            stride_w: 1,
-            stride_h: 1,
-            filter_width: w,
-            filter_height: h,
-            fused_activation_function: 'NONE',
-          }),
-        );
-        if (cfg.keepdims === true) ir.set(outId, pooled);
-        else emitReshape(b, emit, node.path, pooled, [1, c]);
         break;
       }
       case 'Flatten':

@@ -94,7 +94,10 @@ export function pool1d(ctx: LayerContext): void {
   reshape(ctx, pooled, [1, wo, c], 'squeeze', true);
 }
 
-/** GlobalAveragePooling1D (MEAN), GlobalMaxPooling1D / 2D (REDUCE_MAX). */
+/**
+ * GlobalAveragePooling1D / 2D (MEAN over the spatial axes, as TFLite's converter lowers them),
+ * GlobalMaxPooling1D / 2D (REDUCE_MAX).
+ */
 export function globalPool(ctx: LayerContext): void {
   const rank = ctx.inShapes[0].length;
   const spatial = Array.from({ length: rank - 2 }, (_, i) => i + 1);

@@ -18,6 +18,7 @@ export const LAYER_LOWERINGS: Record<string, (ctx: LayerContext) => void> = {
   MaxPooling1D: pool1d,
   AveragePooling1D: pool1d,
   GlobalAveragePooling1D: globalPool,
+  GlobalAveragePooling2D: globalPool,
   GlobalMaxPooling1D: globalPool,
   GlobalMaxPooling2D: globalPool,
   Concatenate: concatenate,
