@@ -3,7 +3,7 @@
  * The channels that carry them are declared in `api.ts` (the one contract); import from there.
  */
 import type { CompareResult } from '../core/compare/types.ts';
-import type { JobArgs, SimulateInput } from './api.ts';
+import type { JobArgs, SimulateInput } from './api-common.ts';
 
 /** What a board said in its handshake (HELLO). */
 export interface BoardIdentity {

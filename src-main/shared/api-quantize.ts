@@ -3,7 +3,7 @@
  * The channels that carry them are declared in `api.ts` (the one contract); import from there.
  */
 import type { QuantizationReport } from '../core/report/quant-types.ts';
-import type { JobArgs } from './api.ts';
+import type { JobArgs } from './api-common.ts';
 
 export type {
   Advice,

@@ -17,6 +17,9 @@
  */
 import type { LayerReport, OutputReport } from '../core/simulate/dump.ts';
 import type { ModelSummary } from './summary.ts';
+import type { JobArgs, SimulateInput } from './api-common.ts';
+
+export type { JobArgs, SimulateInput } from './api-common.ts';
 
 export type {
   BoardInfo,
@@ -114,15 +117,7 @@ export interface AppInfo {
   startupModel: string | null;
 }
 
-export interface JobArgs {
-  /** Caller-chosen id (e.g. `crypto.randomUUID()`), 1–64 chars of [A-Za-z0-9_-]. */
-  jobId: string;
-}
-
 // ---------------------------------------------------------------- simulate
-
-/** What to feed the model: xorshift32 bytes from a seed, or files (.npy, PNG/JPEG/BMP, one raw .bin). */
-export type SimulateInput = { seed: number } | { files: { name: string; bytes: Uint8Array }[] };
 
 export interface SimulateRunArgs extends JobArgs {
   /** An id from `model.open`. */
