@@ -31,10 +31,11 @@
 #include "k_params.h"
 
 #if QS_ARM_DSP
-/* per output channel: bias (0 without one), multiplier, rounding mask (1 << right) - 1, and
- * the shifts: right in bits 0-7, left + 1 in bits 8-15 (register shifts read bits 0-7) */
+/* per output channel: bias (0 without one) and the shifts: right in bits 0-7, left + 1 in
+ * bits 8-15 (register shifts read bits 0-7). 8 bytes, so the scratch stays small; the
+ * multiplier is read from the prepared params, the rounding mask computed per block. */
 typedef struct {
-  int32_t bias, mult, mask;
+  int32_t bias;
   uint32_t sh;
 } conv_rq_t;
 
@@ -167,11 +168,13 @@ static inline __attribute__((always_inline)) void block(const conv_params_t *p, 
     o1[c2] = qs_requant((int32_t)a[3], p->mult[c2], p->shift[c2], p->out_zp, p->act_min, p->act_max);
   } else {
     const int32_t zp = p->out_zp;
-    const conv_rq_t *r0 = &rq[c], *r1 = &rq[c2];
-    const int32_t v00 = rq_fast(a[0], r0->mult, r0->sh >> 8, r0->sh, r0->mask, (r0->mask >> 1) + 1, zp);
-    const int32_t v10 = rq_fast(a[2], r0->mult, r0->sh >> 8, r0->sh, r0->mask, (r0->mask >> 1) + 1, zp);
-    const int32_t v01 = rq_fast(a[1], r1->mult, r1->sh >> 8, r1->sh, r1->mask, (r1->mask >> 1) + 1, zp);
-    const int32_t v11 = rq_fast(a[3], r1->mult, r1->sh >> 8, r1->sh, r1->mask, (r1->mask >> 1) + 1, zp);
+    const uint32_t s0 = rq[c].sh, s1 = rq[c2].sh;
+    const int32_t m0 = p->mult[c], m1 = p->mult[c2];
+    const int32_t k0 = (int32_t)((1u << (s0 & 31u)) - 1u), k1 = (int32_t)((1u << (s1 & 31u)) - 1u);
+    const int32_t v00 = rq_fast(a[0], m0, s0 >> 8, s0, k0, (k0 >> 1) + 1, zp);
+    const int32_t v10 = rq_fast(a[2], m0, s0 >> 8, s0, k0, (k0 >> 1) + 1, zp);
+    const int32_t v01 = rq_fast(a[1], m1, s1 >> 8, s1, k1, (k1 >> 1) + 1, zp);
+    const int32_t v11 = rq_fast(a[3], m1, s1 >> 8, s1, k1, (k1 >> 1) + 1, zp);
     if (mode == 0 || c2 == c) {
       /* bytes (for an odd last channel a halfword would reach past the pixel) */
       const int32_t lo = p->act_min, hi = p->act_max;
@@ -189,6 +192,136 @@ static inline __attribute__((always_inline)) void block(const conv_params_t *p, 
     }
   }
 }
+
+/* One pixel pair over `pairs` channel pairs in assembly (k % 4 == 0, fast requantization): the
+ * C block above spends most of its instructions moving the four accumulators and the channel
+ * constants through the stack. Here the MAC loop holds 14 registers (r0-r12, lr: lr points at
+ * this job), and the requantization reuses them. After the loop of a pair the second row's
+ * pointer is the next pair's first row (rows are k = 4n bytes apart). */
+typedef struct {
+  const int16_t *patch;
+  const int8_t *w;      /* row of the first channel; advanced by the routine */
+  int32_t n, k;         /* groups of four taps (k / 4), row stride */
+  const conv_rq_t *rq;  /* advanced */
+  const int32_t *mult;  /* advanced */
+  int8_t *o0, *o1;      /* advanced */
+  int32_t pairs, zp;
+  uint32_t lo4, hi4;    /* activation range in every byte */
+} conv_job_t;
+void qs_conv_pix2(conv_job_t *j);
+__asm__(".section .text.qs_conv_pix2,\"ax\",%progbits\n"
+        ".syntax unified\n.thumb\n.balign 4\n"
+        ".global qs_conv_pix2\n.type qs_conv_pix2, %function\n.thumb_func\n"
+        "qs_conv_pix2:\n"
+        "push {r4-r11, lr}\n"
+        "mov lr, r0\n"
+        "1:\n"
+        "ldr r0, [lr, #0]\n"        /* x = patch */
+        "ldr r1, [lr, #4]\n"        /* w0 */
+        "ldr r3, [lr, #12]\n"
+        "add r2, r1, r3\n"          /* w1 = w0 + k */
+        "ldr r4, [lr, #16]\n"
+        "ldr r5, [r4, #0]\n"        /* a00 = a10 = bias c, a01 = a11 = bias c + 1 */
+        "ldr r6, [r4, #8]\n"
+        "mov r7, r5\n"
+        "mov r8, r6\n"
+        "ldr r3, [lr, #8]\n"        /* n */
+        "2:\n"
+        "ldrd r9, r10, [r0], #8\n"  /* pixel 0, pixel 1: (x0, x2) */
+        "ldr r11, [r1], #4\n"
+        "ldr r12, [r2], #4\n"
+        "sxtb16 r4, r11\n"
+        "smlad r5, r4, r9, r5\n"
+        "smlad r7, r4, r10, r7\n"
+        "sxtb16 r4, r12\n"
+        "smlad r6, r4, r9, r6\n"
+        "smlad r8, r4, r10, r8\n"
+        "ldrd r9, r10, [r0], #8\n"  /* (x1, x3) */
+        "sxtb16 r4, r11, ror #8\n"
+        "smlad r5, r4, r9, r5\n"
+        "smlad r7, r4, r10, r7\n"
+        "sxtb16 r4, r12, ror #8\n"
+        "smlad r6, r4, r9, r6\n"
+        "smlad r8, r4, r10, r8\n"
+        "subs r3, r3, #1\n"
+        "bne 2b\n"
+        "str r2, [lr, #4]\n"        /* next pair's first row */
+        "ldr r12, [lr, #36]\n"      /* zp */
+        "ldr r4, [lr, #16]\n"
+        "ldr r0, [lr, #20]\n"
+        "ldr r1, [r4, #4]\n"        /* channel c: sh, multiplier */
+        "ldr r2, [r0, #0]\n"
+        "mov r3, #1\n"
+        "lsl r3, r3, r1\n"
+        "sub r3, r3, #1\n"          /* mask */
+        "lsr r9, r3, #1\n"
+        "add r9, r9, #1\n"          /* (mask >> 1) + 1 */
+        "lsr r10, r1, #8\n"         /* left + 1 */
+        "lsl r5, r5, r10\n"
+        "smmulr r5, r5, r2\n"
+        "and r11, r5, r3\n"
+        "add r0, r9, r5, lsr #31\n"
+        "cmp r11, r0\n"
+        "asr r5, r5, r1\n"
+        "adc r5, r5, r12\n"
+        "ssat r5, #8, r5\n"
+        "lsl r7, r7, r10\n"
+        "smmulr r7, r7, r2\n"
+        "and r11, r7, r3\n"
+        "add r0, r9, r7, lsr #31\n"
+        "cmp r11, r0\n"
+        "asr r7, r7, r1\n"
+        "adc r7, r7, r12\n"
+        "ssat r7, #8, r7\n"
+        "ldr r0, [lr, #20]\n"
+        "ldr r1, [r4, #12]\n"       /* channel c + 1 */
+        "ldr r2, [r0, #4]\n"
+        "add r4, r4, #16\n"
+        "add r0, r0, #8\n"
+        "str r4, [lr, #16]\n"
+        "str r0, [lr, #20]\n"
+        "mov r3, #1\n"
+        "lsl r3, r3, r1\n"
+        "sub r3, r3, #1\n"
+        "lsr r9, r3, #1\n"
+        "add r9, r9, #1\n"
+        "lsr r10, r1, #8\n"
+        "lsl r6, r6, r10\n"
+        "smmulr r6, r6, r2\n"
+        "and r11, r6, r3\n"
+        "add r0, r9, r6, lsr #31\n"
+        "cmp r11, r0\n"
+        "asr r6, r6, r1\n"
+        "adc r6, r6, r12\n"
+        "ssat r6, #8, r6\n"
+        "lsl r8, r8, r10\n"
+        "smmulr r8, r8, r2\n"
+        "and r11, r8, r3\n"
+        "add r0, r9, r8, lsr #31\n"
+        "cmp r11, r0\n"
+        "asr r8, r8, r1\n"
+        "adc r8, r8, r12\n"
+        "ssat r8, #8, r8\n"
+        "bfi r5, r6, #8, #8\n"      /* (p0 c, p0 c+1, p1 c, p1 c+1) */
+        "bfi r5, r7, #16, #8\n"
+        "bfi r5, r8, #24, #8\n"
+        "ldrd r0, r1, [lr, #40]\n"
+        "ssub8 r2, r5, r0\n"
+        "sel r5, r5, r0\n"
+        "ssub8 r2, r5, r1\n"
+        "sel r5, r1, r5\n"
+        "ldrd r0, r1, [lr, #24]\n"
+        "strh r5, [r0], #2\n"
+        "lsr r5, r5, #16\n"
+        "strh r5, [r1], #2\n"
+        "strd r0, r1, [lr, #24]\n"
+        "ldr r0, [lr, #32]\n"
+        "subs r0, r0, #1\n"
+        "str r0, [lr, #32]\n"
+        "bne 1b\n"
+        "pop {r4-r11, pc}\n"
+        ".size qs_conv_pix2, . - qs_conv_pix2\n"
+        ".text\n");
 
 static inline __attribute__((always_inline)) void conv_run(const conv_params_t *p, const conv_rq_t *rq, const int8_t *in,
                                                            int8_t *out, int16_t *patch, const int mode) {
@@ -212,7 +345,16 @@ static inline __attribute__((always_inline)) void conv_run(const conv_params_t *
         gather_px(p, in0, y0, x0, g, patch, 0, k4);
         gather_px(p, in1, y1, x1, g, patch, 1, k4);
       }
-      for (c = g * ocg; c < c1; c += 2) block(p, rq, patch, k, k4, c, c + 1 < c1 ? c + 1 : c, o0, o1, mode, lo4, hi4);
+      c = g * ocg;
+      if (mode != 2 && k == k4 && c1 - c >= 2) {
+        conv_job_t j;
+        const int pairs = (c1 - c) >> 1;
+        j.patch = patch, j.w = p->w + (size_t)c * k, j.n = k >> 2, j.k = k, j.rq = rq + c, j.mult = p->mult + c;
+        j.o0 = o0 + c, j.o1 = o1 + c, j.pairs = pairs, j.zp = p->out_zp, j.lo4 = lo4, j.hi4 = hi4;
+        qs_conv_pix2(&j);
+        c += 2 * pairs; /* the routine counts j.pairs down */
+      }
+      for (; c < c1; c += 2) block(p, rq, patch, k, k4, c, c + 1 < c1 ? c + 1 : c, o0, o1, mode, lo4, hi4);
     }
   }
 }
@@ -230,8 +372,7 @@ static void conv_eval_dsp(qs_model_t *m, const qs_op_t *op) {
     const int sh = p->shift[c], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
     const uint64_t babs = b < 0 ? (uint64_t)0 - (uint64_t)(int64_t)b : (uint64_t)b;
     if (left > 29 || right > 31 || babs + mac_max >= ((uint64_t)1 << (30 - left))) safe = 0;
-    rq[c].bias = b, rq[c].mult = p->mult[c];
-    rq[c].mask = right ? (int32_t)((1u << right) - 1u) : 0;
+    rq[c].bias = b;
     rq[c].sh = (uint32_t)right | (uint32_t)(left + 1) << 8;
   }
   if (!safe) conv_run(p, rq, (const int8_t *)qs_tdata(m, op->in[0]), (int8_t *)qs_tdata(m, op->out), patch, 2);
@@ -241,7 +382,7 @@ static void conv_eval_dsp(qs_model_t *m, const qs_op_t *op) {
 }
 
 /* The portable prepare has set everything this eval reads; the scratch holds the two-pixel
- * patch (4k bytes) and the per-channel requantization constants (16 bytes each). */
+ * patch (4k bytes) and the per-channel requantization constants (8 bytes each). */
 void qs_conv_dsp_prepare(qs_model_t *m, qs_op_t *op, const conv_params_t *p) {
   const size_t k = (size_t)p->kh * p->kw * p->kc;
   qs_scratch(m, ((4u * k + 7u) & ~(size_t)7u) + sizeof(conv_rq_t) * (size_t)p->oc);
