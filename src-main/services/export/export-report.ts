@@ -8,7 +8,7 @@ import { compareCsv, compareHtml, compareJson, type ReportMeta } from '../../cor
 import { writeFileAtomic, type AtomicWriteOptions } from '../atomic-write.ts';
 import { ServiceError } from '../errors.ts';
 import { appVersion } from '../paths.ts';
-import { htmlToPdf } from './pdf.ts';
+import { compareToPdf, type HtmlPdfPrinter } from './pdf.ts';
 
 export type ReportFormat = 'html' | 'csv' | 'json' | 'pdf';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'csv', 'json', 'pdf'];
@@ -26,11 +26,17 @@ export function reportMeta(): ReportMeta {
   return { generatedAt: new Date().toISOString(), tool: `QuantScope ${appVersion()}` };
 }
 
+export interface RenderOptions {
+  /** The host's HTML-to-PDF printer (the desktop app's printToPDF); without one, pdfkit draws it. */
+  printHtml?: HtmlPdfPrinter;
+}
+
 /** The report's bytes (text formats as UTF-8). */
 export async function renderReport(
   r: CompareResult,
   format: ReportFormat,
   meta: ReportMeta = reportMeta(),
+  opts: RenderOptions = {},
 ): Promise<Uint8Array> {
   switch (format) {
     case 'html':
@@ -40,7 +46,7 @@ export async function renderReport(
     case 'json':
       return new TextEncoder().encode(compareJson(r, meta));
     case 'pdf':
-      return htmlToPdf(compareHtml(r, meta));
+      return compareToPdf(r, meta, opts.printHtml);
   }
 }
 
@@ -49,8 +55,9 @@ export async function exportReport(
   path: string,
   format: ReportFormat = reportFormatOf(path),
   write: AtomicWriteOptions = {},
+  opts: RenderOptions = {},
 ): Promise<{ path: string; format: ReportFormat; bytes: number }> {
-  const data = await renderReport(r, format);
+  const data = await renderReport(r, format, reportMeta(), opts);
   const target = resolve(path);
   await writeFileAtomic(target, data, write);
   return { path: target, format, bytes: data.length };

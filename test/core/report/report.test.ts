@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +17,12 @@ import {
 } from '../../../src-main/core/report/index.ts';
 import { cpuProfile } from '../../../src-main/core/simulate/cost-model.ts';
 import { layerWork } from '../../../src-main/core/simulate/layer-work.ts';
-import { exportReport, reportFormatOf } from '../../../src-main/services/export/export-report.ts';
-import { findChromium } from '../../../src-main/services/export/pdf.ts';
+import {
+  exportReport,
+  renderReport,
+  reportFormatOf,
+} from '../../../src-main/services/export/export-report.ts';
+import { ServiceError } from '../../../src-main/services/errors.ts';
 import { readFixture } from '../../helpers/fixtures.ts';
 import { goldenCase } from '../compare/cases.ts';
 
@@ -119,7 +124,8 @@ describe('HTML', () => {
     expect(svg).toMatch(/#9 DEPTHWISE_CONV_2D [^<]*measured 2\.016 %/);
   });
 
-  const chrome = findChromium();
+  // The system Chromium the e2e tests use (playwright.config.ts), when this machine has one.
+  const chrome = [process.env.QS_CHROMIUM, '/usr/bin/chromium'].find((p) => p && existsSync(p)) ?? null;
   it.runIf(chrome !== null)(
     'opens offline in Chromium: verdict, chart bars and layer table render, no request leaves the page',
     async () => {
@@ -168,18 +174,32 @@ describe('export service', () => {
   }, 90_000);
 
   it('a failed export leaves the previous file untouched', async () => {
+    // rule: reports are written atomically; a printer that fails changes nothing on disk
     const path = join(dir, 'keep.pdf');
     await writeFile(path, 'previous');
-    const old = process.env.QS_CHROMIUM;
-    process.env.QS_CHROMIUM = '/bin/false';
-    try {
-      await expect(exportReport(divergent(), path)).rejects.toThrow(/Chromium could not print/);
-    } finally {
-      if (old === undefined) delete process.env.QS_CHROMIUM;
-      else process.env.QS_CHROMIUM = old;
-    }
+    const printHtml = async (): Promise<Uint8Array> => {
+      throw new ServiceError('IO', 'the printer ran out of paper');
+    };
+    await expect(
+      exportReport(divergent(), path, undefined, { overwrite: true }, { printHtml }),
+    ).rejects.toThrow(/ran out of paper/);
     expect(await readFile(path, 'utf8')).toBe('previous');
     expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it("the app's printer (Electron printToPDF) gets the HTML report; what is not a PDF is refused", async () => {
+    // rule: in the app the PDF is the HTML report printed by Electron; its output is checked
+    const seen: string[] = [];
+    const printHtml = async (html: string) => {
+      seen.push(html);
+      return new TextEncoder().encode('%PDF-1.7 printed');
+    };
+    const pdf = await renderReport(divergent(), 'pdf', meta, { printHtml });
+    expect(new TextDecoder().decode(pdf)).toBe('%PDF-1.7 printed');
+    expect(seen[0]).toContain('<table class="layers" id="layer-table">');
+    await expect(
+      renderReport(divergent(), 'pdf', meta, { printHtml: async () => new TextEncoder().encode('<html>') }),
+    ).rejects.toThrow(/not a PDF/);
   });
 
   it('names the problem for an unknown extension', () => {
