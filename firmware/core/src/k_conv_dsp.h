@@ -1,0 +1,36 @@
+/*
+ * Shared by the Arm DSP CONV_2D kernel (k_conv_dsp.c) and its assembly routine
+ * (k_conv_dsp_pix2.c): the per-channel constants and the job of one pixel pair.
+ */
+#ifndef QS_K_CONV_DSP_H
+#define QS_K_CONV_DSP_H
+
+#include "k_params.h"
+
+#if QS_ARM_DSP
+/* per output channel: bias (0 without one) and the shifts: right in bits 0-7, left + 1 in
+ * bits 8-15 (register shifts read bits 0-7). 8 bytes, so the scratch stays small; the
+ * multiplier is read from the prepared params, the rounding mask computed per block. */
+typedef struct {
+  int32_t bias;
+  uint32_t sh;
+} conv_rq_t;
+
+/* One pixel pair over `pairs` channel pairs in assembly (k % 4 == 0, fast requantization): the
+ * C block of k_conv_dsp.c spends most of its instructions moving the four accumulators and the channel
+ * constants through the stack. Here the MAC loop holds 14 registers (r0-r12, lr: lr points at
+ * this job), and the requantization reuses them. After the loop of a pair the second row's
+ * pointer is the next pair's first row (rows are k = 4n bytes apart). */
+typedef struct {
+  const int16_t *patch;
+  const int8_t *w;      /* row of the first channel; advanced by the routine */
+  int32_t n, k;         /* groups of four taps (k / 4), row stride */
+  const conv_rq_t *rq;  /* advanced */
+  const int32_t *mult;  /* advanced */
+  int8_t *o0, *o1;      /* advanced */
+  int32_t pairs, zp;
+  uint32_t lo4, hi4;    /* activation range in every byte */
+} conv_job_t;
+void qs_conv_pix2(conv_job_t *j);
+#endif
+#endif

@@ -1,0 +1,121 @@
+/*
+ * CONV_2D int8, Arm DSP: the assembly routine of k_conv_dsp.c for one pixel pair (the job and
+ * the arithmetic are described in k_conv_dsp.h and k_conv_dsp.c).
+ */
+#include "k_conv_dsp.h"
+
+#if QS_ARM_DSP
+__asm__(".section .text.qs_conv_pix2,\"ax\",%progbits\n"
+        ".syntax unified\n.thumb\n.balign 4\n"
+        ".global qs_conv_pix2\n.type qs_conv_pix2, %function\n.thumb_func\n"
+        "qs_conv_pix2:\n"
+        "push {r4-r11, lr}\n"
+        "mov lr, r0\n"
+        "1:\n"
+        "ldr r0, [lr, #0]\n"        /* x = patch */
+        "ldr r1, [lr, #4]\n"        /* w0 */
+        "ldr r3, [lr, #12]\n"
+        "add r2, r1, r3\n"          /* w1 = w0 + k */
+        "ldr r4, [lr, #16]\n"
+        "ldr r5, [r4, #0]\n"        /* a00 = a10 = bias c, a01 = a11 = bias c + 1 */
+        "ldr r6, [r4, #8]\n"
+        "mov r7, r5\n"
+        "mov r8, r6\n"
+        "ldr r3, [lr, #8]\n"        /* n */
+        "2:\n"
+        "ldrd r9, r10, [r0], #8\n"  /* pixel 0, pixel 1: (x0, x2) */
+        "ldr r11, [r1], #4\n"
+        "ldr r12, [r2], #4\n"
+        "sxtb16 r4, r11\n"
+        "smlad r5, r4, r9, r5\n"
+        "smlad r7, r4, r10, r7\n"
+        "sxtb16 r4, r12\n"
+        "smlad r6, r4, r9, r6\n"
+        "smlad r8, r4, r10, r8\n"
+        "ldrd r9, r10, [r0], #8\n"  /* (x1, x3) */
+        "sxtb16 r4, r11, ror #8\n"
+        "smlad r5, r4, r9, r5\n"
+        "smlad r7, r4, r10, r7\n"
+        "sxtb16 r4, r12, ror #8\n"
+        "smlad r6, r4, r9, r6\n"
+        "smlad r8, r4, r10, r8\n"
+        "subs r3, r3, #1\n"
+        "bne 2b\n"
+        "str r2, [lr, #4]\n"        /* next pair's first row */
+        "ldr r12, [lr, #36]\n"      /* zp */
+        "ldr r4, [lr, #16]\n"
+        "ldr r0, [lr, #20]\n"
+        "ldr r1, [r4, #4]\n"        /* channel c: sh, multiplier */
+        "ldr r2, [r0, #0]\n"
+        "mov r3, #1\n"
+        "lsl r3, r3, r1\n"
+        "sub r3, r3, #1\n"          /* mask */
+        "lsr r9, r3, #1\n"
+        "add r9, r9, #1\n"          /* (mask >> 1) + 1 */
+        "lsr r10, r1, #8\n"         /* left + 1 */
+        "lsl r5, r5, r10\n"
+        "smmulr r5, r5, r2\n"
+        "and r11, r5, r3\n"
+        "add r0, r9, r5, lsr #31\n"
+        "cmp r11, r0\n"
+        "asr r5, r5, r1\n"
+        "adc r5, r5, r12\n"
+        "ssat r5, #8, r5\n"
+        "lsl r7, r7, r10\n"
+        "smmulr r7, r7, r2\n"
+        "and r11, r7, r3\n"
+        "add r0, r9, r7, lsr #31\n"
+        "cmp r11, r0\n"
+        "asr r7, r7, r1\n"
+        "adc r7, r7, r12\n"
+        "ssat r7, #8, r7\n"
+        "ldr r0, [lr, #20]\n"
+        "ldr r1, [r4, #12]\n"       /* channel c + 1 */
+        "ldr r2, [r0, #4]\n"
+        "add r4, r4, #16\n"
+        "add r0, r0, #8\n"
+        "str r4, [lr, #16]\n"
+        "str r0, [lr, #20]\n"
+        "mov r3, #1\n"
+        "lsl r3, r3, r1\n"
+        "sub r3, r3, #1\n"
+        "lsr r9, r3, #1\n"
+        "add r9, r9, #1\n"
+        "lsr r10, r1, #8\n"
+        "lsl r6, r6, r10\n"
+        "smmulr r6, r6, r2\n"
+        "and r11, r6, r3\n"
+        "add r0, r9, r6, lsr #31\n"
+        "cmp r11, r0\n"
+        "asr r6, r6, r1\n"
+        "adc r6, r6, r12\n"
+        "ssat r6, #8, r6\n"
+        "lsl r8, r8, r10\n"
+        "smmulr r8, r8, r2\n"
+        "and r11, r8, r3\n"
+        "add r0, r9, r8, lsr #31\n"
+        "cmp r11, r0\n"
+        "asr r8, r8, r1\n"
+        "adc r8, r8, r12\n"
+        "ssat r8, #8, r8\n"
+        "bfi r5, r6, #8, #8\n"      /* (p0 c, p0 c+1, p1 c, p1 c+1) */
+        "bfi r5, r7, #16, #8\n"
+        "bfi r5, r8, #24, #8\n"
+        "ldrd r0, r1, [lr, #40]\n"
+        "ssub8 r2, r5, r0\n"
+        "sel r5, r5, r0\n"
+        "ssub8 r2, r5, r1\n"
+        "sel r5, r1, r5\n"
+        "ldrd r0, r1, [lr, #24]\n"
+        "strh r5, [r0], #2\n"
+        "lsr r5, r5, #16\n"
+        "strh r5, [r1], #2\n"
+        "strd r0, r1, [lr, #24]\n"
+        "ldr r0, [lr, #32]\n"
+        "subs r0, r0, #1\n"
+        "str r0, [lr, #32]\n"
+        "bne 1b\n"
+        "pop {r4-r11, pc}\n"
+        ".size qs_conv_pix2, . - qs_conv_pix2\n"
+        ".text\n");
+#endif
