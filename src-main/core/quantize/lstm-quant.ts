@@ -10,6 +10,10 @@
  * - the cell state (input 19, variable) int16, zero point 0, with a power-of-two scale that covers
  *   the largest |c| seen in calibration: 2^ceil(log2 max|c|) / 2^15 (the kernel's tanh(c) rescale
  *   is a shift by that power), capped by the op's cell_clip when it has one.
+ * int16x8 (`--int16`, the converter's 16x8 mode, op version 5): input, output and hidden state int16
+ * symmetric (zero point 0) from the same ranges, the weights as above (int8, one scale per tensor),
+ * the biases int64 at the same input × weight scale (TFLM's 16x8 gate FCs read int64 biases), the cell
+ * state int16 at the same power-of-two scale.
  * The gates themselves have fixed scales in TFLM's kernel (FC outputs Q3.12, activations Q0.15),
  * so no per-gate parameters are stored; the converter's five "intermediate" tensors are for the
  * layer-norm variant and are not read by TFLite Micro's kernel (nor written here).
@@ -34,8 +38,9 @@ export function cellStateScale(maxAbs: number): number {
 }
 
 /**
- * Quantize one LSTM op in place. `x` and `out` are its input's and output's int8 parameters,
- * `cell` the calibrated range of its cell state (ranges of input 19).
+ * Quantize one LSTM op in place. `x` and `out` are its input's and output's parameters (int8, or
+ * int16 symmetric when `bits` is 16), `cell` the calibrated range of its cell state (ranges of
+ * input 19).
  */
 export function quantizeLstm(
   m: Model,
@@ -45,6 +50,7 @@ export function quantizeLstm(
   out: QuantParams,
   cell: Range | undefined,
   done: Set<number>,
+  bits: 8 | 16 = 8,
 ): void {
   const t = (k: number): Tensor => {
     const i = op.inputs[k];
@@ -74,18 +80,24 @@ export function quantizeLstm(
     const b = t(BIAS + g);
     if (!b.data)
       throw new Error(`UNIDIRECTIONAL_SEQUENCE_LSTM (layer ${op.index}): bias '${b.name}' must be constant`);
-    const qb = quantizeBias(floatData(b), x.scale, [weightScale[g]]);
+    const biasBits = bits === 8 ? 32 : 64;
+    const qb = quantizeBias(floatData(b), x.scale, [weightScale[g]], biasBits);
     if (qb.clamped.length > 0)
       throw new Error(
-        `LSTM bias '${b.name}': channels ${qb.clamped.join(', ')} overflow int32 at scale input × weight`,
+        `LSTM bias '${b.name}': channels ${qb.clamped.join(', ')} overflow int${biasBits} at scale input × weight`,
       );
-    setConstant(m, b, bytesOf(Int32Array.from(qb.values)));
-    b.dtype = 'int32';
+    if (biasBits === 32) {
+      setConstant(m, b, bytesOf(Int32Array.from(qb.values)));
+      b.dtype = 'int32';
+    } else {
+      setConstant(m, b, bytesOf(BigInt64Array.from(qb.values, (v) => BigInt(v))));
+      b.dtype = 'int64';
+    }
     b.quantization = quant(Math.fround(qb.scales[0]), 0);
     done.add(b.index);
   }
   const h = t(LSTM_HIDDEN);
-  h.dtype = 'int8';
+  h.dtype = bits === 8 ? 'int8' : 'int16';
   h.quantization = quant(out.scale, out.zeroPoint);
   const c = t(LSTM_CELL);
   if (!cell)

@@ -101,6 +101,10 @@ export const INT16_OP_VERSIONS: Record<string, number> = {
   // squeeze-excite and hard_sigmoid's ×1/6 (effnetv2_cifar10 then runs all 37 layers in int16)
   MUL: 4,
   MEAN: 3,
+  // Keras LSTM: the fused op in the converter's 16x8 form (op_version.cc: int16 in/out, int8
+  // weights → 5) and the last step of its sequence (moves int16 values, no rescale)
+  UNIDIRECTIONAL_SEQUENCE_LSTM: 5,
+  STRIDED_SLICE: 1,
 };
 /** int16 output parameters fixed by TFLite Micro's int16 kernels (symmetric, 2^-15). */
 const FIXED_OUTPUT16: Record<string, QuantParams> = {
@@ -182,6 +186,7 @@ export function quantizeModelDetailed(
         out,
         ranges.get(op.inputs[LSTM_CELL]),
         weightsDone,
+        bits,
       );
     } else if (op.op in WEIGHT_AXIS) {
       const adjusted = quantizeWeightsOf(m, op, inputs, activation(x, bits), weightsDone, options, bits);
