@@ -11,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BoardDownError } from '../../src-main/services/board/board-watch.ts';
-import { buildFirmware, FirmwareBuildError } from '../../src-main/services/board/firmware.ts';
+import {
+  buildFirmware,
+  FirmwareBuildError,
+  firmwareBoardName,
+} from '../../src-main/services/board/firmware.ts';
 import { idleStopFromEnv } from '../../src-main/services/board/idle-stop.ts';
 import { BoardRegistry } from '../../src-main/services/board/registry.ts';
 import { readFixture } from '../helpers/fixtures.ts';
@@ -203,6 +207,12 @@ describe('building the firmware', () => {
     await buildFirmware('host', (s) => steps.push(s.message));
     expect(steps).toEqual([]);
   }, 300_000);
+
+  // rule: the step names the board the firmware is for, as the board list does
+  it('names the board in the step', () => {
+    expect(firmwareBoardName('host')).toBe('the virtual board');
+    expect(firmwareBoardName('mps2-an386')).toBe('the emulated Cortex-M4F (QEMU mps2-an386)');
+  });
 
   // rule: a build announces "Building firmware for <board>" and a failure carries the compiler's output
   it('announces the step and fails with the compiler output', async () => {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from '../paths.ts';
+import { EMULATED_BOARDS } from './emulated-boards.ts';
 import { isNotFound, missingToolInMakeOutput, missingToolMessage } from './toolchain.ts';
 
 /** `make -C firmware <target>`: the virtual board, or an emulated board's image (emulated-boards.ts). */
@@ -78,7 +79,9 @@ export function buildFirmware(target: FirmwareTarget, onProgress?: BuildProgress
 
 /** Who the firmware is for, in a step's words. */
 export function firmwareBoardName(target: FirmwareTarget): string {
-  return target === 'host' ? 'the virtual board' : `the emulated board (${target})`;
+  if (target === 'host') return 'the virtual board';
+  const board = EMULATED_BOARDS.find((b) => b.target === target);
+  return board ? `the ${board.label.replace(/^Emulated /, 'emulated ')}` : `the ${target} board`;
 }
 
 /** `make -q`: 0 = up to date, 1 = needs building, 2 = make could not tell (run it and see). */
