@@ -6,7 +6,7 @@
  */
 #include "kernel_harness.h"
 
-enum { RES = 20, OP_ADD = 0, OPT_ADD = 11, OP_WHILE = 119, OPT_WHILE = 93 };
+enum { RES = 13 /* TensorType RESOURCE */, OP_ADD = 0, OPT_ADD = 11, OP_WHILE = 119, OPT_WHILE = 93 };
 enum { OP_CALL_ONCE = 129, OPT_CALL_ONCE = 103, OP_VAR_HANDLE = 142, OPT_VAR_HANDLE = 111 };
 enum { OP_READ_VARIABLE = 143, OP_ASSIGN_VARIABLE = 144 };
 

@@ -45,9 +45,21 @@ export interface ModelTotals {
   arena_bytes: number;
 }
 
+/** One subgraph of a multi-subgraph file (WHILE/IF bodies, CALL_ONCE init graphs). */
+export interface SubgraphSummary {
+  index: number;
+  name: string;
+  ops: number;
+  inputs: number;
+  outputs: number;
+}
+
 export interface ModelSummary {
   /** TFLite only: the interpreter core's load verdict (a model it refuses still opens for reading). */
   interpreter?: InterpreterVerdict;
+  /** Files with more than one subgraph only: every subgraph (layers and totals describe subgraph 0,
+   * the main graph; the others run inside its WHILE, IF or CALL_ONCE ops). */
+  subgraphs?: SubgraphSummary[];
   inputs: TensorSummary[];
   outputs: TensorSummary[];
   layers: LayerSummary[];

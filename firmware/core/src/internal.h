@@ -157,8 +157,8 @@ struct qs_model {
 };
 typedef struct qs_model qs_model_t;
 
-/* TFLite TensorType RESOURCE (VAR_HANDLE's output): 4 bytes here, the resource id as int32. */
-#define QS_DT_RESOURCE 20
+/* TFLite TensorType RESOURCE (13, schema.fbs; VAR_HANDLE's output): 4 bytes here, the resource id as int32. */
+#define QS_DT_RESOURCE 13
 /* One subgraph: its tensors are slots [tensor_base, tensor_base + n_tensors), its ops
  * ops[op_begin, op_end). */
 typedef struct qs_sub {

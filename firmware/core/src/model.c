@@ -102,7 +102,7 @@ static qs_status_t parse_tensor(qs_model_t *m, int ti, const fb_table_t *tt, con
     if (span > 0x10000000u) return qs_fail(m, QS_ERR_LIMIT, -1, ti, "tensor too large");
   }
   esz = dtype_size(t->dtype);
-  if (esz == 0 && t->dtype == 21) /* VARIANT: TFLM refuses the tensor type before the Flex ops */
+  if (esz == 0 && t->dtype == 14) /* VARIANT: TFLM refuses the tensor type before the Flex ops */
     return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "tensor type not supported: variant (a TensorList of the Flex TensorList ops, which TFLite Micro does not have)");
   if (esz == 0) return qs_fail(m, QS_ERR_UNSUPPORTED, -1, ti, "tensor type not supported");
   t->bytes = (uint32_t)(n * esz);

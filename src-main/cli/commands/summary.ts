@@ -70,6 +70,11 @@ export function formatSummary(name: string, format: string, s: ModelSummary): st
     `Ops ${fmtInt(t.ops)}   Params ${fmtInt(t.params)}   Weights ${fmtInt(t.weights_bytes)} B   ` +
       `MACs ${fmtInt(t.macs)}   Arena ${fmtInt(t.arena_bytes)} B`,
   );
+  if (s.subgraphs)
+    out.push(
+      `Subgraphs ${s.subgraphs.length} (ops ${s.subgraphs.map((g) => g.ops).join(', ')}): the layers below are subgraph 0's; ` +
+        'the others run inside its WHILE, IF or CALL_ONCE ops',
+    );
   const v = s.interpreter;
   if (v) {
     out.push(

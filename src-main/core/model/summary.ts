@@ -57,6 +57,17 @@ export function summarize(model: Model): ModelSummary {
     parameters[k] = v instanceof Uint8Array ? base64(v) : v;
 
   return {
+    ...(model.subgraphs.length > 1
+      ? {
+          subgraphs: model.subgraphs.map((g, index) => ({
+            index,
+            name: g.name,
+            ops: g.operators.length,
+            inputs: g.inputs.length,
+            outputs: g.outputs.length,
+          })),
+        }
+      : {}),
     inputs: listOf(sg, sg.inputs),
     outputs: listOf(sg, sg.outputs),
     layers,

@@ -280,14 +280,24 @@ export class CoreEngine {
       );
   }
 
+  /** The core's reason for a failed invoke: its status, and the op and message it recorded (a WHILE
+   * that hit its iteration bound names itself). */
+  private invokeError(status: number): Error {
+    const heap = this.refresh();
+    const op = this.x.qsw_err_op();
+    const msg = cString(heap, this.x.qsw_err_msg());
+    const where = op >= 0 ? ` at layer ${op}` : '';
+    const why = msg && msg !== 'ok' ? `${where}: ${msg}` : '';
+    return new Error(`the core refused to invoke: ${cString(heap, this.x.qsw_status_str(status))}${why}`);
+  }
+
   /** Run every op; with a tap handler, each op's output is handed over right after the op ran. */
   invoke(onTap?: TapHandler): void {
     this.refresh();
     this.onTap = onTap ?? null;
     try {
       const status = this.x.qsw_invoke(onTap ? 1 : 0);
-      if (status !== 0)
-        throw new Error(`the core refused to invoke: ${cString(this.heap, this.x.qsw_status_str(status))}`);
+      if (status !== 0) throw this.invokeError(status);
     } finally {
       this.onTap = null;
     }
@@ -316,10 +326,7 @@ export class CoreEngine {
   /** invoke, every op's output copied into the tap buffer (setTapLayout) inside the core: one call. */
   invokeBuffered(): void {
     const status = this.x.qsw_invoke(2);
-    if (status !== 0)
-      throw new Error(
-        `the core refused to invoke: ${cString(this.refresh(), this.x.qsw_status_str(status))}`,
-      );
+    if (status !== 0) throw this.invokeError(status);
   }
 
   /** Byte offset of graph input i / output i in memory(). */
@@ -340,10 +347,7 @@ export class CoreEngine {
     this.onRawTap = onTap;
     try {
       const status = this.x.qsw_invoke(onTap ? 1 : 0);
-      if (status !== 0)
-        throw new Error(
-          `the core refused to invoke: ${cString(this.refresh(), this.x.qsw_status_str(status))}`,
-        );
+      if (status !== 0) throw this.invokeError(status);
     } finally {
       this.onRawTap = null;
     }
