@@ -10,6 +10,7 @@ import { extname, join, resolve } from 'node:path';
 import { createHandlers, createServices } from '../services/api/handlers.ts';
 import { defaultExampleModel } from '../services/paths.ts';
 import { registerIpc } from './ipc.ts';
+import { printHtmlToPdf } from './print-pdf.ts';
 import { installSecurityPolicies } from './security.ts';
 import { createWindow } from './window.ts';
 
@@ -40,6 +41,7 @@ if (!app.requestSingleInstanceLock()) {
     installSecurityPolicies();
     const services = createServices({
       jobs: { workerUrl: new URL('./job-worker.js', import.meta.url) },
+      printPdf: printHtmlToPdf,
     });
     services.jobs.prewarm();
     const handlers = createHandlers(services, {

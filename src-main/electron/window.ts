@@ -14,6 +14,34 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export const PRELOAD_PATH = join(here, '..', 'preload', 'index.cjs');
 export const RENDERER_INDEX = join(here, '..', 'renderer', 'index.html');
 
+/**
+ * A hidden window that only renders a report to print it (electron/print-pdf.ts): no preload and
+ * no JavaScript at all (the report has none); otherwise locked down like the main window. The
+ * preferences stay spelled out: the security scanner reads them literally.
+ */
+export function createPrintWindow(): BrowserWindow {
+  return new BrowserWindow({
+    show: false,
+    width: 1123, // A4 landscape at 96 dpi: the layout the PDF will have
+    height: 794,
+    webPreferences: {
+      javascript: false,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
+    },
+  });
+}
+
 export function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
     width: 1400,

@@ -11,6 +11,7 @@ import { emulatedBoard } from '../board/emulated-boards.ts';
 import { installFirmwareOnDrive } from '../board/install-firmware.ts';
 import { RemoteBoardStore } from '../board/remote-boards.ts';
 import { ServiceError, toApiError } from '../errors.ts';
+import type { HtmlPdfPrinter } from '../export/pdf.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner.ts';
 import { ModelService } from '../model/model-service.ts';
 import { PathPolicy } from '../path-policy.ts';
@@ -51,6 +52,8 @@ export interface ServicesOptions {
   jobs?: JobRunnerOptions;
   /** Files or folders given on the command line: readable through the API. */
   grantRead?: string[];
+  /** The host's HTML-to-PDF printer (the desktop app: Electron's printToPDF); else pdfkit draws PDFs. */
+  printPdf?: HtmlPdfPrinter;
 }
 
 export function createServices(opts: ServicesOptions = {}): AppServices {
@@ -59,7 +62,7 @@ export function createServices(opts: ServicesOptions = {}): AppServices {
   const remoteBoards = new RemoteBoardStore(opts.configDir ?? defaultConfigDir());
   const examplesDir = opts.examplesDir ?? defaultExamplesDir();
   const models = new ModelService(jobs, recent, examplesDir);
-  const boards = new BoardApi(jobs, models);
+  const boards = new BoardApi(jobs, models, {}, opts.printPdf);
   const quantize = new QuantizeService(jobs, models);
   const simulate = new SimulateService(jobs, models);
   // Files in the recent list were opened through a grant before; the examples are the app's own.

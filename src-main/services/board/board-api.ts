@@ -21,7 +21,8 @@ import { NormalizeError } from '../../core/normalize/normalize.ts';
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import type { AtomicWriteOptions } from '../atomic-write.ts';
 import { ServiceError } from '../errors.ts';
-import { exportReport, renderReport } from '../export/export-report.ts';
+import { exportReport, renderReport, reportMeta } from '../export/export-report.ts';
+import type { HtmlPdfPrinter } from '../export/pdf.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { ModelService } from '../model/model-service.ts';
 import { BoardDownError } from './board-watch.ts';
@@ -63,6 +64,8 @@ export class BoardApi {
     private readonly jobs: JobRunner,
     private readonly models: ModelService,
     opts: RegistryOptions = {},
+    /** Prints PDF reports from the HTML report (the desktop app); without it pdfkit draws them. */
+    private readonly printHtml?: HtmlPdfPrinter,
   ) {
     this.registry = new BoardRegistry(opts);
   }
@@ -190,10 +193,10 @@ export class BoardApi {
     const board = (r.board.port ?? r.board.name).replace(/^.*[\\/]/, '').replace(/[^A-Za-z0-9_.-]+/g, '_');
     const fileName = `${stem}-${board}.${args.format}`;
     if (args.path) {
-      const w = await exportReport(r, args.path, args.format, write);
+      const w = await exportReport(r, args.path, args.format, write, { printHtml: this.printHtml });
       return { format: args.format, fileName: basename(w.path), bytes: w.bytes, path: w.path };
     }
-    const data = await renderReport(r, args.format);
+    const data = await renderReport(r, args.format, reportMeta(), { printHtml: this.printHtml });
     return { format: args.format, fileName, bytes: data.length, data };
   }
 
