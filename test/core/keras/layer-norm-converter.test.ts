@@ -2,10 +2,11 @@
  * LayerNormalization in int8: our lowering against the TFLite converter's (issue 16). Keras computes
  * inv = rsqrt(var + ε)·γ and y = x·inv + (β − mean·inv), and the converter's full-integer mode puts
  * every op of that graph in int8 (MEAN, SQUARED_DIFFERENCE, RSQRT, MUL, ADD, SUB each with its own
- * calibrated scale; nothing in int16 or int32 between ops). Ours centres first, y = (x − mean)·r·γ + β,
- * so the int8 products never cancel. Both graphs, quantized the same way (min/max, the test samples
- * among the calibration ones, as layer-harness.ts measures), run in the core on 120 inputs against
- * the float64 definition; the error is counted in output quantization steps.
+ * calibrated scale; nothing in int16 or int32 between ops). Ours centres first and folds γ into
+ * 1/σ, y = (x − mean)·(r·γ) + β, so the int8 products never cancel. Both graphs, quantized the same
+ * way (min/max, the test samples among the calibration ones, as layer-harness.ts measures), run in
+ * the core on 120 inputs against the float64 definition; the error is counted in output
+ * quantization steps.
  */
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../../src-main/core/model/ir.ts';

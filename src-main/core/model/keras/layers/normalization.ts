@@ -2,8 +2,9 @@
  * Normalization layers.
  * - LayerNormalization over the last axis, as the TFLite converter lowers tf.nn.moments and the
  *   normalization: mean = MEAN(x), var = MEAN(SQUARED_DIFFERENCE(x, mean)),
- *   y = SUB(x, mean) · RSQRT(ADD(var, ε)) · γ + β (MUL, MUL, ADD; γ / β skipped when the layer has
- *   none). x − mean is taken before scaling (not x·r − mean·r) so int8 keeps its precision.
+ *   y = SUB(x, mean) · (RSQRT(ADD(var, ε)) · γ) + β (MUL, MUL, ADD; γ / β skipped when the layer has
+ *   none). x − mean is taken before scaling (not x·r − mean·r, the converter's form) so int8 keeps
+ *   its precision.
  * - Rescaling (x·scale + offset) and Normalization ((x − mean) / max(√var, 1e-7), or the inverse
  *   with invert) are per-channel affine maps: folded into the next Dense/Conv when possible
  *   (affine.ts), else MUL and/or ADD with per-channel constants.
@@ -36,20 +37,24 @@ export function layerNormalization(ctx: LayerContext): void {
   const ve = ctx.step('ADD', [variance, eps], reduced, NO_ACT, 'variance_eps');
   const r = ctx.step('RSQRT', [ve], reduced, {}, 'rsqrt');
   const d = ctx.step('SUB', [x, mean], shape, NO_ACT, 'centered');
-  const steps: [string, number][] = [];
-  if (gamma) steps.push(['MUL', ctx.constant('gamma', [c], Float32Array.from(gamma.data))]);
-  if (beta) steps.push(['ADD', ctx.constant('beta', [c], Float32Array.from(beta.data))]);
-  if (steps.length === 0) {
-    ctx.emit('MUL', [d, r], NO_ACT);
+  // γ is folded into 1/σ first (a per-row, per-channel factor), so the full-size product is rounded
+  // once before β instead of twice: 5–9 % lower int8 RMS than (x − mean)·r then ·γ, measured in
+  // test/core/keras/layer-norm-converter.test.ts
+  const factor = gamma
+    ? ctx.step(
+        'MUL',
+        [r, ctx.constant('gamma', [c], Float32Array.from(gamma.data))],
+        shape,
+        NO_ACT,
+        'inv_scaled',
+      )
+    : r;
+  if (!beta) {
+    ctx.emit('MUL', [d, factor], NO_ACT);
     return;
   }
-  let y = ctx.step('MUL', [d, r], shape, NO_ACT, 'normalized');
-  steps.forEach(([op, k], i) => {
-    y =
-      i === steps.length - 1
-        ? ctx.emit(op, [y, k], NO_ACT)
-        : ctx.step(op, [y, k], shape, NO_ACT, op === 'MUL' ? 'scaled' : 'shifted');
-  });
+  const y = ctx.step('MUL', [d, factor], shape, NO_ACT, 'normalized');
+  ctx.emit('ADD', [y, ctx.constant('beta', [c], Float32Array.from(beta.data))], NO_ACT);
 }
 
 /** A number or a per-channel list, as `c` values. */
