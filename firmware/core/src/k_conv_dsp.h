@@ -32,5 +32,20 @@ typedef struct {
   uint32_t lo4, hi4;    /* activation range in every byte */
 } conv_job_t;
 void qs_conv_pix2(conv_job_t *j);
+
+/* DEPTHWISE_CONV_2D, multiplier 1: one output pixel over `groups` groups of four channels in
+ * assembly (k_dwconv_dsp_pix.c); nt >= 1 listed taps (input offset, filter offset) */
+typedef struct {
+  const int32_t *taps;
+  int32_t nt;
+  const int8_t *xb, *wb; /* input pixel base + c, weights + c; advanced */
+  uint32_t off2;         /* input offset in both halfwords */
+  const conv_rq_t *rq;   /* advanced */
+  const int32_t *mult;   /* advanced */
+  int8_t *out;           /* advanced */
+  int32_t groups, zp;
+  uint32_t lo4, hi4;
+} dw_job_t;
+void qs_dw_pix(dw_job_t *j);
 #endif
 #endif

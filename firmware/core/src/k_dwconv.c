@@ -176,7 +176,7 @@ qs_status_t qs_prep_dwconv(qs_model_t *m, int oi, qs_op_t *op) {
   return qs_dwconv_wasm_prepare(m, op, p);
 #else
 #if QS_ARM_DSP
-  qs_dwconv_dsp_prepare(op, p);
+  qs_dwconv_dsp_prepare(m, op, p);
 #endif
   return QS_OK;
 #endif

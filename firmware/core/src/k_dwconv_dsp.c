@@ -8,8 +8,12 @@
  * input offset to both halves, and SMLABB / SMLATT (bottom x bottom, top x top, + accumulator,
  * modulo 2^32) add the four products. With a multiple of 4 the four channels share one input
  * byte, which SMLABB / SMLATB meet with the weights' bottom and top halves.
+ * With multiplier 1, when the 8-instruction requantization of k_conv_dsp.c is exact for every
+ * channel (|bias| + taps * 255 * 128 fits the left shift), each pixel runs in one assembly
+ * routine (k_dwconv_dsp_pix.c) that keeps the accumulators in registers from the biases to
+ * the stored bytes.
  */
-#include "k_params.h"
+#include "k_conv_dsp.h"
 
 #if QS_ARM_DSP
 /* a0..a3 += sum over the nt listed taps of (x[c] + off) * w[c] for the four channels at xb / wb.
@@ -73,6 +77,8 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
   int32_t *taps = (int32_t *)(void *)m->scratch; /* pairs: input offset, filter offset */
+  conv_rq_t *rq = (conv_rq_t *)(void *)(m->scratch + 8u * (size_t)p->kh * p->kw);
+  dw_job_t j;
   const int C = p->oc;
   const int32_t off = p->in_off;
   const uint32_t off2 = ((uint32_t)off & 0xffffu) * 0x10001u;
@@ -80,15 +86,38 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
   const int32_t *const bias = p->bias, *const mult = p->mult;
   const int8_t *const shift = p->shift, *const w = p->w;
   const int32_t zp = p->out_zp, lo = p->act_min, hi = p->act_max;
-  int b, oy, ox, ky, kx, c, t, nt;
+  int b, oy, ox, ky, kx, c, t, nt, safe = p->dm == 1, full = 0;
+  /* the fast requantization's bound, as in k_conv_dsp.c: |acc| <= |bias| + kh*kw * 255 * 128 */
+  for (c = 0; safe && c < C; c++) {
+    const int32_t bc = bias ? bias[c] : 0;
+    const int sh = shift[c], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
+    const uint64_t babs = bc < 0 ? (uint64_t)0 - (uint64_t)(int64_t)bc : (uint64_t)bc;
+    if (left > 29 || babs + (uint64_t)p->kh * p->kw * 32640u >= ((uint64_t)1 << (30 - left))) safe = 0;
+    rq[c].bias = bc, rq[c].sh = (uint32_t)right | (uint32_t)(left + 1) << 8;
+  }
+  j.off2 = off2, j.zp = zp;
+  j.lo4 = ((uint32_t)lo & 0xffu) * 0x01010101u, j.hi4 = ((uint32_t)hi & 0xffu) * 0x01010101u;
   for (b = 0; b < p->n; b++) {
     const int8_t *inb = in + (size_t)b * p->ih * p->iw * p->ic;
     for (oy = 0; oy < p->oh; oy++) {
       const int iy0 = oy * p->sh - p->pad_h;
       for (ox = 0; ox < p->ow; ox++, out += C) {
         const int ix0 = ox * p->sw - p->pad_w;
+        const int8_t *base = inb; /* the listed offsets are from here */
+        const int32_t *const tl = taps;
         nt = 0;
-        for (ky = 0; ky < p->kh; ky++) {
+        if (iy0 >= 0 && ix0 >= 0 && iy0 + (p->kh - 1) * p->dh < p->ih && ix0 + (p->kw - 1) * p->dw < p->iw) {
+          /* the window lies inside: every tap, relative to its corner, listed once for a run of such pixels */
+          base = inb + ((size_t)iy0 * p->iw + ix0) * p->ic, nt = p->kh * p->kw;
+          if (!full)
+            for (ky = 0, t = 0; ky < p->kh; ky++)
+              for (kx = 0; kx < p->kw; kx++, t++) taps[2 * t] = (ky * p->dh * p->iw + kx * p->dw) * p->ic, taps[2 * t + 1] = t * C;
+          full = 1;
+          ky = p->kh;
+        } else {
+          full = 0, ky = 0;
+        }
+        for (; ky < p->kh; ky++) {
           const int iy = iy0 + ky * p->dh;
           if (iy < 0 || iy >= p->ih) continue;
           for (kx = 0; kx < p->kw; kx++) {
@@ -99,16 +128,22 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
             nt++;
           }
         }
-        for (c = 0; c + 4 <= C; c += 4) {
+        c = 0;
+        if (safe && nt > 0 && C >= 4) {
+          j.taps = tl, j.nt = nt, j.xb = base, j.wb = w, j.rq = rq, j.mult = mult, j.out = out, j.groups = C >> 2;
+          qs_dw_pix(&j);
+          c = C & ~3;
+        }
+        for (; c + 4 <= C; c += 4) {
           uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-          const int32_t *tp = taps;
-          const int8_t *xb = inb + c, *wb = w + c;
+          const int32_t *tp = tl;
+          const int8_t *xb = base + c, *wb = w + c;
           if (bias) a0 = (uint32_t)bias[c], a1 = (uint32_t)bias[c + 1], a2 = (uint32_t)bias[c + 2], a3 = (uint32_t)bias[c + 3];
           if (nt > 0) {
             uint32_t acc[4];
             acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
             if (p->dm == 1) dw_taps4(tp, nt, xb, wb, off2, acc);
-            else dw_taps4_shared(tp, nt, inb + c / p->dm, wb, off, acc);
+            else dw_taps4_shared(tp, nt, base + c / p->dm, wb, off, acc);
             a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
           }
           out[c] = qs_requant_dsp((int32_t)a0, mult[c], shift[c], zp, lo, hi);
@@ -118,7 +153,7 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
         }
         for (; c < C; c++) {
           uint32_t a = bias ? (uint32_t)bias[c] : 0u;
-          for (t = 0; t < nt; t++) a += (uint32_t)((inb[taps[2 * t] + c] + off) * w[taps[2 * t + 1] + c]);
+          for (t = 0; t < nt; t++) a += (uint32_t)((base[tl[2 * t] + c] + off) * w[tl[2 * t + 1] + c]);
           out[c] = qs_requant_dsp((int32_t)a, mult[c], shift[c], zp, lo, hi);
         }
       }
@@ -126,9 +161,13 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
-/* Depth multiplier 1 or a multiple of 4 (the portable tap scratch, 8 bytes per tap, is already
- * recorded; with a multiple of 4 the channel count is too, so no tail); others keep the portable eval. */
-void qs_dwconv_dsp_prepare(qs_op_t *op, const dw_params_t *p) {
-  if (p->dm == 1 || p->dm % 4 == 0) op->eval = dw_eval_dsp;
+/* Depth multiplier 1 or a multiple of 4 (with a multiple of 4 the channel count is too, so no
+ * tail); others keep the portable eval. */
+void qs_dwconv_dsp_prepare(qs_model_t *m, qs_op_t *op, const dw_params_t *p) {
+  if (p->dm == 1 || p->dm % 4 == 0) {
+    /* the pixel's taps, then (multiplier 1) the channel constants */
+    qs_scratch(m, 8u * (size_t)p->kh * p->kw + (p->dm == 1 ? sizeof(conv_rq_t) * (size_t)p->oc : 0u));
+    op->eval = dw_eval_dsp;
+  }
 }
 #endif

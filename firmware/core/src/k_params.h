@@ -166,6 +166,6 @@ void qs_pool_f32_wasm_prepare(qs_op_t *op, const fpool_params_t *p);
  * portable prepared data and scratch, so they only point op->eval at themselves. */
 void qs_conv_dsp_prepare(qs_model_t *m, qs_op_t *op, const conv_params_t *p);
 void qs_fc_dsp_prepare(qs_op_t *op);
-void qs_dwconv_dsp_prepare(qs_op_t *op, const dw_params_t *p);
+void qs_dwconv_dsp_prepare(qs_model_t *m, qs_op_t *op, const dw_params_t *p);
 #endif
 #endif
