@@ -108,7 +108,7 @@ describe('profile --junit and --fail-on on the virtual board', () => {
       '--board',
       'qemu',
       '--fail-on',
-      'slower-than=0',
+      'slower-than=5',
       '--junit',
       join(dir, 'ok.xml'),
     );
@@ -117,7 +117,8 @@ describe('profile --junit and --fail-on on the virtual board', () => {
     const measured = Number(property(ok, 'total_cycles'));
     const est = Number(property(ok, 'est_cycles'));
     expect(measured).toBeGreaterThan(0);
-    expect(measured).toBeLessThan(est); // the M3 model over-counts this model's instructions
+    // the M3 model is calibrated on these kernels (issue 18): within 5 % of the count
+    expect(Math.abs(measured / est - 1)).toBeLessThan(0.05);
     // a limit the measurement misses: demand a run 10 points further below the estimate than it is
     const limit = Math.round((measured / est - 1) * 100) - 10;
     const over = await cli(
@@ -131,8 +132,10 @@ describe('profile --junit and --fail-on on the virtual board', () => {
       join(dir, 'over.xml'),
     );
     expect(over.code).toBe(EXIT.SLOWER);
+    const off = (measured / est - 1) * 100;
+    const where = off >= 0 ? `${off.toFixed(1)}% above` : `${(-off).toFixed(1)}% below`;
     expect(over.stderr).toBe(
-      `quantscope: measured ${measured} instructions is ${((1 - measured / est) * 100).toFixed(1)}% below the estimate ${est} M3 instructions (cortex-m3 (QEMU icount)); limit ${limit}%\n`,
+      `quantscope: measured ${measured} instructions is ${where} the estimate ${est} M3 instructions (cortex-m3 (QEMU icount)); limit ${limit}%\n`,
     );
     const text = readFileSync(join(dir, 'over.xml'), 'utf8');
     expect(await junitSchemaErrors(text)).toEqual([]);

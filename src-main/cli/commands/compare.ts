@@ -18,12 +18,14 @@ import { writeModelExplorerNodeData } from '../../services/export/model-explorer
 import { checkOutputPaths } from '../../services/output-path.ts';
 import { finishCi, parseFailOn, type CaseOutcome } from '../ci-gate.ts';
 import { CommandExit, EXIT } from '../exit.ts';
+import { CPU_HELP, cpuSpec, MHZ_HELP } from '../cpu-option.ts';
 
 interface CompareOptions {
   out?: string[];
   junit?: string;
   failOn?: string[];
   cpu?: string;
+  mhz?: string;
   json?: boolean;
   force?: boolean;
   tolerance?: string;
@@ -47,6 +49,7 @@ export async function compareCommand(
   const startedAt = new Date();
   const gate = parseFailOn(opts.failOn);
   const tolerance = parseTolerance(opts.tolerance);
+  const cpu = cpuSpec(opts);
   if (gate.slowerThanPct !== undefined)
     throw new Error('--fail-on slower-than needs timings: a dump has none (use it with profile)');
   if (opts.junit && !/\.xml$/i.test(opts.junit))
@@ -77,7 +80,7 @@ export async function compareCommand(
       dumps: parsed.invocations,
       resetState: parsed.resetState,
       dumpName,
-      cpu: opts.cpu,
+      cpu,
     });
     // layers within the tolerance match-with-rounding; the first divergent is the first systematic
     result = withTolerance(result, tolerance);
@@ -151,7 +154,8 @@ export function register(program: Command): void {
       'what fails the command: mismatch (exit 4), error (exit 1); comma-separated or repeated; default: error',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
-    .option('--cpu <profile[@MHz]>', 'cost-model profile for the estimate column')
+    .option('--cpu <profile[@MHz]>', `${CPU_HELP}, for the estimate column`)
+    .option('--mhz <n>', MHZ_HELP)
     .option('--json', 'print the comparison as JSON (quantscope.compare/1) instead of a table')
     .option('--force', 'overwrite --out and --junit files that already exist')
     .option(

@@ -40,6 +40,7 @@ import { writeModelExplorerNodeData } from '../../services/export/model-explorer
 import { checkOutputPaths } from '../../services/output-path.ts';
 import { finishCi, parseFailOn, type CaseOutcome } from '../ci-gate.ts';
 import { CommandExit, EXIT } from '../exit.ts';
+import { CPU_HELP, cpuSpec, MHZ_HELP } from '../cpu-option.ts';
 
 interface ProfileOptions {
   board: string[];
@@ -52,6 +53,7 @@ interface ProfileOptions {
   failOn?: string[];
   junit?: string;
   cpu?: string;
+  mhz?: string;
   firmware?: string;
   u8Bytes?: boolean;
   u8Reading?: string;
@@ -162,6 +164,9 @@ function table(r: CompareResult): string {
   if (t.estCycles !== undefined)
     lines.push(
       `estimate ${t.estCycles} ${t.estUnit ?? 'cycles'} on ${t.profile}` +
+        (t.estUs !== undefined && t.estClockMHz
+          ? ` = ${(t.estUs / 1000).toFixed(3)} ms at ${t.estClockMHz} MHz`
+          : '') +
         (t.comparable === false ? ` — ${t.note ?? 'not comparable with the measurement'}` : ''),
     );
   if (r.calibration) {
@@ -209,6 +214,7 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
     throw new Error('give --fail-on mismatch or --fail-on-mismatch, not both');
   const gate = parseFailOn(opts.failOn);
   const tolerance = parseTolerance(opts.tolerance);
+  const cpu = cpuSpec(opts);
   // bad extensions, folders, missing folders and existing files fail before any board work
   const [dumpPath, junitPath] = await checkOutputPaths(
     [
@@ -272,7 +278,7 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
           modelBytes,
           input,
           uint8Mode,
-          cpu: opts.cpu,
+          cpu,
           resetState: opts.resetState,
           port: board.kind === 'serial' ? board.port : board.kind,
           signal: abort.signal,
@@ -422,7 +428,8 @@ export function register(program: Command): void {
       '--tolerance <lsb>',
       'layers differing by at most this many LSB match-with-rounding (default 0: any difference diverges)',
     )
-    .option('--cpu <profile[@MHz]>', 'cost-model profile for the estimates (default: the board CPU)')
+    .option('--cpu <profile[@MHz]>', `${CPU_HELP}; default: the board's CPU`)
+    .option('--mhz <n>', MHZ_HELP)
     .option(
       '--firmware <path>',
       "virtual board executable or emulated board's kernel ELF to use instead of the default build",

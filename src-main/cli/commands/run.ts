@@ -10,7 +10,8 @@ import { basename, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { readTflite } from '../../core/model/tflite-reader.ts';
-import { cpuProfile, estimateModel, type CpuProfileName } from '../../core/simulate/cost-model.ts';
+import { estimateModel } from '../../core/simulate/cost-model.ts';
+import { CPU_HELP, cpuFromSpec, cpuSpec, MHZ_HELP } from '../cpu-option.ts';
 import { goldenDump, layerReports, outputReports } from '../../core/simulate/dump.ts';
 import { normalizationNotes } from '../../core/normalize/normalize.ts';
 import { describeNormalization, rawInputTensors } from '../../core/normalize/raw-input.ts';
@@ -37,6 +38,7 @@ interface RunOptions {
   u8Bytes?: boolean;
   u8Reading?: string;
   cpu?: string;
+  mhz?: string;
   force?: boolean;
   junit?: string;
   resetState?: boolean;
@@ -105,6 +107,7 @@ export async function runCommand(modelPath: string, opts: RunOptions): Promise<v
 }
 
 async function simulate(modelPath: string, opts: RunOptions): Promise<[string, string | number | boolean][]> {
+  const cpu = cpuSpec(opts);
   const dumpPath = opts.dump ? await checkOutputPath({ flag: '--dump', path: opts.dump }, opts.force) : '';
   const bytes = await readBytes(modelPath);
   const model = readTflite(bytes);
@@ -163,13 +166,8 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
   const layers = layerReports(pm, result);
   const outputs = outputReports(pm, result);
   let cost: ReturnType<typeof estimateModel> | undefined;
-  if (opts.cpu) {
-    const [name, mhz] = opts.cpu.split('@');
-    cost = estimateModel(
-      cpuProfile(name as CpuProfileName, mhz ? Number(mhz) : undefined),
-      layerWork(pm.subgraph),
-    );
-  }
+  const profile = cpu ? cpuFromSpec(cpu) : undefined;
+  if (profile) cost = estimateModel(profile, layerWork(pm.subgraph));
   if (opts.json) {
     const doc = {
       model: basename(modelPath),
@@ -177,7 +175,14 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
       layers: layers.map((l) => (cost ? { ...l, est_cycles: cost.layers[l.index].cycles } : l)),
       ...(gates.length > 0 ? { lstm_gates: gates } : {}),
       ...(medianMs !== undefined ? { repeat: Number(opts.repeat), median_ms: medianMs } : {}),
-      ...(cost ? { est_cycles: cost.cycles, est_ms: cost.ms } : {}),
+      ...(cost && profile
+        ? {
+            est_cycles: cost.cycles,
+            est_instructions: cost.instructions,
+            est_ms: cost.ms,
+            cpu: { profile: profile.name, mhz: profile.clockMHz, cpi: profile.cpi, basis: profile.basis },
+          }
+        : {}),
       ...(readings.length ? { uint8_reading: readings } : {}),
       ...(normalized
         ? { raw_input_normalization: normalized, normalization_notes: normalizationNotes(model.parameters) }
@@ -224,10 +229,11 @@ async function simulate(modelPath: string, opts: RunOptions): Promise<[string, s
         `  [${t.index}]${o.labels ? ` ${o.labels[t.index]}` : ''} ${t.value}  (real ${t.real.toPrecision(5)})`,
       );
   }
-  if (cost)
+  if (cost && profile)
     lines.push(
       '',
-      `estimated ${cost.cycles.toLocaleString('en-US')} cycles = ${cost.ms.toFixed(2)} ms on ${opts.cpu}`,
+      `estimated ${cost.cycles.toLocaleString('en-US')} cycles = ${cost.ms.toFixed(3)} ms at ${profile.clockMHz} MHz on ${profile.name}` +
+        ` (${cost.instructions.toLocaleString('en-US')} instructions from ${profile.basis}, CPI ${profile.cpi})`,
     );
   if (medianMs !== undefined)
     lines.push('', `median ${medianMs.toFixed(3)} ms per inference over ${opts.repeat} runs (taps on)`);
@@ -351,10 +357,8 @@ export function registerRun(program: Command): void {
     )
     .option('--u8-reading <bytes|pixels>', U8_READING_HELP)
     .option('--u8-bytes', 'same as --u8-reading bytes')
-    .option(
-      '--cpu <profile[@MHz]>',
-      'add cycle estimates, e.g. cortex-m4@80 (cortex-m0plus, -m3, -m4, -m7, -m33, -m55)',
-    )
+    .option('--cpu <profile[@MHz]>', `add cycle and time estimates: ${CPU_HELP}`)
+    .option('--mhz <n>', MHZ_HELP)
     .option('--json', 'machine-readable output')
     .option('--junit <file.xml>', 'write a JUnit XML report: one test case, the model on the host simulator')
     .option('--force', 'overwrite the --dump and --junit files if they already exist')

@@ -6,7 +6,7 @@
 import { diffElements, elementReader } from './elements.ts';
 import { explainDifference } from './explain.ts';
 import { compareOutput } from './outputs.ts';
-import { profileFor, ticksToTime, timingScales } from './timing.ts';
+import { isEmulated, profileFor, ticksToTime, timingScales } from './timing.ts';
 import { applyTolerance } from './tolerance.ts';
 import type { BoardInfo, CompareResult, DeviceTensor, HostTensor, LayerComparison } from './types.ts';
 
@@ -24,8 +24,9 @@ export interface CompareInput {
   device: DeviceTensor[];
   /** Graph outputs (host side); their device values are looked up by tensor index. */
   outputs: HostTensor[];
-  /** Cost-model estimate per op index, and the profile label. */
-  estimate?: { cycles: number[]; profile: string; clockMHz: number };
+  /** Cost-model estimate per op index, and the profile label; on an emulated board (QEMU icount)
+   * the estimated instructions stand in the estimate column, so both sides count instructions. */
+  estimate?: { cycles: number[]; instructions?: number[]; profile: string; clockMHz: number };
   /** LSB a layer may differ by and still count as matching (tolerance.ts); default 0. */
   tolerance?: number;
 }
@@ -127,7 +128,7 @@ export function compareRun(c: CompareInput): CompareResult {
       elements: elementsOf(h.shape),
       ...compareTensor(h, d?.bytes),
     };
-    const est = c.estimate?.cycles[h.index];
+    const est = estimateColumn(c)?.[h.index];
     if (est !== undefined) row.estCycles = est;
     // the op's time once, on its first output's row (the other outputs' rows share it)
     if (d && byIndex.get(h.index) === d) {
@@ -169,6 +170,12 @@ export function compareRun(c: CompareInput): CompareResult {
   return applyTolerance(result, c.tolerance ?? 0);
 }
 
+/** The per-op estimate on the board's scale: instructions on QEMU icount, else cycles. */
+function estimateColumn(c: CompareInput): number[] | undefined {
+  if (!c.estimate) return undefined;
+  return isEmulated(c.board) ? (c.estimate.instructions ?? c.estimate.cycles) : c.estimate.cycles;
+}
+
 /**
  * The estimate's totals with the units of both sides (timingScales). On QEMU the profile's "clock"
  * is the instruction rate (1 instruction per virtual ns), so it is named by its clock source instead
@@ -181,9 +188,13 @@ function estimateTiming(
   const scales = timingScales(board, profileFor(estimate.profile, 0));
   const qemu = scales.measuredUnit === 'instructions';
   return {
-    estCycles: estimate.cycles.reduce((a, b) => a + b, 0),
+    estCycles: (qemu ? (estimate.instructions ?? estimate.cycles) : estimate.cycles).reduce(
+      (a, b) => a + b,
+      0,
+    ),
     profile: qemu ? `${estimate.profile.split('@')[0]} (QEMU icount)` : estimate.profile,
     estClockMHz: estimate.clockMHz,
+    estUs: estimate.cycles.reduce((a, b) => a + b, 0) / estimate.clockMHz,
     measuredUnit: scales.measuredUnit,
     clockSource: scales.clockSource,
     estUnit: scales.estUnit,

@@ -56,13 +56,15 @@ export function hostRun(pm: PreparedModel, inputs: readonly TensorData[], result
   };
 }
 
-/** Cost-model cycles per op for `profile` (default cortex-m4 at its usual clock). */
+/** Cost-model cycles and instructions per op for `profile` (default cortex-m4 at its usual clock). */
 export function hostEstimate(
   pm: PreparedModel,
   profile: CpuProfile = cpuProfile('cortex-m4'),
-): { cycles: number[]; profile: string; clockMHz: number } {
+): { cycles: number[]; instructions: number[]; profile: string; clockMHz: number } {
+  const layers = estimateModel(profile, layerWork(pm.subgraph)).layers;
   return {
-    cycles: estimateModel(profile, layerWork(pm.subgraph)).layers.map((l) => l.cycles),
+    cycles: layers.map((l) => l.cycles),
+    instructions: layers.map((l) => l.instructions),
     profile: profileLabel(profile),
     clockMHz: profile.clockMHz,
   };

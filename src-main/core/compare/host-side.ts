@@ -31,7 +31,7 @@ export interface HostSide {
   /** The graph inputs' bytes, to send to the board. */
   inputBytes: Uint8Array[];
   profile: CpuProfile;
-  estimate: { cycles: number[]; profile: string; clockMHz: number };
+  estimate: { cycles: number[]; instructions?: number[]; profile: string; clockMHz: number };
   work: LayerWork[];
   /** A stream (the inputs hold several frames): every invocation's run and inputs, in order;
    * `run` and `inputBytes` are the first's. Absent for one invocation. */

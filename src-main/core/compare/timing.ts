@@ -66,12 +66,18 @@ function shortCpu(name: string): string {
     .toUpperCase();
 }
 
+/** A QEMU board under -icount: its ticks count executed instructions. */
+export function isEmulated(board: { name: string }): boolean {
+  return /qemu/i.test(board.name);
+}
+
 /**
  * The unit and clock of a board's measurements next to the unit of the estimate. The virtual board
  * times the host PC (µs, no CPU clock); QEMU under -icount reports executed instructions (its
  * "CPU clock" is the 1 GHz instruction rate); a real board counts CPU cycles. The cost model counts
- * instructions × CPI of its profile, so an estimate is comparable with a measurement only on the
- * board's own CPU: cycles with cycles, or M3 instructions (CPI 1) with QEMU's instruction count.
+ * instructions per core (fitted to that core's QEMU counts) and cycles = CPI × instructions, so an
+ * estimate is comparable with a measurement only on the board's own CPU: cycles with cycles on
+ * hardware, that core's estimated instructions with QEMU's instruction count.
  */
 export function timingScales(
   board: { name: string; cpu: string; cpuHz: number; tickSource: string },
@@ -90,15 +96,15 @@ export function timingScales(
       note: `not comparable: host µs vs ${estUnit}`,
     };
   }
-  if (/qemu/i.test(board.name)) {
-    const estUnit = profile.cpi === 1 ? `${est} instructions` : `${est} cycles`;
-    const comparable = sameCpu && profile.cpi === 1;
+  if (isEmulated(board)) {
+    // the estimate is given in instructions here (compare.ts picks them), per core
+    const estUnit = `${est} instructions`;
     return {
       measuredUnit: 'instructions',
       clockSource: 'QEMU icount',
       estUnit,
-      comparable,
-      ...(comparable ? {} : { note: `not comparable: QEMU instructions vs ${estUnit}` }),
+      comparable: sameCpu,
+      ...(sameCpu ? {} : { note: `not comparable: QEMU ${shortCpu(boardCpu)} instructions vs ${estUnit}` }),
     };
   }
   const estUnit = `${est} cycles`;

@@ -127,8 +127,11 @@ export interface TimingSummary {
   estCycles?: number;
   /** CPU profile the estimates come from, e.g. cortex-m3@25. */
   profile?: string;
-  /** Clock of that profile (MHz): estimated µs = estCycles / estClockMHz. */
+  /** Clock of that profile (MHz). */
   estClockMHz?: number;
+  /** Estimated time at that clock: estimated cycles / estClockMHz (on QEMU, where estCycles holds
+   * the estimated instructions, the cycles are CPI × those). */
+  estUs?: number;
   /** What the measured numbers count: CPU cycles, QEMU instructions or host µs. */
   measuredUnit?: 'cycles' | 'instructions' | 'host µs';
   /** Where they come from: "QEMU icount", "DWT_CYCCNT at 180 MHz", "host clock CLOCK_MONOTONIC". */

@@ -52,6 +52,7 @@ export function compareJsonDoc(r: CompareResult, meta: ReportMeta): Record<strin
       est_cycles: r.timing.estCycles,
       est_profile: r.timing.profile,
       est_clock_mhz: r.timing.estClockMHz,
+      est_us: r.timing.estUs,
       measured_unit: r.timing.measuredUnit,
       clock_source: r.timing.clockSource,
       est_unit: r.timing.estUnit,

@@ -108,6 +108,7 @@ export function mismatchProblem(r: CompareResult): JunitProblem | null {
 /** Estimated time of the whole model on the board in µs, from the cost model, when there is one. */
 export function estimatedUs(r: CompareResult): number | undefined {
   const t = r.timing;
+  if (t.estUs !== undefined) return t.estUs; // cycles / clock (on QEMU estCycles holds instructions)
   return t.estCycles !== undefined && t.estClockMHz ? t.estCycles / t.estClockMHz : undefined;
 }
 

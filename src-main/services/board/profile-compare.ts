@@ -112,8 +112,11 @@ export async function profileAndCompare(
   const dev = devs[compare.invocation ?? 0];
   const work = side.work;
   // A fit is only offered when estimate and measurement are on one scale (not host µs vs M4 cycles).
+  // On QEMU icount both sides count instructions, so the fit is in instructions (CPI 1).
+  const fitProfile =
+    compare.timing.measuredUnit === 'instructions' ? { ...side.profile, cpi: 1 } : side.profile;
   const calibration = compare.timing.comparable
-    ? calibrationSummary(side.profile, work, compare.layers)
+    ? calibrationSummary(fitProfile, work, compare.layers)
     : undefined;
   if (calibration) compare.calibration = calibration;
   const { ops: _ops, ...rest } = dev;

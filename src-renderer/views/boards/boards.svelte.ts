@@ -98,6 +98,17 @@ export class BoardsState {
     if (found && found.status !== 'not-a-board') this.board = id;
   }
 
+  /** Cost-model CPU profile for the estimates ('' = the board's own CPU) and its clock in MHz
+   * (null = the profile's usual clock, or the board's). */
+  cpu = $state('');
+  mhz = $state<number | null>(null);
+  /** The `cpu` argument of boards.profile: "cortex-m7@480", or undefined for the board's CPU. */
+  get cpuArg(): string | undefined {
+    if (!this.cpu) return undefined;
+    const mhz = this.mhz;
+    return typeof mhz === 'number' && mhz > 0 ? `${this.cpu}@${mhz}` : this.cpu;
+  }
+
   /** Profile once on the chosen board; errors propagate to the caller (the app's banner). */
   async profile(modelId: string, onjob: (jobId: string | null) => void): Promise<BoardProfileResult> {
     const input = this.inputs.require();
@@ -112,6 +123,7 @@ export class BoardsState {
         input,
         uint8Mode: this.inputs.uint8Mode,
         ...(this.resetState ? { resetState: true } : {}),
+        ...(this.cpuArg ? { cpu: this.cpuArg } : {}),
       });
       this.result = r;
       return r;
@@ -142,6 +154,7 @@ export async function profileAll(bs: BoardsState, modelId: string): Promise<Comp
             modelId,
             input,
             uint8Mode: bs.inputs.uint8Mode,
+            ...(bs.cpuArg ? { cpu: bs.cpuArg } : {}),
           });
           return { id, seconds: (performance.now() - t0) / 1000, result };
         } catch (e) {

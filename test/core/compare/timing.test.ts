@@ -36,8 +36,10 @@ describe('calibrating the cost model from measurements', () => {
     // with per-layer overhead: measurements from that ground truth plus ±1% deterministic noise.
     const seed = cpuProfile('cortex-m3', 25);
     const truth = structuredClone(seed);
-    truth.ops.DEPTHWISE_CONV_2D = { ...truth.ops.DEPTHWISE_CONV_2D, perMac: 42.3 * 1.35, base: 900 };
-    truth.ops.CONV_2D = { ...truth.ops.CONV_2D, perMac: 9.06 * 1.2, base: 700 };
+    // (a board calibration fits base, perMac and perOut: the truth has no per-position terms)
+    const flat = { perPixel: 0, perGather: 0 };
+    truth.ops.DEPTHWISE_CONV_2D = { ...truth.ops.DEPTHWISE_CONV_2D, ...flat, perMac: 42.3 * 1.35, base: 900 };
+    truth.ops.CONV_2D = { ...truth.ops.CONV_2D, ...flat, perMac: 9.06 * 1.2, base: 700 };
     const measured = estimateModel(truth, work).layers.map((l, i) =>
       Math.round(l.cycles * (1 + 0.01 * Math.sin(i * 7))),
     );
@@ -87,8 +89,20 @@ describe('timing scales (issue 19: estimate vs measured compared only on one sca
       comparable: true,
     });
     expect(timingScales(qemu, profileFor('cortex-m7@216', 0)).note).toBe(
-      'not comparable: QEMU instructions vs M7 cycles',
+      'not comparable: QEMU M3 instructions vs M7 instructions',
     );
+  });
+  // Rule (issue 18): every emulated core is costed in its own instructions (fitted to its QEMU
+  // counts), so a QEMU M4 profile with --cpu cortex-m4 is comparable whatever the clock given.
+  it('QEMU M4: instructions vs M4 instructions is comparable at any --mhz', () => {
+    const m4 = { name: 'mps2-an386 (QEMU)', cpu: 'cortex-m4', cpuHz: 1e9, tickSource: 'SysTick' };
+    expect(timingScales(m4, profileFor('cortex-m4@168', 0))).toEqual({
+      measuredUnit: 'instructions',
+      clockSource: 'QEMU icount',
+      estUnit: 'M4 instructions',
+      comparable: true,
+    });
+    expect(timingScales(m4, profileFor('cortex-m4', 1e9)).comparable).toBe(true);
   });
   // Rule: a real board's cycles compare with an estimate for its own CPU only.
   it('hardware: M4 cycles vs M4 cycles is comparable, vs M0+ cycles is not', () => {

@@ -45,9 +45,12 @@ describe('layerStats / topK', () => {
 describe('cost model', () => {
   const work = (name: string) => layerWork(readTflite(readFixture('models', `${name}.tflite`)).subgraphs[0]);
 
-  it('person_detect on Cortex-M3 lands within 15% of the measured 94.4 M reference instructions', () => {
+  // Rule (issue 18): the M3 profile estimates the kernels QuantScope builds for the M3 (calibrated on
+  // its emulated board: 37.9 M instructions), not TFLM's reference kernels (94.4 M, ANCHORS.md).
+  it('person_detect on Cortex-M3: our portable kernels (~37.9 M instructions), under half of TFLM reference', () => {
     const est = estimateModel(cpuProfile('cortex-m3'), work('person_detect'));
-    expect(Math.abs(est.cycles - 94_433_600) / 94_433_600).toBeLessThan(0.15);
+    expect(Math.abs(est.instructions - 37.9e6) / 37.9e6).toBeLessThan(0.05);
+    expect(est.instructions).toBeLessThan(94_433_600 / 2);
   });
 
   it('TRANSPOSE_CONV on Cortex-M3: each seanet transpose_conv field model within 15% of its measured instructions', () => {
@@ -93,13 +96,15 @@ describe('cost model', () => {
     expect(cal.ops.CONV_2D.perOut).toBeCloseTo(12, 4);
     expect(cal.ops.CONV_2D.base).toBeCloseTo(500, 2);
     expect(cal.ops.DEPTHWISE_CONV_2D).toEqual(p.ops.DEPTHWISE_CONV_2D);
+    // one measurement: only perMac is refitted, base, perOut and perIn keep the profile's values
+    const fc = p.ops.FULLY_CONNECTED;
     const one = calibrate(p, [
       {
         op: 'FULLY_CONNECTED',
         macs: 1000,
         outputElements: 10,
         inputElements: 100,
-        cycles: p.cpi * (100 + 2 * 1000 + 40 * 10),
+        cycles: p.cpi * (fc.base + 2 * 1000 + fc.perOut * 10 + fc.perIn * 100),
       },
     ]);
     expect(one.ops.FULLY_CONNECTED.perMac).toBeCloseTo(2, 6);
