@@ -5,17 +5,18 @@
  * without data says why instead of drawing nothing.
  */
 import type { CompareResult } from '../../src-main/core/compare/types.ts';
-import type { SimulateResult } from '../../src-main/shared/api.ts';
+import type { QuantizationReport, SimulateResult } from '../../src-main/shared/api.ts';
 import type { ModelSummary } from '../../src-main/shared/summary.ts';
 import { formatBytes, formatCompact, formatDuration } from './format.ts';
 
-export type OverlayKind = 'none' | 'mismatch' | 'measured' | 'estimated' | 'size';
+export type OverlayKind = 'none' | 'mismatch' | 'measured' | 'estimated' | 'rmse' | 'size';
 
 export const OVERLAY_LABEL: Record<OverlayKind, string> = {
   none: 'Op category',
   mismatch: 'Mismatch (max |Δ| LSB)',
   measured: 'Measured time',
   estimated: 'Estimated cycles',
+  rmse: 'rmse/scale (quantization)',
   size: 'Output tensor size',
 };
 
@@ -23,6 +24,8 @@ export interface OverlaySources {
   summary: ModelSummary;
   compare: CompareResult | null;
   simulate: SimulateResult | null;
+  /** The model's last quantization report (kept per model in the session's results), and what made it. */
+  quant?: { report: QuantizationReport; label: string } | null;
 }
 
 export interface Overlay {
@@ -89,6 +92,16 @@ export function buildOverlay(kind: OverlayKind, src: OverlaySources): Overlay {
     format = (v) => `${formatCompact(v)} cycles`;
     if (values.size === 0)
       empty = 'No cycle estimate yet: simulate with a CPU profile (Simulate view) or profile on a board.';
+  } else if (kind === 'rmse') {
+    if (!src.quant)
+      empty =
+        'No quantization report for this model yet: quantize it (or report on it) in the Quantize view.';
+    else {
+      values = rmseByLayer(src.summary, src.quant.report);
+      format = (v) => String(+v.toPrecision(3));
+      source = `${src.quant.label}; MLTK flags above ${src.quant.report.thresholds.rmseOverScale}`;
+      if (values.size === 0) empty = "The last quantization report's layers are not this graph's.";
+    }
   } else if (kind === 'size') {
     values = collect(
       src.summary.layers.map((l) => [
@@ -108,6 +121,27 @@ export function buildOverlay(kind: OverlayKind, src: OverlaySources): Overlay {
     source: values.size ? source : null,
     firstDivergent,
   };
+}
+
+/**
+ * A report's rmse/scale per layer of the shown graph: a row belongs to the layer whose output tensor
+ * has its name (the float model quantized and the int8 model made keep the names), else to the
+ * layer at its op index when the op is the same; int8 rows only (an int16/float layer's error
+ * against its own step is not the int8 rule).
+ */
+function rmseByLayer(summary: ModelSummary, report: QuantizationReport): Map<number, number> {
+  const byName = new Map<string, number>();
+  for (const l of summary.layers)
+    for (const t of l.outputs) if (!byName.has(t.name)) byName.set(t.name, l.index);
+  const entries: [number, number | undefined][] = [];
+  for (const r of report.layers) {
+    if (r.dtype !== 'int8') continue;
+    let index = byName.get(r.tensor_name);
+    if (index === undefined && summary.layers.find((l) => l.index === r.op_index)?.op === r.op_name)
+      index = r.op_index;
+    if (index !== undefined) entries.push([index, r.rmse_over_scale]);
+  }
+  return collect(entries);
 }
 
 /** Colour of a value on the legend's ramp (pale yellow → red), linear between min and max. */

@@ -30,7 +30,7 @@ export interface JobState {
 }
 
 export type ModelTab = 'layers' | 'graph';
-export type View = 'model' | 'simulate' | 'board' | 'quantize';
+export type View = 'model' | 'simulate' | 'board' | 'quantize' | 'history';
 
 /** Models bigger than this are refused in the renderer before their bytes cross the wire. */
 const MAX_MODEL_BYTES = 512 * 1024 * 1024;

@@ -57,6 +57,13 @@ export class SimulateState {
     }
   }
 
+  /** Show a kept result again (reopened from the History): its layers fetched from the session's results. */
+  show(result: SimulateResult): void {
+    this.result = result;
+    this.fetched.clear();
+    void this.select(result.layers.at(-1)?.index ?? null);
+  }
+
   /** Select a layer and fetch its output tensor (for the feature maps). */
   async select(index: number | null): Promise<void> {
     this.selected = index;
