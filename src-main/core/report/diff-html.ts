@@ -39,6 +39,6 @@ export function diffExplainHtml(r: CompareResult): string {
     .join('\n');
   return (
     `<h2>Differences explained</h2><p>Tolerance ${r.tolerance ?? 0} LSB${r.verdict ? `: ${esc(r.verdict.text)}` : ''}.</p>` +
-    `<table class="layers" id="diff-table"><thead><tr><th>#</th><th class="l">op</th><th class="l">class</th><th>differing</th><th>max |Δ|</th><th>rmse/scale</th><th class="l">Δ (LSB) histogram</th></tr></thead><tbody>${body}</tbody></table>\n`
+    `<div class="scroll"><table class="layers" id="diff-table"><thead><tr><th>#</th><th class="l">op</th><th class="l">class</th><th>differing</th><th>max |Δ|</th><th>rmse/scale</th><th class="l">Δ (LSB) histogram</th></tr></thead><tbody>${body}</tbody></table></div>\n`
   );
 }

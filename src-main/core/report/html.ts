@@ -15,18 +15,25 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:24px 0 8px}
 .meta{color:#57606a}.meta td{padding:1px 12px 1px 0}
 .verdict{padding:10px 14px;border-radius:6px;font-weight:600;margin:14px 0}
 .verdict.ok{background:#dafbe1;color:#116329}.verdict.bad{background:#ffebe9;color:#a40e26}
-table.layers{border-collapse:collapse;width:100%}
-table.layers th,table.layers td{border-bottom:1px solid #d0d7de;padding:3px 6px;text-align:right;white-space:nowrap}
-table.layers th{background:#f6f8fa;position:sticky;top:0}
+.scroll{overflow-x:auto;max-width:100%}
+table.layers{border-collapse:separate;border-spacing:0;width:100%}
+table.layers th,table.layers td{border-bottom:1px solid #d0d7de;padding:3px 6px;text-align:right;white-space:nowrap;background:#fff}
+table.layers th{background:#f6f8fa}
 table.layers td.l,table.layers th.l{text-align:left}
-table.layers td.nm{max-width:340px;overflow:hidden;text-overflow:ellipsis}
+table.layers td.nm{max-width:340px;white-space:normal;overflow-wrap:break-word}
+table.layers tr>:first-child{position:sticky;left:0;z-index:1;box-shadow:1px 0 0 #d0d7de}
 tr.match td.st{color:#116329}tr.mismatch td.st,tr.missing td.st{color:#a40e26;font-weight:600}
-tr.first{background:#fff1e5;outline:2px solid #d4a72c}
+tr.first td{background:#fff1e5}tr.first{outline:2px solid #d4a72c}
 .bar{display:inline-block;height:8px;background:#8250df;vertical-align:middle}
 svg.chart text{font:10px system-ui,sans-serif;fill:#1b1f24}svg.chart text.bad{fill:#a40e26;font-weight:600}
 svg.chart .est{fill:#9a6700}svg.chart .meas{fill:#0969da}
-@media print{body{margin:8mm}tr{break-inside:avoid}}
+@media (max-width:1100px){body{margin:12px}table.layers{font-size:12px}table.layers th,table.layers td{padding:3px 4px}}
+@page{size:A4 landscape;margin:10mm}
+@media print{body{margin:0;font-size:10px}.scroll{overflow:visible}table.layers{font-size:9px}table.layers th,table.layers td{padding:2px 4px}table.layers tr>:first-child{position:static;box-shadow:none}tr{break-inside:avoid}thead{display:table-header-group}svg.chart{max-width:100%;height:auto}}
 `;
+
+/** A tensor name that may wrap after each '/' or ';' (TFLite scope separators), never mid-word. */
+const breakable = (name: string): string => esc(name).replace(/([/;])/g, '$1<wbr>');
 
 function layerRow(l: LayerComparison, first: number | null, hasCycles: boolean): string {
   const cls = `${l.status}${l.index === first && l.index >= 0 ? ' first' : ''}`;
@@ -35,7 +42,7 @@ function layerRow(l: LayerComparison, first: number | null, hasCycles: boolean):
       ? ''
       : `<span class="bar" style="width:${Math.round(l.share * 80)}px"></span> ${(l.share * 100).toFixed(1)}%`;
   return (
-    `<tr class="${cls}"><td>${l.index < 0 ? 'input' : l.index}</td><td class="l">${esc(l.op)}</td><td class="l nm" title="${esc(l.name)}">${esc(l.name)}</td>` +
+    `<tr class="${cls}"><td>${l.index < 0 ? 'input' : l.index}</td><td class="l">${esc(l.op)}</td><td class="l nm">${breakable(l.name)}</td>` +
     `<td class="l">${esc(l.dtype)}[${l.shape.join('×')}]</td><td class="l st">${l.status}${l.index === first && l.index >= 0 ? ' (first)' : ''}</td>` +
     `<td>${fmt(l.mismatches)}</td><td>${fmt(l.maxAbsDiffLsb)}</td><td>${fmt(l.estCycles)}</td>${hasCycles ? `<td>${fmt(l.measuredCycles)}</td>` : ''}` +
     `<td>${fmt(l.measuredUs)}</td><td class="l">${share}</td></tr>`
@@ -72,7 +79,7 @@ function streamHtml(r: CompareResult): string {
     (d
       ? `<b>First divergence: invocation ${d.invocation}, layer ${d.layer} (${esc(d.op)}).</b> The layers below are invocation ${r.invocation}'s.`
       : 'Every invocation matches.') +
-    `</p><table class="layers" id="invocation-table"><thead><tr><th>invocation</th><th class="l">status</th><th>first divergent layer</th><th>layers differing</th></tr></thead><tbody>${rows}</tbody></table>\n`
+    `</p><div class="scroll"><table class="layers" id="invocation-table"><thead><tr><th>invocation</th><th class="l">status</th><th>first divergent layer</th><th>layers differing</th></tr></thead><tbody>${rows}</tbody></table></div>\n`
   );
 }
 
@@ -93,14 +100,14 @@ export function compareHtml(r: CompareResult, meta: ReportMeta): string {
   const calHtml = cal
     ? `<h2>Cost model calibrated for this board</h2><p>Fit per op type (${esc(cal.profile)}, fitted on measured ${esc(measuredHead(r))}): ` +
       `total error ${(cal.before.totalRelError * 100).toFixed(1)}% → ${(cal.after.totalRelError * 100).toFixed(1)}%, mean per-layer error ${(cal.before.meanRelError * 100).toFixed(1)}% → ${(cal.after.meanRelError * 100).toFixed(1)}%.</p>` +
-      `<table class="layers"><tr><th class="l">op</th><th>layers</th><th>fit error</th><th>base</th><th>per MAC</th><th>per output</th></tr>` +
+      `<div class="scroll"><table class="layers"><tr><th class="l">op</th><th>layers</th><th>fit error</th><th>base</th><th>per MAC</th><th>per output</th></tr>` +
       cal.perOp
         .map((p) => {
           const k = cal.coefficients[p.op];
           return `<tr><td class="l">${esc(p.op)}</td><td>${p.layers}</td><td>${(p.meanRelError * 100).toFixed(1)}%</td><td>${fmt(k?.base)}</td><td>${fmt(k?.perMac)}</td><td>${fmt(k?.perOut)}</td></tr>`;
         })
         .join('') +
-      '</table>'
+      '</table></div>'
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -118,16 +125,16 @@ export function compareHtml(r: CompareResult, meta: ReportMeta): string {
 </table>
 ${streamHtml(r)}${verdict}
 <h2>Final outputs</h2>
-<table class="layers"><tr><th class="l">output</th><th>RMSE</th><th>cosine</th><th>top-1 host</th><th>top-1 device</th><th class="l">agree</th></tr>${outputs}</table>
+<div class="scroll"><table class="layers"><tr><th class="l">output</th><th>RMSE</th><th>cosine</th><th>top-1 host</th><th>top-1 device</th><th class="l">agree</th></tr>${outputs}</table></div>
 <h2>Timing</h2>
 ${timingHtml(r)}
 ${timingChartSvg(r)}
 ${calHtml}
 ${diffExplainHtml(r)}<h2>Layers</h2>
-<table class="layers" id="layer-table"><thead><tr>${layerColumns(r)
+<div class="scroll"><table class="layers" id="layer-table"><thead><tr>${layerColumns(r)
     .map((c) => `<th${c.align === 'left' ? ' class="l"' : ''}>${esc(c.head)}</th>`)
     .join('')}</tr></thead>
-<tbody>${r.layers.map((l) => layerRow(l, first, hasCycles)).join('\n')}</tbody></table>
+<tbody>${r.layers.map((l) => layerRow(l, first, hasCycles)).join('\n')}</tbody></table></div>
 </body></html>
 `;
 }
