@@ -11,7 +11,9 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import { firmwareDir } from '../../src-main/services/board/firmware.ts';
+import { fmt } from '../../src-main/core/report/escape.ts';
 import { REPO, fixturePath, readFixture, readGolden } from '../helpers/fixtures.ts';
+import { flatText, nfkc, readPdf } from '../helpers/pdf-text.ts';
 
 const run = promisify(execFile);
 const BIN = join(REPO, 'bin', 'quantscope.mjs');
@@ -90,6 +92,39 @@ describe('quantscope profile on the virtual board', () => {
     expect(html).toContain('All 4 layers match bit for bit.');
     expect(html).not.toMatch(/<script/i);
     expect(readFileSync(outs[3]).subarray(0, 5).toString()).toBe('%PDF-');
+    // rule: issue 19 — the PDF (written with npm packages only, text read back) holds every column of
+    // the HTML report's layer table and every layer with its measured time
+    const heads = [
+      ...html
+        .split('id="layer-table"')[1]
+        .split('</thead>')[0]
+        .matchAll(/<th[^>]*>([^<]*)<\/th>/g),
+    ].map((m) => m[1].replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
+    expect(heads).toEqual([
+      '#',
+      'op',
+      'output',
+      'tensor',
+      'status',
+      'mismatches',
+      'max |Δ| LSB',
+      'est M4 cycles',
+      'host µs',
+      'share',
+    ]);
+    const pdf = await readPdf(new Uint8Array(readFileSync(outs[3])));
+    const items = new Set(pdf.flatMap((p) => p.items.map(nfkc)));
+    for (const h of heads) expect(items, h).toContain(nfkc(h));
+    const flat = flatText(pdf);
+    for (const l of json.layers.slice(1) as {
+      index: number;
+      op: string;
+      name: string;
+      measured_us: number;
+    }[]) {
+      expect(flat).toContain(`${l.index}${l.op}${l.name}`.replace(/\s+/g, ''));
+      expect(flat).toContain(fmt(l.measured_us));
+    }
     const dump = JSON.parse(readFileSync(join(dir, 'device.json'), 'utf8'));
     const golden = readGolden('micro_speech_quantized');
     expect(sorted(dump.op_outputs)).toEqual(sorted(golden.op_outputs));
