@@ -96,7 +96,7 @@ describe('suggest (image_example1.float32.tflite)', async () => {
     expect(prunes.length).toBeGreaterThan(0);
     expect(prunes.some((p) => p.accepted)).toBe(true);
     for (const p of prunes) expect(s.layers.includes(p.layer)).toBe(!p.accepted);
-  });
+  }, 120_000); // each step re-quantizes (about 1 s each, more on a loaded machine)
 
   it('int16 suggestion meets an SNR target 3 dB over int8 with int16x8 layers only', async () => {
     const target = before.snr_db + 3;
@@ -111,7 +111,7 @@ describe('suggest (image_example1.float32.tflite)', async () => {
     const left = rankCandidates(s.final.report.layers, 'int16', new Set()).map((l) => l.tensor_name);
     expect(left.length).toBe(s.final.report.layers.length - s.layers.length);
     for (const l of s.layers) expect(left).not.toContain(l);
-  });
+  }, 120_000); // each step re-quantizes (about 1 s each, more on a loaded machine)
 
   it('a target nothing can meet says so, after trying every candidate', async () => {
     calls.length = 0;
@@ -123,7 +123,7 @@ describe('suggest (image_example1.float32.tflite)', async () => {
     expect(calls.length).toBe(s.steps.length);
     expect(new Set(s.steps.map((st) => st.layer)).size).toBe(s.steps.length);
     expect(s.after.rmse).toBeLessThanOrEqual(before.rmse);
-  });
+  }, 120_000); // each step re-quantizes (about 1 s each, more on a loaded machine)
 
   it('stops after maxTrials re-quantizations and says so', async () => {
     calls.length = 0;
@@ -132,7 +132,7 @@ describe('suggest (image_example1.float32.tflite)', async () => {
     expect(s.outcome).toBe('budget');
     expect(calls).toHaveLength(2);
     expect(s.message).toMatch(/^Stopped after 2 re-quantizations without meeting SNR ≥ 200 dB/);
-  });
+  }, 120_000); // each step re-quantizes (about 1 s each, more on a loaded machine)
 
   it('a target already met changes nothing', async () => {
     calls.length = 0;
