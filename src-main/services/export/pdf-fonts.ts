@@ -27,7 +27,7 @@ export async function loadFonts(): Promise<Fonts> {
   } catch {
     throw new ServiceError(
       'NOT_AVAILABLE',
-      'PDF export needs the npm package @fontsource/dejavu-sans (run npm install in QuantScope’s folder), or export .html and print it from a browser',
+      'PDF export needs the npm package @fontsource/dejavu-sans (run npm install in QuantScope's folder), or export .html and print it from a browser',
     );
   }
   const [regular, bold] = woff.map(woffToSfnt);
@@ -43,7 +43,7 @@ export async function loadPdfKit(): Promise<typeof import('pdfkit')> {
   } catch (e) {
     throw new ServiceError(
       'NOT_AVAILABLE',
-      `PDF export needs the npm package pdfkit (run npm install in QuantScope’s folder), or export .html and print it from a browser: ${(e as Error).message}`,
+      `PDF export needs the npm package pdfkit (run npm install in QuantScope's folder), or export .html and print it from a browser: ${(e as Error).message}`,
     );
   }
 }
