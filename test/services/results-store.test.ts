@@ -259,6 +259,57 @@ describe('results of quantization', () => {
   }, 180_000);
 });
 
+describe('before vs after re-quantization', () => {
+  it('pairs the two int8 models by op and compares their outputs in real values when the scales differ', async () => {
+    const float = await open({ path: fixturePath('float', 'image_example1.float32.tflite') });
+    const data = { files: npyImages(6) };
+    const made = await Promise.all(
+      ['minmax', 'percentile'].map((method) =>
+        call<QuantizeRunResult>('quantize.run', {
+          jobId: `rq-${method}`,
+          model: { modelId: float.id },
+          data,
+          method,
+        }),
+      ),
+    );
+    const [before, after] = await Promise.all(
+      made.map((m, i) => open({ name: `v${i}.tflite`, bytes: m.bytes })),
+    );
+    const runs = [await simulate(before.id, 5, 'cortex-m4'), await simulate(after.id, 5, 'cortex-m4')];
+    const ids = await Promise.all(
+      [before, after].map(
+        async (m) =>
+          (await call<ResultsList>('results.list', { modelId: m.id })).entries.find(
+            (e) => e.forModel && e.kind === 'simulation',
+          )!.id,
+      ),
+    );
+    const c = await call<ResultsComparison>('results.compare', { a: ids[0], b: ids[1] });
+    // rule: two different models (before/after) pair layer by layer by op index
+    expect(c.crossModel).toBe(true);
+    expect(c.layers.map((l) => l.op)).toEqual(runs[0].layers.map((l) => l.op));
+    // rule: the same CPU profile on both sides is one scale: a ratio per layer
+    expect(c.timing.comparable).toBe(true);
+    for (const l of c.layers) {
+      const [ta, tb] = await Promise.all(
+        runs.map((r) => call<SimulateLayerTensor>('simulate.layer', { runId: r.runId, layer: l.index })),
+      );
+      const qa = new Int8Array(ta.data.buffer, ta.data.byteOffset, ta.data.length);
+      const qb = new Int8Array(tb.data.buffer, tb.data.byteOffset, tb.data.length);
+      const same = ta.quant?.scale === tb.quant?.scale && ta.quant?.zeroPoint === tb.quant?.zeroPoint;
+      // rule: integer steps only when both sides quantize alike; else |A − B| of the real values
+      const real = (q: Int8Array, p = ta.quant!) => Array.from(q, (v) => (v - p.zeroPoint) * p.scale);
+      const ra = same ? Array.from(qa) : real(qa, ta.quant!);
+      const rb = same ? Array.from(qb) : real(qb, tb.quant!);
+      expect(l.outputs!.unit).toBe(same ? 'LSB' : 'real');
+      expect(l.outputs!.mismatches).toBe(ra.filter((v, i) => v !== rb[i]).length);
+      expect(l.outputs!.maxAbsDiff).toBeCloseTo(Math.max(0, ...ra.map((v, i) => Math.abs(v - rb[i]))), 12);
+    }
+    expect(c.layers.some((l) => l.outputs!.unit === 'real')).toBe(true);
+  }, 120_000);
+});
+
 describe('ResultsStore bounds', () => {
   it('evicts the oldest result beyond its count and names the limit', async () => {
     const store = new ResultsStore({ maxResults: 2 });
