@@ -27,7 +27,7 @@ export async function loadFonts(): Promise<Fonts> {
   } catch {
     throw new ServiceError(
       'NOT_AVAILABLE',
-      'PDF export needs the npm package @fontsource/dejavu-sans (run npm install in QuantScope's folder), or export .html and print it from a browser',
+      "PDF export needs the npm package @fontsource/dejavu-sans (run npm install in QuantScope's folder), or export .html and print it from a browser",
     );
   }
   const [regular, bold] = woff.map(woffToSfnt);
