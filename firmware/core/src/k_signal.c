@@ -46,6 +46,13 @@ int32_t qs_signal_code(const uint8_t *name, uint32_t n) {
   return 0;
 }
 
+#if !QS_WITH_SIGNAL
+qs_status_t qs_prep_no_signal(qs_model_t *m, int oi, qs_op_t *op) {
+  (void)op;
+  return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1,
+                 "TFLite Micro signal-library op: this image is built without the signal ops (QS_WITH_SIGNAL=0)");
+}
+#else
 qs_status_t qs_sig_opts(qs_model_t *m, int oi, const qs_op_t *op, fx_t *fx, fx_ref_t *root) {
   const fb_vec_t *raw = (const fb_vec_t *)op->params;
   if (!raw || raw->n == 0) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "custom options missing (a FlexBuffers map)");
@@ -334,3 +341,4 @@ qs_status_t qs_prep_sig_pcan(qs_model_t *m, int oi, qs_op_t *op) {
   op->eval = pcan_eval;
   return QS_OK;
 }
+#endif /* QS_WITH_SIGNAL */

@@ -13,6 +13,19 @@
 #include "flexbuf.h"
 #include "ops.h"
 
+/* QS_WITH_SIGNAL=0 leaves the signal library out of an image (k_signal*.c keep only the op names):
+ * a model using one of its ops is refused naming the build. The registry keeps the entries, their
+ * families declared but not built (the high nibble), so a board's HELLO says what it lacks. */
+#ifndef QS_WITH_SIGNAL
+#define QS_WITH_SIGNAL 1
+#endif
+#if QS_WITH_SIGNAL
+#define QS_SIG_ENTRY(fn, dt) fn F32(NULL), dt
+#else
+QS_COLD qs_status_t qs_prep_no_signal(qs_model_t *m, int oi, qs_op_t *op);
+#define QS_SIG_ENTRY(fn, dt) qs_prep_no_signal F32(NULL), (uint8_t)((((dt) | ((dt) >> 4)) & 0x0Fu) << 4)
+#endif
+
 /* The core's code for a signal-library custom op name (n bytes, no NUL), or 0 for another name. */
 int32_t qs_signal_code(const uint8_t *name, uint32_t n);
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "k_signal.h"
+#if QS_WITH_SIGNAL /* else: left out of the image (k_signal.h) */
 
 /* ---- SignalFilterBank ---- */
 
@@ -255,3 +256,4 @@ qs_status_t qs_prep_sig_spectral_sub(qs_model_t *m, int oi, qs_op_t *op) {
   op->eval = subtract_eval;
   return QS_OK;
 }
+#endif /* QS_WITH_SIGNAL */

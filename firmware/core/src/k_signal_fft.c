@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "k_signal.h"
+#if QS_WITH_SIGNAL /* else: left out of the image (k_signal.h) */
 
 typedef struct {
   int16_t r, i;
@@ -292,3 +293,4 @@ qs_status_t qs_prep_sig_rfft(qs_model_t *m, int oi, qs_op_t *op) {
   op->eval = fft_eval;
   return QS_OK;
 }
+#endif /* QS_WITH_SIGNAL */

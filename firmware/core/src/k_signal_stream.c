@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "k_signal.h"
+#if QS_WITH_SIGNAL /* else: left out of the image (k_signal.h) */
 
 /* One FIFO in state memory: `primed` is 0 after a reset (the op then sets its initial content),
  * `count` samples are buffered at data[0 .. count). */
@@ -302,3 +303,4 @@ qs_status_t qs_prep_sig_overlap_add(qs_model_t *m, int oi, qs_op_t *op) {
   op->eval = overlap_add_eval;
   return QS_OK;
 }
+#endif /* QS_WITH_SIGNAL */

@@ -78,22 +78,22 @@ static const op_entry_t k_ops[] = {
     {OP_RESIZE_BILINEAR, "RESIZE_BILINEAR", qs_prep_resize_bilinear F32(NULL), DT_I8 | DT_F32},
     {OP_BATCH_MATMUL, "BATCH_MATMUL", qs_prep_batch_matmul F32(NULL), DT_I8 | DT_I16 | DT_F32},
     {OP_DETECTION_POSTPROCESS, "TFLite_Detection_PostProcess", qs_prep_detection F32(NULL), DT_F32},
-    /* TFLite Micro's signal library (k_signal*.c): integer kernels, in every build (DT_MOVE_I16 for
-     * int16, DT_OTHER for uint32/uint64 sides) */
-    {OP_SIGNAL_WINDOW, "SignalWindow", qs_prep_sig_window F32(NULL), DT_MOVE_I16},
-    {OP_SIGNAL_FFT_AUTO_SCALE, "SignalFftAutoScale", qs_prep_sig_fft_auto_scale F32(NULL), DT_MOVE_I16},
-    {OP_SIGNAL_RFFT, "SignalRfft", qs_prep_sig_rfft F32(NULL), DT_MOVE_I16},
-    {OP_SIGNAL_IRFFT, "SignalIrfft", qs_prep_sig_rfft F32(NULL), DT_MOVE_I16},
-    {OP_SIGNAL_ENERGY, "SignalEnergy", qs_prep_sig_energy F32(NULL), DT_MOVE_I16 | DT_OTHER},
-    {OP_SIGNAL_FILTER_BANK, "SignalFilterBank", qs_prep_sig_filter_bank F32(NULL), DT_OTHER},
-    {OP_SIGNAL_FILTER_BANK_SQUARE_ROOT, "SignalFilterBankSquareRoot", qs_prep_sig_sqrt F32(NULL), DT_OTHER},
-    {OP_SIGNAL_FILTER_BANK_SPECTRAL_SUBTRACTION, "SignalFilterBankSpectralSubtraction", qs_prep_sig_spectral_sub F32(NULL), DT_OTHER},
-    {OP_SIGNAL_FILTER_BANK_LOG, "SignalFilterBankLog", qs_prep_sig_log F32(NULL), DT_OTHER | DT_MOVE_I16},
-    {OP_SIGNAL_PCAN, "SignalPCAN", qs_prep_sig_pcan F32(NULL), DT_OTHER},
-    {OP_SIGNAL_FRAMER, "SignalFramer", qs_prep_sig_framer F32(NULL), DT_MOVE_I16},
-    {OP_SIGNAL_DELAY, "SignalDelay", qs_prep_sig_delay F32(NULL), DT_MOVE_I16},
-    {OP_SIGNAL_STACKER, "SignalStacker", qs_prep_sig_stacker F32(NULL), DT_MOVE_I16},
-    {OP_SIGNAL_OVERLAP_ADD, "SignalOverlapAdd", qs_prep_sig_overlap_add F32(NULL), DT_MOVE_I16 | DT_F32},
+    /* TFLite Micro's signal library (k_signal*.c): integer kernels, in every build but QS_WITH_SIGNAL=0
+     * (k_signal.h) (DT_MOVE_I16 for int16, DT_OTHER for uint32/uint64 sides) */
+    {OP_SIGNAL_WINDOW, "SignalWindow", QS_SIG_ENTRY(qs_prep_sig_window, DT_MOVE_I16)},
+    {OP_SIGNAL_FFT_AUTO_SCALE, "SignalFftAutoScale", QS_SIG_ENTRY(qs_prep_sig_fft_auto_scale, DT_MOVE_I16)},
+    {OP_SIGNAL_RFFT, "SignalRfft", QS_SIG_ENTRY(qs_prep_sig_rfft, DT_MOVE_I16)},
+    {OP_SIGNAL_IRFFT, "SignalIrfft", QS_SIG_ENTRY(qs_prep_sig_rfft, DT_MOVE_I16)},
+    {OP_SIGNAL_ENERGY, "SignalEnergy", QS_SIG_ENTRY(qs_prep_sig_energy, DT_MOVE_I16 | DT_OTHER)},
+    {OP_SIGNAL_FILTER_BANK, "SignalFilterBank", QS_SIG_ENTRY(qs_prep_sig_filter_bank, DT_OTHER)},
+    {OP_SIGNAL_FILTER_BANK_SQUARE_ROOT, "SignalFilterBankSquareRoot", QS_SIG_ENTRY(qs_prep_sig_sqrt, DT_OTHER)},
+    {OP_SIGNAL_FILTER_BANK_SPECTRAL_SUBTRACTION, "SignalFilterBankSpectralSubtraction", QS_SIG_ENTRY(qs_prep_sig_spectral_sub, DT_OTHER)},
+    {OP_SIGNAL_FILTER_BANK_LOG, "SignalFilterBankLog", QS_SIG_ENTRY(qs_prep_sig_log, DT_OTHER | DT_MOVE_I16)},
+    {OP_SIGNAL_PCAN, "SignalPCAN", QS_SIG_ENTRY(qs_prep_sig_pcan, DT_OTHER)},
+    {OP_SIGNAL_FRAMER, "SignalFramer", QS_SIG_ENTRY(qs_prep_sig_framer, DT_MOVE_I16)},
+    {OP_SIGNAL_DELAY, "SignalDelay", QS_SIG_ENTRY(qs_prep_sig_delay, DT_MOVE_I16)},
+    {OP_SIGNAL_STACKER, "SignalStacker", QS_SIG_ENTRY(qs_prep_sig_stacker, DT_MOVE_I16)},
+    {OP_SIGNAL_OVERLAP_ADD, "SignalOverlapAdd", QS_SIG_ENTRY(qs_prep_sig_overlap_add, DT_MOVE_I16 | DT_F32)},
     {OP_STRIDED_SLICE, "STRIDED_SLICE", qs_prep_strided_slice F32(NULL), DT_MOVE},
     {OP_RESIZE_NEAREST_NEIGHBOR, "RESIZE_NEAREST_NEIGHBOR", qs_prep_resize_nn F32(NULL), DT_MOVE},
     /* element-wise and math ops: one prepare per family handles every dtype */
@@ -233,6 +233,9 @@ qs_status_t qs_prepare_op(qs_model_t *m, int oi) {
   qs_tensor_t cache[QS_MAX_IO + 1]; /* decoded once per op, on the stack, not in the arena */
   int i;
   if (!e) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator not supported");
+#if !QS_WITH_SIGNAL
+  if (e->prepare == qs_prep_no_signal) return qs_prep_no_signal(m, oi, op); /* the build, not a family, lacks it */
+#endif
   if (op->n_out != 1 && !multi_output(op->code) && !(op->n_out == 0 && no_output(op->code)))
     return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "operator must have exactly one output");
   for (i = 0; i < op->n_in && i < QS_MAX_IO; i++) /* more inputs: qs_in_k decodes them */
