@@ -99,12 +99,16 @@ test('the firmware build is a visible step; a killed board is reported within 2 
   await expect(page.getByTestId('board-stopped-message')).toHaveText(
     'The virtual board stopped: its process was killed (SIGKILL). Restart the board to start it again.',
   );
+  const card = page.locator('[data-testid="board-card"][data-board-id="virtual"]');
+  await expect(card).toHaveAttribute('data-stopped', 'true');
+  await expect(card).toContainText('stopped');
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
   await screenshot(page, 'boards-board-killed');
 
   // "Restart board" starts a new one; the next profile runs on it
   await page.getByTestId('board-restart').click();
   await expect(notice).toHaveCount(0, { timeout: 30_000 });
+  await expect(card).not.toHaveAttribute('data-stopped', 'true');
   const [again] = childPids(host.pid!, 'qs-board');
   expect(again).toBeGreaterThan(0);
   expect(again).not.toBe(pid);
