@@ -10,6 +10,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createHandlers, createServices, dispatch } from '../../src-main/services/api/handlers.ts';
+import type { ApiResult, BoardRestartResult, DiscoveredBoard } from '../../src-main/shared/api.ts';
 import { BoardDownError } from '../../src-main/services/board/board-watch.ts';
 import {
   buildFirmware,
@@ -178,7 +180,14 @@ describe('an idle emulated board', () => {
     expect(listed?.stopped).toBeUndefined();
     expect(downs).toEqual([]);
     expect((await reg.profile('qemu', profileOpts('hello_world_int8'))).compare.allMatch).toBe(true);
-    expect(childPids('qemu-system-arm')).toHaveLength(1);
+    const [qemu] = childPids('qemu-system-arm');
+    expect(qemu).toBeGreaterThan(0);
+    // rule: an emulated board that dies is reported like the virtual board, naming QEMU
+    process.kill(qemu, 'SIGKILL');
+    await until(() => downs.length > 0, 2000);
+    expect(downs.map((d) => d.message)).toEqual([
+      'The emulated Cortex-M3 (QEMU mps2-an385) stopped: QEMU was killed (SIGKILL). Restart the board to start it again.',
+    ]);
   }, 180_000);
 
   // rule: the idle time is configurable (QS_BOARD_IDLE_MS), a bad value is a clear error
@@ -239,4 +248,37 @@ describe('building the firmware', () => {
       /qs_interp\.h:1:\d+: error: #error "deliberately broken for a test"/,
     );
   }, 120_000);
+});
+
+describe('boards.restart over the API', () => {
+  const services = createServices({ configDir: mkdtempSync(join(tmpdir(), 'qs-config-')) });
+  const handlers = createHandlers(services, { host: 'web', startupModel: null });
+  afterAll(() => services.close());
+  const call = async <T>(channel: string, args: unknown) =>
+    (await dispatch(handlers, channel, args)) as ApiResult<T>;
+
+  // rule: boards.restart is a job that starts the board again and answers with its identity;
+  // the board list then shows it held, not stopped
+  it('restarts the virtual board and returns its handshake', async () => {
+    const r = await call<BoardRestartResult>('boards.restart', { jobId: 'restart-1', board: 'virtual' });
+    expect(r.ok && r.value.identity.board).toMatch(/virtual/i);
+    const first = childPids('qs-board');
+    expect(first).toHaveLength(1);
+    const again = await call<BoardRestartResult>('boards.restart', { jobId: 'restart-2', board: 'virtual' });
+    expect(again.ok).toBe(true);
+    const second = childPids('qs-board');
+    expect(second).toHaveLength(1);
+    expect(second[0]).not.toBe(first[0]); // a new process, the old one stopped
+    const list = await call<DiscoveredBoard[]>('boards.list', { paths: [] });
+    const v = list.ok ? list.value.find((b) => b.id === 'virtual') : undefined;
+    expect(v?.status).toBe('busy');
+    expect(v?.stopped).toBeUndefined();
+  }, 120_000);
+
+  // rule: a board argument that is neither a built-in board nor a port is refused with a clear error
+  it('refuses a path that is not a port', async () => {
+    const r = await call('boards.restart', { jobId: 'restart-3', board: '/etc/passwd' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('FORBIDDEN_PATH');
+  });
 });
