@@ -43,6 +43,16 @@ static inline __attribute__((always_inline)) int8_t qs_requant_dsp(int32_t acc, 
 #endif
 #endif
 
+/* Helium (M-profile Vector Extension, integer): the Cortex-M55 build (k_*_mve.c); with the DSP
+ * kernels only, since -DQS_ARM_DSP=0 asks for the portable ones */
+#ifndef QS_ARM_MVE
+#if QS_ARM_DSP && defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#define QS_ARM_MVE 1
+#else
+#define QS_ARM_MVE 0
+#endif
+#endif
+
 #if QS_ARM_DSP
 #include <arm_acle.h>
 

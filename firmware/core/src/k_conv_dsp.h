@@ -47,5 +47,11 @@ typedef struct {
   uint32_t lo4, hi4;
 } dw_job_t;
 void qs_dw_pix(dw_job_t *j);
+
+#if QS_ARM_MVE
+/* Helium CONV_2D (k_conv_mve.c), tried first by qs_conv_dsp_prepare on the Cortex-M55: 1 when
+ * it takes the op */
+int qs_conv_mve_prepare(qs_op_t *op);
+#endif
 #endif
 #endif

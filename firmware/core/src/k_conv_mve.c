@@ -1,0 +1,116 @@
+/*
+ * CONV_2D int8, Helium (MVE) variant for the Cortex-M55 (__ARM_FEATURE_MVE; same bits as
+ * k_conv.c's conv_eval). Written from Arm's MVE intrinsics reference (arm_mve.h):
+ * - VLDRB.S16 loads eight int8 sign-extended to int16 lanes; VLDRH.S16 eight int16; the _z
+ *   forms with a VCTP16 predicate zero the lanes past the end without reading them.
+ * - VMLADAVA.S16 adds the eight lane products to a 32-bit scalar, kept modulo 2^32 (like the
+ *   portable uint32 accumulators).
+ * As in the portable kernel, the receptive field of one pixel is gathered once into an int16
+ * patch of x + in_off (0 for padded taps); then four output channels per pass share each patch
+ * vector: per eight taps one patch load, four weight loads, four VMLADAVA.
+ *
+ * Requantization of four channels at once, equal to TFLM's MultiplyByQuantizedMultiplier for
+ * every accumulator (no range condition):
+ * - VSHL by the left shift (register shifts wrap, like the reference's int32 product);
+ * - VQRDMULH = saturate((2ab + 2^31) >> 32) = floor((ab + 2^30) / 2^31): TFLM's
+ *   SaturatingRoundingDoublingHighMul (its sign-dependent nudge and truncating division give
+ *   the same floor; it saturates only for INT32_MIN * INT32_MIN, and multipliers are > 0);
+ * - RoundingDivideByPOT rounds half away from zero; VRSHL by a negative count rounds half up
+ *   (computed without overflow). Subtracting 1 from negative values first (VQADD: INT32_MIN
+ *   stays, and gives the same result) turns one into the other when the shift is not 0.
+ * - + zero point, VMAX / VMIN to the activation range, VSTRB.32 of the four low bytes.
+ */
+#include "k_conv_dsp.h"
+
+#if QS_ARM_MVE
+#include <arm_mve.h>
+
+/* kc values of one tap to dst: x + off, or zeros for a padded tap (src NULL) */
+static void put_tap(int16_t *dst, const int8_t *src, int kc, int16_t off) {
+  int c;
+  for (c = 0; c < kc; c += 8) {
+    const mve_pred16_t p = vctp16q((uint32_t)(kc - c));
+    const int16x8_t v = src ? vaddq_n_s16(vldrbq_z_s16(src + c, p), off) : vdupq_n_s16(0);
+    vstrhq_p_s16(dst + c, v, p);
+  }
+}
+
+static void gather(const conv_params_t *p, const int8_t *in, int oy, int ox, int g, int16_t *dst) {
+  const int iy0 = oy * p->sh - p->pad_h, ix0 = ox * p->sw - p->pad_w;
+  int ky, kx;
+  for (ky = 0; ky < p->kh; ky++) {
+    const int iy = iy0 + ky * p->dh;
+    for (kx = 0; kx < p->kw; kx++, dst += p->kc) {
+      const int ix = ix0 + kx * p->dw;
+      const int in_img = iy >= 0 && iy < p->ih && ix >= 0 && ix < p->iw;
+      put_tap(dst, in_img ? in + ((size_t)iy * p->iw + ix) * p->ic + (size_t)g * p->kc : NULL, p->kc, (int16_t)p->in_off);
+    }
+  }
+}
+
+/* four channels' requantized outputs to out[0..3] (facts above) */
+static inline void requant4(int32x4_t acc, const int32_t *mult, const int8_t *shift, int32_t zp, int32_t lo, int32_t hi,
+                            int8_t *out) {
+  const int32x4_t sh = vldrbq_s32(shift), zero = vdupq_n_s32(0);
+  const int32x4_t left = vmaxq_s32(sh, zero), right = vminq_s32(sh, zero);
+  int32x4_t v = vqrdmulhq_s32(vshlq_s32(acc, left), vldrwq_s32(mult));
+  v = vqaddq_s32(v, vandq_s32(vshrq_n_s32(v, 31), vshrq_n_s32(right, 31)));
+  v = vaddq_n_s32(vrshlq_s32(v, right), zp);
+  v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(lo)), vdupq_n_s32(hi));
+  vstrbq_s32(out, v);
+}
+
+static void conv_eval_mve(qs_model_t *m, const qs_op_t *op) {
+  const conv_params_t *p = (const conv_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  int16_t *patch = (int16_t *)(void *)m->scratch;
+  const int k = p->kh * p->kw * p->kc, k8 = k & ~7, ocg = p->oc / p->groups;
+  const int32_t zp = p->out_zp, lo = p->act_min, hi = p->act_max;
+  const mve_pred16_t tail = vctp16q((uint32_t)(k - k8));
+  int b, oy, ox, g, c, i;
+  for (b = 0; b < p->n; b++) {
+    const int8_t *inb = in + (size_t)b * p->ih * p->iw * p->ic;
+    for (oy = 0; oy < p->oh; oy++) {
+      for (ox = 0; ox < p->ow; ox++, out += p->oc) {
+        for (g = 0; g < p->groups; g++) {
+          const int c1 = (g + 1) * ocg;
+          gather(p, inb, oy, ox, g, patch);
+          for (c = g * ocg; c + 4 <= c1; c += 4) {
+            const int8_t *w0 = p->w + (size_t)c * k, *w1 = w0 + k, *w2 = w1 + k, *w3 = w2 + k;
+            int32_t a0 = p->bias ? p->bias[c] : 0, a1 = p->bias ? p->bias[c + 1] : 0;
+            int32_t a2 = p->bias ? p->bias[c + 2] : 0, a3 = p->bias ? p->bias[c + 3] : 0;
+            int32x4_t acc;
+            for (i = 0; i < k8; i += 8) {
+              const int16x8_t x = vldrhq_s16(patch + i);
+              a0 = vmladavaq_s16(a0, x, vldrbq_s16(w0 + i)), a1 = vmladavaq_s16(a1, x, vldrbq_s16(w1 + i));
+              a2 = vmladavaq_s16(a2, x, vldrbq_s16(w2 + i)), a3 = vmladavaq_s16(a3, x, vldrbq_s16(w3 + i));
+            }
+            if (k8 < k) {
+              const int16x8_t x = vldrhq_z_s16(patch + k8, tail);
+              a0 = vmladavaq_s16(a0, x, vldrbq_z_s16(w0 + k8, tail)), a1 = vmladavaq_s16(a1, x, vldrbq_z_s16(w1 + k8, tail));
+              a2 = vmladavaq_s16(a2, x, vldrbq_z_s16(w2 + k8, tail)), a3 = vmladavaq_s16(a3, x, vldrbq_z_s16(w3 + k8, tail));
+            }
+            acc = vsetq_lane_s32(a0, vdupq_n_s32(0), 0);
+            acc = vsetq_lane_s32(a1, acc, 1), acc = vsetq_lane_s32(a2, acc, 2), acc = vsetq_lane_s32(a3, acc, 3);
+            requant4(acc, p->mult + c, p->shift + c, zp, lo, hi, out + c);
+          }
+          for (; c < c1; c++) {
+            const int8_t *w0 = p->w + (size_t)c * k;
+            int32_t a = p->bias ? p->bias[c] : 0;
+            for (i = 0; i < k8; i += 8) a = vmladavaq_s16(a, vldrhq_s16(patch + i), vldrbq_s16(w0 + i));
+            if (k8 < k) a = vmladavaq_s16(a, vldrhq_z_s16(patch + k8, tail), vldrbq_z_s16(w0 + k8, tail));
+            out[c] = qs_requant(a, p->mult[c], p->shift[c], zp, lo, hi);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* The portable prepare has set everything this eval reads, and the same patch scratch (2k bytes). */
+int qs_conv_mve_prepare(qs_op_t *op) {
+  op->eval = conv_eval_mve;
+  return 1;
+}
+#endif
