@@ -1,12 +1,14 @@
 /**
- * WHILE and IF (issue 15) on the virtual board: the native build of the same interpreter core, behind
- * the serial protocol, gives the outputs TFLite Micro's rule defines (while.cc, if.cc) and the host
- * simulator (WebAssembly core) gives, for the small control-flow models of test/helpers/flow-models.ts.
+ * WHILE and IF (issue 15) on the virtual board (the native build of the same interpreter core, behind
+ * the serial protocol) and the emulated Cortex-M3 (QEMU mps2-an385): both give the outputs TFLite
+ * Micro's rule defines (while.cc, if.cc) and the host simulator (WebAssembly core) gives, for the
+ * small control-flow models of test/helpers/flow-models.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import { invoke, prepare } from '../../src-main/core/simulate/interpreter.ts';
 import type { BoardSession, OpResult } from '../../src-main/services/board/session.ts';
+import { QemuBoard } from '../../src-main/services/board/qemu-board.ts';
 import { VirtualBoard } from '../../src-main/services/board/virtual-board.ts';
 import {
   ifBranchBytes,
@@ -24,11 +26,20 @@ const outputOf = (ops: OpResult[], tensor: number): Uint8Array => {
   return r.data;
 };
 
-describe('WHILE and IF on the virtual board', () => {
-  let vb: VirtualBoard;
+interface Launched {
+  connect(): Promise<BoardSession>;
+  stop(): Promise<void>;
+}
+const BOARDS: [string, () => Promise<Launched>][] = [
+  ['the virtual board', () => VirtualBoard.start()],
+  ['the emulated Cortex-M3 (QEMU)', () => QemuBoard.launch()],
+];
+
+describe.each(BOARDS)('WHILE and IF on %s', (_name, launch) => {
+  let vb: Launched;
   let board: BoardSession;
   beforeAll(async () => {
-    vb = await VirtualBoard.start();
+    vb = await launch();
     board = await vb.connect();
   }, 300_000);
   afterAll(async () => {
