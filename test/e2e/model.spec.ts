@@ -81,6 +81,8 @@ test("a model the interpreter core refuses still opens, with the core's reason b
   await openApp(page);
   await openModelFile(page, fixturePath('keras3', file), file);
   await expect(page.getByTestId('total-ops')).toHaveText('19');
+  // rule: a multi-subgraph file shows how many subgraphs it has (the layers are subgraph 0's)
+  await expect(page.getByTestId('total-subgraphs')).toHaveText('5');
   const verdict = page.getByTestId('core-verdict');
   await expect(verdict).toHaveAttribute('data-runs', 'false');
   await expect(verdict).toContainText(
