@@ -164,6 +164,9 @@ static void dw_eval_dsp(qs_model_t *m, const qs_op_t *op) {
 /* Depth multiplier 1 or a multiple of 4 (with a multiple of 4 the channel count is too, so no
  * tail); others keep the portable eval. */
 void qs_dwconv_dsp_prepare(qs_model_t *m, qs_op_t *op, const dw_params_t *p) {
+#if QS_ARM_MVE
+  if (qs_dwconv_mve_prepare(op, p)) return; /* Helium (Cortex-M55): the portable tap scratch */
+#endif
   if (p->dm == 1 || p->dm % 4 == 0) {
     /* the pixel's taps, then (multiplier 1) the channel constants */
     qs_scratch(m, 8u * (size_t)p->kh * p->kw + (p->dm == 1 ? sizeof(conv_rq_t) * (size_t)p->oc : 0u));
