@@ -9,7 +9,7 @@
 import type { LayerStatus } from '../core/compare/types.ts';
 import type { QuantizeReportResult, QuantizeRunResult } from './api-quantize.ts';
 import type { BoardProfileResult } from './api-boards.ts';
-import type { SimulateLayerTensor, SimulateResult } from './api.ts';
+import type { SimulateLayerTensor, SimulateResult } from './api-simulate.ts';
 
 export type ResultKind = 'simulation' | 'profile' | 'quantization';
 
