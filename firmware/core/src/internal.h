@@ -105,20 +105,20 @@ typedef struct qs_state {
 } qs_state_t;
 typedef void (*qs_eval_fn)(struct qs_model *m, const struct qs_op *op);
 
-/* One record per op (56 bytes on a 32-bit core, 72 on a 64-bit host): fields ordered so the
- * small ones share words and nothing pads before macs (the arena holds one per op). */
+/* One record per op (48 bytes on a 32-bit core, 64 on a 64-bit host): widest fields first, so
+ * nothing pads (the arena holds one per op). */
 typedef struct qs_op {
-  int32_t code;
-  uint8_t n_in, n_out;
-  uint8_t opts_type;
-  int16_t out;         /* the first output */
-  uint32_t ticks;
-  fb_table_t opts;     /* builtin options table (pos 0 if absent) */
+  uint64_t macs;
   int16_t *in;         /* n_in input tensors (-1: omitted optional input), in the arena */
   int16_t *outs;       /* all n_out outputs (outs[0] == out); multi-output ops (SPLIT, UNPACK) */
   void *params;        /* prepare-time data in the arena */
   qs_eval_fn eval;
-  uint64_t macs;
+  fb_table_t opts;     /* builtin options table (pos 0 if absent) */
+  uint32_t ticks;
+  int16_t code;        /* builtin code, or the core's code of a custom op (model.c keeps it < 2^15) */
+  int16_t out;         /* the first output */
+  uint8_t n_in, n_out;
+  uint8_t opts_type;
 } qs_op_t;
 
 struct qs_model {

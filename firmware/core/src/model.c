@@ -180,7 +180,8 @@ static qs_status_t parse_op(qs_model_t *m, int oi, const fb_table_t *ot, const f
   code = fb_i32(fb, &oc, OC_BUILTIN_CODE, 0);
   if (fb->err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "operator code out of bounds");
   /* Models written before schema v3a only set the deprecated int8 code. */
-  op->code = code > dep ? code : dep;
+  if (code > dep && code > 0x7FFF) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, -1, "unknown builtin operator code (above 32767)");
+  op->code = (int16_t)(code > dep ? code : dep);
   if (op->code == OP_CUSTOM && qs_custom_op(m, oi, &oc, ot, op) != QS_OK) return m->err->status;
   /* a custom op the core lacks is refused now (TFLM: no registration); a builtin one when its
    * turn comes to be prepared, after the refusals TFLM itself would give (tflm_gaps.c) */

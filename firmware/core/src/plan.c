@@ -19,8 +19,12 @@ qs_status_t qs_plan(qs_model_t *m) {
   uint64_t end = 0;
   /* Work lists at the top of the arena: that space is the (still empty) activation area, so
    * they cost nothing after load. */
-  size_t temp = 2u * sizeof(int16_t) * m->n_tensors_all, need;
+  size_t temp, need;
   int16_t *order, *live;
+  for (i = 0; i < m->n_tensors_all; i++) /* the lists hold the activations only */
+    n += !m->slots[i].is_const && m->slots[i].first_op != -2;
+  temp = 2u * sizeof(int16_t) * n;
+  n = 0;
   if (m->table_used + temp + 2u > m->arena_len) {
     qs_fail(m, QS_ERR_ARENA, -1, -1, "arena too small for the memory planner");
     m->err->needed = m->table_used + temp + 2u;
@@ -28,7 +32,7 @@ qs_status_t qs_plan(qs_model_t *m) {
   }
   m->plan_peak = m->table_used + temp + 2u;
   order = (int16_t *)(void *)(m->arena + ((m->arena_len - temp) & ~(size_t)1u));
-  live = order + m->n_tensors_all;
+  live = order + temp / (2u * sizeof(int16_t));
   for (i = 0; i < m->n_tensors_all; i++) { /* every subgraph's */
     const qs_slot_t *t = &m->slots[i];
     if (t->is_const || t->first_op == -2) continue;
