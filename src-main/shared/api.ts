@@ -16,7 +16,6 @@
  * the call's promise resolves with the result or rejects with code `CANCELLED`.
  */
 import type { ModelSummary } from './summary.ts';
-import type { JobArgs, SimulateInput } from './api-common.ts';
 export type { JobArgs, SimulateInput } from './api-common.ts';
 
 export type {
