@@ -1,5 +1,5 @@
 /*
- * DEPTHWISE_CONV_2D int8, depth multiplier 1, Helium (MVE) variant for the Cortex-M55 (same
+ * DEPTHWISE_CONV_2D int8, depth multiplier 1 or a multiple of 4, Helium (MVE) variant for the Cortex-M55 (same
  * bits as k_dwconv.c; facts in k_conv_mve.c). Channels are the vector lanes: per output
  * pixel, sixteen channels at a time in four int32x4 accumulators; per in-image tap, each
  * vector is VLDRB.S32 of four inputs (sign-extended), + input offset, VLDRB.S32 of four
@@ -66,6 +66,17 @@ static void dw_eval_mve(qs_model_t *m, const qs_op_t *op) {
             }
           }
         }
+        if (p->dm != 1) {
+          /* multiplier a multiple of 4: the four channels of a vector read one input value,
+           * a scalar (x + off) multiplying the weight vector (VMLA by scalar) */
+          for (c = 0; c < C; c += 4) {
+            const int8_t *xb = base + c / p->dm, *wb = w + c;
+            int32x4_t a = bias ? vldrwq_s32(bias + c) : vdupq_n_s32(0);
+            for (t = 0; t < nt; t++) a = vmlaq_n_s32(a, vldrbq_s32(wb + taps[2 * t + 1]), xb[taps[2 * t]] + off);
+            dw_requant4(a, mult + c, shift + c, zp, lo, hi, out + c, 0xffff);
+          }
+          continue;
+        }
         for (c = 0; c + 16 <= C; c += 16) {
           const int8_t *xb = base + c, *wb = w + c;
           int32x4_t a0 = vdupq_n_s32(0), a1 = a0, a2 = a0, a3 = a0;
@@ -95,9 +106,10 @@ static void dw_eval_mve(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
-/* Multiplier 1 (the portable prepare has recorded the 8-byte-per-tap scratch): 1 when taken. */
+/* Multiplier 1 or a multiple of 4 (the portable prepare has recorded the 8-byte-per-tap
+ * scratch; a multiple of 4 makes the channel count one too): 1 when taken. */
 int qs_dwconv_mve_prepare(qs_op_t *op, const dw_params_t *p) {
-  if (p->dm != 1) return 0;
+  if (p->dm != 1 && p->dm % 4 != 0) return 0;
   op->eval = dw_eval_mve;
   return 1;
 }
