@@ -161,6 +161,7 @@ describe('a board on a pty that vanishes', () => {
     socat = await socatBoard(path); // another board on the same path
     const listed = (await reg.list([path])).find((b) => b.id === path)!;
     expect(listed.status).toBe('ready');
+    expect(listed.stopped).toBeUndefined(); // the new board answered: not reported as the dead one
     expect((await reg.profile(path, profileOpts('hello_world_int8'))).compare.allMatch).toBe(true);
   }, 120_000);
 });

@@ -65,6 +65,8 @@ export class BoardRegistry {
     for (const p of paths) await this.discovery.addPath(p);
     const boards = await this.discovery.scan();
     return boards.map((b) => {
+      // a port that answers a fresh handshake holds a live board again: its old death is history
+      if (b.kind === 'serial' && b.status === 'ready') this.down.delete(b.id);
       const stopped = this.down.get(b.id);
       const held = this.opening.has(b.id) && b.kind !== 'serial' ? { ...b, status: 'busy' as const } : b;
       return stopped ? { ...held, stopped } : held;
