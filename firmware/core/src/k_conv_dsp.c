@@ -250,7 +250,7 @@ static void conv_eval_dsp(qs_model_t *m, const qs_op_t *op) {
 void qs_conv_dsp_prepare(qs_model_t *m, qs_op_t *op, const conv_params_t *p) {
   const size_t k = (size_t)p->kh * p->kw * p->kc;
 #if QS_ARM_MVE
-  if (qs_conv_mve_prepare(op)) return; /* Helium (Cortex-M55): the portable patch scratch only */
+  if (qs_conv_mve_prepare(m, op, p)) return; /* Helium (Cortex-M55): the portable patch scratch only */
 #endif
   qs_scratch(m, ((4u * k + 7u) & ~(size_t)7u) + sizeof(conv_rq_t) * (size_t)p->oc);
   op->eval = conv_eval_dsp;

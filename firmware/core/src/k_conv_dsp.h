@@ -51,7 +51,7 @@ void qs_dw_pix(dw_job_t *j);
 #if QS_ARM_MVE
 /* Helium CONV_2D (k_conv_mve.c), tried first by qs_conv_dsp_prepare on the Cortex-M55: 1 when
  * it takes the op */
-int qs_conv_mve_prepare(qs_op_t *op);
+int qs_conv_mve_prepare(qs_model_t *m, qs_op_t *op, const conv_params_t *p);
 /* Helium DEPTHWISE_CONV_2D, multiplier 1 or 4n (k_dwconv_mve.c), tried first by qs_dwconv_dsp_prepare */
 int qs_dwconv_mve_prepare(qs_op_t *op, const dw_params_t *p);
 #endif

@@ -25,17 +25,17 @@
 #if QS_ARM_MVE
 #include <arm_mve.h>
 
-/* kc values of one tap to dst: x + off, or zeros for a padded tap (src NULL) */
-static void put_tap(int16_t *dst, const int8_t *src, int kc, int16_t off) {
+/* kc int8 values of one tap to dst, or the input zero point for a padded tap (src NULL): its
+ * x + in_off is 0, so padded taps add nothing, as in the reference */
+static void put_tap(int8_t *dst, const int8_t *src, int kc, int8_t zp) {
   int c;
-  for (c = 0; c < kc; c += 8) {
-    const mve_pred16_t p = vctp16q((uint32_t)(kc - c));
-    const int16x8_t v = src ? vaddq_n_s16(vldrbq_z_s16(src + c, p), off) : vdupq_n_s16(0);
-    vstrhq_p_s16(dst + c, v, p);
+  for (c = 0; c < kc; c += 16) {
+    const mve_pred16_t p = vctp8q((uint32_t)(kc - c));
+    vstrbq_p_s8(dst + c, src ? vldrbq_z_s8(src + c, p) : vdupq_n_s8(zp), p);
   }
 }
 
-static void gather(const conv_params_t *p, const int8_t *in, int oy, int ox, int g, int16_t *dst) {
+static void gather(const conv_params_t *p, const int8_t *in, int oy, int ox, int g, int8_t *dst) {
   const int iy0 = oy * p->sh - p->pad_h, ix0 = ox * p->sw - p->pad_w;
   int ky, kx;
   for (ky = 0; ky < p->kh; ky++) {
@@ -43,7 +43,7 @@ static void gather(const conv_params_t *p, const int8_t *in, int oy, int ox, int
     for (kx = 0; kx < p->kw; kx++, dst += p->kc) {
       const int ix = ix0 + kx * p->dw;
       const int in_img = iy >= 0 && iy < p->ih && ix >= 0 && ix < p->iw;
-      put_tap(dst, in_img ? in + ((size_t)iy * p->iw + ix) * p->ic + (size_t)g * p->kc : NULL, p->kc, (int16_t)p->in_off);
+      put_tap(dst, in_img ? in + ((size_t)iy * p->iw + ix) * p->ic + (size_t)g * p->kc : NULL, p->kc, (int8_t)-p->in_off);
     }
   }
 }
@@ -64,32 +64,43 @@ static void conv_eval_mve(qs_model_t *m, const qs_op_t *op) {
   const conv_params_t *p = (const conv_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
   int8_t *out = (int8_t *)qs_tdata(m, op->out);
-  int16_t *patch = (int16_t *)(void *)m->scratch;
-  const int k = p->kh * p->kw * p->kc, k8 = k & ~7, ocg = p->oc / p->groups;
+  const int k = p->kh * p->kw * p->kc, k16 = k & ~15, ocg = p->oc / p->groups;
+  int8_t *patch = (int8_t *)m->scratch;
+  int32_t *bias_eff = (int32_t *)(void *)(m->scratch + (((size_t)k + 7u) & ~(size_t)7u));
   const int32_t zp = p->out_zp, lo = p->act_min, hi = p->act_max;
-  const mve_pred16_t tail = vctp16q((uint32_t)(k - k8));
+  const mve_pred16_t tail = vctp8q((uint32_t)(k - k16));
+  const int one = p->kh == 1 && p->kw == 1 && p->groups == 1 && p->pad_h == 0 && p->pad_w == 0;
   int b, oy, ox, g, c, i;
+  /* bias + in_off * sum(w): the offset's share of every pixel (modulo 2^32, as the accumulators) */
+  for (c = 0; c < p->oc; c++) {
+    const int8_t *wc = p->w + (size_t)c * k;
+    int32_t s = 0;
+    for (i = 0; i < k16; i += 16) s = vaddvaq_s8(s, vldrbq_s8(wc + i));
+    if (k16 < k) s = vaddvaq_s8(s, vldrbq_z_s8(wc + k16, tail));
+    bias_eff[c] = (int32_t)((uint32_t)(p->bias ? p->bias[c] : 0) + (uint32_t)p->in_off * (uint32_t)s);
+  }
   for (b = 0; b < p->n; b++) {
     const int8_t *inb = in + (size_t)b * p->ih * p->iw * p->ic;
     for (oy = 0; oy < p->oh; oy++) {
       for (ox = 0; ox < p->ow; ox++, out += p->oc) {
         for (g = 0; g < p->groups; g++) {
           const int c1 = (g + 1) * ocg;
-          gather(p, inb, oy, ox, g, patch);
+          const int8_t *x = patch;
+          if (one) x = inb + ((size_t)oy * p->sh * p->iw + (size_t)ox * p->sw) * p->ic;
+          else gather(p, inb, oy, ox, g, patch);
           for (c = g * ocg; c + 4 <= c1; c += 4) {
             const int8_t *w0 = p->w + (size_t)c * k, *w1 = w0 + k, *w2 = w1 + k, *w3 = w2 + k;
-            int32_t a0 = p->bias ? p->bias[c] : 0, a1 = p->bias ? p->bias[c + 1] : 0;
-            int32_t a2 = p->bias ? p->bias[c + 2] : 0, a3 = p->bias ? p->bias[c + 3] : 0;
+            int32_t a0 = bias_eff[c], a1 = bias_eff[c + 1], a2 = bias_eff[c + 2], a3 = bias_eff[c + 3];
             int32x4_t acc;
-            for (i = 0; i < k8; i += 8) {
-              const int16x8_t x = vldrhq_s16(patch + i);
-              a0 = vmladavaq_s16(a0, x, vldrbq_s16(w0 + i)), a1 = vmladavaq_s16(a1, x, vldrbq_s16(w1 + i));
-              a2 = vmladavaq_s16(a2, x, vldrbq_s16(w2 + i)), a3 = vmladavaq_s16(a3, x, vldrbq_s16(w3 + i));
+            for (i = 0; i < k16; i += 16) {
+              const int8x16_t xv = vldrbq_s8(x + i);
+              a0 = vmladavaq_s8(a0, xv, vldrbq_s8(w0 + i)), a1 = vmladavaq_s8(a1, xv, vldrbq_s8(w1 + i));
+              a2 = vmladavaq_s8(a2, xv, vldrbq_s8(w2 + i)), a3 = vmladavaq_s8(a3, xv, vldrbq_s8(w3 + i));
             }
-            if (k8 < k) {
-              const int16x8_t x = vldrhq_z_s16(patch + k8, tail);
-              a0 = vmladavaq_s16(a0, x, vldrbq_z_s16(w0 + k8, tail)), a1 = vmladavaq_s16(a1, x, vldrbq_z_s16(w1 + k8, tail));
-              a2 = vmladavaq_s16(a2, x, vldrbq_z_s16(w2 + k8, tail)), a3 = vmladavaq_s16(a3, x, vldrbq_z_s16(w3 + k8, tail));
+            if (k16 < k) {
+              const int8x16_t xv = vldrbq_z_s8(x + k16, tail);
+              a0 = vmladavaq_s8(a0, xv, vldrbq_z_s8(w0 + k16, tail)), a1 = vmladavaq_s8(a1, xv, vldrbq_z_s8(w1 + k16, tail));
+              a2 = vmladavaq_s8(a2, xv, vldrbq_z_s8(w2 + k16, tail)), a3 = vmladavaq_s8(a3, xv, vldrbq_z_s8(w3 + k16, tail));
             }
             acc = vsetq_lane_s32(a0, vdupq_n_s32(0), 0);
             acc = vsetq_lane_s32(a1, acc, 1), acc = vsetq_lane_s32(a2, acc, 2), acc = vsetq_lane_s32(a3, acc, 3);
@@ -97,9 +108,9 @@ static void conv_eval_mve(qs_model_t *m, const qs_op_t *op) {
           }
           for (; c < c1; c++) {
             const int8_t *w0 = p->w + (size_t)c * k;
-            int32_t a = p->bias ? p->bias[c] : 0;
-            for (i = 0; i < k8; i += 8) a = vmladavaq_s16(a, vldrhq_s16(patch + i), vldrbq_s16(w0 + i));
-            if (k8 < k) a = vmladavaq_s16(a, vldrhq_z_s16(patch + k8, tail), vldrbq_z_s16(w0 + k8, tail));
+            int32_t a = bias_eff[c];
+            for (i = 0; i < k16; i += 16) a = vmladavaq_s8(a, vldrbq_s8(x + i), vldrbq_s8(w0 + i));
+            if (k16 < k) a = vmladavaq_s8(a, vldrbq_z_s8(x + k16, tail), vldrbq_z_s8(w0 + k16, tail));
             out[c] = qs_requant(a, p->mult[c], p->shift[c], zp, lo, hi);
           }
         }
@@ -108,8 +119,11 @@ static void conv_eval_mve(qs_model_t *m, const qs_op_t *op) {
   }
 }
 
-/* The portable prepare has set everything this eval reads, and the same patch scratch (2k bytes). */
-int qs_conv_mve_prepare(qs_op_t *op) {
+/* The portable prepare has set everything this eval reads; scratch: the int8 patch (k bytes),
+ * then bias + in_off * sum(w) per output channel. */
+int qs_conv_mve_prepare(qs_model_t *m, qs_op_t *op, const conv_params_t *p) {
+  const size_t k = (size_t)p->kh * p->kw * p->kc;
+  qs_scratch(m, ((k + 7u) & ~(size_t)7u) + 4u * (size_t)p->oc);
   op->eval = conv_eval_mve;
   return 1;
 }
