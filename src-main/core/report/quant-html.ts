@@ -12,9 +12,10 @@ const CSS = `
 body{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1b1f24;background:#fff}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:24px 0 8px}
 .muted{color:#59636e}.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}
-table{border-collapse:collapse;font-size:12px}th,td{padding:3px 8px;border-bottom:1px solid #e3e6ea;text-align:right}
-th{background:#f4f6f8;position:sticky;top:0}td.l,th.l{text-align:left}
-tr.flag td{background:#fff1f0}td.name{max-width:260px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.bad{color:#c62828;font-weight:600}
+table{border-collapse:collapse;font-size:12px;display:block;max-width:100%;overflow-x:auto}th,td{padding:3px 8px;border-bottom:1px solid #e3e6ea;text-align:right;background:#fff}
+th{background:#f4f6f8}td.l,th.l{text-align:left}tr>:first-child{position:sticky;left:0;z-index:1}
+tr.flag td{background:#fff1f0}td.name{min-width:180px;max-width:260px;white-space:normal;overflow-wrap:anywhere}.bad{color:#c62828;font-weight:600}
+@page{size:A4 landscape;margin:10mm}@media print{body{margin:0}table{display:table;font-size:9px}tr>:first-child{position:static}tr{break-inside:avoid}}
 .metrics{display:flex;gap:12px;flex-wrap:wrap}.metric{border:1px solid #e3e6ea;border-radius:6px;padding:8px 12px;min-width:110px}
 .metric b{display:block;font-size:16px}
 svg.chart{display:block;margin:8px 0;font:10px system-ui,sans-serif}svg .title{font-size:12px;font-weight:600}
