@@ -15,6 +15,7 @@ import {
   ifBranchExpected,
   whileCounterBytes,
   whileCounterExpected,
+  whileEndlessBytes,
 } from '../helpers/flow-models.ts';
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -77,5 +78,11 @@ describe.each(BOARDS)('WHILE and IF on %s', (_name, launch) => {
     ]);
     expect(int8s(outputOf(rs[0].ops, 2))).toEqual(ifBranchExpected(true, x));
     expect(int8s(outputOf(rs[1].ops, 2))).toEqual(ifBranchExpected(false, x));
+  }, 120_000);
+
+  it('a WHILE whose condition stays true fails the run with the core message naming WHILE', async () => {
+    // rule: TFLM would loop on; the core stops after 65536 body runs and the board reports the
+    // failed INVOKE with the core's message (the same bound on every target)
+    await expect(board.profile(whileEndlessBytes(), [new Uint8Array(4)])).rejects.toThrow(/WHILE.*65536/);
   }, 120_000);
 });
