@@ -61,6 +61,9 @@ static void t_input_index(tb_model_t *m) { m->op[0].in[0] = 7; }
 /* Indices that name no tensor are reported as tensor -1, never as a number that the board
  * protocol (int16) would turn into a real tensor: 70000 arrived as tensor 4464. */
 static void t_input_index_wide(tb_model_t *m) { m->op[0].in[0] = 70000; }
+/* rule: a builtin code the op record's 16 bits cannot hold is refused, never truncated: 65536 + 9
+ * would otherwise load as FULLY_CONNECTED (9). */
+static void t_code_wide(tb_model_t *m) { m->op[0].code = 65536 + 9; }
 static void t_output_index(tb_model_t *m) { m->op[0].out = -3; }
 static void t_graph_output_index(tb_model_t *m) { m->outputs[0] = 65538; }
 static void t_unwritten(tb_model_t *m) { m->inputs[0] = 2, m->outputs[0] = 2; }
@@ -86,6 +89,7 @@ static const case_t k_cases[] = {
     {"short buffer", t_short_buffer, QS_ERR_SHAPE, -1, 1},
     {"input index", t_input_index, QS_ERR_SCHEMA, 0, -1},
     {"input index past int16", t_input_index_wide, QS_ERR_SCHEMA, 0, -1},
+    {"builtin code past int16", t_code_wide, QS_ERR_UNSUPPORTED, 0, -1},
     {"output index", t_output_index, QS_ERR_SCHEMA, 0, -1},
     {"graph output index", t_graph_output_index, QS_ERR_SCHEMA, -1, -1},
     {"unwritten tensor", t_unwritten, QS_ERR_SCHEMA, -2, -2},
