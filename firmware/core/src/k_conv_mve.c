@@ -40,6 +40,12 @@ static void gather(const conv_params_t *p, const int8_t *in, int oy, int ox, int
   int ky, kx;
   for (ky = 0; ky < p->kh; ky++) {
     const int iy = iy0 + ky * p->dh;
+    if (p->dw == 1 && p->groups == 1 && iy >= 0 && iy < p->ih && ix0 >= 0 && ix0 + p->kw <= p->iw) {
+      /* the row's taps are contiguous in the input: one copy */
+      put_tap(dst, in + ((size_t)iy * p->iw + ix0) * p->ic, p->kw * p->kc, 0);
+      dst += p->kw * p->kc;
+      continue;
+    }
     for (kx = 0; kx < p->kw; kx++, dst += p->kc) {
       const int ix = ix0 + kx * p->dw;
       const int in_img = iy >= 0 && iy < p->ih && ix >= 0 && ix < p->iw;
