@@ -66,6 +66,13 @@ describe('PDF report (pdfkit)', () => {
     expect(ops.filter((o) => o === PDF_OPS.constructPath).length).toBeGreaterThan(62);
   }, 60_000);
 
+  it('a report time that is not a date still gives a PDF', async () => {
+    // rule: bad input gets a result or a clear error, never a crash inside the PDF library
+    const pdf = await compareToPdf(personDetect(), { generatedAt: 'yesterday', tool: 'QuantScope test' });
+    expect(new TextDecoder().decode(pdf.subarray(0, 5))).toBe('%PDF-');
+    expect(flatText(await readPdf(pdf))).toContain('yesterdaybyQuantScopetest');
+  }, 60_000);
+
   it('a virtual-board result shows host µs and no cycles column', async () => {
     // rule: the PDF has the columns the HTML report has for this board, no empty cycles column
     const r = personDetect();

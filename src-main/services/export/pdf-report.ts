@@ -54,7 +54,8 @@ export async function compareReportPdf(r: CompareResult, meta: ReportMeta): Prom
     info: {
       Title: t(`${title} — QuantScope compare`),
       Creator: t(meta.tool),
-      CreationDate: new Date(meta.generatedAt),
+      // a report time that is not a date (hand-made meta) leaves the field out rather than failing
+      ...(Number.isFinite(Date.parse(meta.generatedAt)) ? { CreationDate: new Date(meta.generatedAt) } : {}),
     },
   });
   const chunks: Uint8Array[] = [];
