@@ -14,7 +14,7 @@
  * again, as TFLM's ResetAll) and "init not run yet". The latter differs from TFLM's Reset, after
  * which CALL_ONCE stays done: qs_reset_state returns to the state right after load, frame 0.
  * Handles must come from a VAR_HANDLE in the same subgraph (TFLM also allows passing them through
- * subgraph inputs, which needs WHILE/IF: refused).
+ * WHILE/IF subgraph inputs: refused here, the handle must be made where it is used).
  */
 #include <string.h>
 
