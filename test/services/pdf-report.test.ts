@@ -4,10 +4,14 @@
  * landscape pages, vector charts.
  */
 import { describe, expect, it } from 'vitest';
-import { compareRun, type CompareResult } from '../../src-main/core/compare/index.ts';
+import { calibrationSummary, compareRun, type CompareResult } from '../../src-main/core/compare/index.ts';
+import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import { layerCells, layerColumns } from '../../src-main/core/report/compare-doc.ts';
+import { cpuProfile } from '../../src-main/core/simulate/cost-model.ts';
+import { layerWork } from '../../src-main/core/simulate/layer-work.ts';
 import { compareToPdf } from '../../src-main/services/export/pdf.ts';
 import { goldenCase } from '../core/compare/cases.ts';
+import { readFixture } from '../helpers/fixtures.ts';
 import { flatText, nfkc, PDF_OPS, readPdf } from '../helpers/pdf-text.ts';
 
 const meta = { generatedAt: '2026-01-02T03:04:05.000Z', tool: 'QuantScope test' };
@@ -71,6 +75,29 @@ describe('PDF report (pdfkit)', () => {
     const pdf = await compareToPdf(personDetect(), { generatedAt: 'yesterday', tool: 'QuantScope test' });
     expect(new TextDecoder().decode(pdf.subarray(0, 5))).toBe('%PDF-');
     expect(flatText(await readPdf(pdf))).toContain('yesterdaybyQuantScopetest');
+  }, 60_000);
+
+  it('a stream and a calibrated cost model get their sections, as in the HTML report', async () => {
+    // rule: the PDF carries the HTML report's sections (stream of invocations, calibration table)
+    const r = personDetect();
+    const work = layerWork(readTflite(readFixture('models', 'person_detect.tflite')).subgraphs[0]);
+    const first = { ...r, invocation: 0, allMatch: true, firstDivergent: null };
+    const second = { ...r, invocation: 1 };
+    const s: CompareResult = {
+      ...second,
+      calibration: calibrationSummary(cpuProfile('cortex-m3', 25), work, r.layers),
+      stream: {
+        invocations: 2,
+        resetState: false,
+        runs: [first, second],
+        firstDivergence: { invocation: 1, layer: 9, op: 'DEPTHWISE_CONV_2D' },
+      },
+    };
+    const flat = flatText(await readPdf(await compareToPdf(s, meta)));
+    expect(flat).toContain('Streamof2invocations');
+    expect(flat).toContain('Firstdivergence:invocation1,layer9(DEPTHWISE_CONV_2D)');
+    expect(flat).toContain('Costmodelcalibratedforthisboard');
+    for (const p of s.calibration!.perOp) expect(flat).toContain(`${p.op}${p.layers}`);
   }, 60_000);
 
   it('a virtual-board result shows host µs and no cycles column', async () => {
