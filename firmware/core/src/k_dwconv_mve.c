@@ -93,6 +93,19 @@ static void dw_eval_mve(qs_model_t *m, const qs_op_t *op) {
           dw_requant4(a2, mult + c + 8, shift + c + 8, zp, lo, hi, out + c + 8, 0xffff);
           dw_requant4(a3, mult + c + 12, shift + c + 12, zp, lo, hi, out + c + 12, 0xffff);
         }
+        if (c + 8 <= C) { /* eight channels left: two vectors, no predicate */
+          const int8_t *xb = base + c, *wb = w + c;
+          int32x4_t a0 = vdupq_n_s32(0), a1 = a0;
+          if (bias) a0 = vldrwq_s32(bias + c), a1 = vldrwq_s32(bias + c + 4);
+          for (t = 0; t < nt; t++) {
+            const int8_t *x = xb + taps[2 * t], *f = wb + taps[2 * t + 1];
+            a0 = qs_vmla(a0, vaddq_n_s32(vldrbq_s32(x), off), vldrbq_s32(f));
+            a1 = qs_vmla(a1, vaddq_n_s32(vldrbq_s32(x + 4), off), vldrbq_s32(f + 4));
+          }
+          dw_requant4(a0, mult + c, shift + c, zp, lo, hi, out + c, 0xffff);
+          dw_requant4(a1, mult + c + 4, shift + c + 4, zp, lo, hi, out + c + 4, 0xffff);
+          c += 8;
+        }
         for (; c < C; c += 4) {
           const mve_pred16_t pr = vctp32q((uint32_t)(C - c));
           const int8_t *xb = base + c, *wb = w + c;
