@@ -24,7 +24,7 @@ test('? lists the shortcuts; R runs, Shift+P profiles, E exports — without the
     .getByTestId('sim-file-input')
     .setInputFiles(fixturePath('data', 'tflm_person_gray_u8_96x96.npy'));
   await page.getByTestId('view-model').click();
-  await page.locator('body').click({ position: { x: 5, y: 880 } }); // focus off any input
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // focus off any input
 
   // rule: R runs the model on the host from any view
   await page.keyboard.press('r');
