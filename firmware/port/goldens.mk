@@ -17,7 +17,8 @@ GOLDEN_OBJ_SRC := $(CORE_SRC) tests/golden_arm.c port/cortex-m/cm_startup.c $(MP
 golden_objs = $(patsubst %.c,$(BUILD)/goldens-$(1)/obj/%.o,$(notdir $(GOLDEN_OBJ_SRC)))
 
 define CORE_GOLDEN_RULES
-$$(BUILD)/goldens-$(1)/obj/.stamp: $$(GOLDEN_OBJ_SRC) $$(CORE_HDR) $$(MPS_PORT_HDR)
+# (rebuilt when a source, a header or the flags of this file or ports.mk change)
+$$(BUILD)/goldens-$(1)/obj/.stamp: $$(GOLDEN_OBJ_SRC) $$(CORE_HDR) $$(MPS_PORT_HDR) port/goldens.mk port/ports.mk
 	@mkdir -p $$(@D)
 	@for f in $$(GOLDEN_OBJ_SRC); do \
 	  $$(CORE_ARM_CC) $$(CORE_WARN) -Wno-strict-prototypes $$(call mps_flags,$$(CORE_BENCH_$(1))) \
