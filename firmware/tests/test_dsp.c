@@ -125,7 +125,8 @@ static int pad_of(int s, int d, int in, int k, int out) {
 static void conv_case(int dw, int wide) {
   static const int depths[] = {1, 2, 3, 4, 5, 7, 8, 12, 16, 17};
   /* wide (CONV_2D): 1x1 over 32-64 channels into up to 40, one filter scale (the requantization
-   * table and the two-pixel blocks over many channels); huge biases (the exact fallback) */
+   * table and the two-pixel blocks over many channels); 2: over 1-15 channels into 16-40 (a
+   * multiple of 4); huge biases (the exact fallback) */
   const int act = pick(0, 2) == 2 ? 3 : pick(0, 1), huge = pick(0, 7) == 0;
   const int ih = pick(1, 8), iw = pick(1, 8), kh = wide ? 1 : pick(1, 3), kw = wide ? 1 : pick(1, 3), same = pick(0, 1);
   const int sh = wide ? 1 : pick(1, 2), sw = wide ? 1 : pick(1, 2), dh = pick(1, 2), dwl = pick(1, 2);
@@ -141,9 +142,9 @@ static void conv_case(int dw, int wide) {
     oc = ic * dm, kc = 1;
   } else {
     if (ic % 2 == 0 && pick(0, 3) == 0 && !wide) groups = 2;
-    if (wide) ic = 32 + 16 * pick(0, 2);
+    if (wide) ic = wide == 2 ? pick(1, 15) : 32 + 16 * pick(0, 2);
     kc = ic / groups;
-    oc = wide ? pick(17, 40) : groups * pick(1, 6);
+    oc = wide == 2 ? 4 * pick(4, 10) : wide ? pick(17, 40) : groups * pick(1, 6);
   }
   oh = out_size(same, ih, kh, sh, dh), ow = out_size(same, iw, kw, sw, dwl);
   if (oh < 1 || ow < 1 || oc > (wide ? 40 : 16)) return;
@@ -271,6 +272,9 @@ int main(void) {
   /* rule: the same with 1x1 convolutions over 32-64 input channels into 17-40 outputs (one
    * filter scale), as the pointwise layers of MobileNets */
   for (i = 0; i < 60; i++) conv_case(0, 1);
+  /* rule: and 1x1 convolutions over 1-15 input channels into 16-40 outputs (a multiple of 4), as
+   * the first pointwise layers (the Helium kernel's channels-as-lanes path) */
+  for (i = 0; i < 40; i++) conv_case(0, 2);
   for (i = 0; i < 300; i++) fc_case();
   say("test_dsp: "), say_int(cases), say(" cases, "), say_int(failures), say(failures ? " FAILED\n" : " failures\n");
 #if defined(__arm__)

@@ -66,6 +66,54 @@ static inline void requant4(int32x4_t acc, const int32_t *mult, const int8_t *sh
   vstrbq_s32(out, v);
 }
 
+/* 1x1 with k < 16 (a VMLADAV would run mostly predicated): output channels as lanes instead.
+ * The filter is transposed into scratch once per eval ([tap][channel]); per pixel and tap, the
+ * input value + offset (a scalar) multiplies four channels' weights (VMLA by scalar). */
+static int small_k(const conv_params_t *p) {
+  const int k = p->kc;
+  return p->kh == 1 && p->kw == 1 && p->groups == 1 && p->pad_h == 0 && p->pad_w == 0 && k < 16 && p->oc % 4 == 0 &&
+         k * p->oc <= 1024;
+}
+
+static void conv_eval_small_k(qs_model_t *m, const qs_op_t *op) {
+  const conv_params_t *p = (const conv_params_t *)op->params;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
+  const int k = p->kc, oc = p->oc;
+  int8_t *wt = (int8_t *)m->scratch;
+  const int32_t zp = p->out_zp, lo = p->act_min, hi = p->act_max, off = p->in_off;
+  int b, oy, ox, c, i;
+  for (c = 0; c < oc; c++)
+    for (i = 0; i < k; i++) wt[i * oc + c] = p->w[c * k + i];
+  for (b = 0; b < p->n; b++) {
+    const int8_t *inb = in + (size_t)b * p->ih * p->iw * p->ic;
+    for (oy = 0; oy < p->oh; oy++) {
+      for (ox = 0; ox < p->ow; ox++, out += oc) {
+        const int8_t *x = inb + ((size_t)oy * p->sh * p->iw + (size_t)ox * p->sw) * p->ic;
+        for (c = 0; c + 16 <= oc; c += 16) {
+          int32x4_t a0 = vdupq_n_s32(0), a1 = a0, a2 = a0, a3 = a0;
+          if (p->bias) a0 = vldrwq_s32(p->bias + c), a1 = vldrwq_s32(p->bias + c + 4), a2 = vldrwq_s32(p->bias + c + 8), a3 = vldrwq_s32(p->bias + c + 12);
+          for (i = 0; i < k; i++) {
+            const int8_t *f = wt + i * oc + c;
+            const int32_t xs = x[i] + off;
+            a0 = vmlaq_n_s32(a0, vldrbq_s32(f), xs), a1 = vmlaq_n_s32(a1, vldrbq_s32(f + 4), xs);
+            a2 = vmlaq_n_s32(a2, vldrbq_s32(f + 8), xs), a3 = vmlaq_n_s32(a3, vldrbq_s32(f + 12), xs);
+          }
+          requant4(a0, p->mult + c, p->shift + c, zp, lo, hi, out + c);
+          requant4(a1, p->mult + c + 4, p->shift + c + 4, zp, lo, hi, out + c + 4);
+          requant4(a2, p->mult + c + 8, p->shift + c + 8, zp, lo, hi, out + c + 8);
+          requant4(a3, p->mult + c + 12, p->shift + c + 12, zp, lo, hi, out + c + 12);
+        }
+        for (; c < oc; c += 4) {
+          int32x4_t a = p->bias ? vldrwq_s32(p->bias + c) : vdupq_n_s32(0);
+          for (i = 0; i < k; i++) a = vmlaq_n_s32(a, vldrbq_s32(wt + i * oc + c), x[i] + off);
+          requant4(a, p->mult + c, p->shift + c, zp, lo, hi, out + c);
+        }
+      }
+    }
+  }
+}
+
 static void conv_eval_mve(qs_model_t *m, const qs_op_t *op) {
   const conv_params_t *p = (const conv_params_t *)op->params;
   const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
@@ -129,6 +177,11 @@ static void conv_eval_mve(qs_model_t *m, const qs_op_t *op) {
  * then bias + in_off * sum(w) per output channel. */
 int qs_conv_mve_prepare(qs_model_t *m, qs_op_t *op, const conv_params_t *p) {
   const size_t k = (size_t)p->kh * p->kw * p->kc;
+  if (small_k(p)) {
+    qs_scratch(m, k * (size_t)p->oc); /* the transposed filter */
+    op->eval = conv_eval_small_k;
+    return 1;
+  }
   qs_scratch(m, ((k + 7u) & ~(size_t)7u) + 4u * (size_t)p->oc);
   op->eval = conv_eval_mve;
   return 1;
