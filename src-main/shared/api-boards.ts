@@ -138,7 +138,8 @@ export interface BoardProfileResult {
   refetchedOps: number[];
 }
 
-export type ReportFormat = 'html' | 'csv' | 'json' | 'pdf';
+/** 'model-explorer': a .zip of Model Explorer node-data files, one per figure (max |Δ| LSB, time, bytes, ...). */
+export type ReportFormat = 'html' | 'csv' | 'json' | 'pdf' | 'model-explorer';
 
 export interface ReportExportArgs {
   reportId: string;

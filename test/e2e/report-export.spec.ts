@@ -8,6 +8,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
+import Ajv from 'ajv';
+import { strFromU8, unzipSync } from 'fflate';
+import { REPO } from '../helpers/fixtures.ts';
 import { flatText, nfkc, readPdf } from '../helpers/pdf-text.ts';
 import { openApp, screenshot } from './app-page.ts';
 import { expect, test } from './fixtures.ts';
@@ -94,4 +97,37 @@ test('HTML report shows every layer-table column at 1024 and 1400 px; the PDF ho
   expect(names).toHaveLength(layerCount);
   for (const n of names) expect(flat).toContain(nfkc(n).replace(/\s+/g, ''));
   pages.forEach((p, i) => expect(p.items).toContain(`Page ${i + 1} of ${pages.length}`));
+});
+
+test('the Model Explorer button downloads node data for every op, one schema-valid file per figure', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await openApp(page);
+  await page.getByTestId('view-board').click();
+  await page.locator('[data-testid="board-card"][data-board-id="virtual"]').click();
+  await page.getByTestId('board-profile').click();
+  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout: 60_000 });
+  // rule: issue 19 — the per-layer figures reach Model Explorer from the app, not only the CLI:
+  // one .zip holding STEM.<figure>.json per figure the virtual-board run has, node ids by the
+  // TFLite adapter's rule (op index), a value for each of person_detect's 31 ops, schema-valid
+  const file = await download(page, 'model-explorer');
+  expect(file).toMatch(/person_detect-virtual\.model-explorer\.zip$/);
+  const files = unzipSync(new Uint8Array(readFileSync(file)));
+  const figures = Object.keys(files).map((n) => n.replace(/^person_detect-virtual\.(.+)\.json$/, '$1'));
+  expect(figures).toEqual(expect.arrayContaining(['max_abs_diff_lsb', 'measured_us', 'tensor_bytes']));
+  const schema = JSON.parse(
+    readFileSync(resolve(REPO, 'test/schemas/model-explorer-node-data.schema.json'), 'utf8'),
+  );
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  for (const [name, bytes] of Object.entries(files)) {
+    const doc = JSON.parse(strFromU8(bytes));
+    expect(validate(doc), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    const results = (Object.values(doc)[0] as { results: Record<string, unknown> }).results;
+    expect(
+      Object.keys(results).sort((a, b) => Number(a) - Number(b)),
+      name,
+    ).toEqual(Array.from({ length: 31 }, (_, i) => String(i)));
+  }
+  await expect(page.getByTestId('exported')).toContainText('model-explorer.zip');
 });

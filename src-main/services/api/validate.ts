@@ -249,7 +249,7 @@ function rawSamples(ch: Channel, v: object): { raw: RawSampleInput[] } {
   };
 }
 
-const REPORT_FORMATS = ['html', 'csv', 'json', 'pdf'];
+const REPORT_FORMATS = ['html', 'csv', 'json', 'pdf', 'model-explorer'];
 
 function reportExport(v: unknown): ReportExportArgs {
   const ch = 'report.export';
@@ -257,7 +257,7 @@ function reportExport(v: unknown): ReportExportArgs {
   onlyKeys(ch, o, ['reportId', 'format', 'path']);
   const reportId = uniqueId(ch, o, 'reportId');
   if (typeof o.format !== 'string' || !REPORT_FORMATS.includes(o.format))
-    bad(ch, '"format" must be html, csv, json or pdf', 'format');
+    bad(ch, '"format" must be html, csv, json, pdf or model-explorer', 'format');
   const out: ReportExportArgs = { reportId, format: o.format as ReportExportArgs['format'] };
   if (o.path !== undefined) {
     const path = str(ch, o, 'path', MAX_PATH);

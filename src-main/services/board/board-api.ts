@@ -3,7 +3,7 @@
  * progress and cancel: the board session owns its serial port on this thread) and
  * `report.export` of a kept profile result.
  */
-import { basename, extname } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import type {
   BoardProfileArgs,
   BoardProfileResult,
@@ -19,10 +19,11 @@ import type { HostSide, HostSideSpec } from '../../core/compare/host-side.ts';
 import type { CompareResult } from '../../core/compare/types.ts';
 import { NormalizeError } from '../../core/normalize/normalize.ts';
 import { ProtocolError } from '../../core/protocol/errors.ts';
-import type { AtomicWriteOptions } from '../atomic-write.ts';
+import { writeFileAtomic, type AtomicWriteOptions } from '../atomic-write.ts';
 import { ServiceError } from '../errors.ts';
 import { exportReport, renderReport, reportMeta } from '../export/export-report.ts';
 import type { HtmlPdfPrinter } from '../export/pdf.ts';
+import { modelExplorerZip } from '../export/model-explorer-export.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { ModelService } from '../model/model-service.ts';
 import { BoardDownError } from './board-watch.ts';
@@ -57,7 +58,8 @@ function buildProgress(progress: (fraction: number, message: string) => void, up
 
 export class BoardApi {
   readonly registry: BoardRegistry;
-  private readonly results = new Map<string, CompareResult>();
+  /** Each kept profile's comparison and the model it ran (Model Explorer node ids need the model). */
+  private readonly results = new Map<string, { compare: CompareResult; modelBytes: Uint8Array }>();
   private seq = 0;
 
   constructor(
@@ -105,7 +107,7 @@ export class BoardApi {
           throw asServiceError(e);
         }
         const reportId = `r${++this.seq}`;
-        this.results.set(reportId, r.compare);
+        this.results.set(reportId, { compare: r.compare, modelBytes: m.bytes });
         while (this.results.size > KEEP_RESULTS) this.results.delete(this.results.keys().next().value!);
         const byKey = new Map(r.device.map((d) => [`${d.index}:${d.tensor}`, d]));
         const tensors: LayerTensors[] = [];
@@ -183,14 +185,23 @@ export class BoardApi {
 
   /** `write`: how `args.path` may be written (the API passes what the path policy allows). */
   async export(args: ReportExportArgs, write: AtomicWriteOptions = {}): Promise<ReportExportResult> {
-    const r = this.results.get(args.reportId);
-    if (!r)
+    const kept = this.results.get(args.reportId);
+    if (!kept)
       throw new ServiceError(
         'NOT_FOUND',
         `No profile result "${args.reportId}" (results are kept for the last ${KEEP_RESULTS} profiles)`,
       );
+    const r = kept.compare;
     const stem = basename(r.model.name, extname(r.model.name));
     const board = (r.board.port ?? r.board.name).replace(/^.*[\\/]/, '').replace(/[^A-Za-z0-9_.-]+/g, '_');
+    if (args.format === 'model-explorer') {
+      const data = modelExplorerZip(r, kept.modelBytes, `${stem}-${board}`);
+      const fileName = `${stem}-${board}.model-explorer.zip`;
+      if (!args.path) return { format: args.format, fileName, bytes: data.length, data };
+      const path = resolve(args.path);
+      await writeFileAtomic(path, data, write);
+      return { format: args.format, fileName: basename(path), bytes: data.length, path };
+    }
     const fileName = `${stem}-${board}.${args.format}`;
     if (args.path) {
       const w = await exportReport(r, args.path, args.format, write, { printHtml: this.printHtml });

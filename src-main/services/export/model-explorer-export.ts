@@ -4,7 +4,8 @@
  * …measured_us.json, …estimated_us.json, …tensor_bytes.json (the figures the run has), each to be
  * loaded in Model Explorer over the same .tflite ("Add per-node data").
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
 import type { CompareResult } from '../../core/compare/types.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { modelExplorerNodeData } from '../../core/report/model-explorer.ts';
@@ -31,4 +32,17 @@ export async function writeModelExplorerNodeData(
     written.push(path);
   }
   return written;
+}
+
+/**
+ * The same files as one .zip (the app's export button: one download or one save): `STEM.<figure>.json`
+ * for every figure the run has, each loadable in Model Explorer over the same .tflite.
+ */
+export function modelExplorerZip(r: CompareResult, modelBytes: Uint8Array, stem: string): Uint8Array {
+  const data = modelExplorerNodeData(r, readTflite(modelBytes));
+  const files: Record<string, Uint8Array> = {};
+  for (const [figure, doc] of Object.entries(data))
+    files[`${basename(stem)}.${figure}.json`] = strToU8(JSON.stringify(doc, null, 1) + '\n');
+  // a fixed date: the same comparison gives the same bytes
+  return zipSync(files, { mtime: new Date('2020-01-01T00:00:00Z') });
 }

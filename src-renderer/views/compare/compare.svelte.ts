@@ -174,9 +174,13 @@ export class CompareState {
     const r = await api.report.export({ reportId: this.result.reportId, format, ...(path ? { path } : {}) });
     if (r.path) return r.path;
     if (!r.data) throw new Error(`The host returned no ${format} report`);
-    const type = { html: 'text/html', csv: 'text/csv', json: 'application/json', pdf: 'application/pdf' }[
-      format
-    ];
+    const type = {
+      html: 'text/html',
+      csv: 'text/csv',
+      json: 'application/json',
+      pdf: 'application/pdf',
+      'model-explorer': 'application/zip',
+    }[format];
     const url = URL.createObjectURL(new Blob([r.data as Uint8Array<ArrayBuffer>], { type }));
     const a = document.createElement('a');
     a.href = url;
