@@ -3,7 +3,15 @@
  * firmware/port/ports.mk) and run under qemu-system-arm with `-icount shift=0`, so its ticks count
  * executed instructions. `qemu` is the Cortex-M3 (the first emulated board; its id stays).
  */
-import type { FirmwareTarget } from './firmware.ts';
+/** `make -C firmware <target>`: the virtual board, or an emulated board's image. */
+export type FirmwareTarget =
+  | 'host'
+  | 'mps2'
+  | 'mps2-an386'
+  | 'mps2-an500'
+  | 'mps2-an505'
+  | 'mps3-an547'
+  | 'nucleo-qemu';
 
 export interface EmulatedBoard {
   /** What `--board` and `boards.profile({board})` take. */

@@ -3,18 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from '../paths.ts';
-import { EMULATED_BOARDS } from './emulated-boards.ts';
+import { EMULATED_BOARDS, type FirmwareTarget } from './emulated-boards.ts';
 import { isNotFound, missingToolInMakeOutput, missingToolMessage } from './toolchain.ts';
 
-/** `make -C firmware <target>`: the virtual board, or an emulated board's image (emulated-boards.ts). */
-export type FirmwareTarget =
-  | 'host'
-  | 'mps2'
-  | 'mps2-an386'
-  | 'mps2-an500'
-  | 'mps2-an505'
-  | 'mps3-an547'
-  | 'nucleo-qemu';
+export type { FirmwareTarget } from './emulated-boards.ts';
 
 export function firmwareDir(): string {
   // from the package root, so the sources (tsx) and the CLI bundle (out/cli) find the same folder
