@@ -42,10 +42,10 @@ export function parseCoreBench(text: string): ModelBench[] {
     let m: RegExpMatchArray | null;
     if ((m = line.match(/^bench on [\w-]+: cpu_hz (\d+) tick_hz (\d+)$/))) {
       insnPerTick = Number(m[1]) / Number(m[2]);
-    } else if ((m = line.match(/^(\w+): arena (\d+)$/))) {
+    } else if ((m = line.match(/^([\w./-]+): arena (\d+)$/))) {
       cur = { name: m[1], insnPerTick, arena: Number(m[2]), ops: [], totalTicks: 0, bitExact: false };
       models.push(cur);
-    } else if ((m = line.match(/^(\w+): load failed: (.*)$/))) {
+    } else if ((m = line.match(/^([\w./-]+): load failed: (.*)$/))) {
       throw new Error(`core-bench-m3: ${m[1]} did not load on the Cortex-M3: ${m[2]}`);
     } else if (cur && (m = line.match(/^ {2}op (\d+) (\w+) ticks (\d+) macs (\d+)$/))) {
       cur.ops.push({ index: Number(m[1]), op: m[2], ticks: Number(m[3]), macs: Number(m[4]) });

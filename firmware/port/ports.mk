@@ -188,6 +188,8 @@ $(BUILD)/nucleo-qemu/qs-nucleo-qemu.elf: $(NUCLEO_DEPS) $(MPS_PORT_HDR) port/cor
 # Per core: its MPS board (above), or nucleo (the NUCLEO port on netduinoplus2: the F405's 1 MiB of
 # flash holds person_detect with its golden; arena in the 128 KiB of SRAM, so the models that fit).
 CORE_BENCH_CORES := m3 m4 m7 m33 m55
+# BENCH_MODELS: the models to embed (default the eight fixtures; field/NAME for a field golden)
+BENCH_MODELS ?=
 CORE_BENCH_m3 := mps2
 CORE_BENCH_m4 := mps2-an386
 CORE_BENCH_m7 := mps2-an500
@@ -202,7 +204,7 @@ define CORE_BENCH_RULES
 .PHONY: core-bench-$(1)
 core-bench-$(1): $$(CORE_BENCH_DEPS) $$(MPS_PORT_SRC) $$(MPS_PORT_HDR)
 	@mkdir -p $$(BUILD)/core-$(1)
-	sh tests/gen_bench_data.sh $$(abspath $$(QS_FIXTURES)) $$(abspath $$(BUILD)/golden) > $$(BUILD)/core-$(1)/bench_data.S
+	sh tests/gen_bench_data.sh $$(abspath $$(QS_FIXTURES)) $$(abspath $$(BUILD)/golden) $$(BENCH_MODELS) > $$(BUILD)/core-$(1)/bench_data.S
 	$$(CORE_ARM_CC) $$(CORE_WARN) -Wno-strict-prototypes $$(call mps_flags,$$(CORE_BENCH_$(1))) $$(CORE_BENCH_ARM) \
 	  -Tport/mps2-an385/$$(call mps_get,$$(CORE_BENCH_$(1)),4) -o $$(BUILD)/core-$(1)/bench.elf tests/bench_m3.c \
 	  $$(BUILD)/core-$(1)/bench_data.S $$(CORE_SRC) port/cortex-m/cm_startup.c $$(MPS_PORT_SRC) -lm

@@ -39,6 +39,7 @@ typedef struct {
   int mismatches;
   uint64_t ticks[3], macs[3]; /* CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED */
   uint64_t total;
+  int last_op; /* the hook runs once per output tensor: an op's ticks are counted and printed once */
   const qs_interp_t *ip;
 } bench_t;
 
@@ -49,20 +50,23 @@ static void hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len
   uint32_t i;
   int k = -1, found = 0;
   qs_op_info(b->ip, op, &info);
-  b->total += ticks;
-  if (info.builtin_code == 3) k = 0;
-  if (info.builtin_code == 4) k = 1;
-  if (info.builtin_code == 9) k = 2;
-  if (k >= 0) b->ticks[k] += ticks, b->macs[k] += info.macs;
-  puts_("  op ");
-  putu((uint64_t)op);
-  puts_(" ");
-  puts_(info.name);
-  puts_(" ticks ");
-  putu(ticks);
-  puts_(" macs ");
-  putu(info.macs);
-  puts_("\n");
+  if (op != b->last_op) {
+    b->last_op = op;
+    b->total += ticks;
+    if (info.builtin_code == 3) k = 0;
+    if (info.builtin_code == 4) k = 1;
+    if (info.builtin_code == 9) k = 2;
+    if (k >= 0) b->ticks[k] += ticks, b->macs[k] += info.macs;
+    puts_("  op ");
+    putu((uint64_t)op);
+    puts_(" ");
+    puts_(info.name);
+    puts_(" ticks ");
+    putu(ticks);
+    puts_(" macs ");
+    putu(info.macs);
+    puts_("\n");
+  }
   for (i = 0; i < b->n_out; i++) {
     int32_t t = (int32_t)rd32(p);
     uint32_t n = rd32(p + 4);
@@ -122,6 +126,7 @@ int main(void) {
       g += 8 + n;
     }
     memset(&b, 0, sizeof b);
+    b.last_op = -1;
     b.n_out = rd32(g);
     b.golden = g + 4;
     b.ip = &ip;

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Emit bench_data.S: .incbin of the fixture models and converted goldens (paths given), and
 # bench_count. Usage: gen_bench_data.sh FIXTURES GOLDEN_DIR [MODEL...] > out.S (default: all eight)
+# A MODEL written field/NAME is a field golden: FIXTURES/field/models/NAME.tflite with GOLDEN_DIR/field/NAME.bin
+# (reported as field/NAME).
 FIX=$1
 GOLD=$2
 shift 2
@@ -9,7 +11,11 @@ NAMES="hello_world_int8 micro_speech_quantized person_detect simple_add_model ke
 echo '  .section .rodata'
 i=0
 for n in $NAMES; do
-  printf '  .balign 16\nm%d: .incbin "%s/models/%s.tflite"\nm%d_end:\n' $i "$FIX" "$n" $i
+  case $n in
+    field/*) model="$FIX/field/models/${n#field/}.tflite" ;;
+    *) model="$FIX/models/$n.tflite" ;;
+  esac
+  printf '  .balign 16\nm%d: .incbin "%s"\nm%d_end:\n' $i "$model" $i
   printf '  .balign 4\ng%d: .incbin "%s/%s.bin"\n' $i "$GOLD" "$n"
   printf 's%d: .asciz "%s"\n' $i "$n"
   i=$((i+1))

@@ -7,6 +7,8 @@
  *   TRANSPOSE_CONV     N·in_h·in_w·in_c · k_h·k_w·out_c         each input pixel is scattered through the kernel
  *   UNIDIRECTIONAL_SEQUENCE_LSTM  steps·Σ(rows·cols) over its constant 2-D weight matrices
  *   BATCH_MATMUL       output elements · depth                  depth: lhs[-1] (lhs[-2] with adj_x)
+ *   SVDF               batch·filters·(input + memory)           weights_feature [filters, input] over the
+ *                      input, weights_time [filters, memory] over the activation state (filters = units·rank)
  *   SignalWindow       input elements                           one window product per sample
  *   SignalFilterBank   2·Σ channel widths                       weight and unweight per bin (constant widths)
  *   SignalRfft/Irfft   frames · 4·(Σ over kiss_fft's radix-p stages of (p-1)·n/p + n/2)
@@ -72,6 +74,14 @@ export function operatorMacs(op: Operator, sg: Subgraph): number {
         if (t?.data && t.shape.length === 2) perStep += dim(t, 0) * dim(t, 1);
       }
       return steps * perStep;
+    }
+    case 'SVDF': {
+      const input = T(0);
+      const feature = T(1);
+      const time = T(2);
+      if (!input || !feature || !time || feature.shape.length !== 2 || time.shape.length !== 2) return 0;
+      const batch = dim(feature, 1) > 0 ? Math.floor(elementCount(input.shape) / dim(feature, 1)) : 0;
+      return batch * dim(feature, 0) * (dim(feature, 1) + dim(time, 1));
     }
     case 'SignalWindow': {
       const input = T(0);

@@ -177,6 +177,26 @@ describe('MACs of ops without fixtures, by hand', () => {
     );
   });
 
+  it('SVDF: batch · filters · (input + memory), filters = units · rank (as the core counts them)', () => {
+    // rule (issue 15): weights_feature [filters 12, input 10] over the input, weights_time
+    // [filters 12, memory 5] over the activation state; batch 2; rank 3 → units 4
+    const sg: Subgraph = {
+      name: '',
+      inputs: [0],
+      outputs: [5],
+      operators: [],
+      tensors: [
+        t(0, [2, 10]),
+        t(1, [12, 10], true),
+        t(2, [12, 5], true),
+        t(3, [4], true),
+        t(4, [2, 60]),
+        t(5, [2, 4]),
+      ],
+    };
+    expect(operatorMacs(op('SVDF', [0, 1, 2, 3, 4], [5]), sg)).toBe(2 * 12 * (10 + 5));
+  });
+
   it('BATCH_MATMUL: output elements · depth (the lhs last dimension, or the one before it with adj_x)', () => {
     // rule: each output element sums depth products; [2, 3, 5] x [2, 5, 4] -> [2, 3, 4], depth 5
     const sg: Subgraph = {
