@@ -11,12 +11,12 @@ const CHROMIUM = process.env.QS_CHROMIUM ?? '/usr/bin/chromium';
 /** The desktop-app tests run wherever an Electron binary (and a display) exists. */
 const projects: Project[] = [
   { name: 'web', testIgnore: 'electron/**' },
-  // Issue 19: the specs of the trust defects (input reading, honest timing, graph, results, theme,
-  // labels, keyboard) run again at 1024×768 — the narrow window users have on a laptop beside a
-  // board. Specs that set their own viewport (narrow, history, board-recovery) are not repeated.
+  // Issue 19: the specs of the trust defects (input reading, honest timing, board recovery, graph,
+  // results, advice, theme, labels, keyboard) run again at 1024×768 — the narrow window users have on
+  // a laptop beside a board. Specs that set their own sizes (narrow, history, report-export) are not repeated.
   {
     name: 'web-1024',
-    testMatch: /(input|graph|results|theme|labels|shortcuts|compare)\.spec\.ts$/,
+    testMatch: /(input|graph|results|theme|labels|shortcuts|compare|board-recovery|requantize)\.spec\.ts$/,
     use: { viewport: { width: 1024, height: 768 } },
   },
 ];

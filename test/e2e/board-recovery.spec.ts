@@ -74,7 +74,7 @@ test('the firmware build is a visible step; a killed board is reported within 2 
 }) => {
   test.setTimeout(300_000);
   await page.goto(url);
-  await expect(page.getByTestId('side-panel')).toBeVisible();
+  await expect(page.getByTestId('header-model')).toHaveText('person_detect.tflite', { timeout: 30_000 });
   await expect(page.getByTestId('progress')).toHaveCount(0, { timeout: 30_000 });
   await page.getByTestId('view-board').click();
   await expect(page.locator('[data-testid="board-card"][data-board-id="virtual"]')).toBeVisible();
