@@ -2,6 +2,7 @@
 import type { Model, Subgraph, Tensor } from './ir.ts';
 import type { LayerSummary, ModelSummary, TensorSummary } from '../../shared/summary.ts';
 import { planArena } from './arena-plan.ts';
+import { customOptions } from './custom-options.ts';
 import { operatorMacs, operatorParams } from './layer-cost.ts';
 import { elementCount } from './tensor-size.ts';
 
@@ -41,7 +42,7 @@ export function summarize(model: Model): ModelSummary {
     supported: op.known,
     inputs: listOf(sg, op.inputs),
     outputs: listOf(sg, op.outputs),
-    options: { ...op.options },
+    options: { ...op.options, ...customOptions(op) },
     macs: operatorMacs(op, sg),
     params: operatorParams(op, sg),
   }));
