@@ -36,8 +36,9 @@ export function layerWork(sg: Subgraph): LayerWork[] {
  * activation-state type (int16 state in TFLM's full-integer SVDF, int8 in the 8-bit one).
  */
 export function kernelKey(op: Operator, sg: Subgraph): string {
-  const dt = (i: number | undefined) => (i !== undefined && i >= 0 ? sg.tensors[i].dtype : 'int8');
-  const input = dt(op.inputs.find((i) => i >= 0 && !sg.tensors[i].data?.byteLength));
+  const dt = (i: number | undefined) =>
+    i !== undefined && i >= 0 ? (sg.tensors[i]?.dtype ?? 'int8') : 'int8';
+  const input = dt(op.inputs.find((i) => i >= 0 && !sg.tensors[i]?.data?.byteLength));
   const output = dt(op.outputs[0]);
   const types = input === 'int8' && output === 'int8' ? '' : `:${input}>${output}`;
   if (op.op === 'SVDF') return `SVDF${types}:${dt(op.inputs[2])} state`;
