@@ -91,7 +91,7 @@ export function formatSummary(name: string, format: string, s: ModelSummary): st
   out.push('');
   const rows = s.layers.map((l) => [
     String(l.index),
-    l.supported ? l.op : `${l.op} (unsupported)`,
+    l.supported ? l.op : `${l.op} (options not decoded)`,
     l.outputs.map(shape).join(' '),
     fmtInt(l.macs),
     fmtInt(l.params),
