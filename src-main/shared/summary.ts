@@ -27,7 +27,7 @@ export interface LayerSummary {
   index: number;
   /** TFLite builtin name in upper case (or the custom code). */
   op: string;
-  /** False when the model reader does not decode the op's options (shown, never fatal; whether the core runs the model is `core`). */
+  /** False when the model reader does not decode the op's options (shown, never fatal; whether the core runs the model is `interpreter`). */
   supported: boolean;
   inputs: TensorSummary[];
   outputs: TensorSummary[];
