@@ -39,7 +39,8 @@ export interface ResultSide {
   timeUnit: string | null;
 }
 
-const summaryOf = (r: StoredResult): ResultSummary => ({
+/** A stored result without its payload (what lists and comparisons carry). */
+export const summaryOf = (r: StoredResult): ResultSummary => ({
   id: r.id,
   kind: r.kind,
   createdAt: r.createdAt,

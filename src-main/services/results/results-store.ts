@@ -21,7 +21,7 @@ import type {
   SimulateResult,
   StoredResult,
 } from '../../shared/api.ts';
-import { sideBySide, sideOf } from '../../core/compare/side-by-side.ts';
+import { sideBySide, sideOf, summaryOf } from '../../core/compare/side-by-side.ts';
 import { ServiceError } from '../errors.ts';
 
 export interface ResultsStoreOptions {
@@ -253,20 +253,4 @@ export class ResultsStore {
     while (this.kept.size > 1 && (this.kept.size > this.maxResults || total() > this.maxBytes))
       this.kept.delete(this.kept.keys().next().value as string);
   }
-}
-
-function summaryOf(r: StoredResult): ResultSummary {
-  return {
-    id: r.id,
-    kind: r.kind,
-    createdAt: r.createdAt,
-    modelName: r.modelName,
-    modelSha256: r.modelSha256,
-    alsoFor: r.alsoFor,
-    label: r.label,
-    where: r.where,
-    input: r.input,
-    headline: r.headline,
-    layers: r.layers,
-  };
 }
