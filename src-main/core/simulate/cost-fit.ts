@@ -15,8 +15,19 @@
  * refitted). An op type with fewer than 6 rows keeps the seed's base and fits only its per-element
  * terms: a handful of rows cannot tell a fixed cost from a per-element one.
  */
-import type { OpCoefficients } from './cost-model.ts';
 import type { CalibrationRow } from './cost-calibration.gen.ts';
+
+/** Instructions of one op: base + per MAC + per output/input element (+ per position, per gathered element). */
+export interface OpCoefficients {
+  base: number;
+  perMac: number;
+  perOut: number;
+  perIn: number;
+  /** Per output position (outputs / channels). */
+  perPixel?: number;
+  /** Per element of the patches gathered per position (LayerWork.gathers). */
+  perGather?: number;
+}
 
 export interface WorkRow {
   op: string;

@@ -20,7 +20,7 @@
  * docs/cost-model.md explains the numbers.
  */
 import { CALIBRATION } from './cost-calibration.gen.ts';
-import { calibrationRows, fitOps, solveLeastSquares } from './cost-fit.ts';
+import { calibrationRows, fitOps, solveLeastSquares, type OpCoefficients } from './cost-fit.ts';
 
 export type CpuProfileName =
   | 'cortex-m0plus'
@@ -30,16 +30,7 @@ export type CpuProfileName =
   | 'cortex-m33'
   | 'cortex-m55';
 
-export interface OpCoefficients {
-  base: number;
-  perMac: number;
-  perOut: number;
-  perIn: number;
-  /** Per output position (outputs / channels). */
-  perPixel?: number;
-  /** Per element of the patches gathered per position (LayerWork.gathers). */
-  perGather?: number;
-}
+export type { OpCoefficients } from './cost-fit.ts';
 
 export interface CpuProfile {
   name: CpuProfileName;
