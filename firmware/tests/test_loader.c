@@ -240,6 +240,42 @@ static void test_variable_tensor(void) {
   for (i = 0; i < 3; i++) CHECK((int8_t)var[i] == 5, "variable tensor: byte %zu after reset", i);
 }
 
+/* rule: the shared scratch is planned inside the activation area (not in the persistent tables), clear
+ * of every tensor alive while an op using it runs: keyword_spotting's CONV_2D ops use the im2col patch */
+static void test_scratch_plan(const char *fixtures) {
+  static uint8_t model[1 << 16];
+  char path[1024];
+  size_t len;
+  qs_interp_t ip;
+  const qs_model_t *m;
+  uint32_t i, t;
+  FILE *f;
+  snprintf(path, sizeof(path), "%s/models/keyword_spotting_on_off.tflite", fixtures);
+  f = fopen(path, "rb");
+  CHECK(f != NULL, "scratch plan: cannot open %s", path);
+  if (!f) return;
+  len = fread(model, 1, sizeof(model), f);
+  fclose(f);
+  CHECK(qs_load(&ip, model, len, g_arena, sizeof(g_arena)) == QS_OK, "scratch plan: load: %s", ip.err.msg);
+  if (!ip.m) return;
+  m = ip.m;
+  CHECK(m->scratch_need > 0 && m->scratch != NULL, "scratch plan: keyword_spotting's convolutions need scratch");
+  if (!m->scratch) return;
+  CHECK(m->scratch >= m->arena + m->tensor_base &&
+            m->scratch + m->scratch_need <= m->arena + m->tensor_base + m->tensor_bytes,
+        "scratch plan: the scratch is not inside the activation area");
+  for (i = 0; i < m->n_ops; i++) {
+    if (m->ops[i].code != OP_CONV_2D) continue;
+    for (t = 0; t < m->n_tensors; t++) {
+      const qs_slot_t *sl = &m->slots[t];
+      const uint8_t *d = qs_tdata((qs_model_t *)m, (int)t);
+      if (sl->is_const || sl->first_op == -2 || sl->first_op > (int)i || sl->last_op < (int)i) continue;
+      CHECK(d + sl->bytes <= m->scratch || m->scratch + m->scratch_need <= d,
+            "scratch plan: op %u's scratch overlaps tensor %u, alive at that op", i, t);
+    }
+  }
+}
+
 int main(int argc, char **argv) {
   const char *fixtures = argc > 1 ? argv[1] : tu_fixtures();
   test_cases();
@@ -255,6 +291,7 @@ int main(int argc, char **argv) {
   }
   test_fixture(fixtures, "rock_paper_scissors.tflite", 0);
   test_fixture(fixtures, "simple_add_model.tflite", 0);
+  test_scratch_plan(fixtures);
   printf("loader: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
   return failures ? 1 : 0;
 }

@@ -5,14 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { instrPerMac, parseCoreBench, runCoreBench } from '../../bench/firmware-m3.ts';
-import { CORE_PEERS } from '../../bench/firmware-peers.ts';
+import { CORE_PEERS, TFLM_REFERENCE } from '../../bench/firmware-peers.ts';
 import { gap, instructions } from '../../bench/firmware-cores.ts';
 
 describe('core benchmark on the emulated cores', () => {
   // rule: the NUCLEO image's port (clocks, USART2, start-up, SysTick) runs person detection bit-exact
   // on netduinoplus2 — in-image, as its 300 KB model does not fit the board's 128 KiB of RAM
-  it('NUCLEO-F446RE port on netduinoplus2: person_detect bit-exact, fewer instructions than TFLM reference on the M4', async () => {
-    const [person] = await runCoreBench('nucleo', ['NUCLEO_BENCH_MODELS=person_detect']);
+  it("NUCLEO-F446RE port on netduinoplus2: person_detect bit-exact, fewer instructions than TFLM reference on the M4; hello_world arena within TFLM's", async () => {
+    const [person, hello] = await runCoreBench('nucleo', [
+      'NUCLEO_BENCH_MODELS=person_detect hello_world_int8',
+    ]);
     expect(person.name).toBe('person_detect');
     expect(person.bitExact).toBe(true);
     expect(person.ops).toHaveLength(31);
@@ -22,6 +24,10 @@ describe('core benchmark on the emulated cores', () => {
     expect(instructions(person)).toBeLessThan(ref.instructions!);
     expect(instrPerMac(person, 'CONV_2D')!).toBeLessThan(ref.conv!);
     expect(person.arena).toBeLessThan(ref.arena!);
+    // rule: with the DSP kernels too, hello_world's arena is at or below TFLM's (ANCHORS.md: 676 B)
+    expect(hello.name).toBe('hello_world_int8');
+    expect(hello.bitExact).toBe(true);
+    expect(hello.arena).toBeLessThanOrEqual(TFLM_REFERENCE.models.hello_world_int8.arena!);
   }, 600_000);
 
   // rule: ticks convert to instructions with the core's own rate, read from the report's header

@@ -39,13 +39,13 @@ describe('bench:firmware on the emulated Cortex-M3', () => {
     expect(instrPerMac(person, 'CONV_2D')!).toBeLessThan(ref.conv!);
     expect(instrPerMac(person, 'DEPTHWISE_CONV_2D')!).toBeLessThan(ref.depthwise!);
     expect(person.arena).toBeLessThan(ref.arena!);
-    // rule: the small models' arenas do not grow back (48-byte op records, the planner's work lists
-    // sized by the activations): hello_world_int8 848 B and keyword_spotting 6,720 B measured, from
-    // 880 and 6,784. Still above TFLM's 676 and 6,516 (ANCHORS.md): the FC/conv parameter blocks and
-    // precomputed biases are the rest (docs/benchmarks.md).
+    // rule: arena at or below TFLM's (ANCHORS.md) where TFLM's is measured: hello_world_int8 672 B
+    // (TFLM 676: FC reads the model's bias and adds the input offset in its loop, 56-byte FC blocks).
+    // keyword_spotting_on_off is not yet there (6,688 vs 6,516: the conv patch scratch, 288 B, falls
+    // at the activation peak): it must not grow back.
     const arena = (name: string) => models.find((m) => m.name === name)!.arena;
-    expect(arena('hello_world_int8')).toBeLessThanOrEqual(848);
-    expect(arena('keyword_spotting_on_off')).toBeLessThanOrEqual(6720);
+    expect(arena('hello_world_int8')).toBeLessThanOrEqual(TFLM_REFERENCE.models.hello_world_int8.arena!);
+    expect(arena('keyword_spotting_on_off')).toBeLessThanOrEqual(6688);
     const hello = models.find((m) => m.name === 'hello_world_int8')!;
     expect(instrPerMac(hello, 'FULLY_CONNECTED')!).toBeLessThan(TFLM_REFERENCE.models.hello_world_int8.fc!);
   }, 900_000);

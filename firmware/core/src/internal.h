@@ -128,7 +128,8 @@ struct qs_model {
   size_t arena_len;
   size_t table_used;   /* bytes of arena used by tables + params (bottom) */
   size_t scratch_need; /* largest per-op scratch request */
-  uint8_t *scratch;    /* shared by all ops (only one op runs at a time) */
+  uint8_t *scratch;    /* shared by all ops, in the activation area (qs_plan: clear of every tensor
+                        * alive while an op with a scratch need runs) */
   size_t tensor_base;  /* arena offset where activations start */
   size_t tensor_bytes; /* activation area size */
   size_t plan_peak;    /* arena bytes the planner's temporary lists needed */
@@ -197,7 +198,8 @@ QS_COLD void *qs_state_alloc(qs_model_t *m, size_t bytes);
 /* Variable tensors back to TFLM's ResetVariableTensor values (int8: zero point; else 0), state
  * blocks to zero. */
 void qs_reset_vars(qs_model_t *m);
-/* Per-op scratch: ops record their need at prepare; one buffer is shared at eval. */
+/* Per-op scratch: ops record their need at prepare (op->ticks holds each op's until qs_plan); one
+ * buffer is shared at eval, planned in the activation area like a tensor alive during those ops. */
 void qs_scratch(qs_model_t *m, size_t bytes);
 
 /* Per-op prepare: validate, precompute params, set op->eval and op->macs. */

@@ -91,11 +91,18 @@ qs_status_t qs_load(qs_interp_t *ip, const uint8_t *model, size_t model_len, uin
   m->err = &ip->err;
   if ((s = qs_parse(m)) != QS_OK) return s;
   if ((s = qs_tflm_gaps(m)) != QS_OK) return s;
-  for (i = 0; i < m->n_ops_all; i++) /* every subgraph's ops (CALL_ONCE runs the later ones) */
+  for (i = 0; i < m->n_ops_all; i++) { /* every subgraph's ops (CALL_ONCE runs the later ones) */
+    /* the op's own scratch need, kept in op->ticks (0 until the first invoke) until qs_plan places
+     * it among the activations; above 4 GiB it is capped (the plan then refuses > 2 GiB) */
+    size_t before = m->scratch_need;
+    m->scratch_need = 0;
     if ((s = qs_prepare_op(m, (int)i)) != QS_OK) return s;
+    if (m->scratch_need > 0xFFFFFFF0u) m->scratch_need = 0xFFFFFFF0u;
+    m->ops[i].ticks = (uint32_t)m->scratch_need;
+    if (before > m->scratch_need) m->scratch_need = before;
+  }
   if (m->res && (s = qs_var_check(m)) != QS_OK) return s;
   if ((s = qs_flow_plan(m)) != QS_OK) return s;
-  if (m->scratch_need && !(m->scratch = (uint8_t *)qs_alloc(m, m->scratch_need))) return ip->err.status;
   if ((s = qs_plan(m)) != QS_OK) {
     if (s == QS_ERR_ARENA) ip->err.needed += pad;
     return s;

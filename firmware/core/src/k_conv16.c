@@ -140,12 +140,16 @@ static void fc16_eval(qs_model_t *m, const qs_op_t *op) {
 qs_status_t qs_fc16_finish(qs_model_t *m, int oi, qs_op_t *op, fc_params_t *p) {
   const qs_tensor_t *in = qs_in(m, op, 0), *out = qs_out(m);
   qs_status_t s;
-  if ((s = qs_conv_wide_channels(m, oi, op, 0, 2, p->oc, 1, 4, &p->mult, &p->shift, &p->bias64, &p->acc32))) return s;
+  int acc32;
+  int32_t lo, hi;
+  if ((s = qs_conv_wide_channels(m, oi, op, 0, 2, p->oc, 1, 4, &p->mult, &p->shift, &p->bias64, &acc32))) return s;
+  p->acc32 = (uint8_t)acc32;
   p->per_channel = 1; /* one multiplier per row (equal ones when the weights are per-tensor) */
   p->x_off = -in->zp;
   p->out_zp = out->zp;
   p->w = (const int8_t *)qs_in(m, op, 1)->data;
-  if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 0, 0), out, &p->act_min, &p->act_max))) return s;
+  if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 0, 0), out, &lo, &hi))) return s;
+  p->act_min = (int16_t)lo, p->act_max = (int16_t)hi; /* within the int16 output's range */
   op->params = p;
   op->macs = (uint64_t)p->batches * p->oc * p->k;
   op->eval = fc16_eval;

@@ -50,18 +50,28 @@ typedef struct {
 #endif
 } dw_params_t;
 
+/* Packed (56 bytes on a 32-bit core with int16 on): one per FULLY_CONNECTED op in the arena. */
 typedef struct {
-  int batches, k, oc, per_channel;
-  int32_t x_off, w_off, out_zp, act_min, act_max;
+  int batches, k, oc;
+  int32_t x_off, out_zp; /* int16 tensors may have any zero point: 32 bits */
   const int8_t *w;
+#if QS_WASM_SIMD
   int32_t *bias_eff; /* bias + x_off*sum(w) + k*w_off*x_off */
+#else
+  const int32_t *bias; /* the model's int32 bias (NULL if absent): x_off is added to x in the loop */
+#endif
   int32_t *mult;
   int8_t *shift;
   int32_t mult1; /* per-tensor case: mult/shift point here (no separate allocations) */
-  int8_t shift1;
 #if QS_WITH_INT16
   const int64_t *bias64; /* int16x8: the bias widened to int64 (NULL if absent) */
-  int acc32;             /* int16x8 with an int32 bias: TFLM's int32 accumulator and requantization */
+#endif
+  int16_t act_min, act_max; /* int8 or int16 outputs: the range fits 16 bits */
+  int16_t w_off;            /* int8 weights: -zp in [-127, 128] */
+  int8_t shift1;
+  uint8_t per_channel;
+#if QS_WITH_INT16
+  uint8_t acc32; /* int16x8 with an int32 bias: TFLM's int32 accumulator and requantization */
 #endif
 #if QS_WASM_SIMD
   const int16_t *w16; /* weights as int16 rows of kpad (k rounded up to 8, zero tail), oc + 3 rows */

@@ -14,9 +14,36 @@ static int overlaps(const qs_slot_t *a, const qs_slot_t *b) {
   return a->first_op <= b->last_op && b->first_op <= a->last_op;
 }
 
+/* The shared scratch buffer (qs_scratch): the lowest offset clear of every activation alive while an
+ * op with a scratch need runs (its own inputs and outputs too), as TFLM plans scratch buffers with
+ * their op's lifetime; each op's need sits in op->ticks since its prepare (reset to 0 here). An op
+ * of a later subgraph runs inside some main-graph op: it counts as running at every op. Each pass
+ * that moves the offset moves it to an activation's end, so the loop ends within n + 1 passes. */
+static uint64_t place_scratch(qs_model_t *m, const int16_t *order, uint32_t n) {
+  uint64_t x = 0;
+  uint32_t oi, j;
+  int moved = m->scratch_need > 0;
+  while (moved) {
+    moved = 0;
+    for (oi = 0; oi < m->n_ops_all; oi++) {
+      const uint64_t need = aligned(m->ops[oi].ticks);
+      const int lo = oi < m->n_ops ? (int)oi : 0, hi = oi < m->n_ops ? (int)oi : 0x7FFF;
+      if (!need) continue;
+      for (j = 0; j < n; j++) {
+        const qs_slot_t *t = &m->slots[order[j]];
+        const uint64_t t_end = (uint64_t)t->off + aligned(t->bytes);
+        if (t->first_op > hi || t->last_op < lo) continue;
+        if (x < t_end && t->off < x + need) x = t_end, moved = 1;
+      }
+    }
+  }
+  for (oi = 0; oi < m->n_ops_all; oi++) m->ops[oi].ticks = 0;
+  return x;
+}
+
 qs_status_t qs_plan(qs_model_t *m) {
   uint32_t n = 0, i, j, k;
-  uint64_t end = 0;
+  uint64_t end = 0, scratch_off = 0;
   /* Work lists at the top of the arena: that space is the (still empty) activation area, so
    * they cost nothing after load. */
   size_t temp, need;
@@ -61,9 +88,14 @@ qs_status_t qs_plan(qs_model_t *m) {
     t->off = (uint32_t)off & 0x7FFFFFFFu; /* if off >= 2^31, end below fails the load */
     if (off + size > end) end = off + size;
   }
+  if (m->scratch_need) {
+    scratch_off = place_scratch(m, order, n);
+    if (scratch_off + aligned(m->scratch_need) > end) end = scratch_off + aligned(m->scratch_need);
+  }
   if (end > 0x7FFFFFF0u) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "activations larger than 2 GiB");
   m->tensor_base = (m->table_used + QS_ALIGN - 1u) & ~(size_t)(QS_ALIGN - 1u);
   m->tensor_bytes = (size_t)end;
+  m->scratch = m->scratch_need ? m->arena + m->tensor_base + scratch_off : NULL;
   /* Where the arena itself starts misaligned, qs_load already aligned arena. */
   need = m->tensor_base + end;
   if (need > m->arena_len) {
