@@ -47,17 +47,23 @@ describe('electron-vite build', () => {
     expect(preload).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer\s*\)/);
   });
 
-  it('creates windows only through the locked-down factory', () => {
+  // rule: the two windows the app makes — the UI and the hidden window Electron's printToPDF renders
+  // reports in — are both created with the locked-down preferences (each constructor call carries them)
+  it('creates windows only through the locked-down factories (the UI and the PDF print window)', () => {
     const main = readFileSync(join(out, 'main/index.js'), 'utf8');
-    expect(main.match(/new BrowserWindow\(/g)?.length).toBe(1);
-    for (const setting of [
-      'sandbox: true',
-      'contextIsolation: true',
-      'nodeIntegration: false',
-      'webSecurity: true',
-    ]) {
-      expect(main).toContain(setting);
+    const calls = [...main.matchAll(/new BrowserWindow\(/g)].map((m) => m.index);
+    expect(calls).toHaveLength(2);
+    for (const at of calls) {
+      const prefs = main.slice(at, at + 1200);
+      for (const setting of [
+        'sandbox: true',
+        'contextIsolation: true',
+        'nodeIntegration: false',
+        'webSecurity: true',
+      ])
+        expect(prefs).toContain(setting);
     }
+    expect(main).toContain('javascript: false'); // the print window runs no script
     expect(main).toContain('setWindowOpenHandler');
     expect(main).toContain('will-navigate');
   });
