@@ -18,7 +18,7 @@ golden_objs = $(patsubst %.c,$(BUILD)/goldens-$(1)/obj/%.o,$(notdir $(GOLDEN_OBJ
 
 define CORE_GOLDEN_RULES
 # (rebuilt when a source, a header or the flags of this file or ports.mk change)
-$$(BUILD)/goldens-$(1)/obj/.stamp: $$(GOLDEN_OBJ_SRC) $$(CORE_HDR) $$(MPS_PORT_HDR) port/goldens.mk port/ports.mk
+$$(BUILD)/goldens-$(1)/obj/.stamp: $$(GOLDEN_OBJ_SRC) tests/arm_report.h $$(CORE_HDR) $$(MPS_PORT_HDR) port/goldens.mk port/ports.mk
 	@mkdir -p $$(@D)
 	@for f in $$(GOLDEN_OBJ_SRC); do \
 	  $$(CORE_ARM_CC) $$(CORE_WARN) -Wno-strict-prototypes $$(call mps_flags,$$(CORE_BENCH_$(1))) \

@@ -197,7 +197,7 @@ CORE_BENCH_m33 := mps2-an505
 CORE_BENCH_m55 := mps3-an547
 CORE_BENCH_ARM := $(filter-out -mcpu=%,$(CORE_ARM_FLAGS)) -Icore/include -nostartfiles -Wl,--gc-sections \
   --specs=nano.specs --specs=nosys.specs -Lport/cortex-m
-CORE_BENCH_DEPS := $(BUILD)/golden/.stamp $(CORE_SRC) $(CORE_HDR) tests/bench_m3.c tests/gen_bench_data.sh
+CORE_BENCH_DEPS := $(BUILD)/golden/.stamp $(CORE_SRC) $(CORE_HDR) tests/bench_m3.c tests/arm_report.h tests/gen_bench_data.sh
 QEMU_BENCH := timeout 600 qemu-system-arm -icount shift=0 -nographic -semihosting -monitor none
 
 define CORE_BENCH_RULES

@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arm_report.h"
 #include "qs_interp.h"
-#include "qs_port.h"
 
 #ifndef QS_BENCH_ARENA
 #define QS_BENCH_ARENA (512 * 1024)
@@ -23,19 +23,8 @@ extern const char *const bench_names[];
 
 static uint8_t g_arena[QS_BENCH_ARENA] __attribute__((aligned(16)));
 
-static void puts_(const char *s) { qs_port_write((const uint8_t *)s, strlen(s)); }
-static void putu(uint64_t v) {
-  char b[24];
-  int i = 23;
-  b[i] = 0;
-  do b[--i] = (char)('0' + v % 10); while ((v /= 10) && i > 0);
-  puts_(b + i);
-}
-static uint32_t rd32(const uint8_t *p) { return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24); }
-
 typedef struct {
-  const uint8_t *golden; /* first op-output record */
-  uint32_t n_out;
+  qsg_t golden;
   int mismatches;
   uint64_t ticks[3], macs[3]; /* CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED */
   uint64_t total;
@@ -45,10 +34,9 @@ typedef struct {
 
 static void hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len, uint32_t ticks) {
   bench_t *b = (bench_t *)vctx;
-  const uint8_t *p = b->golden;
+  const uint8_t *rec = qsg_find(&b->golden, tensor);
   qs_op_info_t info;
-  uint32_t i;
-  int k = -1, found = 0;
+  int k = -1;
   qs_op_info(b->ip, op, &info);
   if (op != b->last_op) {
     b->last_op = op;
@@ -67,16 +55,7 @@ static void hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len
     putu(info.macs);
     puts_("\n");
   }
-  for (i = 0; i < b->n_out; i++) {
-    int32_t t = (int32_t)rd32(p);
-    uint32_t n = rd32(p + 4);
-    if (t == tensor) {
-      found = 1;
-      if (n != len || memcmp(p + 8, data, len) != 0) b->mismatches++;
-    }
-    p += 8 + n;
-  }
-  if (!found) b->mismatches++;
+  if (!rec || qsg_len(rec) != len || memcmp(qsg_data(rec), data, len) != 0) b->mismatches++;
 }
 
 static void ratio(const char *what, uint64_t ticks, uint64_t macs) {
@@ -86,13 +65,6 @@ static void ratio(const char *what, uint64_t ticks, uint64_t macs) {
   puts_(" instr/MAC x100: ");
   putu(ticks * 100u * qs_port_info()->cpu_hz / ((uint64_t)qs_port_tick_hz() * macs));
   puts_("\n");
-}
-
-static void semihost_exit(int ok) {
-  /* SYS_EXIT with ADP_Stopped_ApplicationExit (0x20026) or RunTimeErrorUnknown (0x20023) */
-  register uint32_t r0 __asm__("r0") = 0x18;
-  register uint32_t r1 __asm__("r1") = ok ? 0x20026u : 0x20023u;
-  __asm__ volatile("bkpt 0xAB" : : "r"(r0), "r"(r1) : "memory");
 }
 
 int main(void) {
@@ -108,8 +80,8 @@ int main(void) {
   for (i = 0; i < (int)bench_count; i++) {
     qs_interp_t ip;
     bench_t b;
-    const uint8_t *g = bench_goldens[i] + 8 + rd32(bench_goldens[i] + 4);
-    uint32_t n_in = rd32(g), j;
+    const uint8_t *g;
+    uint32_t j;
     qs_status_t s = qs_load(&ip, bench_models[i], bench_model_lens[i], g_arena, sizeof g_arena);
     puts_(bench_names[i]);
     if (s != QS_OK) {
@@ -119,16 +91,11 @@ int main(void) {
       failed++;
       continue;
     }
-    g += 4;
-    for (j = 0; j < n_in; j++) { /* golden inputs, in graph input order */
-      uint32_t n = rd32(g + 4);
-      memcpy(qs_input_data(&ip, (int)j), g + 8, n);
-      g += 8 + n;
-    }
     memset(&b, 0, sizeof b);
+    qsg_open(&b.golden, bench_goldens[i]);
+    for (j = 0, g = b.golden.in; j < b.golden.n_in; j++, g = qsg_next(g)) /* golden inputs, in graph input order */
+      memcpy(qs_input_data(&ip, (int)j), qsg_data(g), qsg_len(g));
     b.last_op = -1;
-    b.n_out = rd32(g);
-    b.golden = g + 4;
     b.ip = &ip;
     puts_(": arena ");
     putu(qs_arena_used(&ip));

@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arm_report.h"
 #include "qs_interp.h"
-#include "qs_port.h"
 
 #ifndef QS_GOLDEN_ARENA
 #define QS_GOLDEN_ARENA (3u << 20)
@@ -27,18 +27,6 @@ extern const uint8_t *const golden_bins[];
 extern const char *const golden_ids[];
 
 static uint8_t g_arena[QS_GOLDEN_ARENA] __attribute__((aligned(16)));
-
-static void puts_(const char *s) { qs_port_write((const uint8_t *)s, strlen(s)); }
-static void puti(int64_t v) {
-  char b[24];
-  int i = 23;
-  uint64_t u = v < 0 ? (uint64_t)-v : (uint64_t)v;
-  b[i] = 0;
-  do b[--i] = (char)('0' + u % 10); while ((u /= 10) && i > 1);
-  if (v < 0) b[--i] = '-';
-  puts_(b + i);
-}
-static uint32_t rd32(const uint8_t *p) { return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24); }
 
 static size_t elem_size(qs_dtype_t t) {
   switch (t) {
@@ -61,8 +49,7 @@ static int64_t elem(const uint8_t *p, size_t k, qs_dtype_t t) {
 
 typedef struct {
   const char *id;
-  const uint8_t *golden; /* first op-output record */
-  uint32_t n_out;
+  const qsg_t *golden;
   int failed, checked;
   const qs_interp_t *ip;
 } check_t;
@@ -80,55 +67,54 @@ static void fail_head(check_t *c, int op, const char *name, int tensor) {
 
 static void hook(void *vctx, int op, int tensor, const uint8_t *data, size_t len, uint32_t ticks) {
   check_t *c = (check_t *)vctx;
-  const uint8_t *p = c->golden;
+  const uint8_t *rec, *want;
   qs_op_info_t info;
   qs_tensor_info_t ti;
-  uint32_t i;
+  size_t k, es, diff = 0, first = 0;
   (void)ticks;
   if (c->failed) return; /* the first difference is the one that matters */
   qs_op_info(c->ip, op, &info);
-  for (i = 0; i < c->n_out; i++, p += 8 + rd32(p + 4)) {
-    uint32_t n = rd32(p + 4);
-    size_t k, es, diff = 0, first = 0;
-    if ((int32_t)rd32(p) != tensor) continue;
-    c->checked++;
-    if (n != len) {
-      fail_head(c, op, info.name, tensor);
-      puts_(": ");
-      puti((int64_t)len);
-      puts_(" bytes, golden has ");
-      puti(n);
-      puts_("\n");
-      return;
-    }
-    if (memcmp(p + 8, data, len) == 0) return;
-    qs_tensor_info(c->ip, tensor, &ti);
-    es = elem_size(ti.dtype);
-    for (k = len / es; k-- > 0;)
-      if (memcmp(p + 8 + k * es, data + k * es, es) != 0) diff++, first = k;
+  if ((rec = qsg_find(c->golden, tensor)) == NULL) {
     fail_head(c, op, info.name, tensor);
-    puts_(" element ");
-    puti((int64_t)first);
-    puts_(" of ");
-    puti((int64_t)(len / es));
-    puts_(": got ");
-    puti(elem(data, first, ti.dtype));
-    puts_(" want ");
-    puti(elem(p + 8, first, ti.dtype));
-    puts_(" (");
-    puti((int64_t)diff);
-    puts_(" elements differ)\n");
+    puts_(": no golden\n");
     return;
   }
+  c->checked++;
+  if (qsg_len(rec) != len) {
+    fail_head(c, op, info.name, tensor);
+    puts_(": ");
+    puti((int64_t)len);
+    puts_(" bytes, golden has ");
+    puti(qsg_len(rec));
+    puts_("\n");
+    return;
+  }
+  want = qsg_data(rec);
+  if (memcmp(want, data, len) == 0) return;
+  qs_tensor_info(c->ip, tensor, &ti);
+  es = elem_size(ti.dtype);
+  for (k = len / es; k-- > 0;)
+    if (memcmp(want + k * es, data + k * es, es) != 0) diff++, first = k;
   fail_head(c, op, info.name, tensor);
-  puts_(": no golden\n");
+  puts_(" element ");
+  puti((int64_t)first);
+  puts_(" of ");
+  puti((int64_t)(len / es));
+  puts_(": got ");
+  puti(elem(data, first, ti.dtype));
+  puts_(" want ");
+  puti(elem(want, first, ti.dtype));
+  puts_(" (");
+  puti((int64_t)diff);
+  puts_(" elements differ)\n");
 }
 
 static int run_one(int i) {
   qs_interp_t ip;
   check_t c;
-  const uint8_t *g = golden_bins[i] + 8 + rd32(golden_bins[i] + 4); /* past "QSG1" and the model path */
-  uint32_t n_in = rd32(g), j;
+  qsg_t golden;
+  const uint8_t *g;
+  uint32_t j;
   size_t k, n_outputs = 0;
   qs_status_t s = qs_load(&ip, golden_models[i], golden_model_lens[i], g_arena, sizeof g_arena);
   if (s != QS_OK) {
@@ -146,9 +132,9 @@ static int run_one(int i) {
     puts_("\n");
     return 0;
   }
-  g += 4;
-  for (j = 0; j < n_in; j++, g += 8 + rd32(g + 4)) { /* golden inputs: tensor, size, bytes */
-    int32_t t = (int32_t)rd32(g);
+  qsg_open(&golden, golden_bins[i]);
+  for (j = 0, g = golden.in; j < golden.n_in; j++, g = qsg_next(g)) {
+    int32_t t = qsg_tensor(g);
     size_t x;
     for (x = 0; x < qs_input_count(&ip) && qs_input_tensor(&ip, (int)x) != t; x++) {
     }
@@ -159,12 +145,11 @@ static int run_one(int i) {
       puts_(" is not a graph input\n");
       return 1;
     }
-    memcpy(qs_input_data(&ip, (int)x), g + 8, rd32(g + 4));
+    memcpy(qs_input_data(&ip, (int)x), qsg_data(g), qsg_len(g));
   }
   memset(&c, 0, sizeof c);
   c.id = golden_ids[i];
-  c.n_out = rd32(g);
-  c.golden = g + 4;
+  c.golden = &golden;
   c.ip = &ip;
   s = qs_invoke(&ip, hook, &c);
   if (c.failed) return 1;
@@ -173,7 +158,7 @@ static int run_one(int i) {
     qs_op_info(&ip, (int)k, &info);
     n_outputs += (size_t)info.output_count;
   }
-  if (s != QS_OK || (size_t)c.checked != n_outputs || c.n_out != n_outputs) {
+  if (s != QS_OK || (size_t)c.checked != n_outputs || golden.n_out != n_outputs) {
     puts_(c.id);
     puts_(": MISMATCH invoke ");
     puts_(qs_status_str(s));
@@ -182,7 +167,7 @@ static int run_one(int i) {
     puts_(" of ");
     puti((int64_t)n_outputs);
     puts_(" op outputs checked, golden has ");
-    puti(c.n_out);
+    puti(golden.n_out);
     puts_("\n");
     return 1;
   }
@@ -193,13 +178,6 @@ static int run_one(int i) {
   puti((int64_t)qs_arena_used(&ip));
   puts_("\n");
   return 0;
-}
-
-static void semihost_exit(int ok) {
-  /* SYS_EXIT with ADP_Stopped_ApplicationExit (0x20026) or RunTimeErrorUnknown (0x20023) */
-  register uint32_t r0 __asm__("r0") = 0x18;
-  register uint32_t r1 __asm__("r1") = ok ? 0x20026u : 0x20023u;
-  __asm__ volatile("bkpt 0xAB" : : "r"(r0), "r"(r1) : "memory");
 }
 
 int main(void) {

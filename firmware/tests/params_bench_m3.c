@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arm_report.h"
 #include "qs_normalize.h"
-#include "qs_port.h"
 
 extern const uint8_t bench_rps[];
 extern const uint8_t bench_rps_end[];
@@ -18,15 +18,6 @@ extern const uint8_t bench_rps_end[];
 static uint8_t g_raw[N * 2];
 static float g_outf[N];
 static int8_t g_outq[N];
-
-static void puts_(const char *s) { qs_port_write((const uint8_t *)s, strlen(s)); }
-static void putu(uint64_t v) {
-  char b[24];
-  int i = 23;
-  b[i] = 0;
-  do b[--i] = (char)('0' + v % 10); while ((v /= 10) && i > 0);
-  puts_(b + i);
-}
 
 static void report(const char *what, uint32_t t0, uint32_t t1, uint32_t per) {
   uint64_t instr = (uint64_t)(t1 - t0) * 40u;
@@ -40,12 +31,6 @@ static void report(const char *what, uint32_t t0, uint32_t t1, uint32_t per) {
     puts_(" per sample)");
   }
   puts_("\n");
-}
-
-static void semihost_exit(int ok) {
-  register uint32_t r0 __asm__("r0") = 0x18;
-  register uint32_t r1 __asm__("r1") = ok ? 0x20026u : 0x20023u;
-  __asm__ volatile("bkpt 0xAB" : : "r"(r0), "r"(r1) : "memory");
 }
 
 int main(void) {
