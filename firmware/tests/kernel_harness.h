@@ -52,21 +52,29 @@ static void dump_seed(const uint8_t *model, size_t len) {
   }
 }
 
+/* Write the model into g_model and load it into ip (arena g_arena): 0 when it loads. A model that
+ * does not load prints why, unless the caller asks for the status to judge the refusal itself.
+ * Only models that load are seeds: the loader fuzzer requires every unmutated seed to load (the
+ * refusal cases of the tests are not). */
+static int load_model(const tb_model_t *tm, qs_interp_t *ip, qs_status_t *status) {
+  size_t len = tb_write(tm, g_model, sizeof(g_model));
+  qs_status_t s;
+  if (!len) return -1;
+  s = qs_load(ip, g_model, len, g_arena, sizeof(g_arena));
+  if (status) *status = s;
+  if (s != QS_OK) {
+    if (!status) printf("  load failed: %s: %s (op %d tensor %d)\n", qs_status_str(s), ip->err.msg, ip->err.op, ip->err.tensor);
+    return -1;
+  }
+  dump_seed(g_model, len);
+  return 0;
+}
+
 /* Build, load, set inputs (one per graph input, in order), invoke, copy output 0. */
 static int run(const tb_model_t *tm, const void *const *inputs, void *out, size_t out_len, qs_status_t *load_status) {
   qs_interp_t ip;
-  size_t len = tb_write(tm, g_model, sizeof(g_model)), i;
-  qs_status_t s;
-  if (!len) return -1;
-  s = qs_load(&ip, g_model, len, g_arena, sizeof(g_arena));
-  if (load_status) *load_status = s;
-  /* only models that load are seeds: the loader fuzzer requires every unmutated seed to load
-   * (the refusal cases of the kernel tests are not) */
-  if (s == QS_OK) dump_seed(g_model, len);
-  if (s != QS_OK) {
-    if (!load_status) printf("  load failed: %s: %s (op %d tensor %d)\n", qs_status_str(s), ip.err.msg, ip.err.op, ip.err.tensor);
-    return -1;
-  }
+  size_t i;
+  if (load_model(tm, &ip, load_status)) return -1;
   for (i = 0; i < qs_input_count(&ip); i++) {
     qs_tensor_info_t ti;
     qs_tensor_info(&ip, qs_input_tensor(&ip, (int)i), &ti);

@@ -100,20 +100,6 @@ static void loop_main(tb_model_t *m) {
   m->nout = 2, m->outputs[0] = 5, m->outputs[1] = 3;
 }
 
-static int load(const tb_model_t *tm, qs_interp_t *ip, qs_status_t *status) {
-  size_t len = tb_write(tm, g_model, sizeof(g_model));
-  qs_status_t s;
-  if (!len) return -1;
-  s = qs_load(ip, g_model, len, g_arena, sizeof(g_arena));
-  if (status) *status = s;
-  if (s != QS_OK) {
-    if (!status) printf("  load failed: %s: %s (op %d tensor %d)\n", qs_status_str(s), ip->err.msg, ip->err.op, ip->err.tensor);
-    return -1;
-  }
-  dump_seed(g_model, len);
-  return 0;
-}
-
 static int8_t sat8(int v) { return (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v); }
 
 /* Runs the loop model for several n; with_if selects the body with the nested IF. */
@@ -127,7 +113,7 @@ static void loop_cases(const char *name, int with_if) {
   cond_graph(&cond), body_graph(&body, with_if), branch_graph(&th, k_then), branch_graph(&el, k_else);
   m.sub = &cond, cond.sub = &body;
   if (with_if) body.sub = &th, th.sub = &el;
-  if (load(&m, &ip, NULL)) {
+  if (load_model(&m, &ip, NULL)) {
     CHECK(0, "%s loads", name);
     return;
   }
@@ -163,7 +149,7 @@ static void if_cases(const char *name, const int8_t *then_c, const int8_t *else_
   m.nout = 1, m.outputs[0] = 2;
   branch_graph(&th, then_c), branch_graph(&el, else_c);
   m.sub = &th, th.sub = &el;
-  if (load(&m, &ip, NULL)) {
+  if (load_model(&m, &ip, NULL)) {
     CHECK(0, "%s loads", name);
     return;
   }
@@ -196,7 +182,7 @@ static void test_endless(void) {
   cond.nin = 1, cond.inputs[0] = 0, cond.nout = 1, cond.outputs[0] = 1;
   branch_graph(&body, k_step);
   m.sub = &cond, cond.sub = &body;
-  if (load(&m, &ip, NULL)) {
+  if (load_model(&m, &ip, NULL)) {
     CHECK(0, "endless loop loads");
     return;
   }
@@ -213,7 +199,7 @@ static void test_endless(void) {
 static void refused(const tb_model_t *m, qs_status_t want, const char *text, const char *rule) {
   qs_interp_t ip;
   qs_status_t s = QS_OK;
-  CHECK(load(m, &ip, &s) != 0 && s == want && strstr(ip.err.msg, text), "%s: got %s: %s", rule, qs_status_str(s),
+  CHECK(load_model(m, &ip, &s) != 0 && s == want && strstr(ip.err.msg, text), "%s: got %s: %s", rule, qs_status_str(s),
         s == QS_OK ? "loaded" : ip.err.msg);
 }
 

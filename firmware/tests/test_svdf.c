@@ -48,21 +48,6 @@ static void svdf_model(tb_model_t *m, const svdf_spec_t *s) {
   m->nin = m->nout = 1, m->inputs[0] = 0, m->outputs[0] = 5;
 }
 
-/* Load the model into ip (the arena stays g_arena): 0 on success. */
-static int load(const tb_model_t *tm, qs_interp_t *ip, qs_status_t *status) {
-  size_t len = tb_write(tm, g_model, sizeof(g_model));
-  qs_status_t s;
-  if (!len) return -1;
-  s = qs_load(ip, g_model, len, g_arena, sizeof(g_arena));
-  if (status) *status = s;
-  if (s != QS_OK) {
-    if (!status) printf("  load failed: %s: %s (op %d tensor %d)\n", qs_status_str(s), ip->err.msg, ip->err.op, ip->err.tensor);
-    return -1;
-  }
-  dump_seed(g_model, len);
-  return 0;
-}
-
 static int invoke(qs_interp_t *ip, const void *x, size_t xlen, void *out, size_t olen) {
   memcpy(qs_input_data(ip, 0), x, xlen);
   if (qs_invoke(ip, NULL, NULL) != QS_OK) return -1;
@@ -92,7 +77,7 @@ static void test_svdf_int8_rank2(void) {
   qs_op_info_t info;
   int8_t out[2];
   svdf_model(&m, &s);
-  if (load(&m, &ip, NULL)) {
+  if (load_model(&m, &ip, NULL)) {
     CHECK(0, "int8 SVDF rank 2 loads");
     return;
   }
@@ -118,7 +103,7 @@ static void test_svdf_float_rank2(void) {
   float out[2];
   int f, i;
   svdf_model(&m, &s);
-  if (load(&m, &ip, NULL)) {
+  if (load_model(&m, &ip, NULL)) {
     CHECK(0, "float SVDF rank 2 loads");
     return;
   }
@@ -173,7 +158,7 @@ static void stream_case(const char *name, const svdf_spec_t *s) {
   int frame, i, units = s->filters / s->rank;
   for (i = 0; i < s->filters * s->memory; i++) state[i] = s->state_zp;
   svdf_model(&m, s);
-  if (load(&m, &ip, NULL)) {
+  if (load_model(&m, &ip, NULL)) {
     CHECK(0, "%s loads", name);
     return;
   }
@@ -216,21 +201,21 @@ static void test_svdf_refusals(void) {
   s.state_variable = 0;
   svdf_model(&m, &s);
   m.nin = 2, m.inputs[1] = 4; /* a state fed as a graph input instead of kept in a variable tensor */
-  CHECK(load(&m, &ip, &st) != 0 && st == QS_ERR_SCHEMA && strstr(ip.err.msg, "variable"), "non-variable state refused: %s", ip.err.msg);
+  CHECK(load_model(&m, &ip, &st) != 0 && st == QS_ERR_SCHEMA && strstr(ip.err.msg, "variable"), "non-variable state refused: %s", ip.err.msg);
   s.state_variable = 1, s.with_bias = 0;
   svdf_model(&m, &s);
-  CHECK(load(&m, &ip, &st) != 0 && strstr(ip.err.msg, "bias"), "int8 SVDF without bias refused: %s", ip.err.msg);
+  CHECK(load_model(&m, &ip, &st) != 0 && strstr(ip.err.msg, "bias"), "int8 SVDF without bias refused: %s", ip.err.msg);
   s.with_bias = 1, s.bias_scale = 0.5f;
   svdf_model(&m, &s);
-  CHECK(load(&m, &ip, &st) != 0 && st == QS_ERR_QUANT && strstr(ip.err.msg, "bias scale"), "bias scale mismatch refused: %s", ip.err.msg);
+  CHECK(load_model(&m, &ip, &st) != 0 && st == QS_ERR_QUANT && strstr(ip.err.msg, "bias scale"), "bias scale mismatch refused: %s", ip.err.msg);
   s.bias_scale = 1.0f;
   svdf_model(&m, &s);
   m.t[4].type = I8; /* int16 weights_time, int8 state */
   m.t[4].zps[0] = 0;
-  CHECK(load(&m, &ip, &st) != 0 && st == QS_ERR_TYPE, "state type differing from weights_time refused: %s", ip.err.msg);
+  CHECK(load_model(&m, &ip, &st) != 0 && st == QS_ERR_TYPE, "state type differing from weights_time refused: %s", ip.err.msg);
   s.rank = 3;
   svdf_model(&m, &s);
-  CHECK(load(&m, &ip, &st) != 0 && st == QS_ERR_SHAPE && strstr(ip.err.msg, "rank"), "rank not dividing filters refused: %s", ip.err.msg);
+  CHECK(load_model(&m, &ip, &st) != 0 && st == QS_ERR_SHAPE && strstr(ip.err.msg, "rank"), "rank not dividing filters refused: %s", ip.err.msg);
 }
 
 static void test_softmax_int16_out(void) {

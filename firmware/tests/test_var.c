@@ -72,20 +72,6 @@ static void main_graph(tb_model_t *m, const tb_model_t *init, int with_call_once
   m->sub = init;
 }
 
-static int load(const tb_model_t *tm, qs_interp_t *ip, qs_status_t *status) {
-  size_t len = tb_write(tm, g_model, sizeof(g_model));
-  qs_status_t s;
-  if (!len) return -1;
-  s = qs_load(ip, g_model, len, g_arena, sizeof(g_arena));
-  if (status) *status = s;
-  if (s != QS_OK) {
-    if (!status) printf("  load failed: %s: %s (op %d tensor %d)\n", qs_status_str(s), ip->err.msg, ip->err.op, ip->err.tensor);
-    return -1;
-  }
-  dump_seed(g_model, len);
-  return 0;
-}
-
 static void frame_input(int k, int8_t *x) {
   int i;
   for (i = 0; i < 4; i++) x[i] = (int8_t)((k * 7 + i * 11) % 23 - 11);
@@ -100,7 +86,7 @@ static void stream(const char *name, int with_call_once, const int8_t *start) {
   int k, i;
   init_graph(&init);
   main_graph(&m, &init, with_call_once);
-  if (load(&m, &ip, NULL)) {
+  if (load_model(&m, &ip, NULL)) {
     CHECK(0, "%s loads", name);
     return;
   }
@@ -144,12 +130,12 @@ static void test_var_refusals(void) {
    * main graph calling itself) */
   main_graph(&m, &init, 1);
   m.op[0].opts[0].ival = 2;
-  CHECK(load(&m, &ip, &st) != 0 && st == QS_ERR_SCHEMA && strstr(ip.err.msg, "init_subgraph_index"), "CALL_ONCE to subgraph 2 refused: %s", ip.err.msg);
+  CHECK(load_model(&m, &ip, &st) != 0 && st == QS_ERR_SCHEMA && strstr(ip.err.msg, "init_subgraph_index"), "CALL_ONCE to subgraph 2 refused: %s", ip.err.msg);
   /* rule: a READ_VARIABLE of a variable no ASSIGN_VARIABLE sizes has no buffer in TFLM (a DCHECK):
    * refused at load. Main graph without its ASSIGN, no init subgraph. */
   main_graph(&m, NULL, 0);
   m.nops = 3;
-  CHECK(load(&m, &ip, &st) != 0 && st == QS_ERR_SCHEMA && strstr(ip.err.msg, "no ASSIGN_VARIABLE"), "unassigned READ_VARIABLE refused: %s", ip.err.msg);
+  CHECK(load_model(&m, &ip, &st) != 0 && st == QS_ERR_SCHEMA && strstr(ip.err.msg, "no ASSIGN_VARIABLE"), "unassigned READ_VARIABLE refused: %s", ip.err.msg);
   /* rule (while.cc Prepare): WHILE's cond and body take its loop variables; an init subgraph
    * without inputs as both is refused (WHILE and IF themselves run: test_flow.c) */
   memset(&m, 0, sizeof(m));
@@ -163,7 +149,7 @@ static void test_var_refusals(void) {
   opt(&m.op[0], 1, 4, 1);
   m.nin = m.nout = 1, m.inputs[0] = 0, m.outputs[0] = 1;
   m.sub = &init;
-  CHECK(load(&m, &ip, &st) != 0 && st == QS_ERR_SCHEMA && strstr(ip.err.msg, "loop variables"), "WHILE over an init subgraph refused: %s", ip.err.msg);
+  CHECK(load_model(&m, &ip, &st) != 0 && st == QS_ERR_SCHEMA && strstr(ip.err.msg, "loop variables"), "WHILE over an init subgraph refused: %s", ip.err.msg);
 }
 
 int main(void) {
