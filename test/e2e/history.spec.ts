@@ -5,9 +5,9 @@
  * quantization the graph's rmse/scale overlay draws the report, also on the int8 model it made.
  * Both window sizes of the issue: 1400×900 and 1024×768.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { expect, test } from './fixtures.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
@@ -29,6 +29,22 @@ function pngImages(n: number): string[] {
     writeFileSync(path, PNG.sync.write(png));
     return path;
   });
+}
+
+/**
+ * A copy of a .tflite whose description string ends in `tag` instead of its full stop: the same
+ * model with other bytes, so the session's results (kept by content for the whole run of the web
+ * host) hold nothing for it yet.
+ */
+function freshCopy(path: string, tag: string): string {
+  const bytes = readFileSync(path);
+  const mark = Buffer.from('Converted.');
+  const at = bytes.indexOf(mark);
+  if (at < 0) throw new Error(`${path}: no "Converted." description to tag`);
+  Buffer.from(tag.slice(-1)).copy(bytes, at + mark.length - 1);
+  const out = join(mkdtempSync(join(tmpdir(), 'qs-e2e-fresh-')), basename(path));
+  writeFileSync(out, bytes);
+  return out;
 }
 
 /** The app with its start-up model; below 1400 px the file panel starts hidden (openApp expects it shown). */
@@ -198,6 +214,49 @@ for (const viewport of [
       const own = page.locator('[data-testid="history-entry"]:has([data-testid="history-open"])');
       await expect(own.first()).toHaveAttribute('data-kind', 'quantization');
       await expect(own.first().getByTestId('history-label')).toHaveText('quantized · minmax');
+    });
+
+    test('the rmse/scale overlay chosen before a quantization colours the nodes when it ends, without choosing it again', async ({
+      page,
+    }) => {
+      test.setTimeout(120_000);
+      await start(page, viewport.width);
+      // The Graph tab is already open when the float model opens, so the graph is drawn before the
+      // model's Quantize view exists (the order in which the overlay used to miss the report).
+      await page.getByTestId('view-model').click();
+      await page.getByTestId('tab-graph').click();
+      const fresh = freshCopy(fixturePath('float', 'hello_world_float.tflite'), `${viewport.width}`);
+      await openModelFile(page, fresh, 'hello_world_float.tflite');
+      await page.getByTestId('graph-overlay').selectOption('rmse');
+      await expect(page.getByTestId('graph-overlay-empty')).toContainText('No quantization report');
+      await page.getByTestId('view-quantize').click();
+      await page
+        .getByTestId('q-data-input')
+        .setInputFiles(resolve(import.meta.dirname, '../../examples/hello_world_x.csv'));
+      await page.getByTestId('q-method').selectOption('minmax');
+      await page.getByTestId('q-run').click();
+      await expect(page.getByTestId('quant-report')).toBeVisible({ timeout: 60_000 });
+      const rmse = (await page
+        .getByTestId('quant-row')
+        .evaluateAll((rows) =>
+          rows.map((r) => [Number(r.children[0].textContent), Number(r.children[6].textContent)]),
+        )) as [number, number][];
+      expect(rmse.length).toBeGreaterThan(0);
+
+      // rule: an overlay chosen before the model had a report draws the report as soon as the
+      // quantization ends — the user does not choose it again (issue 19: overlays on the graph)
+      await page.getByTestId('view-model').click();
+      await expect(page.getByTestId('graph-overlay')).toHaveValue('rmse');
+      await expect(page.getByTestId('graph-overlay-source')).toHaveText(
+        'from quantized · minmax; MLTK flags above 0.7',
+      );
+      await expect(page.locator('rect.box[data-overlay-value]')).toHaveCount(rmse.length);
+      for (const [layer, value] of rmse) {
+        const drawn = await page
+          .locator(`[data-testid="graph-node"][data-layer="${layer}"] rect.box`)
+          .getAttribute('data-overlay-value');
+        expect(Number(drawn)).toBeCloseTo(value, 2); // the table rounds to its shown digits
+      }
     });
   });
 }
