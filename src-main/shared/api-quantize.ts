@@ -41,6 +41,11 @@ export interface QuantizeRunArgs extends JobArgs {
    */
   keepFloat?: string[];
   int16?: string[] | 'all';
+  /**
+   * Interior of Keras layers lowered to several ops (LayerNormalization, swish, gelu, ...):
+   * 'int16' (default: 16x8 inside, int8 at the layer's boundary) or 'int8' (the converter's form).
+   */
+  loweringInterior?: 'int16' | 'int8';
   thresholds?: { rmseOverScale?: number; range?: number };
   /** Use at most this many samples. */
   maxSamples?: number;

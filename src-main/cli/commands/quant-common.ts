@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { QuantizationReport } from '../../core/report/quant-types.ts';
+import { interiorLine } from '../../core/report/quant-html.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { exportQuantReport } from '../../services/quantize/export.ts';
 import type { NamedBytes } from '../../services/quantize/quantize-task.ts';
@@ -87,6 +88,7 @@ export function summaryLines(r: QuantizationReport): string[] {
       (p) =>
         `  ${p.precision === 'float32' ? 'kept float32' : 'int16x8'}: layer ${p.layer} ${p.op} '${p.name}'`,
     ),
+    ...(r.interior && r.interior.layers.length > 0 ? [`  ${interiorLine(r.interior)}`] : []),
     ...(r.biasAdjustments ?? []).map(
       (a) =>
         `  bias fit: layer ${a.layer} ${a.op} channel ${a.channel}: weight scale ${a.oldScale.toPrecision(4)} -> ${a.newScale.toPrecision(4)} (weight rmse ${a.weightRmseBefore.toPrecision(3)} -> ${a.weightRmse.toPrecision(3)}; clamping the bias would have cost ${a.clampedBiasError.toPrecision(3)})`,

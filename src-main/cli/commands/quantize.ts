@@ -1,6 +1,7 @@
 /**
  * `quantscope quantize FLOAT_MODEL --data DATA [--norm none|rescale:255|meanstd] [--io int8|float32]
  *  [--fc-per-tensor] [--method auto|minmax|percentile|mse] [--keep-float LAYER…] [--int16 LAYER…|all]
+ *  [--lowering-interior int16|int8]
  *  [--suggest --target-snr DB|--target-rmse X [--suggest-mode float|int16]]
  *  [--out M.tflite] [--report R.csv|.html|.json]`: post-training int8 quantization of a float .tflite
  * or Keras .h5 with representative data; chosen layers kept in float32 or put in int16x8.
@@ -31,6 +32,7 @@ interface QuantizeOptions {
   method?: string;
   keepFloat?: string[];
   int16?: string[];
+  loweringInterior?: string;
   out?: string;
   report?: string;
   samples?: string;
@@ -50,6 +52,11 @@ export async function quantizeCommand(modelPath: string, o: QuantizeOptions): Pr
   const methods = ['auto', 'minmax', 'percentile', 'mse'];
   if (o.method !== undefined && !methods.includes(o.method))
     throw new ServiceError('BAD_ARGUMENT', `--method ${o.method}: expected ${methods.join(', ')}`);
+  if (o.loweringInterior !== undefined && o.loweringInterior !== 'int16' && o.loweringInterior !== 'int8')
+    throw new ServiceError(
+      'BAD_ARGUMENT',
+      `--lowering-interior ${o.loweringInterior}: expected int16 or int8`,
+    );
   if (o.suggest) {
     suggestTarget(o); // a bad target fails before any work
     return suggestCommand(modelPath, await payloadOf(modelPath, o), o);
@@ -90,6 +97,7 @@ async function payloadOf(modelPath: string, o: QuantizeOptions): Promise<Quantiz
     ...(o.method ? { method: o.method as 'auto' } : {}),
     ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}),
     ...(o.int16 ? { int16: o.int16.length === 1 && o.int16[0] === 'all' ? ('all' as const) : o.int16 } : {}),
+    ...(o.loweringInterior ? { loweringInterior: o.loweringInterior as 'int16' | 'int8' } : {}),
     thresholds: thresholdsOf(o),
     ...(o.samples ? { maxSamples: positiveInt(o.samples, '--samples') } : {}),
   };
@@ -126,6 +134,10 @@ export function register(program: Command): void {
     .option(
       '--int16 <layer...>',
       "put these layers in int16x8 (int16 activations, int8 weights, int64 bias), or 'all' for every layer with an int16 kernel",
+    )
+    .option(
+      '--lowering-interior <p>',
+      'Keras layers lowered to several ops (LayerNormalization, swish, gelu, MultiHeadAttention, …): int16 (default: their inside in 16x8, int8 at the layer boundary) or int8 (the TFLite converter’s all-int8 form)',
     )
     .option(
       '--suggest',

@@ -138,6 +138,12 @@ export interface Model {
    * sparsity"). writeTflite refuses such a model unless told to drop them.
    */
   lossy?: string[];
+  /**
+   * Keras layers the converter lowered to more than one op (model/keras/to-tflite.ts): the layer's
+   * path and its ops (indices into subgraph 0's operators). The quantizer may run such a layer's
+   * interior in int16 (quantize/lowering-interior.ts). Absent for a model read from a file.
+   */
+  lowerings?: { layer: string; ops: number[] }[];
 }
 
 export type ParamValue = boolean | number | string | number[] | string[] | Uint8Array;

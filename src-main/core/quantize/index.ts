@@ -10,6 +10,7 @@ export * from '../model/keras/bn-fold.ts';
 export * from './ranges.ts';
 export * from './calibrate.ts';
 export { quantizeModel, INT8_OP_VERSIONS, type QuantizeOptions } from './quantize-model.ts';
+export { interiorPlan, type InteriorPlan, type InteriorPrecision } from './lowering-interior.ts';
 export { autoQuantize, type AutoQuantizeOptions, type AutoQuantizeResult } from './auto-range.ts';
 export { parseNormalization, withNormalization, type InputNormalization } from './normalization.ts';
 export {

@@ -26,6 +26,8 @@ import { layerErrors, layerErrorsCsv, type LayerErrorRow } from './layer-error.t
 import { withNormalization, type InputNormalization } from './normalization.ts';
 import type { BiasScaleAdjustment } from './bias-fit.ts';
 import { layerNames, precisionPlan, type LayerSelection } from './layer-select.ts';
+import { interiorPlan, type InteriorPrecision } from './lowering-interior.ts';
+import { INT16_OP_VERSIONS, quantizeModelDetailed } from './quantize-model.ts';
 import { classifierOutput, outputMetrics, type OutputMetrics } from './output-metrics.ts';
 import type { RangeMethod } from './ranges.ts';
 
@@ -96,6 +98,22 @@ export interface QuantizeRequest extends Progress {
   thresholds?: AdviceThresholds;
   /** Layers kept in float32 / put in int16x8 (names as the report shows them; layer-select.ts). */
   layers?: LayerSelection;
+  /**
+   * Interior of Keras layers lowered to several ops: 'int16' (default) or the converter's all-int8
+   * form (lowering-interior.ts; CLI `--lowering-interior int8`).
+   */
+  loweringInterior?: InteriorPrecision;
+}
+
+/** Lowered layers whose interior runs in int16, and what that costs over the all-int8 form. */
+export interface InteriorSummary {
+  /** Keras layer paths. */
+  layers: string[];
+  /** Ops of those layers left in int8 (no int16 kernel in TFLite Micro), e.g. "ln: RSQRT". */
+  int8Ops: string[];
+  /** Extra model file bytes (flash) and arena bytes over the all-int8 interior. */
+  modelBytes: number;
+  arenaBytes: number;
 }
 
 /** A layer not in int8, as the report lists it. */
@@ -121,6 +139,8 @@ export interface QuantizeOutcome {
   biasAdjustments: BiasScaleAdjustment[];
   /** What the model costs on a board: file size (flash) and the arena the core plans for it. */
   footprint: { modelBytes: number; arenaBytes: number };
+  /** Lowered layers run with an int16 interior (none with `loweringInterior: 'int8'`). */
+  interior: InteriorSummary;
 }
 
 export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
@@ -137,6 +157,7 @@ export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
     ...(plan.size > 0 ? { precision: plan } : {}),
     io: req.io,
     fcPerTensor: req.fcPerTensor,
+    loweringInterior: req.loweringInterior,
     methods,
     onProgress: (d, t) => req.onProgress?.('calibrate', d, t),
     isCancelled: req.isCancelled,
@@ -153,10 +174,12 @@ export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
     isCancelled: req.isCancelled,
   });
   const bytes = writeTflite(model);
+  const footprint = { modelBytes: bytes.length, arenaBytes: prepare(model).arenaBytes };
   return {
     model,
     bytes,
-    footprint: { modelBytes: bytes.length, arenaBytes: prepare(model).arenaBytes },
+    footprint,
+    interior: interiorSummary(req, auto, plan, norm, footprint),
     method: auto.method,
     fcPerTensor: auto.fcPerTensor,
     scores: auto.scores,
@@ -165,5 +188,36 @@ export function quantizeWorkflow(req: QuantizeRequest): QuantizeOutcome {
       .sort((a, b) => a[0] - b[0])
       .map(([i, p]) => ({ layer: i, op: names[i].op, name: names[i].name, precision: p })),
     biasAdjustments: auto.biasAdjustments,
+  };
+}
+
+/**
+ * The int16-interior layers of a quantized model and their cost: the same ranges quantized with
+ * the all-int8 interior, its file and arena compared with the kept model's.
+ */
+function interiorSummary(
+  req: QuantizeRequest,
+  auto: ReturnType<typeof autoQuantize>,
+  plan: Map<number, 'int16' | 'float32'>,
+  norm: InputNormalization,
+  footprint: { modelBytes: number; arenaBytes: number },
+): InteriorSummary {
+  const interior = interiorPlan(req.float, req.loweringInterior ?? 'int16', INT16_OP_VERSIONS, plan);
+  if (interior.layers.length === 0) return { layers: [], int8Ops: [], modelBytes: 0, arenaBytes: 0 };
+  const int8 = quantizeModelDetailed(req.float, auto.ranges, {
+    ...(plan.size > 0 ? { precision: plan } : {}),
+    io: req.io,
+    fcPerTensor: auto.fcPerTensor,
+    loweringInterior: 'int8',
+  }).model;
+  const active = norm.rescale !== 0 || norm.meanAndStd;
+  const base = req.norm || active ? withNormalization(int8, norm) : int8;
+  return {
+    layers: interior.layers.map((l) => l.layer),
+    int8Ops: interior.layers
+      .filter((l) => l.int8Ops.length > 0)
+      .map((l) => `${l.layer}: ${l.int8Ops.join(', ')}`),
+    modelBytes: footprint.modelBytes - writeTflite(base).length,
+    arenaBytes: footprint.arenaBytes - prepare(base).arenaBytes,
   };
 }

@@ -23,6 +23,12 @@ export interface EdgePlan {
   io: 'int8' | 'float32';
   /** Quantization of tensor `t` when held as `p` (int8/int16). */
   quantOf: (t: Tensor, p: Exclude<Precision, 'float32'>) => Quantization;
+  /**
+   * Tensors written by an int16 op that are held in int8 (a lowered layer's output with an int16
+   * interior, lowering-interior.ts), each with the ops (by position) of its layer: the producer
+   * writes an int16 copy, which those ops read, and a QUANTIZE right after it writes the tensor.
+   */
+  int8Exits?: Map<number, Set<number>>;
 }
 
 /** Make `t` a `p` tensor holding the values of `of` (its own values unless a twin). */
@@ -39,6 +45,30 @@ export function insertConversions(m: Model, sg: Subgraph, plan: EdgePlan): void 
   const home = new Map<number, Precision>();
   const producer = new Map<number, number>();
   sg.operators.forEach((op, k) => op.outputs.forEach((o) => producer.set(o, k)));
+  // conversions to emit after op k (-1: at the front), in creation order
+  const after = new Map<number, ReturnType<typeof newOperator>[]>();
+  /** Exit tensor → its int16 copy, read by the ops of its own layer. */
+  const exitCopy = new Map<number, { copy: number; layer: Set<number> }>();
+  for (const [t, layer] of plan.int8Exits ?? []) {
+    const k = producer.get(t);
+    if (k === undefined || plan.opPrecision[k] !== 'int16') continue;
+    const src = sg.tensors[t];
+    const copy: Tensor = {
+      ...src,
+      index: sg.tensors.length,
+      name: `${src.name}_int16`,
+      shape: src.shape.slice(),
+    };
+    sg.tensors.push(copy);
+    retype(copy, 'int16', plan, src);
+    const op = sg.operators[k];
+    op.outputs = op.outputs.map((o) => (o === t ? copy.index : o));
+    exitCopy.set(t, { copy: copy.index, layer });
+    after.set(k, [
+      ...(after.get(k) ?? []),
+      newOperator(m, 'QUANTIZE', BUILTIN_QUANTIZE, QUANTIZE_VERSION.int8, [copy.index], [t]),
+    ]);
+  }
   // an input only CAST reads (Embedding's float indices) stays float32: int8 would round indices
   const indicesOnly = (i: number) => {
     const readers = sg.operators.filter((op) => op.inputs.includes(i));
@@ -49,10 +79,9 @@ export function insertConversions(m: Model, sg: Subgraph, plan: EdgePlan): void 
   sg.operators.forEach((op, k) =>
     op.outputs.forEach((o) => sg.tensors[o].dtype === 'float32' && home.set(o, plan.opPrecision[k])),
   );
+  for (const t of exitCopy.keys()) home.set(t, 'int8');
   for (const [t, p] of home) retype(sg.tensors[t], p, plan);
 
-  // conversions to emit after op k (-1: at the front), in creation order
-  const after = new Map<number, ReturnType<typeof newOperator>[]>();
   const twins = new Map<string, number>();
   const twinOf = (t: number, p: Precision): number => {
     const key = `${t}:${p}`;
@@ -82,6 +111,8 @@ export function insertConversions(m: Model, sg: Subgraph, plan: EdgePlan): void 
   sg.operators.forEach((op, k) => {
     const need = plan.opPrecision[k];
     op.inputs = op.inputs.map((i) => {
+      const exit = exitCopy.get(i);
+      if (exit && need === 'int16' && exit.layer.has(k)) return exit.copy;
       if (i < 0 || sg.tensors[i].data || !home.has(i)) return i;
       return home.get(i) === need ? i : twinOf(i, need);
     });
@@ -105,7 +136,10 @@ export function insertConversions(m: Model, sg: Subgraph, plan: EdgePlan): void 
       op.outputs = op.outputs.map((k) => (k === o ? inner.index : k));
     }
     for (const ops of after.values())
-      for (const op of ops) op.inputs = op.inputs.map((k) => (k === o ? inner.index : k));
+      for (const op of ops) {
+        op.inputs = op.inputs.map((k) => (k === o ? inner.index : k));
+        op.outputs = op.outputs.map((k) => (k === o ? inner.index : k));
+      }
     retype(src, plan.io, plan);
     tail.push(
       plan.io === 'float32'

@@ -23,6 +23,7 @@ import {
   quantizeWeightsSymmetric,
   type QuantParams,
 } from './params.ts';
+import { interiorPlan, type InteriorPlan, type InteriorPrecision } from './lowering-interior.ts';
 import { insertConversions, type Precision } from './precision-edges.ts';
 import {
   alignSameScale,
@@ -50,6 +51,12 @@ export interface QuantizeOptions {
    * result has QUANTIZE / DEQUANTIZE where precisions meet (precision-edges.ts).
    */
   precision?: Map<number, 'int16' | 'float32'>;
+  /**
+   * Interior of Keras layers lowered to several ops (float.lowerings): 'int16' (default) runs it
+   * in 16x8 with int8 at the layer's boundary, 'int8' is the converter's all-int8 form
+   * (lowering-interior.ts). Layers in `precision` are left as placed there.
+   */
+  loweringInterior?: InteriorPrecision;
 }
 
 /** Ops the int8 firmware and simulator run, with the op version TFLite's converter writes for int8. */
@@ -105,6 +112,12 @@ export const INT16_OP_VERSIONS: Record<string, number> = {
   // weights → 5) and the last step of its sequence (moves int16 values, no rescale)
   UNIDIRECTIONAL_SEQUENCE_LSTM: 5,
   STRIDED_SLICE: 1,
+  // LayerNormalization's variance and MultiHeadAttention's heads (op_version.cc: SQUARED_DIFFERENCE
+  // has no int16 version of its own, BATCH_MATMUL int16 3, TRANSPOSE int16 5, PAD int16 3)
+  SQUARED_DIFFERENCE: 1,
+  BATCH_MATMUL: 3,
+  TRANSPOSE: 5,
+  PAD: 3,
 };
 /** int16 output parameters fixed by TFLite Micro's int16 kernels (symmetric, 2^-15). */
 const FIXED_OUTPUT16: Record<string, QuantParams> = {
@@ -127,6 +140,8 @@ export interface QuantizedModel {
   model: Model;
   /** Bias channels whose weight scale was raised so the bias fits (bias-fit.ts). */
   biasAdjustments: BiasScaleAdjustment[];
+  /** Lowered layers whose interior runs in int16 (lowering-interior.ts). */
+  interior: InteriorPlan;
 }
 
 export function quantizeModelDetailed(
@@ -138,8 +153,16 @@ export function quantizeModelDetailed(
     throw new Error(`Only single-subgraph models can be quantized (this one has ${float.subgraphs.length})`);
   const m = cloneModel(float);
   const sg = m.subgraphs[0];
+  const interior = interiorPlan(
+    float,
+    options.loweringInterior ?? 'int16',
+    INT16_OP_VERSIONS,
+    options.precision,
+  );
   const precisionOf = (i: number): Precision =>
-    options.precision?.get(i) ?? (KEEP_FLOAT_OPS.has(sg.operators[i]?.op) ? 'float32' : 'int8');
+    options.precision?.get(i) ??
+    interior.ops.get(i) ??
+    (KEEP_FLOAT_OPS.has(sg.operators[i]?.op) ? 'float32' : 'int8');
   for (const op of sg.operators) {
     const p = precisionOf(op.index);
     if (p === 'int8' && !(op.op in INT8_OP_VERSIONS)) {
@@ -220,6 +243,10 @@ export function quantizeModelDetailed(
       else if (PASS_THROUGH.has(op.op)) params[bits].set(o, activation(x, bits));
       else activation(sg.tensors[o], bits);
     }
+    // int16 ADD / SUB rescale like int8 (general scales, not powers of two): the schema's default
+    // pot_scale_int16 = true would make TFLite refuse them (TFLite Micro ignores the flag)
+    if (bits === 16 && (op.op === 'ADD' || op.op === 'SUB'))
+      op.options = { ...op.options, pot_scale_int16: false };
     op.opcodeIndex = opcodeFor(m, op.builtinCode, (bits === 8 ? INT8_OP_VERSIONS : INT16_OP_VERSIONS)[op.op]);
   }
   for (const t of sg.tensors) {
@@ -230,10 +257,18 @@ export function quantizeModelDetailed(
     opPrecision: sg.operators.map((op) => precisionOf(op.index)),
     io: options.io ?? 'int8',
     quantOf: (t, p) => toQuant(activation(t, p === 'int16' ? 16 : 8)),
+    int8Exits: new Map(
+      [...interior.exits].map((t) => {
+        const layer = interior.layers.find((l) =>
+          l.int16Ops.some((k) => sg.operators[k].outputs.includes(t)),
+        );
+        return [t, new Set(layer?.int16Ops ?? [])];
+      }),
+    ),
   });
   alignSameScale(m, sg);
   compactBuffers(m);
-  return { model: m, biasAdjustments };
+  return { model: m, biasAdjustments, interior };
 }
 
 function quantizeWeightsOf(

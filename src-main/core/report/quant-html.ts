@@ -27,6 +27,17 @@ function metric(label: string, value: string): string {
   return `<div class="metric"><span class="muted">${escapeXml(label)}</span><b>${escapeXml(value)}</b></div>`;
 }
 
+/** One line naming the layers with an int16 interior and what it costs (also the CLI summary's). */
+export function interiorLine(i: NonNullable<QuantizationReport['interior']>): string {
+  return (
+    `int16 interior in ${i.layers.length} lowered layer${i.layers.length === 1 ? '' : 's'} (${i.layers.join(', ')}): ` +
+    `+${i.modelBytes} bytes model, +${i.arenaBytes} bytes arena over all-int8` +
+    (i.int8Ops.length > 0
+      ? `; left int8 inside (no int16 kernel in TFLite Micro): ${i.int8Ops.join('; ')}`
+      : '')
+  );
+}
+
 export function quantHtml(r: QuantizationReport, meta: ReportMeta): string {
   const o = r.outputs;
   const flagged = r.layers.filter((l) => {
@@ -39,6 +50,7 @@ export function quantHtml(r: QuantizationReport, meta: ReportMeta): string {
     r.fcPerTensor ? 'per-tensor Dense weights' : '',
     r.io ? `I/O ${r.io}` : '',
     r.footprint ? `${r.footprint.modelBytes} bytes model, ${r.footprint.arenaBytes} bytes arena` : '',
+    r.interior && r.interior.layers.length > 0 ? interiorLine(r.interior) : '',
     r.normalization
       ? r.normalization.meanAndStd
         ? `normalization mean/std${r.normalization.rescale ? ` after ×${fmt(r.normalization.rescale)}` : ''}`

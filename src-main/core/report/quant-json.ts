@@ -50,6 +50,16 @@ export function quantJson(r: QuantizationReport, meta: ReportMeta): string {
     ...(r.footprint
       ? { footprint: { model_bytes: r.footprint.modelBytes, arena_bytes: r.footprint.arenaBytes } }
       : {}),
+    ...(r.interior && r.interior.layers.length > 0
+      ? {
+          int16_interior: {
+            layers: r.interior.layers,
+            int8_ops: r.interior.int8Ops,
+            extra_model_bytes: r.interior.modelBytes,
+            extra_arena_bytes: r.interior.arenaBytes,
+          },
+        }
+      : {}),
     thresholds: r.thresholds,
     outputs: r.outputs,
     layers,

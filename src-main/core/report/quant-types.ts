@@ -5,7 +5,7 @@
  */
 import type { Advice, AdviceThresholds } from '../quantize/advice.ts';
 import type { BiasScaleAdjustment } from '../quantize/bias-fit.ts';
-import type { LayerPrecision } from '../quantize/pipeline.ts';
+import type { InteriorSummary, LayerPrecision } from '../quantize/pipeline.ts';
 import type { LayerErrorRow } from '../quantize/layer-error.ts';
 import type { OutputMetrics } from '../quantize/output-metrics.ts';
 import type { RangeMethod } from '../quantize/ranges.ts';
@@ -55,6 +55,11 @@ export interface QuantizationReport {
   biasAdjustments?: BiasScaleAdjustment[];
   /** Model file size (flash) and the arena the core plans for it (quantize only). */
   footprint?: { modelBytes: number; arenaBytes: number };
+  /**
+   * Keras layers lowered to several ops whose interior runs in int16 (int8 at their boundary), and
+   * the flash and arena that costs over the all-int8 form (quantize only; absent or empty: none).
+   */
+  interior?: InteriorSummary;
   thresholds: Required<AdviceThresholds>;
   layers: LayerErrorRow[];
   outputs: OutputMetrics;

@@ -45,6 +45,8 @@ export interface QuantizePayload {
   /** Layers kept in float32 / put in int16x8 (names as the report shows them, or 'all'). */
   keepFloat?: string[];
   int16?: string[] | 'all';
+  /** Interior of multi-op Keras lowerings: 'int16' (default) or the converter's all-int8 form. */
+  loweringInterior?: 'int16' | 'int8';
   thresholds?: AdviceThresholds;
   /** Use at most this many samples (the first ones). */
   maxSamples?: number;
@@ -142,6 +144,7 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
       fcPerTensor: p.fcPerTensor,
       method: p.method,
       ...(p.keepFloat || p.int16 ? { layers: { keepFloat: p.keepFloat, int16: p.int16 } } : {}),
+      ...(p.loweringInterior ? { loweringInterior: p.loweringInterior } : {}),
       labels,
       thresholds,
       onProgress: progressOf(ctx, 0.05),
@@ -168,6 +171,7 @@ export async function quantizeTask(p: QuantizePayload, ctx: Ctx): Promise<Quanti
     precision: out.precision,
     biasAdjustments: out.biasAdjustments,
     footprint: out.footprint,
+    interior: out.interior,
     thresholds,
     layers: out.report.layers,
     outputs: out.report.outputs,

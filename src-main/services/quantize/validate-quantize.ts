@@ -129,6 +129,7 @@ export function quantizeRun(v: unknown): QuantizeRunArgs {
     'method',
     'keepFloat',
     'int16',
+    'loweringInterior',
     'thresholds',
     'maxSamples',
     'savePath',
@@ -159,6 +160,11 @@ export function quantizeRun(v: unknown): QuantizeRunArgs {
   }
   if (o.keepFloat !== undefined) out.keepFloat = layerNames(ch, o.keepFloat, 'keepFloat');
   if (o.int16 !== undefined) out.int16 = o.int16 === 'all' ? 'all' : layerNames(ch, o.int16, 'int16');
+  if (o.loweringInterior !== undefined) {
+    if (o.loweringInterior !== 'int16' && o.loweringInterior !== 'int8')
+      bad(ch, '"loweringInterior" must be "int16" or "int8"', 'loweringInterior');
+    out.loweringInterior = o.loweringInterior;
+  }
   if (o.thresholds !== undefined) out.thresholds = thresholds(ch, o.thresholds);
   if (o.maxSamples !== undefined) out.maxSamples = maxSamples(ch, o.maxSamples);
   if (o.savePath !== undefined) out.savePath = absolute(ch, o.savePath, 'savePath');

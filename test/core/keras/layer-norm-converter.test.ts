@@ -11,7 +11,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../../src-main/core/model/ir.ts';
 import { kerasToTflite } from '../../../src-main/core/model/keras/index.ts';
-import { autoQuantize, fakeQuantize } from '../../../src-main/core/quantize/index.ts';
+import {
+  autoQuantize,
+  fakeQuantize,
+  quantizeValue16,
+  type InteriorPrecision,
+} from '../../../src-main/core/quantize/index.ts';
 import { dequantizedOutputs } from '../../../src-main/core/quantize/io-convert.ts';
 import { prepare } from '../../../src-main/core/simulate/interpreter.ts';
 import { irModel, type TensorSpec } from '../../helpers/ir-models.ts';
@@ -80,10 +85,22 @@ function reference(x: Float32Array): Float64Array {
   return y;
 }
 
-/** Worst and RMS output error in output steps of `float` quantized to int8, on `test`. */
-function int8Error(float: Model, test: Float32Array[][]): { worst: number; rms: number } {
+/**
+ * Worst and RMS output error in output steps of `float` quantized to int8, on `test`; `interior`:
+ * the precision inside our lowering (quantize/lowering-interior.ts; the converter's graph, read
+ * without its Keras layers, is all-int8 either way).
+ */
+function int8Error(
+  float: Model,
+  test: Float32Array[][],
+  interior: InteriorPrecision = 'int8',
+): { worst: number; rms: number } {
   const calib = [...samples([N * C], 24, 1, -2, 3), ...test];
-  const { model } = autoQuantize(float, calib, { io: 'float32', methods: ['minmax'] });
+  const { model } = autoQuantize(float, calib, {
+    io: 'float32',
+    methods: ['minmax'],
+    loweringInterior: interior,
+  });
   const sg = model.subgraphs[0];
   const q = (t: number) => ({
     scale: sg.tensors[t].quantization!.scale[0],
@@ -92,8 +109,14 @@ function int8Error(float: Model, test: Float32Array[][]): { worst: number; rms: 
   const quantizeIn = sg.operators.find((o) => o.op === 'QUANTIZE' && o.inputs[0] === sg.inputs[0])!;
   const dequantizeOut = sg.operators.find((o) => o.op === 'DEQUANTIZE' && o.outputs[0] === sg.outputs[0])!;
   const step = q(dequantizeOut.inputs[0]).scale;
-  // the int8 input is what both graphs see: measure the rounding after it
-  const seen = test.map(([x]) => [fakeQuantize(x, q(quantizeIn.outputs[0]))]);
+  // the quantized input is what the graph sees (int16 when the interior is: straight from float32)
+  const entry = quantizeIn.outputs[0];
+  const p = q(entry);
+  const seen = test.map(([x]) => [
+    sg.tensors[entry].dtype === 'int16'
+      ? Float32Array.from(x, (v) => quantizeValue16(v, p) * p.scale)
+      : fakeQuantize(x, p),
+  ]);
   const got = dequantizedOutputs(prepare(model), seen);
   let worst = 0;
   let se = 0;
@@ -134,5 +157,14 @@ describe('LayerNormalization int8: our lowering vs the converter', () => {
     expect(ours.worst).toBeLessThanOrEqual(theirs.worst);
     // and neither is within one output step at worst: int8 intermediates between the ops
     expect(theirs.worst).toBeGreaterThan(1);
+    // rule: with its interior in int16 ours has a third less rms error, and its worst is about one
+    // output step (measured 1.072 here, 0.80 on layers-norm.test's inputs): the one int8 rounding
+    // left inside is RSQRT's — TFLite Micro's RSQRT accepts float32 and int8 only (elementwise.cc,
+    // IsRsqrtSupportedType), so 1/σ is rounded to an int8 step of its own range (about 0.3–0.5
+    // output steps at the largest outputs) before the int16 MULs
+    const wide = int8Error(kerasToTflite(keras), test, 'int16');
+    console.log(`int16 interior: worst ${wide.worst.toFixed(3)} rms ${wide.rms.toFixed(3)}`);
+    expect(wide.worst).toBeLessThanOrEqual(1.1);
+    expect(wide.rms).toBeLessThan(ours.rms * 0.7);
   });
 });

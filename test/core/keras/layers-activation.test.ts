@@ -45,13 +45,13 @@ describe('Keras activations → TFLite, float32 and int8 in the core', () => {
     });
   }
 
-  // rule: swish = x·sigmoid(x) is LOGISTIC then MUL; the sigmoid's 1/256 rounding carried through
-  // the MUL (|x| ≤ 4: two MUL steps at most here) plus the MUL's own step
+  // rule: swish = x·sigmoid(x) is LOGISTIC then MUL, its interior in int16 (int8 at the layer's
+  // boundary): within one int8 step end to end (measured 0.50; all-int8 it was up to 2)
   it('activation swish', async () => {
     const keras = await sequentialModel([input('x', [N]), activation('swish')]);
     const r = await checkLayer(keras, calib, test, tfjs(keras));
     expect(ops(r.float)).toEqual(['LOGISTIC', 'MUL']);
-    expectInt8(r, 2);
+    expectInt8(r);
   });
 
   // rule: hard_swish = x·relu6(x + 3)/6 is one HARD_SWISH (tfjs has none: the definition)
@@ -68,12 +68,13 @@ describe('Keras activations → TFLite, float32 and int8 in the core', () => {
   });
 
   // rule: hard_sigmoid follows the file's Keras version: 2.x clip(0.2x + 0.5, 0, 1) (as tfjs),
-  // 3.x relu6(x + 3)/6; both are [MUL] ADD(+3, RELU6) MUL(1/6)
+  // 3.x relu6(x + 3)/6; both are [MUL] ADD(+3, RELU6) MUL(1/6), the interior in int16: within one
+  // int8 step end to end although the constants are rounded (measured 0.50 and 0.48)
   it('activation hard_sigmoid, Keras 2 and Keras 3', async () => {
     const k2 = await sequentialModel([input('x', [N]), activation('hard_sigmoid')]);
     const r2 = await checkLayer(k2, calib, test, tfjs(k2));
     expect(ops(r2.float)).toEqual(['MUL', 'ADD', 'MUL']);
-    expectInt8(r2, 2);
+    expectInt8(r2, 1);
     const k3 = await sequentialModel([input('x', [N]), activation('hard_sigmoid')], {}, '3.3.3');
     const r3 = await checkLayer(
       k3,
@@ -82,12 +83,12 @@ describe('Keras activations → TFLite, float32 and int8 in the core', () => {
       map((v) => relu6(v + 3) / 6),
     );
     expect(ops(r3.float)).toEqual(['ADD', 'MUL']);
-    expectInt8(r3, 2);
+    expectInt8(r3, 1);
   });
 
   // rule: gelu is the tanh form x·sigmoid(2u), within 1e-3 of tfjs' exact erf gelu as float32;
-  // int8: six ops, each within one step of its float op; end to end the intermediate roundings
-  // (x², the polynomial, the sigmoid at 1/256) carried to the output
+  // (TFLite Micro has no GELU kernel: micro/kernels has no gelu.cc); int8: the six ops run in
+  // int16 inside the layer, so end to end within one int8 step (measured 0.51; all-int8 1.09–2.5)
   it('activation gelu', async () => {
     const keras = await sequentialModel([input('x', [N]), activation('gelu')]);
     const exact = map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2)));
@@ -97,7 +98,7 @@ describe('Keras activations → TFLite, float32 and int8 in the core', () => {
     (await exact(test))
       .flatMap((y) => Array.from(y))
       .forEach((v, i) => expect(Math.abs(v - tf[i])).toBeLessThan(1e-5));
-    expectInt8(r, 2.5);
+    expectInt8(r, 1);
   });
 
   // rule: LeakyReLU (alpha) and ReLU(negative_slope) are one LEAKY_RELU, PReLU one PRELU with its

@@ -13,6 +13,7 @@ import {
   tfjs,
   values,
   expectInt8,
+  WEIGHTED_STEPS,
 } from './layer-harness.ts';
 
 const conv1d = (name: string, extra: Record<string, unknown>) => ({
@@ -90,9 +91,10 @@ describe('Keras 1-D layers → TFLite, float32 and int8 in the core', () => {
       xs.map(([x]) => conv1dRef(x, w[0].data, w[1].data, 3, 4, 6, 2, 4, Math.tanh));
     const r = await checkLayer(keras, samples([64], 24, 1), samples([64], 6, 2), ref);
     expect(ops(r.float)).toEqual(['PAD', 'RESHAPE', 'CONV_2D', 'RESHAPE', 'TANH']);
-    // end to end: the conv output's rounding (half a conv step, about 1.5 tanh steps here) carried
-    // through TANH, plus TANH's own step
-    expectInt8(r, 2.5);
+    // end to end: CONV_2D and TANH run in int16 inside the layer (int8 at its boundary), so the only
+    // int8 rounding is the output's; the weights' int8 rounding is what the reference does not
+    // have: the WEIGHTED_STEPS rule (measured 1.05; all-int8 up to 2.5)
+    expectInt8(r, WEIGHTED_STEPS);
   });
 
   // rule: a BatchNormalization after Conv1D folds into the CONV_2D and the ReLU after it fuses

@@ -41,9 +41,10 @@ const convWeights = (name: string, seed: number) => [
 ];
 
 describe('Keras normalization layers → TFLite, float32 and int8 in the core', () => {
-  // rule: LayerNormalization is the converter's nine-op lowering, float32 equal to tfjs; int8: each
-  // op within one step of its float op, end to end within the roundings of mean, variance and
-  // 1/σ carried through the normalization
+  // rule: LayerNormalization is the converter's nine-op lowering, float32 equal to tfjs; int8: its
+  // interior runs in int16 but for RSQRT (TFLite Micro's RSQRT takes float32 and int8 only), each
+  // int8 op within one step of its float op, end to end within one int8 step (measured 0.80;
+  // all-int8 1.90–2.06)
   it('LayerNormalization with γ and β', async () => {
     const keras = await sequentialModel(
       [
@@ -69,10 +70,11 @@ describe('Keras normalization layers → TFLite, float32 and int8 in the core', 
       'MUL',
       'ADD',
     ]);
-    expectInt8(r, 3);
+    expectInt8(r, 1);
   });
 
-  // rule: without γ and β the lowering ends at the normalized product
+  // rule: without γ and β the lowering ends at the normalized product; int16 interior as above,
+  // within one int8 step (measured 0.55)
   it('LayerNormalization without γ and β', async () => {
     const keras = await sequentialModel([
       input('x', [12]),
@@ -80,7 +82,7 @@ describe('Keras normalization layers → TFLite, float32 and int8 in the core', 
     ]);
     const r = await checkLayer(keras, samples([12], 24, 1, -2, 3), samples([12], 6, 2, -2, 3), tfjs(keras));
     expect(ops(r.float)).toEqual(['MEAN', 'SQUARED_DIFFERENCE', 'MEAN', 'ADD', 'RSQRT', 'SUB', 'MUL']);
-    expectInt8(r, 2);
+    expectInt8(r, 1);
   });
 
   const rescale = { class_name: 'Rescaling', config: { name: 'rs', scale: 1 / 127.5, offset: -1 } };
@@ -123,7 +125,8 @@ describe('Keras normalization layers → TFLite, float32 and int8 in the core', 
         1e-4,
       );
       expect(ops(r.float)).toEqual(expected);
-      expectInt8(r, expected.length === 1 ? undefined : 2.5);
+      // MUL/ADD in int16 before the int8 CONV_2D: the WEIGHTED_STEPS rule (measured 0.93)
+      expectInt8(r);
     }
   });
 
@@ -145,7 +148,8 @@ describe('Keras normalization layers → TFLite, float32 and int8 in the core', 
       xs.map(([x]) => x.map((v, i) => (v - mean[i % 3]) / Math.sqrt(variance[i % 3])));
     const ra = await checkLayer(alone, samples([12], 24, 1, 0, 255), samples([12], 6, 2, 0, 255), def, 1e-5);
     expect(ops(ra.float)).toEqual(['MUL', 'ADD']);
-    expectInt8(ra, 2);
+    // MUL and ADD in int16 inside the layer: within one int8 step (measured 0.50; all-int8 2)
+    expectInt8(ra, 1);
     const folded = await sequentialModel([input('x', [5, 5, 3]), norm, conv('c', 'valid')], {
       ...nw,
       c: convWeights('c', 13),

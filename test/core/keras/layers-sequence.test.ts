@@ -156,8 +156,9 @@ describe('Keras sequence layers → TFLite, float32 and int8 in the core', () =>
   ];
 
   // rule: cross-attention (value given as the call's kwarg, key = value) equals the definition as
-  // float32; int8: each op within one step of its float op (projections with their weights'
-  // rounding), end to end within the roundings of Q, K, V, the scores and the context
+  // float32; int8: the layer's interior (projections, heads, scores, softmax, context) runs in
+  // int16 with int8 at its boundary: within one int8 step end to end although its projections
+  // hold int8 weights (measured 0.72 and 0.81; all-int8 1.62)
   it('MultiHeadAttention, query [4, 6] attending to value [3, 6]', async () => {
     const w = mhaWeights(21);
     const keras = await functionalModel(
@@ -172,7 +173,7 @@ describe('Keras sequence layers → TFLite, float32 and int8 in the core', () =>
       xs.map(([q, v]) => mhaRef(q, v, w)),
     );
     expect(ops(r.float)).toEqual(EXPECTED);
-    expectInt8(r, 2.5);
+    expectInt8(r, 1);
   });
 
   // rule: self-attention (value = query) reads the one input for query, key and value
@@ -184,6 +185,6 @@ describe('Keras sequence layers → TFLite, float32 and int8 in the core', () =>
     const one = (n: number, seed: number) => Array.from({ length: n }, (_, k) => [values(5 * dim, seed + k)]);
     const r = await checkLayer(keras, one(24, 300), one(6, 400), (xs) => xs.map(([q]) => mhaRef(q, q, w)));
     expect(ops(r.float)).toEqual(EXPECTED);
-    expectInt8(r, 2.5);
+    expectInt8(r, 1);
   });
 });

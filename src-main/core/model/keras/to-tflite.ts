@@ -66,7 +66,9 @@ export function kerasToTflite(model: KerasModel): Model {
   /** Affine maps (Rescaling, Normalization) left for the next layer to fold, by Keras tensor id. */
   const pendingAffine = new Map<string, InputAffine>();
 
+  const lowerings: { layer: string; ops: number[] }[] = [];
   for (const node of graph.nodes) {
+    const firstOp = b.operators.length;
     const who = `${node.path} (${node.className})`;
     const cfg = node.config;
     if (cfg.data_format === 'channels_first')
@@ -262,15 +264,21 @@ export function kerasToTflite(model: KerasModel): Model {
         else if (LAYER_LOWERINGS[node.className]) LAYER_LOWERINGS[node.className](ctx);
         else throw new Error(`Keras layer ${who} has no TFLite equivalent in QuantScope`);
     }
+    if (b.operators.length - firstOp > 1)
+      lowerings.push({
+        layer: node.path,
+        ops: Array.from({ length: b.operators.length - firstOp }, (_, k) => firstOp + k),
+      });
   }
   const inputs = graph.inputs.map((i) => ir.get(i.id)!);
   const outputs = graph.outputs.map((id) => ir.get(id)!);
-  return b.build(
+  const built = b.build(
     model.name,
     inputs,
     outputs,
     `Converted by QuantScope from Keras ${model.className} "${model.name}"`,
   );
+  return lowerings.length > 0 ? { ...built, lowerings } : built;
 }
 
 function emitReshape(
