@@ -37,15 +37,20 @@ static tb_tensor_t q8(int ndims, const int32_t *dims, float scale, int zp, const
   return t;
 }
 
-/* With QS_DUMP_SEEDS=DIR every model built by a test that loads is also written to DIR/NNN.tflite:
- * the loader fuzzer mutates them too, reaching kernels no fixture model uses. */
+/* With QS_DUMP_SEEDS=DIR every model built by a test that loads is also written to DIR/NNN.tflite
+ * (the next free NNN: several test programs may write into one DIR): the loader fuzzer mutates
+ * them too, reaching kernels no fixture model uses. */
 static void dump_seed(const uint8_t *model, size_t len) {
   static int n = 0;
   const char *dir = getenv("QS_DUMP_SEEDS");
   char path[512];
   FILE *f;
   if (!dir || !*dir) return;
-  snprintf(path, sizeof(path), "%s/%03d.tflite", dir, n++);
+  for (;;) {
+    snprintf(path, sizeof(path), "%s/%03d.tflite", dir, n++);
+    if ((f = fopen(path, "rb")) == NULL) break;
+    fclose(f);
+  }
   if ((f = fopen(path, "wb")) != NULL) {
     fwrite(model, 1, len, f);
     fclose(f);

@@ -1,25 +1,13 @@
 /*
- * Edge cases the field goldens lack, for the int16x8 kernels, TRANSPOSE_CONV and zero-scale weight
- * channels (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL), each against arithmetic worked out here (the rule each case tests is written beside it):
- * int16 saturation, TFLM's two int16 requantizations (int64: 15-bit multiplier, round half up;
- * int32 bias: double rounding, half away from zero), a per-channel weight scale of 0, and
- * TRANSPOSE_CONV strides and padding checked against a scatter written out in this file.
+ * Edge cases the field goldens lack, for the int16x8 kernels and zero-scale weight channels
+ * (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, QUANTIZE, the pools), each against
+ * arithmetic worked out here (the rule each case tests is written beside it): int16 saturation,
+ * TFLM's two int16 requantizations (int64: 15-bit multiplier, round half up; int32 bias: double
+ * rounding, half away from zero), a per-channel weight scale of 0. Built a second time with
+ * -DQS_WITH_INT16=0, where every int16 op must be refused at load. TRANSPOSE_CONV: test_tconv.c;
+ * int16 LOGISTIC, TANH and SOFTMAX: test_act16.c.
  */
-#include <math.h>
-#include "kernel_harness.h"
-
-enum { I16 = 7, I64 = 4 };
-
-static tb_tensor_t qt(int type, int ndims, const int32_t *dims, float scale, const void *data, size_t len) {
-  tb_tensor_t t = q8(ndims, dims, scale, 0, data, len);
-  t.type = type;
-  return t;
-}
-
-static void expect16(const char *name, const int16_t *got, const int16_t *want, int n) {
-  int i;
-  for (i = 0; i < n; i++) CHECK(got[i] == want[i], "%s[%d]: got %d want %d", name, i, got[i], want[i]);
-}
+#include "int16_harness.h"
 
 /* CONV_2D 1x1 over [1, 1, n, c] (graph input tensor 0, filter 1, bias 2 or none, output last). */
 static void conv1x1(tb_model_t *m, int with_bias) {
@@ -151,128 +139,6 @@ void test_add16(void) {
   expect16("mul16", out, want_mul, 2);
 }
 
-/* The reference's TRANSPOSE_CONV written out as a scatter (every input pixel times the kernel,
- * added into the output at stride steps, shifted by the padding): integer sums, scales 1. */
-static void tconv_scatter(const int *x, int ih, int iw, const int *w, int k, int stride, int pad, int oh, int ow,
-                          int *out) {
-  int iy, ix, fy, fx;
-  memset(out, 0, sizeof(int) * (size_t)oh * (size_t)ow);
-  for (iy = 0; iy < ih; iy++)
-    for (ix = 0; ix < iw; ix++)
-      for (fy = 0; fy < k; fy++)
-        for (fx = 0; fx < k; fx++) {
-          int oy = iy * stride - pad + fy, ox = ix * stride - pad + fx;
-          if (oy >= 0 && oy < oh && ox >= 0 && ox < ow) out[oy * ow + ox] += x[iy * iw + ix] * w[fy * k + fx];
-        }
-}
-
-/* TRANSPOSE_CONV: tensor 0 output_shape (constant), 1 filter [1, k, k, 1], 2 input [1, ih, iw, 1]
- * (the graph input), 3 output [1, oh, ow, 1]; type I8, I16 or F32. */
-static int run_tconv(int type, int padding, int stride, int k, const int *x, int ih, int iw, const int *w, int oh,
-                     int ow, int *got) {
-  static int32_t shape[4];
-  static int8_t w8[16], x8[16];
-  static int16_t x16[16], o16[64];
-  static float wf[16], xf[16], of[64];
-  static int8_t o8[64];
-  const int32_t ds[1] = {4}, dw[4] = {1, k, k, 1}, din[4] = {1, ih, iw, 1}, dout[4] = {1, oh, ow, 1};
-  tb_model_t m;
-  const void *in[1];
-  int i, r;
-  shape[0] = 1, shape[1] = oh, shape[2] = ow, shape[3] = 1;
-  for (i = 0; i < k * k; i++) w8[i] = (int8_t)w[i], wf[i] = (float)w[i];
-  for (i = 0; i < ih * iw; i++) x8[i] = (int8_t)x[i], x16[i] = (int16_t)x[i], xf[i] = (float)x[i];
-  memset(&m, 0, sizeof(m));
-  m.ntensors = 4, m.nops = 1, m.nin = 1, m.inputs[0] = 2, m.nout = 1, m.outputs[0] = 3;
-  m.op[0].code = 67, m.op[0].nin = 3, m.op[0].in[0] = 0, m.op[0].in[1] = 1, m.op[0].in[2] = 2, m.op[0].out = 3;
-  m.op[0].opt_type = 49;
-  opt(&m.op[0], 0, 1, padding);
-  opt(&m.op[0], 1, 4, stride);
-  opt(&m.op[0], 2, 4, stride);
-  m.t[0] = qt(I32, 1, ds, 1.0f, shape, sizeof(shape));
-  m.t[0].nscales = 0;
-  if (type == F32) {
-    m.t[1] = qt(F32, 4, dw, 1.0f, wf, sizeof(float) * (size_t)(k * k)), m.t[1].nscales = 0;
-    m.t[2] = qt(F32, 4, din, 1.0f, NULL, 0), m.t[2].nscales = 0;
-    m.t[3] = qt(F32, 4, dout, 1.0f, NULL, 0), m.t[3].nscales = 0;
-    in[0] = xf;
-  } else {
-    m.t[1] = q8(4, dw, 1.0f, 0, w8, (size_t)(k * k));
-    m.t[2] = qt(type, 4, din, 1.0f, NULL, 0);
-    m.t[3] = qt(type, 4, dout, 1.0f, NULL, 0);
-    in[0] = type == I8 ? (const void *)x8 : (const void *)x16;
-  }
-  r = run(&m, in, type == F32 ? (void *)of : type == I8 ? (void *)o8 : (void *)o16,
-          (size_t)(oh * ow) * (type == F32 ? 4u : type == I8 ? 1u : 2u), NULL);
-  for (i = 0; i < oh * ow; i++) got[i] = type == F32 ? (int)of[i] : type == I8 ? o8[i] : o16[i];
-  return r;
-}
-
-void test_transpose_conv(void) {
-  /* Rule: TRANSPOSE_CONV places input pixel (iy, ix) times the kernel at (iy*stride - pad, ix*stride
-   * - pad) and sums overlaps; the output tensor's static shape decides the output size and (TFLM's
-   * ComputePaddingHeightWidth on the output size) the padding: VALID pads 0; SAME with a 4x4
-   * kernel, stride 2, output 4 pads (1*2 + 4 - 4) / 2 = 1; SAME with 3x3, stride 2, output 4 pads
-   * (1*2 + 3 - 4) / 2 = 0 (the odd pixel is dropped at the end). Checked against tconv_scatter for
-   * int8, int16 and float32 (small integers: every type computes them exactly), and two values by
-   * hand. */
-  static const int x[4] = {1, 2, 3, 4};
-  static const int w9[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-  static const int w16[16] = {1, -1, 2, 0, 3, 1, -2, 1, 0, 1, 1, 2, -1, 0, 1, 3};
-  const struct {
-    int padding, stride, k, oh;
-    const int *w;
-  } cases[] = {{1, 2, 3, 5, w9}, {0, 2, 4, 4, w16}, {0, 2, 3, 4, w9}, {1, 1, 3, 4, w9}, {0, 3, 3, 6, w9}};
-  const int types[3] = {I8, I16, F32};
-  int c, t, i, want[64], got[64];
-  for (c = 0; c < (int)(sizeof(cases) / sizeof(cases[0])); c++) {
-    int pad = 0, k = cases[c].k, oh = cases[c].oh;
-    if (cases[c].padding == 0) { /* SAME: the forward conv of the output size gives ceil(oh / s) */
-      int fwd = (oh + cases[c].stride - 1) / cases[c].stride, total = (fwd - 1) * cases[c].stride + k - oh;
-      pad = total > 0 ? total / 2 : 0;
-    }
-    tconv_scatter(x, 2, 2, cases[c].w, k, cases[c].stride, pad, oh, oh, want);
-    for (t = 0; t < 3; t++) {
-      CHECK(run_tconv(types[t], cases[c].padding, cases[c].stride, k, x, 2, 2, cases[c].w, oh, oh, got) == 0,
-            "transpose conv case %d type %d ran", c, types[t]);
-      for (i = 0; i < oh * oh; i++)
-        CHECK(got[i] == want[i], "transpose conv case %d type %d [%d]: got %d want %d", c, types[t], i, got[i], want[i]);
-    }
-  }
-  /* by hand, case 0 (VALID, stride 2, 3x3, 2x2 -> 5x5): output (2, 2) is where all four input
-   * pixels overlap, each through the kernel's corner: 1*9 + 2*7 + 3*3 + 4*1 = 36; output (0, 0) is
-   * x(0,0) * w(0,0) = 1 */
-  tconv_scatter(x, 2, 2, w9, 3, 2, 0, 5, 5, want);
-  CHECK(want[2 * 5 + 2] == 36 && want[0] == 1, "scatter by hand: (2,2) = %d want 36, (0,0) = %d want 1", want[12], want[0]);
-}
-
-void test_tconv_requant(void) {
-  /* Rule: int8 TRANSPOSE_CONV adds the input offset before multiplying and requantizes like CONV
-   * (double rounding, output zero point, clamp): zp_in -3, x = 7 -> 10; w = 5; scales 0.5 * 1 / 2
-   * = 0.25: 50 * 0.25 = 12.5 -> 13 (half away from zero) + zp_out 4 = 17; x = 127 -> 130 * 5 *
-   * 0.25 = 162.5 -> 163 + 4 -> 127 (saturated). */
-  static const int32_t shape[4] = {1, 1, 2, 1};
-  static const int8_t w[1] = {5}, x[2] = {7, 127}, want[2] = {17, 127};
-  const int32_t ds[1] = {4}, dw[4] = {1, 1, 1, 1}, din[4] = {1, 1, 2, 1}, dout[4] = {1, 1, 2, 1};
-  tb_model_t m;
-  int8_t out[2];
-  const void *in[1] = {x};
-  memset(&m, 0, sizeof(m));
-  m.ntensors = 4, m.nops = 1, m.nin = 1, m.inputs[0] = 2, m.nout = 1, m.outputs[0] = 3;
-  m.op[0].code = 67, m.op[0].nin = 3, m.op[0].in[0] = 0, m.op[0].in[1] = 1, m.op[0].in[2] = 2, m.op[0].out = 3;
-  m.op[0].opt_type = 49;
-  opt(&m.op[0], 0, 1, 1);
-  opt(&m.op[0], 1, 4, 1);
-  opt(&m.op[0], 2, 4, 1);
-  m.t[0] = qt(I32, 1, ds, 1.0f, shape, sizeof(shape));
-  m.t[0].nscales = 0;
-  m.t[1] = q8(4, dw, 1.0f, 0, w, sizeof(w));
-  m.t[2] = q8(4, din, 0.5f, -3, NULL, 0);
-  m.t[3] = q8(4, dout, 2.0f, 4, NULL, 0);
-  CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "int8 transpose conv ran");
-  expect8("tconv int8 requant", out, want, 2);
-}
-
 void test_fc16(void) {
   /* Rule: int16 FULLY_CONNECTED keeps the input offset and the output zero point (TFLM's FC
    * template applies both): x = [100, -50] - zp 10 = [90, -60], w = [-3, -1]: -270 + 60 = -210,
@@ -337,14 +203,6 @@ void test_dwconv16(void) {
   in[0] = x2;
   CHECK(run(&m, in, out, sizeof(out), NULL) == 0, "dwconv16 multiplier 2 ran");
   expect16("dwconv16 depth multiplier", out, want2, 4);
-}
-
-/* One-input one-output op (code) from tensor 0 to tensor 1, no options. */
-static void unary_model(tb_model_t *m, int code, tb_tensor_t in, tb_tensor_t out) {
-  memset(m, 0, sizeof(*m));
-  m->ntensors = 2, m->nops = 1, m->nin = 1, m->inputs[0] = 0, m->nout = 1, m->outputs[0] = 1;
-  m->op[0].code = code, m->op[0].nin = 1, m->op[0].in[0] = 0, m->op[0].out = 1;
-  m->t[0] = in, m->t[1] = out;
 }
 
 void test_quantize16(void) {
@@ -461,162 +319,10 @@ void test_without_int16(void) {
   CHECK(run(&m, in, out, sizeof(out), &st) != 0 && st == QS_ERR_UNSUPPORTED, "tanh int16: status %s", qs_status_str(st));
 }
 
-#if QS_WITH_INT16
-void qs_sigmoid_table_u16(uint16_t *t); /* core/src/k_act16.c */
-
-/* Rule: the generated table is TFLM's sigmoid_table_uint16 (common.h). Spot entries read from it:
- * 0 (exactly 0.5), 4 and 8 (where round(65536 * sigmoid(i/24)) alone is 1 too low), 174 (the entry
- * closest to a rounding boundary, 0.004 LSB), 254 and 255 (full scale 65535); every entry within
- * 1.2 of 65536 * sigmoid(i/24) (entry 35 is the farthest, 1.11 above) and the table non-decreasing. */
-void test_sigmoid_table(void) {
-  static const int idx[7] = {0, 1, 4, 8, 174, 254, 255};
-  static const uint16_t want[7] = {32768, 33451, 35493, 38180, 65489, 65534, 65535};
-  uint16_t t[256];
-  int i;
-  qs_sigmoid_table_u16(t);
-  for (i = 0; i < 7; i++) CHECK(t[idx[i]] == want[i], "sigmoid table[%d]: got %u want %u", idx[i], t[idx[i]], want[i]);
-  for (i = 0; i < 256; i++) {
-    double f = 65536.0 / (1.0 + exp(-i / 24.0));
-    CHECK(fabs(t[i] - f) < 1.2, "sigmoid table[%d] = %u, far from %.3f", i, t[i], f);
-    if (i) CHECK(t[i] >= t[i - 1], "sigmoid table not monotone at %d", i);
-  }
-}
-
-/* Run LOGISTIC (14) or TANH (28) int16 over xs with the given input and output scales. */
-static int run_sig16(int code, float in_scale, float out_scale, int32_t zp, const int16_t *xs, int16_t *out, int n, qs_status_t *st) {
-  tb_model_t m;
-  const int32_t d[1] = {n};
-  const void *in[1] = {xs};
-  tb_tensor_t ti = qt(I16, 1, d, in_scale, NULL, 0), to = qt(I16, 1, d, out_scale, NULL, 0);
-  ti.zps[0] = zp;
-  unary_model(&m, code, ti, to);
-  return run(&m, in, out, (size_t)n * sizeof(int16_t), st);
-}
-
-void test_logistic_tanh16(void) {
-  /* Rule (TFLM reference_integer_ops::Logistic int16, worked by hand): scale 2^-12 is the
-   * power-of-two case, x = in * 3; in = 0: 0.5 -> 16384; in = 4096 (1.0): x = 12288, entry 24
-   * exactly (47911), (47911 << 9 + 512) >> 10 = 23956; in = -4096: ((1 << 25) - (47911 << 9) + 511)
-   * >> 10 = 8812; in = 1: x = 3, 32768 * 512 + 3 * (33451 - 32768) + 512 >> 10 = 16386. */
-  static const int16_t x[4] = {0, 4096, -4096, 1}, want_l[4] = {16384, 23956, 8812, 16386};
-  /* Rule (Tanh int16): x = 12288 indexes entry 48 (57724) with 8 fractional bits: (57724 << 8)
-   * - (1 << 23) + 128 >> 8 = 24956; its mirror (-r + (1 << 23) + 127) >> 8 (floor) = -24956. */
-  static const int16_t want_t[4] = {0, 24956, -24956, 1};
-  /* Rule (prepare's rescale): scale 1e-4 is not a power of two: multiplier 1.2288 doubled 14 times
-   * = 20132 (truncated), in = 10000: (10000 * 20132 + 8192) >> 14 = 12288, the same 1.0 -> 23956. */
-  static const int16_t x2[2] = {10000, -10000}, want2[2] = {23956, 8812};
-  /* Rule (saturation): scale 2^-11 gives x = 6 * in; |x| >> 9 >= 255 saturates: LOGISTIC to
-   * 32767 and, on the negative side, to 1 (TFLM's rounding there), TANH to +/-32767. */
-  static const int16_t xs[2] = {32767, -32768}, want_ls[2] = {32767, 1}, want_ts[2] = {32767, -32767};
-  const float q15 = 1.0f / 32768.0f;
-  int16_t out[4];
-  qs_status_t st = QS_OK;
-  CHECK(run_sig16(14, 1.0f / 4096.0f, q15, 0, x, out, 4, NULL) == 0, "logistic16 ran");
-  expect16("logistic16", out, want_l, 4);
-  CHECK(run_sig16(28, 1.0f / 4096.0f, q15, 0, x, out, 4, NULL) == 0, "tanh16 ran");
-  /* in = 1: x = 3, entry 0 + 3 * 683 / 256 steps: (32768 * 256 + 2049 - (1 << 23) + 128) >> 8 = 8 */
-  {
-    int16_t w[4] = {want_t[0], want_t[1], want_t[2], 8};
-    expect16("tanh16", out, w, 4);
-  }
-  CHECK(run_sig16(14, 1.0e-4f, q15, 0, x2, out, 2, NULL) == 0, "logistic16 scale 1e-4 ran");
-  expect16("logistic16 scale 1e-4", out, want2, 2);
-  CHECK(run_sig16(14, 1.0f / 2048.0f, q15, 0, xs, out, 2, NULL) == 0, "logistic16 saturation ran");
-  expect16("logistic16 saturation", out, want_ls, 2);
-  CHECK(run_sig16(28, 1.0f / 2048.0f, q15, 0, xs, out, 2, NULL) == 0, "tanh16 saturation ran");
-  expect16("tanh16 saturation", out, want_ts, 2);
-  /* Rule: TFLM requires the int16 output scale 2^-15 and zero points 0; anything else is refused
-   * at load with a quantization error naming it. */
-  CHECK(run_sig16(14, 1.0f / 4096.0f, 1.0f / 256.0f, 0, x, out, 4, &st) != 0 && st == QS_ERR_QUANT,
-        "logistic16 output scale 1/256: status %s", qs_status_str(st));
-  CHECK(run_sig16(28, 1.0f / 4096.0f, q15, 3, x, out, 4, &st) != 0 && st == QS_ERR_QUANT,
-        "tanh16 input zero point 3: status %s", qs_status_str(st));
-}
-
-/* Rule: over every int16 input, at three input scales, LOGISTIC stays within 2 output steps of
- * 32768 * sigmoid(in * scale) and TANH within 3 of 32768 * tanh(in * scale), both non-decreasing in
- * the input (the table interpolation's accuracy; a wrong table entry or shift breaks it). */
-void test_logistic_tanh16_sweep(void) {
-  static int16_t xs[65536], out[65536];
-  static const float scales[3] = {1.0f / 4096.0f, 3.0e-4f, 1.0e-3f};
-  int si, i, code;
-  for (i = 0; i < 65536; i++) xs[i] = (int16_t)(i - 32768);
-  for (code = 0; code < 2; code++)
-    for (si = 0; si < 3; si++) {
-      int worst = 0, worst_i = 0;
-      for (i = 0; i < 65536; i += 4096) /* chunks that fit the harness arena */
-        CHECK(run_sig16(code ? 28 : 14, scales[si], 1.0f / 32768.0f, 0, xs + i, out + i, 4096, NULL) == 0, "sweep ran");
-      for (i = 0; i < 65536; i++) {
-        double r = (double)xs[i] * scales[si];
-        double f = code ? 32768.0 * tanh(r) : 32768.0 / (1.0 + exp(-r));
-        int e = (int)fabs(out[i] - f + 0.0);
-        if (e > worst) worst = e, worst_i = i;
-        if (i) CHECK(out[i] >= out[i - 1], "%s not monotone at %d", code ? "tanh16" : "logistic16", xs[i]);
-      }
-      CHECK(worst <= (code ? 3 : 2), "%s scale %g: error %d at input %d", code ? "tanh16" : "logistic16", scales[si], worst, xs[worst_i]);
-    }
-}
-
-/* SOFTMAX (25) int16 over [outer, depth] with beta 1. */
-static int run_softmax16(float in_scale, float out_scale, int outer, int depth, const int16_t *xs, int16_t *out, qs_status_t *st) {
-  tb_model_t m;
-  const int32_t d[2] = {outer, depth};
-  const void *in[1] = {xs};
-  unary_model(&m, 25, qt(I16, 2, d, in_scale, NULL, 0), qt(I16, 2, d, out_scale, NULL, 0));
-  m.op[0].opt_type = 9; /* SoftmaxOptions */
-  m.op[0].nopt = 1;
-  m.op[0].opts[0].field = 0, m.op[0].opts[0].size = 4, m.op[0].opts[0].is_float = 1, m.op[0].opts[0].fval = 1.0f;
-  return run(&m, in, out, (size_t)outer * depth * sizeof(int16_t), st);
-}
-
-/* Rule (TFLM SoftmaxInt16): a row of equal values gives 1/depth in Q0.15 (the exp table's top
- * entry, normalized by the 1/(1+x) table); inputs 10 or more below the row maximum (real
- * terms) all read exp(-10); random rows stay within 24 steps (0.07 %) of
- * float softmax and sum to 32768 within depth steps; the output is 0..32767. A wrong table node,
- * a lost normalization shift or an off-by-one index breaks one of them. */
-void test_softmax16(void) {
-  static int16_t x[8 * 16], out[8 * 16];
-  const float sc = 1.0f / 1024.0f;
-  int i, c, depth = 16, outer = 8;
-  uint32_t seed = 12345;
-  qs_status_t st = QS_OK;
-  for (i = 0; i < 16; i++) x[i] = 500;
-  CHECK(run_softmax16(sc, 1.0f / 32768.0f, 1, 16, x, out, NULL) == 0, "softmax16 ran");
-  for (i = 0; i < 16; i++) CHECK(abs(out[i] - 2048) <= 1, "uniform row[%d]: got %d want 2048 +/- 1", i, out[i]);
-  x[0] = 32767, x[1] = 0, x[2] = -32768;
-  /* values 10 or more below the max (real terms) all read exp(-10), the exp table's first node
-   * (about 1.5 steps): an equal small share each, 2, and the max the rest */
-  CHECK(run_softmax16(sc, 1.0f / 32768.0f, 1, 3, x, out, NULL) == 0 && out[0] == 32764 && out[1] == 2 && out[2] == 2,
-        "dominant max: got %d %d %d", out[0], out[1], out[2]);
-  for (i = 0; i < outer * depth; i++) {
-    seed = seed * 1664525u + 1013904223u;
-    x[i] = (int16_t)((int32_t)(seed >> 16) - 32768) / 8; /* +/- 4 in real terms */
-  }
-  CHECK(run_softmax16(sc, 1.0f / 32768.0f, outer, depth, x, out, NULL) == 0, "softmax16 random ran");
-  for (i = 0; i < outer; i++) {
-    double mx = -1e9, sum = 0.0;
-    int total = 0;
-    for (c = 0; c < depth; c++) mx = x[i * depth + c] * sc > mx ? x[i * depth + c] * sc : mx;
-    for (c = 0; c < depth; c++) sum += exp(x[i * depth + c] * sc - mx);
-    for (c = 0; c < depth; c++) {
-      double want = 32768.0 * exp(x[i * depth + c] * sc - mx) / sum;
-      int got = out[i * depth + c];
-      total += got;
-      CHECK(got >= 0 && fabs(got - want) <= 24.0, "row %d col %d: got %d, float %.1f", i, c, got, want);
-    }
-    CHECK(abs(total - 32768) <= depth, "row %d sums to %d", i, total);
-  }
-  /* Rule: TFLM requires int16 output scale 1/32768 (within 0.1 %) and zero point 0 */
-  CHECK(run_softmax16(sc, 1.0f / 16384.0f, 1, 3, x, out, &st) != 0 && st == QS_ERR_QUANT, "softmax16 output scale 1/16384: status %s",
-        qs_status_str(st));
-}
-#endif
-
 int main(void) {
 #if !QS_WITH_INT16
   test_without_int16();
-  test_tconv_requant();
-  printf("int16/transpose_conv (QS_WITH_INT16=0): %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
+  printf("int16 (QS_WITH_INT16=0): %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
   return failures ? 1 : 0;
 #endif
   test_conv16_saturation();
@@ -627,14 +333,6 @@ int main(void) {
   test_dwconv16();
   test_quantize16();
   test_pool16();
-  test_transpose_conv();
-  test_tconv_requant();
-#if QS_WITH_INT16
-  test_sigmoid_table();
-  test_logistic_tanh16();
-  test_logistic_tanh16_sweep();
-  test_softmax16();
-#endif
-  printf("int16/transpose_conv: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
+  printf("int16: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
   return failures ? 1 : 0;
 }
