@@ -55,6 +55,10 @@ describe('quantscope quantize --lowering-interior', () => {
     expect(ops).toContain('FULLY_CONNECTED:int16');
     expect(ops).toContain('SOFTMAX:int16');
     expect(ops.slice(-1)).toEqual(['QUANTIZE:int8']);
+    // rule: the virtual board (the core built natively) runs it bit-exact with the host
+    const p = await cli('profile', wide, '--board', 'virtual', '--seed', '3');
+    expect(p.code).toBe(0);
+    expect(p.out).toContain(`on QuantScope virtual board (host): all ${ops.length} layers match`);
     const doc = JSON.parse(readFileSync(json, 'utf8'));
     expect(doc.int16_interior.layers).toEqual(['output_softmax']);
     expect(doc.int16_interior.extra_arena_bytes).toBeGreaterThan(0);
