@@ -6,7 +6,9 @@
  * - hard_swish / hard_silu: x·relu6(x + 3)/6 → HARD_SWISH;
  * - hard_sigmoid: Keras 2 clip(0.2x + 0.5, 0, 1), Keras 3 relu6(x + 3)/6; both are
  *   relu6(6·slope·x + 3)/6 → [MUL] ADD(+3, fused RELU6) MUL(1/6) (TFLM has no RELU_0_TO_1);
- * - gelu: TFLite's GELU op has no TFLite Micro kernel, so gelu is the tanh form
+ * - gelu: TFLite's GELU op has no TFLite Micro kernel (tflite-micro's micro/kernels has no gelu.cc
+ *   and its op resolver no AddGelu, checked at its August 2026 head; only Cadence's vendor fork has
+ *   one), so gelu is the tanh form
  *   0.5·x·(1 + tanh(u)) = x·sigmoid(2u), 2u = x·(2k + 2k·c·x²), k = √(2/π), c = 0.044715 →
  *   MUL, MUL, ADD, MUL, LOGISTIC, MUL. It differs from the exact erf form by under 3.2e-4·|x|
  *   (at most 0.0005), well under an int8 step.
