@@ -27,6 +27,8 @@ export interface JobState {
   /** 0..1, or null while the fraction is unknown (indeterminate bar). */
   fraction: number | null;
   message: string;
+  /** Cancel was asked for: the bar says so until the job ends (a board may finish its run first). */
+  cancelling?: boolean;
 }
 
 export type ModelTab = 'layers' | 'graph';
@@ -62,7 +64,7 @@ export class AppState {
     }
     void this.refreshLists();
     api.on('job.progress', (p) => {
-      if (this.job && this.job.id === p.id)
+      if (this.job && this.job.id === p.id && !this.job.cancelling)
         this.job = { ...this.job, fraction: p.fraction, message: p.message };
     });
     if (this.info.startupModel) await this.open({ path: this.info.startupModel });
@@ -76,11 +78,14 @@ export class AppState {
   }
 
   async cancelJob(): Promise<void> {
-    const id = this.job?.id;
-    if (!id) return;
+    const job = this.job;
+    if (!job?.id || job.cancelling) return;
+    // Said at once: a board stops only after its current run, which can take many seconds.
+    this.job = { ...job, cancelling: true, message: 'Cancelling… (the current step finishes first)' };
     try {
-      await api.jobs.cancel({ id });
+      await api.jobs.cancel({ id: job.id });
     } catch (e) {
+      if (this.job?.id === job.id) this.job = { ...this.job, cancelling: false };
       this.fail('Cancelling the job', e);
     }
   }

@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { expect, test } from './fixtures.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
@@ -135,6 +135,38 @@ test('quantizing the Keras .h5 chosen as a file can be cancelled from the progre
   await expect(page.getByTestId('error-banner')).toHaveCount(0); // a cancel is not an error
   await expect(page.getByTestId('quant-report')).toHaveCount(0);
   await expect(page.getByTestId('q-run')).toBeEnabled();
+});
+
+test('the Quantize and Report buttons look disabled until they can run, and say what is missing', async ({
+  page,
+}) => {
+  await openApp(page); // the bundled person_detect: int8, so the view reports against a float model
+  await page.getByTestId('view-quantize').click();
+  const looks = (id: string) =>
+    page.getByTestId(id).evaluate((b) => ({
+      opacity: Number(getComputedStyle(b).opacity),
+      cursor: getComputedStyle(b).cursor,
+    }));
+  // rule: a disabled primary button does not look like one a click would run, and its tooltip names what is missing
+  await expect(page.getByTestId('q-report')).toBeDisabled();
+  expect(await looks('q-report')).toEqual({ opacity: 0.45, cursor: 'not-allowed' });
+  await expect(page.getByTestId('q-report')).toHaveAttribute(
+    'title',
+    'Choose the float model and the representative data first',
+  );
+
+  await openModelFile(page, fixturePath('float', 'hello_world_float.tflite'), 'hello_world_float.tflite');
+  await page.getByTestId('view-quantize').click();
+  await expect(page.getByTestId('q-run')).toBeDisabled();
+  expect(await looks('q-run')).toEqual({ opacity: 0.45, cursor: 'not-allowed' });
+  await expect(page.getByTestId('q-run')).toHaveAttribute('title', 'Choose the representative data first');
+  // once the data is chosen it can run, and looks it
+  await page
+    .getByTestId('q-data-input')
+    .setInputFiles(resolve(import.meta.dirname, '../../examples/hello_world_x.csv'));
+  await expect(page.getByTestId('q-run')).toBeEnabled();
+  expect((await looks('q-run')).opacity).toBe(1);
+  await expect(page.getByTestId('q-run')).toHaveAttribute('title', /^Quantize the float model/);
 });
 
 test('an int8 model quantized elsewhere: report it against its float model', async ({ page }) => {

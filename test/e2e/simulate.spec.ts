@@ -221,6 +221,41 @@ test('a long run shows progress and can be cancelled; the next run completes', a
   await expect(progress).toHaveCount(0);
 });
 
+test('Cancel answers at once: the bar says Cancelling… and its button is disabled until the job ends', async ({
+  page,
+}) => {
+  // The host's messages are held once Cancel is clicked, so the job cannot end before the checks
+  // (a board finishes its current run first: a cancelled QEMU profile can take many seconds to end).
+  let hold = false;
+  const held: (string | Buffer)[] = [];
+  let release = (): void => {};
+  await page.routeWebSocket(/\/api\?/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => (hold ? held.push(m) : ws.send(m)));
+    release = () => {
+      hold = false;
+      for (const m of held.splice(0)) ws.send(m);
+    };
+  });
+  const path = addChain(400);
+  await openApp(page);
+  await openModelFile(page, path, 'add_chain_400.tflite');
+  await page.getByTestId('view-simulate').click();
+  await page.getByTestId('sim-run').click();
+  const progress = page.getByTestId('progress');
+  const cancel = progress.getByRole('button', { name: 'Cancel' });
+  await expect(cancel).toBeEnabled();
+  hold = true;
+  await cancel.click();
+  // rule: a click on Cancel is acknowledged before the job ends — said in the bar, the button done
+  await expect(progress).toContainText('Cancelling…');
+  await expect(cancel).toBeDisabled();
+  release();
+  await expect(progress).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('error-banner')).toHaveCount(0); // cancelling is not an error
+  await expect(page.getByTestId('sim-run')).toBeEnabled();
+});
+
 test('a wrong input shows the error banner naming the problem', async ({ page }) => {
   await openApp(page);
   await openModelFile(page, fixturePath('models', 'hello_world_int8.tflite'), 'hello_world_int8.tflite');
