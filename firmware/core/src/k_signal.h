@@ -1,14 +1,17 @@
 /*
  * TFLite Micro's signal library (tflite-micro/signal at 90b983c2: the audio front end as custom
  * ops) in the core: the custom op names, their FlexBuffers options, and the prepare functions of
- * k_signal.c (window, FFT auto scale, energy, filter bank log, PCAN), k_signal_bank.c (filter
- * bank, square root, spectral subtraction), k_signal_fft.c (RFFT, IRFFT: kiss_fft's 16-bit fixed
- * point) and k_signal_stream.c (framer, delay, stacker, overlap-add: state across invocations).
+ * k_signal.c (window, FFT auto scale, energy), k_signal_bank.c (filter bank, square root, spectral
+ * subtraction), k_signal_feature.c (filter bank log, PCAN), k_signal_fft.c (RFFT, IRFFT: kiss_fft's
+ * 16-bit fixed point) and k_signal_stream.c (framer, delay, stacker, overlap-add: state across
+ * invocations).
  * All integer arithmetic (the FFT twiddles are computed once at prepare with the C library's cos and
  * sin, as kiss_fft does), so the ops are in every build.
  */
 #ifndef QS_K_SIGNAL_H
 #define QS_K_SIGNAL_H
+
+#include <string.h>
 
 #include "flexbuf.h"
 #include "ops.h"
@@ -49,6 +52,31 @@ static inline uint32_t qs_msb32(uint32_t x) {
   if (!x) return 32;
   while (x) x >>= 1, n++;
   return n;
+}
+
+/* Element i of an int16 / uint32 tensor's bytes, at any alignment. */
+static inline int16_t qs_sig_i16(const uint8_t *p, uint32_t i) {
+  int16_t v;
+  memcpy(&v, p + 2 * (size_t)i, 2);
+  return v;
+}
+static inline uint32_t qs_sig_u32(const uint8_t *p, uint32_t i) {
+  uint32_t v;
+  memcpy(&v, p + 4 * (size_t)i, 4);
+  return v;
+}
+
+/* What prepare works out for the one-pass ops of k_signal.c and k_signal_feature.c. */
+typedef struct {
+  uint32_t n, a, b; /* element count; two op-specific integers */
+  int32_t shift, scale;
+} qs_sig_params_t;
+
+/* A qs_sig_params_t in the arena, set as the op's params (NULL when the arena is full). */
+static inline qs_sig_params_t *qs_sig_new_params(qs_model_t *m, qs_op_t *op) {
+  qs_sig_params_t *p = (qs_sig_params_t *)qs_alloc(m, sizeof(*p));
+  if (p) op->params = p;
+  return p;
 }
 
 QS_COLD qs_status_t qs_prep_sig_window(qs_model_t *m, int oi, qs_op_t *op);
