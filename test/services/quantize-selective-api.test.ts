@@ -79,6 +79,13 @@ describe('quantize.run keepFloat / int16', () => {
     expect(errorOf(await dispatch(handlers, 'quantize.run', { ...base, keepFloat: [3] }))!.message).toMatch(
       /"keepFloat\[0\]" must be a non-empty string/,
     );
+    // rule: loweringInterior is int16 or int8 (quantize/lowering-interior.ts)
+    expect(
+      errorOf(await dispatch(handlers, 'quantize.run', { ...base, loweringInterior: 'int4' })),
+    ).toMatchObject({
+      code: 'BAD_ARGUMENT',
+      message: expect.stringMatching(/"loweringInterior" must be "int16" or "int8"/),
+    });
     // rule: an unknown layer name lists the valid ones
     expect(errorOf(await dispatch(handlers, 'quantize.run', { ...base, int16: ['dense_9'] }))).toMatchObject({
       code: 'BAD_ARGUMENT',
