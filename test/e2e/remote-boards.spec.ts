@@ -7,6 +7,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
@@ -83,4 +84,38 @@ test('a remote board URL without a port says so', async ({ page }) => {
   );
   await page.getByTestId('error-dismiss').click();
   await expect(page.locator('[data-testid="board-card"][data-board-id="virtual"]')).toBeVisible();
+});
+
+/** A loopback TCP port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+test('a remote board that does not answer says so in the banner, in place of an earlier action’s banner', async ({
+  page,
+}) => {
+  await openBoards(page, 'micro_speech_quantized.tflite');
+  const banner = page.getByTestId('error-banner');
+  await page.getByTestId('board-path').fill('/dev/quantscope-no-such-port');
+  await page.getByTestId('board-add-path').click();
+  await expect(banner).toContainText('/dev/quantscope-no-such-port: no such port');
+
+  const url = `socket://127.0.0.1:${await closedPort()}`;
+  await page.getByTestId('board-remote-url').fill(url);
+  await page.getByTestId('board-add-remote').click();
+  const card = page.locator(`[data-testid="board-card"][data-board-id="${url}"]`);
+  await expect(card).toHaveAttribute('data-status', 'not-a-board');
+  // rule: a remote board that is listed but does not answer is an error of this action, said whole
+  // in the banner (the card cuts its reason short), and the banner of the earlier probe is gone
+  await expect(banner).toContainText(`Adding the remote board ${url}`);
+  await expect(banner).toContainText((await card.getAttribute('title')) ?? '(no reason on the card)');
+  await expect(banner).not.toContainText('no such port');
+  // rule: the next action the user starts (a rescan) clears a banner of an earlier one
+  await page.getByTestId('board-refresh').click();
+  await expect(banner).toHaveCount(0);
+  await expect(card).toBeVisible(); // still listed with its reason, probed again on each rescan
 });

@@ -82,7 +82,8 @@ export class BoardsState {
    * Add a remote board by URL (rfc2217://host:port or socket://host:port, as served by ser2net)
    * and probe it; the host remembers it once it answers. A URL that is not one says why.
    */
-  async addRemote(url: string): Promise<void> {
+  /** Add a remote board by URL and list it; returns its card (a board that did not answer has its error). */
+  async addRemote(url: string): Promise<DiscoveredBoard | undefined> {
     const text = url.trim();
     if (!text)
       throw new Error('Type a remote board URL first, e.g. rfc2217://lab-pi:2217 or socket://lab-pi:4000');
@@ -96,6 +97,7 @@ export class BoardsState {
     }
     const found = this.boards.find((b) => b.id === id);
     if (found && found.status !== 'not-a-board') this.board = id;
+    return found;
   }
 
   /** Cost-model CPU profile for the estimates ('' = the board's own CPU) and its clock in MHz
