@@ -10,7 +10,8 @@
  * rounding left is the output's.
  *
  * A lowering qualifies when at least two of its ops round their output (moves such as RESHAPE or
- * TRANSPOSE do not). Its ops that have an int16 kernel in TFLite Micro (and the core) run in int16;
+ * TRANSPOSE do not) and the output of one of them can stay int16 for the next (both have int16
+ * kernels, with only moves between them). Its ops that have an int16 kernel in TFLite Micro (and the core) run in int16;
  * an op without one (RSQRT: TFLite Micro's elementwise.cc accepts only float32 and int8 at
  * prepare, although its eval has an int16 branch) stays int8 inside, with QUANTIZE ops around it.
  * 'int8' gives the converter's all-int8 form (`--lowering-interior int8`).
@@ -74,7 +75,13 @@ export function interiorPlan(
     if (members.length !== ops.length || ops.some((i) => fixed.has(i))) continue;
     if (members.filter((op) => !MOVES.has(op.op)).length < 2) continue;
     const wide = members.filter((op) => op.op in int16Ops);
-    if (wide.filter((op) => !MOVES.has(op.op)).length === 0) continue;
+    // worth it only when a rounding op's output stays int16 for another rounding int16 op of the
+    // layer, through int16 moves (CONV_2D then ELU, which has no int16 kernel, would only round
+    // the conv output twice)
+    const reachesWide = (t: number): boolean =>
+      wide.some((c) => c.inputs.includes(t) && (!MOVES.has(c.op) || c.outputs.some((o) => reachesWide(o))));
+    const kept = wide.some((p) => !MOVES.has(p.op) && p.outputs.some((o) => reachesWide(o)));
+    if (!kept) continue;
     const inside = new Set(ops);
     for (const op of wide) plan.ops.set(op.index, 'int16');
     const written = new Set(wide.flatMap((op) => op.outputs));

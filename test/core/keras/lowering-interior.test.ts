@@ -10,7 +10,7 @@ import { INT16_OP_VERSIONS } from '../../../src-main/core/quantize/quantize-mode
 import { interiorPlan } from '../../../src-main/core/quantize/lowering-interior.ts';
 import { precisionPlan } from '../../../src-main/core/quantize/layer-select.ts';
 import { quantizeWorkflow } from '../../../src-main/core/quantize/pipeline.ts';
-import { input, samples, sequentialModel, values } from './layer-harness.ts';
+import { input, ops, samples, sequentialModel, values } from './layer-harness.ts';
 
 const denseThenNorm = () =>
   sequentialModel(
@@ -78,24 +78,33 @@ describe('int16 interior of multi-op Keras lowerings', () => {
   });
 
   // rule: only lowerings with two or more ops that round qualify (a Conv1D's RESHAPEs do not
-  // round), and a layer the user placed (--keep-float / --int16) is left as placed
+  // round), when a rounding op's output can stay int16 for the next (not CONV_2D then ELU, which
+  // has no int16 kernel), and a layer the user placed (--keep-float / --int16) is left as placed
   it('which layers qualify', async () => {
-    const conv1d = await sequentialModel(
-      [
-        input('x', [16, 4]),
-        {
-          class_name: 'Conv1D',
-          config: { name: 'c', filters: 6, kernel_size: [3], padding: 'valid', activation: 'linear' },
-        },
-      ],
-      {
-        c: [
-          { name: 'c/kernel:0', shape: [3, 4, 6], data: values(72, 1) },
-          { name: 'c/bias:0', shape: [6], data: values(6, 2) },
+    const conv1d = (activation: string) =>
+      sequentialModel(
+        [
+          input('x', [16, 4]),
+          {
+            class_name: 'Conv1D',
+            config: { name: 'c', filters: 6, kernel_size: [3], padding: 'valid', activation },
+          },
         ],
-      },
-    );
-    const f1 = kerasToTflite(conv1d);
+        {
+          c: [
+            { name: 'c/kernel:0', shape: [3, 4, 6], data: values(72, 1) },
+            { name: 'c/bias:0', shape: [6], data: values(6, 2) },
+          ],
+        },
+      );
+    const elu = kerasToTflite(await conv1d('elu'));
+    expect(ops(elu)).toEqual(['RESHAPE', 'CONV_2D', 'RESHAPE', 'ELU']);
+    expect(interiorPlan(elu, 'int16', INT16_OP_VERSIONS).layers).toEqual([]);
+    const tanh = kerasToTflite(await conv1d('tanh'));
+    expect(interiorPlan(tanh, 'int16', INT16_OP_VERSIONS).layers).toEqual([
+      { layer: 'c', int16Ops: [0, 1, 2, 3], int8Ops: [] },
+    ]);
+    const f1 = kerasToTflite(await conv1d('linear'));
     expect(f1.lowerings?.[0].ops.map((i) => f1.subgraphs[0].operators[i].op)).toEqual([
       'RESHAPE',
       'CONV_2D',
