@@ -103,8 +103,9 @@ export const INT16_OP_VERSIONS: Record<string, number> = {
   SOFTMAX: 3,
   LOGISTIC: 3,
   TANH: 3,
+  // general-scale int16 (pot_scale_int16 false): op_version.cc gives ADD 3, SUB 5
   ADD: 3,
-  SUB: 3,
+  SUB: 5,
   // squeeze-excite and hard_sigmoid's ×1/6 (effnetv2_cifar10 then runs all 37 layers in int16)
   MUL: 4,
   MEAN: 3,
