@@ -1,28 +1,13 @@
 /** `quantscope run --raw-input FILE.npy`: raw uint16/uint8 samples normalized with the model's parameters. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, REPO } from '../helpers/fixtures.ts';
+import { fixturePath } from '../helpers/fixtures.ts';
+import { runQuantscope } from '../helpers/cli-process.ts';
 import { hostInputTensor, hostQuantizedRps, rawInput, rpsModel } from './raw-input-check.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      maxBuffer: 64 << 20,
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const cli = (...args: string[]) => runQuantscope(args, { timeout: 120_000 });
 
 /** A version 1.0 .npy file (header padded to 64 bytes, as NumPy writes it). */
 function npy(descr: string, shape: number[], data: Uint8Array): Uint8Array {

@@ -4,17 +4,14 @@
  * of links to every program on PATH but that one) and a fresh copy of the firmware sources, so make
  * really has to build.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src-main/cli/exit.ts';
 import { REPO, fixturePath } from '../helpers/fixtures.ts';
+import { runQuantscope } from '../helpers/cli-process.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
 const MODEL = fixturePath('models', 'micro_speech_quantized.tflite');
 
 /** A PATH of one folder: links to every program on the current PATH except `hidden`. */
@@ -46,15 +43,9 @@ function freshFirmware(): string {
   return dir;
 }
 
-async function cliWithout(hidden: string[], ...args: string[]) {
+function cliWithout(hidden: string[], ...args: string[]) {
   const env = { ...process.env, PATH: pathWithout(hidden), QS_FIRMWARE_DIR: freshFirmware() };
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
+  return runQuantscope(args, { env, timeout: 120_000 });
 }
 
 describe('a missing tool is one line naming the package to install', () => {

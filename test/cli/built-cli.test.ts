@@ -3,34 +3,20 @@
  * prints what the TypeScript sources print, loads heavy libraries only in the commands that use
  * them, and rebuilds itself when a source is newer than the build.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO, fixturePath } from '../helpers/fixtures.ts';
+import { BIN, runNode } from '../helpers/cli-process.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
 const BUILT = join(REPO, 'out', 'cli', 'quantscope.mjs');
 const MODEL = fixturePath('models', 'person_detect.tflite');
 const H5 = fixturePath('float', 'autoencoder_example.h5');
 
-async function cli(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []) {
-  try {
-    const r = await run(process.execPath, [...nodeArgs, BIN, ...args], {
-      maxBuffer: 64 << 20,
-      cwd: REPO,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []) =>
+  runNode([...nodeArgs, BIN, ...args], { cwd: REPO, env: { ...process.env, ...env } });
 
 /** The packages (node_modules/<name>) a CLI call resolved, recorded by record-imports-hooks.mjs. */
 async function packagesLoaded(args: string[]): Promise<{ code: number; packages: Set<string> }> {

@@ -4,28 +4,16 @@
  * passes with a tolerance of 1; an offset in another layer stays a systematic divergence; the
  * JSON and CSV reports carry each differing layer's class and Δ histogram.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src-main/cli/exit.ts';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
-import { REPO, fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { runQuantscope } from '../helpers/cli-process.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const cli = (...args: string[]) => runQuantscope(args, { timeout: 120_000 });
 
 const MODEL = fixturePath('models', 'person_detect.tflite');
 const ops = readTflite(readFixture('models', 'person_detect.tflite')).subgraphs[0].operators;

@@ -3,29 +3,17 @@
  * simulator on the dump's own inputs. TFLite Micro's goldens match layer for layer; a golden with
  * one element changed is a failed JUnit case naming that layer and its |Δ|.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src-main/cli/exit.ts';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
-import { REPO, fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { runQuantscope } from '../helpers/cli-process.ts';
 import { junitSchemaErrors } from '../helpers/junit-schema.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const cli = (...args: string[]) => runQuantscope(args, { timeout: 120_000 });
 
 describe('quantscope compare against TFLite Micro goldens', () => {
   // rule: the host simulator is bit-exact with TFLM's reference kernels on the goldens' own inputs

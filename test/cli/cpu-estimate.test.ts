@@ -2,32 +2,17 @@
  * `--cpu PROFILE --mhz N` on the CLI (issue 18): the per-core estimate printed as time at the given
  * clock, and on an emulated board of the same core compared with QEMU's count on one scale.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import { cpuProfile, estimateModel } from '../../src-main/core/simulate/cost-model.ts';
 import { layerWork } from '../../src-main/core/simulate/layer-work.ts';
-import { REPO, fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { runQuantscope } from '../helpers/cli-process.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      maxBuffer: 64 << 20,
-      timeout: 170_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const cli = (...args: string[]) => runQuantscope(args, { timeout: 170_000 });
 
 describe('run --cpu --mhz', () => {
   // Rule: the CLI prints the estimate in time at the given MHz (cycles / clock), naming the core,

@@ -12,21 +12,12 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src-main/cli/exit.ts';
 import { REPO, fixturePath } from '../helpers/fixtures.ts';
+import { BIN, runNode } from '../helpers/cli-process.ts';
 
 const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
 const MODEL = fixturePath('models', 'person_detect.tflite');
 
-async function node(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, args, { maxBuffer: 64 << 20, cwd: REPO });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
-
+const node = (args: string[]) => runNode(args, { cwd: REPO });
 const cli = (...args: string[]) => node([BIN, ...args]);
 
 /** Runs the CLI with its stdout read by nobody: the pipe is closed before the first byte is written. */

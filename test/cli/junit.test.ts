@@ -13,22 +13,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src-main/cli/exit.ts';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import { firmwareDir } from '../../src-main/services/board/firmware.ts';
-import { REPO, fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { runQuantscope } from '../helpers/cli-process.ts';
 import { junitSchemaErrors } from '../helpers/junit-schema.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
 const MICRO = fixturePath('models', 'micro_speech_quantized.tflite');
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20, timeout: 240_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const run = promisify(execFile);
+const cli = (...args: string[]) => runQuantscope(args, { timeout: 240_000 });
 
 /** testcase elements with their failure/error children, read with a small regex (the XSD checks the rest). */
 function testcases(xml: string): { name: string; body: string }[] {

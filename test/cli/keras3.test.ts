@@ -10,17 +10,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/index.ts';
 import { fixturePath, readFixture } from '../helpers/fixtures.ts';
-import { cli } from '../helpers/cli.ts';
+import { cli, profileOnVirtualBoard } from '../helpers/cli.ts';
+import { npyF32 } from '../helpers/npy-f32.ts';
 import { augmentedPhotos } from '../core/quantize/calibration-data.ts';
 import { harWindows } from '../core/keras/har-data.ts';
-
-/** A float32 .npy of `samples`, each of `shape`. */
-function npy(samples: Float32Array[], shape: number[]): Buffer {
-  const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${[samples.length, ...shape].join(', ')}), }`;
-  const h = Buffer.from(header + ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n', 'latin1');
-  const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 0xff, h.length >> 8]);
-  return Buffer.concat([pre, h, ...samples.map((s) => Buffer.from(s.buffer, s.byteOffset, s.byteLength))]);
-}
 
 const KWS = fixturePath('keras3', 'kws_cnn.keras');
 const EFFNET = fixturePath('keras3', 'effnetv2_cifar10.keras');
@@ -62,8 +55,8 @@ describe('quantscope on Keras 3 .keras', () => {
   it('quantize har_lstm.keras, then profile its int8 LSTMs on the virtual board', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qs-keras3-'));
     const windows = harWindows(16, 5).map(([x]) => x);
-    writeFileSync(join(dir, 'windows.npy'), npy(windows, [128, 9]));
-    writeFileSync(join(dir, 'one.npy'), npy(windows.slice(2, 3), [128, 9]));
+    writeFileSync(join(dir, 'windows.npy'), npyF32(windows, [128, 9]));
+    writeFileSync(join(dir, 'one.npy'), npyF32(windows.slice(2, 3), [128, 9]));
     const out = join(dir, 'har.int8.tflite');
     const q = await cli(
       'quantize',
@@ -80,15 +73,7 @@ describe('quantscope on Keras 3 .keras', () => {
       'UNIDIRECTIONAL_SEQUENCE_LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'STRIDED_SLICE', 'FULLY_CONNECTED', 'SOFTMAX',
     ]); // prettier-ignore
     expect(sg.tensors[sg.operators[0].inputs[19]].dtype).toBe('int16');
-    const board = await cli(
-      'profile',
-      out,
-      '--board',
-      'virtual',
-      '--input',
-      join(dir, 'one.npy'),
-      '--fail-on-mismatch',
-    );
+    const board = await profileOnVirtualBoard(out, join(dir, 'one.npy'));
     expect(board.code, board.err).toBe(0);
     expect(board.out).toMatch(/UNIDIRECTIONAL_SEQUENCE_LSTM\s+int8\[1x128x32\]\s+match/);
     expect(board.out).toMatch(/SOFTMAX\s+int8\[1x6\]\s+match/);
@@ -141,7 +126,7 @@ describe('quantscope on Keras 3 .keras', () => {
     const result = JSON.parse(run.out);
     expect(JSON.stringify(result)).toContain('output_softmax');
     // Rule: the int8 model runs bit-exact on the virtual board (the same core, native build).
-    const board = await cli('profile', out, '--board', 'virtual', '--input', input, '--fail-on-mismatch');
+    const board = await profileOnVirtualBoard(out, input);
     expect(board.code, board.err).toBe(0);
     expect(board.out).toMatch(/SOFTMAX\s+int8\[1x12\]\s+match/);
   });
@@ -191,20 +176,12 @@ describe('quantscope on Keras 3 .keras', () => {
     const photos = augmentedPhotos(32, 24, 1).map((g) =>
       Float32Array.from({ length: 32 * 32 * 3 }, (_, i) => g[Math.floor(i / 3)] / 255),
     );
-    writeFileSync(join(dir, 'photos.npy'), npy(photos, [32, 32, 3]));
-    writeFileSync(join(dir, 'one.npy'), npy(photos.slice(5, 6), [32, 32, 3]));
+    writeFileSync(join(dir, 'photos.npy'), npyF32(photos, [32, 32, 3]));
+    writeFileSync(join(dir, 'one.npy'), npyF32(photos.slice(5, 6), [32, 32, 3]));
     const out = join(dir, 'effnet.int8.tflite');
     const q = await cli('quantize', EFFNET, '--data', join(dir, 'photos.npy'), '--out', out);
     expect(q.code, q.err).toBe(0);
-    const board = await cli(
-      'profile',
-      out,
-      '--board',
-      'virtual',
-      '--input',
-      join(dir, 'one.npy'),
-      '--fail-on-mismatch',
-    );
+    const board = await profileOnVirtualBoard(out, join(dir, 'one.npy'));
     expect(board.code, board.err).toBe(0);
     expect(board.out).toMatch(/MUL\s+int8\[1x16x16x48\]\s+match/);
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/index.ts';
 import { harWindows } from '../core/keras/har-data.ts';
-import { cli } from '../helpers/cli.ts';
+import { cli, profileOnVirtualBoard } from '../helpers/cli.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { npyF32 } from '../helpers/npy-f32.ts';
 
@@ -37,15 +37,7 @@ describe('quantscope on an int16x8 LSTM model', () => {
     const sg = readTflite(new Uint8Array(readFileSync(out))).subgraphs[0];
     const lstms = sg.operators.filter((o) => o.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM');
     expect(lstms.map((o) => sg.tensors[o.inputs[0]].dtype)).toEqual(['int16', 'int16']);
-    const board = await cli(
-      'profile',
-      out,
-      '--board',
-      'virtual',
-      '--input',
-      join(dir, 'one.npy'),
-      '--fail-on-mismatch',
-    );
+    const board = await profileOnVirtualBoard(out, join(dir, 'one.npy'));
     expect(board.code, board.err).toBe(0);
     expect(board.out).toMatch(/UNIDIRECTIONAL_SEQUENCE_LSTM\s+int16\[1x128x32\]\s+match/);
     expect(board.out).toMatch(/SOFTMAX\s+int16\[1x6\]\s+match/);

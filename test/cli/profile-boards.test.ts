@@ -1,15 +1,11 @@
 /** `quantscope boards` through the package bin: builtins always, a typed pty path probed. */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFirmware } from '../../src-main/services/board/firmware.ts';
-import { REPO } from '../helpers/fixtures.ts';
-
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
+import { runQuantscope } from '../helpers/cli-process.ts';
 
 describe('quantscope boards', () => {
   let dir: string;
@@ -31,9 +27,10 @@ describe('quantscope boards', () => {
   });
 
   it('--json lists the virtual board, qemu when installed, and a typed path with its identity', async () => {
-    const { stdout } = await run(process.execPath, [BIN, 'boards', '--json', '--path', path], {
+    const { code, stdout, stderr } = await runQuantscope(['boards', '--json', '--path', path], {
       timeout: 60_000,
     });
+    expect(code, stderr).toBe(0);
     const boards = JSON.parse(stdout) as {
       id: string;
       status: string;
@@ -49,7 +46,8 @@ describe('quantscope boards', () => {
   }, 60_000);
 
   it('prints a table', async () => {
-    const { stdout } = await run(process.execPath, [BIN, 'boards', '--path', path], { timeout: 60_000 });
+    const { code, stdout, stderr } = await runQuantscope(['boards', '--path', path], { timeout: 60_000 });
+    expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/^virtual\s+available\s+QuantScope virtual board/m);
     expect(stdout).toContain(`${path}`);
     expect(stdout).toMatch(/ready\s+QuantScope virtual board \(host, arena 8192 KiB/);

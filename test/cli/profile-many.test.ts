@@ -3,18 +3,15 @@
  * boards and the emulated Cortex-M3), one comparison matrix (each board vs the host, boards vs each
  * other) as JSON and HTML, and one JUnit test case per board.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
-import { REPO, fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { fixturePath, readFixture } from '../helpers/fixtures.ts';
+import { runQuantscope } from '../helpers/cli-process.ts';
 import { junitSchemaErrors } from '../helpers/junit-schema.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
 const NAME = 'micro_speech_quantized.tflite';
 
 describe('profile on two virtual boards and QEMU in one run', () => {
@@ -22,10 +19,8 @@ describe('profile on two virtual boards and QEMU in one run', () => {
   it(`${NAME}: matrix JSON + HTML, one JUnit case per board`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qs-many-'));
     const [json, html, xml] = ['m.json', 'm.html', 'p.xml'].map((f) => join(dir, f));
-    const { stdout, stderr } = await run(
-      process.execPath,
+    const { code, stdout, stderr } = await runQuantscope(
       [
-        BIN,
         'profile',
         fixturePath('models', NAME),
         '--board',
@@ -45,9 +40,10 @@ describe('profile on two virtual boards and QEMU in one run', () => {
         '--fail-on',
         'mismatch,error',
       ],
-      { maxBuffer: 64 << 20, timeout: 240_000 },
+      { timeout: 240_000 },
     );
     expect(stderr).toBe('');
+    expect(code).toBe(0);
     expect(stdout).toContain(`${NAME} on 3 boards (input seed 3):`);
     expect(stdout).toMatch(/virtual#2 vs qemu: identical \(4 layers\)/);
 
@@ -101,11 +97,11 @@ describe('profile on two virtual boards and QEMU in one run', () => {
   // rule: options that only make sense for one board are refused before any board starts
   it('--dump and a .csv report with several boards are refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qs-many-'));
-    const args = [BIN, 'profile', fixturePath('models', NAME), '--board', 'virtual', '--board', 'virtual'];
-    const dump = await run(process.execPath, [...args, '--dump', join(dir, 'd.json')]).catch((e) => e);
+    const args = ['profile', fixturePath('models', NAME), '--board', 'virtual', '--board', 'virtual'];
+    const dump = await runQuantscope([...args, '--dump', join(dir, 'd.json')]);
     expect(dump.code).toBe(1);
     expect(dump.stderr).toBe('quantscope: --dump writes the outputs of one board: give one --board\n');
-    const csv = await run(process.execPath, [...args, '--out', join(dir, 'r.csv')]).catch((e) => e);
+    const csv = await runQuantscope([...args, '--out', join(dir, 'r.csv')]);
     expect(csv.code).toBe(1);
     expect(csv.stderr).toMatch(/with several --board the report is the comparison matrix, \.json or \.html/);
   });

@@ -3,32 +3,18 @@
  * samples with rock_paper_scissors' samplewise_norm.mean_and_std, the board normalizes the same
  * samples itself (SET_INPUT_RAW), and the first comparison row is the input tensor host vs board.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { hostInputTensor, rpsModel } from '../board/raw-input-check.ts';
 import { constantFrame, npy, personFrame } from '../board/raw-profile-samples.ts';
-import { REPO, fixturePath } from '../helpers/fixtures.ts';
+import { fixturePath } from '../helpers/fixtures.ts';
+import { runQuantscope } from '../helpers/cli-process.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
 const RPS = fixturePath('models', 'rock_paper_scissors.tflite');
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      maxBuffer: 64 << 20,
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const cli = (...args: string[]) => runQuantscope(args, { timeout: 120_000 });
 
 interface Layer {
   index: number;

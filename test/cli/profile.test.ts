@@ -12,24 +12,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import { firmwareDir } from '../../src-main/services/board/firmware.ts';
 import { fmt } from '../../src-main/core/report/escape.ts';
-import { REPO, fixturePath, readFixture, readGolden } from '../helpers/fixtures.ts';
+import { fixturePath, readFixture, readGolden } from '../helpers/fixtures.ts';
+import { runQuantscope } from '../helpers/cli-process.ts';
 import { flatText, nfkc, readPdf } from '../helpers/pdf-text.ts';
 
 const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      maxBuffer: 64 << 20,
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const cli = (...args: string[]) => runQuantscope(args, { timeout: 120_000 });
 
 const sorted = (ts: { tensor: number; data_b64: string }[]) =>
   ts.map((t) => `${t.tensor}:${t.data_b64}`).sort();

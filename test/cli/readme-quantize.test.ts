@@ -2,16 +2,13 @@
  * The README's `quantize` example runs as printed on the bundled data (issue 19 #8): the command is
  * read from README.md, so the example cannot drift from what the CLI accepts.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import { REPO } from '../helpers/fixtures.ts';
-
-const run = promisify(execFile);
+import { runQuantscope } from '../helpers/cli-process.ts';
 
 function readmeQuantizeArgs(): string[] {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8').replace(/\\\n\s*/g, ' ');
@@ -26,13 +23,8 @@ describe('README quantize example', () => {
     const args = readmeQuantizeArgs().map((a) => (a.startsWith('examples/') ? join(REPO, a) : a));
     expect(args).toContain('--report');
     const cwd = mkdtempSync(join(tmpdir(), 'qs-readme-'));
-    const { stdout } = await run(
-      process.execPath,
-      [join(REPO, 'bin', 'quantscope.mjs'), ...args, '--quiet'],
-      {
-        cwd,
-      },
-    );
+    const { code, stdout, stderr } = await runQuantscope([...args, '--quiet'], { cwd });
+    expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/hello_world_float\.tflite → \S*hello_world\.int8\.tflite/);
     expect(stdout).toMatch(/samples: 100/);
     const model = readTflite(new Uint8Array(readFileSync(join(cwd, 'hello_world.int8.tflite'))));

@@ -3,27 +3,15 @@
  * lists come from the fixtures' SOURCES.md, expected per-layer outputs from the TFLite Micro
  * goldens, and MACs are recomputed here from the layer shapes with issue 2's formulas.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { LayerSummary, ModelSummary } from '../../src-main/shared/summary.ts';
-import { REPO, fixturePath, listFixtures, readFixture, readGolden } from '../helpers/fixtures.ts';
+import { fixturePath, listFixtures, readFixture, readGolden } from '../helpers/fixtures.ts';
+import { runQuantscope } from '../helpers/cli-process.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO, 'bin', 'quantscope.mjs');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const cli = (...args: string[]) => runQuantscope(args);
 
 /** `| file | origin | ops | I/O |` rows of SOURCES.md → op name → count. */
 function opsFromSources(): Map<string, Map<string, number>> {

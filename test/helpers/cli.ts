@@ -24,3 +24,10 @@ export async function cli(...args: string[]): Promise<CliResult> {
     process.stderr.write = e;
   }
 }
+
+/** `quantscope profile MODEL --board virtual --input INPUT --fail-on-mismatch`: the model on the
+ * virtual board (the core built natively, behind the serial protocol), every layer compared with
+ * the host simulator. */
+export function profileOnVirtualBoard(model: string, input: string): Promise<CliResult> {
+  return cli('profile', model, '--board', 'virtual', '--input', input, '--fail-on-mismatch');
+}
