@@ -12,7 +12,7 @@ import { Cmd, requests, SET_INPUT_HEADER, type Request } from '../../core/protoc
 import { decodeSetInput } from '../../core/protocol/replies.ts';
 import { expectReply, type BoardLink } from './board-link.ts';
 import { bestFrameData } from './line-quality.ts';
-import { REQUEST_OVERHEAD } from './output-refetch.ts';
+import { REQUEST_OVERHEAD } from './session-types.ts';
 
 /** Pieces per burst: their acks (~20 B each) come back while the burst is still being written,
  * and must stay far below what the OS buffers hold on either side (transport.ts, the deadlock). */

@@ -9,12 +9,7 @@ import { OP_OUTPUT_HEADER, type OutputHole } from '../../core/protocol/messages.
 import { missingBytes, missingHoles, type OpSink } from '../../core/protocol/op-assembly.ts';
 import type { BoardLink } from './board-link.ts';
 import { bestFrameData } from './line-quality.ts';
-import type { BoardSession } from './session.ts';
-
-/** Bytes a request frame carries besides its data (header, CRC, COBS, delimiters, the reply). */
-export const REQUEST_OVERHEAD = 40;
-/** Bytes an OP_OUTPUT frame carries besides its data (op header, frame header, CRC, COBS). */
-export const STREAM_OVERHEAD = 30;
+import { REQUEST_OVERHEAD, STREAM_OVERHEAD, type FrameSession, type RunOptions } from './session-types.ts';
 
 /** Bytes of an extended INVOKE besides its holes, and per hole (PROTOCOL.md §3). */
 const INVOKE_EXTENDED_HEADER = 9;
@@ -24,8 +19,6 @@ const INVOKE_HOLE_BYTES = 10;
  * boards before it answer BAD_LENGTH and get whole-op re-runs with the inputs written again. */
 const extendedInvoke = new WeakMap<BoardLink, boolean>();
 
-export type RunOptions = { signal?: AbortSignal; timeoutMs?: number; runMs?: number };
-
 /**
  * Re-runs the model until every op's output in `sink` is complete: each round lists the bytes
  * still missing (holes) and hands them to `rerun`, which streams them again; pieces from all
@@ -33,7 +26,7 @@ export type RunOptions = { signal?: AbortSignal; timeoutMs?: number; runMs?: num
  * `maxIdle` rounds in a row that filled nothing. Returns the ops re-fetched, round by round.
  */
 export async function refetchMissing(
-  session: BoardSession,
+  session: FrameSession,
   ops: number,
   sink: OpSink,
   maxIdle: number,
@@ -78,7 +71,7 @@ export async function refetchMissing(
  * the inputs again, piece by piece, and the model's compute), inputs written before each run.
  */
 export async function rerunHoles(
-  session: BoardSession,
+  session: FrameSession,
   holes: OutputHole[],
   sink: OpSink,
   run: RunOptions & { piece: number; mergeBytes: number },

@@ -13,8 +13,16 @@ import { readTflite } from '../../core/model/tflite-reader.ts';
 import type { Model } from '../../core/model/ir.ts';
 import type { InvokeDone, ModelInfo } from '../../core/protocol/replies.ts';
 import { bestFrameData } from './line-quality.ts';
-import { refetchMissing, rerunHoles, STREAM_OVERHEAD, type RunOptions } from './output-refetch.ts';
-import type { BoardSession, ProfileOptions, ProfilePhases, ProfileResult, RawInput } from './session.ts';
+import { refetchMissing, rerunHoles } from './output-refetch.ts';
+import {
+  STREAM_OVERHEAD,
+  type FrameSession,
+  type ProfileOptions,
+  type ProfilePhases,
+  type ProfileResult,
+  type RawInput,
+  type RunOptions,
+} from './session-types.ts';
 import type { UploadResult } from './upload.ts';
 
 /** The model parsed once for all frames of a stream (the op outputs' sizes). */
@@ -26,7 +34,7 @@ function parsed(bytes: Uint8Array): Model {
 }
 
 export async function profileFrame(
-  session: BoardSession,
+  session: FrameSession,
   modelBytes: Uint8Array,
   inputs: (Uint8Array | RawInput)[],
   opts: ProfileOptions,

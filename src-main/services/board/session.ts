@@ -6,13 +6,12 @@
 import { ProtocolError } from '../../core/protocol/errors.ts';
 import { readTflite } from '../../core/model/tflite-reader.ts';
 import { boardOpGaps, opGapMessage } from '../../core/simulate/op-families.ts';
-import { RAW_DTYPE_CODE, RAW_DTYPE_SIZE, type RawDtype } from '../../core/normalize/normalize.ts';
+import { RAW_DTYPE_CODE, RAW_DTYPE_SIZE } from '../../core/normalize/normalize.ts';
 import {
   Cmd,
   FEATURE_ALL_OUTPUTS,
   FEATURE_STREAM_STATE,
   requests,
-  type OutputHole,
   type StreamFrame,
   SET_INPUT_RAW_HEADER,
 } from '../../core/protocol/messages.ts';
@@ -33,68 +32,28 @@ import {
 } from '../../core/protocol/replies.ts';
 import { addPiece, type OpSink } from '../../core/protocol/op-assembly.ts';
 import { expectReply, type BoardLink } from './board-link.ts';
-import { REQUEST_OVERHEAD, type RunOptions } from './output-refetch.ts';
 import { writeInput } from './input-write.ts';
 import { profileFrame } from './profile-run.ts';
+import {
+  REQUEST_OVERHEAD,
+  type FrameSession,
+  type InvokeRange,
+  type ProfileOptions,
+  type ProfilePhases,
+  type ProfileResult,
+  type RawInput,
+  type RunOptions,
+} from './session-types.ts';
 import { uploadModel, type UploadOptions, type UploadResult } from './upload.ts';
 
-/** An op output the board streamed: every output of an op on ALL_OUTPUTS boards (same `index`,
- * one entry per output), the first only on older ones. */
-export interface OpResult {
-  index: number;
-  tensor: number;
-  ticks: number;
-  data: Uint8Array;
-}
-
-export interface ProfileResult {
-  board: BoardHello;
-  model: ModelInfo;
-  ops: OpResult[];
-  tickHz: number;
-  totalTicks: number;
-  arenaUsed: number;
-  upload: UploadResult;
-  /** ops whose streamed output had to be fetched again (line noise) */
-  refetchedOps: number[];
-  /** Wall time of each phase, ms (where a slow or noisy line spends its time). */
-  phases: ProfilePhases;
-  /** Input tensors as the board holds them before the run, for each raw input (null otherwise):
-   * the board's own normalization, to compare with the host's ("input" layer). */
-  inputTensors: (Uint8Array | null)[];
-}
-
-export interface ProfilePhases {
-  upload: number;
-  commit: number;
-  inputs: number;
-  run: number;
-  refetch: number;
-  readback: number;
-}
-
-/** Raw sensor samples the board normalizes with the model's parameters (SET_INPUT_RAW). */
-export interface RawInput {
-  dtype: RawDtype;
-  /** little-endian samples, as many as the input tensor has elements */
-  data: Uint8Array;
-}
-
-export interface ProfileOptions extends UploadOptions {
-  /** Re-run rounds in a row that may bring none of the missing op-output bytes before giving up. */
-  maxRefetch?: number;
-  /** Idle timeout while the board runs the model (no frame for this long = failure). */
-  invokeTimeoutMs?: number;
-  /** Streams (profileStream): every frame starts from the reset state, not only the first. */
-  resetState?: boolean;
-}
+export type { OpResult, ProfileOptions, ProfilePhases, ProfileResult, RawInput } from './session-types.ts';
 
 /** Raw input pieces (SET_INPUT_RAW, sent one at a time) cost a round trip each, damaged or not:
  * on a noisy line the fewest round trips come from pieces about half of which arrive intact
  * (L(1-p)^L peaks at L = 1/p), not from the byte-efficient ones the upload's bursts use. */
 const INPUT_INTACT = 0.5;
 
-export class BoardSession {
+export class BoardSession implements FrameSession {
   /** Multi-request operations (load, profile) run one at a time: two profiles must not mix
    * their models and inputs on one board. Single requests still interleave freely. */
   private busy: Promise<unknown> = Promise.resolve();
@@ -248,14 +207,7 @@ export class BoardSession {
    * `done` is then null.
    */
   async invokeStreaming(
-    range: {
-      firstOp: number;
-      lastOp: number;
-      piece?: number;
-      reuseInputs?: boolean;
-      holes?: OutputHole[];
-      copies?: number;
-    },
+    range: InvokeRange,
     sink: OpSink,
     opts: RunOptions & { complete?: () => boolean } = {},
   ): Promise<{ done: InvokeDone | null; damaged: number }> {
