@@ -200,6 +200,23 @@ test('a seeded run matches the CLI for the same seed', async ({ page }) => {
   );
 });
 
+test('a one-value output (hello_world: y = sin x) shows its value, not a class', async ({ page }) => {
+  const model = fixturePath('models', 'hello_world_int8.tflite');
+  const cli = cliRun(model, ['--seed', '3']);
+  const real = (cli.outputs[0] as unknown as { top_k: { real: number }[] }).top_k[0].real;
+  await openApp(page);
+  await openModelFile(page, model, 'hello_world_int8.tflite');
+  await page.getByTestId('view-simulate').click();
+  await page.getByTestId('sim-seed').fill('3');
+  await page.getByTestId('sim-run').click();
+  await expect(page.getByTestId('sim-row')).toHaveCount(cli.layers.length);
+  // rule: a regression output is a number: the headline is its real value (as the CLI computes it),
+  // never "class 0" with a one-bar ranking
+  await expect(page.getByTestId('output-value')).toHaveText(`value ${Number(real.toPrecision(6))}`);
+  await expect(page.getByTestId('top-class')).toHaveCount(0);
+  await expect(page.getByTestId('topk').locator('li')).toHaveCount(0);
+});
+
 test('a long run shows progress and can be cancelled; the next run completes', async ({ page }) => {
   const path = addChain(400);
   await openApp(page);
