@@ -69,14 +69,17 @@ describe('quantscope on Keras 3 .keras', () => {
     expect(q.code, q.err).toBe(0);
     const model = readTflite(new Uint8Array(readFileSync(out)));
     const sg = model.subgraphs[0];
-    expect(sg.operators.map((o) => o.op)).toEqual([
-      'UNIDIRECTIONAL_SEQUENCE_LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'STRIDED_SLICE', 'FULLY_CONNECTED', 'SOFTMAX',
+    // the Dense + softmax head runs its interior in int16 between QUANTIZEs (quantize/lowering-interior.ts)
+    expect(sg.operators.map((o) => `${o.op}:${sg.tensors[o.outputs[0]].dtype}`)).toEqual([
+      'UNIDIRECTIONAL_SEQUENCE_LSTM:int8', 'UNIDIRECTIONAL_SEQUENCE_LSTM:int8', 'STRIDED_SLICE:int8',
+      'QUANTIZE:int16', 'FULLY_CONNECTED:int16', 'SOFTMAX:int16', 'QUANTIZE:int8',
     ]); // prettier-ignore
     expect(sg.tensors[sg.operators[0].inputs[19]].dtype).toBe('int16');
     const board = await profileOnVirtualBoard(out, join(dir, 'one.npy'));
     expect(board.code, board.err).toBe(0);
     expect(board.out).toMatch(/UNIDIRECTIONAL_SEQUENCE_LSTM\s+int8\[1x128x32\]\s+match/);
-    expect(board.out).toMatch(/SOFTMAX\s+int8\[1x6\]\s+match/);
+    expect(board.out).toMatch(/SOFTMAX\s+int16\[1x6\]\s+match/);
+    expect(board.out).toMatch(/QUANTIZE\s+int8\[1x6\]\s+match/);
     // Rule: run reports, per LSTM layer, each gate's saturated share and names the gate saturating most.
     const run = await cli('run', out, '--input', join(dir, 'one.npy'), '--json');
     expect(run.code, run.err).toBe(0);
@@ -116,9 +119,10 @@ describe('quantscope on Keras 3 .keras', () => {
     const model = readTflite(new Uint8Array(readFileSync(out)));
     expect(model.subgraphs[0].operators.map((o) => o.op)).toEqual([
       'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'MAX_POOL_2D', 'CONV_2D', 'MEAN',
-      'FULLY_CONNECTED', 'FULLY_CONNECTED', 'SOFTMAX',
+      'FULLY_CONNECTED', 'QUANTIZE', 'FULLY_CONNECTED', 'SOFTMAX', 'QUANTIZE',
     ]); // prettier-ignore
-    // (GlobalAveragePooling2D is MEAN, as in the official kws_cnn_int8.tflite — issue 16.)
+    // (GlobalAveragePooling2D is MEAN, as in the official kws_cnn_int8.tflite — issue 16; the
+    // Dense + softmax head runs its interior in int16 between QUANTIZEs, quantize/lowering-interior.ts)
     const input = join(dir, 'up.npy');
     copyFileSync(fixturePath('keras3', 'kws_cnn_samples', 'sample_mfcc_up.npy'), input);
     const run = await cli('run', out, '--input', input, '--json');
@@ -128,7 +132,8 @@ describe('quantscope on Keras 3 .keras', () => {
     // Rule: the int8 model runs bit-exact on the virtual board (the same core, native build).
     const board = await profileOnVirtualBoard(out, input);
     expect(board.code, board.err).toBe(0);
-    expect(board.out).toMatch(/SOFTMAX\s+int8\[1x12\]\s+match/);
+    expect(board.out).toMatch(/SOFTMAX\s+int16\[1x12\]\s+match/);
+    expect(board.out).toMatch(/QUANTIZE\s+int8\[1x12\]\s+match/);
   });
 
   // Rule (issue 16): report pairs the official converter's int8 kws_cnn with kws_cnn.keras op for op —
