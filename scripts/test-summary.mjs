@@ -20,6 +20,45 @@ if (existsSync('test-results/playwright.json')) {
   skipped += p.stats?.skipped ?? 0;
 }
 
+// Each failed test with the first lines of its error, so the end of a CI log (often all one sees
+// of it) says why, not only how many.
+const strip = (t) => String(t ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+const firstLines = (t, n = 3) =>
+  strip(t)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, n)
+    .join(' | ')
+    .slice(0, 400);
+const why = [];
+if (existsSync('test-results/vitest.json')) {
+  const v = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
+  for (const f of v.testResults ?? [])
+    for (const a of f.assertionResults ?? [])
+      if (a.status === 'failed') why.push(`vitest ${a.fullName}: ${firstLines(a.failureMessages?.[0])}`);
+}
+if (existsSync('test-results/playwright.json')) {
+  const p = JSON.parse(readFileSync('test-results/playwright.json', 'utf8'));
+  const walk = (suite, path) => {
+    for (const s of suite.suites ?? []) walk(s, [...path, s.title]);
+    for (const spec of suite.specs ?? [])
+      for (const t of spec.tests ?? []) {
+        if (t.status !== 'unexpected' && t.status !== 'flaky') continue;
+        const r = (t.results ?? []).find((x) => x.status !== 'passed') ?? {};
+        const err = r.error?.message ?? r.errors?.[0]?.message;
+        why.push(
+          `playwright [${t.projectName}] ${[...path, spec.title].filter(Boolean).join(' › ')} (${Math.round((r.duration ?? 0) / 1000)} s): ${firstLines(err)}`,
+        );
+      }
+  };
+  walk(p, []);
+}
+if (why.length) {
+  console.log(`\nFailed tests (${why.length}):`);
+  for (const w of why.slice(0, 30)) console.log(`- ${w}`);
+}
+
 const nSteps = Number(failedSteps ?? 0);
 if (nSteps > 0) console.log(`\nFailed steps: ${stepNames.join('; ')}`);
 console.log('');

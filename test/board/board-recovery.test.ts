@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createHandlers, createServices, dispatch } from '../../src-main/services/api/handlers.ts';
 import type { ApiResult, BoardRestartResult, DiscoveredBoard } from '../../src-main/shared/api.ts';
 import { BoardDownError } from '../../src-main/services/board/board-watch.ts';
+import { ProtocolError } from '../../src-main/core/protocol/errors.ts';
 import {
   buildFirmware,
   FirmwareBuildError,
@@ -128,6 +129,33 @@ describe('a killed virtual board', () => {
     expect((err as Error).message).not.toMatch(RAW);
     // and the next profile starts a new board
     expect((await reg.profile('virtual', profileOpts('hello_world_int8'))).compare.allMatch).toBe(true);
+  }, 120_000);
+});
+
+describe('a virtual board that stops answering', () => {
+  const { reg } = watchedRegistry();
+  afterAll(() => reg.closeAll());
+
+  // rule: a board that hangs (alive but silent: here its process is stopped) fails the profile
+  // with a timeout, and the session is dropped: the next profile runs on a fresh board instead of
+  // timing out on the same hung one again
+  it('fails the profile with a timeout; the next profile runs on a fresh board', async () => {
+    await reg.session('virtual');
+    const [pid] = childPids('qs-board');
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGSTOP');
+    const err = await reg.profile('virtual', profileOpts('person_detect')).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).code).toBe('TIMEOUT');
+    expect(reg.openIds()).toEqual([]); // dropped (and the hung process ended)
+    await until(() => !childPids('qs-board').includes(pid), 5000);
+    expect(childPids('qs-board')).not.toContain(pid);
+    const next = await reg.profile('virtual', profileOpts('hello_world_int8'));
+    expect(next.compare.allMatch).toBe(true);
+    expect(childPids('qs-board')).toHaveLength(1);
   }, 120_000);
 });
 

@@ -12,6 +12,7 @@ import {
   webSocketTransport,
   webSocketUrl,
 } from '../../src-renderer/lib/api-client.ts';
+import { buildFirmware } from '../../src-main/services/board/firmware.ts';
 import { fixturePath, readFixture } from '../helpers/fixtures.ts';
 
 const renderer = mkdtempSync(join(tmpdir(), 'qs-renderer-'));
@@ -126,6 +127,48 @@ describe('web host', () => {
     const mine = seen.filter((p) => p.id === 'web-job');
     expect(mine.length).toBeGreaterThanOrEqual(2);
     expect(mine.at(-1)?.fraction).toBe(1);
+  });
+
+  // rule: a page that goes away (closed tab, a test's page torn down) takes its running jobs with
+  // it: its profile is cancelled, keeps no result, and the board is free for the next page at once
+  // (a slow profile left running would make every later profile on that board wait behind it)
+  it('cancels the jobs of a page that closes; the board profiles for the next page', async () => {
+    await buildFirmware('host'); // so the profile is under way (not building) when the page goes
+    (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
+    const api = createApi(webSocketTransport(webSocketUrl(host.url)));
+    const m = await api.model.open({
+      name: 'gone.tflite',
+      bytes: readFixture('models', 'person_detect.tflite'),
+    });
+    const profiles = async () =>
+      (await api.results.list({ modelId: m.id })).entries.filter((e) => e.forModel && e.kind === 'profile')
+        .length;
+    const before = await profiles();
+    const page = new WebSocket(webSocketUrl(host.url));
+    await new Promise((r) => page.once('open', r));
+    const progress: JobProgress[] = [];
+    api.on('job.progress', (p) => p.id === 'gone-page' && progress.push(p));
+    page.send(
+      encodeWire({
+        kind: 'call',
+        seq: 1,
+        channel: 'boards.profile',
+        args: { jobId: 'gone-page', board: 'virtual', modelId: m.id, input: { seed: 5 } },
+      }),
+    );
+    await expect.poll(() => progress.length, { timeout: 20_000 }).toBeGreaterThan(0); // it started
+    page.close();
+    await new Promise((r) => setTimeout(r, 3000)); // time enough for the profile to have finished
+    expect(await profiles()).toBe(before);
+    // the board is free: the next page's profile runs and is kept
+    const r = await api.boards.profile({
+      jobId: 'next-page',
+      board: 'virtual',
+      modelId: m.id,
+      input: { seed: 5 },
+    });
+    expect(r.compare.model.ops).toBe(31);
+    expect(await profiles()).toBe(before + 1);
   });
 
   it('answers malformed frames with BAD_ARGUMENT instead of dropping the socket', async () => {

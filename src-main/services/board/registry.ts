@@ -175,8 +175,11 @@ export class BoardRegistry {
         linkGone && watch
           ? await Promise.race([watch.down, new Promise<null>((ok) => setTimeout(() => ok(null), 1000))])
           : null;
-      // A dead link is not worth keeping: the next call reconnects (board plugged back in).
-      if (linkGone) await this.close(id);
+      // A dead link is not worth keeping: the next call reconnects (board plugged back in). Nor is
+      // one whose board stopped answering (a hung board, a link stuck mid-write): kept, it would
+      // fail every later profile the same way; the next call starts the board or the port afresh.
+      const silent = e instanceof ProtocolError && e.code === 'TIMEOUT';
+      if (linkGone || silent) await this.close(id);
       if (why) {
         this.down.set(id, why);
         throw new BoardDownError(id, why);

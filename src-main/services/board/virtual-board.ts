@@ -74,10 +74,13 @@ export class VirtualBoard {
     return new BoardSession(link);
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM, then SIGKILL after `graceMs` (a hung or stopped process never acts on SIGTERM). */
+  async stop(graceMs = 2000): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((ok) => this.child.once('exit', ok));
     this.child.kill('SIGTERM');
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await exited;
+    clearTimeout(kill);
   }
 }

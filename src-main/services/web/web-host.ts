@@ -79,6 +79,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     });
   });
 
+  /** The jobs each page started that are still running (cancelled when the page goes away). */
+  const jobsOf = new Map<WebSocket, Set<string>>();
+
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
     if (url.pathname !== WS_PATH) return reject(socket, 404, 'Not Found');
@@ -90,7 +93,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return reject(socket, 401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
-      ws.on('close', () => clients.delete(ws));
+      ws.on('close', () => {
+        clients.delete(ws);
+        // Nobody can see the work a closed page started: its running jobs are cancelled, so a
+        // board it was profiling on is free at once for the next page (results already kept stay).
+        for (const id of jobsOf.get(ws) ?? []) void dispatch(opts.handlers, 'jobs.cancel', { id });
+        jobsOf.delete(ws);
+      });
       ws.on('error', () => ws.terminate());
       ws.on('message', (data, isBinary) => void onFrame(ws, isBinary ? null : data.toString()));
     });
@@ -121,7 +130,15 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       ws.send(encodeWire(reply));
       return;
     }
-    const result = await dispatch(opts.handlers, channel, args);
+    const jobId =
+      args !== null && typeof args === 'object' && typeof (args as { jobId?: unknown }).jobId === 'string'
+        ? (args as { jobId: string }).jobId
+        : null;
+    const mine = jobsOf.get(ws) ?? new Set<string>();
+    if (jobId !== null) jobsOf.set(ws, mine.add(jobId));
+    const result = await dispatch(opts.handlers, channel, args).finally(
+      () => jobId !== null && mine.delete(jobId),
+    );
     if (ws.readyState === ws.OPEN) ws.send(encodeWire({ kind: 'result', seq, result } satisfies WsMessage));
   }
 

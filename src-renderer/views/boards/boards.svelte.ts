@@ -2,6 +2,7 @@
  * Boards panel state: what `boards.list` offers (virtual, emulated Cortex-M3, USB dev kits, typed
  * ports), the chosen board, the profile input, and the last profile result.
  */
+import { inPool } from '../../lib/pool.ts';
 import { parseRemoteBoardUrl } from '../../../src-main/core/protocol/remote-url.ts';
 import type { BoardProfileResult, DiscoveredBoard } from '../../../src-main/shared/api.ts';
 import { api } from '../../lib/api-client.ts';
@@ -137,7 +138,7 @@ export class BoardsState {
 }
 
 /**
- * Profile on every usable board at once (same model and input); one board's failure is its row in
+ * Profile on every usable board (a few at a time) (same model and input); one board's failure is its row in
  * the matrix, not the end of the others. Resolves with the comparison matrix.
  */
 export async function profileAll(bs: BoardsState, modelId: string): Promise<CompareMatrix> {
@@ -146,8 +147,12 @@ export async function profileAll(bs: BoardsState, modelId: string): Promise<Comp
   if (ids.length < 2) throw new Error('Profiling on several boards needs at least two boards');
   bs.running = true;
   try {
-    const outcomes: BoardOutcome[] = await Promise.all(
-      ids.map(async (id) => {
+    // Emulated boards are CPU-bound (QEMU counting instructions): more of them at once than the
+    // machine has cores only makes each slower (7 on 2 cores ran into the boards' timeouts).
+    const outcomes: BoardOutcome[] = await inPool(
+      ids,
+      Math.max(2, globalThis.navigator?.hardwareConcurrency ?? 2),
+      async (id) => {
         const t0 = performance.now();
         try {
           const result = await api.boards.profile({
@@ -166,7 +171,7 @@ export async function profileAll(bs: BoardsState, modelId: string): Promise<Comp
             error: e instanceof Error ? e.message : String(e),
           };
         }
-      }),
+      },
     );
     if (!outcomes.some((o) => 'result' in o))
       throw new Error(outcomes.map((o) => ('error' in o ? `${o.id}: ${o.error}` : '')).join('; '));
