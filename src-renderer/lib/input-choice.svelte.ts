@@ -37,7 +37,16 @@ export class InputChoice {
   /** The user picked the uint8 reading for this model: remembered, never overridden by a default. */
   uint8Chosen = $state(false);
   /** Why the picked files do not fit the model's input, or null. */
-  problem = $state<string | null>(null);
+  fileProblem = $state<string | null>(null);
+  /** Why the seed cannot be used (the host takes 1 … 2³²−1; an emptied box binds null), or null. */
+  seedProblem = $derived.by((): string | null => {
+    const seed = this.seed as number | null;
+    if (typeof seed === 'number' && Number.isInteger(seed) && seed >= 1 && seed <= 0xffffffff) return null;
+    const now = seed === null || Number.isNaN(seed) ? 'the box is empty' : `not ${seed}`;
+    return `the seed must be a whole number from 1 to 4294967295 (${now})`;
+  });
+  /** What is wrong with the chosen input (the files, or the seed), said where it is chosen. */
+  problem = $derived(this.useFiles ? this.fileProblem : this.seedProblem);
 
   readonly modelInputs: readonly TensorSummary[];
   readonly normalized: boolean;
@@ -53,7 +62,9 @@ export class InputChoice {
       ? this.files.length > 0
         ? { files: this.files.map((f) => ({ name: f.name, bytes: f.bytes })) }
         : null
-      : { seed: this.seed },
+      : this.seedProblem
+        ? null
+        : { seed: this.seed },
   );
 
   /** A uint8 .npy feeds an int8 input: the case where the reading changes the answer. */
@@ -66,7 +77,9 @@ export class InputChoice {
   reading = $derived.by((): string => {
     const t = this.modelInputs[0];
     if (!this.useFiles || this.files.length === 0)
-      return `random ${t?.dtype ?? ''} values (seed ${this.seed})`;
+      return this.seedProblem
+        ? `random ${t?.dtype ?? ''} values (no valid seed)`
+        : `random ${t?.dtype ?? ''} values (seed ${this.seed})`;
     const f = this.files[0];
     if (f.kind === 'bin') return 'raw tensor bytes, as stored';
     const dtype = f.kind === 'image' ? 'uint8' : f.npy!.dtype;
@@ -94,13 +107,16 @@ export class InputChoice {
         return { name: f.name, bytes, kind: IMAGE.test(f.name) ? 'image' : 'bin' };
       }),
     ).catch((e: unknown) => {
-      this.problem = e instanceof Error ? e.message : String(e);
+      // files were chosen and cannot be read: that is the input's problem now, not the seed
+      this.files = [];
+      this.useFiles = true;
+      this.fileProblem = e instanceof Error ? e.message : String(e);
       return null;
     });
     if (!files) return;
     this.files = files;
     this.useFiles = files.length > 0;
-    this.problem = this.check(files);
+    this.fileProblem = this.check(files);
     // A uint8 .npy on an int8 input is a tensor dump: TFLite Micro's own test data (the person
     // images) stores the int8 input bytes that way. Default to that reading unless the model
     // normalizes its input from raw samples, or the user already chose for this model.
