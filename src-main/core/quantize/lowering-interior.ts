@@ -13,7 +13,8 @@
  * TRANSPOSE do not) and the output of one of them can stay int16 for the next (both have int16
  * kernels, with only moves between them). Its ops that have an int16 kernel in TFLite Micro (and the core) run in int16;
  * an op without one (RSQRT: TFLite Micro's elementwise.cc accepts only float32 and int8 at
- * prepare, although its eval has an int16 branch) stays int8 inside, with QUANTIZE ops around it.
+ * prepare, although its eval has an int16 branch) stays int8 inside, with QUANTIZE ops around it
+ * (and RSQRT's result is refined by one Newton step in int16: rsqrt-refine.ts).
  * 'int8' gives the converter's all-int8 form (`--lowering-interior int8`).
  */
 import type { Model } from '../model/ir.ts';

@@ -28,6 +28,7 @@ import type { BiasScaleAdjustment } from './bias-fit.ts';
 import { layerNames, precisionPlan, type LayerSelection } from './layer-select.ts';
 import { interiorPlan, type InteriorPrecision } from './lowering-interior.ts';
 import { INT16_OP_VERSIONS, quantizeModelDetailed } from './quantize-model.ts';
+import { int8OpLabel } from './rsqrt-refine.ts';
 import { classifierOutput, outputMetrics, type OutputMetrics } from './output-metrics.ts';
 import type { RangeMethod } from './ranges.ts';
 
@@ -216,7 +217,7 @@ function interiorSummary(
     layers: interior.layers.map((l) => l.layer),
     int8Ops: interior.layers
       .filter((l) => l.int8Ops.length > 0)
-      .map((l) => `${l.layer}: ${l.int8Ops.join(', ')}`),
+      .map((l) => `${l.layer}: ${l.int8Ops.map(int8OpLabel).join(', ')}`),
     modelBytes: footprint.modelBytes - writeTflite(base).length,
     arenaBytes: footprint.arenaBytes - prepare(base).arenaBytes,
   };

@@ -25,6 +25,7 @@ import {
 } from './params.ts';
 import { interiorPlan, type InteriorPlan, type InteriorPrecision } from './lowering-interior.ts';
 import { insertConversions, type Precision } from './precision-edges.ts';
+import { refineRsqrt } from './rsqrt-refine.ts';
 import {
   alignSameScale,
   CONSTANT_FIRST_INPUT,
@@ -254,6 +255,11 @@ export function quantizeModelDetailed(
     if (!t.data && t.dtype !== 'float32' && (params[8].has(t.index) || params[16].has(t.index)))
       throw new Error(`Activation tensor ${t.index} '${t.name}' is ${t.dtype}, expected float32`);
   }
+  // an int8 RSQRT inside an int16 interior gets one Newton step in int16 (rsqrt-refine.ts)
+  const interiorOps = new Set(
+    interior.layers.flatMap((l) => float.lowerings?.find((x) => x.layer === l.layer)?.ops ?? []),
+  );
+  const rsqrts = sg.operators.filter((op) => op.op === 'RSQRT' && interiorOps.has(op.index));
   insertConversions(m, sg, {
     opPrecision: sg.operators.map((op) => precisionOf(op.index)),
     io: options.io ?? 'int8',
@@ -267,6 +273,7 @@ export function quantizeModelDetailed(
       }),
     ),
   });
+  for (const op of rsqrts) refineRsqrt(m, sg, op);
   alignSameScale(m, sg);
   compactBuffers(m);
   return { model: m, biasAdjustments, interior };

@@ -5,7 +5,8 @@
  *   y = SUB(x, mean) · (RSQRT(ADD(var, ε)) · γ) + β (MUL, MUL, ADD; γ / β skipped when the layer has
  *   none). x − mean is taken before scaling (not x·r − mean·r, the converter's form) so int8 keeps
  *   its precision. Quantized, its interior runs in int16 but for RSQRT, which TFLite Micro takes in
- *   float32 and int8 only (quantize/lowering-interior.ts).
+ *   float32 and int8 only (quantize/lowering-interior.ts); the quantizer refines RSQRT's int8 result
+ *   by one Newton step in int16 (quantize/rsqrt-refine.ts).
  * - Rescaling (x·scale + offset) and Normalization ((x − mean) / max(√var, 1e-7), or the inverse
  *   with invert) are per-channel affine maps: folded into the next Dense/Conv when possible
  *   (affine.ts), else MUL and/or ADD with per-channel constants.
