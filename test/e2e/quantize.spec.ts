@@ -167,6 +167,16 @@ test('the Quantize and Report buttons look disabled until they can run, and say 
   await expect(page.getByTestId('q-run')).toBeEnabled();
   expect((await looks('q-run')).opacity).toBe(1);
   await expect(page.getByTestId('q-run')).toHaveAttribute('title', /^Quantize the float model/);
+  // rule: a max samples value the host cannot take is said on the button, in the words of the form
+  // (it came back from the host as 'quantize.run: "maxSamples" must be an integer in 1..100000')
+  await page.getByTestId('q-max-samples').fill('');
+  await expect(page.getByTestId('q-run')).toBeDisabled();
+  await expect(page.getByTestId('q-run')).toHaveAttribute(
+    'title',
+    'max samples must be a whole number from 1 to 100000 (the box is empty)',
+  );
+  await page.getByTestId('q-max-samples').fill('50');
+  await expect(page.getByTestId('q-run')).toBeEnabled();
 });
 
 test('an int8 model quantized elsewhere: report it against its float model', async ({ page }) => {

@@ -46,7 +46,16 @@ export class QuantizeState {
   /** Dense weights per tensor, for runtimes without per-channel FULLY_CONNECTED. */
   fcPerTensor = $state(false);
   method = $state<NonNullable<QuantizeRunArgs['method']>>('auto');
+  /** Inside Keras layers lowered to several ops: int16 (default) or the converter's all-int8 form. */
+  loweringInterior = $state<NonNullable<QuantizeRunArgs['loweringInterior']>>('int16');
   maxSamples = $state(100);
+  /** Why the max samples box cannot be sent (the host takes 1 … 100000; an emptied box binds null), or null. */
+  samplesProblem = $derived.by((): string | null => {
+    const n = this.maxSamples as number | null;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 100_000) return null;
+    const now = n === null || Number.isNaN(n) ? 'the box is empty' : `not ${n}`;
+    return `max samples must be a whole number from 1 to 100000 (${now})`;
+  });
   running = $state(false);
   /** A quantize result (model bytes + report) or a report of the open int8 model (no bytes). */
   result = $state.raw<QuantizeRunResult | QuantizeReportResult | null>(null);
@@ -126,6 +135,7 @@ export class QuantizeState {
     else throw new Error('Choose a float model (.tflite, .h5 or .keras) first');
     if (this.data.length === 0)
       throw new Error('Choose representative data: images, a .npy/.npz or a .csv file');
+    if (this.samplesProblem) throw new Error(this.samplesProblem);
     const jobId = crypto.randomUUID();
     const norm = this.normSpec();
     this.running = true;
@@ -137,6 +147,7 @@ export class QuantizeState {
         io: this.io,
         ...(this.fcPerTensor ? { fcPerTensor: true } : {}),
         method: this.method,
+        loweringInterior: this.loweringInterior,
         maxSamples: this.maxSamples,
         thresholds: { rmseOverScale: this.rmseLimit, range: this.rangeLimit },
         ...(norm ? { norm } : {}),
@@ -158,6 +169,7 @@ export class QuantizeState {
       throw new Error('Choose the float model (.tflite, .h5 or .keras) the int8 model was made from');
     if (this.data.length === 0)
       throw new Error('Choose representative data: images, a .npy/.npz or a .csv file');
+    if (this.samplesProblem) throw new Error(this.samplesProblem);
     const jobId = crypto.randomUUID();
     this.running = true;
     onjob(jobId);
