@@ -47,6 +47,7 @@ export class QuantizeService {
       ...(a.method ? { method: a.method } : {}),
       ...(a.keepFloat ? { keepFloat: a.keepFloat } : {}),
       ...(a.int16 ? { int16: a.int16 } : {}),
+      ...(a.loweringInterior ? { loweringInterior: a.loweringInterior } : {}),
       ...(a.thresholds ? { thresholds: a.thresholds } : {}),
       ...(a.maxSamples ? { maxSamples: a.maxSamples } : {}),
     };
