@@ -9,7 +9,8 @@ import { kerasToTflite } from '../../../src-main/core/model/keras/to-tflite.ts';
 import { INT16_OP_VERSIONS } from '../../../src-main/core/quantize/quantize-model.ts';
 import { interiorPlan } from '../../../src-main/core/quantize/lowering-interior.ts';
 import { precisionPlan } from '../../../src-main/core/quantize/layer-select.ts';
-import { quantizeWorkflow } from '../../../src-main/core/quantize/pipeline.ts';
+import { quantizationReport, quantizeWorkflow } from '../../../src-main/core/quantize/pipeline.ts';
+import { readTflite } from '../../../src-main/core/model/index.ts';
 import { input, ops, samples, sequentialModel, values } from './layer-harness.ts';
 
 const denseThenNorm = () =>
@@ -70,6 +71,14 @@ describe('int16 interior of multi-op Keras lowerings', () => {
     expect(q.interior.layers).toEqual(['ln']);
     expect(q.interior.int8Ops).toEqual(['ln: RSQRT (then one Newton step in int16)']);
     expect(q.report.layers.map((l) => l.op_name)).toEqual(ops(float));
+    // rule: read back from its file (the CLI's and the UI's `report` of an int8 model) the Newton
+    // step is still told apart from the float model's ops, by its tensors' names
+    const again = quantizationReport({
+      int8: readTflite(q.bytes),
+      float,
+      samples: samples([8], 4, 2, -2, 3),
+    });
+    expect(again.layers.map((l) => l.op_name)).toEqual(ops(float));
     expect(q.interior.modelBytes).toBeGreaterThan(0);
     // rule: 'int8' is the converter's all-int8 form, with nothing to report
     const q8 = quantizeWorkflow({
