@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../core/src/internal.h"
+#include "../core/src/k_params.h"
 #include "qs_interp.h"
 #include "test_util.h"
 #include "tfl_build.h"
@@ -240,8 +241,11 @@ static void test_variable_tensor(void) {
   for (i = 0; i < 3; i++) CHECK((int8_t)var[i] == 5, "variable tensor: byte %zu after reset", i);
 }
 
-/* rule: the shared scratch is planned inside the activation area (not in the persistent tables), clear
- * of every tensor alive while an op using it runs: keyword_spotting's CONV_2D ops use the im2col patch */
+/* rule: each op's scratch is planned inside the activation area (not in the persistent tables), clear
+ * of every tensor alive while that op runs; an op whose scratch would raise the arena runs its lean
+ * variant instead (no scratch), and only that op: keyword_spotting's CONV_2D #1 sits at the
+ * activation peak (its input and output fill the area), #0 and #2 keep the im2col patch (portable
+ * kernels: 2 * kh * kw * kc bytes) in the free bytes below the peak */
 static void test_scratch_plan(const char *fixtures) {
   static uint8_t model[1 << 16];
   char path[1024];
@@ -259,20 +263,69 @@ static void test_scratch_plan(const char *fixtures) {
   CHECK(qs_load(&ip, model, len, g_arena, sizeof(g_arena)) == QS_OK, "scratch plan: load: %s", ip.err.msg);
   if (!ip.m) return;
   m = ip.m;
-  CHECK(m->scratch_need > 0 && m->scratch != NULL, "scratch plan: keyword_spotting's convolutions need scratch");
-  if (!m->scratch) return;
-  CHECK(m->scratch >= m->arena + m->tensor_base &&
-            m->scratch + m->scratch_need <= m->arena + m->tensor_base + m->tensor_bytes,
-        "scratch plan: the scratch is not inside the activation area");
+  CHECK(m->scratch_at != NULL, "scratch plan: keyword_spotting's convolutions need scratch");
+  if (!m->scratch_at) return;
+  CHECK(m->n_ops == 7 && m->ops[0].lean == 0 && m->ops[1].lean == 1 && m->ops[2].lean == 0,
+        "scratch plan: lean ops %d %d %d, want only op 1 (the activation peak)", m->ops[0].lean, m->ops[1].lean,
+        m->ops[2].lean);
   for (i = 0; i < m->n_ops; i++) {
-    if (m->ops[i].code != OP_CONV_2D) continue;
+    const qs_op_t *op = &m->ops[i];
+    const conv_params_t *p = (const conv_params_t *)op->params;
+    const size_t need = op->code == OP_CONV_2D && !op->lean ? 2u * (size_t)p->kh * p->kw * p->kc : 0;
+    const uint8_t *s = m->arena + m->tensor_base + m->scratch_at[i];
+    if (!need) continue;
+    CHECK(m->scratch_at[i] + need <= m->tensor_bytes, "scratch plan: op %u's scratch is not inside the activation area", i);
     for (t = 0; t < m->n_tensors; t++) {
       const qs_slot_t *sl = &m->slots[t];
       const uint8_t *d = qs_tdata((qs_model_t *)m, (int)t);
       if (sl->is_const || sl->first_op == -2 || sl->first_op > (int)i || sl->last_op < (int)i) continue;
-      CHECK(d + sl->bytes <= m->scratch || m->scratch + m->scratch_need <= d,
-            "scratch plan: op %u's scratch overlaps tensor %u, alive at that op", i, t);
+      CHECK(d + sl->bytes <= s || s + need <= d, "scratch plan: op %u's scratch overlaps tensor %u, alive at that op", i, t);
     }
+  }
+  /* the lean op's output is still the golden's: the whole model is checked by core-golden */
+  CHECK(m->tensor_bytes == 3200u + 1664u, "scratch plan: activation area %zu bytes, want 4864 (CONV_2D #1's input + output)",
+        m->tensor_bytes);
+}
+
+/* A 1x1 CONV_2D over a [1, 1, w, 1] input (one int8 weight, stride 1). */
+static qs_status_t conv_width(int32_t w, qs_interp_t *ip) {
+  static const int8_t f[1] = {3};
+  tb_model_t m;
+  size_t len;
+  int i;
+  memset(&m, 0, sizeof(m));
+  m.ntensors = 3;
+  for (i = 0; i < 3; i++) {
+    m.t[i].ndims = 4, m.t[i].dims[0] = m.t[i].dims[1] = m.t[i].dims[3] = 1, m.t[i].dims[2] = i == 1 ? 1 : w;
+    m.t[i].type = 9, m.t[i].nscales = 1, m.t[i].scales[0] = i == 0 ? 0.5f : i == 1 ? 0.25f : 1.0f;
+  }
+  m.t[1].data = f, m.t[1].data_len = 1;
+  m.nops = 1;
+  m.op[0].code = 3, m.op[0].nin = 2, m.op[0].in[0] = 0, m.op[0].in[1] = 1, m.op[0].out = 2, m.op[0].opt_type = 1;
+  m.op[0].nopt = 2;
+  m.op[0].opts[0].field = 1, m.op[0].opts[0].size = 4, m.op[0].opts[0].ival = 1;
+  m.op[0].opts[1].field = 2, m.op[0].opts[1].size = 4, m.op[0].opts[1].ival = 1;
+  m.nin = m.nout = 1, m.inputs[0] = 0, m.outputs[0] = 2;
+  len = tb_write(&m, g_model, sizeof(g_model));
+  return qs_load(ip, g_model, len, g_arena, sizeof(g_arena));
+}
+
+/* rule: CONV_2D keeps its geometry in 16 bits (the parameter block is 72 bytes on Cortex-M): a
+ * dimension above 32767 is refused at load, naming the limit, never truncated; 32767 still runs */
+static void test_conv_limit(void) {
+  qs_interp_t ip;
+  qs_status_t s = conv_width(40000, &ip);
+  CHECK(s == QS_ERR_LIMIT && strstr(ip.err.msg, "32767") && ip.err.op == 0, "conv 40000 wide: status %d (%s)", (int)s,
+        ip.err.msg);
+  s = conv_width(32767, &ip);
+  CHECK(s == QS_OK, "conv 32767 wide: status %d (%s)", (int)s, ip.err.msg);
+  if (s == QS_OK) {
+    int8_t *x = (int8_t *)qs_input_data(&ip, 0);
+    x[0] = 8, x[32766] = -40;
+    CHECK(qs_invoke(&ip, NULL, NULL) == QS_OK, "conv 32767 wide: invoke");
+    /* x * 3 * (0.5 * 0.25 / 1.0): 8 -> 3, -40 -> -15 (exact: no rounding) */
+    CHECK((int8_t)qs_output_data(&ip, 0)[0] == 3 && (int8_t)qs_output_data(&ip, 0)[32766] == -15,
+          "conv 32767 wide: out %d %d, want 3 -15", (int8_t)qs_output_data(&ip, 0)[0], (int8_t)qs_output_data(&ip, 0)[32766]);
   }
 }
 
@@ -292,6 +345,7 @@ int main(int argc, char **argv) {
   test_fixture(fixtures, "rock_paper_scissors.tflite", 0);
   test_fixture(fixtures, "simple_add_model.tflite", 0);
   test_scratch_plan(fixtures);
+  test_conv_limit();
   printf("loader: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
   return failures ? 1 : 0;
 }

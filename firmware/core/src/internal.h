@@ -119,6 +119,8 @@ typedef struct qs_op {
   int16_t out;         /* the first output */
   uint8_t n_in, n_out;
   uint8_t opts_type;
+  uint8_t lean; /* 1: run the kernel's lean variant, set by qs_plan where the usual scratch would raise
+                 * the arena (QS_LEAN_CAN before: qs_scratch_lean); the record's last padding byte */
 } qs_op_t;
 
 struct qs_model {
@@ -128,8 +130,10 @@ struct qs_model {
   size_t arena_len;
   size_t table_used;   /* bytes of arena used by tables + params (bottom) */
   size_t scratch_need; /* largest per-op scratch request */
-  uint8_t *scratch;    /* shared by all ops, in the activation area (qs_plan: clear of every tensor
-                        * alive while an op with a scratch need runs) */
+  uint8_t *scratch;    /* the running op's scratch, in the activation area (set before each eval:
+                        * qs_run_op) */
+  uint32_t *scratch_at; /* per op (n_ops_all): its scratch's offset in the activation area (qs_plan:
+                         * clear of every tensor alive while it runs); NULL when no op has scratch */
   size_t tensor_base;  /* arena offset where activations start */
   size_t tensor_bytes; /* activation area size */
   size_t plan_peak;    /* arena bytes the planner's temporary lists needed */
@@ -198,9 +202,18 @@ QS_COLD void *qs_state_alloc(qs_model_t *m, size_t bytes);
 /* Variable tensors back to TFLM's ResetVariableTensor values (int8: zero point; else 0), state
  * blocks to zero. */
 void qs_reset_vars(qs_model_t *m);
-/* Per-op scratch: ops record their need at prepare (op->ticks holds each op's until qs_plan); one
- * buffer is shared at eval, planned in the activation area like a tensor alive during those ops. */
+/* Per-op scratch: ops record their need at prepare (op->ticks holds each op's until qs_plan); qs_plan
+ * gives each op its own place in the activation area, like a tensor alive only during that op. */
 void qs_scratch(qs_model_t *m, size_t bytes);
+/* The op's kernel also has a lean variant that needs no scratch (k_conv_lean.c): qs_plan sets
+ * op->lean to 1 where the usual scratch would raise the arena, and the eval then runs it. */
+#define QS_LEAN_CAN 2
+static inline void qs_scratch_lean(qs_op_t *op) { op->lean = QS_LEAN_CAN; }
+/* Every eval runs through here (qs_invoke, WHILE/IF, CALL_ONCE): the op's own scratch first. */
+static inline void qs_run_op(qs_model_t *m, const qs_op_t *op) {
+  m->scratch = m->scratch_at ? m->arena + m->tensor_base + m->scratch_at[op - m->ops] : NULL;
+  op->eval(m, op);
+}
 
 /* Per-op prepare: validate, precompute params, set op->eval and op->macs. */
 QS_COLD qs_status_t qs_prepare_op(qs_model_t *m, int op_index);

@@ -245,7 +245,7 @@ qs_status_t qs_invoke(qs_interp_t *ip, qs_op_hook hook, void *ctx) {
   for (i = 0; i < m->n_ops; i++) {
     qs_op_t *op = &m->ops[i];
     uint32_t t0 = qs_port_ticks();
-    op->eval(m, op);
+    qs_run_op(m, op);
     op->ticks = qs_port_ticks() - t0; /* modulo 2^32: wrap-safe */
     if (m->halt) { /* an eval stopped the run (WHILE's iteration bound) */
       set_err(ip, QS_ERR_LIMIT, m->halt);

@@ -59,6 +59,10 @@ static void conv_eval(qs_model_t *m, const qs_op_t *op) {
   int16_t *patch = (int16_t *)(void *)m->scratch;
   const int k = p->kh * p->kw * p->kc, ocg = p->oc / p->groups;
   int b, oy, ox, g, c;
+  if (op->lean) {
+    qs_conv_lean_eval(m, op);
+    return;
+  }
   for (b = 0; b < p->n; b++) {
     const int8_t *inb = in + (size_t)b * p->ih * p->iw * p->ic;
     for (oy = 0; oy < p->oh; oy++) {
@@ -118,7 +122,7 @@ qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op) {
   qs_status_t s;
   /* int16x8 (k_conv16.c): same shapes and options, its own requantization and eval */
   const int i16 = QS_WITH_INT16 && in && in->dtype == QS_DT_INT16;
-  int pad, dil_w, dil_h;
+  int pad, dil_w, dil_h, i, oh, ow, pad_h, pad_w;
   if (op->n_in < 2 || op->n_in > 3) return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "CONV_2D needs 2 or 3 inputs");
   if ((s = qs_opts(m, oi, op, OPT_CONV2D, 1)) != QS_OK) return s;
   if (i16 ? ((s = qs_need_q16(m, oi, op, 0, "input", 1)) || (s = qs_need_w8(m, oi, op, 1, "filter")) ||
@@ -128,29 +132,36 @@ qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op) {
     return s;
   if (!f->data) return qs_fail(m, QS_ERR_UNSUPPORTED, oi, op->in[1], "filter must be constant");
   if (in->ndims != 4 || f->ndims != 4 || out->ndims != 4) return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "CONV_2D tensors must be 4-D");
+  for (i = 0; i < 4; i++) /* the prepared geometry is 16-bit */
+    if (in->dims[i] > 32767 || f->dims[i] > 32767 || out->dims[i] > 32767)
+      return qs_fail(m, QS_ERR_LIMIT, oi, op->out, "CONV_2D dimension above 32767 (this core's limit)");
   if (!(p = (conv_params_t *)qs_alloc(m, sizeof(*p)))) return QS_ERR_ARENA;
   pad = fb_u8(&m->fb, &op->opts, 0, 0);
-  p->sw = fb_i32(&m->fb, &op->opts, 1, 0);
-  p->sh = fb_i32(&m->fb, &op->opts, 2, 0);
-  dil_w = fb_i32(&m->fb, &op->opts, 4, 1);
-  dil_h = fb_i32(&m->fb, &op->opts, 5, 1);
-  if (m->fb.err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "options out of bounds");
-  if (p->sw < 1 || p->sh < 1 || dil_w < 1 || dil_h < 1 || p->sw > 64 || p->sh > 64 || dil_w > 64 || dil_h > 64 || pad > 1)
-    return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "bad stride, dilation or padding");
-  p->dw = dil_w;
-  p->dh = dil_h;
-  p->n = in->dims[0], p->ih = in->dims[1], p->iw = in->dims[2], p->ic = in->dims[3];
-  p->oc = f->dims[0], p->kh = f->dims[1], p->kw = f->dims[2], p->kc = f->dims[3];
+  {
+    const int32_t sw = fb_i32(&m->fb, &op->opts, 1, 0), sh = fb_i32(&m->fb, &op->opts, 2, 0);
+    dil_w = fb_i32(&m->fb, &op->opts, 4, 1);
+    dil_h = fb_i32(&m->fb, &op->opts, 5, 1);
+    if (m->fb.err) return qs_fail(m, QS_ERR_FORMAT, oi, -1, "options out of bounds");
+    if (sw < 1 || sh < 1 || dil_w < 1 || dil_h < 1 || sw > 64 || sh > 64 || dil_w > 64 || dil_h > 64 || pad > 1)
+      return qs_fail(m, QS_ERR_SCHEMA, oi, -1, "bad stride, dilation or padding");
+    p->sw = (int16_t)sw, p->sh = (int16_t)sh;
+  }
+  p->dw = (int16_t)dil_w;
+  p->dh = (int16_t)dil_h;
+  p->n = (int16_t)in->dims[0], p->ih = (int16_t)in->dims[1], p->iw = (int16_t)in->dims[2], p->ic = (int16_t)in->dims[3];
+  p->oc = (int16_t)f->dims[0], p->kh = (int16_t)f->dims[1], p->kw = (int16_t)f->dims[2], p->kc = (int16_t)f->dims[3];
   if (p->kc < 1 || p->ic < 1 || p->ic % p->kc != 0) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "filter depth does not divide input depth");
-  p->groups = p->ic / p->kc;
+  p->groups = (int16_t)(p->ic / p->kc);
   if (p->oc < 1 || p->oc % p->groups != 0) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "groups do not divide output channels");
   if (p->kh < 1 || p->kw < 1) return qs_fail(m, QS_ERR_SHAPE, oi, op->in[1], "empty filter");
-  p->oh = qs_out_size(pad, p->ih, p->kh, p->sh, p->dh);
-  p->ow = qs_out_size(pad, p->iw, p->kw, p->sw, p->dw);
-  if (out->dims[0] != p->n || out->dims[1] != p->oh || out->dims[2] != p->ow || out->dims[3] != p->oc)
+  oh = qs_out_size(pad, p->ih, p->kh, p->sh, p->dh);
+  ow = qs_out_size(pad, p->iw, p->kw, p->sw, p->dw);
+  if (out->dims[0] != p->n || out->dims[1] != oh || out->dims[2] != ow || out->dims[3] != p->oc)
     return qs_fail(m, QS_ERR_SHAPE, oi, op->out, "output shape does not match input, filter, stride and padding");
-  p->pad_h = qs_padding(p->sh, p->dh, p->ih, p->kh, p->oh);
-  p->pad_w = qs_padding(p->sw, p->dw, p->iw, p->kw, p->ow);
+  pad_h = qs_padding(p->sh, p->dh, p->ih, p->kh, oh);
+  pad_w = qs_padding(p->sw, p->dw, p->iw, p->kw, ow);
+  if (pad_h > 32767 || pad_w > 32767) return qs_fail(m, QS_ERR_LIMIT, oi, op->out, "CONV_2D padding above 32767 (this core's limit)");
+  p->oh = (int16_t)oh, p->ow = (int16_t)ow, p->pad_h = (int16_t)pad_h, p->pad_w = (int16_t)pad_w;
   p->in_off = -in->zp;
   p->out_zp = out->zp;
   if ((s = qs_act_range(m, oi, fb_u8(&m->fb, &op->opts, 3, 0), out, &p->act_min, &p->act_max))) return s;
@@ -166,6 +177,7 @@ qs_status_t qs_prep_conv(qs_model_t *m, int oi, qs_op_t *op) {
 #if QS_WASM_SIMD
   return qs_conv_wasm_prepare(m, op, p);
 #else
+  qs_scratch_lean(op); /* k_conv_lean.c: the window read in place, no patch */
 #if QS_ARM_DSP
   qs_conv_dsp_prepare(m, op, p);
 #endif

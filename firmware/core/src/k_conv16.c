@@ -158,7 +158,9 @@ qs_status_t qs_fc16_finish(qs_model_t *m, int oi, qs_op_t *op, fc_params_t *p) {
 
 qs_status_t qs_conv16_finish(qs_model_t *m, int oi, qs_op_t *op, conv_params_t *p) {
   qs_status_t s;
-  if ((s = qs_conv_wide_channels(m, oi, op, 0, 2, p->oc, 1, 6, &p->mult, &p->shift, &p->bias64, &p->acc32))) return s;
+  int acc32 = 0;
+  if ((s = qs_conv_wide_channels(m, oi, op, 0, 2, p->oc, 1, 6, &p->mult, &p->shift, &p->bias64, &acc32))) return s;
+  p->acc32 = (int16_t)acc32;
   p->bias = NULL;
   qs_scratch(m, 2u * (size_t)p->kh * p->kw * p->kc);
   op->params = p;

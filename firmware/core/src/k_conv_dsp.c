@@ -249,6 +249,7 @@ static void conv_eval_dsp(qs_model_t *m, const qs_op_t *op) {
  * patch (4k bytes) and the per-channel requantization constants (8 bytes each). */
 void qs_conv_dsp_prepare(qs_model_t *m, qs_op_t *op, const conv_params_t *p) {
   const size_t k = (size_t)p->kh * p->kw * p->kc;
+  op->lean = 0; /* no lean DSP / Helium variant yet: the portable one costs more than its bytes save */
 #if QS_ARM_MVE
   if (qs_conv_mve_prepare(m, op, p)) return; /* Helium (Cortex-M55): the portable patch scratch only */
 #endif

@@ -98,7 +98,7 @@ static void copy_t(qs_model_t *m, int dst, int src) {
 static int run_sub(qs_model_t *m, const flow_sub_t *s) {
   uint32_t i;
   for (i = s->begin; i < s->end; i++) {
-    m->ops[i].eval(m, &m->ops[i]);
+    qs_run_op(m, &m->ops[i]);
     if (m->halt) return 0;
   }
   return 1;

@@ -11,8 +11,13 @@
 #include "wasm_simd.h"
 #include "arm_dsp.h"
 
+/* One per CONV_2D op in the arena: the geometry in 16 bits (qs_prep_conv refuses larger shapes by
+ * name), 72 bytes on a 32-bit core with int16 on. */
 typedef struct {
-  int n, ih, iw, ic, oh, ow, oc, kh, kw, kc, groups, sh, sw, dh, dw, pad_h, pad_w;
+  int16_t n, ih, iw, ic, oh, ow, oc, kh, kw, kc, groups, sh, sw, dh, dw, pad_h, pad_w;
+#if QS_WITH_INT16
+  int16_t acc32; /* int16x8 with an int32 bias: TFLM's int32 accumulator and requantization */
+#endif
   int32_t in_off, out_zp, act_min, act_max;
   const int8_t *w;
   const int32_t *bias; /* NULL if absent */
@@ -20,7 +25,6 @@ typedef struct {
   int8_t *shift;
 #if QS_WITH_INT16
   const int64_t *bias64; /* int16x8: the bias widened to int64 (NULL if absent) */
-  int acc32;             /* int16x8 with an int32 bias: TFLM's int32 accumulator and requantization */
 #endif
 #if QS_WASM_SIMD
   const int16_t *w16; /* filter as int16 rows of kpad (k rounded up to 8, zero tail), oc + 3 rows;
@@ -154,6 +158,9 @@ QS_COLD qs_status_t qs_conv16_finish(qs_model_t *m, int oi, qs_op_t *op, conv_pa
 QS_COLD qs_status_t qs_dwconv16_finish(qs_model_t *m, int oi, qs_op_t *op, dw_params_t *p);
 QS_COLD qs_status_t qs_fc16_finish(qs_model_t *m, int oi, qs_op_t *op, fc_params_t *p);
 #endif
+
+/* CONV_2D int8 without the im2col patch (k_conv_lean.c): the eval of an op qs_plan made lean */
+void qs_conv_lean_eval(qs_model_t *m, const qs_op_t *op);
 
 #if QS_WASM_SIMD
 /* Called at the end of the portable prepare: widen the weights into the arena, record the

@@ -144,7 +144,7 @@ static void call_once_eval(qs_model_t *m, const qs_op_t *op) {
   const call_once_t *p = (const call_once_t *)op->params;
   uint32_t i;
   if (*p->ran) return;
-  for (i = p->begin; i < p->end; i++) m->ops[i].eval(m, &m->ops[i]);
+  for (i = p->begin; i < p->end; i++) qs_run_op(m, &m->ops[i]);
   *p->ran = 1;
 }
 

@@ -14,40 +14,72 @@ static int overlaps(const qs_slot_t *a, const qs_slot_t *b) {
   return a->first_op <= b->last_op && b->first_op <= a->last_op;
 }
 
-/* The shared scratch buffer (qs_scratch): the lowest offset clear of every activation alive while an
- * op with a scratch need runs (its own inputs and outputs too), as TFLM plans scratch buffers with
- * their op's lifetime; each op's need sits in op->ticks since its prepare (reset to 0 here). An op
- * of a later subgraph runs inside some main-graph op: it counts as running at every op. Each pass
- * that moves the offset moves it to an activation's end, so the loop ends within n + 1 passes. */
-static uint64_t place_scratch(qs_model_t *m, const int16_t *order, uint32_t n) {
+/* The lowest offset where `need` bytes overlap no activation alive while op oi runs (its own
+ * inputs and outputs too), as TFLM plans scratch buffers with their op's lifetime. An op of a later
+ * subgraph runs inside some main-graph op: it counts as running at every op. `live` gets the alive
+ * activations sorted by offset; then the first gap that fits, as for tensors. */
+static uint64_t scratch_gap(qs_model_t *m, const int16_t *order, int16_t *live, uint32_t n, uint32_t oi, uint64_t need) {
+  const int lo = oi < m->n_ops ? (int)oi : 0, hi = oi < m->n_ops ? (int)oi : 0x7FFF;
+  uint32_t j, k, nl = 0;
   uint64_t x = 0;
-  uint32_t oi, j;
-  int moved = m->scratch_need > 0;
-  while (moved) {
-    moved = 0;
+  for (j = 0; j < n; j++) {
+    const qs_slot_t *t = &m->slots[order[j]];
+    if (t->first_op > hi || t->last_op < lo) continue;
+    for (k = nl; k > 0 && m->slots[live[k - 1]].off > t->off; k--) live[k] = live[k - 1];
+    live[k] = order[j];
+    nl++;
+  }
+  for (j = 0; j < nl; j++) {
+    const qs_slot_t *t = &m->slots[live[j]];
+    if (x + need <= t->off) break;
+    if ((uint64_t)t->off + aligned(t->bytes) > x) x = (uint64_t)t->off + aligned(t->bytes);
+  }
+  return x;
+}
+
+/* Each op's scratch (its need in op->ticks since its prepare; reset to 0 here) at its own lowest
+ * free offset: ops never run at the same time, so they share the bytes. An op whose kernel has a
+ * lean variant (op->lean: QS_LEAN_CAN) runs it when its usual scratch would end above the arena's
+ * floor (the activations' end, or another op's scratch that cannot be avoided), and only then.
+ * Moves *end past every scratch. */
+static void place_scratch(qs_model_t *m, const int16_t *order, int16_t *live, uint32_t n, uint64_t *end) {
+  uint64_t floor = *end;
+  uint32_t oi;
+  int pass;
+  if (!m->scratch_at) {
+    for (oi = 0; oi < m->n_ops_all; oi++) m->ops[oi].lean = 0;
+    return;
+  }
+  for (pass = 0; pass < 2; pass++) {
     for (oi = 0; oi < m->n_ops_all; oi++) {
-      const uint64_t need = aligned(m->ops[oi].ticks);
-      const int lo = oi < m->n_ops ? (int)oi : 0, hi = oi < m->n_ops ? (int)oi : 0x7FFF;
-      if (!need) continue;
-      for (j = 0; j < n; j++) {
-        const qs_slot_t *t = &m->slots[order[j]];
-        const uint64_t t_end = (uint64_t)t->off + aligned(t->bytes);
-        if (t->first_op > hi || t->last_op < lo) continue;
-        if (x < t_end && t->off < x + need) x = t_end, moved = 1;
+      qs_op_t *op = &m->ops[oi];
+      const uint64_t need = op->ticks, x = need ? scratch_gap(m, order, live, n, oi, need) : 0;
+      const int can = op->lean == QS_LEAN_CAN || op->lean == 1;
+      if (!pass) { /* the least end this op can have */
+        if (!can && x + need > floor) floor = x + need;
+        continue;
+      }
+      op->lean = can && x + need > floor;
+      if (!op->lean) {
+        m->scratch_at[oi] = (uint32_t)x; /* < 2^31 when the load succeeds (the plan refuses more) */
+        if (x + need > *end) *end = x + need;
       }
     }
   }
   for (oi = 0; oi < m->n_ops_all; oi++) m->ops[oi].ticks = 0;
-  return x;
 }
 
 qs_status_t qs_plan(qs_model_t *m) {
   uint32_t n = 0, i, j, k;
-  uint64_t end = 0, scratch_off = 0;
+  uint64_t end = 0;
   /* Work lists at the top of the arena: that space is the (still empty) activation area, so
    * they cost nothing after load. */
   size_t temp, need;
   int16_t *order, *live;
+  /* the ops' scratch offsets (persistent), when some op has scratch */
+  for (i = 0; i < m->n_ops_all && !m->ops[i].ticks; i++) {
+  }
+  if (i < m->n_ops_all && !(m->scratch_at = (uint32_t *)qs_alloc(m, 4u * m->n_ops_all))) return QS_ERR_ARENA;
   for (i = 0; i < m->n_tensors_all; i++) /* the lists hold the activations only */
     n += !m->slots[i].is_const && m->slots[i].first_op != -2;
   temp = 2u * sizeof(int16_t) * n;
@@ -88,14 +120,10 @@ qs_status_t qs_plan(qs_model_t *m) {
     t->off = (uint32_t)off & 0x7FFFFFFFu; /* if off >= 2^31, end below fails the load */
     if (off + size > end) end = off + size;
   }
-  if (m->scratch_need) {
-    scratch_off = place_scratch(m, order, n);
-    if (scratch_off + aligned(m->scratch_need) > end) end = scratch_off + aligned(m->scratch_need);
-  }
+  place_scratch(m, order, live, n, &end);
   if (end > 0x7FFFFFF0u) return qs_fail(m, QS_ERR_LIMIT, -1, -1, "activations larger than 2 GiB");
   m->tensor_base = (m->table_used + QS_ALIGN - 1u) & ~(size_t)(QS_ALIGN - 1u);
   m->tensor_bytes = (size_t)end;
-  m->scratch = m->scratch_need ? m->arena + m->tensor_base + scratch_off : NULL;
   /* Where the arena itself starts misaligned, qs_load already aligned arena. */
   need = m->tensor_base + end;
   if (need > m->arena_len) {
