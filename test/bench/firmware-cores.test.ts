@@ -28,12 +28,16 @@ describe('core benchmark on the emulated cores', () => {
     expect(hello.name).toBe('hello_world_int8');
     expect(hello.bitExact).toBe(true);
     expect(hello.arena).toBeLessThanOrEqual(TFLM_REFERENCE.models.hello_world_int8.arena!);
-    // rule: keyword_spotting's arena on the DSP kernels does not grow back: 6,736 B, still above TFLM's
-    // 6,516 (the two-pixel patch and requantization scratch of CONV_2D #1, 416 B, at the activation
-    // peak: the DSP build has no lean conv yet; docs/benchmarks.md)
+    // rule: with the DSP kernels keyword_spotting's arena is at or below TFLM's reference (ANCHORS.md:
+    // 6,516 B): CONV_2D #1 at the activation peak runs the lean DSP variant (one pixel's patch, 144 B,
+    // instead of 416 B of two-pixel patch and requantization constants; docs/benchmarks.md)
     expect(kws.name).toBe('keyword_spotting_on_off');
     expect(kws.bitExact).toBe(true);
-    expect(kws.arena).toBeLessThanOrEqual(6736);
+    expect(kws.arena).toBeLessThanOrEqual(CORE_PEERS.m4.reference.keyword_spotting_on_off.arena!);
+    // rule: and that lean conv keeps keyword_spotting at or below TFLM + CMSIS-NN's instructions on the M4
+    expect(instructions(kws)).toBeLessThanOrEqual(
+      CORE_PEERS.m4.cmsisNn.keyword_spotting_on_off.instructions!,
+    );
   }, 600_000);
 
   // rule: on the Cortex-M55 (Helium kernels) keyword_spotting's arena is at or below TFLM's

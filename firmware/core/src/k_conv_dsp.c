@@ -67,38 +67,6 @@ static __attribute__((noinline)) void dot2x2(const int16_t *x, const int8_t *w0,
   a[0] = a00, a[1] = a01, a[2] = a10, a[3] = a11;
 }
 
-/* requantized output before the activation clamp, saturated to int8 (facts above) */
-static inline __attribute__((always_inline)) int32_t rq_fast(uint32_t acc, int32_t mult, uint32_t lsh, uint32_t rsh,
-                                                             int32_t mask, int32_t half1, int32_t zp) {
-  int32_t x, r, t;
-  __asm__("lsl %[x], %[acc], %[lsh]\n\t"
-          "smmulr %[x], %[x], %[mult]\n\t"
-          "and %[r], %[x], %[mask]\n\t"
-          "add %[t], %[half1], %[x], lsr #31\n\t"
-          "cmp %[r], %[t]\n\t"
-          "asr %[x], %[x], %[rsh]\n\t"
-          "adc %[x], %[x], %[zp]\n\t"
-          "ssat %[x], #8, %[x]"
-          : [x] "=&r"(x), [r] "=&r"(r), [t] "=&r"(t)
-          : [acc] "r"(acc), [lsh] "r"(lsh), [mult] "r"(mult), [mask] "r"(mask), [half1] "r"(half1), [rsh] "r"(rsh),
-            [zp] "r"(zp)
-          : "cc");
-  return x;
-}
-
-/* per byte: max(v, lo4), then min(v, hi4) */
-static inline __attribute__((always_inline)) uint32_t clamp4(uint32_t v, uint32_t lo4, uint32_t hi4) {
-  uint32_t t;
-  __asm__("ssub8 %[t], %[v], %[lo]\n\t"
-          "sel %[v], %[v], %[lo]\n\t"
-          "ssub8 %[t], %[v], %[hi]\n\t"
-          "sel %[v], %[hi], %[v]"
-          : [v] "+r"(v), [t] "=&r"(t)
-          : [lo] "r"(lo4), [hi] "r"(hi4)
-          : "cc");
-  return v;
-}
-
 /* one pixel's receptive field (group g) into slot s of the interleaved patch */
 static void gather_px(const conv_params_t *p, const int8_t *inb, int oy, int ox, int g, int16_t *patch, int s, int k4) {
   const int iy0 = oy * p->sh - p->pad_h, ix0 = ox * p->sw - p->pad_w, kc = p->kc;
@@ -223,6 +191,7 @@ static inline __attribute__((always_inline)) void conv_run(const conv_params_t *
   }
 }
 
+
 static void conv_eval_dsp(qs_model_t *m, const qs_op_t *op) {
   const conv_params_t *p = (const conv_params_t *)op->params;
   const int k = p->kh * p->kw * p->kc;
@@ -230,14 +199,21 @@ static void conv_eval_dsp(qs_model_t *m, const qs_op_t *op) {
   conv_rq_t *rq = (conv_rq_t *)(void *)(m->scratch + ((4u * (size_t)k + 7u) & ~(size_t)7u));
   /* largest |acc| << (left + 1) must fit in int32 for SMMULR: |acc| <= |bias| + k * 255 * 128 */
   const uint64_t mac_max = (uint64_t)k * 32640u;
+  const int8_t *in = (const int8_t *)qs_tdata(m, op->in[0]);
+  int8_t *out = (int8_t *)qs_tdata(m, op->out);
   int c, safe = 1;
   for (c = 0; c < p->oc; c++) {
     const int32_t b = p->bias ? p->bias[c] : 0;
     const int sh = p->shift[c], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
     const uint64_t babs = b < 0 ? (uint64_t)0 - (uint64_t)(int64_t)b : (uint64_t)b;
     if (left > 29 || right > 31 || babs + mac_max >= ((uint64_t)1 << (30 - left))) safe = 0;
+    if (op->lean) continue; /* no per-channel scratch */
     rq[c].bias = b;
     rq[c].sh = (uint32_t)right | (uint32_t)(left + 1) << 8;
+  }
+  if (op->lean) { /* k_conv_dsp_lean.c */
+    qs_conv_dsp_lean(p, in, out, patch, !safe ? 2 : p->act_min == -128 && p->act_max == 127 ? 0 : 1);
+    return;
   }
   if (!safe) conv_run(p, rq, (const int8_t *)qs_tdata(m, op->in[0]), (int8_t *)qs_tdata(m, op->out), patch, 2);
   else if (p->act_min == -128 && p->act_max == 127)
@@ -249,10 +225,14 @@ static void conv_eval_dsp(qs_model_t *m, const qs_op_t *op) {
  * patch (4k bytes) and the per-channel requantization constants (8 bytes each). */
 void qs_conv_dsp_prepare(qs_model_t *m, qs_op_t *op, const conv_params_t *p) {
   const size_t k = (size_t)p->kh * p->kw * p->kc;
-  op->lean = 0; /* no lean DSP / Helium variant yet: the portable one costs more than its bytes save */
 #if QS_ARM_MVE
+  op->lean = 0; /* no lean Helium variant: the portable one costs more than its bytes save */
   if (qs_conv_mve_prepare(m, op, p)) return; /* Helium (Cortex-M55): the portable patch scratch only */
 #endif
+  /* lean: one pixel's patch only, in 8 B units above QS_LEAN_CAN. Offered for k >= 32 only: over
+   * shorter windows the per-output requantization and call dominate (person_detect's 1x1 CONV_2D #2,
+   * k = 8, took 3x its ticks for 144 B); none when k is too large for the unit count. */
+  op->lean = k >= 32u && k <= 4u * (255u - QS_LEAN_CAN) ? (uint8_t)(QS_LEAN_CAN + (2u * k + 7u) / 8u) : 0;
   qs_scratch(m, ((4u * k + 7u) & ~(size_t)7u) + sizeof(conv_rq_t) * (size_t)p->oc);
   op->eval = conv_eval_dsp;
 }

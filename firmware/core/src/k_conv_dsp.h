@@ -33,6 +33,42 @@ typedef struct {
 } conv_job_t;
 void qs_conv_pix2(conv_job_t *j);
 
+/* The lean CONV_2D of an op qs_plan made lean (k_conv_dsp_lean.c): one pixel's patch in scratch.
+ * mode 0: fast requantization, full int8 range; 1: fast, narrower activation range; 2: qs_requant. */
+void qs_conv_dsp_lean(const conv_params_t *p, const int8_t *in, int8_t *out, int16_t *patch, int mode);
+
+/* requantized output before the activation clamp, saturated to int8 (facts in k_conv_dsp.c) */
+static inline __attribute__((always_inline)) int32_t rq_fast(uint32_t acc, int32_t mult, uint32_t lsh, uint32_t rsh,
+                                                             int32_t mask, int32_t half1, int32_t zp) {
+  int32_t x, r, t;
+  __asm__("lsl %[x], %[acc], %[lsh]\n\t"
+          "smmulr %[x], %[x], %[mult]\n\t"
+          "and %[r], %[x], %[mask]\n\t"
+          "add %[t], %[half1], %[x], lsr #31\n\t"
+          "cmp %[r], %[t]\n\t"
+          "asr %[x], %[x], %[rsh]\n\t"
+          "adc %[x], %[x], %[zp]\n\t"
+          "ssat %[x], #8, %[x]"
+          : [x] "=&r"(x), [r] "=&r"(r), [t] "=&r"(t)
+          : [acc] "r"(acc), [lsh] "r"(lsh), [mult] "r"(mult), [mask] "r"(mask), [half1] "r"(half1), [rsh] "r"(rsh),
+            [zp] "r"(zp)
+          : "cc");
+  return x;
+}
+
+/* per byte: max(v, lo4), then min(v, hi4) */
+static inline __attribute__((always_inline)) uint32_t clamp4(uint32_t v, uint32_t lo4, uint32_t hi4) {
+  uint32_t t;
+  __asm__("ssub8 %[t], %[v], %[lo]\n\t"
+          "sel %[v], %[v], %[lo]\n\t"
+          "ssub8 %[t], %[v], %[hi]\n\t"
+          "sel %[v], %[hi], %[v]"
+          : [v] "+r"(v), [t] "=&r"(t)
+          : [lo] "r"(lo4), [hi] "r"(hi4)
+          : "cc");
+  return v;
+}
+
 /* DEPTHWISE_CONV_2D, multiplier 1: one output pixel over `groups` groups of four channels in
  * assembly (k_dwconv_dsp_pix.c); nt >= 1 listed taps (input offset, filter offset) */
 typedef struct {

@@ -54,12 +54,20 @@ static void place_scratch(qs_model_t *m, const int16_t *order, int16_t *live, ui
     for (oi = 0; oi < m->n_ops_all; oi++) {
       qs_op_t *op = &m->ops[oi];
       const uint64_t need = op->ticks, x = need ? scratch_gap(m, order, live, n, oi, need) : 0;
-      const int can = op->lean == QS_LEAN_CAN || op->lean == 1;
+      const int can = op->lean != 0;
+      /* a lean variant with a smaller scratch of its own: 8 B units above QS_LEAN_CAN */
+      const uint64_t ln = op->lean > QS_LEAN_CAN ? 8u * (uint64_t)(op->lean - QS_LEAN_CAN) : 0;
+      const uint64_t lx = ln ? scratch_gap(m, order, live, n, oi, ln) : 0;
       if (!pass) { /* the least end this op can have */
         if (!can && x + need > floor) floor = x + need;
         continue;
       }
-      op->lean = can && x + need > floor;
+      if (!can || x + need <= floor || (ln && lx + ln >= x + need)) op->lean = 0;
+      else if (op->lean == QS_LEAN_CAN) op->lean = 1;
+      if (ln && op->lean) {
+        m->scratch_at[oi] = (uint32_t)lx;
+        if (lx + ln > *end) *end = lx + ln;
+      }
       if (!op->lean) {
         m->scratch_at[oi] = (uint32_t)x; /* < 2^31 when the load succeeds (the plan refuses more) */
         if (x + need > *end) *end = x + need;
