@@ -173,6 +173,11 @@ typedef struct qs_sub {
 } qs_sub_t;
 /* Resource variables after load: every READ_VARIABLE reads one some ASSIGN_VARIABLE sizes (k_var.c). */
 QS_COLD qs_status_t qs_var_check(qs_model_t *m);
+/* lifetimes.c: first/last op of every tensor, refusing a graph that reads before writing */
+qs_status_t qs_lifetimes(qs_model_t *m);
+/* k_binary_types.c: input 0's types TFLite Micro's kernel for a binary op `code` accepts */
+QS_COLD int qs_binary_type_ok(int32_t code, uint8_t t);
+QS_COLD const char *qs_binary_type_msg(int32_t code);
 /* Control flow after prepare (k_flow.c): refuses subgraphs that call themselves or nest too deep,
  * and gives each called subgraph's tensors the lifetime of the main-graph ops that run it. */
 QS_COLD qs_status_t qs_flow_plan(qs_model_t *m);

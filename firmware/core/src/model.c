@@ -218,46 +218,6 @@ static qs_status_t parse_op(qs_model_t *m, int oi, const fb_table_t *ot, const f
   return QS_OK;
 }
 
-/* Lifetimes in op order; each activation written once, before any read. */
-static qs_status_t lifetimes(qs_model_t *m) {
-  uint32_t i, j;
-  int16_t last = (int16_t)(m->n_ops - 1);
-  for (i = 0; i < m->n_tensors; i++) m->slots[i].first_op = m->slots[i].last_op = -2;
-  for (i = 0; i < m->n_in; i++) {
-    qs_slot_t *t = &m->slots[m->inputs[i]];
-    t->first_op = 0;
-    t->last_op = 0;
-  }
-  for (i = 0; i < m->n_vars; i++) { /* state: alive over the whole invocation, every invocation */
-    qs_slot_t *t = &m->slots[m->vars[i]];
-    t->first_op = 0;
-    t->last_op = last < 0 ? 0 : last;
-  }
-  for (i = 0; i < m->n_ops; i++) {
-    qs_op_t *op = &m->ops[i];
-    for (j = 0; j < op->n_in; j++) {
-      qs_slot_t *t;
-      if (op->in[j] < 0) continue;
-      t = &m->slots[op->in[j]];
-      if (t->is_const) continue;
-      if (t->first_op == -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->in[j], "reads a tensor no earlier op writes");
-      t->last_op = (int16_t)i;
-    }
-    for (j = 0; j < op->n_out; j++) {
-      qs_slot_t *o = &m->slots[op->outs[j]];
-      if (o->is_const) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->outs[j], "writes a constant tensor");
-      if (o->first_op != -2) return qs_fail(m, QS_ERR_SCHEMA, (int)i, op->outs[j], "tensor written twice");
-      o->first_op = o->last_op = (int16_t)i;
-    }
-  }
-  for (i = 0; i < m->n_out; i++) {
-    qs_slot_t *t = &m->slots[m->outputs[i]];
-    if (t->first_op == -2) return qs_fail(m, QS_ERR_SCHEMA, -1, m->outputs[i], "graph output is never written");
-    t->last_op = last < 0 ? 0 : last;
-  }
-  return QS_OK;
-}
-
 /* Subgraphs after the first (CALL_ONCE's init subgraphs): sizes first, so the slot and op tables
  * are allocated once for every subgraph. */
 static qs_status_t count_subgraphs(qs_model_t *m, const fb_vec_t *sgs) {
@@ -397,6 +357,6 @@ qs_status_t qs_parse(qs_model_t *m) {
     if (fb->err) return qs_fail(m, QS_ERR_FORMAT, (int)i, -1, "operator table out of bounds");
     if ((s = parse_op(m, (int)i, &ot, &codes)) != QS_OK) return s;
   }
-  if ((s = lifetimes(m)) != QS_OK) return s;
+  if ((s = qs_lifetimes(m)) != QS_OK) return s;
   return sgs.n > 1 ? parse_subgraphs(m, &sgs, &codes) : QS_OK;
 }
