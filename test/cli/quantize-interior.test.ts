@@ -27,23 +27,15 @@ const activationTypes = (path: string) => {
   return sg.operators.map((o) => `${o.op}:${sg.tensors[o.outputs[0]].dtype}`);
 };
 
+/** `quantscope quantize` of the kws model on its data (minmax) into `out`, with `extra` options. */
+const quantizeKws = (out: string, ...extra: string[]) =>
+  cli('quantize', KERAS, '--data', DATA, '--method', 'minmax', ...extra, '--out', out, '--quiet');
+
 describe('quantscope quantize --lowering-interior', () => {
   it('int16 by default, named in the summary and the report with its cost; int8 is the all-int8 form', async () => {
     const wide = join(dir, 'wide.tflite');
     const json = join(dir, 'wide.json');
-    const a = await cli(
-      'quantize',
-      KERAS,
-      '--data',
-      DATA,
-      '--method',
-      'minmax',
-      '--out',
-      wide,
-      '--report',
-      json,
-      '--quiet',
-    );
+    const a = await quantizeKws(wide, '--report', json);
     expect(a.err).toBe('');
     expect(a.code).toBe(0);
     // rule: the summary names the layers whose interior runs in int16 and what that costs
@@ -64,19 +56,7 @@ describe('quantscope quantize --lowering-interior', () => {
     expect(doc.int16_interior.extra_arena_bytes).toBeGreaterThan(0);
 
     const narrow = join(dir, 'narrow.tflite');
-    const b = await cli(
-      'quantize',
-      KERAS,
-      '--data',
-      DATA,
-      '--method',
-      'minmax',
-      '--lowering-interior',
-      'int8',
-      '--out',
-      narrow,
-      '--quiet',
-    );
+    const b = await quantizeKws(narrow, '--lowering-interior', 'int8');
     expect(b.code).toBe(0);
     // rule: --lowering-interior int8 writes every activation in int8 and no interior line
     expect(b.out).not.toMatch(/int16 interior/);
