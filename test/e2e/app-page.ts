@@ -70,3 +70,27 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
+
+/**
+ * Wait for a profile's verdict. A profile that fails shows the error banner instead: fail at once
+ * with its text (not after the whole timeout); one that never ends fails naming the step the
+ * progress bar was on, so a CI log's last lines say where a profile stuck.
+ */
+export async function expectVerdict(page: Page, timeout: number): Promise<void> {
+  const verdict = page.getByTestId('compare-verdict').first();
+  // allInnerTexts() reads what is there now; innerText() would wait for an element that went away
+  const texts = async (id: string) =>
+    (await page.getByTestId(id).allInnerTexts()).join(' ').replace(/\s+/g, ' ').trim();
+  const end = Date.now() + timeout;
+  let lastStep = '';
+  while (Date.now() < end) {
+    if (await verdict.isVisible()) return;
+    const banner = await texts('error-banner');
+    if (banner) throw new Error(`the profile failed: ${banner}`);
+    lastStep = (await texts('progress')) || lastStep;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(
+    `no verdict within ${timeout / 1000} s; the progress bar last said: ${lastStep || '(nothing)'}`,
+  );
+}

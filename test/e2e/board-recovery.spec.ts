@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from './fixtures.ts';
-import { screenshot } from './app-page.ts';
+import { expectVerdict, screenshot } from './app-page.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/;
@@ -87,7 +87,7 @@ test('the firmware build is a visible step; a killed board is reported within 2 
     { timeout: 30_000 },
   );
   await screenshot(page, 'boards-building-firmware');
-  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout: 240_000 });
+  await expectVerdict(page, 240_000);
   await expect(page.getByTestId('board-stopped')).toHaveCount(0);
 
   // the virtual board dies while idle: the view says so within 2 s, without errno words

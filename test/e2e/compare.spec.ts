@@ -12,7 +12,7 @@ import type { Operator } from '../../src-main/core/model/ir.ts';
 import { readTflite } from '../../src-main/core/model/tflite-reader.ts';
 import { writeTflite } from '../../src-main/core/model/tflite-writer.ts';
 import { fixturePath, readFixture, readGolden } from '../helpers/fixtures.ts';
-import { openApp, openModelFile, screenshot } from './app-page.ts';
+import { expectVerdict, openApp, openModelFile, screenshot } from './app-page.ts';
 
 const EXPORTS = resolve(import.meta.dirname, '../../test-results/exports');
 
@@ -23,7 +23,7 @@ async function profileOn(page: Page, board: string, timeout: number): Promise<vo
   await card.click();
   await expect(card).toHaveAttribute('aria-checked', 'true');
   await page.getByTestId('board-profile').click();
-  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout });
+  await expectVerdict(page, timeout);
   await expect(page.getByTestId('progress')).toHaveCount(0);
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
 }

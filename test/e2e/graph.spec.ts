@@ -2,7 +2,7 @@
 import { expect, test } from './fixtures.ts';
 import type { Locator, Page } from '@playwright/test';
 import { expectedModel } from './expected.ts';
-import { openApp, openModelFile, screenshot } from './app-page.ts';
+import { expectVerdict, openApp, openModelFile, screenshot } from './app-page.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 
 type Box = { x: number; y: number; width: number; height: number };
@@ -139,7 +139,7 @@ test('overlays colour nodes by tensor size and by the last profile; without data
   const card = page.locator('[data-testid="board-card"][data-board-id="virtual"]');
   await card.click();
   await page.getByTestId('board-profile').click();
-  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout: 60_000 });
+  await expectVerdict(page, 60_000);
   await page.getByTestId('view-model').click();
   await page.getByTestId('tab-graph').click();
   await page.getByTestId('graph-overlay').selectOption('mismatch');

@@ -3,7 +3,7 @@
  * sideways scrolling, the # column staying in view.
  */
 import { expect, test } from './fixtures.ts';
-import { hostUrl } from './app-page.ts';
+import { expectVerdict, hostUrl } from './app-page.ts';
 
 test.use({ viewport: { width: 1024, height: 768 } });
 
@@ -16,7 +16,7 @@ test('at 1024 px the compare table scrolls sideways with whole column heads and 
   await page.getByTestId('view-board').click();
   await page.locator('[data-testid="board-card"][data-board-id="virtual"]').click();
   await page.getByTestId('board-profile').click();
-  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout: 60_000 });
+  await expectVerdict(page, 60_000);
 
   // rule: no column head is cut (each fits its cell)
   const heads = page.getByRole('columnheader');

@@ -12,7 +12,7 @@ import Ajv from 'ajv';
 import { strFromU8, unzipSync } from 'fflate';
 import { REPO } from '../helpers/fixtures.ts';
 import { flatText, nfkc, readPdf } from '../helpers/pdf-text.ts';
-import { openApp, screenshot } from './app-page.ts';
+import { expectVerdict, openApp, screenshot } from './app-page.ts';
 import { expect, test } from './fixtures.ts';
 
 const EXPORTS = resolve(import.meta.dirname, '../../test-results/exports');
@@ -37,7 +37,7 @@ test('HTML report shows every layer-table column at 1024 and 1400 px; the PDF ho
   const card = page.locator('[data-testid="board-card"][data-board-id="virtual"]');
   await card.click();
   await page.getByTestId('board-profile').click();
-  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout: 60_000 });
+  await expectVerdict(page, 60_000);
   const html = await download(page, 'html');
   const pdfFile = await download(page, 'pdf');
 
@@ -107,7 +107,7 @@ test('the Model Explorer button downloads node data for every op, one schema-val
   await page.getByTestId('view-board').click();
   await page.locator('[data-testid="board-card"][data-board-id="virtual"]').click();
   await page.getByTestId('board-profile').click();
-  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout: 60_000 });
+  await expectVerdict(page, 60_000);
   // rule: issue 19 — the per-layer figures reach Model Explorer from the app, not only the CLI:
   // one .zip holding STEM.<figure>.json per figure the virtual-board run has, node ids by the
   // TFLite adapter's rule (op index), a value for each of person_detect's 31 ops, schema-valid

@@ -5,7 +5,7 @@
  */
 import { expect, test } from './fixtures.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
-import { openApp, openModelFile } from './app-page.ts';
+import { expectVerdict, openApp, openModelFile } from './app-page.ts';
 
 test('simulation and profile survive a model switch; a stale banner goes with the next action', async ({
   page,
@@ -35,7 +35,7 @@ test('simulation and profile survive a model switch; a stale banner goes with th
   const card = page.locator('[data-testid="board-card"][data-board-id="virtual"]');
   await card.click();
   await page.getByTestId('board-profile').click();
-  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout: 60_000 });
+  await expectVerdict(page, 60_000);
   const verdict = await page.getByTestId('compare-verdict').textContent();
 
   // Another model, then back to person_detect.

@@ -1,7 +1,7 @@
 /** Keyboard path through the main actions (issue 19 item 7): open, run, profile, export, and their list. */
 import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures.ts';
-import { openApp } from './app-page.ts';
+import { expectVerdict, openApp } from './app-page.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 
 test('? lists the shortcuts; R runs, Shift+P profiles, E exports — without the mouse', async ({ page }) => {
@@ -34,7 +34,7 @@ test('? lists the shortcuts; R runs, Shift+P profiles, E exports — without the
   // rule: Shift+P profiles on the chosen board (the virtual board by default)
   await page.getByTestId('view-model').click();
   await page.keyboard.press('Shift+P');
-  await expect(page.getByTestId('compare-verdict')).toBeVisible({ timeout: 60_000 });
+  await expectVerdict(page, 60_000);
   await expect(page.getByTestId('progress')).toHaveCount(0);
 
   // rule: E exports the comparison as an HTML report (a download in the browser)

@@ -2,7 +2,7 @@
  * QemuBoard: an emulated board (emulated-boards.ts: the Cortex-M3 on mps2-an385 by default, M4, M7,
  * M33, M55, the NUCLEO port on netduinoplus2) running its cross-built firmware in qemu-system-arm.
  * QEMU starts halted (-S) with the link's UART on a pty (the machine's other serial ports on null);
- * we open the pty through serialport first, then send `cont` on the monitor, so not a byte of the
+ * we open the pty first (pty-transport.ts), then send `cont` on the monitor, so not a byte of the
  * board's output is lost. `-icount shift=0` makes execution deterministic: one instruction per
  * virtual nanosecond, so SysTick ticks = instructions / (1e9 / the machine's clock).
  */
@@ -13,7 +13,7 @@ import { DEFAULT_EMULATED_BOARD, type EmulatedBoard } from './emulated-boards.ts
 import { buildFirmware } from './firmware.ts';
 import { isNotFound, missingToolMessage } from './toolchain.ts';
 import { BoardSession } from './session.ts';
-import { openSerialTransport } from './transport.ts';
+import { openPtyTransport } from './pty-transport.ts';
 
 export interface QemuBoardOptions {
   /** Which emulated board (default: the Cortex-M3 on mps2-an385). */
@@ -109,7 +109,7 @@ export class QemuBoard {
 
   /** Opens the pty, resumes the CPU, performs the handshake. QEMU's UART moves ~10-15 KB/s. */
   async connect(opts: LinkOptions = {}): Promise<BoardSession> {
-    const transport = await openSerialTransport(this.portPath);
+    const transport = openPtyTransport(this.portPath);
     this.resume();
     const link = await BoardLink.open(transport, { minBytesPerSec: 2000, timeoutMs: 3000, ...opts });
     return new BoardSession(link);

@@ -1,7 +1,9 @@
 /**
  * VirtualBoard: the firmware built for the host (firmware/port/host), started as a child process
- * that creates its own pseudo-terminal. The app opens that pty through serialport exactly like a
- * real board, so the whole link (termios, bindings, framing) is exercised. Where there are no
+ * that creates its own pseudo-terminal. The app opens that pty as a serial line (raw termios, the
+ * same framing and link as a real board) through Node's tty stream (pty-transport.ts: serialport's
+ * poller could deadlock a pty under load); tests open the same path through serialport to exercise
+ * the bindings (noisy-line, link-faults, the poller guard). Where there are no
  * ptys (Windows), `transport: 'stdio'` talks to the process through its stdin/stdout instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,7 +13,7 @@ import { BoardLink, type LinkOptions } from './board-link.ts';
 import { buildFirmware } from './firmware.ts';
 import { BoardSession } from './session.ts';
 import { stdioTransport } from './stdio-transport.ts';
-import { openSerialTransport } from './transport.ts';
+import { openPtyTransport } from './pty-transport.ts';
 
 export interface VirtualBoardOptions extends LinkOptions {
   /** Path of qs-board; built with make when omitted. */
@@ -64,12 +66,12 @@ export class VirtualBoard {
     return new VirtualBoard(child, path);
   }
 
-  /** Opens the pty via serialport and performs the handshake. */
+  /** Opens the pty (Node's tty stream: pty-transport.ts) and performs the handshake. */
   async connect(opts: LinkOptions = {}): Promise<BoardSession> {
     const transport =
       this.portPath === 'stdio'
         ? stdioTransport(this.child, 'virtual board')
-        : await openSerialTransport(this.portPath);
+        : openPtyTransport(this.portPath);
     const link = await BoardLink.open(transport, opts);
     return new BoardSession(link);
   }
