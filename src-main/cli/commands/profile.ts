@@ -13,6 +13,7 @@ import { uint8Choice, U8_READING_HELP } from '../u8-reading.ts';
 import { describeUint8Readings } from '../../core/simulate/inputs/uint8-reading.ts';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { compareMatrix, type MatrixBoardRun } from '../../core/compare/matrix.ts';
@@ -22,6 +23,7 @@ import { normalizationNotes } from '../../core/normalize/normalize.ts';
 import { compareJson } from '../../core/report/json.ts';
 import { matrixHtml, matrixJson } from '../../core/report/matrix.ts';
 import { matrixText, table } from './profile-text.ts';
+import { boardsAtOnce, inPool } from '../../shared/pool.ts';
 import { buildInputFrames } from '../../core/simulate/inputs/frames.ts';
 import type { InputFile } from '../../core/simulate/inputs/load.ts';
 import { prepare } from '../../core/simulate/interpreter.ts';
@@ -209,8 +211,9 @@ export async function profileCommand(modelPath: string, opts: ProfileOptions): P
   };
   let runs;
   try {
-    // every board at once: each has its own process or port, and the host side runs per board
-    runs = await Promise.all(specs.map(profileOn));
+    // each board has its own process or port, and the host side runs per board: a few at a time
+    // (the app's "Profile on all boards" uses the same limit)
+    runs = await inPool(specs, boardsAtOnce(availableParallelism()), profileOn);
   } finally {
     process.off('SIGINT', onSigint);
     if (showProgress) process.stderr.write('\r'.padEnd(61) + '\r');

@@ -2,7 +2,7 @@
  * Boards panel state: what `boards.list` offers (virtual, emulated Cortex-M3, USB dev kits, typed
  * ports), the chosen board, the profile input, and the last profile result.
  */
-import { inPool } from '../../lib/pool.ts';
+import { boardsAtOnce, inPool } from '../../../src-main/shared/pool.ts';
 import { parseRemoteBoardUrl } from '../../../src-main/core/protocol/remote-url.ts';
 import type { BoardProfileResult, DiscoveredBoard } from '../../../src-main/shared/api.ts';
 import { api } from '../../lib/api-client.ts';
@@ -147,11 +147,9 @@ export async function profileAll(bs: BoardsState, modelId: string): Promise<Comp
   if (ids.length < 2) throw new Error('Profiling on several boards needs at least two boards');
   bs.running = true;
   try {
-    // Emulated boards are CPU-bound (QEMU counting instructions): more of them at once than the
-    // machine has cores only makes each slower (7 on 2 cores ran into the boards' timeouts).
     const outcomes: BoardOutcome[] = await inPool(
       ids,
-      Math.max(2, globalThis.navigator?.hardwareConcurrency ?? 2),
+      boardsAtOnce(globalThis.navigator?.hardwareConcurrency ?? 2),
       async (id) => {
         const t0 = performance.now();
         try {

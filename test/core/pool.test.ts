@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inPool } from '../../src-renderer/lib/pool.ts';
+import { boardsAtOnce, inPool } from '../../src-main/shared/pool.ts';
 
 describe('inPool', () => {
   // rule: never more than `limit` calls run at once, every item runs once, results keep the items' order
@@ -24,5 +24,15 @@ describe('inPool', () => {
   it('handles few or no items', async () => {
     expect(await inPool([1, 2], 8, async (x) => x + 1)).toEqual([2, 3]);
     expect(await inPool([], 2, async () => 1)).toEqual([]);
+  });
+});
+
+describe('boardsAtOnce', () => {
+  // rule: one board per core, never fewer than two (a real board beside an emulated one)
+  it('follows the cores, at least two', () => {
+    expect(boardsAtOnce(1)).toBe(2);
+    expect(boardsAtOnce(2)).toBe(2);
+    expect(boardsAtOnce(8)).toBe(8);
+    expect(boardsAtOnce(Number.NaN)).toBe(2);
   });
 });
