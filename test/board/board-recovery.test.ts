@@ -47,11 +47,12 @@ function childPids(name: string): number[] {
 }
 
 /** A registry that records when each board was reported down. */
-function watchedRegistry(idleStopMs = 0) {
+function watchedRegistry(idleStopMs = 0, beat: { heartbeatMs?: number; silentMs?: number } = {}) {
   const downs: { id: string; message: string; at: number }[] = [];
   const reg = new BoardRegistry({
     discovery: { list: async () => [], qemu: false },
     idleStopMs,
+    ...beat,
     onDown: (id, message) => downs.push({ id, message, at: Date.now() }),
   });
   return { reg, downs };
@@ -192,6 +193,47 @@ describe('a board on a pty that vanishes', () => {
     expect(listed.stopped).toBeUndefined(); // the new board answered: not reported as the dead one
     expect((await reg.profile(path, profileOpts('hello_world_int8'))).compare.allMatch).toBe(true);
   }, 120_000);
+});
+
+describe('a board on a port that hangs', () => {
+  const { reg, downs } = watchedRegistry(0, { heartbeatMs: 200, silentMs: 1500 });
+  const dir = mkdtempSync(join(tmpdir(), 'qs-hang-'));
+  const path = join(dir, 'ttyBOARD');
+  let socat: ChildProcess | undefined;
+  let board = 0;
+  afterAll(async () => {
+    if (board) process.kill(board, 'SIGCONT');
+    await reg.closeAll();
+    await stop(socat);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // rule: an idle board that answers its heartbeat is never reported; one that stops answering
+  // while its port stays (a hung board, not an unplugged one) is reported within the silence
+  // limit and a beat, in plain words, and its session is dropped
+  it('is reported hung after the silence limit; a live one never is', async () => {
+    socat = await socatBoard(path);
+    expect((await reg.profile(path, profileOpts('hello_world_int8'))).compare.allMatch).toBe(true);
+    await sleep(2500); // over 10 heartbeats, longer than the silence limit: all answered
+    expect(downs).toEqual([]);
+    expect(reg.openIds()).toEqual([path]);
+
+    const ps = execFileSync('pgrep', ['-P', String(socat.pid), '-x', 'qs-board'])
+      .toString()
+      .trim();
+    board = Number(ps.split('\n')[0]);
+    expect(board).toBeGreaterThan(0);
+    const t0 = Date.now();
+    process.kill(board, 'SIGSTOP');
+    await until(() => downs.length > 0, 6000);
+    expect(downs.map((d) => d.id)).toEqual([path]);
+    expect(downs[0].at - t0).toBeGreaterThanOrEqual(1500);
+    expect(downs[0].at - t0).toBeLessThan(5000);
+    expect(downs[0].message).toMatch(
+      /^The board on .*ttyBOARD stopped: it stopped answering \(no reply for \d+ s while idle\)\. Check the cable/,
+    );
+    expect(reg.openIds()).toEqual([]);
+  }, 60_000);
 });
 
 describe('an idle emulated board', () => {

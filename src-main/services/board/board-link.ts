@@ -95,6 +95,8 @@ export class BoardLink {
   hello!: BoardHello;
   /** Damage rate, round trip and rate seen on this line (sizes frames and timeouts). */
   readonly quality = new LineQuality();
+  /** Every byte that ever arrived from the board, intact or not (the heartbeat: board-watch.ts). */
+  private heard = 0;
 
   private constructor(
     readonly transport: ByteTransport,
@@ -334,7 +336,13 @@ export class BoardLink {
     });
   }
 
+  /** Bytes received since the link opened: any byte at all, damaged or not, shows the board is alive. */
+  get bytesHeard(): number {
+    return this.heard;
+  }
+
   private onBytes(bytes: Uint8Array): void {
+    this.heard += bytes.length;
     this.quality.sawBytes(bytes.length);
     for (const ev of this.reader.push(bytes)) {
       const p = this.pending;

@@ -2,12 +2,15 @@
  * Noticing a board die while a session holds it, and saying so in plain words. A virtual or
  * emulated board dies with its process (exit code or signal, seen the moment it happens); a board
  * on a port dies when the link closes (unplugged, reset: serialport's close or EIO) or its port
- * path disappears (a pty whose other end went away), polled every 500 ms. Whichever comes first
+ * path disappears (a pty whose other end went away), polled every 500 ms; a board on a port that
+ * is still there but has hung is found by a heartbeat while nobody uses it (an ECHO every few
+ * seconds: any byte back counts as alive; silence for `silentMs` is a hung board). Whichever comes first
  * settles `down` once with one sentence — never a raw errno — and the registry drops the session
  * (registry.ts), so its port is no longer "busy" and the next call or "Restart board" starts over.
  */
 import { existsSync } from 'node:fs';
 import { ProtocolError } from '../../core/protocol/errors.ts';
+import { requests } from '../../core/protocol/messages.ts';
 import { isRemoteBoardUrl } from '../../core/protocol/remote-url.ts';
 import { emulatedBoard } from './emulated-boards.ts';
 import type { OpenBoard } from './open-board.ts';
@@ -17,6 +20,20 @@ const PATH_POLL_MS = 500;
 /** After the link of a process board breaks, how long to wait for the process's own exit (its
  * status says more than the pty's EIO). */
 const EXIT_GRACE_MS = 400;
+/** A board on a port, idle: how often it is asked for an ECHO, and how long it may stay silent.
+ * Long enough for a board still finishing an invocation the app cancelled (a slow model on a
+ * small core) to answer again. */
+export const HEARTBEAT_MS = 5000;
+export const SILENT_MS = 20_000;
+
+export interface WatchOptions {
+  /** Heartbeat period for a board on a port (0 = none). */
+  heartbeatMs?: number;
+  /** Silence (no byte back while idle) after which the board is reported hung. */
+  silentMs?: number;
+  /** Whether a call is using the board now: no heartbeat then (its requests show it alive). */
+  inUse?: () => boolean;
+}
 
 /** A board that died while held: the profile that was running fails with this (code DISCONNECTED). */
 export class BoardDownError extends ProtocolError {
@@ -71,7 +88,7 @@ function linkWords(ob: OpenBoard, reason: string): string {
   return 'its port closed';
 }
 
-export function watchBoard(id: string, ob: OpenBoard): BoardWatch {
+export function watchBoard(id: string, ob: OpenBoard, opts: WatchOptions = {}): BoardWatch {
   let stopped = false;
   let message: string | null = null;
   let settle!: (m: string) => void;
@@ -106,6 +123,9 @@ export function watchBoard(id: string, ob: OpenBoard): BoardWatch {
     timer.unref();
     cleanups.push(() => clearInterval(timer));
   }
+  const beat = opts.heartbeatMs ?? HEARTBEAT_MS;
+  if (ob.kind === 'serial' && beat > 0)
+    cleanups.push(heartbeat(ob, beat, opts.silentMs ?? SILENT_MS, opts.inUse, fire));
   return {
     down,
     get message() {
@@ -116,4 +136,45 @@ export function watchBoard(id: string, ob: OpenBoard): BoardWatch {
       for (const c of cleanups) c();
     },
   };
+}
+
+/**
+ * ECHO the board every `beatMs` while no call uses it. A reply, or any byte at all (a damaged
+ * reply on a noisy line is a board alive), clears the silence; silence from every heartbeat for
+ * `silentMs` reports the board hung. Returns the cleanup.
+ */
+function heartbeat(
+  ob: OpenBoard,
+  beatMs: number,
+  silentMs: number,
+  inUse: () => boolean = () => false,
+  fire: (why: string) => void,
+): () => void {
+  const link = ob.session.link;
+  let silentSince: number | null = null;
+  let asking = false;
+  const tick = async () => {
+    if (asking || !link.isOpen) return;
+    if (inUse()) return void (silentSince = null);
+    asking = true;
+    const before = link.bytesHeard;
+    const t0 = Date.now();
+    try {
+      await link.request(requests.echo(new Uint8Array(0)), { timeoutMs: 1000, retries: 1 });
+      silentSince = null;
+    } catch (e) {
+      if (link.bytesHeard !== before || inUse()) silentSince = null;
+      else if (e instanceof ProtocolError && e.code === 'TIMEOUT') {
+        silentSince ??= t0;
+        const s = Date.now() - silentSince;
+        if (s >= silentMs) fire(`it stopped answering (no reply for ${Math.round(s / 1000)} s while idle)`);
+      }
+      // DISCONNECTED: the link's close says why (onClose above)
+    } finally {
+      asking = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), beatMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

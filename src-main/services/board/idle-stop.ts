@@ -32,6 +32,11 @@ export class IdleStop {
     this.clear(id);
   }
 
+  /** Whether a call is using board `id` right now (a profile, a restart). */
+  inUse(id: string): boolean {
+    return this.users.has(id);
+  }
+
   /** The call ended; with no other user left, the idle clock (re)starts. */
   end(id: string): void {
     const n = (this.users.get(id) ?? 1) - 1;

@@ -30,6 +30,9 @@ export interface RegistryOptions {
   idleStopMs?: number;
   /** Hears a held board die, with the plain message (board-watch.ts). */
   onDown?: (id: string, message: string) => void;
+  /** Heartbeat of idle boards on ports, and the silence that reports one hung (board-watch.ts). */
+  heartbeatMs?: number;
+  silentMs?: number;
 }
 
 export class BoardRegistry {
@@ -41,10 +44,12 @@ export class BoardRegistry {
   private readonly down = new Map<string, string>();
   private readonly idle: IdleStop;
   private readonly onDown: (id: string, message: string) => void;
+  private readonly watchOpts: { heartbeatMs?: number; silentMs?: number };
 
   constructor(opts: RegistryOptions = {}) {
     this.openFn = opts.open ?? ((id, o) => openBoard(id, o));
     this.onDown = opts.onDown ?? (() => undefined);
+    this.watchOpts = { heartbeatMs: opts.heartbeatMs, silentMs: opts.silentMs };
     this.idle = new IdleStop(opts.idleStopMs ?? idleStopFromEnv(), (id) => void this.stopIdle(id));
     this.discovery = new BoardDiscovery({ ...opts.discovery, isBusy: (path) => this.holdsPath(path) });
   }
@@ -89,7 +94,7 @@ export class BoardRegistry {
       const ob = await opening;
       if (this.opening.get(id) === opening) {
         this.down.delete(id);
-        const w = watchBoard(id, ob);
+        const w = watchBoard(id, ob, { ...this.watchOpts, inUse: () => this.idle.inUse(id) });
         this.watches.set(id, w);
         void w.down.then((message) => this.died(id, opening, message));
         this.idle.arm(id);
