@@ -10,7 +10,7 @@
 import { constants, openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { ProtocolError } from '../../core/protocol/errors.ts';
-import { writeInPieces, type ByteTransport } from './transport.ts';
+import { CloseNotice, writeInPieces, type ByteTransport } from './transport.ts';
 
 export function openPtyTransport(path: string): ByteTransport {
   let fd: number;
@@ -21,19 +21,13 @@ export function openPtyTransport(path: string): ByteTransport {
   }
   const stream = new ReadStream(fd);
   stream.setRawMode(true);
-  let closedReason: string | null = null;
-  const closeCbs: ((r: string) => void)[] = [];
-  const fireClose = (reason: string) => {
-    if (closedReason !== null) return;
-    closedReason = reason;
-    for (const cb of closeCbs) cb(reason);
-  };
+  const closed = new CloseNotice();
   // the board's end closing (its process gone) reads as EIO or end of file
   stream.on('error', (e: NodeJS.ErrnoException) =>
-    fireClose(e.code === 'EIO' ? `${path} was disconnected` : `${path} failed: ${e.message}`),
+    closed.fire(e.code === 'EIO' ? `${path} was disconnected` : `${path} failed: ${e.message}`),
   );
-  stream.on('end', () => fireClose(`${path} was disconnected`));
-  stream.on('close', () => fireClose(`${path} closed`));
+  stream.on('end', () => closed.fire(`${path} was disconnected`));
+  stream.on('close', () => closed.fire(`${path} closed`));
 
   const writePiece = (piece: Uint8Array) =>
     new Promise<void>((resolve, reject) => {
@@ -47,16 +41,13 @@ export function openPtyTransport(path: string): ByteTransport {
   return {
     description: path,
     async write(data) {
-      if (closedReason !== null) throw new ProtocolError('DISCONNECTED', closedReason);
+      closed.check();
       await writeInPieces(data, writePiece);
     },
     onData(cb) {
       stream.on('data', (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
     },
-    onClose(cb) {
-      if (closedReason !== null) cb(closedReason);
-      else closeCbs.push(cb);
-    },
+    onClose: (cb) => closed.onClose(cb),
     close() {
       return new Promise<void>((resolve) => {
         if (stream.destroyed) return resolve();

@@ -36,7 +36,7 @@ import {
   WONT,
   type TelnetEvent,
 } from '../../core/protocol/telnet.ts';
-import { writeInPieces, type ByteTransport, type WriteData } from './transport.ts';
+import { CloseNotice, writeInPieces, type ByteTransport, type WriteData } from './transport.ts';
 
 export interface RemoteTransportOptions {
   /** Baud rate when the URL gives none (rfc2217 only; a raw socket's rate is the server's). */
@@ -156,14 +156,8 @@ async function openOnce(remote: RemoteBoardUrl, opts: RemoteTransportOptions): P
     else early.push(b);
   };
 
-  let closedReason: string | null = null;
+  const closed = new CloseNotice();
   let lastError: Error | null = null;
-  const closeCbs: ((r: string) => void)[] = [];
-  const fireClose = (reason: string) => {
-    if (closedReason !== null) return;
-    closedReason = reason;
-    for (const cb of closeCbs) cb(reason);
-  };
   socket.on('error', (e) => (lastError = e));
   socket.on('close', () => {
     // What the server said before hanging up on a new connection (ser2net: "Port's device already in use").
@@ -174,7 +168,7 @@ async function openOnce(remote: RemoteBoardUrl, opts: RemoteTransportOptions): P
           .replace(/[^\x20-\x7e]+/g, ' ')
           .trim()
           .slice(0, 200);
-    fireClose(
+    closed.fire(
       lastError
         ? `connection to remote board ${url} lost: ${lastError.message}`
         : `remote board ${url} closed the connection${said ? ` ("${said}")` : ''}`,
@@ -193,7 +187,7 @@ async function openOnce(remote: RemoteBoardUrl, opts: RemoteTransportOptions): P
   let resume: (() => void) | null = null;
 
   const send = (bytes: Uint8Array) => {
-    if (closedReason === null) socket.write(bytes);
+    if (closed.reason === null) socket.write(bytes);
   };
   const refuse = (verb: typeof WONT | typeof DONT, option: number) => {
     const key = `${verb}:${option}`;
@@ -250,7 +244,7 @@ async function openOnce(remote: RemoteBoardUrl, opts: RemoteTransportOptions): P
 
   // Rejects once the connection is gone: negotiation steps race it instead of waiting out their timeouts.
   const gone = new Promise<never>((_, fail) =>
-    closeCbs.push((reason) => fail(new ProtocolError('DISCONNECTED', reason))),
+    closed.onClose((reason) => fail(new ProtocolError('DISCONNECTED', reason))),
   );
   gone.catch(() => undefined);
 
@@ -263,7 +257,7 @@ async function openOnce(remote: RemoteBoardUrl, opts: RemoteTransportOptions): P
     } else await Promise.race([gone, sleep(RAW_SETTLE_MS)]);
   } catch (e) {
     socket.destroy();
-    if (closedReason !== null && !dataCb) throw new ClosedWhileOpening('DISCONNECTED', closedReason);
+    if (closed.reason !== null && !dataCb) throw new ClosedWhileOpening('DISCONNECTED', closed.reason);
     throw e;
   }
 
@@ -291,7 +285,7 @@ async function openOnce(remote: RemoteBoardUrl, opts: RemoteTransportOptions): P
           onComPort = () => (clearTimeout(timer), ok());
         }),
       ]);
-    if (closedReason !== null) throw new ProtocolError('DISCONNECTED', closedReason);
+    closed.check();
     if (comPort === 'refused')
       throw new ProtocolError(
         'NOT_A_BOARD',
@@ -369,7 +363,7 @@ async function openOnce(remote: RemoteBoardUrl, opts: RemoteTransportOptions): P
     applied,
     description: url,
     async write(data) {
-      if (closedReason !== null) throw new ProtocolError('DISCONNECTED', closedReason);
+      closed.check();
       if (resumed) await resumed;
       await writeInPieces(telnet ? escaped(data) : data, writePiece);
     },
@@ -377,10 +371,7 @@ async function openOnce(remote: RemoteBoardUrl, opts: RemoteTransportOptions): P
       dataCb = cb;
       for (const b of early.splice(0)) cb(b);
     },
-    onClose(cb) {
-      if (closedReason !== null) cb(closedReason);
-      else closeCbs.push(cb);
-    },
+    onClose: (cb) => closed.onClose(cb),
     close() {
       return new Promise<void>((ok) => {
         if (socket.destroyed) return ok();

@@ -78,6 +78,32 @@ export async function writeInPieces(
   await inFlight;
 }
 
+/** A transport's end: the first reason wins, every listener hears it (one added later, at once). */
+export class CloseNotice {
+  private why: string | null = null;
+  private readonly cbs: ((reason: string) => void)[] = [];
+
+  get reason(): string | null {
+    return this.why;
+  }
+
+  fire(reason: string): void {
+    if (this.why !== null) return;
+    this.why = reason;
+    for (const cb of this.cbs) cb(reason);
+  }
+
+  onClose(cb: (reason: string) => void): void {
+    if (this.why !== null) cb(this.why);
+    else this.cbs.push(cb);
+  }
+
+  /** Throws DISCONNECTED with the reason once the transport has closed. */
+  check(): void {
+    if (this.why !== null) throw new ProtocolError('DISCONNECTED', this.why);
+  }
+}
+
 export async function openSerialTransport(path: string, baudRate = 115200): Promise<ByteTransport> {
   const { SerialPort } = await import('serialport'); // loaded by the board commands only
   const port = new SerialPort({ path, baudRate, autoOpen: false, highWaterMark: 1 << 16 });
@@ -88,17 +114,11 @@ export async function openSerialTransport(path: string, baudRate = 115200): Prom
         : resolve(),
     ),
   );
-  let closedReason: string | null = null;
-  const closeCbs: ((r: string) => void)[] = [];
-  const fireClose = (reason: string) => {
-    if (closedReason !== null) return;
-    closedReason = reason;
-    for (const cb of closeCbs) cb(reason);
-  };
+  const closed = new CloseNotice();
   port.on('close', (err?: { disconnected?: boolean; message?: string }) =>
-    fireClose(err?.disconnected ? `serial port ${path} was disconnected` : `serial port ${path} closed`),
+    closed.fire(err?.disconnected ? `serial port ${path} was disconnected` : `serial port ${path} closed`),
   );
-  port.on('error', (err: Error) => fireClose(`serial port ${path} failed: ${err.message}`));
+  port.on('error', (err: Error) => closed.fire(`serial port ${path} failed: ${err.message}`));
 
   const writePiece = (piece: Uint8Array) =>
     new Promise<void>((resolve, reject) => {
@@ -115,16 +135,13 @@ export async function openSerialTransport(path: string, baudRate = 115200): Prom
   return {
     description: path,
     async write(data) {
-      if (closedReason !== null) throw new ProtocolError('DISCONNECTED', closedReason);
+      closed.check();
       await writeInPieces(data, writePiece);
     },
     onData(cb) {
       port.on('data', (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
     },
-    onClose(cb) {
-      if (closedReason !== null) cb(closedReason);
-      else closeCbs.push(cb);
-    },
+    onClose: (cb) => closed.onClose(cb),
     close() {
       return new Promise<void>((resolve) => {
         if (!port.isOpen) return resolve();
