@@ -10,7 +10,7 @@
 import { constants, openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { ProtocolError } from '../../core/protocol/errors.ts';
-import { CloseNotice, writeInPieces, type ByteTransport } from './transport.ts';
+import { CloseNotice, streamTransport, type ByteTransport } from './transport.ts';
 
 export function openPtyTransport(path: string): ByteTransport {
   let fd: number;
@@ -38,22 +38,16 @@ export function openPtyTransport(path: string): ByteTransport {
       );
     });
 
-  return {
+  return streamTransport({
     description: path,
-    async write(data) {
-      closed.check();
-      await writeInPieces(data, writePiece);
-    },
-    onData(cb) {
-      stream.on('data', (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
-    },
-    onClose: (cb) => closed.onClose(cb),
-    close() {
-      return new Promise<void>((resolve) => {
+    closed,
+    writePiece,
+    onBuffer: (cb) => stream.on('data', cb),
+    close: () =>
+      new Promise<void>((resolve) => {
         if (stream.destroyed) return resolve();
         stream.once('close', () => resolve());
         stream.destroy();
-      });
-    },
-  };
+      }),
+  });
 }

@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { ProtocolError } from '../../core/protocol/errors.ts';
-import { CloseNotice, writeInPieces, type ByteTransport } from './transport.ts';
+import { CloseNotice, streamTransport, type ByteTransport } from './transport.ts';
 
 export function stdioTransport(child: ChildProcess, name: string): ByteTransport {
   const stdin = child.stdin!;
@@ -21,18 +21,11 @@ export function stdioTransport(child: ChildProcess, name: string): ByteTransport
       if (ok) resolve();
       else stdin.once('drain', resolve);
     });
-  return {
+  return streamTransport({
     description: `${name} (stdio)`,
-    async write(data) {
-      closed.check();
-      await writeInPieces(data, writePiece);
-    },
-    onData(cb) {
-      stdout.on('data', (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
-    },
-    onClose: (cb) => closed.onClose(cb),
-    async close() {
-      stdin.end();
-    },
-  };
+    closed,
+    writePiece,
+    onBuffer: (cb) => stdout.on('data', cb),
+    close: async () => void stdin.end(),
+  });
 }

@@ -104,6 +104,27 @@ export class CloseNotice {
   }
 }
 
+/** A ByteTransport over a byte stream: writes refused once closed and sent in drained pieces
+ * (writeInPieces), data handed on as views of the stream's Buffers. */
+export function streamTransport(o: {
+  description: string;
+  closed: CloseNotice;
+  writePiece: (piece: Uint8Array) => Promise<void>;
+  onBuffer: (cb: (b: Buffer) => void) => void;
+  close: () => Promise<void>;
+}): ByteTransport {
+  return {
+    description: o.description,
+    async write(data) {
+      o.closed.check();
+      await writeInPieces(data, o.writePiece);
+    },
+    onData: (cb) => o.onBuffer((b) => cb(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))),
+    onClose: (cb) => o.closed.onClose(cb),
+    close: o.close,
+  };
+}
+
 export async function openSerialTransport(path: string, baudRate = 115200): Promise<ByteTransport> {
   const { SerialPort } = await import('serialport'); // loaded by the board commands only
   const port = new SerialPort({ path, baudRate, autoOpen: false, highWaterMark: 1 << 16 });
@@ -132,21 +153,15 @@ export async function openSerialTransport(path: string, baudRate = 115200): Prom
       });
     });
 
-  return {
+  return streamTransport({
     description: path,
-    async write(data) {
-      closed.check();
-      await writeInPieces(data, writePiece);
-    },
-    onData(cb) {
-      port.on('data', (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
-    },
-    onClose: (cb) => closed.onClose(cb),
-    close() {
-      return new Promise<void>((resolve) => {
+    closed,
+    writePiece,
+    onBuffer: (cb) => port.on('data', cb),
+    close: () =>
+      new Promise<void>((resolve) => {
         if (!port.isOpen) return resolve();
         port.close(() => resolve());
-      });
-    },
-  };
+      }),
+  });
 }
