@@ -77,9 +77,20 @@ export class AppState {
     this.job = id === null ? null : { id, label, fraction: 0, message: '' };
   }
 
+  /** Jobs the user asked to cancel (the last few): a job whose result arrives anyway — it
+   * finished as Cancel was clicked — is dropped by a caller that runs several jobs in a row
+   * (Suggest), which would otherwise go on to the next one. */
+  private readonly cancelAsked: string[] = [];
+
+  cancelRequested(id: string): boolean {
+    return this.cancelAsked.includes(id);
+  }
+
   async cancelJob(): Promise<void> {
     const job = this.job;
     if (!job?.id || job.cancelling) return;
+    this.cancelAsked.push(job.id);
+    if (this.cancelAsked.length > 16) this.cancelAsked.shift();
     // Said at once: a board stops only after its current run, which can take many seconds.
     this.job = { ...job, cancelling: true, message: 'Cancelling… (the current step finishes first)' };
     try {

@@ -160,3 +160,50 @@ test('advice as buttons: raw pixels → "Re-quantize with mean/std normalization
   ).toHaveCount(0);
   await screenshot(page, 'quantize-advice-applied');
 });
+
+// rule: a Cancel clicked as a Suggest step's job finishes (its result already on the way) still
+// stops the Suggest: that result is dropped and no further step starts. The host's messages are
+// held from the moment the step runs until Cancel was clicked, so the order is certain.
+test('Cancel as a Suggest step finishes: the step result is dropped and no further step runs', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  let hold = false;
+  const held: string[] = [];
+  let release = (): void => {};
+  await page.routeWebSocket(/\/api\?/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => (hold ? held.push(String(m)) : ws.send(m)));
+    release = () => {
+      hold = false;
+      for (const m of held.splice(0)) ws.send(m);
+    };
+  });
+  await openApp(page);
+  await quantizeView(page);
+  await page.getByTestId('q-run').click();
+  await expect(page.getByTestId('quant-report')).toBeVisible({ timeout: 90_000 });
+  await page.getByTestId('req-target-kind').selectOption('snr');
+  await page.getByTestId('req-target').fill('200'); // unreachable: Suggest would try every candidate
+  await page.getByTestId('req-suggest').click();
+  await expect(page.getByTestId('req-status')).toContainText('Suggest step 1');
+  hold = true;
+  // the step's re-quantization finishes on the host; its result waits in `held`
+  await expect
+    .poll(() => held.some((m) => m.includes('"kind":"result"') && m.includes('"report"')), {
+      timeout: 90_000,
+    })
+    .toBe(true);
+  const bar = page.getByTestId('progress');
+  await bar.getByRole('button', { name: 'Cancel' }).click();
+  await expect(bar).toContainText('Cancelling…');
+  release();
+  await expect(page.getByTestId('req-status')).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId('error-banner')).toHaveCount(0); // a cancel is not an error
+  await expect(page.getByTestId('req-suggestion')).toHaveCount(0);
+  // nothing goes on behind the scenes: no second step, no verdict, a while later
+  await page.waitForTimeout(3000);
+  await expect(page.getByTestId('req-status')).toHaveCount(0);
+  await expect(page.getByTestId('req-suggestion')).toHaveCount(0);
+  await expect(page.getByTestId('req-suggest')).toBeEnabled();
+});

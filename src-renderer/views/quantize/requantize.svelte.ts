@@ -13,7 +13,8 @@ import {
   type SuggestMode,
   type SuggestResult,
 } from '../../../src-main/core/quantize/suggest.ts';
-import { api } from '../../lib/api-client.ts';
+import { api, ApiCallError } from '../../lib/api-client.ts';
+import { app } from '../../state/app.svelte.ts';
 
 export type Tick = 'float' | 'int16';
 /** The quantize call that made a result, without its job id (re-run with other layer lists). */
@@ -85,7 +86,7 @@ export class RequantizeState {
     const jobId = crypto.randomUUID();
     onjob(jobId);
     try {
-      return await api.quantize.run({
+      const r = await api.quantize.run({
         ...cur.args,
         jobId,
         method: cur.result.report.method ?? cur.args.method,
@@ -95,6 +96,10 @@ export class RequantizeState {
         ...(sel.keepFloat?.length ? { keepFloat: sel.keepFloat } : {}),
         ...(sel.int16?.length ? { int16: sel.int16 } : {}),
       });
+      // Cancel clicked as the job finished: its result is dropped and a Suggest stops here
+      if (app.cancelRequested(jobId))
+        throw new ApiCallError({ code: 'CANCELLED', message: 'Re-quantization cancelled' });
+      return r;
     } finally {
       onjob(null);
     }
