@@ -160,24 +160,37 @@ describe('a virtual board that stops answering', () => {
   }, 120_000);
 });
 
-describe('a board on a pty that vanishes', () => {
-  const { reg, downs } = watchedRegistry();
+/** A registry and a path for socat boards, torn down after the describe (a stopped board resumed first). */
+function portBoards(beat: { heartbeatMs?: number; silentMs?: number } = {}) {
+  const { reg, downs } = watchedRegistry(0, beat);
   const dir = mkdtempSync(join(tmpdir(), 'qs-live-'));
-  const path = join(dir, 'ttyBOARD');
-  let socat: ChildProcess | undefined;
+  const live = {
+    reg,
+    downs,
+    path: join(dir, 'ttyBOARD'),
+    socat: undefined as ChildProcess | undefined,
+    stopped: 0,
+  };
   afterAll(async () => {
+    if (live.stopped) process.kill(live.stopped, 'SIGCONT');
     await reg.closeAll();
-    await stop(socat);
+    await stop(live.socat);
     rmSync(dir, { recursive: true, force: true });
   });
+  return live;
+}
+
+describe('a board on a pty that vanishes', () => {
+  const live = portBoards();
+  const { reg, downs, path } = live;
 
   // rule: a vanished port is seen within 2 s, its path is no longer busy, and a new board on it works
   it('frees its path within 2 s; a new board on the same path is not busy', async () => {
-    socat = await socatBoard(path);
+    live.socat = await socatBoard(path);
     expect((await reg.profile(path, profileOpts('hello_world_int8'))).compare.allMatch).toBe(true);
     expect((await reg.list([path])).find((b) => b.id === path)!.status).toBe('busy');
     const t0 = Date.now();
-    await stop(socat, 'SIGKILL');
+    await stop(live.socat, 'SIGKILL');
     await until(() => downs.length > 0, 2000);
     expect(downs.map((d) => d.id)).toEqual([path]);
     expect(downs[0].at - t0).toBeLessThan(2000);
@@ -187,7 +200,7 @@ describe('a board on a pty that vanishes', () => {
     expect(downs[0].message).not.toMatch(RAW);
     expect(reg.openIds()).toEqual([]);
 
-    socat = await socatBoard(path); // another board on the same path
+    live.socat = await socatBoard(path); // another board on the same path
     const listed = (await reg.list([path])).find((b) => b.id === path)!;
     expect(listed.status).toBe('ready');
     expect(listed.stopped).toBeUndefined(); // the new board answered: not reported as the dead one
@@ -196,35 +209,26 @@ describe('a board on a pty that vanishes', () => {
 });
 
 describe('a board on a port that hangs', () => {
-  const { reg, downs } = watchedRegistry(0, { heartbeatMs: 200, silentMs: 1500 });
-  const dir = mkdtempSync(join(tmpdir(), 'qs-hang-'));
-  const path = join(dir, 'ttyBOARD');
-  let socat: ChildProcess | undefined;
-  let board = 0;
-  afterAll(async () => {
-    if (board) process.kill(board, 'SIGCONT');
-    await reg.closeAll();
-    await stop(socat);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const live = portBoards({ heartbeatMs: 200, silentMs: 1500 });
+  const { reg, downs, path } = live;
 
   // rule: an idle board that answers its heartbeat is never reported; one that stops answering
   // while its port stays (a hung board, not an unplugged one) is reported within the silence
   // limit and a beat, in plain words, and its session is dropped
   it('is reported hung after the silence limit; a live one never is', async () => {
-    socat = await socatBoard(path);
+    live.socat = await socatBoard(path);
     expect((await reg.profile(path, profileOpts('hello_world_int8'))).compare.allMatch).toBe(true);
     await sleep(2500); // over 10 heartbeats, longer than the silence limit: all answered
     expect(downs).toEqual([]);
     expect(reg.openIds()).toEqual([path]);
 
-    const ps = execFileSync('pgrep', ['-P', String(socat.pid), '-x', 'qs-board'])
+    const ps = execFileSync('pgrep', ['-P', String(live.socat.pid), '-x', 'qs-board'])
       .toString()
       .trim();
-    board = Number(ps.split('\n')[0]);
-    expect(board).toBeGreaterThan(0);
+    live.stopped = Number(ps.split('\n')[0]);
+    expect(live.stopped).toBeGreaterThan(0);
     const t0 = Date.now();
-    process.kill(board, 'SIGSTOP');
+    process.kill(live.stopped, 'SIGSTOP');
     await until(() => downs.length > 0, 6000);
     expect(downs.map((d) => d.id)).toEqual([path]);
     expect(downs[0].at - t0).toBeGreaterThanOrEqual(1500);

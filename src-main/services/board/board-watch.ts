@@ -123,9 +123,8 @@ export function watchBoard(id: string, ob: OpenBoard, opts: WatchOptions = {}): 
     timer.unref();
     cleanups.push(() => clearInterval(timer));
   }
-  const beat = opts.heartbeatMs ?? HEARTBEAT_MS;
-  if (ob.kind === 'serial' && beat > 0)
-    cleanups.push(heartbeat(ob, beat, opts.silentMs ?? SILENT_MS, opts.inUse, fire));
+  if (ob.kind === 'serial' && (opts.heartbeatMs ?? HEARTBEAT_MS) > 0)
+    cleanups.push(heartbeat(ob, opts, fire));
   return {
     down,
     get message() {
@@ -143,13 +142,8 @@ export function watchBoard(id: string, ob: OpenBoard, opts: WatchOptions = {}): 
  * reply on a noisy line is a board alive), clears the silence; silence from every heartbeat for
  * `silentMs` reports the board hung. Returns the cleanup.
  */
-function heartbeat(
-  ob: OpenBoard,
-  beatMs: number,
-  silentMs: number,
-  inUse: () => boolean = () => false,
-  fire: (why: string) => void,
-): () => void {
+function heartbeat(ob: OpenBoard, opts: WatchOptions, fire: (why: string) => void): () => void {
+  const { heartbeatMs: beatMs = HEARTBEAT_MS, silentMs = SILENT_MS, inUse = () => false } = opts;
   const link = ob.session.link;
   let silentSince: number | null = null;
   let asking = false;
